@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs what rndimg needs from Debian's packages; a no-op when all are
+# there. "--test" adds what the test run needs (curl, Xvfb, Chromium, Node).
+set -eu
+
+PACKAGES="gcc meson ninja-build pkg-config libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libcairo2-dev"
+TEST_PACKAGES="curl xvfb xauth chromium python3"
+
+[ "${1:-}" = "--test" ] && PACKAGES="$PACKAGES $TEST_PACKAGES"
+# Node.js may come from elsewhere than Debian; only install it when absent.
+if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null 2>&1; then
+    PACKAGES="$PACKAGES nodejs npm"
+fi
+
+missing=""
+for package in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $package"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "installing:$missing" >&2
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the dependencies, builds with AddressSanitizer and UBSan (warnings
+# are errors), and runs every test. Ends with "N passed, N failed".
+set -eu
+cd "$(dirname "$0")/.."
+
+BUILD=build-test
+scripts/install-deps.sh --test
+if [ -d tests/browser ]; then
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+[ -d "$BUILD" ] || meson setup "$BUILD" -Dwerror=true -Db_sanitize=address,undefined -Dgtk_client=enabled
+meson compile -C "$BUILD"
+
+status=0
+meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@" || status=$?
+python3 scripts/test-summary.py "$BUILD/meson-logs/testlog.json" || status=1
+exit "$status"

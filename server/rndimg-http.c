@@ -1,0 +1,109 @@
+/* Small helpers shared by every handler: JSON answers and absolute URLs. */
+#include "rndimg-http.h"
+
+#include <string.h>
+
+char *
+rndimg_http_json_to_string (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, node);
+  return json_generator_to_data (generator, NULL);
+}
+
+void
+rndimg_http_send_json (SoupServerMessage *msg, guint status, JsonNode *node)
+{
+  char *body = rndimg_http_json_to_string (node);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+/* Every error the API gives: {"status":"error","message":"..."}. */
+void
+rndimg_http_send_error (SoupServerMessage *msg, guint status, const char *format, ...)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "error");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+
+  rndimg_http_set_no_store (msg);
+  rndimg_http_send_json (msg, status, node);
+}
+
+/* {"status":"success","message":...}, the shape of the tutorial's API. */
+JsonNode *
+rndimg_http_success_node (const char *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "success");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+void
+rndimg_http_set_no_store (SoupServerMessage *msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Cache-Control", "no-store");
+}
+
+/* "http://host[:port]" as the client addressed us (its Host header), so
+ * the URLs we hand out work behind any address, name or port. */
+char *
+rndimg_http_base_url (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *scheme = g_uri_get_scheme (uri);
+  int port = g_uri_get_port (uri);
+
+  if ((port == 80 && g_strcmp0 (scheme, "http") == 0) || (port == 443 && g_strcmp0 (scheme, "https") == 0))
+    port = -1;
+  return g_uri_join (G_URI_FLAGS_ENCODED, scheme, NULL, g_uri_get_host (uri), port, "", NULL, NULL);
+}
+
+/* The URLs we build start with the Host the client sent: it must be a
+ * plain host name or IP address, nothing that could bend the URL. */
+gboolean
+rndimg_http_host_is_valid (SoupServerMessage *msg)
+{
+  const char *host = g_uri_get_host (soup_server_message_get_uri (msg));
+
+  if (host == NULL || *host == '\0' || strlen (host) > 253)
+    return FALSE;
+  if (g_hostname_is_ip_address (host))
+    return TRUE;
+  for (const char *p = host; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+char *
+rndimg_http_image_url (SoupServerMessage *msg, const char *name)
+{
+  g_autofree char *base = rndimg_http_base_url (msg);
+  g_autofree char *escaped = g_uri_escape_string (name, NULL, FALSE);
+
+  return g_strconcat (base, "/static/img/", escaped, NULL);
+}

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+void  rndimg_http_send_json        (SoupServerMessage *msg,
+                                    guint              status,
+                                    JsonNode          *node);
+void  rndimg_http_send_error       (SoupServerMessage *msg,
+                                    guint              status,
+                                    const char        *format,
+                                    ...) G_GNUC_PRINTF (3, 4);
+void  rndimg_http_set_no_store     (SoupServerMessage *msg);
+char *rndimg_http_base_url         (SoupServerMessage *msg);
+gboolean rndimg_http_host_is_valid (SoupServerMessage *msg);
+char *rndimg_http_image_url        (SoupServerMessage *msg,
+                                    const char        *name);
+char *rndimg_http_json_to_string   (JsonNode          *node);
+JsonNode *rndimg_http_success_node (const char        *message);
+
+G_END_DECLS

@@ -1,0 +1,15 @@
+#pragma once
+
+#include "rndimg-service.h"
+
+G_BEGIN_DECLS
+
+typedef void (*RndimgHandler) (RndimgService     *service,
+                               SoupServerMessage *msg,
+                               const char        *path,
+                               GHashTable        *query);
+
+void rndimg_router_install (RndimgService *service,
+                            SoupServer    *server);
+
+G_END_DECLS

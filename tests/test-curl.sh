@@ -1,0 +1,105 @@
+#!/bin/sh
+# curl is one of our users: drive a real rndimg-server with it, as the README
+# does, and report TAP. Needs RNDIMG_SERVER (set by meson test).
+set -u
+
+API=/polling/api/v1.0
+WORK=$(mktemp -d)
+COUNT=0
+FAILED=0
+
+cleanup() {
+    [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+check() { # check DESCRIPTION COMMAND...: one TAP line per check
+    description=$1; shift
+    COUNT=$((COUNT + 1))
+    if "$@" >"$WORK/check.log" 2>&1; then
+        echo "ok $COUNT - $description"
+    else
+        FAILED=$((FAILED + 1))
+        echo "not ok $COUNT - $description"
+        sed 's/^/# /' "$WORK/check.log"
+    fi
+}
+
+start_server() {
+    "$RNDIMG_SERVER" --port 0 "$@" >"$WORK/server.out" 2>"$WORK/server.err" &
+    SERVER_PID=$!
+    for _ in $(seq 100); do
+        [ -s "$WORK/server.out" ] && break
+        sleep 0.05
+    done
+    URL=$(head -n 1 "$WORK/server.out" | sed 's,/$,,')
+}
+
+status_of() { # status_of CURL_ARGS...: prints the HTTP status code
+    curl -s -o "$WORK/body" -w '%{http_code}' "$@"
+}
+
+json_message() { sed -n 's/.*"message":"\([^"]*\)".*/\1/p' "$WORK/body"; }
+
+random_image_json() {
+    [ "$(status_of "$URL$API/rndimg")" = 200 ] &&
+    grep -Eq '^\{"status":"success","message":"http://127\.0\.0\.1:[0-9]+/static/img/0[0-9]+\.png"\}$' "$WORK/body"
+}
+
+url_downloads_png() {
+    status_of "$URL$API/rndimg" >/dev/null &&
+    image=$(json_message) &&
+    curl -sf -o "$WORK/image.png" "$image" &&
+    [ "$(head -c 8 "$WORK/image.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+    cmp -s "$WORK/image.png" "$RNDIMG_IMAGES/$(basename "$image")"
+}
+
+seed_post_root() {
+    [ "$(status_of -X POST "$URL/")" = 200 ] && grep -q '"status":"success"' "$WORK/body"
+}
+
+json_error() { # json_error STATUS CURL_ARGS...
+    expected=$1; shift
+    [ "$(status_of "$@")" = "$expected" ] && grep -q '^{"status":"error","message":"' "$WORK/body"
+}
+
+not_modified_with_etag() {
+    etag=$(curl -sI "$URL/static/img/01.png" | tr -d '\r' | sed -n 's/^ETag: //Ip') &&
+    [ -n "$etag" ] &&
+    [ "$(status_of -H "If-None-Match: $etag" "$URL/static/img/01.png")" = 304 ]
+}
+
+head_has_length() {
+    size=$(wc -c <"$RNDIMG_IMAGES/023.png")
+    curl -sI "$URL/static/img/023.png" | tr -d '\r' | grep -qix "content-length: $size"
+}
+
+method_not_allowed() {
+    json_error 405 -X DELETE "$URL$API/rndimg" &&
+    curl -s -X DELETE -D - -o /dev/null "$URL$API/rndimg" | tr -d '\r' | grep -qi '^allow: GET, HEAD'
+}
+
+cors_preflight() {
+    curl -s -X OPTIONS -D - -o /dev/null -H 'Origin: http://elsewhere.example' \
+        -H 'Access-Control-Request-Method: GET' "$URL$API/rndimg" | tr -d '\r' >"$WORK/headers" &&
+    grep -q '^HTTP/1.1 204' "$WORK/headers" &&
+    grep -qi '^access-control-allow-origin: \*' "$WORK/headers"
+}
+
+echo "1..12"
+start_server
+check "GET rndimg answers the success JSON" random_image_json
+check "the message URL downloads the shipped PNG" url_downloads_png
+check "POST / answers like rndimg (the tutorial's page)" seed_post_root
+check "unknown endpoint is a 404 JSON error" json_error 404 "$URL$API/nope"
+check "raw ../ traversal is a 404" json_error 404 --path-as-is "$URL/static/img/../../../etc/passwd"
+check "escaped ../ traversal is a 404" json_error 404 --path-as-is "$URL/static/img/..%2f..%2f..%2fetc%2fpasswd"
+check "dotted-escape traversal is a 404" json_error 404 --path-as-is "$URL/static/img/%2e%2e/%2e%2e/meson.build"
+check "HEAD gives the file's Content-Length" head_has_length
+check "If-None-Match with the ETag is a 304" not_modified_with_etag
+check "DELETE is a 405 with Allow" method_not_allowed
+check "OPTIONS preflight allows any origin" cors_preflight
+check "bad exclude is a 400 JSON error" json_error 400 "$URL$API/rndimg?exclude=a/b"
+
+[ "$FAILED" -eq 0 ]
