@@ -252,11 +252,11 @@ rndimg_catalogue_list (RndimgCatalogue *self)
   return list;
 }
 
-/* Reads @name again from the folder: adds, updates or drops it. Emits
- * "image-added" for a name that is new. Returns (transfer full) the image
- * now listed under @name, or NULL. */
+/* Reads @name again from the folder: adds, updates or drops it. With
+ * @announce, emits "image-added" for a name that is new. Returns (transfer
+ * full) the image now listed under @name, or NULL. */
 RndimgImage *
-rndimg_catalogue_refresh (RndimgCatalogue *self, const char *name)
+rndimg_catalogue_refresh (RndimgCatalogue *self, const char *name, gboolean announce)
 {
   RndimgImage *image = image_load (self->directory, name);
   gboolean is_new;
@@ -268,7 +268,7 @@ rndimg_catalogue_refresh (RndimgCatalogue *self, const char *name)
     }
   is_new = !g_hash_table_contains (self->by_name, name);
   catalogue_insert (self, image);
-  if (is_new)
+  if (is_new && announce)
     g_signal_emit (self, signals[IMAGE_ADDED], 0, image);
   return rndimg_image_ref (image);
 }
@@ -288,11 +288,11 @@ on_folder_changed (GFileMonitor *monitor, GFile *file, GFile *other,
      * CHANGES_DONE yet, and an upload arrives by rename. */
     case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
     case G_FILE_MONITOR_EVENT_MOVED_IN:
-      image = rndimg_catalogue_refresh (self, name);
+      image = rndimg_catalogue_refresh (self, name, TRUE);
       break;
     case G_FILE_MONITOR_EVENT_RENAMED:
       catalogue_remove (self, name);
-      image = rndimg_catalogue_refresh (self, other_name);
+      image = rndimg_catalogue_refresh (self, other_name, TRUE);
       break;
     case G_FILE_MONITOR_EVENT_DELETED:
     case G_FILE_MONITOR_EVENT_MOVED_OUT:

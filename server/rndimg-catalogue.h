@@ -30,7 +30,8 @@ RndimgImage     *rndimg_catalogue_pick_random  (RndimgCatalogue  *self,
                                                 const char       *exclude);
 GPtrArray       *rndimg_catalogue_list         (RndimgCatalogue  *self);
 RndimgImage     *rndimg_catalogue_refresh      (RndimgCatalogue  *self,
-                                                const char       *name);
+                                                const char       *name,
+                                                gboolean          announce);
 gboolean         rndimg_catalogue_watch        (RndimgCatalogue  *self,
                                                 GError          **error);
 

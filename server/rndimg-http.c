@@ -107,3 +107,11 @@ rndimg_http_image_url (SoupServerMessage *msg, const char *name)
 
   return g_strconcat (base, "/static/img/", escaped, NULL);
 }
+
+/* A whole decimal number in [min, max]: no sign, no spaces, no junk. */
+gboolean
+rndimg_http_parse_number (const char *text, guint64 min, guint64 max, guint64 *value)
+{
+  return text != NULL && g_ascii_isdigit (text[0]) &&
+         g_ascii_string_to_unsigned (text, 10, min, max, value, NULL);
+}

@@ -18,6 +18,10 @@ gboolean rndimg_http_host_is_valid (SoupServerMessage *msg);
 char *rndimg_http_image_url        (SoupServerMessage *msg,
                                     const char        *name);
 char *rndimg_http_json_to_string   (JsonNode          *node);
+gboolean rndimg_http_parse_number  (const char        *text,
+                                    guint64            min,
+                                    guint64            max,
+                                    guint64           *value);
 JsonNode *rndimg_http_success_node (const char        *message);
 
 G_END_DECLS

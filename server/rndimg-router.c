@@ -2,29 +2,40 @@
  * adds what every answer shares: CORS, OPTIONS preflight, 404 and 405. */
 #include "rndimg-router.h"
 #include "rndimg-api.h"
+#include "rndimg-connection.h"
 #include "rndimg-http.h"
+#include "rndimg-longpoll.h"
+#include "rndimg-sse.h"
 #include "rndimg-static.h"
+#include "rndimg-upload.h"
 
 #include <string.h>
 
 #define API "/polling/api/v1.0"
+/* Bodies for anything but an upload are tiny JSON documents. */
+#define MAX_SMALL_BODY_BYTES (64 * 1024)
 
 typedef struct {
   const char *path;
   gboolean is_prefix;
   RndimgHandler get;   /* also answers HEAD */
   RndimgHandler post;
+  gboolean takes_upload;   /* bodies up to --max-upload */
 } RndimgRoute;
 
 static const RndimgRoute routes[] = {
-  { API "/rndimg",      FALSE, rndimg_api_random,      NULL },
-  { API "/images",      FALSE, rndimg_api_list_images, NULL },
-  { "/static/img/",     TRUE,  rndimg_static_serve_image, NULL },
+  { API "/rndimg",      FALSE, rndimg_api_random,         NULL,                FALSE },
+  { API "/rndimg/poll", FALSE, rndimg_long_poll_serve,    NULL,                FALSE },
+  { API "/events",      FALSE, rndimg_sse_serve,          NULL,                FALSE },
+  { API "/publish",     FALSE, NULL,                      rndimg_api_publish,  FALSE },
+  { API "/images",      FALSE, rndimg_api_list_images,    rndimg_upload_serve, TRUE },
+  { API "/stats",       FALSE, rndimg_api_stats,          NULL,                FALSE },
+  { "/static/img/",     TRUE,  rndimg_static_serve_image, NULL,                FALSE },
   /* The tutorial's page does XMLHttpRequest POST / and reads "message". */
-  { "/",                FALSE, rndimg_static_serve_web, rndimg_api_random },
+  { "/",                FALSE, rndimg_static_serve_web,   rndimg_api_random,   FALSE },
 };
 
-static const RndimgRoute web_files = { "/", TRUE, rndimg_static_serve_web, NULL };
+static const RndimgRoute web_files = { "/", TRUE, rndimg_static_serve_web, NULL, FALSE };
 
 static const RndimgRoute *
 find_route (const char *path)
@@ -126,8 +137,64 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
   handler (service, msg, path, query);
 }
 
+static gsize
+body_limit (RndimgService *service, const char *path)
+{
+  const RndimgRoute *route = find_route (path);
+
+  if (route != NULL && route->takes_upload)
+    return (gsize) rndimg_service_get_config (service)->max_upload_bytes;
+  return MAX_SMALL_BODY_BYTES;
+}
+
+static void
+refuse_large_body (SoupServerMessage *msg, gsize limit)
+{
+  add_cors_headers (msg);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  rndimg_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                          "the body is larger than %" G_GSIZE_FORMAT " bytes", limit);
+}
+
+/* A chunked body has no length up front: count while it arrives and hang
+ * up once it passes the limit, before it can fill memory. */
+static void
+on_body_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+{
+  gsize limit = GPOINTER_TO_SIZE (user_data);
+
+  if (soup_server_message_get_request_body (msg)->length > (goffset) limit)
+    {
+      g_debug ("chunked body over %" G_GSIZE_FORMAT " bytes: hanging up", limit);
+      rndimg_connection_abort (msg);
+    }
+}
+
+/* Runs once the headers are in, before the body is read: a body announced
+ * larger than the limit is refused without reading it. */
+static void
+on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
+            GHashTable *query, gpointer user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  gsize limit = body_limit (user_data, path);
+
+  /* Resolved now, while the peer is surely there: the request log reads
+   * it after held requests end, maybe on a connection already closed. */
+  soup_server_message_get_remote_host (msg);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      if (soup_message_headers_get_content_length (headers) > (goffset) limit)
+        refuse_large_body (msg, limit);
+      return;
+    }
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_body_chunk), GSIZE_TO_POINTER (limit));
+}
+
 void
 rndimg_router_install (RndimgService *service, SoupServer *server)
 {
+  soup_server_add_early_handler (server, NULL, on_headers, service, NULL);
   soup_server_add_handler (server, NULL, on_request, service, NULL);
 }

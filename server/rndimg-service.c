@@ -1,8 +1,11 @@
-/* The running service: one SoupServer, the catalogue and, around them,
- * the counters that /stats reports. */
+/* The running service: one SoupServer, the catalogue, and the publisher
+ * with its sources (a timer, the API, uploads, the folder) and followers
+ * (long-polls, event streams). */
 #include "rndimg-service.h"
-#include "rndimg-router.h"
 #include "rndimg-http.h"
+#include "rndimg-longpoll.h"
+#include "rndimg-router.h"
+#include "rndimg-sse.h"
 
 #include <string.h>
 
@@ -13,6 +16,10 @@ struct _RndimgService
   RndimgConfig config;
   SoupServer *server;
   RndimgCatalogue *catalogue;
+  RndimgPublisher *publisher;
+  RndimgLongPoll *long_poll;
+  RndimgSse *sse;
+  guint timer_id;
   gint64 started_usec;
   guint64 requests;
 };
@@ -45,6 +52,9 @@ rndimg_service_finalize (GObject *object)
 
   rndimg_service_shutdown (self);
   g_clear_object (&self->server);
+  g_clear_object (&self->sse);
+  g_clear_object (&self->long_poll);
+  g_clear_object (&self->publisher);
   g_clear_object (&self->catalogue);
   rndimg_config_clear (&self->config);
 
@@ -96,6 +106,32 @@ on_request_read (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
     rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "malformed request");
 }
 
+static gboolean
+on_timer (gpointer user_data)
+{
+  RndimgService *self = user_data;
+  g_autoptr(RndimgImage) image = rndimg_catalogue_pick_random (self->catalogue, NULL);
+
+  if (image != NULL)
+    rndimg_service_publish (self, image->name, "timer");
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_image_added (RndimgCatalogue *catalogue, RndimgImage *image, gpointer user_data)
+{
+  rndimg_service_publish (user_data, image->name, "folder");
+}
+
+static gboolean
+start_sources (RndimgService *self, GError **error)
+{
+  if (self->config.interval_seconds > 0)
+    self->timer_id = g_timeout_add ((guint) (self->config.interval_seconds * 1000), on_timer, self);
+  g_signal_connect_object (self->catalogue, "image-added", G_CALLBACK (on_image_added), self, 0);
+  return rndimg_catalogue_watch (self->catalogue, error);
+}
+
 RndimgService *
 rndimg_service_new (const RndimgConfig *config, GError **error)
 {
@@ -104,6 +140,11 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   copy_config (&self->config, config);
   self->catalogue = rndimg_catalogue_new (config->images_dir, error);
   if (self->catalogue == NULL)
+    return NULL;
+  self->publisher = rndimg_publisher_new ((guint) config->history);
+  self->long_poll = rndimg_long_poll_new (self->publisher, (guint) config->max_waiters);
+  self->sse = rndimg_sse_new (self->publisher, (guint) config->max_streams, config->heartbeat_seconds);
+  if (!start_sources (self, error))
     return NULL;
 
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
@@ -140,12 +181,57 @@ rndimg_service_get_url (RndimgService *self)
   return url;
 }
 
+/* Ends held long-polls (204) and event streams (a clean end of stream),
+ * stops the sources. The answers go out as the main loop runs on; see
+ * rndimg_service_is_drained(). */
+void
+rndimg_service_begin_shutdown (RndimgService *self)
+{
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+  if (self->long_poll != NULL)
+    rndimg_long_poll_close_all (self->long_poll);
+  if (self->sse != NULL)
+    rndimg_sse_close_all (self->sse);
+}
+
+gboolean
+rndimg_service_is_drained (RndimgService *self)
+{
+  return rndimg_long_poll_get_waiting (self->long_poll) == 0 && rndimg_sse_get_open (self->sse) == 0;
+}
+
 /* Stops accepting and closes every connection. Safe to call twice. */
 void
 rndimg_service_shutdown (RndimgService *self)
 {
+  rndimg_service_begin_shutdown (self);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
+}
+
+/* Publishes @name from @source (a static string) to every follower. */
+RndimgEvent *
+rndimg_service_publish (RndimgService *self, const char *name, const char *source)
+{
+  return rndimg_publisher_publish (self->publisher, name, source);
+}
+
+RndimgPublisher *
+rndimg_service_get_publisher (RndimgService *self)
+{
+  return self->publisher;
+}
+
+RndimgLongPoll *
+rndimg_service_get_long_poll (RndimgService *self)
+{
+  return self->long_poll;
+}
+
+RndimgSse *
+rndimg_service_get_sse (RndimgService *self)
+{
+  return self->sse;
 }
 
 const RndimgConfig *

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef void (*RndimgHangupFunc) (SoupServerMessage *msg,
+                                  gpointer           user_data);
+
+GSource *rndimg_connection_watch_hangup (SoupServerMessage *msg,
+                                         RndimgHangupFunc   callback,
+                                         gpointer           user_data);
+void     rndimg_connection_abort        (SoupServerMessage *msg);
+
+G_END_DECLS

@@ -1,0 +1,134 @@
+/* POST /polling/api/v1.0/images: a new picture, as the raw body
+ * (Content-Type image/...) or as the file of a multipart/form-data form.
+ * The bytes must really be an image; the server names the file and writes
+ * it atomically (temporary file, fsync, rename), so the catalogue never
+ * sees half a picture. The body size limit is enforced by the router
+ * before the body is read. */
+#include "rndimg-upload.h"
+#include "rndimg-api.h"
+#include "rndimg-auth.h"
+#include "rndimg-http.h"
+#include "rndimg-image-type.h"
+
+#include <string.h>
+
+static gboolean
+part_is_file (SoupMessageHeaders *headers)
+{
+  g_autoptr(GHashTable) params = NULL;
+  g_autofree char *disposition = NULL;
+
+  if (!soup_message_headers_get_content_disposition (headers, &disposition, &params))
+    return FALSE;
+  return g_hash_table_contains (params, "filename") ||
+         g_strcmp0 (g_hash_table_lookup (params, "name"), "image") == 0 ||
+         g_strcmp0 (g_hash_table_lookup (params, "name"), "file") == 0;
+}
+
+/* The first file of the form; NULL (with the answer set) when none. */
+static GBytes *
+file_from_form (SoupServerMessage *msg, GBytes *body)
+{
+  g_autoptr(SoupMultipart) form = soup_multipart_new_from_message (
+    soup_server_message_get_request_headers (msg), body);
+
+  if (form == NULL)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the multipart/form-data body is malformed");
+      return NULL;
+    }
+  for (int i = 0; i < soup_multipart_get_length (form); i++)
+    {
+      SoupMessageHeaders *headers;
+      GBytes *part;
+
+      if (soup_multipart_get_part (form, i, &headers, &part) && part_is_file (headers))
+        return g_bytes_ref (part);
+    }
+  rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the form has no file (a part named \"image\" or with a filename)");
+  return NULL;
+}
+
+/* The picture's bytes, from a raw body or a form; NULL with the answer set. */
+static GBytes *
+uploaded_bytes (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+
+  if (content_type != NULL && g_ascii_strcasecmp (content_type, "multipart/form-data") == 0)
+    return file_from_form (msg, body);
+  if (content_type != NULL && g_ascii_strncasecmp (content_type, "image/", 6) == 0)
+    return g_steal_pointer (&body);
+  rndimg_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+                          "send the picture as the body with Content-Type image/..., or as multipart/form-data");
+  return NULL;
+}
+
+static char *
+new_file_name (const char *content_type)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+
+  return g_strdup_printf ("upload-%s-%08x.%s", stamp, g_random_int (),
+                          rndimg_image_type_extension (content_type));
+}
+
+/* Writes @bytes under a fresh name in the image folder. Returns the name. */
+static char *
+store (RndimgCatalogue *catalogue, GBytes *bytes, const char *content_type, GError **error)
+{
+  for (int attempt = 0; attempt < 8; attempt++)
+    {
+      g_autofree char *name = new_file_name (content_type);
+      g_autofree char *path = g_build_filename (rndimg_catalogue_get_directory (catalogue), name, NULL);
+      gsize length;
+      const char *data = g_bytes_get_data (bytes, &length);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+      /* CONSISTENT|DURABLE: a temporary file, fsync, then rename. */
+      if (!g_file_set_contents_full (path, data, (gssize) length,
+                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                     0644, error))
+        return NULL;
+      return g_steal_pointer (&name);
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "no free file name");
+  return NULL;
+}
+
+void
+rndimg_upload_serve (RndimgService *service, SoupServerMessage *msg,
+                     const char *path, GHashTable *query)
+{
+  RndimgCatalogue *catalogue = rndimg_service_get_catalogue (service);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgImage) image = NULL;
+  g_autofree char *name = NULL;
+  const char *content_type;
+
+  if (!rndimg_auth_allows_write (service, msg) || (bytes = uploaded_bytes (msg)) == NULL)
+    return;
+  content_type = rndimg_image_type_sniff (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (content_type == NULL)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+                              "the bytes are not a PNG, JPEG, GIF or WebP image");
+      return;
+    }
+
+  name = store (catalogue, bytes, content_type, &error);
+  image = name != NULL ? rndimg_catalogue_refresh (catalogue, name, FALSE) : NULL;
+  if (image == NULL)
+    {
+      g_warning ("upload not stored: %s", error ? error->message : "the file vanished");
+      rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the picture could not be stored");
+      return;
+    }
+  g_message ("stored upload %s (%" G_GOFFSET_FORMAT " bytes)", name, image->size);
+  rndimg_api_send_event (msg, rndimg_service_publish (service, name, "upload"));
+}
