@@ -2,7 +2,9 @@
 #include "rndimg-auth.h"
 #include "rndimg-service.h"
 
+#include <errno.h>
 #include <glib-unix.h>
+#include <sys/resource.h>
 #include <locale.h>
 #include <stdio.h>
 
@@ -136,6 +138,21 @@ drain (RndimgService *service)
     g_source_remove (timeout_id);
 }
 
+/* Every held long-poll and event stream is an open socket: allow as many
+ * as the system lets this process have. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        g_warning ("cannot raise the open file limit: %s", g_strerror (errno));
+    }
+}
+
 static gboolean
 on_quit_signal (gpointer user_data)
 {
@@ -168,6 +185,7 @@ run (RndimgConfig *config)
              : rndimg_auth_writes_enabled (config) ? "open (loopback only, no token)"
              : "disabled (no token)");
 
+  raise_fd_limit ();
   loop = g_main_loop_new (NULL, FALSE);
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);

@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <string.h>
 
 const char *
@@ -27,6 +28,13 @@ die_with_parent (gpointer user_data)
 TestServer *
 test_server_start_argv (const char *const *args)
 {
+  return test_server_start_full (args, NULL);
+}
+
+/* @environment: NULL-terminated "NAME", "VALUE" pairs for the server. */
+TestServer *
+test_server_start_full (const char *const *args, const char *const *environment)
+{
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GError) error = NULL;
@@ -40,6 +48,8 @@ test_server_start_argv (const char *const *args)
     g_ptr_array_add (argv, (char *) *args);
   g_ptr_array_add (argv, NULL);
 
+  for (; environment != NULL && environment[0] != NULL; environment += 2)
+    g_subprocess_launcher_setenv (launcher, environment[0], environment[1], TRUE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -47,10 +57,14 @@ test_server_start_argv (const char *const *args)
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
   if (g_str_has_suffix (line, "/"))
     line[strlen (line) - 1] = '\0';
-  server->url = g_steal_pointer (&line);
+  /* A server on every address is still reached over loopback. */
+  if (g_str_has_prefix (line, "http://0.0.0.0:"))
+    server->url = g_strconcat ("http://127.0.0.1:", line + strlen ("http://0.0.0.0:"), NULL);
+  else
+    server->url = g_steal_pointer (&line);
+  g_assert_true (g_str_has_prefix (server->url, "http://127.0.0.1:"));
   return server;
 }
 
@@ -236,4 +250,235 @@ test_wait_until (GSourceFunc condition, gpointer data, guint timeout_ms)
     g_source_remove (timeout_id);
   g_source_remove (tick_id);
   return state.met;
+}
+
+static void
+on_async_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TestPending *pending = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  pending->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &pending->error);
+  pending->status = msg != NULL ? soup_message_get_status (msg) : 0;
+  pending->finished_usec = g_get_monotonic_time ();
+  pending->done = TRUE;
+}
+
+TestPending *
+test_request_async (SoupSession *session, const char *method, const char *url,
+                    const char *const *request_headers)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  TestPending *pending = g_new0 (TestPending, 1);
+
+  g_assert_nonnull (msg);
+  for (; request_headers != NULL && request_headers[0] != NULL; request_headers += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                  request_headers[0], request_headers[1]);
+  pending->cancellable = g_cancellable_new ();
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, pending->cancellable,
+                                    on_async_done, pending);
+  return pending;
+}
+
+gboolean
+test_pending_is_done (gpointer pending)
+{
+  return ((TestPending *) pending)->done;
+}
+
+/* Frees @pending; one still in flight is cancelled and run to its end. */
+void
+test_pending_free (TestPending *pending)
+{
+  if (!pending->done)
+    {
+      g_cancellable_cancel (pending->cancellable);
+      while (!pending->done)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_clear_pointer (&pending->body, g_bytes_unref);
+  g_clear_error (&pending->error);
+  g_object_unref (pending->cancellable);
+  g_free (pending);
+}
+
+JsonObject *
+test_pending_json (TestPending *pending)
+{
+  TestResponse response = { .status = pending->status, .body = pending->body };
+
+  g_assert_no_error (pending->error);
+  return test_response_json (&response);
+}
+
+static void read_next_line (TestEventStream *stream);
+
+static void
+handle_line (TestEventStream *stream, const char *line)
+{
+  if (stream->line_count++ == 0)
+    stream->first_line_is_retry = g_str_equal (line, "retry: 3000");
+  if (g_str_has_prefix (line, ":"))
+    stream->comments++;
+  else if (g_str_has_prefix (line, "id: "))
+    g_ptr_array_add (stream->ids, g_strdup (line + 4));
+  else if (g_str_has_prefix (line, "data: "))
+    {
+      TestResponse response = { .body = g_bytes_new (line + 6, strlen (line + 6)) };
+
+      g_ptr_array_add (stream->events, test_response_json (&response));
+      g_bytes_unref (response.body);
+    }
+}
+
+static void
+on_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TestEventStream *stream = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
+                                                                     result, NULL, &error);
+
+  if (line == NULL)
+    {
+      stream->ended = TRUE;
+      return;
+    }
+  handle_line (stream, line);
+  read_next_line (stream);
+}
+
+static void
+read_next_line (TestEventStream *stream)
+{
+  g_data_input_stream_read_line_async (stream->lines, G_PRIORITY_DEFAULT, stream->cancellable,
+                                       on_line, stream);
+}
+
+static void
+on_stream_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GInputStream **body = user_data;
+  GError *error = NULL;
+
+  *body = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+is_set (gpointer pointer)
+{
+  return *(gpointer *) pointer != NULL;
+}
+
+/* Opens the stream (with Last-Event-ID when given), asserts the SSE
+ * headers, and starts reading. */
+TestEventStream *
+test_event_stream_open (SoupSession *session, const char *url, const char *last_event_id)
+{
+  TestEventStream *stream = g_new0 (TestEventStream, 1);
+  g_autoptr(GInputStream) body = NULL;
+  SoupMessageHeaders *headers;
+
+  stream->msg = soup_message_new ("GET", url);
+  stream->cancellable = g_cancellable_new ();
+  stream->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  stream->ids = g_ptr_array_new_with_free_func (g_free);
+  if (last_event_id != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (stream->msg), "Last-Event-ID", last_event_id);
+  soup_session_send_async (session, stream->msg, G_PRIORITY_DEFAULT, stream->cancellable,
+                           on_stream_opened, &body);
+  g_assert_true (test_wait_until (is_set, &body, 5000));
+
+  g_assert_cmpuint (soup_message_get_status (stream->msg), ==, 200);
+  headers = soup_message_get_response_headers (stream->msg);
+  g_assert_cmpstr (soup_message_headers_get_content_type (headers, NULL), ==, "text/event-stream");
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "Cache-Control"), ==, "no-cache");
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "X-Accel-Buffering"), ==, "no");
+  stream->lines = g_data_input_stream_new (body);
+  read_next_line (stream);
+  return stream;
+}
+
+void
+test_event_stream_close (TestEventStream *stream)
+{
+  g_cancellable_cancel (stream->cancellable);
+  while (!stream->ended)
+    g_main_context_iteration (NULL, TRUE);
+  g_object_unref (stream->lines);
+  g_object_unref (stream->msg);
+  g_object_unref (stream->cancellable);
+  g_ptr_array_unref (stream->events);
+  g_ptr_array_unref (stream->ids);
+  g_free (stream);
+}
+
+typedef struct {
+  TestEventStream *stream;
+  guint count;
+} StreamWait;
+
+static gboolean
+has_events (gpointer user_data)
+{
+  StreamWait *wait = user_data;
+
+  return wait->stream->events->len >= wait->count || wait->stream->ended;
+}
+
+gboolean
+test_event_stream_wait (TestEventStream *stream, guint count, guint timeout_ms)
+{
+  StreamWait wait = { stream, count };
+
+  test_wait_until (has_events, &wait, timeout_ms);
+  return stream->events->len >= count;
+}
+
+JsonObject *
+test_server_stats (TestServer *server, SoupSession *session)
+{
+  g_autofree char *url = test_server_url (server, "/polling/api/v1.0/stats");
+  g_auto(TestResponse) response = { 0 };
+
+  test_request (session, "GET", url, NULL, NULL, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  return test_response_json (&response);
+}
+
+gint64
+test_server_stat (TestServer *server, SoupSession *session, const char *name)
+{
+  g_autoptr(JsonObject) stats = test_server_stats (server, session);
+
+  return json_object_get_int_member (stats, name);
+}
+
+/* POST /publish (the named image, or a random one); asserts 201. */
+JsonObject *
+test_publish (TestServer *server, SoupSession *session, const char *name)
+{
+  g_autofree char *url = test_server_url (server, "/polling/api/v1.0/publish");
+  g_autofree char *json = name != NULL ? g_strdup_printf ("{\"name\":\"%s\"}", name) : NULL;
+  g_autoptr(GBytes) body = json != NULL ? g_bytes_new (json, strlen (json)) : NULL;
+  g_auto(TestResponse) response = { 0 };
+
+  test_request (session, "POST", url, NULL, body, "application/json", &response);
+  g_assert_cmpuint (response.status, ==, 201);
+  return test_response_json (&response);
+}
+
+/* Many simultaneous connections need more than the usual 1024 descriptors. */
+void
+test_raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
 }

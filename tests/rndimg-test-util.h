@@ -14,6 +14,8 @@ typedef struct {
 
 TestServer *test_server_start      (const char *first_arg, ...) G_GNUC_NULL_TERMINATED;
 TestServer *test_server_start_argv (const char *const *args);
+TestServer *test_server_start_full (const char *const *args,
+                                    const char *const *environment);
 void        test_server_stop       (TestServer *server);
 char       *test_server_url        (TestServer *server, const char *path);
 const char *test_server_binary     (void);
@@ -40,6 +42,56 @@ const char *test_response_header  (TestResponse *response,
                                    const char   *name);
 void        test_assert_json_error (TestResponse *response,
                                     guint         status);
+
+/* A request in flight; done once the whole answer is in. */
+typedef struct {
+  gboolean done;
+  guint status;
+  GBytes *body;
+  GError *error;
+  GCancellable *cancellable;
+  gint64 finished_usec;
+} TestPending;
+
+TestPending *test_request_async   (SoupSession  *session,
+                                   const char   *method,
+                                   const char   *url,
+                                   const char   *const *request_headers);
+void         test_pending_free    (TestPending  *pending);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestPending, test_pending_free)
+gboolean     test_pending_is_done (gpointer      pending);
+JsonObject  *test_pending_json    (TestPending  *pending);
+
+/* An open Server-Sent Events stream, read line by line as the loop runs. */
+typedef struct {
+  SoupMessage *msg;
+  GDataInputStream *lines;
+  GCancellable *cancellable;
+  GPtrArray *events;        /* JsonObject of each "data:" line */
+  GPtrArray *ids;           /* char * of each "id:" line */
+  guint comments;
+  gboolean first_line_is_retry;
+  guint line_count;
+  gboolean ended;
+} TestEventStream;
+
+TestEventStream *test_event_stream_open  (SoupSession     *session,
+                                          const char      *url,
+                                          const char      *last_event_id);
+void             test_event_stream_close (TestEventStream *stream);
+gboolean         test_event_stream_wait  (TestEventStream *stream,
+                                          guint            count,
+                                          guint            timeout_ms);
+
+JsonObject *test_server_stats     (TestServer   *server,
+                                   SoupSession  *session);
+gint64      test_server_stat      (TestServer   *server,
+                                   SoupSession  *session,
+                                   const char   *name);
+JsonObject *test_publish          (TestServer   *server,
+                                   SoupSession  *session,
+                                   const char   *name);
+void        test_raise_fd_limit   (void);
 
 char       *test_make_image_folder (guint count);
 void        test_remove_folder     (const char *path);

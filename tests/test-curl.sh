@@ -87,8 +87,32 @@ cors_preflight() {
     grep -qi '^access-control-allow-origin: \*' "$WORK/headers"
 }
 
-echo "1..12"
-start_server
+sse_shows_published_event() {
+    curl -sN -m 5 "$URL$API/events" >"$WORK/events" &
+    reader=$!
+    sleep 0.3
+    [ "$(status_of -X POST -d '{"name":"023.png"}' "$URL$API/publish")" = 201 ] || return 1
+    for _ in $(seq 50); do
+        grep -q '^data: .*"name":"023.png"' "$WORK/events" && break
+        sleep 0.1
+    done
+    kill "$reader" 2>/dev/null
+    wait "$reader" 2>/dev/null
+    head -n 1 "$WORK/events" | grep -qx 'retry: 3000' &&
+    grep -q '^event: image$' "$WORK/events" &&
+    grep -q '^data: .*"name":"023.png"' "$WORK/events"
+}
+
+long_poll_times_out() {
+    [ "$(status_of "$URL$API/rndimg/poll?timeout=1")" = 204 ]
+}
+
+long_poll_replays() {
+    [ "$(status_of "$URL$API/rndimg/poll?since=0")" = 200 ] && grep -q '"id":1,' "$WORK/body"
+}
+
+echo "1..16"
+start_server --interval 0
 check "GET rndimg answers the success JSON" random_image_json
 check "the message URL downloads the shipped PNG" url_downloads_png
 check "POST / answers like rndimg (the tutorial's page)" seed_post_root
@@ -101,5 +125,9 @@ check "If-None-Match with the ETag is a 304" not_modified_with_etag
 check "DELETE is a 405 with Allow" method_not_allowed
 check "OPTIONS preflight allows any origin" cors_preflight
 check "bad exclude is a 400 JSON error" json_error 400 "$URL$API/rndimg?exclude=a/b"
+check "curl -N events shows an event after a curl publish" sse_shows_published_event
+check "long-poll with nothing new times out with 204" long_poll_times_out
+check "long-poll since=0 replays the first event" long_poll_replays
+check "bad since is a 400 JSON error" json_error 400 "$URL$API/rndimg/poll?since=-4"
 
 [ "$FAILED" -eq 0 ]
