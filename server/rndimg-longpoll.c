@@ -119,7 +119,8 @@ hold (RndimgLongPoll *self, SoupServerMessage *msg, guint timeout_seconds)
   waiter->owner = self;
   waiter->msg = g_object_ref (msg);
   waiter->base_url = rndimg_http_base_url (msg);
-  waiter->timeout = g_timeout_source_new_seconds (timeout_seconds);
+  /* Not _seconds(): that one may fire up to a second early, batched. */
+  waiter->timeout = g_timeout_source_new (timeout_seconds * 1000);
   g_source_set_callback (waiter->timeout, on_timeout, waiter, NULL);
   g_source_attach (waiter->timeout, NULL);
   waiter->hangup_watch = rndimg_connection_watch_hangup (msg, on_hangup, waiter);
