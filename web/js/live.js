@@ -102,14 +102,17 @@ export class LiveFollower {
     let connected = false;
     this.onState("connecting", "Connecting…", "longpoll");
     while (!signal.aborted) {
-      const since = this.lastId !== null ? `since=${this.lastId}&` : "";
       try {
         if (!connected) {
-          await getJson(`${API}/stats`, { signal });
+          const stats = await getJson(`${API}/stats`, { signal });
+          // Start from the newest id, so an event published before the
+          // first poll reaches the server is not lost.
+          if (this.lastId === null && Number.isInteger(stats.newest_id)) this.lastId = stats.newest_id;
           connected = true;
           failures = 0;
           this.onState("connected", "Live: following new pictures.", "longpoll");
         }
+        const since = this.lastId !== null ? `since=${this.lastId}&` : "";
         const event = await getJson(`${API}/rndimg/poll?${since}timeout=${POLL_TIMEOUT_SECONDS}`, { signal });
         if (event) this.deliver(event);
       } catch (error) {

@@ -1,0 +1,102 @@
+/* Reads {"status":"success","message":URL[, "id":N, "name":..., ...]}
+ * strictly: anything else is an error a person can read. */
+#include "rndimg-answer.h"
+
+#include <json-glib/json-glib.h>
+
+G_DEFINE_QUARK (rndimg-answer-error-quark, rndimg_answer_error)
+
+void
+rndimg_answer_free (RndimgAnswer *answer)
+{
+  g_free (answer->url);
+  g_free (answer->name);
+  g_free (answer->published_at);
+  g_free (answer->source);
+  g_free (answer);
+}
+
+static const char *
+string_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gboolean
+is_web_url (const char *text)
+{
+  g_autoptr(GUri) uri = text != NULL ? g_uri_parse (text, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  return uri != NULL && g_uri_get_host (uri) != NULL &&
+         (g_strcmp0 (g_uri_get_scheme (uri), "http") == 0 || g_strcmp0 (g_uri_get_scheme (uri), "https") == 0);
+}
+
+static char *
+name_from_url (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *basename = g_path_get_basename (g_uri_get_path (uri));
+
+  return g_uri_unescape_string (basename, NULL);
+}
+
+static gint64
+id_member (JsonObject *object)
+{
+  JsonNode *node = json_object_get_member (object, "id");
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return -1;
+  return MAX (json_node_get_int (node), -1);
+}
+
+RndimgAnswer *
+rndimg_answer_parse (const char *data, gssize length, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) json_error = NULL;
+  RndimgAnswer *answer;
+  JsonObject *object;
+  const char *status, *message;
+
+  if (!json_parser_load_from_data (parser, data, length, &json_error))
+    {
+      g_set_error (error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_NOT_JSON,
+                   "the server's answer is not JSON (%s)", json_error->message);
+      return NULL;
+    }
+  if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_WRONG_SHAPE,
+                   "the server's answer is not a JSON object");
+      return NULL;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  status = string_member (object, "status");
+  message = string_member (object, "message");
+  if (g_strcmp0 (status, "error") == 0)
+    {
+      g_set_error (error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_SERVER,
+                   "the server says: %s", message ? message : "error");
+      return NULL;
+    }
+  if (g_strcmp0 (status, "success") != 0 || !is_web_url (message))
+    {
+      g_set_error (error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_WRONG_SHAPE,
+                   "the server's answer has no picture URL");
+      return NULL;
+    }
+
+  answer = g_new0 (RndimgAnswer, 1);
+  answer->url = g_strdup (message);
+  answer->name = string_member (object, "name") ? g_strdup (string_member (object, "name"))
+                                                : name_from_url (message);
+  answer->id = id_member (object);
+  answer->published_at = g_strdup (string_member (object, "published_at"));
+  answer->source = g_strdup (string_member (object, "source"));
+  return answer;
+}

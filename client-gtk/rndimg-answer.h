@@ -1,0 +1,32 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RNDIMG_ANSWER_ERROR (rndimg_answer_error_quark ())
+GQuark rndimg_answer_error_quark (void);
+
+typedef enum {
+  RNDIMG_ANSWER_ERROR_NOT_JSON,
+  RNDIMG_ANSWER_ERROR_WRONG_SHAPE,
+  RNDIMG_ANSWER_ERROR_SERVER,       /* {"status":"error","message":...} */
+} RndimgAnswerError;
+
+/* What the API answers: the picture's URL and, for events, the rest. */
+typedef struct {
+  char *url;
+  char *name;
+  gint64 id;              /* -1 when the answer has none (GET /rndimg) */
+  char *published_at;     /* NULL when none */
+  char *source;           /* NULL when none */
+} RndimgAnswer;
+
+RndimgAnswer *rndimg_answer_parse (const char   *data,
+                                   gssize        length,
+                                   GError      **error);
+void          rndimg_answer_free  (RndimgAnswer *answer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgAnswer, rndimg_answer_free)
+
+G_END_DECLS

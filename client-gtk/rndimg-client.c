@@ -1,0 +1,288 @@
+/* The viewer's HTTP: one SoupSession for everything, always asynchronous,
+ * every request bounded in time, every failure turned into one of a few
+ * errors a person can act on (refused, timeout, unreachable, bad answer). */
+#include "rndimg-client.h"
+
+#define REQUEST_TIMEOUT_SECONDS 10
+/* Above the server's long-poll timeout and SSE heartbeat: a silent
+ * connection past this is dead. */
+#define IDLE_TIMEOUT_SECONDS 40
+
+struct _RndimgClient
+{
+  GObject parent_instance;
+
+  SoupSession *session;
+  char *base_url;
+};
+
+G_DEFINE_FINAL_TYPE (RndimgClient, rndimg_client, G_TYPE_OBJECT)
+G_DEFINE_QUARK (rndimg-client-error-quark, rndimg_client_error)
+
+static void
+rndimg_client_finalize (GObject *object)
+{
+  RndimgClient *self = RNDIMG_CLIENT (object);
+
+  soup_session_abort (self->session);
+  g_clear_object (&self->session);
+  g_free (self->base_url);
+  G_OBJECT_CLASS (rndimg_client_parent_class)->finalize (object);
+}
+
+static void
+rndimg_client_class_init (RndimgClientClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rndimg_client_finalize;
+}
+
+static void
+rndimg_client_init (RndimgClient *self)
+{
+  self->session = soup_session_new_with_options ("user-agent", "rndimg-viewer/" PACKAGE_VERSION,
+                                                 "timeout", IDLE_TIMEOUT_SECONDS,
+                                                 "idle-timeout", 60,
+                                                 NULL);
+}
+
+RndimgClient *
+rndimg_client_new (const char *base_url)
+{
+  RndimgClient *self = g_object_new (RNDIMG_TYPE_CLIENT, NULL);
+
+  rndimg_client_set_base_url (self, base_url);
+  return self;
+}
+
+const char *
+rndimg_client_get_base_url (RndimgClient *self)
+{
+  return self->base_url;
+}
+
+void
+rndimg_client_set_base_url (RndimgClient *self, const char *base_url)
+{
+  g_free (self->base_url);
+  self->base_url = g_strdup (base_url);
+  while (g_str_has_suffix (self->base_url, "/"))
+    self->base_url[strlen (self->base_url) - 1] = '\0';
+}
+
+/* The server's URL for @path (which starts with "/"). */
+char *
+rndimg_client_url (RndimgClient *self, const char *path)
+{
+  return g_strconcat (self->base_url, path, NULL);
+}
+
+SoupSession *
+rndimg_client_get_session (RndimgClient *self)
+{
+  return self->session;
+}
+
+/* An http(s) URL with a host: what --server and the preferences accept. */
+gboolean
+rndimg_client_check_base_url (const char *url, GError **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not a server address like http://127.0.0.1:5000", url);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Returns (transfer full) @error as one of RndimgClientError. */
+GError *
+rndimg_client_classify_error (const GError *error)
+{
+  if (error->domain == RNDIMG_CLIENT_ERROR)
+    return g_error_copy (error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return g_error_new (RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REFUSED,
+                        "Connection refused: is rndimg-server running there?");
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return g_error_new (RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_TIMEOUT,
+                        "Timeout: the server does not answer");
+  if (error->domain == RNDIMG_ANSWER_ERROR)
+    return g_error_new (RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
+                        "Bad answer: %s", error->message);
+  return g_error_new (RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_UNREACHABLE,
+                      "Cannot reach the server: %s", error->message);
+}
+
+/* One request with a deadline: a GTask whose cancellable also fires when
+ * the time is up, so a server that never answers cannot hold us. */
+typedef struct {
+  SoupMessage *msg;
+  GCancellable *cancellable;
+  GSource *deadline;
+  gulong cancel_handler;
+  GCancellable *caller_cancellable;
+  gboolean timed_out;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  if (request->deadline != NULL)
+    g_source_destroy (request->deadline);
+  g_clear_pointer (&request->deadline, g_source_unref);
+  if (request->caller_cancellable != NULL)
+    g_cancellable_disconnect (request->caller_cancellable, request->cancel_handler);
+  g_clear_object (&request->caller_cancellable);
+  g_clear_object (&request->cancellable);
+  g_clear_object (&request->msg);
+  g_free (request);
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Request *request = user_data;
+
+  request->timed_out = TRUE;
+  g_cancellable_cancel (request->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_caller_cancelled (GCancellable *caller, gpointer user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static void on_request_done (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+start_request (RndimgClient *self, const char *url, GCancellable *cancellable, GTask *task)
+{
+  Request *request = g_new0 (Request, 1);
+
+  request->msg = soup_message_new ("GET", url);
+  request->cancellable = g_cancellable_new ();
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  if (request->msg == NULL)
+    {
+      g_task_return_new_error (task, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
+                               "Bad answer: “%s” is not a URL", url);
+      g_object_unref (task);
+      return;
+    }
+  if (cancellable != NULL)
+    {
+      request->caller_cancellable = g_object_ref (cancellable);
+      request->cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
+                                                       request->cancellable, NULL);
+    }
+  request->deadline = g_timeout_source_new_seconds (REQUEST_TIMEOUT_SECONDS);
+  g_source_set_callback (request->deadline, on_deadline, request, NULL);
+  g_source_attach (request->deadline, g_main_context_get_thread_default ());
+  soup_session_send_and_read_async (self->session, request->msg, G_PRIORITY_DEFAULT,
+                                    request->cancellable, on_request_done, task);
+}
+
+/* The body when the status is a success; otherwise an error that says why,
+ * in the server's words when it sent a JSON error. */
+static GBytes *
+checked_body (Request *request, GBytes *body, GError **error)
+{
+  guint status = soup_message_get_status (request->msg);
+  g_autoptr(GError) answer_error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (body, &length);
+
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    return g_bytes_ref (body);
+  if (rndimg_answer_parse (data, (gssize) length, &answer_error) == NULL &&
+      g_error_matches (answer_error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_SERVER))
+    g_set_error (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
+                 "Bad answer: HTTP %u, %s", status, answer_error->message);
+  else
+    g_set_error (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
+                 "Bad answer: HTTP %u %s", status, soup_message_get_reason_phrase (request->msg));
+  return NULL;
+}
+
+static void
+on_request_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  GBytes *checked;
+
+  if (body == NULL && request->timed_out)
+    g_task_return_new_error (task, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_TIMEOUT,
+                             "Timeout: no answer within %d s", REQUEST_TIMEOUT_SECONDS);
+  else if (body == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (body == NULL)
+    g_task_return_error (task, rndimg_client_classify_error (error));
+  else if ((checked = checked_body (request, body, &error)) == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, checked, (GDestroyNotify) g_bytes_unref);
+}
+
+static GBytes *
+request_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* GET /polling/api/v1.0/rndimg[?exclude=...]: a random picture's answer. */
+void
+rndimg_client_get_random_async (RndimgClient *self, const char *exclude, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *escaped = exclude != NULL ? g_uri_escape_string (exclude, NULL, FALSE) : NULL;
+  g_autofree char *path = g_strconcat ("/polling/api/v1.0/rndimg", escaped ? "?exclude=" : "",
+                                       escaped ? escaped : "", NULL);
+  g_autofree char *url = rndimg_client_url (self, path);
+
+  start_request (self, url, cancellable, task);
+}
+
+RndimgAnswer *
+rndimg_client_get_random_finish (RndimgClient *self, GAsyncResult *result, GError **error)
+{
+  g_autoptr(GBytes) body = request_finish (result, error);
+  g_autoptr(GError) parse_error = NULL;
+  RndimgAnswer *answer;
+  gsize length;
+  const char *data;
+
+  if (body == NULL)
+    return NULL;
+  data = g_bytes_get_data (body, &length);
+  answer = rndimg_answer_parse (data, (gssize) length, &parse_error);
+  if (answer == NULL)
+    g_propagate_error (error, rndimg_client_classify_error (parse_error));
+  return answer;
+}
+
+/* GET @url: the bytes of a picture (its type is checked by who decodes it). */
+void
+rndimg_client_fetch_async (RndimgClient *self, const char *url, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  start_request (self, url, cancellable, task);
+}
+
+GBytes *
+rndimg_client_fetch_finish (RndimgClient *self, GAsyncResult *result, GError **error)
+{
+  return request_finish (result, error);
+}

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "rndimg-answer.h"
+
+G_BEGIN_DECLS
+
+#define RNDIMG_CLIENT_ERROR (rndimg_client_error_quark ())
+GQuark rndimg_client_error_quark (void);
+
+typedef enum {
+  RNDIMG_CLIENT_ERROR_REFUSED,
+  RNDIMG_CLIENT_ERROR_TIMEOUT,
+  RNDIMG_CLIENT_ERROR_UNREACHABLE,
+  RNDIMG_CLIENT_ERROR_BAD_ANSWER,
+} RndimgClientError;
+
+#define RNDIMG_TYPE_CLIENT (rndimg_client_get_type ())
+G_DECLARE_FINAL_TYPE (RndimgClient, rndimg_client, RNDIMG, CLIENT, GObject)
+
+RndimgClient *rndimg_client_new               (const char          *base_url);
+const char   *rndimg_client_get_base_url      (RndimgClient        *self);
+void          rndimg_client_set_base_url      (RndimgClient        *self,
+                                               const char          *base_url);
+char         *rndimg_client_url               (RndimgClient        *self,
+                                               const char          *path);
+SoupSession  *rndimg_client_get_session       (RndimgClient        *self);
+
+void          rndimg_client_get_random_async  (RndimgClient        *self,
+                                               const char          *exclude,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+RndimgAnswer *rndimg_client_get_random_finish (RndimgClient        *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+void          rndimg_client_fetch_async       (RndimgClient        *self,
+                                               const char          *url,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GBytes       *rndimg_client_fetch_finish      (RndimgClient        *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
+GError       *rndimg_client_classify_error    (const GError        *error);
+gboolean      rndimg_client_check_base_url    (const char          *url,
+                                               GError             **error);
+
+G_END_DECLS

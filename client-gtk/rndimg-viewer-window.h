@@ -1,0 +1,35 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "rndimg-live.h"
+
+G_BEGIN_DECLS
+
+/* What the window shows, for a person (the banner and status line) and
+ * for tests. */
+typedef enum {
+  RNDIMG_VIEWER_IDLE,
+  RNDIMG_VIEWER_LOADING,
+  RNDIMG_VIEWER_CONNECTING,
+  RNDIMG_VIEWER_LIVE,
+  RNDIMG_VIEWER_RECONNECTING,
+  RNDIMG_VIEWER_ERROR,
+} RndimgViewerState;
+
+#define RNDIMG_TYPE_VIEWER_WINDOW (rndimg_viewer_window_get_type ())
+G_DECLARE_FINAL_TYPE (RndimgViewerWindow, rndimg_viewer_window, RNDIMG, VIEWER_WINDOW, GtkApplicationWindow)
+
+RndimgViewerWindow *rndimg_viewer_window_new          (GtkApplication     *application,
+                                                       const char         *server,
+                                                       RndimgTransport     transport);
+void                rndimg_viewer_window_set_server   (RndimgViewerWindow *self,
+                                                       const char         *server);
+const char         *rndimg_viewer_window_get_server   (RndimgViewerWindow *self);
+RndimgViewerState   rndimg_viewer_window_get_state    (RndimgViewerWindow *self);
+const char         *rndimg_viewer_window_get_shown_name (RndimgViewerWindow *self);
+GdkPaintable       *rndimg_viewer_window_get_paintable (RndimgViewerWindow *self);
+const char         *rndimg_viewer_window_get_banner_text (RndimgViewerWindow *self);
+const char         *rndimg_viewer_window_get_status_text (RndimgViewerWindow *self);
+
+G_END_DECLS
