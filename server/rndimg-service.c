@@ -132,6 +132,17 @@ start_sources (RndimgService *self, GError **error)
   return rndimg_catalogue_watch (self->catalogue, error);
 }
 
+/* One request per connection. libsoup 3.2 never notices a client that
+ * closes an idle keep-alive connection: the socket would stay open in
+ * CLOSE_WAIT, with libsoup's connection object, until descriptors run out.
+ * "Connection: close" makes libsoup close each connection after its
+ * answer, which it does handle. */
+static void
+on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+}
+
 RndimgService *
 rndimg_service_new (const RndimgConfig *config, GError **error)
 {
@@ -148,6 +159,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     return NULL;
 
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
+  g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   g_signal_connect_object (self->server, "request-read", G_CALLBACK (on_request_read), self, 0);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   rndimg_router_install (self, self->server);

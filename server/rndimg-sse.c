@@ -71,12 +71,18 @@ stream_write (Stream *stream, const char *data, gsize length)
   return TRUE;
 }
 
+static char *
+event_frame (const Stream *stream, const RndimgEvent *event, gint64 missed)
+{
+  g_autofree char *json = rndimg_event_to_json (event, stream->base_url, missed);
+
+  return g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: image\ndata: %s\n\n", event->id, json);
+}
+
 static gboolean
 stream_write_event (Stream *stream, const RndimgEvent *event, gint64 missed)
 {
-  g_autofree char *json = rndimg_event_to_json (event, stream->base_url, missed);
-  g_autofree char *frame = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: image\ndata: %s\n\n",
-                                            event->id, json);
+  g_autofree char *frame = event_frame (stream, event, missed);
 
   return stream_write (stream, frame, strlen (frame));
 }
@@ -158,12 +164,18 @@ start_response (SoupServerMessage *msg)
 }
 
 /* Replays what a resuming client missed. An id newer than any we have
- * comes from before a restart: send the newest so the client is in step. */
+ * comes from before a restart: send the newest so the client is in step.
+ * A replay larger than half the unsent bound keeps the newest events and
+ * counts the older ones as missed, so a long history never gets a client
+ * dropped for being "slow" before it could read anything. */
 static void
 replay (RndimgSse *self, Stream *stream, gint64 last_id)
 {
   g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) frames = g_ptr_array_new_with_free_func (g_free);
+  gsize budget = MAX_UNSENT_BYTES / 2, used = 0;
   gint64 missed = 0;
+  guint first;
 
   if (last_id > rndimg_publisher_get_newest_id (self->publisher))
     {
@@ -173,9 +185,30 @@ replay (RndimgSse *self, Stream *stream, gint64 last_id)
       return;
     }
   events = rndimg_publisher_all_after (self->publisher, last_id, &missed);
-  for (guint i = 0; i < events->len; i++)
-    if (!stream_write_event (stream, g_ptr_array_index (events, i), i == 0 ? missed : 0))
-      return;
+  for (first = events->len; first > 0; first--)
+    {
+      char *frame = event_frame (stream, g_ptr_array_index (events, first - 1), 0);
+
+      if (used + strlen (frame) > budget)
+        {
+          g_free (frame);
+          break;
+        }
+      used += strlen (frame);
+      g_ptr_array_insert (frames, 0, frame);
+    }
+  missed += first;
+  for (guint i = 0; i < frames->len; i++)
+    {
+      g_autofree char *with_missed = NULL;
+      const char *frame = g_ptr_array_index (frames, i);
+
+      /* The first event sent says how many came before it unsent. */
+      if (i == 0 && missed > 0)
+        frame = with_missed = event_frame (stream, g_ptr_array_index (events, first), missed);
+      if (!stream_write (stream, frame, strlen (frame)))
+        return;
+    }
 }
 
 void

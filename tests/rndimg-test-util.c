@@ -482,3 +482,32 @@ test_raise_fd_limit (void)
       setrlimit (RLIMIT_NOFILE, &limit);
     }
 }
+
+/* Sockets of the server's port in CLOSE_WAIT: the client hung up and the
+ * server has not closed its end. Read from /proc/net/tcp. */
+guint
+test_server_close_wait_count (TestServer *server)
+{
+  guint port = (guint) g_ascii_strtoull (strrchr (server->url, ':') + 1, NULL, 10);
+  g_autofree char *local = g_strdup_printf (":%04X", port);
+  g_autofree char *table = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint count = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/net/tcp", &table, NULL, NULL));
+  lines = g_strsplit (table, "\n", -1);
+  for (char **line = lines + 1; *line != NULL; line++)
+    {
+      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (*line), " ", -1);
+      g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+
+      for (char **field = fields; *field != NULL; field++)
+        if (**field != '\0')
+          g_ptr_array_add (columns, *field);
+      /* sl local_address rem_address st ... ; CLOSE_WAIT is 08 */
+      if (columns->len > 3 && g_str_has_suffix (g_ptr_array_index (columns, 1), local) &&
+          g_str_equal (g_ptr_array_index (columns, 3), "08"))
+        count++;
+    }
+  return count;
+}

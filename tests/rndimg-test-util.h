@@ -92,6 +92,7 @@ JsonObject *test_publish          (TestServer   *server,
                                    SoupSession  *session,
                                    const char   *name);
 void        test_raise_fd_limit   (void);
+guint       test_server_close_wait_count (TestServer *server);
 
 char       *test_make_image_folder (guint count);
 void        test_remove_folder     (const char *path);

@@ -313,6 +313,29 @@ test_web_page (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body), "<html"));
 }
 
+static gboolean
+no_close_wait (gpointer server)
+{
+  return test_server_close_wait_count (server) == 0;
+}
+
+/* Clients that hang up after their answers leave no half-closed sockets
+ * behind (libsoup 3.2 would keep idle keep-alive connections forever). */
+static void
+test_connections_closed (Fixture *fixture, gconstpointer data)
+{
+  const char *paths[] = { API "/rndimg", "/static/img/01.png", API "/images", "/", API "/nope" };
+
+  for (int round = 0; round < 4; round++)
+    for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+      {
+        g_auto(TestResponse) response = { 0 };
+        get (fixture, paths[i], &response);
+      }
+  soup_session_abort (fixture->session);
+  g_assert_true (test_wait_until (no_close_wait, fixture->server, 3000));
+}
+
 /* A symlink in the folder pointing at a picture outside it is not served. */
 static void
 test_symlink_out_of_folder (void)
@@ -404,6 +427,7 @@ main (int argc, char **argv)
   ADD ("/static/conditional", test_conditional);
   ADD ("/cors/preflight", test_cors_preflight);
   ADD ("/web/index", test_web_page);
+  ADD ("/connections/closed-after-hang-up", test_connections_closed);
   g_test_add_func ("/static/symlink-out-of-folder", test_symlink_out_of_folder);
   g_test_add_func ("/startup/errors", test_startup_errors);
 

@@ -348,6 +348,34 @@ test_sse_resume (Fixture *fixture, gconstpointer data)
   test_event_stream_close (stream);
 }
 
+/* A resume over a long history is capped (older events counted as
+ * missed) rather than getting the client dropped as a slow reader. */
+static void
+test_sse_long_replay_is_bounded (Fixture *fixture, gconstpointer data)
+{
+  TestEventStream *stream;
+  JsonObject *first, *last;
+  gint64 missed, first_id;
+
+  for (int i = 0; i < 1500; i++)
+    json_object_unref (test_publish (fixture->server, fixture->session, "01.png"));
+  stream = open_events (fixture, "", "0");
+  g_assert_true (test_event_stream_wait (stream, 100, 5000));
+  g_assert_false (stream->ended);
+  /* Wait until the replay stops growing. */
+  while (test_event_stream_wait (stream, stream->events->len + 1, 300))
+    ;
+  first = g_ptr_array_index (stream->events, 0);
+  last = g_ptr_array_index (stream->events, stream->events->len - 1);
+  first_id = json_object_get_int_member (first, "id");
+  missed = json_object_get_int_member (first, "missed");
+  g_assert_cmpint (json_object_get_int_member (last, "id"), ==, 1500);
+  g_assert_cmpint (missed, ==, first_id - 1);
+  g_assert_cmpint (first_id - 1 + stream->events->len, ==, 1500);
+  assert_stat_becomes (fixture, "open_streams", 1, 2000);
+  test_event_stream_close (stream);
+}
+
 static void
 test_sse_heartbeat (Fixture *fixture, gconstpointer data)
 {
@@ -678,6 +706,7 @@ test_shutdown_ends_held_clients (Fixture *fixture, gconstpointer data)
   g_test_add (path, Fixture, (const char *const *) args, fixture_set_up, func, fixture_tear_down)
 
 static const char *const history_2[] = { "--history=2", NULL };
+static const char *const long_history[] = { "--history=5000", NULL };
 static const char *const max_waiters_2[] = { "--max-waiters=2", NULL };
 static const char *const max_streams_1[] = { "--max-streams=1", NULL };
 static const char *const heartbeat_fast[] = { "--heartbeat=0.2", NULL };
@@ -702,6 +731,7 @@ main (int argc, char **argv)
   ADD ("/sse/five-in-order", test_sse_five_in_order, NULL);
   ADD ("/sse/resume", test_sse_resume, NULL);
   ADD ("/sse/heartbeat", test_sse_heartbeat, heartbeat_fast);
+  ADD ("/sse/long-replay-is-bounded", test_sse_long_replay_is_bounded, long_history);
   ADD ("/sse/bad-last-event-id", test_sse_bad_last_event_id, NULL);
   ADD ("/sse/max-streams", test_sse_max_streams, max_streams_1);
   ADD ("/sse/disconnects-cleaned-up", test_sse_disconnects_cleaned_up, NULL);

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Measures rndimg-server on this machine: request throughput with wrk, and
+# held long-polls / event streams with bench-push. Release build, loopback
+# only, bounded in time. Prints medians of several runs.
+#   bench/run.sh [CLIENTS] [ROUNDS]
+set -eu
+cd "$(dirname "$0")/.."
+
+CLIENTS=${1:-5000}
+ROUNDS=${2:-5}
+BUILD=build-bench
+PORT=5099
+URL=http://127.0.0.1:$PORT
+
+command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+[ -d "$BUILD" ] || meson setup "$BUILD" --buildtype=release -Dgtk_client=disabled >/dev/null
+meson compile -C "$BUILD" server/rndimg-server bench/bench-push >/dev/null
+
+"$BUILD/server/rndimg-server" --port "$PORT" --interval 0 --max-waiters 100000 --max-streams 100000 >/dev/null 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null' EXIT
+sleep 0.5
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+throughput() { # throughput PATH: median requests/s of ROUNDS wrk runs
+    for _ in $(seq "$ROUNDS"); do
+        wrk -t 1 -c 50 -d 5s "$URL$1" | awk '/Requests\/sec/ { print $2 }'
+    done | median
+}
+
+echo "rndimg-server, release build, $(nproc) cores, loopback; wrk -t1 -c50 -d5s, median of $ROUNDS runs"
+echo "GET /polling/api/v1.0/rndimg     $(throughput /polling/api/v1.0/rndimg) requests/s"
+echo "GET /static/img/023.png (24 KB)  $(throughput /static/img/023.png) requests/s"
+echo "idle server memory: $(awk '/VmRSS/ { print $2 }' /proc/$SERVER/status) KiB"
+"$BUILD/bench/bench-push" "$URL" "$SERVER" "$CLIENTS" "$ROUNDS"
