@@ -29,8 +29,11 @@ throughput() { # throughput PATH: median requests/s of ROUNDS wrk runs
     done | median
 }
 
+rss() { awk '/VmRSS/ { print $2 }' /proc/$SERVER/status; }
+
 echo "rndimg-server, release build, $(nproc) cores, loopback; wrk -t1 -c50 -d5s, median of $ROUNDS runs"
+echo "server memory at start: $(rss) KiB"
 echo "GET /polling/api/v1.0/rndimg     $(throughput /polling/api/v1.0/rndimg) requests/s"
 echo "GET /static/img/023.png (24 KB)  $(throughput /static/img/023.png) requests/s"
-echo "idle server memory: $(awk '/VmRSS/ { print $2 }' /proc/$SERVER/status) KiB"
+echo "server memory after $(curl -s "$URL/polling/api/v1.0/stats" | sed 's/.*"requests_served":\([0-9]*\).*/\1/') requests: $(rss) KiB"
 "$BUILD/bench/bench-push" "$URL" "$SERVER" "$CLIENTS" "$ROUNDS"

@@ -166,7 +166,7 @@ run (RndimgConfig *config)
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgService) service = rndimg_service_new (config, &error);
   g_autoptr(GMainLoop) loop = NULL;
-  g_autofree char *url = NULL;
+  const char *url;
   guint sigint_id, sigterm_id;
 
   if (service == NULL || !rndimg_service_listen (service, &error))

@@ -28,13 +28,65 @@ on_socket_ready (GSocket *socket, GIOCondition condition, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Connections we accepted and handed to libsoup, by "address:port" of the
+ * peer: a message made from a handed-over stream does not know its socket,
+ * and the hangup watch needs it. Entries leave with their connection. */
+static GHashTable *connections;   /* char * -> GSocketConnection (weak) */
+
+static char *
+peer_key (GSocketAddress *address)
+{
+  g_autofree char *host = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_strdup_printf ("%s:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+static void
+on_connection_gone (gpointer key, GObject *connection)
+{
+  /* A newer connection from the same address may have taken the slot. */
+  if (g_hash_table_lookup (connections, key) == connection)
+    g_hash_table_remove (connections, key);
+  g_free (key);
+}
+
+void
+rndimg_connection_register (GSocketConnection *connection)
+{
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  char *key = remote != NULL ? peer_key (remote) : NULL;
+
+  if (key == NULL)
+    return;
+  if (connections == NULL)
+    connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_replace (connections, g_strdup (key), connection);
+  g_object_weak_ref (G_OBJECT (connection), (GWeakNotify) on_connection_gone, key);
+}
+
+static GSocket *
+socket_of (SoupServerMessage *msg)
+{
+  g_autofree char *key = NULL;
+  GSocketConnection *connection;
+
+  if (soup_server_message_get_socket (msg) != NULL)
+    return soup_server_message_get_socket (msg);
+  key = peer_key (soup_server_message_get_remote_address (msg));
+  connection = key != NULL && connections != NULL ? g_hash_table_lookup (connections, key) : NULL;
+  return connection != NULL ? g_socket_connection_get_socket (connection) : NULL;
+}
+
 /* Returns (transfer full) an attached source calling @callback once when
  * the peer of @msg hangs up; destroy it when the request ends first.
  * NULL when the message has no socket. */
 GSource *
 rndimg_connection_watch_hangup (SoupServerMessage *msg, RndimgHangupFunc callback, gpointer user_data)
 {
-  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocket *socket = socket_of (msg);
   HangupWatch *watch;
   GSource *source;
 

@@ -10,6 +10,7 @@ typedef void (*RndimgHangupFunc) (SoupServerMessage *msg,
 GSource *rndimg_connection_watch_hangup (SoupServerMessage *msg,
                                          RndimgHangupFunc   callback,
                                          gpointer           user_data);
+void     rndimg_connection_register     (GSocketConnection *connection);
 void     rndimg_connection_abort        (SoupServerMessage *msg);
 
 G_END_DECLS

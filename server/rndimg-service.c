@@ -2,11 +2,14 @@
  * with its sources (a timer, the API, uploads, the folder) and followers
  * (long-polls, event streams). */
 #include "rndimg-service.h"
+#include "rndimg-connection.h"
 #include "rndimg-http.h"
 #include "rndimg-longpoll.h"
 #include "rndimg-router.h"
 #include "rndimg-sse.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 struct _RndimgService
@@ -15,6 +18,8 @@ struct _RndimgService
 
   RndimgConfig config;
   SoupServer *server;
+  GSocketService *listener;
+  char *url;
   RndimgCatalogue *catalogue;
   RndimgPublisher *publisher;
   RndimgLongPoll *long_poll;
@@ -51,7 +56,9 @@ rndimg_service_finalize (GObject *object)
   RndimgService *self = RNDIMG_SERVICE (object);
 
   rndimg_service_shutdown (self);
+  g_clear_object (&self->listener);
   g_clear_object (&self->server);
+  g_free (self->url);
   g_clear_object (&self->sse);
   g_clear_object (&self->long_poll);
   g_clear_object (&self->publisher);
@@ -166,11 +173,41 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   return g_steal_pointer (&self);
 }
 
+/* We accept connections ourselves and hand each to the SoupServer:
+ * libsoup 3.2's own listener leaks every accepted GSocket and stops
+ * accepting for good after a single failed accept (say, out of file
+ * descriptors for a moment). */
+static gboolean
+on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *source, gpointer user_data)
+{
+  RndimgService *self = user_data;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+  rndimg_connection_register (connection);
+  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
+    g_warning ("cannot take a connection: %s", error->message);
+  return TRUE;
+}
+
+static char *
+url_for (GSocketAddress *address)
+{
+  g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+
+  return strchr (host, ':') != NULL ? g_strdup_printf ("http://[%s]:%u/", host, port)
+                                    : g_strdup_printf ("http://%s:%u/", host, port);
+}
+
 gboolean
 rndimg_service_listen (RndimgService *self, GError **error)
 {
   g_autoptr(GInetAddress) address = g_inet_address_new_from_string (self->config.address);
   g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) effective = NULL;
 
   if (address == NULL)
     {
@@ -179,18 +216,22 @@ rndimg_service_listen (RndimgService *self, GError **error)
       return FALSE;
     }
   socket_address = g_inet_socket_address_new (address, (guint16) self->config.port);
-  return soup_server_listen (self->server, socket_address, 0, error);
+  self->listener = g_socket_service_new ();
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->listener), 1024);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->listener), socket_address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
+    return FALSE;
+  self->url = url_for (effective);
+  g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
+  g_socket_service_start (self->listener);
+  return TRUE;
 }
 
 /* The URL the server listens on, e.g. http://127.0.0.1:5000/ */
-char *
+const char *
 rndimg_service_get_url (RndimgService *self)
 {
-  GSList *uris = soup_server_get_uris (self->server);
-  char *url = uris != NULL ? g_uri_to_string (uris->data) : NULL;
-
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  return url;
+  return self->url;
 }
 
 /* Ends held long-polls (204) and event streams (a clean end of stream),
@@ -217,6 +258,11 @@ void
 rndimg_service_shutdown (RndimgService *self)
 {
   rndimg_service_begin_shutdown (self);
+  if (self->listener != NULL)
+    {
+      g_socket_service_stop (self->listener);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
+    }
   if (self->server != NULL)
     soup_server_disconnect (self->server);
 }

@@ -18,7 +18,7 @@ RndimgService      *rndimg_service_new               (const RndimgConfig *config
                                                       GError            **error);
 gboolean            rndimg_service_listen            (RndimgService      *self,
                                                       GError            **error);
-char               *rndimg_service_get_url           (RndimgService      *self);
+const char         *rndimg_service_get_url           (RndimgService      *self);
 void                rndimg_service_begin_shutdown    (RndimgService      *self);
 void                rndimg_service_shutdown          (RndimgService      *self);
 
