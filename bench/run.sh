@@ -16,10 +16,14 @@ command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 [ -d "$BUILD" ] || meson setup "$BUILD" --buildtype=release -Dgtk_client=disabled >/dev/null
 meson compile -C "$BUILD" server/rndimg-server bench/bench-push >/dev/null
 
-"$BUILD/server/rndimg-server" --port "$PORT" --interval 0 --max-waiters 100000 --max-streams 100000 >/dev/null 2>&1 &
-SERVER=$!
+start_server() {
+    "$BUILD/server/rndimg-server" --port "$PORT" --interval 0 --max-waiters 100000 --max-streams 100000 >/dev/null 2>&1 &
+    SERVER=$!
+    sleep 0.5
+}
+stop_server() { kill "$SERVER" && wait "$SERVER" 2>/dev/null || true; }
 trap 'kill $SERVER 2>/dev/null' EXIT
-sleep 0.5
+start_server
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -36,4 +40,8 @@ echo "server memory at start: $(rss) KiB"
 echo "GET /polling/api/v1.0/rndimg     $(throughput /polling/api/v1.0/rndimg) requests/s"
 echo "GET /static/img/023.png (24 KB)  $(throughput /static/img/023.png) requests/s"
 echo "server memory after $(curl -s "$URL/polling/api/v1.0/stats" | sed 's/.*"requests_served":\([0-9]*\).*/\1/') requests: $(rss) KiB"
-"$BUILD/bench/bench-push" "$URL" "$SERVER" "$CLIENTS" "$ROUNDS"
+for mode in poll sse; do   # a fresh server each, for honest memory figures
+    stop_server
+    start_server
+    "$BUILD/bench/bench-push" "$URL" "$SERVER" "$mode" "$CLIENTS" "$ROUNDS"
+done
