@@ -108,29 +108,19 @@ test("Get shows a random picture without a reload", async () => {
   await screenshot("get");
 });
 
-test("Live over SSE shows a published picture within 2 s", async () => {
-  await open("/?transport=sse");
-  await page.click(".switch");
-  await waitForState(["connected"]);
-  assert.equal(await page.getAttribute("#status", "data-transport"), "sse");
-  const event = await publish(server, "03.png");
-  await waitForPicture("03.png");
-  assert.equal(await page.getAttribute("#status", "data-last-id"), String(event.id));
-  await assertNotReloaded();
-  await screenshot("live-sse");
-});
-
-test("Live over long-poll shows a published picture within 2 s", async () => {
-  await open("/?transport=longpoll");
-  await page.click(".switch");
-  await waitForState(["connected"]);
-  assert.equal(await page.getAttribute("#status", "data-transport"), "longpoll");
-  const event = await publish(server, "05.png");
-  await waitForPicture("05.png");
-  assert.equal(await page.getAttribute("#status", "data-last-id"), String(event.id));
-  await assertNotReloaded();
-  await screenshot("live-longpoll");
-});
+for (const [transport, name] of [["sse", "03.png"], ["longpoll", "05.png"]]) {
+  test(`Live over ${transport} shows a published picture within 2 s`, async () => {
+    await open(`/?transport=${transport}`);
+    await page.click(".switch");
+    await waitForState(["connected"]);
+    assert.equal(await page.getAttribute("#status", "data-transport"), transport);
+    const event = await publish(server, name);
+    await waitForPicture(name);
+    assert.equal(await page.getAttribute("#status", "data-last-id"), String(event.id));
+    await assertNotReloaded();
+    await screenshot(`live-${transport}`);
+  });
+}
 
 for (const transport of ["sse", "longpoll"]) {
   test(`Live (${transport}) survives a server restart and misses nothing`, async () => {
