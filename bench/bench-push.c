@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench-push: what held clients cost the server and how fast one publish
  * reaches them all.
  *

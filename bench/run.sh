@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Measures rndimg-server on this machine: request throughput with wrk, and
 # held long-polls / event streams with bench-push. Release build, loopback
 # only, bounded in time. Prints medians of several runs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rndimg-viewer: a GTK4 viewer for an rndimg server. */
 #include <glib/gi18n.h>
 #include <locale.h>

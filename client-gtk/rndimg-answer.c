@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reads {"status":"success","message":URL[, "id":N, "name":..., ...]}
  * strictly: anything else is an error a person can read. */
 #include "rndimg-answer.h"

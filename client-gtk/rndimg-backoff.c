@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "rndimg-backoff.h"
 
 /* @seed 0 draws a random seed; tests pass their own to be repeatable. */

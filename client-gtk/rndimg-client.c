@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The viewer's HTTP: one SoupSession for everything, always asynchronous,
  * every request bounded in time, every failure turned into one of a few
  * errors a person can act on (refused, timeout, unreachable, bad answer). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Live mode: follows the server's events over SSE (read from the async
  * input stream, parsed line by line) or, when SSE cannot be had, over
  * long-polling; always resuming after the last event id, reconnecting with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A Server-Sent Events parser after the HTML standard's rules: lines end
  * in CRLF, LF or CR (even split across chunks), ':' starts a comment, a
  * blank line dispatches the event, several data lines join with "\n". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The GtkApplication: one instance; a second launch hands its command line
  * (--server, --transport, --live) to the running one. */
 #include "rndimg-viewer-application.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The server URL is remembered between runs in a key file,
  * $XDG_CONFIG_HOME/rndimg/viewer.ini: no schema to install, so the viewer
  * runs the same from a build tree. */

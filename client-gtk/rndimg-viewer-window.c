@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The viewer's window: a picture, Get and Live in the header bar, a banner
  * for trouble and a status line. All network work is asynchronous; a newer
  * request cancels an older one, and closing the window cancels everything. */

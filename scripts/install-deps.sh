@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs what rndimg needs from Debian's packages; a no-op when all are
 # there. "--test" adds what the test run needs (curl, Xvfb, Chromium, Node).
 set -eu

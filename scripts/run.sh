@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs the dependencies, builds, and runs rndimg-server on its defaults
 # (http://127.0.0.1:5000). Extra arguments go to the server: --help lists them.
 set -eu

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Counts single test cases in a meson test log and prints 'N passed, N failed'.
 
 Every test speaks TAP, so each "ok"/"not ok" line is one case. A test program

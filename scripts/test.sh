@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs the dependencies, builds with AddressSanitizer and UBSan (warnings
 # are errors), and runs every test. Ends with "N passed, N failed".
 set -eu

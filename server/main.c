@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rndimg-server: a random image service on libsoup-3.0 and a GMainLoop. */
 #include "rndimg-auth.h"
 #include "rndimg-service.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JSON endpoints that read the catalogue. */
 #include "rndimg-api.h"
 #include "rndimg-auth.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Who may publish and upload: holders of the bearer token when the server
  * has one; with none, only a server that listens on loopback takes writes
  * (anyone who can reach it is on this machine). */

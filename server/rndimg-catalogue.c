@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The catalogue: every image file of one folder, kept in step with the
  * folder by a GFileMonitor. Only regular files (never symlinks) whose name
  * is safe and whose first bytes are a supported image are listed, so

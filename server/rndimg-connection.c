@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Held requests (long-polls, event streams) sit paused with nothing to
  * read or write, so libsoup would only notice a vanished client at the
  * next write. These helpers notice it at once and end such a connection

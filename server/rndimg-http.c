@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small helpers shared by every handler: JSON answers and absolute URLs. */
 #include "rndimg-http.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What counts as an image: the bytes decide the type, never the name. */
 #include "rndimg-image-type.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GET /polling/api/v1.0/rndimg/poll?since=ID&timeout=SECONDS
  *
  * Answers at once from history when the client is behind; otherwise the

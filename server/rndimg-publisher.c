@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The publisher: the one ordered history of published pictures. Long-poll
  * and SSE both read it and follow its "published" signal, so every viewer
  * sees the same ids in the same order. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One table says which handler answers which path and method. The router
  * adds what every answer shares: CORS, OPTIONS preflight, 404 and 405. */
 #include "rndimg-router.h"

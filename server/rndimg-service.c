@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The running service: one SoupServer, the catalogue, and the publisher
  * with its sources (a timer, the API, uploads, the folder) and followers
  * (long-polls, event streams). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GET /polling/api/v1.0/events: a Server-Sent Events stream of every
  * published picture. A stream resumes after Last-Event-ID from history, is
  * kept alive by comment heartbeats, and is dropped when its reader falls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Files: the catalogue's images under /static/img/ and the web page. Both
  * answer with ETag and Last-Modified and honour conditional requests. */
 #include "rndimg-static.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* POST /polling/api/v1.0/images: a new picture, as the raw body
  * (Content-Type image/...) or as the file of a multipart/form-data form.
  * The bytes must really be an image; the server names the file and writes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for the server tests: start and stop a real rndimg-server and
  * talk HTTP to it with libsoup. */
 #include "rndimg-test-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The REST API and the file serving of a real rndimg-server, over HTTP. */
 #include "rndimg-test-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The viewer's logic without widgets: SSE parser, answer parser, backoff. */
 #include <string.h>
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # curl is one of our users: drive a real rndimg-server with it, as the README
 # does, and report TAP. Needs RNDIMG_SERVER (set by meson test).
 set -u

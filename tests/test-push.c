@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The push side of a real rndimg-server: publisher, long-poll, SSE,
  * uploads, the folder watch and write authorisation. */
 #include "rndimg-test-util.h"

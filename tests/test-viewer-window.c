@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The real viewer window under Xvfb, against a real rndimg-server: Get,
  * Live, the server going away and coming back; and against a fake server
  * whose answers are bad. A PNG of the window is saved in each state. */

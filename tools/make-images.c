@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* make-images: draws the shipped catalogue data/img/01.png ... 051.png.
  *
  * Every picture is 400x400 and differs from its neighbours in background

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Starts and stops a real rndimg-server for the browser tests.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The web page in a real Chromium (Debian's), against a real rndimg-server.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";

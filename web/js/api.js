@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rndimg JSON API, as the page uses it.
 export const API = "/polling/api/v1.0";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The page: a Get button for one picture, a Live switch that follows new
 // ones, a status line, and (where the server takes writes) an upload form.
 import { randomPicture, stats, uploadPicture } from "./api.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Live mode: follows the server's events over Server-Sent Events, or over
 // long-polling when SSE is unavailable or keeps failing, always carrying
 // the last event id so a reconnect misses nothing. Failures back off

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shows pictures: each one is fully loaded and decoded off-screen first, so
 // the old picture stays until the new one can replace it (no flash of a
 // broken or half-drawn image). A newer request wins over an older one.

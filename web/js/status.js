@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The status line: one sentence a person can read, plus data attributes
 // (state, transport, last id) that tests and styles read.
 export class StatusLine {
