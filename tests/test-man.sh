@@ -6,22 +6,10 @@
 # RNDIMG_VIEWER (set by meson test).
 set -u
 
-COUNT=0
-FAILED=0
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-check() { # check DESCRIPTION COMMAND...: one TAP line per check
-    description=$1; shift
-    COUNT=$((COUNT + 1))
-    if "$@" >"$WORK/check.log" 2>&1; then
-        echo "ok $COUNT - $description"
-    else
-        FAILED=$((FAILED + 1))
-        echo "not ok $COUNT - $description"
-        sed 's/^/# /' "$WORK/check.log"
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # The flags a program's --help lists, one per line: --port, -p, ...
 flags_of() {
@@ -66,5 +54,4 @@ if [ -n "${RNDIMG_VIEWER:-}" ]; then
     check "rndimg-viewer.1 renders without warnings" renders_cleanly "$RNDIMG_MAN_DIR/rndimg-viewer.1"
 fi
 
-echo "1..$COUNT"
-[ "$FAILED" -eq 0 ]
+tap_finish

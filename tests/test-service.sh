@@ -10,8 +10,6 @@ set -u
 
 API=/polling/api/v1.0
 WORK=$(mktemp -d)
-COUNT=0
-FAILED=0
 
 cleanup() {
     [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"
@@ -20,17 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check DESCRIPTION COMMAND...: one TAP line per check
-    description=$1; shift
-    COUNT=$((COUNT + 1))
-    if "$@" >"$WORK/check.log" 2>&1; then
-        echo "ok $COUNT - $description"
-    else
-        FAILED=$((FAILED + 1))
-        echo "not ok $COUNT - $description"
-        sed 's/^/# /' "$WORK/check.log"
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -211,5 +199,4 @@ check "systemd-analyze verify accepts the units" units_verify
 check "the service unit is hardened and reloads with SIGHUP" unit_is_hardened
 check "meson install installs the 51 shipped pictures, units and man page" installs_what_is_shipped
 
-echo "1..$COUNT"
-[ "$FAILED" -eq 0 ]
+tap_finish
