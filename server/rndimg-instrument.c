@@ -55,6 +55,19 @@ upload_result (guint status)
     }
 }
 
+/* A client may send any method name: only the known ones become labels,
+ * so the number of series stays bounded. */
+static const char *
+method_label (const char *method)
+{
+  static const char *const known[] = { "GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
+    if (g_str_equal (method, known[i]))
+      return known[i];
+  return "other";
+}
+
 /* Runs once per request, answered or aborted (the client went away). */
 static void
 on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
@@ -70,7 +83,7 @@ on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
   if (trace == NULL)
     return;
   seconds = (double) (g_get_monotonic_time () - trace->started_usec) / G_USEC_PER_SEC;
-  rndimg_metrics_request_finished (rndimg_service_get_metrics (service), route, method, status,
+  rndimg_metrics_request_finished (rndimg_service_get_metrics (service), route, method_label (method), status,
                                    trace->bytes_sent, seconds);
   if (g_str_equal (route, API "/images") && method == SOUP_METHOD_POST)
     rndimg_metrics_count_upload (rndimg_service_get_metrics (service), upload_result (status));

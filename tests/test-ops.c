@@ -416,6 +416,15 @@ test_metrics_count (Fixture *fixture, gconstpointer data)
   get (fixture, "/healthz", &first);
   get (fixture, "/healthz", &second);
   get (fixture, "/static/img/nope.png", &missing);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *method = g_strdup_printf ("INVENTED%u", i);
+      g_autofree char *url = test_server_url (fixture->server, "/healthz");
+      g_auto(TestResponse) invented = { 0 };
+
+      test_request (fixture->session, method, url, NULL, NULL, NULL, &invented);
+      g_assert_cmpuint (invented.status, ==, 405);
+    }
   upload_text (fixture);
   held = test_request_async (fixture->session, "GET", poll_url, NULL);
   g_assert_true (test_wait_until (stat_reaches, &one_held, 5000));
@@ -423,6 +432,8 @@ test_metrics_count (Fixture *fixture, gconstpointer data)
   scrape (fixture, &after);
   g_assert_cmpfloat (sample (&after, REQUESTS ("/healthz", "200")), ==, 2);
   g_assert_cmpfloat (sample (&after, REQUESTS ("/static/img/", "404")), ==, 1);
+  /* Any method a client invents is counted as "other", not as a new series. */
+  g_assert_cmpfloat (sample (&after, "rndimg_http_requests_total{route=\"/healthz\",method=\"other\",status=\"405\"}"), ==, 3);
   g_assert_cmpfloat (sample (&after, "rndimg_uploads_total{result=\"not_an_image\"}"), ==, 1);
   g_assert_cmpfloat (sample (&after, "rndimg_long_polls_held"), ==, 1);
   g_assert_cmpfloat (sample (&after, "rndimg_open_connections"), >=, 2);  /* the poll and the scrape */
