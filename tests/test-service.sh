@@ -145,6 +145,26 @@ no_access_log_by_default() {
     ! grep -q 'probe/1.0' "$WORK/server.err"
 }
 
+# Under systemd standard error is a stream to journald: then each request
+# is a journal record with one field per value. A private mount namespace
+# with a tmpfs on /run lets tests/fake-journal.py listen where journald does.
+can_fake_journal() {
+    unshare --mount sh -c 'mount -t tmpfs tmpfs /run' >/dev/null 2>&1
+}
+
+logs_to_journal_with_fields() {
+    unshare --mount sh -c 'mount -t tmpfs tmpfs /run && exec python3 "$@"' sh \
+        "$RNDIMG_SOURCE_ROOT/tests/fake-journal.py" \
+        "$RNDIMG_SERVER" --port 0 --interval 0 --images "$WORK/images" --access-log >"$WORK/journal.txt" &&
+    cat "$WORK/journal.txt" &&
+    for field in GLIB_DOMAIN=rndimg-access PRIORITY=6 REMOTE_ADDR=127.0.0.1 REQUEST_METHOD=GET \
+        REQUEST_PATH=/healthz HTTP_STATUS=200 RESPONSE_BYTES=38 USER_AGENT=journal-probe/1.0 EXIT=0; do
+        grep -qx "$field" "$WORK/journal.txt" || { echo "no $field in the journal"; return 1; }
+    done &&
+    grep -Eqx 'DURATION_SECONDS=[0-9]+\.[0-9]{6}' "$WORK/journal.txt" &&
+    grep -q '^MESSAGE=127.0.0.1 - - .*"GET /healthz HTTP/1.1" 200 38 "-" "journal-probe/1.0"' "$WORK/journal.txt"
+}
+
 # ---- the units ----
 
 # The units as installed, with ExecStart pointing at the built server so
@@ -195,6 +215,11 @@ check "a passed socket on every address refuses writes without a token" passed_s
 check "tells NOTIFY_SOCKET READY, RELOADING on SIGHUP, STOPPING" notifies_systemd
 check "--access-log writes one combined-format line per request" logs_each_request
 check "no access log without --access-log" no_access_log_by_default
+if can_fake_journal; then
+    check "under systemd the access log is a journal record with fields" logs_to_journal_with_fields
+else
+    skip "under systemd the access log is a journal record with fields" "no private mount namespace here"
+fi
 check "systemd-analyze verify accepts the units" units_verify
 check "the service unit is hardened and reloads with SIGHUP" unit_is_hardened
 check "meson install installs the 51 shipped pictures, units and man page" installs_what_is_shipped
