@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The catalogue: every image file of one folder, kept in step with the
- * folder by a GFileMonitor. Only regular files (never symlinks) whose name
+/* The catalogue: every image file of its folders (the image folder, and
+ * the uploads folder when that is another one), kept in step with them by
+ * GFileMonitors; a name in an earlier folder hides the same name in a later
+ * one. Only regular files (never symlinks) whose name
  * is safe and whose first bytes are a supported image are listed, so
  * everything the server hands out by name comes from this table. */
 #include "rndimg-catalogue.h"
@@ -16,10 +18,10 @@ struct _RndimgCatalogue
 {
   GObject parent_instance;
 
-  char *directory;
+  GPtrArray *folders;    /* canonical paths; the first is the image folder */
   GHashTable *by_name;   /* name -> RndimgImage (owned) */
   GPtrArray *images;     /* the same images, for uniform random picks */
-  GFileMonitor *monitor;
+  GPtrArray *monitors;   /* one GFileMonitor per folder, once watching */
 };
 
 G_DEFINE_FINAL_TYPE (RndimgCatalogue, rndimg_catalogue, G_TYPE_OBJECT)
@@ -108,10 +110,26 @@ catalogue_remove (RndimgCatalogue *self, const char *name)
   return TRUE;
 }
 
-static gboolean
-catalogue_scan (RndimgCatalogue *self, GError **error)
+/* The image called @name from the first folder that has it, or NULL. */
+static RndimgImage *
+load_from_folders (RndimgCatalogue *self, const char *name)
 {
-  g_autoptr(GFile) folder = g_file_new_for_path (self->directory);
+  for (guint i = 0; i < self->folders->len; i++)
+    {
+      RndimgImage *image = image_load (g_ptr_array_index (self->folders, i), name);
+
+      if (image != NULL)
+        return image;
+    }
+  return NULL;
+}
+
+/* Adds every image of @directory whose name is not listed yet to @found
+ * (name -> RndimgImage). */
+static gboolean
+scan_folder (const char *directory, GHashTable *found, GError **error)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (directory);
   g_autoptr(GFileEnumerator) children = NULL;
   GFileInfo *info;
 
@@ -122,12 +140,44 @@ catalogue_scan (RndimgCatalogue *self, GError **error)
 
   while (g_file_enumerator_iterate (children, &info, NULL, NULL, error) && info != NULL)
     {
-      RndimgImage *image = image_load (self->directory, g_file_info_get_name (info));
+      const char *name = g_file_info_get_name (info);
+      RndimgImage *image = g_hash_table_contains (found, name) ? NULL : image_load (directory, name);
 
       if (image != NULL)
-        catalogue_insert (self, image);
+        g_hash_table_insert (found, image->name, image);
     }
   return error == NULL || *error == NULL;
+}
+
+/* Lists the folders again from scratch: names gone are dropped (and
+ * announced as removed), the rest replaced by what is on disk now. */
+static gboolean
+catalogue_scan (RndimgCatalogue *self, GError **error)
+{
+  g_autoptr(GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                       (GDestroyNotify) rndimg_image_unref);
+  g_autofree const char **old_names = NULL;
+  GHashTableIter iter;
+  gpointer image;
+
+  for (guint i = 0; i < self->folders->len; i++)
+    if (!scan_folder (g_ptr_array_index (self->folders, i), found, error))
+      {
+        g_prefix_error (error, "cannot read folder %s: ", (const char *) g_ptr_array_index (self->folders, i));
+        return FALSE;
+      }
+
+  old_names = (const char **) g_hash_table_get_keys_as_array (self->by_name, NULL);
+  for (gsize i = 0; old_names[i] != NULL; i++)
+    if (!g_hash_table_contains (found, old_names[i]))
+      catalogue_remove (self, old_names[i]);
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, NULL, &image))
+    {
+      catalogue_insert (self, image);
+      g_hash_table_iter_steal (&iter);
+    }
+  return TRUE;
 }
 
 static void
@@ -135,12 +185,12 @@ rndimg_catalogue_finalize (GObject *object)
 {
   RndimgCatalogue *self = RNDIMG_CATALOGUE (object);
 
-  if (self->monitor != NULL)
-    g_file_monitor_cancel (self->monitor);
-  g_clear_object (&self->monitor);
+  for (guint i = 0; i < self->monitors->len; i++)
+    g_file_monitor_cancel (g_ptr_array_index (self->monitors, i));
+  g_clear_pointer (&self->monitors, g_ptr_array_unref);
+  g_clear_pointer (&self->folders, g_ptr_array_unref);
   g_clear_pointer (&self->images, g_ptr_array_unref);
   g_clear_pointer (&self->by_name, g_hash_table_unref);
-  g_free (self->directory);
 
   G_OBJECT_CLASS (rndimg_catalogue_parent_class)->finalize (object);
 }
@@ -163,35 +213,58 @@ rndimg_catalogue_init (RndimgCatalogue *self)
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) rndimg_image_unref);
   self->images = g_ptr_array_new ();
+  self->folders = g_ptr_array_new_with_free_func (g_free);
+  self->monitors = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
-/* Fails when the folder cannot be read or holds no image at all. */
+/* Fails when @directory cannot be read or holds no image at all. Uploads
+ * go into @uploads_directory (made when missing), which may be the same. */
 RndimgCatalogue *
-rndimg_catalogue_new (const char *directory, GError **error)
+rndimg_catalogue_new (const char *directory, const char *uploads_directory, GError **error)
 {
   g_autoptr(RndimgCatalogue) self = g_object_new (RNDIMG_TYPE_CATALOGUE, NULL);
-  g_autoptr(GError) local_error = NULL;
+  g_autofree char *uploads = g_canonicalize_filename (uploads_directory, NULL);
 
-  self->directory = g_canonicalize_filename (directory, NULL);
-  if (!catalogue_scan (self, &local_error))
+  g_ptr_array_add (self->folders, g_canonicalize_filename (directory, NULL));
+  if (!g_file_test (g_ptr_array_index (self->folders, 0), G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, G_IO_ERROR, local_error->code,
-                   "cannot read image folder %s: %s", self->directory, local_error->message);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "cannot read image folder %s: no such folder",
+                   (const char *) g_ptr_array_index (self->folders, 0));
       return NULL;
     }
+  if (!g_str_equal (uploads, g_ptr_array_index (self->folders, 0)))
+    {
+      if (g_mkdir_with_parents (uploads, 0755) != 0)
+        {
+          int saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "cannot make the uploads folder %s: %s", uploads, g_strerror (saved_errno));
+          return NULL;
+        }
+      g_ptr_array_add (self->folders, g_steal_pointer (&uploads));
+    }
+  if (!catalogue_scan (self, error))
+    return NULL;
   if (self->images->len == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "no PNG, JPEG, GIF or WebP image in folder %s", self->directory);
+                   "no PNG, JPEG, GIF or WebP image in folder %s", (const char *) g_ptr_array_index (self->folders, 0));
       return NULL;
     }
   return g_steal_pointer (&self);
 }
 
+/* SIGHUP: reads the folders again, in case a change was missed. */
+gboolean
+rndimg_catalogue_rescan (RndimgCatalogue *self, GError **error)
+{
+  return catalogue_scan (self, error);
+}
+
 const char *
 rndimg_catalogue_get_directory (RndimgCatalogue *self)
 {
-  return self->directory;
+  return g_ptr_array_index (self->folders, 0);
 }
 
 guint
@@ -259,7 +332,7 @@ rndimg_catalogue_list (RndimgCatalogue *self)
 RndimgImage *
 rndimg_catalogue_refresh (RndimgCatalogue *self, const char *name, gboolean announce)
 {
-  RndimgImage *image = image_load (self->directory, name);
+  RndimgImage *image = load_from_folders (self, name);
   gboolean is_new;
 
   if (image == NULL)
@@ -309,13 +382,17 @@ on_folder_changed (GFileMonitor *monitor, GFile *file, GFile *other,
 gboolean
 rndimg_catalogue_watch (RndimgCatalogue *self, GError **error)
 {
-  g_autoptr(GFile) folder = g_file_new_for_path (self->directory);
+  g_return_val_if_fail (self->monitors->len == 0, TRUE);
+  for (guint i = 0; i < self->folders->len; i++)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (g_ptr_array_index (self->folders, i));
+      GFileMonitor *monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
 
-  g_return_val_if_fail (self->monitor == NULL, TRUE);
-  self->monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
-  if (self->monitor == NULL)
-    return FALSE;
-  g_file_monitor_set_rate_limit (self->monitor, 200);
-  g_signal_connect_object (self->monitor, "changed", G_CALLBACK (on_folder_changed), self, 0);
+      if (monitor == NULL)
+        return FALSE;
+      g_file_monitor_set_rate_limit (monitor, 200);
+      g_signal_connect_object (monitor, "changed", G_CALLBACK (on_folder_changed), self, 0);
+      g_ptr_array_add (self->monitors, monitor);
+    }
   return TRUE;
 }

@@ -22,6 +22,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgImage, rndimg_image_unref)
 G_DECLARE_FINAL_TYPE (RndimgCatalogue, rndimg_catalogue, RNDIMG, CATALOGUE, GObject)
 
 RndimgCatalogue *rndimg_catalogue_new          (const char       *directory,
+                                                const char       *uploads_directory,
+                                                GError          **error);
+gboolean         rndimg_catalogue_rescan       (RndimgCatalogue  *self,
                                                 GError          **error);
 const char      *rndimg_catalogue_get_directory (RndimgCatalogue *self);
 guint            rndimg_catalogue_get_count    (RndimgCatalogue  *self);

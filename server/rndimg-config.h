@@ -5,20 +5,25 @@
 
 G_BEGIN_DECLS
 
-/* Everything the command line (and environment) can set. */
+/* Everything the command line, the environment or the config file can set
+ * (see rndimg-settings.c for where each value comes from). */
 typedef struct {
   char *address;
   int port;
   char *images_dir;
+  char *uploads_dir;           /* where uploads are written (and served from) */
   char *web_dir;
   double interval_seconds;     /* slideshow timer; 0 turns it off */
   int history;                 /* events kept for replay */
   gint64 max_upload_bytes;
+  char *token_file;            /* NULL: the token, if any, came from RNDIMG_TOKEN */
   char *token;                 /* NULL: no token configured */
   int max_waiters;             /* held long-polls */
   int max_streams;             /* open SSE streams */
   double heartbeat_seconds;
   gboolean verbose;
+  gboolean access_log;         /* one info line (journal record) per request */
+  gboolean no_metrics;         /* no GET /metrics */
 } RndimgConfig;
 
 void rndimg_config_clear (RndimgConfig *config);

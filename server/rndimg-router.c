@@ -4,6 +4,8 @@
 #include "rndimg-router.h"
 #include "rndimg-api.h"
 #include "rndimg-connection.h"
+#include "rndimg-health.h"
+#include "rndimg-instrument.h"
 #include "rndimg-http.h"
 #include "rndimg-longpoll.h"
 #include "rndimg-sse.h"
@@ -31,6 +33,9 @@ static const RndimgRoute routes[] = {
   { API "/publish",     FALSE, NULL,                      rndimg_api_publish,  FALSE },
   { API "/images",      FALSE, rndimg_api_list_images,    rndimg_upload_serve, TRUE },
   { API "/stats",       FALSE, rndimg_api_stats,          NULL,                FALSE },
+  { "/healthz",         FALSE, rndimg_health_alive,       NULL,                FALSE },
+  { "/readyz",          FALSE, rndimg_health_ready,       NULL,                FALSE },
+  { "/metrics",         FALSE, rndimg_instrument_serve_metrics, NULL,          FALSE },
   { "/static/img/",     TRUE,  rndimg_static_serve_image, NULL,                FALSE },
   /* The tutorial's page does XMLHttpRequest POST / and reads "message". */
   { "/",                FALSE, rndimg_static_serve_web,   rndimg_api_random,   FALSE },
@@ -51,6 +56,18 @@ find_route (const char *path)
   if (g_str_has_prefix (path, "/polling/"))
     return NULL;
   return &web_files;
+}
+
+/* The pattern of the route that answers @path: a label with few values,
+ * for metrics. */
+const char *
+rndimg_router_route_label (const char *path)
+{
+  const RndimgRoute *route = find_route (path);
+
+  if (route == NULL)
+    return "unknown";
+  return route == &web_files ? "/*" : route->path;
 }
 
 static char *

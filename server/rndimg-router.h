@@ -10,6 +10,7 @@ typedef void (*RndimgHandler) (RndimgService     *service,
                                const char        *path,
                                GHashTable        *query);
 
+const char *rndimg_router_route_label (const char *path);
 void rndimg_router_install (RndimgService *service,
                             SoupServer    *server);
 

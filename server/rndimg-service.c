@@ -5,6 +5,7 @@
 #include "rndimg-service.h"
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
+#include "rndimg-instrument.h"
 #include "rndimg-longpoll.h"
 #include "rndimg-router.h"
 #include "rndimg-sse.h"
@@ -25,6 +26,7 @@ struct _RndimgService
   RndimgPublisher *publisher;
   RndimgLongPoll *long_poll;
   RndimgSse *sse;
+  RndimgMetrics *metrics;
   guint timer_id;
   gint64 started_usec;
   guint64 requests;
@@ -37,7 +39,9 @@ rndimg_config_clear (RndimgConfig *config)
 {
   g_clear_pointer (&config->address, g_free);
   g_clear_pointer (&config->images_dir, g_free);
+  g_clear_pointer (&config->uploads_dir, g_free);
   g_clear_pointer (&config->web_dir, g_free);
+  g_clear_pointer (&config->token_file, g_free);
   g_clear_pointer (&config->token, g_free);
 }
 
@@ -47,7 +51,9 @@ copy_config (RndimgConfig *to, const RndimgConfig *from)
   *to = *from;
   to->address = g_strdup (from->address);
   to->images_dir = g_strdup (from->images_dir);
+  to->uploads_dir = g_strdup (from->uploads_dir);
   to->web_dir = g_strdup (from->web_dir);
+  to->token_file = g_strdup (from->token_file);
   to->token = g_strdup (from->token);
 }
 
@@ -60,6 +66,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_object (&self->listener);
   g_clear_object (&self->server);
   g_free (self->url);
+  g_clear_object (&self->metrics);
   g_clear_object (&self->sse);
   g_clear_object (&self->long_poll);
   g_clear_object (&self->publisher);
@@ -87,11 +94,6 @@ on_request_finished (SoupServer *server, SoupServerMessage *msg, gpointer user_d
   RndimgService *self = user_data;
 
   self->requests++;
-  g_debug ("%s %s %s -> %u",
-           soup_server_message_get_remote_host (msg),
-           soup_server_message_get_method (msg),
-           g_uri_get_path (soup_server_message_get_uri (msg)),
-           soup_server_message_get_status (msg));
 }
 
 /* libsoup answers some requests itself, before any handler runs: a path
@@ -157,7 +159,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   g_autoptr(RndimgService) self = g_object_new (RNDIMG_TYPE_SERVICE, NULL);
 
   copy_config (&self->config, config);
-  self->catalogue = rndimg_catalogue_new (config->images_dir, error);
+  self->metrics = rndimg_metrics_new ();
+  self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL)
     return NULL;
   self->publisher = rndimg_publisher_new ((guint) config->history);
@@ -171,6 +174,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   g_signal_connect_object (self->server, "request-read", G_CALLBACK (on_request_read), self, 0);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   rndimg_router_install (self, self->server);
+  rndimg_instrument_attach (self, self->server);
   return g_steal_pointer (&self);
 }
 
@@ -203,6 +207,14 @@ url_for (GSocketAddress *address)
                                     : g_strdup_printf ("http://%s:%u/", host, port);
 }
 
+static void
+start_accepting (RndimgService *self, GSocketAddress *effective)
+{
+  self->url = url_for (effective);
+  g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
+  g_socket_service_start (self->listener);
+}
+
 gboolean
 rndimg_service_listen (RndimgService *self, GError **error)
 {
@@ -222,9 +234,22 @@ rndimg_service_listen (RndimgService *self, GError **error)
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->listener), socket_address,
                                       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
     return FALSE;
-  self->url = url_for (effective);
-  g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
-  g_socket_service_start (self->listener);
+  start_accepting (self, effective);
+  return TRUE;
+}
+
+/* Serves on @socket, already bound and listening (socket activation). */
+gboolean
+rndimg_service_listen_on_socket (RndimgService *self, GSocket *socket, GError **error)
+{
+  g_autoptr(GSocketAddress) effective = g_socket_get_local_address (socket, error);
+
+  if (effective == NULL)
+    return FALSE;
+  self->listener = g_socket_service_new ();
+  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->listener), socket, NULL, error))
+    return FALSE;
+  start_accepting (self, effective);
   return TRUE;
 }
 
@@ -272,7 +297,26 @@ rndimg_service_shutdown (RndimgService *self)
 RndimgEvent *
 rndimg_service_publish (RndimgService *self, const char *name, const char *source)
 {
-  return rndimg_publisher_publish (self->publisher, name, source);
+  gint64 started_usec = g_get_monotonic_time ();
+  RndimgEvent *event = rndimg_publisher_publish (self->publisher, name, source);
+
+  rndimg_metrics_count_publish (self->metrics, source,
+                                (double) (g_get_monotonic_time () - started_usec) / G_USEC_PER_SEC);
+  return event;
+}
+
+RndimgMetrics *
+rndimg_service_get_metrics (RndimgService *self)
+{
+  return self->metrics;
+}
+
+/* SIGHUP: a new token (NULL: none) takes effect for the next request. */
+void
+rndimg_service_set_token (RndimgService *self, const char *token)
+{
+  g_free (self->config.token);
+  self->config.token = g_strdup (token);
 }
 
 RndimgPublisher *

@@ -5,6 +5,7 @@
 
 #include "rndimg-catalogue.h"
 #include "rndimg-config.h"
+#include "rndimg-metrics.h"
 #include "rndimg-publisher.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,9 @@ RndimgService      *rndimg_service_new               (const RndimgConfig *config
                                                       GError            **error);
 gboolean            rndimg_service_listen            (RndimgService      *self,
                                                       GError            **error);
+gboolean            rndimg_service_listen_on_socket  (RndimgService      *self,
+                                                      GSocket            *socket,
+                                                      GError            **error);
 const char         *rndimg_service_get_url           (RndimgService      *self);
 void                rndimg_service_begin_shutdown    (RndimgService      *self);
 void                rndimg_service_shutdown          (RndimgService      *self);
@@ -31,6 +35,9 @@ RndimgSse          *rndimg_service_get_sse          (RndimgService      *self);
 RndimgEvent        *rndimg_service_publish          (RndimgService      *self,
                                                      const char         *name,
                                                      const char         *source);
+RndimgMetrics      *rndimg_service_get_metrics      (RndimgService      *self);
+void                rndimg_service_set_token        (RndimgService      *self,
+                                                     const char         *token);
 gboolean            rndimg_service_is_drained       (RndimgService      *self);
 guint64             rndimg_service_get_requests      (RndimgService      *self);
 double              rndimg_service_get_uptime        (RndimgService      *self);

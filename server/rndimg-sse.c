@@ -22,6 +22,7 @@ struct _RndimgSse
   GHashTable *streams;        /* SoupServerMessage -> Stream */
   guint max_streams;
   guint heartbeat_id;
+  guint64 slow_readers_dropped;
 };
 
 G_DEFINE_FINAL_TYPE (RndimgSse, rndimg_sse, G_TYPE_OBJECT)
@@ -62,6 +63,7 @@ stream_write (Stream *stream, const char *data, gsize length)
 {
   if (stream->unsent + length > MAX_UNSENT_BYTES)
     {
+      stream->owner->slow_readers_dropped++;
       drop (stream, "the reader is too slow");
       return FALSE;
     }
@@ -301,6 +303,13 @@ guint
 rndimg_sse_get_open (RndimgSse *self)
 {
   return g_hash_table_size (self->streams);
+}
+
+/* Streams dropped so far because their reader fell too far behind. */
+guint64
+rndimg_sse_get_slow_readers_dropped (RndimgSse *self)
+{
+  return self->slow_readers_dropped;
 }
 
 /* Shutdown: end every stream cleanly (the final empty chunk is sent). */

@@ -13,6 +13,7 @@ RndimgSse *rndimg_sse_new        (RndimgPublisher *publisher,
                                   guint            max_streams,
                                   double           heartbeat_seconds);
 guint      rndimg_sse_get_open   (RndimgSse       *self);
+guint64    rndimg_sse_get_slow_readers_dropped (RndimgSse *self);
 void       rndimg_sse_close_all  (RndimgSse       *self);
 
 void       rndimg_sse_serve      (RndimgService     *service,

@@ -77,14 +77,14 @@ new_file_name (const char *content_type)
                           rndimg_image_type_extension (content_type));
 }
 
-/* Writes @bytes under a fresh name in the image folder. Returns the name. */
+/* Writes @bytes under a fresh name in @folder. Returns the name. */
 static char *
-store (RndimgCatalogue *catalogue, GBytes *bytes, const char *content_type, GError **error)
+store (const char *folder, GBytes *bytes, const char *content_type, GError **error)
 {
   for (int attempt = 0; attempt < 8; attempt++)
     {
       g_autofree char *name = new_file_name (content_type);
-      g_autofree char *path = g_build_filename (rndimg_catalogue_get_directory (catalogue), name, NULL);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
       gsize length;
       const char *data = g_bytes_get_data (bytes, &length);
 
@@ -122,7 +122,7 @@ rndimg_upload_serve (RndimgService *service, SoupServerMessage *msg,
       return;
     }
 
-  name = store (catalogue, bytes, content_type, &error);
+  name = store (rndimg_service_get_config (service)->uploads_dir, bytes, content_type, &error);
   image = name != NULL ? rndimg_catalogue_refresh (catalogue, name, FALSE) : NULL;
   if (image == NULL)
     {

@@ -402,7 +402,7 @@ test_startup_errors (void)
   assert_startup_fails (empty_argv, empty, 1);
   assert_startup_fails (missing_argv, missing, 1);
   assert_startup_fails (port_argv, "70000", 2);
-  assert_startup_fails (address_argv, "not-an-ip", 1);
+  assert_startup_fails (address_argv, "not-an-ip", 2);
   g_assert_cmpint (g_rmdir (empty), ==, 0);
 }
 

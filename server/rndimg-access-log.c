@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* The access log: one record per finished request, at info level in its
+ * own log domain. On a terminal it is one line in the combined log format
+ * (as nginx and Apache write it) plus the duration in seconds; under
+ * systemd it goes to the journal with one field per value (REMOTE_ADDR,
+ * REQUEST_METHOD, HTTP_STATUS, ...). Everything else goes through GLib's
+ * default writer: warnings and errors always, debug with --verbose. */
+#include "rndimg-access-log.h"
+
+#include <stdio.h>
+
+#define ACCESS_DOMAIN "rndimg-access"
+
+static gboolean
+is_access_record (const GLogField *fields, gsize n_fields)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+      return g_strcmp0 (fields[i].value, ACCESS_DOMAIN) == 0;
+  return FALSE;
+}
+
+static const char *
+message_of (const GLogField *fields, gsize n_fields)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      return fields[i].value;
+  return "";
+}
+
+static GLogWriterOutput
+write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  if (!is_access_record (fields, n_fields))
+    return g_log_writer_default (level, fields, n_fields, user_data);
+  if (g_log_writer_is_journald (fileno (stderr)))
+    return g_log_writer_journald (level, fields, n_fields, user_data);
+  fprintf (stderr, "%s\n", message_of (fields, n_fields));
+  fflush (stderr);
+  return G_LOG_WRITER_HANDLED;
+}
+
+/* Logs go to standard error (standard output carries only the URL). */
+void
+rndimg_access_log_install_writer (void)
+{
+  g_log_writer_default_set_use_stderr (TRUE);
+  g_log_set_writer_func (write_log, NULL, NULL);
+}
+
+static const char *
+header_or_dash (SoupServerMessage *msg, const char *name)
+{
+  const char *value = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), name);
+
+  return value != NULL ? value : "-";
+}
+
+static char *
+requested_target (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *query = g_uri_get_query (uri);
+
+  return query != NULL ? g_strconcat (g_uri_get_path (uri), "?", query, NULL)
+                       : g_strdup (g_uri_get_path (uri));
+}
+
+void
+rndimg_access_log_record (SoupServerMessage *msg, guint64 bytes_sent, double seconds)
+{
+  const char *remote = soup_server_message_get_remote_host (msg);
+  const char *method = soup_server_message_get_method (msg);
+  g_autofree char *target = requested_target (msg);
+  g_autofree char *safe_target = g_strescape (target, NULL);
+  g_autofree char *agent = g_strescape (header_or_dash (msg, "User-Agent"), NULL);
+  g_autofree char *referer = g_strescape (header_or_dash (msg, "Referer"), NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *time = g_date_time_format (now, "%d/%b/%Y:%H:%M:%S %z");
+  g_autofree char *status = g_strdup_printf ("%u", soup_server_message_get_status (msg));
+  g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes_sent);
+  g_autofree char *duration = g_strdup_printf ("%.6f", seconds);
+  g_autofree char *line = NULL;
+
+  remote = remote != NULL ? remote : "-";
+  line = g_strdup_printf ("%s - - [%s] \"%s %s HTTP/1.%d\" %s %s \"%s\" \"%s\" %s",
+                          remote, time, method, safe_target,
+                          soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ? 0 : 1,
+                          status, bytes, referer, agent, duration);
+  const GLogField fields[] = {
+    { "MESSAGE", line, -1 },
+    { "PRIORITY", "6", -1 },
+    { "GLIB_DOMAIN", ACCESS_DOMAIN, -1 },
+    { "REMOTE_ADDR", remote, -1 },
+    { "REQUEST_METHOD", method, -1 },
+    { "REQUEST_PATH", target, -1 },
+    { "HTTP_STATUS", status, -1 },
+    { "RESPONSE_BYTES", bytes, -1 },
+    { "DURATION_SECONDS", duration, -1 },
+    { "USER_AGENT", header_or_dash (msg, "User-Agent"), -1 },
+  };
+
+  g_log_structured_array (G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS (fields));
+}

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: MIT */
+/* Where each setting comes from: the command line, else the environment
+ * variable RNDIMG_<NAME> (--max-upload: RNDIMG_MAX_UPLOAD), else the
+ * [server] group of the key file named by --config (or RNDIMG_CONFIG),
+ * else the default. One table lists every setting once; each value is
+ * read as text from the first source that has it, then checked. */
+#include "rndimg-settings.h"
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum { KIND_INT, KIND_INT64, KIND_DOUBLE, KIND_TEXT, KIND_PATH, KIND_SWITCH } SettingKind;
+
+typedef struct {
+  const char *name;
+  char short_name;
+  SettingKind kind;
+  gsize offset;              /* into RndimgConfig */
+  const char *fallback;      /* the default as text; NULL: none */
+  double min, max;
+  const char *arg_description;
+  const char *description;
+} Setting;
+
+#define AT(field) offsetof (RndimgConfig, field)
+
+static const Setting settings[] = {
+  { "port", 'p', KIND_INT, AT (port), "5000", 0, 65535, "PORT",
+    "TCP port to listen on; 0 picks a free one (default 5000)" },
+  { "address", 'a', KIND_TEXT, AT (address), "127.0.0.1", 0, 0, "ADDRESS",
+    "IP address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)" },
+  { "images", 'i', KIND_PATH, AT (images_dir), NULL, 0, 0, "DIR",
+    "Folder of images to serve (default: the shipped data/img)" },
+  { "uploads", 'u', KIND_PATH, AT (uploads_dir), NULL, 0, 0, "DIR",
+    "Folder uploads go to, served too (default: $STATE_DIRECTORY, else the --images DIR, "
+    "else ~/.local/state/rndimg/uploads)" },
+  { "web", 'w', KIND_PATH, AT (web_dir), NULL, 0, 0, "DIR",
+    "Folder of the web page (default: the shipped web/)" },
+  { "interval", 0, KIND_DOUBLE, AT (interval_seconds), "5", 0, 86400, "SECONDS",
+    "Publish a random image every SECONDS; 0 turns the slideshow off (default 5)" },
+  { "history", 0, KIND_INT, AT (history), "128", 1, 100000, "N",
+    "Events kept for replay to late clients (default 128)" },
+  { "max-upload", 0, KIND_INT64, AT (max_upload_bytes), "10485760", 1, 4294967296.0, "BYTES",
+    "Largest accepted upload in bytes (default 10485760, 10 MiB)" },
+  { "token-file", 0, KIND_PATH, AT (token_file), NULL, 0, 0, "FILE",
+    "File holding the bearer token that publish and upload need (or env RNDIMG_TOKEN)" },
+  { "max-waiters", 0, KIND_INT, AT (max_waiters), "10000", 1, 1000000, "N",
+    "Most long-polls held at once; beyond, 503 (default 10000)" },
+  { "max-streams", 0, KIND_INT, AT (max_streams), "1000", 1, 100000, "N",
+    "Most event streams open at once; beyond, 503 (default 1000)" },
+  { "heartbeat", 0, KIND_DOUBLE, AT (heartbeat_seconds), "15", 0.05, 3600, "SECONDS",
+    "Seconds between keep-alive comments on event streams (default 15)" },
+  { "access-log", 0, KIND_SWITCH, AT (access_log), "false", 0, 0, NULL,
+    "Log one info line per request (method, path, status, bytes, duration, remote, user agent)" },
+  { "no-metrics", 0, KIND_SWITCH, AT (no_metrics), "false", 0, 0, NULL,
+    "Do not serve GET /metrics" },
+  { "verbose", 'v', KIND_SWITCH, AT (verbose), "false", 0, 0, NULL,
+    "Log debug messages too" },
+};
+
+/* The parsed command line: long name -> text, and the two flags that are
+ * not settings. */
+typedef struct {
+  GHashTable *flags;
+  char *config_file;
+  gboolean version;
+} CommandLine;
+
+static const Setting *
+find_setting (const char *option_name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      const Setting *setting = &settings[i];
+
+      if (g_str_has_prefix (option_name, "--") ? g_str_equal (option_name + 2, setting->name)
+                                               : option_name[1] == setting->short_name)
+        return setting;
+    }
+  return NULL;
+}
+
+static gboolean
+on_flag (const char *option_name, const char *value, gpointer data, GError **error)
+{
+  CommandLine *command_line = data;
+  const Setting *setting = find_setting (option_name);
+
+  g_hash_table_replace (command_line->flags, (gpointer) setting->name,
+                        g_strdup (setting->kind == KIND_SWITCH ? "true" : value));
+  return TRUE;
+}
+
+/* GOptionEntry keeps the callback in a data pointer. */
+static gpointer
+flag_callback (void)
+{
+  return G_GNUC_EXTENSION (gpointer) on_flag;
+}
+
+static GOptionEntry *
+option_entries (CommandLine *command_line)
+{
+  GOptionEntry *entries = g_new0 (GOptionEntry, G_N_ELEMENTS (settings) + 3);
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      const Setting *setting = &settings[i];
+
+      entries[i] = (GOptionEntry) {
+        setting->name, setting->short_name,
+        setting->kind == KIND_SWITCH ? G_OPTION_FLAG_NO_ARG
+          : setting->kind == KIND_PATH ? G_OPTION_FLAG_FILENAME : G_OPTION_FLAG_NONE,
+        G_OPTION_ARG_CALLBACK, flag_callback (), setting->description, setting->arg_description
+      };
+    }
+  entries[i++] = (GOptionEntry) { "config", 'c', 0, G_OPTION_ARG_FILENAME, &command_line->config_file,
+    "Key file with a [server] group of the same settings (or env RNDIMG_CONFIG)", "FILE" };
+  entries[i++] = (GOptionEntry) { "version", 'V', 0, G_OPTION_ARG_NONE, &command_line->version,
+    "Print the version of rndimg-server, libsoup and GLib, and exit", NULL };
+  return entries;
+}
+
+static gboolean
+parse_command_line (int *argc, char ***argv, CommandLine *command_line, GError **error)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("- serve random images over HTTP");
+  g_autofree GOptionEntry *entries = option_entries (command_line);
+  GOptionGroup *group = g_option_group_new (NULL, NULL, NULL, command_line, NULL);
+
+  g_option_group_add_entries (group, entries);
+  g_option_context_set_main_group (context, group);
+  g_option_context_set_summary (context,
+    "Answers GET /polling/api/v1.0/rndimg with the absolute URL of a random image\n"
+    "and serves the images under /static/img/ and a web page at /.\n"
+    "The first line on standard output is the URL the server listens on.");
+  g_option_context_set_description (context,
+    "Every option can also be set by an environment variable (--max-upload: RNDIMG_MAX_UPLOAD)\n"
+    "or in the [server] group of the --config key file (max-upload=1048576).\n"
+    "A flag wins over the environment, which wins over the file.\n"
+    "Exit status: 0 after a clean stop (SIGTERM, SIGINT), 1 when the server cannot start,\n"
+    "2 for a bad option, variable or config file. SIGHUP re-reads the token file and the folders.");
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  if (*argc > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument %s", (*argv)[1]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+variable_name (const Setting *setting)
+{
+  g_autofree char *upper = g_ascii_strup (setting->name, -1);
+
+  g_strdelimit (upper, "-", '_');
+  return g_strconcat ("RNDIMG_", upper, NULL);
+}
+
+/* Loads the key file and refuses keys it does not know (a typo would
+ * otherwise be silently ignored). */
+static GKeyFile *
+load_key_file (const char *path, GError **error)
+{
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_auto(GStrv) keys = NULL;
+
+  if (!g_key_file_load_from_file (key_file, path, G_KEY_FILE_NONE, error))
+    {
+      g_prefix_error (error, "config file %s: ", path);
+      return NULL;
+    }
+  keys = g_key_file_get_keys (key_file, "server", NULL, NULL);
+  for (gsize i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *flag = g_strconcat ("--", keys[i], NULL);
+
+      if (find_setting (flag) == NULL)
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                       "config file %s: [server] has no setting called %s", path, keys[i]);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&key_file);
+}
+
+/* The text of @setting from the first source that has it, and how to name
+ * it in an error message (--port 99999, RNDIMG_PORT=abc, port=abc in FILE).
+ * NULL when no source sets it. */
+static char *
+lookup (const Setting *setting, CommandLine *command_line, GKeyFile *key_file,
+        const char *config_file, char **origin)
+{
+  g_autofree char *variable = variable_name (setting);
+  const char *text;
+
+  if ((text = g_hash_table_lookup (command_line->flags, setting->name)) != NULL)
+    {
+      *origin = g_strdup_printf ("--%s %s", setting->name, text);
+      return g_strdup (text);
+    }
+  if ((text = g_getenv (variable)) != NULL)
+    {
+      *origin = g_strdup_printf ("%s=%s", variable, text);
+      return g_strdup (text);
+    }
+  if (key_file != NULL && g_key_file_has_key (key_file, "server", setting->name, NULL))
+    {
+      g_autofree char *value = g_key_file_get_value (key_file, "server", setting->name, NULL);
+
+      *origin = g_strdup_printf ("%s=%s in %s", setting->name, value, config_file);
+      return g_steal_pointer (&value);
+    }
+  *origin = g_strdup_printf ("the default --%s", setting->name);
+  return g_strdup (setting->fallback);
+}
+
+static gboolean
+bad_value (GError **error, const char *origin, const char *what)
+{
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s is not %s", origin, what);
+  return FALSE;
+}
+
+static gboolean
+parse_switch (const char *text, gboolean *value)
+{
+  static const char *const yes[] = { "true", "yes", "1", "on", NULL };
+  static const char *const no[] = { "false", "no", "0", "off", NULL };
+
+  for (gsize i = 0; yes[i] != NULL; i++)
+    if (g_ascii_strcasecmp (text, yes[i]) == 0 || g_ascii_strcasecmp (text, no[i]) == 0)
+      {
+        *value = g_ascii_strcasecmp (text, yes[i]) == 0;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+parse_number (const Setting *setting, char *text, const char *origin, double *value, GError **error)
+{
+  g_autofree char *range = g_strdup_printf ("between %g and %g", setting->min, setting->max);
+  char *end = NULL;
+
+  g_strstrip (text);
+  if (setting->kind == KIND_DOUBLE)
+    *value = g_ascii_strtod (text, &end);
+  else
+    *value = (double) g_ascii_strtoll (text, &end, 10);
+  if (*text == '\0' || end == NULL || *end != '\0')
+    return bad_value (error, origin, setting->kind == KIND_DOUBLE ? "a number" : "a whole number");
+  if (*value < setting->min || *value > setting->max)
+    return bad_value (error, origin, range);
+  return TRUE;
+}
+
+static gboolean
+store (const Setting *setting, char *text, const char *origin, RndimgConfig *config, GError **error)
+{
+  gpointer field = (char *) config + setting->offset;
+  double number = 0;
+
+  switch (setting->kind)
+    {
+    case KIND_TEXT:
+    case KIND_PATH:
+      g_free (*(char **) field);
+      *(char **) field = g_strdup (text);
+      return TRUE;
+    case KIND_SWITCH:
+      return parse_switch (text, field) || bad_value (error, origin, "true or false");
+    case KIND_INT:
+      if (!parse_number (setting, text, origin, &number, error))
+        return FALSE;
+      *(int *) field = (int) number;
+      return TRUE;
+    case KIND_INT64:
+      if (!parse_number (setting, text, origin, &number, error))
+        return FALSE;
+      *(gint64 *) field = (gint64) number;
+      return TRUE;
+    case KIND_DOUBLE:
+      if (!parse_number (setting, text, origin, &number, error))
+        return FALSE;
+      *(double *) field = number;
+      return TRUE;
+    }
+  g_assert_not_reached ();
+}
+
+/* Checks that need more than one value or more than a range. */
+static gboolean
+check_values (const RndimgConfig *config, GError **error)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (config->address);
+
+  if (address == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "address %s is not an IPv4 or IPv6 address", config->address);
+      return FALSE;
+    }
+  if (config->interval_seconds > 0 && config->interval_seconds < 0.01)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--interval %g is not 0 or between 0.01 and 86400", config->interval_seconds);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads the token from @token_file, else from RNDIMG_TOKEN; *@token is NULL
+ * when neither is set. An empty token is an error rather than silently no
+ * protection. */
+gboolean
+rndimg_settings_read_token (const char *token_file, char **token, GError **error)
+{
+  g_autofree char *contents = NULL;
+
+  *token = NULL;
+  if (token_file != NULL && !g_file_get_contents (token_file, &contents, NULL, error))
+    return FALSE;
+  if (contents == NULL && g_getenv ("RNDIMG_TOKEN") != NULL)
+    contents = g_strdup (g_getenv ("RNDIMG_TOKEN"));
+  if (contents == NULL)
+    return TRUE;
+  g_strstrip (contents);
+  if (*contents == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "the token (%s) is empty", token_file ? token_file : "RNDIMG_TOKEN");
+      return FALSE;
+    }
+  *token = g_steal_pointer (&contents);
+  return TRUE;
+}
+
+static void
+print_version (void)
+{
+  printf ("rndimg-server %s\nlibsoup %u.%u.%u\nGLib %u.%u.%u\n", PACKAGE_VERSION,
+          soup_get_major_version (), soup_get_minor_version (), soup_get_micro_version (),
+          glib_major_version, glib_minor_version, glib_micro_version);
+}
+
+static gboolean
+fill_config (CommandLine *command_line, RndimgConfig *config, GError **error)
+{
+  const char *config_file = command_line->config_file ? command_line->config_file : g_getenv ("RNDIMG_CONFIG");
+  g_autoptr(GKeyFile) key_file = NULL;
+
+  if (config_file != NULL && (key_file = load_key_file (config_file, error)) == NULL)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      g_autofree char *origin = NULL;
+      g_autofree char *text = lookup (&settings[i], command_line, key_file, config_file, &origin);
+
+      if (text != NULL && !store (&settings[i], text, origin, config, error))
+        return FALSE;
+    }
+  return check_values (config, error) &&
+         rndimg_settings_read_token (config->token_file, &config->token, error);
+}
+
+/* Fills @config from the command line, the environment and the config
+ * file. Folders left unset stay NULL: the caller picks their defaults. */
+RndimgSettingsResult
+rndimg_settings_load (int *argc, char ***argv, RndimgConfig *config, GError **error)
+{
+  CommandLine command_line = { g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free), NULL, FALSE };
+  RndimgSettingsResult result = RNDIMG_SETTINGS_BAD_USAGE;
+
+  if (parse_command_line (argc, argv, &command_line, error))
+    {
+      if (command_line.version)
+        {
+          print_version ();
+          result = RNDIMG_SETTINGS_DONE;
+        }
+      else if (fill_config (&command_line, config, error))
+        result = RNDIMG_SETTINGS_RUN;
+    }
+  g_hash_table_unref (command_line.flags);
+  g_free (command_line.config_file);
+  return result;
+}
