@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="gcc meson ninja-build pkg-config libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libcairo2-dev"
-TEST_PACKAGES="curl xvfb xauth chromium python3 systemd man-db"
+TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 systemd man-db"
 
 [ "${1:-}" = "--test" ] && PACKAGES="$PACKAGES $TEST_PACKAGES"
 # Node.js may come from elsewhere than Debian; only install it when absent.
