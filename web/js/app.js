@@ -52,13 +52,15 @@ function describe(entry) {
 }
 
 async function showEntry(entry) {
+  history.add({ ...entry, label: describe(entry) });
   try {
     const shown = await picture.show(entry.url, describe(entry), t("picture.alt", { name: nameOf(entry.url) }));
-    if (!shown) return;
+    if (!shown) return;   // a newer picture came first
     shownEntry = entry;
-    history.add({ ...entry, label: describe(entry) });
+    history.markCurrent(entry.key);
     status.clearError("error.picture");
   } catch {
+    history.remove(entry.key);
     status.showError("error.picture", { name: isolate(nameOf(entry.url)) }, () => showEntry(entry));
   }
 }

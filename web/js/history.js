@@ -14,11 +14,10 @@ export class HistoryStrip {
     list.addEventListener("keydown", (event) => this.onKey(event));
   }
 
+  // Entries join in the order they arrive, even when a newer picture is
+  // shown before an older one has loaded.
   add(entry) {
-    if (this.entries.some((known) => known.key === entry.key)) {
-      this.markCurrent(entry.key);
-      return;
-    }
+    if (this.entries.some((known) => known.key === entry.key)) return;
     this.entries.unshift(entry);
     this.list.prepend(this.makeItem(entry));
     while (this.entries.length > HISTORY_LIMIT) {
@@ -26,7 +25,15 @@ export class HistoryStrip {
       this.list.lastElementChild.remove();
     }
     this.list.dataset.count = String(this.entries.length);
-    this.markCurrent(entry.key);
+    if (this.currentIndex() < 0) this.buttons()[0].tabIndex = 0;   // the strip stays reachable by Tab
+  }
+
+  remove(key) {
+    this.entries = this.entries.filter((known) => known.key !== key);
+    this.list.querySelector(`button[data-key="${CSS.escape(key)}"]`)?.parentElement.remove();
+    this.list.dataset.count = String(this.entries.length);
+    const buttons = this.buttons();
+    if (buttons.length && this.currentIndex() < 0) buttons[0].tabIndex = 0;
   }
 
   makeItem(entry) {
@@ -37,6 +44,7 @@ export class HistoryStrip {
     button.dataset.key = entry.key;
     button.setAttribute("aria-label", entry.label);
     button.title = entry.label;
+    button.tabIndex = -1;
     const thumbnail = document.createElement("img");
     thumbnail.src = entry.url;
     thumbnail.alt = "";
