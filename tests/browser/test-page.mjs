@@ -132,7 +132,9 @@ test("history: three pictures, click the first, it shows; arrow keys move along"
   const seen = [];
   for (let count = 1; count <= 3; count++) {
     await page.click("#get");
-    await page.waitForFunction((n) => document.querySelectorAll("#history .thumb").length === n, count, { timeout: 5000 });
+    // Shown, not only listed: the newest thumbnail is the current one.
+    await page.waitForFunction((n) => document.querySelectorAll("#history .thumb").length === n &&
+      document.querySelector("#history .thumb").getAttribute("aria-current") === "true", count, { timeout: 5000 });
     seen.push(await shownSrc());
   }
   const thumbs = page.locator("#history .thumb");
@@ -162,6 +164,7 @@ test("single-key shortcuts can be turned off, and that is remembered", async () 
   await page.waitForTimeout(500);
   assert.equal(await shownSrc(), null, "G did nothing");
   assert.equal(await page.isChecked("#live"), false, "L did nothing");
+  assert.equal(await page.getAttribute("#get", "aria-keyshortcuts"), null, "no shortcut announced while off");
   await page.reload();
   await page.waitForSelector("html[data-ready='true']");
   assert.equal(await page.isChecked("#shortcuts"), false, "the choice survives a reload");
@@ -169,6 +172,7 @@ test("single-key shortcuts can be turned off, and that is remembered", async () 
   await page.waitForTimeout(500);
   assert.equal(await shownSrc(), null, "G still does nothing after the reload");
   await page.check("#shortcuts");
+  assert.equal(await page.getAttribute("#get", "aria-keyshortcuts"), "g");
   await page.keyboard.press("g");
   await waitForAnyPicture();
   await page.click("h1");   // and with focus on nothing in particular
@@ -217,7 +221,7 @@ for (const transport of ["sse", "longpoll"]) {
     await waitForState(["reconnecting", "offline"], 10000);
     assert.equal(await page.getAttribute("#live-label", "data-connection"), "waiting",
       "the switch shows on but not connected");
-    assert.equal(await page.isVisible("#live-state"), true);
+    assert.equal(await page.textContent("#live-state"), "not connected");
     await waitForBanner("error.unreachable", 20000);
     assert.equal(await page.isVisible("#retry"), true, "the banner offers Retry");
     await assertAccessible(page, `error (${transport})`);
@@ -230,6 +234,7 @@ for (const transport of ["sse", "longpoll"]) {
     await waitForPicture("07.png", 5000);
     await waitForState(["connected"], 5000);
     assert.equal(await bannerError(), null, "the banner goes once connected");
+    assert.equal(await page.textContent("#live-state"), "", "no \"not connected\" once connected");
     await assertNotReloaded();
     await screenshot(page, `reconnected-${transport}`);
   });
@@ -450,6 +455,12 @@ test("Persian browser: dir=rtl, Persian text, no English left, layout mirrored, 
     assert.ok(!english.has(text), `English text left visible: "${text}"`);
     assert.doesNotMatch(text.replace(KEPT_LATIN, ""), /[A-Za-z]/, `Latin letters left visible: "${text}"`);
   }
+  // The strip runs right to left, newest on the right: ArrowLeft goes older.
+  const thumbs = page.locator("#history .thumb");
+  assert.ok((await thumbs.nth(0).boundingBox()).x > (await thumbs.nth(1).boundingBox()).x, "newest on the right");
+  await thumbs.nth(0).focus();
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await thumbs.nth(1).getAttribute("aria-current"), "true", "ArrowLeft moved to the older picture");
   // Mirrored: the title on the right, the controls on the left.
   const title = await page.locator("h1").boundingBox();
   const get = await page.locator("#get").boundingBox();

@@ -113,18 +113,29 @@ const share = new LiveShare({
   onRole: (role) => { document.documentElement.dataset.liveRole = role; },
 });
 
+// The switch: off, on but not connected (striped, "not connected"), or on
+// and connected. The words are text, not hidden with CSS, because the
+// switch's description (aria-describedby) would read them even hidden.
+let switchConnection = "off";
+
+function showSwitch(connection) {
+  switchConnection = connection;
+  $("live-label").dataset.connection = connection;
+  $("live-state").textContent = connection === "waiting" ? t("live.notConnected") : "";
+}
+
 function showLiveState(state, transport) {
   status.status.dataset.transport = transport ?? "none";
   if (!navigator.onLine) return;   // the offline banner says more than any of these
   status.set(state, LIVE_TEXT[state] ?? "status.connecting");
-  $("live-label").dataset.connection = state === "connected" ? "connected" : "waiting";
+  if (state !== "bad-event") showSwitch(state === "connected" ? "connected" : "waiting");
   if (state === "offline") status.showError("error.unreachable", {}, () => share.resume());
   else status.clearError("error.unreachable");
 }
 
 function setLive(on) {
   liveSwitch.checked = on;
-  $("live-label").dataset.connection = on ? "waiting" : "off";
+  showSwitch(on ? "waiting" : "off");
   if (on) {
     status.set("connecting", "status.connecting");
     share.start();
@@ -140,14 +151,19 @@ function setLive(on) {
 
 function goneOffline() {
   status.set("browser-offline", "status.browserOffline");
-  if (liveSwitch.checked) $("live-label").dataset.connection = "waiting";
+  if (liveSwitch.checked) showSwitch("waiting");
   status.showError("error.browserOffline", {}, null);
 }
 
 function backOnline() {
   status.clearError("error.browserOffline");
-  if (liveSwitch.checked) share.resume();
-  else status.set("idle", "status.ready");
+  if (!liveSwitch.checked) {
+    status.set("idle", "status.ready");
+    return;
+  }
+  // A following tab learns the leader's next state; until then, its last.
+  if (share.lastState) showLiveState(share.lastState.state, share.lastState.transport);
+  share.resume();
 }
 
 let hiddenSince = null;
@@ -217,6 +233,7 @@ async function useLanguage(code) {
   await setLanguage(code);
   $("language").value = currentLanguage();
   status.retranslate();
+  showSwitch(switchConnection);
   renderTitle();
   if (shownEntry) $("caption").textContent = describe(shownEntry);
 }

@@ -22,10 +22,22 @@ function save(on) {
   }
 }
 
+// aria-keyshortcuts only while the shortcuts work: [data-shortcut] names the key.
+function announceKeys(on) {
+  for (const element of document.querySelectorAll("[data-shortcut]")) {
+    if (on) element.setAttribute("aria-keyshortcuts", element.dataset.shortcut);
+    else element.removeAttribute("aria-keyshortcuts");
+  }
+}
+
 // actions: { KeyG: fn, ArrowLeft: fn, … }
 export function installShortcuts(toggle, actions) {
   toggle.checked = load();
-  toggle.addEventListener("change", () => save(toggle.checked));
+  announceKeys(toggle.checked);
+  toggle.addEventListener("change", () => {
+    save(toggle.checked);
+    announceKeys(toggle.checked);
+  });
   document.addEventListener("keydown", (event) => {
     if (!toggle.checked || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
     if (event.target.closest?.(TEXT_ENTRY)) return;   // typing, not commanding
