@@ -50,7 +50,7 @@ async function roles(pages) {
 async function waitForEventEverywhere(pages, event) {
   await Promise.all(pages.map((page, index) => page.waitForFunction(
     (id) => document.querySelector(`#history .thumb[data-key^="event-${id}-"]`) !== null,
-    event.id, { timeout: 5000 },
+    event.id, { timeout: 10000 },
   ).catch(() => assert.fail(`tab ${index} never showed event #${event.id} (${event.name})`))));
 }
 

@@ -47,8 +47,15 @@ function describe(entry) {
   const name = isolate(nameOf(entry.url));
   if (!entry.event) return t("picture.random", { name });
   return t("picture.event", {
-    id: entry.event.id, name, source: t(`source.${entry.event.source}`), time: formatTime(entry.event.published_at),
+    id: entry.event.id, name, source: sourceName(entry.event.source), time: formatTime(entry.event.published_at),
   });
+}
+
+// timer, api, upload, folder in words; a source this page does not know yet as it is.
+function sourceName(source) {
+  const key = `source.${source}`;
+  const text = t(key);
+  return text === key ? String(source) : text;
 }
 
 async function showEntry(entry) {
@@ -236,6 +243,7 @@ async function useLanguage(code) {
   showSwitch(switchConnection);
   renderTitle();
   if (shownEntry) $("caption").textContent = describe(shownEntry);
+  history.relabel(describe);
 }
 
 async function start() {

@@ -28,6 +28,16 @@ export class HistoryStrip {
     if (this.currentIndex() < 0) this.buttons()[0].tabIndex = 0;   // the strip stays reachable by Tab
   }
 
+  // After a language change: labelFor(entry) gives the new label.
+  relabel(labelFor) {
+    for (const button of this.buttons()) {
+      const entry = this.entries.find((known) => known.key === button.dataset.key);
+      const label = labelFor(entry);
+      button.setAttribute("aria-label", label);
+      button.title = label;
+    }
+  }
+
   remove(key) {
     this.entries = this.entries.filter((known) => known.key !== key);
     this.list.querySelector(`button[data-key="${CSS.escape(key)}"]`)?.parentElement.remove();

@@ -12,9 +12,16 @@ const CHANNEL_NAME = "rndimg-live";
 
 export class LiveShare {
   // createFollower({ onEvent, onState }) → a LiveFollower;
-  // onRole("leader" | "follower" | "off")
-  constructor({ createFollower, onEvent, onState, onRole }) {
+  // onRole("leader" | "follower" | "off"). locks and openChannel are the
+  // browser's unless a test gives its own.
+  constructor({
+    createFollower, onEvent, onState, onRole,
+    locks = globalThis.navigator?.locks,
+    openChannel = globalThis.BroadcastChannel && ((name) => new BroadcastChannel(name)),
+  }) {
     this.createFollower = createFollower;
+    this.locks = locks;
+    this.openChannel = openChannel;
     this.onEvent = onEvent;
     this.onState = onState;
     this.onRole = onRole;
@@ -29,16 +36,16 @@ export class LiveShare {
 
   start() {
     if (this.role !== "off") return;
-    if (!("locks" in navigator) || !("BroadcastChannel" in globalThis)) {
+    if (!this.locks || !this.openChannel) {
       this.lead();   // nothing to share with: follow on our own
       return;
     }
-    this.channel = new BroadcastChannel(CHANNEL_NAME);
+    this.channel = this.openChannel(CHANNEL_NAME);
     this.channel.onmessage = (message) => this.hear(message.data);
     this.setRole("follower");
     this.channel.postMessage({ type: "hello" });
     this.abort = new AbortController();
-    navigator.locks.request(LOCK_NAME, { signal: this.abort.signal }, () => this.lead())
+    this.locks.request(LOCK_NAME, { signal: this.abort.signal }, () => this.lead())
       .catch(() => {});   // aborted by stop() while waiting: nothing to do
   }
 
@@ -54,8 +61,11 @@ export class LiveShare {
     this.setRole("off");
   }
 
+  // Reconnect now (Retry, back online, awake again): the leader does it;
+  // a following tab asks the leader to.
   resume() {
-    this.follower?.resume();
+    if (this.role === "leader") this.follower.resume();
+    else if (this.role === "follower") this.post({ type: "resume" });
   }
 
   // Runs while this tab holds the lock; the lock is released when the
@@ -81,6 +91,7 @@ export class LiveShare {
   hear(message) {
     if (this.role === "leader") {
       if (message.type === "hello" && this.lastState) this.post({ type: "state", state: this.lastState });
+      if (message.type === "resume") this.follower.resume();
       return;
     }
     if (message.type === "event") {
