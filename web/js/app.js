@@ -58,16 +58,23 @@ function sourceName(source) {
   return text === key ? String(source) : text;
 }
 
+// A picture that could not be loaded (the browser offline, say) is tried
+// again when the connection is back: its event will not be sent twice.
+let failedEntry = null;
+
 async function showEntry(entry) {
   history.add({ ...entry, label: describe(entry) });
   try {
     const shown = await picture.show(entry.url, describe(entry), t("picture.alt", { name: nameOf(entry.url) }));
     if (!shown) return;   // a newer picture came first
     shownEntry = entry;
+    if (failedEntry?.key === entry.key) failedEntry = null;
     history.markCurrent(entry.key);
     status.clearError("error.picture");
   } catch {
     history.remove(entry.key);
+    failedEntry = entry;
+    if (!navigator.onLine) return;   // the offline banner already says why
     status.showError("error.picture", { name: isolate(nameOf(entry.url)) }, () => showEntry(entry));
   }
 }
@@ -164,6 +171,7 @@ function goneOffline() {
 
 function backOnline() {
   status.clearError("error.browserOffline");
+  if (failedEntry) showEntry(failedEntry);
   if (!liveSwitch.checked) {
     status.set("idle", "status.ready");
     return;
@@ -211,7 +219,9 @@ function renderTitle() {
 const uploader = new Uploader({
   form: $("upload"), input: $("upload-file"), progress: $("upload-progress"), overlay: $("drop-overlay"),
 }, {
-  onStart: () => status.clearError(),
+  onStart: () => {
+    if (status.error?.key.startsWith("error.upload")) status.clearError();
+  },
   onDone: (answer) => {
     status.noteEvent(answer);
     return showEntry(entryFor(answer.message, answer));
