@@ -101,7 +101,7 @@ function makeFollower({ sse = fakeSse(), longpoll = fakeLongPoll(), mode = "auto
   return { follower, sse, longpoll, timers, events, states };
 }
 
-test("backoff grows from about 1 s, doubles, and never passes 30 s", () => {
+test("backoff grows from about 1 s, doubles, and never passes 30 s", async () => {
   let previousMax = 0;
   for (let attempt = 1; attempt <= 12; attempt++) {
     const low = backoffDelay(attempt, () => 0);
@@ -116,11 +116,12 @@ test("backoff grows from about 1 s, doubles, and never passes 30 s", () => {
   assert.ok(backoffDelay(20, () => 0) >= MAX_BACKOFF_MS / 2, "late retries stay near the cap");
 });
 
-test("SSE events are delivered and the state says connected", () => {
-  const { follower, sse, events, states } = makeFollower();
+test("SSE starts from the server's newest id; events are delivered and the state says connected", async () => {
+  const { follower, sse, events, states } = makeFollower({ longpoll: fakeLongPoll({ newest: 9 }) });
   follower.start();
+  await settle();
   assert.equal(sse.connections.length, 1);
-  assert.equal(sse.latest.lastId, null, "a first connection asks for no replay");
+  assert.equal(sse.latest.lastId, 9, "a reconnect can then ask for what came after the newest at start");
   sse.latest.handlers.onOpen();
   sse.latest.handlers.onEvent(event(3));
   assert.deepEqual(events.map((received) => received.id), [3]);
@@ -128,23 +129,34 @@ test("SSE events are delivered and the state says connected", () => {
   assert.equal(states.at(-1).transport, "sse");
 });
 
-test("a closed SSE stream is reopened after a backoff, carrying the last id", () => {
+test("SSE opens without an id when the newest cannot be had", async () => {
+  const { follower, sse } = makeFollower({ longpoll: fakeLongPoll({ failures: 1 }) });
+  follower.start();
+  await settle();
+  assert.equal(sse.connections.length, 1);
+  assert.equal(sse.latest.lastId, null);
+});
+
+test("a closed SSE stream is reopened after a backoff, carrying the last id", async () => {
   const { follower, sse, timers, states } = makeFollower();
   follower.start();
+  await settle();
   sse.latest.handlers.onOpen();
   sse.latest.handlers.onEvent(event(7));
   sse.latest.handlers.onError(true);
   assert.equal(states.at(-1).state, "reconnecting");
   assert.equal(timers.pending.length, 1, "one retry is scheduled");
   const delay = timers.runNext();
+  await settle();
   assert.ok(delay >= 500 && delay <= 1000, `first retry after ${delay} ms`);
   assert.equal(sse.connections.length, 2);
   assert.equal(sse.latest.lastId, 7, "the new stream resumes after the last event");
 });
 
-test("an SSE error the browser retries itself schedules nothing", () => {
+test("an SSE error the browser retries itself schedules nothing", async () => {
   const { follower, sse, timers, states } = makeFollower();
   follower.start();
+  await settle();
   sse.latest.handlers.onOpen();
   sse.latest.handlers.onError(false);
   assert.equal(timers.pending.length, 0);
@@ -156,9 +168,11 @@ test("SSE that never connects falls back to long-polling, carrying the last id",
   const longpoll = fakeLongPoll({ newest: 40 });
   const { follower, sse, timers, events, states } = makeFollower({ longpoll });
   follower.start(12);
+  await settle();
   for (let failure = 1; failure < SSE_FAILURES_BEFORE_FALLBACK; failure++) {
     sse.latest.handlers.onError(true);
     timers.runNext();
+    await settle();
   }
   sse.latest.handlers.onError(true);
   assert.ok(sse.latest.closed, "the last EventSource is closed");
@@ -173,15 +187,17 @@ test("SSE that never connects falls back to long-polling, carrying the last id",
   follower.stop();
 });
 
-test("a forced SSE transport never falls back; it says offline after repeated failures", () => {
+test("a forced SSE transport never falls back; it says offline after repeated failures", async () => {
   const longpoll = fakeLongPoll();
   const { follower, sse, timers, states } = makeFollower({ longpoll, mode: "sse" });
   follower.start();
+  await settle();
   for (let failure = 1; failure <= SSE_FAILURES_BEFORE_FALLBACK + 2; failure++) {
     sse.latest.handlers.onError(true);
     timers.runNext();
+    await settle();
   }
-  assert.equal(longpoll.questions, 0, "long-polling was never tried");
+  assert.deepEqual(longpoll.polls, [], "long-polling was never tried");
   assert.equal(states.filter((state) => state.state === "offline").length >= 1, true);
   assert.ok(states.every((state) => state.transport === "sse"));
 });
@@ -191,6 +207,7 @@ test("long-polling starts from the newest id and retries with growing delays", a
   const timers = fakeTimers();
   const { follower, states } = makeFollower({ longpoll, mode: "longpoll", timers });
   follower.start();
+  await settle();
   const delays = [];
   for (let failure = 1; failure <= FAILURES_BEFORE_OFFLINE; failure++) {
     await settle();
@@ -210,6 +227,7 @@ test("resume() retries at once instead of waiting out the backoff", async () => 
   const { follower } = makeFollower({ longpoll, mode: "longpoll", timers });
   follower.start();
   await settle();
+  await settle();
   assert.equal(timers.pending.length, 1, "waiting after the failure");
   follower.resume();
   await settle();
@@ -217,9 +235,10 @@ test("resume() retries at once instead of waiting out the backoff", async () => 
   follower.stop();
 });
 
-test("an unreadable event is reported and does not move the last id", () => {
+test("an unreadable event is reported and does not move the last id", async () => {
   const { follower, sse, events, states } = makeFollower();
   follower.start();
+  await settle();
   sse.latest.handlers.onOpen();
   sse.latest.handlers.onEvent(event(4));
   sse.latest.handlers.onEvent(null);
@@ -229,9 +248,10 @@ test("an unreadable event is reported and does not move the last id", () => {
   assert.equal(states.at(-1).state, "bad-event");
 });
 
-test("stop() closes the stream and cancels a pending retry", () => {
+test("stop() closes the stream and cancels a pending retry", async () => {
   const { follower, sse, timers, states } = makeFollower();
   follower.start();
+  await settle();
   sse.latest.handlers.onError(true);
   follower.stop();
   assert.ok(sse.latest.closed);

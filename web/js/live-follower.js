@@ -99,13 +99,17 @@ export class LiveFollower {
     let everOpened = false;
     let handle = null;
     let retry = null;
+    const controller = new AbortController();
     run.cleanup = () => {
+      controller.abort();
       handle?.close();
       this.timers.clear(retry);
     };
-    const open = () => {
+    const open = async () => {
       if (run.stopped) return;
       this.setState(failures ? "reconnecting" : "connecting", "sse");
+      await this.learnNewestId(controller.signal);
+      if (run.stopped) return;
       handle = this.transports.sse.open(this.lastId, {
         onOpen: () => {
           failures = 0;
@@ -136,6 +140,22 @@ export class LiveFollower {
     open();
   }
 
+  // A follower that has seen no event yet starts from the server's newest
+  // id, so that a reconnect can ask for everything after it: without an id,
+  // whatever was published while the connection was down would be lost.
+  async learnNewestId(signal) {
+    if (this.lastId !== null) return;
+    try {
+      this.adoptNewestId(await this.transports.longpoll.newestId(signal));
+    } catch {
+      // The server is not there: the stream's own failure will say so.
+    }
+  }
+
+  adoptNewestId(newest) {
+    if (this.lastId === null && Number.isInteger(newest)) this.lastId = newest;
+  }
+
   // A held poll says nothing until an event or its timeout, so a quick
   // question first tells whether the server is there at all; it also gives
   // the newest id, so an event published before the first poll is not lost.
@@ -153,8 +173,7 @@ export class LiveFollower {
     while (!run.stopped) {
       try {
         if (!connected) {
-          const newest = await longpoll.newestId(controller.signal);
-          if (this.lastId === null && Number.isInteger(newest)) this.lastId = newest;
+          this.adoptNewestId(await longpoll.newestId(controller.signal));
           connected = true;
           failures = 0;
           this.setState("connected", "longpoll");
