@@ -1,35 +1,38 @@
 // SPDX-License-Identifier: MIT
-// The rndimg JSON API, as the page uses it.
+// The rndimg JSON API, as the page uses it. Errors carry a kind (and the
+// HTTP status) rather than English text, so the page can say what went
+// wrong in the visitor's language.
 export const API = "/polling/api/v1.0";
 
 export class ApiError extends Error {
-  constructor(message, status = 0) {
-    super(message);
+  // kind: "unreachable" (no answer), "unreadable" (not our JSON) or "http"
+  constructor(kind, status = 0, serverMessage = "") {
+    super(serverMessage || `${kind} ${status}`);
+    this.kind = kind;
     this.status = status;
+    this.serverMessage = serverMessage;
   }
 }
 
-// fetch + JSON with readable errors: the server's own message when it sent
-// one, else what went wrong on the way.
+function checkAnswer(status, body) {
+  if (body === undefined) throw new ApiError("unreadable", status);
+  if (status < 200 || status >= 300 || body?.status !== "success") {
+    throw new ApiError("http", status, typeof body?.message === "string" ? body.message : "");
+  }
+  return body;
+}
+
 export async function getJson(path, options = {}) {
   let response;
   try {
     response = await fetch(path, { cache: "no-store", ...options });
   } catch (error) {
     if (error.name === "AbortError") throw error;
-    throw new ApiError("The server cannot be reached.");
+    throw new ApiError("unreachable");
   }
   if (response.status === 204) return null;
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    throw new ApiError(`The server sent an unreadable answer (HTTP ${response.status}).`, response.status);
-  }
-  if (!response.ok || body?.status !== "success") {
-    throw new ApiError(body?.message ?? `The server answered HTTP ${response.status}.`, response.status);
-  }
-  return body;
+  const body = await response.json().catch(() => undefined);
+  return checkAnswer(response.status, body);
 }
 
 export function randomPicture(exclude) {
@@ -41,8 +44,32 @@ export function stats() {
   return getJson(`${API}/stats`);
 }
 
-export function uploadPicture(file) {
-  const form = new FormData();
-  form.append("image", file);
-  return getJson(`${API}/images`, { method: "POST", body: form });
+// XMLHttpRequest rather than fetch: fetch cannot report upload progress.
+// onProgress(fraction) is called as the bytes go out.
+export function uploadPicture(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", `${API}/images`);
+    request.responseType = "text";
+    request.upload.onprogress = (progress) => {
+      if (progress.lengthComputable) onProgress(progress.loaded / progress.total);
+    };
+    request.onload = () => {
+      let body;
+      try {
+        body = JSON.parse(request.responseText);
+      } catch {
+        body = undefined;
+      }
+      try {
+        resolve(checkAnswer(request.status, body));
+      } catch (error) {
+        reject(error);
+      }
+    };
+    request.onerror = () => reject(new ApiError("unreachable"));
+    const form = new FormData();
+    form.append("image", file);
+    request.send(form);
+  });
 }

@@ -1,35 +1,38 @@
 // SPDX-License-Identifier: MIT
 // Shows pictures: each one is fully loaded and decoded off-screen first, so
-// the old picture stays until the new one can replace it (no flash of a
-// broken or half-drawn image). A newer request wins over an older one.
+// the old picture (or the empty placeholder) stays until the new one can
+// replace it. A newer request wins over an older one. Keeps the Download
+// and Open links pointing at the picture shown.
 export class PictureView {
-  constructor(stage, image, caption) {
-    this.stage = stage;
-    this.image = image;
-    this.caption = caption;
+  constructor({ stage, image, caption, download, open, actions }) {
+    Object.assign(this, { stage, image, caption, download, open, actions });
     this.generation = 0;
+    this.url = null;
   }
 
-  // Resolves true once shown, false when a newer picture overtook it.
-  async show(url, description) {
+  // Resolves true once shown, false when a newer picture overtook it;
+  // throws when the picture cannot be loaded.
+  async show(url, description, altText) {
     const generation = ++this.generation;
     const next = new Image();
     next.src = url;
-    try {
-      await next.decode();
-    } catch {
-      throw new Error(`The picture ${nameOf(url)} could not be loaded.`);
-    }
+    await next.decode();
     if (generation !== this.generation) return false;
+    this.url = url;
     this.image.src = url;
-    this.image.alt = `Random picture ${nameOf(url)}`;
+    this.image.alt = altText;
+    this.image.hidden = false;
     this.stage.dataset.empty = "false";
     this.caption.textContent = description;
+    this.download.href = url;
+    this.download.download = nameOf(url);
+    this.open.href = url;
+    this.actions.hidden = false;
     return true;
   }
 
   get currentName() {
-    return this.image.getAttribute("src") ? nameOf(this.image.src) : null;
+    return this.url ? nameOf(this.url) : null;
   }
 }
 

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// What the browser tests share: Debian's Chromium launched headless,
+// screenshots saved as artifacts and checked not to be blank, and axe-core
+// run inside the page.
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const ARTIFACTS = process.env.RNDIMG_ARTIFACTS ?? "artifacts";
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const AXE_SOURCE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+export async function launchBrowser() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--disable-default-apps", "--disable-extensions", "--disable-background-timer-throttling",
+           "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"],
+  });
+}
+
+// Saves a screenshot as an artifact and checks that it shows something:
+// decoded in the browser, it must hold many different colours.
+export async function screenshot(page, name) {
+  const png = await page.screenshot({ fullPage: true });
+  writeFileSync(join(ARTIFACTS, `page-${name}.png`), png);
+  const colours = await page.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext("2d");
+    context.drawImage(bitmap, 0, 0);
+    const data = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    const seen = new Set();
+    for (let i = 0; i < data.length; i += 4 * 7) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    return seen.size;
+  }, png.toString("base64"));
+  assert.ok(colours > 20, `screenshot ${name} looks blank (${colours} colours)`);
+}
+
+// Runs axe-core (WCAG 2.x A and AA rules and best practices) on the page
+// as it is now, and fails listing every violation with its elements.
+export async function assertAccessible(page, state) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((violation) =>
+      `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(violations, [], `axe-core found violations in state "${state}"`);
+}
