@@ -195,6 +195,17 @@ rndimg_live_stop (RndimgLive *self)
   set_state (self, RNDIMG_LIVE_OFF, NULL);
 }
 
+/* A new way to follow; takes effect at once when Live is on. */
+void
+rndimg_live_set_transport (RndimgLive *self, RndimgTransport transport)
+{
+  if (self->transport == transport)
+    return;
+  self->transport = transport;
+  if (self->state != RNDIMG_LIVE_OFF)
+    rndimg_live_start (self);
+}
+
 RndimgLiveState
 rndimg_live_get_state (RndimgLive *self)
 {

@@ -6,6 +6,7 @@
  * the limits below ends the stream with an error. */
 #include "rndimg-sse-parser.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 G_DEFINE_QUARK (rndimg-sse-error-quark, rndimg_sse_error)
@@ -133,12 +134,13 @@ process_line (RndimgSseParser *self, char *line, gsize length)
   process_field (self, line, value, length - (gsize) (value - line));
 }
 
+/* Takes @message. */
 static gboolean
-fail (RndimgSseParser *self, GError **error, const char *what, gsize limit)
+fail (RndimgSseParser *self, GError **error, char *message)
 {
   self->failed = TRUE;
-  g_set_error (error, RNDIMG_SSE_ERROR, RNDIMG_SSE_ERROR_TOO_LONG,
-               "an event stream %s is longer than %" G_GSIZE_FORMAT " KiB", what, limit / 1024);
+  g_set_error_literal (error, RNDIMG_SSE_ERROR, RNDIMG_SSE_ERROR_TOO_LONG, message);
+  g_free (message);
   return FALSE;
 }
 
@@ -164,11 +166,13 @@ rndimg_sse_parser_feed (RndimgSseParser *self, const char *data, gsize length, G
           process_line (self, self->line->str, self->line->len);
           g_string_truncate (self->line, 0);
           if (self->data->len > RNDIMG_SSE_MAX_EVENT_BYTES)
-            return fail (self, error, "event", RNDIMG_SSE_MAX_EVENT_BYTES);
+            return fail (self, error, g_strdup_printf (_("an event in the stream is longer than %u KiB"),
+                                                      RNDIMG_SSE_MAX_EVENT_BYTES / 1024));
           continue;
         }
       if (self->line->len >= RNDIMG_SSE_MAX_LINE_BYTES)
-        return fail (self, error, "line", RNDIMG_SSE_MAX_LINE_BYTES);
+        return fail (self, error, g_strdup_printf (_("a line in the event stream is longer than %u KiB"),
+                                                  RNDIMG_SSE_MAX_LINE_BYTES / 1024));
       g_string_append_c (self->line, c);
     }
   return TRUE;
