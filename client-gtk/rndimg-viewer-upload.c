@@ -34,7 +34,10 @@ on_uploaded (GObject *source, GAsyncResult *result, gpointer user_data)
       g_clear_object (&self->upload_cancellable);
       if (answer == NULL)
         {
-          message = g_strdup_printf (_("Cannot upload “%s”: %s"), upload->name, error->message);
+          /* A refusal says it all, and a toast has room for one sentence. */
+          message = g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REJECTED)
+            ? g_strdup (error->message)
+            : g_strdup_printf (_("Cannot upload “%s”: %s"), upload->name, error->message);
           _rndimg_viewer_window_show_problem (self, message);
         }
       else

@@ -63,6 +63,10 @@ set_state (RndimgViewerWindow *self, RndimgViewerState state, const char *proble
   update_view (self);
 }
 
+/* Shows @message for a few seconds in place of the previous one, which
+ * it makes stale ("Uploading…" then "Uploaded"). (High priority would do
+ * that too, but libadwaita 1.2 asserts when the pushed-back toast comes
+ * back.) */
 void
 _rndimg_viewer_window_toast (RndimgViewerWindow *self, const char *message)
 {
@@ -72,6 +76,9 @@ _rndimg_viewer_window_toast (RndimgViewerWindow *self, const char *message)
   g_free (self->last_toast);
   self->last_toast = g_strdup (message);
   adw_toast_set_timeout (toast, 4);
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
+  g_set_object (&self->toast, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -435,6 +442,7 @@ rndimg_viewer_window_dispose (GObject *object)
   g_clear_object (&self->get_cancellable);
   g_clear_object (&self->image_cancellable);
   g_clear_object (&self->upload_cancellable);
+  g_clear_object (&self->toast);
   if (self->live != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->live, self);

@@ -12,6 +12,7 @@
 
 #include "rndimg-test-util.h"
 #include "rndimg-viewer-i18n.h"
+#include "rndimg-viewer-preferences.h"
 #include "rndimg-viewer-settings.h"
 #include "rndimg-viewer-window.h"
 
@@ -84,9 +85,8 @@ settle (void)
 /* Renders the window, saves it as a PNG artifact, and checks that it is
  * not blank: a real window with a picture has many colours. */
 static void
-screenshot (RndimgViewerWindow *window, const char *name, guint min_colours)
+screenshot_widget (GtkWidget *widget, const char *name, guint min_colours)
 {
-  GtkWidget *widget = GTK_WIDGET (window);
   int width, height;
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   GtkSnapshot *snapshot = gtk_snapshot_new ();
@@ -114,6 +114,12 @@ screenshot (RndimgViewerWindow *window, const char *name, guint min_colours)
     g_hash_table_add (colours, GUINT_TO_POINTER (pixels[i]));
   if (g_hash_table_size (colours) < min_colours)
     g_error ("%s looks blank: %u colours, expected at least %u", path, g_hash_table_size (colours), min_colours);
+}
+
+static void
+screenshot (RndimgViewerWindow *window, const char *name, guint min_colours)
+{
+  screenshot_widget (GTK_WIDGET (window), name, min_colours);
 }
 
 static RndimgViewerWindow *
@@ -531,6 +537,56 @@ test_refused (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+find_server_row (GtkWidget *widget)
+{
+  if (ADW_IS_ENTRY_ROW (widget) && !ADW_IS_PASSWORD_ENTRY_ROW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_server_row (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The preferences window: "host:port" becomes the window's server, a
+ * wrong address is marked and changes nothing. */
+static void
+test_preferences (void)
+{
+  g_autofree char *folder = test_make_image_folder (3);
+  TestServer *server = start_server (folder, NULL);
+  RndimgViewerWindow *window = open_window ("http://127.0.0.1:9");
+  RndimgViewerPreferences *preferences = rndimg_viewer_preferences_new (window);
+  GtkWidget *row;
+
+  gtk_window_present (GTK_WINDOW (preferences));
+  settle ();
+  row = find_server_row (GTK_WIDGET (preferences));
+  g_assert_nonnull (row);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "ftp://example.org");
+  g_signal_emit_by_name (row, "apply");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_cmpstr (rndimg_viewer_window_get_server (window), ==, "http://127.0.0.1:9");
+
+  gtk_editable_set_text (GTK_EDITABLE (row), server->url + strlen ("http://"));
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  g_signal_emit_by_name (row, "apply");
+  g_assert_cmpstr (rndimg_viewer_window_get_server (window), ==, server->url);
+  screenshot_widget (GTK_WIDGET (preferences), "preferences", 20);
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
+  wait_for (window, RNDIMG_VIEWER_IDLE, NULL, NULL, 10000);
+  g_assert_nonnull (rndimg_viewer_window_get_shown_name (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_server_stop (server);
+  test_remove_folder (folder);
+}
+
 /* The key file of versions before GSettings is read once. */
 static void
 test_key_file_migration (void)
@@ -669,6 +725,7 @@ main (int argc, char **argv)
       g_test_add_func ("/viewer/upload-token", test_upload_token);
       g_test_add_func ("/viewer/bad-answers", test_bad_answers);
       g_test_add_func ("/viewer/refused", test_refused);
+      g_test_add_func ("/viewer/preferences", test_preferences);
       g_test_add_func ("/viewer/key-file-migration", test_key_file_migration);
       g_test_add_func ("/viewer/program-options", test_program_options);
     }
