@@ -229,16 +229,16 @@ rejected_upload (Request *request, guint status, GError **error)
   switch (status)
     {
     case SOUP_STATUS_UNAUTHORIZED:
-      why = _("The server wants a token for uploads: set the right one in Preferences");
+      why = _("Uploads need a token: set it in Preferences");
       break;
     case SOUP_STATUS_FORBIDDEN:
-      why = _("The server takes no uploads from here: it needs a token");
+      why = _("The server takes uploads only with a token");
       break;
     case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
       why = _("The picture is too large for this server");
       break;
     case SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE:
-      why = _("The server takes only PNG, JPEG, GIF or WebP pictures");
+      why = _("Not a PNG, JPEG, GIF or WebP picture");
       break;
     default:
       return FALSE;

@@ -453,7 +453,7 @@ test_upload_token (void)
 
   g_settings_set_string (settings, "upload-token", "");
   rndimg_viewer_window_upload_file (window, picture);
-  wait_for (window, RNDIMG_VIEWER_ERROR, NULL, "token", 10000);
+  wait_for (window, RNDIMG_VIEWER_ERROR, NULL, "set it in Preferences", 10000);
   g_assert_cmpstr (rndimg_viewer_window_get_page (window), ==, "error");
 
   g_settings_set_string (settings, "upload-token", "s3cret-token");
