@@ -38,7 +38,7 @@ on_uploaded (GObject *source, GAsyncResult *result, gpointer user_data)
           message = g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REJECTED)
             ? g_strdup (error->message)
             : g_strdup_printf (_("Cannot upload “%s”: %s"), upload->name, error->message);
-          _rndimg_viewer_window_show_problem (self, message);
+          _rndimg_viewer_window_show_problem (self, message, error);
         }
       else
         {

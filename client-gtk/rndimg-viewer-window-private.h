@@ -42,13 +42,15 @@ struct _RndimgViewerWindow
   char *last_toast;
 
   RndimgViewerState state;
+  gboolean unreachable;              /* the problem is the network, not the answer */
   gboolean original_size;            /* 100 % and scrolled, not fit to the window */
 };
 
 void _rndimg_viewer_window_toast              (RndimgViewerWindow *self,
                                                const char         *message);
 void _rndimg_viewer_window_show_problem       (RndimgViewerWindow *self,
-                                               const char         *message);
+                                               const char         *message,
+                                               const GError       *error);
 void _rndimg_viewer_window_load_picture       (RndimgViewerWindow *self,
                                                RndimgAnswer       *answer);
 void _rndimg_viewer_window_remember_server    (RndimgViewerWindow *self);

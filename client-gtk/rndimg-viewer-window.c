@@ -39,6 +39,10 @@ update_view (RndimgViewerWindow *self)
     {
       g_autofree char *escaped = g_markup_escape_text (self->problem, -1);   /* it is markup */
       adw_status_page_set_description (self->error_page, escaped);
+      adw_status_page_set_title (self->error_page, self->unreachable ? _("Cannot Reach the Server")
+                                                                     : _("Unexpected Answer"));
+      adw_status_page_set_icon_name (self->error_page, self->unreachable ? "network-offline-symbolic"
+                                                                         : "dialog-warning-symbolic");
       gtk_stack_set_visible_child_name (self->stack, "error");
     }
   else
@@ -82,11 +86,21 @@ _rndimg_viewer_window_toast (RndimgViewerWindow *self, const char *message)
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-/* Something failed: on the error page when no picture is shown, as a
- * toast over the picture otherwise. */
-void
-_rndimg_viewer_window_show_problem (RndimgViewerWindow *self, const char *message)
+static gboolean
+is_unreachable (const GError *error)
 {
+  return g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REFUSED) ||
+         g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_TIMEOUT) ||
+         g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_UNREACHABLE);
+}
+
+/* Something failed (@error says what kind, @message says it for a
+ * person): on the error page when no picture is shown, as a toast over
+ * the picture otherwise. */
+void
+_rndimg_viewer_window_show_problem (RndimgViewerWindow *self, const char *message, const GError *error)
+{
+  self->unreachable = is_unreachable (error);
   set_state (self, RNDIMG_VIEWER_ERROR, message);
   if (rndimg_viewer_history_get_current (self->history) != NULL)
     _rndimg_viewer_window_toast (self, message);
@@ -233,7 +247,7 @@ on_image_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autofree char *message = bytes == NULL ? g_strdup (error->message)
         : g_strdup_printf (_("Bad answer: %s is not a picture (%s)"), load->answer->name, error->message);
-      _rndimg_viewer_window_show_problem (self, message);
+      _rndimg_viewer_window_show_problem (self, message, error);
       goto out;
     }
   if (self->state == RNDIMG_VIEWER_LOADING || self->state == RNDIMG_VIEWER_ERROR)
@@ -271,7 +285,7 @@ on_random_answer (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get", TRUE);
   if (answer == NULL)
     {
-      _rndimg_viewer_window_show_problem (self, error->message);
+      _rndimg_viewer_window_show_problem (self, error->message, error);
       return;
     }
   _rndimg_viewer_window_remember_server (self);
@@ -328,6 +342,7 @@ on_live_state (RndimgLive *live, GParamSpec *pspec, gpointer user_data)
         gtk_label_set_text (self->status_label, _("Live: waiting for the next picture…"));
       break;
     case RNDIMG_LIVE_RECONNECTING:
+      self->unreachable = TRUE;
       set_state (self, RNDIMG_VIEWER_RECONNECTING, rndimg_live_get_reason (live));
       break;
     case RNDIMG_LIVE_OFF:
