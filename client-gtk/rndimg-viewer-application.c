@@ -148,10 +148,10 @@ rndimg_viewer_application_startup (GApplication *application)
 }
 
 static void
-rndimg_viewer_application_shutdown (GApplication *application)
+rndimg_viewer_application_dispose (GObject *object)
 {
-  g_clear_object (&RNDIMG_VIEWER_APPLICATION (application)->settings);
-  G_APPLICATION_CLASS (rndimg_viewer_application_parent_class)->shutdown (application);
+  g_clear_object (&RNDIMG_VIEWER_APPLICATION (object)->settings);
+  G_OBJECT_CLASS (rndimg_viewer_application_parent_class)->dispose (object);
 }
 
 static void
@@ -159,11 +159,11 @@ rndimg_viewer_application_class_init (RndimgViewerApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->dispose = rndimg_viewer_application_dispose;
   app_class->activate = rndimg_viewer_application_activate;
   app_class->command_line = rndimg_viewer_application_command_line;
   app_class->handle_local_options = rndimg_viewer_application_handle_local_options;
   app_class->startup = rndimg_viewer_application_startup;
-  app_class->shutdown = rndimg_viewer_application_shutdown;
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rndimg-test-util.h"
+#include "rndimg-viewer-application.h"
 #include "rndimg-viewer-i18n.h"
 #include "rndimg-viewer-preferences.h"
 #include "rndimg-viewer-settings.h"
@@ -587,6 +588,69 @@ test_preferences (void)
   test_remove_folder (folder);
 }
 
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+/* Xvfb has no session bus; the app says so and runs on its own. */
+static gboolean
+allow_no_session_bus (const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+  return strstr (message, "session bus") == NULL;
+}
+
+/* The app's own windows, from its menu: About, Keyboard Shortcuts,
+ * Preferences. */
+static void
+test_app_windows (void)
+{
+  g_autoptr(RndimgViewerApplication) app = rndimg_viewer_application_new ();
+  g_autoptr(GError) error = NULL;
+  GtkWindow *main_window, *about, *shortcuts, *preferences;
+
+  g_test_log_set_fatal_handler (allow_no_session_bus, NULL);
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  main_window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (RNDIMG_IS_VIEWER_WINDOW (main_window));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  settle ();
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "rndimg Viewer");
+  screenshot_widget (GTK_WIDGET (about), "about", 20);
+  gtk_window_destroy (about);
+
+  gtk_widget_activate_action (GTK_WIDGET (main_window), "win.show-help-overlay", NULL);
+  settle ();
+  shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  g_assert_nonnull (shortcuts);
+  screenshot_widget (GTK_WIDGET (shortcuts), "shortcuts", 20);
+  gtk_window_close (shortcuts);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  settle ();
+  preferences = find_toplevel (RNDIMG_TYPE_VIEWER_PREFERENCES);
+  g_assert_nonnull (preferences);
+  gtk_window_destroy (preferences);
+
+  gtk_window_destroy (main_window);
+  settle ();
+}
+
 /* The key file of versions before GSettings is read once. */
 static void
 test_key_file_migration (void)
@@ -726,6 +790,7 @@ main (int argc, char **argv)
       g_test_add_func ("/viewer/bad-answers", test_bad_answers);
       g_test_add_func ("/viewer/refused", test_refused);
       g_test_add_func ("/viewer/preferences", test_preferences);
+      g_test_add_func ("/viewer/app-windows", test_app_windows);
       g_test_add_func ("/viewer/key-file-migration", test_key_file_migration);
       g_test_add_func ("/viewer/program-options", test_program_options);
     }
