@@ -423,28 +423,6 @@ two_received (gpointer user_data)
   return ((Fake *) user_data)->received->len >= 2;
 }
 
-static gboolean
-on_elapsed (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-is_true (gpointer user_data)
-{
-  return *(gboolean *) user_data;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean elapsed = FALSE;
-
-  g_timeout_add (ms, on_elapsed, &elapsed);
-  test_wait_until (is_true, &elapsed, ms + 1000);
-}
-
 static RndimgLive *
 follow (Fake *fake, RndimgTransport transport, RndimgClient **client)
 {
@@ -491,7 +469,7 @@ test_live_long_poll_never_spins (void)
 
   fake_start (&fake);
   live = follow (&fake, RNDIMG_TRANSPORT_LONG_POLL, &client);
-  run_for (3000);
+  test_run_for (3000);
   g_assert_cmpint (rndimg_live_get_state (live), ==, RNDIMG_LIVE_CONNECTED);
   g_assert_cmpuint (fake.received->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fake.received, 0), ==, "05.png");

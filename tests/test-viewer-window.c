@@ -54,33 +54,11 @@ wait_for (RndimgViewerWindow *window, RndimgViewerState state, const char *name,
              rndimg_viewer_window_get_status_text (window));
 }
 
-static gboolean
-on_settle (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-is_true (gpointer user_data)
-{
-  return *(gboolean *) user_data;
-}
-
-/* Lets some time pass with the loop running (frames, animations). */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_settle, &done);
-  test_wait_until (is_true, &done, ms + 5000);
-}
-
+/* Lets a few frames be drawn (animations end, the picture appears). */
 static void
 settle (void)
 {
-  run_for (600);
+  test_run_for (600);
 }
 
 /* Renders the window, saves it as a PNG artifact, and checks that it is
@@ -416,7 +394,7 @@ test_upload (void)
   wait_for (window, RNDIMG_VIEWER_LIVE, NULL, NULL, 10000);
   simulate_drop (window, picture);
   g_assert_true (test_wait_until (shows_upload, window, 10000));
-  run_for (1000);
+  test_run_for (1000);
   g_assert_cmpuint (rndimg_viewer_history_get_length (rndimg_viewer_window_get_history (window)), ==, 2);
   screenshot (window, "upload", 200);
 
