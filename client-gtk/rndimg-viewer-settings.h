@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
-#define RNDIMG_DEFAULT_SERVER "http://127.0.0.1:5000"
+#define RNDIMG_VIEWER_SCHEMA_ID "io.github.rndimg.Viewer"
 
-char     *rndimg_viewer_settings_load_server (void);
-gboolean  rndimg_viewer_settings_save_server (const char  *server,
-                                              GError     **error);
+GSettings *rndimg_viewer_settings_new           (void);
+gboolean   rndimg_viewer_running_uninstalled    (void);
+void       rndimg_viewer_settings_migrate       (GSettings *settings);
 
 G_END_DECLS

@@ -1,60 +1,120 @@
 /* SPDX-License-Identifier: MIT */
-/* The viewer's window: a picture, Get and Live in the header bar, a banner
- * for trouble and a status line. All network work is asynchronous; a newer
- * request cancels an older one, and closing the window cancels everything. */
-#include "rndimg-viewer-window.h"
+/* The viewer's window: the picture (or a status page when there is none),
+ * Get and Live in the header bar, the history strip, and what went wrong
+ * said once, in the right place: a status page when there is no picture,
+ * a banner while Live reconnects, a toast otherwise. All network work is
+ * asynchronous; a newer request cancels an older one, and closing the
+ * window cancels everything. Actions are in rndimg-viewer-window-actions.c,
+ * uploads in rndimg-viewer-upload.c. */
+#include "rndimg-viewer-window-private.h"
 #include "rndimg-viewer-settings.h"
 
-struct _RndimgViewerWindow
+#include <glib/gi18n-lib.h>
+
+#define HISTORY_LENGTH 50
+#define THUMBNAIL_SIZE 48
+
+G_DEFINE_FINAL_TYPE (RndimgViewerWindow, rndimg_viewer_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum { PROP_0, PROP_LIVE, PROP_ORIGINAL_SIZE, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+live_is_on (RndimgViewerWindow *self)
 {
-  GtkApplicationWindow parent_instance;
+  return rndimg_live_get_state (self->live) != RNDIMG_LIVE_OFF;
+}
 
-  GtkPicture *picture;
-  GtkLabel *status_label;
-  GtkRevealer *banner;
-  GtkLabel *banner_label;
-  GtkEntry *server_entry;
-  GtkLabel *server_error;
-  GtkPopover *preferences_popover;
-
-  RndimgClient *client;
-  RndimgLive *live;
-  RndimgTransport transport;
-  GCancellable *get_cancellable;     /* the Get in flight */
-  GCancellable *image_cancellable;   /* the picture download in flight */
-  RndimgViewerState state;
-  char *shown_name;
-};
-
-G_DEFINE_FINAL_TYPE (RndimgViewerWindow, rndimg_viewer_window, GTK_TYPE_APPLICATION_WINDOW)
-
+/* Chooses the page: the picture when there is one; else the error page
+ * when something is wrong; else the empty page. */
 static void
-set_state (RndimgViewerWindow *self, RndimgViewerState state, const char *banner)
+update_view (RndimgViewerWindow *self)
 {
-  GtkWidget *banner_box = gtk_revealer_get_child (self->banner);
+  gboolean has_picture = rndimg_viewer_history_get_current (self->history) != NULL;
+  gboolean trouble = self->state == RNDIMG_VIEWER_ERROR || self->state == RNDIMG_VIEWER_RECONNECTING;
 
-  self->state = state;
-  gtk_label_set_text (self->banner_label, banner != NULL ? banner : "");
-  gtk_revealer_set_reveal_child (self->banner, banner != NULL);
-  if (state == RNDIMG_VIEWER_RECONNECTING)
-    gtk_widget_add_css_class (banner_box, "reconnecting");
+  if (has_picture)
+    gtk_stack_set_visible_child_name (self->stack, "picture");
+  else if (trouble && self->problem != NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (self->problem, -1);   /* it is markup */
+      adw_status_page_set_description (self->error_page, escaped);
+      adw_status_page_set_title (self->error_page, self->unreachable ? _("Cannot Reach the Server")
+                                                                     : _("Unexpected Answer"));
+      adw_status_page_set_icon_name (self->error_page, self->unreachable ? "network-offline-symbolic"
+                                                                         : "dialog-warning-symbolic");
+      gtk_stack_set_visible_child_name (self->stack, "error");
+    }
   else
-    gtk_widget_remove_css_class (banner_box, "reconnecting");
+    gtk_stack_set_visible_child_name (self->stack, "empty");
+
+  if (has_picture && self->state == RNDIMG_VIEWER_RECONNECTING && self->problem != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Reconnecting… %s"), self->problem);
+      gtk_label_set_text (self->banner_label, text);
+      gtk_revealer_set_reveal_child (self->banner, TRUE);
+    }
+  else
+    gtk_revealer_set_reveal_child (self->banner, FALSE);
 }
 
 static void
-set_status (RndimgViewerWindow *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_status (RndimgViewerWindow *self, const char *format, ...)
+set_state (RndimgViewerWindow *self, RndimgViewerState state, const char *problem)
 {
-  g_autofree char *text = NULL;
-  va_list args;
+  self->state = state;
+  g_free (self->problem);
+  self->problem = g_strdup (problem);
+  update_view (self);
+}
 
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  gtk_label_set_text (self->status_label, text);
+/* Shows @message for a few seconds in place of the previous one, which
+ * it makes stale ("Uploading…" then "Uploaded"). (High priority would do
+ * that too, but libadwaita 1.2 asserts when the pushed-back toast comes
+ * back.) */
+void
+_rndimg_viewer_window_toast (RndimgViewerWindow *self, const char *message)
+{
+  g_autofree char *escaped = g_markup_escape_text (message, -1);   /* a toast's title is markup */
+  AdwToast *toast = adw_toast_new (escaped);
+
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+  adw_toast_set_timeout (toast, 4);
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
+  g_set_object (&self->toast, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static gboolean
+is_unreachable (const GError *error)
+{
+  return g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REFUSED) ||
+         g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_TIMEOUT) ||
+         g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_UNREACHABLE);
+}
+
+/* Something failed (@error says what kind, @message says it for a
+ * person): on the error page when no picture is shown, as a toast over
+ * the picture otherwise. */
+void
+_rndimg_viewer_window_show_problem (RndimgViewerWindow *self, const char *message, const GError *error)
+{
+  self->unreachable = is_unreachable (error);
+  set_state (self, RNDIMG_VIEWER_ERROR, message);
+  if (rndimg_viewer_history_get_current (self->history) != NULL)
+    _rndimg_viewer_window_toast (self, message);
+}
+
+/* The server answered: from now on it is the one to start with. */
+void
+_rndimg_viewer_window_remember_server (RndimgViewerWindow *self)
+{
+  const char *server = rndimg_client_get_base_url (self->client);
+  g_autofree char *saved = g_settings_get_string (self->settings, "server");
+
+  if (g_strcmp0 (saved, server) != 0)
+    g_settings_set_string (self->settings, "server", server);
 }
 
 static char *
@@ -67,15 +127,70 @@ local_time (const char *rfc3339)
 }
 
 static void
-describe_answer (RndimgViewerWindow *self, const RndimgAnswer *answer)
+describe (RndimgViewerWindow *self, const RndimgAnswer *answer)
 {
   g_autofree char *when = local_time (answer->published_at);
+  g_autofree char *text = NULL;
 
-  if (answer->id >= 0)
-    set_status (self, "#%" G_GINT64_FORMAT " · %s · %s · published %s",
-                answer->id, answer->name, answer->source ? answer->source : "", when);
+  if (answer->published_at != NULL)
+    /* Translators: a picture's file name and the time it was published */
+    text = g_strdup_printf (_("%s · published at %s"), answer->name, when);
   else
-    set_status (self, "%s · fetched %s", answer->name, when);
+    /* Translators: a picture's file name and the time it arrived */
+    text = g_strdup_printf (_("%s · received at %s"), answer->name, when);
+  gtk_label_set_text (self->status_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), answer->url);
+}
+
+static void
+show_current (RndimgViewerWindow *self)
+{
+  const RndimgViewerEntry *entry = rndimg_viewer_history_get_current (self->history);
+
+  if (entry == NULL)
+    return;
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (entry->texture));
+  gtk_picture_set_alternative_text (self->picture, entry->answer->name);
+  describe (self, entry->answer);
+  update_view (self);
+}
+
+static GtkWidget *
+thumbnail_button (RndimgViewerWindow *self, guint index)
+{
+  const RndimgViewerEntry *entry = rndimg_viewer_history_get (self->history, index);
+  GtkWidget *picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (entry->texture));
+  GtkWidget *button = gtk_button_new ();
+
+  gtk_widget_set_size_request (picture, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
+  gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_COVER);
+  gtk_button_set_child (GTK_BUTTON (button), picture);
+  gtk_widget_set_tooltip_text (button, entry->answer->name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  entry->answer->name, -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.show-entry");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "i", (gint32) index);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "rndimg-thumbnail");
+  if ((int) index == rndimg_viewer_history_get_position (self->history))
+    gtk_widget_add_css_class (button, "rndimg-current");
+  return button;
+}
+
+/* The strip is rebuilt on each change: at most HISTORY_LENGTH small buttons. */
+static void
+on_history_changed (RndimgViewerWindow *self)
+{
+  guint length = rndimg_viewer_history_get_length (self->history);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->history_box))) != NULL)
+    gtk_box_remove (self->history_box, child);
+  for (guint i = 0; i < length; i++)
+    gtk_box_append (self->history_box, thumbnail_button (self, i));
+  gtk_revealer_set_reveal_child (self->history_revealer, length >= 2);
+  show_current (self);
+  _rndimg_viewer_window_update_actions (self);
 }
 
 static RndimgViewerState
@@ -90,7 +205,7 @@ live_view_state (RndimgViewerWindow *self)
     }
 }
 
-/* A picture is decoded from memory before it replaces the shown one. */
+/* A picture is downloaded and decoded from memory before it is shown. */
 typedef struct {
   RndimgViewerWindow *self;
   RndimgAnswer *answer;
@@ -104,13 +219,15 @@ image_load_free (ImageLoad *load)
   g_free (load);
 }
 
-static void
-show_error (RndimgViewerWindow *self, const char *message)
+/* An upload's answer and the live event of the same upload are one picture. */
+static gboolean
+is_newest (RndimgViewerWindow *self, const RndimgAnswer *answer)
 {
-  g_autofree char *banner = g_strdup_printf ("Error: %s", message);
+  guint length = rndimg_viewer_history_get_length (self->history);
+  const RndimgViewerEntry *newest = length > 0 ? rndimg_viewer_history_get (self->history, length - 1) : NULL;
 
-  set_state (self, RNDIMG_VIEWER_ERROR, banner);
-  set_status (self, "%s", self->shown_name ? self->shown_name : "No picture yet.");
+  return newest != NULL && answer->id >= 0 && newest->answer->id == answer->id &&
+         g_strcmp0 (newest->answer->url, answer->url) == 0;
 }
 
 static void
@@ -128,27 +245,22 @@ on_image_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
     texture = gdk_texture_new_from_bytes (bytes, &error);
   if (texture == NULL)
     {
-      g_autofree char *message = g_strdup_printf ("Bad answer: %s is not a picture (%s)",
-                                                  load->answer->name, error->message);
-      show_error (self, message);
+      g_autofree char *message = bytes == NULL ? g_strdup (error->message)
+        : g_strdup_printf (_("Bad answer: %s is not a picture (%s)"), load->answer->name, error->message);
+      _rndimg_viewer_window_show_problem (self, message, error);
       goto out;
     }
-
-  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
-  gtk_picture_set_alternative_text (self->picture, load->answer->name);
-  g_free (self->shown_name);
-  self->shown_name = g_strdup (load->answer->name);
-  describe_answer (self, load->answer);
   if (self->state == RNDIMG_VIEWER_LOADING || self->state == RNDIMG_VIEWER_ERROR)
-    set_state (self, rndimg_live_get_state (self->live) != RNDIMG_LIVE_OFF ? live_view_state (self)
-                                                                           : RNDIMG_VIEWER_IDLE, NULL);
+    set_state (self, live_view_state (self), NULL);
+  if (!is_newest (self, load->answer))
+    rndimg_viewer_history_add (self->history, load->answer, bytes, texture);
 out:
   image_load_free (load);
 }
 
 /* Takes @answer. */
-static void
-load_picture (RndimgViewerWindow *self, RndimgAnswer *answer)
+void
+_rndimg_viewer_window_load_picture (RndimgViewerWindow *self, RndimgAnswer *answer)
 {
   ImageLoad *load = g_new0 (ImageLoad, 1);
 
@@ -173,16 +285,18 @@ on_random_answer (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get", TRUE);
   if (answer == NULL)
     {
-      show_error (self, error->message);
+      _rndimg_viewer_window_show_problem (self, error->message, error);
       return;
     }
-  load_picture (self, answer);
+  _rndimg_viewer_window_remember_server (self);
+  _rndimg_viewer_window_load_picture (self, answer);
 }
 
 static void
 get_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   RndimgViewerWindow *self = RNDIMG_VIEWER_WINDOW (widget);
+  const RndimgViewerEntry *shown = rndimg_viewer_history_get_current (self->history);
 
   if (self->get_cancellable != NULL)
     return;
@@ -190,71 +304,8 @@ get_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
   gtk_widget_action_set_enabled (widget, "win.get", FALSE);
   if (self->state != RNDIMG_VIEWER_LIVE)
     set_state (self, RNDIMG_VIEWER_LOADING, NULL);
-  set_status (self, "Asking %s for a picture…", rndimg_client_get_base_url (self->client));
-  rndimg_client_get_random_async (self->client, self->shown_name, self->get_cancellable,
+  rndimg_client_get_random_async (self->client, shown ? shown->answer->name : NULL, self->get_cancellable,
                                   on_random_answer, g_object_ref (self));
-}
-
-static void
-on_live_event (RndimgLive *live, RndimgAnswer *answer, gpointer user_data)
-{
-  RndimgAnswer *copy = g_new0 (RndimgAnswer, 1);
-
-  copy->url = g_strdup (answer->url);
-  copy->name = g_strdup (answer->name);
-  copy->id = answer->id;
-  copy->published_at = g_strdup (answer->published_at);
-  copy->source = g_strdup (answer->source);
-  load_picture (user_data, copy);
-}
-
-static void
-on_live_state (RndimgLive *live, GParamSpec *pspec, gpointer user_data)
-{
-  RndimgViewerWindow *self = user_data;
-  const char *transport = rndimg_transport_to_string (rndimg_live_get_active_transport (live));
-  g_autofree char *banner = NULL;
-
-  switch (rndimg_live_get_state (live))
-    {
-    case RNDIMG_LIVE_CONNECTING:
-      set_state (self, RNDIMG_VIEWER_CONNECTING, NULL);
-      set_status (self, "Connecting to %s…", rndimg_client_get_base_url (self->client));
-      break;
-    case RNDIMG_LIVE_CONNECTED:
-      set_state (self, RNDIMG_VIEWER_LIVE, NULL);
-      if (self->shown_name == NULL)
-        set_status (self, "Live over %s: waiting for the next picture.", transport);
-      break;
-    case RNDIMG_LIVE_RECONNECTING:
-      banner = g_strdup_printf ("Reconnecting (%s): %s", transport, rndimg_live_get_reason (live));
-      set_state (self, RNDIMG_VIEWER_RECONNECTING, banner);
-      break;
-    case RNDIMG_LIVE_OFF:
-      set_state (self, RNDIMG_VIEWER_IDLE, NULL);
-      break;
-    }
-}
-
-static void
-live_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
-{
-  RndimgViewerWindow *self = user_data;
-
-  g_simple_action_set_state (action, value);
-  if (g_variant_get_boolean (value))
-    rndimg_live_start (self->live);
-  else
-    {
-      rndimg_live_stop (self->live);
-      set_status (self, "Live is off.");
-    }
-}
-
-static gboolean
-live_is_on (RndimgViewerWindow *self)
-{
-  return rndimg_live_get_state (self->live) != RNDIMG_LIVE_OFF;
 }
 
 static void
@@ -268,37 +319,131 @@ retry_activated (GtkWidget *widget, const char *action_name, GVariant *parameter
     gtk_widget_activate_action (widget, "win.get", NULL);
 }
 
+static void
+on_live_event (RndimgLive *live, RndimgAnswer *answer, gpointer user_data)
+{
+  _rndimg_viewer_window_load_picture (user_data, rndimg_answer_copy (answer));
+}
+
+static void
+on_live_state (RndimgLive *live, GParamSpec *pspec, gpointer user_data)
+{
+  RndimgViewerWindow *self = user_data;
+
+  switch (rndimg_live_get_state (live))
+    {
+    case RNDIMG_LIVE_CONNECTING:
+      set_state (self, RNDIMG_VIEWER_CONNECTING, NULL);
+      break;
+    case RNDIMG_LIVE_CONNECTED:
+      set_state (self, RNDIMG_VIEWER_LIVE, NULL);
+      _rndimg_viewer_window_remember_server (self);
+      if (rndimg_viewer_history_get_current (self->history) == NULL)
+        gtk_label_set_text (self->status_label, _("Live: waiting for the next picture…"));
+      break;
+    case RNDIMG_LIVE_RECONNECTING:
+      self->unreachable = TRUE;
+      set_state (self, RNDIMG_VIEWER_RECONNECTING, rndimg_live_get_reason (live));
+      break;
+    case RNDIMG_LIVE_OFF:
+      set_state (self, RNDIMG_VIEWER_IDLE, NULL);
+      break;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
+}
+
+static void
+set_live (RndimgViewerWindow *self, gboolean on)
+{
+  if (on == live_is_on (self))
+    return;
+  if (on)
+    rndimg_live_start (self->live);
+  else
+    {
+      rndimg_live_stop (self->live);
+      if (rndimg_viewer_history_get_current (self->history) == NULL)
+        gtk_label_set_text (self->status_label, "");
+    }
+}
+
+static void
+set_original_size (RndimgViewerWindow *self, gboolean original)
+{
+  GtkPolicyType policy = original ? GTK_POLICY_AUTOMATIC : GTK_POLICY_NEVER;
+
+  self->original_size = original;
+  gtk_picture_set_can_shrink (self->picture, !original);
+  gtk_picture_set_content_fit (self->picture, original ? GTK_CONTENT_FIT_SCALE_DOWN : GTK_CONTENT_FIT_CONTAIN);
+  gtk_scrolled_window_set_policy (self->scroller, policy, policy);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ORIGINAL_SIZE]);
+}
+
 void
 rndimg_viewer_window_set_server (RndimgViewerWindow *self, const char *server)
 {
-  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL;
 
   rndimg_client_set_base_url (self->client, server);
-  gtk_editable_set_text (GTK_EDITABLE (self->server_entry), rndimg_client_get_base_url (self->client));
-  if (!rndimg_viewer_settings_save_server (rndimg_client_get_base_url (self->client), &error))
-    g_warning ("cannot remember the server: %s", error->message);
-  gtk_window_set_title (GTK_WINDOW (self), rndimg_client_get_base_url (self->client));
+  host = rndimg_client_display_host (rndimg_client_get_base_url (self->client));
+  adw_window_title_set_subtitle (self->window_title, host);
   if (live_is_on (self))
     rndimg_live_start (self->live);
 }
 
 static void
-on_server_apply (RndimgViewerWindow *self)
+on_transport_changed (GSettings *settings, const char *key, RndimgViewerWindow *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->server_entry));
-  g_autoptr(GError) error = NULL;
+  rndimg_live_set_transport (self->live, g_settings_get_enum (settings, "transport"));
+}
 
-  if (!rndimg_client_check_base_url (text, &error))
+static gboolean
+rndimg_viewer_window_close_request (GtkWindow *window)
+{
+  RndimgViewerWindow *self = RNDIMG_VIEWER_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  return GTK_WINDOW_CLASS (rndimg_viewer_window_parent_class)->close_request (window);
+}
+
+static void
+rndimg_viewer_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  RndimgViewerWindow *self = RNDIMG_VIEWER_WINDOW (object);
+
+  switch (prop_id)
     {
-      gtk_label_set_text (self->server_error, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->server_error), TRUE);
-      gtk_widget_add_css_class (GTK_WIDGET (self->server_entry), "error");
-      return;
+    case PROP_LIVE:
+      g_value_set_boolean (value, self->live != NULL && live_is_on (self));
+      break;
+    case PROP_ORIGINAL_SIZE:
+      g_value_set_boolean (value, self->original_size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->server_error), FALSE);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->server_entry), "error");
-  rndimg_viewer_window_set_server (self, text);
-  gtk_popover_popdown (self->preferences_popover);
+}
+
+static void
+rndimg_viewer_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  RndimgViewerWindow *self = RNDIMG_VIEWER_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LIVE:
+      set_live (self, g_value_get_boolean (value));
+      break;
+    case PROP_ORIGINAL_SIZE:
+      set_original_size (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -308,15 +453,24 @@ rndimg_viewer_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->get_cancellable);
   g_cancellable_cancel (self->image_cancellable);
+  g_cancellable_cancel (self->upload_cancellable);
   g_clear_object (&self->get_cancellable);
   g_clear_object (&self->image_cancellable);
+  g_clear_object (&self->upload_cancellable);
+  g_clear_object (&self->toast);
   if (self->live != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->live, self);
       rndimg_live_stop (self->live);
     }
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
   g_clear_object (&self->live);
   g_clear_object (&self->client);
+  g_clear_object (&self->history);
+  g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), RNDIMG_TYPE_VIEWER_WINDOW);
   G_OBJECT_CLASS (rndimg_viewer_window_parent_class)->dispose (object);
 }
@@ -324,7 +478,10 @@ rndimg_viewer_window_dispose (GObject *object)
 static void
 rndimg_viewer_window_finalize (GObject *object)
 {
-  g_free (RNDIMG_VIEWER_WINDOW (object)->shown_name);
+  RndimgViewerWindow *self = RNDIMG_VIEWER_WINDOW (object);
+
+  g_free (self->problem);
+  g_free (self->last_toast);
   G_OBJECT_CLASS (rndimg_viewer_window_parent_class)->finalize (object);
 }
 
@@ -336,22 +493,47 @@ rndimg_viewer_window_class_init (RndimgViewerWindowClass *klass)
 
   object_class->dispose = rndimg_viewer_window_dispose;
   object_class->finalize = rndimg_viewer_window_finalize;
+  object_class->get_property = rndimg_viewer_window_get_property;
+  object_class->set_property = rndimg_viewer_window_set_property;
+  GTK_WINDOW_CLASS (klass)->close_request = rndimg_viewer_window_close_request;
+
+  properties[PROP_LIVE] = g_param_spec_boolean ("live", NULL, NULL, FALSE,
+                                                G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ORIGINAL_SIZE] = g_param_spec_boolean ("original-size", NULL, NULL, FALSE,
+                                                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/rndimg/Viewer/rndimg-viewer-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, picture);
-  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, banner_label);
-  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, server_entry);
-  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, server_error);
-  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, preferences_popover);
-  gtk_widget_class_bind_template_callback (widget_class, on_server_apply);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, scroller);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, picture);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, forward_button);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, history_revealer);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, history_box);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, status_label);
 
   gtk_widget_class_install_action (widget_class, "win.get", NULL, get_activated);
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_activated);
+  gtk_widget_class_install_property_action (widget_class, "win.live", "live");
+  gtk_widget_class_install_property_action (widget_class, "win.original-size", "original-size");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.get", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.get", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.live", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.original-size", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+  _rndimg_viewer_window_class_actions_init (widget_class);
+  _rndimg_viewer_window_class_upload_init (widget_class);
 }
 
-/* Once per display, whoever opens the first window (the app or a test). */
+/* Once per display, whoever opens the first window (the app or a test):
+ * our style sheet and our icons. */
 static void
 load_style (GdkDisplay *display)
 {
@@ -363,19 +545,25 @@ load_style (GdkDisplay *display)
   gtk_css_provider_load_from_resource (css, "/io/github/rndimg/Viewer/style.css");
   gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display), "/io/github/rndimg/Viewer/icons");
   g_object_set_data (G_OBJECT (display), "rndimg-style", GINT_TO_POINTER (TRUE));
 }
 
 static void
 rndimg_viewer_window_init (RndimgViewerWindow *self)
 {
-  const GActionEntry entries[] = {
-    { .name = "live", .state = "false", .change_state = live_change_state },
-  };
-
   gtk_widget_init_template (GTK_WIDGET (self));
   load_style (gtk_widget_get_display (GTK_WIDGET (self)));
-  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  self->history = rndimg_viewer_history_new (HISTORY_LENGTH);
+  g_signal_connect_swapped (self->history, "changed", G_CALLBACK (on_history_changed), self);
+  self->settings = rndimg_viewer_settings_new ();
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  g_signal_connect (self->settings, "changed::transport", G_CALLBACK (on_transport_changed), self);
+  _rndimg_viewer_window_actions_init (self);
+  _rndimg_viewer_window_upload_init (self);
 }
 
 RndimgViewerWindow *
@@ -383,13 +571,12 @@ rndimg_viewer_window_new (GtkApplication *application, const char *server, Rndim
 {
   RndimgViewerWindow *self = g_object_new (RNDIMG_TYPE_VIEWER_WINDOW, "application", application, NULL);
 
-  self->transport = transport;
   self->client = rndimg_client_new (server);
   self->live = rndimg_live_new (self->client, transport);
   g_signal_connect (self->live, "event", G_CALLBACK (on_live_event), self);
   g_signal_connect (self->live, "notify::state", G_CALLBACK (on_live_state), self);
-  gtk_editable_set_text (GTK_EDITABLE (self->server_entry), rndimg_client_get_base_url (self->client));
-  gtk_window_set_title (GTK_WINDOW (self), rndimg_client_get_base_url (self->client));
+  rndimg_viewer_window_set_server (self, server);
+  _rndimg_viewer_window_update_actions (self);
   return self;
 }
 
@@ -408,7 +595,9 @@ rndimg_viewer_window_get_state (RndimgViewerWindow *self)
 const char *
 rndimg_viewer_window_get_shown_name (RndimgViewerWindow *self)
 {
-  return self->shown_name;
+  const RndimgViewerEntry *entry = rndimg_viewer_history_get_current (self->history);
+
+  return entry != NULL ? entry->answer->name : NULL;
 }
 
 GdkPaintable *
@@ -417,15 +606,34 @@ rndimg_viewer_window_get_paintable (RndimgViewerWindow *self)
   return gtk_picture_get_paintable (self->picture);
 }
 
-/* The banner's text, or NULL when it is hidden. */
+/* What went wrong, as the window says it; NULL when all is well. */
 const char *
-rndimg_viewer_window_get_banner_text (RndimgViewerWindow *self)
+rndimg_viewer_window_get_problem (RndimgViewerWindow *self)
 {
-  return gtk_revealer_get_reveal_child (self->banner) ? gtk_label_get_text (self->banner_label) : NULL;
+  return self->problem;
 }
 
 const char *
 rndimg_viewer_window_get_status_text (RndimgViewerWindow *self)
 {
   return gtk_label_get_text (self->status_label);
+}
+
+/* "empty", "error" or "picture". */
+const char *
+rndimg_viewer_window_get_page (RndimgViewerWindow *self)
+{
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+const char *
+rndimg_viewer_window_get_last_toast (RndimgViewerWindow *self)
+{
+  return self->last_toast;
+}
+
+RndimgViewerHistory *
+rndimg_viewer_window_get_history (RndimgViewerWindow *self)
+{
+  return self->history;
 }

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "rndimg-live.h"
+#include "rndimg-viewer-history.h"
 
 G_BEGIN_DECLS
 
-/* What the window shows, for a person (the banner and status line) and
- * for tests. */
+/* What the window is doing, for tests and for what it shows. */
 typedef enum {
   RNDIMG_VIEWER_IDLE,
   RNDIMG_VIEWER_LOADING,
@@ -19,18 +19,26 @@ typedef enum {
 } RndimgViewerState;
 
 #define RNDIMG_TYPE_VIEWER_WINDOW (rndimg_viewer_window_get_type ())
-G_DECLARE_FINAL_TYPE (RndimgViewerWindow, rndimg_viewer_window, RNDIMG, VIEWER_WINDOW, GtkApplicationWindow)
+G_DECLARE_FINAL_TYPE (RndimgViewerWindow, rndimg_viewer_window, RNDIMG, VIEWER_WINDOW, AdwApplicationWindow)
 
-RndimgViewerWindow *rndimg_viewer_window_new          (GtkApplication     *application,
-                                                       const char         *server,
-                                                       RndimgTransport     transport);
-void                rndimg_viewer_window_set_server   (RndimgViewerWindow *self,
-                                                       const char         *server);
-const char         *rndimg_viewer_window_get_server   (RndimgViewerWindow *self);
-RndimgViewerState   rndimg_viewer_window_get_state    (RndimgViewerWindow *self);
-const char         *rndimg_viewer_window_get_shown_name (RndimgViewerWindow *self);
-GdkPaintable       *rndimg_viewer_window_get_paintable (RndimgViewerWindow *self);
-const char         *rndimg_viewer_window_get_banner_text (RndimgViewerWindow *self);
-const char         *rndimg_viewer_window_get_status_text (RndimgViewerWindow *self);
+RndimgViewerWindow  *rndimg_viewer_window_new              (GtkApplication     *application,
+                                                            const char         *server,
+                                                            RndimgTransport     transport);
+void                 rndimg_viewer_window_set_server       (RndimgViewerWindow *self,
+                                                            const char         *server);
+const char          *rndimg_viewer_window_get_server       (RndimgViewerWindow *self);
+void                 rndimg_viewer_window_save_picture     (RndimgViewerWindow *self,
+                                                            GFile              *file);
+void                 rndimg_viewer_window_upload_file      (RndimgViewerWindow *self,
+                                                            GFile              *file);
+
+RndimgViewerState    rndimg_viewer_window_get_state        (RndimgViewerWindow *self);
+const char          *rndimg_viewer_window_get_shown_name   (RndimgViewerWindow *self);
+GdkPaintable        *rndimg_viewer_window_get_paintable    (RndimgViewerWindow *self);
+const char          *rndimg_viewer_window_get_problem      (RndimgViewerWindow *self);
+const char          *rndimg_viewer_window_get_status_text  (RndimgViewerWindow *self);
+const char          *rndimg_viewer_window_get_page         (RndimgViewerWindow *self);
+const char          *rndimg_viewer_window_get_last_toast   (RndimgViewerWindow *self);
+RndimgViewerHistory *rndimg_viewer_window_get_history      (RndimgViewerWindow *self);
 
 G_END_DECLS

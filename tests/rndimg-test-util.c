@@ -507,3 +507,26 @@ test_server_close_wait_count (TestServer *server)
     }
   return count;
 }
+
+static gboolean
+on_time_up (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+is_time_up (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+/* Lets @ms pass with the main loop running. */
+void
+test_run_for (guint ms)
+{
+  gboolean time_up = FALSE;
+
+  g_timeout_add (ms, on_time_up, &time_up);
+  test_wait_until (is_time_up, &time_up, ms + 5000);
+}

@@ -101,5 +101,6 @@ char       *test_source_image      (const char *name);
 gboolean    test_wait_until        (GSourceFunc condition,
                                     gpointer    data,
                                     guint       timeout_ms);
+void        test_run_for           (guint       ms);
 
 G_END_DECLS

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The viewer's logic without widgets: SSE parser, answer parser, backoff. */
+/* The viewer's logic without widgets: SSE parser, answer parser, backoff,
+ * and the live follower against small fake servers on loopback that speak
+ * plain SSE and long-poll the way third-party push servers do. */
 #include <string.h>
 
 #include "rndimg-answer.h"
 #include "rndimg-backoff.h"
+#include "rndimg-live.h"
 #include "rndimg-sse-parser.h"
+#include "rndimg-test-util.h"
 
 typedef struct {
   GPtrArray *types;
@@ -49,7 +53,7 @@ parse (Events *events, const char *text, gsize piece)
   if (piece == 0)
     piece = length;
   for (gsize offset = 0; offset < length; offset += piece)
-    rndimg_sse_parser_feed (parser, text + offset, MIN (piece, length - offset));
+    g_assert_true (rndimg_sse_parser_feed (parser, text + offset, MIN (piece, length - offset), NULL));
   return parser;
 }
 
@@ -146,16 +150,76 @@ test_sse_edge_cases (void)
   g_assert_cmpint (rndimg_sse_parser_get_retry (parser), ==, -1);
   g_assert_cmpuint (events.data->len, ==, 0);
   /* A new connection drops the half event but keeps the last id. */
-  rndimg_sse_parser_feed (parser, "\nid: 9\n\n", 8);
+  g_assert_true (rndimg_sse_parser_feed (parser, "\nid: 9\n\n", 8, NULL));
   g_assert_cmpuint (events.data->len, ==, 1);
-  rndimg_sse_parser_feed (parser, "data: half", 10);
+  g_assert_true (rndimg_sse_parser_feed (parser, "data: half", 10, NULL));
   rndimg_sse_parser_reset (parser);
-  rndimg_sse_parser_feed (parser, "\n\n", 2);
+  g_assert_true (rndimg_sse_parser_feed (parser, "\n\n", 2, NULL));
   g_assert_cmpuint (events.data->len, ==, 1);
   g_assert_cmpstr (rndimg_sse_parser_get_last_event_id (parser), ==, "9");
   /* An empty event (no data) dispatches nothing. */
-  rndimg_sse_parser_feed (parser, "event: image\n\n", 14);
+  g_assert_true (rndimg_sse_parser_feed (parser, "event: image\n\n", 14, NULL));
   g_assert_cmpuint (events.data->len, ==, 1);
+  events_clear (&events);
+}
+
+/* A hostile server sending one endless line, or endless data lines, must
+ * not grow our memory: the parser gives up past its limits. */
+static void
+test_sse_bounded (void)
+{
+  Events events;
+  g_autoptr(RndimgSseParser) parser = parse (&events, "data: ok\n\n", 0);
+  g_autofree char *chunk = g_malloc (4096);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
+  gsize fed = 0;
+
+  memset (chunk, 'x', 4096);
+  g_assert_true (rndimg_sse_parser_feed (parser, "data: ", 6, NULL));
+  while (ok && fed < 16 * RNDIMG_SSE_MAX_LINE_BYTES)
+    {
+      ok = rndimg_sse_parser_feed (parser, chunk, 4096, &error);
+      fed += 4096;
+    }
+  g_assert_false (ok);
+  g_assert_error (error, RNDIMG_SSE_ERROR, RNDIMG_SSE_ERROR_TOO_LONG);
+  g_assert_cmpuint (fed, <=, RNDIMG_SSE_MAX_LINE_BYTES + 4096);
+  g_assert_cmpuint (events.data->len, ==, 1);
+  g_clear_error (&error);
+
+  /* Many short data lines with no blank line: bounded too. */
+  rndimg_sse_parser_reset (parser);
+  ok = TRUE;
+  fed = 0;
+  chunk[4095] = '\n';
+  memcpy (chunk, "data:", 5);
+  while (ok && fed < 16 * RNDIMG_SSE_MAX_EVENT_BYTES)
+    {
+      ok = rndimg_sse_parser_feed (parser, chunk, 4096, &error);
+      fed += 4096;
+    }
+  g_assert_false (ok);
+  g_assert_error (error, RNDIMG_SSE_ERROR, RNDIMG_SSE_ERROR_TOO_LONG);
+  g_assert_cmpuint (fed, <=, RNDIMG_SSE_MAX_EVENT_BYTES + 8192);
+  events_clear (&events);
+}
+
+/* NUL is dropped only where the standard says: an id field holding one
+ * is ignored; other fields keep going. */
+static void
+test_sse_nul (void)
+{
+  static const char text[] = "id: 3\n\nid: 4\0x\ndata: a\0b\nevent: image\n\n";
+  Events events;
+  g_autoptr(RndimgSseParser) parser = rndimg_sse_parser_new (on_event, &events);
+
+  events_init (&events);
+  g_assert_true (rndimg_sse_parser_feed (parser, text, sizeof text - 1, NULL));
+  g_assert_cmpuint (events.data->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (events.ids, 0), ==, "3");
+  g_assert_cmpstr (g_ptr_array_index (events.types, 0), ==, "image");
+  g_assert_cmpstr (EVENT (events, 0), ==, "a");     /* "a\0b" as a C string */
   events_clear (&events);
 }
 
@@ -246,6 +310,176 @@ test_backoff_jitter (void)
   rndimg_backoff_clear (&b);
 }
 
+/* ---- the live follower against fake servers ---- */
+
+typedef struct {
+  SoupServer *server;
+  char *url;
+  const char *mode;
+  guint requests;             /* to the push endpoint */
+  GPtrArray *last_event_ids;  /* the Last-Event-ID header of each SSE request ("" when none) */
+  GPtrArray *received;        /* names of the pictures the follower handed on */
+} Fake;
+
+#define FAKE_EVENT(id) "{\"status\":\"success\",\"id\":" #id ",\"message\":\"http://127.0.0.1:1/static/img/0" #id ".png\"}"
+
+static void
+answer_text (SoupServerMessage *msg, guint status, const char *type, const char *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  if (body != NULL)
+    soup_server_message_set_response (msg, type, SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+/* An nchan-like SSE server: 403 without Accept: text/event-stream; events
+ * of the default type with stream ids unlike the JSON ids; it closes the
+ * stream after each answer, so the follower must reconnect. */
+static void
+fake_sse (Fake *fake, SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *accept = soup_message_headers_get_one (headers, "Accept");
+  const char *last = soup_message_headers_get_one (headers, "Last-Event-ID");
+
+  if (accept == NULL || strstr (accept, "text/event-stream") == NULL)
+    {
+      answer_text (msg, 403, "text/plain", "no Accept: text/event-stream");
+      return;
+    }
+  g_ptr_array_add (fake->last_event_ids, g_strdup (last ? last : ""));
+  if (last == NULL)
+    answer_text (msg, 200, "text/event-stream", "retry: 50\nid: stream-a\ndata: " FAKE_EVENT (7) "\n\n");
+  else if (g_str_equal (last, "stream-a"))
+    answer_text (msg, 200, "text/event-stream", "id: stream-b\ndata: " FAKE_EVENT (8) "\n\n");
+  else
+    answer_text (msg, 200, "text/event-stream", ": nothing more\n\n");
+}
+
+/* A long-poll server without /stats that answers every poll at once with
+ * the same event. */
+static void
+fake_repeating_poll (Fake *fake, SoupServerMessage *msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", "\"1\"");
+  answer_text (msg, 200, "application/json", FAKE_EVENT (5));
+}
+
+static void
+on_fake_request (SoupServer *server, SoupServerMessage *msg, const char *path,
+                 GHashTable *query, gpointer user_data)
+{
+  Fake *fake = user_data;
+
+  if (g_str_equal (path, "/polling/api/v1.0/events"))
+    {
+      fake->requests++;
+      fake_sse (fake, msg);
+    }
+  else if (g_str_equal (path, "/polling/api/v1.0/rndimg/poll"))
+    {
+      fake->requests++;
+      fake_repeating_poll (fake, msg);
+    }
+  else
+    answer_text (msg, 404, "text/html", "<h1>Not Found</h1>");
+}
+
+static void
+fake_start (Fake *fake)
+{
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  fake->server = soup_server_new (NULL, NULL);
+  fake->last_event_ids = g_ptr_array_new_with_free_func (g_free);
+  fake->received = g_ptr_array_new_with_free_func (g_free);
+  soup_server_add_handler (fake->server, NULL, on_fake_request, fake, NULL);
+  g_assert_true (soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fake->server);
+  fake->url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+}
+
+static void
+fake_stop (Fake *fake)
+{
+  soup_server_disconnect (fake->server);
+  g_clear_object (&fake->server);
+  g_free (fake->url);
+  g_ptr_array_unref (fake->last_event_ids);
+  g_ptr_array_unref (fake->received);
+}
+
+static void
+on_live_event (RndimgLive *live, RndimgAnswer *answer, gpointer user_data)
+{
+  g_ptr_array_add (((Fake *) user_data)->received, g_strdup (answer->name));
+}
+
+static gboolean
+two_received (gpointer user_data)
+{
+  return ((Fake *) user_data)->received->len >= 2;
+}
+
+static RndimgLive *
+follow (Fake *fake, RndimgTransport transport, RndimgClient **client)
+{
+  RndimgLive *live;
+
+  *client = rndimg_client_new (fake->url);
+  live = rndimg_live_new (*client, transport);
+  g_signal_connect (live, "event", G_CALLBACK (on_live_event), fake);
+  rndimg_live_start (live);
+  return live;
+}
+
+/* Accept: text/event-stream is sent, "message" events are taken, and the
+ * reconnect resumes from the stream's own id: field, not the JSON id. */
+static void
+test_live_plain_sse (void)
+{
+  Fake fake = { 0 };
+  g_autoptr(RndimgClient) client = NULL;
+  g_autoptr(RndimgLive) live = NULL;
+
+  fake_start (&fake);
+  live = follow (&fake, RNDIMG_TRANSPORT_SSE, &client);
+  if (!test_wait_until (two_received, &fake, 8000))
+    g_error ("expected two events from a plain SSE server, got %u over %u requests (reason: %s)",
+             fake.received->len, fake.requests, rndimg_live_get_reason (live));
+  g_assert_cmpstr (g_ptr_array_index (fake.received, 0), ==, "07.png");
+  g_assert_cmpstr (g_ptr_array_index (fake.received, 1), ==, "08.png");
+  g_assert_cmpstr (g_ptr_array_index (fake.last_event_ids, 0), ==, "");
+  g_assert_cmpstr (g_ptr_array_index (fake.last_event_ids, 1), ==, "stream-a");
+  rndimg_live_stop (live);
+  fake_stop (&fake);
+}
+
+/* A long-poll server that repeats the same event at once, and has no
+ * /stats: the event is handed on once and the follower backs off instead
+ * of asking thousands of times. */
+static void
+test_live_long_poll_never_spins (void)
+{
+  Fake fake = { 0 };
+  g_autoptr(RndimgClient) client = NULL;
+  g_autoptr(RndimgLive) live = NULL;
+
+  fake_start (&fake);
+  live = follow (&fake, RNDIMG_TRANSPORT_LONG_POLL, &client);
+  test_run_for (3000);
+  g_assert_cmpint (rndimg_live_get_state (live), ==, RNDIMG_LIVE_CONNECTED);
+  g_assert_cmpuint (fake.received->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fake.received, 0), ==, "05.png");
+  if (fake.requests > 8)
+    g_error ("expected at most 8 polls in 3 s from a server that repeats itself, got %u", fake.requests);
+  g_assert_cmpuint (fake.requests, >=, 2);
+  rndimg_live_stop (live);
+  fake_stop (&fake);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -257,6 +491,10 @@ main (int argc, char **argv)
   g_test_add_func ("/sse/line-endings", test_sse_line_endings);
   g_test_add_func ("/sse/split-chunks", test_sse_split_chunks);
   g_test_add_func ("/sse/edge-cases", test_sse_edge_cases);
+  g_test_add_func ("/sse/bounded", test_sse_bounded);
+  g_test_add_func ("/sse/nul", test_sse_nul);
+  g_test_add_func ("/live/plain-sse", test_live_plain_sse);
+  g_test_add_func ("/live/long-poll-never-spins", test_live_long_poll_never_spins);
   g_test_add_func ("/answer/valid", test_answer_valid);
   g_test_add_func ("/answer/invalid", test_answer_invalid);
   g_test_add_func ("/backoff/doubles-to-a-ceiling", test_backoff);

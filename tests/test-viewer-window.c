@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* The real viewer window under Xvfb, against a real rndimg-server: Get,
- * Live, the server going away and coming back; and against a fake server
- * whose answers are bad. A PNG of the window is saved in each state. */
-#include <gtk/gtk.h>
+ * Live, the server going away and coming back, history, Save As, Copy,
+ * upload (by the action and by a drop), the empty and error pages, dark,
+ * narrow; against a fake server whose answers are bad; and, run with
+ * LANGUAGE=fa, in Persian from right to left. A PNG of the window is
+ * saved in each state. */
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 
 #include "rndimg-test-util.h"
+#include "rndimg-viewer-application.h"
+#include "rndimg-viewer-i18n.h"
+#include "rndimg-viewer-preferences.h"
+#include "rndimg-viewer-settings.h"
 #include "rndimg-viewer-window.h"
 
 static char *artifacts_dir;
@@ -14,67 +23,50 @@ typedef struct {
   RndimgViewerWindow *window;
   RndimgViewerState state;
   const char *name;
-  const char *banner_part;
+  const char *problem_part;
 } Expect;
 
 static gboolean
 window_matches (gpointer user_data)
 {
   Expect *expect = user_data;
-  const char *banner = rndimg_viewer_window_get_banner_text (expect->window);
+  const char *problem = rndimg_viewer_window_get_problem (expect->window);
 
   if (expect->state != (RndimgViewerState) -1 && rndimg_viewer_window_get_state (expect->window) != expect->state)
     return FALSE;
   if (expect->name != NULL && g_strcmp0 (rndimg_viewer_window_get_shown_name (expect->window), expect->name) != 0)
     return FALSE;
-  if (expect->banner_part != NULL && (banner == NULL || strstr (banner, expect->banner_part) == NULL))
+  if (expect->problem_part != NULL && (problem == NULL || strstr (problem, expect->problem_part) == NULL))
     return FALSE;
   return TRUE;
 }
 
 static void
 wait_for (RndimgViewerWindow *window, RndimgViewerState state, const char *name,
-          const char *banner_part, guint timeout_ms)
+          const char *problem_part, guint timeout_ms)
 {
-  Expect expect = { window, state, name, banner_part };
+  Expect expect = { window, state, name, problem_part };
 
   if (!test_wait_until (window_matches, &expect, timeout_ms))
-    g_error ("window did not reach state %d / picture %s / banner “%s”: it is in state %d showing %s, banner “%s”, status “%s”",
-             state, name, banner_part, rndimg_viewer_window_get_state (window),
-             rndimg_viewer_window_get_shown_name (window), rndimg_viewer_window_get_banner_text (window),
+    g_error ("window did not reach state %d / picture %s / problem “%s”: it is in state %d showing %s, problem “%s”, status “%s”",
+             state, name, problem_part, rndimg_viewer_window_get_state (window),
+             rndimg_viewer_window_get_shown_name (window), rndimg_viewer_window_get_problem (window),
              rndimg_viewer_window_get_status_text (window));
 }
 
-static gboolean
-on_settle (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-is_true (gpointer user_data)
-{
-  return *(gboolean *) user_data;
-}
-
-/* Lets a few frames be drawn (the banner slides, the picture appears). */
+/* Lets a few frames be drawn (animations end, the picture appears). */
 static void
 settle (void)
 {
-  gboolean done = FALSE;
-
-  g_timeout_add (400, on_settle, &done);
-  test_wait_until (is_true, &done, 5000);
+  test_run_for (600);
 }
 
 /* Renders the window, saves it as a PNG artifact, and checks that it is
  * not blank: a real window with a picture has many colours. */
 static void
-screenshot (RndimgViewerWindow *window, const char *name, guint min_colours)
+screenshot_widget (GtkWidget *widget, const char *name, guint min_colours)
 {
-  GtkWidget *widget = GTK_WIDGET (window);
-  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  int width, height;
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
@@ -85,6 +77,8 @@ screenshot (RndimgViewerWindow *window, const char *name, guint min_colours)
   g_autofree guint32 *pixels = NULL;
 
   settle ();
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
   g_assert_cmpint (width, >, 100);
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (snapshot);
@@ -98,18 +92,30 @@ screenshot (RndimgViewerWindow *window, const char *name, guint min_colours)
   for (gsize i = 0; i < (gsize) width * height; i += 3)
     g_hash_table_add (colours, GUINT_TO_POINTER (pixels[i]));
   if (g_hash_table_size (colours) < min_colours)
-    g_error ("%s looks blank: %u colours", path, g_hash_table_size (colours));
+    g_error ("%s looks blank: %u colours, expected at least %u", path, g_hash_table_size (colours), min_colours);
+}
+
+static void
+screenshot (RndimgViewerWindow *window, const char *name, guint min_colours)
+{
+  screenshot_widget (GTK_WIDGET (window), name, min_colours);
 }
 
 static RndimgViewerWindow *
-open_window (const char *server_url)
+open_window_with (const char *server_url, RndimgTransport transport)
 {
-  RndimgViewerWindow *window = rndimg_viewer_window_new (NULL, server_url, RNDIMG_TRANSPORT_AUTO);
+  RndimgViewerWindow *window = rndimg_viewer_window_new (NULL, server_url, transport);
 
   gtk_window_set_default_size (GTK_WINDOW (window), 520, 600);
   gtk_window_present (GTK_WINDOW (window));
   settle ();
   return window;
+}
+
+static RndimgViewerWindow *
+open_window (const char *server_url)
+{
+  return open_window_with (server_url, RNDIMG_TRANSPORT_AUTO);
 }
 
 static void
@@ -125,7 +131,7 @@ assert_picture_size (RndimgViewerWindow *window, int width, int height)
 static void
 set_live (RndimgViewerWindow *window, gboolean on)
 {
-  g_action_group_change_action_state (G_ACTION_GROUP (window), "live", g_variant_new_boolean (on));
+  g_object_set (window, "live", on, NULL);
 }
 
 static TestServer *
@@ -137,6 +143,14 @@ start_server (const char *folder, const char *port)
   return test_server_start (images, "--interval=0", port_arg, NULL);
 }
 
+static char *
+saved_server (void)
+{
+  g_autoptr(GSettings) settings = rndimg_viewer_settings_new ();
+
+  return g_settings_get_string (settings, "server");
+}
+
 static void
 test_get_live_and_recovery (void)
 {
@@ -145,15 +159,21 @@ test_get_live_and_recovery (void)
   TestServer *server = start_server (folder, NULL);
   g_autofree char *port = g_strdup (strrchr (server->url, ':') + 1);
   RndimgViewerWindow *window = open_window (server->url);
+  g_autofree char *remembered = NULL;
 
+  g_assert_cmpstr (rndimg_viewer_window_get_page (window), ==, "empty");
   screenshot (window, "empty", 20);
 
-  /* Get: a picture from the server, shown at its real size. */
+  /* Get: a picture from the server, shown at its real size; the server
+   * is remembered now that it answered. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
   wait_for (window, RNDIMG_VIEWER_IDLE, NULL, NULL, 10000);
   g_assert_nonnull (rndimg_viewer_window_get_shown_name (window));
+  g_assert_cmpstr (rndimg_viewer_window_get_page (window), ==, "picture");
   assert_picture_size (window, 400, 400);
-  g_assert_null (rndimg_viewer_window_get_banner_text (window));
+  g_assert_null (rndimg_viewer_window_get_problem (window));
+  remembered = saved_server ();
+  g_assert_cmpstr (remembered, ==, server->url);
   screenshot (window, "get", 200);
 
   /* Live: a publish from the test changes the picture. */
@@ -161,7 +181,7 @@ test_get_live_and_recovery (void)
   wait_for (window, RNDIMG_VIEWER_LIVE, NULL, NULL, 10000);
   json_object_unref (test_publish (server, session, "023.png"));
   wait_for (window, RNDIMG_VIEWER_LIVE, "023.png", NULL, 5000);
-  g_assert_nonnull (strstr (rndimg_viewer_window_get_status_text (window), "#1"));
+  g_assert_nonnull (strstr (rndimg_viewer_window_get_status_text (window), "023.png"));
   screenshot (window, "live", 200);
 
   /* The server goes away: the window says so, with the reason. */
@@ -172,7 +192,7 @@ test_get_live_and_recovery (void)
   /* It comes back on the same port: live again, the next picture shows. */
   server = start_server (folder, port);
   wait_for (window, RNDIMG_VIEWER_LIVE, NULL, NULL, 40000);
-  g_assert_null (rndimg_viewer_window_get_banner_text (window));
+  g_assert_null (rndimg_viewer_window_get_problem (window));
   json_object_unref (test_publish (server, session, "07.png"));
   wait_for (window, RNDIMG_VIEWER_LIVE, "07.png", NULL, 5000);
   screenshot (window, "recovered", 200);
@@ -188,13 +208,237 @@ test_long_poll_transport (void)
   g_autofree char *folder = test_make_image_folder (5);
   g_autoptr(SoupSession) session = soup_session_new ();
   TestServer *server = start_server (folder, NULL);
-  RndimgViewerWindow *window = rndimg_viewer_window_new (NULL, server->url, RNDIMG_TRANSPORT_LONG_POLL);
+  RndimgViewerWindow *window = open_window_with (server->url, RNDIMG_TRANSPORT_LONG_POLL);
 
-  gtk_window_present (GTK_WINDOW (window));
   set_live (window, TRUE);
   wait_for (window, RNDIMG_VIEWER_LIVE, NULL, NULL, 10000);
   json_object_unref (test_publish (server, session, "04.png"));
   wait_for (window, RNDIMG_VIEWER_LIVE, "04.png", NULL, 5000);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_server_stop (server);
+  test_remove_folder (folder);
+}
+
+/* Three pictures arrive live; Back twice shows the first again, Forward
+ * the second; the strip holds all three. Then the same in dark, and in a
+ * phone-narrow window. */
+static void
+test_history (void)
+{
+  g_autofree char *folder = test_make_image_folder (5);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  TestServer *server = start_server (folder, NULL);
+  RndimgViewerWindow *window = open_window (server->url);
+  RndimgViewerHistory *history = rndimg_viewer_window_get_history (window);
+  const char *names[] = { "01.png", "02.png", "03.png" };
+  AdwStyleManager *style = adw_style_manager_get_default ();
+
+  set_live (window, TRUE);
+  wait_for (window, RNDIMG_VIEWER_LIVE, NULL, NULL, 10000);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      json_object_unref (test_publish (server, session, names[i]));
+      wait_for (window, RNDIMG_VIEWER_LIVE, names[i], NULL, 5000);
+    }
+  g_assert_cmpuint (rndimg_viewer_history_get_length (history), ==, 3);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+  g_assert_cmpstr (rndimg_viewer_window_get_shown_name (window), ==, "01.png");
+  screenshot (window, "history", 200);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.forward", NULL);
+  g_assert_cmpstr (rndimg_viewer_window_get_shown_name (window), ==, "02.png");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-entry", "i", 2);
+  g_assert_cmpstr (rndimg_viewer_window_get_shown_name (window), ==, "03.png");
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (style));
+  screenshot (window, "dark", 200);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  screenshot (window, "narrow", 200);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_server_stop (server);
+  test_remove_folder (folder);
+}
+
+static gboolean
+says_saved (gpointer user_data)
+{
+  const char *toast = rndimg_viewer_window_get_last_toast (user_data);
+
+  return toast != NULL && g_str_has_prefix (toast, "Saved as");
+}
+
+static void
+on_texture_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GdkTexture **texture = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *texture = gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+is_set (gpointer user_data)
+{
+  return *(gpointer *) user_data != NULL;
+}
+
+/* Save As writes the bytes the server has; Copy puts a texture of the
+ * picture on the clipboard, Copy Link its URL. */
+static void
+test_save_and_copy (void)
+{
+  g_autofree char *folder = test_make_image_folder (5);
+  TestServer *server = start_server (folder, NULL);
+  RndimgViewerWindow *window = open_window (server->url);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_dir = g_dir_make_tmp ("rndimg-viewer-save-XXXXXX", &error);
+  g_autofree char *out_path = g_build_filename (out_dir, "saved.png", NULL);
+  g_autoptr(GFile) out = g_file_new_for_path (out_path);
+  g_autofree char *served_path = NULL;
+  g_autofree char *saved = NULL, *served = NULL;
+  gsize saved_length, served_length;
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  GdkTexture *copied = NULL;
+
+  g_assert_no_error (error);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
+  wait_for (window, RNDIMG_VIEWER_IDLE, NULL, NULL, 10000);
+  g_assert_nonnull (rndimg_viewer_window_get_shown_name (window));
+
+  rndimg_viewer_window_save_picture (window, out);
+  g_assert_true (test_wait_until (says_saved, window, 5000));
+  g_assert_cmpstr (rndimg_viewer_window_get_last_toast (window), ==, "Saved as “saved.png”");
+  served_path = g_build_filename (folder, rndimg_viewer_window_get_shown_name (window), NULL);
+  g_assert_true (g_file_get_contents (out_path, &saved, &saved_length, NULL));
+  g_assert_true (g_file_get_contents (served_path, &served, &served_length, NULL));
+  g_assert_cmpmem (saved, saved_length, served, served_length);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.copy", NULL);
+  g_assert_true (gdk_content_formats_contain_gtype (gdk_clipboard_get_formats (clipboard), GDK_TYPE_TEXTURE));
+  gdk_clipboard_read_texture_async (clipboard, NULL, on_texture_read, &copied);
+  g_assert_true (test_wait_until (is_set, &copied, 5000));
+  g_assert_cmpint (gdk_texture_get_width (copied), ==, 400);
+  g_clear_object (&copied);
+  g_assert_cmpstr (rndimg_viewer_window_get_last_toast (window), ==, "Picture copied");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-link", NULL);
+  g_assert_true (gdk_content_formats_contain_gtype (gdk_clipboard_get_formats (clipboard), G_TYPE_STRING));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (out_path);
+  g_rmdir (out_dir);
+  test_server_stop (server);
+  test_remove_folder (folder);
+}
+
+static gboolean
+shows_upload (gpointer user_data)
+{
+  const char *name = rndimg_viewer_window_get_shown_name (user_data);
+
+  return name != NULL && g_str_has_prefix (name, "upload-");
+}
+
+/* Drops @file on the window, through its drop target's "drop" signal. */
+static void
+simulate_drop (RndimgViewerWindow *window, GFile *file)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GtkDropTarget *target = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GSList *files = g_slist_prepend (NULL, file);
+  gboolean taken = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &taken);
+  g_assert_true (taken);
+  g_slist_free (files);
+}
+
+static void
+test_upload (void)
+{
+  g_autofree char *folder = test_make_image_folder (3);
+  TestServer *server = start_server (folder, NULL);
+  RndimgViewerWindow *window = open_window (server->url);
+  g_autofree char *picture_path = test_source_image ("051.png");
+  g_autoptr(GFile) picture = g_file_new_for_path (picture_path);
+  g_autoptr(GFile) not_picture = NULL;
+  g_autoptr(GFileIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* By the action's own function (what the file chooser calls). */
+  rndimg_viewer_window_upload_file (window, picture);
+  g_assert_true (test_wait_until (shows_upload, window, 10000));
+  assert_picture_size (window, 400, 400);
+  g_assert_null (rndimg_viewer_window_get_problem (window));
+
+  /* By a drop, with Live on: shown once, not twice. */
+  set_live (window, TRUE);
+  wait_for (window, RNDIMG_VIEWER_LIVE, NULL, NULL, 10000);
+  simulate_drop (window, picture);
+  g_assert_true (test_wait_until (shows_upload, window, 10000));
+  test_run_for (1000);
+  g_assert_cmpuint (rndimg_viewer_history_get_length (rndimg_viewer_window_get_history (window)), ==, 2);
+  screenshot (window, "upload", 200);
+
+  /* Not a picture: the server's 415 in plain words. */
+  not_picture = g_file_new_tmp ("rndimg-notes-XXXXXX.png", &stream, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "just notes\n", 11,
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+  simulate_drop (window, not_picture);
+  wait_for (window, RNDIMG_VIEWER_ERROR, NULL, "PNG, JPEG, GIF or WebP", 10000);
+  screenshot (window, "upload-rejected", 200);
+  g_file_delete (not_picture, NULL, NULL);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_server_stop (server);
+  test_remove_folder (folder);
+}
+
+/* A server that wants a token: 401 without one says where to set it,
+ * and the token from the preferences makes it work. */
+static void
+test_upload_token (void)
+{
+  g_autofree char *folder = test_make_image_folder (3);
+  g_autofree char *images = g_strconcat ("--images=", folder, NULL);
+  const char *args[] = { images, "--interval=0", NULL };
+  const char *environment[] = { "RNDIMG_TOKEN", "s3cret-token", NULL };
+  TestServer *server = test_server_start_full (args, environment);
+  RndimgViewerWindow *window = open_window (server->url);
+  g_autofree char *picture_path = test_source_image ("051.png");
+  g_autoptr(GFile) picture = g_file_new_for_path (picture_path);
+  g_autoptr(GSettings) settings = rndimg_viewer_settings_new ();
+
+  g_settings_set_string (settings, "upload-token", "");
+  rndimg_viewer_window_upload_file (window, picture);
+  wait_for (window, RNDIMG_VIEWER_ERROR, NULL, "set it in Preferences", 10000);
+  g_assert_cmpstr (rndimg_viewer_window_get_page (window), ==, "error");
+
+  g_settings_set_string (settings, "upload-token", "s3cret-token");
+  rndimg_viewer_window_upload_file (window, picture);
+  g_assert_true (test_wait_until (shows_upload, window, 10000));
+  g_settings_set_string (settings, "upload-token", "");
 
   gtk_window_destroy (GTK_WINDOW (window));
   test_server_stop (server);
@@ -207,7 +451,6 @@ on_fake_request (SoupServer *server, SoupServerMessage *msg, const char *path,
                  GHashTable *query, gpointer user_data)
 {
   const char *mode = user_data;
-  g_autofree char *base = g_uri_to_string_partial (soup_server_message_get_uri (msg), G_URI_HIDE_QUERY);
 
   soup_server_message_set_status (msg, 200, NULL);
   if (g_str_equal (mode, "not-json"))
@@ -224,7 +467,7 @@ on_fake_request (SoupServer *server, SoupServerMessage *msg, const char *path,
 }
 
 static void
-assert_get_fails (const char *mode, const char *banner_part)
+assert_get_fails (const char *mode, const char *problem_part)
 {
   g_autoptr(SoupServer) fake = soup_server_new (NULL, NULL);
   g_autoptr(GError) error = NULL;
@@ -240,8 +483,9 @@ assert_get_fails (const char *mode, const char *banner_part)
 
   window = open_window (url);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
-  wait_for (window, RNDIMG_VIEWER_ERROR, NULL, banner_part, 10000);
+  wait_for (window, RNDIMG_VIEWER_ERROR, NULL, problem_part, 10000);
   g_assert_null (rndimg_viewer_window_get_shown_name (window));
+  g_assert_cmpstr (rndimg_viewer_window_get_page (window), ==, "error");
   screenshot (window, mode, 20);
   gtk_window_destroy (GTK_WINDOW (window));
   soup_server_disconnect (fake);
@@ -254,14 +498,161 @@ test_bad_answers (void)
   assert_get_fails ("not-an-image", "not a picture");
 }
 
+/* Nobody listens: the error page says so, and the dead server is not
+ * remembered. */
 static void
 test_refused (void)
 {
+  g_autofree char *before = saved_server ();
   RndimgViewerWindow *window = open_window ("http://127.0.0.1:9");   /* discard: nobody listens */
+  g_autofree char *after = NULL;
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
   wait_for (window, RNDIMG_VIEWER_ERROR, NULL, "refused", 10000);
+  g_assert_cmpstr (rndimg_viewer_window_get_page (window), ==, "error");
+  screenshot (window, "error", 20);
+  after = saved_server ();
+  g_assert_cmpstr (after, ==, before);
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GtkWidget *
+find_server_row (GtkWidget *widget)
+{
+  if (ADW_IS_ENTRY_ROW (widget) && !ADW_IS_PASSWORD_ENTRY_ROW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_server_row (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The preferences window: "host:port" becomes the window's server, a
+ * wrong address is marked and changes nothing. */
+static void
+test_preferences (void)
+{
+  g_autofree char *folder = test_make_image_folder (3);
+  TestServer *server = start_server (folder, NULL);
+  RndimgViewerWindow *window = open_window ("http://127.0.0.1:9");
+  RndimgViewerPreferences *preferences = rndimg_viewer_preferences_new (window);
+  GtkWidget *row;
+
+  gtk_window_present (GTK_WINDOW (preferences));
+  settle ();
+  row = find_server_row (GTK_WIDGET (preferences));
+  g_assert_nonnull (row);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "ftp://example.org");
+  g_signal_emit_by_name (row, "apply");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_cmpstr (rndimg_viewer_window_get_server (window), ==, "http://127.0.0.1:9");
+
+  gtk_editable_set_text (GTK_EDITABLE (row), server->url + strlen ("http://"));
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  g_signal_emit_by_name (row, "apply");
+  g_assert_cmpstr (rndimg_viewer_window_get_server (window), ==, server->url);
+  screenshot_widget (GTK_WIDGET (preferences), "preferences", 20);
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
+  wait_for (window, RNDIMG_VIEWER_IDLE, NULL, NULL, 10000);
+  g_assert_nonnull (rndimg_viewer_window_get_shown_name (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_server_stop (server);
+  test_remove_folder (folder);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+/* Xvfb has no session bus; the app says so and runs on its own. */
+static gboolean
+allow_no_session_bus (const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+  return strstr (message, "session bus") == NULL;
+}
+
+/* The app's own windows, from its menu: About, Keyboard Shortcuts,
+ * Preferences. */
+static void
+test_app_windows (void)
+{
+  g_autoptr(RndimgViewerApplication) app = rndimg_viewer_application_new ();
+  g_autoptr(GError) error = NULL;
+  GtkWindow *main_window, *about, *shortcuts, *preferences;
+
+  g_test_log_set_fatal_handler (allow_no_session_bus, NULL);
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  main_window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (RNDIMG_IS_VIEWER_WINDOW (main_window));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  settle ();
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "rndimg Viewer");
+  screenshot_widget (GTK_WIDGET (about), "about", 20);
+  gtk_window_destroy (about);
+
+  gtk_widget_activate_action (GTK_WIDGET (main_window), "win.show-help-overlay", NULL);
+  settle ();
+  shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  g_assert_nonnull (shortcuts);
+  screenshot_widget (GTK_WIDGET (shortcuts), "shortcuts", 20);
+  gtk_window_close (shortcuts);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  settle ();
+  preferences = find_toplevel (RNDIMG_TYPE_VIEWER_PREFERENCES);
+  g_assert_nonnull (preferences);
+  gtk_window_destroy (preferences);
+
+  gtk_window_destroy (main_window);
+  settle ();
+}
+
+/* The key file of versions before GSettings is read once. */
+static void
+test_key_file_migration (void)
+{
+  g_autoptr(GSettings) settings = rndimg_viewer_settings_new ();
+  g_autofree char *folder = g_build_filename (g_get_user_config_dir (), "rndimg", NULL);
+  g_autofree char *path = g_build_filename (folder, "viewer.ini", NULL);
+  g_autofree char *migrated = NULL, *kept = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_settings_reset (settings, "key-file-migrated");
+  g_mkdir_with_parents (folder, 0700);
+  g_file_set_contents (path, "[viewer]\nserver=http://pictures.example:5000\n", -1, &error);
+  g_assert_no_error (error);
+
+  rndimg_viewer_settings_migrate (settings);
+  migrated = g_settings_get_string (settings, "server");
+  g_assert_cmpstr (migrated, ==, "http://pictures.example:5000");
+
+  g_settings_set_string (settings, "server", "http://127.0.0.1:5000");
+  rndimg_viewer_settings_migrate (settings);
+  kept = g_settings_get_string (settings, "server");
+  g_assert_cmpstr (kept, ==, "http://127.0.0.1:5000");
+  g_unlink (path);
 }
 
 static void
@@ -276,7 +667,8 @@ assert_viewer_exits (const char *const *argv, int status, const char *in_output)
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, status);
-  g_assert_true (strstr (out, in_output) != NULL || strstr (err, in_output) != NULL);
+  if (strstr (out, in_output) == NULL && strstr (err, in_output) == NULL)
+    g_error ("expected “%s” in the output of %s, got “%s” and “%s”", in_output, argv[1], out, err);
 }
 
 /* The program itself: its options are documented and checked. */
@@ -294,26 +686,91 @@ test_program_options (void)
   assert_viewer_exits (bad_server, 2, "ftp://example.org");
 }
 
+static gboolean
+find_label (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (find_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* Run with LANGUAGE=fa: the window reads Persian and lays out from right
+ * to left; errors from the library are Persian too. */
+static void
+test_persian (void)
+{
+  g_autofree char *folder = test_make_image_folder (5);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  TestServer *server = start_server (folder, NULL);
+  RndimgViewerWindow *window = open_window (server->url);
+  RndimgViewerWindow *refused = NULL;
+
+  g_assert_cmpint (gtk_widget_get_direction (GTK_WIDGET (window)), ==, GTK_TEXT_DIR_RTL);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "نمایشگر rndimg");
+  g_assert_true (find_label (GTK_WIDGET (window), "زنده"));
+  screenshot (window, "fa-empty", 20);
+
+  set_live (window, TRUE);
+  wait_for (window, RNDIMG_VIEWER_LIVE, NULL, NULL, 10000);
+  json_object_unref (test_publish (server, session, "01.png"));
+  wait_for (window, RNDIMG_VIEWER_LIVE, "01.png", NULL, 5000);
+  json_object_unref (test_publish (server, session, "02.png"));
+  wait_for (window, RNDIMG_VIEWER_LIVE, "02.png", NULL, 5000);
+  g_assert_nonnull (strstr (rndimg_viewer_window_get_status_text (window), "منتشر"));
+  screenshot (window, "fa-live", 200);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  refused = open_window ("http://127.0.0.1:9");
+  gtk_widget_activate_action (GTK_WIDGET (refused), "win.get", NULL);
+  wait_for (refused, RNDIMG_VIEWER_ERROR, NULL, "rndimg-server", 10000);
+  g_assert_nonnull (strstr (rndimg_viewer_window_get_problem (refused), "اتصال"));
+  screenshot (refused, "fa-error", 20);
+  gtk_window_destroy (GTK_WINDOW (refused));
+
+  test_server_stop (server);
+  test_remove_folder (folder);
+}
+
 int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *config = g_dir_make_tmp ("rndimg-viewer-config-XXXXXX", &error);
+  gboolean persian = g_str_has_prefix (g_getenv ("LANGUAGE") ? g_getenv ("LANGUAGE") : "", "fa");
 
   g_assert_no_error (error);
-  /* The viewer remembers its server: keep that out of the real home. */
+  /* Nothing of the viewer's goes to the real home. */
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   artifacts_dir = g_strdup (g_getenv ("RNDIMG_ARTIFACTS") ? g_getenv ("RNDIMG_ARTIFACTS") : ".");
   g_mkdir_with_parents (artifacts_dir, 0755);
 
+  setlocale (LC_ALL, "");
+  rndimg_viewer_i18n_init ();
   g_test_init (&argc, &argv, NULL);
-  gtk_init ();
+  adw_init ();
+  /* The window buttons GNOME shows (Xvfb has no settings daemon to say so). */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
 
-  g_test_add_func ("/viewer/get-live-and-recovery", test_get_live_and_recovery);
-  g_test_add_func ("/viewer/long-poll-transport", test_long_poll_transport);
-  g_test_add_func ("/viewer/bad-answers", test_bad_answers);
-  g_test_add_func ("/viewer/refused", test_refused);
-  g_test_add_func ("/viewer/program-options", test_program_options);
-
+  if (persian)
+    g_test_add_func ("/viewer/persian", test_persian);
+  else
+    {
+      g_test_add_func ("/viewer/get-live-and-recovery", test_get_live_and_recovery);
+      g_test_add_func ("/viewer/long-poll-transport", test_long_poll_transport);
+      g_test_add_func ("/viewer/history", test_history);
+      g_test_add_func ("/viewer/save-and-copy", test_save_and_copy);
+      g_test_add_func ("/viewer/upload", test_upload);
+      g_test_add_func ("/viewer/upload-token", test_upload_token);
+      g_test_add_func ("/viewer/bad-answers", test_bad_answers);
+      g_test_add_func ("/viewer/refused", test_refused);
+      g_test_add_func ("/viewer/preferences", test_preferences);
+      g_test_add_func ("/viewer/app-windows", test_app_windows);
+      g_test_add_func ("/viewer/key-file-migration", test_key_file_migration);
+      g_test_add_func ("/viewer/program-options", test_program_options);
+    }
   return g_test_run ();
 }

@@ -28,6 +28,8 @@ G_DECLARE_FINAL_TYPE (RndimgLive, rndimg_live, RNDIMG, LIVE, GObject)
 RndimgLive      *rndimg_live_new            (RndimgClient    *client,
                                              RndimgTransport  transport);
 void             rndimg_live_start          (RndimgLive      *self);
+void             rndimg_live_set_transport  (RndimgLive      *self,
+                                             RndimgTransport  transport);
 void             rndimg_live_stop           (RndimgLive      *self);
 RndimgLiveState  rndimg_live_get_state      (RndimgLive      *self);
 RndimgTransport  rndimg_live_get_active_transport (RndimgLive *self);

@@ -26,6 +26,7 @@ typedef struct {
 RndimgAnswer *rndimg_answer_parse (const char   *data,
                                    gssize        length,
                                    GError      **error);
+RndimgAnswer *rndimg_answer_copy  (const RndimgAnswer *answer);
 void          rndimg_answer_free  (RndimgAnswer *answer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgAnswer, rndimg_answer_free)

@@ -3,9 +3,23 @@
  * strictly: anything else is an error a person can read. */
 #include "rndimg-answer.h"
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
 G_DEFINE_QUARK (rndimg-answer-error-quark, rndimg_answer_error)
+
+RndimgAnswer *
+rndimg_answer_copy (const RndimgAnswer *answer)
+{
+  RndimgAnswer *copy = g_new0 (RndimgAnswer, 1);
+
+  copy->url = g_strdup (answer->url);
+  copy->name = g_strdup (answer->name);
+  copy->id = answer->id;
+  copy->published_at = g_strdup (answer->published_at);
+  copy->source = g_strdup (answer->source);
+  return copy;
+}
 
 void
 rndimg_answer_free (RndimgAnswer *answer)
@@ -67,13 +81,13 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
   if (!json_parser_load_from_data (parser, data, length, &json_error))
     {
       g_set_error (error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_NOT_JSON,
-                   "the server's answer is not JSON (%s)", json_error->message);
+                   _("the server's answer is not JSON (%s)"), json_error->message);
       return NULL;
     }
   if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_WRONG_SHAPE,
-                   "the server's answer is not a JSON object");
+                   _("the server's answer is not a JSON object"));
       return NULL;
     }
   object = json_node_get_object (json_parser_get_root (parser));
@@ -82,13 +96,13 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
   if (g_strcmp0 (status, "error") == 0)
     {
       g_set_error (error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_SERVER,
-                   "the server says: %s", message ? message : "error");
+                   _("the server says: %s"), message ? message : "error");
       return NULL;
     }
   if (g_strcmp0 (status, "success") != 0 || !is_web_url (message))
     {
       g_set_error (error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_WRONG_SHAPE,
-                   "the server's answer has no picture URL");
+                   _("the server's answer has no picture URL"));
       return NULL;
     }
 

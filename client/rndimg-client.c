@@ -4,6 +4,8 @@
  * errors a person can act on (refused, timeout, unreachable, bad answer). */
 #include "rndimg-client.h"
 
+#include <glib/gi18n-lib.h>
+
 #define REQUEST_TIMEOUT_SECONDS 10
 /* Above the server's long-poll timeout and SSE heartbeat: a silent
  * connection past this is dead. */
@@ -83,10 +85,15 @@ rndimg_client_get_session (RndimgClient *self)
   return self->session;
 }
 
-/* An http(s) URL with a host: what --server and the preferences accept. */
-gboolean
-rndimg_client_check_base_url (const char *url, GError **error)
+/* What a person typed as a server, as a URL: "host:port" and "host" get
+ * "http://", spaces around are dropped. Returns (transfer full) an http(s)
+ * URL with a host, or NULL and @error. */
+char *
+rndimg_client_normalize_base_url (const char *text, GError **error)
 {
+  g_autofree char *trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
+  g_autofree char *url = strstr (trimmed, "://") != NULL ? g_strdup (trimmed)
+                                                         : g_strconcat ("http://", trimmed, NULL);
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
   const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
 
@@ -94,10 +101,23 @@ rndimg_client_check_base_url (const char *url, GError **error)
       (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not a server address like http://127.0.0.1:5000", url);
-      return FALSE;
+                   _("“%s” is not a server address like 127.0.0.1:5000 or http://pictures.example"), text);
+      return NULL;
     }
-  return TRUE;
+  return g_steal_pointer (&url);
+}
+
+/* The server's host (and port) for a person, e.g. "127.0.0.1:5000". */
+char *
+rndimg_client_display_host (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return g_strdup (url);
+  if (g_uri_get_port (uri) > 0)
+    return g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+  return g_strdup (g_uri_get_host (uri));
 }
 
 /* Returns (transfer full) @error as one of RndimgClientError. */
@@ -108,15 +128,15 @@ rndimg_client_classify_error (const GError *error)
     return g_error_copy (error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return g_error_new (RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REFUSED,
-                        "Connection refused: is rndimg-server running there?");
+                        _("Connection refused: is rndimg-server running there?"));
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_TIMEOUT,
-                        "Timeout: the server does not answer");
+                        _("Timeout: the server does not answer"));
   if (error->domain == RNDIMG_ANSWER_ERROR)
     return g_error_new (RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
-                        "Bad answer: %s", error->message);
+                        _("Bad answer: %s"), error->message);
   return g_error_new (RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_UNREACHABLE,
-                      "Cannot reach the server: %s", error->message);
+                      _("Cannot reach the server: %s"), error->message);
 }
 
 /* One request with a deadline: a GTask whose cancellable also fires when
@@ -163,20 +183,13 @@ on_caller_cancelled (GCancellable *caller, gpointer user_data)
 static void on_request_done (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
-start_request (RndimgClient *self, const char *url, GCancellable *cancellable, GTask *task)
+start_message (RndimgClient *self, SoupMessage *msg, GCancellable *cancellable, GTask *task)
 {
   Request *request = g_new0 (Request, 1);
 
-  request->msg = soup_message_new ("GET", url);
+  request->msg = msg;
   request->cancellable = g_cancellable_new ();
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
-  if (request->msg == NULL)
-    {
-      g_task_return_new_error (task, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
-                               "Bad answer: “%s” is not a URL", url);
-      g_object_unref (task);
-      return;
-    }
   if (cancellable != NULL)
     {
       request->caller_cancellable = g_object_ref (cancellable);
@@ -188,6 +201,50 @@ start_request (RndimgClient *self, const char *url, GCancellable *cancellable, G
   g_source_attach (request->deadline, g_main_context_get_thread_default ());
   soup_session_send_and_read_async (self->session, request->msg, G_PRIORITY_DEFAULT,
                                     request->cancellable, on_request_done, task);
+}
+
+static void
+start_request (RndimgClient *self, const char *url, GCancellable *cancellable, GTask *task)
+{
+  SoupMessage *msg = soup_message_new ("GET", url);
+
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
+                               _("Bad answer: “%s” is not a URL"), url);
+      g_object_unref (task);
+      return;
+    }
+  start_message (self, msg, cancellable, task);
+}
+
+/* An upload the server refused, in words that say what to do. */
+static gboolean
+rejected_upload (Request *request, guint status, GError **error)
+{
+  const char *why;
+
+  if (g_strcmp0 (soup_message_get_method (request->msg), "POST") != 0)
+    return FALSE;
+  switch (status)
+    {
+    case SOUP_STATUS_UNAUTHORIZED:
+      why = _("Uploads need a token: set it in Preferences");
+      break;
+    case SOUP_STATUS_FORBIDDEN:
+      why = _("The server takes uploads only with a token");
+      break;
+    case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
+      why = _("The picture is too large for this server");
+      break;
+    case SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE:
+      why = _("Not a PNG, JPEG, GIF or WebP picture");
+      break;
+    default:
+      return FALSE;
+    }
+  g_set_error_literal (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REJECTED, why);
+  return TRUE;
 }
 
 /* The body when the status is a success; otherwise an error that says why,
@@ -202,13 +259,15 @@ checked_body (Request *request, GBytes *body, GError **error)
 
   if (SOUP_STATUS_IS_SUCCESSFUL (status))
     return g_bytes_ref (body);
+  if (rejected_upload (request, status, error))
+    return NULL;
   if (rndimg_answer_parse (data, (gssize) length, &answer_error) == NULL &&
       g_error_matches (answer_error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_SERVER))
     g_set_error (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
-                 "Bad answer: HTTP %u, %s", status, answer_error->message);
+                 _("Bad answer: HTTP %u, %s"), status, answer_error->message);
   else
     g_set_error (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
-                 "Bad answer: HTTP %u %s", status, soup_message_get_reason_phrase (request->msg));
+                 _("Bad answer: HTTP %u %s"), status, soup_message_get_reason_phrase (request->msg));
   return NULL;
 }
 
@@ -223,7 +282,7 @@ on_request_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (body == NULL && request->timed_out)
     g_task_return_new_error (task, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_TIMEOUT,
-                             "Timeout: no answer within %d s", REQUEST_TIMEOUT_SECONDS);
+                             _("Timeout: no answer within %d s"), REQUEST_TIMEOUT_SECONDS);
   else if (body == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_task_return_error (task, g_steal_pointer (&error));
   else if (body == NULL)
@@ -254,8 +313,8 @@ rndimg_client_get_random_async (RndimgClient *self, const char *exclude, GCancel
   start_request (self, url, cancellable, task);
 }
 
-RndimgAnswer *
-rndimg_client_get_random_finish (RndimgClient *self, GAsyncResult *result, GError **error)
+static RndimgAnswer *
+answer_finish (GAsyncResult *result, GError **error)
 {
   g_autoptr(GBytes) body = request_finish (result, error);
   g_autoptr(GError) parse_error = NULL;
@@ -270,6 +329,45 @@ rndimg_client_get_random_finish (RndimgClient *self, GAsyncResult *result, GErro
   if (answer == NULL)
     g_propagate_error (error, rndimg_client_classify_error (parse_error));
   return answer;
+}
+
+RndimgAnswer *
+rndimg_client_get_random_finish (RndimgClient *self, GAsyncResult *result, GError **error)
+{
+  return answer_finish (result, error);
+}
+
+/* POST /polling/api/v1.0/images: publishes @picture (@content_type
+ * "image/..."), with "Authorization: Bearer @token" unless @token is
+ * NULL or empty. Finishes with the new event's answer. */
+void
+rndimg_client_upload_async (RndimgClient *self, GBytes *picture, const char *content_type, const char *token,
+                            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *url = rndimg_client_url (self, "/polling/api/v1.0/images");
+  SoupMessage *msg = soup_message_new ("POST", url);
+
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
+                               _("Bad answer: “%s” is not a URL"), url);
+      g_object_unref (task);
+      return;
+    }
+  soup_message_set_request_body_from_bytes (msg, content_type, picture);
+  if (token != NULL && *token != '\0')
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+    }
+  start_message (self, msg, cancellable, task);
+}
+
+RndimgAnswer *
+rndimg_client_upload_finish (RndimgClient *self, GAsyncResult *result, GError **error)
+{
+  return answer_finish (result, error);
 }
 
 /* GET @url: the bytes of a picture (its type is checked by who decodes it). */

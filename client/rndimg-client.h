@@ -15,6 +15,7 @@ typedef enum {
   RNDIMG_CLIENT_ERROR_TIMEOUT,
   RNDIMG_CLIENT_ERROR_UNREACHABLE,
   RNDIMG_CLIENT_ERROR_BAD_ANSWER,
+  RNDIMG_CLIENT_ERROR_REJECTED,     /* an upload the server refused (401/403/413/415) */
 } RndimgClientError;
 
 #define RNDIMG_TYPE_CLIENT (rndimg_client_get_type ())
@@ -36,6 +37,16 @@ void          rndimg_client_get_random_async  (RndimgClient        *self,
 RndimgAnswer *rndimg_client_get_random_finish (RndimgClient        *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+void          rndimg_client_upload_async      (RndimgClient        *self,
+                                               GBytes              *picture,
+                                               const char          *content_type,
+                                               const char          *token,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+RndimgAnswer *rndimg_client_upload_finish     (RndimgClient        *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 void          rndimg_client_fetch_async       (RndimgClient        *self,
                                                const char          *url,
                                                GCancellable        *cancellable,
@@ -46,7 +57,8 @@ GBytes       *rndimg_client_fetch_finish      (RndimgClient        *self,
                                                GError             **error);
 
 GError       *rndimg_client_classify_error    (const GError        *error);
-gboolean      rndimg_client_check_base_url    (const char          *url,
-                                               GError             **error);
+char         *rndimg_client_normalize_base_url (const char         *text,
+                                                GError            **error);
+char         *rndimg_client_display_host      (const char          *url);
 
 G_END_DECLS

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* A Server-Sent Events parser after the HTML standard's rules: lines end
  * in CRLF, LF or CR (even split across chunks), ':' starts a comment, a
- * blank line dispatches the event, several data lines join with "\n". */
+ * blank line dispatches the event, several data lines join with "\n".
+ * A hostile server cannot grow our memory: a line or an event longer than
+ * the limits below ends the stream with an error. */
 #include "rndimg-sse-parser.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
+
+G_DEFINE_QUARK (rndimg-sse-error-quark, rndimg_sse_error)
 
 struct _RndimgSseParser
 {
@@ -18,6 +23,7 @@ struct _RndimgSseParser
   char *last_event_id;
   gint64 retry;
   guint comments;
+  gboolean failed;        /* a limit was passed: the stream is unusable */
 };
 
 RndimgSseParser *
@@ -52,6 +58,7 @@ rndimg_sse_parser_reset (RndimgSseParser *self)
   g_string_truncate (self->data, 0);
   g_clear_pointer (&self->event_type, g_free);
   self->after_cr = FALSE;
+  self->failed = FALSE;
 }
 
 static void
@@ -79,7 +86,7 @@ is_all_digits (const char *text)
 }
 
 static void
-process_field (RndimgSseParser *self, const char *field, const char *value)
+process_field (RndimgSseParser *self, const char *field, const char *value, gsize value_length)
 {
   if (strcmp (field, "event") == 0)
     {
@@ -88,10 +95,11 @@ process_field (RndimgSseParser *self, const char *field, const char *value)
     }
   else if (strcmp (field, "data") == 0)
     {
-      g_string_append (self->data, value);
+      g_string_append_len (self->data, value, (gssize) value_length);
       g_string_append_c (self->data, '\n');
     }
-  else if (strcmp (field, "id") == 0)
+  /* An id with a NUL in it is ignored, as the standard says. */
+  else if (strcmp (field, "id") == 0 && memchr (value, '\0', value_length) == NULL)
     {
       g_free (self->last_event_id);
       self->last_event_id = g_strdup (value);
@@ -103,7 +111,7 @@ process_field (RndimgSseParser *self, const char *field, const char *value)
 static void
 process_line (RndimgSseParser *self, char *line, gsize length)
 {
-  char *colon;
+  char *colon, *value;
 
   if (length == 0)
     {
@@ -115,22 +123,33 @@ process_line (RndimgSseParser *self, char *line, gsize length)
       self->comments++;
       return;
     }
-  /* An id with a NUL in it is ignored, as the standard says. */
-  if (memchr (line, '\0', length) != NULL)
-    return;
-  colon = strchr (line, ':');
+  colon = memchr (line, ':', length);
   if (colon == NULL)
     {
-      process_field (self, line, "");
+      process_field (self, line, "", 0);
       return;
     }
   *colon = '\0';
-  process_field (self, line, colon[1] == ' ' ? colon + 2 : colon + 1);
+  value = colon[1] == ' ' ? colon + 2 : colon + 1;
+  process_field (self, line, value, length - (gsize) (value - line));
 }
 
-void
-rndimg_sse_parser_feed (RndimgSseParser *self, const char *data, gsize length)
+/* Takes @message. */
+static gboolean
+fail (RndimgSseParser *self, GError **error, char *message)
 {
+  self->failed = TRUE;
+  g_set_error_literal (error, RNDIMG_SSE_ERROR, RNDIMG_SSE_ERROR_TOO_LONG, message);
+  g_free (message);
+  return FALSE;
+}
+
+/* FALSE once the stream passed a limit; feed nothing more until a reset. */
+gboolean
+rndimg_sse_parser_feed (RndimgSseParser *self, const char *data, gsize length, GError **error)
+{
+  g_return_val_if_fail (!self->failed, FALSE);
+
   for (gsize i = 0; i < length; i++)
     {
       char c = data[i];
@@ -146,10 +165,17 @@ rndimg_sse_parser_feed (RndimgSseParser *self, const char *data, gsize length)
           self->after_cr = c == '\r';
           process_line (self, self->line->str, self->line->len);
           g_string_truncate (self->line, 0);
+          if (self->data->len > RNDIMG_SSE_MAX_EVENT_BYTES)
+            return fail (self, error, g_strdup_printf (_("an event in the stream is longer than %u KiB"),
+                                                      RNDIMG_SSE_MAX_EVENT_BYTES / 1024));
           continue;
         }
+      if (self->line->len >= RNDIMG_SSE_MAX_LINE_BYTES)
+        return fail (self, error, g_strdup_printf (_("a line in the event stream is longer than %u KiB"),
+                                                  RNDIMG_SSE_MAX_LINE_BYTES / 1024));
       g_string_append_c (self->line, c);
     }
+  return TRUE;
 }
 
 const char *

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* Where the viewer's translations are: installed, under LOCALEDIR; run
+ * from the build tree, the catalogs built there. */
+#include "rndimg-viewer-i18n.h"
+#include "rndimg-viewer-settings.h"
+
+#include <glib/gi18n-lib.h>
+
+void
+rndimg_viewer_i18n_init (void)
+{
+  const char *dir = rndimg_viewer_running_uninstalled () ? RNDIMG_VIEWER_BUILD_LOCALE_DIR : LOCALEDIR;
+
+  bindtextdomain (GETTEXT_PACKAGE, dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* What the window's files share: rndimg-viewer-window.c (showing
+ * pictures, Get, Live), rndimg-viewer-window-actions.c (what people do
+ * with a picture) and rndimg-viewer-upload.c. */
+#pragma once
+
+#include "rndimg-client.h"
+#include "rndimg-viewer-window.h"
+
+G_BEGIN_DECLS
+
+struct _RndimgViewerWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay *toast_overlay;
+  AdwHeaderBar *header_bar;
+  AdwWindowTitle *window_title;
+  GtkRevealer *banner;
+  GtkLabel *banner_label;
+  GtkStack *stack;
+  AdwStatusPage *error_page;
+  GtkScrolledWindow *scroller;
+  GtkPicture *picture;
+  GtkWidget *back_button;
+  GtkWidget *forward_button;
+  GtkRevealer *history_revealer;
+  GtkBox *history_box;
+  GtkLabel *status_label;
+
+  /* Owned references */
+  GSettings *settings;
+  RndimgClient *client;
+  RndimgLive *live;
+  RndimgViewerHistory *history;
+  GCancellable *get_cancellable;     /* the Get in flight */
+  GCancellable *image_cancellable;   /* the picture download in flight */
+  GCancellable *upload_cancellable;  /* the upload in flight */
+  AdwToast *toast;                   /* the last shown, dismissed by the next */
+  char *problem;                     /* what went wrong last, for a person; NULL when all is well */
+  char *last_toast;
+
+  RndimgViewerState state;
+  gboolean unreachable;              /* the problem is the network, not the answer */
+  gboolean original_size;            /* 100 % and scrolled, not fit to the window */
+};
+
+void _rndimg_viewer_window_toast              (RndimgViewerWindow *self,
+                                               const char         *message);
+void _rndimg_viewer_window_show_problem       (RndimgViewerWindow *self,
+                                               const char         *message,
+                                               const GError       *error);
+void _rndimg_viewer_window_load_picture       (RndimgViewerWindow *self,
+                                               RndimgAnswer       *answer);
+void _rndimg_viewer_window_remember_server    (RndimgViewerWindow *self);
+void _rndimg_viewer_window_update_actions     (RndimgViewerWindow *self);
+void _rndimg_viewer_window_class_actions_init (GtkWidgetClass     *widget_class);
+void _rndimg_viewer_window_class_upload_init  (GtkWidgetClass     *widget_class);
+void _rndimg_viewer_window_actions_init       (RndimgViewerWindow *self);
+void _rndimg_viewer_window_upload_init        (RndimgViewerWindow *self);
+
+G_END_DECLS
