@@ -384,6 +384,9 @@ rndimg_viewer_window_set_server (RndimgViewerWindow *self, const char *server)
 {
   g_autofree char *host = NULL;
 
+  g_return_if_fail (RNDIMG_IS_VIEWER_WINDOW (self));
+  g_return_if_fail (server != NULL);
+
   rndimg_client_set_base_url (self->client, server);
   host = rndimg_client_display_host (rndimg_client_get_base_url (self->client));
   adw_window_title_set_subtitle (self->window_title, host);
@@ -583,6 +586,8 @@ rndimg_viewer_window_new (GtkApplication *application, const char *server, Rndim
 const char *
 rndimg_viewer_window_get_server (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return rndimg_client_get_base_url (self->client);
 }
 
@@ -595,14 +600,18 @@ rndimg_viewer_window_get_state (RndimgViewerWindow *self)
 const char *
 rndimg_viewer_window_get_shown_name (RndimgViewerWindow *self)
 {
-  const RndimgViewerEntry *entry = rndimg_viewer_history_get_current (self->history);
+  const RndimgViewerEntry *entry;
 
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+  entry = rndimg_viewer_history_get_current (self->history);
   return entry != NULL ? entry->answer->name : NULL;
 }
 
 GdkPaintable *
 rndimg_viewer_window_get_paintable (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return gtk_picture_get_paintable (self->picture);
 }
 
@@ -610,12 +619,16 @@ rndimg_viewer_window_get_paintable (RndimgViewerWindow *self)
 const char *
 rndimg_viewer_window_get_problem (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return self->problem;
 }
 
 const char *
 rndimg_viewer_window_get_status_text (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return gtk_label_get_text (self->status_label);
 }
 
@@ -623,17 +636,23 @@ rndimg_viewer_window_get_status_text (RndimgViewerWindow *self)
 const char *
 rndimg_viewer_window_get_page (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return gtk_stack_get_visible_child_name (self->stack);
 }
 
 const char *
 rndimg_viewer_window_get_last_toast (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return self->last_toast;
 }
 
 RndimgViewerHistory *
 rndimg_viewer_window_get_history (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return self->history;
 }
