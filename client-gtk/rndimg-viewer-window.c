@@ -25,6 +25,17 @@ live_is_on (RndimgViewerWindow *self)
   return rndimg_live_get_state (self->live) != RNDIMG_LIVE_OFF;
 }
 
+static const char *
+problem_title (RndimgViewerProblem kind)
+{
+  switch (kind)
+    {
+    case PROBLEM_UNREACHABLE: return _("Cannot Reach the Server");
+    case PROBLEM_REFUSED: return _("Upload Refused");
+    default: return _("Unexpected Answer");
+    }
+}
+
 /* Chooses the page: the picture when there is one; else the error page
  * when something is wrong; else the empty page. */
 static void
@@ -39,10 +50,14 @@ update_view (RndimgViewerWindow *self)
     {
       g_autofree char *escaped = g_markup_escape_text (self->problem, -1);   /* it is markup */
       adw_status_page_set_description (self->error_page, escaped);
-      adw_status_page_set_title (self->error_page, self->unreachable ? _("Cannot Reach the Server")
-                                                                     : _("Unexpected Answer"));
-      adw_status_page_set_icon_name (self->error_page, self->unreachable ? "network-offline-symbolic"
-                                                                         : "dialog-warning-symbolic");
+      adw_status_page_set_title (self->error_page, problem_title (self->problem_kind));
+      adw_status_page_set_icon_name (self->error_page, self->problem_kind == PROBLEM_UNREACHABLE
+                                                       ? "network-offline-symbolic" : "dialog-warning-symbolic");
+      /* A refused upload is fixed in the preferences, not by trying again. */
+      gtk_button_set_label (self->error_button, self->problem_kind == PROBLEM_REFUSED ? _("Open _Preferences")
+                                                                                    : _("_Retry"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->error_button),
+                                      self->problem_kind == PROBLEM_REFUSED ? "app.preferences" : "win.retry");
       gtk_stack_set_visible_child_name (self->stack, "error");
     }
   else
@@ -86,12 +101,16 @@ _rndimg_viewer_window_toast (RndimgViewerWindow *self, const char *message)
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-static gboolean
-is_unreachable (const GError *error)
+static RndimgViewerProblem
+problem_kind (const GError *error)
 {
-  return g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REFUSED) ||
-         g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_TIMEOUT) ||
-         g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_UNREACHABLE);
+  if (g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REFUSED) ||
+      g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_TIMEOUT) ||
+      g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_UNREACHABLE))
+    return PROBLEM_UNREACHABLE;
+  if (g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REJECTED))
+    return PROBLEM_REFUSED;
+  return PROBLEM_BAD_ANSWER;
 }
 
 /* Something failed (@error says what kind, @message says it for a
@@ -100,10 +119,12 @@ is_unreachable (const GError *error)
 void
 _rndimg_viewer_window_show_problem (RndimgViewerWindow *self, const char *message, const GError *error)
 {
-  self->unreachable = is_unreachable (error);
+  self->problem_kind = problem_kind (error);
   set_state (self, RNDIMG_VIEWER_ERROR, message);
   if (rndimg_viewer_history_get_current (self->history) != NULL)
     _rndimg_viewer_window_toast (self, message);
+  else if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);   /* stale ("Uploading…"): the page says what happened */
 }
 
 /* The server answered: from now on it is the one to start with. */
@@ -342,7 +363,7 @@ on_live_state (RndimgLive *live, GParamSpec *pspec, gpointer user_data)
         gtk_label_set_text (self->status_label, _("Live: waiting for the next picture…"));
       break;
     case RNDIMG_LIVE_RECONNECTING:
-      self->unreachable = TRUE;
+      self->problem_kind = PROBLEM_UNREACHABLE;
       set_state (self, RNDIMG_VIEWER_RECONNECTING, rndimg_live_get_reason (live));
       break;
     case RNDIMG_LIVE_OFF:
@@ -514,6 +535,7 @@ rndimg_viewer_window_class_init (RndimgViewerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, error_button);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, scroller);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, picture);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, back_button);
