@@ -678,3 +678,11 @@ rndimg_viewer_window_get_history (RndimgViewerWindow *self)
 
   return self->history;
 }
+
+GtkWidget *
+rndimg_viewer_window_get_picture_widget (RndimgViewerWindow *self)
+{
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->picture);
+}

@@ -267,6 +267,21 @@ test_history (void)
   test_remove_folder (folder);
 }
 
+/* The first controller of @type on @widget, or NULL. */
+static GtkEventController *
+find_controller (GtkWidget *widget, GType type)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller;   /* the widget keeps it */
+    }
+  return NULL;
+}
+
 static gboolean
 says_saved (gpointer user_data)
 {
@@ -308,6 +323,9 @@ test_save_and_copy (void)
   gsize saved_length, served_length;
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
   GdkTexture *copied = NULL;
+  GtkEventController *drag;
+  g_autoptr(GdkContentProvider) dragged = NULL;
+  g_autoptr(GdkContentFormats) formats = NULL;
 
   g_assert_no_error (error);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
@@ -333,6 +351,15 @@ test_save_and_copy (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-link", NULL);
   g_assert_true (gdk_content_formats_contain_gtype (gdk_clipboard_get_formats (clipboard), G_TYPE_STRING));
 
+  /* Dragged out: the picture and its link. */
+  drag = find_controller (rndimg_viewer_window_get_picture_widget (window), GTK_TYPE_DRAG_SOURCE);
+  g_assert_nonnull (drag);
+  g_signal_emit_by_name (drag, "prepare", 10.0, 10.0, &dragged);
+  g_assert_nonnull (dragged);
+  formats = gdk_content_provider_ref_formats (dragged);
+  g_assert_true (gdk_content_formats_contain_gtype (formats, GDK_TYPE_TEXTURE));
+  g_assert_true (gdk_content_formats_contain_gtype (formats, G_TYPE_STRING));
+
   gtk_window_destroy (GTK_WINDOW (window));
   g_unlink (out_path);
   g_rmdir (out_dir);
@@ -352,18 +379,11 @@ shows_upload (gpointer user_data)
 static void
 simulate_drop (RndimgViewerWindow *window, GFile *file)
 {
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
-  GtkDropTarget *target = NULL;
+  GtkEventController *target = find_controller (GTK_WIDGET (window), GTK_TYPE_DROP_TARGET);
   g_auto(GValue) value = G_VALUE_INIT;
   GSList *files = g_slist_prepend (NULL, file);
   gboolean taken = FALSE;
 
-  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
-    {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-      if (GTK_IS_DROP_TARGET (controller))
-        target = GTK_DROP_TARGET (controller);
-    }
   g_assert_nonnull (target);
   g_value_init (&value, GDK_TYPE_FILE_LIST);
   g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
