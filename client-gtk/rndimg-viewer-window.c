@@ -251,6 +251,22 @@ is_newest (RndimgViewerWindow *self, const RndimgAnswer *answer)
          g_strcmp0 (newest->answer->url, answer->url) == 0;
 }
 
+/* A new picture while the window is in the background, when asked for. */
+static void
+notify_if_away (RndimgViewerWindow *self, const RndimgAnswer *answer)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GNotification) notification = NULL;
+
+  if (application == NULL || gtk_window_is_active (GTK_WINDOW (self)) ||
+      !g_settings_get_boolean (self->settings, "notify-new-pictures"))
+    return;
+  notification = g_notification_new (_("New Picture"));
+  g_notification_set_body (notification, answer->name);
+  /* One at a time: each replaces the one before. */
+  g_application_send_notification (G_APPLICATION (application), "new-picture", notification);
+}
+
 static void
 on_image_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -274,7 +290,10 @@ on_image_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->state == RNDIMG_VIEWER_LOADING || self->state == RNDIMG_VIEWER_ERROR)
     set_state (self, live_view_state (self), NULL);
   if (!is_newest (self, load->answer))
-    rndimg_viewer_history_add (self->history, load->answer, bytes, texture);
+    {
+      rndimg_viewer_history_add (self->history, load->answer, bytes, texture);
+      notify_if_away (self, load->answer);
+    }
 out:
   image_load_free (load);
 }
