@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The preferences window: the server (checked, and "host:port" made a
  * URL, when applied; the window saves it once it answers), the upload
- * token, and how Live follows. Settings are bound, not copied. */
+ * token, how Live follows, and whether to notify of new pictures. Settings are bound, not copied. */
 #include "rndimg-viewer-preferences.h"
 #include "rndimg-client.h"
 #include "rndimg-viewer-settings.h"
@@ -17,6 +17,7 @@ struct _RndimgViewerPreferences
   AdwPasswordEntryRow *token_row;
   AdwComboRow *transport_row;
   GtkSwitch *start_live_switch;
+  GtkSwitch *notify_switch;
 
   /* Owned references */
   GSettings *settings;
@@ -87,6 +88,7 @@ rndimg_viewer_preferences_class_init (RndimgViewerPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerPreferences, token_row);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerPreferences, transport_row);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerPreferences, start_live_switch);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerPreferences, notify_switch);
   gtk_widget_class_bind_template_callback (widget_class, on_server_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_server_changed);
 }
@@ -98,6 +100,7 @@ rndimg_viewer_preferences_init (RndimgViewerPreferences *self)
   self->settings = rndimg_viewer_settings_new ();
   g_settings_bind (self->settings, "upload-token", self->token_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "start-live", self->start_live_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "notify-new-pictures", self->notify_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "transport", self->transport_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, transport_to_row, transport_from_row, NULL, NULL);
 }

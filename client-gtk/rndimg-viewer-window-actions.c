@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* What people do with the shown picture: Back and Forward through the
- * history, Save As, Copy, Copy Link, Fullscreen. Class actions with their
- * keyboard shortcuts; each is enabled only when it can do something. */
+ * history, Save As, Copy, Copy Link, Fullscreen, and dragging it out to
+ * another app. Class actions with their keyboard shortcuts; each is
+ * enabled only when it can do something. */
 #include "rndimg-viewer-window-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -143,10 +144,29 @@ fullscreen_activated (GtkWidget *widget, const char *action_name, GVariant *para
     gtk_window_fullscreen (window);
 }
 
+/* Dragged out, the picture goes as an image and as its link. */
+static GdkContentProvider *
+on_drag_prepare (GtkDragSource *source, double x, double y, RndimgViewerWindow *self)
+{
+  const RndimgViewerEntry *entry = rndimg_viewer_history_get_current (self->history);
+  GdkContentProvider *providers[2];
+
+  if (entry == NULL)
+    return NULL;
+  providers[0] = gdk_content_provider_new_typed (GDK_TYPE_TEXTURE, entry->texture);
+  providers[1] = gdk_content_provider_new_typed (G_TYPE_STRING, entry->answer->url);
+  return gdk_content_provider_new_union (providers, G_N_ELEMENTS (providers));
+}
+
 void
 _rndimg_viewer_window_actions_init (RndimgViewerWindow *self)
 {
+  GtkDragSource *drag = gtk_drag_source_new ();
+
   g_signal_connect (self, "notify::fullscreened", G_CALLBACK (on_fullscreened), NULL);
+  gtk_drag_source_set_actions (drag, GDK_ACTION_COPY);
+  g_signal_connect (drag, "prepare", G_CALLBACK (on_drag_prepare), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->picture), GTK_EVENT_CONTROLLER (drag));
 }
 
 void

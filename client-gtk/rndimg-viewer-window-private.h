@@ -9,6 +9,12 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  PROBLEM_UNREACHABLE,     /* the network: refused, timeout, no route */
+  PROBLEM_REFUSED,         /* the server said no to an upload */
+  PROBLEM_BAD_ANSWER,      /* the server answered, but not as it should */
+} RndimgViewerProblem;
+
 struct _RndimgViewerWindow
 {
   AdwApplicationWindow parent_instance;
@@ -21,6 +27,7 @@ struct _RndimgViewerWindow
   GtkLabel *banner_label;
   GtkStack *stack;
   AdwStatusPage *error_page;
+  GtkButton *error_button;
   GtkScrolledWindow *scroller;
   GtkPicture *picture;
   GtkWidget *back_button;
@@ -42,7 +49,7 @@ struct _RndimgViewerWindow
   char *last_toast;
 
   RndimgViewerState state;
-  gboolean unreachable;              /* the problem is the network, not the answer */
+  RndimgViewerProblem problem_kind;  /* what the error page says the problem is */
   gboolean original_size;            /* 100 % and scrolled, not fit to the window */
 };
 

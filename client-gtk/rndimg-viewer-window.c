@@ -25,6 +25,17 @@ live_is_on (RndimgViewerWindow *self)
   return rndimg_live_get_state (self->live) != RNDIMG_LIVE_OFF;
 }
 
+static const char *
+problem_title (RndimgViewerProblem kind)
+{
+  switch (kind)
+    {
+    case PROBLEM_UNREACHABLE: return _("Cannot Reach the Server");
+    case PROBLEM_REFUSED: return _("Upload Refused");
+    default: return _("Unexpected Answer");
+    }
+}
+
 /* Chooses the page: the picture when there is one; else the error page
  * when something is wrong; else the empty page. */
 static void
@@ -39,10 +50,14 @@ update_view (RndimgViewerWindow *self)
     {
       g_autofree char *escaped = g_markup_escape_text (self->problem, -1);   /* it is markup */
       adw_status_page_set_description (self->error_page, escaped);
-      adw_status_page_set_title (self->error_page, self->unreachable ? _("Cannot Reach the Server")
-                                                                     : _("Unexpected Answer"));
-      adw_status_page_set_icon_name (self->error_page, self->unreachable ? "network-offline-symbolic"
-                                                                         : "dialog-warning-symbolic");
+      adw_status_page_set_title (self->error_page, problem_title (self->problem_kind));
+      adw_status_page_set_icon_name (self->error_page, self->problem_kind == PROBLEM_UNREACHABLE
+                                                       ? "network-offline-symbolic" : "dialog-warning-symbolic");
+      /* A refused upload is fixed in the preferences, not by trying again. */
+      gtk_button_set_label (self->error_button, self->problem_kind == PROBLEM_REFUSED ? _("Open _Preferences")
+                                                                                    : _("_Retry"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->error_button),
+                                      self->problem_kind == PROBLEM_REFUSED ? "app.preferences" : "win.retry");
       gtk_stack_set_visible_child_name (self->stack, "error");
     }
   else
@@ -86,12 +101,16 @@ _rndimg_viewer_window_toast (RndimgViewerWindow *self, const char *message)
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-static gboolean
-is_unreachable (const GError *error)
+static RndimgViewerProblem
+problem_kind (const GError *error)
 {
-  return g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REFUSED) ||
-         g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_TIMEOUT) ||
-         g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_UNREACHABLE);
+  if (g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REFUSED) ||
+      g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_TIMEOUT) ||
+      g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_UNREACHABLE))
+    return PROBLEM_UNREACHABLE;
+  if (g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REJECTED))
+    return PROBLEM_REFUSED;
+  return PROBLEM_BAD_ANSWER;
 }
 
 /* Something failed (@error says what kind, @message says it for a
@@ -100,10 +119,12 @@ is_unreachable (const GError *error)
 void
 _rndimg_viewer_window_show_problem (RndimgViewerWindow *self, const char *message, const GError *error)
 {
-  self->unreachable = is_unreachable (error);
+  self->problem_kind = problem_kind (error);
   set_state (self, RNDIMG_VIEWER_ERROR, message);
   if (rndimg_viewer_history_get_current (self->history) != NULL)
     _rndimg_viewer_window_toast (self, message);
+  else if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);   /* stale ("Uploading…"): the page says what happened */
 }
 
 /* The server answered: from now on it is the one to start with. */
@@ -230,6 +251,22 @@ is_newest (RndimgViewerWindow *self, const RndimgAnswer *answer)
          g_strcmp0 (newest->answer->url, answer->url) == 0;
 }
 
+/* A new picture while the window is in the background, when asked for. */
+static void
+notify_if_away (RndimgViewerWindow *self, const RndimgAnswer *answer)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GNotification) notification = NULL;
+
+  if (application == NULL || gtk_window_is_active (GTK_WINDOW (self)) ||
+      !g_settings_get_boolean (self->settings, "notify-new-pictures"))
+    return;
+  notification = g_notification_new (_("New Picture"));
+  g_notification_set_body (notification, answer->name);
+  /* One at a time: each replaces the one before. */
+  g_application_send_notification (G_APPLICATION (application), "new-picture", notification);
+}
+
 static void
 on_image_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -253,7 +290,10 @@ on_image_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->state == RNDIMG_VIEWER_LOADING || self->state == RNDIMG_VIEWER_ERROR)
     set_state (self, live_view_state (self), NULL);
   if (!is_newest (self, load->answer))
-    rndimg_viewer_history_add (self->history, load->answer, bytes, texture);
+    {
+      rndimg_viewer_history_add (self->history, load->answer, bytes, texture);
+      notify_if_away (self, load->answer);
+    }
 out:
   image_load_free (load);
 }
@@ -342,7 +382,7 @@ on_live_state (RndimgLive *live, GParamSpec *pspec, gpointer user_data)
         gtk_label_set_text (self->status_label, _("Live: waiting for the next picture…"));
       break;
     case RNDIMG_LIVE_RECONNECTING:
-      self->unreachable = TRUE;
+      self->problem_kind = PROBLEM_UNREACHABLE;
       set_state (self, RNDIMG_VIEWER_RECONNECTING, rndimg_live_get_reason (live));
       break;
     case RNDIMG_LIVE_OFF:
@@ -383,6 +423,9 @@ void
 rndimg_viewer_window_set_server (RndimgViewerWindow *self, const char *server)
 {
   g_autofree char *host = NULL;
+
+  g_return_if_fail (RNDIMG_IS_VIEWER_WINDOW (self));
+  g_return_if_fail (server != NULL);
 
   rndimg_client_set_base_url (self->client, server);
   host = rndimg_client_display_host (rndimg_client_get_base_url (self->client));
@@ -511,6 +554,7 @@ rndimg_viewer_window_class_init (RndimgViewerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, error_button);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, scroller);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, picture);
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerWindow, back_button);
@@ -583,6 +627,8 @@ rndimg_viewer_window_new (GtkApplication *application, const char *server, Rndim
 const char *
 rndimg_viewer_window_get_server (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return rndimg_client_get_base_url (self->client);
 }
 
@@ -595,14 +641,18 @@ rndimg_viewer_window_get_state (RndimgViewerWindow *self)
 const char *
 rndimg_viewer_window_get_shown_name (RndimgViewerWindow *self)
 {
-  const RndimgViewerEntry *entry = rndimg_viewer_history_get_current (self->history);
+  const RndimgViewerEntry *entry;
 
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+  entry = rndimg_viewer_history_get_current (self->history);
   return entry != NULL ? entry->answer->name : NULL;
 }
 
 GdkPaintable *
 rndimg_viewer_window_get_paintable (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return gtk_picture_get_paintable (self->picture);
 }
 
@@ -610,12 +660,16 @@ rndimg_viewer_window_get_paintable (RndimgViewerWindow *self)
 const char *
 rndimg_viewer_window_get_problem (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return self->problem;
 }
 
 const char *
 rndimg_viewer_window_get_status_text (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return gtk_label_get_text (self->status_label);
 }
 
@@ -623,17 +677,31 @@ rndimg_viewer_window_get_status_text (RndimgViewerWindow *self)
 const char *
 rndimg_viewer_window_get_page (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return gtk_stack_get_visible_child_name (self->stack);
 }
 
 const char *
 rndimg_viewer_window_get_last_toast (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return self->last_toast;
 }
 
 RndimgViewerHistory *
 rndimg_viewer_window_get_history (RndimgViewerWindow *self)
 {
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
   return self->history;
+}
+
+GtkWidget *
+rndimg_viewer_window_get_picture_widget (RndimgViewerWindow *self)
+{
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->picture);
 }

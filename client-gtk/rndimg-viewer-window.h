@@ -40,5 +40,6 @@ const char          *rndimg_viewer_window_get_status_text  (RndimgViewerWindow *
 const char          *rndimg_viewer_window_get_page         (RndimgViewerWindow *self);
 const char          *rndimg_viewer_window_get_last_toast   (RndimgViewerWindow *self);
 RndimgViewerHistory *rndimg_viewer_window_get_history      (RndimgViewerWindow *self);
+GtkWidget           *rndimg_viewer_window_get_picture_widget (RndimgViewerWindow *self);
 
 G_END_DECLS

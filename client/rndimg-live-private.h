@@ -23,6 +23,7 @@ struct _RndimgLive
   RndimgTransport active;             /* in use: SSE or LONG_POLL */
   RndimgLiveState state;
   gboolean ever_connected;
+  gint64 connected_usec;              /* when the connection in use was made */
   guint failures;
   RndimgBackoff backoff;
   guint retry_id;                     /* the next connection or poll, later */

@@ -11,6 +11,7 @@
 
 #define SSE_FAILURES_BEFORE_FALLBACK 3
 #define RECENT_EVENTS_KEPT 64
+#define LASTING_CONNECTION_USEC (10 * G_USEC_PER_SEC)
 
 G_DEFINE_FINAL_TYPE (RndimgLive, rndimg_live, G_TYPE_OBJECT)
 
@@ -107,6 +108,10 @@ rndimg_live_connection_lost (RndimgLive *self, const GError *error)
   gint64 stream_retry = self->parser ? rndimg_sse_parser_get_retry (self->parser) : -1;
   guint delay;
 
+  /* A connection that held a while was a good one: start the backoff over. */
+  if (self->state == RNDIMG_LIVE_CONNECTED &&
+      g_get_monotonic_time () - self->connected_usec >= LASTING_CONNECTION_USEC)
+    rndimg_backoff_reset (&self->backoff);
   close_connection (self);
   self->failures++;
   if (self->active == RNDIMG_TRANSPORT_SSE && self->transport == RNDIMG_TRANSPORT_AUTO &&
@@ -123,12 +128,14 @@ rndimg_live_connection_lost (RndimgLive *self, const GError *error)
   rndimg_live_later (self, delay, connect_now);
 }
 
-/* The server is there. The backoff is reset only by a new event (see
- * deliver): a server that accepts and hangs up at once is still backed off. */
+/* The server is there. The backoff is reset by a new event (see deliver)
+ * or a connection that lasted, not by this: a server that accepts and
+ * hangs up at once is still backed off. */
 void
 rndimg_live_connected (RndimgLive *self)
 {
   self->ever_connected = TRUE;
+  self->connected_usec = g_get_monotonic_time ();
   self->failures = 0;
   set_state (self, RNDIMG_LIVE_CONNECTED, NULL);
 }

@@ -333,7 +333,8 @@ answer_text (SoupServerMessage *msg, guint status, const char *type, const char 
 
 /* An nchan-like SSE server: 403 without Accept: text/event-stream; events
  * of the default type with stream ids unlike the JSON ids; it closes the
- * stream after each answer, so the follower must reconnect. */
+ * stream after each answer, so the follower must reconnect; from the
+ * third connection on it sends again the event the client has. */
 static void
 fake_sse (Fake *fake, SoupServerMessage *msg)
 {
@@ -351,8 +352,8 @@ fake_sse (Fake *fake, SoupServerMessage *msg)
     answer_text (msg, 200, "text/event-stream", "retry: 50\nid: stream-a\ndata: " FAKE_EVENT (7) "\n\n");
   else if (g_str_equal (last, "stream-a"))
     answer_text (msg, 200, "text/event-stream", "id: stream-b\ndata: " FAKE_EVENT (8) "\n\n");
-  else
-    answer_text (msg, 200, "text/event-stream", ": nothing more\n\n");
+  else   /* a server that replays what the client has */
+    answer_text (msg, 200, "text/event-stream", "id: stream-b\ndata: " FAKE_EVENT (8) "\n\n");
 }
 
 /* A long-poll server without /stats that answers every poll at once with
@@ -435,8 +436,9 @@ follow (Fake *fake, RndimgTransport transport, RndimgClient **client)
   return live;
 }
 
-/* Accept: text/event-stream is sent, "message" events are taken, and the
- * reconnect resumes from the stream's own id: field, not the JSON id. */
+/* Accept: text/event-stream is sent, "message" events are taken, the
+ * reconnect resumes from the stream's own id: field, not the JSON id, and
+ * an event sent again is not handed on again. */
 static void
 test_live_plain_sse (void)
 {
@@ -453,6 +455,12 @@ test_live_plain_sse (void)
   g_assert_cmpstr (g_ptr_array_index (fake.received, 1), ==, "08.png");
   g_assert_cmpstr (g_ptr_array_index (fake.last_event_ids, 0), ==, "");
   g_assert_cmpstr (g_ptr_array_index (fake.last_event_ids, 1), ==, "stream-a");
+  /* The replays are dropped, and the reconnects are backed off. */
+  test_run_for (3000);
+  g_assert_cmpuint (fake.received->len, ==, 2);
+  g_assert_cmpuint (fake.last_event_ids->len, >=, 3);
+  g_assert_cmpuint (fake.last_event_ids->len, <=, 6);
+  g_assert_cmpstr (g_ptr_array_index (fake.last_event_ids, 2), ==, "stream-b");
   rndimg_live_stop (live);
   fake_stop (&fake);
 }
