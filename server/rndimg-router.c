@@ -2,55 +2,54 @@
 /* One table says which handler answers which path and method. The router
  * adds what every answer shares: CORS, OPTIONS preflight, 404 and 405. */
 #include "rndimg-router.h"
-#include "rndimg-api.h"
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
-#include "rndimg-longpoll.h"
-#include "rndimg-sse.h"
-#include "rndimg-static.h"
-#include "rndimg-upload.h"
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
 /* Bodies for anything but an upload are tiny JSON documents. */
 #define MAX_SMALL_BODY_BYTES (64 * 1024)
 
 typedef struct {
-  const char *path;
-  gboolean is_prefix;
+  char *path;
+  RndimgRouteFlags flags;
   RndimgHandler get;   /* also answers HEAD */
   RndimgHandler post;
-  gboolean takes_upload;   /* bodies up to --max-upload */
+  gpointer user_data;
 } RndimgRoute;
 
-static const RndimgRoute routes[] = {
-  { API "/rndimg",      FALSE, rndimg_api_random,         NULL,                FALSE },
-  { API "/rndimg/poll", FALSE, rndimg_long_poll_serve,    NULL,                FALSE },
-  { API "/events",      FALSE, rndimg_sse_serve,          NULL,                FALSE },
-  { API "/publish",     FALSE, NULL,                      rndimg_api_publish,  FALSE },
-  { API "/images",      FALSE, rndimg_api_list_images,    rndimg_upload_serve, TRUE },
-  { API "/stats",       FALSE, rndimg_api_stats,          NULL,                FALSE },
-  { "/static/img/",     TRUE,  rndimg_static_serve_image, NULL,                FALSE },
-  /* The tutorial's page does XMLHttpRequest POST / and reads "message". */
-  { "/",                FALSE, rndimg_static_serve_web,   rndimg_api_random,   FALSE },
+struct _RndimgRouter
+{
+  GArray *routes;      /* RndimgRoute, first match wins */
+  gsize max_upload_bytes;
 };
 
-static const RndimgRoute web_files = { "/", TRUE, rndimg_static_serve_web, NULL, FALSE };
+static void
+route_clear (RndimgRoute *route)
+{
+  g_free (route->path);
+}
+
+static gboolean
+route_matches (const RndimgRoute *route, const char *path)
+{
+  if (route->flags & RNDIMG_ROUTE_PREFIX)
+    return g_str_has_prefix (path, route->path);
+  return strcmp (path, route->path) == 0;
+}
 
 static const RndimgRoute *
-find_route (const char *path)
+find_route (RndimgRouter *self, const char *path)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
+  for (guint i = 0; i < self->routes->len; i++)
     {
-      const RndimgRoute *route = &routes[i];
+      const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
 
-      if (route->is_prefix ? g_str_has_prefix (path, route->path) : strcmp (path, route->path) == 0)
-        return route;
+      /* A route with no handler at all claims its paths for a 404. */
+      if (route_matches (route, path))
+        return route->get != NULL || route->post != NULL ? route : NULL;
     }
-  if (g_str_has_prefix (path, "/polling/"))
-    return NULL;
-  return &web_files;
+  return NULL;
 }
 
 static char *
@@ -102,9 +101,9 @@ static void
 on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
             GHashTable *query, gpointer user_data)
 {
-  RndimgService *service = user_data;
+  RndimgRouter *self = user_data;
   const char *method = soup_server_message_get_method (msg);
-  const RndimgRoute *route = find_route (path);
+  const RndimgRoute *route = find_route (self, path);
   g_autofree char *allow = NULL;
   RndimgHandler handler;
 
@@ -135,16 +134,16 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
                               "method %s is not allowed on %s (allowed: %s)", method, path, allow);
       return;
     }
-  handler (service, msg, path, query);
+  handler (msg, path, query, route->user_data);
 }
 
 static gsize
-body_limit (RndimgService *service, const char *path)
+body_limit (RndimgRouter *self, const char *path)
 {
-  const RndimgRoute *route = find_route (path);
+  const RndimgRoute *route = find_route (self, path);
 
-  if (route != NULL && route->takes_upload)
-    return (gsize) rndimg_service_get_config (service)->max_upload_bytes;
+  if (route != NULL && (route->flags & RNDIMG_ROUTE_UPLOAD))
+    return self->max_upload_bytes;
   return MAX_SMALL_BODY_BYTES;
 }
 
@@ -193,9 +192,35 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_body_chunk), GSIZE_TO_POINTER (limit));
 }
 
-void
-rndimg_router_install (RndimgService *service, SoupServer *server)
+/* A router answering every request of @server from its routes. */
+RndimgRouter *
+rndimg_router_new (SoupServer *server, gsize max_upload_bytes)
 {
-  soup_server_add_early_handler (server, NULL, on_headers, service, NULL);
-  soup_server_add_handler (server, NULL, on_request, service, NULL);
+  RndimgRouter *self = g_new0 (RndimgRouter, 1);
+
+  self->routes = g_array_new (FALSE, TRUE, sizeof (RndimgRoute));
+  g_array_set_clear_func (self->routes, (GDestroyNotify) route_clear);
+  self->max_upload_bytes = max_upload_bytes;
+  soup_server_add_early_handler (server, NULL, on_headers, self, NULL);
+  soup_server_add_handler (server, NULL, on_request, self, NULL);
+  return self;
+}
+
+/* Routes @path (or every path under it, with RNDIMG_ROUTE_PREFIX) to @get
+ * (GET and HEAD) and @post, either may be NULL; both get @user_data. The
+ * first route added that matches wins. */
+void
+rndimg_router_add (RndimgRouter *self, const char *path, RndimgRouteFlags flags,
+                   RndimgHandler get, RndimgHandler post, gpointer user_data)
+{
+  RndimgRoute route = { g_strdup (path), flags, get, post, user_data };
+
+  g_array_append_val (self->routes, route);
+}
+
+void
+rndimg_router_free (RndimgRouter *self)
+{
+  g_array_unref (self->routes);
+  g_free (self);
 }

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The running service: one SoupServer, the catalogue, and the publisher
- * with its sources (a timer, the API, uploads, the folder) and followers
- * (long-polls, event streams). */
+/* The running service: one SoupServer, the catalogue, the broker with its
+ * sources (a timer, the API, uploads, the folder) and its subscribers
+ * (long-polls, event streams). It builds each part, gives each handler
+ * what it serves, and wires the routes. */
 #include "rndimg-service.h"
+#include "rndimg-api.h"
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
-#include "rndimg-longpoll.h"
+#include "rndimg-long-poll.h"
+#include "rndimg-memory-broker.h"
 #include "rndimg-router.h"
 #include "rndimg-sse.h"
+#include "rndimg-static.h"
+#include "rndimg-upload.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,14 +26,16 @@ struct _RndimgService
   SoupServer *server;
   GSocketService *listener;
   char *url;
+  RndimgRouter *router;
   RndimgCatalogue *catalogue;
-  RndimgPublisher *publisher;
-  RndimgLongPoll *long_poll;
-  RndimgSse *sse;
+  RndimgBroker *broker;
+  RndimgSubscribers *long_polls;
+  RndimgSubscribers *streams;
+  RndimgApiContext api;        /* what the REST handlers serve */
   guint timer_id;
-  gint64 started_usec;
-  guint64 requests;
 };
+
+#define API "/polling/api/v1.0"
 
 G_DEFINE_FINAL_TYPE (RndimgService, rndimg_service, G_TYPE_OBJECT)
 
@@ -60,9 +67,10 @@ rndimg_service_finalize (GObject *object)
   g_clear_object (&self->listener);
   g_clear_object (&self->server);
   g_free (self->url);
-  g_clear_object (&self->sse);
-  g_clear_object (&self->long_poll);
-  g_clear_object (&self->publisher);
+  g_clear_pointer (&self->router, rndimg_router_free);
+  g_clear_object (&self->streams);
+  g_clear_object (&self->long_polls);
+  g_clear_object (&self->broker);
   g_clear_object (&self->catalogue);
   rndimg_config_clear (&self->config);
 
@@ -78,7 +86,6 @@ rndimg_service_class_init (RndimgServiceClass *klass)
 static void
 rndimg_service_init (RndimgService *self)
 {
-  self->started_usec = g_get_monotonic_time ();
 }
 
 static void
@@ -86,7 +93,7 @@ on_request_finished (SoupServer *server, SoupServerMessage *msg, gpointer user_d
 {
   RndimgService *self = user_data;
 
-  self->requests++;
+  self->api.requests++;
   g_debug ("%s %s %s -> %u",
            soup_server_message_get_remote_host (msg),
            soup_server_message_get_method (msg),
@@ -121,14 +128,16 @@ on_timer (gpointer user_data)
   g_autoptr(RndimgImage) image = rndimg_catalogue_pick_random (self->catalogue, NULL);
 
   if (image != NULL)
-    rndimg_service_publish (self, image->name, "timer");
+    rndimg_broker_publish_async (self->broker, image->name, "timer", NULL, NULL, NULL);
   return G_SOURCE_CONTINUE;
 }
 
 static void
 on_image_added (RndimgCatalogue *catalogue, RndimgImage *image, gpointer user_data)
 {
-  rndimg_service_publish (user_data, image->name, "folder");
+  RndimgService *self = user_data;
+
+  rndimg_broker_publish_async (self->broker, image->name, "folder", NULL, NULL, NULL);
 }
 
 static gboolean
@@ -151,6 +160,27 @@ on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_da
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 }
 
+/* Which handler answers which path, each given the object it serves. */
+static void
+add_routes (RndimgService *self)
+{
+  RndimgRouter *router = rndimg_router_new (self->server, (gsize) self->config.max_upload_bytes);
+  RndimgApiContext *api = &self->api;
+
+  rndimg_router_add (router, API "/rndimg", 0, rndimg_api_random, NULL, api);
+  rndimg_router_add (router, API "/rndimg/poll", 0, rndimg_long_poll_serve, NULL, self->long_polls);
+  rndimg_router_add (router, API "/events", 0, rndimg_sse_serve, NULL, self->streams);
+  rndimg_router_add (router, API "/publish", 0, NULL, rndimg_api_publish, api);
+  rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD, rndimg_api_list_images, rndimg_upload_serve, api);
+  rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
+  rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
+  rndimg_router_add (router, "/static/img/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, api);
+  /* The tutorial's page does XMLHttpRequest POST / and reads "message". */
+  rndimg_router_add (router, "/", 0, rndimg_static_serve_web, rndimg_api_random, api);
+  rndimg_router_add (router, "/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_web, NULL, api);
+  self->router = router;
+}
+
 RndimgService *
 rndimg_service_new (const RndimgConfig *config, GError **error)
 {
@@ -160,9 +190,17 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->catalogue = rndimg_catalogue_new (config->images_dir, error);
   if (self->catalogue == NULL)
     return NULL;
-  self->publisher = rndimg_publisher_new ((guint) config->history);
-  self->long_poll = rndimg_long_poll_new (self->publisher, (guint) config->max_waiters);
-  self->sse = rndimg_sse_new (self->publisher, (guint) config->max_streams, config->heartbeat_seconds);
+  self->broker = rndimg_memory_broker_new ((guint) config->history);
+  self->long_polls = rndimg_long_poll_new (self->broker, (guint) config->max_waiters);
+  self->streams = rndimg_sse_new (self->broker, (guint) config->max_streams, config->heartbeat_seconds);
+  self->api = (RndimgApiContext) {
+    .config = &self->config,
+    .catalogue = self->catalogue,
+    .broker = self->broker,
+    .long_polls = self->long_polls,
+    .streams = self->streams,
+    .started_usec = g_get_monotonic_time (),
+  };
   if (!start_sources (self, error))
     return NULL;
 
@@ -170,7 +208,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   g_signal_connect_object (self->server, "request-read", G_CALLBACK (on_request_read), self, 0);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
-  rndimg_router_install (self, self->server);
+  add_routes (self);
   return g_steal_pointer (&self);
 }
 
@@ -242,16 +280,17 @@ void
 rndimg_service_begin_shutdown (RndimgService *self)
 {
   g_clear_handle_id (&self->timer_id, g_source_remove);
-  if (self->long_poll != NULL)
-    rndimg_long_poll_close_all (self->long_poll);
-  if (self->sse != NULL)
-    rndimg_sse_close_all (self->sse);
+  if (self->long_polls != NULL)
+    rndimg_subscribers_close_all (self->long_polls);
+  if (self->streams != NULL)
+    rndimg_subscribers_close_all (self->streams);
 }
 
 gboolean
 rndimg_service_is_drained (RndimgService *self)
 {
-  return rndimg_long_poll_get_waiting (self->long_poll) == 0 && rndimg_sse_get_open (self->sse) == 0;
+  return rndimg_subscribers_get_count (self->long_polls) == 0 &&
+         rndimg_subscribers_get_count (self->streams) == 0;
 }
 
 /* Stops accepting and closes every connection. Safe to call twice. */
@@ -268,51 +307,8 @@ rndimg_service_shutdown (RndimgService *self)
     soup_server_disconnect (self->server);
 }
 
-/* Publishes @name from @source (a static string) to every follower. */
-RndimgEvent *
-rndimg_service_publish (RndimgService *self, const char *name, const char *source)
-{
-  return rndimg_publisher_publish (self->publisher, name, source);
-}
-
-RndimgPublisher *
-rndimg_service_get_publisher (RndimgService *self)
-{
-  return self->publisher;
-}
-
-RndimgLongPoll *
-rndimg_service_get_long_poll (RndimgService *self)
-{
-  return self->long_poll;
-}
-
-RndimgSse *
-rndimg_service_get_sse (RndimgService *self)
-{
-  return self->sse;
-}
-
-const RndimgConfig *
-rndimg_service_get_config (RndimgService *self)
-{
-  return &self->config;
-}
-
 RndimgCatalogue *
 rndimg_service_get_catalogue (RndimgService *self)
 {
   return self->catalogue;
-}
-
-guint64
-rndimg_service_get_requests (RndimgService *self)
-{
-  return self->requests;
-}
-
-double
-rndimg_service_get_uptime (RndimgService *self)
-{
-  return (double) (g_get_monotonic_time () - self->started_usec) / G_USEC_PER_SEC;
 }

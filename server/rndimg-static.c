@@ -2,6 +2,7 @@
 /* Files: the catalogue's images under /static/img/ and the web page. Both
  * answer with ETag and Last-Modified and honour conditional requests. */
 #include "rndimg-static.h"
+#include "rndimg-api.h"
 #include "rndimg-http.h"
 
 #include <errno.h>
@@ -144,15 +145,16 @@ send_file (SoupServerMessage *msg, const char *path, const char *content_type,
 
 /* GET|HEAD /static/img/NAME: only names listed in the catalogue. */
 void
-rndimg_static_serve_image (RndimgService *service, SoupServerMessage *msg,
-                           const char *path, GHashTable *query)
+rndimg_static_serve_image (SoupServerMessage *msg, const char *path, GHashTable *query,
+                           gpointer api_context)
 {
+  RndimgApiContext *api = api_context;
   /* NULL for an escaped '/' or NUL: such a name is in no catalogue. */
   g_autofree char *name = g_uri_unescape_string (path + strlen ("/static/img/"), "/");
   g_autoptr(RndimgImage) image = NULL;
 
   if (name != NULL)
-    image = rndimg_catalogue_lookup (rndimg_service_get_catalogue (service), name);
+    image = rndimg_catalogue_lookup (api->catalogue, name);
   if (image == NULL)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such image");
@@ -206,9 +208,10 @@ web_path_is_safe (const char *relative)
 
 /* GET|HEAD / and every file of the web folder. */
 void
-rndimg_static_serve_web (RndimgService *service, SoupServerMessage *msg,
-                         const char *path, GHashTable *query)
+rndimg_static_serve_web (SoupServerMessage *msg, const char *path, GHashTable *query,
+                         gpointer api_context)
 {
+  RndimgApiContext *api = api_context;
   const char *relative = strcmp (path, "/") == 0 ? "index.html" : path + 1;
   const char *content_type = web_content_type (relative);
   g_autofree char *file_path = NULL;
@@ -218,6 +221,6 @@ rndimg_static_serve_web (RndimgService *service, SoupServerMessage *msg,
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such page: %s", path);
       return;
     }
-  file_path = g_build_filename (rndimg_service_get_config (service)->web_dir, relative, NULL);
+  file_path = g_build_filename (api->config->web_dir, relative, NULL);
   send_file (msg, file_path, content_type, WEB_CACHE_CONTROL);
 }

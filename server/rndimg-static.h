@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "rndimg-router.h"
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
-void rndimg_static_serve_image (RndimgService *service, SoupServerMessage *msg,
-                                const char *path, GHashTable *query);
-void rndimg_static_serve_web   (RndimgService *service, SoupServerMessage *msg,
-                                const char *path, GHashTable *query);
+void rndimg_static_serve_image (SoupServerMessage *msg, const char *path,
+                                GHashTable *query, gpointer api_context);
+void rndimg_static_serve_web   (SoupServerMessage *msg, const char *path,
+                                GHashTable *query, gpointer api_context);
 
 G_END_DECLS
