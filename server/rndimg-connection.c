@@ -68,8 +68,9 @@ rndimg_connection_register (GSocketConnection *connection)
   g_object_weak_ref (G_OBJECT (connection), (GWeakNotify) on_connection_gone, key);
 }
 
-static GSocket *
-socket_of (SoupServerMessage *msg)
+/* The socket under @msg (borrowed), or NULL. */
+GSocket *
+rndimg_connection_get_socket (SoupServerMessage *msg)
 {
   g_autofree char *key = NULL;
   GSocketConnection *connection;
@@ -87,7 +88,7 @@ socket_of (SoupServerMessage *msg)
 GSource *
 rndimg_connection_watch_hangup (SoupServerMessage *msg, RndimgHangupFunc callback, gpointer user_data)
 {
-  GSocket *socket = socket_of (msg);
+  GSocket *socket = rndimg_connection_get_socket (msg);
   HangupWatch *watch;
   GSource *source;
 
@@ -101,13 +102,26 @@ rndimg_connection_watch_hangup (SoupServerMessage *msg, RndimgHangupFunc callbac
   return source;
 }
 
+/* Returns (transfer full) @msg's connection, taken from libsoup, or NULL
+ * when it was taken before: libsoup 3.2 drops a reference on the message
+ * at every steal, so a second one would free it under its owners. */
+GIOStream *
+rndimg_connection_steal (SoupServerMessage *msg)
+{
+  g_autoptr(SoupServerMessage) keep = g_object_ref (msg);
+
+  if (g_object_get_data (G_OBJECT (msg), "rndimg-stolen") != NULL)
+    return NULL;
+  g_object_set_data (G_OBJECT (msg), "rndimg-stolen", GINT_TO_POINTER (TRUE));
+  return soup_server_message_steal_connection (msg);
+}
+
 /* Takes the connection away from libsoup and closes it: for a client that
  * is gone or that we must drop, with nothing more written to it. */
 void
 rndimg_connection_abort (SoupServerMessage *msg)
 {
-  g_autoptr(SoupServerMessage) keep = g_object_ref (msg);
-  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+  g_autoptr(GIOStream) stream = rndimg_connection_steal (msg);
 
   if (stream != NULL)
     g_io_stream_close (stream, NULL, NULL);

@@ -42,12 +42,13 @@ long_poll_replay (RndimgSubscriber *sub, GPtrArray *events, gint64 missed)
   return rndimg_subscribers_send_event (sub, g_ptr_array_index (events, 0), missed);
 }
 
+/* 204; counted as held until the answer is out, so a shutdown waits for it. */
 static gboolean
 long_poll_end (RndimgSubscriber *sub)
 {
   soup_server_message_set_status (sub->msg, SOUP_STATUS_NO_CONTENT, NULL);
   soup_server_message_unpause (sub->msg);
-  return FALSE;
+  return TRUE;
 }
 
 static void

@@ -2,8 +2,11 @@
 /* GET /polling/api/v1.0/events: a Server-Sent Events subscriber. A stream
  * resumes after Last-Event-ID from history, is kept alive by comment
  * heartbeats, and is dropped when its reader falls too far behind (unsent
- * data over a bound) instead of growing memory. */
+ * data over a bound) instead of growing memory. libsoup writes the
+ * headers; the frames are written by a RndimgFrameWriter, one send each,
+ * and the body ends when the connection closes. */
 #include "rndimg-sse.h"
+#include "rndimg-frame-writer.h"
 #include "rndimg-http.h"
 
 #include <string.h>
@@ -14,7 +17,7 @@
 
 typedef struct {
   RndimgSubscriber parent;
-  gsize unsent;
+  RndimgFrameWriter *writer;
 } Stream;
 
 static GBytes *
@@ -31,14 +34,9 @@ static RndimgSubscriberState
 sse_deliver (RndimgSubscriber *sub, GBytes *payload)
 {
   Stream *stream = (Stream *) sub;
-  gsize length = g_bytes_get_size (payload);
 
-  if (stream->unsent + length > MAX_UNSENT_BYTES)
-    return RNDIMG_SUBSCRIBER_CUT;
-  stream->unsent += length;
-  soup_message_body_append_bytes (soup_server_message_get_response_body (sub->msg), payload);
-  soup_server_message_unpause (sub->msg);
-  return RNDIMG_SUBSCRIBER_KEEP;
+  return rndimg_frame_writer_write (stream->writer, payload) ? RNDIMG_SUBSCRIBER_KEEP
+                                                             : RNDIMG_SUBSCRIBER_CUT;
 }
 
 /* A replay larger than half the unsent bound keeps the newest events and
@@ -78,21 +76,31 @@ sse_heartbeat (RndimgSubscriber *sub)
   return sse_deliver (sub, heartbeat);
 }
 
-/* Shutdown: end the stream cleanly (the final empty chunk is sent); the
- * stream leaves when its message finishes. */
+static GBytes *
+preamble (void)
+{
+  static GBytes *bytes;
+
+  if (bytes == NULL)
+    bytes = g_bytes_new_static (PREAMBLE, strlen (PREAMBLE));
+  return bytes;
+}
+
+/* Shutdown: the stream leaves now; closing its connection ends the body. */
 static gboolean
 sse_end (RndimgSubscriber *sub)
 {
-  soup_message_body_complete (soup_server_message_get_response_body (sub->msg));
-  soup_server_message_unpause (sub->msg);
-  return TRUE;
+  return FALSE;
 }
 
 static void
 sse_free (RndimgSubscriber *sub)
 {
+  Stream *stream = (Stream *) sub;
+
+  rndimg_frame_writer_free (stream->writer);
   rndimg_subscriber_clear (sub);
-  g_free (sub);
+  g_free (stream);
 }
 
 static const RndimgSubscriberFuncs sse_funcs = {
@@ -117,11 +125,20 @@ rndimg_sse_new (RndimgBroker *broker, guint max_streams, double heartbeat_second
 }
 
 static void
-on_wrote_body_data (SoupServerMessage *msg, guint chunk_size, gpointer user_data)
+on_write_failed (gpointer user_data)
+{
+  RndimgSubscriber *sub = user_data;
+
+  rndimg_subscribers_drop (sub->registry, sub, "the client went away");
+}
+
+static void
+on_wrote_headers (SoupServerMessage *msg, gpointer user_data)
 {
   Stream *stream = user_data;
 
-  stream->unsent -= MIN (stream->unsent, chunk_size);
+  if (!rndimg_frame_writer_take_over (stream->writer, msg))
+    on_write_failed (stream);
 }
 
 /* Last-Event-ID (header, or ?lastEventId= for clients that cannot set
@@ -144,14 +161,14 @@ static void
 start_response (SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  gboolean http_1_0 = soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0;
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
   soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
-  soup_message_headers_set_encoding (headers, http_1_0 ? SOUP_ENCODING_EOF : SOUP_ENCODING_CHUNKED);
-  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+  /* The body runs until we close the connection: no chunk framing. */
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_EOF);
+  soup_message_headers_replace (headers, "Connection", "close");
 }
 
 void
@@ -174,8 +191,8 @@ rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, g
 
   stream = g_new0 (Stream, 1);
   rndimg_subscriber_init (&stream->parent, &sse_funcs, msg);
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), stream);
-  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC,
-                            PREAMBLE, strlen (PREAMBLE));
+  stream->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, on_write_failed, stream);
+  g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), stream);
+  sse_deliver (&stream->parent, preamble ());
   rndimg_subscribers_add (registry, &stream->parent, last_id);
 }
