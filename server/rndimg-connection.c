@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Held requests (long-polls, event streams) sit paused with nothing to
- * read or write, so libsoup would only notice a vanished client at the
- * next write. These helpers notice it at once and end such a connection
- * without writing to it. */
+/* The connections we accept and hand to libsoup, watched where libsoup 3.2
+ * does not look. Held requests (long-polls, event streams) sit paused with
+ * nothing to read or write, so libsoup would only notice a vanished client
+ * at the next write: a hangup watch notices it at once. An idle keep-alive
+ * connection that its client closes is never closed by libsoup 3.2 (fixed
+ * in 3.4): an idle watch closes it, and any connection idle too long. */
 #include "rndimg-connection.h"
 
 #include <sys/socket.h>
@@ -125,4 +127,56 @@ rndimg_connection_abort (SoupServerMessage *msg)
 
   if (stream != NULL)
     g_io_stream_close (stream, NULL, NULL);
+}
+
+/* Readable while idle: a new request (leave it to libsoup) or the end
+ * (close the socket, which libsoup 3.2 would leave in CLOSE_WAIT). No
+ * condition at all: the ready time passed, idle too long. */
+static gboolean
+on_idle_socket_ready (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  GSocketConnection *connection = user_data;
+  char byte;
+
+  if (condition != 0 && recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+    {
+      g_object_set_data (G_OBJECT (connection), "rndimg-idle-watch", NULL);
+      return G_SOURCE_REMOVE;
+    }
+  g_debug ("closing an idle connection (%s)", condition != 0 ? "closed by the client" : "idle too long");
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_socket_close (socket, NULL);
+  g_object_set_data (G_OBJECT (connection), "rndimg-idle-watch", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+destroy_source (GSource *source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+/* Call when @msg's answer is out and its connection stays open for the
+ * next request: watches the connection until that request comes, closing
+ * it when the client does, or after @idle_seconds without a request. */
+void
+rndimg_connection_watch_idle (SoupServerMessage *msg, guint idle_seconds)
+{
+  g_autofree char *key = peer_key (soup_server_message_get_remote_address (msg));
+  GSocketConnection *connection = key != NULL && connections != NULL ? g_hash_table_lookup (connections, key) : NULL;
+  GSocket *socket;
+  GSource *source;
+
+  if (connection == NULL)
+    return;
+  socket = g_socket_connection_get_socket (connection);
+  if (g_socket_is_closed (socket))
+    return;
+  source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_ready_time (source, g_get_monotonic_time () + (gint64) idle_seconds * G_USEC_PER_SEC);
+  g_source_set_callback (source, G_SOURCE_FUNC (on_idle_socket_ready), connection, NULL);
+  g_source_attach (source, NULL);
+  /* The connection owns its watch: both go together. */
+  g_object_set_data_full (G_OBJECT (connection), "rndimg-idle-watch", source, (GDestroyNotify) destroy_source);
 }

@@ -14,7 +14,9 @@
 #include "rndimg-static.h"
 #include "rndimg-upload.h"
 
+#include <errno.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <netinet/tcp.h>
 #include <string.h>
 
@@ -32,10 +34,13 @@ struct _RndimgService
   RndimgSubscribers *long_polls;
   RndimgSubscribers *streams;
   RndimgApiContext api;        /* what the REST handlers serve */
+  GSocket *silent_end;         /* see add_keep_alive_listener() */
   guint timer_id;
 };
 
 #define API "/polling/api/v1.0"
+/* A keep-alive connection without a request this long is closed. */
+#define IDLE_CONNECTION_SECONDS 60
 
 G_DEFINE_FINAL_TYPE (RndimgService, rndimg_service, G_TYPE_OBJECT)
 
@@ -66,6 +71,7 @@ rndimg_service_finalize (GObject *object)
   rndimg_service_shutdown (self);
   g_clear_object (&self->listener);
   g_clear_object (&self->server);
+  g_clear_object (&self->silent_end);
   g_free (self->url);
   g_clear_pointer (&self->router, rndimg_router_free);
   g_clear_object (&self->streams);
@@ -94,6 +100,7 @@ on_request_finished (SoupServer *server, SoupServerMessage *msg, gpointer user_d
   RndimgService *self = user_data;
 
   self->api.requests++;
+  rndimg_connection_watch_idle (msg, IDLE_CONNECTION_SECONDS);
   g_debug ("%s %s %s -> %u",
            soup_server_message_get_remote_host (msg),
            soup_server_message_get_method (msg),
@@ -149,17 +156,6 @@ start_sources (RndimgService *self, GError **error)
   return rndimg_catalogue_watch (self->catalogue, error);
 }
 
-/* One request per connection. libsoup 3.2 never notices a client that
- * closes an idle keep-alive connection: the socket would stay open in
- * CLOSE_WAIT, with libsoup's connection object, until descriptors run out.
- * "Connection: close" makes libsoup close each connection after its
- * answer, which it does handle. */
-static void
-on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
-{
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-}
-
 /* Which handler answers which path, each given the object it serves. */
 static void
 add_routes (RndimgService *self)
@@ -205,7 +201,6 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     return NULL;
 
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
-  g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   g_signal_connect_object (self->server, "request-read", G_CALLBACK (on_request_read), self, 0);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
@@ -241,6 +236,29 @@ url_for (GSocketAddress *address)
                                     : g_strdup_printf ("http://%s:%u/", host, port);
 }
 
+/* libsoup 3.2 keeps a connection open after an answer only when the
+ * SoupServer has a listener of its own (request_finished() in
+ * soup-server.c); without one, every answer closes its connection. We
+ * accept connections ourselves, so it gets a listener that can never
+ * accept anything: one end of a socket pair whose other end stays silent. */
+static gboolean
+add_keep_alive_listener (RndimgService *self, GError **error)
+{
+  g_autoptr(GSocket) listening_end = NULL;
+  int fds[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "socketpair: %s", g_strerror (errno));
+      return FALSE;
+    }
+  listening_end = g_socket_new_from_fd (fds[0], error);
+  self->silent_end = g_socket_new_from_fd (fds[1], error);
+  if (listening_end == NULL || self->silent_end == NULL)
+    return FALSE;
+  return soup_server_listen_socket (self->server, listening_end, 0, error);
+}
+
 gboolean
 rndimg_service_listen (RndimgService *self, GError **error)
 {
@@ -259,6 +277,8 @@ rndimg_service_listen (RndimgService *self, GError **error)
   g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->listener), 1024);
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->listener), socket_address,
                                       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
+    return FALSE;
+  if (!add_keep_alive_listener (self, error))
     return FALSE;
   self->url = url_for (effective);
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *
@@ -485,29 +486,52 @@ test_raise_fd_limit (void)
 }
 
 /* Sockets of the server's port in CLOSE_WAIT: the client hung up and the
- * server has not closed its end. Read from /proc/net/tcp. */
+ * server has not closed its end. */
 guint
 test_server_close_wait_count (TestServer *server)
 {
+  return test_server_socket_count (server, "08");
+}
+
+/* File descriptors the server process holds open, from /proc/PID/fd. */
+guint
+test_server_fd_count (TestServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", g_subprocess_get_identifier (server->process));
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint count = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    count++;
+  return count;
+}
+
+/* Sockets of the server's port in TCP state @state (two hex digits as in
+ * /proc/net/tcp: 01 ESTABLISHED, 08 CLOSE_WAIT, 0A LISTEN). The table can
+ * be long on a busy machine: it is read line by line, not split. */
+guint
+test_server_socket_count (TestServer *server, const char *state)
+{
   guint port = (guint) g_ascii_strtoull (strrchr (server->url, ':') + 1, NULL, 10);
-  g_autofree char *local = g_strdup_printf (":%04X", port);
+  g_autofree char *local = g_strdup_printf (":%04X ", port);
   g_autofree char *table = NULL;
-  g_auto(GStrv) lines = NULL;
+  const char *line;
   guint count = 0;
 
   g_assert_true (g_file_get_contents ("/proc/net/tcp", &table, NULL, NULL));
-  lines = g_strsplit (table, "\n", -1);
-  for (char **line = lines + 1; *line != NULL; line++)
+  /* "  sl  local_address rem_address   st ...", e.g.
+   * "   7: 0100007F:1F90 0100007F:C350 08 ...": the local port is the 4 hex
+   * digits after the second ':' and the state follows the remote address. */
+  for (line = strchr (table, '\n'); line != NULL; line = strchr (line + 1, '\n'))
     {
-      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (*line), " ", -1);
-      g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+      const char *address = strchr (line + 1, ':');
+      const char *port_field = address != NULL ? strchr (address + 1, ':') : NULL;
 
-      for (char **field = fields; *field != NULL; field++)
-        if (**field != '\0')
-          g_ptr_array_add (columns, *field);
-      /* sl local_address rem_address st ... ; CLOSE_WAIT is 08 */
-      if (columns->len > 3 && g_str_has_suffix (g_ptr_array_index (columns, 1), local) &&
-          g_str_equal (g_ptr_array_index (columns, 3), "08"))
+      if (port_field == NULL || strncmp (port_field, local, strlen (local)) != 0)
+        continue;
+      /* ":PPPP RRRRRRRR:PPPP SS" */
+      if (strlen (port_field) > 22 && strncmp (port_field + 20, state, 2) == 0)
         count++;
     }
   return count;
