@@ -38,33 +38,6 @@ route_matches (const RndimgRoute *route, const char *path)
   return strcmp (path, route->path) == 0;
 }
 
-static const RndimgRoute *
-find_route (RndimgRouter *self, const char *path)
-{
-  for (guint i = 0; i < self->routes->len; i++)
-    {
-      const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
-
-      /* A route with no handler at all claims its paths for a 404. */
-      if (route_matches (route, path))
-        return route->get != NULL || route->post != NULL ? route : NULL;
-    }
-  return NULL;
-}
-
-static char *
-allowed_methods (const RndimgRoute *route)
-{
-  GString *allow = g_string_new (NULL);
-
-  if (route->get != NULL)
-    g_string_append (allow, "GET, HEAD, ");
-  if (route->post != NULL)
-    g_string_append (allow, "POST, ");
-  g_string_append (allow, "OPTIONS");
-  return g_string_free (allow, FALSE);
-}
-
 static RndimgHandler
 handler_for_method (const RndimgRoute *route, const char *method)
 {
@@ -73,6 +46,45 @@ handler_for_method (const RndimgRoute *route, const char *method)
   if (method == SOUP_METHOD_POST)
     return route->post;
   return NULL;
+}
+
+/* What the routes say of @path: the first route with a handler for
+ * @method (NULL if none), and every method some matching route takes.
+ * Routes are read in order; one without any handler claims the rest of
+ * its paths for a 404. FALSE: no route serves @path at all. */
+static gboolean
+resolve (RndimgRouter *self, const char *path, const char *method,
+         const RndimgRoute **chosen, gboolean *has_get, gboolean *has_post)
+{
+  *chosen = NULL;
+  *has_get = *has_post = FALSE;
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
+
+      if (!route_matches (route, path))
+        continue;
+      if (route->get == NULL && route->post == NULL)
+        break;
+      *has_get |= route->get != NULL;
+      *has_post |= route->post != NULL;
+      if (*chosen == NULL && method != NULL && handler_for_method (route, method) != NULL)
+        *chosen = route;
+    }
+  return *has_get || *has_post;
+}
+
+static char *
+allowed_methods (gboolean has_get, gboolean has_post)
+{
+  GString *allow = g_string_new (NULL);
+
+  if (has_get)
+    g_string_append (allow, "GET, HEAD, ");
+  if (has_post)
+    g_string_append (allow, "POST, ");
+  g_string_append (allow, "OPTIONS");
+  return g_string_free (allow, FALSE);
 }
 
 static void
@@ -103,9 +115,9 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
 {
   RndimgRouter *self = user_data;
   const char *method = soup_server_message_get_method (msg);
-  const RndimgRoute *route = find_route (self, path);
+  const RndimgRoute *route;
   g_autofree char *allow = NULL;
-  RndimgHandler handler;
+  gboolean has_get, has_post;
 
   add_cors_headers (msg);
   if (!rndimg_http_host_is_valid (msg))
@@ -113,36 +125,37 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the Host header is not a valid host name");
       return;
     }
-  if (route == NULL)
+  if (!resolve (self, path, method, &route, &has_get, &has_post))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s", path);
       return;
     }
 
-  allow = allowed_methods (route);
+  allow = allowed_methods (has_get, has_post);
   if (method == SOUP_METHOD_OPTIONS)
     {
       answer_preflight (msg, allow);
       return;
     }
 
-  handler = handler_for_method (route, method);
-  if (handler == NULL)
+  if (route == NULL)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
       rndimg_http_send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
                               "method %s is not allowed on %s (allowed: %s)", method, path, allow);
       return;
     }
-  handler (msg, path, query, route->user_data);
+  handler_for_method (route, method) (msg, path, query, route->user_data);
 }
 
 static gsize
 body_limit (RndimgRouter *self, const char *path)
 {
-  const RndimgRoute *route = find_route (self, path);
+  const RndimgRoute *route;
+  gboolean has_get, has_post;
 
-  if (route != NULL && (route->flags & RNDIMG_ROUTE_UPLOAD))
+  if (resolve (self, path, SOUP_METHOD_POST, &route, &has_get, &has_post) &&
+      route != NULL && (route->flags & RNDIMG_ROUTE_UPLOAD))
     return self->max_upload_bytes;
   return MAX_SMALL_BODY_BYTES;
 }
@@ -207,8 +220,9 @@ rndimg_router_new (SoupServer *server, gsize max_upload_bytes)
 }
 
 /* Routes @path (or every path under it, with RNDIMG_ROUTE_PREFIX) to @get
- * (GET and HEAD) and @post, either may be NULL; both get @user_data. The
- * first route added that matches wins. */
+ * (GET and HEAD) and @post, either may be NULL; both get @user_data. For
+ * each method the first route added that matches and takes it wins; a
+ * route with neither handler answers 404 for the paths it matches. */
 void
 rndimg_router_add (RndimgRouter *self, const char *path, RndimgRouteFlags flags,
                    RndimgHandler get, RndimgHandler post, gpointer user_data)

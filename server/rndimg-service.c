@@ -29,6 +29,7 @@ struct _RndimgService
   GSocketService *listener;
   char *url;
   RndimgRouter *router;
+  RndimgStatic *files;
   RndimgCatalogue *catalogue;
   RndimgBroker *broker;
   RndimgSubscribers *long_polls;
@@ -74,6 +75,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_object (&self->silent_end);
   g_free (self->url);
   g_clear_pointer (&self->router, rndimg_router_free);
+  g_clear_pointer (&self->files, rndimg_static_free);
   g_clear_object (&self->streams);
   g_clear_object (&self->long_polls);
   g_clear_object (&self->broker);
@@ -170,10 +172,11 @@ add_routes (RndimgService *self)
   rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD, rndimg_api_list_images, rndimg_upload_serve, api);
   rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
-  rndimg_router_add (router, "/static/img/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, api);
-  /* The tutorial's page does XMLHttpRequest POST / and reads "message". */
-  rndimg_router_add (router, "/", 0, rndimg_static_serve_web, rndimg_api_random, api);
-  rndimg_router_add (router, "/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_web, NULL, api);
+  rndimg_router_add (router, "/static/img/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
+  /* The tutorial's page does XMLHttpRequest POST / and reads "message":
+   * a GET handler and a POST handler serving different objects. */
+  rndimg_router_add (router, "/", 0, NULL, rndimg_api_random, api);
+  rndimg_router_add (router, "/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_web, NULL, self->files);
   self->router = router;
 }
 
@@ -197,6 +200,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .streams = self->streams,
     .started_usec = g_get_monotonic_time (),
   };
+  self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   if (!start_sources (self, error))
     return NULL;
 

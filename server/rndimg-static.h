@@ -3,11 +3,20 @@
 
 #include <libsoup/soup.h>
 
+#include "rndimg-catalogue.h"
+
 G_BEGIN_DECLS
 
-void rndimg_static_serve_image (SoupServerMessage *msg, const char *path,
-                                GHashTable *query, gpointer api_context);
-void rndimg_static_serve_web   (SoupServerMessage *msg, const char *path,
-                                GHashTable *query, gpointer api_context);
+typedef struct _RndimgStatic RndimgStatic;
+
+RndimgStatic *rndimg_static_new         (RndimgCatalogue   *catalogue,
+                                         const char        *web_dir);
+void          rndimg_static_free        (RndimgStatic      *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgStatic, rndimg_static_free)
+
+void          rndimg_static_serve_image (SoupServerMessage *msg, const char *path,
+                                         GHashTable *query, gpointer static_files);
+void          rndimg_static_serve_web   (SoupServerMessage *msg, const char *path,
+                                         GHashTable *query, gpointer static_files);
 
 G_END_DECLS
