@@ -41,6 +41,8 @@ check_ranges (const RndimgConfig *config, GError **error)
     return out_of_range (error, "max-waiters", config->max_waiters, 1, 1000000);
   if (config->max_streams < 1 || config->max_streams > 100000)
     return out_of_range (error, "max-streams", config->max_streams, 1, 100000);
+  if (config->max_sockets < 1 || config->max_sockets > 100000)
+    return out_of_range (error, "max-websockets", config->max_sockets, 1, 100000);
   if (config->heartbeat_seconds < 0.05 || config->heartbeat_seconds > 3600)
     return out_of_range (error, "heartbeat", config->heartbeat_seconds, 0.05, 3600);
   return TRUE;
@@ -95,8 +97,10 @@ parse_options (int *argc, char ***argv, RndimgConfig *config, GError **error)
       "Most long-polls held at once; beyond, 503 (default 10000)", "N" },
     { "max-streams", 0, 0, G_OPTION_ARG_INT, &config->max_streams,
       "Most event streams open at once; beyond, 503 (default 1000)", "N" },
+    { "max-websockets", 0, 0, G_OPTION_ARG_INT, &config->max_sockets,
+      "Most WebSockets open at once; beyond, 503 (default 1000)", "N" },
     { "heartbeat", 0, 0, G_OPTION_ARG_DOUBLE, &config->heartbeat_seconds,
-      "Seconds between keep-alive comments on event streams (default 15)", "SECONDS" },
+      "Seconds between keep-alives: comments on event streams, pings on WebSockets (default 15)", "SECONDS" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &config->verbose,
       "Log one line per request", NULL },
     { NULL }
@@ -210,6 +214,7 @@ main (int argc, char **argv)
     .max_upload_bytes = 10 * 1024 * 1024,
     .max_waiters = 10000,
     .max_streams = 1000,
+    .max_sockets = 1000,
     .heartbeat_seconds = 15,
   };
   g_autoptr(GError) error = NULL;

@@ -231,6 +231,7 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   json_builder_add_string_value (builder, "success");
   add_count (builder, "waiting_polls", rndimg_subscribers_get_count (api->long_polls));
   add_count (builder, "open_streams", rndimg_subscribers_get_count (api->streams));
+  add_count (builder, "open_websockets", rndimg_subscribers_get_count (api->sockets));
   add_count (builder, "events_published", newest_id);
   add_count (builder, "newest_id", newest_id);
   add_count (builder, "images", rndimg_catalogue_get_count (api->catalogue));

@@ -17,6 +17,7 @@ typedef struct {
   char *token;                 /* NULL: no token configured */
   int max_waiters;             /* held long-polls */
   int max_streams;             /* open SSE streams */
+  int max_sockets;             /* open WebSockets */
   double heartbeat_seconds;
   gboolean verbose;
 } RndimgConfig;

@@ -13,6 +13,7 @@
 #include "rndimg-sse.h"
 #include "rndimg-static.h"
 #include "rndimg-upload.h"
+#include "rndimg-websocket.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -34,6 +35,7 @@ struct _RndimgService
   RndimgBroker *broker;
   RndimgSubscribers *long_polls;
   RndimgSubscribers *streams;
+  RndimgSubscribers *sockets;
   RndimgApiContext api;        /* what the REST handlers serve */
   GSocket *silent_end;         /* see add_keep_alive_listener() */
   guint timer_id;
@@ -76,6 +78,7 @@ rndimg_service_finalize (GObject *object)
   g_free (self->url);
   g_clear_pointer (&self->router, rndimg_router_free);
   g_clear_pointer (&self->files, rndimg_static_free);
+  g_clear_object (&self->sockets);
   g_clear_object (&self->streams);
   g_clear_object (&self->long_polls);
   g_clear_object (&self->broker);
@@ -168,6 +171,7 @@ add_routes (RndimgService *self)
   rndimg_router_add (router, API "/rndimg", 0, rndimg_api_random, NULL, api);
   rndimg_router_add (router, API "/rndimg/poll", 0, rndimg_long_poll_serve, NULL, self->long_polls);
   rndimg_router_add (router, API "/events", 0, rndimg_sse_serve, NULL, self->streams);
+  rndimg_router_add (router, API "/ws", 0, rndimg_websocket_serve, NULL, self->sockets);
   rndimg_router_add (router, API "/publish", 0, NULL, rndimg_api_publish, api);
   rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD, rndimg_api_list_images, rndimg_upload_serve, api);
   rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
@@ -192,12 +196,14 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->broker = rndimg_memory_broker_new ((guint) config->history);
   self->long_polls = rndimg_long_poll_new (self->broker, (guint) config->max_waiters);
   self->streams = rndimg_sse_new (self->broker, (guint) config->max_streams, config->heartbeat_seconds);
+  self->sockets = rndimg_websocket_new (self->broker, (guint) config->max_sockets, config->heartbeat_seconds);
   self->api = (RndimgApiContext) {
     .config = &self->config,
     .catalogue = self->catalogue,
     .broker = self->broker,
     .long_polls = self->long_polls,
     .streams = self->streams,
+    .sockets = self->sockets,
     .started_usec = g_get_monotonic_time (),
   };
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
@@ -297,7 +303,8 @@ rndimg_service_get_url (RndimgService *self)
   return self->url;
 }
 
-/* Ends held long-polls (204) and event streams (a clean end of stream),
+/* Ends held long-polls (204), event streams (a clean end of stream) and
+ * WebSockets (close 1001),
  * stops the sources. The answers go out as the main loop runs on; see
  * rndimg_service_is_drained(). */
 void
@@ -308,13 +315,16 @@ rndimg_service_begin_shutdown (RndimgService *self)
     rndimg_subscribers_close_all (self->long_polls);
   if (self->streams != NULL)
     rndimg_subscribers_close_all (self->streams);
+  if (self->sockets != NULL)
+    rndimg_subscribers_close_all (self->sockets);
 }
 
 gboolean
 rndimg_service_is_drained (RndimgService *self)
 {
   return rndimg_subscribers_get_count (self->long_polls) == 0 &&
-         rndimg_subscribers_get_count (self->streams) == 0;
+         rndimg_subscribers_get_count (self->streams) == 0 &&
+         rndimg_subscribers_get_count (self->sockets) == 0;
 }
 
 /* Stops accepting and closes every connection. Safe to call twice. */

@@ -19,6 +19,7 @@ struct _RndimgSubscribers
   GPtrArray *subscribers;     /* RndimgSubscriber, in no order */
   guint max_subscribers;
   char *full_message;
+  double heartbeat_seconds;
   guint heartbeat_id;
 };
 
@@ -289,15 +290,21 @@ on_heartbeat (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Calls the kind's heartbeat on every subscriber every @seconds. */
+/* Subscribers are kept alive every @seconds: by the kind's heartbeat if it
+ * has one, else by the kind itself (a WebSocket's pings). */
 void
 rndimg_subscribers_set_heartbeat (RndimgSubscribers *self, double seconds)
 {
-  g_return_if_fail (self->fn->heartbeat != NULL);
-
+  self->heartbeat_seconds = seconds;
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);
-  if (seconds > 0)
+  if (seconds > 0 && self->fn->heartbeat != NULL)
     self->heartbeat_id = g_timeout_add ((guint) (seconds * 1000), on_heartbeat, self);
+}
+
+double
+rndimg_subscribers_get_heartbeat (RndimgSubscribers *self)
+{
+  return self->heartbeat_seconds;
 }
 
 /* Shutdown: every subscriber gets its kind's clean end. */

@@ -15,6 +15,7 @@ RndimgSubscribers *rndimg_subscribers_new           (RndimgBroker               
                                                      const char                  *full_message);
 void               rndimg_subscribers_set_heartbeat (RndimgSubscribers           *self,
                                                      double                       seconds);
+double             rndimg_subscribers_get_heartbeat (RndimgSubscribers           *self);
 gboolean           rndimg_subscribers_admit         (RndimgSubscribers           *self,
                                                      SoupServerMessage           *msg);
 void               rndimg_subscribers_add           (RndimgSubscribers           *self,
