@@ -31,13 +31,13 @@ rndimg_subscriber_init (RndimgSubscriber *sub, const RndimgSubscriberFuncs *fn, 
   sub->fn = fn;
   sub->msg = g_object_ref (msg);
   sub->base_url = rndimg_http_base_url (msg);
-  sub->cancellable = g_cancellable_new ();
 }
 
 void
 rndimg_subscriber_clear (RndimgSubscriber *sub)
 {
-  g_cancellable_cancel (sub->cancellable);
+  if (sub->cancellable != NULL)
+    g_cancellable_cancel (sub->cancellable);
   g_clear_object (&sub->cancellable);
   if (sub->hangup_watch != NULL)
     g_source_destroy (sub->hangup_watch);
@@ -219,6 +219,8 @@ on_history (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 ask_history (RndimgSubscriber *sub)
 {
+  if (sub->cancellable == NULL)
+    sub->cancellable = g_cancellable_new ();   /* only subscribers that replay need one */
   sub->replaying = TRUE;
   rndimg_broker_history_async (sub->registry->broker, sub->last_id, sub->cancellable, on_history, sub);
 }
