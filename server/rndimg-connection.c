@@ -7,29 +7,71 @@
  * in 3.4): an idle watch closes it, and any connection idle too long. */
 #include "rndimg-connection.h"
 
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
+/* How often a held connection with unread bytes is checked for its end. */
+#define STATE_CHECK_USEC (G_USEC_PER_SEC / 2)
+
 typedef struct {
+  GSource source;
+  gpointer fd_tag;
+  int fd;
   SoupServerMessage *msg;
   RndimgHangupFunc callback;
   gpointer user_data;
-} HangupWatch;
+} HangupSource;
+
+/* The kernel's word: has the peer sent its FIN (or reset)? */
+static gboolean
+peer_has_closed (int fd)
+{
+  struct tcp_info info;
+  socklen_t length = sizeof info;
+
+  if (getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
+    return TRUE;
+  return info.tcpi_state == TCP_CLOSE_WAIT || info.tcpi_state == TCP_CLOSE;
+}
 
 /* Readable while held means the client closed (recv gives 0 or an error)
- * or sent more (a pipelined request): stop watching either way, and call
- * back on a close. */
+ * or sent more: a pipelined request, or stray bytes before it closes.
+ * Those bytes stay for libsoup; as they hide the end of the connection
+ * from poll(), the watch then asks the TCP state now and then instead. */
 static gboolean
-on_socket_ready (GSocket *socket, GIOCondition condition, gpointer user_data)
+hangup_dispatch (GSource *source, GSourceFunc unused, gpointer unused_data)
 {
-  HangupWatch *watch = user_data;
+  HangupSource *self = (HangupSource *) source;
+  GIOCondition ready = g_source_query_unix_fd (source, self->fd_tag);
   char byte;
-  gssize got = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
 
-  if (got > 0)
-    return G_SOURCE_REMOVE;
-  watch->callback (watch->msg, watch->user_data);
+  if (ready != 0)
+    {
+      gssize got = recv (self->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+      if (got > 0)
+        {
+          g_source_modify_unix_fd (source, self->fd_tag, 0);
+          g_source_set_ready_time (source, g_get_monotonic_time () + STATE_CHECK_USEC);
+          return G_SOURCE_CONTINUE;
+        }
+      if (got < 0 && (errno == EAGAIN || errno == EINTR))
+        return G_SOURCE_CONTINUE;
+    }
+  else if (!peer_has_closed (self->fd))
+    {
+      g_source_set_ready_time (source, g_get_monotonic_time () + STATE_CHECK_USEC);
+      return G_SOURCE_CONTINUE;
+    }
+  self->callback (self->msg, self->user_data);
   return G_SOURCE_REMOVE;
 }
+
+static GSourceFuncs hangup_funcs = {
+  .dispatch = hangup_dispatch,
+};
 
 /* Connections we accepted and handed to libsoup, by "address:port" of the
  * peer: a message made from a handed-over stream does not know its socket,
@@ -91,17 +133,18 @@ GSource *
 rndimg_connection_watch_hangup (SoupServerMessage *msg, RndimgHangupFunc callback, gpointer user_data)
 {
   GSocket *socket = rndimg_connection_get_socket (msg);
-  HangupWatch *watch;
-  GSource *source;
+  HangupSource *watch;
 
   if (socket == NULL)
     return NULL;
-  watch = g_new (HangupWatch, 1);
-  *watch = (HangupWatch) { msg, callback, user_data };
-  source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (source, G_SOURCE_FUNC (on_socket_ready), watch, g_free);
-  g_source_attach (source, NULL);
-  return source;
+  watch = (HangupSource *) g_source_new (&hangup_funcs, sizeof (HangupSource));
+  watch->fd = g_socket_get_fd (socket);
+  watch->fd_tag = g_source_add_unix_fd (&watch->source, watch->fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  watch->msg = msg;
+  watch->callback = callback;
+  watch->user_data = user_data;
+  g_source_attach (&watch->source, NULL);
+  return &watch->source;
 }
 
 /* Returns (transfer full) @msg's connection, taken from libsoup, or NULL

@@ -3,6 +3,8 @@
  * missed events, bad parameters, many clients, hangups and the limit. */
 #include "push-fixture.h"
 
+#include <string.h>
+
 static void
 test_poll_released_by_publish (Fixture *fixture, gconstpointer data)
 {
@@ -169,6 +171,31 @@ test_poll_max_waiters (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (test_response_header (&refused, "Retry-After"));
 }
 
+/* A held client that sends stray bytes and then hangs up: the bytes must
+ * not blind the server to the hangup, and the slot is freed. */
+static void
+test_poll_stray_bytes_then_hangup (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_uri (client, fixture->server->url, 0,
+                                                                            NULL, &error);
+  const char *request = "GET " API "/rndimg/poll?timeout=120 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  GOutputStream *output;
+
+  g_assert_no_error (error);
+  output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_output_stream_write_all (output, request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_stat_becomes (fixture, "waiting_polls", 1, 3000);
+  /* Sent while held, so nobody reads them: they sit in the server's socket. */
+  g_output_stream_write_all (output, "stray", 5, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_usleep (200 * 1000);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  assert_stat_becomes (fixture, "waiting_polls", 0, 3000);
+}
+
 static const char *const history_2[] = { "--history=2", NULL };
 static const char *const max_waiters_2[] = { "--max-waiters=2", NULL };
 
@@ -186,6 +213,7 @@ main (int argc, char **argv)
   ADD ("/poll/bad-parameters", test_poll_bad_parameters, NULL);
   ADD ("/poll/thousand-released-together", test_poll_thousand_released_together, NULL);
   ADD ("/poll/disconnects-cleaned-up", test_poll_disconnects_cleaned_up, NULL);
+  ADD ("/poll/stray-bytes-then-hangup", test_poll_stray_bytes_then_hangup, NULL);
   ADD ("/poll/max-waiters", test_poll_max_waiters, max_waiters_2);
 
   return g_test_run ();
