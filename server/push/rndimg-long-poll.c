@@ -15,14 +15,6 @@ typedef struct {
   GSource *timeout;
 } LongPoll;
 
-static GBytes *
-long_poll_render (const RndimgEvent *event, const char *base_url, gint64 missed)
-{
-  char *json = rndimg_event_to_json (event, base_url, missed);
-
-  return g_bytes_new_take (json, strlen (json));
-}
-
 /* The answer; the subscriber is done after it. */
 static RndimgSubscriberState
 long_poll_deliver (RndimgSubscriber *sub, GBytes *payload)
@@ -64,7 +56,7 @@ long_poll_free (RndimgSubscriber *sub)
 
 static const RndimgSubscriberFuncs long_poll_funcs = {
   .kind = "long-poll",
-  .render = long_poll_render,
+  .render = rndimg_subscriber_render_json,
   .deliver = long_poll_deliver,
   .replay = long_poll_replay,
   .end = long_poll_end,

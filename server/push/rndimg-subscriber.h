@@ -62,5 +62,8 @@ void rndimg_subscriber_init  (RndimgSubscriber            *sub,
                               const RndimgSubscriberFuncs *fn,
                               SoupServerMessage           *msg);
 void rndimg_subscriber_clear (RndimgSubscriber            *sub);
+GBytes *rndimg_subscriber_render_json (const RndimgEvent *event,
+                                       const char        *base_url,
+                                       gint64             missed);
 
 G_END_DECLS

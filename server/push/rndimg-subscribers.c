@@ -8,6 +8,8 @@
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
 
+#include <string.h>
+
 #define RETRY_AFTER_SECONDS "5"
 
 struct _RndimgSubscribers
@@ -45,6 +47,15 @@ rndimg_subscriber_clear (RndimgSubscriber *sub)
   g_signal_handlers_disconnect_by_data (sub->msg, sub);
   g_clear_object (&sub->msg);
   g_clear_pointer (&sub->base_url, g_free);
+}
+
+/* A render function for kinds that send the event JSON as it is. */
+GBytes *
+rndimg_subscriber_render_json (const RndimgEvent *event, const char *base_url, gint64 missed)
+{
+  char *json = rndimg_event_to_json (event, base_url, missed);
+
+  return g_bytes_new_take (json, strlen (json));
 }
 
 /* Forgets @sub and frees it. Safe while the fan-out walks the array: the

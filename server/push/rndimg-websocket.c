@@ -21,14 +21,6 @@ typedef struct {
   guint backlog;
 } Socket;
 
-static GBytes *
-websocket_render (const RndimgEvent *event, const char *base_url, gint64 missed)
-{
-  char *json = rndimg_event_to_json (event, base_url, missed);
-
-  return g_bytes_new_take (json, strlen (json));
-}
-
 static gboolean
 socket_is_full (SoupWebsocketConnection *connection)
 {
@@ -91,7 +83,7 @@ websocket_free (RndimgSubscriber *sub)
 
 static const RndimgSubscriberFuncs websocket_funcs = {
   .kind = "websocket",
-  .render = websocket_render,
+  .render = rndimg_subscriber_render_json,
   .deliver = websocket_deliver,
   .end = websocket_end,
   .free = websocket_free,
