@@ -105,12 +105,24 @@ rndimg_frame_writer_take_over (RndimgFrameWriter *self, SoupServerMessage *msg)
 gboolean
 rndimg_frame_writer_write (RndimgFrameWriter *self, GBytes *frame)
 {
-  gsize size = g_bytes_get_size (frame);
+  gsize size;
+  const char *data = g_bytes_get_data (frame, &size);
+  gssize sent = 0;
 
-  if (self->queued_bytes + size > self->max_queued_bytes)
+  /* The usual case: nothing waiting, and the kernel takes it all. */
+  if (self->stream != NULL && g_queue_is_empty (&self->queue))
+    {
+      sent = g_socket_send_with_blocking (self->socket, data, size, FALSE, NULL, NULL);
+      if (sent == (gssize) size)
+        return TRUE;
+      sent = MAX (sent, 0);
+    }
+  if (self->queued_bytes + size - (gsize) sent > self->max_queued_bytes)
     return FALSE;
   g_queue_push_tail (&self->queue, g_bytes_ref (frame));
-  self->queued_bytes += size;
+  self->queued_bytes += size - (gsize) sent;
+  if (g_queue_get_length (&self->queue) == 1)
+    self->head_written = (gsize) sent;
   if (self->stream == NULL || self->writable != NULL)
     return TRUE;
   return flush (self);
