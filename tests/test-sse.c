@@ -3,6 +3,9 @@
  * the replay bound, bad ids, the limit and hangups. */
 #include "push-fixture.h"
 
+#include <string.h>
+#include <sys/socket.h>
+
 static void
 assert_stream_ids (TestEventStream *stream, gint64 first, guint count)
 {
@@ -136,6 +139,38 @@ test_sse_disconnects_cleaned_up (Fixture *fixture, gconstpointer data)
   fixture->async_session = new_async_session ();
 }
 
+/* A reader that never reads: once its frames fill the kernel's buffers and
+ * the server's 256 KiB queue, the server cuts it off rather than grow. */
+static void
+test_sse_slow_reader_cut_off (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = NULL;
+  const char *request = "GET " API "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  guint published = 0;
+
+  g_assert_no_error (error);
+  /* A small receive window keeps the kernel from buffering much for us. */
+  g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 4096, &error);
+  g_assert_no_error (error);
+  address = g_inet_socket_address_new (loopback, (guint16) g_ascii_strtoull (strrchr (fixture->server->url, ':') + 1, NULL, 10));
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_send (socket, request, strlen (request), NULL, &error);
+  g_assert_no_error (error);
+  assert_stat_becomes (fixture, "open_streams", 1, 3000);
+
+  /* Each event is a ~270-byte frame: 256 KiB is about a thousand. */
+  while (published < 5000 && test_server_stat (fixture->server, fixture->session, "open_streams") == 1)
+    for (guint i = 0; i < 100; i++, published++)
+      json_object_unref (test_publish (fixture->server, fixture->session, "01.png"));
+  g_test_message ("cut off after %u events", published);
+  g_assert_cmpuint (test_server_stat (fixture->server, fixture->session, "open_streams"), ==, 0);
+  g_assert_cmpuint (published, >=, 900);   /* not before the bound */
+}
+
 static const char *const long_history[] = { "--history=5000", NULL };
 static const char *const max_streams_1[] = { "--max-streams=1", NULL };
 static const char *const heartbeat_fast[] = { "--heartbeat=0.2", NULL };
@@ -153,6 +188,7 @@ main (int argc, char **argv)
   ADD ("/sse/bad-last-event-id", test_sse_bad_last_event_id, NULL);
   ADD ("/sse/max-streams", test_sse_max_streams, max_streams_1);
   ADD ("/sse/disconnects-cleaned-up", test_sse_disconnects_cleaned_up, NULL);
+  ADD ("/sse/slow-reader-cut-off", test_sse_slow_reader_cut_off, NULL);
 
   return g_test_run ();
 }

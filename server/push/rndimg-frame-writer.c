@@ -9,6 +9,10 @@
 #include "rndimg-frame-writer.h"
 #include "rndimg-connection.h"
 
+#include <sys/socket.h>
+
+#define KERNEL_BUFFER_BYTES (64 * 1024)
+
 struct _RndimgFrameWriter
 {
   GIOStream *stream;          /* NULL until the take-over */
@@ -93,6 +97,9 @@ rndimg_frame_writer_take_over (RndimgFrameWriter *self, SoupServerMessage *msg)
 
   if (socket == NULL)
     return FALSE;
+  /* Events are small: a fixed kernel buffer, not one that grows to
+   * megabytes behind a reader that stopped, keeps the bound meaningful. */
+  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, KERNEL_BUFFER_BYTES, NULL);
   self->socket = socket;
   self->stream = rndimg_connection_steal (msg);
   if (self->stream == NULL)
