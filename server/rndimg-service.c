@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The running service: one SoupServer, the catalogue, the broker with its
  * sources (a timer, the API, uploads, the folder) and its subscribers
- * (long-polls, event streams). It builds each part, gives each handler
+ * (long-polls, event streams, WebSockets). It builds each part, gives each handler
  * what it serves, and wires the routes. */
 #include "rndimg-service.h"
 #include "rndimg-api.h"
