@@ -38,6 +38,7 @@ struct _RndimgService
   RndimgSubscribers *sockets;
   RndimgApiContext api;        /* what the REST handlers serve */
   GSocket *silent_end;         /* see add_keep_alive_listener() */
+  guint sweep_id;
   guint timer_id;
 };
 
@@ -105,12 +106,18 @@ on_request_finished (SoupServer *server, SoupServerMessage *msg, gpointer user_d
   RndimgService *self = user_data;
 
   self->api.requests++;
-  rndimg_connection_watch_idle (msg, IDLE_CONNECTION_SECONDS);
+  rndimg_connection_mark_idle (msg);
   g_debug ("%s %s %s -> %u",
            soup_server_message_get_remote_host (msg),
            soup_server_message_get_method (msg),
            g_uri_get_path (soup_server_message_get_uri (msg)),
            soup_server_message_get_status (msg));
+}
+
+static void
+on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  rndimg_connection_mark_busy (msg);
 }
 
 /* libsoup answers some requests itself, before any handler runs: a path
@@ -211,6 +218,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     return NULL;
 
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
+  g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   g_signal_connect_object (self->server, "request-read", G_CALLBACK (on_request_read), self, 0);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
@@ -290,6 +298,7 @@ rndimg_service_listen (RndimgService *self, GError **error)
     return FALSE;
   if (!add_keep_alive_listener (self, error))
     return FALSE;
+  self->sweep_id = rndimg_connection_sweep_idle (IDLE_CONNECTION_SECONDS);
   self->url = url_for (effective);
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
   g_socket_service_start (self->listener);
@@ -332,6 +341,7 @@ void
 rndimg_service_shutdown (RndimgService *self)
 {
   rndimg_service_begin_shutdown (self);
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
   if (self->listener != NULL)
     {
       g_socket_service_stop (self->listener);

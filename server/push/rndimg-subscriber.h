@@ -3,6 +3,7 @@
 
 #include <libsoup/soup.h>
 
+#include "rndimg-connection.h"
 #include "rndimg-event.h"
 
 G_BEGIN_DECLS
@@ -54,7 +55,7 @@ struct _RndimgSubscriber
   gint64 last_id;                /* as nchan's last_msgid: replay and live never overlap */
   gboolean replaying;            /* live events wait until the replay is sent */
   guint index;                   /* in the registry's array */
-  GSource *hangup_watch;
+  RndimgHangupWatch *hangup_watch;
   GCancellable *cancellable;     /* history asked for this subscriber */
 };
 

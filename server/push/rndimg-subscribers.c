@@ -41,9 +41,7 @@ rndimg_subscriber_clear (RndimgSubscriber *sub)
   if (sub->cancellable != NULL)
     g_cancellable_cancel (sub->cancellable);
   g_clear_object (&sub->cancellable);
-  if (sub->hangup_watch != NULL)
-    g_source_destroy (sub->hangup_watch);
-  g_clear_pointer (&sub->hangup_watch, g_source_unref);
+  g_clear_pointer (&sub->hangup_watch, rndimg_connection_unwatch_hangup);
   g_signal_handlers_disconnect_by_data (sub->msg, sub);
   g_clear_object (&sub->msg);
   g_clear_pointer (&sub->base_url, g_free);
@@ -241,7 +239,7 @@ on_hangup (SoupServerMessage *msg, gpointer user_data)
 {
   RndimgSubscriber *sub = user_data;
 
-  g_clear_pointer (&sub->hangup_watch, g_source_unref);
+  g_clear_pointer (&sub->hangup_watch, rndimg_connection_unwatch_hangup);
   rndimg_subscribers_drop (sub->registry, sub, "the client went away");
 }
 

@@ -127,9 +127,7 @@ on_upgraded (SoupServerMessage *msg, gpointer user_data)
                                                       SOUP_WEBSOCKET_CONNECTION_SERVER, NULL, NULL, NULL);
   /* The connection reads the socket from now on and sees its end itself
    * ("closed"); the registry's hangup watch would only trip on pongs. */
-  if (socket->parent.hangup_watch != NULL)
-    g_source_destroy (socket->parent.hangup_watch);
-  g_clear_pointer (&socket->parent.hangup_watch, g_source_unref);
+  g_clear_pointer (&socket->parent.hangup_watch, rndimg_connection_unwatch_hangup);
   soup_websocket_connection_set_keepalive_interval (socket->connection, socket->ping_seconds);
   g_signal_connect (socket->connection, "closed", G_CALLBACK (on_closed), socket);
   while ((early = g_queue_pop_head (&socket->early)) != NULL)
