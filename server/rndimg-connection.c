@@ -4,7 +4,8 @@
  * nothing to read or write, so libsoup would only notice a vanished client
  * at the next write: a hangup watch notices it at once. An idle keep-alive
  * connection that its client closes is never closed by libsoup 3.2 (fixed
- * in 3.4): an idle watch closes it, and any connection idle too long. */
+ * in 3.4): a sweep once a second closes it, and any connection idle too
+ * long. */
 #include "rndimg-connection.h"
 
 #include <errno.h>
