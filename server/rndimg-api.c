@@ -4,17 +4,15 @@
 #include "rndimg-auth.h"
 #include "rndimg-http.h"
 #include "rndimg-image-type.h"
-#include "rndimg-longpoll.h"
-#include "rndimg-sse.h"
 
 #include <string.h>
 
 /* GET /polling/api/v1.0/rndimg[?exclude=NAME] (and the tutorial's POST /):
  * {"status":"success","message":"<absolute URL of a random image>"}. */
 void
-rndimg_api_random (RndimgService *service, SoupServerMessage *msg,
-                   const char *path, GHashTable *query)
+rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
 {
+  RndimgApiContext *api = api_context;
   const char *exclude = query != NULL ? g_hash_table_lookup (query, "exclude") : NULL;
   g_autoptr(RndimgImage) image = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -27,7 +25,7 @@ rndimg_api_random (RndimgService *service, SoupServerMessage *msg,
       return;
     }
 
-  image = rndimg_catalogue_pick_random (rndimg_service_get_catalogue (service), exclude);
+  image = rndimg_catalogue_pick_random (api->catalogue, exclude);
   if (image == NULL)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
@@ -63,10 +61,11 @@ add_image (JsonBuilder *builder, SoupServerMessage *msg, const RndimgImage *imag
 
 /* GET /polling/api/v1.0/images: the whole catalogue, in name order. */
 void
-rndimg_api_list_images (RndimgService *service, SoupServerMessage *msg,
-                        const char *path, GHashTable *query)
+rndimg_api_list_images (SoupServerMessage *msg, const char *path, GHashTable *query,
+                        gpointer api_context)
 {
-  g_autoptr(GPtrArray) images = rndimg_catalogue_list (rndimg_service_get_catalogue (service));
+  RndimgApiContext *api = api_context;
+  g_autoptr(GPtrArray) images = rndimg_catalogue_list (api->catalogue);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
 
@@ -124,8 +123,8 @@ read_publish_name (SoupServerMessage *msg, char **name)
 }
 
 /* Answers 201 with the event, and Location: the picture's URL. */
-void
-rndimg_api_send_event (SoupServerMessage *msg, const RndimgEvent *event)
+static void
+send_event (SoupServerMessage *msg, const RndimgEvent *event)
 {
   g_autofree char *base_url = rndimg_http_base_url (msg);
   g_autofree char *location = rndimg_http_image_url (msg, event->name);
@@ -137,31 +136,78 @@ rndimg_api_send_event (SoupServerMessage *msg, const RndimgEvent *event)
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, json, strlen (json));
 }
 
-/* POST /polling/api/v1.0/publish [{"name":"023.png"}]: publishes the named
- * picture, or a random one, to every long-poll and event stream. */
-void
-rndimg_api_publish (RndimgService *service, SoupServerMessage *msg,
-                    const char *path, GHashTable *query)
+static void
+on_gone (SoupServerMessage *msg, gpointer user_data)
 {
-  RndimgCatalogue *catalogue = rndimg_service_get_catalogue (service);
+  *(gboolean *) user_data = TRUE;
+}
+
+typedef struct {
+  SoupServerMessage *msg;
+  gulong disconnected_id;
+  gboolean gone;
+} PendingAnswer;
+
+static void
+on_published (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PendingAnswer *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, &error);
+
+  g_signal_handler_disconnect (pending->msg, pending->disconnected_id);
+  /* libsoup 3.2 objects to unpausing a message whose client is gone. */
+  if (!pending->gone)
+    {
+      if (event != NULL)
+        send_event (pending->msg, event);
+      else
+        rndimg_http_send_error (pending->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                                "the picture could not be published: %s", error->message);
+      soup_server_message_unpause (pending->msg);
+    }
+  g_object_unref (pending->msg);
+  g_free (pending);
+}
+
+/* Publishes @name from @source (a static string) and answers @msg with
+ * 201 and the event once the broker has it. */
+void
+rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg,
+                               const char *name, const char *source)
+{
+  PendingAnswer *pending = g_new0 (PendingAnswer, 1);
+
+  pending->msg = g_object_ref (msg);
+  pending->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_gone), &pending->gone);
+  soup_server_message_pause (msg);
+  rndimg_broker_publish_async (api->broker, name, source, NULL, on_published, pending);
+}
+
+/* POST /polling/api/v1.0/publish [{"name":"023.png"}]: publishes the named
+ * picture, or a random one, to every subscriber. */
+void
+rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+{
+  RndimgApiContext *api = api_context;
   g_autoptr(RndimgImage) image = NULL;
   g_autofree char *name = NULL;
 
-  if (!rndimg_auth_allows_write (service, msg) || !read_publish_name (msg, &name))
+  if (!rndimg_auth_allows_write (api->config, msg) || !read_publish_name (msg, &name))
     return;
   if (name != NULL && !rndimg_image_type_name_is_allowed (name))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be an image name like 023.png");
       return;
     }
-  image = name != NULL ? rndimg_catalogue_lookup (catalogue, name)
-                       : rndimg_catalogue_pick_random (catalogue, NULL);
+  image = name != NULL ? rndimg_catalogue_lookup (api->catalogue, name)
+                       : rndimg_catalogue_pick_random (api->catalogue, NULL);
   if (image == NULL)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no image called %s", name ? name : "(any)");
       return;
     }
-  rndimg_api_send_event (msg, rndimg_service_publish (service, image->name, "api"));
+  rndimg_api_publish_and_answer (api, msg, image->name, "api");
 }
 
 static void
@@ -173,25 +219,26 @@ add_count (JsonBuilder *builder, const char *name, gint64 value)
 
 /* GET /polling/api/v1.0/stats: what the server holds and has done. */
 void
-rndimg_api_stats (RndimgService *service, SoupServerMessage *msg,
-                  const char *path, GHashTable *query)
+rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
 {
-  RndimgPublisher *publisher = rndimg_service_get_publisher (service);
+  RndimgApiContext *api = api_context;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
+  gint64 newest_id = rndimg_broker_get_newest_id (api->broker);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "status");
   json_builder_add_string_value (builder, "success");
-  add_count (builder, "waiting_polls", rndimg_long_poll_get_waiting (rndimg_service_get_long_poll (service)));
-  add_count (builder, "open_streams", rndimg_sse_get_open (rndimg_service_get_sse (service)));
-  add_count (builder, "events_published", (gint64) rndimg_publisher_get_published (publisher));
-  add_count (builder, "newest_id", rndimg_publisher_get_newest_id (publisher));
-  add_count (builder, "images", rndimg_catalogue_get_count (rndimg_service_get_catalogue (service)));
-  add_count (builder, "requests_served", (gint64) rndimg_service_get_requests (service));
-  add_count (builder, "uptime_seconds", (gint64) rndimg_service_get_uptime (service));
+  add_count (builder, "waiting_polls", rndimg_subscribers_get_count (api->long_polls));
+  add_count (builder, "open_streams", rndimg_subscribers_get_count (api->streams));
+  add_count (builder, "open_websockets", rndimg_subscribers_get_count (api->sockets));
+  add_count (builder, "events_published", newest_id);
+  add_count (builder, "newest_id", newest_id);
+  add_count (builder, "images", rndimg_catalogue_get_count (api->catalogue));
+  add_count (builder, "requests_served", (gint64) api->requests);
+  add_count (builder, "uptime_seconds", (g_get_monotonic_time () - api->started_usec) / G_USEC_PER_SEC);
   json_builder_set_member_name (builder, "writes_enabled");
-  json_builder_add_boolean_value (builder, rndimg_auth_writes_enabled (rndimg_service_get_config (service)));
+  json_builder_add_boolean_value (builder, rndimg_auth_writes_enabled (api->config));
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);

@@ -1,20 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "rndimg-publisher.h"
-#include "rndimg-router.h"
+#include <libsoup/soup.h>
+
+#include "rndimg-broker.h"
+#include "rndimg-catalogue.h"
+#include "rndimg-config.h"
+#include "rndimg-subscribers.h"
 
 G_BEGIN_DECLS
 
-void rndimg_api_random      (RndimgService *service, SoupServerMessage *msg,
-                             const char *path, GHashTable *query);
-void rndimg_api_list_images (RndimgService *service, SoupServerMessage *msg,
-                             const char *path, GHashTable *query);
+/* What the REST handlers serve, given to them by the service (borrowed). */
+typedef struct {
+  const RndimgConfig *config;
+  RndimgCatalogue *catalogue;
+  RndimgBroker *broker;
+  RndimgSubscribers *long_polls;
+  RndimgSubscribers *streams;
+  RndimgSubscribers *sockets;
+  guint64 requests;             /* answered so far */
+  gint64 started_usec;          /* monotonic */
+} RndimgApiContext;
 
-void rndimg_api_publish     (RndimgService *service, SoupServerMessage *msg,
-                             const char *path, GHashTable *query);
-void rndimg_api_stats       (RndimgService *service, SoupServerMessage *msg,
-                             const char *path, GHashTable *query);
-void rndimg_api_send_event  (SoupServerMessage *msg, const RndimgEvent *event);
+void rndimg_api_random      (SoupServerMessage *msg, const char *path,
+                             GHashTable *query, gpointer api_context);
+void rndimg_api_list_images (SoupServerMessage *msg, const char *path,
+                             GHashTable *query, gpointer api_context);
+void rndimg_api_publish     (SoupServerMessage *msg, const char *path,
+                             GHashTable *query, gpointer api_context);
+void rndimg_api_stats       (SoupServerMessage *msg, const char *path,
+                             GHashTable *query, gpointer api_context);
+void rndimg_api_publish_and_answer (RndimgApiContext  *api,
+                                    SoupServerMessage *msg,
+                                    const char        *name,
+                                    const char        *source);
 
 G_END_DECLS

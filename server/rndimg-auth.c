@@ -44,9 +44,8 @@ bearer_token (SoupServerMessage *msg)
 
 /* TRUE when @msg may write; otherwise the error answer is already set. */
 gboolean
-rndimg_auth_allows_write (RndimgService *service, SoupServerMessage *msg)
+rndimg_auth_allows_write (const RndimgConfig *config, SoupServerMessage *msg)
 {
-  const RndimgConfig *config = rndimg_service_get_config (service);
   const char *given;
 
   if (!rndimg_auth_writes_enabled (config))

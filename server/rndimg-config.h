@@ -20,6 +20,7 @@ typedef struct {
   char *token;                 /* NULL: no token configured */
   int max_waiters;             /* held long-polls */
   int max_streams;             /* open SSE streams */
+  int max_sockets;             /* open WebSockets */
   double heartbeat_seconds;
   gboolean verbose;
   gboolean access_log;         /* one info line (journal record) per request */

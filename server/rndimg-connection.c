@@ -1,32 +1,50 @@
 /* SPDX-License-Identifier: MIT */
-/* Held requests (long-polls, event streams) sit paused with nothing to
- * read or write, so libsoup would only notice a vanished client at the
- * next write. These helpers notice it at once and end such a connection
- * without writing to it. */
+/* The connections we accept and hand to libsoup, watched where libsoup 3.2
+ * does not look. Held requests (long-polls, event streams) sit paused with
+ * nothing to read or write, so libsoup would only notice a vanished client
+ * at the next write: a hangup watch notices it at once. An idle keep-alive
+ * connection that its client closes is never closed by libsoup 3.2 (fixed
+ * in 3.4): a sweep once a second closes it, and any connection idle too
+ * long. */
 #include "rndimg-connection.h"
 
+#include <errno.h>
+#include <netinet/in.h>
+#include <glib-unix.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
-typedef struct {
+/* Every watched connection sits in one epoll set, and the main loop polls
+ * only that set's descriptor: holding or releasing a client costs one
+ * epoll_ctl(), not a GSource that GLib adds to and removes from a list of
+ * every descriptor (a cost that grows with the number of held clients). */
+struct _RndimgHangupWatch
+{
+  int fd;
   SoupServerMessage *msg;
   RndimgHangupFunc callback;
   gpointer user_data;
-} HangupWatch;
+};
 
-/* Readable while held means the client closed (recv gives 0 or an error)
- * or sent more (a pipelined request): stop watching either way, and call
- * back on a close. */
+static int hangup_epoll = -1;
+
+/* EPOLLRDHUP: the peer sent its FIN. Unlike "readable", it is not set by
+ * a pipelined request or stray bytes, which stay for libsoup, and it is
+ * not hidden behind them. EPOLLHUP and EPOLLERR come with any mask. */
 static gboolean
-on_socket_ready (GSocket *socket, GIOCondition condition, gpointer user_data)
+on_hangups (gint epoll_fd, GIOCondition condition, gpointer user_data)
 {
-  HangupWatch *watch = user_data;
-  char byte;
-  gssize got = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  struct epoll_event events[64];
+  int count = epoll_wait (epoll_fd, events, G_N_ELEMENTS (events), 0);
 
-  if (got > 0)
-    return G_SOURCE_REMOVE;
-  watch->callback (watch->msg, watch->user_data);
-  return G_SOURCE_REMOVE;
+  /* Each callback ends only its own watch, so the rest of the batch stays valid. */
+  for (int i = 0; i < count; i++)
+    {
+      RndimgHangupWatch *watch = events[i].data.ptr;
+
+      watch->callback (watch->msg, watch->user_data);
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 /* Connections we accepted and handed to libsoup, by "address:port" of the
@@ -54,6 +72,26 @@ on_connection_gone (gpointer key, GObject *connection)
   g_free (key);
 }
 
+/* What the idle sweep knows of a connection (qdata on it). */
+typedef struct {
+  gint64 idle_since;          /* monotonic; meaningless while busy */
+  gboolean busy;              /* a request is being read, held or answered */
+} ConnectionState;
+
+static GQuark
+state_quark (void)
+{
+  return g_quark_from_static_string ("rndimg-connection-state");
+}
+
+static GSocketConnection *
+connection_of (SoupServerMessage *msg)
+{
+  g_autofree char *key = peer_key (soup_server_message_get_remote_address (msg));
+
+  return key != NULL && connections != NULL ? g_hash_table_lookup (connections, key) : NULL;
+}
+
 void
 rndimg_connection_register (GSocketConnection *connection)
 {
@@ -66,39 +104,75 @@ rndimg_connection_register (GSocketConnection *connection)
     connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_replace (connections, g_strdup (key), connection);
   g_object_weak_ref (G_OBJECT (connection), (GWeakNotify) on_connection_gone, key);
+  /* Idle from the start: a client that connects and says nothing for the
+   * idle limit is closed too. */
+  g_object_set_qdata_full (G_OBJECT (connection), state_quark (), g_new0 (ConnectionState, 1), g_free);
+  ((ConnectionState *) g_object_get_qdata (G_OBJECT (connection), state_quark ()))->idle_since = g_get_monotonic_time ();
 }
 
-static GSocket *
-socket_of (SoupServerMessage *msg)
+/* The socket under @msg (borrowed), or NULL. */
+GSocket *
+rndimg_connection_get_socket (SoupServerMessage *msg)
 {
-  g_autofree char *key = NULL;
   GSocketConnection *connection;
 
   if (soup_server_message_get_socket (msg) != NULL)
     return soup_server_message_get_socket (msg);
-  key = peer_key (soup_server_message_get_remote_address (msg));
-  connection = key != NULL && connections != NULL ? g_hash_table_lookup (connections, key) : NULL;
+  connection = connection_of (msg);
   return connection != NULL ? g_socket_connection_get_socket (connection) : NULL;
 }
 
-/* Returns (transfer full) an attached source calling @callback once when
- * the peer of @msg hangs up; destroy it when the request ends first.
- * NULL when the message has no socket. */
-GSource *
+/* Calls @callback once the peer of @msg hangs up; the callback, or the
+ * owner when the request ends first, must end the watch with
+ * rndimg_connection_unwatch_hangup(). NULL when @msg has no socket. */
+RndimgHangupWatch *
 rndimg_connection_watch_hangup (SoupServerMessage *msg, RndimgHangupFunc callback, gpointer user_data)
 {
-  GSocket *socket = socket_of (msg);
-  HangupWatch *watch;
-  GSource *source;
+  GSocket *socket = rndimg_connection_get_socket (msg);
+  RndimgHangupWatch *watch;
+  struct epoll_event event = { .events = EPOLLRDHUP };
 
   if (socket == NULL)
     return NULL;
-  watch = g_new (HangupWatch, 1);
-  *watch = (HangupWatch) { msg, callback, user_data };
-  source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (source, G_SOURCE_FUNC (on_socket_ready), watch, g_free);
-  g_source_attach (source, NULL);
-  return source;
+  if (hangup_epoll < 0)
+    {
+      hangup_epoll = epoll_create1 (EPOLL_CLOEXEC);
+      g_assert (hangup_epoll >= 0);
+      g_unix_fd_add (hangup_epoll, G_IO_IN, on_hangups, NULL);
+    }
+  watch = g_new (RndimgHangupWatch, 1);
+  *watch = (RndimgHangupWatch) { g_socket_get_fd (socket), msg, callback, user_data };
+  event.data.ptr = watch;
+  if (epoll_ctl (hangup_epoll, EPOLL_CTL_ADD, watch->fd, &event) != 0)
+    {
+      g_warning ("cannot watch a connection: %s", g_strerror (errno));
+      g_free (watch);
+      return NULL;
+    }
+  return watch;
+}
+
+void
+rndimg_connection_unwatch_hangup (RndimgHangupWatch *watch)
+{
+  /* The socket may be closed already, which left the set by itself. */
+  epoll_ctl (hangup_epoll, EPOLL_CTL_DEL, watch->fd, NULL);
+  g_free (watch);
+}
+
+/* Returns (transfer full) @msg's connection, taken from libsoup, or NULL
+ * when it was taken before: libsoup 3.2 drops a reference on the message
+ * at every steal, so a second one would free it under its owners. */
+GIOStream *
+rndimg_connection_steal (SoupServerMessage *msg)
+{
+  g_autoptr(SoupServerMessage) keep = g_object_ref (msg);
+
+  if (g_object_get_data (G_OBJECT (msg), "rndimg-stolen") != NULL)
+    return NULL;
+  g_object_set_data (G_OBJECT (msg), "rndimg-stolen", GINT_TO_POINTER (TRUE));
+  rndimg_connection_mark_busy (msg);   /* ours from now on: never swept */
+  return soup_server_message_steal_connection (msg);
 }
 
 /* Takes the connection away from libsoup and closes it: for a client that
@@ -106,9 +180,85 @@ rndimg_connection_watch_hangup (SoupServerMessage *msg, RndimgHangupFunc callbac
 void
 rndimg_connection_abort (SoupServerMessage *msg)
 {
-  g_autoptr(SoupServerMessage) keep = g_object_ref (msg);
-  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+  g_autoptr(GIOStream) stream = rndimg_connection_steal (msg);
 
   if (stream != NULL)
     g_io_stream_close (stream, NULL, NULL);
+}
+
+static void
+set_busy (SoupServerMessage *msg, gboolean busy)
+{
+  GSocketConnection *connection = connection_of (msg);
+  ConnectionState *state = connection != NULL ? g_object_get_qdata (G_OBJECT (connection), state_quark ()) : NULL;
+
+  if (state == NULL)
+    return;
+  state->busy = busy;
+  state->idle_since = g_get_monotonic_time ();
+}
+
+/* A request began on @msg's connection: not idle until it is answered. */
+void
+rndimg_connection_mark_busy (SoupServerMessage *msg)
+{
+  set_busy (msg, TRUE);
+}
+
+/* @msg is answered and its connection waits for the next request. */
+void
+rndimg_connection_mark_idle (SoupServerMessage *msg)
+{
+  set_busy (msg, FALSE);
+}
+
+/* An idle connection's end: closed by its client (recv gives 0 or an
+ * error), which libsoup 3.2 would leave in CLOSE_WAIT, or idle too long. */
+static gboolean
+should_close (GSocket *socket, const ConnectionState *state, gint64 now, gint64 idle_limit_usec)
+{
+  char byte;
+  gssize got;
+
+  if (now - state->idle_since > idle_limit_usec)
+    return TRUE;
+  got = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR);
+}
+
+/* Once a second, one pass over the idle connections: cheaper than a watch
+ * per connection, which GLib would add and remove at every request. */
+static gboolean
+sweep_idle (gpointer user_data)
+{
+  gint64 idle_limit_usec = GPOINTER_TO_UINT (user_data) * G_USEC_PER_SEC;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer connection;
+
+  if (connections == NULL)
+    return G_SOURCE_CONTINUE;
+  g_hash_table_iter_init (&iter, connections);
+  while (g_hash_table_iter_next (&iter, NULL, &connection))
+    {
+      ConnectionState *state = g_object_get_qdata (connection, state_quark ());
+      GSocket *socket = g_socket_connection_get_socket (connection);
+
+      if (state == NULL || state->busy || g_socket_is_closed (socket) ||
+          !should_close (socket, state, now, idle_limit_usec))
+        continue;
+      g_debug ("closing an idle connection (%s)",
+               now - state->idle_since > idle_limit_usec ? "idle too long" : "closed by the client");
+      g_socket_shutdown (socket, TRUE, TRUE, NULL);
+      g_socket_close (socket, NULL);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Closes, once a second, the idle connections their clients closed and
+ * those idle more than @idle_seconds. Returns the source id. */
+guint
+rndimg_connection_sweep_idle (guint idle_seconds)
+{
+  return g_timeout_add_seconds (1, sweep_idle, GUINT_TO_POINTER (idle_seconds));
 }

@@ -15,17 +15,17 @@ send_success (SoupServerMessage *msg, const char *message)
 }
 
 void
-rndimg_health_alive (RndimgService *service, SoupServerMessage *msg,
-                     const char *path, GHashTable *query)
+rndimg_health_alive (SoupServerMessage *msg, const char *path,
+                     GHashTable *query, gpointer user_data)
 {
   send_success (msg, "alive");
 }
 
 void
-rndimg_health_ready (RndimgService *service, SoupServerMessage *msg,
-                     const char *path, GHashTable *query)
+rndimg_health_ready (SoupServerMessage *msg, const char *path,
+                     GHashTable *query, gpointer user_data)
 {
-  guint images = rndimg_catalogue_get_count (rndimg_service_get_catalogue (service));
+  guint images = rndimg_catalogue_get_count (RNDIMG_CATALOGUE (user_data));
   g_autofree char *message = g_strdup_printf ("ready: %u images", images);
 
   if (images == 0)

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /* Watches every request from start to finish for the metrics and the
- * access log, registers the readings of the push code with the metrics,
- * and serves GET /metrics. */
+ * access log, times each publish's fan-out, registers the readings of the
+ * push code with the metrics, and serves GET /metrics. It is given what it
+ * watches; it never reaches into the service. */
 #include "rndimg-instrument.h"
 #include "rndimg-access-log.h"
 #include "rndimg-http.h"
-#include "rndimg-longpoll.h"
-#include "rndimg-sse.h"
 
 #include <string.h>
 
 #define API "/polling/api/v1.0"
+
+/* What the request hooks need. */
+typedef struct {
+  RndimgMetrics *metrics;
+  RndimgRouter *router;
+  gboolean access_log;
+} Watch;
 
 /* What is known of a request in flight, kept on its message. */
 typedef struct {
@@ -29,13 +35,13 @@ on_wrote_body_data (SoupServerMessage *msg, guint chunk_size, gpointer user_data
 static void
 on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-  RndimgService *service = user_data;
+  Watch *watch = user_data;
   RequestTrace *trace = g_new0 (RequestTrace, 1);
 
   trace->started_usec = g_get_monotonic_time ();
   g_object_set_data_full (G_OBJECT (msg), "rndimg-trace", trace, g_free);
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), trace);
-  rndimg_metrics_request_started (rndimg_service_get_metrics (service));
+  rndimg_metrics_request_started (watch->metrics);
 }
 
 /* Why an upload was refused, from its status. */
@@ -72,89 +78,125 @@ method_label (const char *method)
 static void
 on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-  RndimgService *service = user_data;
+  Watch *watch = user_data;
   RequestTrace *trace = g_object_get_data (G_OBJECT (msg), "rndimg-trace");
   const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
   const char *method = soup_server_message_get_method (msg);
   guint status = soup_server_message_get_status (msg);
-  const char *route = rndimg_router_route_label (path);
+  const char *route = rndimg_router_route_label (watch->router, path);
   double seconds;
 
   if (trace == NULL)
     return;
   seconds = (double) (g_get_monotonic_time () - trace->started_usec) / G_USEC_PER_SEC;
-  rndimg_metrics_request_finished (rndimg_service_get_metrics (service), route, method_label (method), status,
+  rndimg_metrics_request_finished (watch->metrics, route, method_label (method), status,
                                    trace->bytes_sent, seconds);
   if (g_str_equal (route, API "/images") && method == SOUP_METHOD_POST)
-    rndimg_metrics_count_upload (rndimg_service_get_metrics (service), upload_result (status));
-  if (rndimg_service_get_config (service)->access_log)
+    rndimg_metrics_count_upload (watch->metrics, upload_result (status));
+  if (watch->access_log)
     rndimg_access_log_record (msg, trace->bytes_sent, seconds);
   g_signal_handlers_disconnect_by_data (msg, trace);
   g_object_set_data (G_OBJECT (msg), "rndimg-trace", NULL);
 }
 
 static double
-read_held_long_polls (gpointer service)
+read_count (gpointer subscribers)
 {
-  return rndimg_long_poll_get_waiting (rndimg_service_get_long_poll (service));
+  return rndimg_subscribers_get_count (subscribers);
 }
 
 static double
-read_open_streams (gpointer service)
+read_slow_readers_dropped (gpointer subscribers)
 {
-  return rndimg_sse_get_open (rndimg_service_get_sse (service));
+  return (double) rndimg_subscribers_get_slow_readers_dropped (subscribers);
 }
 
 static double
-read_slow_readers_dropped (gpointer service)
+read_images (gpointer catalogue)
 {
-  return (double) rndimg_sse_get_slow_readers_dropped (rndimg_service_get_sse (service));
-}
-
-static double
-read_images (gpointer service)
-{
-  return rndimg_catalogue_get_count (rndimg_service_get_catalogue (service));
-}
-
-static void
-add_readings (RndimgService *service)
-{
-  RndimgMetrics *metrics = rndimg_service_get_metrics (service);
-
-  rndimg_metrics_add_reading (metrics, "rndimg_long_polls_held", "gauge",
-                              "Long-polls held waiting for the next event.", read_held_long_polls, service);
-  rndimg_metrics_add_reading (metrics, "rndimg_event_streams_open", "gauge",
-                              "Server-Sent Event streams open.", read_open_streams, service);
-  rndimg_metrics_add_reading (metrics, "rndimg_slow_readers_dropped_total", "counter",
-                              "Event streams dropped because their reader fell too far behind.",
-                              read_slow_readers_dropped, service);
-  rndimg_metrics_add_reading (metrics, "rndimg_images", "gauge",
-                              "Pictures in the catalogue.", read_images, service);
+  return rndimg_catalogue_get_count (catalogue);
 }
 
 void
-rndimg_instrument_attach (RndimgService *service, SoupServer *server)
+rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumentedPush *push)
 {
-  add_readings (service);
-  g_signal_connect_object (server, "request-started", G_CALLBACK (on_request_started), service, 0);
-  g_signal_connect_object (server, "request-finished", G_CALLBACK (on_request_done), service, 0);
-  g_signal_connect_object (server, "request-aborted", G_CALLBACK (on_request_done), service, 0);
+  rndimg_metrics_add_reading (metrics, "rndimg_long_polls_held", "gauge",
+                              "Long-polls held waiting for the next event.", read_count, push->long_polls);
+  rndimg_metrics_add_reading (metrics, "rndimg_event_streams_open", "gauge",
+                              "Server-Sent Event streams open.", read_count, push->streams);
+  rndimg_metrics_add_reading (metrics, "rndimg_websockets_open", "gauge",
+                              "WebSockets open.", read_count, push->sockets);
+  rndimg_metrics_add_reading (metrics, "rndimg_slow_readers_dropped_total", "counter",
+                              "Event streams dropped because their reader fell too far behind.",
+                              read_slow_readers_dropped, push->streams);
+  rndimg_metrics_add_reading (metrics, "rndimg_images", "gauge",
+                              "Pictures in the catalogue.", read_images, push->catalogue);
+}
+
+void
+rndimg_instrument_attach (SoupServer *server, RndimgMetrics *metrics, RndimgRouter *router, gboolean access_log)
+{
+  Watch *watch = g_new0 (Watch, 1);
+
+  watch->metrics = metrics;
+  watch->router = router;
+  watch->access_log = access_log;
+  /* The server outlives every request; the watch goes with it. */
+  g_object_set_data_full (G_OBJECT (server), "rndimg-watch", watch, g_free);
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), watch);
+  g_signal_connect (server, "request-finished", G_CALLBACK (on_request_done), watch);
+  g_signal_connect (server, "request-aborted", G_CALLBACK (on_request_done), watch);
+}
+
+/* A publish's fan-out: from the first "published" handler (connected
+ * before any subscriber registry) to the last (connected after). */
+typedef struct {
+  RndimgMetrics *metrics;
+  gint64 started_usec;
+} FanOutTimer;
+
+static void
+on_fan_out_started (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
+{
+  FanOutTimer *timer = user_data;
+
+  timer->started_usec = g_get_monotonic_time ();
+}
+
+static void
+on_fan_out_done (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
+{
+  FanOutTimer *timer = user_data;
+
+  rndimg_metrics_count_publish (timer->metrics, event->source,
+                                (double) (g_get_monotonic_time () - timer->started_usec) / G_USEC_PER_SEC);
+}
+
+void
+rndimg_instrument_time_fan_out (RndimgBroker *broker, RndimgMetrics *metrics)
+{
+  FanOutTimer *timer = g_new0 (FanOutTimer, 1);
+
+  timer->metrics = metrics;
+  g_object_set_data_full (G_OBJECT (broker), "rndimg-fan-out-timer", timer, g_free);
+  g_signal_connect (broker, "published", G_CALLBACK (on_fan_out_started), timer);
+  g_signal_connect_after (broker, "published", G_CALLBACK (on_fan_out_done), timer);
 }
 
 /* GET /metrics: the Prometheus text format; 404 with --no-metrics. */
 void
-rndimg_instrument_serve_metrics (RndimgService *service, SoupServerMessage *msg,
-                                 const char *path, GHashTable *query)
+rndimg_instrument_serve_metrics (SoupServerMessage *msg, const char *path,
+                                 GHashTable *query, gpointer user_data)
 {
+  RndimgMetrics *metrics = user_data;
   char *text;
 
-  if (rndimg_service_get_config (service)->no_metrics)
+  if (metrics == NULL)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "metrics are turned off (--no-metrics)");
       return;
     }
-  text = rndimg_metrics_render (rndimg_service_get_metrics (service));
+  text = rndimg_metrics_render (metrics);
   rndimg_http_set_no_store (msg);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/plain; version=0.0.4; charset=utf-8",

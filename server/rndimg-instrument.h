@@ -1,15 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-broker.h"
+#include "rndimg-catalogue.h"
+#include "rndimg-metrics.h"
 #include "rndimg-router.h"
+#include "rndimg-subscribers.h"
 
 G_BEGIN_DECLS
 
-void rndimg_instrument_attach        (RndimgService     *service,
-                                      SoupServer        *server);
-void rndimg_instrument_serve_metrics (RndimgService     *service,
-                                      SoupServerMessage *msg,
-                                      const char        *path,
-                                      GHashTable        *query);
+/* The parts whose state the metrics read. */
+typedef struct {
+  RndimgSubscribers *long_polls;
+  RndimgSubscribers *streams;
+  RndimgSubscribers *sockets;
+  RndimgCatalogue *catalogue;
+} RndimgInstrumentedPush;
+
+void rndimg_instrument_attach        (SoupServer                   *server,
+                                      RndimgMetrics                *metrics,
+                                      RndimgRouter                 *router,
+                                      gboolean                      access_log);
+void rndimg_instrument_time_fan_out  (RndimgBroker                 *broker,
+                                      RndimgMetrics                *metrics);
+void rndimg_instrument_add_readings  (RndimgMetrics                *metrics,
+                                      const RndimgInstrumentedPush *push);
+/* user_data: the RndimgMetrics, or NULL when metrics are turned off. */
+void rndimg_instrument_serve_metrics (SoupServerMessage            *msg,
+                                      const char                   *path,
+                                      GHashTable                   *query,
+                                      gpointer                      user_data);
 
 G_END_DECLS

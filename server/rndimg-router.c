@@ -2,85 +2,40 @@
 /* One table says which handler answers which path and method. The router
  * adds what every answer shares: CORS, OPTIONS preflight, 404 and 405. */
 #include "rndimg-router.h"
-#include "rndimg-api.h"
 #include "rndimg-connection.h"
-#include "rndimg-health.h"
-#include "rndimg-instrument.h"
 #include "rndimg-http.h"
-#include "rndimg-longpoll.h"
-#include "rndimg-sse.h"
-#include "rndimg-static.h"
-#include "rndimg-upload.h"
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
 /* Bodies for anything but an upload are tiny JSON documents. */
 #define MAX_SMALL_BODY_BYTES (64 * 1024)
 
 typedef struct {
-  const char *path;
-  gboolean is_prefix;
+  char *path;
+  RndimgRouteFlags flags;
   RndimgHandler get;   /* also answers HEAD */
   RndimgHandler post;
-  gboolean takes_upload;   /* bodies up to --max-upload */
+  gpointer user_data;
 } RndimgRoute;
 
-static const RndimgRoute routes[] = {
-  { API "/rndimg",      FALSE, rndimg_api_random,         NULL,                FALSE },
-  { API "/rndimg/poll", FALSE, rndimg_long_poll_serve,    NULL,                FALSE },
-  { API "/events",      FALSE, rndimg_sse_serve,          NULL,                FALSE },
-  { API "/publish",     FALSE, NULL,                      rndimg_api_publish,  FALSE },
-  { API "/images",      FALSE, rndimg_api_list_images,    rndimg_upload_serve, TRUE },
-  { API "/stats",       FALSE, rndimg_api_stats,          NULL,                FALSE },
-  { "/healthz",         FALSE, rndimg_health_alive,       NULL,                FALSE },
-  { "/readyz",          FALSE, rndimg_health_ready,       NULL,                FALSE },
-  { "/metrics",         FALSE, rndimg_instrument_serve_metrics, NULL,          FALSE },
-  { "/static/img/",     TRUE,  rndimg_static_serve_image, NULL,                FALSE },
-  /* The tutorial's page does XMLHttpRequest POST / and reads "message". */
-  { "/",                FALSE, rndimg_static_serve_web,   rndimg_api_random,   FALSE },
+struct _RndimgRouter
+{
+  GArray *routes;      /* RndimgRoute, first match wins */
+  gsize max_upload_bytes;
 };
 
-static const RndimgRoute web_files = { "/", TRUE, rndimg_static_serve_web, NULL, FALSE };
-
-static const RndimgRoute *
-find_route (const char *path)
+static void
+route_clear (RndimgRoute *route)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
-    {
-      const RndimgRoute *route = &routes[i];
-
-      if (route->is_prefix ? g_str_has_prefix (path, route->path) : strcmp (path, route->path) == 0)
-        return route;
-    }
-  if (g_str_has_prefix (path, "/polling/"))
-    return NULL;
-  return &web_files;
+  g_free (route->path);
 }
 
-/* The pattern of the route that answers @path: a label with few values,
- * for metrics. */
-const char *
-rndimg_router_route_label (const char *path)
+static gboolean
+route_matches (const RndimgRoute *route, const char *path)
 {
-  const RndimgRoute *route = find_route (path);
-
-  if (route == NULL)
-    return "unknown";
-  return route == &web_files ? "/*" : route->path;
-}
-
-static char *
-allowed_methods (const RndimgRoute *route)
-{
-  GString *allow = g_string_new (NULL);
-
-  if (route->get != NULL)
-    g_string_append (allow, "GET, HEAD, ");
-  if (route->post != NULL)
-    g_string_append (allow, "POST, ");
-  g_string_append (allow, "OPTIONS");
-  return g_string_free (allow, FALSE);
+  if (route->flags & RNDIMG_ROUTE_PREFIX)
+    return g_str_has_prefix (path, route->path);
+  return strcmp (path, route->path) == 0;
 }
 
 static RndimgHandler
@@ -91,6 +46,63 @@ handler_for_method (const RndimgRoute *route, const char *method)
   if (method == SOUP_METHOD_POST)
     return route->post;
   return NULL;
+}
+
+/* What the routes say of @path: the first route with a handler for
+ * @method (NULL if none), and every method some matching route takes.
+ * Routes are read in order; one without any handler claims the rest of
+ * its paths for a 404. FALSE: no route serves @path at all. */
+static gboolean
+resolve (RndimgRouter *self, const char *path, const char *method,
+         const RndimgRoute **chosen, gboolean *has_get, gboolean *has_post)
+{
+  *chosen = NULL;
+  *has_get = *has_post = FALSE;
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
+
+      if (!route_matches (route, path))
+        continue;
+      if (route->get == NULL && route->post == NULL)
+        break;
+      *has_get |= route->get != NULL;
+      *has_post |= route->post != NULL;
+      if (*chosen == NULL && method != NULL && handler_for_method (route, method) != NULL)
+        *chosen = route;
+    }
+  return *has_get || *has_post;
+}
+
+/* The route that answers @path, as a label with few values (for metrics):
+ * the route's own path, the prefix "/" followed by a star for the web files, "unknown" for none. */
+const char *
+rndimg_router_route_label (RndimgRouter *self, const char *path)
+{
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
+
+      if (!route_matches (route, path))
+        continue;
+      if (route->get == NULL && route->post == NULL)
+        return "unknown";
+      return g_str_equal (route->path, "/") && (route->flags & RNDIMG_ROUTE_PREFIX) ? "/*" : route->path;
+    }
+  return "unknown";
+}
+
+static char *
+allowed_methods (gboolean has_get, gboolean has_post)
+{
+  GString *allow = g_string_new (NULL);
+
+  if (has_get)
+    g_string_append (allow, "GET, HEAD, ");
+  if (has_post)
+    g_string_append (allow, "POST, ");
+  g_string_append (allow, "OPTIONS");
+  return g_string_free (allow, FALSE);
 }
 
 static void
@@ -119,11 +131,11 @@ static void
 on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
             GHashTable *query, gpointer user_data)
 {
-  RndimgService *service = user_data;
+  RndimgRouter *self = user_data;
   const char *method = soup_server_message_get_method (msg);
-  const RndimgRoute *route = find_route (path);
+  const RndimgRoute *route;
   g_autofree char *allow = NULL;
-  RndimgHandler handler;
+  gboolean has_get, has_post;
 
   add_cors_headers (msg);
   if (!rndimg_http_host_is_valid (msg))
@@ -131,37 +143,38 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the Host header is not a valid host name");
       return;
     }
-  if (route == NULL)
+  if (!resolve (self, path, method, &route, &has_get, &has_post))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s", path);
       return;
     }
 
-  allow = allowed_methods (route);
+  allow = allowed_methods (has_get, has_post);
   if (method == SOUP_METHOD_OPTIONS)
     {
       answer_preflight (msg, allow);
       return;
     }
 
-  handler = handler_for_method (route, method);
-  if (handler == NULL)
+  if (route == NULL)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
       rndimg_http_send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
                               "method %s is not allowed on %s (allowed: %s)", method, path, allow);
       return;
     }
-  handler (service, msg, path, query);
+  handler_for_method (route, method) (msg, path, query, route->user_data);
 }
 
 static gsize
-body_limit (RndimgService *service, const char *path)
+body_limit (RndimgRouter *self, const char *path)
 {
-  const RndimgRoute *route = find_route (path);
+  const RndimgRoute *route;
+  gboolean has_get, has_post;
 
-  if (route != NULL && route->takes_upload)
-    return (gsize) rndimg_service_get_config (service)->max_upload_bytes;
+  if (resolve (self, path, SOUP_METHOD_POST, &route, &has_get, &has_post) &&
+      route != NULL && (route->flags & RNDIMG_ROUTE_UPLOAD))
+    return self->max_upload_bytes;
   return MAX_SMALL_BODY_BYTES;
 }
 
@@ -210,9 +223,36 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_body_chunk), GSIZE_TO_POINTER (limit));
 }
 
-void
-rndimg_router_install (RndimgService *service, SoupServer *server)
+/* A router answering every request of @server from its routes. */
+RndimgRouter *
+rndimg_router_new (SoupServer *server, gsize max_upload_bytes)
 {
-  soup_server_add_early_handler (server, NULL, on_headers, service, NULL);
-  soup_server_add_handler (server, NULL, on_request, service, NULL);
+  RndimgRouter *self = g_new0 (RndimgRouter, 1);
+
+  self->routes = g_array_new (FALSE, TRUE, sizeof (RndimgRoute));
+  g_array_set_clear_func (self->routes, (GDestroyNotify) route_clear);
+  self->max_upload_bytes = max_upload_bytes;
+  soup_server_add_early_handler (server, NULL, on_headers, self, NULL);
+  soup_server_add_handler (server, NULL, on_request, self, NULL);
+  return self;
+}
+
+/* Routes @path (or every path under it, with RNDIMG_ROUTE_PREFIX) to @get
+ * (GET and HEAD) and @post, either may be NULL; both get @user_data. For
+ * each method the first route added that matches and takes it wins; a
+ * route with neither handler answers 404 for the paths it matches. */
+void
+rndimg_router_add (RndimgRouter *self, const char *path, RndimgRouteFlags flags,
+                   RndimgHandler get, RndimgHandler post, gpointer user_data)
+{
+  RndimgRoute route = { g_strdup (path), flags, get, post, user_data };
+
+  g_array_append_val (self->routes, route);
+}
+
+void
+rndimg_router_free (RndimgRouter *self)
+{
+  g_array_unref (self->routes);
+  g_free (self);
 }

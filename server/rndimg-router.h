@@ -1,17 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "rndimg-service.h"
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
-typedef void (*RndimgHandler) (RndimgService     *service,
-                               SoupServerMessage *msg,
+/* Every handler: the request, and the object that serves it. */
+typedef void (*RndimgHandler) (SoupServerMessage *msg,
                                const char        *path,
-                               GHashTable        *query);
+                               GHashTable        *query,
+                               gpointer           user_data);
 
-const char *rndimg_router_route_label (const char *path);
-void rndimg_router_install (RndimgService *service,
-                            SoupServer    *server);
+typedef enum {
+  RNDIMG_ROUTE_EXACT = 0,
+  RNDIMG_ROUTE_PREFIX = 1 << 0,   /* every path under this one */
+  RNDIMG_ROUTE_UPLOAD = 1 << 1,   /* bodies up to --max-upload */
+} RndimgRouteFlags;
+
+typedef struct _RndimgRouter RndimgRouter;
+
+RndimgRouter *rndimg_router_new  (SoupServer       *server,
+                                  gsize             max_upload_bytes);
+void          rndimg_router_add  (RndimgRouter     *self,
+                                  const char       *path,
+                                  RndimgRouteFlags  flags,
+                                  RndimgHandler     get,
+                                  RndimgHandler     post,
+                                  gpointer          user_data);
+void          rndimg_router_free (RndimgRouter     *self);
+const char   *rndimg_router_route_label (RndimgRouter *self,
+                                         const char   *path);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgRouter, rndimg_router_free)
 
 G_END_DECLS

@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: MIT */
-/* The running service: one SoupServer, the catalogue, and the publisher
- * with its sources (a timer, the API, uploads, the folder) and followers
- * (long-polls, event streams). */
+/* The running service: one SoupServer, the catalogue, the broker with its
+ * sources (a timer, the API, uploads, the folder) and its subscribers
+ * (long-polls, event streams, WebSockets). It builds each part, gives each handler
+ * what it serves, and wires the routes. */
 #include "rndimg-service.h"
+#include "rndimg-api.h"
 #include "rndimg-connection.h"
+#include "rndimg-health.h"
 #include "rndimg-http.h"
 #include "rndimg-instrument.h"
-#include "rndimg-longpoll.h"
+#include "rndimg-long-poll.h"
+#include "rndimg-memory-broker.h"
 #include "rndimg-router.h"
 #include "rndimg-sse.h"
+#include "rndimg-static.h"
+#include "rndimg-upload.h"
+#include "rndimg-websocket.h"
 
+#include <errno.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <netinet/tcp.h>
 #include <string.h>
 
@@ -22,15 +31,23 @@ struct _RndimgService
   SoupServer *server;
   GSocketService *listener;
   char *url;
+  RndimgRouter *router;
+  RndimgStatic *files;
   RndimgCatalogue *catalogue;
-  RndimgPublisher *publisher;
-  RndimgLongPoll *long_poll;
-  RndimgSse *sse;
+  RndimgBroker *broker;
+  RndimgSubscribers *long_polls;
+  RndimgSubscribers *streams;
+  RndimgSubscribers *sockets;
+  RndimgApiContext api;        /* what the REST handlers serve */
   RndimgMetrics *metrics;
+  GSocket *silent_end;         /* see add_keep_alive_listener() */
+  guint sweep_id;
   guint timer_id;
-  gint64 started_usec;
-  guint64 requests;
 };
+
+#define API "/polling/api/v1.0"
+/* A keep-alive connection without a request this long is closed. */
+#define IDLE_CONNECTION_SECONDS 60
 
 G_DEFINE_FINAL_TYPE (RndimgService, rndimg_service, G_TYPE_OBJECT)
 
@@ -65,11 +82,15 @@ rndimg_service_finalize (GObject *object)
   rndimg_service_shutdown (self);
   g_clear_object (&self->listener);
   g_clear_object (&self->server);
+  g_clear_object (&self->silent_end);
   g_free (self->url);
+  g_clear_pointer (&self->router, rndimg_router_free);
+  g_clear_pointer (&self->files, rndimg_static_free);
+  g_clear_object (&self->sockets);
+  g_clear_object (&self->streams);
+  g_clear_object (&self->long_polls);
+  g_clear_object (&self->broker);
   g_clear_object (&self->metrics);
-  g_clear_object (&self->sse);
-  g_clear_object (&self->long_poll);
-  g_clear_object (&self->publisher);
   g_clear_object (&self->catalogue);
   rndimg_config_clear (&self->config);
 
@@ -85,7 +106,6 @@ rndimg_service_class_init (RndimgServiceClass *klass)
 static void
 rndimg_service_init (RndimgService *self)
 {
-  self->started_usec = g_get_monotonic_time ();
 }
 
 static void
@@ -93,7 +113,14 @@ on_request_finished (SoupServer *server, SoupServerMessage *msg, gpointer user_d
 {
   RndimgService *self = user_data;
 
-  self->requests++;
+  self->api.requests++;
+  rndimg_connection_mark_idle (msg);
+}
+
+static void
+on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  rndimg_connection_mark_busy (msg);
 }
 
 /* libsoup answers some requests itself, before any handler runs: a path
@@ -123,14 +150,16 @@ on_timer (gpointer user_data)
   g_autoptr(RndimgImage) image = rndimg_catalogue_pick_random (self->catalogue, NULL);
 
   if (image != NULL)
-    rndimg_service_publish (self, image->name, "timer");
+    rndimg_broker_publish_async (self->broker, image->name, "timer", NULL, NULL, NULL);
   return G_SOURCE_CONTINUE;
 }
 
 static void
 on_image_added (RndimgCatalogue *catalogue, RndimgImage *image, gpointer user_data)
 {
-  rndimg_service_publish (user_data, image->name, "folder");
+  RndimgService *self = user_data;
+
+  rndimg_broker_publish_async (self->broker, image->name, "folder", NULL, NULL, NULL);
 }
 
 static gboolean
@@ -142,15 +171,31 @@ start_sources (RndimgService *self, GError **error)
   return rndimg_catalogue_watch (self->catalogue, error);
 }
 
-/* One request per connection. libsoup 3.2 never notices a client that
- * closes an idle keep-alive connection: the socket would stay open in
- * CLOSE_WAIT, with libsoup's connection object, until descriptors run out.
- * "Connection: close" makes libsoup close each connection after its
- * answer, which it does handle. */
+/* Which handler answers which path, each given the object it serves. */
 static void
-on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+add_routes (RndimgService *self)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  RndimgRouter *router = rndimg_router_new (self->server, (gsize) self->config.max_upload_bytes);
+  RndimgApiContext *api = &self->api;
+
+  rndimg_router_add (router, API "/rndimg", 0, rndimg_api_random, NULL, api);
+  rndimg_router_add (router, API "/rndimg/poll", 0, rndimg_long_poll_serve, NULL, self->long_polls);
+  rndimg_router_add (router, API "/events", 0, rndimg_sse_serve, NULL, self->streams);
+  rndimg_router_add (router, API "/ws", 0, rndimg_websocket_serve, NULL, self->sockets);
+  rndimg_router_add (router, API "/publish", 0, NULL, rndimg_api_publish, api);
+  rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD, rndimg_api_list_images, rndimg_upload_serve, api);
+  rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
+  rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
+  rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, self->catalogue);
+  rndimg_router_add (router, "/metrics", 0, rndimg_instrument_serve_metrics, NULL,
+                     self->config.no_metrics ? NULL : self->metrics);
+  rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
+  rndimg_router_add (router, "/static/img/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
+  /* The tutorial's page does XMLHttpRequest POST / and reads "message":
+   * a GET handler and a POST handler serving different objects. */
+  rndimg_router_add (router, "/", 0, NULL, rndimg_api_random, api);
+  rndimg_router_add (router, "/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_web, NULL, self->files);
+  self->router = router;
 }
 
 RndimgService *
@@ -163,9 +208,22 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL)
     return NULL;
-  self->publisher = rndimg_publisher_new ((guint) config->history);
-  self->long_poll = rndimg_long_poll_new (self->publisher, (guint) config->max_waiters);
-  self->sse = rndimg_sse_new (self->publisher, (guint) config->max_streams, config->heartbeat_seconds);
+  self->broker = rndimg_memory_broker_new ((guint) config->history);
+  /* Before the subscribers connect, so the timing spans all of them. */
+  rndimg_instrument_time_fan_out (self->broker, self->metrics);
+  self->long_polls = rndimg_long_poll_new (self->broker, (guint) config->max_waiters);
+  self->streams = rndimg_sse_new (self->broker, (guint) config->max_streams, config->heartbeat_seconds);
+  self->sockets = rndimg_websocket_new (self->broker, (guint) config->max_sockets, config->heartbeat_seconds);
+  self->api = (RndimgApiContext) {
+    .config = &self->config,
+    .catalogue = self->catalogue,
+    .broker = self->broker,
+    .long_polls = self->long_polls,
+    .streams = self->streams,
+    .sockets = self->sockets,
+    .started_usec = g_get_monotonic_time (),
+  };
+  self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   if (!start_sources (self, error))
     return NULL;
 
@@ -173,8 +231,12 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   g_signal_connect_object (self->server, "request-read", G_CALLBACK (on_request_read), self, 0);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
-  rndimg_router_install (self, self->server);
-  rndimg_instrument_attach (self, self->server);
+  add_routes (self);
+  rndimg_instrument_attach (self->server, self->metrics, self->router, self->config.access_log);
+  rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
+    .long_polls = self->long_polls, .streams = self->streams,
+    .sockets = self->sockets, .catalogue = self->catalogue,
+  });
   return g_steal_pointer (&self);
 }
 
@@ -207,12 +269,39 @@ url_for (GSocketAddress *address)
                                     : g_strdup_printf ("http://%s:%u/", host, port);
 }
 
-static void
-start_accepting (RndimgService *self, GSocketAddress *effective)
+/* libsoup 3.2 keeps a connection open after an answer only when the
+ * SoupServer has a listener of its own (request_finished() in
+ * soup-server.c); without one, every answer closes its connection. We
+ * accept connections ourselves, so it gets a listener that can never
+ * accept anything: one end of a socket pair whose other end stays silent. */
+static gboolean
+add_keep_alive_listener (RndimgService *self, GError **error)
 {
+  g_autoptr(GSocket) listening_end = NULL;
+  int fds[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "socketpair: %s", g_strerror (errno));
+      return FALSE;
+    }
+  listening_end = g_socket_new_from_fd (fds[0], error);
+  self->silent_end = g_socket_new_from_fd (fds[1], error);
+  if (listening_end == NULL || self->silent_end == NULL)
+    return FALSE;
+  return soup_server_listen_socket (self->server, listening_end, 0, error);
+}
+
+static gboolean
+start_accepting (RndimgService *self, GSocketAddress *effective, GError **error)
+{
+  if (!add_keep_alive_listener (self, error))
+    return FALSE;
+  self->sweep_id = rndimg_connection_sweep_idle (IDLE_CONNECTION_SECONDS);
   self->url = url_for (effective);
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
   g_socket_service_start (self->listener);
+  return TRUE;
 }
 
 gboolean
@@ -234,8 +323,7 @@ rndimg_service_listen (RndimgService *self, GError **error)
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->listener), socket_address,
                                       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
     return FALSE;
-  start_accepting (self, effective);
-  return TRUE;
+  return start_accepting (self, effective, error);
 }
 
 /* Serves on @socket, already bound and listening (socket activation). */
@@ -249,8 +337,7 @@ rndimg_service_listen_on_socket (RndimgService *self, GSocket *socket, GError **
   self->listener = g_socket_service_new ();
   if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->listener), socket, NULL, error))
     return FALSE;
-  start_accepting (self, effective);
-  return TRUE;
+  return start_accepting (self, effective, error);
 }
 
 /* The URL the server listens on, e.g. http://127.0.0.1:5000/ */
@@ -260,23 +347,28 @@ rndimg_service_get_url (RndimgService *self)
   return self->url;
 }
 
-/* Ends held long-polls (204) and event streams (a clean end of stream),
+/* Ends held long-polls (204), event streams (a clean end of stream) and
+ * WebSockets (close 1001),
  * stops the sources. The answers go out as the main loop runs on; see
  * rndimg_service_is_drained(). */
 void
 rndimg_service_begin_shutdown (RndimgService *self)
 {
   g_clear_handle_id (&self->timer_id, g_source_remove);
-  if (self->long_poll != NULL)
-    rndimg_long_poll_close_all (self->long_poll);
-  if (self->sse != NULL)
-    rndimg_sse_close_all (self->sse);
+  if (self->long_polls != NULL)
+    rndimg_subscribers_close_all (self->long_polls);
+  if (self->streams != NULL)
+    rndimg_subscribers_close_all (self->streams);
+  if (self->sockets != NULL)
+    rndimg_subscribers_close_all (self->sockets);
 }
 
 gboolean
 rndimg_service_is_drained (RndimgService *self)
 {
-  return rndimg_long_poll_get_waiting (self->long_poll) == 0 && rndimg_sse_get_open (self->sse) == 0;
+  return rndimg_subscribers_get_count (self->long_polls) == 0 &&
+         rndimg_subscribers_get_count (self->streams) == 0 &&
+         rndimg_subscribers_get_count (self->sockets) == 0;
 }
 
 /* Stops accepting and closes every connection. Safe to call twice. */
@@ -284,6 +376,7 @@ void
 rndimg_service_shutdown (RndimgService *self)
 {
   rndimg_service_begin_shutdown (self);
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
   if (self->listener != NULL)
     {
       g_socket_service_stop (self->listener);
@@ -293,48 +386,10 @@ rndimg_service_shutdown (RndimgService *self)
     soup_server_disconnect (self->server);
 }
 
-/* Publishes @name from @source (a static string) to every follower. */
-RndimgEvent *
-rndimg_service_publish (RndimgService *self, const char *name, const char *source)
+RndimgCatalogue *
+rndimg_service_get_catalogue (RndimgService *self)
 {
-  gint64 started_usec = g_get_monotonic_time ();
-  RndimgEvent *event = rndimg_publisher_publish (self->publisher, name, source);
-
-  rndimg_metrics_count_publish (self->metrics, source,
-                                (double) (g_get_monotonic_time () - started_usec) / G_USEC_PER_SEC);
-  return event;
-}
-
-RndimgMetrics *
-rndimg_service_get_metrics (RndimgService *self)
-{
-  return self->metrics;
-}
-
-/* SIGHUP: a new token (NULL: none) takes effect for the next request. */
-void
-rndimg_service_set_token (RndimgService *self, const char *token)
-{
-  g_free (self->config.token);
-  self->config.token = g_strdup (token);
-}
-
-RndimgPublisher *
-rndimg_service_get_publisher (RndimgService *self)
-{
-  return self->publisher;
-}
-
-RndimgLongPoll *
-rndimg_service_get_long_poll (RndimgService *self)
-{
-  return self->long_poll;
-}
-
-RndimgSse *
-rndimg_service_get_sse (RndimgService *self)
-{
-  return self->sse;
+  return self->catalogue;
 }
 
 const RndimgConfig *
@@ -343,20 +398,10 @@ rndimg_service_get_config (RndimgService *self)
   return &self->config;
 }
 
-RndimgCatalogue *
-rndimg_service_get_catalogue (RndimgService *self)
+/* SIGHUP: a new token (NULL: none) takes effect for the next request. */
+void
+rndimg_service_set_token (RndimgService *self, const char *token)
 {
-  return self->catalogue;
-}
-
-guint64
-rndimg_service_get_requests (RndimgService *self)
-{
-  return self->requests;
-}
-
-double
-rndimg_service_get_uptime (RndimgService *self)
-{
-  return (double) (g_get_monotonic_time () - self->started_usec) / G_USEC_PER_SEC;
+  g_free (self->config.token);
+  self->config.token = g_strdup (token);
 }

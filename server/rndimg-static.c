@@ -13,71 +13,37 @@
 #define IMAGE_CACHE_CONTROL "public, max-age=300"
 #define WEB_CACHE_CONTROL "no-cache"
 #define MAX_SERVED_FILE_BYTES (64 * 1024 * 1024)
+/* Images kept in memory at most; beyond, read per request. */
+#define MAX_CACHED_BYTES (64 * 1024 * 1024)
 
+/* A file's bytes and validators, as sent. */
 typedef struct {
-  int fd;
-  struct stat st;
+  GBytes *bytes;
   char *etag;
   GDateTime *modified;
-} OpenFile;
+  char *last_modified;        /* HTTP date of @modified */
+  goffset size;               /* for an image: the catalogue's size and */
+  gint64 modified_usec;       /* time when loaded, to see it is current */
+} LoadedFile;
 
 static void
-open_file_clear (OpenFile *file)
+loaded_file_free (LoadedFile *file)
 {
-  if (file->fd >= 0)
-    close (file->fd);
+  g_bytes_unref (file->bytes);
   g_free (file->etag);
-  g_clear_pointer (&file->modified, g_date_time_unref);
+  g_date_time_unref (file->modified);
+  g_free (file->last_modified);
+  g_free (file);
 }
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OpenFile, open_file_clear)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadedFile, loaded_file_free)
 
-/* Never follows a symlink at the last step, so nothing can be swapped in
- * under a catalogue name to escape the folder. */
-static gboolean
-open_file (OpenFile *file, const char *path)
+struct _RndimgStatic
 {
-  file->fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (file->fd < 0 || fstat (file->fd, &file->st) != 0 || !S_ISREG (file->st.st_mode))
-    return FALSE;
-  file->etag = g_strdup_printf ("\"%llx-%lx-%llx\"", (unsigned long long) file->st.st_mtim.tv_sec,
-                                (unsigned long) file->st.st_mtim.tv_nsec,
-                                (unsigned long long) file->st.st_size);
-  file->modified = g_date_time_new_from_unix_utc (file->st.st_mtim.tv_sec);
-  return TRUE;
-}
-
-static gboolean
-etag_listed (const char *if_none_match, const char *etag)
-{
-  g_auto(GStrv) candidates = g_strsplit (if_none_match, ",", -1);
-
-  for (char **candidate = candidates; *candidate != NULL; candidate++)
-    {
-      const char *tag = g_strstrip (*candidate);
-
-      if (g_str_has_prefix (tag, "W/"))
-        tag += 2;
-      if (strcmp (tag, "*") == 0 || strcmp (tag, etag) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-is_not_modified (SoupServerMessage *msg, const OpenFile *file)
-{
-  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
-  const char *if_none_match = soup_message_headers_get_one (request, "If-None-Match");
-  const char *if_modified_since = soup_message_headers_get_one (request, "If-Modified-Since");
-  g_autoptr(GDateTime) since = NULL;
-
-  if (if_none_match != NULL)
-    return etag_listed (if_none_match, file->etag);
-  if (if_modified_since == NULL)
-    return FALSE;
-  since = soup_date_time_new_from_http_string (if_modified_since);
-  return since != NULL && g_date_time_compare (file->modified, since) <= 0;
-}
+  RndimgCatalogue *catalogue;
+  char *web_dir;
+  GHashTable *images;         /* path -> LoadedFile */
+  gsize cached_bytes;
+};
 
 static GBytes *
 read_all (int fd, gsize size)
@@ -98,67 +64,152 @@ read_all (int fd, gsize size)
   return g_bytes_new_take (g_steal_pointer (&data), size);
 }
 
+/* Reads a regular file whole, never following a symlink at the last step,
+ * so nothing can be swapped in under a catalogue name to escape the
+ * folder. NULL with a reason in @why when it cannot be served. */
+static LoadedFile *
+load_file (const char *path, const char **why)
+{
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  GBytes *bytes = NULL;
+  LoadedFile *file;
+
+  *why = "no such file";
+  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      /* Files are sent from memory: refuse what would hold too much of it. */
+      *why = st.st_size > MAX_SERVED_FILE_BYTES ? "the file is too large to serve" : "cannot read the file";
+      if (st.st_size <= MAX_SERVED_FILE_BYTES)
+        bytes = read_all (fd, (gsize) st.st_size);
+    }
+  if (fd >= 0)
+    close (fd);
+  if (bytes == NULL)
+    return NULL;
+  file = g_new0 (LoadedFile, 1);
+  file->bytes = bytes;
+  file->etag = g_strdup_printf ("\"%llx-%lx-%llx\"", (unsigned long long) st.st_mtim.tv_sec,
+                                (unsigned long) st.st_mtim.tv_nsec, (unsigned long long) st.st_size);
+  file->modified = g_date_time_new_from_unix_utc (st.st_mtim.tv_sec);
+  file->last_modified = soup_date_time_to_string (file->modified, SOUP_DATE_HTTP);
+  file->size = st.st_size;
+  return file;
+}
+
+static gboolean
+etag_listed (const char *if_none_match, const char *etag)
+{
+  g_auto(GStrv) candidates = g_strsplit (if_none_match, ",", -1);
+
+  for (char **candidate = candidates; *candidate != NULL; candidate++)
+    {
+      const char *tag = g_strstrip (*candidate);
+
+      if (g_str_has_prefix (tag, "W/"))
+        tag += 2;
+      if (strcmp (tag, "*") == 0 || strcmp (tag, etag) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_not_modified (SoupServerMessage *msg, const LoadedFile *file)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  const char *if_none_match = soup_message_headers_get_one (request, "If-None-Match");
+  const char *if_modified_since = soup_message_headers_get_one (request, "If-Modified-Since");
+  g_autoptr(GDateTime) since = NULL;
+
+  if (if_none_match != NULL)
+    return etag_listed (if_none_match, file->etag);
+  if (if_modified_since == NULL)
+    return FALSE;
+  since = soup_date_time_new_from_http_string (if_modified_since);
+  return since != NULL && g_date_time_compare (file->modified, since) <= 0;
+}
+
 static void
-send_file (SoupServerMessage *msg, const char *path, const char *content_type,
-           const char *cache_control)
+send_loaded (SoupServerMessage *msg, const LoadedFile *file, const char *content_type,
+             const char *cache_control)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_auto(OpenFile) file = { .fd = -1 };
-  g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *last_modified = NULL;
 
-  if (!open_file (&file, path))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such file");
-      return;
-    }
-  /* Files are sent from memory: refuse what would hold too much of it. */
-  if (file.st.st_size > MAX_SERVED_FILE_BYTES)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the file is too large to serve");
-      return;
-    }
-
-  last_modified = soup_date_time_to_string (file.modified, SOUP_DATE_HTTP);
-  soup_message_headers_replace (headers, "ETag", file.etag);
-  soup_message_headers_replace (headers, "Last-Modified", last_modified);
+  soup_message_headers_replace (headers, "ETag", file->etag);
+  soup_message_headers_replace (headers, "Last-Modified", file->last_modified);
   soup_message_headers_replace (headers, "Cache-Control", cache_control);
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-
-  if (is_not_modified (msg, &file))
+  if (is_not_modified (msg, file))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
       return;
     }
-
-  bytes = read_all (file.fd, (gsize) file.st.st_size);
-  if (bytes == NULL)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "cannot read the file");
-      return;
-    }
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_content_type (headers, content_type, NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), file->bytes);
+}
+
+static void
+send_error_for (SoupServerMessage *msg, const char *why)
+{
+  rndimg_http_send_error (msg, g_str_equal (why, "no such file") ? SOUP_STATUS_NOT_FOUND
+                                                                 : SOUP_STATUS_INTERNAL_SERVER_ERROR, "%s", why);
+}
+
+/* The image's bytes from memory, read again only when the catalogue says
+ * the file changed; NULL (with @why) when it cannot be read. */
+static const LoadedFile *
+image_file (RndimgStatic *self, const RndimgImage *image, const char **why)
+{
+  LoadedFile *file = g_hash_table_lookup (self->images, image->path);
+
+  if (file != NULL && file->size == image->size && file->modified_usec == image->modified_usec)
+    return file;
+  if (file != NULL)
+    {
+      self->cached_bytes -= (gsize) file->size;
+      g_hash_table_remove (self->images, image->path);
+    }
+  file = load_file (image->path, why);
+  if (file == NULL)
+    return NULL;
+  file->modified_usec = image->modified_usec;
+  /* A crude bound, enough for a folder that outgrows memory: start over. */
+  if (self->cached_bytes + (gsize) file->size > MAX_CACHED_BYTES)
+    {
+      g_hash_table_remove_all (self->images);
+      self->cached_bytes = 0;
+    }
+  self->cached_bytes += (gsize) file->size;
+  g_hash_table_replace (self->images, g_strdup (image->path), file);
+  return file;
 }
 
 /* GET|HEAD /static/img/NAME: only names listed in the catalogue. */
 void
-rndimg_static_serve_image (RndimgService *service, SoupServerMessage *msg,
-                           const char *path, GHashTable *query)
+rndimg_static_serve_image (SoupServerMessage *msg, const char *path, GHashTable *query,
+                           gpointer static_files)
 {
+  RndimgStatic *self = static_files;
+  const LoadedFile *file;
+  const char *why;
   /* NULL for an escaped '/' or NUL: such a name is in no catalogue. */
   g_autofree char *name = g_uri_unescape_string (path + strlen ("/static/img/"), "/");
   g_autoptr(RndimgImage) image = NULL;
 
   if (name != NULL)
-    image = rndimg_catalogue_lookup (rndimg_service_get_catalogue (service), name);
+    image = rndimg_catalogue_lookup (self->catalogue, name);
   if (image == NULL)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such image");
       return;
     }
-  send_file (msg, image->path, image->content_type, IMAGE_CACHE_CONTROL);
+  file = image_file (self, image, &why);
+  if (file == NULL)
+    send_error_for (msg, why);
+  else
+    send_loaded (msg, file, image->content_type, IMAGE_CACHE_CONTROL);
 }
 
 static const char *
@@ -206,9 +257,12 @@ web_path_is_safe (const char *relative)
 
 /* GET|HEAD / and every file of the web folder. */
 void
-rndimg_static_serve_web (RndimgService *service, SoupServerMessage *msg,
-                         const char *path, GHashTable *query)
+rndimg_static_serve_web (SoupServerMessage *msg, const char *path, GHashTable *query,
+                         gpointer static_files)
 {
+  RndimgStatic *self = static_files;
+  g_autoptr(LoadedFile) file = NULL;
+  const char *why;
   const char *relative = strcmp (path, "/") == 0 ? "index.html" : path + 1;
   const char *content_type = web_content_type (relative);
   g_autofree char *file_path = NULL;
@@ -218,6 +272,33 @@ rndimg_static_serve_web (RndimgService *service, SoupServerMessage *msg,
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such page: %s", path);
       return;
     }
-  file_path = g_build_filename (rndimg_service_get_config (service)->web_dir, relative, NULL);
-  send_file (msg, file_path, content_type, WEB_CACHE_CONTROL);
+  /* Read per request: the page is small and edited while developing. */
+  file_path = g_build_filename (self->web_dir, relative, NULL);
+  file = load_file (file_path, &why);
+  if (file == NULL)
+    send_error_for (msg, why);
+  else
+    send_loaded (msg, file, content_type, WEB_CACHE_CONTROL);
+}
+
+/* The files under /static/img/ (the catalogue's, from memory) and the web
+ * page's (from @web_dir). */
+RndimgStatic *
+rndimg_static_new (RndimgCatalogue *catalogue, const char *web_dir)
+{
+  RndimgStatic *self = g_new0 (RndimgStatic, 1);
+
+  self->catalogue = g_object_ref (catalogue);
+  self->web_dir = g_strdup (web_dir);
+  self->images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) loaded_file_free);
+  return self;
+}
+
+void
+rndimg_static_free (RndimgStatic *self)
+{
+  g_object_unref (self->catalogue);
+  g_free (self->web_dir);
+  g_hash_table_unref (self->images);
+  g_free (self);
 }

@@ -1,13 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "rndimg-router.h"
+#include <libsoup/soup.h>
+
+#include "rndimg-catalogue.h"
 
 G_BEGIN_DECLS
 
-void rndimg_static_serve_image (RndimgService *service, SoupServerMessage *msg,
-                                const char *path, GHashTable *query);
-void rndimg_static_serve_web   (RndimgService *service, SoupServerMessage *msg,
-                                const char *path, GHashTable *query);
+typedef struct _RndimgStatic RndimgStatic;
+
+RndimgStatic *rndimg_static_new         (RndimgCatalogue   *catalogue,
+                                         const char        *web_dir);
+void          rndimg_static_free        (RndimgStatic      *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgStatic, rndimg_static_free)
+
+void          rndimg_static_serve_image (SoupServerMessage *msg, const char *path,
+                                         GHashTable *query, gpointer static_files);
+void          rndimg_static_serve_web   (SoupServerMessage *msg, const char *path,
+                                         GHashTable *query, gpointer static_files);
 
 G_END_DECLS

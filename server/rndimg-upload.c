@@ -102,17 +102,18 @@ store (const char *folder, GBytes *bytes, const char *content_type, GError **err
 }
 
 void
-rndimg_upload_serve (RndimgService *service, SoupServerMessage *msg,
-                     const char *path, GHashTable *query)
+rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query,
+                     gpointer api_context)
 {
-  RndimgCatalogue *catalogue = rndimg_service_get_catalogue (service);
+  RndimgApiContext *api = api_context;
+  RndimgCatalogue *catalogue = api->catalogue;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgImage) image = NULL;
   g_autofree char *name = NULL;
   const char *content_type;
 
-  if (!rndimg_auth_allows_write (service, msg) || (bytes = uploaded_bytes (msg)) == NULL)
+  if (!rndimg_auth_allows_write (api->config, msg) || (bytes = uploaded_bytes (msg)) == NULL)
     return;
   content_type = rndimg_image_type_sniff (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   if (content_type == NULL)
@@ -122,7 +123,7 @@ rndimg_upload_serve (RndimgService *service, SoupServerMessage *msg,
       return;
     }
 
-  name = store (rndimg_service_get_config (service)->uploads_dir, bytes, content_type, &error);
+  name = store (api->config->uploads_dir, bytes, content_type, &error);
   image = name != NULL ? rndimg_catalogue_refresh (catalogue, name, FALSE) : NULL;
   if (image == NULL)
     {
@@ -131,5 +132,5 @@ rndimg_upload_serve (RndimgService *service, SoupServerMessage *msg,
       return;
     }
   g_message ("stored upload %s (%" G_GOFFSET_FORMAT " bytes)", name, image->size);
-  rndimg_api_send_event (msg, rndimg_service_publish (service, name, "upload"));
+  rndimg_api_publish_and_answer (api, msg, name, "upload");
 }

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "rndimg-router.h"
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
-void rndimg_upload_serve (RndimgService     *service,
-                          SoupServerMessage *msg,
+void rndimg_upload_serve (SoupServerMessage *msg,
                           const char        *path,
-                          GHashTable        *query);
+                          GHashTable        *query,
+                          gpointer           api_context);
 
 G_END_DECLS

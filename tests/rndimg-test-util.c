@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *
@@ -485,24 +486,52 @@ test_raise_fd_limit (void)
 }
 
 /* Sockets of the server's port in CLOSE_WAIT: the client hung up and the
- * server has not closed its end. Read from /proc/net/tcp. */
+ * server has not closed its end. */
 guint
 test_server_close_wait_count (TestServer *server)
 {
+  return test_server_socket_count (server, "08");
+}
+
+/* File descriptors the server process holds open, from /proc/PID/fd. */
+guint
+test_server_fd_count (TestServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", g_subprocess_get_identifier (server->process));
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint count = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    count++;
+  return count;
+}
+
+/* Sockets of the server's port in TCP state @state (two hex digits as in
+ * /proc/net/tcp: 01 ESTABLISHED, 08 CLOSE_WAIT, 0A LISTEN). The table can
+ * be long on a busy machine: it is read line by line, not split. */
+guint
+test_server_socket_count (TestServer *server, const char *state)
+{
   guint port = (guint) g_ascii_strtoull (strrchr (server->url, ':') + 1, NULL, 10);
+  g_autofree char *local = g_strdup_printf (":%04X ", port);
   g_autofree char *table = NULL;
+  const char *line;
   guint count = 0;
 
   g_assert_true (g_file_get_contents ("/proc/net/tcp", &table, NULL, NULL));
-  /* One sscanf a line: with thousands of sockets open on the machine (a
-   * benchmark next door) splitting every line into fields took seconds. */
-  for (const char *line = strchr (table, '\n'); line != NULL; line = strchr (line + 1, '\n'))
+  /* "  sl  local_address rem_address   st ...", e.g.
+   * "   7: 0100007F:1F90 0100007F:C350 08 ...": the local port is the 4 hex
+   * digits after the second ':' and the state follows the remote address. */
+  for (line = strchr (table, '\n'); line != NULL; line = strchr (line + 1, '\n'))
     {
-      unsigned int local_port, state;
+      const char *address = strchr (line + 1, ':');
+      const char *port_field = address != NULL ? strchr (address + 1, ':') : NULL;
 
-      /* "sl: local_ip:port rem_ip:port st ..."; CLOSE_WAIT is 08 */
-      if (sscanf (line + 1, "%*u: %*x:%x %*x:%*x %x", &local_port, &state) == 2 &&
-          local_port == port && state == 0x08)
+      if (port_field == NULL || strncmp (port_field, local, strlen (local)) != 0)
+        continue;
+      /* ":PPPP RRRRRRRR:PPPP SS" */
+      if (strlen (port_field) > 22 && strncmp (port_field + 20, state, 2) == 0)
         count++;
     }
   return count;

@@ -94,6 +94,9 @@ JsonObject *test_publish          (TestServer   *server,
                                    const char   *name);
 void        test_raise_fd_limit   (void);
 guint       test_server_close_wait_count (TestServer *server);
+guint       test_server_socket_count     (TestServer *server,
+                                          const char *state);
+guint       test_server_fd_count         (TestServer *server);
 
 char       *test_make_image_folder (guint count);
 void        test_remove_folder     (const char *path);

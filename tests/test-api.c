@@ -337,6 +337,63 @@ test_connections_closed (Fixture *fixture, gconstpointer data)
   g_assert_true (test_wait_until (no_close_wait, fixture->server, 3000));
 }
 
+typedef struct {
+  SoupSession *session;
+  const char *url;
+  const char *old_etag;
+} ChangeWait;
+
+static gboolean
+etag_changed (gpointer user_data)
+{
+  ChangeWait *wait = user_data;
+  g_auto(TestResponse) response = { 0 };
+
+  test_request (wait->session, "GET", wait->url, NULL, NULL, NULL, &response);
+  return response.status == 200 && g_strcmp0 (test_response_header (&response, "ETag"), wait->old_etag) != 0;
+}
+
+/* Images are sent from memory, yet a file replaced in the folder is sent
+ * anew, with a new ETag, once the folder watch has seen the change. */
+static void
+test_replaced_image_served_fresh (void)
+{
+  g_autofree char *folder = test_make_image_folder (2);
+  g_autofree char *path = g_build_filename (folder, "01.png", NULL);
+  g_autofree char *other = test_source_image ("042.png");
+  g_autofree char *images_arg = g_strconcat ("--images=", folder, NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_auto(TestResponse) first = { 0 };
+  g_auto(TestResponse) again = { 0 };
+  g_auto(TestResponse) replaced = { 0 };
+  g_autofree char *old_etag = NULL;
+  g_autofree char *new_bytes = NULL;
+  g_autofree char *url = NULL;
+  gsize new_length;
+  TestServer *server = test_server_start (images_arg, NULL);
+  ChangeWait wait = { session, NULL, NULL };
+
+  url = test_server_url (server, "/static/img/01.png");
+  test_request (session, "GET", url, NULL, NULL, NULL, &first);
+  test_request (session, "GET", url, NULL, NULL, NULL, &again);
+  g_assert_cmpuint (first.status, ==, 200);
+  old_etag = g_strdup (test_response_header (&first, "ETag"));
+  g_assert_cmpstr (test_response_header (&again, "ETag"), ==, old_etag);
+  g_assert_true (g_bytes_equal (first.body, again.body));
+
+  g_assert_true (g_file_get_contents (other, &new_bytes, &new_length, NULL));
+  g_assert_true (g_file_set_contents (path, new_bytes, (gssize) new_length, NULL));
+  wait.url = url;
+  wait.old_etag = old_etag;
+  g_assert_true (test_wait_until (etag_changed, &wait, 5000));
+  test_request (session, "GET", url, NULL, NULL, NULL, &replaced);
+  g_assert_cmpuint (g_bytes_get_size (replaced.body), ==, new_length);
+  g_assert_cmpmem (g_bytes_get_data (replaced.body, NULL), new_length, new_bytes, new_length);
+
+  test_server_stop (server);
+  test_remove_folder (folder);
+}
+
 /* A symlink in the folder pointing at a picture outside it is not served. */
 static void
 test_symlink_out_of_folder (void)
@@ -429,6 +486,7 @@ main (int argc, char **argv)
   ADD ("/cors/preflight", test_cors_preflight);
   ADD ("/web/index", test_web_page);
   ADD ("/connections/closed-after-hang-up", test_connections_closed);
+  g_test_add_func ("/static/replaced-image-served-fresh", test_replaced_image_served_fresh);
   g_test_add_func ("/static/symlink-out-of-folder", test_symlink_out_of_folder);
   g_test_add_func ("/startup/errors", test_startup_errors);
 

@@ -104,6 +104,16 @@ sse_shows_published_event() {
     grep -q '^data: .*"name":"023.png"' "$WORK/events"
 }
 
+# The README's handshake by hand: the 101, then a frame holding the event.
+websocket_handshake_shows_event() {
+    curl -sN -m 3 -D "$WORK/ws-headers" -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
+         -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \
+         --output "$WORK/ws" "$URL$API/ws?since=0"
+    head -n 1 "$WORK/ws-headers" | grep -q '^HTTP/1.1 101' &&
+    grep -qi '^sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=' "$WORK/ws-headers" &&
+    grep -aq '"id":1,' "$WORK/ws"
+}
+
 long_poll_times_out() {
     [ "$(status_of "$URL$API/rndimg/poll?timeout=1")" = 204 ]
 }
@@ -112,7 +122,7 @@ long_poll_replays() {
     [ "$(status_of "$URL$API/rndimg/poll?since=0")" = 200 ] && grep -q '"id":1,' "$WORK/body"
 }
 
-echo "1..16"
+echo "1..18"
 start_server --interval 0
 check "GET rndimg answers the success JSON" random_image_json
 check "the message URL downloads the shipped PNG" url_downloads_png
@@ -130,5 +140,7 @@ check "curl -N events shows an event after a curl publish" sse_shows_published_e
 check "long-poll with nothing new times out with 204" long_poll_times_out
 check "long-poll since=0 replays the first event" long_poll_replays
 check "bad since is a 400 JSON error" json_error 400 "$URL$API/rndimg/poll?since=-4"
+check "ws without a handshake is a 400 JSON error" json_error 400 "$URL$API/ws"
+check "the ws handshake by curl gets the event in a frame" websocket_handshake_shows_event
 
 [ "$FAILED" -eq 0 ]

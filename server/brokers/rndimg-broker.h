@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rndimg-event.h"
+
+G_BEGIN_DECLS
+
+#define RNDIMG_TYPE_BROKER (rndimg_broker_get_type ())
+G_DECLARE_INTERFACE (RndimgBroker, rndimg_broker, RNDIMG, BROKER, GObject)
+
+/* Where events live. Answers come through callbacks, so a broker that asks
+ * another process (Redis) fits the same slots as the one in memory. */
+struct _RndimgBrokerInterface
+{
+  GTypeInterface g_iface;
+
+  void         (*publish_async)  (RndimgBroker        *self,
+                                  const char          *name,
+                                  const char          *source,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+  RndimgEvent *(*publish_finish) (RndimgBroker        *self,
+                                  GAsyncResult        *result,
+                                  GError             **error);
+  void         (*history_async)  (RndimgBroker        *self,
+                                  gint64               since,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+  GPtrArray   *(*history_finish) (RndimgBroker        *self,
+                                  GAsyncResult        *result,
+                                  gint64              *missed,
+                                  GError             **error);
+  gint64       (*get_newest_id)  (RndimgBroker        *self);
+
+  /* signal class closure */
+  void         (*published)      (RndimgBroker        *self,
+                                  RndimgEvent         *event);
+};
+
+void         rndimg_broker_publish_async  (RndimgBroker        *self,
+                                           const char          *name,
+                                           const char          *source,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+RndimgEvent *rndimg_broker_publish_finish (RndimgBroker        *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+void         rndimg_broker_history_async  (RndimgBroker        *self,
+                                           gint64               since,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+GPtrArray   *rndimg_broker_history_finish (RndimgBroker        *self,
+                                           GAsyncResult        *result,
+                                           gint64              *missed,
+                                           GError             **error);
+gint64       rndimg_broker_get_newest_id  (RndimgBroker        *self);
+void         rndimg_broker_emit_published (RndimgBroker        *self,
+                                           RndimgEvent         *event);
+
+G_END_DECLS

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* RndimgEvent, the value every broker hands out, and its JSON. */
+#include "rndimg-event.h"
+#include <json-glib/json-glib.h>
+
+static void
+event_clear (RndimgEvent *event)
+{
+  g_free (event->name);
+  g_free (event->published_at);
+}
+
+static char *
+now_rfc3339 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+/* A new event stamped now. @source must be a static string. */
+RndimgEvent *
+rndimg_event_new (gint64 id, const char *name, const char *source)
+{
+  RndimgEvent *event = g_rc_box_new0 (RndimgEvent);
+
+  event->id = id;
+  event->name = g_strdup (name);
+  event->source = source;
+  event->published_at = now_rfc3339 ();
+  return event;
+}
+
+RndimgEvent *
+rndimg_event_ref (RndimgEvent *event)
+{
+  return g_rc_box_acquire (event);
+}
+
+void
+rndimg_event_unref (RndimgEvent *event)
+{
+  g_rc_box_release_full (event, (GDestroyNotify) event_clear);
+}
+
+/* The event as clients see it; the URL is built on @base_url (the Host the
+ * client used). @missed > 0 says how many older events fell out of history. */
+char *
+rndimg_event_to_json (const RndimgEvent *event, const char *base_url, gint64 missed)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *escaped = g_uri_escape_string (event->name, NULL, FALSE);
+  g_autofree char *url = g_strconcat (base_url, "/static/img/", escaped, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "success");
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, event->id);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, url);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, event->name);
+  json_builder_set_member_name (builder, "published_at");
+  json_builder_add_string_value (builder, event->published_at);
+  json_builder_set_member_name (builder, "source");
+  json_builder_add_string_value (builder, event->source);
+  if (missed > 0)
+    {
+      json_builder_set_member_name (builder, "missed");
+      json_builder_add_int_value (builder, missed);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* One published picture. Immutable, shared by reference between the
+ * broker that made it and every subscriber it reaches. */
+typedef struct {
+  gint64 id;
+  char *name;
+  const char *source;       /* "timer", "api", "upload" or "folder" */
+  char *published_at;       /* RFC 3339 */
+} RndimgEvent;
+
+RndimgEvent *rndimg_event_new     (gint64             id,
+                                   const char        *name,
+                                   const char        *source);
+RndimgEvent *rndimg_event_ref     (RndimgEvent       *event);
+void         rndimg_event_unref   (RndimgEvent       *event);
+char        *rndimg_event_to_json (const RndimgEvent *event,
+                                   const char        *base_url,
+                                   gint64             missed);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgEvent, rndimg_event_unref)
+
+G_END_DECLS

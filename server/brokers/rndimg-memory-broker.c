@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/* The broker in this process: the last N events in a queue, ids counted
+ * from 1 per run. Answers through GTask like any other broker, so callers
+ * never rely on an answer being immediate. */
+#include "rndimg-memory-broker.h"
+
+struct _RndimgMemoryBroker
+{
+  GObject parent_instance;
+
+  GQueue history;            /* RndimgEvent, oldest first */
+  guint history_length;
+  gint64 next_id;
+};
+
+static void broker_iface_init (RndimgBrokerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (RndimgMemoryBroker, rndimg_memory_broker, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (RNDIMG_TYPE_BROKER, broker_iface_init))
+
+static RndimgEvent *
+append (RndimgMemoryBroker *self, const char *name, const char *source)
+{
+  RndimgEvent *event = rndimg_event_new (self->next_id++, name, source);
+
+  g_queue_push_tail (&self->history, event);
+  while (self->history.length > self->history_length)
+    rndimg_event_unref (g_queue_pop_head (&self->history));
+  g_debug ("published #%" G_GINT64_FORMAT " %s (%s)", event->id, name, source);
+  return event;
+}
+
+static void
+memory_publish_async (RndimgBroker *broker, const char *name, const char *source,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (broker);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  RndimgEvent *event = append (self, name, source);
+
+  rndimg_broker_emit_published (broker, event);
+  g_task_return_pointer (task, rndimg_event_ref (event), (GDestroyNotify) rndimg_event_unref);
+}
+
+static RndimgEvent *
+memory_publish_finish (RndimgBroker *broker, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, broker), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Every kept event newer than @since, oldest first. */
+static GPtrArray *
+events_after (RndimgMemoryBroker *self, gint64 since, gint64 *missed)
+{
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_event_unref);
+  RndimgEvent *oldest = g_queue_peek_head (&self->history);
+  GList *link = self->history.tail;
+
+  *missed = oldest != NULL && since < oldest->id - 1 ? oldest->id - 1 - since : 0;
+  /* Back from the newest to the first event after @since, then forward. */
+  while (link != NULL && link->prev != NULL && ((RndimgEvent *) link->prev->data)->id > since)
+    link = link->prev;
+  for (; link != NULL; link = link->next)
+    if (((RndimgEvent *) link->data)->id > since)
+      g_ptr_array_add (events, rndimg_event_ref (link->data));
+  return events;
+}
+
+typedef struct {
+  GPtrArray *events;
+  gint64 missed;
+} History;
+
+static void
+history_free (History *history)
+{
+  g_ptr_array_unref (history->events);
+  g_free (history);
+}
+
+static void
+memory_history_async (RndimgBroker *broker, gint64 since, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (broker);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  History *history = g_new0 (History, 1);
+
+  history->events = events_after (self, since, &history->missed);
+  g_task_return_pointer (task, history, (GDestroyNotify) history_free);
+}
+
+static GPtrArray *
+memory_history_finish (RndimgBroker *broker, GAsyncResult *result, gint64 *missed, GError **error)
+{
+  History *history;
+  GPtrArray *events;
+
+  g_return_val_if_fail (g_task_is_valid (result, broker), NULL);
+  history = g_task_propagate_pointer (G_TASK (result), error);
+  if (history == NULL)
+    return NULL;
+  events = g_ptr_array_ref (history->events);
+  *missed = history->missed;
+  history_free (history);
+  return events;
+}
+
+static gint64
+memory_get_newest_id (RndimgBroker *broker)
+{
+  return RNDIMG_MEMORY_BROKER (broker)->next_id - 1;
+}
+
+static void
+broker_iface_init (RndimgBrokerInterface *iface)
+{
+  iface->publish_async = memory_publish_async;
+  iface->publish_finish = memory_publish_finish;
+  iface->history_async = memory_history_async;
+  iface->history_finish = memory_history_finish;
+  iface->get_newest_id = memory_get_newest_id;
+}
+
+static void
+rndimg_memory_broker_finalize (GObject *object)
+{
+  RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (object);
+
+  g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
+  G_OBJECT_CLASS (rndimg_memory_broker_parent_class)->finalize (object);
+}
+
+static void
+rndimg_memory_broker_class_init (RndimgMemoryBrokerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rndimg_memory_broker_finalize;
+}
+
+static void
+rndimg_memory_broker_init (RndimgMemoryBroker *self)
+{
+  g_queue_init (&self->history);
+  self->next_id = 1;
+}
+
+/* A broker keeping the last @history_length events (at least one). */
+RndimgBroker *
+rndimg_memory_broker_new (guint history_length)
+{
+  RndimgMemoryBroker *self = g_object_new (RNDIMG_TYPE_MEMORY_BROKER, NULL);
+
+  self->history_length = MAX (history_length, 1);
+  return RNDIMG_BROKER (self);
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* A streaming answer written by us, not libsoup: once libsoup has written
+ * the headers, the connection is taken over and each frame goes out in one
+ * send() (libsoup's chunked writer makes three, and copies). What the
+ * kernel does not take at once waits in a queue bounded in bytes; past
+ * the bound the reader is too slow and the writer refuses. Frames written
+ * before the take-over wait in the same queue. Freeing closes the
+ * connection, which ends an EOF-delimited body cleanly. */
+#include "rndimg-frame-writer.h"
+#include "rndimg-connection.h"
+
+#include <sys/socket.h>
+
+#define KERNEL_BUFFER_BYTES (64 * 1024)
+
+struct _RndimgFrameWriter
+{
+  GIOStream *stream;          /* NULL until the take-over */
+  GSocket *socket;            /* borrowed from @stream */
+  GQueue queue;               /* GBytes not yet written */
+  gsize queued_bytes;
+  gsize head_written;         /* of the first queued frame */
+  gsize max_queued_bytes;
+  GSource *writable;
+  RndimgFrameWriterFailed failed;
+  gpointer user_data;
+};
+
+RndimgFrameWriter *
+rndimg_frame_writer_new (gsize max_queued_bytes, RndimgFrameWriterFailed failed, gpointer user_data)
+{
+  RndimgFrameWriter *self = g_new0 (RndimgFrameWriter, 1);
+
+  g_queue_init (&self->queue);
+  self->max_queued_bytes = max_queued_bytes;
+  self->failed = failed;
+  self->user_data = user_data;
+  return self;
+}
+
+static gboolean on_writable (GSocket *socket, GIOCondition condition, gpointer user_data);
+
+/* Writes as much of the queue as the kernel takes now. FALSE: the
+ * connection failed (the peer is gone). */
+static gboolean
+flush (RndimgFrameWriter *self)
+{
+  while (!g_queue_is_empty (&self->queue))
+    {
+      GBytes *head = g_queue_peek_head (&self->queue);
+      gsize size;
+      const char *data = g_bytes_get_data (head, &size);
+      g_autoptr(GError) error = NULL;
+      gssize sent = g_socket_send_with_blocking (self->socket, data + self->head_written,
+                                                 size - self->head_written, FALSE, NULL, &error);
+
+      if (sent < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (sent < 0)
+        {
+          g_debug ("frame writer: %s", error->message);
+          return FALSE;
+        }
+      self->head_written += (gsize) sent;
+      self->queued_bytes -= (gsize) sent;
+      if (self->head_written < size)
+        continue;
+      g_bytes_unref (g_queue_pop_head (&self->queue));
+      self->head_written = 0;
+    }
+  if (!g_queue_is_empty (&self->queue) && self->writable == NULL)
+    {
+      self->writable = g_socket_create_source (self->socket, G_IO_OUT, NULL);
+      g_source_set_callback (self->writable, G_SOURCE_FUNC (on_writable), self, NULL);
+      g_source_attach (self->writable, NULL);
+    }
+  return TRUE;
+}
+
+static gboolean
+on_writable (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  RndimgFrameWriter *self = user_data;
+
+  g_clear_pointer (&self->writable, g_source_unref);
+  if (!flush (self))
+    self->failed (self->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Call once @msg's headers are written (its "wrote-headers"): takes the
+ * connection from libsoup and sends what was queued. FALSE: no socket. */
+gboolean
+rndimg_frame_writer_take_over (RndimgFrameWriter *self, SoupServerMessage *msg)
+{
+  GSocket *socket = rndimg_connection_get_socket (msg);
+
+  if (socket == NULL)
+    return FALSE;
+  /* Events are small: a fixed kernel buffer, not one that grows to
+   * megabytes behind a reader that stopped, keeps the bound meaningful. */
+  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, KERNEL_BUFFER_BYTES, NULL);
+  self->socket = socket;
+  self->stream = rndimg_connection_steal (msg);
+  if (self->stream == NULL)
+    return FALSE;
+  return flush (self);
+}
+
+/* Queues @frame and sends what the kernel takes. FALSE: the reader is
+ * too slow (over the bound) or gone; nothing more should be written. */
+gboolean
+rndimg_frame_writer_write (RndimgFrameWriter *self, GBytes *frame)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (frame, &size);
+  gssize sent = 0;
+
+  /* The usual case: nothing waiting, and the kernel takes it all. */
+  if (self->stream != NULL && g_queue_is_empty (&self->queue))
+    {
+      sent = g_socket_send_with_blocking (self->socket, data, size, FALSE, NULL, NULL);
+      if (sent == (gssize) size)
+        return TRUE;
+      sent = MAX (sent, 0);
+    }
+  if (self->queued_bytes + size - (gsize) sent > self->max_queued_bytes)
+    return FALSE;
+  g_queue_push_tail (&self->queue, g_bytes_ref (frame));
+  self->queued_bytes += size - (gsize) sent;
+  if (g_queue_get_length (&self->queue) == 1)
+    self->head_written = (gsize) sent;
+  if (self->stream == NULL || self->writable != NULL)
+    return TRUE;
+  return flush (self);
+}
+
+/* Closes the connection if it was taken over. */
+void
+rndimg_frame_writer_free (RndimgFrameWriter *self)
+{
+  if (self->writable != NULL)
+    g_source_destroy (self->writable);
+  g_clear_pointer (&self->writable, g_source_unref);
+  g_queue_clear_full (&self->queue, (GDestroyNotify) g_bytes_unref);
+  if (self->stream != NULL)
+    g_io_stream_close (self->stream, NULL, NULL);
+  g_clear_object (&self->stream);
+  g_free (self);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct _RndimgFrameWriter RndimgFrameWriter;
+
+typedef void (*RndimgFrameWriterFailed) (gpointer user_data);
+
+RndimgFrameWriter *rndimg_frame_writer_new       (gsize                    max_queued_bytes,
+                                                  RndimgFrameWriterFailed  failed,
+                                                  gpointer                 user_data);
+gboolean           rndimg_frame_writer_take_over (RndimgFrameWriter       *self,
+                                                  SoupServerMessage       *msg);
+gboolean           rndimg_frame_writer_write     (RndimgFrameWriter       *self,
+                                                  GBytes                  *frame);
+void               rndimg_frame_writer_free      (RndimgFrameWriter       *self);
+
+G_END_DECLS

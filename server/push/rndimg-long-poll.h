@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "rndimg-subscribers.h"
+
+G_BEGIN_DECLS
+
+RndimgSubscribers *rndimg_long_poll_new   (RndimgBroker      *broker,
+                                           guint              max_waiters);
+void               rndimg_long_poll_serve (SoupServerMessage *msg,
+                                           const char        *path,
+                                           GHashTable        *query,
+                                           gpointer           long_polls);
+
+G_END_DECLS

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/* GET /polling/api/v1.0/events: a Server-Sent Events subscriber. A stream
+ * resumes after Last-Event-ID from history, is kept alive by comment
+ * heartbeats, and is dropped when its reader falls too far behind (unsent
+ * data over a bound) instead of growing memory. libsoup writes the
+ * headers; the frames are written by a RndimgFrameWriter, one send each,
+ * and the body ends when the connection closes. */
+#include "rndimg-sse.h"
+#include "rndimg-frame-writer.h"
+#include "rndimg-http.h"
+
+#include <string.h>
+
+#define MAX_UNSENT_BYTES (256 * 1024)
+#define PREAMBLE "retry: 3000\n\n"
+#define HEARTBEAT ": heartbeat\n\n"
+
+typedef struct {
+  RndimgSubscriber parent;
+  RndimgFrameWriter *writer;
+} Stream;
+
+static GBytes *
+sse_render (const RndimgEvent *event, const char *base_url, gint64 missed)
+{
+  g_autofree char *json = rndimg_event_to_json (event, base_url, missed);
+  char *frame = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: image\ndata: %s\n\n", event->id, json);
+
+  return g_bytes_new_take (frame, strlen (frame));
+}
+
+/* Queues @payload for the client, unless the reader is too slow. */
+static RndimgSubscriberState
+sse_deliver (RndimgSubscriber *sub, GBytes *payload)
+{
+  Stream *stream = (Stream *) sub;
+
+  return rndimg_frame_writer_write (stream->writer, payload) ? RNDIMG_SUBSCRIBER_KEEP
+                                                             : RNDIMG_SUBSCRIBER_CUT;
+}
+
+/* A replay larger than half the unsent bound keeps the newest events and
+ * counts the older ones as missed, so a long history never gets a client
+ * dropped for being "slow" before it could read anything. */
+static gboolean
+sse_replay (RndimgSubscriber *sub, GPtrArray *events, gint64 missed)
+{
+  gsize budget = MAX_UNSENT_BYTES / 2, used = 0;
+  guint first;
+
+  for (first = events->len; first > 0; first--)
+    {
+      g_autoptr(GBytes) frame = sse_render (g_ptr_array_index (events, first - 1), sub->base_url, 0);
+
+      if (used + g_bytes_get_size (frame) > budget)
+        break;
+      used += g_bytes_get_size (frame);
+    }
+  missed += first;
+  for (guint i = first; i < events->len; i++)
+    {
+      /* The first event sent says how many came before it unsent. */
+      if (!rndimg_subscribers_send_event (sub, g_ptr_array_index (events, i), i == first ? missed : 0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static RndimgSubscriberState
+sse_heartbeat (RndimgSubscriber *sub)
+{
+  static GBytes *heartbeat;
+
+  if (heartbeat == NULL)
+    heartbeat = g_bytes_new_static (HEARTBEAT, strlen (HEARTBEAT));
+  return sse_deliver (sub, heartbeat);
+}
+
+static GBytes *
+preamble (void)
+{
+  static GBytes *bytes;
+
+  if (bytes == NULL)
+    bytes = g_bytes_new_static (PREAMBLE, strlen (PREAMBLE));
+  return bytes;
+}
+
+/* Shutdown: the stream leaves now; closing its connection ends the body. */
+static gboolean
+sse_end (RndimgSubscriber *sub)
+{
+  return FALSE;
+}
+
+static void
+sse_free (RndimgSubscriber *sub)
+{
+  Stream *stream = (Stream *) sub;
+
+  rndimg_frame_writer_free (stream->writer);
+  rndimg_subscriber_clear (sub);
+  g_free (stream);
+}
+
+static const RndimgSubscriberFuncs sse_funcs = {
+  .kind = "event stream",
+  .render = sse_render,
+  .deliver = sse_deliver,
+  .replay = sse_replay,
+  .heartbeat = sse_heartbeat,
+  .end = sse_end,
+  .free = sse_free,
+};
+
+/* Event-stream subscribers of @broker, at most @max_streams at once. */
+RndimgSubscribers *
+rndimg_sse_new (RndimgBroker *broker, guint max_streams, double heartbeat_seconds)
+{
+  RndimgSubscribers *streams = rndimg_subscribers_new (broker, &sse_funcs, max_streams,
+                                                       "too many open event streams");
+
+  rndimg_subscribers_set_heartbeat (streams, heartbeat_seconds);
+  return streams;
+}
+
+static void
+on_write_failed (gpointer user_data)
+{
+  RndimgSubscriber *sub = user_data;
+
+  rndimg_subscribers_drop (sub->registry, sub, "the client went away");
+}
+
+static void
+on_wrote_headers (SoupServerMessage *msg, gpointer user_data)
+{
+  Stream *stream = user_data;
+
+  if (!rndimg_frame_writer_take_over (stream->writer, msg))
+    on_write_failed (stream);
+}
+
+/* Last-Event-ID (header, or ?lastEventId= for clients that cannot set
+ * headers): -1 when absent, -2 when malformed. */
+static gint64
+resume_id (SoupServerMessage *msg, GHashTable *query)
+{
+  const char *text = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                   "Last-Event-ID");
+  guint64 id;
+
+  if (text == NULL && query != NULL)
+    text = g_hash_table_lookup (query, "lastEventId");
+  if (text == NULL || *text == '\0')
+    return -1;
+  return rndimg_http_parse_number (text, 0, G_MAXINT64, &id) ? (gint64) id : -2;
+}
+
+static void
+start_response (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
+  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
+  /* The body runs until we close the connection: no chunk framing. */
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_EOF);
+  soup_message_headers_replace (headers, "Connection", "close");
+}
+
+void
+rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer streams)
+{
+  RndimgSubscribers *registry = streams;
+  gint64 last_id = resume_id (msg, query);
+  Stream *stream;
+
+  if (last_id == -2)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "Last-Event-ID must be an event id");
+      return;
+    }
+  if (!rndimg_subscribers_admit (registry, msg))
+    return;
+  start_response (msg);
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
+    return;
+
+  stream = g_new0 (Stream, 1);
+  rndimg_subscriber_init (&stream->parent, &sse_funcs, msg);
+  stream->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, on_write_failed, stream);
+  g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), stream);
+  sse_deliver (&stream->parent, preamble ());
+  rndimg_subscribers_add (registry, &stream->parent, last_id);
+}

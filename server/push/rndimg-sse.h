@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "rndimg-subscribers.h"
+
+G_BEGIN_DECLS
+
+RndimgSubscribers *rndimg_sse_new   (RndimgBroker      *broker,
+                                     guint              max_streams,
+                                     double             heartbeat_seconds);
+void               rndimg_sse_serve (SoupServerMessage *msg,
+                                     const char        *path,
+                                     GHashTable        *query,
+                                     gpointer           streams);
+
+G_END_DECLS

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "rndimg-connection.h"
+#include "rndimg-event.h"
+
+G_BEGIN_DECLS
+
+typedef struct _RndimgSubscriber RndimgSubscriber;
+typedef struct _RndimgSubscribers RndimgSubscribers;
+
+/* What became of a subscriber after something was sent to it. */
+typedef enum {
+  RNDIMG_SUBSCRIBER_KEEP,    /* still following */
+  RNDIMG_SUBSCRIBER_DONE,    /* answered for good: leaves the registry */
+  RNDIMG_SUBSCRIBER_CUT,     /* too slow: connection closed, nothing more written */
+} RndimgSubscriberState;
+
+/* What one way of following events (long-poll, SSE, WebSocket) does
+ * differently; the registry (rndimg-subscribers.c) does the rest. Every
+ * subscriber of a registry shares one const table, as in nchan's
+ * subscriber_fn_t. */
+typedef struct {
+  const char *kind;          /* for logs */
+  /* The event as this kind sends it. Made once per event and base URL. */
+  GBytes  *(*render)    (const RndimgEvent *event,
+                         const char        *base_url,
+                         gint64             missed);
+  /* Sends @payload. */
+  RndimgSubscriberState (*deliver) (RndimgSubscriber *sub,
+                         GBytes            *payload);
+  /* Sends what a resuming client missed (oldest first, @missed more are
+   * gone) with rndimg_subscribers_send_event(). NULL: each event is
+   * rendered and delivered. FALSE: the subscriber left. */
+  gboolean (*replay)    (RndimgSubscriber  *sub,
+                         GPtrArray         *events,
+                         gint64             missed);
+  /* Optional: a keep-alive every --heartbeat seconds. */
+  RndimgSubscriberState (*heartbeat) (RndimgSubscriber *sub);
+  /* Timeout or shutdown. FALSE: done now; TRUE: leaves when its message
+   * finishes. */
+  gboolean (*end)       (RndimgSubscriber  *sub);
+  void     (*free)      (RndimgSubscriber  *sub);
+} RndimgSubscriberFuncs;
+
+/* The part every subscriber has; kinds embed it first in their own struct. */
+struct _RndimgSubscriber
+{
+  const RndimgSubscriberFuncs *fn;
+  RndimgSubscribers *registry;   /* borrowed: it owns us */
+  SoupServerMessage *msg;        /* owned */
+  char *base_url;                /* the Host the client used */
+  gint64 last_id;                /* as nchan's last_msgid: replay and live never overlap */
+  gboolean replaying;            /* live events wait until the replay is sent */
+  guint index;                   /* in the registry's array */
+  RndimgHangupWatch *hangup_watch;
+  GCancellable *cancellable;     /* history asked for this subscriber */
+};
+
+void rndimg_subscriber_init  (RndimgSubscriber            *sub,
+                              const RndimgSubscriberFuncs *fn,
+                              SoupServerMessage           *msg);
+void rndimg_subscriber_clear (RndimgSubscriber            *sub);
+GBytes *rndimg_subscriber_render_json (const RndimgEvent *event,
+                                       const char        *base_url,
+                                       gint64             missed);
+
+G_END_DECLS

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/* The registry of one kind of subscriber (the role of nchan's spool.c and
+ * subscribers/common.c): the table, the --max-* limit with 503, the hangup
+ * watch, the heartbeat, shutdown, the count, and the one rule that keeps
+ * ids in order: register first, replay from history, then go live, never
+ * sending an id twice. The fan-out renders each event once per base URL. */
+#include "rndimg-subscribers.h"
+#include "rndimg-connection.h"
+#include "rndimg-http.h"
+
+#include <string.h>
+
+#define RETRY_AFTER_SECONDS "5"
+
+struct _RndimgSubscribers
+{
+  GObject parent_instance;
+
+  RndimgBroker *broker;
+  const RndimgSubscriberFuncs *fn;
+  GPtrArray *subscribers;     /* RndimgSubscriber, in no order */
+  guint max_subscribers;
+  char *full_message;
+  double heartbeat_seconds;
+  guint heartbeat_id;
+  guint64 slow_readers_dropped;
+};
+
+G_DEFINE_FINAL_TYPE (RndimgSubscribers, rndimg_subscribers, G_TYPE_OBJECT)
+
+void
+rndimg_subscriber_init (RndimgSubscriber *sub, const RndimgSubscriberFuncs *fn, SoupServerMessage *msg)
+{
+  sub->fn = fn;
+  sub->msg = g_object_ref (msg);
+  sub->base_url = rndimg_http_base_url (msg);
+}
+
+void
+rndimg_subscriber_clear (RndimgSubscriber *sub)
+{
+  if (sub->cancellable != NULL)
+    g_cancellable_cancel (sub->cancellable);
+  g_clear_object (&sub->cancellable);
+  g_clear_pointer (&sub->hangup_watch, rndimg_connection_unwatch_hangup);
+  g_signal_handlers_disconnect_by_data (sub->msg, sub);
+  g_clear_object (&sub->msg);
+  g_clear_pointer (&sub->base_url, g_free);
+}
+
+/* A render function for kinds that send the event JSON as it is. */
+GBytes *
+rndimg_subscriber_render_json (const RndimgEvent *event, const char *base_url, gint64 missed)
+{
+  char *json = rndimg_event_to_json (event, base_url, missed);
+
+  return g_bytes_new_take (json, strlen (json));
+}
+
+/* Forgets @sub and frees it. Safe while the fan-out walks the array: the
+ * last entry moves into the gap, and the walk goes from the end. */
+void
+rndimg_subscribers_remove (RndimgSubscribers *self, RndimgSubscriber *sub)
+{
+  guint last = self->subscribers->len - 1;
+  RndimgSubscriber *moved = g_ptr_array_index (self->subscribers, last);
+
+  g_assert (g_ptr_array_index (self->subscribers, sub->index) == sub);
+  self->subscribers->pdata[sub->index] = moved;
+  moved->index = sub->index;
+  g_ptr_array_set_size (self->subscribers, last);
+  sub->fn->free (sub);
+}
+
+/* Ends @sub's connection without another byte: gone or too slow. */
+void
+rndimg_subscribers_drop (RndimgSubscribers *self, RndimgSubscriber *sub, const char *why)
+{
+  g_autoptr(SoupServerMessage) msg = g_object_ref (sub->msg);
+
+  g_debug ("%s dropped: %s", self->fn->kind, why);
+  rndimg_subscribers_remove (self, sub);
+  rndimg_connection_abort (msg);
+}
+
+/* Timeout or shutdown: the kind's clean end. */
+void
+rndimg_subscribers_end (RndimgSubscribers *self, RndimgSubscriber *sub)
+{
+  if (!sub->fn->end (sub))
+    rndimg_subscribers_remove (self, sub);
+}
+
+/* Acts on what a send did to @sub; FALSE when it left the registry. */
+static gboolean
+settle (RndimgSubscriber *sub, RndimgSubscriberState state)
+{
+  switch (state)
+    {
+    case RNDIMG_SUBSCRIBER_KEEP:
+      return TRUE;
+    case RNDIMG_SUBSCRIBER_DONE:
+      rndimg_subscribers_remove (sub->registry, sub);
+      return FALSE;
+    case RNDIMG_SUBSCRIBER_CUT:
+    default:
+      sub->registry->slow_readers_dropped++;
+      rndimg_subscribers_drop (sub->registry, sub, "the reader is too slow");
+      return FALSE;
+    }
+}
+
+static gboolean
+deliver (RndimgSubscriber *sub, gint64 id, GBytes *payload)
+{
+  sub->last_id = id;
+  return settle (sub, sub->fn->deliver (sub, payload));
+}
+
+/* Renders @event for @sub alone and sends it (replays, resends). FALSE:
+ * the subscriber is done and already removed. */
+gboolean
+rndimg_subscribers_send_event (RndimgSubscriber *sub, const RndimgEvent *event, gint64 missed)
+{
+  g_autoptr(GBytes) payload = sub->fn->render (event, sub->base_url, missed);
+
+  return deliver (sub, event->id, payload);
+}
+
+/* The payload for @base_url, made at most once per event: nearly every
+ * client shares one base URL, so this list stays one or two long. */
+typedef struct {
+  char *base_url;
+  GBytes *payload;
+} Rendered;
+
+static GBytes *
+rendered_for (GArray *cache, const RndimgSubscriberFuncs *fn, const RndimgEvent *event,
+              const char *base_url)
+{
+  Rendered fresh;
+
+  for (guint i = 0; i < cache->len; i++)
+    {
+      Rendered *known = &g_array_index (cache, Rendered, i);
+
+      if (g_str_equal (known->base_url, base_url))
+        return known->payload;
+    }
+  fresh.base_url = g_strdup (base_url);
+  fresh.payload = fn->render (event, base_url, 0);
+  g_array_append_val (cache, fresh);
+  return fresh.payload;
+}
+
+static void
+rendered_clear (Rendered *rendered)
+{
+  g_free (rendered->base_url);
+  g_bytes_unref (rendered->payload);
+}
+
+static void
+on_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
+{
+  RndimgSubscribers *self = user_data;
+  g_autoptr(GArray) cache = g_array_sized_new (FALSE, FALSE, sizeof (Rendered), 2);
+
+  g_array_set_clear_func (cache, (GDestroyNotify) rendered_clear);
+  for (guint i = self->subscribers->len; i > 0; i--)
+    {
+      RndimgSubscriber *sub;
+
+      if (i > self->subscribers->len)
+        continue;
+      sub = g_ptr_array_index (self->subscribers, i - 1);
+      if (sub->replaying || event->id <= sub->last_id)
+        continue;
+      deliver (sub, event->id, rendered_for (cache, self->fn, event, sub->base_url));
+    }
+}
+
+static void ask_history (RndimgSubscriber *sub);
+
+static gboolean
+replay (RndimgSubscriber *sub, GPtrArray *events, gint64 missed)
+{
+  if (sub->fn->replay != NULL)
+    return sub->fn->replay (sub, events, missed);
+  for (guint i = 0; i < events->len; i++)
+    {
+      if (!rndimg_subscribers_send_event (sub, g_ptr_array_index (events, i), i == 0 ? missed : 0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The history answer. The subscriber may be gone (then the request was
+ * cancelled and @user_data is not touched). Events published while the
+ * question was out are not in the answer: ask again until caught up. */
+static void
+on_history (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  RndimgSubscriber *sub;
+  gint64 missed = 0;
+
+  events = rndimg_broker_history_finish (RNDIMG_BROKER (source), result, &missed, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  sub = user_data;
+  if (events == NULL)
+    {
+      g_warning ("history for a %s failed: %s", sub->fn->kind, error->message);
+      rndimg_subscribers_drop (sub->registry, sub, "no history");
+      return;
+    }
+  /* Ids at or below last_id were already sent (a repeated question). */
+  while (events->len > 0 && ((RndimgEvent *) g_ptr_array_index (events, 0))->id <= sub->last_id)
+    g_ptr_array_remove_index (events, 0);
+  if (events->len > 0 && !replay (sub, events, missed))
+    return;
+  if (rndimg_broker_get_newest_id (RNDIMG_BROKER (source)) > sub->last_id)
+    ask_history (sub);
+  else
+    sub->replaying = FALSE;
+}
+
+static void
+ask_history (RndimgSubscriber *sub)
+{
+  if (sub->cancellable == NULL)
+    sub->cancellable = g_cancellable_new ();   /* only subscribers that replay need one */
+  sub->replaying = TRUE;
+  rndimg_broker_history_async (sub->registry->broker, sub->last_id, sub->cancellable, on_history, sub);
+}
+
+static void
+on_hangup (SoupServerMessage *msg, gpointer user_data)
+{
+  RndimgSubscriber *sub = user_data;
+
+  g_clear_pointer (&sub->hangup_watch, rndimg_connection_unwatch_hangup);
+  rndimg_subscribers_drop (sub->registry, sub, "the client went away");
+}
+
+static void
+on_message_finished (SoupServerMessage *msg, gpointer user_data)
+{
+  RndimgSubscriber *sub = user_data;
+
+  rndimg_subscribers_remove (sub->registry, sub);
+}
+
+/* TRUE when there is room for one more; else answers 503 + Retry-After. */
+gboolean
+rndimg_subscribers_admit (RndimgSubscribers *self, SoupServerMessage *msg)
+{
+  if (self->subscribers->len < self->max_subscribers)
+    return TRUE;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Retry-After", RETRY_AFTER_SECONDS);
+  rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "%s", self->full_message);
+  return FALSE;
+}
+
+/* Takes @sub (made with rndimg_subscriber_init) and follows events after
+ * @since for it; -1: only events from now on. An id newer than any (from
+ * before a restart) gets the newest event, so the client is in step. */
+void
+rndimg_subscribers_add (RndimgSubscribers *self, RndimgSubscriber *sub, gint64 since)
+{
+  gint64 newest = rndimg_broker_get_newest_id (self->broker);
+
+  sub->registry = self;
+  sub->index = self->subscribers->len;
+  g_ptr_array_add (self->subscribers, sub);
+  sub->hangup_watch = rndimg_connection_watch_hangup (sub->msg, on_hangup, sub);
+  g_signal_connect (sub->msg, "finished", G_CALLBACK (on_message_finished), sub);
+
+  if (since > newest)
+    since = MAX (newest - 1, 0);
+  sub->last_id = since >= 0 ? since : newest;
+  if (since >= 0 && since < newest)
+    ask_history (sub);
+}
+
+static gboolean
+on_heartbeat (gpointer user_data)
+{
+  RndimgSubscribers *self = user_data;
+
+  for (guint i = self->subscribers->len; i > 0; i--)
+    {
+      RndimgSubscriber *sub;
+
+      if (i > self->subscribers->len)
+        continue;
+      sub = g_ptr_array_index (self->subscribers, i - 1);
+      settle (sub, sub->fn->heartbeat (sub));
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Subscribers are kept alive every @seconds: by the kind's heartbeat if it
+ * has one, else by the kind itself (a WebSocket's pings). */
+void
+rndimg_subscribers_set_heartbeat (RndimgSubscribers *self, double seconds)
+{
+  self->heartbeat_seconds = seconds;
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  if (seconds > 0 && self->fn->heartbeat != NULL)
+    self->heartbeat_id = g_timeout_add ((guint) (seconds * 1000), on_heartbeat, self);
+}
+
+double
+rndimg_subscribers_get_heartbeat (RndimgSubscribers *self)
+{
+  return self->heartbeat_seconds;
+}
+
+/* Shutdown: every subscriber gets its kind's clean end. */
+void
+rndimg_subscribers_close_all (RndimgSubscribers *self)
+{
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  for (guint i = self->subscribers->len; i > 0; i--)
+    {
+      if (i <= self->subscribers->len)
+        rndimg_subscribers_end (self, g_ptr_array_index (self->subscribers, i - 1));
+    }
+}
+
+guint
+rndimg_subscribers_get_count (RndimgSubscribers *self)
+{
+  return self->subscribers->len;
+}
+
+RndimgBroker *
+rndimg_subscribers_get_broker (RndimgSubscribers *self)
+{
+  return self->broker;
+}
+
+static void
+rndimg_subscribers_dispose (GObject *object)
+{
+  RndimgSubscribers *self = RNDIMG_SUBSCRIBERS (object);
+
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  if (self->broker != NULL)
+    g_signal_handlers_disconnect_by_data (self->broker, self);
+  while (self->subscribers->len > 0)
+    rndimg_subscribers_remove (self, g_ptr_array_index (self->subscribers, 0));
+  g_clear_object (&self->broker);
+  G_OBJECT_CLASS (rndimg_subscribers_parent_class)->dispose (object);
+}
+
+static void
+rndimg_subscribers_finalize (GObject *object)
+{
+  RndimgSubscribers *self = RNDIMG_SUBSCRIBERS (object);
+
+  g_ptr_array_unref (self->subscribers);
+  g_free (self->full_message);
+  G_OBJECT_CLASS (rndimg_subscribers_parent_class)->finalize (object);
+}
+
+static void
+rndimg_subscribers_class_init (RndimgSubscribersClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = rndimg_subscribers_dispose;
+  G_OBJECT_CLASS (klass)->finalize = rndimg_subscribers_finalize;
+}
+
+static void
+rndimg_subscribers_init (RndimgSubscribers *self)
+{
+  self->subscribers = g_ptr_array_new ();
+}
+
+/* A registry of subscribers behaving as @fn says, following @broker; at
+ * most @max_subscribers at once, beyond that 503 with @full_message. */
+RndimgSubscribers *
+rndimg_subscribers_new (RndimgBroker *broker, const RndimgSubscriberFuncs *fn,
+                        guint max_subscribers, const char *full_message)
+{
+  RndimgSubscribers *self = g_object_new (RNDIMG_TYPE_SUBSCRIBERS, NULL);
+
+  self->broker = g_object_ref (broker);
+  self->fn = fn;
+  self->max_subscribers = max_subscribers;
+  self->full_message = g_strdup (full_message);
+  g_signal_connect (broker, "published", G_CALLBACK (on_published), self);
+  return self;
+}
+
+/* Subscribers cut off so far because their reader fell too far behind. */
+guint64
+rndimg_subscribers_get_slow_readers_dropped (RndimgSubscribers *self)
+{
+  return self->slow_readers_dropped;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "rndimg-subscribers.h"
+
+G_BEGIN_DECLS
+
+RndimgSubscribers *rndimg_websocket_new   (RndimgBroker      *broker,
+                                           guint              max_sockets,
+                                           double             ping_seconds);
+void               rndimg_websocket_serve (SoupServerMessage *msg,
+                                           const char        *path,
+                                           GHashTable        *query,
+                                           gpointer           sockets);
+
+G_END_DECLS

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/* Keep-alive on a real rndimg-server, spoken over a plain socket so the
+ * test sees the connection itself: several requests on one connection,
+ * pipelined requests, and a client that closes an idle connection leaves
+ * no socket behind on the server (libsoup 3.2 alone would leave it in
+ * CLOSE_WAIT for good). */
+#include "rndimg-test-util.h"
+
+#include <string.h>
+
+#define API "/polling/api/v1.0"
+
+typedef struct {
+  TestServer *server;
+  GSocketConnection *connection;
+  GDataInputStream *input;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture->server = test_server_start ("--interval=0", NULL);
+  fixture->connection = g_socket_client_connect_to_uri (client, fixture->server->url, 0, NULL, &error);
+  g_assert_no_error (error);
+  fixture->input = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (fixture->connection)));
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_clear_object (&fixture->input);
+  g_clear_object (&fixture->connection);
+  test_server_stop (fixture->server);
+}
+
+static void
+send_text (Fixture *fixture, const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (fixture->connection));
+
+  g_output_stream_write_all (output, text, strlen (text), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+get_request (const char *path)
+{
+  return g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
+}
+
+/* Reads one answer: its status, whether it says "Connection: close", and
+ * exactly Content-Length bytes of body, so the next answer can follow. */
+static guint
+read_answer (Fixture *fixture, gboolean *closes, GBytes **body)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status_line = g_data_input_stream_read_line (fixture->input, NULL, NULL, &error);
+  gsize length = 0;
+  guint status;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (status_line);
+  g_assert_true (g_str_has_prefix (status_line, "HTTP/1.1 "));
+  status = (guint) g_ascii_strtoull (status_line + 9, NULL, 10);
+  *closes = FALSE;
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (fixture->input, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      g_strchomp (line);
+      if (*line == '\0')
+        break;
+      if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
+        length = (gsize) g_ascii_strtoull (line + 15, NULL, 10);
+      if (g_ascii_strcasecmp (line, "Connection: close") == 0)
+        *closes = TRUE;
+    }
+  {
+    g_autofree guint8 *data = g_malloc (length + 1);
+    gsize got = 0;
+
+    g_input_stream_read_all (G_INPUT_STREAM (fixture->input), data, length, &got, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (got, ==, length);
+    *body = g_bytes_new (data, length);
+  }
+  return status;
+}
+
+static void
+assert_kept_alive_answer (Fixture *fixture, guint expected_status)
+{
+  g_autoptr(GBytes) body = NULL;
+  gboolean closes;
+  guint status = read_answer (fixture, &closes, &body);
+
+  g_assert_cmpuint (status, ==, expected_status);
+  g_assert_false (closes);   /* the connection stays open for the next request */
+}
+
+static void
+test_many_requests_one_connection (Fixture *fixture, gconstpointer data)
+{
+  const char *paths[] = { API "/rndimg", "/static/img/01.png", API "/images", API "/stats", "/",
+                          API "/rndimg" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *request = get_request (paths[i]);
+
+      send_text (fixture, request);
+      assert_kept_alive_answer (fixture, 200);
+    }
+  /* Errors keep the connection too. */
+  {
+    g_autofree char *request = get_request (API "/nope");
+
+    send_text (fixture, request);
+    assert_kept_alive_answer (fixture, 404);
+  }
+}
+
+static void
+test_pipelined (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *first = get_request (API "/rndimg");
+  g_autofree char *second = get_request (API "/stats");
+  g_autofree char *both = g_strconcat (first, second, NULL);
+
+  send_text (fixture, both);
+  assert_kept_alive_answer (fixture, 200);
+  assert_kept_alive_answer (fixture, 200);
+}
+
+typedef struct {
+  TestServer *server;
+  guint fds;
+} FdWait;
+
+static gboolean
+nothing_left (gpointer user_data)
+{
+  FdWait *wait = user_data;
+  guint close_wait = test_server_close_wait_count (wait->server);
+  guint established = test_server_socket_count (wait->server, "01");
+  guint fds = test_server_fd_count (wait->server);
+
+  g_test_message ("server: %u CLOSE_WAIT, %u ESTABLISHED, %u descriptors (want 0, 0, <= %u)",
+                  close_wait, established, fds, wait->fds);
+  return close_wait == 0 && established == 0 && fds <= wait->fds;
+}
+
+/* The client closes its idle keep-alive connection: the server closes its
+ * end at once, and holds no more descriptors than before the connection. */
+static void
+test_idle_closed_by_client (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *request = get_request (API "/rndimg");
+  FdWait wait = { fixture->server, 0 };
+
+  send_text (fixture, request);
+  assert_kept_alive_answer (fixture, 200);
+  wait.fds = test_server_fd_count (fixture->server) - 1;   /* all but this connection */
+  g_assert_cmpuint (test_server_socket_count (fixture->server, "01"), ==, 1);
+
+  g_io_stream_close (G_IO_STREAM (fixture->connection), NULL, NULL);
+  g_assert_true (test_wait_until (nothing_left, &wait, 3000));
+}
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  ADD ("/keep-alive/many-requests-one-connection", test_many_requests_one_connection);
+  ADD ("/keep-alive/pipelined", test_pipelined);
+  ADD ("/keep-alive/idle-closed-by-client", test_idle_closed_by_client);
+
+  return g_test_run ();
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/* Publishing on a real rndimg-server: POST /publish, uploads (raw and
+ * multipart, refused content, size limit) and write authorisation. */
+#include "push-fixture.h"
+
+#include <string.h>
+
+static void
+upload (Fixture *fixture, GBytes *body, const char *content_type, TestResponse *response)
+{
+  g_autofree char *url = g_strconcat (fixture->server->url, API "/images", NULL);
+
+  test_request (fixture->session, "POST", url, NULL, body, content_type, response);
+}
+
+static void
+test_upload_reaches_poll_and_sse (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GBytes) png = read_source_image ("042.png");
+  TestEventStream *stream = open_events (fixture, "", NULL);
+  g_autoptr(TestPending) poll = poll_async (fixture, "");
+  g_auto(TestResponse) response = { 0 };
+  g_auto(TestResponse) download = { 0 };
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(JsonObject) polled = NULL;
+  JsonObject *streamed;
+
+  assert_stat_becomes (fixture, "waiting_polls", 1, 3000);
+  upload (fixture, png, "image/png", &response);
+  g_assert_cmpuint (response.status, ==, 201);
+  created = test_response_json (&response);
+  assert_event (created, 1, "upload");
+  g_assert_cmpstr (test_response_header (&response, "Location"), ==,
+                   json_object_get_string_member (created, "message"));
+
+  wait_done (poll, 3000);
+  polled = test_pending_json (poll);
+  assert_event (polled, 1, "upload");
+  g_assert_true (test_event_stream_wait (stream, 1, 3000));
+  streamed = g_ptr_array_index (stream->events, 0);
+  assert_event (streamed, 1, "upload");
+  g_assert_cmpstr (json_object_get_string_member (streamed, "name"), ==,
+                   json_object_get_string_member (created, "name"));
+
+  /* The picture is served byte for byte and is in the folder. */
+  test_request (fixture->session, "GET", json_object_get_string_member (created, "message"),
+                NULL, NULL, NULL, &download);
+  g_assert_cmpuint (download.status, ==, 200);
+  g_assert_true (g_bytes_equal (download.body, png));
+  g_assert_cmpuint (count_files (fixture->folder), ==, 6);
+  g_assert_cmpint (test_server_stat (fixture->server, fixture->session, "images"), ==, 6);
+  /* The folder watch saw the new file too, but announced nothing more. */
+  g_assert_false (test_event_stream_wait (stream, 2, 500));
+  test_event_stream_close (stream);
+}
+
+static void
+test_upload_multipart (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GBytes) png = read_source_image ("011.png");
+  g_autoptr(SoupMultipart) form = soup_multipart_new ("multipart/form-data");
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *url = g_strconcat (fixture->server->url, API "/images", NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_multipart_append_form_string (form, "caption", "eleven");
+  soup_multipart_append_form_file (form, "image", "eleven.png", "image/png", png);
+  msg = soup_message_new_from_multipart (url, form);
+  body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 201);
+  g_assert_cmpuint (count_files (fixture->folder), ==, 6);
+}
+
+static void
+test_upload_text_named_png (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GBytes) text = g_bytes_new_static ("this is not a picture\n", 22);
+  g_auto(TestResponse) raw = { 0 };
+  g_auto(TestResponse) wrong_type = { 0 };
+
+  upload (fixture, text, "image/png", &raw);
+  test_assert_json_error (&raw, 415);
+  upload (fixture, text, "text/plain", &wrong_type);
+  test_assert_json_error (&wrong_type, 415);
+  g_assert_cmpuint (count_files (fixture->folder), ==, 5);
+  g_assert_cmpint (test_server_stat (fixture->server, fixture->session, "events_published"), ==, 0);
+}
+
+static void
+test_upload_oversize (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GBytes) png = read_source_image ("01.png");   /* ~29 KB, limit 10000 */
+  g_auto(TestResponse) response = { 0 };
+
+  upload (fixture, png, "image/png", &response);
+  test_assert_json_error (&response, 413);
+  g_assert_cmpuint (count_files (fixture->folder), ==, 5);
+}
+
+static void
+post_json (Fixture *fixture, const char *path, const char *json, const char *const *headers,
+           TestResponse *response)
+{
+  g_autofree char *url = g_strconcat (fixture->server->url, path, NULL);
+  g_autoptr(GBytes) body = json != NULL ? g_bytes_new (json, strlen (json)) : NULL;
+
+  test_request (fixture->session, "POST", url, headers, body, "application/json", response);
+}
+
+static void
+test_publish_errors (Fixture *fixture, gconstpointer data)
+{
+  const struct { const char *body; guint status; } cases[] = {
+    { "{not json", 400 }, { "[1,2]", 400 }, { "{\"name\":42}", 400 },
+    { "{\"name\":\"../etc/passwd\"}", 400 }, { "{\"name\":\"nope.png\"}", 404 },
+  };
+  g_autofree char *url = g_strconcat (fixture->server->url, API "/publish", NULL);
+  g_auto(TestResponse) get = { 0 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+
+      post_json (fixture, API "/publish", cases[i].body, NULL, &response);
+      test_assert_json_error (&response, cases[i].status);
+    }
+  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &get);
+  test_assert_json_error (&get, 405);
+  g_assert_cmpint (test_server_stat (fixture->server, fixture->session, "events_published"), ==, 0);
+}
+
+static void
+test_auth_token (void)
+{
+  Fixture fixture = { 0 };
+  const char *env[] = { "RNDIMG_TOKEN", "s3cret-token", NULL };
+  const char *no_token[] = { NULL };
+  const char *wrong[] = { "Authorization", "Bearer guess", NULL };
+  const char *right[] = { "Authorization", "Bearer s3cret-token", NULL };
+  g_autoptr(GBytes) png = read_source_image ("01.png");
+  g_autofree char *images_arg = NULL;
+  const char *args[3];
+
+  fixture.folder = test_make_image_folder (2);
+  images_arg = g_strconcat ("--images=", fixture.folder, NULL);
+  args[0] = images_arg;
+  args[1] = "--interval=0";
+  args[2] = NULL;
+  fixture.server = test_server_start_full (args, env);
+  fixture.session = soup_session_new ();
+  fixture.async_session = new_async_session ();
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+
+      post_json (&fixture, API "/publish", NULL, i == 0 ? no_token : wrong, &response);
+      test_assert_json_error (&response, 401);
+      g_assert_nonnull (test_response_header (&response, "WWW-Authenticate"));
+    }
+  {
+    g_auto(TestResponse) upload_response = { 0 };
+    g_autofree char *url = g_strconcat (fixture.server->url, API "/images", NULL);
+
+    test_request (fixture.session, "POST", url, NULL, png, "image/png", &upload_response);
+    test_assert_json_error (&upload_response, 401);
+    g_assert_cmpuint (count_files (fixture.folder), ==, 2);
+  }
+  {
+    g_auto(TestResponse) response = { 0 };
+
+    post_json (&fixture, API "/publish", NULL, right, &response);
+    g_assert_cmpuint (response.status, ==, 201);
+  }
+  fixture_tear_down (&fixture, NULL);
+}
+
+/* No token and listening beyond loopback: writes are refused. */
+static void
+test_auth_no_token_beyond_loopback (void)
+{
+  Fixture fixture = { 0 };
+  const char *args[] = { "--address=0.0.0.0", NULL };
+  g_auto(TestResponse) response = { 0 };
+
+  fixture.session = soup_session_new ();
+  fixture.async_session = new_async_session ();
+  fixture_start (&fixture, args);
+  post_json (&fixture, API "/publish", NULL, NULL, &response);
+  test_assert_json_error (&response, 403);
+  fixture_tear_down (&fixture, NULL);
+}
+
+static const char *const small_uploads[] = { "--max-upload=10000", NULL };
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  test_raise_fd_limit ();
+
+  ADD ("/upload/reaches-poll-and-sse", test_upload_reaches_poll_and_sse, NULL);
+  ADD ("/upload/multipart", test_upload_multipart, NULL);
+  ADD ("/upload/text-named-png", test_upload_text_named_png, NULL);
+  ADD ("/upload/oversize", test_upload_oversize, small_uploads);
+  ADD ("/publish/errors", test_publish_errors, NULL);
+  g_test_add_func ("/auth/token", test_auth_token);
+  g_test_add_func ("/auth/no-token-beyond-loopback", test_auth_no_token_beyond_loopback);
+
+  return g_test_run ();
+}
