@@ -182,6 +182,8 @@ one_round() {
     throughput nchan static_rps /static/img/023.png
 }
 
+load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
 describe_run() {
     server_tree=$(cd "$(dirname "$SERVER_BIN")" && git describe --always --dirty 2>/dev/null || echo "?")
     echo "# rndimg vs nginx+nchan, side by side"
@@ -191,8 +193,8 @@ describe_run() {
     echo "- rndimg: \`$SERVER_BIN\` (tree at $server_tree);" \
         "nginx $(nginx -v 2>&1 | sed 's|.*/||') + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), 1 worker."
     # shellcheck disable=SC3045 # dash, Debian's sh, has ulimit -n and -H
-    echo "- \`bench/run.sh --rounds $ROUNDS --seconds $SECONDS_PER_RUN\`; open files: $(ulimit -n)."
-    echo
+    echo "- \`bench/run.sh --rounds $ROUNDS --seconds $SECONDS_PER_RUN\`; open files: $(ulimit -n);" \
+        "load average at the start: $(load_average)."
 }
 
 install_missing
@@ -211,7 +213,12 @@ for ROUND in $(seq "$ROUNDS"); do
     echo "round $ROUND of $ROUNDS"
     one_round
 done
-{ printf '%s\n' "$HEADER"; python3 bench/summarize.py "$RESULTS"; } >"$TABLE"
+{
+    printf '%s\n' "$HEADER"
+    echo "- load average at the end: $(load_average) (other work on the machine shows here)."
+    echo
+    python3 bench/summarize.py "$RESULTS"
+} >"$TABLE"
 echo
 cat "$TABLE"
 echo

@@ -85,10 +85,11 @@ def verdict(target, ours, ratio):
         return ""
     kind, limit = target
     value = ours if kind == "rndimg<=" else ratio
+    wanted = f"{kind[:-2]} {'≤' if kind.endswith('<=') else '≥'} {number(limit)}"
     if value is None:
-        return f"{kind} {number(limit)}: ?"
+        return f"{wanted}: ?"
     met = value <= limit if kind.endswith("<=") else value >= limit
-    return f"{kind} {number(limit)}: {'met' if met else 'NOT met'}"
+    return f"{wanted}: {'met' if met else 'not met'}"
 
 
 def table(figures):
