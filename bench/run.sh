@@ -154,9 +154,19 @@ latency() { # latency SERVER
     log "$1" "latency" "$line"
 }
 
+# rss_kib: resident memory of the measured processes, KiB
+rss_kib() {
+    for pid in $(printf '%s' "$MEASURED_PIDS" | tr , ' '); do
+        awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"
+    done | awk '{ total += $1 } END { print total }'
+}
+
 throughput() { # throughput SERVER METRIC PATH
     "start_$1"
+    rss_before=$(rss_kib)
     out=$(wrk -t1 -c50 -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$PORT$3" 2>&1) || true
+    record "$2_rss_before" "$1" "$rss_before" 1
+    record "$2_rss_after" "$1" "$(rss_kib)" 1
     stop_server
     rps=$(printf '%s\n' "$out" | awk '/^Requests\/sec/ { print $2 }')
     ok=1

@@ -25,6 +25,8 @@ ROWS = [
     ("sse5000_bytes", "memory per SSE stream, 5000 open", "bytes", ("rndimg<=", 8192)),
     ("json_rps", "`GET /rndimg` vs nginx `return 200`, keep-alive, wrk -c50", "req/s", ("ratio>=", 0.5)),
     ("static_rps", "`GET /static/img/023.png` vs nginx static, keep-alive, wrk -c50", "req/s", ("ratio>=", 0.5)),
+    ("json_rps_rss_before", "server memory at start (nginx: its worker)", "KiB", None),
+    ("json_rps_rss_after", "server memory after the `GET /rndimg` wrk run", "KiB", None),
 ]
 SERVERS = ("rndimg", "nchan")
 
