@@ -89,9 +89,11 @@ start_nchan() {
     SERVER_PID=$!
     "$PUSH_LOAD" up "$PORT" || { cat "$WORK/nginx/error.log" >&2; exit 1; }
     MEASURED_PIDS=""
-    while [ -z "$MEASURED_PIDS" ]; do   # the worker: what holds the clients
-        MEASURED_PIDS=$(pgrep -P "$SERVER_PID" | paste -sd, -) || sleep 0.05
+    for _ in $(seq 100); do   # the worker, what holds the clients; at most 5 s
+        MEASURED_PIDS=$(pgrep -P "$SERVER_PID" | paste -sd, -) && break
+        sleep 0.05
     done
+    [ -n "$MEASURED_PIDS" ] || { echo "run.sh: no nginx worker" >&2; exit 1; }
 }
 
 # push_load WORKLOAD SERVER poll|sse [OPTION...]: the push client on the
