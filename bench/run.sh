@@ -16,7 +16,6 @@
 # build-bench/bench-results.tsv, the table (medians, min-max, and the median
 # of the per-round rndimg/nchan ratios) to build-bench/bench-results.md.
 set -eu
-cd "$(dirname "$0")/.."
 
 ROUNDS=3
 SECONDS_PER_RUN=10
@@ -30,6 +29,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ "$ROUNDS" -ge 3 ] || { echo "run.sh: at least 3 rounds" >&2; exit 2; }
+[ -z "$SERVER_BIN" ] || SERVER_BIN=$(realpath "$SERVER_BIN")
+cd "$(dirname "$0")/.."
 
 BUILD=build-bench
 RESULTS=$BUILD/bench-results.tsv
