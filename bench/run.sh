@@ -1,48 +1,238 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Measures rndimg-server on this machine: request throughput with wrk, and
-# held long-polls / event streams with bench-push. Release build, loopback
-# only, bounded in time. Prints medians of several runs.
-#   bench/run.sh [CLIENTS] [ROUNDS]
+# Measures rndimg-server side by side with nginx+nchan (Debian's packages,
+# one worker) on this machine: push fan-out, sustained delivery, latency,
+# memory per held client, and request throughput. By hand only, never in
+# the test run. Everything listens on 127.0.0.1; every run is bounded.
+#
+#   bench/run.sh [--rounds N] [--seconds S] [--server PATH]
+#     --rounds N    rounds of every workload (default 3; at least 3)
+#     --seconds S   length of the sustained-publish and wrk runs (default 10)
+#     --server PATH measure this rndimg-server instead of building one
+#                   (also RNDIMG_SERVER=PATH)
+#
+# In each round every workload runs on rndimg, then on nchan (A B A B ...),
+# each push run on a freshly started server. Raw figures go to
+# build-bench/bench-results.tsv, the table (medians, min-max, and the median
+# of the per-round rndimg/nchan ratios) to build-bench/bench-results.md.
 set -eu
+
+ROUNDS=3
+SECONDS_PER_RUN=10
+SERVER_BIN=${RNDIMG_SERVER:-}
+while [ $# -gt 0 ]; do
+    case $1 in
+        --rounds) ROUNDS=$2; shift 2 ;;
+        --seconds) SECONDS_PER_RUN=$2; shift 2 ;;
+        --server) SERVER_BIN=$2; shift 2 ;;
+        *) echo "usage: bench/run.sh [--rounds N] [--seconds S] [--server PATH]" >&2; exit 2 ;;
+    esac
+done
+[ "$ROUNDS" -ge 3 ] || { echo "run.sh: at least 3 rounds" >&2; exit 2; }
+[ -z "$SERVER_BIN" ] || SERVER_BIN=$(realpath "$SERVER_BIN")
 cd "$(dirname "$0")/.."
 
-CLIENTS=${1:-5000}
-ROUNDS=${2:-5}
 BUILD=build-bench
-PORT=5099
-URL=http://127.0.0.1:$PORT
+RESULTS=$BUILD/bench-results.tsv
+TABLE=$BUILD/bench-results.md
+PUSH_LOAD=$BUILD/bench/push-load
+BENCH_PACKAGES="nginx-light libnginx-mod-nchan wrk procps python3"
+# What nchan publishes: shaped and sized like one of rndimg's events.
+NCHAN_EVENT='{"status":"success","id":42,"message":"http://127.0.0.1:5000/static/img/023.png","name":"023.png","published_at":"2026-11-24T14:37:25.938523Z","source":"api"}'
 
-command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
-[ -d "$BUILD" ] || meson setup "$BUILD" --buildtype=release -Dgtk_client=disabled >/dev/null
-meson compile -C "$BUILD" server/rndimg-server bench/bench-push >/dev/null
-
-start_server() {
-    "$BUILD/server/rndimg-server" --port "$PORT" --interval 0 --max-waiters 100000 --max-streams 100000 >/dev/null 2>&1 &
-    SERVER=$!
-    sleep 0.5
+install_missing() {
+    ./scripts/install-deps.sh
+    missing=""
+    for package in $BENCH_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+            missing="$missing $package"
+    done
+    [ -z "$missing" ] && return
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    echo "installing:$missing" >&2
+    $sudo apt-get update -q
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
 }
-stop_server() { kill "$SERVER" && wait "$SERVER" 2>/dev/null || true; }
-trap 'kill $SERVER 2>/dev/null' EXIT
-start_server
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-throughput() { # throughput PATH: median requests/s of ROUNDS wrk runs
-    for _ in $(seq "$ROUNDS"); do
-        wrk -t 1 -c 50 -d 5s "$URL$1" | awk '/Requests\/sec/ { print $2 }'
-    done | median
+build() {
+    [ -d "$BUILD" ] || meson setup "$BUILD" --buildtype=release -Dgtk_client=disabled >/dev/null
+    if [ -z "$SERVER_BIN" ]; then
+        meson compile -C "$BUILD" server/rndimg-server >/dev/null
+        SERVER_BIN=$BUILD/server/rndimg-server
+    fi
+    meson compile -C "$BUILD" bench/push-load >/dev/null
+    [ -x "$SERVER_BIN" ] || { echo "run.sh: no server at $SERVER_BIN" >&2; exit 1; }
 }
 
-rss() { awk '/VmRSS/ { print $2 }' /proc/$SERVER/status; }
+SERVER_PID=""
+stop_server() {
+    [ -n "$SERVER_PID" ] || return 0
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
 
-echo "rndimg-server, release build, $(nproc) cores, loopback; wrk -t1 -c50 -d5s, median of $ROUNDS runs"
-echo "server memory at start: $(rss) KiB"
-echo "GET /polling/api/v1.0/rndimg     $(throughput /polling/api/v1.0/rndimg) requests/s"
-echo "GET /static/img/023.png (24 KB)  $(throughput /static/img/023.png) requests/s"
-echo "server memory after $(curl -s "$URL/polling/api/v1.0/stats" | sed 's/.*"requests_served":\([0-9]*\).*/\1/') requests: $(rss) KiB"
-for mode in poll sse; do   # a fresh server each, for honest memory figures
+start_rndimg() {
+    PORT=$("$PUSH_LOAD" port)
+    "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 \
+        --max-waiters 100000 --max-streams 100000 >"$WORK/rndimg.log" 2>&1 &
+    SERVER_PID=$!
+    MEASURED_PIDS=$SERVER_PID
+    "$PUSH_LOAD" up "$PORT" || { cat "$WORK/rndimg.log" >&2; exit 1; }
+}
+
+start_nchan() {
+    PORT=$("$PUSH_LOAD" port)
+    sed "s/@PORT@/$PORT/g" bench/nchan.conf.in >"$WORK/nginx/nginx.conf"
+    nginx -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
+    SERVER_PID=$!
+    "$PUSH_LOAD" up "$PORT" || { cat "$WORK/nginx/error.log" >&2; exit 1; }
+    MEASURED_PIDS=""
+    for _ in $(seq 100); do   # the worker, what holds the clients; at most 5 s
+        MEASURED_PIDS=$(pgrep -P "$SERVER_PID" | paste -sd, -) && break
+        sleep 0.05
+    done
+    [ -n "$MEASURED_PIDS" ] || { echo "run.sh: no nginx worker" >&2; exit 1; }
+}
+
+# push_load WORKLOAD SERVER poll|sse [OPTION...]: the push client on the
+# server started last, with that server's paths.
+push_load() {
+    workload=$1 server=$2 transport=$3
+    shift 3
+    if [ "$server" = rndimg ]; then
+        if [ "$transport" = sse ]; then
+            set -- --sub /polling/api/v1.0/events --sse --ready-key '"open_streams":' "$@"
+        else
+            set -- --sub '/polling/api/v1.0/rndimg/poll?timeout=120' --ready-key '"waiting_polls":' "$@"
+        fi
+        set -- --pub /polling/api/v1.0/publish --ready /polling/api/v1.0/stats "$@"
+    else
+        if [ "$transport" = sse ]; then
+            set -- --sub '/sse?id=bench' --sse "$@"
+        else
+            set -- --sub '/lp?id=bench' "$@"
+        fi
+        set -- --pub '/pub?id=bench' --pub-body "$NCHAN_EVENT" --ready /nchan_status --ready-key 'subscribers: ' "$@"
+    fi
+    "$PUSH_LOAD" "$workload" --port "$PORT" --marker published_at --pids "$MEASURED_PIDS" "$@" ||
+        echo "ok=0 failed=1"
+}
+
+# field KEY LINE: the value of KEY=value in LINE
+field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# record METRIC SERVER VALUE OK
+record() { printf '%s\t%s\t%s\t%s\t%s\n' "$ROUND" "$1" "$2" "$3" "$4" >>"$RESULTS"; }
+
+log() { printf '  %-8s %-18s %s\n' "$1" "$2" "$3"; }
+
+fanout() { # fanout SERVER poll|sse CLIENTS
+    "start_$1"
+    line=$(push_load fanout "$1" "$2" --clients "$3")
     stop_server
-    start_server
-    "$BUILD/bench/bench-push" "$URL" "$SERVER" "$mode" "$CLIENTS" "$ROUNDS"
+    ok=$(field ok "$line")
+    record "$2$3_ms" "$1" "$(field ms "$line")" "$ok"
+    record "$2$3_bytes" "$1" "$(field bytes_per_client "$line")" "$ok"
+    record publish_connection "$1" "$(field publish "$line")" 1
+    log "$1" "$2 $3" "$line"
+}
+
+rate() { # rate SERVER
+    "start_$1"
+    line=$(push_load rate "$1" sse --clients 1000 --publishers 4 --seconds "$SECONDS_PER_RUN")
+    stop_server
+    record rate_deliveries "$1" "$(field deliveries_per_s "$line")" "$(field ok "$line")"
+    log "$1" "rate" "$line"
+}
+
+latency() { # latency SERVER
+    "start_$1"
+    line=$(push_load latency "$1" sse --count 1000)
+    stop_server
+    record latency_p50 "$1" "$(field p50 "$line")" "$(field ok "$line")"
+    record latency_p99 "$1" "$(field p99 "$line")" "$(field ok "$line")"
+    log "$1" "latency" "$line"
+}
+
+# rss_kib: resident memory of the measured processes, KiB
+rss_kib() {
+    for pid in $(printf '%s' "$MEASURED_PIDS" | tr , ' '); do
+        awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"
+    done | awk '{ total += $1 } END { print total }'
+}
+
+throughput() { # throughput SERVER METRIC PATH
+    "start_$1"
+    rss_before=$(rss_kib)
+    out=$(wrk -t1 -c50 -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$PORT$3" 2>&1) || true
+    record "$2_rss_before" "$1" "$rss_before" 1
+    record "$2_rss_after" "$1" "$(rss_kib)" 1
+    stop_server
+    rps=$(printf '%s\n' "$out" | awk '/^Requests\/sec/ { print $2 }')
+    ok=1
+    printf '%s\n' "$out" | grep -q -e 'Non-2xx' -e '^ *Socket errors' && ok=0
+    record "$2" "$1" "${rps:-0}" "$ok"
+    log "$1" "$2" "$rps req/s$( [ $ok = 1 ] || printf ' (errors: %s)' "$(printf '%s' "$out" | grep -e Non-2xx -e 'Socket errors' | tr -s ' ' | tr '\n' ' ')")"
+}
+
+one_round() {
+    for clients in 1000 5000; do
+        for transport in poll sse; do
+            fanout rndimg "$transport" "$clients"
+            fanout nchan "$transport" "$clients"
+        done
+    done
+    rate rndimg
+    rate nchan
+    latency rndimg
+    latency nchan
+    throughput rndimg json_rps /polling/api/v1.0/rndimg
+    throughput nchan json_rps /rndimg
+    throughput rndimg static_rps /static/img/023.png
+    throughput nchan static_rps /static/img/023.png
+}
+
+load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
+describe_run() {
+    server_tree=$(cd "$(dirname "$SERVER_BIN")" && git describe --always --dirty 2>/dev/null || echo "?")
+    echo "# rndimg vs nginx+nchan, side by side"
+    echo
+    echo "- $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(free -g | awk '/^Mem/ { print $2 }') GiB," \
+        "Linux $(uname -r); server and load client share the cores."
+    echo "- rndimg: \`$SERVER_BIN\` (tree at $server_tree);" \
+        "nginx $(nginx -v 2>&1 | sed 's|.*/||') + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), 1 worker."
+    # shellcheck disable=SC3045 # dash, Debian's sh, has ulimit -n and -H
+    echo "- \`bench/run.sh --rounds $ROUNDS --seconds $SECONDS_PER_RUN\`; open files: $(ulimit -n);" \
+        "load average at the start: $(load_average)."
+}
+
+install_missing
+build
+# shellcheck disable=SC3045
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # 5000 clients need 5000 descriptors
+WORK=$(mktemp -d /tmp/rndimg-bench.XXXXXX)
+trap 'stop_server; rm -rf "$WORK"' EXIT
+trap 'exit 1' INT TERM
+mkdir -p "$WORK/nginx/tmp" "$WORK/nginx/html/static/img"
+cp data/img/023.png "$WORK/nginx/html/static/img/"
+: >"$RESULTS"
+
+HEADER=$(describe_run)
+for ROUND in $(seq "$ROUNDS"); do
+    echo "round $ROUND of $ROUNDS"
+    one_round
 done
+{
+    printf '%s\n' "$HEADER"
+    echo "- load average at the end: $(load_average) (other work on the machine shows here)."
+    echo
+    python3 bench/summarize.py "$RESULTS"
+} >"$TABLE"
+echo
+cat "$TABLE"
+echo
+echo "table: $TABLE   raw: $RESULTS"
