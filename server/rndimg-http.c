@@ -22,29 +22,42 @@ rndimg_http_send_json (SoupServerMessage *msg, guint status, JsonNode *node)
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
 }
 
+/* The body of every error: {"status":"error","message":"..."}. The
+ * message may quote bytes from the request (a path): it is made valid
+ * UTF-8 first, so the JSON always is. */
+char *
+rndimg_http_error_json (const char *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *valid = g_utf8_make_valid (message, -1);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "error");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, valid);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  return rndimg_http_json_to_string (node);
+}
+
 /* Every error the API gives: {"status":"error","message":"..."}. */
 void
 rndimg_http_send_error (SoupServerMessage *msg, guint status, const char *format, ...)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *message = NULL;
+  char *body;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "error");
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-
+  body = rndimg_http_error_json (message);
   rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, status, node);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
 }
 
 /* {"status":"success","message":...}, the shape of the tutorial's API. */

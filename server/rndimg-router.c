@@ -4,6 +4,7 @@
 #include "rndimg-router.h"
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
+#include "rndimg-refusal.h"
 
 #include <string.h>
 
@@ -178,17 +179,18 @@ body_limit (RndimgRouter *self, const char *path)
   return MAX_SMALL_BODY_BYTES;
 }
 
+/* Answered 413 and closed at once: the body is not read any further. */
 static void
 refuse_large_body (SoupServerMessage *msg, gsize limit)
 {
+  g_autofree char *message = g_strdup_printf ("the body is larger than %" G_GSIZE_FORMAT " bytes", limit);
+
   add_cors_headers (msg);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-  rndimg_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                          "the body is larger than %" G_GSIZE_FORMAT " bytes", limit);
+  rndimg_refusal_answer_and_close (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, message);
 }
 
-/* A chunked body has no length up front: count while it arrives and hang
- * up once it passes the limit, before it can fill memory. */
+/* A chunked body has no length up front: count while it arrives and
+ * refuse it once it passes the limit, before it can fill memory. */
 static void
 on_body_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 {
@@ -196,13 +198,14 @@ on_body_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 
   if (soup_server_message_get_request_body (msg)->length > (goffset) limit)
     {
-      g_debug ("chunked body over %" G_GSIZE_FORMAT " bytes: hanging up", limit);
-      rndimg_connection_abort (msg);
+      g_debug ("chunked body over %" G_GSIZE_FORMAT " bytes: refused", limit);
+      refuse_large_body (msg, limit);
     }
 }
 
 /* Runs once the headers are in, before the body is read: a body announced
- * larger than the limit is refused without reading it. */
+ * larger than the limit is refused without reading it (libsoup would read
+ * it all, whatever status we set here). */
 static void
 on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
             GHashTable *query, gpointer user_data)
@@ -214,13 +217,18 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
    * it after held requests end, maybe on a connection already closed. */
   soup_server_message_get_remote_host (msg);
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+  switch (soup_message_headers_get_encoding (headers))
     {
+    case SOUP_ENCODING_CONTENT_LENGTH:
       if (soup_message_headers_get_content_length (headers) > (goffset) limit)
         refuse_large_body (msg, limit);
-      return;
+      break;
+    case SOUP_ENCODING_CHUNKED:
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (on_body_chunk), GSIZE_TO_POINTER (limit));
+      break;
+    default:
+      break;
     }
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_body_chunk), GSIZE_TO_POINTER (limit));
 }
 
 /* A router answering every request of @server from its routes. */

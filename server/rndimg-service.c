@@ -11,6 +11,7 @@
 #include "rndimg-instrument.h"
 #include "rndimg-long-poll.h"
 #include "rndimg-memory-broker.h"
+#include "rndimg-refusal.h"
 #include "rndimg-router.h"
 #include "rndimg-sse.h"
 #include "rndimg-static.h"
@@ -377,6 +378,7 @@ rndimg_service_shutdown (RndimgService *self)
 {
   rndimg_service_begin_shutdown (self);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
+  rndimg_refusal_close_all ();
   if (self->listener != NULL)
     {
       g_socket_service_stop (self->listener);

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* Body limits on a real server, over plain sockets: a body announced
+ * larger than the limit is answered 413 from the headers alone, before a
+ * byte of it is sent; a chunked body is cut off at the limit with a 413;
+ * and clients announcing huge bodies do not grow the server's memory. */
+#include "raw-http.h"
+
+#include <string.h>
+
+#define API "/polling/api/v1.0"
+
+static char *
+announce (const char *path, const char *length, const char *more_headers)
+{
+  return g_strdup_printf ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          "Content-Type: application/octet-stream\r\n"
+                          "Content-Length: %s\r\n%s\r\n", path, length, more_headers);
+}
+
+static void
+assert_refused_before_body (TestServer *server, const char *path, const char *length)
+{
+  g_autoptr(RawConnection) connection = raw_connect (server);
+  g_autofree char *request = announce (path, length, "");
+  g_autofree char *answer = NULL;
+  g_autofree char *closes = NULL;
+
+  g_assert_true (raw_send_text (connection, request));
+  /* Not a byte of the body is sent: the answer must come anyway. */
+  answer = raw_read_answer (connection, 3000);
+  g_assert_nonnull (answer);
+  raw_assert_json_error (answer, 413, 413);
+  closes = raw_answer_header (answer, "Connection");
+  g_assert_cmpstr (closes, ==, "close");
+  g_assert_true (raw_wait_closed (connection, 5000));
+}
+
+static void
+test_announced_upload_refused_from_headers (void)
+{
+  TestServer *server = test_server_start ("--interval=0", "--max-upload=100000", NULL);
+
+  assert_refused_before_body (server, API "/images", "50000000");
+  assert_refused_before_body (server, API "/publish", "100000");
+  assert_refused_before_body (server, "/", "1000000000");
+  test_server_stop (server);
+}
+
+/* The size is checked before the token: a token does not shield the
+ * server's memory, and the client learns the real reason. */
+static void
+test_announced_upload_refused_before_token (void)
+{
+  const char *env[] = { "RNDIMG_TOKEN", "sesame", NULL };
+  const char *args[] = { "--interval=0", "--max-upload=100000", NULL };
+  TestServer *server = test_server_start_full (args, env);
+
+  assert_refused_before_body (server, API "/images", "50000000");
+  test_server_stop (server);
+}
+
+static void
+test_chunked_body_cut_off_with_413 (void)
+{
+  TestServer *server = test_server_start ("--interval=0", NULL);
+  g_autoptr(RawConnection) connection = raw_connect (server);
+  g_autofree char *chunk = g_strnfill (0x4000, 'a');
+  g_autofree char *answer = NULL;
+
+  g_assert_true (raw_send_text (connection, "POST " API "/publish HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  /* 64 KiB is the limit for /publish: 5 chunks of 16 KiB pass it. The
+   * server may stop reading before the last ones are sent. */
+  for (int i = 0; i < 8; i++)
+    if (!raw_send_text (connection, "4000\r\n") || !raw_send_text (connection, chunk) ||
+        !raw_send_text (connection, "\r\n"))
+      break;
+  answer = raw_read_answer (connection, 3000);
+  g_assert_nonnull (answer);
+  raw_assert_json_error (answer, 413, 413);
+  g_assert_true (raw_wait_closed (connection, 5000));
+  test_server_stop (server);
+}
+
+/* 20 clients each announce 1 GB and send 2 MB of it: the server's memory
+ * stays within a few MB of idle, since nothing of those bodies is kept. */
+static void
+test_huge_announcements_keep_memory_flat (void)
+{
+  TestServer *server = test_server_start ("--interval=0", NULL);
+  g_autofree char *request = announce (API "/images", "1000000000", "");
+  g_autofree char *block = g_malloc0 (64 * 1024);
+  RawConnection *clients[20];
+  gsize idle_kib, busy_kib;
+
+  test_run_for (300);
+  idle_kib = raw_server_rss_kib (server);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      g_autofree char *answer = NULL;
+
+      clients[i] = raw_connect (server);
+      g_assert_true (raw_send_text (clients[i], request));
+      answer = raw_read_answer (clients[i], 3000);
+      g_assert_cmpuint (raw_answer_status (answer), ==, 413);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    for (guint sent = 0; sent < 32 && raw_send (clients[i], block, 64 * 1024); sent++)
+      ;
+  busy_kib = raw_server_rss_kib (server);
+  g_test_message ("server RSS idle %" G_GSIZE_FORMAT " KiB, with 20 huge announcements %" G_GSIZE_FORMAT " KiB",
+                  idle_kib, busy_kib);
+  g_assert_cmpuint (busy_kib, <, idle_kib + 8 * 1024);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    raw_connection_free (clients[i]);
+  test_server_stop (server);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/limits/announced-body-refused-from-headers", test_announced_upload_refused_from_headers);
+  g_test_add_func ("/limits/announced-body-refused-before-token", test_announced_upload_refused_before_token);
+  g_test_add_func ("/limits/chunked-body-cut-off-with-413", test_chunked_body_cut_off_with_413);
+  g_test_add_func ("/limits/huge-announcements-keep-memory-flat", test_huge_announcements_keep_memory_flat);
+  return g_test_run ();
+}
