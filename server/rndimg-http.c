@@ -82,15 +82,27 @@ rndimg_http_set_no_store (SoupServerMessage *msg)
                                 "Cache-Control", "no-store");
 }
 
+/* Sets what rndimg_http_base_url() gives for @msg (the router does, from
+ * --public-url or the Host). */
+void
+rndimg_http_set_base_url (SoupServerMessage *msg, const char *base_url)
+{
+  g_object_set_data_full (G_OBJECT (msg), "rndimg-base-url", g_strdup (base_url), g_free);
+}
+
 /* "http://host[:port]" as the client addressed us (its Host header), so
- * the URLs we hand out work behind any address, name or port. */
+ * the URLs we hand out work behind any address, name or port; or the one
+ * set by rndimg_http_set_base_url(). */
 char *
 rndimg_http_base_url (SoupServerMessage *msg)
 {
+  const char *set = g_object_get_data (G_OBJECT (msg), "rndimg-base-url");
   GUri *uri = soup_server_message_get_uri (msg);
   const char *scheme = g_uri_get_scheme (uri);
   int port = g_uri_get_port (uri);
 
+  if (set != NULL)
+    return g_strdup (set);
   if ((port == 80 && g_strcmp0 (scheme, "http") == 0) || (port == 443 && g_strcmp0 (scheme, "https") == 0))
     port = -1;
   return g_uri_join (G_URI_FLAGS_ENCODED, scheme, NULL, g_uri_get_host (uri), port, "", NULL, NULL);

@@ -16,6 +16,8 @@ void  rndimg_http_send_error       (SoupServerMessage *msg,
 char *rndimg_http_error_json       (const char        *message);
 void  rndimg_http_set_no_store     (SoupServerMessage *msg);
 char *rndimg_http_base_url         (SoupServerMessage *msg);
+void  rndimg_http_set_base_url     (SoupServerMessage *msg,
+                                    const char        *base_url);
 gboolean rndimg_http_host_is_valid (SoupServerMessage *msg);
 char *rndimg_http_image_url        (SoupServerMessage *msg,
                                     const char        *name);

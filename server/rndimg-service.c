@@ -33,6 +33,7 @@ struct _RndimgService
   GSocketService *listener;
   char *url;
   RndimgRouter *router;
+  RndimgOriginPolicy *origins;
   RndimgStatic *files;
   RndimgCatalogue *catalogue;
   RndimgBroker *broker;
@@ -61,6 +62,9 @@ rndimg_config_clear (RndimgConfig *config)
   g_clear_pointer (&config->web_dir, g_free);
   g_clear_pointer (&config->token_file, g_free);
   g_clear_pointer (&config->token, g_free);
+  g_clear_pointer (&config->public_url, g_free);
+  g_clear_pointer (&config->allow_origins, g_strfreev);
+  g_clear_pointer (&config->allow_hosts, g_strfreev);
 }
 
 static void
@@ -73,6 +77,9 @@ copy_config (RndimgConfig *to, const RndimgConfig *from)
   to->web_dir = g_strdup (from->web_dir);
   to->token_file = g_strdup (from->token_file);
   to->token = g_strdup (from->token);
+  to->public_url = g_strdup (from->public_url);
+  to->allow_origins = g_strdupv (from->allow_origins);
+  to->allow_hosts = g_strdupv (from->allow_hosts);
 }
 
 static void
@@ -86,6 +93,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_object (&self->silent_end);
   g_free (self->url);
   g_clear_pointer (&self->router, rndimg_router_free);
+  g_clear_pointer (&self->origins, rndimg_origin_policy_free);
   g_clear_pointer (&self->files, rndimg_static_free);
   g_clear_object (&self->sockets);
   g_clear_object (&self->streams);
@@ -176,15 +184,19 @@ start_sources (RndimgService *self, GError **error)
 static void
 add_routes (RndimgService *self)
 {
-  RndimgRouter *router = rndimg_router_new (self->server, (gsize) self->config.max_upload_bytes);
   RndimgApiContext *api = &self->api;
+  RndimgRouter *router;
+
+  self->origins = rndimg_origin_policy_new (&self->config);
+  router = rndimg_router_new (self->server, (gsize) self->config.max_upload_bytes, self->origins);
 
   rndimg_router_add (router, API "/rndimg", 0, rndimg_api_random, NULL, api);
   rndimg_router_add (router, API "/rndimg/poll", 0, rndimg_long_poll_serve, NULL, self->long_polls);
   rndimg_router_add (router, API "/events", 0, rndimg_sse_serve, NULL, self->streams);
   rndimg_router_add (router, API "/ws", 0, rndimg_websocket_serve, NULL, self->sockets);
-  rndimg_router_add (router, API "/publish", 0, NULL, rndimg_api_publish, api);
-  rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD, rndimg_api_list_images, rndimg_upload_serve, api);
+  rndimg_router_add (router, API "/publish", RNDIMG_ROUTE_WRITE, NULL, rndimg_api_publish, api);
+  rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD | RNDIMG_ROUTE_WRITE,
+                     rndimg_api_list_images, rndimg_upload_serve, api);
   rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
   rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, self->catalogue);
