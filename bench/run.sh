@@ -18,7 +18,8 @@ command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 meson compile -C "$BUILD" server/rndimg-server bench/bench-push >/dev/null
 
 start_server() {
-    "$BUILD/server/rndimg-server" --port "$PORT" --interval 0 --max-waiters 100000 --max-streams 100000 >/dev/null 2>&1 &
+    "$BUILD/server/rndimg-server" --port "$PORT" --interval 0 --max-waiters 100000 --max-streams 100000 \
+        --max-connections-per-address 200000 >/dev/null 2>&1 &
     SERVER=$!
     sleep 0.5
 }

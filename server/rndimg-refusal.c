@@ -3,7 +3,8 @@
  * keeps) the whole body even when an early handler has set an error
  * status, so a client announcing a gigabyte would be answered only once
  * the server held it all. Instead we take the connection from libsoup,
- * write the JSON error ourselves and close: the body never enters memory. */
+ * write the JSON error ourselves and close: the body never enters memory.
+ * Connections over a limit are refused the same way. */
 #include "rndimg-refusal.h"
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
@@ -69,11 +70,9 @@ on_linger_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
 }
 
 static char *
-error_answer (SoupServerMessage *msg, guint status, const char *message)
+error_answer (guint status, const char *message, const char *allow_origin)
 {
   g_autofree char *body = rndimg_http_error_json (message);
-  const char *allow_origin = soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
-                                                           "Access-Control-Allow-Origin");
 
   return g_strdup_printf ("HTTP/1.1 %u %s\r\n"
                           "Content-Type: application/json\r\n"
@@ -89,35 +88,53 @@ error_answer (SoupServerMessage *msg, guint status, const char *message)
                           body);
 }
 
+/* Writes @answer on @stream (whose socket is @socket), then lingers and closes. */
+static void
+send_and_close (GIOStream *stream, GSocket *socket, const char *answer)
+{
+  Linger *linger = g_new0 (Linger, 1);
+
+  /* A fresh connection's send buffer is empty: the few hundred bytes fit. */
+  g_socket_send_with_blocking (socket, answer, strlen (answer), FALSE, NULL, NULL);
+  g_socket_shutdown (socket, FALSE, TRUE, NULL);
+
+  linger->stream = g_object_ref (stream);
+  linger->readable = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (linger->readable, G_SOURCE_FUNC (on_linger_readable), linger, NULL);
+  g_source_attach (linger->readable, NULL);
+  linger->timeout_id = g_timeout_add (LINGER_MS, on_linger_timeout, linger);
+  lingering = g_list_prepend (lingering, linger);
+}
+
 /* Answers @msg with @status and a JSON error carrying @message (and the
  * CORS header already set on it), then closes the connection without
  * reading the request's body. */
 void
 rndimg_refusal_answer_and_close (SoupServerMessage *msg, guint status, const char *message)
 {
-  g_autofree char *answer = error_answer (msg, status, message);
+  const char *allow_origin = soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
+                                                           "Access-Control-Allow-Origin");
+  g_autofree char *answer = error_answer (status, message, allow_origin);
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GIOStream) stream = NULL;
-  Linger *linger;
 
   /* The socket first: once stolen, the message no longer knows it. */
   if (rndimg_connection_get_socket (msg) == NULL)
     return;
   socket = g_object_ref (rndimg_connection_get_socket (msg));
   stream = rndimg_connection_steal (msg);
-  if (stream == NULL)
-    return;
-  /* A fresh connection's send buffer is empty: the few hundred bytes fit. */
-  g_socket_send_with_blocking (socket, answer, strlen (answer), FALSE, NULL, NULL);
-  g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  if (stream != NULL)
+    send_and_close (stream, socket, answer);
+}
 
-  linger = g_new0 (Linger, 1);
-  linger->stream = g_steal_pointer (&stream);
-  linger->readable = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (linger->readable, G_SOURCE_FUNC (on_linger_readable), linger, NULL);
-  g_source_attach (linger->readable, NULL);
-  linger->timeout_id = g_timeout_add (LINGER_MS, on_linger_timeout, linger);
-  lingering = g_list_prepend (lingering, linger);
+/* Answers a connection never handed to libsoup (over a limit) with
+ * @status and a JSON error, and closes it. */
+void
+rndimg_refusal_refuse_connection (GSocketConnection *connection, guint status, const char *message)
+{
+  g_autofree char *answer = error_answer (status, message, "*");
+
+  send_and_close (G_IO_STREAM (connection), g_socket_connection_get_socket (connection), answer);
 }
 
 /* Closes at once the connections still lingering (at shutdown). */

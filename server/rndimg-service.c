@@ -9,6 +9,7 @@
 #include "rndimg-health.h"
 #include "rndimg-http.h"
 #include "rndimg-instrument.h"
+#include "rndimg-limits.h"
 #include "rndimg-long-poll.h"
 #include "rndimg-memory-broker.h"
 #include "rndimg-refusal.h"
@@ -34,6 +35,7 @@ struct _RndimgService
   char *url;
   RndimgRouter *router;
   RndimgOriginPolicy *origins;
+  RndimgLimits *limits;
   RndimgStatic *files;
   RndimgCatalogue *catalogue;
   RndimgBroker *broker;
@@ -48,8 +50,6 @@ struct _RndimgService
 };
 
 #define API "/polling/api/v1.0"
-/* A keep-alive connection without a request this long is closed. */
-#define IDLE_CONNECTION_SECONDS 60
 
 G_DEFINE_FINAL_TYPE (RndimgService, rndimg_service, G_TYPE_OBJECT)
 
@@ -89,11 +89,13 @@ rndimg_service_finalize (GObject *object)
 
   rndimg_service_shutdown (self);
   g_clear_object (&self->listener);
+  g_clear_pointer (&self->limits, rndimg_limits_free);
   g_clear_object (&self->server);
   g_clear_object (&self->silent_end);
   g_free (self->url);
   g_clear_pointer (&self->router, rndimg_router_free);
   g_clear_pointer (&self->origins, rndimg_origin_policy_free);
+
   g_clear_pointer (&self->files, rndimg_static_free);
   g_clear_object (&self->sockets);
   g_clear_object (&self->streams);
@@ -245,6 +247,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   g_signal_connect_object (self->server, "request-read", G_CALLBACK (on_request_read), self, 0);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
+  self->limits = rndimg_limits_new (self->server, &self->config);
   rndimg_instrument_attach (self->server, self->metrics, self->router, self->config.access_log);
   rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
     .long_polls = self->long_polls, .streams = self->streams,
@@ -265,6 +268,8 @@ on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *s
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(GError) error = NULL;
 
+  if (!rndimg_limits_admit_connection (self->limits, connection))
+    return TRUE;
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   rndimg_connection_register (connection);
   if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
@@ -310,7 +315,7 @@ start_accepting (RndimgService *self, GSocketAddress *effective, GError **error)
 {
   if (!add_keep_alive_listener (self, error))
     return FALSE;
-  self->sweep_id = rndimg_connection_sweep_idle (IDLE_CONNECTION_SECONDS);
+  self->sweep_id = rndimg_connection_sweep_idle ((guint) self->config.idle_timeout_seconds);
   self->url = url_for (effective);
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
   g_socket_service_start (self->listener);
