@@ -14,6 +14,7 @@
 #include "rndimg-memory-broker.h"
 #include "rndimg-refusal.h"
 #include "rndimg-router.h"
+#include "rndimg-soup-errors.h"
 #include "rndimg-sse.h"
 #include "rndimg-static.h"
 #include "rndimg-upload.h"
@@ -134,26 +135,6 @@ on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_da
   rndimg_connection_mark_busy (msg);
 }
 
-/* libsoup answers some requests itself, before any handler runs: a path
- * that would climb out with an escaped "..", or a bad Host. Give those the
- * same JSON error body as the rest of the API. */
-static void
-on_request_read (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
-{
-  guint status = soup_server_message_get_status (msg);
-  g_autofree char *path = NULL;
-
-  if (status != SOUP_STATUS_BAD_REQUEST || soup_server_message_get_response_body (msg)->length > 0)
-    return;
-  path = g_uri_unescape_string (g_uri_get_path (soup_server_message_get_uri (msg)), NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Access-Control-Allow-Origin", "*");
-  if (path == NULL || strstr (path, "..") != NULL)
-    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such file");
-  else
-    rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "malformed request");
-}
-
 static gboolean
 on_timer (gpointer user_data)
 {
@@ -244,7 +225,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
-  g_signal_connect_object (self->server, "request-read", G_CALLBACK (on_request_read), self, 0);
+  rndimg_soup_errors_attach (self->server);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
   self->limits = rndimg_limits_new (self->server, &self->config);
