@@ -85,6 +85,36 @@ test_error_body_is_utf8 (void)
   test_server_stop (server);
 }
 
+/* Forms cut off inside a part or mid-boundary: libsoup's multipart
+ * parser reads up to the NUL the server's flattened body ends with, never
+ * past it (ASan would stop the server), and the answer is a clear 400. */
+static void
+test_multipart_cut_off (void)
+{
+  TestServer *server = test_server_start ("--interval=0", NULL);
+  const char *bodies[] = {
+    "--bound\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n\r\n\x89PNG",
+    "--bound\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nabc\r\n--bou",
+    "--bound\r\nContent-Disp",
+    "--bo",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr(RawConnection) connection = raw_connect (server);
+      g_autofree char *request = g_strdup_printf ("POST " API "/images HTTP/1.1\r\n" HOST
+                                                  "Content-Type: multipart/form-data; boundary=bound\r\n"
+                                                  "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n%s",
+                                                  strlen (bodies[i]), bodies[i]);
+      g_autofree char *answer = NULL;
+
+      g_assert_true (raw_send_text (connection, request));
+      answer = raw_read_answer (connection, 3000);
+      raw_assert_json_error (answer, 400, 400);
+    }
+  test_server_stop (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -97,5 +127,6 @@ main (int argc, char *argv[])
       g_test_add_data_func (path, &bad_requests[i], test_bad_request);
     }
   g_test_add_func ("/errors/error-body-is-utf8", test_error_body_is_utf8);
+  g_test_add_func ("/errors/multipart-cut-off", test_multipart_cut_off);
   return g_test_run ();
 }
