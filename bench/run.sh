@@ -74,10 +74,19 @@ stop_server() {
     SERVER_PID=""
 }
 
+per_address_cap() {
+    "$SERVER_BIN" --help 2>&1 | grep -q -- --max-connections-per-address &&
+        echo "--max-connections-per-address 1000000"
+    return 0
+}
+
 start_rndimg() {
     PORT=$("$PUSH_LOAD" port)
+    # Every load client comes from 127.0.0.1: lift the per-address cap
+    # where the server has one.
+    # shellcheck disable=SC2046
     "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 \
-        --max-waiters 100000 --max-streams 100000 >"$WORK/rndimg.log" 2>&1 &
+        --max-waiters 100000 --max-streams 100000 $(per_address_cap) >"$WORK/rndimg.log" 2>&1 &
     SERVER_PID=$!
     MEASURED_PIDS=$SERVER_PID
     "$PUSH_LOAD" up "$PORT" || { cat "$WORK/rndimg.log" >&2; exit 1; }

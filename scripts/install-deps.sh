@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Installs what rndimg needs from Debian's packages; a no-op when all are
-# there. "--test" adds what the test run needs (curl, Xvfb, Chromium, Node).
+# there. "--test" adds what the test run needs (curl, Xvfb, Chromium, Node,
+# clang and its libFuzzer runtime).
 set -eu
 
 PACKAGES="gcc meson ninja-build pkg-config libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev gettext"
-TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 systemd man-db appstream desktop-file-utils"
+TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 systemd man-db appstream desktop-file-utils clang libclang-rt-14-dev"
 
 [ "${1:-}" = "--test" ] && PACKAGES="$PACKAGES $TEST_PACKAGES"
 # Node.js may come from elsewhere than Debian; only install it when absent.

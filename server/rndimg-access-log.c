@@ -61,7 +61,11 @@ static char *
 requested_target (SoupServerMessage *msg)
 {
   GUri *uri = soup_server_message_get_uri (msg);
-  const char *query = g_uri_get_query (uri);
+  const char *query;
+
+  if (uri == NULL)     /* a request line libsoup could not parse */
+    return g_strdup ("-");
+  query = g_uri_get_query (uri);
 
   return query != NULL ? g_strconcat (g_uri_get_path (uri), "?", query, NULL)
                        : g_strdup (g_uri_get_path (uri));
@@ -84,6 +88,7 @@ rndimg_access_log_record (SoupServerMessage *msg, guint64 bytes_sent, double sec
   g_autofree char *line = NULL;
 
   remote = remote != NULL ? remote : "-";
+  method = method != NULL ? method : "-";
   line = g_strdup_printf ("%s - - [%s] \"%s %s HTTP/1.%d\" %s %s \"%s\" \"%s\" %s",
                           remote, time, method, safe_target,
                           soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ? 0 : 1,

@@ -25,6 +25,12 @@ typedef struct {
   gboolean verbose;
   gboolean access_log;         /* one info line (journal record) per request */
   gboolean no_metrics;         /* no GET /metrics */
+  char *public_url;            /* the URL clients reach us by (a proxy's); NULL: from Host */
+  char **allow_origins;        /* more origins whose pages may write (NULL-terminated) */
+  char **allow_hosts;          /* more Host names accepted without a token */
+  int header_timeout_seconds;  /* for a request's headers to arrive */
+  int idle_timeout_seconds;    /* a keep-alive connection without a request */
+  int max_connections_per_address;
 } RndimgConfig;
 
 void rndimg_config_clear (RndimgConfig *config);

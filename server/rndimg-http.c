@@ -22,29 +22,42 @@ rndimg_http_send_json (SoupServerMessage *msg, guint status, JsonNode *node)
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
 }
 
+/* The body of every error: {"status":"error","message":"..."}. The
+ * message may quote bytes from the request (a path): it is made valid
+ * UTF-8 first, so the JSON always is. */
+char *
+rndimg_http_error_json (const char *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *valid = g_utf8_make_valid (message, -1);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "error");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, valid);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  return rndimg_http_json_to_string (node);
+}
+
 /* Every error the API gives: {"status":"error","message":"..."}. */
 void
 rndimg_http_send_error (SoupServerMessage *msg, guint status, const char *format, ...)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *message = NULL;
+  char *body;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "error");
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-
+  body = rndimg_http_error_json (message);
   rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, status, node);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
 }
 
 /* {"status":"success","message":...}, the shape of the tutorial's API. */
@@ -69,15 +82,27 @@ rndimg_http_set_no_store (SoupServerMessage *msg)
                                 "Cache-Control", "no-store");
 }
 
+/* Sets what rndimg_http_base_url() gives for @msg (the router does, from
+ * --public-url or the Host). */
+void
+rndimg_http_set_base_url (SoupServerMessage *msg, const char *base_url)
+{
+  g_object_set_data_full (G_OBJECT (msg), "rndimg-base-url", g_strdup (base_url), g_free);
+}
+
 /* "http://host[:port]" as the client addressed us (its Host header), so
- * the URLs we hand out work behind any address, name or port. */
+ * the URLs we hand out work behind any address, name or port; or the one
+ * set by rndimg_http_set_base_url(). */
 char *
 rndimg_http_base_url (SoupServerMessage *msg)
 {
+  const char *set = g_object_get_data (G_OBJECT (msg), "rndimg-base-url");
   GUri *uri = soup_server_message_get_uri (msg);
   const char *scheme = g_uri_get_scheme (uri);
   int port = g_uri_get_port (uri);
 
+  if (set != NULL)
+    return g_strdup (set);
   if ((port == 80 && g_strcmp0 (scheme, "http") == 0) || (port == 443 && g_strcmp0 (scheme, "https") == 0))
     port = -1;
   return g_uri_join (G_URI_FLAGS_ENCODED, scheme, NULL, g_uri_get_host (uri), port, "", NULL, NULL);

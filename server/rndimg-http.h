@@ -13,8 +13,11 @@ void  rndimg_http_send_error       (SoupServerMessage *msg,
                                     guint              status,
                                     const char        *format,
                                     ...) G_GNUC_PRINTF (3, 4);
+char *rndimg_http_error_json       (const char        *message);
 void  rndimg_http_set_no_store     (SoupServerMessage *msg);
 char *rndimg_http_base_url         (SoupServerMessage *msg);
+void  rndimg_http_set_base_url     (SoupServerMessage *msg,
+                                    const char        *base_url);
 gboolean rndimg_http_host_is_valid (SoupServerMessage *msg);
 char *rndimg_http_image_url        (SoupServerMessage *msg,
                                     const char        *name);

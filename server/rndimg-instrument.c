@@ -68,6 +68,9 @@ method_label (const char *method)
 {
   static const char *const known[] = { "GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH" };
 
+  if (method == NULL)   /* a request line libsoup could not parse */
+    return "other";
+
   for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
     if (g_str_equal (method, known[i]))
       return known[i];
@@ -80,7 +83,8 @@ on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
   Watch *watch = user_data;
   RequestTrace *trace = g_object_get_data (G_OBJECT (msg), "rndimg-trace");
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  GUri *uri = soup_server_message_get_uri (msg);    /* NULL for an unparsable request */
+  const char *path = uri != NULL ? g_uri_get_path (uri) : "";
   const char *method = soup_server_message_get_method (msg);
   guint status = soup_server_message_get_status (msg);
   const char *route = rndimg_router_route_label (watch->router, path);

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* One table says which handler answers which path and method. The router
- * adds what every answer shares: CORS, OPTIONS preflight, 404 and 405. */
+ * adds what every answer shares: CORS, OPTIONS preflight, 404 and 405;
+ * and, from the headers alone, before any body is read, it refuses what
+ * must not be served: a bad or foreign Host, a write from a page of
+ * another origin, a body over the limit. */
 #include "rndimg-router.h"
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
+#include "rndimg-refusal.h"
 
 #include <string.h>
 
@@ -22,6 +26,7 @@ struct _RndimgRouter
 {
   GArray *routes;      /* RndimgRoute, first match wins */
   gsize max_upload_bytes;
+  RndimgOriginPolicy *origins;
 };
 
 static void
@@ -114,10 +119,48 @@ add_cors_headers (SoupServerMessage *msg)
   soup_message_headers_replace (headers, "Access-Control-Expose-Headers", "Location, Retry-After, ETag");
 }
 
+/* Reads are open to every origin; a write's answer names the page's
+ * origin, already checked in on_headers(). */
 static void
-answer_preflight (SoupServerMessage *msg, const char *allow)
+add_write_cors_headers (SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *origin = rndimg_origin_of_request (msg);
+
+  if (origin == NULL)
+    return;
+  soup_message_headers_replace (headers, "Access-Control-Allow-Origin", origin);
+  soup_message_headers_replace (headers, "Vary", "Origin");
+}
+
+static gboolean
+is_write (RndimgRouter *self, const char *path)
+{
+  const RndimgRoute *route;
+  gboolean has_get, has_post;
+
+  return resolve (self, path, SOUP_METHOD_POST, &route, &has_get, &has_post) &&
+         route != NULL && (route->flags & RNDIMG_ROUTE_WRITE);
+}
+
+static void
+answer_preflight (RndimgRouter *self, SoupServerMessage *msg, const char *path, const char *allow)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *wanted = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "Access-Control-Request-Method");
+  g_autofree char *why = NULL;
+
+  if (g_strcmp0 (wanted, "POST") == 0 && is_write (self, path))
+    {
+      if (!rndimg_origin_write_allowed (self->origins, msg, &why))
+        {
+          soup_message_headers_remove (headers, "Access-Control-Allow-Origin");
+          rndimg_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "%s", why);
+          return;
+        }
+      add_write_cors_headers (msg);
+    }
 
   soup_message_headers_replace (headers, "Allow", allow);
   soup_message_headers_replace (headers, "Access-Control-Allow-Methods", allow);
@@ -138,11 +181,6 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
   gboolean has_get, has_post;
 
   add_cors_headers (msg);
-  if (!rndimg_http_host_is_valid (msg))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the Host header is not a valid host name");
-      return;
-    }
   if (!resolve (self, path, method, &route, &has_get, &has_post))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s", path);
@@ -152,7 +190,7 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
   allow = allowed_methods (has_get, has_post);
   if (method == SOUP_METHOD_OPTIONS)
     {
-      answer_preflight (msg, allow);
+      answer_preflight (self, msg, path, allow);
       return;
     }
 
@@ -163,6 +201,8 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
                               "method %s is not allowed on %s (allowed: %s)", method, path, allow);
       return;
     }
+  if (method == SOUP_METHOD_POST && (route->flags & RNDIMG_ROUTE_WRITE))
+    add_write_cors_headers (msg);
   handler_for_method (route, method) (msg, path, query, route->user_data);
 }
 
@@ -178,17 +218,18 @@ body_limit (RndimgRouter *self, const char *path)
   return MAX_SMALL_BODY_BYTES;
 }
 
+/* Answered 413 and closed at once: the body is not read any further. */
 static void
 refuse_large_body (SoupServerMessage *msg, gsize limit)
 {
+  g_autofree char *message = g_strdup_printf ("the body is larger than %" G_GSIZE_FORMAT " bytes", limit);
+
   add_cors_headers (msg);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-  rndimg_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                          "the body is larger than %" G_GSIZE_FORMAT " bytes", limit);
+  rndimg_refusal_answer_and_close (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, message);
 }
 
-/* A chunked body has no length up front: count while it arrives and hang
- * up once it passes the limit, before it can fill memory. */
+/* A chunked body has no length up front: count while it arrives and
+ * refuse it once it passes the limit, before it can fill memory. */
 static void
 on_body_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 {
@@ -196,42 +237,115 @@ on_body_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 
   if (soup_server_message_get_request_body (msg)->length > (goffset) limit)
     {
-      g_debug ("chunked body over %" G_GSIZE_FORMAT " bytes: hanging up", limit);
-      rndimg_connection_abort (msg);
+      g_debug ("chunked body over %" G_GSIZE_FORMAT " bytes: refused", limit);
+      refuse_large_body (msg, limit);
     }
 }
 
-/* Runs once the headers are in, before the body is read: a body announced
- * larger than the limit is refused without reading it. */
+/* Why the body's framing cannot be trusted, or NULL. libsoup 3.2 reads
+ * "Content-Length: -5" as a length, waits for ever on an absurd one, and
+ * takes chunked over a Content-Length sent with it (request smuggling
+ * behind a proxy that reads the other). */
+static const char *
+bad_framing (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  /* The list: two Content-Length headers come as "2, 3" and are refused. */
+  const char *length = soup_message_headers_get_list (headers, "Content-Length");
+  g_autofree char *trimmed = length != NULL ? g_strstrip (g_strdup (length)) : NULL;
+
+  if (length == NULL)
+    return NULL;
+  if (soup_message_headers_get_one (headers, "Transfer-Encoding") != NULL)
+    return "a request may not carry both Content-Length and Transfer-Encoding";
+  if (*trimmed == '\0' || strlen (trimmed) > 18 || strspn (trimmed, "0123456789") != strlen (trimmed))
+    return "Content-Length must be one whole number of bytes";
+  return NULL;
+}
+
+/* What no request may get past, checked from its headers: the URLs we
+ * build start with its Host, so it must be a plain name; without a token
+ * only our own names are served (DNS rebinding); a write must come from
+ * an allowed page; the body's framing must be clear. Returns FALSE once
+ * it has refused @msg. */
+static gboolean
+admit (RndimgRouter *self, SoupServerMessage *msg, const char *path)
+{
+  g_autofree char *why = NULL;
+  const char *framing = bad_framing (msg);
+
+  if (framing != NULL)
+    {
+      rndimg_refusal_answer_and_close (msg, SOUP_STATUS_BAD_REQUEST, framing);
+      return FALSE;
+    }
+  if (!rndimg_http_host_is_valid (msg))
+    {
+      rndimg_refusal_answer_and_close (msg, SOUP_STATUS_BAD_REQUEST, "the Host header is not a valid host name");
+      return FALSE;
+    }
+  if (!rndimg_origin_host_allowed (self->origins, msg))
+    {
+      rndimg_refusal_answer_and_close (msg, SOUP_STATUS_MISDIRECTED_REQUEST,
+                                       "this server does not answer for that Host (see --allow-host, --public-url)");
+      return FALSE;
+    }
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_POST && is_write (self, path) &&
+      !rndimg_origin_write_allowed (self->origins, msg, &why))
+    {
+      soup_message_headers_remove (soup_server_message_get_response_headers (msg), "Access-Control-Allow-Origin");
+      rndimg_refusal_answer_and_close (msg, SOUP_STATUS_FORBIDDEN, why);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Runs once the headers are in, before the body is read: a request that
+ * must be refused is answered and its connection closed without reading
+ * the body (libsoup would read it all, whatever status we set here). */
 static void
 on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
             GHashTable *query, gpointer user_data)
 {
+  RndimgRouter *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  gsize limit = body_limit (user_data, path);
+  gsize limit = body_limit (self, path);
+  g_autofree char *base_url = NULL;
 
   /* Resolved now, while the peer is surely there: the request log reads
    * it after held requests end, maybe on a connection already closed. */
   soup_server_message_get_remote_host (msg);
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+  add_cors_headers (msg);
+  if (!admit (self, msg, path))
+    return;
+  base_url = rndimg_origin_base_url (self->origins, msg);
+  rndimg_http_set_base_url (msg, base_url);
+
+  switch (soup_message_headers_get_encoding (headers))
     {
+    case SOUP_ENCODING_CONTENT_LENGTH:
       if (soup_message_headers_get_content_length (headers) > (goffset) limit)
         refuse_large_body (msg, limit);
-      return;
+      break;
+    case SOUP_ENCODING_CHUNKED:
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (on_body_chunk), GSIZE_TO_POINTER (limit));
+      break;
+    default:
+      break;
     }
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_body_chunk), GSIZE_TO_POINTER (limit));
 }
 
 /* A router answering every request of @server from its routes. */
 RndimgRouter *
-rndimg_router_new (SoupServer *server, gsize max_upload_bytes)
+rndimg_router_new (SoupServer *server, gsize max_upload_bytes, RndimgOriginPolicy *origins)
 {
   RndimgRouter *self = g_new0 (RndimgRouter, 1);
 
   self->routes = g_array_new (FALSE, TRUE, sizeof (RndimgRoute));
   g_array_set_clear_func (self->routes, (GDestroyNotify) route_clear);
   self->max_upload_bytes = max_upload_bytes;
+  self->origins = origins;
   soup_server_add_early_handler (server, NULL, on_headers, self, NULL);
   soup_server_add_handler (server, NULL, on_request, self, NULL);
   return self;

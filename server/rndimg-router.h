@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-origin.h"
+
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
@@ -15,12 +17,14 @@ typedef enum {
   RNDIMG_ROUTE_EXACT = 0,
   RNDIMG_ROUTE_PREFIX = 1 << 0,   /* every path under this one */
   RNDIMG_ROUTE_UPLOAD = 1 << 1,   /* bodies up to --max-upload */
+  RNDIMG_ROUTE_WRITE = 1 << 2,    /* POST changes state: only from allowed origins */
 } RndimgRouteFlags;
 
 typedef struct _RndimgRouter RndimgRouter;
 
-RndimgRouter *rndimg_router_new  (SoupServer       *server,
-                                  gsize             max_upload_bytes);
+RndimgRouter *rndimg_router_new  (SoupServer         *server,
+                                  gsize               max_upload_bytes,
+                                  RndimgOriginPolicy *origins);
 void          rndimg_router_add  (RndimgRouter     *self,
                                   const char       *path,
                                   RndimgRouteFlags  flags,

@@ -9,9 +9,12 @@
 #include "rndimg-health.h"
 #include "rndimg-http.h"
 #include "rndimg-instrument.h"
+#include "rndimg-limits.h"
 #include "rndimg-long-poll.h"
 #include "rndimg-memory-broker.h"
+#include "rndimg-refusal.h"
 #include "rndimg-router.h"
+#include "rndimg-soup-errors.h"
 #include "rndimg-sse.h"
 #include "rndimg-static.h"
 #include "rndimg-upload.h"
@@ -32,6 +35,8 @@ struct _RndimgService
   GSocketService *listener;
   char *url;
   RndimgRouter *router;
+  RndimgOriginPolicy *origins;
+  RndimgLimits *limits;
   RndimgStatic *files;
   RndimgCatalogue *catalogue;
   RndimgBroker *broker;
@@ -46,8 +51,6 @@ struct _RndimgService
 };
 
 #define API "/polling/api/v1.0"
-/* A keep-alive connection without a request this long is closed. */
-#define IDLE_CONNECTION_SECONDS 60
 
 G_DEFINE_FINAL_TYPE (RndimgService, rndimg_service, G_TYPE_OBJECT)
 
@@ -60,6 +63,9 @@ rndimg_config_clear (RndimgConfig *config)
   g_clear_pointer (&config->web_dir, g_free);
   g_clear_pointer (&config->token_file, g_free);
   g_clear_pointer (&config->token, g_free);
+  g_clear_pointer (&config->public_url, g_free);
+  g_clear_pointer (&config->allow_origins, g_strfreev);
+  g_clear_pointer (&config->allow_hosts, g_strfreev);
 }
 
 static void
@@ -72,6 +78,9 @@ copy_config (RndimgConfig *to, const RndimgConfig *from)
   to->web_dir = g_strdup (from->web_dir);
   to->token_file = g_strdup (from->token_file);
   to->token = g_strdup (from->token);
+  to->public_url = g_strdup (from->public_url);
+  to->allow_origins = g_strdupv (from->allow_origins);
+  to->allow_hosts = g_strdupv (from->allow_hosts);
 }
 
 static void
@@ -81,10 +90,13 @@ rndimg_service_finalize (GObject *object)
 
   rndimg_service_shutdown (self);
   g_clear_object (&self->listener);
+  g_clear_pointer (&self->limits, rndimg_limits_free);
   g_clear_object (&self->server);
   g_clear_object (&self->silent_end);
   g_free (self->url);
   g_clear_pointer (&self->router, rndimg_router_free);
+  g_clear_pointer (&self->origins, rndimg_origin_policy_free);
+
   g_clear_pointer (&self->files, rndimg_static_free);
   g_clear_object (&self->sockets);
   g_clear_object (&self->streams);
@@ -123,26 +135,6 @@ on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_da
   rndimg_connection_mark_busy (msg);
 }
 
-/* libsoup answers some requests itself, before any handler runs: a path
- * that would climb out with an escaped "..", or a bad Host. Give those the
- * same JSON error body as the rest of the API. */
-static void
-on_request_read (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
-{
-  guint status = soup_server_message_get_status (msg);
-  g_autofree char *path = NULL;
-
-  if (status != SOUP_STATUS_BAD_REQUEST || soup_server_message_get_response_body (msg)->length > 0)
-    return;
-  path = g_uri_unescape_string (g_uri_get_path (soup_server_message_get_uri (msg)), NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Access-Control-Allow-Origin", "*");
-  if (path == NULL || strstr (path, "..") != NULL)
-    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such file");
-  else
-    rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "malformed request");
-}
-
 static gboolean
 on_timer (gpointer user_data)
 {
@@ -175,15 +167,19 @@ start_sources (RndimgService *self, GError **error)
 static void
 add_routes (RndimgService *self)
 {
-  RndimgRouter *router = rndimg_router_new (self->server, (gsize) self->config.max_upload_bytes);
   RndimgApiContext *api = &self->api;
+  RndimgRouter *router;
+
+  self->origins = rndimg_origin_policy_new (&self->config);
+  router = rndimg_router_new (self->server, (gsize) self->config.max_upload_bytes, self->origins);
 
   rndimg_router_add (router, API "/rndimg", 0, rndimg_api_random, NULL, api);
   rndimg_router_add (router, API "/rndimg/poll", 0, rndimg_long_poll_serve, NULL, self->long_polls);
   rndimg_router_add (router, API "/events", 0, rndimg_sse_serve, NULL, self->streams);
   rndimg_router_add (router, API "/ws", 0, rndimg_websocket_serve, NULL, self->sockets);
-  rndimg_router_add (router, API "/publish", 0, NULL, rndimg_api_publish, api);
-  rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD, rndimg_api_list_images, rndimg_upload_serve, api);
+  rndimg_router_add (router, API "/publish", RNDIMG_ROUTE_WRITE, NULL, rndimg_api_publish, api);
+  rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD | RNDIMG_ROUTE_WRITE,
+                     rndimg_api_list_images, rndimg_upload_serve, api);
   rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
   rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, self->catalogue);
@@ -229,9 +225,10 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
-  g_signal_connect_object (self->server, "request-read", G_CALLBACK (on_request_read), self, 0);
+  rndimg_soup_errors_attach (self->server);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
+  self->limits = rndimg_limits_new (self->server, &self->config);
   rndimg_instrument_attach (self->server, self->metrics, self->router, self->config.access_log);
   rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
     .long_polls = self->long_polls, .streams = self->streams,
@@ -252,6 +249,8 @@ on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *s
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(GError) error = NULL;
 
+  if (!rndimg_limits_admit_connection (self->limits, connection))
+    return TRUE;
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   rndimg_connection_register (connection);
   if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
@@ -297,7 +296,7 @@ start_accepting (RndimgService *self, GSocketAddress *effective, GError **error)
 {
   if (!add_keep_alive_listener (self, error))
     return FALSE;
-  self->sweep_id = rndimg_connection_sweep_idle (IDLE_CONNECTION_SECONDS);
+  self->sweep_id = rndimg_connection_sweep_idle ((guint) self->config.idle_timeout_seconds);
   self->url = url_for (effective);
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
   g_socket_service_start (self->listener);
@@ -377,6 +376,7 @@ rndimg_service_shutdown (RndimgService *self)
 {
   rndimg_service_begin_shutdown (self);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
+  rndimg_refusal_close_all ();
   if (self->listener != NULL)
     {
       g_socket_service_stop (self->listener);

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-typedef enum { KIND_INT, KIND_INT64, KIND_DOUBLE, KIND_TEXT, KIND_PATH, KIND_SWITCH } SettingKind;
+/* KIND_LIST: a flag given again adds to the list; in the environment and
+ * the config file the items are separated by commas. */
+typedef enum { KIND_INT, KIND_INT64, KIND_DOUBLE, KIND_TEXT, KIND_PATH, KIND_SWITCH, KIND_LIST } SettingKind;
 
 typedef struct {
   const char *name;
@@ -54,6 +56,19 @@ static const Setting settings[] = {
     "Most WebSockets open at once; beyond, 503 (default 1000)" },
   { "heartbeat", 0, KIND_DOUBLE, AT (heartbeat_seconds), "15", 0.05, 3600, "SECONDS",
     "Seconds between keep-alives: comments on event streams, pings on WebSockets (default 15)" },
+  { "public-url", 0, KIND_TEXT, AT (public_url), NULL, 0, 0, "URL",
+    "The URL clients reach the server by, behind a proxy (https://pictures.example.org); "
+    "absolute URLs in answers start with it, and its host and origin are accepted" },
+  { "allow-origin", 0, KIND_LIST, AT (allow_origins), NULL, 0, 0, "ORIGIN",
+    "Another origin whose pages may publish and upload (https://app.example.org); repeatable" },
+  { "allow-host", 0, KIND_LIST, AT (allow_hosts), NULL, 0, 0, "NAME",
+    "Another Host name accepted when there is no token (pictures.lan); repeatable" },
+  { "header-timeout", 0, KIND_INT, AT (header_timeout_seconds), "10", 1, 3600, "SECONDS",
+    "Seconds a client has to send a request's headers (default 10)" },
+  { "idle-timeout", 0, KIND_INT, AT (idle_timeout_seconds), "60", 1, 86400, "SECONDS",
+    "Seconds a keep-alive connection may wait for its next request (default 60)" },
+  { "max-connections-per-address", 0, KIND_INT, AT (max_connections_per_address), "1024", 1, 1000000, "N",
+    "Most connections open at once from one client address; beyond, 503 (default 1024)" },
   { "access-log", 0, KIND_SWITCH, AT (access_log), "false", 0, 0, NULL,
     "Log one info line per request (method, path, status, bytes, duration, remote, user agent)" },
   { "no-metrics", 0, KIND_SWITCH, AT (no_metrics), "false", 0, 0, NULL,
@@ -89,9 +104,13 @@ on_flag (const char *option_name, const char *value, gpointer data, GError **err
 {
   CommandLine *command_line = data;
   const Setting *setting = find_setting (option_name);
+  const char *earlier = g_hash_table_lookup (command_line->flags, setting->name);
 
-  g_hash_table_replace (command_line->flags, (gpointer) setting->name,
-                        g_strdup (setting->kind == KIND_SWITCH ? "true" : value));
+  if (setting->kind == KIND_LIST && earlier != NULL)
+    value = g_strconcat (earlier, ",", value, NULL);
+  else
+    value = g_strdup (setting->kind == KIND_SWITCH ? "true" : value);
+  g_hash_table_replace (command_line->flags, (gpointer) setting->name, (char *) value);
   return TRUE;
 }
 
@@ -263,6 +282,19 @@ parse_number (const Setting *setting, char *text, const char *origin, double *va
   return TRUE;
 }
 
+/* "a, b,,c" -> { "a", "b", "c" } */
+static char **
+split_list (const char *text)
+{
+  g_auto(GStrv) items = g_strsplit (text, ",", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (gsize i = 0; items[i] != NULL; i++)
+    if (*g_strstrip (items[i]) != '\0')
+      g_strv_builder_add (builder, items[i]);
+  return g_strv_builder_end (builder);
+}
+
 static gboolean
 store (const Setting *setting, char *text, const char *origin, RndimgConfig *config, GError **error)
 {
@@ -275,6 +307,10 @@ store (const Setting *setting, char *text, const char *origin, RndimgConfig *con
     case KIND_PATH:
       g_free (*(char **) field);
       *(char **) field = g_strdup (text);
+      return TRUE;
+    case KIND_LIST:
+      g_strfreev (*(char ***) field);
+      *(char ***) field = split_list (text);
       return TRUE;
     case KIND_SWITCH:
       return parse_switch (text, field) || bad_value (error, origin, "true or false");
@@ -297,6 +333,19 @@ store (const Setting *setting, char *text, const char *origin, RndimgConfig *con
   g_assert_not_reached ();
 }
 
+/* http(s)://host[:port], maybe with a "/" at the end: absolute URLs are
+ * built on it by adding a path. */
+static gboolean
+public_url_is_valid (const char *text)
+{
+  g_autoptr(GUri) uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+
+  return uri != NULL && (g_str_equal (g_uri_get_scheme (uri), "http") || g_str_equal (g_uri_get_scheme (uri), "https")) &&
+         g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0' && g_uri_get_userinfo (uri) == NULL &&
+         (*g_uri_get_path (uri) == '\0' || g_str_equal (g_uri_get_path (uri), "/")) &&
+         g_uri_get_query (uri) == NULL && g_uri_get_fragment (uri) == NULL;
+}
+
 /* Checks that need more than one value or more than a range. */
 static gboolean
 check_values (const RndimgConfig *config, GError **error)
@@ -307,6 +356,12 @@ check_values (const RndimgConfig *config, GError **error)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "address %s is not an IPv4 or IPv6 address", config->address);
+      return FALSE;
+    }
+  if (config->public_url != NULL && !public_url_is_valid (config->public_url))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--public-url %s is not an http:// or https:// URL with a host and no path", config->public_url);
       return FALSE;
     }
   if (config->interval_seconds > 0 && config->interval_seconds < 0.01)

@@ -68,9 +68,8 @@ read_all (int fd, gsize size)
  * so nothing can be swapped in under a catalogue name to escape the
  * folder. NULL with a reason in @why when it cannot be served. */
 static LoadedFile *
-load_file (const char *path, const char **why)
+load_fd (int fd, const char **why)
 {
-  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   struct stat st;
   GBytes *bytes = NULL;
   LoadedFile *file;
@@ -95,6 +94,37 @@ load_file (const char *path, const char **why)
   file->last_modified = soup_date_time_to_string (file->modified, SOUP_DATE_HTTP);
   file->size = st.st_size;
   return file;
+}
+
+static LoadedFile *
+load_file (const char *path, const char **why)
+{
+  return load_fd (open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), why);
+}
+
+/* Opens @relative ("js/app.js") below the folder @root one segment at a
+ * time, following no symlink on the way: a link to a folder elsewhere
+ * must not lead out of the web folder, as none leads out of the image
+ * folder. -1 when it cannot. */
+static int
+open_below (const char *root, const char *relative)
+{
+  g_auto(GStrv) segments = g_strsplit (relative, "/", -1);
+  int dir = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  for (guint i = 0; dir >= 0 && segments[i] != NULL; i++)
+    {
+      gboolean last = segments[i + 1] == NULL;
+      int next = openat (dir, segments[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? 0 : O_DIRECTORY));
+
+      close (dir);
+      if (last)
+        return next;
+      dir = next;
+    }
+  if (dir >= 0)
+    close (dir);
+  return -1;
 }
 
 static gboolean
@@ -255,6 +285,21 @@ web_path_is_safe (const char *relative)
   return TRUE;
 }
 
+/* The page has no inline script or style and talks only to its own
+ * server, so a strict policy fits: nothing from elsewhere, no framing
+ * (clickjacking on Upload), no referrer sent to other sites. */
+static void
+add_page_policy (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
+                                "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+  soup_message_headers_replace (headers, "X-Frame-Options", "DENY");
+}
+
 /* GET|HEAD / and every file of the web folder. */
 void
 rndimg_static_serve_web (SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -265,7 +310,6 @@ rndimg_static_serve_web (SoupServerMessage *msg, const char *path, GHashTable *q
   const char *why;
   const char *relative = strcmp (path, "/") == 0 ? "index.html" : path + 1;
   const char *content_type = web_content_type (relative);
-  g_autofree char *file_path = NULL;
 
   if (content_type == NULL || !web_path_is_safe (relative))
     {
@@ -273,12 +317,14 @@ rndimg_static_serve_web (SoupServerMessage *msg, const char *path, GHashTable *q
       return;
     }
   /* Read per request: the page is small and edited while developing. */
-  file_path = g_build_filename (self->web_dir, relative, NULL);
-  file = load_file (file_path, &why);
+  file = load_fd (open_below (self->web_dir, relative), &why);
   if (file == NULL)
-    send_error_for (msg, why);
-  else
-    send_loaded (msg, file, content_type, WEB_CACHE_CONTROL);
+    {
+      send_error_for (msg, why);
+      return;
+    }
+  add_page_policy (msg);
+  send_loaded (msg, file, content_type, WEB_CACHE_CONTROL);
 }
 
 /* The files under /static/img/ (the catalogue's, from memory) and the web

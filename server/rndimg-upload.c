@@ -56,6 +56,12 @@ uploaded_bytes (SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+  /* Keep the form parsed from libsoup's flattened body: it is one buffer
+   * with a NUL after its last byte, and soup_multipart_new_from_message()
+   * (libsoup 3.2) reads past the end of a body without one, looking for a
+   * boundary. Never hand it a GBytes of our own making (a slice, a copy).
+   * tests/test-errors.c sends forms cut off mid-boundary; the fuzz target
+   * tests/fuzz/fuzz-multipart.c reads them the same way. */
   g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
 
   if (content_type != NULL && g_ascii_strcasecmp (content_type, "multipart/form-data") == 0)

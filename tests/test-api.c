@@ -104,7 +104,9 @@ static void
 test_random_follows_host (Fixture *fixture, gconstpointer data)
 {
   const char *headers[] = { "Host", "pictures.example.org:8080", NULL };
-  g_autofree char *url = test_server_url (fixture->server, API "/rndimg");
+  /* Without a token a name must be allowed (DNS rebinding): see test-origin.c. */
+  TestServer *server = test_server_start ("--interval=0", "--allow-host=pictures.example.org", NULL);
+  g_autofree char *url = test_server_url (server, API "/rndimg");
   g_auto(TestResponse) response = { 0 };
   g_autoptr(JsonObject) json = NULL;
 
@@ -112,6 +114,7 @@ test_random_follows_host (Fixture *fixture, gconstpointer data)
   json = test_response_json (&response);
   g_assert_true (g_str_has_prefix (json_object_get_string_member (json, "message"),
                                    "http://pictures.example.org:8080/static/img/"));
+  test_server_stop (server);
 }
 
 static void
@@ -312,6 +315,61 @@ test_web_page (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (response.status, ==, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (response.headers, NULL), ==, "text/html");
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body), "<html"));
+  /* A strict policy: no inline script or style, nothing from elsewhere, no framing. */
+  g_assert_nonnull (strstr (test_response_header (&response, "Content-Security-Policy"), "default-src 'self'"));
+  g_assert_nonnull (strstr (test_response_header (&response, "Content-Security-Policy"), "frame-ancestors 'none'"));
+  g_assert_null (strstr (test_response_header (&response, "Content-Security-Policy"), "unsafe-inline"));
+  g_assert_cmpstr (test_response_header (&response, "Referrer-Policy"), ==, "no-referrer");
+}
+
+/* The web folder follows no symlink out of it, a folder's or a file's,
+ * as the image folder does not. */
+static void
+test_web_symlink_out_of_folder (void)
+{
+  g_autofree char *web = g_dir_make_tmp ("rndimg-web-XXXXXX", NULL);
+  g_autofree char *outside = g_dir_make_tmp ("rndimg-outside-XXXXXX", NULL);
+  g_autofree char *secret = g_build_filename (outside, "secret.json", NULL);
+  g_autofree char *index = g_build_filename (web, "index.html", NULL);
+  g_autofree char *sub = g_build_filename (web, "sub", NULL);
+  g_autofree char *inside = g_build_filename (sub, "inside.json", NULL);
+  g_autofree char *folder_link = g_build_filename (web, "escape", NULL);
+  g_autofree char *file_link = g_build_filename (web, "secret.json", NULL);
+  g_autofree char *web_arg = g_strconcat ("--web=", web, NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  TestServer *server;
+  const char *refused[] = { "/escape/secret.json", "/secret.json" };
+
+  g_assert_true (g_file_set_contents (secret, "{\"secret\":1}", -1, NULL));
+  g_assert_true (g_file_set_contents (index, "<!doctype html><html></html>", -1, NULL));
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (inside, "{}", -1, NULL));
+  g_assert_cmpint (symlink (outside, folder_link), ==, 0);
+  g_assert_cmpint (symlink (secret, file_link), ==, 0);
+  server = test_server_start ("--interval=0", web_arg, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *url = test_server_url (server, refused[i]);
+      g_auto(TestResponse) response = { 0 };
+
+      test_request (session, "GET", url, NULL, NULL, NULL, &response);
+      test_assert_json_error (&response, 404);
+    }
+  {
+    g_autofree char *url = test_server_url (server, "/sub/inside.json");
+    g_auto(TestResponse) response = { 0 };
+
+    test_request (session, "GET", url, NULL, NULL, NULL, &response);
+    g_assert_cmpuint (response.status, ==, 200);
+  }
+  test_server_stop (server);
+  g_assert_cmpint (g_remove (folder_link), ==, 0);
+  g_assert_cmpint (g_remove (file_link), ==, 0);
+  g_assert_cmpint (g_remove (inside), ==, 0);
+  g_assert_cmpint (g_rmdir (sub), ==, 0);
+  test_remove_folder (web);
+  test_remove_folder (outside);
 }
 
 static gboolean
@@ -488,6 +546,7 @@ main (int argc, char **argv)
   ADD ("/connections/closed-after-hang-up", test_connections_closed);
   g_test_add_func ("/static/replaced-image-served-fresh", test_replaced_image_served_fresh);
   g_test_add_func ("/static/symlink-out-of-folder", test_symlink_out_of_folder);
+  g_test_add_func ("/web/symlink-out-of-folder", test_web_symlink_out_of_folder);
   g_test_add_func ("/startup/errors", test_startup_errors);
 
   return g_test_run ();

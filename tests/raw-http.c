@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/* Raw HTTP over a plain socket: requests no HTTP client library would
+ * send (bad framing, bad bytes, a body announced but never sent), and the
+ * answer read back as text with a deadline. */
+#include "raw-http.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+RawConnection *
+raw_connect (TestServer *server)
+{
+  g_autoptr(GUri) uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, NULL);
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons ((guint16) g_uri_get_port (uri)) };
+  RawConnection *connection = g_new0 (RawConnection, 1);
+
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  connection->fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (connection->fd, >=, 0);
+  g_assert_cmpint (connect (connection->fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  return connection;
+}
+
+void
+raw_connection_free (RawConnection *connection)
+{
+  close (connection->fd);
+  g_free (connection);
+}
+
+/* FALSE if the server closed or reset the connection meanwhile. */
+gboolean
+raw_send (RawConnection *connection, const void *bytes, gsize length)
+{
+  const char *at = bytes;
+
+  while (length > 0)
+    {
+      ssize_t sent = send (connection->fd, at, length, MSG_NOSIGNAL);
+
+      if (sent < 0 && errno == EINTR)
+        continue;
+      if (sent <= 0)
+        return FALSE;
+      at += sent;
+      length -= (gsize) sent;
+    }
+  return TRUE;
+}
+
+gboolean
+raw_send_text (RawConnection *connection, const char *text)
+{
+  return raw_send (connection, text, strlen (text));
+}
+
+/* Everything the server sends until it closes, stops for @timeout_ms,
+ * or sends a whole answer (headers, then Content-Length bytes). NULL if
+ * nothing came. */
+char *
+raw_read_answer (RawConnection *connection, guint timeout_ms)
+{
+  GString *answer = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      struct pollfd ready = { .fd = connection->fd, .events = POLLIN };
+      int left_ms = (int) ((deadline - g_get_monotonic_time ()) / 1000);
+      char buffer[4096];
+      ssize_t got;
+      const char *end;
+
+      if (left_ms <= 0 || poll (&ready, 1, left_ms) <= 0)
+        break;
+      got = recv (connection->fd, buffer, sizeof buffer, 0);
+      if (got <= 0)
+        break;
+      g_string_append_len (answer, buffer, got);
+      end = strstr (answer->str, "\r\n\r\n");
+      if (end != NULL)
+        {
+          g_autofree char *length = raw_answer_header (answer->str, "Content-Length");
+
+          if (length != NULL && answer->len - (gsize) (end + 4 - answer->str) >= g_ascii_strtoull (length, NULL, 10))
+            break;
+        }
+    }
+  if (answer->len == 0)
+    {
+      g_string_free (answer, TRUE);
+      return NULL;
+    }
+  return g_string_free (answer, FALSE);
+}
+
+/* TRUE once the server closed the connection (reading gives 0 or a reset). */
+gboolean
+raw_wait_closed (RawConnection *connection, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      struct pollfd ready = { .fd = connection->fd, .events = POLLIN };
+      int left_ms = (int) ((deadline - g_get_monotonic_time ()) / 1000);
+      char buffer[4096];
+      ssize_t got;
+
+      if (left_ms <= 0 || poll (&ready, 1, left_ms) <= 0)
+        return FALSE;
+      got = recv (connection->fd, buffer, sizeof buffer, 0);
+      if (got <= 0)
+        return TRUE;
+    }
+}
+
+guint
+raw_answer_status (const char *answer)
+{
+  if (answer == NULL || !g_str_has_prefix (answer, "HTTP/1.") || strlen (answer) < 12)
+    return 0;
+  return (guint) g_ascii_strtoull (answer + 9, NULL, 10);
+}
+
+char *
+raw_answer_header (const char *answer, const char *name)
+{
+  g_autofree char *needle = g_strdup_printf ("\r\n%s:", name);
+  const char *end = strstr (answer, "\r\n\r\n");
+  const char *at = answer;
+
+  while ((at = strstr (at, "\r\n")) != NULL && (end == NULL || at < end))
+    {
+      if (g_ascii_strncasecmp (at, needle, strlen (needle)) == 0)
+        {
+          const char *value = at + strlen (needle);
+          const char *stop = strstr (value, "\r\n");
+
+          return g_strstrip (g_strndup (value, stop != NULL ? (gsize) (stop - value) : strlen (value)));
+        }
+      at += 2;
+    }
+  return NULL;
+}
+
+const char *
+raw_answer_body (const char *answer)
+{
+  const char *end = strstr (answer, "\r\n\r\n");
+
+  return end != NULL ? end + 4 : "";
+}
+
+/* An answer with a status in [@min_status, @max_status], a JSON error
+ * body that is valid UTF-8, and CORS. */
+void
+raw_assert_json_error (const char *answer, guint min_status, guint max_status)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *origin = NULL;
+  const char *body;
+  JsonObject *object;
+
+  g_assert_nonnull (answer);
+  g_assert_cmpuint (raw_answer_status (answer), >=, min_status);
+  g_assert_cmpuint (raw_answer_status (answer), <=, max_status);
+  type = raw_answer_header (answer, "Content-Type");
+  g_assert_cmpstr (type, ==, "application/json");
+  origin = raw_answer_header (answer, "Access-Control-Allow-Origin");
+  g_assert_nonnull (origin);
+  body = raw_answer_body (answer);
+  g_assert_true (g_utf8_validate (body, -1, NULL));
+  json_parser_load_from_data (parser, body, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, "error");
+  g_assert_cmpuint (strlen (json_object_get_string_member (object, "message")), >, 0);
+}
+
+/* The server's resident memory in KiB, from /proc. */
+gsize
+raw_server_rss_kib (TestServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (server->process));
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return (gsize) g_ascii_strtoull (line + 6 + strspn (line + 6, " \t"), NULL, 10);
+}

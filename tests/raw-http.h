@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "rndimg-test-util.h"
+
+G_BEGIN_DECLS
+
+/* A plain socket to a test server, for bytes libsoup's client would not send. */
+typedef struct {
+  int fd;
+} RawConnection;
+
+RawConnection *raw_connect          (TestServer    *server);
+void           raw_connection_free  (RawConnection *connection);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawConnection, raw_connection_free)
+gboolean       raw_send             (RawConnection *connection,
+                                     const void    *bytes,
+                                     gsize          length);
+gboolean       raw_send_text        (RawConnection *connection,
+                                     const char    *text);
+char          *raw_read_answer      (RawConnection *connection,
+                                     guint          timeout_ms);
+gboolean       raw_wait_closed      (RawConnection *connection,
+                                     guint          timeout_ms);
+
+/* What an answer's text says. */
+guint       raw_answer_status   (const char *answer);
+char       *raw_answer_header   (const char *answer,
+                                 const char *name);
+const char *raw_answer_body     (const char *answer);
+void        raw_assert_json_error (const char *answer,
+                                   guint       min_status,
+                                   guint       max_status);
+gsize       raw_server_rss_kib  (TestServer *server);
+
+G_END_DECLS
