@@ -60,6 +60,8 @@ rndimg_config_clear (RndimgConfig *config)
   g_clear_pointer (&config->web_dir, g_free);
   g_clear_pointer (&config->token_file, g_free);
   g_clear_pointer (&config->token, g_free);
+  g_clear_pointer (&config->state_file, g_free);
+  g_clear_pointer (&config->broker, g_free);
 }
 
 static void
@@ -72,6 +74,8 @@ copy_config (RndimgConfig *to, const RndimgConfig *from)
   to->web_dir = g_strdup (from->web_dir);
   to->token_file = g_strdup (from->token_file);
   to->token = g_strdup (from->token);
+  to->state_file = g_strdup (from->state_file);
+  to->broker = g_strdup (from->broker);
 }
 
 static void
@@ -198,6 +202,18 @@ add_routes (RndimgService *self)
   self->router = router;
 }
 
+/* --broker: "memory" (this process, its history in --state-file) or a
+ * redis:// URL shared by every node. */
+static RndimgBroker *
+make_broker (const RndimgConfig *config, GError **error)
+{
+  if (config->broker == NULL || g_str_equal (config->broker, "memory"))
+    return rndimg_memory_broker_new_with_state ((guint) config->history, config->state_file);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "--broker %s is not \"memory\" or redis://HOST:PORT[/DB]", config->broker);
+  return NULL;
+}
+
 RndimgService *
 rndimg_service_new (const RndimgConfig *config, GError **error)
 {
@@ -208,7 +224,9 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL)
     return NULL;
-  self->broker = rndimg_memory_broker_new ((guint) config->history);
+  self->broker = make_broker (config, error);
+  if (self->broker == NULL)
+    return NULL;
   /* Before the subscribers connect, so the timing spans all of them. */
   rndimg_instrument_time_fan_out (self->broker, self->metrics);
   self->long_polls = rndimg_long_poll_new (self->broker, (guint) config->max_waiters);
