@@ -4,8 +4,8 @@
 # there. "--test" adds what the test run needs (curl, Xvfb, Chromium, Node).
 set -eu
 
-PACKAGES="gcc meson ninja-build pkg-config libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev gettext"
-TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 systemd man-db appstream desktop-file-utils"
+PACKAGES="gcc meson ninja-build pkg-config libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev libhiredis-dev gettext"
+TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 systemd man-db appstream desktop-file-utils redis-server nginx-light"
 
 [ "${1:-}" = "--test" ] && PACKAGES="$PACKAGES $TEST_PACKAGES"
 # Node.js may come from elsewhere than Debian; only install it when absent.

@@ -240,6 +240,13 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   add_count (builder, "newest_id", newest_id);
   json_builder_set_member_name (builder, "epoch");
   json_builder_add_string_value (builder, rndimg_broker_get_epoch (api->broker));
+  json_builder_set_member_name (builder, "broker");
+  json_builder_add_string_value (builder, api->config->broker != NULL ? api->config->broker : "memory");
+  json_builder_set_member_name (builder, "broker_problem");
+  if (rndimg_broker_get_problem (api->broker) != NULL)
+    json_builder_add_string_value (builder, rndimg_broker_get_problem (api->broker));
+  else
+    json_builder_add_null_value (builder);
   add_count (builder, "images", rndimg_catalogue_get_count (api->catalogue));
   add_count (builder, "requests_served", (gint64) api->requests);
   add_count (builder, "uptime_seconds", (g_get_monotonic_time () - api->started_usec) / G_USEC_PER_SEC);

@@ -11,6 +11,7 @@
 #include "rndimg-instrument.h"
 #include "rndimg-long-poll.h"
 #include "rndimg-memory-broker.h"
+#include "rndimg-redis-broker.h"
 #include "rndimg-router.h"
 #include "rndimg-sse.h"
 #include "rndimg-static.h"
@@ -190,7 +191,7 @@ add_routes (RndimgService *self)
   rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD, rndimg_api_list_images, rndimg_upload_serve, api);
   rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
-  rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, self->catalogue);
+  rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, api);
   rndimg_router_add (router, "/metrics", 0, rndimg_instrument_serve_metrics, NULL,
                      self->config.no_metrics ? NULL : self->metrics);
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
@@ -209,6 +210,8 @@ make_broker (const RndimgConfig *config, GError **error)
 {
   if (config->broker == NULL || g_str_equal (config->broker, "memory"))
     return rndimg_memory_broker_new_with_state ((guint) config->history, config->state_file);
+  if (g_str_has_prefix (config->broker, "redis://"))
+    return rndimg_redis_broker_new (config->broker, (guint) config->history, error);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                "--broker %s is not \"memory\" or redis://HOST:PORT[/DB]", config->broker);
   return NULL;
