@@ -211,7 +211,16 @@ make_broker (const RndimgConfig *config, GError **error)
   if (config->broker == NULL || g_str_equal (config->broker, "memory"))
     return rndimg_memory_broker_new_with_state ((guint) config->history, config->state_file);
   if (g_str_has_prefix (config->broker, "redis://"))
-    return rndimg_redis_broker_new (config->broker, (guint) config->history, error);
+    {
+      RndimgBroker *broker = rndimg_redis_broker_new (config->broker, (guint) config->history, error);
+
+      /* Held over two and a half ticks: a late tick keeps it, a dead
+       * holder loses it. */
+      if (broker != NULL)
+        rndimg_redis_broker_set_slideshow_lease (RNDIMG_REDIS_BROKER (broker),
+                                                 (guint) (config->interval_seconds * 2500));
+      return broker;
+    }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                "--broker %s is not \"memory\" or redis://HOST:PORT[/DB]", config->broker);
   return NULL;

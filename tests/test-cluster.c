@@ -258,6 +258,45 @@ test_redis_down_then_back (Cluster *cluster, gconstpointer data)
   test_event_stream_close (stream);
 }
 
+static guint
+count_timer_events (TestEventStream *stream, guint from)
+{
+  guint count = 0;
+
+  for (guint i = from; i < stream->events->len; i++)
+    if (g_str_equal (json_object_get_string_member (g_ptr_array_index (stream->events, i), "source"), "timer"))
+      count++;
+  return count;
+}
+
+/* Three nodes with --interval 0.4: the slideshow advances about once per
+ * interval for the cluster (not three times), and goes on when the other
+ * two nodes are gone. */
+static void
+test_one_slideshow_for_the_cluster (Cluster *cluster, gconstpointer interval)
+{
+  TestEventStream *stream = open_stream (cluster, 2, NULL);
+  guint before;
+
+  test_run_for (400);
+  before = stream->events->len;
+  test_run_for (2400);
+  /* 2.4 s / 0.4 s = 6 ticks; three nodes each publishing would be 18. */
+  g_assert_cmpuint (count_timer_events (stream, before), >=, 4);
+  g_assert_cmpuint (count_timer_events (stream, before), <=, 8);
+  g_clear_pointer (&cluster->nodes[0], test_server_stop);
+  g_clear_pointer (&cluster->nodes[1], test_server_stop);
+  before = stream->events->len;
+  /* The lease (2.5 intervals) runs out, then node C's timer takes over. */
+  test_run_for (2400);
+  g_assert_cmpuint (count_timer_events (stream, before), >=, 2);
+  g_assert_cmpuint (count_timer_events (stream, before), <=, 7);
+  for (guint i = 1; i < stream->events->len; i++)
+    g_assert_cmpint (event_id (g_ptr_array_index (stream->events, i)), ==,
+                     event_id (g_ptr_array_index (stream->events, i - 1)) + 1);
+  test_event_stream_close (stream);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -270,5 +309,7 @@ main (int argc, char **argv)
   ADD ("/cluster/resume-on-another-node", test_resume_on_another_node);
   ADD ("/cluster/ids-continue-after-every-node-restarts", test_ids_continue_after_every_node_restarts);
   ADD ("/cluster/redis-down-then-back", test_redis_down_then_back);
+  g_test_add ("/cluster/one-slideshow-for-the-cluster", Cluster, "0.4", cluster_set_up,
+              test_one_slideshow_for_the_cluster, cluster_tear_down);
   return g_test_run ();
 }

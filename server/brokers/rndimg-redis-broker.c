@@ -25,12 +25,21 @@
 #include <stdlib.h>
 
 #define META_KEY "rndimg:meta"
+#define LEASE_KEY "rndimg:slideshow-lease"
 #define STREAM_KEY "rndimg:events"
 #define COMMAND_TIMEOUT_MS 2000
 #define BLOCK_MS 2000
 #define RECONNECT_MS 1000
 
+/* ARGV: name, source, at, proposed epoch, floor id, --history, node,
+ * lease ms. A "timer" publish (lease ms > 0) needs the slideshow lease:
+ * free, or this node's (renewed); else nothing is published ({0, ""}). */
 static const char publish_script[] =
+  "if ARGV[8] ~= '0' then\n"
+  "  local holder = redis.call('GET', KEYS[3])\n"
+  "  if holder and holder ~= ARGV[7] then return {0, ''} end\n"
+  "  redis.call('SET', KEYS[3], ARGV[7], 'PX', ARGV[8])\n"
+  "end\n"
   "if redis.call('HEXISTS', KEYS[1], 's') == 0 then redis.call('HSET', KEYS[1], 's', ARGV[5]) end\n"
   "redis.call('HSETNX', KEYS[1], 'e', ARGV[4])\n"
   "local id = redis.call('HINCRBY', KEYS[1], 's', 1)\n"
@@ -66,6 +75,8 @@ struct _RndimgRedisBroker
   gboolean following;        /* the follow link has read the stream at least once */
   GQueue parked;             /* Publish waiting for the follower to see its id */
   gboolean disposing;
+  char *node;                /* random: who holds the slideshow lease */
+  guint lease_ms;            /* 0: every node's timer publishes */
 };
 
 typedef struct {
@@ -414,6 +425,13 @@ on_published_reply (redisAsyncContext *context, void *reply_pointer, void *user_
       publish_free (publish);
       return;
     }
+  if (reply->element[0]->integer == 0)
+    {
+      finish_publish (publish, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BUSY,
+                                                          "another node runs the slideshow"));
+      publish_free (publish);
+      return;
+    }
   publish->event = rndimg_event_new_full (reply->element[0]->integer, pending->name, pending->source,
                                           reply->element[1]->str, pending->published_at);
   if (publish->answered || self->disposing || publish->event->id <= self->last_seen)
@@ -435,6 +453,7 @@ redis_publish_async (RndimgBroker *broker, const char *name, const char *source,
   g_autofree char *proposed_epoch = rndimg_broker_new_epoch ();
   g_autofree char *floor = g_strdup_printf ("%" G_GINT64_FORMAT, self->last_seen);
   g_autofree char *length = g_strdup_printf ("%u", self->history_length);
+  g_autofree char *lease = g_strdup_printf ("%u", g_str_equal (source, "timer") ? self->lease_ms : 0);
 
   publish->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_task_data (publish->task, pending, (GDestroyNotify) rndimg_event_unref);
@@ -446,8 +465,9 @@ redis_publish_async (RndimgBroker *broker, const char *name, const char *source,
       return;
     }
   if (redisAsyncCommand (self->command.context, on_published_reply, publish,
-                         "EVAL %s 2 %s %s %s %s %s %s %s %s", publish_script, META_KEY, STREAM_KEY,
-                         name, source, pending->published_at, proposed_epoch, floor, length) != REDIS_OK)
+                         "EVAL %s 3 %s %s %s %s %s %s %s %s %s %s %s", publish_script, META_KEY, STREAM_KEY,
+                         LEASE_KEY, name, source, pending->published_at, proposed_epoch, floor, length,
+                         self->node, lease) != REDIS_OK)
     {
       finish_publish (publish, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
                                                           "Redis is closing the connection"));
@@ -563,6 +583,7 @@ rndimg_redis_broker_finalize (GObject *object)
   g_free (self->url);
   g_free (self->epoch);
   g_free (self->problem);
+  g_free (self->node);
   G_OBJECT_CLASS (rndimg_redis_broker_parent_class)->finalize (object);
 }
 
@@ -578,6 +599,7 @@ rndimg_redis_broker_init (RndimgRedisBroker *self)
   g_queue_init (&self->history);
   g_queue_init (&self->parked);
   self->command.owner = self;
+  self->node = rndimg_broker_new_epoch ();
   self->follow.owner = self;
 }
 
@@ -626,4 +648,13 @@ gboolean
 rndimg_redis_broker_is_following (RndimgRedisBroker *self)
 {
   return self->following;
+}
+
+/* Timer publishes need a lease of @ms, held by one node for the whole
+ * cluster and renewed at each of its ticks: the slideshow advances once
+ * per interval, and another node takes over @ms after its holder dies. */
+void
+rndimg_redis_broker_set_slideshow_lease (RndimgRedisBroker *self, guint ms)
+{
+  self->lease_ms = ms;
 }

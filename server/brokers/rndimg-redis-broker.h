@@ -12,5 +12,7 @@ RndimgBroker *rndimg_redis_broker_new (const char  *url,
                                        guint        history_length,
                                        GError     **error);
 gboolean      rndimg_redis_broker_is_following (RndimgRedisBroker *self);
+void          rndimg_redis_broker_set_slideshow_lease (RndimgRedisBroker *self,
+                                                       guint              ms);
 
 G_END_DECLS
