@@ -40,6 +40,7 @@ struct _RndimgService
   RndimgSubscribers *streams;
   RndimgSubscribers *sockets;
   RndimgApiContext api;        /* what the REST handlers serve */
+  RndimgPictureStore *pictures;  /* with a Redis broker: pictures on every node */
   RndimgMetrics *metrics;
   GSocket *silent_end;         /* see add_keep_alive_listener() */
   guint sweep_id;
@@ -94,6 +95,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_object (&self->sockets);
   g_clear_object (&self->streams);
   g_clear_object (&self->long_polls);
+  g_clear_pointer (&self->pictures, rndimg_picture_store_free);
   g_clear_object (&self->broker);
   g_clear_object (&self->metrics);
   g_clear_object (&self->catalogue);
@@ -164,6 +166,8 @@ on_image_added (RndimgCatalogue *catalogue, RndimgImage *image, gpointer user_da
 {
   RndimgService *self = user_data;
 
+  if (self->pictures != NULL)
+    rndimg_picture_store_share_file (self->pictures, image, self->config.max_upload_bytes);
   rndimg_broker_publish_async (self->broker, image->name, "folder", NULL, NULL, NULL);
 }
 
@@ -244,6 +248,9 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->long_polls = rndimg_long_poll_new (self->broker, (guint) config->max_waiters);
   self->streams = rndimg_sse_new (self->broker, (guint) config->max_streams, config->heartbeat_seconds);
   self->sockets = rndimg_websocket_new (self->broker, (guint) config->max_sockets, config->heartbeat_seconds);
+  if (RNDIMG_IS_REDIS_BROKER (self->broker))
+    self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
+                                               config->uploads_dir);
   self->api = (RndimgApiContext) {
     .config = &self->config,
     .catalogue = self->catalogue,
@@ -251,6 +258,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .long_polls = self->long_polls,
     .streams = self->streams,
     .sockets = self->sockets,
+    .pictures = self->pictures,
     .started_usec = g_get_monotonic_time (),
   };
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);

@@ -12,27 +12,29 @@
 
 typedef struct {
   TestRedis *redis;
-  char *folder;
+  char *folder;                 /* the pictures every node ships */
+  char *uploads[NODES];         /* each node's own: no shared file system */
   TestServer *nodes[NODES];
   SoupSession *session;
   SoupSession *async_session;
 } Cluster;
 
 static TestServer *
-start_node (Cluster *cluster, const char *interval)
+start_node (Cluster *cluster, int node, const char *interval)
 {
   g_autofree char *images = g_strconcat ("--images=", cluster->folder, NULL);
+  g_autofree char *uploads = g_strconcat ("--uploads=", cluster->uploads[node], NULL);
   g_autofree char *broker = g_strconcat ("--broker=", cluster->redis->url, NULL);
   g_autofree char *every = g_strconcat ("--interval=", interval, NULL);
 
-  return test_server_start (images, broker, every, "--heartbeat=1", NULL);
+  return test_server_start (images, uploads, broker, every, "--heartbeat=1", NULL);
 }
 
 static void
 start_nodes (Cluster *cluster, const char *interval)
 {
   for (int n = 0; n < NODES; n++)
-    cluster->nodes[n] = start_node (cluster, interval);
+    cluster->nodes[n] = start_node (cluster, n, interval);
 }
 
 static void
@@ -47,6 +49,8 @@ cluster_set_up (Cluster *cluster, gconstpointer interval)
 {
   cluster->redis = test_redis_start ();
   cluster->folder = test_make_image_folder (5);
+  for (int n = 0; n < NODES; n++)
+    cluster->uploads[n] = g_dir_make_tmp ("rndimg-uploads-XXXXXX", NULL);
   cluster->session = soup_session_new ();
   cluster->async_session = soup_session_new_with_options ("max-conns", 100, "max-conns-per-host", 100,
                                                           "timeout", 0, NULL);
@@ -61,6 +65,11 @@ cluster_tear_down (Cluster *cluster, gconstpointer interval)
   g_object_unref (cluster->session);
   test_remove_folder (cluster->folder);
   g_free (cluster->folder);
+  for (int n = 0; n < NODES; n++)
+    {
+      test_remove_folder (cluster->uploads[n]);
+      g_free (cluster->uploads[n]);
+    }
   test_redis_stop (cluster->redis);
 }
 
@@ -258,6 +267,49 @@ test_redis_down_then_back (Cluster *cluster, gconstpointer data)
   test_event_stream_close (stream);
 }
 
+typedef struct {
+  SoupSession *session;
+  const char *url;
+  GBytes *body;
+} Download;
+
+static gboolean
+downloads (gpointer data)
+{
+  Download *download = data;
+  g_auto(TestResponse) response = { 0 };
+
+  test_request (download->session, "GET", download->url, NULL, NULL, NULL, &response);
+  if (response.status != 200)
+    return FALSE;
+  download->body = g_bytes_ref (response.body);
+  return TRUE;
+}
+
+/* Uploaded on node A, the picture is served by node C byte for byte (C
+ * fetched it from Redis when it heard of it). */
+static void
+test_upload_on_a_downloadable_from_c (Cluster *cluster, gconstpointer data)
+{
+  g_autofree char *source = test_source_image ("042.png");
+  g_autoptr(GMappedFile) file = g_mapped_file_new (source, FALSE, NULL);
+  g_autoptr(GBytes) png = g_mapped_file_get_bytes (file);
+  g_autofree char *upload_url = test_server_url (cluster->nodes[0], API "/images");
+  g_autofree char *on_c = NULL;
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) created = NULL;
+  Download download = { cluster->session, NULL, NULL };
+
+  test_request (cluster->session, "POST", upload_url, NULL, png, "image/png", &response);
+  g_assert_cmpuint (response.status, ==, 201);
+  created = test_response_json (&response);
+  on_c = g_strdup_printf ("%s/static/img/%s", cluster->nodes[2]->url, json_object_get_string_member (created, "name"));
+  download.url = on_c;
+  g_assert_true (test_wait_until (downloads, &download, 5000));
+  g_assert_true (g_bytes_equal (download.body, png));
+  g_bytes_unref (download.body);
+}
+
 static guint
 count_timer_events (TestEventStream *stream, guint from)
 {
@@ -309,6 +361,7 @@ main (int argc, char **argv)
   ADD ("/cluster/resume-on-another-node", test_resume_on_another_node);
   ADD ("/cluster/ids-continue-after-every-node-restarts", test_ids_continue_after_every_node_restarts);
   ADD ("/cluster/redis-down-then-back", test_redis_down_then_back);
+  ADD ("/cluster/upload-on-a-downloadable-from-c", test_upload_on_a_downloadable_from_c);
   g_test_add ("/cluster/one-slideshow-for-the-cluster", Cluster, "0.4", cluster_set_up,
               test_one_slideshow_for_the_cluster, cluster_tear_down);
   return g_test_run ();

@@ -658,3 +658,82 @@ rndimg_redis_broker_set_slideshow_lease (RndimgRedisBroker *self, guint ms)
 {
   self->lease_ms = ms;
 }
+
+/* ---- pictures ---- */
+
+#define PICTURE_KEY "rndimg:picture:%s"
+
+/* Stores @bytes as picture @name for the other nodes. Sent on the command
+ * connection before the publish that announces it, so Redis has the bytes
+ * before any node reads the event. Nothing is sent while Redis is down
+ * (the publish that follows fails too). */
+void
+rndimg_redis_broker_put_picture (RndimgRedisBroker *self, const char *name, GBytes *bytes)
+{
+  gsize size = 0;
+  gconstpointer data = g_bytes_get_data (bytes, &size);
+  g_autofree char *key = g_strdup_printf (PICTURE_KEY, name);
+
+  if (self->command.context != NULL)
+    redisAsyncCommand (self->command.context, NULL, NULL, "SET %s %b", key, data, size);
+}
+
+typedef struct {
+  GTask *task;
+  guint timeout_id;
+} PictureRequest;
+
+static void
+on_picture (redisAsyncContext *context, void *reply_pointer, void *user_data)
+{
+  PictureRequest *request = user_data;
+  redisReply *reply = reply_pointer;
+
+  if (request->timeout_id != 0)
+    {
+      g_clear_handle_id (&request->timeout_id, g_source_remove);
+      if (reply != NULL && reply->type == REDIS_REPLY_STRING)
+        g_task_return_pointer (request->task, g_bytes_new (reply->str, reply->len), (GDestroyNotify) g_bytes_unref);
+      else
+        g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no such picture in Redis");
+    }
+  g_object_unref (request->task);
+  g_free (request);
+}
+
+static gboolean
+on_picture_timeout (gpointer user_data)
+{
+  PictureRequest *request = user_data;
+
+  request->timeout_id = 0;
+  g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                           "Redis did not answer in %d ms", COMMAND_TIMEOUT_MS);
+  return G_SOURCE_REMOVE;
+}
+
+/* Fetches the bytes of picture @name, stored by another node. */
+void
+rndimg_redis_broker_get_picture_async (RndimgRedisBroker *self, const char *name,
+                                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  PictureRequest *request = g_new0 (PictureRequest, 1);
+  g_autofree char *key = g_strdup_printf (PICTURE_KEY, name);
+
+  request->task = g_task_new (self, NULL, callback, user_data);
+  if (self->command.context == NULL ||
+      redisAsyncCommand (self->command.context, on_picture, request, "GET %s", key) != REDIS_OK)
+    {
+      g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "Redis is unreachable");
+      g_object_unref (request->task);
+      g_free (request);
+      return;
+    }
+  request->timeout_id = g_timeout_add (COMMAND_TIMEOUT_MS, on_picture_timeout, request);
+}
+
+GBytes *
+rndimg_redis_broker_get_picture_finish (RndimgRedisBroker *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

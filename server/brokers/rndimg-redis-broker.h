@@ -15,4 +15,15 @@ gboolean      rndimg_redis_broker_is_following (RndimgRedisBroker *self);
 void          rndimg_redis_broker_set_slideshow_lease (RndimgRedisBroker *self,
                                                        guint              ms);
 
+void          rndimg_redis_broker_put_picture (RndimgRedisBroker   *self,
+                                               const char          *name,
+                                               GBytes              *bytes);
+void          rndimg_redis_broker_get_picture_async  (RndimgRedisBroker   *self,
+                                                      const char          *name,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GBytes       *rndimg_redis_broker_get_picture_finish (RndimgRedisBroker   *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
 G_END_DECLS
