@@ -18,6 +18,7 @@ rndimg_answer_copy (const RndimgAnswer *answer)
   copy->id = answer->id;
   copy->published_at = g_strdup (answer->published_at);
   copy->source = g_strdup (answer->source);
+  copy->epoch = g_strdup (answer->epoch);
   return copy;
 }
 
@@ -28,6 +29,7 @@ rndimg_answer_free (RndimgAnswer *answer)
   g_free (answer->name);
   g_free (answer->published_at);
   g_free (answer->source);
+  g_free (answer->epoch);
   g_free (answer);
 }
 
@@ -113,5 +115,6 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
   answer->id = id_member (object);
   answer->published_at = g_strdup (string_member (object, "published_at"));
   answer->source = g_strdup (string_member (object, "source"));
+  answer->epoch = g_strdup (string_member (object, "epoch"));
   return answer;
 }

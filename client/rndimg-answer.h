@@ -21,6 +21,7 @@ typedef struct {
   gint64 id;              /* -1 when the answer has none (GET /rndimg) */
   char *published_at;     /* NULL when none */
   char *source;           /* NULL when none */
+  char *epoch;            /* the history the id belongs to; NULL when none */
 } RndimgAnswer;
 
 RndimgAnswer *rndimg_answer_parse (const char   *data,

@@ -84,8 +84,12 @@ on_poll_answer (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 poll_next (RndimgLive *self)
 {
-  g_autofree char *since = self->newest_id >= 0 ? g_strdup_printf ("&since=%" G_GINT64_FORMAT, self->newest_id)
-                                                : g_strdup ("");
+  g_autofree char *epoch = self->epoch != NULL ? g_uri_escape_string (self->epoch, NULL, FALSE) : NULL;
+  /* With the epoch, a server whose history is another one replays its own
+   * instead of waiting for an id that will not come. */
+  g_autofree char *since = self->newest_id < 0 ? g_strdup ("")
+                           : epoch != NULL ? g_strdup_printf ("&since=%" G_GINT64_FORMAT "&epoch=%s", self->newest_id, epoch)
+                           : g_strdup_printf ("&since=%" G_GINT64_FORMAT, self->newest_id);
   g_autofree char *path = g_strdup_printf ("/polling/api/v1.0/rndimg/poll?timeout=%d%s",
                                            POLL_TIMEOUT_SECONDS, since);
   g_autofree char *url = rndimg_client_url (self->client, path);

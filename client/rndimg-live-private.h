@@ -31,6 +31,7 @@ struct _RndimgLive
   GQueue *recent;                     /* the data of the last events, to drop repeats */
   GHashTable *recent_set;
   gint64 newest_id;                   /* the newest answer id delivered, or -1 */
+  char *epoch;                        /* the history newest_id belongs to, or NULL */
 
   /* Server-Sent Events */
   RndimgSseParser *parser;            /* keeps the stream's last id: across connections */

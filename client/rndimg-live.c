@@ -178,6 +178,11 @@ rndimg_live_deliver (RndimgLive *self, const char *data, gsize length)
     }
   if (answer->id >= 0)
     self->newest_id = answer->id;
+  if (answer->epoch != NULL && g_strcmp0 (answer->epoch, self->epoch) != 0)
+    {
+      g_free (self->epoch);
+      self->epoch = g_strdup (answer->epoch);
+    }
   rndimg_backoff_reset (&self->backoff);
   g_signal_emit (self, signals[EVENT], 0, answer);
   return TRUE;
@@ -269,6 +274,7 @@ rndimg_live_finalize (GObject *object)
   g_free (self->reason);
   g_free (self->poll_etag);
   g_free (self->poll_last_modified);
+  g_free (self->epoch);
   G_OBJECT_CLASS (rndimg_live_parent_class)->finalize (object);
 }
 

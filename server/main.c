@@ -134,6 +134,21 @@ default_uploads_folder (const RndimgConfig *config, gboolean images_chosen)
   return g_build_filename (g_get_user_state_dir (), "rndimg", "uploads", NULL);
 }
 
+/* The memory broker's history goes beside systemd's state or into the
+ * user's state folder (not into the uploads: it is no picture). */
+static char *
+default_state_file (void)
+{
+  const char *state_directory = g_getenv ("STATE_DIRECTORY");
+
+  if (state_directory != NULL && *state_directory != '\0')
+    {
+      g_auto(GStrv) folders = g_strsplit (state_directory, ":", 2);
+      return g_build_filename (folders[0], "history.json", NULL);
+    }
+  return g_build_filename (g_get_user_state_dir (), "rndimg", "history.json", NULL);
+}
+
 static void
 fill_default_folders (RndimgConfig *config)
 {
@@ -145,6 +160,8 @@ fill_default_folders (RndimgConfig *config)
     config->web_dir = default_folder (RNDIMG_SOURCE_WEB_DIR, RNDIMG_INSTALLED_WEB_DIR);
   if (config->uploads_dir == NULL)
     config->uploads_dir = default_uploads_folder (config, images_chosen);
+  if (config->state_file == NULL)
+    config->state_file = default_state_file ();
 }
 
 int

@@ -162,8 +162,12 @@ on_published (GObject *source, GAsyncResult *result, gpointer user_data)
       if (event != NULL)
         send_event (pending->msg, event);
       else
-        rndimg_http_send_error (pending->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-                                "the picture could not be published: %s", error->message);
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (pending->msg),
+                                        "Retry-After", "1");
+          rndimg_http_send_error (pending->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                                  "the picture could not be published: %s", error->message);
+        }
       soup_server_message_unpause (pending->msg);
     }
   g_object_unref (pending->msg);
@@ -234,6 +238,15 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   add_count (builder, "open_websockets", rndimg_subscribers_get_count (api->sockets));
   add_count (builder, "events_published", newest_id);
   add_count (builder, "newest_id", newest_id);
+  json_builder_set_member_name (builder, "epoch");
+  json_builder_add_string_value (builder, rndimg_broker_get_epoch (api->broker));
+  json_builder_set_member_name (builder, "broker");
+  json_builder_add_string_value (builder, api->config->broker != NULL ? api->config->broker : "memory");
+  json_builder_set_member_name (builder, "broker_problem");
+  if (rndimg_broker_get_problem (api->broker) != NULL)
+    json_builder_add_string_value (builder, rndimg_broker_get_problem (api->broker));
+  else
+    json_builder_add_null_value (builder);
   add_count (builder, "images", rndimg_catalogue_get_count (api->catalogue));
   add_count (builder, "requests_served", (gint64) api->requests);
   add_count (builder, "uptime_seconds", (g_get_monotonic_time () - api->started_usec) / G_USEC_PER_SEC);

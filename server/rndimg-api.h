@@ -6,6 +6,7 @@
 #include "rndimg-broker.h"
 #include "rndimg-catalogue.h"
 #include "rndimg-config.h"
+#include "rndimg-picture-store.h"
 #include "rndimg-subscribers.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,7 @@ typedef struct {
   RndimgSubscribers *long_polls;
   RndimgSubscribers *streams;
   RndimgSubscribers *sockets;
+  RndimgPictureStore *pictures; /* NULL: pictures stay on this node */
   guint64 requests;             /* answered so far */
   gint64 started_usec;          /* monotonic */
 } RndimgApiContext;

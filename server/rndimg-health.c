@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* For load balancers and orchestrators: GET /healthz (the process answers)
  * and GET /readyz (it can serve pictures: the catalogue holds at least
- * one). Neither needs a token. */
+ * one; it says so when the broker cannot publish). Neither needs a token. */
 #include "rndimg-health.h"
+#include "rndimg-api.h"
 #include "rndimg-http.h"
 
 static void
@@ -25,11 +26,19 @@ void
 rndimg_health_ready (SoupServerMessage *msg, const char *path,
                      GHashTable *query, gpointer user_data)
 {
-  guint images = rndimg_catalogue_get_count (RNDIMG_CATALOGUE (user_data));
-  g_autofree char *message = g_strdup_printf ("ready: %u images", images);
+  RndimgApiContext *api = user_data;
+  guint images = rndimg_catalogue_get_count (api->catalogue);
+  const char *problem = rndimg_broker_get_problem (api->broker);
+  g_autofree char *message = NULL;
 
   if (images == 0)
-    rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not ready: the image folder is empty");
-  else
-    send_success (msg, message);
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not ready: the image folder is empty");
+      return;
+    }
+  /* Still ready without the broker: reads and open streams go on, and
+   * every node shares the one Redis, so none would be left to serve. */
+  message = problem != NULL ? g_strdup_printf ("ready: %u images; publishing is unavailable: %s", images, problem)
+                            : g_strdup_printf ("ready: %u images", images);
+  send_success (msg, message);
 }

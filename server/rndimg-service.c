@@ -13,6 +13,7 @@
 #include "rndimg-long-poll.h"
 #include "rndimg-memory-broker.h"
 #include "rndimg-refusal.h"
+#include "rndimg-redis-broker.h"
 #include "rndimg-router.h"
 #include "rndimg-soup-errors.h"
 #include "rndimg-sse.h"
@@ -44,6 +45,7 @@ struct _RndimgService
   RndimgSubscribers *streams;
   RndimgSubscribers *sockets;
   RndimgApiContext api;        /* what the REST handlers serve */
+  RndimgPictureStore *pictures;  /* with a Redis broker: pictures on every node */
   RndimgMetrics *metrics;
   GSocket *silent_end;         /* see add_keep_alive_listener() */
   guint sweep_id;
@@ -66,6 +68,8 @@ rndimg_config_clear (RndimgConfig *config)
   g_clear_pointer (&config->public_url, g_free);
   g_clear_pointer (&config->allow_origins, g_strfreev);
   g_clear_pointer (&config->allow_hosts, g_strfreev);
+  g_clear_pointer (&config->state_file, g_free);
+  g_clear_pointer (&config->broker, g_free);
 }
 
 static void
@@ -81,6 +85,8 @@ copy_config (RndimgConfig *to, const RndimgConfig *from)
   to->public_url = g_strdup (from->public_url);
   to->allow_origins = g_strdupv (from->allow_origins);
   to->allow_hosts = g_strdupv (from->allow_hosts);
+  to->state_file = g_strdup (from->state_file);
+  to->broker = g_strdup (from->broker);
 }
 
 static void
@@ -101,6 +107,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_object (&self->sockets);
   g_clear_object (&self->streams);
   g_clear_object (&self->long_polls);
+  g_clear_pointer (&self->pictures, rndimg_picture_store_free);
   g_clear_object (&self->broker);
   g_clear_object (&self->metrics);
   g_clear_object (&self->catalogue);
@@ -151,6 +158,8 @@ on_image_added (RndimgCatalogue *catalogue, RndimgImage *image, gpointer user_da
 {
   RndimgService *self = user_data;
 
+  if (self->pictures != NULL)
+    rndimg_picture_store_share_file (self->pictures, image, self->config.max_upload_bytes);
   rndimg_broker_publish_async (self->broker, image->name, "folder", NULL, NULL, NULL);
 }
 
@@ -182,7 +191,7 @@ add_routes (RndimgService *self)
                      rndimg_api_list_images, rndimg_upload_serve, api);
   rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
-  rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, self->catalogue);
+  rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, api);
   rndimg_router_add (router, "/metrics", 0, rndimg_instrument_serve_metrics, NULL,
                      self->config.no_metrics ? NULL : self->metrics);
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
@@ -192,6 +201,29 @@ add_routes (RndimgService *self)
   rndimg_router_add (router, "/", 0, NULL, rndimg_api_random, api);
   rndimg_router_add (router, "/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_web, NULL, self->files);
   self->router = router;
+}
+
+/* --broker: "memory" (this process, its history in --state-file) or a
+ * redis:// URL shared by every node. */
+static RndimgBroker *
+make_broker (const RndimgConfig *config, GError **error)
+{
+  if (config->broker == NULL || g_str_equal (config->broker, "memory"))
+    return rndimg_memory_broker_new_with_state ((guint) config->history, config->state_file);
+  if (g_str_has_prefix (config->broker, "redis://"))
+    {
+      RndimgBroker *broker = rndimg_redis_broker_new (config->broker, (guint) config->history, error);
+
+      /* Held over two and a half ticks: a late tick keeps it, a dead
+       * holder loses it. */
+      if (broker != NULL)
+        rndimg_redis_broker_set_slideshow_lease (RNDIMG_REDIS_BROKER (broker),
+                                                 (guint) (config->interval_seconds * 2500));
+      return broker;
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "--broker %s is not \"memory\" or redis://HOST:PORT[/DB]", config->broker);
+  return NULL;
 }
 
 RndimgService *
@@ -204,12 +236,17 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL)
     return NULL;
-  self->broker = rndimg_memory_broker_new ((guint) config->history);
+  self->broker = make_broker (config, error);
+  if (self->broker == NULL)
+    return NULL;
   /* Before the subscribers connect, so the timing spans all of them. */
   rndimg_instrument_time_fan_out (self->broker, self->metrics);
   self->long_polls = rndimg_long_poll_new (self->broker, (guint) config->max_waiters);
   self->streams = rndimg_sse_new (self->broker, (guint) config->max_streams, config->heartbeat_seconds);
   self->sockets = rndimg_websocket_new (self->broker, (guint) config->max_sockets, config->heartbeat_seconds);
+  if (RNDIMG_IS_REDIS_BROKER (self->broker))
+    self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
+                                               config->uploads_dir);
   self->api = (RndimgApiContext) {
     .config = &self->config,
     .catalogue = self->catalogue,
@@ -217,6 +254,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .long_polls = self->long_polls,
     .streams = self->streams,
     .sockets = self->sockets,
+    .pictures = self->pictures,
     .started_usec = g_get_monotonic_time (),
   };
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);

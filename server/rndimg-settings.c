@@ -44,6 +44,11 @@ static const Setting settings[] = {
     "Publish a random image every SECONDS; 0 turns the slideshow off (default 5)" },
   { "history", 0, KIND_INT, AT (history), "128", 1, 100000, "N",
     "Events kept for replay to late clients (default 128)" },
+  { "state-file", 0, KIND_PATH, AT (state_file), NULL, 0, 0, "FILE",
+    "Where the in-memory broker keeps its epoch, newest id and history, so ids continue after a restart "
+    "(default: $STATE_DIRECTORY/history.json, else ~/.local/state/rndimg/history.json)" },
+  { "broker", 0, KIND_TEXT, AT (broker), "memory", 0, 0, "URL",
+    "Where events live: memory (this process) or redis://HOST:PORT[/DB], shared by every node (default memory)" },
   { "max-upload", 0, KIND_INT64, AT (max_upload_bytes), "10485760", 1, 4294967296.0, "BYTES",
     "Largest accepted upload in bytes (default 10485760, 10 MiB)" },
   { "token-file", 0, KIND_PATH, AT (token_file), NULL, 0, 0, "FILE",

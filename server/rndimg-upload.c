@@ -138,5 +138,7 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
       return;
     }
   g_message ("stored upload %s (%" G_GOFFSET_FORMAT " bytes)", name, image->size);
+  if (api->pictures != NULL)
+    rndimg_picture_store_share (api->pictures, name, bytes);
   rndimg_api_publish_and_answer (api, msg, name, "upload");
 }

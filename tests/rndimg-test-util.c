@@ -42,6 +42,7 @@ test_server_start_full (const char *const *args, const char *const *environment)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *state_file = NULL;
   TestServer *server = g_new0 (TestServer, 1);
 
   g_ptr_array_add (argv, (char *) test_server_binary ());
@@ -50,6 +51,11 @@ test_server_start_full (const char *const *args, const char *const *environment)
     g_ptr_array_add (argv, (char *) *args);
   g_ptr_array_add (argv, NULL);
 
+  /* Each server its own history, so ids start at 1 in every test. */
+  server->state_dir = g_dir_make_tmp ("rndimg-state-XXXXXX", &error);
+  g_assert_no_error (error);
+  state_file = g_build_filename (server->state_dir, "history.json", NULL);
+  g_subprocess_launcher_setenv (launcher, "RNDIMG_STATE_FILE", state_file, TRUE);
   for (; environment != NULL && environment[0] != NULL; environment += 2)
     g_subprocess_launcher_setenv (launcher, environment[0], environment[1], TRUE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
@@ -97,6 +103,8 @@ test_server_stop (TestServer *server)
   g_assert_true (g_subprocess_get_if_exited (server->process));
   g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
   g_object_unref (server->process);
+  test_remove_folder (server->state_dir);
+  g_free (server->state_dir);
   g_free (server->url);
   g_free (server);
 }

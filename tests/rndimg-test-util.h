@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 typedef struct {
   GSubprocess *process;
   char *url;              /* "http://127.0.0.1:PORT", no trailing slash */
+  char *state_dir;           /* its own history file, unless a test names one */
 } TestServer;
 
 TestServer *test_server_start      (const char *first_arg, ...) G_GNUC_NULL_TERMINATED;

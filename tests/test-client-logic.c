@@ -238,12 +238,15 @@ test_answer_valid (void)
   g_assert_null (simple->source);
 
   event = rndimg_answer_parse ("{\"status\":\"success\",\"id\":12,\"message\":\"https://x/static/img/a.png\","
-                               "\"name\":\"a.png\",\"published_at\":\"2026-11-24T14:00:00Z\",\"source\":\"timer\"}",
+                               "\"name\":\"a.png\",\"published_at\":\"2026-11-24T14:00:00Z\",\"source\":\"timer\","
+                               "\"epoch\":\"5f0c2a9e1b7d4c38\"}",
                                -1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (event->id, ==, 12);
   g_assert_cmpstr (event->source, ==, "timer");
   g_assert_cmpstr (event->published_at, ==, "2026-11-24T14:00:00Z");
+  g_assert_cmpstr (event->epoch, ==, "5f0c2a9e1b7d4c38");
+  g_assert_null (simple->epoch);
 }
 
 static void

@@ -6,6 +6,7 @@ set -u
 
 API=/polling/api/v1.0
 WORK=$(mktemp -d)
+export RNDIMG_STATE_FILE="$WORK/history.json"  # ids from 1, whatever ran before
 COUNT=0
 FAILED=0
 

@@ -10,6 +10,7 @@ set -u
 
 API=/polling/api/v1.0
 WORK=$(mktemp -d)
+export RNDIMG_STATE_FILE="$WORK/history.json"  # ids from 1, whatever ran before
 
 cleanup() {
     [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"

@@ -77,6 +77,46 @@ rndimg_broker_get_newest_id (RndimgBroker *self)
   return RNDIMG_BROKER_GET_IFACE (self)->get_newest_id (self);
 }
 
+/* The history the ids belong to: made at random when a history is
+ * created, kept as long as it is (restarts, Redis reconnects). */
+const char *
+rndimg_broker_get_epoch (RndimgBroker *self)
+{
+  g_return_val_if_fail (RNDIMG_IS_BROKER (self), NULL);
+
+  return RNDIMG_BROKER_GET_IFACE (self)->get_epoch (self);
+}
+
+/* NULL while publishing can work, else why not (for /readyz and logs). */
+const char *
+rndimg_broker_get_problem (RndimgBroker *self)
+{
+  RndimgBrokerInterface *iface;
+
+  g_return_val_if_fail (RNDIMG_IS_BROKER (self), NULL);
+  iface = RNDIMG_BROKER_GET_IFACE (self);
+  return iface->get_problem != NULL ? iface->get_problem (self) : NULL;
+}
+
+/* Where a client resuming after @since (-1: not resuming) of history
+ * @epoch (NULL: not said) starts: an id of another history means nothing
+ * here, so it is treated as older than all of this one (0): the client is
+ * told what it missed and gets the events kept, never waits forever. */
+gint64
+rndimg_broker_resume_point (RndimgBroker *self, gint64 since, const char *epoch)
+{
+  if (since < 0 || epoch == NULL || *epoch == '\0')
+    return since;
+  return g_strcmp0 (epoch, rndimg_broker_get_epoch (self)) == 0 ? since : 0;
+}
+
+/* A new random epoch: 16 hex digits. */
+char *
+rndimg_broker_new_epoch (void)
+{
+  return g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
+}
+
 /* For implementations: tells every subscriber about @event. */
 void
 rndimg_broker_emit_published (RndimgBroker *self, RndimgEvent *event)

@@ -35,6 +35,9 @@ struct _RndimgBrokerInterface
                                   gint64              *missed,
                                   GError             **error);
   gint64       (*get_newest_id)  (RndimgBroker        *self);
+  const char  *(*get_epoch)      (RndimgBroker        *self);
+  /* Optional: why publishing cannot work right now (NULL: it can). */
+  const char  *(*get_problem)    (RndimgBroker        *self);
 
   /* signal class closure */
   void         (*published)      (RndimgBroker        *self,
@@ -60,6 +63,12 @@ GPtrArray   *rndimg_broker_history_finish (RndimgBroker        *self,
                                            gint64              *missed,
                                            GError             **error);
 gint64       rndimg_broker_get_newest_id  (RndimgBroker        *self);
+const char  *rndimg_broker_get_epoch      (RndimgBroker        *self);
+const char  *rndimg_broker_get_problem    (RndimgBroker        *self);
+gint64       rndimg_broker_resume_point   (RndimgBroker        *self,
+                                           gint64               since,
+                                           const char          *epoch);
+char        *rndimg_broker_new_epoch      (void);
 void         rndimg_broker_emit_published (RndimgBroker        *self,
                                            RndimgEvent         *event);
 

@@ -31,6 +31,36 @@ rndimg_event_new (gint64 id, const char *name, const char *source)
   return event;
 }
 
+/* An event made elsewhere (a state file, Redis): @epoch and @source are
+ * interned here, @published_at (NULL: now) is copied. */
+RndimgEvent *
+rndimg_event_new_full (gint64 id, const char *name, const char *source, const char *epoch,
+                       const char *published_at)
+{
+  RndimgEvent *event = rndimg_event_new (id, name, rndimg_event_intern_source (source));
+
+  event->epoch = g_intern_string (epoch);
+  if (published_at != NULL)
+    {
+      g_free (event->published_at);
+      event->published_at = g_strdup (published_at);
+    }
+  return event;
+}
+
+/* The static string for a source read back as text; unknown ones are
+ * interned, so an event never points into a buffer that goes away. */
+const char *
+rndimg_event_intern_source (const char *source)
+{
+  static const char *const known[] = { "timer", "api", "upload", "folder" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
+    if (g_strcmp0 (source, known[i]) == 0)
+      return known[i];
+  return g_intern_string (source != NULL ? source : "api");
+}
+
 RndimgEvent *
 rndimg_event_ref (RndimgEvent *event)
 {
@@ -66,6 +96,11 @@ rndimg_event_to_json (const RndimgEvent *event, const char *base_url, gint64 mis
   json_builder_add_string_value (builder, event->published_at);
   json_builder_set_member_name (builder, "source");
   json_builder_add_string_value (builder, event->source);
+  if (event->epoch != NULL)
+    {
+      json_builder_set_member_name (builder, "epoch");
+      json_builder_add_string_value (builder, event->epoch);
+    }
   if (missed > 0)
     {
       json_builder_set_member_name (builder, "missed");

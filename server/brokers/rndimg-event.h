@@ -12,11 +12,18 @@ typedef struct {
   char *name;
   const char *source;       /* "timer", "api", "upload" or "folder" */
   char *published_at;       /* RFC 3339 */
+  const char *epoch;        /* interned: the history the id belongs to; NULL: none */
 } RndimgEvent;
 
 RndimgEvent *rndimg_event_new     (gint64             id,
                                    const char        *name,
                                    const char        *source);
+RndimgEvent *rndimg_event_new_full (gint64             id,
+                                   const char        *name,
+                                   const char        *source,
+                                   const char        *epoch,
+                                   const char        *published_at);
+const char  *rndimg_event_intern_source (const char *source);
 RndimgEvent *rndimg_event_ref     (RndimgEvent       *event);
 void         rndimg_event_unref   (RndimgEvent       *event);
 char        *rndimg_event_to_json (const RndimgEvent *event,

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The broker in this process: the last N events in a queue, ids counted
- * from 1 per run. Answers through GTask like any other broker, so callers
- * never rely on an answer being immediate. */
+/* The broker in this process: the last N events in a queue. With a state
+ * file, the epoch, the newest id and the queue are written after every
+ * publish and read back at start, so ids continue across restarts;
+ * without one, each run is a new epoch counting from 1. Answers through
+ * GTask like any other broker, so callers never rely on an answer being
+ * immediate. */
 #include "rndimg-memory-broker.h"
+#include "rndimg-history-file.h"
+
+#include <glib/gstdio.h>
 
 struct _RndimgMemoryBroker
 {
@@ -11,6 +17,8 @@ struct _RndimgMemoryBroker
   GQueue history;            /* RndimgEvent, oldest first */
   guint history_length;
   gint64 next_id;
+  char *epoch;
+  char *state_file;          /* NULL: nothing kept on disk */
 };
 
 static void broker_iface_init (RndimgBrokerInterface *iface);
@@ -21,11 +29,15 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RndimgMemoryBroker, rndimg_memory_broker, G_TYPE_
 static RndimgEvent *
 append (RndimgMemoryBroker *self, const char *name, const char *source)
 {
-  RndimgEvent *event = rndimg_event_new (self->next_id++, name, source);
+  RndimgEvent *event = rndimg_event_new_full (self->next_id++, name, source, self->epoch, NULL);
+  g_autoptr(GError) error = NULL;
 
   g_queue_push_tail (&self->history, event);
   while (self->history.length > self->history_length)
     rndimg_event_unref (g_queue_pop_head (&self->history));
+  if (self->state_file != NULL &&
+      !rndimg_history_file_save (self->state_file, self->epoch, event->id, &self->history, &error))
+    g_warning ("history not saved: %s", error->message);
   g_debug ("published #%" G_GINT64_FORMAT " %s (%s)", event->id, name, source);
   return event;
 }
@@ -114,9 +126,16 @@ memory_get_newest_id (RndimgBroker *broker)
   return RNDIMG_MEMORY_BROKER (broker)->next_id - 1;
 }
 
+static const char *
+memory_get_epoch (RndimgBroker *broker)
+{
+  return RNDIMG_MEMORY_BROKER (broker)->epoch;
+}
+
 static void
 broker_iface_init (RndimgBrokerInterface *iface)
 {
+  iface->get_epoch = memory_get_epoch;
   iface->publish_async = memory_publish_async;
   iface->publish_finish = memory_publish_finish;
   iface->history_async = memory_history_async;
@@ -130,6 +149,8 @@ rndimg_memory_broker_finalize (GObject *object)
   RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (object);
 
   g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
+  g_free (self->epoch);
+  g_free (self->state_file);
   G_OBJECT_CLASS (rndimg_memory_broker_parent_class)->finalize (object);
 }
 
@@ -144,6 +165,7 @@ rndimg_memory_broker_init (RndimgMemoryBroker *self)
 {
   g_queue_init (&self->history);
   self->next_id = 1;
+  self->epoch = rndimg_broker_new_epoch ();
 }
 
 /* A broker keeping the last @history_length events (at least one). */
@@ -153,5 +175,50 @@ rndimg_memory_broker_new (guint history_length)
   RndimgMemoryBroker *self = g_object_new (RNDIMG_TYPE_MEMORY_BROKER, NULL);
 
   self->history_length = MAX (history_length, 1);
+  return RNDIMG_BROKER (self);
+}
+
+/* Reads the history in @state_file back; a missing file starts a new
+ * epoch, and so does an unreadable one (kept aside as FILE.bad, with a
+ * warning: clients see the new epoch and are told they missed events). */
+static void
+restore (RndimgMemoryBroker *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *epoch = NULL;
+  gint64 newest_id = 0;
+
+  if (rndimg_history_file_load (self->state_file, &epoch, &newest_id, &self->history, &error))
+    {
+      while (self->history.length > self->history_length)
+        rndimg_event_unref (g_queue_pop_head (&self->history));
+      g_free (self->epoch);
+      self->epoch = g_steal_pointer (&epoch);
+      self->next_id = newest_id + 1;
+      g_debug ("history %s: epoch %s, newest #%" G_GINT64_FORMAT, self->state_file, self->epoch, newest_id);
+      return;
+    }
+  if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_autofree char *aside = g_strconcat (self->state_file, ".bad", NULL);
+
+      g_warning ("%s; starting a new history (epoch %s), the old file kept as %s",
+                 error->message, self->epoch, aside);
+      g_rename (self->state_file, aside);
+    }
+  g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
+}
+
+/* A broker keeping the last @history_length events in @state_file too, so
+ * its ids and epoch continue after a restart. */
+RndimgBroker *
+rndimg_memory_broker_new_with_state (guint history_length, const char *state_file)
+{
+  RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (rndimg_memory_broker_new (history_length));
+
+  if (state_file == NULL)
+    return RNDIMG_BROKER (self);
+  self->state_file = g_strdup (state_file);
+  restore (self);
   return RNDIMG_BROKER (self);
 }

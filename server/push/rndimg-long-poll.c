@@ -127,5 +127,7 @@ rndimg_long_poll_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   g_source_set_callback (poll->timeout, on_timeout, poll, NULL);
   g_source_attach (poll->timeout, NULL);
   soup_server_message_pause (msg);
-  rndimg_subscribers_add (registry, &poll->parent, since);
+  rndimg_subscribers_add (registry, &poll->parent,
+                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry), since,
+                                                      query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
 }

@@ -166,5 +166,8 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   g_queue_init (&socket->early);
   socket->ping_seconds = MAX ((guint) rndimg_subscribers_get_heartbeat (registry), 1);
   g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);
-  rndimg_subscribers_add (registry, &socket->parent, since_text != NULL ? (gint64) since : -1);
+  rndimg_subscribers_add (registry, &socket->parent,
+                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry),
+                                                      since_text != NULL ? (gint64) since : -1,
+                                                      query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
 }

@@ -21,7 +21,7 @@ export function removeFolder(folder) {
 
 export async function startServer({ port = 0, images, args = [] }) {
   const child = spawn(process.env.RNDIMG_SERVER,
-    [`--port=${port}`, `--images=${images}`, "--interval=0", ...args],
+    [`--port=${port}`, `--images=${images}`, "--interval=0", `--state-file=${images}/history.json`, ...args],
     { stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {

@@ -35,8 +35,8 @@ function fakeSse() {
   const connections = [];
   return {
     connections,
-    open(lastId, handlers) {
-      const connection = { lastId, handlers, closed: false, close() { this.closed = true; } };
+    open(lastId, handlers, epoch = null) {
+      const connection = { lastId, epoch, handlers, closed: false, close() { this.closed = true; } };
       connections.push(connection);
       return connection;
     },
@@ -64,8 +64,10 @@ function fakeLongPoll({ newest = 0, failures = 0 } = {}) {
       }
       return newest;
     },
-    poll(since, signal) {
+    epochs: [],
+    poll(since, signal, epoch = null) {
       polls.push(since);
+      this.epochs.push(epoch);
       if (queue.length) return Promise.resolve(queue.shift());
       return new Promise((resolve, reject) => {
         release = resolve;
@@ -151,6 +153,31 @@ test("a closed SSE stream is reopened after a backoff, carrying the last id", as
   assert.ok(delay >= 500 && delay <= 1000, `first retry after ${delay} ms`);
   assert.equal(sse.connections.length, 2);
   assert.equal(sse.latest.lastId, 7, "the new stream resumes after the last event");
+});
+
+test("the epoch of the last event goes with the last id, on SSE and long-poll", async () => {
+  const { follower, sse, timers } = makeFollower();
+  follower.start();
+  await settle();
+  assert.equal(sse.latest.epoch, null, "no epoch before any event");
+  sse.latest.handlers.onOpen();
+  sse.latest.handlers.onEvent({ ...event(7), epoch: "5f0c2a9e1b7d4c38" });
+  sse.latest.handlers.onError(true);
+  timers.runNext();
+  await settle();
+  assert.equal(sse.latest.lastId, 7);
+  assert.equal(sse.latest.epoch, "5f0c2a9e1b7d4c38", "the reopened stream says which history id 7 is from");
+  follower.stop();
+
+  const longpoll = fakeLongPoll({ newest: 3 });
+  const polling = makeFollower({ longpoll, mode: "longpoll" });
+  polling.follower.start();
+  await settle();
+  longpoll.push({ ...event(4), epoch: "0123456789abcdef" });
+  await settle();
+  assert.deepEqual(longpoll.polls, [3, 4]);
+  assert.deepEqual(longpoll.epochs, [null, "0123456789abcdef"], "the poll after an event carries its epoch");
+  polling.follower.stop();
 });
 
 test("an SSE error the browser retries itself schedules nothing", async () => {

@@ -28,8 +28,8 @@ function isEvent(event) {
 }
 
 export class LiveFollower {
-  // transports: { sse: { open(lastId, handlers) → { close() } } or null,
-  //               longpoll: { newestId(signal), poll(since, signal) } }
+  // transports: { sse: { open(lastId, handlers, epoch) → { close() } } or null,
+  //               longpoll: { newestId(signal), poll(since, signal, epoch) } }
   // onEvent(event); onState({ state, transport, delay }) where state is
   // connecting, connected, reconnecting, offline or bad-event.
   constructor({ transports, mode = "auto", onEvent, onState, timers = realTimers, random = Math.random }) {
@@ -40,6 +40,7 @@ export class LiveFollower {
     this.timers = timers;
     this.random = random;
     this.lastId = null;
+    this.epoch = null;  // the history lastId belongs to (event.epoch)
     this.state = "stopped";
     this.fellBack = false;
     this.run = null;
@@ -88,6 +89,7 @@ export class LiveFollower {
       return;
     }
     this.lastId = event.id;
+    if (typeof event.epoch === "string") this.epoch = event.epoch;
     this.onEvent(event);
   }
 
@@ -135,7 +137,7 @@ export class LiveFollower {
           this.setState(state, "sse", delay);
           retry = this.timers.set(open, delay);
         },
-      });
+      }, this.epoch);
     };
     open();
   }
@@ -178,7 +180,7 @@ export class LiveFollower {
           failures = 0;
           this.setState("connected", "longpoll");
         }
-        const event = await longpoll.poll(this.lastId, controller.signal);
+        const event = await longpoll.poll(this.lastId, controller.signal, this.epoch);
         if (run.stopped) return;
         if (event) this.deliver(event);
       } catch {

@@ -3,11 +3,17 @@
 // long-poll requests, in the shape live-follower.js expects.
 import { API, getJson } from "./api.js";
 
+function epochParam(epoch) {
+  return typeof epoch === "string" ? `&epoch=${encodeURIComponent(epoch)}` : "";
+}
+
 export function sseTransport() {
   if (!("EventSource" in globalThis)) return null;
   return {
-    open(lastId, handlers) {
-      const query = lastId !== null ? `?lastEventId=${lastId}` : "";
+    // epoch: the history lastId belongs to, so a server of another epoch
+    // replays its own instead of waiting for an id that will not come.
+    open(lastId, handlers, epoch = null) {
+      const query = lastId !== null ? `?lastEventId=${lastId}${epochParam(epoch)}` : "";
       const source = new EventSource(`${API}/events${query}`);
       source.onopen = () => handlers.onOpen();
       source.addEventListener("image", (message) => {
@@ -32,8 +38,8 @@ export const longPollTransport = {
     const stats = await getJson(`${API}/stats`, { signal });
     return stats.newest_id;
   },
-  poll(since, signal) {
-    const after = since !== null ? `since=${since}&` : "";
+  poll(since, signal, epoch = null) {
+    const after = since !== null ? `since=${since}${epochParam(epoch)}&` : "";
     return getJson(`${API}/rndimg/poll?${after}timeout=${POLL_TIMEOUT_SECONDS}`, { signal });
   },
 };

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/* Three real rndimg-server nodes sharing one real redis-server
+ * (--broker redis://…): an event published on one reaches the clients of
+ * the others once each and in order, ids grow across nodes, a client
+ * resumes on any node, ids continue when every node restarts, and Redis
+ * going away costs writes (503) but neither open streams nor events. */
+#include "redis-fixture.h"
+#include "rndimg-test-util.h"
+
+#define API "/polling/api/v1.0"
+#define NODES 3
+
+typedef struct {
+  TestRedis *redis;
+  char *folder;                 /* the pictures every node ships */
+  char *uploads[NODES];         /* each node's own: no shared file system */
+  TestServer *nodes[NODES];
+  SoupSession *session;
+  SoupSession *async_session;
+} Cluster;
+
+static TestServer *
+start_node (Cluster *cluster, int node, const char *interval)
+{
+  g_autofree char *images = g_strconcat ("--images=", cluster->folder, NULL);
+  g_autofree char *uploads = g_strconcat ("--uploads=", cluster->uploads[node], NULL);
+  g_autofree char *broker = g_strconcat ("--broker=", cluster->redis->url, NULL);
+  g_autofree char *every = g_strconcat ("--interval=", interval, NULL);
+
+  return test_server_start (images, uploads, broker, every, "--heartbeat=1", NULL);
+}
+
+static void
+start_nodes (Cluster *cluster, const char *interval)
+{
+  for (int n = 0; n < NODES; n++)
+    cluster->nodes[n] = start_node (cluster, n, interval);
+}
+
+static void
+stop_nodes (Cluster *cluster)
+{
+  for (int n = 0; n < NODES; n++)
+    g_clear_pointer (&cluster->nodes[n], test_server_stop);
+}
+
+static void
+cluster_set_up (Cluster *cluster, gconstpointer interval)
+{
+  cluster->redis = test_redis_start ();
+  cluster->folder = test_make_image_folder (5);
+  for (int n = 0; n < NODES; n++)
+    cluster->uploads[n] = g_dir_make_tmp ("rndimg-uploads-XXXXXX", NULL);
+  cluster->session = soup_session_new ();
+  cluster->async_session = soup_session_new_with_options ("max-conns", 100, "max-conns-per-host", 100,
+                                                          "timeout", 0, NULL);
+  start_nodes (cluster, interval != NULL ? interval : "0");
+}
+
+static void
+cluster_tear_down (Cluster *cluster, gconstpointer interval)
+{
+  stop_nodes (cluster);
+  g_object_unref (cluster->async_session);
+  g_object_unref (cluster->session);
+  test_remove_folder (cluster->folder);
+  g_free (cluster->folder);
+  for (int n = 0; n < NODES; n++)
+    {
+      test_remove_folder (cluster->uploads[n]);
+      g_free (cluster->uploads[n]);
+    }
+  test_redis_stop (cluster->redis);
+}
+
+static gint64
+event_id (JsonObject *event)
+{
+  return json_object_get_int_member (event, "id");
+}
+
+static TestEventStream *
+open_stream (Cluster *cluster, int node, const char *last_event_id)
+{
+  g_autofree char *url = test_server_url (cluster->nodes[node], API "/events");
+
+  return test_event_stream_open (cluster->async_session, url, last_event_id);
+}
+
+static void
+assert_stream_ids (TestEventStream *stream, gint64 first, guint count)
+{
+  g_assert_true (test_event_stream_wait (stream, count, 5000));
+  /* Once each: nothing more arrives. */
+  g_assert_false (test_event_stream_wait (stream, count + 1, 300));
+  for (guint i = 0; i < count; i++)
+    g_assert_cmpint (event_id (g_ptr_array_index (stream->events, i)), ==, first + i);
+}
+
+static JsonObject *
+publish_on (Cluster *cluster, int node)
+{
+  return test_publish (cluster->nodes[node], cluster->session, "01.png");
+}
+
+static gboolean
+stat_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return test_server_stat (args[0], args[1], args[2]) == GPOINTER_TO_INT (args[3]);
+}
+
+static void
+wait_stat (Cluster *cluster, int node, const char *name, int value)
+{
+  gpointer args[] = { cluster->nodes[node], cluster->session, (gpointer) name, GINT_TO_POINTER (value) };
+
+  g_assert_true (test_wait_until (stat_is, args, 5000));
+}
+
+static void
+test_publish_reaches_other_nodes (Cluster *cluster, gconstpointer data)
+{
+  TestEventStream *stream = open_stream (cluster, 1, NULL);
+  g_autofree char *poll_url = test_server_url (cluster->nodes[2], API "/rndimg/poll?timeout=10");
+  g_autoptr(TestPending) poll = test_request_async (cluster->async_session, "GET", poll_url, NULL);
+  g_autoptr(JsonObject) polled = NULL;
+
+  wait_stat (cluster, 1, "open_streams", 1);
+  wait_stat (cluster, 2, "waiting_polls", 1);
+  for (int i = 0; i < 3; i++)
+    json_object_unref (publish_on (cluster, 0));
+  g_assert_true (test_wait_until (test_pending_is_done, poll, 5000));
+  g_assert_cmpuint (poll->status, ==, 200);
+  polled = test_pending_json (poll);
+  g_assert_cmpint (event_id (polled), ==, 1);
+  assert_stream_ids (stream, 1, 3);
+  test_event_stream_close (stream);
+}
+
+static void
+test_ids_grow_across_nodes (Cluster *cluster, gconstpointer data)
+{
+  enum { PER_NODE = 10 };
+  TestEventStream *stream = open_stream (cluster, 0, NULL);
+  TestPending *publishes[NODES * PER_NODE];
+  gboolean seen[NODES * PER_NODE + 1] = { FALSE };
+
+  wait_stat (cluster, 0, "open_streams", 1);
+  for (int i = 0; i < PER_NODE; i++)
+    for (int n = 0; n < NODES; n++)
+      {
+        g_autofree char *url = test_server_url (cluster->nodes[n], API "/publish");
+
+        publishes[i * NODES + n] = test_request_async (cluster->async_session, "POST", url, NULL);
+      }
+  for (int i = 0; i < NODES * PER_NODE; i++)
+    {
+      g_autoptr(JsonObject) event = NULL;
+      gint64 id;
+
+      g_assert_true (test_wait_until (test_pending_is_done, publishes[i], 10000));
+      g_assert_cmpuint (publishes[i]->status, ==, 201);
+      event = test_pending_json (publishes[i]);
+      id = event_id (event);
+      g_assert_cmpint (id, >=, 1);
+      g_assert_cmpint (id, <=, NODES * PER_NODE);
+      g_assert_false (seen[id]);
+      seen[id] = TRUE;
+      test_pending_free (publishes[i]);
+    }
+  /* The stream on node A saw every id once, in order. */
+  assert_stream_ids (stream, 1, NODES * PER_NODE);
+  test_event_stream_close (stream);
+}
+
+static void
+test_resume_on_another_node (Cluster *cluster, gconstpointer data)
+{
+  TestEventStream *first = open_stream (cluster, 0, NULL);
+  TestEventStream *resumed;
+  g_autoptr(JsonObject) last = NULL;
+
+  wait_stat (cluster, 0, "open_streams", 1);
+  json_object_unref (publish_on (cluster, 1));
+  json_object_unref (publish_on (cluster, 1));
+  assert_stream_ids (first, 1, 2);
+  test_event_stream_close (first);
+  json_object_unref (publish_on (cluster, 1));
+  last = publish_on (cluster, 1);
+  g_assert_cmpint (event_id (last), ==, 4);
+  wait_stat (cluster, 2, "newest_id", 4);
+  resumed = open_stream (cluster, 2, "2");
+  assert_stream_ids (resumed, 3, 2);
+  test_event_stream_close (resumed);
+}
+
+static char *
+epoch_of (Cluster *cluster, int node)
+{
+  g_autoptr(JsonObject) stats = test_server_stats (cluster->nodes[node], cluster->session);
+
+  return g_strdup (json_object_get_string_member (stats, "epoch"));
+}
+
+static void
+test_ids_continue_after_every_node_restarts (Cluster *cluster, gconstpointer data)
+{
+  g_autofree char *epoch = NULL;
+  g_autofree char *epoch_after = NULL;
+  g_autoptr(JsonObject) event = NULL;
+
+  json_object_unref (publish_on (cluster, 0));
+  json_object_unref (publish_on (cluster, 1));
+  epoch = epoch_of (cluster, 2);
+  stop_nodes (cluster);
+  start_nodes (cluster, "0");
+  wait_stat (cluster, 2, "newest_id", 2);
+  event = publish_on (cluster, 2);
+  g_assert_cmpint (event_id (event), ==, 3);
+  epoch_after = epoch_of (cluster, 0);
+  g_assert_cmpstr (epoch_after, ==, epoch);
+  g_assert_cmpstr (json_object_get_string_member (event, "epoch"), ==, epoch);
+}
+
+static void
+test_redis_down_then_back (Cluster *cluster, gconstpointer data)
+{
+  TestEventStream *stream = open_stream (cluster, 1, NULL);
+  g_autofree char *publish_url = test_server_url (cluster->nodes[0], API "/publish");
+  g_autofree char *ready_url = test_server_url (cluster->nodes[0], "/readyz");
+  g_auto(TestResponse) refused = { 0 };
+  g_auto(TestResponse) ready = { 0 };
+  g_autoptr(JsonObject) readiness = NULL;
+  g_autoptr(JsonObject) after = NULL;
+
+  wait_stat (cluster, 1, "open_streams", 1);
+  json_object_unref (publish_on (cluster, 0));
+  g_assert_true (test_event_stream_wait (stream, 1, 5000));
+  test_redis_take_down (cluster->redis, TRUE);
+  test_run_for (300);
+  test_request (cluster->session, "POST", publish_url, NULL, NULL, NULL, &refused);
+  test_assert_json_error (&refused, 503);
+  g_assert_nonnull (test_response_header (&refused, "Retry-After"));
+  test_request (cluster->session, "GET", ready_url, NULL, NULL, NULL, &ready);
+  g_assert_cmpuint (ready.status, ==, 200);
+  readiness = test_response_json (&ready);
+  g_assert_nonnull (strstr (json_object_get_string_member (readiness, "message"), "publishing is unavailable"));
+  /* Reads and open streams stay up. */
+  g_assert_false (stream->ended);
+  g_assert_cmpint (test_server_stat (cluster->nodes[1], cluster->session, "open_streams"), ==, 1);
+
+  test_redis_bring_up (cluster->redis);
+  for (int tries = 0; tries < 50 && after == NULL; tries++)
+    {
+      g_auto(TestResponse) response = { 0 };
+
+      test_run_for (100);
+      test_request (cluster->session, "POST", publish_url, NULL, NULL, NULL, &response);
+      if (response.status == 201)
+        after = test_response_json (&response);
+    }
+  g_assert_nonnull (after);
+  g_assert_cmpint (event_id (after), ==, 2);
+  assert_stream_ids (stream, 1, 2);
+  test_event_stream_close (stream);
+}
+
+typedef struct {
+  SoupSession *session;
+  const char *url;
+  GBytes *body;
+} Download;
+
+static gboolean
+downloads (gpointer data)
+{
+  Download *download = data;
+  g_auto(TestResponse) response = { 0 };
+
+  test_request (download->session, "GET", download->url, NULL, NULL, NULL, &response);
+  if (response.status != 200)
+    return FALSE;
+  download->body = g_bytes_ref (response.body);
+  return TRUE;
+}
+
+/* Uploaded on node A, the picture is served by node C byte for byte (C
+ * fetched it from Redis when it heard of it). */
+static void
+test_upload_on_a_downloadable_from_c (Cluster *cluster, gconstpointer data)
+{
+  g_autofree char *source = test_source_image ("042.png");
+  g_autoptr(GMappedFile) file = g_mapped_file_new (source, FALSE, NULL);
+  g_autoptr(GBytes) png = g_mapped_file_get_bytes (file);
+  g_autofree char *upload_url = test_server_url (cluster->nodes[0], API "/images");
+  g_autofree char *on_c = NULL;
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) created = NULL;
+  Download download = { cluster->session, NULL, NULL };
+
+  test_request (cluster->session, "POST", upload_url, NULL, png, "image/png", &response);
+  g_assert_cmpuint (response.status, ==, 201);
+  created = test_response_json (&response);
+  on_c = g_strdup_printf ("%s/static/img/%s", cluster->nodes[2]->url, json_object_get_string_member (created, "name"));
+  download.url = on_c;
+  g_assert_true (test_wait_until (downloads, &download, 5000));
+  g_assert_true (g_bytes_equal (download.body, png));
+  g_bytes_unref (download.body);
+}
+
+static guint
+count_timer_events (TestEventStream *stream, guint from)
+{
+  guint count = 0;
+
+  for (guint i = from; i < stream->events->len; i++)
+    if (g_str_equal (json_object_get_string_member (g_ptr_array_index (stream->events, i), "source"), "timer"))
+      count++;
+  return count;
+}
+
+/* Three nodes with --interval 0.4: the slideshow advances about once per
+ * interval for the cluster (not three times), and goes on when the other
+ * two nodes are gone. */
+static void
+test_one_slideshow_for_the_cluster (Cluster *cluster, gconstpointer interval)
+{
+  TestEventStream *stream = open_stream (cluster, 2, NULL);
+  guint before;
+
+  test_run_for (400);
+  before = stream->events->len;
+  test_run_for (2400);
+  /* 2.4 s / 0.4 s = 6 ticks; three nodes each publishing would be 18. */
+  g_assert_cmpuint (count_timer_events (stream, before), >=, 4);
+  g_assert_cmpuint (count_timer_events (stream, before), <=, 8);
+  g_clear_pointer (&cluster->nodes[0], test_server_stop);
+  g_clear_pointer (&cluster->nodes[1], test_server_stop);
+  before = stream->events->len;
+  /* The lease (2.5 intervals) runs out, then node C's timer takes over. */
+  test_run_for (2400);
+  g_assert_cmpuint (count_timer_events (stream, before), >=, 2);
+  g_assert_cmpuint (count_timer_events (stream, before), <=, 7);
+  for (guint i = 1; i < stream->events->len; i++)
+    g_assert_cmpint (event_id (g_ptr_array_index (stream->events, i)), ==,
+                     event_id (g_ptr_array_index (stream->events, i - 1)) + 1);
+  test_event_stream_close (stream);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  test_raise_fd_limit ();
+
+#define ADD(path, func) g_test_add (path, Cluster, NULL, cluster_set_up, func, cluster_tear_down)
+  ADD ("/cluster/publish-reaches-other-nodes", test_publish_reaches_other_nodes);
+  ADD ("/cluster/ids-grow-across-nodes", test_ids_grow_across_nodes);
+  ADD ("/cluster/resume-on-another-node", test_resume_on_another_node);
+  ADD ("/cluster/ids-continue-after-every-node-restarts", test_ids_continue_after_every_node_restarts);
+  ADD ("/cluster/redis-down-then-back", test_redis_down_then_back);
+  ADD ("/cluster/upload-on-a-downloadable-from-c", test_upload_on_a_downloadable_from_c);
+  g_test_add ("/cluster/one-slideshow-for-the-cluster", Cluster, "0.4", cluster_set_up,
+              test_one_slideshow_for_the_cluster, cluster_tear_down);
+  return g_test_run ();
+}
