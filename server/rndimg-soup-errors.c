@@ -38,6 +38,12 @@ on_got_headers (SoupServerMessage *msg, gpointer user_data)
   if (g_object_get_data (G_OBJECT (msg), PLACEHOLDER) == NULL)
     return;
   g_object_set_data (G_OBJECT (msg), PLACEHOLDER, NULL);
+  /* "OPTIONS *" never reaches a handler: libsoup answers it 404 itself. */
+  if (soup_server_message_is_options_ping (msg))
+    {
+      set_error_body (msg, "OPTIONS * is not answered here: send OPTIONS to a path");
+      return;
+    }
   soup_message_headers_remove (headers, "Cache-Control");
   soup_message_headers_remove (headers, "Content-Type");
   soup_message_body_truncate (soup_server_message_get_response_body (msg));

@@ -58,6 +58,33 @@ raw_send_text (RawConnection *connection, const char *text)
   return raw_send (connection, text, strlen (text));
 }
 
+/* One read before @deadline (monotonic): the bytes read (0: the server
+ * closed or reset the connection), or -1 when nothing came in time. */
+static gssize
+receive_before (RawConnection *connection, gint64 deadline, char *buffer, gsize size)
+{
+  struct pollfd ready = { .fd = connection->fd, .events = POLLIN };
+  int left_ms = (int) ((deadline - g_get_monotonic_time ()) / 1000);
+  ssize_t got;
+
+  if (left_ms <= 0 || poll (&ready, 1, left_ms) <= 0)
+    return -1;
+  got = recv (connection->fd, buffer, size, 0);
+  return got < 0 ? 0 : got;
+}
+
+static gboolean
+is_whole_answer (const GString *answer)
+{
+  const char *end = strstr (answer->str, "\r\n\r\n");
+  g_autofree char *length = NULL;
+
+  if (end == NULL)
+    return FALSE;
+  length = raw_answer_header (answer->str, "Content-Length");
+  return length != NULL && answer->len - (gsize) (end + 4 - answer->str) >= g_ascii_strtoull (length, NULL, 10);
+}
+
 /* Everything the server sends until it closes, stops for @timeout_ms,
  * or sends a whole answer (headers, then Content-Length bytes). NULL if
  * nothing came. */
@@ -66,29 +93,14 @@ raw_read_answer (RawConnection *connection, guint timeout_ms)
 {
   GString *answer = g_string_new (NULL);
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  char buffer[4096];
+  gssize got;
 
-  for (;;)
+  while ((got = receive_before (connection, deadline, buffer, sizeof buffer)) > 0)
     {
-      struct pollfd ready = { .fd = connection->fd, .events = POLLIN };
-      int left_ms = (int) ((deadline - g_get_monotonic_time ()) / 1000);
-      char buffer[4096];
-      ssize_t got;
-      const char *end;
-
-      if (left_ms <= 0 || poll (&ready, 1, left_ms) <= 0)
-        break;
-      got = recv (connection->fd, buffer, sizeof buffer, 0);
-      if (got <= 0)
-        break;
       g_string_append_len (answer, buffer, got);
-      end = strstr (answer->str, "\r\n\r\n");
-      if (end != NULL)
-        {
-          g_autofree char *length = raw_answer_header (answer->str, "Content-Length");
-
-          if (length != NULL && answer->len - (gsize) (end + 4 - answer->str) >= g_ascii_strtoull (length, NULL, 10))
-            break;
-        }
+      if (is_whole_answer (answer))
+        break;
     }
   if (answer->len == 0)
     {
@@ -103,20 +115,12 @@ gboolean
 raw_wait_closed (RawConnection *connection, guint timeout_ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  char buffer[4096];
+  gssize got;
 
-  for (;;)
-    {
-      struct pollfd ready = { .fd = connection->fd, .events = POLLIN };
-      int left_ms = (int) ((deadline - g_get_monotonic_time ()) / 1000);
-      char buffer[4096];
-      ssize_t got;
-
-      if (left_ms <= 0 || poll (&ready, 1, left_ms) <= 0)
-        return FALSE;
-      got = recv (connection->fd, buffer, sizeof buffer, 0);
-      if (got <= 0)
-        return TRUE;
-    }
+  while ((got = receive_before (connection, deadline, buffer, sizeof buffer)) > 0)
+    ;
+  return got == 0;
 }
 
 guint

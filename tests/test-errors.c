@@ -41,6 +41,7 @@ static const BadRequest bad_requests[] = {
   { "two Content-Lengths", PUBLISH "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400, 400, FALSE },
   { "unknown expectation", PUBLISH "Expect: 200-ok\r\nContent-Length: 2\r\n\r\n{}", 417, 417, FALSE },
   { "unknown method", "BREW / HTTP/1.1\r\n" HOST "\r\n", 405, 405, FALSE },
+  { "OPTIONS star", "OPTIONS * HTTP/1.1\r\n" HOST "\r\n", 400, 404, FALSE },
   { "cut off", "GET / HTTP/1.1\r\nHo", 400, 400, TRUE },
 };
 

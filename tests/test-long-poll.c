@@ -4,6 +4,7 @@
 #include "push-fixture.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 static void
 test_poll_released_by_publish (Fixture *fixture, gconstpointer data)
@@ -196,6 +197,47 @@ test_poll_stray_bytes_then_hangup (Fixture *fixture, gconstpointer data)
   assert_stat_becomes (fixture, "waiting_polls", 0, 3000);
 }
 
+/* Clients that each send a stray byte while held and then hang up (one
+ * with a reset) cannot pin --max-waiters: their slots are free at once. */
+static void
+test_poll_stray_bytes_do_not_pin_slots (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  const char *request = "GET " API "/rndimg/poll?timeout=300 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  g_autofree char *url = test_server_url (fixture->server, API "/rndimg/poll?timeout=1");
+  g_auto(TestResponse) held = { 0 };
+  GSocketConnection *connections[2];
+  struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      connections[i] = g_socket_client_connect_to_uri (client, fixture->server->url, 0, NULL, &error);
+      g_assert_no_error (error);
+      g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connections[i])),
+                                 request, strlen (request), NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  assert_stat_becomes (fixture, "waiting_polls", 2, 3000);
+  for (int i = 0; i < 2; i++)
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connections[i])),
+                               "x", 1, NULL, NULL, NULL);
+  g_usleep (100 * 1000);
+  /* A zero linger: the second close sends a reset, not a FIN. */
+  g_assert_cmpint (setsockopt (g_socket_get_fd (g_socket_connection_get_socket (connections[1])),
+                               SOL_SOCKET, SO_LINGER, &reset, sizeof reset), ==, 0);
+  for (int i = 0; i < 2; i++)
+    {
+      g_io_stream_close (G_IO_STREAM (connections[i]), NULL, NULL);
+      g_object_unref (connections[i]);
+    }
+  assert_stat_becomes (fixture, "waiting_polls", 0, 3000);
+  /* Both slots of --max-waiters=2 are free again: a new poll is held, not 503. */
+  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &held);
+  g_assert_cmpuint (held.status, ==, 204);
+}
+
 static const char *const history_2[] = { "--history=2", NULL };
 static const char *const max_waiters_2[] = { "--max-waiters=2", NULL };
 
@@ -214,6 +256,7 @@ main (int argc, char **argv)
   ADD ("/poll/thousand-released-together", test_poll_thousand_released_together, NULL);
   ADD ("/poll/disconnects-cleaned-up", test_poll_disconnects_cleaned_up, NULL);
   ADD ("/poll/stray-bytes-then-hangup", test_poll_stray_bytes_then_hangup, NULL);
+  ADD ("/poll/stray-bytes-do-not-pin-slots", test_poll_stray_bytes_do_not_pin_slots, max_waiters_2);
   ADD ("/poll/max-waiters", test_poll_max_waiters, max_waiters_2);
 
   return g_test_run ();

@@ -187,6 +187,23 @@ test_allowed_writes (void)
   test_server_stop (server);
 }
 
+/* From the environment (or the config file) a list is comma-separated. */
+static void
+test_allowed_origins_from_environment (void)
+{
+  const char *env[] = { "RNDIMG_ALLOW_ORIGIN", "https://a.example, https://b.example", NULL };
+  const char *args[] = { "--interval=0", NULL };
+  TestServer *server = test_server_start_full (args, env);
+  g_autofree char *a = publish (server, "Origin: https://a.example\r\n");
+  g_autofree char *b = publish (server, "Origin: https://b.example\r\n");
+  g_autofree char *c = publish (server, "Origin: https://c.example\r\n");
+
+  assert_status (a, 201);
+  assert_status (b, 201);
+  assert_status (c, 403);
+  test_server_stop (server);
+}
+
 static void
 test_preflight (void)
 {
@@ -240,6 +257,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/origin/cross-site-writes-refused", test_cross_site_writes_refused);
   g_test_add_func ("/origin/cross-site-write-refused-with-token", test_cross_site_write_refused_with_token);
   g_test_add_func ("/origin/allowed-writes", test_allowed_writes);
+  g_test_add_func ("/origin/allowed-origins-from-environment", test_allowed_origins_from_environment);
   g_test_add_func ("/origin/preflight", test_preflight);
   g_test_add_func ("/origin/cross-site-reads-open", test_cross_site_reads_open);
   return g_test_run ();
