@@ -80,6 +80,19 @@ async function nodeHoldingTheStream() {
   assert.fail("no node holds the page's event stream");
 }
 
+async function waitUntilRefused(port) {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/healthz`);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`the killed node on port ${port} still answers`);
+}
+
 async function waitForEvent(page, event) {
   await page.waitForFunction(
     (id) => document.querySelector(`#history .thumb[data-key^="event-${id}-"]`) !== null,
@@ -98,6 +111,9 @@ test("SIGKILL the node under a live page: the page follows on through nginx, mis
 
   const node = await nodeHoldingTheStream();
   process.kill(Number(readFileSync(join(folder, `node${node}.pid`), "utf8")), "SIGKILL");
+  // Gone for good before publishing: a request nginx hands to a node in
+  // its last instant is lost with it (a 502 its client must retry).
+  await waitUntilRefused(nodePorts[node - 1]);
   const whileDown = await publishThroughBalancer("02.png");
   const after = await publishThroughBalancer("03.png");
   await waitForEvent(page, whileDown);
