@@ -56,8 +56,11 @@ upstream=""
 n=0
 for node_port in $NODE_PORTS; do
     n=$((n + 1))
+    # Every viewer reaches a node through nginx, from 127.0.0.1: the
+    # per-address cap would count them all as one client.
     "$SERVER" --port "$node_port" --address 127.0.0.1 \
         --broker "redis://127.0.0.1:$REDIS_PORT" --state-file "$CLUSTER_DIR/node$n.json" \
+        --max-connections-per-address 1000000 \
         --uploads "$CLUSTER_DIR/uploads-$n" "$@" >"$CLUSTER_DIR/node$n.url" 2>"$CLUSTER_DIR/node$n.log" &
     pids="$pids $!"
     echo $! >"$CLUSTER_DIR/node$n.pid"
