@@ -125,3 +125,63 @@ rndimg_broker_emit_published (RndimgBroker *self, RndimgEvent *event)
 
   g_signal_emit (self, signals[PUBLISHED], 0, event);
 }
+
+/* Every event of @history (oldest first) newer than @since, and in
+ * @missed how many newer than @since are no longer kept. */
+GPtrArray *
+rndimg_broker_events_after (GQueue *history, gint64 since, gint64 *missed)
+{
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_event_unref);
+  RndimgEvent *oldest = g_queue_peek_head (history);
+  GList *link = history->tail;
+
+  *missed = oldest != NULL && since < oldest->id - 1 ? oldest->id - 1 - since : 0;
+  /* Back from the newest to the first event after @since, then forward. */
+  while (link != NULL && link->prev != NULL && ((RndimgEvent *) link->prev->data)->id > since)
+    link = link->prev;
+  for (; link != NULL; link = link->next)
+    if (((RndimgEvent *) link->data)->id > since)
+      g_ptr_array_add (events, rndimg_event_ref (link->data));
+  return events;
+}
+
+typedef struct {
+  GPtrArray *events;
+  gint64 missed;
+} History;
+
+static void
+history_free (History *history)
+{
+  g_ptr_array_unref (history->events);
+  g_free (history);
+}
+
+/* Answers a history_async() @task with @events (transfer full). */
+void
+rndimg_broker_return_history (GTask *task, GPtrArray *events, gint64 missed)
+{
+  History *history = g_new0 (History, 1);
+
+  history->events = events;
+  history->missed = missed;
+  g_task_return_pointer (task, history, (GDestroyNotify) history_free);
+}
+
+/* The history_finish() of a broker that answered with
+ * rndimg_broker_return_history(). */
+GPtrArray *
+rndimg_broker_propagate_history (RndimgBroker *self, GAsyncResult *result, gint64 *missed, GError **error)
+{
+  History *history;
+  GPtrArray *events;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  history = g_task_propagate_pointer (G_TASK (result), error);
+  if (history == NULL)
+    return NULL;
+  events = g_ptr_array_ref (history->events);
+  *missed = history->missed;
+  history_free (history);
+  return events;
+}

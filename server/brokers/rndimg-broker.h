@@ -72,4 +72,16 @@ char        *rndimg_broker_new_epoch      (void);
 void         rndimg_broker_emit_published (RndimgBroker        *self,
                                            RndimgEvent         *event);
 
+/* For implementations that keep their history as a GQueue of events. */
+GPtrArray   *rndimg_broker_events_after   (GQueue              *history,
+                                           gint64               since,
+                                           gint64              *missed);
+void         rndimg_broker_return_history (GTask               *task,
+                                           GPtrArray           *events,
+                                           gint64               missed);
+GPtrArray   *rndimg_broker_propagate_history (RndimgBroker     *self,
+                                           GAsyncResult        *result,
+                                           gint64              *missed,
+                                           GError             **error);
+
 G_END_DECLS

@@ -62,62 +62,22 @@ memory_publish_finish (RndimgBroker *broker, GAsyncResult *result, GError **erro
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* Every kept event newer than @since, oldest first. */
-static GPtrArray *
-events_after (RndimgMemoryBroker *self, gint64 since, gint64 *missed)
-{
-  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_event_unref);
-  RndimgEvent *oldest = g_queue_peek_head (&self->history);
-  GList *link = self->history.tail;
-
-  *missed = oldest != NULL && since < oldest->id - 1 ? oldest->id - 1 - since : 0;
-  /* Back from the newest to the first event after @since, then forward. */
-  while (link != NULL && link->prev != NULL && ((RndimgEvent *) link->prev->data)->id > since)
-    link = link->prev;
-  for (; link != NULL; link = link->next)
-    if (((RndimgEvent *) link->data)->id > since)
-      g_ptr_array_add (events, rndimg_event_ref (link->data));
-  return events;
-}
-
-typedef struct {
-  GPtrArray *events;
-  gint64 missed;
-} History;
-
-static void
-history_free (History *history)
-{
-  g_ptr_array_unref (history->events);
-  g_free (history);
-}
-
 static void
 memory_history_async (RndimgBroker *broker, gint64 since, GCancellable *cancellable,
                       GAsyncReadyCallback callback, gpointer user_data)
 {
   RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (broker);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  History *history = g_new0 (History, 1);
+  gint64 missed;
+  GPtrArray *events = rndimg_broker_events_after (&self->history, since, &missed);
 
-  history->events = events_after (self, since, &history->missed);
-  g_task_return_pointer (task, history, (GDestroyNotify) history_free);
+  rndimg_broker_return_history (task, events, missed);
 }
 
 static GPtrArray *
 memory_history_finish (RndimgBroker *broker, GAsyncResult *result, gint64 *missed, GError **error)
 {
-  History *history;
-  GPtrArray *events;
-
-  g_return_val_if_fail (g_task_is_valid (result, broker), NULL);
-  history = g_task_propagate_pointer (G_TASK (result), error);
-  if (history == NULL)
-    return NULL;
-  events = g_ptr_array_ref (history->events);
-  *missed = history->missed;
-  history_free (history);
-  return events;
+  return rndimg_broker_propagate_history (broker, result, missed, error);
 }
 
 static gint64

@@ -485,18 +485,6 @@ redis_publish_finish (RndimgBroker *broker, GAsyncResult *result, GError **error
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-typedef struct {
-  GPtrArray *events;
-  gint64 missed;
-} History;
-
-static void
-history_free (History *history)
-{
-  g_ptr_array_unref (history->events);
-  g_free (history);
-}
-
 /* From the ring, which holds what the stream holds once followed. */
 static void
 redis_history_async (RndimgBroker *broker, gint64 since, GCancellable *cancellable,
@@ -504,31 +492,16 @@ redis_history_async (RndimgBroker *broker, gint64 since, GCancellable *cancellab
 {
   RndimgRedisBroker *self = RNDIMG_REDIS_BROKER (broker);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  History *history = g_new0 (History, 1);
-  RndimgEvent *oldest = g_queue_peek_head (&self->history);
+  gint64 missed;
+  GPtrArray *events = rndimg_broker_events_after (&self->history, since, &missed);
 
-  history->events = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_event_unref);
-  history->missed = oldest != NULL && since < oldest->id - 1 ? oldest->id - 1 - since : 0;
-  for (GList *link = self->history.head; link != NULL; link = link->next)
-    if (((RndimgEvent *) link->data)->id > since)
-      g_ptr_array_add (history->events, rndimg_event_ref (link->data));
-  g_task_return_pointer (task, history, (GDestroyNotify) history_free);
+  rndimg_broker_return_history (task, events, missed);
 }
 
 static GPtrArray *
 redis_history_finish (RndimgBroker *broker, GAsyncResult *result, gint64 *missed, GError **error)
 {
-  History *history;
-  GPtrArray *events;
-
-  g_return_val_if_fail (g_task_is_valid (result, broker), NULL);
-  history = g_task_propagate_pointer (G_TASK (result), error);
-  if (history == NULL)
-    return NULL;
-  events = g_ptr_array_ref (history->events);
-  *missed = history->missed;
-  history_free (history);
-  return events;
+  return rndimg_broker_propagate_history (broker, result, missed, error);
 }
 
 static gint64
