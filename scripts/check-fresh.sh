@@ -70,6 +70,9 @@ unmount_all() {
 }
 
 cleanup() {
+    # Whatever fails here, every step must still run: the mounts above all
+    # (a root deleted with /dev still bound into it deletes the host's /dev).
+    set +e
     [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
     kill_root_processes
     sleep 1
@@ -144,6 +147,8 @@ check_run_command() {
         [ -n "$url" ] || { sleep 2; waited=$((waited + 2)); }
     done
     if [ -z "$url" ]; then
+        kill "$server_pid" 2>/dev/null
+        server_pid=""
         say "run command printed no URL; its last lines:"
         tail -n 20 "$work/run.err" >&2
         return 1
