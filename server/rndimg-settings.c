@@ -5,6 +5,7 @@
  * else the default. One table lists every setting once; each value is
  * read as text from the first source that has it, then checked. */
 #include "rndimg-settings.h"
+#include "rndimg-redis-broker.h"
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
@@ -367,6 +368,13 @@ check_values (const RndimgConfig *config, GError **error)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--public-url %s is not an http:// or https:// URL with a host and no path", config->public_url);
+      return FALSE;
+    }
+  if (config->broker != NULL && !g_str_equal (config->broker, "memory") &&
+      !rndimg_redis_broker_parse_url (config->broker, NULL, NULL, NULL, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--broker %s is not \"memory\" or redis://HOST:PORT[/DB] (DB from 0 to 15)", config->broker);
       return FALSE;
     }
   if (config->interval_seconds > 0 && config->interval_seconds < 0.01)

@@ -512,12 +512,16 @@ test_startup_errors (void)
   const char *missing_argv[] = { test_server_binary (), "--port=0", missing_arg, NULL };
   const char *port_argv[] = { test_server_binary (), "--port=70000", NULL };
   const char *address_argv[] = { test_server_binary (), "--port=0", "--address=not-an-ip", NULL };
+  const char *scheme_argv[] = { test_server_binary (), "--port=0", "--broker=ftp://127.0.0.1", NULL };
+  const char *database_argv[] = { test_server_binary (), "--port=0", "--broker=redis://127.0.0.1:1/99", NULL };
 
   g_assert_no_error (error);
   assert_startup_fails (empty_argv, empty, 1);
   assert_startup_fails (missing_argv, missing, 1);
   assert_startup_fails (port_argv, "70000", 2);
   assert_startup_fails (address_argv, "not-an-ip", 2);
+  assert_startup_fails (scheme_argv, "ftp://127.0.0.1", 2);
+  assert_startup_fails (database_argv, "redis://127.0.0.1:1/99", 2);
   g_assert_cmpint (g_rmdir (empty), ==, 0);
 }
 

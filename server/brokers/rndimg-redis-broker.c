@@ -576,25 +576,37 @@ rndimg_redis_broker_init (RndimgRedisBroker *self)
   self->follow.owner = self;
 }
 
-/* redis://HOST:PORT[/DB] */
-static gboolean
-parse_url (RndimgRedisBroker *self, const char *url, GError **error)
+/* Reads redis://HOST[:PORT][/DB]; every out argument may be NULL (the
+ * settings only check a URL). */
+gboolean
+rndimg_redis_broker_parse_url (const char *url, char **host, int *port, int *database, GError **error)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
   const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
-  guint64 database = 0;
+  guint64 number = 0;
 
   if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "redis") != 0 || g_uri_get_host (uri) == NULL ||
       (path != NULL && *path != '\0' && !g_str_equal (path, "/") &&
-       !g_ascii_string_to_unsigned (path + 1, 10, 0, 15, &database, NULL)))
+       !g_ascii_string_to_unsigned (path + 1, 10, 0, 15, &number, NULL)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "--broker %s is not redis://HOST:PORT[/DB] (DB from 0 to 15)", url);
       return FALSE;
     }
-  self->host = g_strdup (g_uri_get_host (uri));
-  self->port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 6379;
-  self->database = (int) database;
+  if (host != NULL)
+    *host = g_strdup (g_uri_get_host (uri));
+  if (port != NULL)
+    *port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 6379;
+  if (database != NULL)
+    *database = (int) number;
+  return TRUE;
+}
+
+static gboolean
+parse_url (RndimgRedisBroker *self, const char *url, GError **error)
+{
+  if (!rndimg_redis_broker_parse_url (url, &self->host, &self->port, &self->database, error))
+    return FALSE;
   self->url = g_strdup (url);
   return TRUE;
 }

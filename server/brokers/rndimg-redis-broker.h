@@ -11,6 +11,11 @@ G_DECLARE_FINAL_TYPE (RndimgRedisBroker, rndimg_redis_broker, RNDIMG, REDIS_BROK
 RndimgBroker *rndimg_redis_broker_new (const char  *url,
                                        guint        history_length,
                                        GError     **error);
+gboolean      rndimg_redis_broker_parse_url (const char  *url,
+                                             char       **host,
+                                             int         *port,
+                                             int         *database,
+                                             GError     **error);
 gboolean      rndimg_redis_broker_is_following (RndimgRedisBroker *self);
 void          rndimg_redis_broker_set_slideshow_lease (RndimgRedisBroker *self,
                                                        guint              ms);
