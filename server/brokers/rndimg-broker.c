@@ -185,3 +185,13 @@ rndimg_broker_propagate_history (RndimgBroker *self, GAsyncResult *result, gint6
   history_free (history);
   return events;
 }
+
+/* The publish_finish() of a broker that answers with the event as the
+ * GTask's pointer. */
+RndimgEvent *
+rndimg_broker_propagate_event (RndimgBroker *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -79,6 +79,9 @@ GPtrArray   *rndimg_broker_events_after   (GQueue              *history,
 void         rndimg_broker_return_history (GTask               *task,
                                            GPtrArray           *events,
                                            gint64               missed);
+RndimgEvent *rndimg_broker_propagate_event (RndimgBroker       *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
 GPtrArray   *rndimg_broker_propagate_history (RndimgBroker     *self,
                                            GAsyncResult        *result,
                                            gint64              *missed,

@@ -480,9 +480,7 @@ redis_publish_async (RndimgBroker *broker, const char *name, const char *source,
 static RndimgEvent *
 redis_publish_finish (RndimgBroker *broker, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, broker), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return rndimg_broker_propagate_event (broker, result, error);
 }
 
 /* From the ring, which holds what the stream holds once followed. */
