@@ -27,6 +27,7 @@ struct _RndimgHangupWatch
 };
 
 static int hangup_epoll = -1;
+static SoupServer *soup_server;   /* where our connections go: see _attach_server() */
 
 /* EPOLLRDHUP: the peer sent its FIN. Unlike "readable", it is not set by
  * a pipelined request or stray bytes, which stay for libsoup, and it is
@@ -160,6 +161,12 @@ rndimg_connection_unwatch_hangup (RndimgHangupWatch *watch)
   g_free (watch);
 }
 
+static GQuark
+base_quark (void)
+{
+  return g_quark_from_static_string ("rndimg-connection-base");
+}
+
 /* Returns (transfer full) @msg's connection, taken from libsoup, or NULL
  * when it was taken before: libsoup 3.2 drops a reference on the message
  * at every steal, so a second one would free it under its owners. */
@@ -167,12 +174,36 @@ GIOStream *
 rndimg_connection_steal (SoupServerMessage *msg)
 {
   g_autoptr(SoupServerMessage) keep = g_object_ref (msg);
+  GSocketConnection *connection = connection_of (msg);
+  GIOStream *stream;
 
   if (g_object_get_data (G_OBJECT (msg), "rndimg-stolen") != NULL)
     return NULL;
   g_object_set_data (G_OBJECT (msg), "rndimg-stolen", GINT_TO_POINTER (TRUE));
   rndimg_connection_mark_busy (msg);   /* ours from now on: never swept */
-  return soup_server_message_steal_connection (msg);
+  stream = soup_server_message_steal_connection (msg);
+  /* libsoup is done with the message, but its handlers on it stay
+   * connected, each watched by the server: GObject keeps an object's
+   * watched closures in one array, grown and searched one by one, so with
+   * thousands of held messages every new request and every answer would
+   * walk them all. */
+  if (soup_server != NULL)
+    g_signal_handlers_disconnect_by_data (msg, soup_server);
+  /* libsoup's wrapper, which may hold bytes it read ahead; the connection
+   * under it is kept too, for rndimg_connection_base_of(). */
+  if (stream != NULL && connection != NULL && stream != G_IO_STREAM (connection))
+    g_object_set_qdata_full (G_OBJECT (stream), base_quark (), g_object_ref (connection), g_object_unref);
+  return stream;
+}
+
+/* The connection we accepted under @stream, one taken with
+ * rndimg_connection_steal() (borrowed), or NULL. */
+GSocketConnection *
+rndimg_connection_base_of (GIOStream *stream)
+{
+  if (G_IS_SOCKET_CONNECTION (stream))
+    return G_SOCKET_CONNECTION (stream);
+  return g_object_get_qdata (G_OBJECT (stream), base_quark ());
 }
 
 /* Takes the connection away from libsoup and closes it: for a client that
@@ -187,9 +218,8 @@ rndimg_connection_abort (SoupServerMessage *msg)
 }
 
 static void
-set_busy (SoupServerMessage *msg, gboolean busy)
+set_busy (GSocketConnection *connection, gboolean busy)
 {
-  GSocketConnection *connection = connection_of (msg);
   ConnectionState *state = connection != NULL ? g_object_get_qdata (G_OBJECT (connection), state_quark ()) : NULL;
 
   if (state == NULL)
@@ -202,14 +232,68 @@ set_busy (SoupServerMessage *msg, gboolean busy)
 void
 rndimg_connection_mark_busy (SoupServerMessage *msg)
 {
-  set_busy (msg, TRUE);
+  set_busy (connection_of (msg), TRUE);
 }
 
 /* @msg is answered and its connection waits for the next request. */
 void
 rndimg_connection_mark_idle (SoupServerMessage *msg)
 {
-  set_busy (msg, FALSE);
+  set_busy (connection_of (msg), FALSE);
+}
+
+/* Gives @stream (taken with rndimg_connection_steal() and fully answered)
+ * back to the server, which reads the next request on it. */
+void
+rndimg_connection_give_back (GIOStream *stream)
+{
+  GSocketConnection *connection = rndimg_connection_base_of (stream);
+  GInputStream *input = g_io_stream_get_input_stream (stream);
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GError) error = NULL;
+  GIOStream *next = stream;
+
+  if (soup_server == NULL || connection == NULL)
+    {
+      g_io_stream_close (stream, NULL, NULL);
+      return;
+    }
+  /* Nothing read ahead of libsoup's parser (the usual case): the bare
+   * connection goes back, not libsoup's wrapper of it, or a connection
+   * carrying thousands of long-polls would gather a wrapper for each. */
+  if (!G_IS_POLLABLE_INPUT_STREAM (input) ||
+      !g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input)))
+    next = G_IO_STREAM (connection);
+  local = g_socket_connection_get_local_address (connection, NULL);
+  remote = g_socket_connection_get_remote_address (connection, NULL);
+  set_busy (connection, FALSE);
+  if (local == NULL || remote == NULL ||
+      !soup_server_accept_iostream (soup_server, next, local, remote, &error))
+    {
+      g_debug ("cannot give a connection back: %s", error != NULL ? error->message : "no address");
+      g_io_stream_close (stream, NULL, NULL);
+    }
+}
+
+/* The server our connections are handed to (weak: it outlives them). */
+void
+rndimg_connection_attach_server (SoupServer *server)
+{
+  soup_server = server;
+}
+
+void
+rndimg_connection_detach_server (SoupServer *server)
+{
+  if (soup_server == server)
+    soup_server = NULL;
+}
+
+SoupServer *
+rndimg_connection_get_server (void)
+{
+  return soup_server;
 }
 
 /* An idle connection's end: closed by its client (recv gives 0 or an

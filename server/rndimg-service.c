@@ -18,6 +18,7 @@
 #include "rndimg-soup-errors.h"
 #include "rndimg-sse.h"
 #include "rndimg-static.h"
+#include "rndimg-taken-answer.h"
 #include "rndimg-upload.h"
 #include "rndimg-websocket.h"
 
@@ -97,6 +98,8 @@ rndimg_service_finalize (GObject *object)
   rndimg_service_shutdown (self);
   g_clear_object (&self->listener);
   g_clear_pointer (&self->limits, rndimg_limits_free);
+  if (self->server != NULL)
+    rndimg_connection_detach_server (self->server);
   g_clear_object (&self->server);
   g_clear_object (&self->silent_end);
   g_free (self->url);
@@ -262,6 +265,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     return NULL;
 
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
+  rndimg_connection_attach_server (self->server);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   rndimg_soup_errors_attach (self->server);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
@@ -415,6 +419,7 @@ rndimg_service_shutdown (RndimgService *self)
   rndimg_service_begin_shutdown (self);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
   rndimg_refusal_close_all ();
+  rndimg_taken_answer_flush ();
   if (self->listener != NULL)
     {
       g_socket_service_stop (self->listener);

@@ -5,7 +5,8 @@
  * kernel does not take at once waits in a queue bounded in bytes; past
  * the bound the reader is too slow and the writer refuses. Frames written
  * before the take-over wait in the same queue. Freeing closes the
- * connection, which ends an EOF-delimited body cleanly. */
+ * connection, which ends an EOF-delimited body cleanly; finishing hands
+ * it on once the queue is sent (a long-poll's answer, then keep-alive). */
 #include "rndimg-frame-writer.h"
 #include "rndimg-connection.h"
 
@@ -24,6 +25,8 @@ struct _RndimgFrameWriter
   GSource *writable;
   RndimgFrameWriterFailed failed;
   gpointer user_data;
+  RndimgFrameWriterDone done;     /* set by _finish(): who gets the connection */
+  gpointer done_data;
 };
 
 RndimgFrameWriter *
@@ -77,13 +80,26 @@ flush (RndimgFrameWriter *self)
   return TRUE;
 }
 
+static void hand_on (RndimgFrameWriter *self);
+
 static gboolean
 on_writable (GSocket *socket, GIOCondition condition, gpointer user_data)
 {
   RndimgFrameWriter *self = user_data;
+  gboolean sent;
 
   g_clear_pointer (&self->writable, g_source_unref);
-  if (!flush (self))
+  sent = flush (self);
+  if (self->done != NULL && (!sent || g_queue_is_empty (&self->queue)))
+    {
+      if (!sent)   /* failed: closed, and no stream handed on */
+        {
+          g_io_stream_close (self->stream, NULL, NULL);
+          g_clear_object (&self->stream);
+        }
+      hand_on (self);
+    }
+  else if (!sent)
     self->failed (self->user_data);
   return G_SOURCE_REMOVE;
 }
@@ -147,4 +163,30 @@ rndimg_frame_writer_free (RndimgFrameWriter *self)
     g_io_stream_close (self->stream, NULL, NULL);
   g_clear_object (&self->stream);
   g_free (self);
+}
+
+/* Gives the connection (or NULL) to whoever finishes with it, and frees
+ * the writer. */
+static void
+hand_on (RndimgFrameWriter *self)
+{
+  RndimgFrameWriterDone done = self->done;
+  gpointer done_data = self->done_data;
+  GIOStream *stream = g_steal_pointer (&self->stream);
+
+  rndimg_frame_writer_free (self);
+  done (stream, done_data);
+}
+
+/* Ends the writer once what is queued is sent: then @done gets the
+ * connection (transfer full), or NULL if it failed first (closed). The
+ * writer is freed; the failed callback given at creation is not called
+ * any more. */
+void
+rndimg_frame_writer_finish (RndimgFrameWriter *self, RndimgFrameWriterDone done, gpointer user_data)
+{
+  self->done = done;
+  self->done_data = user_data;
+  if (self->stream == NULL || g_queue_is_empty (&self->queue))
+    hand_on (self);
 }

@@ -8,6 +8,8 @@ G_BEGIN_DECLS
 typedef struct _RndimgFrameWriter RndimgFrameWriter;
 
 typedef void (*RndimgFrameWriterFailed) (gpointer user_data);
+typedef void (*RndimgFrameWriterDone)   (GIOStream *stream,
+                                         gpointer   user_data);
 
 RndimgFrameWriter *rndimg_frame_writer_new       (gsize                    max_queued_bytes,
                                                   RndimgFrameWriterFailed  failed,
@@ -16,6 +18,9 @@ gboolean           rndimg_frame_writer_take_over (RndimgFrameWriter       *self,
                                                   SoupServerMessage       *msg);
 gboolean           rndimg_frame_writer_write     (RndimgFrameWriter       *self,
                                                   GBytes                  *frame);
+void               rndimg_frame_writer_finish    (RndimgFrameWriter       *self,
+                                                  RndimgFrameWriterDone    done,
+                                                  gpointer                 user_data);
 void               rndimg_frame_writer_free      (RndimgFrameWriter       *self);
 
 G_END_DECLS

@@ -3,27 +3,59 @@
  *
  * A long-poll subscriber: answered by the first event after `since` (from
  * history when the client is behind), or 204 at its timeout or shutdown.
- * Held requests are paused: no CPU, no timer but their own timeout. */
+ * A held request costs no CPU and little memory: its connection is taken
+ * from libsoup at once (libsoup's state for it goes), and the answer is
+ * written by us in one send (rndimg-taken-answer.c), after which a
+ * keep-alive connection goes back to libsoup for the next request. */
 #include "rndimg-long-poll.h"
+#include "rndimg-frame-writer.h"
 #include "rndimg-http.h"
+#include "rndimg-taken-answer.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 30
 #define MAX_TIMEOUT_SECONDS 300
+/* One answer of a few hundred bytes into an idle socket: never reached. */
+#define MAX_UNSENT_BYTES (64 * 1024)
 
 typedef struct {
   RndimgSubscriber parent;
   GSource *timeout;
+  RndimgFrameWriter *writer;  /* the taken connection; NULL once answered */
+  gboolean keep_alive;        /* the client may send another request after */
+  gboolean timed_out;
 } LongPoll;
+
+static void
+on_answer_sent (GIOStream *stream, gpointer done)
+{
+  rndimg_taken_answer_done_finish (done, stream);
+}
+
+/* Writes the whole answer in one send; once it is all out, the request
+ * is reported and the connection goes back to libsoup (or is closed). */
+static void
+answer (LongPoll *poll, guint status, GBytes *body, gboolean keep_alive)
+{
+  SoupServerMessage *msg = poll->parent.msg;
+  RndimgFrameWriter *writer = g_steal_pointer (&poll->writer);
+  g_autoptr(GBytes) whole = rndimg_taken_answer_render (msg, status, body != NULL ? "application/json" : NULL,
+                                                          body, keep_alive);
+  RndimgAnswerDone *done = rndimg_taken_answer_done_new (msg, status, body, keep_alive);
+
+  if (rndimg_frame_writer_write (writer, whole))
+    rndimg_frame_writer_finish (writer, on_answer_sent, done);
+  else
+    {
+      rndimg_frame_writer_free (writer);   /* the client is gone */
+      rndimg_taken_answer_done_finish (done, NULL);
+    }
+}
 
 /* The answer; the subscriber is done after it. */
 static RndimgSubscriberState
 long_poll_deliver (RndimgSubscriber *sub, GBytes *payload)
 {
-  soup_server_message_set_status (sub->msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_content_type (soup_server_message_get_response_headers (sub->msg),
-                                         "application/json", NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (sub->msg), payload);
-  soup_server_message_unpause (sub->msg);
+  answer ((LongPoll *) sub, SOUP_STATUS_OK, payload, ((LongPoll *) sub)->keep_alive);
   return RNDIMG_SUBSCRIBER_DONE;
 }
 
@@ -34,13 +66,14 @@ long_poll_replay (RndimgSubscriber *sub, GPtrArray *events, gint64 missed)
   return rndimg_subscribers_send_event (sub, g_ptr_array_index (events, 0), missed);
 }
 
-/* 204; counted as held until the answer is out, so a shutdown waits for it. */
+/* 204, at the timeout (the connection is kept) or at shutdown (closed). */
 static gboolean
 long_poll_end (RndimgSubscriber *sub)
 {
-  soup_server_message_set_status (sub->msg, SOUP_STATUS_NO_CONTENT, NULL);
-  soup_server_message_unpause (sub->msg);
-  return TRUE;
+  LongPoll *poll = (LongPoll *) sub;
+
+  answer (poll, SOUP_STATUS_NO_CONTENT, NULL, poll->timed_out && poll->keep_alive);
+  return FALSE;
 }
 
 static void
@@ -50,6 +83,7 @@ long_poll_free (RndimgSubscriber *sub)
 
   g_source_destroy (poll->timeout);
   g_source_unref (poll->timeout);
+  g_clear_pointer (&poll->writer, rndimg_frame_writer_free);   /* unanswered: closed */
   rndimg_subscriber_clear (sub);
   g_free (poll);
 }
@@ -74,10 +108,19 @@ rndimg_long_poll_new (RndimgBroker *broker, guint max_waiters)
 static gboolean
 on_timeout (gpointer user_data)
 {
+  LongPoll *poll = user_data;
+
+  poll->timed_out = TRUE;
+  rndimg_subscribers_end (poll->parent.registry, &poll->parent);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_write_failed (gpointer user_data)
+{
   RndimgSubscriber *sub = user_data;
 
-  rndimg_subscribers_end (sub->registry, sub);
-  return G_SOURCE_REMOVE;
+  rndimg_subscribers_drop (sub->registry, sub, "the client went away");
 }
 
 static gboolean
@@ -122,11 +165,20 @@ rndimg_long_poll_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
 
   poll = g_new0 (LongPoll, 1);
   rndimg_subscriber_init (&poll->parent, &long_poll_funcs, msg);
+  poll->keep_alive = rndimg_taken_answer_keep_alive (msg);
+  poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, on_write_failed, poll);
+  if (!rndimg_frame_writer_take_over (poll->writer, msg))
+    {
+      rndimg_frame_writer_free (poll->writer);
+      rndimg_subscriber_clear (&poll->parent);
+      g_free (poll);
+      rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "this request cannot be held");
+      return;
+    }
   /* Not _seconds(): that one may fire up to a second early, batched. */
   poll->timeout = g_timeout_source_new ((guint) timeout * 1000);
   g_source_set_callback (poll->timeout, on_timeout, poll, NULL);
   g_source_attach (poll->timeout, NULL);
-  soup_server_message_pause (msg);
   rndimg_subscribers_add (registry, &poll->parent,
                           rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry), since,
                                                       query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
