@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Keep-alive on a real rndimg-server, spoken over a plain socket so the
  * test sees the connection itself: several requests on one connection,
- * pipelined requests, and a client that closes an idle connection leaves
- * no socket behind on the server (libsoup 3.2 alone would leave it in
- * CLOSE_WAIT for good). */
+ * pipelined requests, long-polls (answered by the server itself, then the
+ * connection handed back to libsoup) among them, and a client that closes
+ * an idle connection leaves no socket behind on the server (libsoup 3.2
+ * alone would leave it in CLOSE_WAIT for good). */
 #include "rndimg-test-util.h"
 
 #include <string.h>
@@ -14,6 +15,7 @@ typedef struct {
   TestServer *server;
   GSocketConnection *connection;
   GDataInputStream *input;
+  SoupSession *session;       /* another connection, to publish and read stats */
 } Fixture;
 
 static void
@@ -26,11 +28,13 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   fixture->connection = g_socket_client_connect_to_uri (client, fixture->server->url, 0, NULL, &error);
   g_assert_no_error (error);
   fixture->input = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (fixture->connection)));
+  fixture->session = soup_session_new ();
 }
 
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
+  g_clear_object (&fixture->session);
   g_clear_object (&fixture->input);
   g_clear_object (&fixture->connection);
   test_server_stop (fixture->server);
@@ -138,6 +142,114 @@ test_pipelined (Fixture *fixture, gconstpointer data)
   assert_kept_alive_answer (fixture, 200);
 }
 
+static gboolean
+one_poll_held (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return test_server_stat (fixture->server, fixture->session, "waiting_polls") == 1;
+}
+
+/* Publishes once the long-poll sent on the test's connection is held. */
+static gint64
+publish_when_held (Fixture *fixture)
+{
+  g_autoptr(JsonObject) event = NULL;
+
+  g_assert_true (test_wait_until (one_poll_held, fixture, 3000));
+  event = test_publish (fixture->server, fixture->session, "01.png");
+  return json_object_get_int_member (event, "id");
+}
+
+static gint64
+poll_requests_counted (Fixture *fixture, const char *status)
+{
+  g_autofree char *url = test_server_url (fixture->server, "/metrics");
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = soup_session_send_and_read (fixture->session, msg, NULL, NULL);
+  g_autofree char *series = g_strdup_printf ("rndimg_http_requests_total{route=\"" API "/rndimg/poll\","
+                                             "method=\"GET\",status=\"%s\"} ", status);
+  const char *found = body != NULL ? g_strstr_len (g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), series) : NULL;
+
+  return found != NULL ? g_ascii_strtoll (found + strlen (series), NULL, 10) : 0;
+}
+
+/* A long-poll is answered by the server itself, not libsoup: its timeout
+ * (204), then events, then a plain request, all on one connection, and
+ * each long-poll counted in the metrics like any request. */
+static void
+test_long_polls_one_connection (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *timing_out = get_request (API "/rndimg/poll?timeout=1");
+  g_autofree char *plain = get_request (API "/rndimg");
+  gint64 since = 0;
+
+  send_text (fixture, timing_out);
+  assert_kept_alive_answer (fixture, 204);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf (API "/rndimg/poll?since=%" G_GINT64_FORMAT "&timeout=10", since);
+      g_autofree char *request = get_request (path);
+      g_autoptr(GBytes) body = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      gboolean closes;
+      gint64 published;
+
+      send_text (fixture, request);
+      published = publish_when_held (fixture);
+      g_assert_cmpuint (read_answer (fixture, &closes, &body), ==, 200);
+      g_assert_false (closes);
+      g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                                 (gssize) g_bytes_get_size (body), NULL));
+      g_assert_cmpint (json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)), "id"),
+                       ==, published);
+      since = published;
+    }
+  send_text (fixture, plain);
+  assert_kept_alive_answer (fixture, 200);
+  g_assert_cmpint (poll_requests_counted (fixture, "200"), ==, 3);
+  g_assert_cmpint (poll_requests_counted (fixture, "204"), ==, 1);
+}
+
+/* A request pipelined behind a held long-poll waits its turn: answered
+ * after the long-poll, on the same connection. */
+static void
+test_pipelined_behind_long_poll (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *poll = get_request (API "/rndimg/poll?timeout=10");
+  g_autofree char *stats = get_request (API "/stats");
+  g_autofree char *both = g_strconcat (poll, stats, NULL);
+  g_autoptr(GBytes) body = NULL;
+  gboolean closes;
+
+  send_text (fixture, both);
+  publish_when_held (fixture);
+  assert_kept_alive_answer (fixture, 200);
+  g_assert_cmpuint (read_answer (fixture, &closes, &body), ==, 200);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), "\"waiting_polls\""));
+}
+
+/* HTTP/1.0 without keep-alive: the long-poll's answer closes the connection. */
+static void
+test_long_poll_http_1_0 (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status_line = NULL;
+  g_autofree char *rest = NULL;
+  gsize length;
+
+  send_text (fixture, "GET " API "/rndimg/poll?timeout=1 HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+  status_line = g_data_input_stream_read_line (fixture->input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (status_line, ==, "HTTP/1.0 204 No Content\r");
+  rest = g_data_input_stream_read_upto (fixture->input, "", 0, &length, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (rest, "Connection: close\r\n"));
+  /* Then the end of the stream: the server closed. */
+  g_assert_null (g_data_input_stream_read_line (fixture->input, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
 typedef struct {
   TestServer *server;
   guint fds;
@@ -184,6 +296,9 @@ main (int argc, char **argv)
   ADD ("/keep-alive/many-requests-one-connection", test_many_requests_one_connection);
   ADD ("/keep-alive/pipelined", test_pipelined);
   ADD ("/keep-alive/idle-closed-by-client", test_idle_closed_by_client);
+  ADD ("/keep-alive/long-polls-one-connection", test_long_polls_one_connection);
+  ADD ("/keep-alive/pipelined-behind-long-poll", test_pipelined_behind_long_poll);
+  ADD ("/keep-alive/long-poll-http-1.0", test_long_poll_http_1_0);
 
   return g_test_run ();
 }
