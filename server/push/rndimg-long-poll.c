@@ -8,6 +8,7 @@
  * written by us in one send (rndimg-taken-answer.c), after which a
  * keep-alive connection goes back to libsoup for the next request. */
 #include "rndimg-long-poll.h"
+#include "rndimg-deadlines.h"
 #include "rndimg-frame-writer.h"
 #include "rndimg-http.h"
 #include "rndimg-taken-answer.h"
@@ -19,7 +20,7 @@
 
 typedef struct {
   RndimgSubscriber parent;
-  GSource *timeout;
+  RndimgDeadline *timeout;    /* NULL once it ran */
   RndimgFrameWriter *writer;  /* the taken connection; NULL once answered */
   gboolean keep_alive;        /* the client may send another request after */
   gboolean timed_out;
@@ -76,13 +77,20 @@ long_poll_end (RndimgSubscriber *sub)
   return FALSE;
 }
 
+/* The timeouts of a registry's held long-polls, behind one GSource. */
+static RndimgDeadlines *
+deadlines_of (RndimgSubscribers *registry)
+{
+  return g_object_get_data (G_OBJECT (registry), "rndimg-long-poll-deadlines");
+}
+
 static void
 long_poll_free (RndimgSubscriber *sub)
 {
   LongPoll *poll = (LongPoll *) sub;
 
-  g_source_destroy (poll->timeout);
-  g_source_unref (poll->timeout);
+  if (poll->timeout != NULL)
+    rndimg_deadlines_cancel (deadlines_of (sub->registry), poll->timeout);
   g_clear_pointer (&poll->writer, rndimg_frame_writer_free);   /* unanswered: closed */
   rndimg_subscriber_clear (sub);
   g_free (poll);
@@ -101,18 +109,22 @@ static const RndimgSubscriberFuncs long_poll_funcs = {
 RndimgSubscribers *
 rndimg_long_poll_new (RndimgBroker *broker, guint max_waiters)
 {
-  return rndimg_subscribers_new (broker, &long_poll_funcs, max_waiters,
-                                 "too many clients are waiting; retry later");
+  RndimgSubscribers *registry = rndimg_subscribers_new (broker, &long_poll_funcs, max_waiters,
+                                                        "too many clients are waiting; retry later");
+
+  g_object_set_data_full (G_OBJECT (registry), "rndimg-long-poll-deadlines", rndimg_deadlines_new (),
+                          (GDestroyNotify) rndimg_deadlines_free);
+  return registry;
 }
 
-static gboolean
+static void
 on_timeout (gpointer user_data)
 {
   LongPoll *poll = user_data;
 
+  poll->timeout = NULL;
   poll->timed_out = TRUE;
   rndimg_subscribers_end (poll->parent.registry, &poll->parent);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -175,10 +187,7 @@ rndimg_long_poll_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
       rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "this request cannot be held");
       return;
     }
-  /* Not _seconds(): that one may fire up to a second early, batched. */
-  poll->timeout = g_timeout_source_new ((guint) timeout * 1000);
-  g_source_set_callback (poll->timeout, on_timeout, poll, NULL);
-  g_source_attach (poll->timeout, NULL);
+  poll->timeout = rndimg_deadlines_add (deadlines_of (registry), (guint) timeout * 1000, on_timeout, poll);
   rndimg_subscribers_add (registry, &poll->parent,
                           rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry), since,
                                                       query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
