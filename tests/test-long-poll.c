@@ -40,6 +40,35 @@ test_poll_timeout (Fixture *fixture, gconstpointer data)
   g_assert_cmpfloat (elapsed, <, 3.0);
 }
 
+/* Timeouts of different lengths, held together (they share one timer in
+ * the server): each ends at its own time, never early, the shortest first. */
+static void
+test_poll_timeouts_each_their_own (Fixture *fixture, gconstpointer data)
+{
+  const guint seconds[] = { 3, 1, 2 };
+  gint64 started = g_get_monotonic_time ();
+  TestPending *polls[G_N_ELEMENTS (seconds)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (seconds); i++)
+    {
+      g_autofree char *query = g_strdup_printf ("?timeout=%u", seconds[i]);
+
+      polls[i] = poll_async (fixture, query);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (seconds); i++)
+    {
+      double elapsed;
+
+      wait_done (polls[i], 6000);
+      g_assert_cmpuint (polls[i]->status, ==, 204);
+      elapsed = (double) (polls[i]->finished_usec - started) / G_USEC_PER_SEC;
+      g_test_message ("timeout=%u ended after %.2f s", seconds[i], elapsed);
+      g_assert_cmpfloat (elapsed, >=, seconds[i] - 0.1);
+      g_assert_cmpfloat (elapsed, <, seconds[i] + 1.0);
+      test_pending_free (polls[i]);
+    }
+}
+
 static void
 test_poll_replay (Fixture *fixture, gconstpointer data)
 {
@@ -249,6 +278,7 @@ main (int argc, char **argv)
 
   ADD ("/poll/released-by-publish", test_poll_released_by_publish, NULL);
   ADD ("/poll/timeout", test_poll_timeout, NULL);
+  ADD ("/poll/timeouts-each-their-own", test_poll_timeouts_each_their_own, NULL);
   ADD ("/poll/replay", test_poll_replay, NULL);
   ADD ("/poll/missed", test_poll_missed, history_2);
   ADD ("/poll/since-from-the-future", test_poll_since_future, NULL);
