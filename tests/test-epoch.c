@@ -86,6 +86,55 @@ test_ids_continue_after_restart (Fixture *fixture, gconstpointer data)
   test_server_stop (server);
 }
 
+/* SIGKILL: no clean stop, no last write. */
+static void
+kill_server (TestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_force_exit (server->process);
+  g_subprocess_wait (server->process, NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (server->process);
+  test_remove_folder (server->state_dir);
+  g_free (server->state_dir);
+  g_free (server->url);
+  g_free (server);
+}
+
+/* A killed server never hands out an id twice: after a restart the next
+ * id is past every id it gave before, in the same epoch, and the history
+ * written before the kill is still there. */
+static void
+test_killed_server_never_reuses_an_id (Fixture *fixture, gconstpointer data)
+{
+  TestServer *server = start (fixture);
+  g_autofree char *epoch = stats_epoch (server, fixture->session);
+  g_autofree char *epoch_after = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  gint64 last = 0;
+
+  for (int i = 0; i < 5; i++)
+    {
+      g_autoptr(JsonObject) event = test_publish (server, fixture->session, "01.png");
+
+      last = json_object_get_int_member (event, "id");
+    }
+  g_assert_cmpint (last, ==, 5);
+  test_run_for (300);   /* the history's lazy write is done by now */
+  kill_server (server);
+
+  server = start (fixture);
+  epoch_after = stats_epoch (server, fixture->session);
+  g_assert_cmpstr (epoch_after, ==, epoch);
+  after = test_publish (server, fixture->session, "02.png");
+  g_test_message ("after the kill: id %" G_GINT64_FORMAT, json_object_get_int_member (after, "id"));
+  g_assert_cmpint (json_object_get_int_member (after, "id"), >, last);
+  g_assert_cmpint (json_object_get_int_member (after, "id"), <=, last + 1024 + 1);
+  g_assert_cmpstr (json_object_get_string_member (after, "epoch"), ==, epoch);
+  test_server_stop (server);
+}
+
 static void
 test_lost_state_file_is_a_new_epoch (Fixture *fixture, gconstpointer data)
 {
@@ -182,6 +231,7 @@ main (int argc, char **argv)
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/epoch/ids-continue-after-restart", test_ids_continue_after_restart);
+  ADD ("/epoch/killed-server-never-reuses-an-id", test_killed_server_never_reuses_an_id);
   ADD ("/epoch/lost-state-file-is-a-new-epoch", test_lost_state_file_is_a_new_epoch);
   ADD ("/epoch/unreadable-state-file-is-kept-aside", test_unreadable_state_file_is_kept_aside);
   ADD ("/epoch/poll-with-foreign-epoch-is-answered", test_poll_with_foreign_epoch_is_answered);

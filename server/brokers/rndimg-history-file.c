@@ -78,8 +78,10 @@ add_event (JsonBuilder *builder, const RndimgEvent *event)
 }
 
 gboolean
-rndimg_history_file_save (const char *path, const char *epoch, gint64 newest_id, GQueue *events, GError **error)
+rndimg_history_file_save (const char *path, const char *epoch, gint64 newest_id, GQueue *events,
+                          gboolean durable, GError **error)
 {
+  g_autofree char *temporary = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = NULL;
@@ -104,7 +106,19 @@ rndimg_history_file_save (const char *path, const char *epoch, gint64 newest_id,
                    folder, g_strerror (errno));
       return FALSE;
     }
-  /* Renamed into place but not synced: a killed process loses nothing,
-   * and a publish does not wait for the disk. */
-  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  if (durable)
+    return g_file_set_contents_full (path, text, -1,
+                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error);
+  /* Renamed into place, not synced: what a killed process wrote is in the
+   * page cache already, and nobody waits for the disk. */
+  temporary = g_strconcat (path, ".new", NULL);
+  if (!g_file_set_contents_full (temporary, text, -1, G_FILE_SET_CONTENTS_NONE, 0600, error))
+    return FALSE;
+  if (g_rename (temporary, path) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "cannot rename %s: %s",
+                   temporary, g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
 }

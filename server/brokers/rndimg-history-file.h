@@ -14,6 +14,7 @@ gboolean rndimg_history_file_save (const char   *path,
                                    const char   *epoch,
                                    gint64        newest_id,
                                    GQueue       *events,
+                                   gboolean      durable,
                                    GError      **error);
 
 G_END_DECLS
