@@ -220,7 +220,11 @@ make_broker (const RndimgConfig *config, GError **error)
         {
           rndimg_redis_broker_set_slideshow_lease (RNDIMG_REDIS_BROKER (broker),
                                                    (guint) (config->interval_seconds * 2500));
-          rndimg_redis_broker_set_state_file (RNDIMG_REDIS_BROKER (broker), config->state_file);
+          g_autofree char *state_file = config->state_file != NULL
+                                        ? rndimg_redis_broker_state_file_for (config->state_file, config->broker)
+                                        : NULL;
+
+          rndimg_redis_broker_set_state_file (RNDIMG_REDIS_BROKER (broker), state_file);
         }
       return broker;
     }

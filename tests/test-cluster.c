@@ -25,6 +25,7 @@ typedef struct {
   const Setup *setup;
   char *folder;                 /* the pictures every node ships */
   char *uploads[NODES];         /* each node's own: no shared file system */
+  char *state;                  /* each node's --state-file, kept across restarts */
   TestServer *nodes[NODES];
   SoupSession *session;
   SoupSession *async_session;
@@ -40,8 +41,9 @@ start_node (Cluster *cluster, int node)
                                         NULL);
   g_autofree char *history = g_strconcat ("--history=", cluster->setup->history ? cluster->setup->history : "128",
                                           NULL);
+  g_autofree char *state = g_strdup_printf ("--state-file=%s/node%d.json", cluster->state, node);
 
-  return test_server_start (images, uploads, broker, every, history, "--heartbeat=1", NULL);
+  return test_server_start (images, uploads, broker, every, history, state, "--heartbeat=1", NULL);
 }
 
 static void
@@ -70,6 +72,7 @@ cluster_set_up (Cluster *cluster, gconstpointer setup)
   cluster->folder = test_make_image_folder (5);
   for (int n = 0; n < NODES; n++)
     cluster->uploads[n] = g_dir_make_tmp ("rndimg-uploads-XXXXXX", NULL);
+  cluster->state = g_dir_make_tmp ("rndimg-nodes-XXXXXX", NULL);
   cluster->session = soup_session_new ();
   cluster->async_session = soup_session_new_with_options ("max-conns", 100, "max-conns-per-host", 100,
                                                           "timeout", 0, NULL);
@@ -84,6 +87,8 @@ cluster_tear_down (Cluster *cluster, gconstpointer setup)
   g_object_unref (cluster->session);
   test_remove_folder (cluster->folder);
   g_free (cluster->folder);
+  test_remove_folder (cluster->state);
+  g_free (cluster->state);
   for (int n = 0; n < NODES; n++)
     {
       test_remove_folder (cluster->uploads[n]);
@@ -241,6 +246,40 @@ test_ids_continue_after_every_node_restarts (Cluster *cluster, gconstpointer dat
   epoch_after = epoch_of (cluster, 0);
   g_assert_cmpstr (epoch_after, ==, epoch);
   g_assert_cmpstr (json_object_get_string_member (event, "epoch"), ==, epoch);
+}
+
+static gboolean
+can_publish (gpointer node)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(JsonObject) stats = test_server_stats (node, session);
+
+  return json_object_get_null_member (stats, "broker_problem");
+}
+
+/* Redis comes back empty (no persistence, a crash) while every node is
+ * restarted too: the nodes read the newest id from their state files, so
+ * ids go on, under a new epoch that tells clients the history is gone. */
+static void
+test_ids_continue_when_redis_and_nodes_restart_empty (Cluster *cluster, gconstpointer data)
+{
+  g_autofree char *epoch = NULL;
+  g_autofree char *state_file = NULL;
+  g_autoptr(JsonObject) event = NULL;
+
+  json_object_unref (publish_on (cluster, 0));
+  json_object_unref (publish_on (cluster, 1));
+  epoch = epoch_of (cluster, 2);
+  stop_nodes (cluster);
+  state_file = g_strdup_printf ("%s/node2-redis-127.0.0.1-%d-0.json", cluster->state, cluster->redis->port);
+  g_assert_true (g_file_test (state_file, G_FILE_TEST_IS_REGULAR));
+  test_redis_take_down (cluster->redis, FALSE);
+  test_redis_bring_up (cluster->redis);
+  start_nodes (cluster);
+  g_assert_true (test_wait_until (can_publish, cluster->nodes[2], 5000));
+  event = publish_on (cluster, 2);
+  g_assert_cmpint (event_id (event), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (event, "epoch"), !=, epoch);
 }
 
 static void
@@ -474,6 +513,7 @@ main (int argc, char **argv)
   ADD ("/cluster/ids-grow-across-nodes", test_ids_grow_across_nodes);
   ADD ("/cluster/resume-on-another-node", test_resume_on_another_node);
   ADD ("/cluster/ids-continue-after-every-node-restarts", test_ids_continue_after_every_node_restarts);
+  ADD ("/cluster/ids-continue-when-redis-and-nodes-restart-empty", test_ids_continue_when_redis_and_nodes_restart_empty);
   ADD ("/cluster/redis-down-then-back", test_redis_down_then_back);
   ADD ("/cluster/upload-on-a-downloadable-from-c", test_upload_on_a_downloadable_from_c);
   ADD ("/cluster/picture-served-when-heard", test_picture_served_when_heard);

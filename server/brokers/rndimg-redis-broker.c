@@ -40,6 +40,7 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define META_KEY "rndimg:meta"
 #define LEASE_KEY "rndimg:slideshow-lease"
@@ -890,6 +891,23 @@ void
 rndimg_redis_broker_set_slideshow_lease (RndimgRedisBroker *self, guint ms)
 {
   self->lease_ms = ms;
+}
+
+/* --state-file FILE.json: this Redis's file is FILE-redis-HOST-PORT-DB.json
+ * beside it, so a node never overwrites an in-memory broker's history, nor
+ * takes ids from another Redis. */
+char *
+rndimg_redis_broker_state_file_for (const char *state_file, const char *url)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *stem = g_str_has_suffix (state_file, ".json")
+                          ? g_strndup (state_file, strlen (state_file) - strlen (".json")) : g_strdup (state_file);
+  int port = 0, database = 0;
+
+  if (!rndimg_redis_broker_parse_url (url, &host, &port, &database, NULL))
+    return NULL;
+  g_strcanon (host, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS ".-", '_');
+  return g_strdup_printf ("%s-redis-%s-%d-%d.json", stem, host, port, database);
 }
 
 /* Keeps the newest id this node saw in @path (the memory broker's format,

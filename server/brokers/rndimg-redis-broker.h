@@ -22,6 +22,8 @@ void          rndimg_redis_broker_set_slideshow_lease (RndimgRedisBroker *self,
 
 void          rndimg_redis_broker_set_state_file (RndimgRedisBroker *self,
                                                   const char        *path);
+char         *rndimg_redis_broker_state_file_for (const char *state_file,
+                                                  const char *url);
 
 /* What a node does with pictures of events it follows. */
 typedef struct {
