@@ -38,7 +38,7 @@ http_post_request (const Target *target)
 {
   return format ("POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
                  "Content-Length: %zu\r\n\r\n%s",
-                 target->publish_path, target->port, strlen (target->publish_body), target->publish_body);
+                 target->publish_path, target->publish_port, strlen (target->publish_body), target->publish_body);
 }
 
 /* The value of header NAME in HEADERS (which end at END), or NULL. */

@@ -7,16 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The number after ready_key in the stats page; -1 when unreadable. */
-long
-probe_ready_count (const Target *target)
+static long
+ready_count_on (const Target *target, int port)
 {
-  char *answer = net_get_blocking (target->port, target->ready_path);
+  char *answer = net_get_blocking (port, target->ready_path);
   const char *found = answer != NULL ? strstr (answer, target->ready_key) : NULL;
   long count = found != NULL ? strtol (found + strlen (target->ready_key), NULL, 10) : -1;
 
   free (answer);
   return count;
+}
+
+/* The number after ready_key in the stats page, added up over every
+ * ready port (the nodes behind a balancer); -1 when one is unreadable. */
+long
+probe_ready_count (const Target *target)
+{
+  long total = 0;
+
+  if (target->ready_ports == NULL)
+    return ready_count_on (target, target->port);
+  for (const char *next = target->ready_ports; *next != '\0';)
+    {
+      char *end;
+      long count = ready_count_on (target, (int) strtol (next, &end, 10));
+
+      if (count < 0 || end == next)
+        return -1;
+      total += count;
+      next = *end == ',' ? end + 1 : end;
+    }
+  return total;
 }
 
 static long

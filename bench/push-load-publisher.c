@@ -85,7 +85,7 @@ publisher_start (Publisher *publisher)
         watch (publisher, EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
       return;
     }
-  publisher->fd = net_connect_nonblocking (publisher->target->port);
+  publisher->fd = net_connect_nonblocking (publisher->target->publish_port);
   publisher->connecting = true;
   watch (publisher, EPOLLIN | EPOLLOUT, EPOLL_CTL_ADD);
 }

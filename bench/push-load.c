@@ -14,7 +14,11 @@
  *       one event stream, N publishes one after another: p50/p90/p99/max
  *
  * TARGET: --port P --sub PATH [--sse] --pub PATH [--pub-body JSON]
- *         --ready PATH --ready-key TEXT --marker TEXT --pids PID[,PID...] */
+ *         --ready PATH --ready-key TEXT --marker TEXT --pids PID[,PID...]
+ *         [--pub-port P] [--ready-ports P[,P...]]
+ *   Subscribers connect to --port; publishes go to --pub-port (default
+ *   --port), and the held clients are counted on every --ready-ports (a
+ *   cluster: each node behind the balancer; default --port). */
 #include "push-load.h"
 
 #include <getopt.h>
@@ -301,7 +305,8 @@ parse_options (int argc, char **argv, Options *options)
     { "ready-key", required_argument, NULL, 'k' }, { "marker", required_argument, NULL, 'm' },
     { "pids", required_argument, NULL, 'i' }, { "clients", required_argument, NULL, 'c' },
     { "publishers", required_argument, NULL, 'n' }, { "seconds", required_argument, NULL, 't' },
-    { "count", required_argument, NULL, 'N' }, { NULL, 0, NULL, 0 },
+    { "count", required_argument, NULL, 'N' }, { "pub-port", required_argument, NULL, 'O' },
+    { "ready-ports", required_argument, NULL, 'R' }, { NULL, 0, NULL, 0 },
   };
   Target *target = &options->target;
   int option;
@@ -323,12 +328,16 @@ parse_options (int argc, char **argv, Options *options)
       case 'n': options->publishers = strtoul (optarg, NULL, 10); break;
       case 't': options->seconds = strtod (optarg, NULL); break;
       case 'N': options->count = strtoul (optarg, NULL, 10); break;
+      case 'O': target->publish_port = atoi (optarg); break;
+      case 'R': target->ready_ports = optarg; break;
       default: exit (2);
       }
   if (target->port <= 0 || !target->subscribe_path || !target->publish_path || !target->ready_path
       || !target->ready_key || !target->marker || !target->pids || options->clients == 0
       || options->publishers == 0 || options->seconds <= 0 || options->count == 0)
     die ("missing or bad option; see the comment atop bench/push-load.c");
+  if (target->publish_port <= 0)
+    target->publish_port = target->port;
 }
 
 int

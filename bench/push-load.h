@@ -13,7 +13,9 @@
 
 /* Where a load client's requests go, and how to see the server's state. */
 typedef struct {
-  int port;
+  int port;                    /* where subscribers connect */
+  int publish_port;            /* where publishes go (a cluster: another node) */
+  const char *ready_ports;     /* whose stats pages to add up ("5001,5002"); NULL: port */
   const char *subscribe_path;  /* long-poll or event-stream URL path */
   bool event_stream;           /* send Accept: text/event-stream */
   const char *publish_path;

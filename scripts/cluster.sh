@@ -25,6 +25,10 @@ if [ ! -x "$SERVER" ]; then
     meson compile -C "$BUILD"
 fi
 mkdir -p "$CLUSTER_DIR"
+# Every viewer costs descriptors (nginx: two): raise the soft limit as far
+# as the hard one allows, for the nodes and nginx started below.
+# shellcheck disable=SC3045 # dash, Debian's sh, has ulimit -n and -H
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 pids=""
 stop_all() {
@@ -68,7 +72,11 @@ for node_port in $NODE_PORTS; do
 done
 for node_port in $NODE_PORTS; do wait_for_port "$node_port"; done
 
+# nginx holds two descriptors per viewer: as many as the limit allows.
+connections=$(ulimit -n)
+if [ "$connections" = unlimited ] || [ "$connections" -gt 65536 ]; then connections=65536; fi
 sed -e "s|@DIR@|$CLUSTER_DIR|g" -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_SERVERS@|$upstream|" \
+    -e "s|@WORKER_CONNECTIONS@|$connections|" \
     data/nginx/rndimg-cluster.conf.in >"$CLUSTER_DIR/nginx.conf"
 nginx -c "$CLUSTER_DIR/nginx.conf" -p "$CLUSTER_DIR" -e "$CLUSTER_DIR/nginx-error.log" &
 pids="$pids $!"

@@ -2,9 +2,10 @@
 /* Pictures on every node of a cluster, with no shared file system. A node
  * that publishes a picture of its own (an upload, a file dropped into its
  * folder) puts the bytes in Redis first (rndimg:picture:NAME, at most
- * --max-upload); every node that hears of a picture it does not have
- * fetches them and keeps them in its uploads folder, where the catalogue
- * takes them in without announcing them again. */
+ * --max-upload); a node following an event for a picture it does not have
+ * fetches the bytes before it tells its clients (the Redis broker holds
+ * the event meanwhile) and keeps them in its uploads folder, where the
+ * catalogue takes them in without announcing them again. */
 #include "rndimg-picture-store.h"
 
 #include <errno.h>
@@ -14,18 +15,24 @@ struct _RndimgPictureStore
   RndimgRedisBroker *broker;     /* owned */
   RndimgCatalogue *catalogue;    /* owned */
   char *uploads_dir;
-  gulong published_id;
-  GHashTable *fetching;          /* names asked for, not yet here */
+  gint64 max_bytes;
 };
 
-typedef struct {
-  RndimgPictureStore *store;
-  char *name;
-} Fetch;
-
-static void
-keep (RndimgPictureStore *self, const char *name, GBytes *bytes)
+static gboolean
+missing (const char *name, gpointer user_data)
 {
+  RndimgPictureStore *self = user_data;
+  g_autoptr(RndimgImage) known = rndimg_catalogue_lookup (self->catalogue, name);
+
+  return known == NULL;
+}
+
+/* Fetched for an event: in the uploads folder and the catalogue before
+ * the event goes out. */
+static void
+fetched (const char *name, GBytes *bytes, gpointer user_data)
+{
+  RndimgPictureStore *self = user_data;
   g_autofree char *path = g_build_filename (self->uploads_dir, name, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgImage) image = NULL;
@@ -45,67 +52,40 @@ keep (RndimgPictureStore *self, const char *name, GBytes *bytes)
     g_debug ("picture %s fetched from Redis", name);
 }
 
+/* Redis lacks a picture this node publishes (its events left the stream,
+ * or it was too large when first seen): put it again if not too large. */
 static void
-on_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Fetch *fetch = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = rndimg_redis_broker_get_picture_finish (RNDIMG_REDIS_BROKER (source), result, &error);
-
-  if (fetch->store != NULL)
-    {
-      g_hash_table_remove (fetch->store->fetching, fetch->name);
-      if (bytes != NULL)
-        keep (fetch->store, fetch->name, bytes);
-      else
-        g_debug ("picture %s: %s", fetch->name, error->message);
-    }
-  g_free (fetch->name);
-  g_free (fetch);
-}
-
-/* An event for a picture this node does not have: fetch it. */
-static void
-on_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
+share (const char *name, gpointer user_data)
 {
   RndimgPictureStore *self = user_data;
-  g_autoptr(RndimgImage) known = rndimg_catalogue_lookup (self->catalogue, event->name);
-  Fetch *fetch;
+  g_autoptr(RndimgImage) image = rndimg_catalogue_lookup (self->catalogue, name);
 
-  if (known != NULL || g_hash_table_contains (self->fetching, event->name))
-    return;
-  fetch = g_new0 (Fetch, 1);
-  fetch->store = self;
-  fetch->name = g_strdup (event->name);
-  g_hash_table_insert (self->fetching, g_strdup (event->name), fetch);
-  rndimg_redis_broker_get_picture_async (self->broker, event->name, on_fetched, fetch);
+  if (image != NULL)
+    rndimg_picture_store_share_file (self, image, self->max_bytes);
 }
 
+static const RndimgRedisPictureHooks hooks = { missing, fetched, share };
+
+/* Pictures of @catalogue shared through @broker, those of other nodes
+ * kept in @uploads_dir; none larger than @max_bytes is put in Redis. */
 RndimgPictureStore *
-rndimg_picture_store_new (RndimgRedisBroker *broker, RndimgCatalogue *catalogue, const char *uploads_dir)
+rndimg_picture_store_new (RndimgRedisBroker *broker, RndimgCatalogue *catalogue, const char *uploads_dir,
+                          gint64 max_bytes)
 {
   RndimgPictureStore *self = g_new0 (RndimgPictureStore, 1);
 
   self->broker = g_object_ref (broker);
   self->catalogue = g_object_ref (catalogue);
   self->uploads_dir = g_strdup (uploads_dir);
-  self->fetching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->published_id = g_signal_connect (broker, "published", G_CALLBACK (on_published), self);
+  self->max_bytes = max_bytes;
+  rndimg_redis_broker_set_picture_hooks (broker, &hooks, self);
   return self;
 }
 
 void
 rndimg_picture_store_free (RndimgPictureStore *self)
 {
-  GHashTableIter iter;
-  gpointer fetch;
-
-  g_signal_handler_disconnect (self->broker, self->published_id);
-  /* Answers still on their way find no store. */
-  g_hash_table_iter_init (&iter, self->fetching);
-  while (g_hash_table_iter_next (&iter, NULL, &fetch))
-    ((Fetch *) fetch)->store = NULL;
-  g_hash_table_unref (self->fetching);
+  rndimg_redis_broker_set_picture_hooks (self->broker, NULL, NULL);
   g_object_unref (self->catalogue);
   g_object_unref (self->broker);
   g_free (self->uploads_dir);

@@ -10,7 +10,8 @@ typedef struct _RndimgPictureStore RndimgPictureStore;
 
 RndimgPictureStore *rndimg_picture_store_new   (RndimgRedisBroker  *broker,
                                                 RndimgCatalogue    *catalogue,
-                                                const char         *uploads_dir);
+                                                const char         *uploads_dir,
+                                                gint64              max_bytes);
 void                rndimg_picture_store_free  (RndimgPictureStore *self);
 void                rndimg_picture_store_share (RndimgPictureStore *self,
                                                 const char         *name,

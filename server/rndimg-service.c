@@ -220,8 +220,15 @@ make_broker (const RndimgConfig *config, GError **error)
       /* Held over two and a half ticks: a late tick keeps it, a dead
        * holder loses it. */
       if (broker != NULL)
-        rndimg_redis_broker_set_slideshow_lease (RNDIMG_REDIS_BROKER (broker),
-                                                 (guint) (config->interval_seconds * 2500));
+        {
+          rndimg_redis_broker_set_slideshow_lease (RNDIMG_REDIS_BROKER (broker),
+                                                   (guint) (config->interval_seconds * 2500));
+          g_autofree char *state_file = config->state_file != NULL
+                                        ? rndimg_redis_broker_state_file_for (config->state_file, config->broker)
+                                        : NULL;
+
+          rndimg_redis_broker_set_state_file (RNDIMG_REDIS_BROKER (broker), state_file);
+        }
       return broker;
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -249,7 +256,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->sockets = rndimg_websocket_new (self->broker, (guint) config->max_sockets, config->heartbeat_seconds);
   if (RNDIMG_IS_REDIS_BROKER (self->broker))
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
-                                               config->uploads_dir);
+                                               config->uploads_dir, config->max_upload_bytes);
   self->api = (RndimgApiContext) {
     .config = &self->config,
     .catalogue = self->catalogue,

@@ -46,7 +46,8 @@ static const Setting settings[] = {
   { "history", 0, KIND_INT, AT (history), "128", 1, 100000, "N",
     "Events kept for replay to late clients (default 128)" },
   { "state-file", 0, KIND_PATH, AT (state_file), NULL, 0, 0, "FILE",
-    "Where the in-memory broker keeps its epoch, newest id and history, so ids continue after a restart "
+    "Where the broker keeps what makes ids continue after a restart: the in-memory broker its epoch, "
+    "newest id and history, a Redis node the newest id it saw, beside it "
     "(default: $STATE_DIRECTORY/history.json, else ~/.local/state/rndimg/history.json)" },
   { "broker", 0, KIND_TEXT, AT (broker), "memory", 0, 0, "URL",
     "Where events live: memory (this process) or redis://HOST:PORT[/DB], shared by every node (default memory)" },

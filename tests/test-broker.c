@@ -10,6 +10,9 @@
 #include "rndimg-redis-broker.h"
 #include "redis-fixture.h"
 
+#include <glib/gstdio.h>
+#include <string.h>
+
 static TestRedis *redis;
 
 #define HISTORY_LENGTH 3
@@ -404,6 +407,279 @@ test_redis_flushed_is_new_epoch (Fixture *fixture, gconstpointer kind)
   assert_ids (kept, 3, 1);
 }
 
+/* ---- ids after Redis lost everything ---- */
+
+static void
+flush_redis (void)
+{
+  g_autofree char *flushed = test_redis_command (redis, "FLUSHALL");
+
+  g_assert_cmpstr (flushed, ==, "OK");
+}
+
+static gboolean
+counter_is (gpointer wanted)
+{
+  g_autofree char *counter = test_redis_command (redis, "HGET rndimg:meta s");
+
+  return g_strcmp0 (counter, wanted) == 0;
+}
+
+static void
+wait_counter (const char *wanted)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!counter_is ((gpointer) wanted))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      run_for (20);
+    }
+}
+
+/* Every node that knew the ids is gone with Redis's data; a node that
+ * never saw an id publishes first: it starts above the id a client
+ * resumed from on it, under a new epoch. */
+static void
+test_flushed_new_node_takes_client_id (Fixture *fixture, gconstpointer kind)
+{
+  g_autofree char *epoch = NULL;
+  g_autoptr(RndimgEvent) first = NULL;
+
+  for (int i = 0; i < 3; i++)
+    rndimg_event_unref (publish (fixture, "01.png", "api"));
+  epoch = g_strdup (rndimg_broker_get_epoch (fixture->broker));
+  g_object_unref (fixture->broker);
+  flush_redis ();
+  fixture->broker = make_node (HISTORY_LENGTH);
+  /* A client of the old history resumes on the new node. */
+  rndimg_broker_resume_point (fixture->broker, 3, epoch);
+  first = publish (fixture, "02.png", "api");
+  g_assert_cmpint (first->id, ==, 4);
+  g_assert_cmpstr (first->epoch, !=, epoch);
+}
+
+/* Redis flushed under a running node: that node puts the counter back
+ * within a second, so a node that never saw an id continues the ids. */
+static void
+test_flushed_under_running_node (Fixture *fixture, gconstpointer kind)
+{
+  g_autoptr(RndimgBroker) newcomer = NULL;
+  g_autoptr(RndimgEvent) event = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  for (int i = 0; i < 3; i++)
+    rndimg_event_unref (publish (fixture, "01.png", "api"));
+  flush_redis ();
+  wait_counter ("3");
+  newcomer = make_node (HISTORY_LENGTH);
+  rndimg_broker_publish_async (newcomer, "02.png", "api", NULL, on_result, &result);
+  wait_result (&result);
+  wait_heard (fixture->heard, 4);
+  event = rndimg_event_ref (g_ptr_array_index (fixture->heard, 3));
+  g_assert_cmpint (event->id, ==, 4);
+  g_assert_cmpstr (event->epoch, ==, rndimg_broker_get_epoch (fixture->broker));
+}
+
+/* A node restarted after Redis lost everything reads the newest id it saw
+ * from its state file and continues from there. */
+static void
+test_restarted_node_keeps_ids_on_disk (Fixture *fixture, gconstpointer kind)
+{
+  g_autofree char *folder = g_dir_make_tmp ("rndimg-state-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (folder, "node.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgEvent) event = NULL;
+  RndimgBroker *restarted;
+
+  rndimg_redis_broker_set_state_file (RNDIMG_REDIS_BROKER (fixture->broker), path);
+  for (int i = 0; i < 3; i++)
+    rndimg_event_unref (publish (fixture, "01.png", "api"));
+  g_object_unref (fixture->broker);   /* saves */
+  flush_redis ();
+  restarted = rndimg_redis_broker_new (redis->url, HISTORY_LENGTH, &error);
+  g_assert_no_error (error);
+  rndimg_redis_broker_set_state_file (RNDIMG_REDIS_BROKER (restarted), path);
+  wait_for (is_ready, restarted, TRUE);
+  fixture->broker = restarted;
+  event = publish (fixture, "02.png", "api");
+  g_assert_cmpint (event->id, ==, 4);
+  g_unlink (path);
+  g_rmdir (folder);
+}
+
+/* ---- pictures ---- */
+
+/* What a node's picture store would do, written down. */
+typedef struct {
+  RndimgRedisBroker *broker;
+  GPtrArray *log;            /* "fetched NAME", "published NAME", "share NAME" */
+  GHashTable *fetched;       /* name -> GBytes */
+  gboolean has_every_picture;
+} Pictures;
+
+static gboolean
+pictures_missing (const char *name, gpointer user_data)
+{
+  Pictures *pictures = user_data;
+
+  return !pictures->has_every_picture && !g_hash_table_contains (pictures->fetched, name);
+}
+
+static void
+pictures_fetched (const char *name, GBytes *bytes, gpointer user_data)
+{
+  Pictures *pictures = user_data;
+
+  g_ptr_array_add (pictures->log, g_strconcat ("fetched ", name, NULL));
+  g_hash_table_insert (pictures->fetched, g_strdup (name), g_bytes_ref (bytes));
+}
+
+static void
+pictures_share (const char *name, gpointer user_data)
+{
+  Pictures *pictures = user_data;
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("shared", 6);
+
+  g_ptr_array_add (pictures->log, g_strconcat ("share ", name, NULL));
+  rndimg_redis_broker_put_picture (pictures->broker, name, bytes);
+}
+
+static const RndimgRedisPictureHooks picture_hooks = { pictures_missing, pictures_fetched, pictures_share };
+
+static void
+log_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
+{
+  Pictures *pictures = user_data;
+
+  g_ptr_array_add (pictures->log, g_strconcat ("published ", event->name, NULL));
+}
+
+static Pictures *
+pictures_new (RndimgBroker *broker, gboolean has_every_picture)
+{
+  Pictures *pictures = g_new0 (Pictures, 1);
+
+  pictures->broker = RNDIMG_REDIS_BROKER (broker);
+  pictures->log = g_ptr_array_new_with_free_func (g_free);
+  pictures->fetched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  pictures->has_every_picture = has_every_picture;
+  rndimg_redis_broker_set_picture_hooks (pictures->broker, &picture_hooks, pictures);
+  g_signal_connect (broker, "published", G_CALLBACK (log_published), pictures);
+  return pictures;
+}
+
+static void
+pictures_free (Pictures *pictures)
+{
+  rndimg_redis_broker_set_picture_hooks (pictures->broker, NULL, NULL);
+  g_signal_handlers_disconnect_by_data (pictures->broker, pictures);
+  g_ptr_array_unref (pictures->log);
+  g_hash_table_unref (pictures->fetched);
+  g_free (pictures);
+}
+
+static void
+assert_log (Pictures *pictures, const char *const *expected)
+{
+  guint count = g_strv_length ((char **) expected);
+
+  g_assert_cmpuint (pictures->log->len, ==, count);
+  for (guint i = 0; i < count; i++)
+    g_assert_cmpstr (g_ptr_array_index (pictures->log, i), ==, expected[i]);
+}
+
+static void
+put (RndimgBroker *broker, const char *name, const char *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+  rndimg_redis_broker_put_picture (RNDIMG_REDIS_BROKER (broker), name, bytes);
+}
+
+/* A node that lacks the picture of an event fetches it before it tells
+ * anyone of the event; one Redis does not have goes out all the same. */
+static void
+test_picture_fetched_before_event_told (Fixture *fixture, gconstpointer kind)
+{
+  g_autoptr(RndimgBroker) other = make_node (HISTORY_LENGTH);
+  Pictures *pictures = pictures_new (other, FALSE);
+  GBytes *bytes;
+
+  put (fixture->broker, "up.png", "the bytes");
+  rndimg_event_unref (publish (fixture, "up.png", "upload"));
+  rndimg_event_unref (publish (fixture, "nowhere.png", "api"));
+  wait_heard (pictures->log, 3);
+  assert_log (pictures, (const char *const[]) { "fetched up.png", "published up.png", "published nowhere.png", NULL });
+  bytes = g_hash_table_lookup (pictures->fetched, "up.png");
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "the bytes", 9);
+  pictures_free (pictures);
+}
+
+/* Publishing a picture Redis does not have puts it first (once). */
+static void
+test_publish_puts_missing_picture (Fixture *fixture, gconstpointer kind)
+{
+  Pictures *pictures = pictures_new (fixture->broker, TRUE);
+  g_autofree char *stored = NULL;
+  g_autofree char *expiry = NULL;
+
+  rndimg_event_unref (publish (fixture, "kept.png", "timer"));
+  rndimg_event_unref (publish (fixture, "kept.png", "timer"));
+  assert_log (pictures, (const char *const[]) { "share kept.png", "published kept.png", "published kept.png", NULL });
+  stored = test_redis_command (redis, "GET rndimg:picture:kept.png");
+  g_assert_cmpstr (stored, ==, "shared");
+  expiry = test_redis_command (redis, "PTTL rndimg:picture:kept.png");
+  g_assert_cmpstr (expiry, ==, "-1");
+  pictures_free (pictures);
+}
+
+static gboolean
+picture_stored (const char *name)
+{
+  g_autofree char *exists = test_redis_command (redis, "EXISTS rndimg:picture:%s", name);
+
+  return g_strcmp0 (exists, "1") == 0;
+}
+
+/* A picture stays in Redis while an event of the stream (3 long) names
+ * it; one whose publish never came expires. */
+static void
+test_pictures_last_as_long_as_their_events (Fixture *fixture, gconstpointer kind)
+{
+  g_autofree char *count = NULL;
+  g_autofree char *expiry = NULL;
+  gint64 ms;
+
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("p%d.png", i);
+
+      put (fixture->broker, name, name);
+      rndimg_event_unref (publish (fixture, name, "upload"));
+    }
+  /* Ids 1-5: the stream holds 3-5. */
+  g_assert_false (picture_stored ("p0.png"));
+  g_assert_false (picture_stored ("p1.png"));
+  g_assert_true (picture_stored ("p2.png"));
+  /* Named again (6): p2 stays although event 3 leaves; p3 (4) stays. */
+  rndimg_event_unref (publish (fixture, "p2.png", "timer"));
+  g_assert_true (picture_stored ("p2.png"));
+  g_assert_true (picture_stored ("p3.png"));
+  rndimg_event_unref (publish (fixture, "01.png", "api"));
+  g_assert_false (picture_stored ("p3.png"));
+  g_assert_true (picture_stored ("p4.png"));
+  count = test_redis_command (redis, "ZCARD rndimg:pictures");
+  g_assert_cmpstr (count, ==, "3");
+  put (fixture->broker, "orphan.png", "never published");
+  while (!picture_stored ("orphan.png"))
+    run_for (10);
+  expiry = test_redis_command (redis, "PTTL rndimg:picture:orphan.png");
+  ms = g_ascii_strtoll (expiry, NULL, 10);
+  g_assert_cmpint (ms, >, 0);
+  g_assert_cmpint (ms, <=, 3600 * 1000);
+}
+
 static void
 add_redis_case (const char *name, void (*func) (Fixture *fixture, gconstpointer kind))
 {
@@ -428,6 +704,12 @@ main (int argc, char **argv)
   add_redis_case ("ids-increase-across-nodes", test_ids_increase_across_nodes);
   add_redis_case ("redis-down-and-back", test_redis_down_and_back);
   add_redis_case ("redis-flushed-is-new-epoch", test_redis_flushed_is_new_epoch);
+  add_redis_case ("flushed-new-node-takes-client-id", test_flushed_new_node_takes_client_id);
+  add_redis_case ("flushed-under-running-node", test_flushed_under_running_node);
+  add_redis_case ("restarted-node-keeps-ids-on-disk", test_restarted_node_keeps_ids_on_disk);
+  add_redis_case ("picture-fetched-before-event-told", test_picture_fetched_before_event_told);
+  add_redis_case ("publish-puts-missing-picture", test_publish_puts_missing_picture);
+  add_redis_case ("pictures-last-as-long-as-their-events", test_pictures_last_as_long_as_their_events);
 
   status = g_test_run ();
   test_redis_stop (redis);

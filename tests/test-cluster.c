@@ -2,39 +2,55 @@
 /* Three real rndimg-server nodes sharing one real redis-server
  * (--broker redis://…): an event published on one reaches the clients of
  * the others once each and in order, ids grow across nodes, a client
- * resumes on any node, ids continue when every node restarts, and Redis
- * going away costs writes (503) but neither open streams nor events. */
+ * resumes on any node, ids continue when every node restarts, Redis
+ * going away costs writes (503) but neither open streams nor events, a
+ * node tells its clients of a picture only once it can serve it, and a
+ * node that fell behind the trimmed stream tells them what they missed. */
 #include "redis-fixture.h"
 #include "rndimg-test-util.h"
+
+#include <signal.h>
 
 #define API "/polling/api/v1.0"
 #define NODES 3
 
+/* How a case starts its nodes. */
+typedef struct {
+  const char *interval;         /* --interval; NULL: "0" */
+  const char *history;          /* --history; NULL: the default */
+} Setup;
+
 typedef struct {
   TestRedis *redis;
+  const Setup *setup;
   char *folder;                 /* the pictures every node ships */
   char *uploads[NODES];         /* each node's own: no shared file system */
+  char *state;                  /* each node's --state-file, kept across restarts */
   TestServer *nodes[NODES];
   SoupSession *session;
   SoupSession *async_session;
 } Cluster;
 
 static TestServer *
-start_node (Cluster *cluster, int node, const char *interval)
+start_node (Cluster *cluster, int node)
 {
   g_autofree char *images = g_strconcat ("--images=", cluster->folder, NULL);
   g_autofree char *uploads = g_strconcat ("--uploads=", cluster->uploads[node], NULL);
   g_autofree char *broker = g_strconcat ("--broker=", cluster->redis->url, NULL);
-  g_autofree char *every = g_strconcat ("--interval=", interval, NULL);
+  g_autofree char *every = g_strconcat ("--interval=", cluster->setup->interval ? cluster->setup->interval : "0",
+                                        NULL);
+  g_autofree char *history = g_strconcat ("--history=", cluster->setup->history ? cluster->setup->history : "128",
+                                          NULL);
+  g_autofree char *state = g_strdup_printf ("--state-file=%s/node%d.json", cluster->state, node);
 
-  return test_server_start (images, uploads, broker, every, "--heartbeat=1", NULL);
+  return test_server_start (images, uploads, broker, every, history, state, "--heartbeat=1", NULL);
 }
 
 static void
-start_nodes (Cluster *cluster, const char *interval)
+start_nodes (Cluster *cluster)
 {
   for (int n = 0; n < NODES; n++)
-    cluster->nodes[n] = start_node (cluster, n, interval);
+    cluster->nodes[n] = start_node (cluster, n);
 }
 
 static void
@@ -44,27 +60,35 @@ stop_nodes (Cluster *cluster)
     g_clear_pointer (&cluster->nodes[n], test_server_stop);
 }
 
+static const Setup defaults = { NULL, NULL };
+static const Setup short_history = { .history = "3" };
+static const Setup quick_slideshow = { .interval = "0.4" };
+
 static void
-cluster_set_up (Cluster *cluster, gconstpointer interval)
+cluster_set_up (Cluster *cluster, gconstpointer setup)
 {
+  cluster->setup = setup != NULL ? setup : &defaults;
   cluster->redis = test_redis_start ();
   cluster->folder = test_make_image_folder (5);
   for (int n = 0; n < NODES; n++)
     cluster->uploads[n] = g_dir_make_tmp ("rndimg-uploads-XXXXXX", NULL);
+  cluster->state = g_dir_make_tmp ("rndimg-nodes-XXXXXX", NULL);
   cluster->session = soup_session_new ();
   cluster->async_session = soup_session_new_with_options ("max-conns", 100, "max-conns-per-host", 100,
                                                           "timeout", 0, NULL);
-  start_nodes (cluster, interval != NULL ? interval : "0");
+  start_nodes (cluster);
 }
 
 static void
-cluster_tear_down (Cluster *cluster, gconstpointer interval)
+cluster_tear_down (Cluster *cluster, gconstpointer setup)
 {
   stop_nodes (cluster);
   g_object_unref (cluster->async_session);
   g_object_unref (cluster->session);
   test_remove_folder (cluster->folder);
   g_free (cluster->folder);
+  test_remove_folder (cluster->state);
+  g_free (cluster->state);
   for (int n = 0; n < NODES; n++)
     {
       test_remove_folder (cluster->uploads[n]);
@@ -215,13 +239,47 @@ test_ids_continue_after_every_node_restarts (Cluster *cluster, gconstpointer dat
   json_object_unref (publish_on (cluster, 1));
   epoch = epoch_of (cluster, 2);
   stop_nodes (cluster);
-  start_nodes (cluster, "0");
+  start_nodes (cluster);
   wait_stat (cluster, 2, "newest_id", 2);
   event = publish_on (cluster, 2);
   g_assert_cmpint (event_id (event), ==, 3);
   epoch_after = epoch_of (cluster, 0);
   g_assert_cmpstr (epoch_after, ==, epoch);
   g_assert_cmpstr (json_object_get_string_member (event, "epoch"), ==, epoch);
+}
+
+static gboolean
+can_publish (gpointer node)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(JsonObject) stats = test_server_stats (node, session);
+
+  return json_object_get_null_member (stats, "broker_problem");
+}
+
+/* Redis comes back empty (no persistence, a crash) while every node is
+ * restarted too: the nodes read the newest id from their state files, so
+ * ids go on, under a new epoch that tells clients the history is gone. */
+static void
+test_ids_continue_when_redis_and_nodes_restart_empty (Cluster *cluster, gconstpointer data)
+{
+  g_autofree char *epoch = NULL;
+  g_autofree char *state_file = NULL;
+  g_autoptr(JsonObject) event = NULL;
+
+  json_object_unref (publish_on (cluster, 0));
+  json_object_unref (publish_on (cluster, 1));
+  epoch = epoch_of (cluster, 2);
+  stop_nodes (cluster);
+  state_file = g_strdup_printf ("%s/node2-redis-127.0.0.1-%d-0.json", cluster->state, cluster->redis->port);
+  g_assert_true (g_file_test (state_file, G_FILE_TEST_IS_REGULAR));
+  test_redis_take_down (cluster->redis, FALSE);
+  test_redis_bring_up (cluster->redis);
+  start_nodes (cluster);
+  g_assert_true (test_wait_until (can_publish, cluster->nodes[2], 5000));
+  event = publish_on (cluster, 2);
+  g_assert_cmpint (event_id (event), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (event, "epoch"), !=, epoch);
 }
 
 static void
@@ -325,7 +383,7 @@ count_timer_events (TestEventStream *stream, guint from)
  * interval for the cluster (not three times), and goes on when the other
  * two nodes are gone. */
 static void
-test_one_slideshow_for_the_cluster (Cluster *cluster, gconstpointer interval)
+test_one_slideshow_for_the_cluster (Cluster *cluster, gconstpointer setup)
 {
   TestEventStream *stream = open_stream (cluster, 2, NULL);
   guint before;
@@ -349,6 +407,101 @@ test_one_slideshow_for_the_cluster (Cluster *cluster, gconstpointer interval)
   test_event_stream_close (stream);
 }
 
+/* A PNG of the test images with @n appended after its end: another file
+ * (another upload name) that is still a PNG. */
+static GBytes *
+distinct_png (guint n)
+{
+  g_autofree char *source = test_source_image ("042.png");
+  g_autofree char *data = NULL;
+  gsize length = 0;
+  GByteArray *bytes;
+
+  g_assert_true (g_file_get_contents (source, &data, &length, NULL));
+  bytes = g_byte_array_new ();
+  g_byte_array_append (bytes, (const guint8 *) data, (guint) length);
+  g_byte_array_append (bytes, (const guint8 *) &n, sizeof n);
+  return g_byte_array_free_to_bytes (bytes);
+}
+
+/* Node B tells its clients of a picture uploaded on node A only once it
+ * can serve it: asked at once, B answers 200 with the bytes, every time. */
+static void
+test_picture_served_when_heard (Cluster *cluster, gconstpointer data)
+{
+  enum { UPLOADS = 12 };
+  TestEventStream *stream = open_stream (cluster, 1, NULL);
+  g_autofree char *upload_url = test_server_url (cluster->nodes[0], API "/images");
+
+  wait_stat (cluster, 1, "open_streams", 1);
+  for (guint i = 0; i < UPLOADS; i++)
+    {
+      g_autoptr(GBytes) png = distinct_png (i);
+      g_auto(TestResponse) created = { 0 };
+      g_auto(TestResponse) picture = { 0 };
+      g_autofree char *on_b = NULL;
+      JsonObject *event;
+
+      test_request (cluster->session, "POST", upload_url, NULL, png, "image/png", &created);
+      g_assert_cmpuint (created.status, ==, 201);
+      g_assert_true (test_event_stream_wait (stream, i + 1, 5000));
+      event = g_ptr_array_index (stream->events, i);
+      g_assert_cmpstr (json_object_get_string_member (event, "source"), ==, "upload");
+      on_b = g_strdup_printf ("%s/static/img/%s", cluster->nodes[1]->url, json_object_get_string_member (event, "name"));
+      test_request (cluster->session, "GET", on_b, NULL, NULL, NULL, &picture);
+      g_assert_cmpuint (picture.status, ==, 200);
+      g_assert_true (g_bytes_equal (picture.body, png));
+    }
+  test_event_stream_close (stream);
+}
+
+/* Node B, stopped while the stream (--history 3) is trimmed past the last
+ * event it read, tells its client how many events it lost ("missed") when
+ * it reads on, as for any gap: every id up to the newest is accounted for. */
+static void
+test_lagging_node_tells_missed (Cluster *cluster, gconstpointer data)
+{
+  enum { AWAY = 10 };
+  TestEventStream *stream = open_stream (cluster, 1, NULL);
+  GSubprocess *node_b = cluster->nodes[1]->process;
+  gint64 accounted = 0, told_missed = 0;
+
+  wait_stat (cluster, 1, "open_streams", 1);
+  json_object_unref (publish_on (cluster, 0));
+  json_object_unref (publish_on (cluster, 0));
+  g_assert_true (test_event_stream_wait (stream, 2, 5000));
+  g_subprocess_send_signal (node_b, SIGSTOP);
+  for (int i = 0; i < AWAY; i++)
+    json_object_unref (publish_on (cluster, 0));
+  g_subprocess_send_signal (node_b, SIGCONT);
+  /* Each event is preceded by the ones it says were missed. */
+  for (guint i = 0; accounted < 2 + AWAY; i++)
+    {
+      JsonObject *event;
+      gint64 missed;
+
+      g_assert_true (test_event_stream_wait (stream, i + 1, 5000));
+      event = g_ptr_array_index (stream->events, i);
+      missed = json_object_get_int_member_with_default (event, "missed", 0);
+      g_assert_cmpint (event_id (event), ==, accounted + missed + 1);
+      accounted = event_id (event);
+      told_missed += missed;
+    }
+  g_assert_cmpint (told_missed, >, 0);
+  /* A client resuming on B from before the gap is told the same. */
+  {
+    TestEventStream *resumed = open_stream (cluster, 1, "2");
+    JsonObject *first;
+
+    g_assert_true (test_event_stream_wait (resumed, 1, 5000));
+    first = g_ptr_array_index (resumed->events, 0);
+    g_assert_cmpint (event_id (first), ==, 2 + json_object_get_int_member_with_default (first, "missed", 0) + 1);
+    g_assert_cmpint (json_object_get_int_member_with_default (first, "missed", 0), >, 0);
+    test_event_stream_close (resumed);
+  }
+  test_event_stream_close (stream);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -360,9 +513,13 @@ main (int argc, char **argv)
   ADD ("/cluster/ids-grow-across-nodes", test_ids_grow_across_nodes);
   ADD ("/cluster/resume-on-another-node", test_resume_on_another_node);
   ADD ("/cluster/ids-continue-after-every-node-restarts", test_ids_continue_after_every_node_restarts);
+  ADD ("/cluster/ids-continue-when-redis-and-nodes-restart-empty", test_ids_continue_when_redis_and_nodes_restart_empty);
   ADD ("/cluster/redis-down-then-back", test_redis_down_then_back);
   ADD ("/cluster/upload-on-a-downloadable-from-c", test_upload_on_a_downloadable_from_c);
-  g_test_add ("/cluster/one-slideshow-for-the-cluster", Cluster, "0.4", cluster_set_up,
+  ADD ("/cluster/picture-served-when-heard", test_picture_served_when_heard);
+  g_test_add ("/cluster/lagging-node-tells-missed", Cluster, &short_history, cluster_set_up,
+              test_lagging_node_tells_missed, cluster_tear_down);
+  g_test_add ("/cluster/one-slideshow-for-the-cluster", Cluster, &quick_slideshow, cluster_set_up,
               test_one_slideshow_for_the_cluster, cluster_tear_down);
   return g_test_run ();
 }

@@ -105,6 +105,10 @@ rndimg_broker_get_problem (RndimgBroker *self)
 gint64
 rndimg_broker_resume_point (RndimgBroker *self, gint64 since, const char *epoch)
 {
+  RndimgBrokerInterface *iface = RNDIMG_BROKER_GET_IFACE (self);
+
+  if (since > 0 && iface->client_resumes != NULL)
+    iface->client_resumes (self, since, epoch);
   if (since < 0 || epoch == NULL || *epoch == '\0')
     return since;
   return g_strcmp0 (epoch, rndimg_broker_get_epoch (self)) == 0 ? since : 0;

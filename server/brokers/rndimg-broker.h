@@ -38,6 +38,11 @@ struct _RndimgBrokerInterface
   const char  *(*get_epoch)      (RndimgBroker        *self);
   /* Optional: why publishing cannot work right now (NULL: it can). */
   const char  *(*get_problem)    (RndimgBroker        *self);
+  /* Optional: a client resumes after id @since (of history @epoch, NULL:
+   * not said); a broker that lost its ids may learn how far they went. */
+  void         (*client_resumes) (RndimgBroker        *self,
+                                  gint64               since,
+                                  const char          *epoch);
 
   /* signal class closure */
   void         (*published)      (RndimgBroker        *self,

@@ -13,6 +13,9 @@ typedef struct {
   const char *source;       /* "timer", "api", "upload" or "folder" */
   char *published_at;       /* RFC 3339 */
   const char *epoch;        /* interned: the history the id belongs to; NULL: none */
+  gint64 lost_before;       /* events just before this one that this node never got
+                             * (gone from a shared history before it read them): its
+                             * live subscribers are told them as "missed" */
 } RndimgEvent;
 
 RndimgEvent *rndimg_event_new     (gint64             id,

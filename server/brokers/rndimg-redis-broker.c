@@ -10,43 +10,102 @@
  * for each, whoever published it: a reconnect loses nothing still in the
  * stream, and no event is seen twice.
  *
- * Keys: rndimg:meta {s: newest id, e: epoch} and rndimg:events (entries
- * "ID-0" with name, source, at, epoch). After a flush the first publisher
- * seeds s with the newest id it saw, so ids keep growing, under a new
- * epoch that tells clients the old history is gone.
+ * Keys: rndimg:meta {s: newest id, r: newest id in the stream, e: epoch},
+ * rndimg:events (entries "ID-0" with name, source, at, epoch, prev: the
+ * entry before it), rndimg:picture:NAME (a picture's bytes) and
+ * rndimg:pictures (NAME -> newest id naming it).
+ *
+ * Ids never go back: every node keeps the counter at least at the newest
+ * id it saw (at each publish, at each connect, and each second it waits
+ * for news), and keeps that id in --state-file; after a flush, the first
+ * publisher also takes the newest id a client resumed from. A new epoch
+ * tells clients the old history is gone.
+ *
+ * A follower that finds "prev" beyond the last id it saw was away while
+ * the stream was trimmed past it: the next event carries how many it lost
+ * (lost_before), and its subscribers are told them as "missed".
+ *
+ * Pictures: an event for a picture this node lacks is held until its bytes
+ * are fetched (on the follow connection, so order is kept; at most the
+ * command timeout), so a client never hears of a picture before this node
+ * can serve it. A picture stays in Redis while an event of the stream
+ * names it; a publish naming a picture Redis lacks has it put first.
  *
  * hiredis 0.14 has no timeouts: each command gets a GLib timeout that
  * drops the connection; a dropped connection is retried every second. */
 #include "rndimg-redis-broker.h"
+#include "rndimg-history-file.h"
 
 #include <hiredis/adapters/glib.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define META_KEY "rndimg:meta"
 #define LEASE_KEY "rndimg:slideshow-lease"
 #define STREAM_KEY "rndimg:events"
+#define PICTURES_KEY "rndimg:pictures"
+#define PICTURE_PREFIX "rndimg:picture:"
 #define COMMAND_TIMEOUT_MS 2000
-#define BLOCK_MS 2000
+#define BLOCK_MS 1000
 #define RECONNECT_MS 1000
+#define SAVE_DELAY_MS 1000
+/* A picture put in Redis whose publish never came: gone after an hour. */
+#define UNCLAIMED_PICTURE_MS 3600000
+/* The most a client's word can move ids (2^50: JavaScript still counts
+ * exactly far beyond). */
+#define CLIENT_HINT_MAX (G_GINT64_CONSTANT (1) << 50)
 
-/* ARGV: name, source, at, proposed epoch, floor id, --history, node,
- * lease ms. A "timer" publish (lease ms > 0) needs the slideshow lease:
- * free, or this node's (renewed); else nothing is published ({0, ""}). */
+/* KEYS: meta, stream, lease, pictures, the picture's key.
+ * ARGV: name, source, at, proposed epoch, floor, --history, node, lease
+ * ms, new-history floor, check picture, picture key prefix.
+ * A "timer" publish (lease ms > 0) needs the slideshow lease: free, or
+ * this node's (renewed); else nothing is published ({0, ""}). With check
+ * picture "1", a picture Redis does not have is asked for ({-1, ""}).
+ * The counter is kept at least at the floor (the newest id the publishing
+ * node knows); a history that has no counter yet (new, or flushed) starts
+ * from the new-history floor. The picture's key is kept while the stream
+ * holds an event naming it; pictures named only by trimmed events go. */
 static const char publish_script[] =
   "if ARGV[8] ~= '0' then\n"
   "  local holder = redis.call('GET', KEYS[3])\n"
   "  if holder and holder ~= ARGV[7] then return {0, ''} end\n"
   "  redis.call('SET', KEYS[3], ARGV[7], 'PX', ARGV[8])\n"
   "end\n"
-  "if redis.call('HEXISTS', KEYS[1], 's') == 0 then redis.call('HSET', KEYS[1], 's', ARGV[5]) end\n"
+  "if ARGV[10] == '1' and redis.call('EXISTS', KEYS[5]) == 0 then return {-1, ''} end\n"
+  "local s = tonumber(redis.call('HGET', KEYS[1], 's'))\n"
+  "local floor = tonumber(ARGV[5])\n"
+  "if not s then s = math.max(floor, tonumber(ARGV[9])) elseif s < floor then s = floor end\n"
+  "local id = string.format('%d', s + 1)\n"
+  "redis.call('HSET', KEYS[1], 's', id)\n"
   "redis.call('HSETNX', KEYS[1], 'e', ARGV[4])\n"
-  "local id = redis.call('HINCRBY', KEYS[1], 's', 1)\n"
   "local epoch = redis.call('HGET', KEYS[1], 'e')\n"
+  "local prev = redis.call('HGET', KEYS[1], 'r') or '0'\n"
   "redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[6], id .. '-0', 'name', ARGV[1], 'source', ARGV[2],"
-  " 'at', ARGV[3], 'epoch', epoch)\n"
-  "return {id, epoch}\n";
+  " 'at', ARGV[3], 'epoch', epoch, 'prev', prev)\n"
+  "redis.call('HSET', KEYS[1], 'r', id)\n"
+  "redis.call('PERSIST', KEYS[5])\n"
+  "redis.call('ZADD', KEYS[4], id, ARGV[1])\n"
+  "local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]\n"
+  "if oldest then\n"
+  "  local below = '(' .. string.match(oldest[1], '^%d+')\n"
+  "  for _, gone in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', below)) do\n"
+  "    redis.call('DEL', ARGV[11] .. gone)\n"
+  "  end\n"
+  "  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', below)\n"
+  "end\n"
+  "return {tonumber(id), epoch}\n";
+
+/* KEYS: meta. ARGV: floor, proposed epoch. The counter is raised to the
+ * floor (a history flushed under running nodes gets its ids back); an
+ * empty Redis gets an epoch. Returns the epoch. */
+static const char floor_script[] =
+  "local s = tonumber(redis.call('HGET', KEYS[1], 's'))\n"
+  "local floor = tonumber(ARGV[1])\n"
+  "if floor > 0 and (not s or s < floor) then redis.call('HSET', KEYS[1], 's', ARGV[1]) end\n"
+  "redis.call('HSETNX', KEYS[1], 'e', ARGV[2])\n"
+  "return redis.call('HGET', KEYS[1], 'e')\n";
 
 /* One hiredis connection and the GSource that drives it. */
 typedef struct {
@@ -74,9 +133,16 @@ struct _RndimgRedisBroker
   Link follow;
   gboolean following;        /* the follow link has read the stream at least once */
   GQueue parked;             /* Publish waiting for the follower to see its id */
+  GQueue unheard;            /* RndimgEvent read, not yet told: waiting for its picture */
   gboolean disposing;
   char *node;                /* random: who holds the slideshow lease */
   guint lease_ms;            /* 0: every node's timer publishes */
+  char *state_file;          /* NULL: the newest id is not kept on disk */
+  gint64 saved_id;           /* the newest id the state file had at start */
+  guint save_id;
+  gint64 client_hint;        /* the newest id a client resumed from */
+  const RndimgRedisPictureHooks *pictures;
+  gpointer pictures_data;
 };
 
 typedef struct {
@@ -84,11 +150,13 @@ typedef struct {
   RndimgEvent *event;
   guint timeout_id;
   gboolean answered;
+  gboolean picture_asked;    /* the picture was put after Redis asked for it */
 } Publish;
 
 static void broker_iface_init (RndimgBrokerInterface *iface);
 static void connect_link (RndimgRedisBroker *self, Link *link);
 static void follow_next (RndimgRedisBroker *self);
+static void hold_floor (RndimgRedisBroker *self);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (RndimgRedisBroker, rndimg_redis_broker, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (RNDIMG_TYPE_BROKER, broker_iface_init))
@@ -181,12 +249,9 @@ on_connected (const redisAsyncContext *context, int status)
   g_debug ("Redis %s: %s connection up", self->url, link == &self->command ? "command" : "follow");
   if (link == &self->command)
     {
-      g_autofree char *proposed_epoch = rndimg_broker_new_epoch ();
-
       set_problem (self, NULL);
       /* An empty Redis gets its epoch now, so /stats has one at once. */
-      redisAsyncCommand (link->context, NULL, NULL, "HSETNX %s e %s", META_KEY, proposed_epoch);
-      redisAsyncCommand (link->context, on_epoch, self, "HGET %s e", META_KEY);
+      hold_floor (self);
     }
   else
     follow_next (self);
@@ -268,9 +333,59 @@ on_epoch (redisAsyncContext *context, void *reply_pointer, void *user_data)
   RndimgRedisBroker *self = user_data;
   redisReply *reply = reply_pointer;
 
-  if (self->disposing || reply == NULL || reply->type != REDIS_REPLY_STRING)
+  if (self->disposing || reply == NULL)
     return;
-  adopt_epoch (self, reply->str);
+  if (reply->type == REDIS_REPLY_STRING)
+    adopt_epoch (self, reply->str);
+  else if (reply->type == REDIS_REPLY_ERROR)
+    g_warning ("Redis: %s", reply->str);
+}
+
+/* The newest id this node knows for sure: what it followed, or what its
+ * state file kept from before a restart. */
+static gint64
+floor_id (RndimgRedisBroker *self)
+{
+  return MAX (self->last_seen, self->saved_id);
+}
+
+/* Keeps Redis's counter at least at floor_id() (a Redis flushed or
+ * restarted empty under this node gets its ids back) and its epoch made;
+ * adopts the epoch Redis has. */
+static void
+hold_floor (RndimgRedisBroker *self)
+{
+  g_autofree char *floor = g_strdup_printf ("%" G_GINT64_FORMAT, floor_id (self));
+  g_autofree char *proposed_epoch = rndimg_broker_new_epoch ();
+
+  if (self->command.context != NULL)
+    redisAsyncCommand (self->command.context, on_epoch, self, "EVAL %s 1 %s %s %s", floor_script, META_KEY,
+                       floor, proposed_epoch);
+}
+
+/* ---- the newest id on disk ---- */
+
+static gboolean
+save_now (gpointer user_data)
+{
+  RndimgRedisBroker *self = user_data;
+  g_autoptr(GError) error = NULL;
+  GQueue none = G_QUEUE_INIT;
+
+  self->save_id = 0;
+  if (self->epoch != NULL && self->last_seen > 0 &&
+      !rndimg_history_file_save (self->state_file, self->epoch, floor_id (self), &none, &error))
+    g_warning ("newest id not saved: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* At most once a second: a node killed loses its last second, which the
+ * other nodes and Redis still know. */
+static void
+schedule_save (RndimgRedisBroker *self)
+{
+  if (self->state_file != NULL && self->save_id == 0)
+    self->save_id = g_timeout_add (SAVE_DELAY_MS, save_now, self);
 }
 
 static void
@@ -319,13 +434,92 @@ field (redisReply *fields, const char *name)
   return NULL;
 }
 
-/* One stream entry ["ID-0", [name, N, source, S, at, T, epoch, E]]. */
+/* Tells this node's subscribers about @event (transfer full). */
 static void
-take_entry (RndimgRedisBroker *self, redisReply *entry)
+tell (RndimgRedisBroker *self, RndimgEvent *event)
+{
+  adopt_epoch (self, event->epoch);
+  /* Events are lost before it: what is kept ends there, so a client
+   * resuming from before is told what it missed, like any gap. */
+  if (event->lost_before > 0)
+    {
+      g_warning ("Redis at %s: %" G_GINT64_FORMAT " events before #%" G_GINT64_FORMAT
+                 " left the stream before this node read them; its clients are told they missed them",
+                 self->url, event->lost_before, event->id);
+      g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
+    }
+  g_queue_push_tail (&self->history, event);
+  while (self->history.length > self->history_length)
+    rndimg_event_unref (g_queue_pop_head (&self->history));
+  self->last_seen = event->id;
+  schedule_save (self);
+  rndimg_broker_emit_published (RNDIMG_BROKER (self), event);
+}
+
+static void tell_unheard (RndimgRedisBroker *self);
+
+/* The bytes of the picture of the first unheard event, or NULL (none in
+ * Redis, or the connection dropped: the event goes out all the same). */
+static void
+on_picture_read (redisAsyncContext *context, void *reply_pointer, void *user_data)
+{
+  RndimgRedisBroker *self = user_data;
+  redisReply *reply = reply_pointer;
+  RndimgEvent *event;
+
+  if (self->disposing || (event = g_queue_pop_head (&self->unheard)) == NULL)
+    return;
+  g_clear_handle_id (&self->follow.watchdog_id, g_source_remove);
+  if (reply != NULL && reply->type == REDIS_REPLY_STRING && self->pictures != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (reply->str, reply->len);
+
+      self->pictures->fetched (event->name, bytes, self->pictures_data);
+    }
+  tell (self, event);
+  if (reply == NULL)
+    {
+      /* The rest is read again after the reconnect. */
+      g_queue_clear_full (&self->unheard, (GDestroyNotify) rndimg_event_unref);
+      return;
+    }
+  tell_unheard (self);
+}
+
+/* Tells the events read, in order; one whose picture this node lacks
+ * waits until the picture is fetched. Then reads on. */
+static void
+tell_unheard (RndimgRedisBroker *self)
+{
+  RndimgEvent *event;
+
+  while ((event = g_queue_peek_head (&self->unheard)) != NULL)
+    {
+      if (self->pictures != NULL && self->follow.context != NULL &&
+          self->pictures->missing (event->name, self->pictures_data))
+        {
+          g_autofree char *key = g_strconcat (PICTURE_PREFIX, event->name, NULL);
+
+          if (redisAsyncCommand (self->follow.context, on_picture_read, self, "GET %s", key) == REDIS_OK)
+            {
+              arm_watchdog (&self->follow, COMMAND_TIMEOUT_MS);
+              return;
+            }
+        }
+      tell (self, g_queue_pop_head (&self->unheard));
+    }
+  release_parked (self);
+  follow_next (self);
+}
+
+/* One stream entry ["ID-0", [name, N, source, S, at, T, epoch, E, prev,
+ * P]] read after @after (the last id read) into the unheard events. */
+static void
+take_entry (RndimgRedisBroker *self, redisReply *entry, gint64 *after, const char **epoch_so_far)
 {
   redisReply *fields;
-  const char *name, *epoch;
-  gint64 id;
+  const char *name, *epoch, *prev_text;
+  gint64 id, prev;
   RndimgEvent *event;
 
   if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[0]->type != REDIS_REPLY_STRING)
@@ -334,15 +528,18 @@ take_entry (RndimgRedisBroker *self, redisReply *entry)
   fields = entry->element[1]->type == REDIS_REPLY_ARRAY ? entry->element[1] : NULL;
   name = field (fields, "name");
   epoch = field (fields, "epoch");
-  if (id <= self->last_seen || name == NULL || epoch == NULL)
+  prev_text = field (fields, "prev");
+  if (id <= *after || name == NULL || epoch == NULL)
     return;
-  adopt_epoch (self, epoch);
-  event = rndimg_event_new_full (id, name, field (fields, "source"), self->epoch, field (fields, "at"));
-  g_queue_push_tail (&self->history, event);
-  while (self->history.length > self->history_length)
-    rndimg_event_unref (g_queue_pop_head (&self->history));
-  self->last_seen = id;
-  rndimg_broker_emit_published (RNDIMG_BROKER (self), event);
+  prev = prev_text != NULL ? g_ascii_strtoll (prev_text, NULL, 10) : id - 1;
+  event = rndimg_event_new_full (id, name, field (fields, "source"), epoch, field (fields, "at"));
+  /* Lost: the stream had events after the last one read here, and they
+   * are gone (a node that just started has read none: nothing lost). */
+  if (*after > 0 && prev > *after && event->epoch == *epoch_so_far)
+    event->lost_before = prev - *after;
+  *after = id;
+  *epoch_so_far = event->epoch;
+  g_queue_push_tail (&self->unheard, event);
 }
 
 /* XREAD's answer: nil after BLOCK_MS without news, else
@@ -364,12 +561,17 @@ on_read (redisAsyncContext *context, void *reply_pointer, void *user_data)
            reply->element[0]->element[1]->type == REDIS_REPLY_ARRAY)
     {
       redisReply *entries = reply->element[0]->element[1];
+      gint64 after = self->last_seen;
+      const char *epoch_so_far = self->epoch != NULL ? g_intern_string (self->epoch) : NULL;
 
       for (size_t i = 0; i < entries->elements; i++)
-        take_entry (self, entries->element[i]);
-      release_parked (self);
+        take_entry (self, entries->element[i], &after, &epoch_so_far);
     }
-  follow_next (self);
+  else if (reply->type == REDIS_REPLY_NIL)
+    /* A second without news: a Redis flushed meanwhile gets its
+     * counter back before a node that knows nothing publishes. */
+    hold_floor (self);
+  tell_unheard (self);
 }
 
 static void
@@ -409,6 +611,8 @@ on_publish_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean send_publish (RndimgRedisBroker *self, Publish *publish);
+
 static void
 on_published_reply (redisAsyncContext *context, void *reply_pointer, void *user_data)
 {
@@ -432,6 +636,23 @@ on_published_reply (redisAsyncContext *context, void *reply_pointer, void *user_
       publish_free (publish);
       return;
     }
+  if (reply->element[0]->integer < 0 && !publish->answered && !self->disposing && !publish->picture_asked)
+    {
+      /* Redis does not have the picture (gone with the events that named
+       * it, or never put): put it, if this node can, then publish. */
+      publish->picture_asked = TRUE;
+      if (self->pictures != NULL)
+        self->pictures->share (pending->name, self->pictures_data);
+      if (!send_publish (self, publish))
+        publish_free (publish);
+      return;
+    }
+  if (reply->element[0]->integer < 0)
+    {
+      finish_publish (publish, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "Redis: no answer"));
+      publish_free (publish);
+      return;
+    }
   publish->event = rndimg_event_new_full (reply->element[0]->integer, pending->name, pending->source,
                                           reply->element[1]->str, pending->published_at);
   if (publish->answered || self->disposing || publish->event->id <= self->last_seen)
@@ -443,34 +664,45 @@ on_published_reply (redisAsyncContext *context, void *reply_pointer, void *user_
   g_queue_push_tail (&self->parked, publish);
 }
 
+/* Runs the publish script for @publish; FALSE when it could not be sent
+ * (then @publish is answered, not freed). */
+static gboolean
+send_publish (RndimgRedisBroker *self, Publish *publish)
+{
+  RndimgEvent *pending = g_task_get_task_data (publish->task);
+  g_autofree char *proposed_epoch = rndimg_broker_new_epoch ();
+  g_autofree char *floor = g_strdup_printf ("%" G_GINT64_FORMAT, floor_id (self));
+  g_autofree char *hint = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (floor_id (self), self->client_hint));
+  g_autofree char *length = g_strdup_printf ("%u", self->history_length);
+  g_autofree char *lease = g_strdup_printf ("%u", g_str_equal (pending->source, "timer") ? self->lease_ms : 0);
+  g_autofree char *picture_key = g_strconcat (PICTURE_PREFIX, pending->name, NULL);
+  const char *check_picture = self->pictures != NULL && !publish->picture_asked ? "1" : "0";
+
+  if (self->command.context == NULL ||
+      redisAsyncCommand (self->command.context, on_published_reply, publish,
+                         "EVAL %s 5 %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s", publish_script,
+                         META_KEY, STREAM_KEY, LEASE_KEY, PICTURES_KEY, picture_key, pending->name,
+                         pending->source, pending->published_at, proposed_epoch, floor, length, self->node,
+                         lease, hint, check_picture, PICTURE_PREFIX) != REDIS_OK)
+    {
+      finish_publish (publish, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                                                          self->problem ? self->problem : "Redis is unreachable"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 redis_publish_async (RndimgBroker *broker, const char *name, const char *source,
                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   RndimgRedisBroker *self = RNDIMG_REDIS_BROKER (broker);
   Publish *publish = g_new0 (Publish, 1);
-  RndimgEvent *pending = rndimg_event_new (0, name, source);
-  g_autofree char *proposed_epoch = rndimg_broker_new_epoch ();
-  g_autofree char *floor = g_strdup_printf ("%" G_GINT64_FORMAT, self->last_seen);
-  g_autofree char *length = g_strdup_printf ("%u", self->history_length);
-  g_autofree char *lease = g_strdup_printf ("%u", g_str_equal (source, "timer") ? self->lease_ms : 0);
 
   publish->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_task_data (publish->task, pending, (GDestroyNotify) rndimg_event_unref);
-  if (self->command.context == NULL)
+  g_task_set_task_data (publish->task, rndimg_event_new (0, name, source), (GDestroyNotify) rndimg_event_unref);
+  if (!send_publish (self, publish))
     {
-      finish_publish (publish, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                                                          self->problem ? self->problem : "Redis is unreachable"));
-      publish_free (publish);
-      return;
-    }
-  if (redisAsyncCommand (self->command.context, on_published_reply, publish,
-                         "EVAL %s 3 %s %s %s %s %s %s %s %s %s %s %s", publish_script, META_KEY, STREAM_KEY,
-                         LEASE_KEY, name, source, pending->published_at, proposed_epoch, floor, length,
-                         self->node, lease) != REDIS_OK)
-    {
-      finish_publish (publish, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                                                          "Redis is closing the connection"));
       publish_free (publish);
       return;
     }
@@ -522,9 +754,20 @@ redis_get_problem (RndimgBroker *broker)
   return RNDIMG_REDIS_BROKER (broker)->problem;
 }
 
+/* A client that resumed after @since: ids went at least that far. Only
+ * taken when Redis has no counter (flushed) and this node knows no id. */
+static void
+redis_client_resumes (RndimgBroker *broker, gint64 since, const char *epoch)
+{
+  RndimgRedisBroker *self = RNDIMG_REDIS_BROKER (broker);
+
+  self->client_hint = MAX (self->client_hint, MIN (since, CLIENT_HINT_MAX));
+}
+
 static void
 broker_iface_init (RndimgBrokerInterface *iface)
 {
+  iface->client_resumes = redis_client_resumes;
   iface->publish_async = redis_publish_async;
   iface->publish_finish = redis_publish_finish;
   iface->history_async = redis_history_async;
@@ -547,9 +790,16 @@ rndimg_redis_broker_finalize (GObject *object)
   RndimgRedisBroker *self = RNDIMG_REDIS_BROKER (object);
 
   self->disposing = TRUE;
+  if (self->save_id != 0)
+    {
+      g_source_remove (self->save_id);
+      save_now (self);
+    }
   close_link (&self->follow);
   close_link (&self->command);
   g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
+  g_queue_clear_full (&self->unheard, (GDestroyNotify) rndimg_event_unref);
+  g_free (self->state_file);
   g_free (self->host);
   g_free (self->url);
   g_free (self->epoch);
@@ -569,6 +819,7 @@ rndimg_redis_broker_init (RndimgRedisBroker *self)
 {
   g_queue_init (&self->history);
   g_queue_init (&self->parked);
+  g_queue_init (&self->unheard);
   self->command.owner = self;
   self->node = rndimg_broker_new_epoch ();
   self->follow.owner = self;
@@ -642,81 +893,72 @@ rndimg_redis_broker_set_slideshow_lease (RndimgRedisBroker *self, guint ms)
   self->lease_ms = ms;
 }
 
+/* --state-file FILE.json: this Redis's file is FILE-redis-HOST-PORT-DB.json
+ * beside it, so a node never overwrites an in-memory broker's history, nor
+ * takes ids from another Redis. */
+char *
+rndimg_redis_broker_state_file_for (const char *state_file, const char *url)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *stem = g_str_has_suffix (state_file, ".json")
+                          ? g_strndup (state_file, strlen (state_file) - strlen (".json")) : g_strdup (state_file);
+  int port = 0, database = 0;
+
+  if (!rndimg_redis_broker_parse_url (url, &host, &port, &database, NULL))
+    return NULL;
+  g_strcanon (host, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS ".-", '_');
+  return g_strdup_printf ("%s-redis-%s-%d-%d.json", stem, host, port, database);
+}
+
+/* Keeps the newest id this node saw in @path (the memory broker's format,
+ * with no events), and reads it back now: after a restart the node holds
+ * Redis's counter at least there, even if Redis lost everything. */
+void
+rndimg_redis_broker_set_state_file (RndimgRedisBroker *self, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *epoch = NULL;
+  GQueue events = G_QUEUE_INIT;
+  gint64 newest_id = 0;
+
+  g_free (self->state_file);
+  self->state_file = g_strdup (path);
+  if (path == NULL)
+    return;
+  if (rndimg_history_file_load (path, &epoch, &newest_id, &events, &error))
+    self->saved_id = newest_id;
+  else if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    g_warning ("%s", error->message);
+  g_queue_clear_full (&events, (GDestroyNotify) rndimg_event_unref);
+  g_debug ("%s: ids went at least to #%" G_GINT64_FORMAT, path, self->saved_id);
+}
+
 /* ---- pictures ---- */
 
-#define PICTURE_KEY "rndimg:picture:%s"
+/* @hooks (NULL: none) decide which pictures this node fetches before
+ * telling an event, keep what is fetched, and put pictures Redis asks
+ * for; they must outlive the broker or be unset. */
+void
+rndimg_redis_broker_set_picture_hooks (RndimgRedisBroker *self, const RndimgRedisPictureHooks *hooks,
+                                       gpointer user_data)
+{
+  self->pictures = hooks;
+  self->pictures_data = user_data;
+}
 
 /* Stores @bytes as picture @name for the other nodes. Sent on the command
  * connection before the publish that announces it, so Redis has the bytes
- * before any node reads the event. Nothing is sent while Redis is down
- * (the publish that follows fails too). */
+ * before any node reads the event; the publish keeps them as long as an
+ * event names them (a picture whose publish never comes expires). Nothing
+ * is sent while Redis is down (the publish that follows fails too). */
 void
 rndimg_redis_broker_put_picture (RndimgRedisBroker *self, const char *name, GBytes *bytes)
 {
   gsize size = 0;
   gconstpointer data = g_bytes_get_data (bytes, &size);
-  g_autofree char *key = g_strdup_printf (PICTURE_KEY, name);
+  g_autofree char *key = g_strconcat (PICTURE_PREFIX, name, NULL);
 
   if (self->command.context != NULL)
-    redisAsyncCommand (self->command.context, NULL, NULL, "SET %s %b", key, data, size);
-}
-
-typedef struct {
-  GTask *task;
-  guint timeout_id;
-} PictureRequest;
-
-static void
-on_picture (redisAsyncContext *context, void *reply_pointer, void *user_data)
-{
-  PictureRequest *request = user_data;
-  redisReply *reply = reply_pointer;
-
-  if (request->timeout_id != 0)
-    {
-      g_clear_handle_id (&request->timeout_id, g_source_remove);
-      if (reply != NULL && reply->type == REDIS_REPLY_STRING)
-        g_task_return_pointer (request->task, g_bytes_new (reply->str, reply->len), (GDestroyNotify) g_bytes_unref);
-      else
-        g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no such picture in Redis");
-    }
-  g_object_unref (request->task);
-  g_free (request);
-}
-
-static gboolean
-on_picture_timeout (gpointer user_data)
-{
-  PictureRequest *request = user_data;
-
-  request->timeout_id = 0;
-  g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           "Redis did not answer in %d ms", COMMAND_TIMEOUT_MS);
-  return G_SOURCE_REMOVE;
-}
-
-/* Fetches the bytes of picture @name, stored by another node. */
-void
-rndimg_redis_broker_get_picture_async (RndimgRedisBroker *self, const char *name,
-                                       GAsyncReadyCallback callback, gpointer user_data)
-{
-  PictureRequest *request = g_new0 (PictureRequest, 1);
-  g_autofree char *key = g_strdup_printf (PICTURE_KEY, name);
-
-  request->task = g_task_new (self, NULL, callback, user_data);
-  if (self->command.context == NULL ||
-      redisAsyncCommand (self->command.context, on_picture, request, "GET %s", key) != REDIS_OK)
-    {
-      g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "Redis is unreachable");
-      g_object_unref (request->task);
-      g_free (request);
-      return;
-    }
-  request->timeout_id = g_timeout_add (COMMAND_TIMEOUT_MS, on_picture_timeout, request);
-}
-
-GBytes *
-rndimg_redis_broker_get_picture_finish (RndimgRedisBroker *self, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
+    redisAsyncCommand (self->command.context, NULL, NULL, "SET %s %b PX %d", key, data, size,
+                       UNCLAIMED_PICTURE_MS);
 }

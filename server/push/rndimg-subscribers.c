@@ -148,7 +148,8 @@ rendered_for (GArray *cache, const RndimgSubscriberFuncs *fn, const RndimgEvent 
         return known->payload;
     }
   fresh.base_url = g_strdup (base_url);
-  fresh.payload = fn->render (event, base_url, 0);
+  /* A live subscriber has had every event this node had before this one. */
+  fresh.payload = fn->render (event, base_url, event->lost_before);
   g_array_append_val (cache, fresh);
   return fresh.payload;
 }
