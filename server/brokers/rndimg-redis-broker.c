@@ -374,7 +374,7 @@ save_now (gpointer user_data)
 
   self->save_id = 0;
   if (self->epoch != NULL && self->last_seen > 0 &&
-      !rndimg_history_file_save (self->state_file, self->epoch, floor_id (self), &none, &error))
+      !rndimg_history_file_save (self->state_file, self->epoch, floor_id (self), &none, FALSE, &error))
     g_warning ("newest id not saved: %s", error->message);
   return G_SOURCE_REMOVE;
 }
