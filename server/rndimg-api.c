@@ -128,12 +128,14 @@ send_event (SoupServerMessage *msg, const RndimgEvent *event)
 {
   g_autofree char *base_url = rndimg_http_base_url (msg);
   g_autofree char *location = rndimg_http_image_url (msg, event->name);
-  char *json = rndimg_event_to_json (event, base_url, 0);
+  g_autoptr(GBytes) json = rndimg_event_to_json_bytes (event, base_url, 0);   /* the fan-out's, usually */
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   rndimg_http_set_no_store (msg);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  soup_message_headers_replace (headers, "Location", location);
   soup_server_message_set_status (msg, SOUP_STATUS_CREATED, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, json, strlen (json));
+  soup_message_headers_set_content_type (headers, "application/json", NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), json);
 }
 
 static void

@@ -3,11 +3,25 @@
 #include "rndimg-event.h"
 #include <json-glib/json-glib.h>
 
+#include <string.h>
+
+/* One publish asks for the same JSON several times (its answer, each kind
+ * of subscriber): the last one made is kept. */
+struct _RndimgEventJson
+{
+  char *base_url;
+  gint64 missed;
+  GBytes *bytes;
+};
+
 static void
 event_clear (RndimgEvent *event)
 {
   g_free (event->name);
   g_free (event->published_at);
+  g_free (event->json->base_url);
+  g_clear_pointer (&event->json->bytes, g_bytes_unref);
+  g_free (event->json);
 }
 
 static char *
@@ -28,6 +42,7 @@ rndimg_event_new (gint64 id, const char *name, const char *source)
   event->name = g_strdup (name);
   event->source = source;
   event->published_at = now_rfc3339 ();
+  event->json = g_new0 (RndimgEventJson, 1);
   return event;
 }
 
@@ -109,4 +124,24 @@ rndimg_event_to_json (const RndimgEvent *event, const char *base_url, gint64 mis
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
+}
+
+/* rndimg_event_to_json() as bytes, made once for the same @base_url and
+ * @missed however many ask in a row (main thread only). */
+GBytes *
+rndimg_event_to_json_bytes (const RndimgEvent *event, const char *base_url, gint64 missed)
+{
+  RndimgEventJson *last = event->json;
+
+  if (last->bytes == NULL || last->missed != missed || g_strcmp0 (last->base_url, base_url) != 0)
+    {
+      char *text = rndimg_event_to_json (event, base_url, missed);
+
+      g_clear_pointer (&last->bytes, g_bytes_unref);
+      g_free (last->base_url);
+      last->bytes = g_bytes_new_take (text, strlen (text));
+      last->base_url = g_strdup (base_url);
+      last->missed = missed;
+    }
+  return g_bytes_ref (last->bytes);
 }

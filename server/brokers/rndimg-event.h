@@ -5,6 +5,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _RndimgEventJson RndimgEventJson;
+
 /* One published picture. Immutable, shared by reference between the
  * broker that made it and every subscriber it reaches. */
 typedef struct {
@@ -16,6 +18,7 @@ typedef struct {
   gint64 lost_before;       /* events just before this one that this node never got
                              * (gone from a shared history before it read them): its
                              * live subscribers are told them as "missed" */
+  RndimgEventJson *json;    /* the last JSON made of it, for the next to ask */
 } RndimgEvent;
 
 RndimgEvent *rndimg_event_new     (gint64             id,
@@ -30,6 +33,9 @@ const char  *rndimg_event_intern_source (const char *source);
 RndimgEvent *rndimg_event_ref     (RndimgEvent       *event);
 void         rndimg_event_unref   (RndimgEvent       *event);
 char        *rndimg_event_to_json (const RndimgEvent *event,
+                                   const char        *base_url,
+                                   gint64             missed);
+GBytes      *rndimg_event_to_json_bytes (const RndimgEvent *event,
                                    const char        *base_url,
                                    gint64             missed);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgEvent, rndimg_event_unref)

@@ -23,8 +23,11 @@ typedef struct {
 static GBytes *
 sse_render (const RndimgEvent *event, const char *base_url, gint64 missed)
 {
-  g_autofree char *json = rndimg_event_to_json (event, base_url, missed);
-  char *frame = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: image\ndata: %s\n\n", event->id, json);
+  g_autoptr(GBytes) json = rndimg_event_to_json_bytes (event, base_url, missed);
+  gsize size;
+  const char *data = g_bytes_get_data (json, &size);
+  char *frame = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: image\ndata: %.*s\n\n",
+                                 event->id, (int) size, data);
 
   return g_bytes_new_take (frame, strlen (frame));
 }

@@ -52,9 +52,7 @@ rndimg_subscriber_clear (RndimgSubscriber *sub)
 GBytes *
 rndimg_subscriber_render_json (const RndimgEvent *event, const char *base_url, gint64 missed)
 {
-  char *json = rndimg_event_to_json (event, base_url, missed);
-
-  return g_bytes_new_take (json, strlen (json));
+  return rndimg_event_to_json_bytes (event, base_url, missed);
 }
 
 /* Forgets @sub and frees it. Safe while the fan-out walks the array: the
