@@ -312,10 +312,6 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
   gsize limit = body_limit (self, path);
   g_autofree char *base_url = NULL;
 
-  /* Resolved now, while the peer is surely there: the request log reads
-   * it after held requests end, maybe on a connection already closed. */
-  soup_server_message_get_remote_host (msg);
-
   add_cors_headers (msg);
   if (!admit (self, msg, path))
     return;
