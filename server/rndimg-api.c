@@ -7,6 +7,70 @@
 
 #include <string.h>
 
+/* At most this many base URLs have their answers kept; beyond, all are
+ * dropped (a client naming ever new hosts with a token cannot fill memory). */
+#define MAX_ANSWER_BASES 16
+
+/* The rendered answers to GET /rndimg are kept by base URL, then image
+ * name: an answer depends on nothing else, so each is rendered once. */
+void
+rndimg_api_context_keep_answers (RndimgApiContext *api)
+{
+  api->random_answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) g_hash_table_unref);
+  /* A name gone from the catalogue (maybe to come back as another file)
+   * takes the answers with it; removals are rare, so all go. */
+  g_signal_connect_swapped (api->catalogue, "image-removed",
+                            G_CALLBACK (g_hash_table_remove_all), api->random_answers);
+}
+
+void
+rndimg_api_context_clear (RndimgApiContext *api)
+{
+  if (api->random_answers == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (api->catalogue, api->random_answers);
+  g_clear_pointer (&api->random_answers, g_hash_table_unref);
+}
+
+static GBytes *
+render_random_answer (SoupServerMessage *msg, const char *name)
+{
+  g_autofree char *url = rndimg_http_image_url (msg, name);
+  g_autoptr(JsonNode) node = rndimg_http_success_node (url);
+  char *json = rndimg_http_json_to_string (node);
+
+  return g_bytes_new_take (json, strlen (json));
+}
+
+/* {"status":"success","message":"<base URL>/static/img/<name>"}, rendered
+ * the first time and kept (borrowed). */
+static GBytes *
+random_answer (RndimgApiContext *api, SoupServerMessage *msg, const RndimgImage *image)
+{
+  const char *base_url = rndimg_http_peek_base_url (msg);
+  GHashTable *answers;
+  GBytes *answer;
+
+  if (base_url == NULL || api->random_answers == NULL)
+    return NULL;
+  answers = g_hash_table_lookup (api->random_answers, base_url);
+  if (answers == NULL)
+    {
+      if (g_hash_table_size (api->random_answers) >= MAX_ANSWER_BASES)
+        g_hash_table_remove_all (api->random_answers);
+      answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+      g_hash_table_insert (api->random_answers, g_strdup (base_url), answers);
+    }
+  answer = g_hash_table_lookup (answers, image->name);
+  if (answer == NULL)
+    {
+      answer = render_random_answer (msg, image->name);
+      g_hash_table_insert (answers, g_strdup (image->name), answer);
+    }
+  return answer;
+}
+
 /* GET /polling/api/v1.0/rndimg[?exclude=NAME] (and the tutorial's POST /):
  * {"status":"success","message":"<absolute URL of a random image>"}. */
 void
@@ -15,8 +79,8 @@ rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, 
   RndimgApiContext *api = api_context;
   const char *exclude = query != NULL ? g_hash_table_lookup (query, "exclude") : NULL;
   g_autoptr(RndimgImage) image = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *url = NULL;
+  g_autoptr(GBytes) rendered = NULL;
+  GBytes *answer;
 
   if (exclude != NULL && !rndimg_image_type_name_is_allowed (exclude))
     {
@@ -32,10 +96,13 @@ rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, 
       return;
     }
 
-  url = rndimg_http_image_url (msg, image->name);
-  node = rndimg_http_success_node (url);
+  answer = random_answer (api, msg, image);
+  if (answer == NULL)
+    answer = rendered = render_random_answer (msg, image->name);
   rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type", "application/json");
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), answer);
 }
 
 static void

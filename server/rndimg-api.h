@@ -22,7 +22,11 @@ typedef struct {
   RndimgPictureStore *pictures; /* NULL: pictures stay on this node */
   guint64 requests;             /* answered so far */
   gint64 started_usec;          /* monotonic */
+  GHashTable *random_answers;   /* base URL -> (image name -> GBytes), see rndimg_api_random() */
 } RndimgApiContext;
+
+void rndimg_api_context_keep_answers (RndimgApiContext *api);
+void rndimg_api_context_clear       (RndimgApiContext *api);
 
 void rndimg_api_random      (SoupServerMessage *msg, const char *path,
                              GHashTable *query, gpointer api_context);

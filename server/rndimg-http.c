@@ -82,12 +82,31 @@ rndimg_http_set_no_store (SoupServerMessage *msg)
                                 "Cache-Control", "no-store");
 }
 
-/* Sets what rndimg_http_base_url() gives for @msg (the router does, from
- * --public-url or the Host). */
-void
-rndimg_http_set_base_url (SoupServerMessage *msg, const char *base_url)
+static GQuark
+base_url_quark (void)
 {
-  g_object_set_data_full (G_OBJECT (msg), "rndimg-base-url", g_strdup (base_url), g_free);
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("rndimg-base-url");
+  return quark;
+}
+
+/* Sets what rndimg_http_base_url() gives for @msg (the router does, from
+ * --public-url or the Host). @base_url is a GRefString: it is acquired,
+ * not copied, since the router hands the same one to many requests. */
+void
+rndimg_http_set_base_url (SoupServerMessage *msg, char *base_url)
+{
+  g_object_set_qdata_full (G_OBJECT (msg), base_url_quark (), g_ref_string_acquire (base_url),
+                           (GDestroyNotify) g_ref_string_release);
+}
+
+/* The base URL set by rndimg_http_set_base_url() (borrowed), or NULL. */
+const char *
+rndimg_http_peek_base_url (SoupServerMessage *msg)
+{
+  return g_object_get_qdata (G_OBJECT (msg), base_url_quark ());
 }
 
 /* "http://host[:port]" as the client addressed us (its Host header), so
@@ -96,7 +115,7 @@ rndimg_http_set_base_url (SoupServerMessage *msg, const char *base_url)
 char *
 rndimg_http_base_url (SoupServerMessage *msg)
 {
-  const char *set = g_object_get_data (G_OBJECT (msg), "rndimg-base-url");
+  const char *set = rndimg_http_peek_base_url (msg);
   GUri *uri = soup_server_message_get_uri (msg);
   const char *scheme = g_uri_get_scheme (uri);
   int port = g_uri_get_port (uri);

@@ -17,7 +17,8 @@ char *rndimg_http_error_json       (const char        *message);
 void  rndimg_http_set_no_store     (SoupServerMessage *msg);
 char *rndimg_http_base_url         (SoupServerMessage *msg);
 void  rndimg_http_set_base_url     (SoupServerMessage *msg,
-                                    const char        *base_url);
+                                    char              *base_url);
+const char *rndimg_http_peek_base_url (SoupServerMessage *msg);
 gboolean rndimg_http_host_is_valid (SoupServerMessage *msg);
 char *rndimg_http_image_url        (SoupServerMessage *msg,
                                     const char        *name);

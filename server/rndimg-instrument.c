@@ -16,6 +16,8 @@ typedef struct {
   RndimgMetrics *metrics;
   RndimgRouter *router;
   gboolean access_log;
+  guint wrote_body_data_id;
+  gulong hook_id;
 } Watch;
 
 /* What is known of a request in flight, kept on its message. */
@@ -24,12 +26,19 @@ typedef struct {
   guint64 bytes_sent;
 } RequestTrace;
 
-static void
-on_wrote_body_data (SoupServerMessage *msg, guint chunk_size, gpointer user_data)
-{
-  RequestTrace *trace = user_data;
+static GQuark trace_quark;
 
-  trace->bytes_sent += chunk_size;
+/* Every body chunk libsoup writes, for every message: one emission hook
+ * rather than a handler connected to each message and disconnected at
+ * its end. Messages not watched (no trace) are skipped. */
+static gboolean
+on_wrote_body_data (GSignalInvocationHint *hint, guint n_values, const GValue *values, gpointer user_data)
+{
+  RequestTrace *trace = g_object_get_qdata (g_value_get_object (&values[0]), trace_quark);
+
+  if (trace != NULL)
+    trace->bytes_sent += g_value_get_uint (&values[1]);
+  return TRUE;
 }
 
 static void
@@ -39,8 +48,11 @@ on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_da
   RequestTrace *trace = g_new0 (RequestTrace, 1);
 
   trace->started_usec = g_get_monotonic_time ();
-  g_object_set_data_full (G_OBJECT (msg), "rndimg-trace", trace, g_free);
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), trace);
+  g_object_set_qdata_full (G_OBJECT (msg), trace_quark, trace, g_free);
+  /* Resolved now, while the peer is surely there: the request log reads
+   * it after held requests end, maybe on a connection already closed. */
+  if (watch->access_log)
+    soup_server_message_get_remote_host (msg);
   rndimg_metrics_request_started (watch->metrics);
 }
 
@@ -82,7 +94,7 @@ static void
 on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
   Watch *watch = user_data;
-  RequestTrace *trace = g_object_get_data (G_OBJECT (msg), "rndimg-trace");
+  g_autofree RequestTrace *trace = g_object_steal_qdata (G_OBJECT (msg), trace_quark);
   GUri *uri = soup_server_message_get_uri (msg);    /* NULL for an unparsable request */
   const char *path = uri != NULL ? g_uri_get_path (uri) : "";
   const char *method = soup_server_message_get_method (msg);
@@ -99,8 +111,6 @@ on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
     rndimg_metrics_count_upload (watch->metrics, upload_result (status));
   if (watch->access_log)
     rndimg_access_log_record (msg, trace->bytes_sent, seconds);
-  g_signal_handlers_disconnect_by_data (msg, trace);
-  g_object_set_data (G_OBJECT (msg), "rndimg-trace", NULL);
 }
 
 static double
@@ -137,16 +147,29 @@ rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumented
                               "Pictures in the catalogue.", read_images, push->catalogue);
 }
 
+static void
+watch_free (gpointer data)
+{
+  Watch *watch = data;
+
+  g_signal_remove_emission_hook (watch->wrote_body_data_id, watch->hook_id);
+  g_free (watch);
+}
+
 void
 rndimg_instrument_attach (SoupServer *server, RndimgMetrics *metrics, RndimgRouter *router, gboolean access_log)
 {
+  g_autoptr(GTypeClass) message_class = g_type_class_ref (SOUP_TYPE_SERVER_MESSAGE);
   Watch *watch = g_new0 (Watch, 1);
 
+  trace_quark = g_quark_from_static_string ("rndimg-trace");
   watch->metrics = metrics;
   watch->router = router;
   watch->access_log = access_log;
+  watch->wrote_body_data_id = g_signal_lookup ("wrote-body-data", SOUP_TYPE_SERVER_MESSAGE);
+  watch->hook_id = g_signal_add_emission_hook (watch->wrote_body_data_id, 0, on_wrote_body_data, NULL, NULL);
   /* The server outlives every request; the watch goes with it. */
-  g_object_set_data_full (G_OBJECT (server), "rndimg-watch", watch, g_free);
+  g_object_set_data_full (G_OBJECT (server), "rndimg-watch", watch, watch_free);
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), watch);
   g_signal_connect (server, "request-finished", G_CALLBACK (on_request_done), watch);
   g_signal_connect (server, "request-aborted", G_CALLBACK (on_request_done), watch);

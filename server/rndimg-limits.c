@@ -16,15 +16,18 @@
 struct _RndimgLimits
 {
   const RndimgConfig *config;
-  GHashTable *reading;        /* SoupServerMessage * -> HeaderWait *: headers not all in */
+  GHashTable *reading;        /* SoupServerMessage * (weak) -> HeaderWait *: headers maybe not all in */
   GHashTable *by_address;     /* "ip" -> GPtrArray of GSocket (strong): its connections */
   guint check_id;
 };
 
+/* A request whose headers were not all in when it was last looked at.
+ * Nothing is done per request beyond noting it: whether its headers have
+ * come is read once a second (a message has its method once they are
+ * parsed), and its socket is looked up only to cut it. */
 typedef struct {
   RndimgLimits *limits;
   SoupServerMessage *msg;     /* weak: NULL once finalized */
-  GSocket *socket;
   gint64 since;
 } HeaderWait;
 
@@ -44,43 +47,25 @@ static void
 header_wait_free (HeaderWait *wait)
 {
   if (wait->msg != NULL)
-    {
-      g_object_weak_unref (G_OBJECT (wait->msg), on_message_gone, wait->limits);
-      g_signal_handlers_disconnect_by_data (wait->msg, wait->limits);
-    }
-  g_clear_object (&wait->socket);
+    g_object_weak_unref (G_OBJECT (wait->msg), on_message_gone, wait->limits);
   g_free (wait);
-}
-
-static void
-on_got_headers (SoupServerMessage *msg, gpointer user_data)
-{
-  RndimgLimits *self = user_data;
-
-  g_hash_table_remove (self->reading, msg);
 }
 
 static void
 on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
   RndimgLimits *self = user_data;
-  GSocket *socket = rndimg_connection_get_socket (msg);
-  HeaderWait *wait;
+  HeaderWait *wait = g_new (HeaderWait, 1);
 
-  if (socket == NULL)
-    return;
-  wait = g_new0 (HeaderWait, 1);
-  *wait = (HeaderWait) { self, msg, g_object_ref (socket), g_get_monotonic_time () };
+  *wait = (HeaderWait) { self, msg, g_get_monotonic_time () };
   g_hash_table_replace (self->reading, msg, wait);
-  g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), self);
-  /* A request that ends before its headers are in (a client gone, a
-   * request libsoup refused) leaves the table too. */
-  g_signal_connect (msg, "finished", G_CALLBACK (on_got_headers), self);
   g_object_weak_ref (G_OBJECT (msg), on_message_gone, self);
 }
 
 /* Headers too slow: shutting the socket down makes libsoup see the end of
- * the stream, end the request and close the connection itself. */
+ * the stream, end the request and close the connection itself. Requests
+ * whose headers are in (libsoup has parsed their request line) leave the
+ * table, cut or not. */
 static void
 cut_slow_headers (RndimgLimits *self, gint64 now)
 {
@@ -90,13 +75,22 @@ cut_slow_headers (RndimgLimits *self, gint64 now)
 
   g_hash_table_iter_init (&iter, self->reading);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &wait))
-    if (now - wait->since > limit_usec)
-      {
-        g_debug ("request headers not in after %d s: closing", self->config->header_timeout_seconds);
-        if (!g_socket_is_closed (wait->socket))
-          g_socket_shutdown (wait->socket, TRUE, TRUE, NULL);
-        g_hash_table_iter_remove (&iter);
-      }
+    {
+      GSocket *socket;
+
+      if (soup_server_message_get_method (wait->msg) != NULL)
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      if (now - wait->since <= limit_usec)
+        continue;
+      g_debug ("request headers not in after %d s: closing", self->config->header_timeout_seconds);
+      socket = rndimg_connection_get_socket (wait->msg);
+      if (socket != NULL && !g_socket_is_closed (socket))
+        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+      g_hash_table_iter_remove (&iter);
+    }
 }
 
 /* Forgets the closed connections of @sockets. */

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -148,15 +149,44 @@ rndimg_metrics_request_started (RndimgMetrics *self)
   self->open_connections++;
 }
 
+/* Writes "route\tmethod\tstatus" in @buffer without a printf (it runs at
+ * every request); FALSE if it does not fit. */
+static gboolean
+request_key (char *buffer, gsize size, const char *route, const char *method, guint status)
+{
+  char digits[16];
+  gsize n = 0;
+  char *end;
+
+  do
+    digits[n++] = (char) ('0' + status % 10);
+  while ((status /= 10) > 0);
+  if (g_strlcpy (buffer, route, size) >= size || g_strlcat (buffer, "\t", size) >= size ||
+      g_strlcat (buffer, method, size) >= size || g_strlcat (buffer, "\t", size) + n >= size)
+    return FALSE;
+  end = buffer + strlen (buffer);
+  while (n > 0)
+    *end++ = digits[--n];
+  *end = '\0';
+  return TRUE;
+}
+
 /* @route is the route's pattern (few distinct values), never the raw path. */
 void
 rndimg_metrics_request_finished (RndimgMetrics *self, const char *route, const char *method,
                                  guint status, guint64 bytes_sent, double seconds)
 {
-  g_autofree char *key = g_strdup_printf ("%s\t%s\t%u", route, method, status);
+  char buffer[256];
+  g_autofree char *long_key = NULL;
 
   self->open_connections--;
-  count (self->requests, key);
+  if (request_key (buffer, sizeof buffer, route, method, status))
+    count (self->requests, buffer);
+  else
+    {
+      long_key = g_strdup_printf ("%s\t%s\t%u", route, method, status);
+      count (self->requests, long_key);
+    }
   observe (&self->request_duration, seconds);
   self->bytes_sent += bytes_sent;
 }

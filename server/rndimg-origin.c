@@ -18,8 +18,15 @@
 struct _RndimgOriginPolicy
 {
   const RndimgConfig *config;   /* read at each request: SIGHUP may change the token */
-  char *public_base;            /* "https://host[:port]" of --public-url, or NULL */
+  char *public_base;            /* "https://host[:port]" of --public-url (a GRefString), or NULL */
   char *public_host;
+  /* The last request's answers, for the next one: a client sends the
+   * same Host again and again. */
+  char *last_scheme, *last_host;
+  int last_port;
+  char *last_base;              /* GRefString */
+  char *last_checked_host;
+  gboolean last_host_allowed;
 };
 
 static char *
@@ -48,7 +55,9 @@ rndimg_origin_policy_new (const RndimgConfig *config)
 
       if (uri != NULL)
         {
-          self->public_base = uri_base (uri);
+          g_autofree char *base = uri_base (uri);
+
+          self->public_base = g_ref_string_new (base);
           self->public_host = g_ascii_strdown (g_uri_get_host (uri), -1);
         }
     }
@@ -58,19 +67,43 @@ rndimg_origin_policy_new (const RndimgConfig *config)
 void
 rndimg_origin_policy_free (RndimgOriginPolicy *self)
 {
-  g_free (self->public_base);
+  g_clear_pointer (&self->public_base, g_ref_string_release);
   g_free (self->public_host);
+  g_free (self->last_scheme);
+  g_free (self->last_host);
+  g_clear_pointer (&self->last_base, g_ref_string_release);
+  g_free (self->last_checked_host);
   g_free (self);
 }
 
 /* What absolute URLs in the answer to @msg start with: the --public-url
  * when there is one (behind a TLS proxy the request itself says http),
- * else the request's own scheme and Host. */
+ * else the request's own scheme and Host. Returns a GRefString: release
+ * it with g_ref_string_release(). */
 char *
 rndimg_origin_base_url (RndimgOriginPolicy *self, SoupServerMessage *msg)
 {
-  return self->public_base != NULL ? g_strdup (self->public_base)
-                                   : uri_base (soup_server_message_get_uri (msg));
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *scheme = g_uri_get_scheme (uri);
+  const char *host = g_uri_get_host (uri);
+  int port = g_uri_get_port (uri);
+
+  if (self->public_base != NULL)
+    return g_ref_string_acquire (self->public_base);
+  if (self->last_base == NULL || port != self->last_port ||
+      g_strcmp0 (host, self->last_host) != 0 || g_strcmp0 (scheme, self->last_scheme) != 0)
+    {
+      g_autofree char *base = uri_base (uri);
+
+      g_clear_pointer (&self->last_base, g_ref_string_release);
+      self->last_base = g_ref_string_new (base);
+      g_free (self->last_scheme);
+      self->last_scheme = g_strdup (scheme);
+      g_free (self->last_host);
+      self->last_host = g_strdup (host);
+      self->last_port = port;
+    }
+  return g_ref_string_acquire (self->last_base);
 }
 
 static gboolean
@@ -104,9 +137,17 @@ rndimg_origin_host_allowed (RndimgOriginPolicy *self, SoupServerMessage *msg)
     return TRUE;
   if (host == NULL)
     return FALSE;
-  return is_loopback_name (host) || in_list (self->config->allow_hosts, host) ||
-         (self->public_host != NULL && g_ascii_strcasecmp (host, self->public_host) == 0) ||
-         g_ascii_strcasecmp (host, self->config->address) == 0;
+  /* The verdict depends on the host alone (and settings SIGHUP leaves as
+   * they are): the last one is kept for the next request. */
+  if (g_strcmp0 (host, self->last_checked_host) != 0)
+    {
+      g_free (self->last_checked_host);
+      self->last_checked_host = g_strdup (host);
+      self->last_host_allowed = is_loopback_name (host) || in_list (self->config->allow_hosts, host) ||
+                                (self->public_host != NULL && g_ascii_strcasecmp (host, self->public_host) == 0) ||
+                                g_ascii_strcasecmp (host, self->config->address) == 0;
+    }
+  return self->last_host_allowed;
 }
 
 /* The request's Origin header, or NULL. */

@@ -170,6 +170,8 @@ answer_preflight (RndimgRouter *self, SoupServerMessage *msg, const char *path, 
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
 }
 
+/* The CORS headers are in already: on_headers() ran for every request
+ * that comes here. */
 static void
 on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
             GHashTable *query, gpointer user_data)
@@ -180,22 +182,22 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
   g_autofree char *allow = NULL;
   gboolean has_get, has_post;
 
-  add_cors_headers (msg);
   if (!resolve (self, path, method, &route, &has_get, &has_post))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s", path);
       return;
     }
 
-  allow = allowed_methods (has_get, has_post);
   if (method == SOUP_METHOD_OPTIONS)
     {
+      allow = allowed_methods (has_get, has_post);
       answer_preflight (self, msg, path, allow);
       return;
     }
 
   if (route == NULL)
     {
+      allow = allowed_methods (has_get, has_post);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
       rndimg_http_send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
                               "method %s is not allowed on %s (allowed: %s)", method, path, allow);
@@ -310,17 +312,14 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
   RndimgRouter *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   gsize limit = body_limit (self, path);
-  g_autofree char *base_url = NULL;
-
-  /* Resolved now, while the peer is surely there: the request log reads
-   * it after held requests end, maybe on a connection already closed. */
-  soup_server_message_get_remote_host (msg);
+  char *base_url;
 
   add_cors_headers (msg);
   if (!admit (self, msg, path))
     return;
   base_url = rndimg_origin_base_url (self->origins, msg);
   rndimg_http_set_base_url (msg, base_url);
+  g_ref_string_release (base_url);
 
   switch (soup_message_headers_get_encoding (headers))
     {

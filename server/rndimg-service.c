@@ -107,6 +107,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->origins, rndimg_origin_policy_free);
 
   g_clear_pointer (&self->files, rndimg_static_free);
+  rndimg_api_context_clear (&self->api);
   g_clear_object (&self->sockets);
   g_clear_object (&self->streams);
   g_clear_object (&self->long_polls);
@@ -267,6 +268,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .pictures = self->pictures,
     .started_usec = g_get_monotonic_time (),
   };
+  rndimg_api_context_keep_answers (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   if (!start_sources (self, error))
     return NULL;

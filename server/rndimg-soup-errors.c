@@ -8,13 +8,27 @@
  *   in place, and it is taken away once the headers have been read.
  * - Requests it parses but refuses (a bad Host, a path with an escaped
  *   "..") come to "request-read" with the status set and no handler run:
- *   they get the body there. */
+ *   they get the body there.
+ * Every request pays for the first case, so it is cheap: the placeholder
+ * body is rendered once and shared, and "got-headers" is followed by one
+ * emission hook rather than a handler connected to each message. */
 #include "rndimg-soup-errors.h"
 #include "rndimg-http.h"
 
 #include <string.h>
 
-#define PLACEHOLDER "rndimg-unparsed"
+#define UNPARSED_MESSAGE "the request is malformed or not supported (HTTP/1.1 with a Host, one framing, " \
+                         "no unknown transfer coding, headers under 64 KiB)"
+
+/* Set on a message while it carries the placeholder. */
+static GQuark placeholder_quark;
+
+/* What one server's errors share. */
+typedef struct {
+  GBytes *unparsed_body;      /* the placeholder's body, rendered once */
+  guint got_headers_id;
+  gulong hook_id;
+} SoupErrors;
 
 static void
 set_error_body (SoupServerMessage *msg, const char *message)
@@ -29,33 +43,43 @@ set_error_body (SoupServerMessage *msg, const char *message)
   soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_COPY, body, strlen (body));
 }
 
-/* The headers were parsed: the request is answered by us from now on. */
-static void
-on_got_headers (SoupServerMessage *msg, gpointer user_data)
+/* The headers were parsed: the request is answered by us from now on.
+ * Runs at every "got-headers" of every message (an emission hook runs
+ * before the handlers: libsoup's own, which calls the early handlers,
+ * comes next). */
+static gboolean
+on_got_headers (GSignalInvocationHint *hint, guint n_values, const GValue *values, gpointer user_data)
 {
+  SoupServerMessage *msg = g_value_get_object (&values[0]);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
-  if (g_object_get_data (G_OBJECT (msg), PLACEHOLDER) == NULL)
-    return;
-  g_object_set_data (G_OBJECT (msg), PLACEHOLDER, NULL);
+  if (g_object_get_qdata (G_OBJECT (msg), placeholder_quark) == NULL)
+    return TRUE;
+  g_object_set_qdata (G_OBJECT (msg), placeholder_quark, NULL);
   /* "OPTIONS *" never reaches a handler: libsoup answers it 404 itself. */
   if (soup_server_message_is_options_ping (msg))
     {
       set_error_body (msg, "OPTIONS * is not answered here: send OPTIONS to a path");
-      return;
+      return TRUE;
     }
   soup_message_headers_remove (headers, "Cache-Control");
   soup_message_headers_remove (headers, "Content-Type");
   soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  return TRUE;
 }
 
 static void
 on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-  set_error_body (msg, "the request is malformed or not supported (HTTP/1.1 with a Host, one framing, "
-                       "no unknown transfer coding, headers under 64 KiB)");
-  g_object_set_data (G_OBJECT (msg), PLACEHOLDER, GINT_TO_POINTER (TRUE));
-  g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), NULL);
+  SoupErrors *errors = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  /* A new message has only libsoup's Server header: appended, not replaced. */
+  soup_message_headers_append (headers, "Access-Control-Allow-Origin", "*");
+  soup_message_headers_append (headers, "Cache-Control", "no-store");
+  soup_message_headers_append (headers, "Content-Type", "application/json");
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), errors->unparsed_body);
+  g_object_set_qdata (G_OBJECT (msg), placeholder_quark, GINT_TO_POINTER (TRUE));
 }
 
 /* A path that would climb out with an escaped "..", or hides a NUL
@@ -80,10 +104,29 @@ on_request_read (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
     set_error_body (msg, soup_status_get_phrase (status) != NULL ? soup_status_get_phrase (status) : "malformed request");
 }
 
+static void
+soup_errors_free (gpointer data)
+{
+  SoupErrors *errors = data;
+
+  g_signal_remove_emission_hook (errors->got_headers_id, errors->hook_id);
+  g_bytes_unref (errors->unparsed_body);
+  g_free (errors);
+}
+
 /* Gives @server's own error answers the API's JSON body. */
 void
 rndimg_soup_errors_attach (SoupServer *server)
 {
-  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), NULL);
+  g_autoptr(GTypeClass) message_class = g_type_class_ref (SOUP_TYPE_SERVER_MESSAGE);
+  SoupErrors *errors = g_new0 (SoupErrors, 1);
+  char *body = rndimg_http_error_json (UNPARSED_MESSAGE);
+
+  placeholder_quark = g_quark_from_static_string ("rndimg-unparsed");
+  errors->unparsed_body = g_bytes_new_take (body, strlen (body));
+  errors->got_headers_id = g_signal_lookup ("got-headers", SOUP_TYPE_SERVER_MESSAGE);
+  errors->hook_id = g_signal_add_emission_hook (errors->got_headers_id, 0, on_got_headers, NULL, NULL);
+  g_object_set_data_full (G_OBJECT (server), "rndimg-soup-errors", errors, soup_errors_free);
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), errors);
   g_signal_connect (server, "request-read", G_CALLBACK (on_request_read), NULL);
 }

@@ -166,17 +166,19 @@ send_loaded (SoupServerMessage *msg, const LoadedFile *file, const char *content
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
-  soup_message_headers_replace (headers, "ETag", file->etag);
-  soup_message_headers_replace (headers, "Last-Modified", file->last_modified);
-  soup_message_headers_replace (headers, "Cache-Control", cache_control);
-  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  /* No answer has these yet: appended (a replace would look for them first). */
+  soup_message_headers_append (headers, "ETag", file->etag);
+  soup_message_headers_append (headers, "Last-Modified", file->last_modified);
+  soup_message_headers_append (headers, "Cache-Control", cache_control);
+  soup_message_headers_append (headers, "X-Content-Type-Options", "nosniff");
   if (is_not_modified (msg, file))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
       return;
     }
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_content_type (headers, content_type, NULL);
+  soup_message_headers_append (headers, "Content-Type", content_type);
+  /* The bytes in memory, shared, not copied. */
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), file->bytes);
 }
 
