@@ -13,6 +13,7 @@
 #include <glib-unix.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <string.h>
 
 /* Every watched connection sits in one epoll set, and the main loop polls
  * only that set's descriptor: holding or releasing a client costs one
@@ -48,20 +49,50 @@ on_hangups (gint epoll_fd, GIOCondition condition, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Connections we accepted and handed to libsoup, by "address:port" of the
- * peer: a message made from a handed-over stream does not know its socket,
- * and the hangup watch needs it. Entries leave with their connection. */
-static GHashTable *connections;   /* char * -> GSocketConnection (weak) */
+/* Connections we accepted and handed to libsoup, by the peer's address
+ * and port: a message made from a handed-over stream does not know its
+ * socket, and the hangup watch needs it. Entries leave with their
+ * connection. Looked up twice a request: a binary key, no formatting. */
+static GHashTable *connections;   /* PeerKey * -> GSocketConnection (weak) */
 
-static char *
-peer_key (GSocketAddress *address)
+typedef struct {
+  guint8 address[16];         /* IPv4 or IPv6, as bytes */
+  guint16 length;
+  guint16 port;
+} PeerKey;
+
+static gboolean
+peer_key (GSocketAddress *address, PeerKey *key)
 {
-  g_autofree char *host = NULL;
+  GInetAddress *inet;
+  gsize length;
 
   if (!G_IS_INET_SOCKET_ADDRESS (address))
-    return NULL;
-  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-  return g_strdup_printf ("%s:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+    return FALSE;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  length = g_inet_address_get_native_size (inet);
+  memset (key, 0, sizeof *key);
+  memcpy (key->address, g_inet_address_to_bytes (inet), MIN (length, sizeof key->address));
+  key->length = (guint16) length;
+  key->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+  return TRUE;
+}
+
+static guint
+peer_key_hash (gconstpointer data)
+{
+  const PeerKey *key = data;
+  guint hash = 2166136261u;
+
+  for (gsize i = 0; i < key->length; i++)
+    hash = (hash ^ key->address[i]) * 16777619u;
+  return (hash ^ key->port) * 16777619u;
+}
+
+static gboolean
+peer_key_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (PeerKey)) == 0;
 }
 
 static void
@@ -88,22 +119,27 @@ state_quark (void)
 static GSocketConnection *
 connection_of (SoupServerMessage *msg)
 {
-  g_autofree char *key = peer_key (soup_server_message_get_remote_address (msg));
+  PeerKey key;
 
-  return key != NULL && connections != NULL ? g_hash_table_lookup (connections, key) : NULL;
+  if (connections == NULL || !peer_key (soup_server_message_get_remote_address (msg), &key))
+    return NULL;
+  return g_hash_table_lookup (connections, &key);
 }
 
 void
 rndimg_connection_register (GSocketConnection *connection)
 {
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  char *key = remote != NULL ? peer_key (remote) : NULL;
+  PeerKey *key = g_new (PeerKey, 1);
 
-  if (key == NULL)
-    return;
+  if (remote == NULL || !peer_key (remote, key))
+    {
+      g_free (key);
+      return;
+    }
   if (connections == NULL)
-    connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_hash_table_replace (connections, g_strdup (key), connection);
+    connections = g_hash_table_new_full (peer_key_hash, peer_key_equal, g_free, NULL);
+  g_hash_table_replace (connections, g_memdup2 (key, sizeof *key), connection);
   g_object_weak_ref (G_OBJECT (connection), (GWeakNotify) on_connection_gone, key);
   /* Idle from the start: a client that connects and says nothing for the
    * idle limit is closed too. */
