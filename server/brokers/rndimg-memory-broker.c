@@ -24,11 +24,12 @@ struct _RndimgMemoryBroker
 };
 
 /* Ids are reserved on disk a block at a time, durably, before any of them
- * goes out; the history is written at most every SAVE_DELAY_MS, with no
- * fsync. So a publish almost never waits for the disk (it used to wait
- * for two fsyncs), and a killed server still never reuses an id: it
- * continues after its reservation (skipping at most a block) and loses at
- * most the last moment of history. A clean stop writes the exact newest id. */
+ * goes out (the first block at start); the history is written at most
+ * every SAVE_DELAY_MS, with no fsync. So a publish almost never waits for
+ * the disk (it used to wait for two fsyncs), and a killed server still
+ * never reuses an id: it continues after its reservation (skipping at
+ * most a block) and loses at most the last moment of history. A clean
+ * stop writes the exact newest id. */
 #define ID_BLOCK 1024
 #define SAVE_DELAY_MS 100
 
@@ -218,5 +219,8 @@ rndimg_memory_broker_new_with_state (guint history_length, const char *state_fil
     return RNDIMG_BROKER (self);
   self->state_file = g_strdup (state_file);
   restore (self);
+  /* The first block now, so the first publish does not wait for it. */
+  self->reserved_id = self->next_id - 1 + ID_BLOCK;
+  save (self, self->reserved_id, TRUE);
   return RNDIMG_BROKER (self);
 }
