@@ -197,8 +197,11 @@ rndimg_limits_admit_connection (RndimgLimits *self, GSocketConnection *connectio
       sockets = g_ptr_array_new_with_free_func (g_object_unref);
       g_hash_table_insert (self->by_address, g_strdup (address), sockets);
     }
-  prune_closed (sockets);
-  /* The exact count (a peek per connection) only when the cheap one is over. */
+  /* Closed connections leave the list once a second (check()); the
+   * exact count (a look at each connection) only when the cheap one is
+   * over: an accept costs O(1), not O(connections from that address). */
+  if (sockets->len >= (guint) self->config->max_connections_per_address)
+    prune_closed (sockets);
   if (sockets->len >= (guint) self->config->max_connections_per_address &&
       count_live (sockets) >= (guint) self->config->max_connections_per_address)
     {

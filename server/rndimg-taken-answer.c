@@ -87,28 +87,44 @@ append_header (GString *answer, const char *name, const char *value)
   g_string_append_len (answer, "\r\n", 2);
 }
 
-/* The whole answer to @msg: status line, the headers set on the message
- * (CORS, Cache-Control ...), @content_type (or none), the framing libsoup
- * would add, and @body (none for HEAD, 204 or @body NULL). */
-GBytes *
-rndimg_taken_answer_render (SoupServerMessage *msg, guint status, const char *content_type,
-                            GBytes *body, gboolean keep_alive)
+/* The headers set on @msg so far (CORS, Cache-Control ...), as they will
+ * be written: made when a request is taken and held, so answering it
+ * later costs no walk over the message's header table. */
+char *
+rndimg_taken_answer_headers (SoupServerMessage *msg)
 {
-  gboolean http_1_0 = soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0;
-  gsize body_size = body != NULL ? g_bytes_get_size (body) : 0;
-  GString *answer = g_string_sized_new (320 + body_size);
+  GString *headers = g_string_sized_new (256);
   SoupMessageHeadersIter iter;
   const char *name, *value;
 
-  g_string_append (answer, http_1_0 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  g_string_append_printf (answer, "%u %s\r\n", status, soup_status_get_phrase (status));
   if (*server_header () != '\0')
-    append_header (answer, "Server", server_header ());
-  append_header (answer, "Date", http_date_now ());
+    append_header (headers, "Server", server_header ());
   soup_message_headers_iter_init (&iter, soup_server_message_get_response_headers (msg));
   while (soup_message_headers_iter_next (&iter, &name, &value))
     if (!is_framing_header (name))
-      append_header (answer, name, value);
+      append_header (headers, name, value);
+  return g_string_free (headers, FALSE);
+}
+
+/* The whole answer to @msg: status line, @headers (from
+ * rndimg_taken_answer_headers()), @content_type (or none), the framing
+ * libsoup would add, and @body (none for HEAD, 204 or @body NULL). */
+GBytes *
+rndimg_taken_answer_render (SoupServerMessage *msg, const char *headers, guint status,
+                            const char *content_type, GBytes *body, gboolean keep_alive)
+{
+  gboolean http_1_0 = soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0;
+  gsize body_size = body != NULL ? g_bytes_get_size (body) : 0;
+  GString *answer = g_string_sized_new (strlen (headers) + 160 + body_size);
+  char code[] = { (char) ('0' + status / 100 % 10), (char) ('0' + status / 10 % 10), (char) ('0' + status % 10),
+                  ' ', '\0' };
+
+  g_string_append (answer, http_1_0 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  g_string_append (answer, code);
+  g_string_append (answer, soup_status_get_phrase (status));
+  g_string_append_len (answer, "\r\n", 2);
+  append_header (answer, "Date", http_date_now ());
+  g_string_append (answer, headers);
   if (content_type != NULL)
     append_header (answer, "Content-Type", content_type);
   if (status != SOUP_STATUS_NO_CONTENT)

@@ -6,7 +6,9 @@
 G_BEGIN_DECLS
 
 gboolean rndimg_taken_answer_keep_alive (SoupServerMessage *msg);
+char    *rndimg_taken_answer_headers    (SoupServerMessage *msg);
 GBytes  *rndimg_taken_answer_render     (SoupServerMessage *msg,
+                                         const char        *headers,
                                          guint              status,
                                          const char        *content_type,
                                          GBytes            *body,

@@ -22,6 +22,7 @@ typedef struct {
   RndimgSubscriber parent;
   RndimgDeadline *timeout;    /* NULL once it ran */
   RndimgFrameWriter *writer;  /* the taken connection; NULL once answered */
+  char *headers;              /* of the answer, made at hold time */
   gboolean keep_alive;        /* the client may send another request after */
   gboolean timed_out;
 } LongPoll;
@@ -39,7 +40,8 @@ answer (LongPoll *poll, guint status, GBytes *body, gboolean keep_alive)
 {
   SoupServerMessage *msg = poll->parent.msg;
   RndimgFrameWriter *writer = g_steal_pointer (&poll->writer);
-  g_autoptr(GBytes) whole = rndimg_taken_answer_render (msg, status, body != NULL ? "application/json" : NULL,
+  g_autoptr(GBytes) whole = rndimg_taken_answer_render (msg, poll->headers, status,
+                                                          body != NULL ? "application/json" : NULL,
                                                           body, keep_alive);
   RndimgAnswerDone *done = rndimg_taken_answer_done_new (msg, status, body, keep_alive);
 
@@ -92,6 +94,7 @@ long_poll_free (RndimgSubscriber *sub)
   if (poll->timeout != NULL)
     rndimg_deadlines_cancel (deadlines_of (sub->registry), poll->timeout);
   g_clear_pointer (&poll->writer, rndimg_frame_writer_free);   /* unanswered: closed */
+  g_free (poll->headers);
   rndimg_subscriber_clear (sub);
   g_free (poll);
 }
@@ -178,6 +181,7 @@ rndimg_long_poll_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   poll = g_new0 (LongPoll, 1);
   rndimg_subscriber_init (&poll->parent, &long_poll_funcs, msg);
   poll->keep_alive = rndimg_taken_answer_keep_alive (msg);
+  poll->headers = rndimg_taken_answer_headers (msg);
   poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, on_write_failed, poll);
   if (!rndimg_frame_writer_take_over (poll->writer, msg))
     {
