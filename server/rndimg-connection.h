@@ -14,6 +14,7 @@ RndimgHangupWatch *rndimg_connection_watch_hangup (SoupServerMessage *msg,
                                          RndimgHangupFunc   callback,
                                          gpointer           user_data);
 void     rndimg_connection_unwatch_hangup (RndimgHangupWatch *watch);
+void     rndimg_connection_mute_hangup  (RndimgHangupWatch *watch);
 GSocket *rndimg_connection_get_socket   (SoupServerMessage *msg);
 void     rndimg_connection_mark_busy    (SoupServerMessage *msg);
 void     rndimg_connection_mark_idle    (SoupServerMessage *msg);

@@ -77,7 +77,6 @@ is_framing_header (const char *name)
          g_ascii_strcasecmp (name, "Content-Type") == 0;
 }
 
-/* Without printf: this runs for every held client of a fan-out. */
 static void
 append_header (GString *answer, const char *name, const char *value)
 {
@@ -87,11 +86,13 @@ append_header (GString *answer, const char *name, const char *value)
   g_string_append_len (answer, "\r\n", 2);
 }
 
-/* The headers set on @msg so far (CORS, Cache-Control ...), as they will
- * be written: made when a request is taken and held, so answering it
- * later costs no walk over the message's header table. */
-char *
-rndimg_taken_answer_headers (SoupServerMessage *msg)
+/* What the answer to @msg will say before its body, kept from when the
+ * request is taken and held: the headers set on it so far (CORS,
+ * Cache-Control ...), its HTTP version, whether it is a HEAD, and whether
+ * the connection may be kept. Answering it later needs no look at the
+ * message. */
+void
+rndimg_taken_head_init (RndimgTakenHead *head, SoupServerMessage *msg)
 {
   GString *headers = g_string_sized_new (256);
   SoupMessageHeadersIter iter;
@@ -103,45 +104,81 @@ rndimg_taken_answer_headers (SoupServerMessage *msg)
   while (soup_message_headers_iter_next (&iter, &name, &value))
     if (!is_framing_header (name))
       append_header (headers, name, value);
-  return g_string_free (headers, FALSE);
+  head->length = headers->len;
+  head->headers = g_string_free (headers, FALSE);
+  head->http_1_0 = soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0;
+  head->head_only = soup_server_message_get_method (msg) == SOUP_METHOD_HEAD;
+  head->keep_alive = rndimg_taken_answer_keep_alive (msg);
 }
 
-/* The whole answer to @msg: status line, @headers (from
- * rndimg_taken_answer_headers()), @content_type (or none), the framing
- * libsoup would add, and @body (none for HEAD, 204 or @body NULL). */
-GBytes *
-rndimg_taken_answer_render (SoupServerMessage *msg, const char *headers, guint status,
-                            const char *content_type, GBytes *body, gboolean keep_alive)
+void
+rndimg_taken_head_clear (RndimgTakenHead *head)
 {
-  gboolean http_1_0 = soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0;
+  g_clear_pointer (&head->headers, g_free);
+}
+
+/* "HTTP/1.1 200 OK\r\n": a static buffer, good until the next call. */
+static const char *
+status_line (guint status, gboolean http_1_0)
+{
+  static char line[96];
+
+  g_snprintf (line, sizeof line, "HTTP/1.%d %u %s\r\n", http_1_0 ? 0 : 1, status, soup_status_get_phrase (status));
+  return line;
+}
+
+/* Date, Content-Type, Content-Length and the blank line: the same for
+ * every client of a fan-out, so made once for it (a static buffer, good
+ * until the next call). */
+static const char *
+framing_tail (guint status, const char *content_type, gsize body_size)
+{
+  static char tail[256];
+  static const char *made_date;
+  static const char *made_type;
+  static gsize made_size = G_MAXSIZE;
+  static guint made_status;
+  const char *date = http_date_now ();
+
+  if (date == made_date && content_type == made_type && body_size == made_size && status == made_status)
+    return tail;
+  if (status == SOUP_STATUS_NO_CONTENT)
+    g_snprintf (tail, sizeof tail, "Date: %s\r\n\r\n", date);
+  else
+    g_snprintf (tail, sizeof tail, "Date: %s\r\n%s%s%sContent-Length: %" G_GSIZE_FORMAT "\r\n\r\n", date,
+                content_type != NULL ? "Content-Type: " : "", content_type != NULL ? content_type : "",
+                content_type != NULL ? "\r\n" : "", body_size);
+  made_date = date;
+  made_type = content_type;
+  made_size = body_size;
+  made_status = status;
+  return tail;
+}
+
+/* The answer to the request of @head, as up to RNDIMG_TAKEN_ANSWER_VECTORS
+ * pieces for one sendmsg(): status line, the request's own headers, the
+ * connection's fate, the framing shared by a fan-out, and @body (none for
+ * HEAD, 204 or NULL). Nothing is copied; the pieces are good until the
+ * next call. Returns how many were filled. */
+guint
+rndimg_taken_answer_vectors (const RndimgTakenHead *head, guint status, const char *content_type,
+                             GBytes *body, gboolean keep_alive, GOutputVector *vectors)
+{
   gsize body_size = body != NULL ? g_bytes_get_size (body) : 0;
-  GString *answer = g_string_sized_new (strlen (headers) + 160 + body_size);
-  char code[] = { (char) ('0' + status / 100 % 10), (char) ('0' + status / 10 % 10), (char) ('0' + status % 10),
-                  ' ', '\0' };
+  const char *connection = !keep_alive ? "Connection: close\r\n"
+                           : head->http_1_0 ? "Connection: keep-alive\r\n" : NULL;
+  const char *line = status_line (status, head->http_1_0);
+  const char *tail = framing_tail (status, content_type, body_size);
+  guint n = 0;
 
-  g_string_append (answer, http_1_0 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  g_string_append (answer, code);
-  g_string_append (answer, soup_status_get_phrase (status));
-  g_string_append_len (answer, "\r\n", 2);
-  append_header (answer, "Date", http_date_now ());
-  g_string_append (answer, headers);
-  if (content_type != NULL)
-    append_header (answer, "Content-Type", content_type);
-  if (status != SOUP_STATUS_NO_CONTENT)
-    {
-      char length[24];
-
-      g_snprintf (length, sizeof length, "%" G_GSIZE_FORMAT, body_size);
-      append_header (answer, "Content-Length", length);
-    }
-  if (!keep_alive)
-    g_string_append (answer, "Connection: close\r\n");
-  else if (http_1_0)
-    g_string_append (answer, "Connection: keep-alive\r\n");
-  g_string_append (answer, "\r\n");
-  if (body != NULL && soup_server_message_get_method (msg) != SOUP_METHOD_HEAD)
-    g_string_append_len (answer, g_bytes_get_data (body, NULL), (gssize) body_size);
-  return g_string_free_to_bytes (answer);
+  vectors[n++] = (GOutputVector) { line, strlen (line) };
+  vectors[n++] = (GOutputVector) { head->headers, head->length };
+  if (connection != NULL)
+    vectors[n++] = (GOutputVector) { connection, strlen (connection) };
+  vectors[n++] = (GOutputVector) { tail, strlen (tail) };
+  if (body_size > 0 && !head->head_only)
+    vectors[n++] = (GOutputVector) { g_bytes_get_data (body, NULL), body_size };
+  return n;
 }
 
 /* A request answered on a taken connection, waiting for the end of the
@@ -156,18 +193,14 @@ struct _RndimgAnswerDone
   gboolean keep_alive;
 };
 
-static GQueue finishing = G_QUEUE_INIT;
-static guint finishing_id;
-
 RndimgAnswerDone *
-rndimg_taken_answer_done_new (SoupServerMessage *msg, guint status, GBytes *body, gboolean keep_alive)
+rndimg_taken_answer_done_new (SoupServerMessage *msg, guint status, gsize body_bytes, gboolean keep_alive)
 {
   RndimgAnswerDone *done = g_new0 (RndimgAnswerDone, 1);
 
   done->msg = g_object_ref (msg);
   done->status = status;
-  if (body != NULL && soup_server_message_get_method (msg) != SOUP_METHOD_HEAD)
-    done->body_bytes = (guint) g_bytes_get_size (body);
+  done->body_bytes = (guint) body_bytes;
   done->keep_alive = keep_alive;
   return done;
 }
@@ -201,15 +234,41 @@ complete (RndimgAnswerDone *done)
   g_free (done);
 }
 
-static gboolean
-on_finishing (gpointer user_data)
-{
-  RndimgAnswerDone *done;
+/* Work left for after the current pass of the main loop: what a fan-out
+ * does for each client once every client has its answer. */
+typedef struct {
+  GDestroyNotify func;
+  gpointer data;
+} Later;
 
-  finishing_id = 0;
-  while ((done = g_queue_pop_head (&finishing)) != NULL)
-    complete (done);
+static GQueue later = G_QUEUE_INIT;
+static guint later_id;
+
+static gboolean
+on_later (gpointer user_data)
+{
+  Later *item;
+
+  later_id = 0;
+  /* Items may queue more; they run in this same pass. */
+  while ((item = g_queue_pop_head (&later)) != NULL)
+    {
+      item->func (item->data);
+      g_free (item);
+    }
   return G_SOURCE_REMOVE;
+}
+
+/* Runs @func(@data) after the current pass of the main loop, in order. */
+void
+rndimg_taken_answer_later (GDestroyNotify func, gpointer data)
+{
+  Later *item = g_new (Later, 1);
+
+  *item = (Later) { func, data };
+  g_queue_push_tail (&later, item);
+  if (later_id == 0)
+    later_id = g_idle_add_full (G_PRIORITY_DEFAULT, on_later, NULL, NULL);
 }
 
 /* @done's answer is all sent on @stream (transfer full), or its
@@ -219,15 +278,13 @@ void
 rndimg_taken_answer_done_finish (RndimgAnswerDone *done, GIOStream *stream)
 {
   done->stream = stream;
-  g_queue_push_tail (&finishing, done);
-  if (finishing_id == 0)
-    finishing_id = g_idle_add_full (G_PRIORITY_DEFAULT, on_finishing, NULL, NULL);
+  rndimg_taken_answer_later ((GDestroyNotify) complete, done);
 }
 
-/* Completes every answer still waiting (at shutdown). */
+/* Runs everything still waiting (at shutdown). */
 void
 rndimg_taken_answer_flush (void)
 {
-  g_clear_handle_id (&finishing_id, g_source_remove);
-  on_finishing (NULL);
+  g_clear_handle_id (&later_id, g_source_remove);
+  on_later (NULL);
 }

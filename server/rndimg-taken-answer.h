@@ -5,23 +5,38 @@
 
 G_BEGIN_DECLS
 
-gboolean rndimg_taken_answer_keep_alive (SoupServerMessage *msg);
-char    *rndimg_taken_answer_headers    (SoupServerMessage *msg);
-GBytes  *rndimg_taken_answer_render     (SoupServerMessage *msg,
-                                         const char        *headers,
-                                         guint              status,
-                                         const char        *content_type,
-                                         GBytes            *body,
-                                         gboolean           keep_alive);
+/* What the answer to a taken request will say before its body. */
+typedef struct {
+  char *headers;              /* "Name: value\r\n" ... */
+  gsize length;
+  gboolean http_1_0;
+  gboolean head_only;         /* a HEAD: no body */
+  gboolean keep_alive;        /* the client may send another request after */
+} RndimgTakenHead;
+
+#define RNDIMG_TAKEN_ANSWER_VECTORS 5
+
+gboolean rndimg_taken_answer_keep_alive (SoupServerMessage     *msg);
+void     rndimg_taken_head_init         (RndimgTakenHead       *head,
+                                         SoupServerMessage     *msg);
+void     rndimg_taken_head_clear        (RndimgTakenHead       *head);
+guint    rndimg_taken_answer_vectors    (const RndimgTakenHead *head,
+                                         guint                  status,
+                                         const char            *content_type,
+                                         GBytes                *body,
+                                         gboolean               keep_alive,
+                                         GOutputVector         *vectors);
 
 typedef struct _RndimgAnswerDone RndimgAnswerDone;
 
 RndimgAnswerDone *rndimg_taken_answer_done_new    (SoupServerMessage *msg,
                                                    guint              status,
-                                                   GBytes            *body,
+                                                   gsize              body_bytes,
                                                    gboolean           keep_alive);
 void              rndimg_taken_answer_done_finish (RndimgAnswerDone  *done,
                                                    GIOStream         *stream);
+void              rndimg_taken_answer_later       (GDestroyNotify     func,
+                                                   gpointer           data);
 void              rndimg_taken_answer_flush       (void);
 
 G_END_DECLS

@@ -190,3 +190,36 @@ rndimg_frame_writer_finish (RndimgFrameWriter *self, RndimgFrameWriterDone done,
   if (self->stream == NULL || g_queue_is_empty (&self->queue))
     hand_on (self);
 }
+
+/* rndimg_frame_writer_write() of the pieces in @vectors, joined: one
+ * sendmsg() when nothing waits and the kernel takes it all (the usual
+ * case, with nothing copied); else what is left is joined into one frame
+ * and queued. */
+gboolean
+rndimg_frame_writer_write_vectors (RndimgFrameWriter *self, const GOutputVector *vectors, guint count)
+{
+  g_autoptr(GByteArray) rest = NULL;
+  gsize total = 0, sent = 0, skip;
+
+  for (guint i = 0; i < count; i++)
+    total += vectors[i].size;
+  if (self->stream != NULL && g_queue_is_empty (&self->queue) &&
+      g_socket_send_message_with_timeout (self->socket, NULL, vectors, (gint) count, NULL, 0, 0, 0,
+                                          &sent, NULL, NULL) == G_POLLABLE_RETURN_OK &&
+      sent == total)
+    return TRUE;
+  rest = g_byte_array_sized_new ((guint) total);
+  skip = sent;
+  for (guint i = 0; i < count; i++)
+    {
+      gsize from = MIN (skip, vectors[i].size);
+
+      g_byte_array_append (rest, (const guint8 *) vectors[i].buffer + from, (guint) (vectors[i].size - from));
+      skip -= from;
+    }
+  {
+    g_autoptr(GBytes) frame = g_byte_array_free_to_bytes (g_steal_pointer (&rest));
+
+    return rndimg_frame_writer_write (self, frame);
+  }
+}

@@ -18,6 +18,9 @@ gboolean           rndimg_frame_writer_take_over (RndimgFrameWriter       *self,
                                                   SoupServerMessage       *msg);
 gboolean           rndimg_frame_writer_write     (RndimgFrameWriter       *self,
                                                   GBytes                  *frame);
+gboolean           rndimg_frame_writer_write_vectors (RndimgFrameWriter   *self,
+                                                  const GOutputVector     *vectors,
+                                                  guint                    count);
 void               rndimg_frame_writer_finish    (RndimgFrameWriter       *self,
                                                   RndimgFrameWriterDone    done,
                                                   gpointer                 user_data);

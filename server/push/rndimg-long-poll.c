@@ -5,9 +5,11 @@
  * history when the client is behind), or 204 at its timeout or shutdown.
  * A held request costs no CPU and little memory: its connection is taken
  * from libsoup at once (libsoup's state for it goes), and the answer is
- * written by us in one send (rndimg-taken-answer.c), after which a
- * keep-alive connection goes back to libsoup for the next request. */
+ * written by us in one send (rndimg-taken-answer.c); after the fan-out the
+ * request is reported and a keep-alive connection goes back to libsoup
+ * for the next request. */
 #include "rndimg-long-poll.h"
+#include "rndimg-connection.h"
 #include "rndimg-deadlines.h"
 #include "rndimg-frame-writer.h"
 #include "rndimg-http.h"
@@ -21,10 +23,15 @@
 typedef struct {
   RndimgSubscriber parent;
   RndimgDeadline *timeout;    /* NULL once it ran */
-  RndimgFrameWriter *writer;  /* the taken connection; NULL once answered */
-  char *headers;              /* of the answer, made at hold time */
-  gboolean keep_alive;        /* the client may send another request after */
+  RndimgFrameWriter *writer;  /* the taken connection */
+  RndimgTakenHead head;       /* of the answer, made at hold time */
   gboolean timed_out;
+  /* Set by the answer; the rest is done after the fan-out (finish()). */
+  gboolean answered;
+  gboolean keep_alive;
+  gboolean failed;            /* the client was gone */
+  guint status;
+  gsize body_bytes;
 } LongPoll;
 
 static void
@@ -33,32 +40,56 @@ on_answer_sent (GIOStream *stream, gpointer done)
   rndimg_taken_answer_done_finish (done, stream);
 }
 
-/* Writes the whole answer in one send; once it is all out, the request
- * is reported and the connection goes back to libsoup (or is closed). */
+/* Writes the whole answer, one sendmsg() of pieces made at hold time or
+ * shared by the fan-out: nothing is allocated or copied per client. */
 static void
 answer (LongPoll *poll, guint status, GBytes *body, gboolean keep_alive)
 {
-  SoupServerMessage *msg = poll->parent.msg;
-  RndimgFrameWriter *writer = g_steal_pointer (&poll->writer);
-  g_autoptr(GBytes) whole = rndimg_taken_answer_render (msg, poll->headers, status,
-                                                          body != NULL ? "application/json" : NULL,
-                                                          body, keep_alive);
-  RndimgAnswerDone *done = rndimg_taken_answer_done_new (msg, status, body, keep_alive);
+  GOutputVector vectors[RNDIMG_TAKEN_ANSWER_VECTORS];
+  guint count = rndimg_taken_answer_vectors (&poll->head, status, body != NULL ? "application/json" : NULL,
+                                             body, keep_alive, vectors);
 
-  if (rndimg_frame_writer_write (writer, whole))
-    rndimg_frame_writer_finish (writer, on_answer_sent, done);
-  else
+  poll->answered = TRUE;
+  poll->status = status;
+  poll->keep_alive = keep_alive;
+  poll->body_bytes = body != NULL && !poll->head.head_only ? g_bytes_get_size (body) : 0;
+  poll->failed = !rndimg_frame_writer_write_vectors (poll->writer, vectors, count);
+}
+
+static void
+destroy (LongPoll *poll)
+{
+  g_clear_pointer (&poll->writer, rndimg_frame_writer_free);   /* unanswered: closed */
+  rndimg_taken_head_clear (&poll->head);
+  rndimg_subscriber_clear (&poll->parent);
+  g_free (poll);
+}
+
+/* After the fan-out: the request is reported and its connection goes
+ * back to libsoup (or is closed) once its answer is all out. */
+static void
+finish (gpointer data)
+{
+  LongPoll *poll = data;
+  RndimgAnswerDone *done = rndimg_taken_answer_done_new (poll->parent.msg, poll->status, poll->body_bytes,
+                                                         poll->keep_alive);
+  RndimgFrameWriter *writer = g_steal_pointer (&poll->writer);
+
+  if (poll->failed)
     {
-      rndimg_frame_writer_free (writer);   /* the client is gone */
+      rndimg_frame_writer_free (writer);
       rndimg_taken_answer_done_finish (done, NULL);
     }
+  else
+    rndimg_frame_writer_finish (writer, on_answer_sent, done);
+  destroy (poll);
 }
 
 /* The answer; the subscriber is done after it. */
 static RndimgSubscriberState
 long_poll_deliver (RndimgSubscriber *sub, GBytes *payload)
 {
-  answer ((LongPoll *) sub, SOUP_STATUS_OK, payload, ((LongPoll *) sub)->keep_alive);
+  answer ((LongPoll *) sub, SOUP_STATUS_OK, payload, ((LongPoll *) sub)->head.keep_alive);
   return RNDIMG_SUBSCRIBER_DONE;
 }
 
@@ -75,7 +106,7 @@ long_poll_end (RndimgSubscriber *sub)
 {
   LongPoll *poll = (LongPoll *) sub;
 
-  answer (poll, SOUP_STATUS_NO_CONTENT, NULL, poll->timed_out && poll->keep_alive);
+  answer (poll, SOUP_STATUS_NO_CONTENT, NULL, poll->timed_out && poll->head.keep_alive);
   return FALSE;
 }
 
@@ -86,6 +117,8 @@ deadlines_of (RndimgSubscribers *registry)
   return g_object_get_data (G_OBJECT (registry), "rndimg-long-poll-deadlines");
 }
 
+/* Out of the registry. An answered one is silenced now and finished after
+ * the fan-out, so releasing thousands costs a send each and little else. */
 static void
 long_poll_free (RndimgSubscriber *sub)
 {
@@ -93,10 +126,15 @@ long_poll_free (RndimgSubscriber *sub)
 
   if (poll->timeout != NULL)
     rndimg_deadlines_cancel (deadlines_of (sub->registry), poll->timeout);
-  g_clear_pointer (&poll->writer, rndimg_frame_writer_free);   /* unanswered: closed */
-  g_free (poll->headers);
-  rndimg_subscriber_clear (sub);
-  g_free (poll);
+  poll->timeout = NULL;
+  if (!poll->answered)
+    {
+      destroy (poll);
+      return;
+    }
+  if (sub->hangup_watch != NULL)
+    rndimg_connection_mute_hangup (sub->hangup_watch);
+  rndimg_taken_answer_later (finish, poll);
 }
 
 static const RndimgSubscriberFuncs long_poll_funcs = {
@@ -180,14 +218,11 @@ rndimg_long_poll_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
 
   poll = g_new0 (LongPoll, 1);
   rndimg_subscriber_init (&poll->parent, &long_poll_funcs, msg);
-  poll->keep_alive = rndimg_taken_answer_keep_alive (msg);
-  poll->headers = rndimg_taken_answer_headers (msg);
+  rndimg_taken_head_init (&poll->head, msg);
   poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, on_write_failed, poll);
   if (!rndimg_frame_writer_take_over (poll->writer, msg))
     {
-      rndimg_frame_writer_free (poll->writer);
-      rndimg_subscriber_clear (&poll->parent);
-      g_free (poll);
+      destroy (poll);
       rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "this request cannot be held");
       return;
     }
