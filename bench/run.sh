@@ -5,11 +5,15 @@
 # memory per held client, and request throughput. By hand only, never in
 # the test run. Everything listens on 127.0.0.1; every run is bounded.
 #
-#   bench/run.sh [--rounds N] [--seconds S] [--server PATH]
+#   bench/run.sh [--rounds N] [--seconds S] [--server PATH] [--pin]
 #     --rounds N    rounds of every workload (default 3; at least 3)
 #     --seconds S   length of the sustained-publish and wrk runs (default 10)
 #     --server PATH measure this rndimg-server instead of building one
 #                   (also RNDIMG_SERVER=PATH)
+#     --pin         the server under test on CPU 0, the load client (and
+#                   wrk) on CPU 1, for both servers: otherwise the scheduler
+#                   sometimes puts them on one core, which makes rounds of
+#                   the same binary differ by half
 #
 # In each round every workload runs on rndimg, then on nchan (A B A B ...),
 # each push run on a freshly started server. Raw figures go to
@@ -20,12 +24,15 @@ set -eu
 ROUNDS=3
 SECONDS_PER_RUN=10
 SERVER_BIN=${RNDIMG_SERVER:-}
+ON_SERVER_CPU=""
+ON_CLIENT_CPU=""
 while [ $# -gt 0 ]; do
     case $1 in
         --rounds) ROUNDS=$2; shift 2 ;;
         --seconds) SECONDS_PER_RUN=$2; shift 2 ;;
         --server) SERVER_BIN=$2; shift 2 ;;
-        *) echo "usage: bench/run.sh [--rounds N] [--seconds S] [--server PATH]" >&2; exit 2 ;;
+        --pin) ON_SERVER_CPU="taskset -c 0"; ON_CLIENT_CPU="taskset -c 1"; shift ;;
+        *) echo "usage: bench/run.sh [--rounds N] [--seconds S] [--server PATH] [--pin]" >&2; exit 2 ;;
     esac
 done
 [ "$ROUNDS" -ge 3 ] || { echo "run.sh: at least 3 rounds" >&2; exit 2; }
@@ -85,7 +92,7 @@ start_rndimg() {
     # Every load client comes from 127.0.0.1: lift the per-address cap
     # where the server has one.
     # shellcheck disable=SC2046
-    "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 \
+    $ON_SERVER_CPU "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 \
         --max-waiters 100000 --max-streams 100000 $(per_address_cap) >"$WORK/rndimg.log" 2>&1 &
     SERVER_PID=$!
     MEASURED_PIDS=$SERVER_PID
@@ -95,7 +102,7 @@ start_rndimg() {
 start_nchan() {
     PORT=$("$PUSH_LOAD" port)
     sed "s/@PORT@/$PORT/g" bench/nchan.conf.in >"$WORK/nginx/nginx.conf"
-    nginx -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
+    $ON_SERVER_CPU nginx -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
     SERVER_PID=$!
     "$PUSH_LOAD" up "$PORT" || { cat "$WORK/nginx/error.log" >&2; exit 1; }
     MEASURED_PIDS=""
@@ -126,7 +133,7 @@ push_load() {
         fi
         set -- --pub '/pub?id=bench' --pub-body "$NCHAN_EVENT" --ready /nchan_status --ready-key 'subscribers: ' "$@"
     fi
-    "$PUSH_LOAD" "$workload" --port "$PORT" --marker published_at --pids "$MEASURED_PIDS" "$@" ||
+    $ON_CLIENT_CPU "$PUSH_LOAD" "$workload" --port "$PORT" --marker published_at --pids "$MEASURED_PIDS" "$@" ||
         echo "ok=0 failed=1"
 }
 
@@ -176,7 +183,7 @@ rss_kib() {
 throughput() { # throughput SERVER METRIC PATH
     "start_$1"
     rss_before=$(rss_kib)
-    out=$(wrk -t1 -c50 -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$PORT$3" 2>&1) || true
+    out=$($ON_CLIENT_CPU wrk -t1 -c50 -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$PORT$3" 2>&1) || true
     record "$2_rss_before" "$1" "$rss_before" 1
     record "$2_rss_after" "$1" "$(rss_kib)" 1
     stop_server
@@ -215,7 +222,7 @@ describe_run() {
     echo "- rndimg: \`$SERVER_BIN\` (tree at $server_tree);" \
         "nginx $(nginx -v 2>&1 | sed 's|.*/||') + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), 1 worker."
     # shellcheck disable=SC3045 # dash, Debian's sh, has ulimit -n and -H
-    echo "- \`bench/run.sh --rounds $ROUNDS --seconds $SECONDS_PER_RUN\`; open files: $(ulimit -n);" \
+    echo "- \`bench/run.sh --rounds $ROUNDS --seconds $SECONDS_PER_RUN${ON_SERVER_CPU:+ --pin}\`; open files: $(ulimit -n);" \
         "load average at the start: $(load_average)."
 }
 
