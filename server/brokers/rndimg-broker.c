@@ -10,9 +10,17 @@ G_DEFINE_INTERFACE (RndimgBroker, rndimg_broker, G_TYPE_OBJECT)
 enum { PUBLISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+static RndimgEvent *propagate_event (RndimgBroker *self, GAsyncResult *result, GError **error);
+static GPtrArray *propagate_history (RndimgBroker *self, GAsyncResult *result, gint64 *missed,
+                                     GError **error);
+
 static void
 rndimg_broker_default_init (RndimgBrokerInterface *iface)
 {
+  /* What a broker answering with a GTask needs: the finish halves. */
+  iface->publish_finish = propagate_event;
+  iface->history_finish = propagate_history;
+
   /**
    * RndimgBroker::published:
    * @event: (type gpointer): the new event, borrowed for the emission
@@ -132,8 +140,8 @@ rndimg_broker_emit_published (RndimgBroker *self, RndimgEvent *event)
 
 /* Every event of @history (oldest first) newer than @since, and in
  * @missed how many newer than @since are no longer kept. */
-GPtrArray *
-rndimg_broker_events_after (GQueue *history, gint64 since, gint64 *missed)
+static GPtrArray *
+events_after (GQueue *history, gint64 since, gint64 *missed)
 {
   GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_event_unref);
   RndimgEvent *oldest = g_queue_peek_head (history);
@@ -161,21 +169,22 @@ history_free (History *history)
   g_free (history);
 }
 
-/* Answers a history_async() @task with @events (transfer full). */
+/* The history_async() of a broker keeping @history: what it holds after
+ * @since, answered through a GTask for the default history_finish(). */
 void
-rndimg_broker_return_history (GTask *task, GPtrArray *events, gint64 missed)
+rndimg_broker_answer_history (RndimgBroker *self, GQueue *history, gint64 since, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
 {
-  History *history = g_new0 (History, 1);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  History *answer = g_new0 (History, 1);
 
-  history->events = events;
-  history->missed = missed;
-  g_task_return_pointer (task, history, (GDestroyNotify) history_free);
+  answer->events = events_after (history, since, &answer->missed);
+  g_task_return_pointer (task, answer, (GDestroyNotify) history_free);
 }
 
-/* The history_finish() of a broker that answered with
- * rndimg_broker_return_history(). */
-GPtrArray *
-rndimg_broker_propagate_history (RndimgBroker *self, GAsyncResult *result, gint64 *missed, GError **error)
+/* The default history_finish(). */
+static GPtrArray *
+propagate_history (RndimgBroker *self, GAsyncResult *result, gint64 *missed, GError **error)
 {
   History *history;
   GPtrArray *events;
@@ -190,10 +199,9 @@ rndimg_broker_propagate_history (RndimgBroker *self, GAsyncResult *result, gint6
   return events;
 }
 
-/* The publish_finish() of a broker that answers with the event as the
- * GTask's pointer. */
-RndimgEvent *
-rndimg_broker_propagate_event (RndimgBroker *self, GAsyncResult *result, GError **error)
+/* The default publish_finish(): the event is the GTask's pointer. */
+static RndimgEvent *
+propagate_event (RndimgBroker *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 

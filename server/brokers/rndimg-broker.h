@@ -77,19 +77,14 @@ char        *rndimg_broker_new_epoch      (void);
 void         rndimg_broker_emit_published (RndimgBroker        *self,
                                            RndimgEvent         *event);
 
-/* For implementations that keep their history as a GQueue of events. */
-GPtrArray   *rndimg_broker_events_after   (GQueue              *history,
+/* For implementations that keep their history as a GQueue of events:
+ * a whole history_async(). Their publish_finish() and history_finish()
+ * are the interface's defaults (a GTask holding the answer). */
+void         rndimg_broker_answer_history (RndimgBroker        *self,
+                                           GQueue              *history,
                                            gint64               since,
-                                           gint64              *missed);
-void         rndimg_broker_return_history (GTask               *task,
-                                           GPtrArray           *events,
-                                           gint64               missed);
-RndimgEvent *rndimg_broker_propagate_event (RndimgBroker       *self,
-                                           GAsyncResult        *result,
-                                           GError             **error);
-GPtrArray   *rndimg_broker_propagate_history (RndimgBroker     *self,
-                                           GAsyncResult        *result,
-                                           gint64              *missed,
-                                           GError             **error);
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
 
 G_END_DECLS

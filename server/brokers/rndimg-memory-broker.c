@@ -91,28 +91,12 @@ memory_publish_async (RndimgBroker *broker, const char *name, const char *source
   g_task_return_pointer (task, rndimg_event_ref (event), (GDestroyNotify) rndimg_event_unref);
 }
 
-static RndimgEvent *
-memory_publish_finish (RndimgBroker *broker, GAsyncResult *result, GError **error)
-{
-  return rndimg_broker_propagate_event (broker, result, error);
-}
-
 static void
 memory_history_async (RndimgBroker *broker, gint64 since, GCancellable *cancellable,
                       GAsyncReadyCallback callback, gpointer user_data)
 {
-  RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (broker);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  gint64 missed;
-  GPtrArray *events = rndimg_broker_events_after (&self->history, since, &missed);
-
-  rndimg_broker_return_history (task, events, missed);
-}
-
-static GPtrArray *
-memory_history_finish (RndimgBroker *broker, GAsyncResult *result, gint64 *missed, GError **error)
-{
-  return rndimg_broker_propagate_history (broker, result, missed, error);
+  rndimg_broker_answer_history (broker, &RNDIMG_MEMORY_BROKER (broker)->history, since,
+                                cancellable, callback, user_data);
 }
 
 static gint64
@@ -132,9 +116,7 @@ broker_iface_init (RndimgBrokerInterface *iface)
 {
   iface->get_epoch = memory_get_epoch;
   iface->publish_async = memory_publish_async;
-  iface->publish_finish = memory_publish_finish;
   iface->history_async = memory_history_async;
-  iface->history_finish = memory_history_finish;
   iface->get_newest_id = memory_get_newest_id;
 }
 

@@ -709,29 +709,13 @@ redis_publish_async (RndimgBroker *broker, const char *name, const char *source,
   publish->timeout_id = g_timeout_add (COMMAND_TIMEOUT_MS, on_publish_timeout, publish);
 }
 
-static RndimgEvent *
-redis_publish_finish (RndimgBroker *broker, GAsyncResult *result, GError **error)
-{
-  return rndimg_broker_propagate_event (broker, result, error);
-}
-
 /* From the ring, which holds what the stream holds once followed. */
 static void
 redis_history_async (RndimgBroker *broker, gint64 since, GCancellable *cancellable,
                      GAsyncReadyCallback callback, gpointer user_data)
 {
-  RndimgRedisBroker *self = RNDIMG_REDIS_BROKER (broker);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  gint64 missed;
-  GPtrArray *events = rndimg_broker_events_after (&self->history, since, &missed);
-
-  rndimg_broker_return_history (task, events, missed);
-}
-
-static GPtrArray *
-redis_history_finish (RndimgBroker *broker, GAsyncResult *result, gint64 *missed, GError **error)
-{
-  return rndimg_broker_propagate_history (broker, result, missed, error);
+  rndimg_broker_answer_history (broker, &RNDIMG_REDIS_BROKER (broker)->history, since,
+                                cancellable, callback, user_data);
 }
 
 static gint64
@@ -769,9 +753,7 @@ broker_iface_init (RndimgBrokerInterface *iface)
 {
   iface->client_resumes = redis_client_resumes;
   iface->publish_async = redis_publish_async;
-  iface->publish_finish = redis_publish_finish;
   iface->history_async = redis_history_async;
-  iface->history_finish = redis_history_finish;
   iface->get_newest_id = redis_get_newest_id;
   iface->get_epoch = redis_get_epoch;
   iface->get_problem = redis_get_problem;
