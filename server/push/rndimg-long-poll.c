@@ -168,14 +168,6 @@ on_timeout (gpointer user_data)
   rndimg_subscribers_end (poll->parent.registry, &poll->parent);
 }
 
-static void
-on_write_failed (gpointer user_data)
-{
-  RndimgSubscriber *sub = user_data;
-
-  rndimg_subscribers_drop (sub->registry, sub, "the client went away");
-}
-
 static gboolean
 parse_parameters (SoupServerMessage *msg, GHashTable *query, gint64 *since, guint64 *timeout)
 {
@@ -219,7 +211,7 @@ rndimg_long_poll_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   poll = g_new0 (LongPoll, 1);
   rndimg_subscriber_init (&poll->parent, &long_poll_funcs, msg);
   rndimg_taken_head_init (&poll->head, msg);
-  poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, on_write_failed, poll);
+  poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, poll);
   if (!rndimg_frame_writer_take_over (poll->writer, msg))
     {
       destroy (poll);

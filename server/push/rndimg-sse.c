@@ -128,20 +128,12 @@ rndimg_sse_new (RndimgBroker *broker, guint max_streams, double heartbeat_second
 }
 
 static void
-on_write_failed (gpointer user_data)
-{
-  RndimgSubscriber *sub = user_data;
-
-  rndimg_subscribers_drop (sub->registry, sub, "the client went away");
-}
-
-static void
 on_wrote_headers (SoupServerMessage *msg, gpointer user_data)
 {
   Stream *stream = user_data;
 
   if (!rndimg_frame_writer_take_over (stream->writer, msg))
-    on_write_failed (stream);
+    rndimg_subscriber_gone (stream);
 }
 
 /* Last-Event-ID (header, or ?lastEventId= for clients that cannot set
@@ -194,7 +186,7 @@ rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, g
 
   stream = g_new0 (Stream, 1);
   rndimg_subscriber_init (&stream->parent, &sse_funcs, msg);
-  stream->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, on_write_failed, stream);
+  stream->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, stream);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), stream);
   sse_deliver (&stream->parent, preamble ());
   rndimg_subscribers_add (registry, &stream->parent,

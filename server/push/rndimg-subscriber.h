@@ -63,6 +63,7 @@ void rndimg_subscriber_init  (RndimgSubscriber            *sub,
                               const RndimgSubscriberFuncs *fn,
                               SoupServerMessage           *msg);
 void rndimg_subscriber_clear (RndimgSubscriber            *sub);
+void rndimg_subscriber_gone  (gpointer                     sub);
 GBytes *rndimg_subscriber_render_json (const RndimgEvent *event,
                                        const char        *base_url,
                                        gint64             missed);

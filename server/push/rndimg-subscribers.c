@@ -235,13 +235,20 @@ ask_history (RndimgSubscriber *sub)
   rndimg_broker_history_async (sub->registry->broker, sub->last_id, sub->cancellable, on_history, sub);
 }
 
+/* @sub's client is gone (a hangup, a failed write): it is dropped. */
+void
+rndimg_subscriber_gone (gpointer sub)
+{
+  rndimg_subscribers_drop (((RndimgSubscriber *) sub)->registry, sub, "the client went away");
+}
+
 static void
 on_hangup (SoupServerMessage *msg, gpointer user_data)
 {
   RndimgSubscriber *sub = user_data;
 
   g_clear_pointer (&sub->hangup_watch, rndimg_connection_unwatch_hangup);
-  rndimg_subscribers_drop (sub->registry, sub, "the client went away");
+  rndimg_subscriber_gone (sub);
 }
 
 static void
