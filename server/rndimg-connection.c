@@ -235,7 +235,7 @@ rndimg_connection_steal (SoupServerMessage *msg)
   if (soup_server != NULL)
     g_signal_handlers_disconnect_by_data (msg, soup_server);
   /* libsoup's wrapper, which may hold bytes it read ahead; the connection
-   * under it is kept too, for rndimg_connection_base_of(). */
+   * under it is kept too, for base_of(). */
   if (stream != NULL && connection != NULL && stream != G_IO_STREAM (connection))
     g_object_set_qdata_full (G_OBJECT (stream), base_quark (), g_object_ref (connection), g_object_unref);
   return stream;
@@ -243,8 +243,8 @@ rndimg_connection_steal (SoupServerMessage *msg)
 
 /* The connection we accepted under @stream, one taken with
  * rndimg_connection_steal() (borrowed), or NULL. */
-GSocketConnection *
-rndimg_connection_base_of (GIOStream *stream)
+static GSocketConnection *
+base_of (GIOStream *stream)
 {
   if (G_IS_SOCKET_CONNECTION (stream))
     return G_SOCKET_CONNECTION (stream);
@@ -292,7 +292,7 @@ rndimg_connection_mark_idle (SoupServerMessage *msg)
 void
 rndimg_connection_give_back (GIOStream *stream)
 {
-  GSocketConnection *connection = rndimg_connection_base_of (stream);
+  GSocketConnection *connection = base_of (stream);
   GInputStream *input = g_io_stream_get_input_stream (stream);
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocketAddress) remote = NULL;

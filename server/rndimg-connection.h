@@ -21,7 +21,6 @@ void     rndimg_connection_mark_idle    (SoupServerMessage *msg);
 guint    rndimg_connection_sweep_idle   (guint              idle_seconds);
 void     rndimg_connection_register     (GSocketConnection *connection);
 GIOStream *rndimg_connection_steal     (SoupServerMessage *msg);
-GSocketConnection *rndimg_connection_base_of (GIOStream *stream);
 void     rndimg_connection_give_back    (GIOStream         *stream);
 void     rndimg_connection_attach_server (SoupServer       *server);
 void     rndimg_connection_detach_server (SoupServer       *server);

@@ -14,8 +14,8 @@
 
 /* TRUE when the connection of @msg may carry another request after our
  * answer (HTTP/1.1 unless the client said close; HTTP/1.0 if it asked). */
-gboolean
-rndimg_taken_answer_keep_alive (SoupServerMessage *msg)
+static gboolean
+keep_alive_after (SoupServerMessage *msg)
 {
   SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
 
@@ -108,7 +108,7 @@ rndimg_taken_head_init (RndimgTakenHead *head, SoupServerMessage *msg)
   head->headers = g_string_free (headers, FALSE);
   head->http_1_0 = soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0;
   head->head_only = soup_server_message_get_method (msg) == SOUP_METHOD_HEAD;
-  head->keep_alive = rndimg_taken_answer_keep_alive (msg);
+  head->keep_alive = keep_alive_after (msg);
 }
 
 void
@@ -122,8 +122,16 @@ static const char *
 status_line (guint status, gboolean http_1_0)
 {
   static char line[96];
+  static guint made_status;
+  static gboolean made_1_0;
 
-  g_snprintf (line, sizeof line, "HTTP/1.%d %u %s\r\n", http_1_0 ? 0 : 1, status, soup_status_get_phrase (status));
+  if (status != made_status || http_1_0 != made_1_0)
+    {
+      g_snprintf (line, sizeof line, "HTTP/1.%d %u %s\r\n", http_1_0 ? 0 : 1, status,
+                  soup_status_get_phrase (status));
+      made_status = status;
+      made_1_0 = http_1_0;
+    }
   return line;
 }
 

@@ -16,7 +16,6 @@ typedef struct {
 
 #define RNDIMG_TAKEN_ANSWER_VECTORS 5
 
-gboolean rndimg_taken_answer_keep_alive (SoupServerMessage     *msg);
 void     rndimg_taken_head_init         (RndimgTakenHead       *head,
                                          SoupServerMessage     *msg);
 void     rndimg_taken_head_clear        (RndimgTakenHead       *head);
