@@ -148,7 +148,7 @@ char *
 rndimg_http_image_url (SoupServerMessage *msg, const char *name)
 {
   g_autofree char *base = rndimg_http_base_url (msg);
-  g_autofree char *escaped = g_uri_escape_string (name, NULL, FALSE);
+  g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);   /* an album's '/' stays */
 
   return g_strconcat (base, "/static/img/", escaped, NULL);
 }
