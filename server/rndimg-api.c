@@ -3,7 +3,9 @@
 #include "rndimg-api.h"
 #include "rndimg-auth.h"
 #include "rndimg-http.h"
+#include "rndimg-choice-query.h"
 #include "rndimg-image-type.h"
+#include "rndimg-picture-json.h"
 
 #include <string.h>
 
@@ -33,22 +35,51 @@ rndimg_api_context_clear (RndimgApiContext *api)
   g_clear_pointer (&api->random_answers, g_hash_table_unref);
 }
 
+/* {"status":"success","message":"<URL of the first>","image":{details}},
+ * and with @with_list: "count", "requested" and "images" (every one). */
 static GBytes *
-render_random_answer (SoupServerMessage *msg, const char *name)
+render_random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images, guint requested,
+                      gboolean with_list)
 {
-  g_autofree char *url = rndimg_http_image_url (msg, name);
-  g_autoptr(JsonNode) node = rndimg_http_success_node (url);
-  char *json = rndimg_http_json_to_string (node);
+  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *url = rndimg_picture_json_url (base_url, ((RndimgImage *) g_ptr_array_index (images, 0))->name);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  char *json;
 
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "success");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, url);
+  json_builder_set_member_name (builder, "image");
+  rndimg_picture_json_add (builder, base_url, g_ptr_array_index (images, 0), api->pictures_api.placeholders);
+  if (with_list)
+    {
+      json_builder_set_member_name (builder, "count");
+      json_builder_add_int_value (builder, images->len);
+      json_builder_set_member_name (builder, "requested");
+      json_builder_add_int_value (builder, requested);
+      json_builder_set_member_name (builder, "images");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < images->len; i++)
+        rndimg_picture_json_add (builder, base_url, g_ptr_array_index (images, i), api->pictures_api.placeholders);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  json = rndimg_http_json_to_string (node);
   return g_bytes_new_take (json, strlen (json));
 }
 
-/* {"status":"success","message":"<base URL>/static/img/<name>"}, rendered
- * the first time and kept (borrowed). */
+/* The answer for one picture, rendered the first time and kept
+ * (borrowed), by base URL and the picture's name and version. */
 static GBytes *
-random_answer (RndimgApiContext *api, SoupServerMessage *msg, const RndimgImage *image)
+random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images)
 {
+  const RndimgImage *image = g_ptr_array_index (images, 0);
   const char *base_url = rndimg_http_peek_base_url (msg);
+  g_autofree char *key = NULL;
   GHashTable *answers;
   GBytes *answer;
 
@@ -62,95 +93,94 @@ random_answer (RndimgApiContext *api, SoupServerMessage *msg, const RndimgImage 
       answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
       g_hash_table_insert (api->random_answers, g_strdup (base_url), answers);
     }
-  answer = g_hash_table_lookup (answers, image->name);
+  key = g_strconcat (image->name, "\n", image->version, NULL);
+  answer = g_hash_table_lookup (answers, key);
   if (answer == NULL)
     {
-      answer = render_random_answer (msg, image->name);
-      g_hash_table_insert (answers, g_strdup (image->name), answer);
+      answer = render_random_answer (api, msg, images, 1, FALSE);
+      g_hash_table_insert (answers, g_steal_pointer (&key), answer);
     }
   return answer;
 }
 
-/* GET /polling/api/v1.0/rndimg[?exclude=NAME] (and the tutorial's POST /):
- * {"status":"success","message":"<absolute URL of a random image>"}. */
-void
-rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+static void
+send_answer (SoupServerMessage *msg, GBytes *answer)
 {
-  RndimgApiContext *api = api_context;
-  const char *exclude = query != NULL ? g_hash_table_lookup (query, "exclude") : NULL;
-  g_autoptr(RndimgImage) image = NULL;
-  g_autoptr(GBytes) rendered = NULL;
-  GBytes *answer;
-
-  if (exclude != NULL && !rndimg_image_type_name_is_allowed (exclude))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
-                              "exclude must be an image name like 023.png");
-      return;
-    }
-
-  image = rndimg_catalogue_pick_random (api->catalogue, exclude);
-  if (image == NULL)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
-      return;
-    }
-
-  answer = random_answer (api, msg, image);
-  if (answer == NULL)
-    answer = rendered = render_random_answer (msg, image->name);
   rndimg_http_set_no_store (msg);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type", "application/json");
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), answer);
 }
 
-static void
-add_image (JsonBuilder *builder, SoupServerMessage *msg, const RndimgImage *image)
+/* The tutorial's request: one uniformly random picture, maybe not @exclude. */
+static GPtrArray *
+pick_plain (RndimgApiContext *api, SoupServerMessage *msg, const char *exclude)
 {
-  g_autofree char *url = rndimg_http_image_url (msg, image->name);
-  g_autoptr(GDateTime) modified = g_date_time_new_from_unix_utc (image->modified_usec / G_USEC_PER_SEC);
-  g_autofree char *modified_text = g_date_time_format_iso8601 (modified);
+  GPtrArray *picked;
+  RndimgImage *image;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, image->name);
-  json_builder_set_member_name (builder, "url");
-  json_builder_add_string_value (builder, url);
-  json_builder_set_member_name (builder, "bytes");
-  json_builder_add_int_value (builder, image->size);
-  json_builder_set_member_name (builder, "content_type");
-  json_builder_add_string_value (builder, image->content_type);
-  json_builder_set_member_name (builder, "modified");
-  json_builder_add_string_value (builder, modified_text);
-  json_builder_end_object (builder);
+  if (exclude != NULL && !rndimg_catalogue_name_is_valid (exclude))
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+                              "exclude must be picture names separated by commas, like 023.png or dogs/001.png");
+      return NULL;
+    }
+  image = rndimg_catalogue_pick_random (api->catalogue, exclude);
+  if (image == NULL)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
+      return NULL;
+    }
+  picked = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_image_unref);
+  g_ptr_array_add (picked, image);
+  return picked;
 }
 
-/* GET /polling/api/v1.0/images: the whole catalogue, in name order. */
+/* GET /polling/api/v1.0/rndimg[?album=A,B][&count=N][&seed=S]
+ * [&orientation=O][&exclude=NAME,NAME] (and the tutorial's POST /):
+ * {"status":"success","message":"<absolute URL of a random image>",
+ * "image":{its details}}; with count, also "count", "requested" and
+ * "images". */
+void
+rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+{
+  RndimgApiContext *api = api_context;
+  g_auto(RndimgChoiceQuery) choice = { 0 };
+  g_autoptr(GPtrArray) picked = NULL;
+  g_autoptr(GBytes) rendered = NULL;
+  GBytes *answer;
+
+  if (rndimg_choice_query_is_plain (query))
+    {
+      picked = pick_plain (api, msg, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
+      if (picked == NULL)
+        return;
+      answer = random_answer (api, msg, picked);
+      if (answer == NULL)
+        answer = rendered = render_random_answer (api, msg, picked, 1, FALSE);
+      send_answer (msg, answer);
+      return;
+    }
+  if (!rndimg_choice_query_parse (msg, query, &choice) ||
+      (picked = rndimg_choice_query_choose (msg, api->catalogue, &choice)) == NULL)
+    return;
+  if (!choice.count_given && (answer = random_answer (api, msg, picked)) != NULL)
+    {
+      send_answer (msg, answer);
+      return;
+    }
+  rendered = render_random_answer (api, msg, picked, choice.count, choice.count_given);
+  send_answer (msg, rendered);
+}
+
+/* GET /polling/api/v1.0/images: see rndimg_pictures_api_list(). */
 void
 rndimg_api_list_images (SoupServerMessage *msg, const char *path, GHashTable *query,
                         gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  g_autoptr(GPtrArray) images = rndimg_catalogue_list (api->catalogue);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "success");
-  json_builder_set_member_name (builder, "count");
-  json_builder_add_int_value (builder, images->len);
-  json_builder_set_member_name (builder, "images");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < images->len; i++)
-    add_image (builder, msg, g_ptr_array_index (images, i));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  node = json_builder_get_root (builder);
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_pictures_api_list (msg, path, query, &api->pictures_api);
 }
 
 static gboolean
@@ -268,9 +298,9 @@ rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query,
 
   if (!rndimg_auth_allows_write (api->config, msg) || !read_publish_name (msg, &name))
     return;
-  if (name != NULL && !rndimg_image_type_name_is_allowed (name))
+  if (name != NULL && !rndimg_catalogue_name_is_valid (name))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be an image name like 023.png");
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be a picture name like 023.png or dogs/001.png");
       return;
     }
   image = name != NULL ? rndimg_catalogue_lookup (api->catalogue, name)

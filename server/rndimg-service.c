@@ -6,6 +6,7 @@
 #include "rndimg-service.h"
 #include "rndimg-api.h"
 #include "rndimg-connection.h"
+#include "rndimg-dogceo.h"
 #include "rndimg-health.h"
 #include "rndimg-http.h"
 #include "rndimg-instrument.h"
@@ -47,6 +48,7 @@ struct _RndimgService
   RndimgSubscribers *sockets;
   RndimgApiContext api;        /* what the REST handlers serve */
   RndimgPictureStore *pictures;  /* with a Redis broker: pictures on every node */
+  RndimgPlaceholders *placeholders;
   RndimgMetrics *metrics;
   GSocket *silent_end;         /* see add_keep_alive_listener() */
   guint sweep_id;
@@ -114,6 +116,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->pictures, rndimg_picture_store_free);
   g_clear_object (&self->broker);
   g_clear_object (&self->metrics);
+  g_clear_object (&self->placeholders);
   g_clear_object (&self->catalogue);
   rndimg_config_clear (&self->config);
 
@@ -193,6 +196,9 @@ add_routes (RndimgService *self)
   rndimg_router_add (router, API "/publish", RNDIMG_ROUTE_WRITE, NULL, rndimg_api_publish, api);
   rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD | RNDIMG_ROUTE_WRITE,
                      rndimg_api_list_images, rndimg_upload_serve, api);
+  rndimg_router_add (router, API "/images/", RNDIMG_ROUTE_PREFIX, rndimg_pictures_api_picture, NULL,
+                     &api->pictures_api);
+  rndimg_router_add (router, API "/albums", 0, rndimg_pictures_api_albums, NULL, &api->pictures_api);
   rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
   rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, api);
@@ -200,6 +206,14 @@ add_routes (RndimgService *self)
                      self->config.no_metrics ? NULL : self->metrics);
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
   rndimg_router_add (router, "/static/img/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
+  if (!self->config.no_dogceo)
+    {
+      static const char *const dogceo_prefixes[] = { "/api/breeds/", "/api/breed/", "/breeds/", "/breed/" };
+
+      for (gsize i = 0; i < G_N_ELEMENTS (dogceo_prefixes); i++)
+        rndimg_router_add (router, dogceo_prefixes[i], RNDIMG_ROUTE_PREFIX, rndimg_dogceo_serve, NULL,
+                           &api->pictures_api);
+    }
   /* The tutorial's page does XMLHttpRequest POST / and reads "message":
    * a GET handler and a POST handler serving different objects. */
   rndimg_router_add (router, "/", 0, NULL, rndimg_api_random, api);
@@ -258,7 +272,9 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   if (RNDIMG_IS_REDIS_BROKER (self->broker))
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
                                                config->uploads_dir, config->max_upload_bytes);
+  self->placeholders = rndimg_placeholders_new (self->catalogue, config->state_file);
   self->api = (RndimgApiContext) {
+    .pictures_api = { self->catalogue, self->placeholders },
     .config = &self->config,
     .catalogue = self->catalogue,
     .broker = self->broker,

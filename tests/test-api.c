@@ -48,8 +48,11 @@ get_random_url (Fixture *fixture, const char *query)
   g_assert_cmpuint (response.status, ==, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (response.headers, NULL), ==, "application/json");
   json = test_response_json (&response);
-  g_assert_cmpuint (json_object_get_size (json), ==, 2);
+  /* The tutorial's two members, and the picture's details beside them. */
+  g_assert_cmpuint (json_object_get_size (json), ==, 3);
   g_assert_cmpstr (json_object_get_string_member (json, "status"), ==, "success");
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (json, "message"),
+                                   json_object_get_string_member (json_object_get_object_member (json, "image"), "name")));
   return g_strdup (json_object_get_string_member (json, "message"));
 }
 
