@@ -24,6 +24,9 @@ rndimg_api_context_keep_answers (RndimgApiContext *api)
    * takes the answers with it; removals are rare, so all go. */
   g_signal_connect_swapped (api->catalogue, "image-removed",
                             G_CALLBACK (g_hash_table_remove_all), api->random_answers);
+  /* A placeholder now known is in the picture's details. */
+  g_signal_connect_swapped (api->pictures_api.placeholders, "changed",
+                            G_CALLBACK (g_hash_table_remove_all), api->random_answers);
 }
 
 void
@@ -32,6 +35,7 @@ rndimg_api_context_clear (RndimgApiContext *api)
   if (api->random_answers == NULL)
     return;
   g_signal_handlers_disconnect_by_data (api->catalogue, api->random_answers);
+  g_signal_handlers_disconnect_by_data (api->pictures_api.placeholders, api->random_answers);
   g_clear_pointer (&api->random_answers, g_hash_table_unref);
 }
 

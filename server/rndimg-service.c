@@ -251,10 +251,20 @@ make_broker (const RndimgConfig *config, GError **error)
   return NULL;
 }
 
+/* Beside the broker's state file: placeholders.json in the state folder. */
+static char *
+placeholders_file (const RndimgConfig *config)
+{
+  g_autofree char *folder = config->state_file != NULL ? g_path_get_dirname (config->state_file) : NULL;
+
+  return folder != NULL ? g_build_filename (folder, "placeholders.json", NULL) : NULL;
+}
+
 RndimgService *
 rndimg_service_new (const RndimgConfig *config, GError **error)
 {
   g_autoptr(RndimgService) self = g_object_new (RNDIMG_TYPE_SERVICE, NULL);
+  g_autofree char *placeholders_path = NULL;
 
   copy_config (&self->config, config);
   self->metrics = rndimg_metrics_new ();
@@ -272,7 +282,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   if (RNDIMG_IS_REDIS_BROKER (self->broker))
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
                                                config->uploads_dir, config->max_upload_bytes);
-  self->placeholders = rndimg_placeholders_new (self->catalogue, config->state_file);
+  placeholders_path = placeholders_file (config);
+  self->placeholders = rndimg_placeholders_new (self->catalogue, placeholders_path);
   self->api = (RndimgApiContext) {
     .pictures_api = { self->catalogue, self->placeholders },
     .config = &self->config,
