@@ -132,12 +132,14 @@ rndimg_sidecar_parse (const char *data, gsize length, GError **error)
   g_autoptr(GList) members = NULL;
   GHashTable *texts;
   JsonNode *root, *pictures;
+  const char *problem = length > RNDIMG_SIDECAR_MAX_BYTES ? "it is too large"
+                        : !g_utf8_validate_len (data, length, NULL) ? "it is not UTF-8"
+                        : !depth_is_at_most (data, length, MAX_DEPTH) ? "it is nested too deep" : NULL;
 
-  if (length > RNDIMG_SIDECAR_MAX_BYTES || !g_utf8_validate_len (data, length, NULL) ||
-      !depth_is_at_most (data, length, MAX_DEPTH))
+  if (problem != NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "over %d bytes, not UTF-8 or nested deeper than %d", RNDIMG_SIDECAR_MAX_BYTES, MAX_DEPTH);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s (at most %d bytes of UTF-8, %d levels)",
+                   problem, RNDIMG_SIDECAR_MAX_BYTES, MAX_DEPTH);
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, (gssize) length, error))
