@@ -187,17 +187,38 @@ rndimg_api_list_images (SoupServerMessage *msg, const char *path, GHashTable *qu
   rndimg_pictures_api_list (msg, path, query, &api->pictures_api);
 }
 
+/* A string member of @object, or NULL; FALSE with a 400 sent when it is
+ * there but not a string. */
 static gboolean
-read_publish_name (SoupServerMessage *msg, char **name)
+read_string_member (SoupServerMessage *msg, JsonObject *object, const char *member_name, char **value)
+{
+  JsonNode *member = json_object_get_member (object, member_name);
+
+  *value = NULL;
+  if (member == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "%s must be a string like \"%s\"", member_name,
+                              g_str_equal (member_name, "name") ? "023.png" : "dogs");
+      return FALSE;
+    }
+  *value = g_strdup (json_node_get_string (member));
+  return TRUE;
+}
+
+/* The body of a publish: {"name":"023.png"}, {"album":"dogs"} or nothing. */
+static gboolean
+read_publish_body (SoupServerMessage *msg, char **name, char **album)
 {
   g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   gsize length;
   const char *data = g_bytes_get_data (body, &length);
-  JsonNode *root, *member;
+  JsonNode *root;
 
-  *name = NULL;
+  *name = *album = NULL;
   if (length == 0)
     return TRUE;
   if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
@@ -211,16 +232,45 @@ read_publish_name (SoupServerMessage *msg, char **name)
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the body must be a JSON object like {\"name\":\"023.png\"}");
       return FALSE;
     }
-  member = json_object_get_member (json_node_get_object (root), "name");
-  if (member == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+  return read_string_member (msg, json_node_get_object (root), "name", name) &&
+         read_string_member (msg, json_node_get_object (root), "album", album);
+}
+
+/* The picture a publish names, or a random one of its album or of all;
+ * NULL with the answer sent. */
+static RndimgImage *
+publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name, const char *album)
+{
+  const char *albums[] = { album, NULL };
+  g_autoptr(GPtrArray) picked = NULL;
+  g_autoptr(GError) error = NULL;
+  RndimgImage *image;
+
+  if (name != NULL && !rndimg_catalogue_name_is_valid (name))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be a string like \"023.png\"");
-      return FALSE;
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be a picture name like 023.png or dogs/001.png");
+      return NULL;
     }
-  *name = g_strdup (json_node_get_string (member));
-  return TRUE;
+  if (album != NULL && !rndimg_album_name_is_valid (album))
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+                              "album must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_'");
+      return NULL;
+    }
+  if (name != NULL)
+    {
+      if ((image = rndimg_catalogue_lookup (api->catalogue, name)) == NULL)
+        rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no image called %s", name);
+      return image;
+    }
+  picked = rndimg_catalogue_choose (api->catalogue, album != NULL ? albums : NULL, RNDIMG_ORIENTATION_ANY, NULL,
+                                    NULL, 1, &error);
+  if (picked == NULL || picked->len == 0)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "%s", error != NULL ? error->message : "no image (any)");
+      return NULL;
+    }
+  return rndimg_image_ref (g_ptr_array_index (picked, 0));
 }
 
 /* Answers 201 with the event, and Location: the picture's URL. */
@@ -291,29 +341,20 @@ rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg,
   rndimg_broker_publish_async (api->broker, name, source, NULL, on_published, pending);
 }
 
-/* POST /polling/api/v1.0/publish [{"name":"023.png"}]: publishes the named
- * picture, or a random one, to every subscriber. */
+/* POST /polling/api/v1.0/publish [{"name":"023.png"} | {"album":"dogs"}]:
+ * publishes the named picture, or a random one (of the album), to every
+ * subscriber. */
 void
 rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_autoptr(RndimgImage) image = NULL;
   g_autofree char *name = NULL;
+  g_autofree char *album = NULL;
 
-  if (!rndimg_auth_allows_write (api->config, msg) || !read_publish_name (msg, &name))
+  if (!rndimg_auth_allows_write (api->config, msg) || !read_publish_body (msg, &name, &album) ||
+      (image = publish_choice (api, msg, name, album)) == NULL)
     return;
-  if (name != NULL && !rndimg_catalogue_name_is_valid (name))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be a picture name like 023.png or dogs/001.png");
-      return;
-    }
-  image = name != NULL ? rndimg_catalogue_lookup (api->catalogue, name)
-                       : rndimg_catalogue_pick_random (api->catalogue, NULL);
-  if (image == NULL)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no image called %s", name ? name : "(any)");
-      return;
-    }
   rndimg_api_publish_and_answer (api, msg, image->name, "api");
 }
 

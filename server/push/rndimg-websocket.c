@@ -143,6 +143,7 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   RndimgSubscribers *registry = sockets;
   const char *since_text = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) albums = NULL;
   guint64 since = 0;
   Socket *socket;
 
@@ -151,6 +152,8 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be an event id (a whole number, 0 or more)");
       return;
     }
+  if (!rndimg_subscriber_read_albums (msg, query, &albums))
+    return;
   if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "this endpoint takes a WebSocket handshake: %s",
@@ -163,6 +166,7 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
 
   socket = g_new0 (Socket, 1);
   rndimg_subscriber_init (&socket->parent, &websocket_funcs, msg);
+  socket->parent.albums = g_steal_pointer (&albums);
   g_queue_init (&socket->early);
   socket->ping_seconds = MAX ((guint) rndimg_subscribers_get_heartbeat (registry), 1);
   g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);
