@@ -10,6 +10,11 @@
 const LOCK_NAME = "rndimg-live";
 const CHANNEL_NAME = "rndimg-live";
 
+// Tabs following different albums share only with tabs of their album.
+function scoped(name, scope) {
+  return scope ? `${name}:${scope}` : name;
+}
+
 export class LiveShare {
   // createFollower({ onEvent, onState }) → a LiveFollower;
   // onRole("leader" | "follower" | "off"). locks and openChannel are the
@@ -32,6 +37,13 @@ export class LiveShare {
     this.channel = null;
     this.abort = null;
     this.release = null;
+    this.scope = "";
+  }
+
+  // What is followed ("" or an album): call while stopped.
+  setScope(scope) {
+    this.scope = scope;
+    this.lastId = null;
   }
 
   start() {
@@ -40,12 +52,12 @@ export class LiveShare {
       this.lead();   // nothing to share with: follow on our own
       return;
     }
-    this.channel = this.openChannel(CHANNEL_NAME);
+    this.channel = this.openChannel(scoped(CHANNEL_NAME, this.scope));
     this.channel.onmessage = (message) => this.hear(message.data);
     this.setRole("follower");
     this.channel.postMessage({ type: "hello" });
     this.abort = new AbortController();
-    this.locks.request(LOCK_NAME, { signal: this.abort.signal }, () => this.lead())
+    this.locks.request(scoped(LOCK_NAME, this.scope), { signal: this.abort.signal }, () => this.lead())
       .catch(() => {});   // aborted by stop() while waiting: nothing to do
   }
 

@@ -11,12 +11,25 @@ export class PictureView {
   }
 
   // Resolves true once shown, false when a newer picture overtook it;
-  // throws when the picture cannot be loaded.
-  async show(url, description, altText) {
+  // throws when the picture cannot be loaded. With @placeholder (a data:
+  // URL of its BlurHash or colour) that stands in its place meanwhile, in
+  // the same box: no blank, no jump.
+  async show(url, description, altText, placeholder = null) {
     const generation = ++this.generation;
     const next = new Image();
     next.src = url;
-    await next.decode();
+    if (placeholder) {
+      this.image.src = placeholder;
+      this.image.alt = altText;
+      this.image.hidden = false;
+      this.stage.dataset.empty = "false";
+      this.stage.dataset.loading = "true";
+    }
+    try {
+      await next.decode();
+    } finally {
+      if (generation === this.generation) delete this.stage.dataset.loading;
+    }
     if (generation !== this.generation) return false;
     this.url = url;
     this.image.src = url;
