@@ -35,6 +35,7 @@ struct _RndimgViewerWindow
   GtkRevealer *history_revealer;
   GtkBox *history_box;
   GtkLabel *status_label;
+  GtkDropDown *album_picker;         /* made in code: rndimg-viewer-album-picker.c */
 
   /* Owned references */
   GSettings *settings;
@@ -51,6 +52,7 @@ struct _RndimgViewerWindow
   RndimgViewerState state;
   RndimgViewerProblem problem_kind;  /* what the error page says the problem is */
   gboolean original_size;            /* 100 % and scrolled, not fit to the window */
+  gboolean filling_albums;           /* the picker's list is being replaced, not chosen from */
 };
 
 void _rndimg_viewer_window_toast              (RndimgViewerWindow *self,
@@ -66,5 +68,7 @@ void _rndimg_viewer_window_class_actions_init (GtkWidgetClass     *widget_class)
 void _rndimg_viewer_window_class_upload_init  (GtkWidgetClass     *widget_class);
 void _rndimg_viewer_window_actions_init       (RndimgViewerWindow *self);
 void _rndimg_viewer_window_upload_init        (RndimgViewerWindow *self);
+void _rndimg_viewer_window_album_picker_init  (RndimgViewerWindow *self);
+void _rndimg_viewer_window_load_albums        (RndimgViewerWindow *self);
 
 G_END_DECLS

@@ -41,5 +41,6 @@ const char          *rndimg_viewer_window_get_page         (RndimgViewerWindow *
 const char          *rndimg_viewer_window_get_last_toast   (RndimgViewerWindow *self);
 RndimgViewerHistory *rndimg_viewer_window_get_history      (RndimgViewerWindow *self);
 GtkWidget           *rndimg_viewer_window_get_picture_widget (RndimgViewerWindow *self);
+GtkWidget           *rndimg_viewer_window_get_album_picker  (RndimgViewerWindow *self);
 
 G_END_DECLS
