@@ -145,3 +145,13 @@ test("while a picture loads, its BlurHash stands in, in the same box", async () 
   const after = await page.evaluate(() => document.getElementById("stage").getBoundingClientRect().height);
   assert.ok(Math.abs(after - box) < 60, `the stage moved from ${box} to ${after} px`);
 });
+
+test("at phone width the picker fits: no sideways scrolling, still named", async () => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await open("/?album=squares/small");
+  assert.equal(await page.inputValue("#album"), "squares/small");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  await assertAccessible(page, "album picker, phone width");
+  await screenshot(page, "album-phone");
+});

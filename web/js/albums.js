@@ -28,6 +28,9 @@ export class AlbumPicker {
   // onChange(album): "" for all pictures.
   constructor(select, onChange) {
     this.select = select;
+    // Hidden until the server turns out to have albums: none, nothing to pick.
+    this.picker = select.closest("label") ?? select;
+    this.picker.hidden = true;
     this.onChange = onChange;
     const wanted = new URLSearchParams(location.search).get("album") ?? stored() ?? "";
     this.album = ALBUM_NAME.test(wanted) ? wanted : "";
@@ -51,6 +54,7 @@ export class AlbumPicker {
     }
     if (!answer.albums.some((album) => album.name === this.album)) this.album = "";
     this.select.value = this.album;
+    this.picker.hidden = answer.albums.length === 0;
   }
 
   choose(album) {

@@ -44,9 +44,16 @@ export class PictureView {
     return true;
   }
 
+  // The catalogue's name ("023.png", "dogs/001.png"), as exclude takes it.
   get currentName() {
-    return this.url ? nameOf(this.url) : null;
+    return this.url ? pictureName(this.url) : null;
   }
+}
+
+export function pictureName(url) {
+  const path = new URL(url, location.href).pathname;
+  const start = path.indexOf("/static/img/");
+  return start >= 0 ? decodeURIComponent(path.slice(start + "/static/img/".length)) : nameOf(url);
 }
 
 export function nameOf(url) {
