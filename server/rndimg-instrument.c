@@ -5,11 +5,10 @@
  * watches; it never reaches into the service. */
 #include "rndimg-instrument.h"
 #include "rndimg-access-log.h"
+#include "rndimg-api-prefix.h"
 #include "rndimg-http.h"
 
 #include <string.h>
-
-#define API "/polling/api/v1.0"
 
 /* What the request hooks and the fan-out timing need. */
 struct _RndimgInstrument
@@ -114,7 +113,7 @@ on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
   seconds = (double) (g_get_monotonic_time () - trace->started_usec) / G_USEC_PER_SEC;
   rndimg_metrics_request_finished (watch->metrics, route, method_label (method), status,
                                    trace->bytes_sent, seconds);
-  if (g_str_equal (route, API "/images") && method == SOUP_METHOD_POST)
+  if (g_str_equal (route, RNDIMG_API_PREFIX "/images") && method == SOUP_METHOD_POST)
     rndimg_metrics_count_upload (watch->metrics, upload_result (status));
   if (watch->access_log)
     rndimg_access_log_record (msg, trace->bytes_sent, seconds);

@@ -5,6 +5,7 @@
  * what it serves, and wires the routes. */
 #include "rndimg-service.h"
 #include "rndimg-api.h"
+#include "rndimg-api-prefix.h"
 #include "rndimg-connection.h"
 #include "rndimg-health.h"
 #include "rndimg-http.h"
@@ -66,8 +67,6 @@ struct _RndimgService
   guint sweep_id;
   guint timer_id;
 };
-
-#define API "/polling/api/v1.0"
 
 G_DEFINE_FINAL_TYPE (RndimgService, rndimg_service, G_TYPE_OBJECT)
 
@@ -206,14 +205,14 @@ add_routes (RndimgService *self)
   self->origins = rndimg_origin_policy_new (&self->config);
   router = rndimg_router_new (self->server, (gsize) self->config.max_upload_bytes, self->origins, self->refusals);
 
-  rndimg_router_add (router, API "/rndimg", 0, rndimg_api_random, NULL, api);
-  rndimg_router_add (router, API "/rndimg/poll", 0, rndimg_long_poll_serve, NULL, self->long_polls);
-  rndimg_router_add (router, API "/events", 0, rndimg_sse_serve, NULL, self->streams);
-  rndimg_router_add (router, API "/ws", 0, rndimg_websocket_serve, NULL, self->sockets);
-  rndimg_router_add (router, API "/publish", RNDIMG_ROUTE_WRITE, NULL, rndimg_api_publish, api);
-  rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD | RNDIMG_ROUTE_WRITE,
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/rndimg", 0, rndimg_api_random, NULL, api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/rndimg/poll", 0, rndimg_long_poll_serve, NULL, self->long_polls);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/events", 0, rndimg_sse_serve, NULL, self->streams);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/ws", 0, rndimg_websocket_serve, NULL, self->sockets);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/publish", RNDIMG_ROUTE_WRITE, NULL, rndimg_api_publish, api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/images", RNDIMG_ROUTE_UPLOAD | RNDIMG_ROUTE_WRITE,
                      rndimg_api_list_images, rndimg_upload_serve, api);
-  rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/stats", 0, rndimg_api_stats, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
   rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, api);
   rndimg_router_add (router, "/metrics", 0, rndimg_instrument_serve_metrics, NULL,

@@ -6,6 +6,7 @@
  * read as text from the first source that has it, then checked. */
 #include "rndimg-settings.h"
 #include "rndimg-redis-broker.h"
+#include "rndimg-api-prefix.h"
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
@@ -162,7 +163,7 @@ parse_command_line (int *argc, char ***argv, CommandLine *command_line, GError *
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
   g_option_context_set_summary (context,
-    "Answers GET /polling/api/v1.0/rndimg with the absolute URL of a random image\n"
+    "Answers GET " RNDIMG_API_PREFIX "/rndimg with the absolute URL of a random image\n"
     "and serves the images under /static/img/ and a web page at /.\n"
     "The first line on standard output is the URL the server listens on.");
   g_option_context_set_description (context,

@@ -8,8 +8,6 @@
 
 G_BEGIN_DECLS
 
-#define API "/polling/api/v1.0"
-
 typedef struct {
   TestServer *server;
   SoupSession *session;       /* synchronous requests */

@@ -5,7 +5,12 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "rndimg-api-prefix.h"
+
 G_BEGIN_DECLS
+
+/* The tests' short name for RNDIMG_API_PREFIX. */
+#define API RNDIMG_API_PREFIX
 
 /* A real rndimg-server on a free loopback port, for one test. */
 typedef struct {

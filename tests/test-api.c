@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define API "/polling/api/v1.0"
 #define PNG_SIGNATURE "\x89PNG\r\n\x1a\n"
 
 typedef struct {

@@ -11,7 +11,6 @@
 
 #include <signal.h>
 
-#define API "/polling/api/v1.0"
 #define NODES 3
 
 /* How a case starts its nodes. */

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define API "/polling/api/v1.0"
 #define SMALL "1000"
 #define LARGE "100000"
 

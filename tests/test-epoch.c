@@ -7,8 +7,6 @@
 
 #include <glib/gstdio.h>
 
-#define API "/polling/api/v1.0"
-
 typedef struct {
   char *folder;
   char *state_file;

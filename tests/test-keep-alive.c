@@ -9,8 +9,6 @@
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
-
 typedef struct {
   TestServer *server;
   GSocketConnection *connection;

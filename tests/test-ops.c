@@ -11,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define API "/polling/api/v1.0"
-
 /* ---- running the program to its end ---- */
 
 typedef struct {

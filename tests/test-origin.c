@@ -8,8 +8,6 @@
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
-
 /* One request with @headers (each "Name: value\r\n") and @body; the answer. */
 static char *
 exchange (TestServer *server, const char *method, const char *path, const char *headers, const char *body)
