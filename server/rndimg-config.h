@@ -35,7 +35,9 @@ typedef struct {
   int max_connections_per_address;
 } RndimgConfig;
 
-void rndimg_config_clear (RndimgConfig *config);
+void rndimg_config_clear (RndimgConfig       *config);
+void rndimg_config_copy  (RndimgConfig       *to,
+                          const RndimgConfig *from);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RndimgConfig, rndimg_config_clear)
 
 G_END_DECLS

@@ -70,39 +70,6 @@ struct _RndimgService
 
 G_DEFINE_FINAL_TYPE (RndimgService, rndimg_service, G_TYPE_OBJECT)
 
-void
-rndimg_config_clear (RndimgConfig *config)
-{
-  g_clear_pointer (&config->address, g_free);
-  g_clear_pointer (&config->images_dir, g_free);
-  g_clear_pointer (&config->uploads_dir, g_free);
-  g_clear_pointer (&config->web_dir, g_free);
-  g_clear_pointer (&config->token_file, g_free);
-  g_clear_pointer (&config->token, g_free);
-  g_clear_pointer (&config->public_url, g_free);
-  g_clear_pointer (&config->allow_origins, g_strfreev);
-  g_clear_pointer (&config->allow_hosts, g_strfreev);
-  g_clear_pointer (&config->state_file, g_free);
-  g_clear_pointer (&config->broker, g_free);
-}
-
-static void
-copy_config (RndimgConfig *to, const RndimgConfig *from)
-{
-  *to = *from;
-  to->address = g_strdup (from->address);
-  to->images_dir = g_strdup (from->images_dir);
-  to->uploads_dir = g_strdup (from->uploads_dir);
-  to->web_dir = g_strdup (from->web_dir);
-  to->token_file = g_strdup (from->token_file);
-  to->token = g_strdup (from->token);
-  to->public_url = g_strdup (from->public_url);
-  to->allow_origins = g_strdupv (from->allow_origins);
-  to->allow_hosts = g_strdupv (from->allow_hosts);
-  to->state_file = g_strdup (from->state_file);
-  to->broker = g_strdup (from->broker);
-}
-
 static void
 rndimg_service_finalize (GObject *object)
 {
@@ -227,33 +194,26 @@ add_routes (RndimgService *self)
 }
 
 /* --broker: "memory" (this process, its history in --state-file) or a
- * redis:// URL shared by every node. */
+ * redis:// URL shared by every node (anything else: the Redis broker's
+ * error). */
 static RndimgBroker *
 make_broker (const RndimgConfig *config, GError **error)
 {
+  RndimgBroker *broker;
+  g_autofree char *state_file = NULL;
+
   if (config->broker == NULL || g_str_equal (config->broker, "memory"))
     return rndimg_memory_broker_new_with_state ((guint) config->history, config->state_file);
-  if (g_str_has_prefix (config->broker, "redis://"))
-    {
-      RndimgBroker *broker = rndimg_redis_broker_new (config->broker, (guint) config->history, error);
-
-      /* Held over two and a half ticks: a late tick keeps it, a dead
-       * holder loses it. */
-      if (broker != NULL)
-        {
-          rndimg_redis_broker_set_slideshow_lease (RNDIMG_REDIS_BROKER (broker),
-                                                   (guint) (config->interval_seconds * 2500));
-          g_autofree char *state_file = config->state_file != NULL
-                                        ? rndimg_redis_broker_state_file_for (config->state_file, config->broker)
-                                        : NULL;
-
-          rndimg_redis_broker_set_state_file (RNDIMG_REDIS_BROKER (broker), state_file);
-        }
-      return broker;
-    }
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               "--broker %s is not \"memory\" or redis://HOST:PORT[/DB]", config->broker);
-  return NULL;
+  broker = rndimg_redis_broker_new (config->broker, (guint) config->history, error);
+  if (broker == NULL)
+    return NULL;
+  /* Held over two and a half ticks: a late tick keeps it, a dead holder
+   * loses it. */
+  rndimg_redis_broker_set_slideshow_lease (RNDIMG_REDIS_BROKER (broker), (guint) (config->interval_seconds * 2500));
+  if (config->state_file != NULL)
+    state_file = rndimg_redis_broker_state_file_for (config->state_file, config->broker);
+  rndimg_redis_broker_set_state_file (RNDIMG_REDIS_BROKER (broker), state_file);
+  return broker;
 }
 
 RndimgService *
@@ -261,7 +221,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 {
   g_autoptr(RndimgService) self = g_object_new (RNDIMG_TYPE_SERVICE, NULL);
 
-  copy_config (&self->config, config);
+  rndimg_config_copy (&self->config, config);
   self->metrics = rndimg_metrics_new ();
   self->instrument = rndimg_instrument_new (self->metrics);
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);

@@ -373,12 +373,8 @@ check_values (const RndimgConfig *config, GError **error)
       return FALSE;
     }
   if (config->broker != NULL && !g_str_equal (config->broker, "memory") &&
-      !rndimg_redis_broker_parse_url (config->broker, NULL, NULL, NULL, NULL))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--broker %s is not \"memory\" or redis://HOST:PORT[/DB] (DB from 0 to 15)", config->broker);
-      return FALSE;
-    }
+      !rndimg_redis_broker_parse_url (config->broker, NULL, NULL, NULL, error))
+    return FALSE;
   if (config->interval_seconds > 0 && config->interval_seconds < 0.01)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,

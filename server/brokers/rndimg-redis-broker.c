@@ -821,7 +821,7 @@ rndimg_redis_broker_parse_url (const char *url, char **host, int *port, int *dat
        !g_ascii_string_to_unsigned (path + 1, 10, 0, 15, &number, NULL)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--broker %s is not redis://HOST:PORT[/DB] (DB from 0 to 15)", url);
+                   "--broker %s is not \"memory\" or redis://HOST:PORT[/DB] (DB from 0 to 15)", url);
       return FALSE;
     }
   if (host != NULL)
