@@ -20,7 +20,7 @@ mkdir -p "$BUILD/objects"
 CC=${CC_FUZZ:-clang}
 PKGS="glib-2.0 gio-2.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0 hiredis"
 CFLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer $(pkg-config --cflags $PKGS)
-  -Icommon -Iserver -Iserver/http -Iserver/pictures -Iserver/brokers -Iserver/push -Iclient
+  -Icommon -Iserver -Iserver/http -Iserver/pictures -Iserver/brokers -Iserver/brokers/redis -Iserver/push -Iclient
   -DG_LOG_DOMAIN=\"rndimg\" -DPACKAGE_VERSION=\"fuzz\" -DGETTEXT_PACKAGE=\"rndimg-viewer\"
   -DRNDIMG_SOURCE_IMAGES_DIR=\"data/img\" -DRNDIMG_SOURCE_WEB_DIR=\"web\"
   -DRNDIMG_INSTALLED_IMAGES_DIR=\"data/img\" -DRNDIMG_INSTALLED_WEB_DIR=\"web\""
@@ -31,7 +31,7 @@ say() { [ "$TAP" = 1 ] && echo "# $*" || echo "$*"; }
 
 # The server's code (not main.c) and the viewer's SSE parser, built once.
 build_objects() {
-    for source in server/*.c server/http/*.c server/pictures/*.c server/brokers/*.c server/push/*.c client/rndimg-sse-parser.c; do
+    for source in server/*.c server/http/*.c server/pictures/*.c server/brokers/*.c server/brokers/redis/*.c server/push/*.c client/rndimg-sse-parser.c; do
         [ "$source" = server/main.c ] && continue
         object="$BUILD/objects/$(echo "$source" | tr / _).o"
         if [ ! -f "$object" ] || [ "$source" -nt "$object" ]; then
