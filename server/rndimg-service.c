@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The running service: one SoupServer, the catalogue, the broker with its
  * sources (a timer, the API, uploads, the folder) and its subscribers
- * (long-polls, event streams, WebSockets). It builds each part, gives each handler
- * what it serves, and wires the routes. */
+ * (long-polls, event streams, WebSockets). It owns every part (the struct
+ * below lists them), builds each, hands each what it uses, wires the
+ * routes, and frees them in a visible order. */
 #include "rndimg-service.h"
 #include "rndimg-api.h"
 #include "rndimg-api-prefix.h"
