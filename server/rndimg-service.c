@@ -30,9 +30,9 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
-/* Every part is owned here and handed to what uses it; nothing keeps
- * state of its own elsewhere. rndimg_service_finalize() frees them in the
- * reverse of the order they are made. */
+/* Every part is owned here and handed to what uses it (borrowed there);
+ * no part keeps state of its own elsewhere. rndimg_service_finalize()
+ * frees what watches or uses a part before the part. */
 struct _RndimgService
 {
   GObject parent_instance;
