@@ -8,6 +8,8 @@
 
 G_BEGIN_DECLS
 
+#define API RNDIMG_API_PREFIX
+
 typedef struct {
   TestServer *server;
   SoupSession *session;       /* synchronous requests */

@@ -9,9 +9,6 @@
 
 G_BEGIN_DECLS
 
-/* The tests' short name for RNDIMG_API_PREFIX. */
-#define API RNDIMG_API_PREFIX
-
 /* A real rndimg-server on a free loopback port, for one test. */
 typedef struct {
   GSubprocess *process;

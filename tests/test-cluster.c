@@ -11,6 +11,7 @@
 
 #include <signal.h>
 
+#define API RNDIMG_API_PREFIX
 #define NODES 3
 
 /* How a case starts its nodes. */

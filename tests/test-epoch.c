@@ -7,6 +7,8 @@
 
 #include <glib/gstdio.h>
 
+#define API RNDIMG_API_PREFIX
+
 typedef struct {
   char *folder;
   char *state_file;

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#define API RNDIMG_API_PREFIX
+
 typedef struct {
   TestServer *server;
   GSocketConnection *connection;

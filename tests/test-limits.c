@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#define API RNDIMG_API_PREFIX
+
 static char *
 announce (const char *path, const char *length, const char *more_headers)
 {

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define API RNDIMG_API_PREFIX
+
 /* ---- running the program to its end ---- */
 
 typedef struct {

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#define API RNDIMG_API_PREFIX
+
 /* One request with @headers (each "Name: value\r\n") and @body; the answer. */
 static char *
 exchange (TestServer *server, const char *method, const char *path, const char *headers, const char *body)
