@@ -558,7 +558,7 @@ test_event_stream_wait (TestEventStream *stream, guint count, guint timeout_ms)
 JsonObject *
 test_server_stats (TestServer *server, SoupSession *session)
 {
-  g_autofree char *url = test_server_url (server, "/polling/api/v1.0/stats");
+  g_autofree char *url = test_server_url (server, RNDIMG_API_PREFIX "/stats");
   g_auto(TestResponse) response = { 0 };
 
   test_get (session, url, &response);
@@ -578,7 +578,7 @@ test_server_stat (TestServer *server, SoupSession *session, const char *name)
 JsonObject *
 test_publish (TestServer *server, SoupSession *session, const char *name)
 {
-  g_autofree char *url = test_server_url (server, "/polling/api/v1.0/publish");
+  g_autofree char *url = test_server_url (server, RNDIMG_API_PREFIX "/publish");
   g_autofree char *json = name != NULL ? g_strdup_printf ("{\"name\":\"%s\"}", name) : NULL;
   g_auto(TestResponse) response = { 0 };
 

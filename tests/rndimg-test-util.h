@@ -5,6 +5,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "rndimg-api-prefix.h"
+
 G_BEGIN_DECLS
 
 /* A real rndimg-server on a free loopback port, for one test. */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 #define PNG_SIGNATURE "\x89PNG\r\n\x1a\n"
 
 typedef struct {

@@ -11,7 +11,7 @@
 
 #include <signal.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 #define NODES 3
 
 /* How a case starts its nodes. */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 #define SMALL "1000"
 #define LARGE "100000"
 

@@ -7,7 +7,7 @@
 
 #include <glib/gstdio.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 typedef struct {
   char *folder;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 /* ---- running the program to its end ---- */
 
