@@ -3,6 +3,7 @@
  * server, in the header bar. Get and Live follow the album picked; the
  * choice is kept in GSettings ("album"). */
 #include "rndimg-viewer-window-private.h"
+#include "rndimg-api-prefix.h"
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -70,7 +71,7 @@ on_albums (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 _rndimg_viewer_window_load_albums (RndimgViewerWindow *self)
 {
-  g_autofree char *url = rndimg_client_url (self->client, "/polling/api/v1.0/albums");
+  g_autofree char *url = rndimg_client_url (self->client, RNDIMG_API_PREFIX "/albums");
 
   rndimg_client_fetch_async (self->client, url, NULL, on_albums, g_object_ref (self));
 }

@@ -2,13 +2,14 @@
 /* Albums and choice against a real server: sub-folders as albums and
  * sub-albums, their URLs and list, rndimg's album, count, seed,
  * orientation and exclude, the paged list, and every bad parameter. */
+#include "rndimg-api-prefix.h"
 #include "picture-files.h"
 #include "rndimg-test-util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 typedef struct {
   TestServer *server;

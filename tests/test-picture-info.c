@@ -3,12 +3,13 @@
  * PNG, JPEG, GIF and WebP headers, bytes, type, version, the sidecar's
  * alt text, author, licence and source; hostile sidecars refused whole
  * while everything else goes on. */
+#include "rndimg-api-prefix.h"
 #include "picture-files.h"
 #include "rndimg-test-util.h"
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 typedef struct {
   TestServer *server;

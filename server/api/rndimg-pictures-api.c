@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* GET /polling/api/v1.0/albums, /images/NAME and the paged /images. */
 #include "rndimg-pictures-api.h"
+#include "rndimg-api-prefix.h"
 #include "rndimg-choice-query.h"
 #include "rndimg-http.h"
 #include "rndimg-picture-json.h"
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 static void
 begin_success (JsonBuilder *builder)
