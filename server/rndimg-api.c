@@ -16,6 +16,9 @@
 /* At most this many base URLs have their answers kept; beyond, all are
  * dropped (a client naming ever new hosts with a token cannot fill memory). */
 #define MAX_ANSWER_BASES 16
+/* ... and at most this many answers per base URL: a catalogue of 100 000
+ * pictures does not keep 100 000 answers; past it, they start over. */
+#define MAX_ANSWERS_PER_BASE 4096
 
 /* The rendered answers to GET /rndimg are kept by base URL, then image
  * name: an answer depends on nothing else, so each is rendered once. */
@@ -103,6 +106,8 @@ random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images)
     }
   key = g_strconcat (image->name, "\n", image->version, NULL);
   answer = g_hash_table_lookup (answers, key);
+  if (answer == NULL && g_hash_table_size (answers) >= MAX_ANSWERS_PER_BASE)
+    g_hash_table_remove_all (answers);
   if (answer == NULL)
     {
       answer = render_random_answer (api, msg, images, 1, FALSE);
@@ -396,6 +401,7 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   else
     json_builder_add_null_value (builder);
   add_count (builder, "images", rndimg_catalogue_get_count (api->catalogue));
+  add_count (builder, "placeholders_pending", rndimg_placeholders_get_pending (api->pictures_api.placeholders));
   add_count (builder, "requests_served", (gint64) api->requests);
   add_count (builder, "uptime_seconds", (g_get_monotonic_time () - api->started_usec) / G_USEC_PER_SEC);
   json_builder_set_member_name (builder, "writes_enabled");

@@ -231,13 +231,13 @@ make_broker (const RndimgConfig *config, GError **error)
   return broker;
 }
 
-/* Beside the broker's state file: placeholders.json in the state folder. */
+/* Beside the broker's state file: placeholders.jsonl in the state folder. */
 static char *
 placeholders_file (const RndimgConfig *config)
 {
   g_autofree char *folder = config->state_file != NULL ? g_path_get_dirname (config->state_file) : NULL;
 
-  return folder != NULL ? g_build_filename (folder, "placeholders.json", NULL) : NULL;
+  return folder != NULL ? g_build_filename (folder, "placeholders.jsonl", NULL) : NULL;
 }
 
 RndimgService *

@@ -2,7 +2,8 @@
 /* Placeholders per picture: the average colour and a BlurHash, computed
  * once per picture version from a small decode in a worker thread (one
  * picture at a time, so the main loop and the other requests never wait
- * for it), and kept in the state folder so a restart does not redo them.
+ * for it), and kept in the state folder (placeholders.jsonl, one JSON line
+ * appended per picture) so a restart does not redo them.
  * Until a picture's turn comes its placeholder is unknown (null in JSON). */
 #include "rndimg-placeholders.h"
 #include "rndimg-blurhash.h"
@@ -13,7 +14,6 @@
 
 /* The decode is shrunk to this before the BlurHash is computed. */
 #define SMALL_SIDE 64
-#define SAVE_DELAY_SECONDS 5
 #define MAX_CACHE_BYTES (256 * 1024 * 1024)
 #define MAX_BLURHASH_LENGTH 64
 
@@ -33,7 +33,7 @@ struct _RndimgPlaceholders
   GHashTable *queued;         /* picture names waiting or in the worker */
   gboolean working;
   GCancellable *cancellable;
-  guint save_id;
+  GFileOutputStream *cache;   /* cache_file, appended to; NULL: not kept */
 };
 
 G_DEFINE_FINAL_TYPE (RndimgPlaceholders, rndimg_placeholders, G_TYPE_OBJECT)
@@ -81,89 +81,125 @@ remember (RndimgPlaceholders *self, const char *name, const char *version, const
   g_hash_table_replace (self->entries, g_strdup (name), entry);
 }
 
-/* Reads what an earlier run computed; anything odd in it is skipped. */
+/* One line of the cache: {"name":…,"version":…,"colour":…,"blurhash":…}. */
 static void
+load_line (RndimgPlaceholders *self, JsonParser *parser, const char *line, gsize length)
+{
+  JsonNode *root;
+  JsonObject *entry;
+  const char *name, *version, *colour, *blurhash;
+
+  if (!json_parser_load_from_data (parser, line, (gssize) length, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  entry = json_node_get_object (root);
+  name = json_object_get_string_member_with_default (entry, "name", NULL);
+  version = json_object_get_string_member_with_default (entry, "version", NULL);
+  colour = json_object_get_string_member_with_default (entry, "colour", NULL);
+  blurhash = json_object_get_string_member_with_default (entry, "blurhash", NULL);
+  if (name != NULL && version != NULL && colour != NULL && blurhash != NULL && colour_is_valid (colour) &&
+      blurhash_is_valid (blurhash) && rndimg_catalogue_name_is_valid (name))
+    remember (self, name, version, colour, blurhash);
+}
+
+/* Reads what earlier runs computed (JSON Lines, later lines win);
+ * anything odd in it is skipped. Returns the number of lines. */
+static guint
 load_cache (RndimgPlaceholders *self)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GMappedFile) file = NULL;
-  g_autoptr(GList) names = NULL;
-  JsonNode *root, *pictures;
+  const char *data, *end, *line;
+  guint lines = 0;
 
   if (self->cache_file == NULL || (file = g_mapped_file_new (self->cache_file, FALSE, NULL)) == NULL ||
-      g_mapped_file_get_length (file) > MAX_CACHE_BYTES ||
-      !json_parser_load_from_data (parser, g_mapped_file_get_contents (file), (gssize) g_mapped_file_get_length (file), NULL))
-    return;
-  root = json_parser_get_root (parser);
-  pictures = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "pictures") : NULL;
-  if (pictures == NULL || !JSON_NODE_HOLDS_OBJECT (pictures))
-    return;
-  names = json_object_get_members (json_node_get_object (pictures));
-  for (GList *l = names; l != NULL; l = l->next)
+      g_mapped_file_get_length (file) > MAX_CACHE_BYTES)
+    return 0;
+  data = g_mapped_file_get_contents (file);
+  end = data + g_mapped_file_get_length (file);
+  for (line = data; line < end; lines++)
     {
-      JsonNode *node = json_object_get_member (json_node_get_object (pictures), l->data);
-      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *version = entry != NULL ? json_object_get_string_member_with_default (entry, "version", NULL) : NULL;
-      const char *colour = entry != NULL ? json_object_get_string_member_with_default (entry, "colour", NULL) : NULL;
-      const char *blurhash = entry != NULL ? json_object_get_string_member_with_default (entry, "blurhash", NULL) : NULL;
+      const char *newline = memchr (line, '\n', (gsize) (end - line));
+      const char *stop = newline != NULL ? newline : end;
 
-      if (version != NULL && colour != NULL && blurhash != NULL && colour_is_valid (colour) &&
-          blurhash_is_valid (blurhash) && rndimg_catalogue_name_is_valid (l->data))
-        remember (self, l->data, version, colour, blurhash);
+      load_line (self, parser, line, (gsize) (stop - line));
+      line = stop + 1;
     }
+  return lines;
 }
 
-static void
-save_cache (RndimgPlaceholders *self)
+static char *
+entry_line (const char *name, const Entry *entry)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  GHashTableIter iter;
-  gpointer name, value;
+  char *text;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "pictures");
-  json_builder_begin_object (builder);
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, &name, &value))
-    {
-      Entry *entry = value;
-
-      json_builder_set_member_name (builder, name);
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "version");
-      json_builder_add_string_value (builder, entry->version);
-      json_builder_set_member_name (builder, "colour");
-      json_builder_add_string_value (builder, entry->placeholder.colour);
-      json_builder_set_member_name (builder, "blurhash");
-      json_builder_add_string_value (builder, entry->placeholder.blurhash);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, entry->version);
+  json_builder_set_member_name (builder, "colour");
+  json_builder_add_string_value (builder, entry->placeholder.colour);
+  json_builder_set_member_name (builder, "blurhash");
+  json_builder_add_string_value (builder, entry->placeholder.blurhash);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   text = json_to_string (root, FALSE);
-  if (!g_file_set_contents_full (self->cache_file, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+  return text;
+}
+
+/* Rewrites the cache with one line per picture known (at start, when it
+ * holds many stale lines), then keeps it open for appending. */
+static void
+open_cache (RndimgPlaceholders *self, guint lines_read)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->cache_file == NULL)
+    return;
+  file = g_file_new_for_path (self->cache_file);
+  if (lines_read > 2 * g_hash_table_size (self->entries) + 64)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      GHashTableIter iter;
+      gpointer name, entry;
+
+      g_hash_table_iter_init (&iter, self->entries);
+      while (g_hash_table_iter_next (&iter, &name, &entry))
+        {
+          g_autofree char *line = entry_line (name, entry);
+          g_string_append (g_string_append (text, line), "\n");
+        }
+      if (!g_file_set_contents_full (self->cache_file, text->str, (gssize) text->len,
+                                     G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+        g_warning ("placeholders not kept: %s", error->message);
+      g_clear_error (&error);
+    }
+  self->cache = g_file_append_to (file, G_FILE_CREATE_NONE, NULL, &error);
+  if (self->cache == NULL)
     g_warning ("placeholders not kept: %s", error->message);
 }
 
-static gboolean
-on_save_due (gpointer user_data)
-{
-  RndimgPlaceholders *self = user_data;
-
-  self->save_id = 0;
-  save_cache (self);
-  return G_SOURCE_REMOVE;
-}
-
+/* One line per placeholder computed: a few dozen bytes written, never
+ * the whole cache, so the main loop never waits on it. */
 static void
-schedule_save (RndimgPlaceholders *self)
+keep (RndimgPlaceholders *self, const char *name)
 {
-  if (self->cache_file != NULL && self->save_id == 0)
-    self->save_id = g_timeout_add_seconds (SAVE_DELAY_SECONDS, on_save_due, self);
+  g_autofree char *line = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->cache == NULL)
+    return;
+  line = entry_line (name, g_hash_table_lookup (self->entries, name));
+  if (!g_output_stream_write_all (G_OUTPUT_STREAM (self->cache), line, strlen (line), NULL, NULL, &error) ||
+      !g_output_stream_write_all (G_OUTPUT_STREAM (self->cache), "\n", 1, NULL, NULL, &error))
+    {
+      g_warning ("placeholders not kept: %s", error->message);
+      g_clear_object (&self->cache);
+    }
 }
 
 typedef struct {
@@ -225,7 +261,7 @@ on_computed (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   remember (self, image->name, image->version, computed->colour, computed->blurhash);
   computed_free (computed);
-  schedule_save (self);
+  keep (self, image->name);
   g_signal_emit (self, signals[CHANGED], 0, image->name);
   start_next (self);
 }
@@ -276,11 +312,9 @@ rndimg_placeholders_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->catalogue != NULL)
     g_signal_handlers_disconnect_by_data (self->catalogue, self);
-  if (self->save_id != 0)
-    {
-      g_clear_handle_id (&self->save_id, g_source_remove);
-      save_cache (self);
-    }
+  if (self->cache != NULL)
+    g_output_stream_close (G_OUTPUT_STREAM (self->cache), NULL, NULL);
+  g_clear_object (&self->cache);
   g_queue_clear_full (&self->waiting, (GDestroyNotify) rndimg_image_unref);
   g_clear_object (&self->catalogue);
   G_OBJECT_CLASS (rndimg_placeholders_parent_class)->dispose (object);
@@ -328,7 +362,7 @@ rndimg_placeholders_new (RndimgCatalogue *catalogue, const char *cache_file)
 
   self->catalogue = g_object_ref (catalogue);
   self->cache_file = g_strdup (cache_file);
-  load_cache (self);
+  open_cache (self, load_cache (self));
   g_signal_connect (catalogue, "image-added", G_CALLBACK (on_image_added), self);
   for (guint i = 0; i < pictures->len; i++)
     enqueue (self, g_ptr_array_index (pictures, i));
