@@ -25,7 +25,7 @@ start() { # start [WRAPPER...]: the server on a free port, URL in $URL
     while [ ! -s "$WORK/out" ]; do sleep 0.2; done
     URL=$(head -n 1 "$WORK/out")
 }
-pending() { curl -s "$URL$API/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["placeholders_pending"])'; }
+pending() { curl -s --max-time 10 "$URL$API/stats" | sed -n 's/.*"placeholders_pending":\([0-9]*\).*/\1/p'; }
 
 mkdir -p "$WORK/state"
 start
@@ -35,6 +35,11 @@ for query in "" "?album=album-007"; do
     wrk -t1 -c8 -d10s --latency "$URL${API}/rndimg$query" | grep -E '50%|99%|Requests/sec'
 done
 while [ "$(pending)" != 0 ]; do sleep 2; done
+echo "placeholders all known"
+for query in "" "?album=album-007"; do
+    echo "wrk -t1 -c8 -d10s --latency '$URL${API}/rndimg$query' (scan done):"
+    wrk -t1 -c8 -d10s --latency "$URL${API}/rndimg$query" | grep -E '50%|99%|Requests/sec'
+done
 kill "$PID"; wait "$PID" 2>/dev/null || true
 
 start valgrind --tool=callgrind --collect-atstart=no --toggle-collect=on_request \
