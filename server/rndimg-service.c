@@ -6,6 +6,7 @@
 #include "rndimg-service.h"
 #include "rndimg-api.h"
 #include "rndimg-connection.h"
+#include "rndimg-gate.h"
 #include "rndimg-health.h"
 #include "rndimg-http.h"
 #include "rndimg-instrument.h"
@@ -277,6 +278,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_connection_attach_server (self->server);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   rndimg_soup_errors_attach (self->server);
+  rndimg_gate_attach (self->server);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
   self->limits = rndimg_limits_new (self->server, &self->config);
@@ -291,20 +293,24 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 /* We accept connections ourselves and hand each to the SoupServer:
  * libsoup 3.2's own listener leaks every accepted GSocket and stops
  * accepting for good after a single failed accept (say, out of file
- * descriptors for a moment). */
+ * descriptors for a moment). Each goes through the gate
+ * (rndimg-gate.c), which keeps heads libsoup 3.2 would leak on away
+ * from its parser. */
 static gboolean
 on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *source, gpointer user_data)
 {
   RndimgService *self = user_data;
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GIOStream) gate = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!rndimg_limits_admit_connection (self->limits, connection))
     return TRUE;
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   rndimg_connection_register (connection);
-  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
+  gate = rndimg_gate_new (connection);
+  if (!soup_server_accept_iostream (self->server, gate, local, remote, &error))
     g_warning ("cannot take a connection: %s", error->message);
   return TRUE;
 }

@@ -20,6 +20,7 @@ void  rndimg_http_set_base_url     (SoupServerMessage *msg,
                                     char              *base_url);
 const char *rndimg_http_peek_base_url (SoupServerMessage *msg);
 gboolean rndimg_http_host_is_valid (SoupServerMessage *msg);
+gboolean rndimg_http_host_header_is_valid (const char *value);
 char *rndimg_http_image_url        (SoupServerMessage *msg,
                                     const char        *name);
 char *rndimg_http_json_to_string   (JsonNode          *node);
