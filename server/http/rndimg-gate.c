@@ -76,6 +76,20 @@ base_input (RndimgGateInput *self)
   return g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
 }
 
+static void refuse (RndimgGateInput *self, guint status, const char *message);
+
+/* The head is over the limit: 414 when its request line alone is, else 431. */
+static void
+refuse_oversized (RndimgGateInput *self)
+{
+  const guint8 *newline = memchr (self->head->data, '\n', self->head->len);
+
+  if (newline == NULL || newline - self->head->data > RNDIMG_GATE_HEAD_LIMIT)
+    refuse (self, SOUP_STATUS_REQUEST_URI_TOO_LONG, "the request line is over 64 KiB");
+  else
+    refuse (self, RNDIMG_STATUS_HEADERS_TOO_LARGE, "the request's headers are over 64 KiB");
+}
+
 static void
 refuse (RndimgGateInput *self, guint status, const char *message)
 {
@@ -166,7 +180,7 @@ judge_head (RndimgGateInput *self, gsize terminator)
   /* Over the limit libsoup would drop it without an answer. */
   if (self->head->len > RNDIMG_GATE_HEAD_LIMIT)
     {
-      refuse (self, RNDIMG_STATUS_HEADERS_TOO_LARGE, "the request's headers are over 64 KiB");
+      refuse_oversized (self);
       return;
     }
   /* What libsoup hands its parser: the head without its last line. */
@@ -228,12 +242,7 @@ scan_head (RndimgGateInput *self)
       return TRUE;
     }
   if (self->head->len > RNDIMG_GATE_HEAD_LIMIT)
-    {
-      if (memchr (self->head->data, '\n', self->head->len) == NULL)
-        refuse (self, SOUP_STATUS_REQUEST_URI_TOO_LONG, "the request line is over 64 KiB");
-      else
-        refuse (self, RNDIMG_STATUS_HEADERS_TOO_LARGE, "the request's headers are over 64 KiB");
-    }
+    refuse_oversized (self);
   return FALSE;
 }
 
