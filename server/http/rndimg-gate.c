@@ -125,6 +125,29 @@ is_byte_count (const char *text)
   return digits > 0 && digits <= 18 && text[digits] == '\0';
 }
 
+/* Whether a request target gives libsoup nothing to bend the URL with:
+ * no fragment (a client never sends one: "/a#/b" would lose "/b"), and an
+ * absolute one ("http://host:port/path") names a valid host[:port]. */
+static gboolean
+target_is_sound (const char *target, const char *method)
+{
+  const char *authority;
+  g_autofree char *host = NULL;
+
+  if (strchr (target, '#') != NULL)
+    return FALSE;
+  if (target[0] == '/' || g_str_equal (target, "*") || g_str_equal (method, "CONNECT"))
+    return TRUE;
+  if (g_ascii_strncasecmp (target, "http://", 7) == 0)
+    authority = target + 7;
+  else if (g_ascii_strncasecmp (target, "https://", 8) == 0)
+    authority = target + 8;
+  else
+    return FALSE;
+  host = g_strndup (authority, strcspn (authority, "/?"));
+  return rndimg_http_host_header_is_valid (host);
+}
+
 /* Why the head @head (@length bytes, NUL after them) may not go to
  * libsoup, as a status and message, or 0 and what follows it. libsoup's
  * own parser reads it, so the gate and libsoup agree on what it says. */
@@ -158,6 +181,9 @@ check_head (const char *head, gsize length, GateState *next, guint64 *body_lengt
     return SOUP_STATUS_BAD_REQUEST;
   *message = "the Host header is not a valid host[:port]";
   if (counts.hosts > 1 || (counts.hosts == 1 && !rndimg_http_host_header_is_valid (counts.host)))
+    return SOUP_STATUS_BAD_REQUEST;
+  *message = "the request target may not hold a fragment (#), and an absolute one must name a valid host[:port]";
+  if (!target_is_sound (target, method))
     return SOUP_STATUS_BAD_REQUEST;
   if (encoding == SOUP_ENCODING_CHUNKED)
     *next = GATE_UNTIL_CLOSE;
