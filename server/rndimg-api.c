@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The JSON endpoints that read the catalogue. */
+/* The JSON endpoints of the API on the RndimgApiContext the service hands
+ * them: a random picture (GET /rndimg, and the tutorial's POST /, its
+ * answers kept rendered), the catalogue (GET /images), publishing a named
+ * picture (POST /publish, and rndimg_api_publish_and_answer() for uploads)
+ * and what the server holds and has done (GET /stats). */
 #include "rndimg-api.h"
 #include "rndimg-auth.h"
 #include "rndimg-http.h"

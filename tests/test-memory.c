@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 #define TARGET_BYTES 60000
 #define ALLOWED_GROWTH_KIB 1024
 

@@ -48,6 +48,7 @@ struct _RndimgGateInput
 {
   GInputStream parent_instance;
   GSocketConnection *connection;
+  RndimgRefusals *refusals;   /* the service's: outlives its connections */
   GIOStream *iostream;        /* weak: the stream handed to libsoup */
   GateState state;
   GByteArray *pending;        /* read, not yet delivered; NULL when empty */
@@ -96,7 +97,7 @@ refuse (RndimgGateInput *self, guint status, const char *message)
   g_debug ("refused before libsoup: %u %s", status, message);
   self->state = GATE_REFUSED;
   g_clear_pointer (&self->head, g_byte_array_unref);
-  rndimg_refusal_refuse_connection (self->connection, status, message);
+  rndimg_refusal_refuse_connection (self->refusals, self->connection, status, message);
 }
 
 typedef struct {
@@ -463,14 +464,16 @@ rndimg_gate_input_init (RndimgGateInput *self)
 }
 
 /* The stream to hand libsoup for @connection: its output, and its input
- * through the gate. Closing it closes @connection. */
+ * through the gate. Closing it closes @connection. Refusals are answered
+ * through @refusals. */
 GIOStream *
-rndimg_gate_new (GSocketConnection *connection)
+rndimg_gate_new (GSocketConnection *connection, RndimgRefusals *refusals)
 {
   RndimgGateInput *input = g_object_new (RNDIMG_TYPE_GATE_INPUT, NULL);
   GIOStream *stream;
 
   input->connection = g_object_ref (connection);
+  input->refusals = refusals;
   stream = g_simple_io_stream_new (G_INPUT_STREAM (input), g_io_stream_get_output_stream (G_IO_STREAM (connection)));
   g_set_weak_pointer (&input->iostream, stream);
   g_object_set_qdata (G_OBJECT (connection), gate_quark (), input);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-refusal.h"
+
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
@@ -9,7 +11,8 @@ G_BEGIN_DECLS
 /* RFC 6585, not in libsoup 3.2's SoupStatus. */
 #define RNDIMG_STATUS_HEADERS_TOO_LARGE 431
 
-GIOStream *rndimg_gate_new                (GSocketConnection *connection);
+GIOStream *rndimg_gate_new                (GSocketConnection *connection,
+                                           RndimgRefusals    *refusals);
 GIOStream *rndimg_gate_of                 (GSocketConnection *connection);
 void       rndimg_gate_pass_through       (GSocketConnection *connection);
 gboolean   rndimg_gate_expect_request     (GSocketConnection *connection);

@@ -11,7 +11,10 @@ G_BEGIN_DECLS
   "the request is malformed or not supported (HTTP/1.1 with a Host, one framing, " \
   "no unknown transfer coding, headers under 64 KiB)"
 
+typedef struct _RndimgSoupErrors RndimgSoupErrors;
 
-void rndimg_soup_errors_attach (SoupServer *server);
+RndimgSoupErrors *rndimg_soup_errors_new  (SoupServer       *server);
+void              rndimg_soup_errors_free (RndimgSoupErrors *errors);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgSoupErrors, rndimg_soup_errors_free)
 
 G_END_DECLS
