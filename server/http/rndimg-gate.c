@@ -77,7 +77,14 @@ base_input (RndimgGateInput *self)
   return g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
 }
 
-static void refuse (RndimgGateInput *self, guint status, const char *message);
+static void
+refuse (RndimgGateInput *self, guint status, const char *message)
+{
+  g_debug ("refused before libsoup: %u %s", status, message);
+  self->state = GATE_REFUSED;
+  g_clear_pointer (&self->head, g_byte_array_unref);
+  rndimg_refusal_refuse_connection (self->refusals, self->connection, status, message);
+}
 
 /* The head is over the limit: 414 when its request line alone is, else 431. */
 static void
@@ -89,15 +96,6 @@ refuse_oversized (RndimgGateInput *self)
     refuse (self, SOUP_STATUS_REQUEST_URI_TOO_LONG, "the request line is over 64 KiB");
   else
     refuse (self, RNDIMG_STATUS_HEADERS_TOO_LARGE, "the request's headers are over 64 KiB");
-}
-
-static void
-refuse (RndimgGateInput *self, guint status, const char *message)
-{
-  g_debug ("refused before libsoup: %u %s", status, message);
-  self->state = GATE_REFUSED;
-  g_clear_pointer (&self->head, g_byte_array_unref);
-  rndimg_refusal_refuse_connection (self->refusals, self->connection, status, message);
 }
 
 typedef struct {
