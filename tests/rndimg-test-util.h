@@ -39,6 +39,15 @@ void      test_request            (SoupSession  *session,
                                    GBytes       *request_body,
                                    const char   *content_type,
                                    TestResponse *response);
+void      test_record_answer      (SoupMessage  *msg,
+                                   GBytes       *body);
+void      test_record_answer_parts (const char  *method,
+                                   const char   *path,
+                                   guint         status,
+                                   const char   *content_type,
+                                   const char   *data,
+                                   gsize         length);
+void      test_add_answers_described (void);
 JsonObject *test_response_json    (TestResponse *response);
 const char *test_response_header  (TestResponse *response,
                                    const char   *name);
