@@ -6,6 +6,8 @@
 #
 #   tests/openapi/lint.sh docs/openapi.yaml
 set -u
+# Only loopback traffic in tests: no usage report, no look for a newer version.
+export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 here=$(cd "$(dirname "$0")" && pwd)
 document=$1
 redocly="$here/node_modules/.bin/redocly"
