@@ -197,18 +197,19 @@ check_answers_described (gconstpointer log)
   const char *argv[] = { g_getenv ("RNDIMG_NODE"), g_getenv ("RNDIMG_ANSWER_CHECKER"),
                          g_getenv ("RNDIMG_OPENAPI_JSON"), log, NULL };
   g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
   int wait_status;
 
   g_assert_nonnull (argv[0]);
   g_assert_nonnull (argv[1]);
   g_assert_nonnull (argv[2]);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                &out, NULL, &wait_status, &error);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &wait_status, &error);
   g_assert_no_error (error);
   g_test_message ("%s", out);
+  /* Node's own errors (say, tests/openapi without its npm ci) on stderr. */
   if (!g_spawn_check_wait_status (wait_status, NULL))
-    g_test_fail_printf ("answers not described by docs/openapi.yaml:\n%s", out);
+    g_test_fail_printf ("answers not described by docs/openapi.yaml (%s):\n%s%s", argv[1], out, err);
 }
 
 /* Call last, after every g_test_add: registers a test that runs after all
