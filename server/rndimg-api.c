@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The JSON endpoints that read the catalogue, and the API's own
- * description (docs/openapi.yaml, embedded as JSON at build time). */
+/* The JSON endpoints of the API on the RndimgApiContext the service hands
+ * them: a random picture (GET /rndimg, and the tutorial's POST /, its
+ * answers kept rendered), the catalogue (GET /images), publishing a named
+ * picture (POST /publish, and rndimg_api_publish_and_answer() for uploads)
+ * what the server holds and has done (GET /stats), and the API's own
+ * description (GET /openapi.json: docs/openapi.yaml, built in as JSON). */
 #include "rndimg-api.h"
 #include "rndimg-auth.h"
 #include "rndimg-http.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 #define HOST "Host: 127.0.0.1\r\n"
 #define PUBLISH "POST " API "/publish HTTP/1.1\r\n" HOST
 

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 typedef struct {
   TestServer *server;

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 /* One request with @headers (each "Name: value\r\n") and @body; the answer. */
 static char *

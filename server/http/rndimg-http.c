@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Small helpers shared by every handler: JSON answers and absolute URLs. */
+/* Small helpers shared by every handler: JSON answers and errors,
+ * no-store, a request's base URL (kept on its message) and the absolute
+ * URLs made from it, the Host check, and number parsing. */
 #include "rndimg-http.h"
 
 #include <string.h>

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "rndimg-origin.h"
+#include "rndimg-refusal.h"
 
 #include <libsoup/soup.h>
 
@@ -24,7 +25,8 @@ typedef struct _RndimgRouter RndimgRouter;
 
 RndimgRouter *rndimg_router_new  (SoupServer         *server,
                                   gsize               max_upload_bytes,
-                                  RndimgOriginPolicy *origins);
+                                  RndimgOriginPolicy *origins,
+                                  RndimgRefusals     *refusals);
 void          rndimg_router_add  (RndimgRouter     *self,
                                   const char       *path,
                                   RndimgRouteFlags  flags,
