@@ -129,5 +129,6 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/errors/error-body-is-utf8", test_error_body_is_utf8);
   g_test_add_func ("/errors/multipart-cut-off", test_multipart_cut_off);
+  test_add_answers_described ();
   return g_test_run ();
 }
