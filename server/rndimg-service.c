@@ -182,6 +182,7 @@ add_routes (RndimgService *self)
   rndimg_router_add (router, RNDIMG_API_PREFIX "/images", RNDIMG_ROUTE_UPLOAD | RNDIMG_ROUTE_WRITE,
                      rndimg_api_list_images, rndimg_upload_serve, api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/stats", 0, rndimg_api_stats, NULL, api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/openapi.json", 0, rndimg_api_description, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
   rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, api);
   rndimg_router_add (router, "/metrics", 0, rndimg_instrument_serve_metrics, NULL,
@@ -256,6 +257,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .started_usec = g_get_monotonic_time (),
   };
   rndimg_api_context_keep_answers (&self->api);
+  rndimg_api_context_load_description (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   if (!start_sources (self, error))
     return NULL;
@@ -385,6 +387,13 @@ const char *
 rndimg_service_get_url (RndimgService *self)
 {
   return self->url;
+}
+
+/* The routes (borrowed), for the test that compares them with the API's description. */
+RndimgRouter *
+rndimg_service_get_router (RndimgService *self)
+{
+  return self->router;
 }
 
 /* Ends held long-polls (204), event streams (a clean end of stream) and

@@ -207,5 +207,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/errors/gate-answers-as-libsoup", test_gate_answers_as_libsoup);
   g_test_add_func ("/errors/gate-keep-alive", test_gate_keep_alive);
   g_test_add_func ("/errors/multipart-cut-off", test_multipart_cut_off);
+  test_add_answers_described ();
   return g_test_run ();
 }

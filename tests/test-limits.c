@@ -287,5 +287,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/limits/idle-keep-alive-closed", test_idle_keep_alive_closed);
   g_test_add_func ("/limits/held-requests-not-cut", test_held_requests_not_cut);
   g_test_add_func ("/limits/connections-per-address", test_connections_per_address);
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -104,6 +104,28 @@ rndimg_router_route_label (RndimgRouter *self, const char *path)
   return "unknown";
 }
 
+/* Every route in order, with the methods it takes. */
+void
+rndimg_router_foreach (RndimgRouter *self, RndimgRouteFunc func, gpointer user_data)
+{
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
+
+      func (route->path, route->flags, route->get != NULL, route->post != NULL, user_data);
+    }
+}
+
+/* The methods @path is served with, as a request would find them; FALSE
+ * (a 404) when none. */
+gboolean
+rndimg_router_methods (RndimgRouter *self, const char *path, gboolean *has_get, gboolean *has_post)
+{
+  const RndimgRoute *route;
+
+  return resolve (self, path, NULL, &route, has_get, has_post);
+}
+
 static char *
 allowed_methods (gboolean has_get, gboolean has_post)
 {
