@@ -84,18 +84,13 @@ rndimg_http_set_no_store (SoupServerMessage *msg)
                                 "Cache-Control", "no-store");
 }
 
-/* TRUE when the request's If-None-Match lists @etag (or "*"); a weak
- * tag compares like a strong one, as for a GET. */
+/* TRUE when @if_none_match (a header's value) lists @etag (or "*"); a
+ * weak tag compares like a strong one, as for a GET. */
 gboolean
-rndimg_http_if_none_match (SoupServerMessage *msg, const char *etag)
+rndimg_http_etag_listed (const char *if_none_match, const char *etag)
 {
-  const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                            "If-None-Match");
-  g_auto(GStrv) candidates = NULL;
+  g_auto(GStrv) candidates = g_strsplit (if_none_match, ",", -1);
 
-  if (if_none_match == NULL)
-    return FALSE;
-  candidates = g_strsplit (if_none_match, ",", -1);
   for (char **candidate = candidates; *candidate != NULL; candidate++)
     {
       const char *tag = g_strstrip (*candidate);
@@ -106,6 +101,16 @@ rndimg_http_if_none_match (SoupServerMessage *msg, const char *etag)
         return TRUE;
     }
   return FALSE;
+}
+
+/* TRUE when the request's If-None-Match lists @etag. */
+gboolean
+rndimg_http_if_none_match (SoupServerMessage *msg, const char *etag)
+{
+  const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                            "If-None-Match");
+
+  return if_none_match != NULL && rndimg_http_etag_listed (if_none_match, etag);
 }
 
 static GQuark
