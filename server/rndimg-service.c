@@ -9,6 +9,7 @@
 #include "rndimg-api-prefix.h"
 #include "rndimg-connection.h"
 #include "rndimg-dogceo.h"
+#include "rndimg-gate.h"
 #include "rndimg-health.h"
 #include "rndimg-http.h"
 #include "rndimg-instrument.h"
@@ -187,6 +188,7 @@ add_routes (RndimgService *self)
                      &api->pictures_api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/albums", 0, rndimg_pictures_api_albums, NULL, &api->pictures_api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/stats", 0, rndimg_api_stats, NULL, api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/openapi.json", 0, rndimg_api_description, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
   rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, api);
   rndimg_router_add (router, "/metrics", 0, rndimg_instrument_serve_metrics, NULL,
@@ -282,12 +284,14 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .started_usec = g_get_monotonic_time (),
   };
   rndimg_api_context_keep_answers (&self->api);
+  rndimg_api_context_load_description (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   if (!start_sources (self, error))
     return NULL;
 
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->soup_errors = rndimg_soup_errors_new (self->server);
+  rndimg_gate_attach (self->server);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
   self->limits = rndimg_limits_new (self->server, &self->config, self->connections, self->refusals);
@@ -302,20 +306,24 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 /* We accept connections ourselves and hand each to the SoupServer:
  * libsoup 3.2's own listener leaks every accepted GSocket and stops
  * accepting for good after a single failed accept (say, out of file
- * descriptors for a moment). */
+ * descriptors for a moment). Each goes through the gate
+ * (rndimg-gate.c), which keeps heads libsoup 3.2 would leak on away
+ * from its parser. */
 static gboolean
 on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *source, gpointer user_data)
 {
   RndimgService *self = user_data;
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GIOStream) gate = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!rndimg_limits_admit_connection (self->limits, connection))
     return TRUE;
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   rndimg_connections_register (self->connections, connection);
-  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
+  gate = rndimg_gate_new (connection, self->refusals);
+  if (!soup_server_accept_iostream (self->server, gate, local, remote, &error))
     g_warning ("cannot take a connection: %s", error->message);
   return TRUE;
 }
@@ -406,6 +414,13 @@ const char *
 rndimg_service_get_url (RndimgService *self)
 {
   return self->url;
+}
+
+/* The routes (borrowed), for the test that compares them with the API's description. */
+RndimgRouter *
+rndimg_service_get_router (RndimgService *self)
+{
+  return self->router;
 }
 
 /* Ends held long-polls (204), event streams (a clean end of stream) and

@@ -29,7 +29,45 @@ void
 raw_connection_free (RawConnection *connection)
 {
   close (connection->fd);
+  g_free (connection->method);
+  g_free (connection->path);
   g_free (connection);
+}
+
+/* Notes the method and path of a request line starting @bytes, so its
+ * answer can be recorded (test_record_answer_parts()). */
+static void
+note_request (RawConnection *connection, const char *bytes, gsize length)
+{
+  g_autofree char *start = g_strndup (bytes, MIN (length, 8192));
+  g_auto(GStrv) words = NULL;
+  char *query;
+
+  if (connection->method != NULL || strstr (start, "\r\n") == NULL)
+    return;
+  *strstr (start, "\r\n") = '\0';
+  words = g_strsplit (start, " ", 3);
+  if (g_strv_length (words) != 3 || words[0][0] == '\0' || words[1][0] != '/')
+    return;
+  query = strchr (words[1], '?');
+  if (query != NULL)
+    *query = '\0';
+  connection->method = g_strdup (words[0]);
+  connection->path = g_strdup (words[1]);
+}
+
+static void
+record_answer (RawConnection *connection, const char *answer, gsize length)
+{
+  g_autofree char *content_type = raw_answer_header (answer, "Content-Type");
+  const char *body = raw_answer_body (answer);
+
+  if (connection->method == NULL || raw_answer_status (answer) == 0)
+    return;
+  test_record_answer_parts (connection->method, connection->path, raw_answer_status (answer), content_type,
+                            body, length - (gsize) (body - answer));
+  g_clear_pointer (&connection->method, g_free);
+  g_clear_pointer (&connection->path, g_free);
 }
 
 /* FALSE if the server closed or reset the connection meanwhile. */
@@ -38,6 +76,7 @@ raw_send (RawConnection *connection, const void *bytes, gsize length)
 {
   const char *at = bytes;
 
+  note_request (connection, bytes, length);
   while (length > 0)
     {
       ssize_t sent = send (connection->fd, at, length, MSG_NOSIGNAL);
@@ -100,7 +139,10 @@ raw_read_answer (RawConnection *connection, guint timeout_ms)
     {
       g_string_append_len (answer, buffer, got);
       if (is_whole_answer (answer))
-        break;
+        {
+          record_answer (connection, answer->str, answer->len);
+          break;
+        }
     }
   if (answer->len == 0)
     {
@@ -200,4 +242,31 @@ raw_server_rss_kib (TestServer *server)
   line = strstr (status, "VmRSS:");
   g_assert_nonnull (line);
   return (gsize) g_ascii_strtoull (line + 6 + strspn (line + 6, " \t"), NULL, 10);
+}
+
+/* Every way of following reads a resume point by one rule: GET @path
+ * with ?@name= set to each of these (and @headers, "Name: value\r\n"
+ * lines) is a 400 JSON error naming an event id, never a live stream. */
+void
+raw_assert_bad_event_ids (TestServer *server, const char *path, const char *name, const char *headers)
+{
+  const char *values[] = { "%00", "%001", "1%00", "%00%00", "", "abc", "-1", "+1", "%201", "1%20",
+                           "1x", "0x10", "1.0", "99999999999999999999", "9223372036854775808" };
+
+  for (gsize i = 0; i <= G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(RawConnection) connection = raw_connect (server);
+      /* The last one: the parameter twice. */
+      g_autofree char *query = i < G_N_ELEMENTS (values) ? g_strdup_printf ("%s=%s", name, values[i])
+                                                         : g_strdup_printf ("%s=1&%s=2", name, name);
+      g_autofree char *request = g_strdup_printf ("GET %s?%s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n",
+                                                  path, query, headers);
+      g_autofree char *answer = NULL;
+
+      g_assert_true (raw_send_text (connection, request));
+      answer = raw_read_answer (connection, 3000);
+      g_test_message ("?%s: %s", query, answer != NULL ? answer : "(no answer)");
+      raw_assert_json_error (answer, 400, 400);
+      g_assert_nonnull (strstr (raw_answer_body (answer), "event id"));
+    }
 }

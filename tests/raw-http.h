@@ -8,6 +8,8 @@ G_BEGIN_DECLS
 /* A plain socket to a test server, for bytes libsoup's client would not send. */
 typedef struct {
   int fd;
+  char *method;     /* of the request sent and not yet answered, if known */
+  char *path;
 } RawConnection;
 
 RawConnection *raw_connect          (TestServer    *server);
@@ -32,5 +34,9 @@ void        raw_assert_json_error (const char *answer,
                                    guint       min_status,
                                    guint       max_status);
 gsize       raw_server_rss_kib  (TestServer *server);
+void        raw_assert_bad_event_ids (TestServer *server,
+                                      const char *path,
+                                      const char *name,
+                                      const char *headers);
 
 G_END_DECLS

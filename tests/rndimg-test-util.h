@@ -70,6 +70,15 @@ void      test_post_json          (SoupSession  *session,
                                    const char   *url,
                                    const char   *json,
                                    TestResponse *response);
+void      test_record_answer      (SoupMessage  *msg,
+                                   GBytes       *body);
+void      test_record_answer_parts (const char  *method,
+                                   const char   *path,
+                                   guint         status,
+                                   const char   *content_type,
+                                   const char   *data,
+                                   gsize         length);
+void      test_add_answers_described (void);
 JsonObject *test_response_json    (TestResponse *response);
 const char *test_response_header  (TestResponse *response,
                                    const char   *name);

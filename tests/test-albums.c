@@ -459,5 +459,6 @@ main (int argc, char **argv)
   ADD ("/choice/seed-is-stable", test_seed_is_stable);
   ADD ("/choice/seed-moves-little", test_seed_moves_little);
   ADD ("/list/paged", test_paged_list);
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -192,5 +192,6 @@ main (int argc, char **argv)
   g_test_add_func ("/config/switch-and-port", test_switch_and_port);
   g_test_add_func ("/config/bad-values-name-their-source", test_bad_values_name_their_source);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

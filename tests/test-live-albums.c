@@ -266,5 +266,6 @@ main (int argc, char **argv)
   ADD_ALBUMS ("/live-albums/bad-album-parameters", test_bad_album_parameters, NULL);
   ADD_ALBUMS ("/live-albums/upload-into-album", test_upload_into_album, NULL);
   ADD_ALBUMS ("/live-albums/upload-new-album-allowed", test_upload_new_album_allowed, "--allow-new-albums");
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -575,5 +575,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ops/reload/token", test_reload_token);
   ADD ("/ops/reload/rescans", test_reload_rescans, NULL);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -203,5 +203,6 @@ main (int argc, char **argv)
   ADD ("/picture-info/sidecar", test_sidecar);
   ADD ("/picture-info/hostile-sidecars", test_hostile_sidecars);
   ADD ("/picture-info/not-found-and-bad-names", test_not_found_and_bad_names);
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -10,7 +10,8 @@
  *   /api/breed/{album}[/{sub}]/images[/random[/N]]
  *
  * Answers are dog.ceo's: {"message": ..., "status": "success"}, errors
- * {"status": "error", "message": "Breed not found (...)", "code": 404}.
+ * {"status": "error", "message": "Breed not found (...)", "code": 404}; a
+ * path that is no dog.ceo route is this server's usual 404.
  * random/N gives at most 50 (dog.ceo's silent cap) and at least 1; unlike
  * dog.ceo, the N pictures are all different and every picture is equally
  * likely (dog.ceo draws a breed first). */
@@ -53,6 +54,14 @@ send_dog_error (SoupServerMessage *msg, guint status, const char *message)
   node = json_builder_get_root (builder);
   rndimg_http_set_no_store (msg);
   rndimg_http_send_json (msg, status, node);
+}
+
+/* A path under dog.ceo's prefixes that is none of its routes. */
+static void
+send_no_route (SoupServerMessage *msg)
+{
+  rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s",
+                          g_uri_get_path (soup_server_message_get_uri (msg)));
 }
 
 static JsonBuilder *
@@ -124,7 +133,7 @@ serve_images (SoupServerMessage *msg, RndimgPicturesApi *api, const char *album,
     }
   if (g_strcmp0 (rest[0], "random") != 0 || (rest[1] != NULL && rest[2] != NULL))
     {
-      send_dog_error (msg, SOUP_STATUS_NOT_FOUND, "No route found");
+      send_no_route (msg);
       return;
     }
   if (!parse_random_count (msg, rest[1], &count))
@@ -191,7 +200,7 @@ serve_list (SoupServerMessage *msg, RndimgPicturesApi *api, char **rest)
 
   if (rest[0] != NULL && (!g_str_equal (rest[0], "random") || (rest[1] != NULL && rest[2] != NULL)))
     {
-      send_dog_error (msg, SOUP_STATUS_NOT_FOUND, "No route found");
+      send_no_route (msg);
       return;
     }
   if (rest[0] == NULL)
@@ -263,7 +272,7 @@ serve_breed (SoupServerMessage *msg, RndimgPicturesApi *api, char **rest)
   if (g_strcmp0 (rest[2], "images") == 0)
     serve_images (msg, api, sub_album, rest + 3);
   else
-    send_dog_error (msg, SOUP_STATUS_NOT_FOUND, "No route found");
+    send_no_route (msg);
 }
 
 /* Every dog.ceo route, with or without /api. */
@@ -275,7 +284,7 @@ rndimg_dogceo_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   g_auto(GStrv) segments = g_strsplit (route + 1, "/", 8);
 
   if (g_strv_length (segments) >= 8)
-    send_dog_error (msg, SOUP_STATUS_NOT_FOUND, "No route found");
+    send_no_route (msg);
   else if (g_str_equal (segments[0], "breed"))
     serve_breed (msg, api, segments + 1);
   else if (g_strcmp0 (segments[1], "image") == 0)
@@ -285,5 +294,5 @@ rndimg_dogceo_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   else if (g_strcmp0 (segments[1], "list") == 0)
     serve_list (msg, api, segments + 2);
   else
-    send_dog_error (msg, SOUP_STATUS_NOT_FOUND, "No route found");
+    send_no_route (msg);
 }

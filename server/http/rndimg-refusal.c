@@ -75,6 +75,13 @@ on_linger_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* libsoup 3.2 knows no phrase for 431 (RFC 6585). */
+static const char *
+status_phrase (guint status)
+{
+  return status == 431 ? "Request Header Fields Too Large" : soup_status_get_phrase (status);
+}
+
 static char *
 error_answer (guint status, const char *message, const char *allow_origin)
 {
@@ -87,7 +94,7 @@ error_answer (guint status, const char *message, const char *allow_origin)
                           "%s%s%s"
                           "Connection: close\r\n"
                           "\r\n%s",
-                          status, soup_status_get_phrase (status), strlen (body),
+                          status, status_phrase (status), strlen (body),
                           allow_origin != NULL ? "Access-Control-Allow-Origin: " : "",
                           allow_origin != NULL ? allow_origin : "",
                           allow_origin != NULL ? "\r\n" : "",
