@@ -182,7 +182,7 @@ rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, 
   g_autoptr(GBytes) rendered = NULL;
   GBytes *answer;
 
-  if (rndimg_choice_query_is_plain (query))
+  if (rndimg_choice_query_is_plain (msg, query))
     {
       picked = pick_plain (api, msg, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
       if (picked == NULL)

@@ -23,7 +23,7 @@ upload_album (RndimgApiContext *api, SoupServerMessage *msg, GHashTable *query)
 
   if (album == NULL)
     return "";
-  if (!rndimg_album_name_is_valid (album))
+  if (!rndimg_album_name_is_valid (album) || rndimg_http_query_value_has_nul (msg, "album"))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
                               "album must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_', "

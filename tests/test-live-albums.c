@@ -192,6 +192,7 @@ test_bad_album_parameters (Fixture *fixture, gconstpointer data)
 {
   static const char *const paths[] = {
     API "/events?album=..", API "/rndimg/poll?album=Dogs", API "/ws?album=a/b/c", API "/events?album=",
+    API "/events?album=dogs%00x", API "/images?album=dogs%00x", API "/images?after=01.png%00",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)

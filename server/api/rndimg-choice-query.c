@@ -18,7 +18,7 @@ rndimg_choice_query_clear (RndimgChoiceQuery *choice)
 
 /* Nothing but the tutorial's one exclude: the answer can be the kept one. */
 gboolean
-rndimg_choice_query_is_plain (GHashTable *query)
+rndimg_choice_query_is_plain (SoupServerMessage *msg, GHashTable *query)
 {
   static const char *const parameters[] = { "album", "count", "seed", "orientation" };
   const char *exclude = query != NULL ? g_hash_table_lookup (query, "exclude") : NULL;
@@ -28,7 +28,7 @@ rndimg_choice_query_is_plain (GHashTable *query)
   for (gsize i = 0; i < G_N_ELEMENTS (parameters); i++)
     if (g_hash_table_contains (query, parameters[i]))
       return FALSE;
-  return exclude == NULL || strchr (exclude, ',') == NULL;
+  return exclude == NULL || (strchr (exclude, ',') == NULL && !rndimg_http_query_value_has_nul (msg, "exclude"));
 }
 
 /* "dogs,cats/tabby": up to RNDIMG_CHOICE_MAX_ALBUMS valid album names;
@@ -121,7 +121,15 @@ rndimg_choice_query_parse (SoupServerMessage *msg, GHashTable *query, RndimgChoi
   const char *orientation = query != NULL ? g_hash_table_lookup (query, "orientation") : NULL;
   const char *exclude = query != NULL ? g_hash_table_lookup (query, "exclude") : NULL;
 
+  static const char *const names[] = { "album", "count", "seed", "orientation", "exclude" };
+
   *choice = (RndimgChoiceQuery) { .count = 1 };
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    if (rndimg_http_query_value_has_nul (msg, names[i]))
+      {
+        rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "%s must not contain NUL (%%00)", names[i]);
+        return FALSE;
+      }
   if (album != NULL && (choice->albums = rndimg_choice_query_parse_albums (msg, album)) == NULL)
     return FALSE;
   if (count != NULL && !parse_count (msg, count, choice))

@@ -28,7 +28,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RndimgChoiceQuery, rndimg_choice_query_clear)
 gboolean rndimg_choice_query_parse (SoupServerMessage *msg,
                                     GHashTable        *query,
                                     RndimgChoiceQuery *choice);
-gboolean rndimg_choice_query_is_plain (GHashTable     *query);
+gboolean rndimg_choice_query_is_plain (SoupServerMessage *msg,
+                                       GHashTable        *query);
 GStrv    rndimg_choice_query_parse_albums (SoupServerMessage *msg,
                                            const char        *text);
 GPtrArray *rndimg_choice_query_choose (SoupServerMessage *msg,

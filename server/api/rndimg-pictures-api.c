@@ -158,6 +158,8 @@ typedef struct {
   const char *after;    /* NULL: from the start */
 } ListQuery;
 
+static const char *const list_parameters[] = { "album", "limit", "after" };
+
 static gboolean
 parse_list_query (SoupServerMessage *msg, GHashTable *query, ListQuery *list)
 {
@@ -166,6 +168,12 @@ parse_list_query (SoupServerMessage *msg, GHashTable *query, ListQuery *list)
   list->album = query != NULL ? g_hash_table_lookup (query, "album") : NULL;
   list->after = query != NULL ? g_hash_table_lookup (query, "after") : NULL;
   list->limit = RNDIMG_LIST_MAX_LIMIT;
+  for (gsize i = 0; i < G_N_ELEMENTS (list_parameters); i++)
+    if (rndimg_http_query_value_has_nul (msg, list_parameters[i]))
+      {
+        rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "%s must not contain NUL (%%00)", list_parameters[i]);
+        return FALSE;
+      }
   if (list->album != NULL && !rndimg_album_name_is_valid (list->album))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,

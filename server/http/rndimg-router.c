@@ -199,25 +199,6 @@ answer_preflight (RndimgRouter *self, SoupServerMessage *msg, const char *path, 
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
 }
 
-/* A decoded parameter would end at a NUL, hiding the rest from every
- * check. Returns (transfer full) the name of the first parameter with
- * one, or NULL. */
-static char *
-parameter_with_nul (SoupServerMessage *msg)
-{
-  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
-  const char *nul = query != NULL ? strstr (query, "%00") : NULL;
-  const char *start = nul;
-  g_autofree char *raw = NULL;
-
-  if (nul == NULL)
-    return NULL;
-  while (start > query && start[-1] != '&')
-    start--;
-  raw = g_strndup (start, strcspn (start, "=&"));
-  return g_uri_escape_string (raw, NULL, FALSE);
-}
-
 /* The CORS headers are in already: on_headers() ran for every request
  * that comes here. */
 static void
@@ -228,7 +209,6 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
   const char *method = soup_server_message_get_method (msg);
   const RndimgRoute *route;
   g_autofree char *allow = NULL;
-  g_autofree char *with_nul = NULL;
   gboolean has_get, has_post;
 
   if (!resolve (self, path, method, &route, &has_get, &has_post))
@@ -254,11 +234,6 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
     }
   if (method == SOUP_METHOD_POST && (route->flags & RNDIMG_ROUTE_WRITE))
     add_write_cors_headers (msg);
-  if ((with_nul = parameter_with_nul (msg)) != NULL)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "%s must not contain NUL (%%00)", with_nul);
-      return;
-    }
   handler_for_method (route, method) (msg, path, query, route->user_data);
 }
 

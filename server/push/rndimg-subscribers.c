@@ -74,6 +74,8 @@ rndimg_subscriber_read_albums (SoupServerMessage *msg, GHashTable *query, GStrv 
   for (guint i = 0; i < count; i++)
     if (!rndimg_album_name_is_valid (names[i]))
       count = 0;
+  if (rndimg_http_query_value_has_nul (msg, "album"))
+    count = 0;
   if (count == 0 || count > MAX_FOLLOWED_ALBUMS)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
