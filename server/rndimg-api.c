@@ -15,29 +15,6 @@
 
 #include <string.h>
 
-/* At most this many base URLs have their answers kept; beyond, all are
- * dropped (a client naming ever new hosts with a token cannot fill memory). */
-#define MAX_ANSWER_BASES 16
-/* ... and at most this many answers per base URL: a catalogue of 100 000
- * pictures does not keep 100 000 answers; past it, they start over. */
-#define MAX_ANSWERS_PER_BASE 4096
-
-/* The rendered answers to GET /rndimg are kept by base URL, then image
- * name: an answer depends on nothing else, so each is rendered once. */
-void
-rndimg_api_context_keep_answers (RndimgApiContext *api)
-{
-  api->random_answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                               (GDestroyNotify) g_hash_table_unref);
-  /* A name gone from the catalogue (maybe to come back as another file)
-   * takes the answers with it; removals are rare, so all go. */
-  g_signal_connect_swapped (api->catalogue, "image-removed",
-                            G_CALLBACK (g_hash_table_remove_all), api->random_answers);
-  /* A placeholder now known is in the picture's details. */
-  g_signal_connect_swapped (api->pictures_api.placeholders, "changed",
-                            G_CALLBACK (g_hash_table_remove_all), api->random_answers);
-}
-
 /* The description served by rndimg_api_description(), and its ETag:
  * both fixed for the life of the binary. */
 void
@@ -58,81 +35,39 @@ rndimg_api_context_clear (RndimgApiContext *api)
 {
   g_clear_pointer (&api->description, g_bytes_unref);
   g_clear_pointer (&api->description_etag, g_free);
-  if (api->random_answers == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (api->catalogue, api->random_answers);
-  g_signal_handlers_disconnect_by_data (api->pictures_api.placeholders, api->random_answers);
-  g_clear_pointer (&api->random_answers, g_hash_table_unref);
 }
 
 /* {"status":"success","message":"<URL of the first>","image":{details}},
- * and with @with_list: "count", "requested" and "images" (every one). */
+ * and with @with_list: "count", "requested" and "images" (every one),
+ * written as text (rndimg_picture_json_append()): no answer is kept, as
+ * the pictures of a large catalogue rarely repeat, and writing one costs
+ * less than building it with json-glib. */
 static GBytes *
-render_random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images, guint requested,
-                      gboolean with_list)
+random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images, guint requested,
+               gboolean with_list)
 {
   g_autofree char *base_url = rndimg_http_base_url (msg);
-  g_autofree char *url = rndimg_picture_json_url (base_url, ((RndimgImage *) g_ptr_array_index (images, 0))->name);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
-  char *json;
+  const RndimgImage *first = g_ptr_array_index (images, 0);
+  GString *answer = g_string_sized_new (with_list ? 768 * (images->len + 1) : 1024);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "success");
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, url);
-  json_builder_set_member_name (builder, "image");
-  rndimg_picture_json_add (builder, base_url, g_ptr_array_index (images, 0), api->pictures_api.placeholders);
+  g_string_append (answer, "{\"status\":\"success\",\"message\":\"");
+  g_string_append (answer, base_url);
+  g_string_append (answer, first->url_path);
+  g_string_append (answer, "\",\"image\":");
+  rndimg_picture_json_append (answer, base_url, first, api->pictures_api.placeholders);
   if (with_list)
     {
-      json_builder_set_member_name (builder, "count");
-      json_builder_add_int_value (builder, images->len);
-      json_builder_set_member_name (builder, "requested");
-      json_builder_add_int_value (builder, requested);
-      json_builder_set_member_name (builder, "images");
-      json_builder_begin_array (builder);
+      g_string_append_printf (answer, ",\"count\":%u,\"requested\":%u,\"images\":[", images->len, requested);
       for (guint i = 0; i < images->len; i++)
-        rndimg_picture_json_add (builder, base_url, g_ptr_array_index (images, i), api->pictures_api.placeholders);
-      json_builder_end_array (builder);
+        {
+          if (i > 0)
+            g_string_append_c (answer, ',');
+          rndimg_picture_json_append (answer, base_url, g_ptr_array_index (images, i), api->pictures_api.placeholders);
+        }
+      g_string_append_c (answer, ']');
     }
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  json = rndimg_http_json_to_string (node);
-  return g_bytes_new_take (json, strlen (json));
-}
-
-/* The answer for one picture, rendered the first time and kept
- * (borrowed), by base URL and the picture's name and version. */
-static GBytes *
-random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images)
-{
-  const RndimgImage *image = g_ptr_array_index (images, 0);
-  const char *base_url = rndimg_http_peek_base_url (msg);
-  g_autofree char *key = NULL;
-  GHashTable *answers;
-  GBytes *answer;
-
-  if (base_url == NULL || api->random_answers == NULL)
-    return NULL;
-  answers = g_hash_table_lookup (api->random_answers, base_url);
-  if (answers == NULL)
-    {
-      if (g_hash_table_size (api->random_answers) >= MAX_ANSWER_BASES)
-        g_hash_table_remove_all (api->random_answers);
-      answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
-      g_hash_table_insert (api->random_answers, g_strdup (base_url), answers);
-    }
-  key = g_strconcat (image->name, "\n", image->version, NULL);
-  answer = g_hash_table_lookup (answers, key);
-  if (answer == NULL && g_hash_table_size (answers) >= MAX_ANSWERS_PER_BASE)
-    g_hash_table_remove_all (answers);
-  if (answer == NULL)
-    {
-      answer = render_random_answer (api, msg, images, 1, FALSE);
-      g_hash_table_insert (answers, g_steal_pointer (&key), answer);
-    }
-  return answer;
+  g_string_append_c (answer, '}');
+  return g_string_free_to_bytes (answer);
 }
 
 static void
@@ -179,30 +114,22 @@ rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, 
   RndimgApiContext *api = api_context;
   g_auto(RndimgChoiceQuery) choice = { 0 };
   g_autoptr(GPtrArray) picked = NULL;
-  g_autoptr(GBytes) rendered = NULL;
-  GBytes *answer;
+  g_autoptr(GBytes) answer = NULL;
 
   if (rndimg_choice_query_is_plain (msg, query))
     {
       picked = pick_plain (api, msg, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
       if (picked == NULL)
         return;
-      answer = random_answer (api, msg, picked);
-      if (answer == NULL)
-        answer = rendered = render_random_answer (api, msg, picked, 1, FALSE);
+      answer = random_answer (api, msg, picked, 1, FALSE);
       send_answer (msg, answer);
       return;
     }
   if (!rndimg_choice_query_parse (msg, query, &choice) ||
       (picked = rndimg_choice_query_choose (msg, api->catalogue, &choice)) == NULL)
     return;
-  if (!choice.count_given && (answer = random_answer (api, msg, picked)) != NULL)
-    {
-      send_answer (msg, answer);
-      return;
-    }
-  rendered = render_random_answer (api, msg, picked, choice.count, choice.count_given);
-  send_answer (msg, rendered);
+  answer = random_answer (api, msg, picked, choice.count, choice.count_given);
+  send_answer (msg, answer);
 }
 
 /* GET /polling/api/v1.0/images: see rndimg_pictures_api_list(). */

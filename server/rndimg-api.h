@@ -24,12 +24,10 @@ typedef struct {
   RndimgPicturesApi pictures_api;  /* albums, details, the list */
   guint64 requests;             /* answered so far */
   gint64 started_usec;          /* monotonic */
-  GHashTable *random_answers;   /* base URL -> (image name + version -> GBytes), see rndimg_api_random() */
   GBytes *description;          /* docs/openapi.yaml as JSON, see rndimg_api_description() */
   char *description_etag;
 } RndimgApiContext;
 
-void rndimg_api_context_keep_answers (RndimgApiContext *api);
 void rndimg_api_context_clear       (RndimgApiContext *api);
 void rndimg_api_context_load_description (RndimgApiContext *api);
 

@@ -15,4 +15,11 @@ void  rndimg_picture_json_add (JsonBuilder        *builder,
                                const RndimgImage  *image,
                                RndimgPlaceholders *placeholders);
 
+void  rndimg_picture_json_append_string (GString    *out,
+                                         const char *text);
+void  rndimg_picture_json_append (GString           *out,
+                                  const char        *base_url,
+                                  const RndimgImage *image,
+                                  RndimgPlaceholders *placeholders);
+
 G_END_DECLS

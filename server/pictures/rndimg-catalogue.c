@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Album, sub-album: no deeper. */
@@ -104,6 +105,23 @@ version_of (const struct stat *st)
                           (unsigned long long) st->st_mtim.tv_nsec, (unsigned long long) st->st_size);
 }
 
+static char *
+url_path_of (const char *name)
+{
+  g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);   /* an album's '/' stays */
+
+  return g_strconcat ("/static/img/", escaped, NULL);
+}
+
+static void
+modified_text (time_t seconds, char text[24])
+{
+  struct tm utc;
+
+  gmtime_r (&seconds, &utc);
+  strftime (text, 24, "%Y-%m-%dT%H:%M:%SZ", &utc);
+}
+
 static RndimgImage *
 image_new (const char *root, const char *name, const char *content_type, const struct stat *st, int fd)
 {
@@ -120,6 +138,8 @@ image_new (const char *root, const char *name, const char *content_type, const s
   image->version = version_of (st);
   image->name_hash = rndimg_picture_hash (name, 0);
   image->sort_key = g_utf8_collate_key_for_filename (name, -1);
+  image->url_path = url_path_of (name);
+  modified_text (st->st_mtim.tv_sec, image->modified_text);
   rndimg_picture_header_read_size (fd, &image->width, &image->height);
   image->orientation = rndimg_orientation_for_size (image->width, image->height);
   return image;

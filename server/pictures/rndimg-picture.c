@@ -35,6 +35,7 @@ image_clear (RndimgImage *image)
   g_free (image->album);
   g_free (image->version);
   g_free (image->sort_key);
+  g_free (image->url_path);
   g_clear_pointer (&image->text, rndimg_picture_text_unref);
 }
 

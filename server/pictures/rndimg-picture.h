@@ -42,6 +42,8 @@ typedef struct {
   char *version;            /* changes whenever the file's bytes may have: for caches and ETags */
   guint64 name_hash;        /* rndimg_picture_hash() of @name */
   char *sort_key;           /* natural order: 2 before 10 */
+  char *url_path;           /* "/static/img/" and the name, escaped for a URL */
+  char modified_text[24];   /* @modified_usec as RFC 3339 UTC, to the second */
   RndimgPictureText *text;  /* from info.json; NULL: none */
 } RndimgImage;
 
