@@ -4,9 +4,10 @@
 # bench/make-catalogue.py writes 100 000 small real PNGs in 100 albums;
 #  1. p99 of rndimg?album= while the first placeholder (BlurHash) scan runs,
 #     measured with wrk on a server started on a fresh state folder;
-#  2. instructions per request (callgrind, counted inside the router's
-#     dispatch: routing and the handler) of plain rndimg and of album,
-#     count=10, seed and orientation, once the placeholders are known.
+#  2. instructions per request (callgrind, the whole process: libsoup,
+#     routing, the choice and the answer; DISPATCH_ONLY=1 counts only inside
+#     the router's dispatch) of plain rndimg and of album, count=10, seed
+#     and orientation, once the placeholders are known.
 # Usage: bench/choice-cost.sh [SERVER] [CATALOGUE_DIR]
 set -eu
 SERVER=${1:-build-dev/server/rndimg-server}
@@ -42,8 +43,11 @@ for query in "" "?album=album-007"; do
 done
 kill "$PID"; wait "$PID" 2>/dev/null || true
 
-start valgrind --tool=callgrind --collect-atstart=no --toggle-collect=on_request \
-    --callgrind-out-file="$WORK/callgrind.%p"
+if [ "${DISPATCH_ONLY:-0}" = 1 ]; then
+    start valgrind --tool=callgrind --collect-atstart=no --toggle-collect=on_request --callgrind-out-file="$WORK/callgrind.%p"
+else
+    start valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.%p"
+fi
 for kind in plain album count seed orientation all; do
     case $kind in
         plain) query="" ;;
