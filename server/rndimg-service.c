@@ -19,6 +19,7 @@
 #include "rndimg-sse.h"
 #include "rndimg-static.h"
 #include "rndimg-taken-answer.h"
+#include "rndimg-tls.h"
 #include "rndimg-upload.h"
 #include "rndimg-websocket.h"
 
@@ -35,6 +36,7 @@ struct _RndimgService
   RndimgConfig config;
   SoupServer *server;
   GSocketService *listener;
+  GTlsCertificate *certificate;  /* NULL: plain HTTP */
   char *url;
   RndimgRouter *router;
   RndimgOriginPolicy *origins;
@@ -67,6 +69,8 @@ rndimg_config_clear (RndimgConfig *config)
   g_clear_pointer (&config->token_file, g_free);
   g_clear_pointer (&config->token, g_free);
   g_clear_pointer (&config->public_url, g_free);
+  g_clear_pointer (&config->tls_certificate, g_free);
+  g_clear_pointer (&config->tls_key, g_free);
   g_clear_pointer (&config->allow_origins, g_strfreev);
   g_clear_pointer (&config->allow_hosts, g_strfreev);
   g_clear_pointer (&config->state_file, g_free);
@@ -84,6 +88,8 @@ copy_config (RndimgConfig *to, const RndimgConfig *from)
   to->token_file = g_strdup (from->token_file);
   to->token = g_strdup (from->token);
   to->public_url = g_strdup (from->public_url);
+  to->tls_certificate = g_strdup (from->tls_certificate);
+  to->tls_key = g_strdup (from->tls_key);
   to->allow_origins = g_strdupv (from->allow_origins);
   to->allow_hosts = g_strdupv (from->allow_hosts);
   to->state_file = g_strdup (from->state_file);
@@ -97,6 +103,7 @@ rndimg_service_finalize (GObject *object)
 
   rndimg_service_shutdown (self);
   g_clear_object (&self->listener);
+  g_clear_object (&self->certificate);
   g_clear_pointer (&self->limits, rndimg_limits_free);
   if (self->server != NULL)
     rndimg_connection_detach_server (self->server);
@@ -298,25 +305,34 @@ on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *s
   RndimgService *self = user_data;
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!rndimg_limits_admit_connection (self->limits, connection))
     return TRUE;
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-  rndimg_connection_register (connection);
-  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
+  if (self->certificate != NULL)
+    tls = rndimg_tls_wrap (connection, self->certificate, &error);
+  if (error != NULL)
+    {
+      g_warning ("cannot start TLS on a connection: %s", error->message);
+      return TRUE;
+    }
+  rndimg_connection_register (connection, tls);
+  if (!soup_server_accept_iostream (self->server, tls != NULL ? tls : G_IO_STREAM (connection), local, remote, &error))
     g_warning ("cannot take a connection: %s", error->message);
   return TRUE;
 }
 
 static char *
-url_for (GSocketAddress *address)
+url_for (GSocketAddress *address, gboolean tls)
 {
+  const char *scheme = tls ? "https" : "http";
   g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
   guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
 
-  return strchr (host, ':') != NULL ? g_strdup_printf ("http://[%s]:%u/", host, port)
-                                    : g_strdup_printf ("http://%s:%u/", host, port);
+  return strchr (host, ':') != NULL ? g_strdup_printf ("%s://[%s]:%u/", scheme, host, port)
+                                    : g_strdup_printf ("%s://%s:%u/", scheme, host, port);
 }
 
 /* libsoup 3.2 keeps a connection open after an answer only when the
@@ -348,7 +364,7 @@ start_accepting (RndimgService *self, GSocketAddress *effective, GError **error)
   if (!add_keep_alive_listener (self, error))
     return FALSE;
   self->sweep_id = rndimg_connection_sweep_idle ((guint) self->config.idle_timeout_seconds);
-  self->url = url_for (effective);
+  self->url = url_for (effective, self->certificate != NULL);
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
   g_socket_service_start (self->listener);
   return TRUE;
@@ -448,6 +464,21 @@ const RndimgConfig *
 rndimg_service_get_config (RndimgService *self)
 {
   return &self->config;
+}
+
+/* Serve HTTPS with @certificate (NULL: plain HTTP). Set before listening;
+ * at a reload (SIGHUP), new connections get the new one and open ones
+ * keep theirs. */
+void
+rndimg_service_set_tls_certificate (RndimgService *self, GTlsCertificate *certificate)
+{
+  g_set_object (&self->certificate, certificate);
+}
+
+gboolean
+rndimg_service_uses_tls (RndimgService *self)
+{
+  return self->certificate != NULL;
 }
 
 /* SIGHUP: a new token (NULL: none) takes effect for the next request. */

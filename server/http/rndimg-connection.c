@@ -109,7 +109,16 @@ on_connection_gone (gpointer key, GObject *connection)
 typedef struct {
   gint64 idle_since;          /* monotonic; meaningless while busy */
   gboolean busy;              /* a request is being read, held or answered */
+  GIOStream *tls;             /* the TLS connection over it (weak), or NULL */
 } ConnectionState;
+
+static void
+state_free (ConnectionState *state)
+{
+  if (state->tls != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (state->tls), (gpointer *) &state->tls);
+  g_free (state);
+}
 
 static GQuark
 state_quark (void)
@@ -127,9 +136,12 @@ connection_of (SoupServerMessage *msg)
   return g_hash_table_lookup (connections, &key);
 }
 
+/* @connection was accepted; @tls (or NULL) is the TLS connection over it
+ * that libsoup gets, and that goes back to libsoup after a taken answer. */
 void
-rndimg_connection_register (GSocketConnection *connection)
+rndimg_connection_register (GSocketConnection *connection, GIOStream *tls)
 {
+  ConnectionState *state;
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   PeerKey *key = g_new (PeerKey, 1);
 
@@ -144,8 +156,29 @@ rndimg_connection_register (GSocketConnection *connection)
   g_object_weak_ref (G_OBJECT (connection), (GWeakNotify) on_connection_gone, key);
   /* Idle from the start: a client that connects and says nothing for the
    * idle limit is closed too. */
-  g_object_set_qdata_full (G_OBJECT (connection), state_quark (), g_new0 (ConnectionState, 1), g_free);
-  ((ConnectionState *) g_object_get_qdata (G_OBJECT (connection), state_quark ()))->idle_since = g_get_monotonic_time ();
+  state = g_new0 (ConnectionState, 1);
+  state->idle_since = g_get_monotonic_time ();
+  /* The TLS connection holds the socket's: it goes first, and clears this. */
+  state->tls = tls;
+  if (tls != NULL)
+    g_object_add_weak_pointer (G_OBJECT (tls), (gpointer *) &state->tls);
+  g_object_set_qdata_full (G_OBJECT (connection), state_quark (), state, (GDestroyNotify) state_free);
+}
+
+static ConnectionState *
+state_of (GSocketConnection *connection)
+{
+  return connection != NULL ? g_object_get_qdata (G_OBJECT (connection), state_quark ()) : NULL;
+}
+
+/* TRUE when @msg came over TLS: what is written to it must go through its
+ * stream, never straight to the socket. */
+gboolean
+rndimg_connection_is_tls (SoupServerMessage *msg)
+{
+  ConnectionState *state = state_of (connection_of (msg));
+
+  return state != NULL && state->tls != NULL;
 }
 
 /* The socket under @msg (borrowed), or NULL. */
@@ -265,7 +298,7 @@ rndimg_connection_abort (SoupServerMessage *msg)
 static void
 set_busy (GSocketConnection *connection, gboolean busy)
 {
-  ConnectionState *state = connection != NULL ? g_object_get_qdata (G_OBJECT (connection), state_quark ()) : NULL;
+  ConnectionState *state = state_of (connection);
 
   if (state == NULL)
     return;
@@ -293,6 +326,7 @@ void
 rndimg_connection_give_back (GIOStream *stream)
 {
   GSocketConnection *connection = base_of (stream);
+  ConnectionState *state = state_of (connection);
   GInputStream *input = g_io_stream_get_input_stream (stream);
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocketAddress) remote = NULL;
@@ -305,11 +339,12 @@ rndimg_connection_give_back (GIOStream *stream)
       return;
     }
   /* Nothing read ahead of libsoup's parser (the usual case): the bare
-   * connection goes back, not libsoup's wrapper of it, or a connection
+   * connection goes back (its TLS connection, if any, which keeps what it
+   * decrypted ahead), not libsoup's wrapper of it, or a connection
    * carrying thousands of long-polls would gather a wrapper for each. */
   if (!G_IS_POLLABLE_INPUT_STREAM (input) ||
       !g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input)))
-    next = G_IO_STREAM (connection);
+    next = state != NULL && state->tls != NULL ? state->tls : G_IO_STREAM (connection);
   local = g_socket_connection_get_local_address (connection, NULL);
   remote = g_socket_connection_get_remote_address (connection, NULL);
   set_busy (connection, FALSE);

@@ -19,7 +19,9 @@ GSocket *rndimg_connection_get_socket   (SoupServerMessage *msg);
 void     rndimg_connection_mark_busy    (SoupServerMessage *msg);
 void     rndimg_connection_mark_idle    (SoupServerMessage *msg);
 guint    rndimg_connection_sweep_idle   (guint              idle_seconds);
-void     rndimg_connection_register     (GSocketConnection *connection);
+void     rndimg_connection_register     (GSocketConnection *connection,
+                                         GIOStream         *tls);
+gboolean rndimg_connection_is_tls       (SoupServerMessage *msg);
 GIOStream *rndimg_connection_steal     (SoupServerMessage *msg);
 void     rndimg_connection_give_back    (GIOStream         *stream);
 void     rndimg_connection_attach_server (SoupServer       *server);

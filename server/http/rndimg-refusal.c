@@ -94,8 +94,10 @@ send_and_close (GIOStream *stream, GSocket *socket, const char *answer)
 {
   Linger *linger = g_new0 (Linger, 1);
 
-  /* A fresh connection's send buffer is empty: the few hundred bytes fit. */
-  g_socket_send_with_blocking (socket, answer, strlen (answer), FALSE, NULL, NULL);
+  /* A fresh connection's send buffer is empty: the few hundred bytes fit.
+   * Through the stream, which may be TLS. */
+  g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (stream)),
+                                              answer, strlen (answer), NULL, NULL);
   g_socket_shutdown (socket, FALSE, TRUE, NULL);
 
   linger->stream = g_object_ref (stream);
