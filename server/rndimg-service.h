@@ -5,6 +5,7 @@
 
 #include "rndimg-catalogue.h"
 #include "rndimg-config.h"
+#include "rndimg-router.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,7 @@ gboolean         rndimg_service_listen_on_socket (RndimgService    *self,
                                                 GSocket            *socket,
                                                 GError            **error);
 const char      *rndimg_service_get_url        (RndimgService      *self);
+RndimgRouter    *rndimg_service_get_router     (RndimgService      *self);
 RndimgCatalogue *rndimg_service_get_catalogue  (RndimgService      *self);
 void             rndimg_service_begin_shutdown (RndimgService      *self);
 gboolean         rndimg_service_is_drained     (RndimgService      *self);
@@ -28,7 +30,6 @@ void             rndimg_service_shutdown       (RndimgService      *self);
 const RndimgConfig *rndimg_service_get_config  (RndimgService      *self);
 void             rndimg_service_set_tls_certificate (RndimgService *self,
                                                 GTlsCertificate    *certificate);
-gboolean         rndimg_service_uses_tls       (RndimgService      *self);
 void             rndimg_service_set_token      (RndimgService      *self,
                                                 const char         *token);
 

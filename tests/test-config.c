@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 #define SMALL "1000"
 #define LARGE "100000"
 
@@ -50,7 +50,7 @@ upload_status_with (const char *const *args, const char *const *environment)
   g_ptr_array_add (argv, NULL);
   server = test_server_start_full ((const char *const *) argv->pdata, environment);
   url = test_server_url (server, API "/images");
-  test_request (session, "POST", url, NULL, body, "image/png", &response);
+  test_post (session, url, body, "image/png", &response);
   test_server_stop (server);
   test_remove_folder (folder);
   g_assert_true (response.status == 413 || response.status == 415);
@@ -124,7 +124,7 @@ test_switch_and_port (void)
   TestServer *server = test_server_start_full (args, environment);
   g_autofree char *url = test_server_url (server, "/metrics");
 
-  test_request (session, "GET", url, NULL, NULL, NULL, &response);
+  test_get (session, url, &response);
   test_assert_json_error (&response, 404);
   test_server_stop (server);
 }
@@ -192,5 +192,6 @@ main (int argc, char **argv)
   g_test_add_func ("/config/switch-and-port", test_switch_and_port);
   g_test_add_func ("/config/bad-values-name-their-source", test_bad_values_name_their_source);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # curl is one of our users: drive a real rndimg-server with it, as the README
-# does, and report TAP. Needs RNDIMG_SERVER (set by meson test).
+# does, and report TAP. Needs RNDIMG_SERVER (set by meson test). The answers
+# status_of() gets are checked against docs/openapi.yaml at the end (the
+# RNDIMG_ANSWER* and RNDIMG_OPENAPI_JSON variables, set by meson test too).
 set -u
 
 API=/polling/api/v1.0
 WORK=$(mktemp -d)
 export RNDIMG_STATE_FILE="$WORK/history.json"  # ids from 1, whatever ran before
-COUNT=0
-FAILED=0
 
 cleanup() {
     [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"
@@ -16,17 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check DESCRIPTION COMMAND...: one TAP line per check
-    description=$1; shift
-    COUNT=$((COUNT + 1))
-    if "$@" >"$WORK/check.log" 2>&1; then
-        echo "ok $COUNT - $description"
-    else
-        FAILED=$((FAILED + 1))
-        echo "not ok $COUNT - $description"
-        sed 's/^/# /' "$WORK/check.log"
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 
 start_server() {
     "$RNDIMG_SERVER" --port 0 "$@" >"$WORK/server.out" 2>"$WORK/server.err" &
@@ -38,8 +28,42 @@ start_server() {
     URL=$(head -n 1 "$WORK/server.out" | sed 's,/$,,')
 }
 
-status_of() { # status_of CURL_ARGS...: prints the HTTP status code
-    curl -s -o "$WORK/body" -w '%{http_code}' "$@"
+status_of() { # status_of CURL_ARGS...: prints the HTTP status code, records the answer
+    rm -f "$WORK/body"   # curl leaves it alone when no body comes (a 304)
+    curl -s -o "$WORK/body" -w '%{http_code}\n%{method}\n%{url_effective}\n%{content_type}\n' "$@" >"$WORK/answer"
+    record_answer
+    head -n 1 "$WORK/answer"
+}
+
+# Keeps the last answer (status, method, URL, content type; body) in
+# $WORK/answers/, for answers_described().
+record_answer() {
+    mkdir -p "$WORK/answers"
+    # Counted from the files: status_of() runs in a $(...) subshell.
+    n=$(($(find "$WORK/answers" -name '*.meta' | wc -l) + 1))
+    cp "$WORK/answer" "$WORK/answers/$n.meta"
+    [ -f "$WORK/body" ] && cp "$WORK/body" "$WORK/answers/$n.body"
+    return 0
+}
+
+# Every kept answer as a JSON line in $RNDIMG_ANSWERS, then checked by
+# tests/openapi/check-answers.mjs.
+answers_described() {
+    python3 - "$WORK/answers" "$RNDIMG_ANSWERS" <<'PYTHON' &&
+import json, pathlib, sys, urllib.parse
+folder = pathlib.Path(sys.argv[1])
+with open(sys.argv[2], "w") as log:
+    for meta in sorted(folder.glob("*.meta"), key=lambda p: int(p.stem)):
+        status, method, url, content_type = meta.read_text().split("\n")[:4]
+        body_file = meta.with_suffix(".body")
+        body = body_file.read_bytes() if body_file.exists() else b""
+        answer = {"test": "curl", "method": method, "path": urllib.parse.urlsplit(url).path,
+                  "status": int(status), "content_type": content_type or None, "body_bytes": len(body)}
+        if content_type.split(";")[0].strip() == "application/json":
+            answer["body"] = body.decode("utf-8", "replace")
+        log.write(json.dumps(answer) + "\n")
+PYTHON
+    "$RNDIMG_NODE" "$RNDIMG_ANSWER_CHECKER" "$RNDIMG_OPENAPI_JSON" "$RNDIMG_ANSWERS"
 }
 
 json_message() { sed -n 's/.*"message":"\([^"]*\)".*/\1/p' "$WORK/body"; }
@@ -123,7 +147,6 @@ long_poll_replays() {
     [ "$(status_of "$URL$API/rndimg/poll?since=0")" = 200 ] && grep -q '"id":1,' "$WORK/body"
 }
 
-echo "1..18"
 start_server --interval 0
 check "GET rndimg answers the success JSON" random_image_json
 check "the message URL downloads the shipped PNG" url_downloads_png
@@ -143,5 +166,6 @@ check "long-poll since=0 replays the first event" long_poll_replays
 check "bad since is a 400 JSON error" json_error 400 "$URL$API/rndimg/poll?since=-4"
 check "ws without a handshake is a 400 JSON error" json_error 400 "$URL$API/ws"
 check "the ws handshake by curl gets the event in a frame" websocket_handshake_shows_event
+check "every answer above is described by docs/openapi.yaml" answers_described
 
-[ "$FAILED" -eq 0 ]
+tap_finish

@@ -166,7 +166,7 @@ test_errors_before_upgrade (Fixture *fixture, gconstpointer data)
       g_auto(TestResponse) response = { 0 };
 
       /* A plain GET: not a handshake, and for the first two a bad id too. */
-      test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
+      test_get (fixture->session, url, &response);
       test_assert_json_error (&response, 400);
     }
 }
@@ -240,5 +240,6 @@ main (int argc, char **argv)
   ADD ("/ws/hangup-cleaned-up", test_hangup_cleaned_up, NULL);
   ADD ("/ws/shutdown-closes-going-away", test_shutdown_closes_going_away, NULL);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

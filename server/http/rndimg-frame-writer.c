@@ -117,17 +117,17 @@ on_writable (GObject *output, gpointer user_data)
 /* Call once @msg's headers are written (its "wrote-headers"): takes the
  * connection from libsoup and sends what was queued. FALSE: no socket. */
 gboolean
-rndimg_frame_writer_take_over (RndimgFrameWriter *self, SoupServerMessage *msg)
+rndimg_frame_writer_take_over (RndimgFrameWriter *self, RndimgConnections *connections, SoupServerMessage *msg)
 {
-  GSocket *socket = rndimg_connection_get_socket (msg);
+  GSocket *socket = rndimg_connections_get_socket (connections, msg);
 
   if (socket == NULL)
     return FALSE;
   /* Events are small: a fixed kernel buffer, not one that grows to
    * megabytes behind a reader that stopped, keeps the bound meaningful. */
   g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, KERNEL_BUFFER_BYTES, NULL);
-  self->joins_vectors = rndimg_connection_is_tls (msg);
-  self->stream = rndimg_connection_steal (msg);
+  self->joins_vectors = rndimg_connections_is_tls (connections, msg);
+  self->stream = rndimg_connections_steal (connections, msg);
   if (self->stream == NULL)
     return FALSE;
   if (!G_IS_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream)))

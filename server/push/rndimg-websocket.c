@@ -93,10 +93,11 @@ static const RndimgSubscriberFuncs websocket_funcs = {
 /* WebSocket subscribers of @broker, at most @max_sockets at once, pinged
  * every @ping_seconds. */
 RndimgSubscribers *
-rndimg_websocket_new (RndimgBroker *broker, guint max_sockets, double ping_seconds)
+rndimg_websocket_new (RndimgBroker *broker, RndimgConnections *connections, guint max_sockets,
+                      double ping_seconds)
 {
-  RndimgSubscribers *sockets = rndimg_subscribers_new (broker, &websocket_funcs, max_sockets,
-                                                       "too many open WebSockets");
+  RndimgSubscribers *sockets = rndimg_subscribers_new (broker, connections, &websocket_funcs, max_sockets,
+                                                       "too many open WebSockets", NULL, NULL);
 
   rndimg_subscribers_set_heartbeat (sockets, ping_seconds);
   return sockets;
@@ -116,12 +117,13 @@ static void
 on_upgraded (SoupServerMessage *msg, gpointer user_data)
 {
   Socket *socket = user_data;
-  GSocket *tcp = rndimg_connection_get_socket (msg);   /* before the steal: then unknown */
+  RndimgConnections *connections = rndimg_subscribers_get_connections (socket->parent.registry);
+  GSocket *tcp = rndimg_connections_get_socket (connections, msg);   /* before the steal: then unknown */
   g_autoptr(GIOStream) stream = NULL;
   GBytes *early;
 
   socket->tcp = tcp != NULL ? g_object_ref (tcp) : NULL;
-  stream = rndimg_connection_steal (msg);
+  stream = rndimg_connections_steal (connections, msg);
 
   if (stream == NULL)
     {

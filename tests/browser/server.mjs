@@ -4,9 +4,13 @@ import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { createInterface } from "node:readline";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+// The API's prefix, read from the one place the C code spells it.
+export const API = readFileSync(new URL("../../common/rndimg-api-prefix.h", import.meta.url), "utf8")
+  .match(/RNDIMG_API_PREFIX "([^"]+)"/)[1];
 
 export function makeImageFolder(count = 8) {
   const folder = mkdtempSync(join(tmpdir(), "rndimg-browser-"));
@@ -68,12 +72,12 @@ export function requestJson(server, path, { method = "GET", body = null } = {}) 
 }
 
 export async function publish(server, name) {
-  const { status, json } = await requestJson(server, "/polling/api/v1.0/publish",
+  const { status, json } = await requestJson(server, `${API}/publish`,
     { method: "POST", body: name ? { name } : {} });
   if (status !== 201) throw new Error(`publish answered ${status}`);
   return json;
 }
 
 export async function serverStats(server) {
-  return (await requestJson(server, "/polling/api/v1.0/stats")).json;
+  return (await requestJson(server, `${API}/stats`)).json;
 }
