@@ -11,8 +11,6 @@ set -u
 API=/polling/api/v1.0
 WORK=$(mktemp -d)
 export RNDIMG_STATE_FILE="$WORK/history.json"  # ids from 1, whatever ran before
-COUNT=0
-FAILED=0
 
 cleanup() {
     [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"
@@ -20,17 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check DESCRIPTION COMMAND...: one TAP line per check
-    description=$1; shift
-    COUNT=$((COUNT + 1))
-    if "$@" >"$WORK/check.log" 2>&1; then
-        echo "ok $COUNT - $description"
-    else
-        FAILED=$((FAILED + 1))
-        echo "not ok $COUNT - $description"
-        sed 's/^/# /' "$WORK/check.log"
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # A CA, and two server certificates it signed (the second one for the
 # reload, told apart by its organisation), and a key of neither.
@@ -210,7 +198,6 @@ socket_activated() {
     stop_server
 }
 
-echo "1..16"
 if ! make_certificates; then
     echo "Bail out! openssl could not make the test certificates"
     exit 1
@@ -235,4 +222,4 @@ check "SIGHUP with a key that does not match keeps the old certificate" reload_w
 check "the stop is clean" stop_server
 check "the certificate from the environment and from the config file" from_environment_and_config_file
 check "socket activation with TLS" socket_activated
-[ "$FAILED" -eq 0 ]
+tap_finish
