@@ -5,7 +5,9 @@
 # each push kind (long-poll held and answered by the fan-out, keep-alive
 # after it, SSE, WebSocket), a reload on SIGHUP while a stream stays open,
 # socket activation, and the start-up refusals (exit 2). TAP output. Needs
-# RNDIMG_SERVER and RNDIMG_IMAGES (set by meson test).
+# RNDIMG_SERVER and RNDIMG_IMAGES (set by meson test); the server (not
+# curl or openssl) runs with RNDIMG_SERVER_PRELOAD preloaded, if set (see
+# tests/meson.build: LeakSanitizer and GLib's TLS module).
 set -u
 
 API=/polling/api/v1.0
@@ -40,7 +42,8 @@ make_certificates() {
 
 start_server() {
     rm -f "$WORK/server.out"
-    "$RNDIMG_SERVER" --port 0 --interval 0 "$@" >"$WORK/server.out" 2>"$WORK/server.err" &
+    LD_PRELOAD="${RNDIMG_SERVER_PRELOAD:-}" "$RNDIMG_SERVER" --port 0 --interval 0 "$@" \
+        >"$WORK/server.out" 2>"$WORK/server.err" &
     SERVER_PID=$!
     for _ in $(seq 100); do
         [ -s "$WORK/server.out" ] && break
@@ -66,7 +69,8 @@ status_of() { scurl -s -o "$WORK/body" -w '%{http_code}' "$@"; }
 
 refused_at_start() { # refused_at_start MESSAGE SERVER_ARGS...
     message=$1; shift
-    "$RNDIMG_SERVER" --port 0 --interval 0 "$@" >"$WORK/refused.out" 2>"$WORK/refused.err"
+    LD_PRELOAD="${RNDIMG_SERVER_PRELOAD:-}" "$RNDIMG_SERVER" --port 0 --interval 0 "$@" \
+        >"$WORK/refused.out" 2>"$WORK/refused.err"
     status=$?
     cat "$WORK/refused.err"
     [ "$status" -eq 2 ] && grep -q -- "$message" "$WORK/refused.err" && [ ! -s "$WORK/refused.out" ]
@@ -187,7 +191,8 @@ socket_activated() {
     command -v systemd-socket-activate >/dev/null || { echo "systemd-socket-activate is missing"; return 1; }
     port=$(free_port)
     rm -f "$WORK/server.out"
-    systemd-socket-activate -l "127.0.0.1:$port" "$RNDIMG_SERVER" --interval 0 \
+    systemd-socket-activate -l "127.0.0.1:$port" -E LD_PRELOAD="${RNDIMG_SERVER_PRELOAD:-}" \
+        "$RNDIMG_SERVER" --interval 0 \
         --tls-certificate "$WORK/server.crt" --tls-key "$WORK/server.key" \
         >"$WORK/server.out" 2>"$WORK/server.err" &
     SERVER_PID=$!

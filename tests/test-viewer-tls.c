@@ -27,14 +27,16 @@ run_openssl (const char *dir, const char *format, ...)
   g_auto(GStrv) argv = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *errors = NULL;
+  g_auto(GStrv) environment = g_environ_unsetenv (g_get_environ (), "LD_PRELOAD");   /* ours, not openssl's */
   int status = 0;
 
   va_start (args, format);
   arguments = g_strdup_vprintf (format, args);
   va_end (args);
   command = g_strconcat ("openssl ", arguments, NULL);
+
   g_assert_true (g_shell_parse_argv (command, NULL, &argv, &error));
-  if (!g_spawn_sync (dir, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+  if (!g_spawn_sync (dir, argv, environment, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                      NULL, &errors, &status, &error))
     g_error ("openssl: %s", error->message);
   if (!g_spawn_check_wait_status (status, NULL))

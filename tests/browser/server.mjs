@@ -29,7 +29,8 @@ export function removeFolder(folder) {
 export async function startServer({ port = 0, images, args = [], ca = null }) {
   const child = spawn(process.env.RNDIMG_SERVER,
     [`--port=${port}`, `--images=${images}`, "--interval=0", `--state-file=${images}/history.json`, ...args],
-    { stdio: ["ignore", "pipe", "inherit"] });
+    // RNDIMG_SERVER_PRELOAD: see tests/meson.build (LeakSanitizer and TLS).
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LD_PRELOAD: process.env.RNDIMG_SERVER_PRELOAD ?? "" } });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
     lines.once("line", (line) => resolve(line.replace(/\/$/, "")));
