@@ -8,6 +8,7 @@
 #include "rndimg-api.h"
 #include "rndimg-api-prefix.h"
 #include "rndimg-connection.h"
+#include "rndimg-gate.h"
 #include "rndimg-health.h"
 #include "rndimg-http.h"
 #include "rndimg-instrument.h"
@@ -266,6 +267,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->soup_errors = rndimg_soup_errors_new (self->server);
+  rndimg_gate_attach (self->server);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
   self->limits = rndimg_limits_new (self->server, &self->config, self->connections, self->refusals);
@@ -280,7 +282,9 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 /* We accept connections ourselves and hand each to the SoupServer:
  * libsoup 3.2's own listener leaks every accepted GSocket and stops
  * accepting for good after a single failed accept (say, out of file
- * descriptors for a moment). */
+ * descriptors for a moment). Each goes through the gate
+ * (rndimg-gate.c), which keeps heads libsoup 3.2 would leak on away
+ * from its parser. */
 static gboolean
 on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *source, gpointer user_data)
 {
@@ -288,6 +292,7 @@ on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *s
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GIOStream) gate = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!rndimg_limits_admit_connection (self->limits, connection))
@@ -301,7 +306,8 @@ on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *s
       return TRUE;
     }
   rndimg_connections_register (self->connections, connection, tls);
-  if (!soup_server_accept_iostream (self->server, tls != NULL ? tls : G_IO_STREAM (connection), local, remote, &error))
+  gate = rndimg_gate_new (connection, tls != NULL ? tls : G_IO_STREAM (connection), self->refusals);
+  if (!soup_server_accept_iostream (self->server, gate, local, remote, &error))
     g_warning ("cannot take a connection: %s", error->message);
   return TRUE;
 }

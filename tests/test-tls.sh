@@ -98,7 +98,23 @@ answers_https_urls() {
     grep -Eq "^\{\"status\":\"success\",\"message\":\"https://127\.0\.0\.1:[0-9]+/static/img/0[0-9]+\.png\"\}$" "$WORK/body" &&
     image=$(sed -n 's/.*"message":"\([^"]*\)".*/\1/p' "$WORK/body") &&
     scurl -sf -o "$WORK/image.png" "$image" &&
-    cmp -s "$WORK/image.png" "$RNDIMG_IMAGES/$(basename "$image")"
+    cmp -s "$WORK/image.png" "$RNDIMG_IMAGES/$(basename "$image")" &&
+    # A Host without a port: https's default, not http's.
+    [ "$(status_of -H 'Host: localhost' "$URL$API/rndimg")" = 200 ] &&
+    grep -q '"message":"https://localhost/static/img/' "$WORK/body"
+}
+
+# The server's own origin is https://: its page may write, an http://
+# page of the same host and port may not.
+own_https_origin_writes() {
+    [ "$(status_of -X POST -H "Origin: $URL" -d '{"name":"021.png"}' "$URL$API/publish")" = 201 ] &&
+    [ "$(status_of -X POST -H "Origin: http://${URL#https://}" -d '{"name":"021.png"}' "$URL$API/publish")" = 403 ]
+}
+
+# The gate, which reads each head before libsoup, answers over TLS too.
+gate_refuses_over_tls() {
+    [ "$(status_of -H 'Content-Length: 1' -H 'Content-Length: 2' "$URL/healthz")" = 400 ] &&
+    grep -q '^{"status":"error","message":"' "$WORK/body"
 }
 
 plain_http_gets_nothing() {
@@ -218,6 +234,8 @@ tls_server
 check "the first line is the https:// URL" listens_on_https
 check "answers carry https:// URLs, and the picture downloads" answers_https_urls
 check "plain HTTP on the TLS port gets no answer" plain_http_gets_nothing
+check "a head the gate refuses is answered over TLS" gate_refuses_over_tls
+check "writes from the https:// page are the server's own" own_https_origin_writes
 check "a held long-poll is answered over TLS, then the connection is reused" held_poll_answered_then_kept_alive
 check "a long-poll times out with 204" poll_times_out_with_204
 check "an event stream shows a published event" sse_shows_published_event

@@ -8,6 +8,7 @@
  * long. RndimgConnections holds all this for one SoupServer, with the
  * work a fan-out leaves for after its pass (rndimg_connections_run_later()). */
 #include "rndimg-connection.h"
+#include "rndimg-gate.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -200,6 +201,16 @@ rndimg_connections_is_tls (RndimgConnections *self, SoupServerMessage *msg)
   return state != NULL && state->tls != NULL;
 }
 
+/* What @connection's bytes go through (borrowed): its TLS connection, or
+ * itself. */
+GIOStream *
+rndimg_connections_transport (RndimgConnections *self, GSocketConnection *connection)
+{
+  ConnectionState *state = state_of (connection);
+
+  return state != NULL && state->tls != NULL ? state->tls : G_IO_STREAM (connection);
+}
+
 /* The socket under @msg (borrowed), or NULL. */
 GSocket *
 rndimg_connections_get_socket (RndimgConnections *self, SoupServerMessage *msg)
@@ -285,6 +296,8 @@ rndimg_connections_steal (RndimgConnections *self, SoupServerMessage *msg)
     return NULL;
   g_object_set_qdata (G_OBJECT (msg), stolen_quark (), GINT_TO_POINTER (TRUE));
   rndimg_connections_mark_busy (self, msg);   /* ours from now on: never swept */
+  if (connection != NULL)
+    rndimg_gate_pass_through (connection);
   stream = soup_server_message_steal_connection (msg);
   /* libsoup is done with the message, but its handlers on it stay
    * connected, each watched by the server: GObject keeps an object's
@@ -351,25 +364,22 @@ void
 rndimg_connections_give_back (RndimgConnections *self, GIOStream *stream)
 {
   GSocketConnection *connection = base_of (stream);
-  ConnectionState *state = state_of (connection);
-  GInputStream *input = g_io_stream_get_input_stream (stream);
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocketAddress) remote = NULL;
   g_autoptr(GError) error = NULL;
-  GIOStream *next = stream;
+  GIOStream *next;
 
-  if (connection == NULL)
+  /* The gate lets libsoup read nothing past the end of a request, so
+   * libsoup's wrapper holds nothing ahead: the gate's stream goes back,
+   * not the wrapper, or a connection carrying thousands of long-polls
+   * would gather a wrapper for each. Not when the gate did not follow
+   * the body (chunked): that connection ends here. */
+  if (connection == NULL || !rndimg_gate_expect_request (connection))
     {
       g_io_stream_close (stream, NULL, NULL);
       return;
     }
-  /* Nothing read ahead of libsoup's parser (the usual case): the bare
-   * connection goes back (its TLS connection, if any, which keeps what it
-   * decrypted ahead), not libsoup's wrapper of it, or a connection
-   * carrying thousands of long-polls would gather a wrapper for each. */
-  if (!G_IS_POLLABLE_INPUT_STREAM (input) ||
-      !g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input)))
-    next = state != NULL && state->tls != NULL ? state->tls : G_IO_STREAM (connection);
+  next = rndimg_gate_of (connection);
   local = g_socket_connection_get_local_address (connection, NULL);
   remote = g_socket_connection_get_remote_address (connection, NULL);
   set_busy (connection, FALSE);

@@ -20,6 +20,8 @@ void        rndimg_connections_register          (RndimgConnections *self,
                                                   GIOStream         *tls);
 gboolean    rndimg_connections_is_tls            (RndimgConnections *self,
                                                   SoupServerMessage *msg);
+GIOStream  *rndimg_connections_transport         (RndimgConnections *self,
+                                                  GSocketConnection *connection);
 GSocket    *rndimg_connections_get_socket        (RndimgConnections *self,
                                                   SoupServerMessage *msg);
 RndimgHangupWatch *rndimg_connections_watch_hangup (RndimgConnections *self,

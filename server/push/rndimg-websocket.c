@@ -7,6 +7,7 @@
  * JSON before the upgrade. At shutdown each socket is closed with 1001. */
 #include "rndimg-websocket.h"
 #include "rndimg-connection.h"
+#include "rndimg-event-id.h"
 #include "rndimg-http.h"
 
 /* libsoup queues what the socket cannot take without a bound: past this
@@ -148,14 +149,13 @@ void
 rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer sockets)
 {
   RndimgSubscribers *registry = sockets;
-  const char *since_text = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
   g_autoptr(GError) error = NULL;
-  guint64 since = 0;
+  gint64 since = -1;
   Socket *socket;
 
-  if (since_text != NULL && !rndimg_http_parse_number (since_text, 0, G_MAXINT64, &since))
+  if (rndimg_event_id_from_query (msg, "since", &since) == RNDIMG_EVENT_ID_INVALID)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be an event id (a whole number, 0 or more)");
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
   if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
@@ -174,7 +174,6 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   socket->ping_seconds = MAX ((guint) rndimg_subscribers_get_heartbeat (registry), 1);
   g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);
   rndimg_subscribers_add (registry, &socket->parent,
-                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry),
-                                                      since_text != NULL ? (gint64) since : -1,
+                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry), since,
                                                       query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
 }
