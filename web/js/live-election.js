@@ -7,7 +7,8 @@
 // term, then a higher id) is heard within a moment. A leader that closes
 // says "bye", so the next one claims at once; one that crashed or froze
 // is replaced after the silence. Two leaders (a frozen one waking up)
-// settle it at the first beat: the newer term keeps the lead.
+// settle it at the first beat: the stronger (newer term, then higher id)
+// keeps the lead, the other steps down.
 export const BEAT_MS = 1000;
 export const SILENCE_MS = 3500;
 export const CLAIM_MS = 400;
