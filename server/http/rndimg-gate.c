@@ -48,6 +48,7 @@ struct _RndimgGateInput
 {
   GInputStream parent_instance;
   GSocketConnection *connection;
+  GIOStream *transport;       /* what the bytes go through: @connection, or TLS over it */
   RndimgRefusals *refusals;   /* the service's: outlives its connections */
   GIOStream *iostream;        /* weak: the stream handed to libsoup */
   GateState state;
@@ -74,7 +75,7 @@ gate_quark (void)
 static GInputStream *
 base_input (RndimgGateInput *self)
 {
-  return g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
+  return g_io_stream_get_input_stream (self->transport);
 }
 
 static void
@@ -409,7 +410,9 @@ read_blocking (GInputStream *stream, void *buffer, gsize count, GCancellable *ca
             g_propagate_error (error, g_steal_pointer (&local));
           return got;
         }
-      if (!g_socket_condition_wait (g_socket_connection_get_socket (self->connection), G_IO_IN, cancellable, error))
+      /* TLS may hold decrypted bytes the socket no longer shows. */
+      if (!g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base_input (self))) &&
+          !g_socket_condition_wait (g_socket_connection_get_socket (self->connection), G_IO_IN, cancellable, error))
         return -1;
     }
 }
@@ -422,7 +425,7 @@ close_stream (GInputStream *stream, GCancellable *cancellable, GError **error)
   /* A refused connection is closed by the refusal, once it has lingered. */
   if (self->state == GATE_REFUSED)
     return TRUE;
-  return g_io_stream_close (G_IO_STREAM (self->connection), cancellable, error);
+  return g_io_stream_close (self->transport, cancellable, error);
 }
 
 static void
@@ -435,6 +438,7 @@ rndimg_gate_input_finalize (GObject *object)
   g_clear_weak_pointer (&self->iostream);
   g_clear_pointer (&self->pending, g_byte_array_unref);
   g_clear_pointer (&self->head, g_byte_array_unref);
+  g_object_unref (self->transport);
   g_object_unref (self->connection);
   G_OBJECT_CLASS (rndimg_gate_input_parent_class)->finalize (object);
 }
@@ -461,18 +465,20 @@ rndimg_gate_input_init (RndimgGateInput *self)
 {
 }
 
-/* The stream to hand libsoup for @connection: its output, and its input
- * through the gate. Closing it closes @connection. Refusals are answered
- * through @refusals. */
+/* The stream to hand libsoup for @connection, whose bytes go through
+ * @transport (@connection itself, or a TLS connection over it): its
+ * output, and its input through the gate. Closing it closes @transport.
+ * Refusals are answered through @refusals. */
 GIOStream *
-rndimg_gate_new (GSocketConnection *connection, RndimgRefusals *refusals)
+rndimg_gate_new (GSocketConnection *connection, GIOStream *transport, RndimgRefusals *refusals)
 {
   RndimgGateInput *input = g_object_new (RNDIMG_TYPE_GATE_INPUT, NULL);
   GIOStream *stream;
 
   input->connection = g_object_ref (connection);
+  input->transport = g_object_ref (transport);
   input->refusals = refusals;
-  stream = g_simple_io_stream_new (G_INPUT_STREAM (input), g_io_stream_get_output_stream (G_IO_STREAM (connection)));
+  stream = g_simple_io_stream_new (G_INPUT_STREAM (input), g_io_stream_get_output_stream (transport));
   g_set_weak_pointer (&input->iostream, stream);
   g_object_set_qdata (G_OBJECT (connection), gate_quark (), input);
   g_object_unref (input);

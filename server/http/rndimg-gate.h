@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 #define RNDIMG_STATUS_HEADERS_TOO_LARGE 431
 
 GIOStream *rndimg_gate_new                (GSocketConnection *connection,
+                                           GIOStream         *transport,
                                            RndimgRefusals    *refusals);
 GIOStream *rndimg_gate_of                 (GSocketConnection *connection);
 void       rndimg_gate_pass_through       (GSocketConnection *connection);

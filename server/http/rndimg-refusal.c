@@ -108,8 +108,10 @@ send_and_close (RndimgRefusals *self, GIOStream *stream, GSocket *socket, const 
   Linger *linger = g_new0 (Linger, 1);
 
   linger->owner = self;
-  /* A fresh connection's send buffer is empty: the few hundred bytes fit. */
-  g_socket_send_with_blocking (socket, answer, strlen (answer), FALSE, NULL, NULL);
+  /* A fresh connection's send buffer is empty: the few hundred bytes fit.
+   * Through the stream, which may be TLS. */
+  g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (stream)),
+                                              answer, strlen (answer), NULL, NULL);
   g_socket_shutdown (socket, FALSE, TRUE, NULL);
 
   linger->stream = g_object_ref (stream);
@@ -142,15 +144,17 @@ rndimg_refusal_answer_and_close (RndimgRefusals *self, SoupServerMessage *msg, g
     send_and_close (self, stream, socket, answer);
 }
 
-/* Answers a connection never handed to libsoup (over a limit) with
- * @status and a JSON error, and closes it. */
+/* Answers a connection libsoup has not parsed a request of (over a limit,
+ * or refused by the gate) with @status and a JSON error, and closes it;
+ * through its TLS connection when it has one. */
 void
 rndimg_refusal_refuse_connection (RndimgRefusals *self, GSocketConnection *connection, guint status,
                                   const char *message)
 {
   g_autofree char *answer = error_answer (status, message, "*");
 
-  send_and_close (self, G_IO_STREAM (connection), g_socket_connection_get_socket (connection), answer);
+  send_and_close (self, rndimg_connections_transport (self->connections, connection),
+                  g_socket_connection_get_socket (connection), answer);
 }
 
 /* Refusals of requests on @connections (borrowed: must outlive the result). */

@@ -17,19 +17,19 @@
 typedef struct {
   RndimgSubscriber parent;
   SoupWebsocketConnection *connection;   /* NULL until the upgrade is written */
+  GSocket *tcp;                          /* under it (TLS or not), or NULL */
   GQueue early;                          /* GBytes sent before that */
   guint ping_seconds;
   guint backlog;
 } Socket;
 
+/* The kernel takes nothing more: what libsoup sends now waits in its queue.
+ * The TCP socket's, since the connection's stream is libsoup's wrapper
+ * (of a TLS connection, maybe). */
 static gboolean
-socket_is_full (SoupWebsocketConnection *connection)
+socket_is_full (GSocket *tcp)
 {
-  GIOStream *stream = soup_websocket_connection_get_io_stream (connection);
-
-  if (!G_IS_SOCKET_CONNECTION (stream))
-    return FALSE;
-  return g_socket_condition_check (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)), G_IO_OUT) == 0;
+  return tcp != NULL && g_socket_condition_check (tcp, G_IO_OUT) == 0;
 }
 
 static RndimgSubscriberState
@@ -44,7 +44,7 @@ websocket_deliver (RndimgSubscriber *sub, GBytes *payload)
     }
   if (soup_websocket_connection_get_state (socket->connection) != SOUP_WEBSOCKET_STATE_OPEN)
     return RNDIMG_SUBSCRIBER_KEEP;   /* closing: "closed" removes it */
-  socket->backlog = socket_is_full (socket->connection) ? socket->backlog + 1 : 0;
+  socket->backlog = socket_is_full (socket->tcp) ? socket->backlog + 1 : 0;
   if (socket->backlog > MAX_BACKLOG_EVENTS)
     return RNDIMG_SUBSCRIBER_CUT;
   soup_websocket_connection_send_message (socket->connection, SOUP_WEBSOCKET_DATA_TEXT, payload);
@@ -77,6 +77,7 @@ websocket_free (RndimgSubscriber *sub)
         g_io_stream_close (soup_websocket_connection_get_io_stream (socket->connection), NULL, NULL);
       g_object_unref (socket->connection);
     }
+  g_clear_object (&socket->tcp);
   g_queue_clear_full (&socket->early, (GDestroyNotify) g_bytes_unref);
   rndimg_subscriber_clear (sub);
   g_free (socket);
@@ -117,9 +118,13 @@ static void
 on_upgraded (SoupServerMessage *msg, gpointer user_data)
 {
   Socket *socket = user_data;
-  g_autoptr(GIOStream) stream = rndimg_connections_steal (rndimg_subscribers_get_connections (socket->parent.registry),
-                                                         msg);
+  RndimgConnections *connections = rndimg_subscribers_get_connections (socket->parent.registry);
+  GSocket *tcp = rndimg_connections_get_socket (connections, msg);   /* before the steal: then unknown */
+  g_autoptr(GIOStream) stream = NULL;
   GBytes *early;
+
+  socket->tcp = tcp != NULL ? g_object_ref (tcp) : NULL;
+  stream = rndimg_connections_steal (connections, msg);
 
   if (stream == NULL)
     {
