@@ -24,6 +24,7 @@ static void
 make_albums (const char *folder)
 {
   picture_files_make_folder (folder, "dogs/puppies");
+  picture_files_make_folder (folder, "dogs-x");
   picture_files_make_folder (folder, "cats");
   picture_files_make_folder (folder, "Bad_Name");
   picture_files_make_folder (folder, "dogs/puppies/deeper");
@@ -128,8 +129,13 @@ test_albums_listed (Fixture *fixture, gconstpointer data)
   JsonObject *puppies = find_album (albums, "dogs/puppies");
   JsonObject *cats = find_album (albums, "cats");
 
-  /* Bad_Name and the third level are not albums. */
-  g_assert_cmpint (json_object_get_int_member (answer, "count"), ==, 3);
+  /* Bad_Name and the third level are not albums; an empty folder is one. */
+  g_assert_cmpint (json_object_get_int_member (answer, "count"), ==, 4);
+  /* A sub-album right after its parent. */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (albums, 1), "name"), ==, "dogs");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (albums, 2), "name"), ==,
+                   "dogs/puppies");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (albums, 3), "name"), ==, "dogs-x");
   g_assert_nonnull (dogs);
   g_assert_nonnull (puppies);
   g_assert_nonnull (cats);
@@ -355,11 +361,11 @@ test_seed_moves_little (Fixture *fixture, gconstpointer data)
 }
 
 static gboolean
-album_count_is_three (gpointer user_data)
+albums_are_back_to_four (gpointer user_data)
 {
   g_autoptr(JsonObject) albums = get_json (user_data, API "/albums", SOUP_STATUS_OK);
 
-  return json_object_get_int_member (albums, "count") == 3;
+  return json_object_get_int_member (albums, "count") == 4;
 }
 
 static void
@@ -383,7 +389,7 @@ test_folder_watch_albums (Fixture *fixture, gconstpointer data)
   /* The album goes with its folder. */
   test_remove_folder (birds);
   wait_for_count (fixture, 10);
-  g_assert_true (test_wait_until (album_count_is_three, fixture, 5000));
+  g_assert_true (test_wait_until (albums_are_back_to_four, fixture, 5000));
   assert_error_mentions (fixture, API "/rndimg?album=birds", 404, "birds");
 }
 

@@ -505,10 +505,17 @@ rndimg_catalogue_get_album (RndimgCatalogue *self, const char *name)
   return g_hash_table_lookup (self->albums, name);
 }
 
+/* By name, '/' before every other character: a sub-album comes right after
+ * its parent ("dogs", "dogs/puppies", "dogs-x"). */
 static gint
 compare_album_names (gconstpointer a, gconstpointer b)
 {
-  return strcmp ((*(RndimgAlbum *const *) a)->name, (*(RndimgAlbum *const *) b)->name);
+  const guchar *left = (const guchar *) (*(RndimgAlbum *const *) a)->name;
+  const guchar *right = (const guchar *) (*(RndimgAlbum *const *) b)->name;
+
+  for (; *left != '\0' && *left == *right; left++, right++)
+    ;
+  return (*left == '/' ? 1 : *left) - (*right == '/' ? 1 : *right);
 }
 
 /* Returns (transfer container) every album but "", by name; "dogs" comes
