@@ -49,9 +49,14 @@ rndimg_broker_publish_async (RndimgBroker *self, const char *name, const char *s
 RndimgEvent *
 rndimg_broker_publish_finish (RndimgBroker *self, GAsyncResult *result, GError **error)
 {
+  RndimgEvent *event;
+
   g_return_val_if_fail (RNDIMG_IS_BROKER (self), NULL);
 
-  return RNDIMG_BROKER_GET_IFACE (self)->publish_finish (self, result, error);
+  event = RNDIMG_BROKER_GET_IFACE (self)->publish_finish (self, result, error);
+  if (event != NULL)
+    rndimg_event_describe (event, RNDIMG_BROKER_GET_IFACE (self)->get_describer (self));
+  return event;
 }
 
 /* Asks for every kept event newer than @since, oldest first. */
@@ -71,10 +76,15 @@ GPtrArray *
 rndimg_broker_history_finish (RndimgBroker *self, GAsyncResult *result, gint64 *missed,
                               GError **error)
 {
+  GPtrArray *events;
+
   g_return_val_if_fail (RNDIMG_IS_BROKER (self), NULL);
   g_return_val_if_fail (missed != NULL, NULL);
 
-  return RNDIMG_BROKER_GET_IFACE (self)->history_finish (self, result, missed, error);
+  events = RNDIMG_BROKER_GET_IFACE (self)->history_finish (self, result, missed, error);
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    rndimg_event_describe (events->pdata[i], RNDIMG_BROKER_GET_IFACE (self)->get_describer (self));
+  return events;
 }
 
 /* The id of the newest event known here, 0 before the first. */
@@ -136,7 +146,19 @@ rndimg_broker_emit_published (RndimgBroker *self, RndimgEvent *event)
 {
   g_return_if_fail (RNDIMG_IS_BROKER (self));
 
+  rndimg_event_describe (event, RNDIMG_BROKER_GET_IFACE (self)->get_describer (self));
   g_signal_emit (self, signals[PUBLISHED], 0, event);
+}
+
+/* Every event this broker hands out carries the details @describe writes
+ * of its picture, asked of this node's catalogue: made once per event,
+ * when it is first told or answered. */
+void
+rndimg_broker_set_describer (RndimgBroker *self, RndimgEventDescribeFunc describe, gpointer user_data)
+{
+  g_return_if_fail (RNDIMG_IS_BROKER (self));
+
+  *RNDIMG_BROKER_GET_IFACE (self)->get_describer (self) = (RndimgEventDescriber) { describe, user_data };
 }
 
 /* Every event of @history (oldest first) newer than @since, and in

@@ -44,6 +44,10 @@ struct _RndimgBrokerInterface
                                   gint64               since,
                                   const char          *epoch);
 
+  /* Where the implementation keeps what gives events their pictures'
+   * details (rndimg_broker_set_describer()). */
+  RndimgEventDescriber *(*get_describer) (RndimgBroker *self);
+
   /* signal class closure */
   void         (*published)      (RndimgBroker        *self,
                                   RndimgEvent         *event);
@@ -73,6 +77,9 @@ const char  *rndimg_broker_get_problem    (RndimgBroker        *self);
 gint64       rndimg_broker_resume_point   (RndimgBroker        *self,
                                            gint64               since,
                                            const char          *epoch);
+void         rndimg_broker_set_describer  (RndimgBroker        *self,
+                                           RndimgEventDescribeFunc describe,
+                                           gpointer             user_data);
 char        *rndimg_broker_new_epoch      (void);
 void         rndimg_broker_emit_published (RndimgBroker        *self,
                                            RndimgEvent         *event);

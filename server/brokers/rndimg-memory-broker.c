@@ -21,6 +21,7 @@ struct _RndimgMemoryBroker
   char *state_file;          /* NULL: nothing kept on disk */
   gint64 reserved_id;        /* ids up to here may be in use: the file says so */
   guint save_id;             /* a history save waiting */
+  RndimgEventDescriber describer;
 };
 
 /* Ids are reserved on disk a block at a time, durably, before any of them
@@ -111,9 +112,16 @@ memory_get_epoch (RndimgBroker *broker)
   return RNDIMG_MEMORY_BROKER (broker)->epoch;
 }
 
+static RndimgEventDescriber *
+memory_get_describer (RndimgBroker *broker)
+{
+  return &RNDIMG_MEMORY_BROKER (broker)->describer;
+}
+
 static void
 broker_iface_init (RndimgBrokerInterface *iface)
 {
+  iface->get_describer = memory_get_describer;
   iface->get_epoch = memory_get_epoch;
   iface->publish_async = memory_publish_async;
   iface->history_async = memory_history_async;

@@ -86,6 +86,7 @@ struct _RndimgRedisBroker
   gint64 client_hint;        /* the newest id a client resumed from */
   const RndimgRedisPictureHooks *pictures;
   gpointer pictures_data;
+  RndimgEventDescriber describer;
 };
 
 typedef struct {
@@ -586,9 +587,16 @@ redis_client_resumes (RndimgBroker *broker, gint64 since, const char *epoch)
   self->client_hint = MAX (self->client_hint, MIN (since, CLIENT_HINT_MAX));
 }
 
+static RndimgEventDescriber *
+redis_get_describer (RndimgBroker *broker)
+{
+  return &RNDIMG_REDIS_BROKER (broker)->describer;
+}
+
 static void
 broker_iface_init (RndimgBrokerInterface *iface)
 {
+  iface->get_describer = redis_get_describer;
   iface->client_resumes = redis_client_resumes;
   iface->publish_async = redis_publish_async;
   iface->history_async = redis_history_async;
