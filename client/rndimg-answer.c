@@ -147,7 +147,7 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
     answer->name = g_strdup (string_member (image, "name"));
   else
     answer->name = name_from_url (message);
-  answer->alt = alt_text (image);
+  answer->alt = alt_text (image != NULL ? image : object);   /* an event carries its details itself */
   answer->id = id_member (object);
   answer->published_at = g_strdup (string_member (object, "published_at"));
   answer->source = g_strdup (string_member (object, "source"));

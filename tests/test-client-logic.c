@@ -246,7 +246,22 @@ test_answer_valid (void)
   g_assert_cmpstr (event->source, ==, "timer");
   g_assert_cmpstr (event->published_at, ==, "2026-11-24T14:00:00Z");
   g_assert_cmpstr (event->epoch, ==, "5f0c2a9e1b7d4c38");
+  g_assert_null (event->alt);
   g_assert_null (simple->epoch);
+}
+
+/* An event carries its picture's details beside its id: the alt text
+ * comes from there (no request for the picture's page). */
+static void
+test_answer_event_alt (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgAnswer) event = rndimg_answer_parse (
+    "{\"status\":\"success\",\"id\":3,\"message\":\"http://h/static/img/cats/c1.png\",\"name\":\"cats/c1.png\","
+    "\"width\":64,\"height\":48,\"alt\":\"A cat\",\"alt_by_language\":{\"zz\":\"never\"}}", -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (event->alt, ==, "A cat");
 }
 
 static void
@@ -508,6 +523,7 @@ main (int argc, char **argv)
   g_test_add_func ("/live/long-poll-never-spins", test_live_long_poll_never_spins);
   g_test_add_func ("/answer/valid", test_answer_valid);
   g_test_add_func ("/answer/invalid", test_answer_invalid);
+  g_test_add_func ("/answer/event-alt", test_answer_event_alt);
   g_test_add_func ("/backoff/doubles-to-a-ceiling", test_backoff);
   g_test_add_func ("/backoff/jitter", test_backoff_jitter);
 
