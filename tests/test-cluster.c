@@ -413,6 +413,32 @@ assert_event_ids (TestEventStream *stream, const gint64 *ids, guint count)
 /* Followers of an album on two nodes get only its events, published on a
  * third; one resuming on another node gets exactly its album's missed
  * events; an upload into an album is served by another node under it. */
+/* An event node @node learned from Redis carries its picture's details
+ * from that node's catalogue: those of the picture's page there. */
+static void
+assert_event_described (Cluster *cluster, int node, JsonObject *event)
+{
+  static const char *const members[] = { "bytes", "width", "height", "content_type", "version", "orientation" };
+  g_autofree char *path = g_strconcat (API "/images/", json_object_get_string_member (event, "name"), NULL);
+  g_autofree char *url = test_server_url (cluster->nodes[node], path);
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) answer = NULL;
+  JsonObject *image;
+
+  test_request (cluster->session, "GET", url, NULL, NULL, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  answer = test_response_json (&response);
+  image = json_object_get_object_member (answer, "image");
+  for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      g_autofree char *expected = json_to_string (json_object_get_member (image, members[i]), FALSE);
+      g_autofree char *got = json_to_string (json_object_get_member (event, members[i]), FALSE);
+
+      g_assert_cmpstr (got, ==, expected);
+    }
+  g_assert_false (json_object_get_null_member (event, "width"));
+}
+
 static void
 test_albums_across_nodes (Cluster *cluster, gconstpointer data)
 {
@@ -437,6 +463,8 @@ test_albums_across_nodes (Cluster *cluster, gconstpointer data)
   publish_album_on (cluster, 2, "dogs");
   assert_event_ids (dogs, dog_ids, 2);
   assert_event_ids (cats, cat_ids, 1);
+  assert_event_described (cluster, 0, g_ptr_array_index (dogs->events, 0));
+  assert_event_described (cluster, 1, g_ptr_array_index (cats->events, 0));
   test_event_stream_close (dogs);
   test_event_stream_close (cats);
 
