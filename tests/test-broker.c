@@ -88,7 +88,7 @@ history (Fixture *fixture, gint64 since, gint64 *missed)
   g_autoptr(GError) error = NULL;
   GPtrArray *events;
 
-  rndimg_broker_history_async (fixture->broker, since, NULL, on_result, &result);
+  rndimg_broker_history_async (fixture->broker, since, NULL, NULL, on_result, &result);
   events = rndimg_broker_history_finish (fixture->broker, wait_result (&result), missed, &error);
   g_assert_no_error (error);
   g_assert_nonnull (events);

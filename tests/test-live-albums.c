@@ -206,6 +206,40 @@ test_events_carry_picture_details (Fixture *fixture, gconstpointer data)
   }
 }
 
+static gint64
+missed_of (JsonObject *event)
+{
+  return json_object_get_int_member_with_default (event, "missed", 0);
+}
+
+/* With --history=1 the ring of gone events holds 8: ids 1..12 published
+ * (dogs odd, cats even), 12 kept, 4..11 known gone, 1..3 forgotten. A
+ * client is told how many of ITS albums' events are gone: exact within
+ * the ring, and every forgotten id counted (a bound) beyond it. */
+static void
+test_missed_counted_per_album (Fixture *fixture, gconstpointer data)
+{
+  TestEventStream *cats;
+  g_autoptr(JsonObject) cats_after_5 = NULL;
+  g_autoptr(JsonObject) all_after_5 = NULL;
+  g_autoptr(JsonObject) cats_after_11 = NULL;
+
+  for (guint i = 1; i <= 12; i++)
+    json_object_unref (publish_body (fixture, i % 2 == 1 ? "{\"album\":\"dogs\"}" : "{\"album\":\"cats\"}", 201));
+  cats_after_5 = poll_now (fixture, "?since=5&album=cats");
+  g_assert_cmpint (json_object_get_int_member (cats_after_5, "id"), ==, 12);
+  g_assert_cmpint (missed_of (cats_after_5), ==, 3);    /* 6, 8, 10 */
+  all_after_5 = poll_now (fixture, "?since=5");
+  g_assert_cmpint (missed_of (all_after_5), ==, 6);     /* 6..11 */
+  cats_after_11 = poll_now (fixture, "?since=11&album=cats");
+  g_assert_cmpint (missed_of (cats_after_11), ==, 0);
+  cats = open_events (fixture, "?album=cats", "0");
+  g_assert_true (test_event_stream_wait (cats, 1, 3000));
+  /* 4, 6, 8, 10 known; 1, 2, 3 forgotten: counted, whatever their album */
+  g_assert_cmpint (missed_of (g_ptr_array_index (cats->events, 0)), ==, 4 + 3);
+  test_event_stream_close (cats);
+}
+
 typedef struct {
   SoupWebsocketConnection *connection;
   GError *error;
@@ -351,6 +385,7 @@ main (int argc, char **argv)
   ADD_ALBUMS ("/live-albums/streams-follow-their-albums", test_streams_follow_their_albums, NULL);
   ADD_ALBUMS ("/live-albums/resume-gets-the-albums-missed-events", test_resume_gets_the_albums_missed_events, NULL);
   ADD_ALBUMS ("/live-albums/events-carry-picture-details", test_events_carry_picture_details, NULL);
+  ADD_ALBUMS ("/live-albums/missed-counted-per-album", test_missed_counted_per_album, "--history=1");
   ADD_ALBUMS ("/live-albums/websocket-follows-its-album", test_websocket_follows_its_album, NULL);
   ADD_ALBUMS ("/live-albums/bad-album-parameters", test_bad_album_parameters, NULL);
   ADD_ALBUMS ("/live-albums/upload-into-album", test_upload_into_album, NULL);

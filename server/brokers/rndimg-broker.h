@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "rndimg-event.h"
+#include "rndimg-gone.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,7 @@ struct _RndimgBrokerInterface
                                   GError             **error);
   void         (*history_async)  (RndimgBroker        *self,
                                   gint64               since,
+                                  const char *const   *albums,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data);
@@ -64,6 +66,7 @@ RndimgEvent *rndimg_broker_publish_finish (RndimgBroker        *self,
                                            GError             **error);
 void         rndimg_broker_history_async  (RndimgBroker        *self,
                                            gint64               since,
+                                           const char *const   *albums,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
@@ -89,7 +92,9 @@ void         rndimg_broker_emit_published (RndimgBroker        *self,
  * are the interface's defaults (a GTask holding the answer). */
 void         rndimg_broker_answer_history (RndimgBroker        *self,
                                            GQueue              *history,
+                                           RndimgGone          *gone,
                                            gint64               since,
+                                           const char *const   *albums,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
