@@ -20,6 +20,7 @@
 #include "rndimg-static.h"
 #include "rndimg-taken-answer.h"
 #include "rndimg-upload.h"
+#include "rndimg-variants.h"
 #include "rndimg-websocket.h"
 
 #include <errno.h>
@@ -48,6 +49,7 @@ struct _RndimgService
   RndimgApiContext api;        /* what the REST handlers serve */
   RndimgPictureStore *pictures;  /* with a Redis broker: pictures on every node */
   RndimgMetrics *metrics;
+  RndimgVariants *variants;    /* /img/: sizes and formats of the pictures */
   GSocket *silent_end;         /* see add_keep_alive_listener() */
   guint sweep_id;
   guint timer_id;
@@ -71,6 +73,7 @@ rndimg_config_clear (RndimgConfig *config)
   g_clear_pointer (&config->allow_hosts, g_strfreev);
   g_clear_pointer (&config->state_file, g_free);
   g_clear_pointer (&config->broker, g_free);
+  g_clear_pointer (&config->variant_dir, g_free);
 }
 
 static void
@@ -88,6 +91,7 @@ copy_config (RndimgConfig *to, const RndimgConfig *from)
   to->allow_hosts = g_strdupv (from->allow_hosts);
   to->state_file = g_strdup (from->state_file);
   to->broker = g_strdup (from->broker);
+  to->variant_dir = g_strdup (from->variant_dir);
 }
 
 static void
@@ -114,6 +118,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->pictures, rndimg_picture_store_free);
   g_clear_object (&self->broker);
   g_clear_object (&self->metrics);
+  g_clear_object (&self->variants);
   g_clear_object (&self->catalogue);
   rndimg_config_clear (&self->config);
 
@@ -200,6 +205,7 @@ add_routes (RndimgService *self)
                      self->config.no_metrics ? NULL : self->metrics);
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
   rndimg_router_add (router, "/static/img/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
+  rndimg_router_add (router, "/img/", RNDIMG_ROUTE_PREFIX, rndimg_variants_serve, NULL, self->variants);
   /* The tutorial's page does XMLHttpRequest POST / and reads "message":
    * a GET handler and a POST handler serving different objects. */
   rndimg_router_add (router, "/", 0, NULL, rndimg_api_random, api);
@@ -237,6 +243,40 @@ make_broker (const RndimgConfig *config, GError **error)
   return NULL;
 }
 
+/* The variants' disk cache: --variant-dir, else variants/ beside the
+ * state file; none without either. */
+static char *
+variant_folder (const RndimgConfig *config)
+{
+  g_autofree char *state_folder = NULL;
+
+  if (config->variant_dir != NULL)
+    return g_strdup (config->variant_dir);
+  if (config->state_file == NULL)
+    return NULL;
+  state_folder = g_path_get_dirname (config->state_file);
+  return g_build_filename (state_folder, "variants", NULL);
+}
+
+static RndimgVariants *
+make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue)
+{
+  g_autofree char *folder = variant_folder (config);
+  RndimgVariantsSettings settings = {
+    .render = {
+      .workers = (guint) config->render_workers,
+      .queue_limit = (guint) config->render_queue,
+      .time_limit_seconds = config->render_timeout_seconds,
+      .max_input_pixels = (guint64) config->max_input_pixels,
+    },
+    .memory_budget = (guint64) config->variant_memory_bytes,
+    .disk_folder = folder,
+    .disk_budget = (guint64) config->variant_disk_bytes,
+  };
+
+  return rndimg_variants_new (catalogue, &settings);
+}
+
 RndimgService *
 rndimg_service_new (const RndimgConfig *config, GError **error)
 {
@@ -270,6 +310,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   };
   rndimg_api_context_keep_answers (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
+  self->variants = make_variants (&self->config, self->catalogue);
   if (!start_sources (self, error))
     return NULL;
 
@@ -284,6 +325,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
     .long_polls = self->long_polls, .streams = self->streams,
     .sockets = self->sockets, .catalogue = self->catalogue,
+    .variants = self->variants,
   });
   return g_steal_pointer (&self);
 }
