@@ -84,12 +84,23 @@ set_vips_error (GError **error, RndimgRenderError code, const char *what)
   g_set_error (error, RNDIMG_RENDER_ERROR, code, "%s%s%s", what, *detail ? ": " : "", detail);
 }
 
-/* Kills the render whose deadline has passed; libvips checks between tiles. */
+typedef struct {
+  gint64 deadline;
+  gboolean passed;
+} Deadline;
+
+/* Kills the render whose deadline has passed; libvips checks between
+ * tiles (and resets the flag once read, so we keep our own). */
 static void
-on_eval (VipsImage *image, VipsProgress *progress, gpointer deadline)
+on_eval (VipsImage *image, VipsProgress *progress, gpointer user_data)
 {
-  if (g_get_monotonic_time () > *(gint64 *) deadline)
-    vips_image_set_kill (image, TRUE);
+  Deadline *deadline = user_data;
+
+  if (g_get_monotonic_time () > deadline->deadline)
+    {
+      deadline->passed = TRUE;
+      vips_image_set_kill (image, TRUE);
+    }
 }
 
 static int
@@ -140,6 +151,36 @@ replace (VipsImage **image, VipsImage *next, int status)
   return 0;
 }
 
+/* Every metadata block goes, not only through the savers' "strip":
+ * libvips 8.14.1's webpsave ignores it and writes EXIF (GPS included),
+ * made again from the "exif-ifd*" fields if the block alone is removed. */
+static gboolean
+is_metadata (const char *field)
+{
+  static const char *const prefixes[] = { "exif-", "xmp-", "iptc-", "icc-", "photoshop-", "orientation",
+                                          "gif-comment", "png-comment" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    if (g_str_has_prefix (field, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static int
+strip_metadata (VipsImage **image)
+{
+  VipsImage *next = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  if (replace (image, next, vips_copy (*image, &next, NULL)) != 0)
+    return -1;
+  fields = vips_image_get_fields (*image);
+  for (char **field = fields; *field != NULL; field++)
+    if (is_metadata (*field))
+      vips_image_remove (*image, *field);
+  return 0;
+}
+
 static int
 apply_look (VipsImage **image, const RndimgVariantSpec *spec)
 {
@@ -158,7 +199,7 @@ apply_look (VipsImage **image, const RndimgVariantSpec *spec)
       replace (image, next, vips_flatten (*image, &next, "background",
                                           vips_array_double_newv (1, 255.0), NULL)) != 0)
     return -1;
-  return 0;
+  return strip_metadata (image);
 }
 
 /* The source's header only, to refuse a decompression bomb before decoding. */
@@ -204,7 +245,7 @@ render (const RndimgRendererLimits *limits, const char *path, const RndimgVarian
 {
   g_autoptr(VipsImage) header = open_checked (path, limits->max_input_pixels, error);
   VipsImage *image = NULL;
-  gint64 deadline = g_get_monotonic_time () + (gint64) (limits->time_limit_seconds * G_USEC_PER_SEC);
+  Deadline deadline = { g_get_monotonic_time () + (gint64) (limits->time_limit_seconds * G_USEC_PER_SEC), FALSE };
   gboolean cover = spec->fit == RNDIMG_FIT_COVER && spec->width != 0 && spec->height != 0;
   gboolean only_down = spec->fit == RNDIMG_FIT_INSIDE && !spec->enlarge;
   void *buffer = NULL;
@@ -234,7 +275,7 @@ render (const RndimgRendererLimits *limits, const char *path, const RndimgVarian
   status = save (image, spec->format, spec->quality, &buffer, &length);
   if (status != 0)
     {
-      gboolean killed = vips_image_iskilled (image);
+      gboolean killed = deadline.passed;
 
       set_vips_error (error, killed ? RNDIMG_RENDER_ERROR_TIMEOUT : RNDIMG_RENDER_ERROR_CORRUPT,
                       killed ? "the render took longer than its time limit" : "the picture cannot be decoded");
