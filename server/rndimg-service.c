@@ -12,6 +12,7 @@
 #include "rndimg-limits.h"
 #include "rndimg-long-poll.h"
 #include "rndimg-memory-broker.h"
+#include "rndimg-picsum.h"
 #include "rndimg-refusal.h"
 #include "rndimg-redis-broker.h"
 #include "rndimg-router.h"
@@ -50,6 +51,7 @@ struct _RndimgService
   RndimgPictureStore *pictures;  /* with a Redis broker: pictures on every node */
   RndimgMetrics *metrics;
   RndimgVariants *variants;    /* /img/: sizes and formats of the pictures */
+  RndimgPicsum *picsum;        /* Lorem Picsum's routes, unless --no-picsum */
   GSocket *silent_end;         /* see add_keep_alive_listener() */
   guint sweep_id;
   guint timer_id;
@@ -110,6 +112,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->router, rndimg_router_free);
   g_clear_pointer (&self->origins, rndimg_origin_policy_free);
 
+  g_clear_pointer (&self->picsum, rndimg_picsum_free);
   g_clear_pointer (&self->files, rndimg_static_free);
   rndimg_api_context_clear (&self->api);
   g_clear_object (&self->sockets);
@@ -209,6 +212,10 @@ add_routes (RndimgService *self)
   /* The tutorial's page does XMLHttpRequest POST / and reads "message":
    * a GET handler and a POST handler serving different objects. */
   rndimg_router_add (router, "/", 0, NULL, rndimg_api_random, api);
+  /* Picsum's paths (/300/200, /id/..., /seed/..., /v2/list) are tried
+   * before the web page's files; any other path goes on to those. */
+  if (self->picsum != NULL)
+    rndimg_router_add (router, "/", RNDIMG_ROUTE_PREFIX, rndimg_picsum_serve, NULL, self->picsum);
   rndimg_router_add (router, "/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_web, NULL, self->files);
   self->router = router;
 }
@@ -311,6 +318,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_api_context_keep_answers (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   self->variants = make_variants (&self->config, self->catalogue);
+  if (!config->no_picsum)
+    self->picsum = rndimg_picsum_new (self->catalogue, self->variants, rndimg_static_serve_web, self->files);
   if (!start_sources (self, error))
     return NULL;
 

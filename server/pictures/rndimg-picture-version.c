@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* A picture's version: the first 16 hex digits of the SHA-256 of its
- * bytes, the part of a variant's URL that changes when the file does.
- * Hashed once per path, size and modification time. */
+ * bytes, the part of a variant's URL that changes when the file does;
+ * and its size in pixels, read from its header by libvips. Each is found
+ * once per path, size and modification time. */
 #include "rndimg-picture-version.h"
+
+#include <vips/vips.h>
 
 #define VERSION_HEX_DIGITS 16
 /* The catalogue serves nothing larger (see rndimg-static.c). */
@@ -12,6 +15,7 @@ typedef struct {
   goffset size;
   gint64 modified_usec;
   char *version;
+  guint width, height;   /* 0 until asked */
 } Version;
 
 struct _RndimgPictureVersions
@@ -79,4 +83,32 @@ rndimg_picture_versions_get (RndimgPictureVersions *self, const RndimgImage *ima
   known->version = digest;
   g_hash_table_replace (self->by_path, g_strdup (image->path), known);
   return known->version;
+}
+
+/* @image's width and height in pixels (read once from its header); FALSE
+ * when libvips cannot read it. */
+gboolean
+rndimg_picture_versions_get_size (RndimgPictureVersions *self, const RndimgImage *image,
+                                  guint *width, guint *height)
+{
+  Version *known;
+  VipsImage *header;
+
+  if (rndimg_picture_versions_get (self, image, NULL) == NULL)
+    return FALSE;
+  known = g_hash_table_lookup (self->by_path, image->path);
+  if (known->width == 0)
+    {
+      if ((header = vips_image_new_from_file (image->path, NULL)) == NULL)
+        {
+          vips_error_clear ();
+          return FALSE;
+        }
+      known->width = (guint) vips_image_get_width (header);
+      known->height = (guint) vips_image_get_height (header);
+      g_object_unref (header);
+    }
+  *width = known->width;
+  *height = known->height;
+  return TRUE;
 }

@@ -67,6 +67,12 @@ rndimg_variants_new (RndimgCatalogue *catalogue, const RndimgVariantsSettings *s
   return self;
 }
 
+gboolean
+rndimg_variants_get_picture_size (RndimgVariants *self, const RndimgImage *image, guint *width, guint *height)
+{
+  return rndimg_picture_versions_get_size (self->versions, image, width, height);
+}
+
 RndimgRenderer *
 rndimg_variants_get_renderer (RndimgVariants *self)
 {

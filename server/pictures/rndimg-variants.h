@@ -34,6 +34,10 @@ void            rndimg_variants_send_problem (SoupServerMessage            *msg,
                                               const RndimgVariantProblem   *problem);
 void            rndimg_variants_redirect     (SoupServerMessage            *msg,
                                               const char                   *location);
+gboolean        rndimg_variants_get_picture_size (RndimgVariants       *self,
+                                              const RndimgImage            *image,
+                                              guint                        *width,
+                                              guint                        *height);
 RndimgRenderer     *rndimg_variants_get_renderer (RndimgVariants           *self);
 RndimgVariantCache *rndimg_variants_get_cache    (RndimgVariants           *self);
 
