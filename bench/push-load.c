@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* push-load: the push load client of bench/run.sh, one binary for rndimg
- * and for nginx+nchan (only the paths differ). Each workload prints one
+/* push-load: the push load client of bench/compare-nchan.sh and
+ * bench/compare-cluster.sh, one binary for rndimg and for nginx+nchan
+ * (only the paths differ). Each workload prints one
  * line of key=value pairs; ok=1 when every event reached every client.
  *
  *   push-load port                     a free loopback port

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""Turns bench/cluster.sh's raw figures into its markdown table.
+"""Turns bench/compare-cluster.sh's raw figures into its markdown table.
 
 Input: TSV lines "round metric setup value ok". Each cell is the median
 (min-max) over the rounds; the last column is cluster/memory, computed per
 round, then its median (min-max)."""
 import sys
 
-from summarize import read, spread   # the same TSV and cells as bench/run.sh's table
+from summarize import read, spread   # the same TSV and cells as bench/compare-nchan.sh's table
 
 ROWS = [
     ("sse1000_ms", "one publish -> 1000 SSE streams all received it", "ms"),

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Turns bench/run.sh's raw figures into its markdown table.
+"""Turns bench/compare-nchan.sh's raw figures into its markdown table.
 
 Input: TSV lines "round metric server value ok". Each cell is the median
 (min-max) over the rounds; the ratio column is rndimg/nchan computed per

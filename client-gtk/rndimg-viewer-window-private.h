@@ -5,9 +5,20 @@
 #pragma once
 
 #include "rndimg-client.h"
+#include "rndimg-viewer-history.h"
 #include "rndimg-viewer-window.h"
 
 G_BEGIN_DECLS
+
+/* What the window is doing, for tests and for what it shows. */
+typedef enum {
+  RNDIMG_VIEWER_IDLE,
+  RNDIMG_VIEWER_LOADING,
+  RNDIMG_VIEWER_CONNECTING,
+  RNDIMG_VIEWER_LIVE,
+  RNDIMG_VIEWER_RECONNECTING,
+  RNDIMG_VIEWER_ERROR,
+} RndimgViewerState;
 
 typedef enum {
   PROBLEM_UNREACHABLE,     /* the network: refused, timeout, no route */
@@ -66,5 +77,16 @@ void _rndimg_viewer_window_class_actions_init (GtkWidgetClass     *widget_class)
 void _rndimg_viewer_window_class_upload_init  (GtkWidgetClass     *widget_class);
 void _rndimg_viewer_window_actions_init       (RndimgViewerWindow *self);
 void _rndimg_viewer_window_upload_init        (RndimgViewerWindow *self);
+
+/* For tests */
+RndimgViewerState    rndimg_viewer_window_get_state        (RndimgViewerWindow *self);
+const char          *rndimg_viewer_window_get_shown_name   (RndimgViewerWindow *self);
+GdkPaintable        *rndimg_viewer_window_get_paintable    (RndimgViewerWindow *self);
+const char          *rndimg_viewer_window_get_problem      (RndimgViewerWindow *self);
+const char          *rndimg_viewer_window_get_status_text  (RndimgViewerWindow *self);
+const char          *rndimg_viewer_window_get_page         (RndimgViewerWindow *self);
+const char          *rndimg_viewer_window_get_last_toast   (RndimgViewerWindow *self);
+RndimgViewerHistory *rndimg_viewer_window_get_history      (RndimgViewerWindow *self);
+GtkWidget           *rndimg_viewer_window_get_picture_widget (RndimgViewerWindow *self);
 
 G_END_DECLS

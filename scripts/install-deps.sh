@@ -3,16 +3,19 @@
 # Installs what rndimg needs from Debian's packages; a no-op when all are
 # there. "--test" adds what the test run needs (curl, Xvfb, Chromium, Node,
 # clang and its libFuzzer runtime, Redis, nginx); "--cluster" what
-# scripts/cluster.sh needs.
+# scripts/cluster.sh needs; "--bench" what the benchmarks (bench/) need.
 set -eu
 
 PACKAGES="gcc meson ninja-build pkg-config libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev libhiredis-dev libvips-dev gettext"
 TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 systemd man-db appstream desktop-file-utils clang libclang-rt-14-dev"
 # The cluster (scripts/cluster.sh) and its tests.
 CLUSTER_PACKAGES="libhiredis-dev redis-server redis-tools nginx-light curl"
+# bench/compare-nchan.sh (nchan, wrk) and bench/compare-cluster.sh (the cluster's).
+BENCH_PACKAGES="nginx-light libnginx-mod-nchan wrk procps python3"
 
 [ "${1:-}" = "--test" ] && PACKAGES="$PACKAGES $TEST_PACKAGES $CLUSTER_PACKAGES"
 [ "${1:-}" = "--cluster" ] && PACKAGES="$PACKAGES $CLUSTER_PACKAGES"
+[ "${1:-}" = "--bench" ] && PACKAGES="$PACKAGES $CLUSTER_PACKAGES $BENCH_PACKAGES"
 # Node.js may come from elsewhere than Debian; only install it when absent.
 if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null 2>&1; then
     PACKAGES="$PACKAGES nodejs npm"

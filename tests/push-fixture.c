@@ -105,7 +105,7 @@ poll_now (Fixture *fixture, const char *query)
   g_autoptr(TestPending) poll = poll_async (fixture, query);
 
   wait_done (poll, 2000);
-  g_assert_cmpuint (poll->status, ==, 200);
+  test_assert_status (poll, 200);
   return test_pending_json (poll);
 }
 

@@ -143,6 +143,47 @@ test_request (SoupSession *session, const char *method, const char *url,
   response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
 }
 
+void
+test_get (SoupSession *session, const char *url, TestResponse *response)
+{
+  test_request (session, "GET", url, NULL, NULL, NULL, response);
+}
+
+void
+test_get_with_headers (SoupSession *session, const char *url,
+                       const char *const *request_headers, TestResponse *response)
+{
+  test_request (session, "GET", url, request_headers, NULL, NULL, response);
+}
+
+void
+test_send (SoupSession *session, const char *method, const char *url, TestResponse *response)
+{
+  test_request (session, method, url, NULL, NULL, NULL, response);
+}
+
+void
+test_send_with_headers (SoupSession *session, const char *method, const char *url,
+                        const char *const *request_headers, TestResponse *response)
+{
+  test_request (session, method, url, request_headers, NULL, NULL, response);
+}
+
+void
+test_post (SoupSession *session, const char *url, GBytes *body,
+           const char *content_type, TestResponse *response)
+{
+  test_request (session, "POST", url, NULL, body, content_type, response);
+}
+
+void
+test_post_json (SoupSession *session, const char *url, const char *json, TestResponse *response)
+{
+  g_autoptr(GBytes) body = json != NULL ? g_bytes_new (json, strlen (json)) : NULL;
+
+  test_request (session, "POST", url, NULL, body, "application/json", response);
+}
+
 const char *
 test_response_header (TestResponse *response, const char *name)
 {
@@ -166,16 +207,83 @@ test_response_json (TestResponse *response)
   return json_object_ref (json_node_get_object (root));
 }
 
-void
-test_assert_json_error (TestResponse *response, guint status)
+/* Reports a failed check at the caller's place, as g_assert does. */
+static void G_GNUC_PRINTF (4, 5)
+fail_at (const char *file, int line, const char *function, const char *format, ...)
 {
-  g_autoptr(JsonObject) json = NULL;
+  g_autofree char *message = NULL;
+  va_list ap;
 
-  g_assert_cmpuint (response->status, ==, status);
-  g_assert_cmpstr (soup_message_headers_get_content_type (response->headers, NULL), ==, "application/json");
+  va_start (ap, format);
+  message = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_assertion_message (G_LOG_DOMAIN, file, line, function, message);
+}
+
+/* The answer's "message" when it is JSON that has one, else its first bytes. */
+static char *
+describe_body (GBytes *body)
+{
+  enum { SHOWN = 300 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *prefix = NULL;
+  const char *data;
+  const char *end;
+  gsize length;
+  JsonNode *root;
+
+  if (body == NULL || g_bytes_get_size (body) == 0)
+    return g_strdup ("no body");
+  data = g_bytes_get_data (body, &length);
+  if (json_parser_load_from_data (parser, data, (gssize) length, NULL)
+      && JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser))
+      && json_object_has_member (json_node_get_object (root), "message"))
+    {
+      JsonNode *text = json_object_get_member (json_node_get_object (root), "message");
+
+      if (JSON_NODE_HOLDS_VALUE (text) && json_node_get_value_type (text) == G_TYPE_STRING)
+        return g_strdup_printf ("message \"%s\"", json_node_get_string (text));
+    }
+  /* Text cut at SHOWN may end inside a character: only what comes before counts. */
+  g_utf8_validate (data, (gssize) MIN (length, SHOWN), &end);
+  if (memchr (data, '\0', MIN (length, SHOWN)) != NULL || end + 4 < data + MIN (length, SHOWN))
+    return g_strdup_printf ("a binary body of %" G_GSIZE_FORMAT " bytes", length);
+  prefix = g_strndup (data, (gsize) (end - data));
+  return g_strdup_printf ("body \"%s%s\"", prefix, length > SHOWN ? "..." : "");
+}
+
+void
+test_assert_status_at (const char *file, int line, const char *function,
+                       guint status, GBytes *body, guint expected)
+{
+  g_autofree char *described = NULL;
+
+  if (status == expected)
+    return;
+  described = describe_body (body);
+  fail_at (file, line, function, "status: expected %u, got %u (%s); %s",
+           expected, status, status != 0 ? soup_status_get_phrase (status) : "no answer",
+           described);
+}
+
+void
+test_assert_json_error_at (const char *file, int line, const char *function,
+                           TestResponse *response, guint expected)
+{
+  const char *type = soup_message_headers_get_content_type (response->headers, NULL);
+  g_autoptr(JsonObject) json = NULL;
+  const char *message;
+
+  test_assert_status_at (file, line, function, response->status, response->body, expected);
+  if (g_strcmp0 (type, "application/json") != 0)
+    fail_at (file, line, function, "content type: expected application/json, got %s",
+             type != NULL ? type : "none");
   json = test_response_json (response);
-  g_assert_cmpstr (json_object_get_string_member (json, "status"), ==, "error");
-  g_assert_cmpuint (strlen (json_object_get_string_member (json, "message")), >, 0);
+  if (g_strcmp0 (json_object_get_string_member_with_default (json, "status", NULL), "error") != 0)
+    fail_at (file, line, function, "expected \"status\": \"error\" in the answer");
+  message = json_object_get_string_member_with_default (json, "message", NULL);
+  if (message == NULL || message[0] == '\0')
+    fail_at (file, line, function, "expected a non-empty \"message\" in the answer");
 }
 
 char *
@@ -453,8 +561,8 @@ test_server_stats (TestServer *server, SoupSession *session)
   g_autofree char *url = test_server_url (server, "/polling/api/v1.0/stats");
   g_auto(TestResponse) response = { 0 };
 
-  test_request (session, "GET", url, NULL, NULL, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 200);
+  test_get (session, url, &response);
+  test_assert_status (&response, 200);
   return test_response_json (&response);
 }
 
@@ -472,11 +580,10 @@ test_publish (TestServer *server, SoupSession *session, const char *name)
 {
   g_autofree char *url = test_server_url (server, "/polling/api/v1.0/publish");
   g_autofree char *json = name != NULL ? g_strdup_printf ("{\"name\":\"%s\"}", name) : NULL;
-  g_autoptr(GBytes) body = json != NULL ? g_bytes_new (json, strlen (json)) : NULL;
   g_auto(TestResponse) response = { 0 };
 
-  test_request (session, "POST", url, NULL, body, "application/json", &response);
-  g_assert_cmpuint (response.status, ==, 201);
+  test_post_json (session, url, json, &response);
+  test_assert_status (&response, 201);
   return test_response_json (&response);
 }
 

@@ -32,6 +32,8 @@ typedef struct {
 void      test_response_clear     (TestResponse *response);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TestResponse, test_response_clear)
 
+/* The one place that sends; the helpers below name the usual cases.
+ * @request_headers: name, value, name, value, ..., NULL. */
 void      test_request            (SoupSession  *session,
                                    const char   *method,
                                    const char   *url,
@@ -39,11 +41,57 @@ void      test_request            (SoupSession  *session,
                                    GBytes       *request_body,
                                    const char   *content_type,
                                    TestResponse *response);
+void      test_get                (SoupSession  *session,
+                                   const char   *url,
+                                   TestResponse *response);
+void      test_get_with_headers   (SoupSession  *session,
+                                   const char   *url,
+                                   const char   *const *request_headers,
+                                   TestResponse *response);
+/* Any method, without a body. */
+void      test_send               (SoupSession  *session,
+                                   const char   *method,
+                                   const char   *url,
+                                   TestResponse *response);
+void      test_send_with_headers  (SoupSession  *session,
+                                   const char   *method,
+                                   const char   *url,
+                                   const char   *const *request_headers,
+                                   TestResponse *response);
+void      test_post               (SoupSession  *session,
+                                   const char   *url,
+                                   GBytes       *body,
+                                   const char   *content_type,
+                                   TestResponse *response);
+/* @json: the body's text, or NULL to send none. */
+void      test_post_json          (SoupSession  *session,
+                                   const char   *url,
+                                   const char   *json,
+                                   TestResponse *response);
 JsonObject *test_response_json    (TestResponse *response);
 const char *test_response_header  (TestResponse *response,
                                    const char   *name);
-void        test_assert_json_error (TestResponse *response,
-                                    guint         status);
+
+/* Fails the test unless @answer (a TestResponse * or a TestPending *: both
+ * carry status and body) has status @expected; the failure names the
+ * caller's file and line, both statuses and the answer's message or body. */
+#define test_assert_status(answer, expected) \
+  test_assert_status_at (__FILE__, __LINE__, G_STRFUNC, (answer)->status, (answer)->body, (expected))
+void        test_assert_status_at  (const char   *file,
+                                    int           line,
+                                    const char   *function,
+                                    guint         status,
+                                    GBytes       *body,
+                                    guint         expected);
+
+/* @expected status, and a JSON body {"status":"error","message":"..."}. */
+#define test_assert_json_error(response, expected) \
+  test_assert_json_error_at (__FILE__, __LINE__, G_STRFUNC, (response), (expected))
+void        test_assert_json_error_at (const char   *file,
+                                       int           line,
+                                       const char   *function,
+                                       TestResponse *response,
+                                       guint         expected);
 
 /* A request in flight; done once the whole answer is in. */
 typedef struct {

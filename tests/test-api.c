@@ -33,7 +33,7 @@ get (Fixture *fixture, const char *path, TestResponse *response)
 {
   g_autofree char *url = test_server_url (fixture->server, path);
 
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, response);
+  test_get (fixture->session, url, response);
 }
 
 /* GET /rndimg and return the message URL, checking the answer's shape. */
@@ -45,7 +45,7 @@ get_random_url (Fixture *fixture, const char *query)
   g_autoptr(JsonObject) json = NULL;
 
   get (fixture, path, &response);
-  g_assert_cmpuint (response.status, ==, 200);
+  test_assert_status (&response, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (response.headers, NULL), ==, "application/json");
   json = test_response_json (&response);
   g_assert_cmpuint (json_object_get_size (json), ==, 2);
@@ -78,8 +78,8 @@ test_random_url_downloads_png (Fixture *fixture, gconstpointer data)
   gsize expected_length;
   const guint8 *bytes;
 
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 200);
+  test_get (fixture->session, url, &response);
+  test_assert_status (&response, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (response.headers, NULL), ==, "image/png");
   g_assert_true (g_file_get_contents (source, &expected, &expected_length, NULL));
   bytes = g_bytes_get_data (response.body, NULL);
@@ -110,7 +110,7 @@ test_random_follows_host (Fixture *fixture, gconstpointer data)
   g_auto(TestResponse) response = { 0 };
   g_autoptr(JsonObject) json = NULL;
 
-  test_request (fixture->session, "GET", url, headers, NULL, NULL, &response);
+  test_get_with_headers (fixture->session, url, headers, &response);
   json = test_response_json (&response);
   g_assert_true (g_str_has_prefix (json_object_get_string_member (json, "message"),
                                    "http://pictures.example.org:8080/static/img/"));
@@ -138,8 +138,8 @@ test_bad_host (Fixture *fixture, gconstpointer data)
   g_autofree char *url = test_server_url (fixture->server, API "/rndimg");
   g_auto(TestResponse) response = { 0 };
 
-  test_request (fixture->session, "GET", url, headers, NULL, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 400);
+  test_get_with_headers (fixture->session, url, headers, &response);
+  test_assert_status (&response, 400);
 }
 
 static void
@@ -150,8 +150,8 @@ test_seed_post_root (Fixture *fixture, gconstpointer data)
   g_auto(TestResponse) response = { 0 };
   g_autoptr(JsonObject) json = NULL;
 
-  test_request (fixture->session, "POST", url, NULL, NULL, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 200);
+  test_send (fixture->session, "POST", url, &response);
+  test_assert_status (&response, 200);
   json = test_response_json (&response);
   g_assert_cmpstr (json_object_get_string_member (json, "status"), ==, "success");
   g_assert_true (g_str_has_prefix (json_object_get_string_member (json, "message"), prefix));
@@ -165,7 +165,7 @@ test_catalogue_listing (Fixture *fixture, gconstpointer data)
   JsonArray *images;
 
   get (fixture, API "/images", &response);
-  g_assert_cmpuint (response.status, ==, 200);
+  test_assert_status (&response, 200);
   json = test_response_json (&response);
   g_assert_cmpint (json_object_get_int_member (json, "count"), ==, 51);
   images = json_object_get_array_member (json, "images");
@@ -213,7 +213,7 @@ test_method_not_allowed (Fixture *fixture, gconstpointer data)
       g_auto(TestResponse) response = { 0 };
       const char *allow;
 
-      test_request (fixture->session, cases[i][0], url, NULL, NULL, NULL, &response);
+      test_send (fixture->session, cases[i][0], url, &response);
       test_assert_json_error (&response, 405);
       allow = test_response_header (&response, "Allow");
       g_assert_nonnull (allow);
@@ -251,8 +251,8 @@ test_head (Fixture *fixture, gconstpointer data)
   g_auto(TestResponse) response = { 0 };
   GStatBuf st;
 
-  test_request (fixture->session, "HEAD", url, NULL, NULL, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 200);
+  test_send (fixture->session, "HEAD", url, &response);
+  test_assert_status (&response, 200);
   g_assert_cmpuint (g_bytes_get_size (response.body), ==, 0);
   g_assert_cmpint (g_stat (source, &st), ==, 0);
   g_assert_cmpint (soup_message_headers_get_content_length (response.headers), ==, st.st_size);
@@ -273,21 +273,21 @@ test_conditional (Fixture *fixture, gconstpointer data)
   const char *date_headers[] = { "If-Modified-Since", NULL, NULL };
   const char *other_headers[] = { "If-None-Match", "\"something-else\"", NULL };
 
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &first);
-  g_assert_cmpuint (first.status, ==, 200);
+  test_get (fixture->session, url, &first);
+  test_assert_status (&first, 200);
   etag_headers[1] = test_response_header (&first, "ETag");
   date_headers[1] = test_response_header (&first, "Last-Modified");
 
-  test_request (fixture->session, "GET", url, etag_headers, NULL, NULL, &by_etag);
-  g_assert_cmpuint (by_etag.status, ==, 304);
+  test_get_with_headers (fixture->session, url, etag_headers, &by_etag);
+  test_assert_status (&by_etag, 304);
   g_assert_cmpuint (g_bytes_get_size (by_etag.body), ==, 0);
   g_assert_cmpstr (test_response_header (&by_etag, "ETag"), ==, etag_headers[1]);
 
-  test_request (fixture->session, "GET", url, date_headers, NULL, NULL, &by_date);
-  g_assert_cmpuint (by_date.status, ==, 304);
+  test_get_with_headers (fixture->session, url, date_headers, &by_date);
+  test_assert_status (&by_date, 304);
 
-  test_request (fixture->session, "GET", url, other_headers, NULL, NULL, &other_etag);
-  g_assert_cmpuint (other_etag.status, ==, 200);
+  test_get_with_headers (fixture->session, url, other_headers, &other_etag);
+  test_assert_status (&other_etag, 200);
   g_assert_cmpuint (g_bytes_get_size (other_etag.body), ==, g_bytes_get_size (first.body));
 }
 
@@ -299,8 +299,8 @@ test_cors_preflight (Fixture *fixture, gconstpointer data)
   g_autofree char *url = test_server_url (fixture->server, API "/rndimg");
   g_auto(TestResponse) response = { 0 };
 
-  test_request (fixture->session, "OPTIONS", url, headers, NULL, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 204);
+  test_send_with_headers (fixture->session, "OPTIONS", url, headers, &response);
+  test_assert_status (&response, 204);
   g_assert_cmpstr (test_response_header (&response, "Access-Control-Allow-Origin"), ==, "*");
   g_assert_nonnull (strstr (test_response_header (&response, "Access-Control-Allow-Methods"), "GET"));
   g_assert_nonnull (strstr (test_response_header (&response, "Access-Control-Allow-Headers"), "Content-Type"));
@@ -312,7 +312,7 @@ test_web_page (Fixture *fixture, gconstpointer data)
   g_auto(TestResponse) response = { 0 };
 
   get (fixture, "/", &response);
-  g_assert_cmpuint (response.status, ==, 200);
+  test_assert_status (&response, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (response.headers, NULL), ==, "text/html");
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body), "<html"));
   /* A strict policy: no inline script or style, nothing from elsewhere, no framing. */
@@ -353,15 +353,15 @@ test_web_symlink_out_of_folder (void)
       g_autofree char *url = test_server_url (server, refused[i]);
       g_auto(TestResponse) response = { 0 };
 
-      test_request (session, "GET", url, NULL, NULL, NULL, &response);
+      test_get (session, url, &response);
       test_assert_json_error (&response, 404);
     }
   {
     g_autofree char *url = test_server_url (server, "/sub/inside.json");
     g_auto(TestResponse) response = { 0 };
 
-    test_request (session, "GET", url, NULL, NULL, NULL, &response);
-    g_assert_cmpuint (response.status, ==, 200);
+    test_get (session, url, &response);
+    test_assert_status (&response, 200);
   }
   test_server_stop (server);
   g_assert_cmpint (g_remove (folder_link), ==, 0);
@@ -407,7 +407,7 @@ etag_changed (gpointer user_data)
   ChangeWait *wait = user_data;
   g_auto(TestResponse) response = { 0 };
 
-  test_request (wait->session, "GET", wait->url, NULL, NULL, NULL, &response);
+  test_get (wait->session, wait->url, &response);
   return response.status == 200 && g_strcmp0 (test_response_header (&response, "ETag"), wait->old_etag) != 0;
 }
 
@@ -432,9 +432,9 @@ test_replaced_image_served_fresh (void)
   ChangeWait wait = { session, NULL, NULL };
 
   url = test_server_url (server, "/static/img/01.png");
-  test_request (session, "GET", url, NULL, NULL, NULL, &first);
-  test_request (session, "GET", url, NULL, NULL, NULL, &again);
-  g_assert_cmpuint (first.status, ==, 200);
+  test_get (session, url, &first);
+  test_get (session, url, &again);
+  test_assert_status (&first, 200);
   old_etag = g_strdup (test_response_header (&first, "ETag"));
   g_assert_cmpstr (test_response_header (&again, "ETag"), ==, old_etag);
   g_assert_true (g_bytes_equal (first.body, again.body));
@@ -444,7 +444,7 @@ test_replaced_image_served_fresh (void)
   wait.url = url;
   wait.old_etag = old_etag;
   g_assert_true (test_wait_until (etag_changed, &wait, 5000));
-  test_request (session, "GET", url, NULL, NULL, NULL, &replaced);
+  test_get (session, url, &replaced);
   g_assert_cmpuint (g_bytes_get_size (replaced.body), ==, new_length);
   g_assert_cmpmem (g_bytes_get_data (replaced.body, NULL), new_length, new_bytes, new_length);
 
@@ -474,9 +474,9 @@ test_symlink_out_of_folder (void)
   image_url = test_server_url (server, "/static/img/050.png");
   listing_url = test_server_url (server, API "/images");
 
-  test_request (session, "GET", image_url, NULL, NULL, NULL, &image);
+  test_get (session, image_url, &image);
   test_assert_json_error (&image, 404);
-  test_request (session, "GET", listing_url, NULL, NULL, NULL, &listing);
+  test_get (session, listing_url, &listing);
   json = test_response_json (&listing);
   g_assert_cmpint (json_object_get_int_member (json, "count"), ==, 2);
 

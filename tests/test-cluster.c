@@ -156,7 +156,7 @@ test_publish_reaches_other_nodes (Cluster *cluster, gconstpointer data)
   for (int i = 0; i < 3; i++)
     json_object_unref (publish_on (cluster, 0));
   g_assert_true (test_wait_until (test_pending_is_done, poll, 5000));
-  g_assert_cmpuint (poll->status, ==, 200);
+  test_assert_status (poll, 200);
   polled = test_pending_json (poll);
   g_assert_cmpint (event_id (polled), ==, 1);
   assert_stream_ids (stream, 1, 3);
@@ -185,7 +185,7 @@ test_ids_grow_across_nodes (Cluster *cluster, gconstpointer data)
       gint64 id;
 
       g_assert_true (test_wait_until (test_pending_is_done, publishes[i], 10000));
-      g_assert_cmpuint (publishes[i]->status, ==, 201);
+      test_assert_status (publishes[i], 201);
       event = test_pending_json (publishes[i]);
       id = event_id (event);
       g_assert_cmpint (id, >=, 1);
@@ -298,11 +298,11 @@ test_redis_down_then_back (Cluster *cluster, gconstpointer data)
   g_assert_true (test_event_stream_wait (stream, 1, 5000));
   test_redis_take_down (cluster->redis, TRUE);
   test_run_for (300);
-  test_request (cluster->session, "POST", publish_url, NULL, NULL, NULL, &refused);
+  test_send (cluster->session, "POST", publish_url, &refused);
   test_assert_json_error (&refused, 503);
   g_assert_nonnull (test_response_header (&refused, "Retry-After"));
-  test_request (cluster->session, "GET", ready_url, NULL, NULL, NULL, &ready);
-  g_assert_cmpuint (ready.status, ==, 200);
+  test_get (cluster->session, ready_url, &ready);
+  test_assert_status (&ready, 200);
   readiness = test_response_json (&ready);
   g_assert_nonnull (strstr (json_object_get_string_member (readiness, "message"), "publishing is unavailable"));
   /* Reads and open streams stay up. */
@@ -315,7 +315,7 @@ test_redis_down_then_back (Cluster *cluster, gconstpointer data)
       g_auto(TestResponse) response = { 0 };
 
       test_run_for (100);
-      test_request (cluster->session, "POST", publish_url, NULL, NULL, NULL, &response);
+      test_send (cluster->session, "POST", publish_url, &response);
       if (response.status == 201)
         after = test_response_json (&response);
     }
@@ -337,7 +337,7 @@ downloads (gpointer data)
   Download *download = data;
   g_auto(TestResponse) response = { 0 };
 
-  test_request (download->session, "GET", download->url, NULL, NULL, NULL, &response);
+  test_get (download->session, download->url, &response);
   if (response.status != 200)
     return FALSE;
   download->body = g_bytes_ref (response.body);
@@ -358,8 +358,8 @@ test_upload_on_a_downloadable_from_c (Cluster *cluster, gconstpointer data)
   g_autoptr(JsonObject) created = NULL;
   Download download = { cluster->session, NULL, NULL };
 
-  test_request (cluster->session, "POST", upload_url, NULL, png, "image/png", &response);
-  g_assert_cmpuint (response.status, ==, 201);
+  test_post (cluster->session, upload_url, png, "image/png", &response);
+  test_assert_status (&response, 201);
   created = test_response_json (&response);
   on_c = g_strdup_printf ("%s/static/img/%s", cluster->nodes[2]->url, json_object_get_string_member (created, "name"));
   download.url = on_c;
@@ -442,14 +442,14 @@ test_picture_served_when_heard (Cluster *cluster, gconstpointer data)
       g_autofree char *on_b = NULL;
       JsonObject *event;
 
-      test_request (cluster->session, "POST", upload_url, NULL, png, "image/png", &created);
-      g_assert_cmpuint (created.status, ==, 201);
+      test_post (cluster->session, upload_url, png, "image/png", &created);
+      test_assert_status (&created, 201);
       g_assert_true (test_event_stream_wait (stream, i + 1, 5000));
       event = g_ptr_array_index (stream->events, i);
       g_assert_cmpstr (json_object_get_string_member (event, "source"), ==, "upload");
       on_b = g_strdup_printf ("%s/static/img/%s", cluster->nodes[1]->url, json_object_get_string_member (event, "name"));
-      test_request (cluster->session, "GET", on_b, NULL, NULL, NULL, &picture);
-      g_assert_cmpuint (picture.status, ==, 200);
+      test_get (cluster->session, on_b, &picture);
+      test_assert_status (&picture, 200);
       g_assert_true (g_bytes_equal (picture.body, png));
     }
   test_event_stream_close (stream);

@@ -50,7 +50,7 @@ upload_status_with (const char *const *args, const char *const *environment)
   g_ptr_array_add (argv, NULL);
   server = test_server_start_full ((const char *const *) argv->pdata, environment);
   url = test_server_url (server, API "/images");
-  test_request (session, "POST", url, NULL, body, "image/png", &response);
+  test_post (session, url, body, "image/png", &response);
   test_server_stop (server);
   test_remove_folder (folder);
   g_assert_true (response.status == 413 || response.status == 415);
@@ -124,7 +124,7 @@ test_switch_and_port (void)
   TestServer *server = test_server_start_full (args, environment);
   g_autofree char *url = test_server_url (server, "/metrics");
 
-  test_request (session, "GET", url, NULL, NULL, NULL, &response);
+  test_get (session, url, &response);
   test_assert_json_error (&response, 404);
   test_server_stop (server);
 }

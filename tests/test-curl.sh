@@ -7,8 +7,6 @@ set -u
 API=/polling/api/v1.0
 WORK=$(mktemp -d)
 export RNDIMG_STATE_FILE="$WORK/history.json"  # ids from 1, whatever ran before
-COUNT=0
-FAILED=0
 
 cleanup() {
     [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"
@@ -16,17 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check DESCRIPTION COMMAND...: one TAP line per check
-    description=$1; shift
-    COUNT=$((COUNT + 1))
-    if "$@" >"$WORK/check.log" 2>&1; then
-        echo "ok $COUNT - $description"
-    else
-        FAILED=$((FAILED + 1))
-        echo "not ok $COUNT - $description"
-        sed 's/^/# /' "$WORK/check.log"
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 
 start_server() {
     "$RNDIMG_SERVER" --port 0 "$@" >"$WORK/server.out" 2>"$WORK/server.err" &
@@ -123,7 +111,6 @@ long_poll_replays() {
     [ "$(status_of "$URL$API/rndimg/poll?since=0")" = 200 ] && grep -q '"id":1,' "$WORK/body"
 }
 
-echo "1..18"
 start_server --interval 0
 check "GET rndimg answers the success JSON" random_image_json
 check "the message URL downloads the shipped PNG" url_downloads_png
@@ -144,4 +131,4 @@ check "bad since is a 400 JSON error" json_error 400 "$URL$API/rndimg/poll?since
 check "ws without a handshake is a 400 JSON error" json_error 400 "$URL$API/ws"
 check "the ws handshake by curl gets the event in a frame" websocket_handshake_shows_event
 
-[ "$FAILED" -eq 0 ]
+tap_finish

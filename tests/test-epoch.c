@@ -78,8 +78,8 @@ test_ids_continue_after_restart (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (third, "epoch"), ==, epoch);
   /* The history came back too: a client behind by two gets #2 at once. */
   url = test_server_url (server, API "/rndimg/poll?since=1&timeout=1");
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &replay);
-  g_assert_cmpuint (replay.status, ==, 200);
+  test_get (fixture->session, url, &replay);
+  test_assert_status (&replay, 200);
   replayed = test_response_json (&replay);
   g_assert_cmpint (json_object_get_int_member (replayed, "id"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (replayed, "name"), ==, "02.png");
@@ -187,8 +187,8 @@ test_poll_with_foreign_epoch_is_answered (Fixture *fixture, gconstpointer data)
 
   for (int i = 0; i < 3; i++)
     json_object_unref (test_publish (server, fixture->session, "01.png"));
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 200);
+  test_get (fixture->session, url, &response);
+  test_assert_status (&response, 200);
   event = test_response_json (&response);
   g_assert_cmpint (json_object_get_int_member (event, "id"), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (event, "epoch"), ==, epoch);
@@ -197,7 +197,7 @@ test_poll_with_foreign_epoch_is_answered (Fixture *fixture, gconstpointer data)
   same_url = g_strdup_printf ("%s%s?since=3&epoch=%s&timeout=1", server->url, API "/rndimg/poll", epoch);
   same = test_request_async (fixture->session, "GET", same_url, NULL);
   g_assert_true (test_wait_until (test_pending_is_done, same, 5000));
-  g_assert_cmpuint (same->status, ==, 204);
+  test_assert_status (same, 204);
   test_server_stop (server);
 }
 

@@ -17,7 +17,7 @@ test_poll_released_by_publish (Fixture *fixture, gconstpointer data)
   g_assert_false (poll->done);
   published = test_publish (fixture->server, fixture->session, "03.png");
   wait_done (poll, 2000);
-  g_assert_cmpuint (poll->status, ==, 200);
+  test_assert_status (poll, 200);
   received = test_pending_json (poll);
   assert_event (received, json_object_get_int_member (published, "id"), "api");
   g_assert_cmpstr (json_object_get_string_member (received, "name"), ==, "03.png");
@@ -34,7 +34,7 @@ test_poll_timeout (Fixture *fixture, gconstpointer data)
   double elapsed;
 
   wait_done (poll, 5000);
-  g_assert_cmpuint (poll->status, ==, 204);
+  test_assert_status (poll, 204);
   elapsed = (double) (poll->finished_usec - started) / G_USEC_PER_SEC;
   g_assert_cmpfloat (elapsed, >=, 0.9);
   g_assert_cmpfloat (elapsed, <, 3.0);
@@ -60,7 +60,7 @@ test_poll_timeouts_each_their_own (Fixture *fixture, gconstpointer data)
       double elapsed;
 
       wait_done (polls[i], 6000);
-      g_assert_cmpuint (polls[i]->status, ==, 204);
+      test_assert_status (polls[i], 204);
       elapsed = (double) (polls[i]->finished_usec - started) / G_USEC_PER_SEC;
       g_test_message ("timeout=%u ended after %.2f s", seconds[i], elapsed);
       g_assert_cmpfloat (elapsed, >=, seconds[i] - 0.1);
@@ -122,7 +122,7 @@ test_poll_bad_parameters (Fixture *fixture, gconstpointer data)
       g_autofree char *url = g_strconcat (fixture->server->url, API "/rndimg/poll", queries[i], NULL);
       g_auto(TestResponse) response = { 0 };
 
-      test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
+      test_get (fixture->session, url, &response);
       test_assert_json_error (&response, 400);
       g_assert_cmpstr (test_response_header (&response, "Cache-Control"), ==, "no-store");
     }
@@ -153,7 +153,7 @@ test_poll_thousand_released_together (Fixture *fixture, gconstpointer data)
       g_autoptr(JsonObject) event = NULL;
 
       wait_done (poll, 10000);
-      g_assert_cmpuint (poll->status, ==, 200);
+      test_assert_status (poll, 200);
       event = test_pending_json (poll);
       g_assert_cmpint (json_object_get_int_member (event, "id"), ==,
                        json_object_get_int_member (published, "id"));
@@ -183,7 +183,7 @@ test_poll_disconnects_cleaned_up (Fixture *fixture, gconstpointer data)
     assert_stat_becomes (fixture, "waiting_polls", 1, 2000);
     json_object_unref (test_publish (fixture->server, fixture->session, NULL));
     wait_done (poll, 2000);
-    g_assert_cmpuint (poll->status, ==, 200);
+    test_assert_status (poll, 200);
   }
 }
 
@@ -196,7 +196,7 @@ test_poll_max_waiters (Fixture *fixture, gconstpointer data)
   g_auto(TestResponse) refused = { 0 };
 
   assert_stat_becomes (fixture, "waiting_polls", 2, 5000);
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &refused);
+  test_get (fixture->session, url, &refused);
   test_assert_json_error (&refused, 503);
   g_assert_nonnull (test_response_header (&refused, "Retry-After"));
 }
@@ -263,8 +263,8 @@ test_poll_stray_bytes_do_not_pin_slots (Fixture *fixture, gconstpointer data)
     }
   assert_stat_becomes (fixture, "waiting_polls", 0, 3000);
   /* Both slots of --max-waiters=2 are free again: a new poll is held, not 503. */
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &held);
-  g_assert_cmpuint (held.status, ==, 204);
+  test_get (fixture->session, url, &held);
+  test_assert_status (&held, 204);
 }
 
 static const char *const history_2[] = { "--history=2", NULL };

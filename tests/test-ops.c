@@ -157,7 +157,7 @@ get (Fixture *fixture, const char *path, TestResponse *response)
 {
   g_autofree char *url = test_server_url (fixture->server, path);
 
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, response);
+  test_get (fixture->session, url, response);
 }
 
 static void
@@ -167,7 +167,7 @@ test_healthz (Fixture *fixture, gconstpointer data)
   JsonObject *json;
 
   get (fixture, "/healthz", &response);
-  g_assert_cmpuint (response.status, ==, 200);
+  test_assert_status (&response, 200);
   json = test_response_json (&response);
   g_assert_cmpstr (json_object_get_string_member (json, "status"), ==, "success");
   g_assert_cmpstr (json_object_get_string_member (json, "message"), ==, "alive");
@@ -196,7 +196,7 @@ test_readyz (Fixture *fixture, gconstpointer data)
   StatWait wait = { fixture, "images", 0 };
 
   get (fixture, "/readyz", &ready);
-  g_assert_cmpuint (ready.status, ==, 200);
+  test_assert_status (&ready, 200);
   g_assert_nonnull (strstr (g_bytes_get_data (ready.body, NULL), "ready: 3 images"));
 
   for (guint i = 1; i <= 3; i++)
@@ -325,7 +325,7 @@ scrape (Fixture *fixture, Exposition *exposition)
   g_autofree char *text = NULL;
 
   get (fixture, "/metrics", &response);
-  g_assert_cmpuint (response.status, ==, 200);
+  test_assert_status (&response, 200);
   g_assert_cmpstr (test_response_header (&response, "Content-Type"), ==,
                    "text/plain; version=0.0.4; charset=utf-8");
   text = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
@@ -392,8 +392,8 @@ upload_text (Fixture *fixture)
   g_autoptr(GBytes) text = g_bytes_new_static ("not a picture", 13);
   g_auto(TestResponse) response = { 0 };
 
-  test_request (fixture->session, "POST", url, NULL, text, "image/png", &response);
-  g_assert_cmpuint (response.status, ==, 415);
+  test_post (fixture->session, url, text, "image/png", &response);
+  test_assert_status (&response, 415);
 }
 
 static void
@@ -422,8 +422,8 @@ test_metrics_count (Fixture *fixture, gconstpointer data)
       g_autofree char *url = test_server_url (fixture->server, "/healthz");
       g_auto(TestResponse) invented = { 0 };
 
-      test_request (fixture->session, method, url, NULL, NULL, NULL, &invented);
-      g_assert_cmpuint (invented.status, ==, 405);
+      test_send (fixture->session, method, url, &invented);
+      test_assert_status (&invented, 405);
     }
   upload_text (fixture);
   held = test_request_async (fixture->session, "GET", poll_url, NULL);
@@ -468,7 +468,7 @@ publish_status (Fixture *fixture, const char *token)
   const char *headers[] = { "Authorization", authorization, NULL };
   g_auto(TestResponse) response = { 0 };
 
-  test_request (fixture->session, "POST", url, headers, NULL, NULL, &response);
+  test_send_with_headers (fixture->session, "POST", url, headers, &response);
   return response.status;
 }
 

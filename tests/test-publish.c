@@ -10,7 +10,7 @@ upload (Fixture *fixture, GBytes *body, const char *content_type, TestResponse *
 {
   g_autofree char *url = g_strconcat (fixture->server->url, API "/images", NULL);
 
-  test_request (fixture->session, "POST", url, NULL, body, content_type, response);
+  test_post (fixture->session, url, body, content_type, response);
 }
 
 static void
@@ -27,7 +27,7 @@ test_upload_reaches_poll_and_sse (Fixture *fixture, gconstpointer data)
 
   assert_stat_becomes (fixture, "waiting_polls", 1, 3000);
   upload (fixture, png, "image/png", &response);
-  g_assert_cmpuint (response.status, ==, 201);
+  test_assert_status (&response, 201);
   created = test_response_json (&response);
   assert_event (created, 1, "upload");
   g_assert_cmpstr (test_response_header (&response, "Location"), ==,
@@ -43,9 +43,8 @@ test_upload_reaches_poll_and_sse (Fixture *fixture, gconstpointer data)
                    json_object_get_string_member (created, "name"));
 
   /* The picture is served byte for byte and is in the folder. */
-  test_request (fixture->session, "GET", json_object_get_string_member (created, "message"),
-                NULL, NULL, NULL, &download);
-  g_assert_cmpuint (download.status, ==, 200);
+  test_get (fixture->session, json_object_get_string_member (created, "message"), &download);
+  test_assert_status (&download, 200);
   g_assert_true (g_bytes_equal (download.body, png));
   g_assert_cmpuint (count_files (fixture->folder), ==, 6);
   g_assert_cmpint (test_server_stat (fixture->server, fixture->session, "images"), ==, 6);
@@ -126,7 +125,7 @@ test_publish_errors (Fixture *fixture, gconstpointer data)
       post_json (fixture, API "/publish", cases[i].body, NULL, &response);
       test_assert_json_error (&response, cases[i].status);
     }
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &get);
+  test_get (fixture->session, url, &get);
   test_assert_json_error (&get, 405);
   g_assert_cmpint (test_server_stat (fixture->server, fixture->session, "events_published"), ==, 0);
 }
@@ -164,7 +163,7 @@ test_auth_token (void)
     g_auto(TestResponse) upload_response = { 0 };
     g_autofree char *url = g_strconcat (fixture.server->url, API "/images", NULL);
 
-    test_request (fixture.session, "POST", url, NULL, png, "image/png", &upload_response);
+    test_post (fixture.session, url, png, "image/png", &upload_response);
     test_assert_json_error (&upload_response, 401);
     g_assert_cmpuint (count_files (fixture.folder), ==, 2);
   }
@@ -172,7 +171,7 @@ test_auth_token (void)
     g_auto(TestResponse) response = { 0 };
 
     post_json (&fixture, API "/publish", NULL, right, &response);
-    g_assert_cmpuint (response.status, ==, 201);
+    test_assert_status (&response, 201);
   }
   fixture_tear_down (&fixture, NULL);
 }

@@ -19,7 +19,7 @@ test_shutdown_ends_held_clients (Fixture *fixture, gconstpointer data)
   assert_stat_becomes (fixture, "open_streams", 1, 3000);
   test_server_stop (g_steal_pointer (&fixture->server));   /* asserts exit 0 */
   wait_done (poll, 3000);
-  g_assert_cmpuint (poll->status, ==, 204);
+  test_assert_status (poll, 204);
   g_assert_true (test_wait_until (on_stream_ended, stream, 3000));
   test_event_stream_close (stream);
 }

@@ -107,7 +107,7 @@ test_sse_bad_last_event_id (Fixture *fixture, gconstpointer data)
   g_autofree char *url = g_strconcat (fixture->server->url, API "/events", NULL);
   g_auto(TestResponse) response = { 0 };
 
-  test_request (fixture->session, "GET", url, headers, NULL, NULL, &response);
+  test_get_with_headers (fixture->session, url, headers, &response);
   test_assert_json_error (&response, 400);
 }
 
@@ -118,7 +118,7 @@ test_sse_max_streams (Fixture *fixture, gconstpointer data)
   g_autofree char *url = g_strconcat (fixture->server->url, API "/events", NULL);
   g_auto(TestResponse) refused = { 0 };
 
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &refused);
+  test_get (fixture->session, url, &refused);
   test_assert_json_error (&refused, 503);
   g_assert_nonnull (test_response_header (&refused, "Retry-After"));
   test_event_stream_close (stream);

@@ -16,7 +16,7 @@
 #include "rndimg-viewer-i18n.h"
 #include "rndimg-viewer-preferences.h"
 #include "rndimg-viewer-settings.h"
-#include "rndimg-viewer-window.h"
+#include "rndimg-viewer-window-private.h"
 
 static char *artifacts_dir;
 

@@ -166,7 +166,7 @@ test_errors_before_upgrade (Fixture *fixture, gconstpointer data)
       g_auto(TestResponse) response = { 0 };
 
       /* A plain GET: not a handshake, and for the first two a bad id too. */
-      test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
+      test_get (fixture->session, url, &response);
       test_assert_json_error (&response, 400);
     }
 }

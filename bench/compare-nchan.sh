@@ -5,7 +5,7 @@
 # memory per held client, and request throughput. By hand only, never in
 # the test run. Everything listens on 127.0.0.1; every run is bounded.
 #
-#   bench/run.sh [--rounds N] [--seconds S] [--server PATH] [--pin]
+#   bench/compare-nchan.sh [--rounds N] [--seconds S] [--server PATH] [--pin]
 #     --rounds N    rounds of every workload (default 3; at least 3)
 #     --seconds S   length of the sustained-publish and wrk runs (default 10)
 #     --server PATH measure this rndimg-server instead of building one
@@ -20,66 +20,27 @@
 # build-bench/bench-results.tsv, the table (medians, min-max, and the median
 # of the per-round rndimg/nchan ratios) to build-bench/bench-results.md.
 set -eu
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-ROUNDS=3
 SECONDS_PER_RUN=10
-SERVER_BIN=${RNDIMG_SERVER:-}
 ON_SERVER_CPU=""
 ON_CLIENT_CPU=""
-while [ $# -gt 0 ]; do
+nchan_option() {
     case $1 in
-        --rounds) ROUNDS=$2; shift 2 ;;
-        --seconds) SECONDS_PER_RUN=$2; shift 2 ;;
-        --server) SERVER_BIN=$2; shift 2 ;;
-        --pin) ON_SERVER_CPU="taskset -c 0"; ON_CLIENT_CPU="taskset -c 1"; shift ;;
-        *) echo "usage: bench/run.sh [--rounds N] [--seconds S] [--server PATH] [--pin]" >&2; exit 2 ;;
+        --seconds) SECONDS_PER_RUN=$2; SHIFT=2 ;;
+        --pin) ON_SERVER_CPU="taskset -c 0"; ON_CLIENT_CPU="taskset -c 1"; SHIFT=1 ;;
     esac
-done
-[ "$ROUNDS" -ge 3 ] || { echo "run.sh: at least 3 rounds" >&2; exit 2; }
-[ -z "$SERVER_BIN" ] || SERVER_BIN=$(realpath "$SERVER_BIN")
+}
+parse_arguments nchan_option "$@"
 cd "$(dirname "$0")/.."
 
 BUILD=build-bench
 RESULTS=$BUILD/bench-results.tsv
 TABLE=$BUILD/bench-results.md
 PUSH_LOAD=$BUILD/bench/push-load
-BENCH_PACKAGES="nginx-light libnginx-mod-nchan wrk procps python3"
 # What nchan publishes: shaped and sized like one of rndimg's events.
 NCHAN_EVENT='{"status":"success","id":42,"message":"http://127.0.0.1:5000/static/img/023.png","name":"023.png","published_at":"2026-11-24T14:37:25.938523Z","source":"api"}'
-
-install_missing() {
-    ./scripts/install-deps.sh
-    missing=""
-    for package in $BENCH_PACKAGES; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-            missing="$missing $package"
-    done
-    [ -z "$missing" ] && return
-    sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo=sudo
-    echo "installing:$missing" >&2
-    $sudo apt-get update -q
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
-}
-
-build() {
-    [ -d "$BUILD" ] || meson setup "$BUILD" --buildtype=release -Dgtk_client=disabled >/dev/null
-    if [ -z "$SERVER_BIN" ]; then
-        meson compile -C "$BUILD" server/rndimg-server >/dev/null
-        SERVER_BIN=$BUILD/server/rndimg-server
-    fi
-    meson compile -C "$BUILD" bench/push-load >/dev/null
-    [ -x "$SERVER_BIN" ] || { echo "run.sh: no server at $SERVER_BIN" >&2; exit 1; }
-}
-
-SERVER_PID=""
-stop_server() {
-    [ -n "$SERVER_PID" ] || return 0
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-}
 
 per_address_cap() {
     "$SERVER_BIN" --help 2>&1 | grep -q -- --max-connections-per-address &&
@@ -110,7 +71,7 @@ start_nchan() {
         MEASURED_PIDS=$(pgrep -P "$SERVER_PID" | paste -sd, -) && break
         sleep 0.05
     done
-    [ -n "$MEASURED_PIDS" ] || { echo "run.sh: no nginx worker" >&2; exit 1; }
+    [ -n "$MEASURED_PIDS" ] || { echo "$BENCH_SCRIPT: no nginx worker" >&2; exit 1; }
 }
 
 # push_load WORKLOAD SERVER poll|sse [OPTION...]: the push client on the
@@ -136,14 +97,6 @@ push_load() {
     $ON_CLIENT_CPU "$PUSH_LOAD" "$workload" --port "$PORT" --marker published_at --pids "$MEASURED_PIDS" "$@" ||
         echo "ok=0 failed=1"
 }
-
-# field KEY LINE: the value of KEY=value in LINE
-field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-
-# record METRIC SERVER VALUE OK
-record() { printf '%s\t%s\t%s\t%s\t%s\n' "$ROUND" "$1" "$2" "$3" "$4" >>"$RESULTS"; }
-
-log() { printf '  %-8s %-18s %s\n' "$1" "$2" "$3"; }
 
 fanout() { # fanout SERVER poll|sse CLIENTS
     "start_$1"
@@ -211,44 +164,15 @@ one_round() {
     throughput nchan static_rps /static/img/023.png
 }
 
-load_average() { cut -d' ' -f1-3 /proc/loadavg; }
-
-describe_run() {
-    server_tree=$(cd "$(dirname "$SERVER_BIN")" && git describe --always --dirty 2>/dev/null || echo "?")
-    echo "# rndimg vs nginx+nchan, side by side"
-    echo
-    echo "- $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(free -g | awk '/^Mem/ { print $2 }') GiB," \
-        "Linux $(uname -r); server and load client share the cores."
-    echo "- rndimg: \`$SERVER_BIN\` (tree at $server_tree);" \
-        "nginx $(nginx -v 2>&1 | sed 's|.*/||') + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), 1 worker."
-    # shellcheck disable=SC3045 # dash, Debian's sh, has ulimit -n and -H
-    echo "- \`bench/run.sh --rounds $ROUNDS --seconds $SECONDS_PER_RUN${ON_SERVER_CPU:+ --pin}\`; open files: $(ulimit -n);" \
-        "load average at the start: $(load_average)."
-}
-
-install_missing
 build
-# shellcheck disable=SC3045
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # 5000 clients need 5000 descriptors
+raise_fd_limit
 WORK=$(mktemp -d /tmp/rndimg-bench.XXXXXX)
 trap 'stop_server; rm -rf "$WORK"' EXIT
 trap 'exit 1' INT TERM
 mkdir -p "$WORK/nginx/tmp" "$WORK/nginx/html/static/img"
 cp data/img/023.png "$WORK/nginx/html/static/img/"
-: >"$RESULTS"
 
-HEADER=$(describe_run)
-for ROUND in $(seq "$ROUNDS"); do
-    echo "round $ROUND of $ROUNDS"
-    one_round
-done
-{
-    printf '%s\n' "$HEADER"
-    echo "- load average at the end: $(load_average) (other work on the machine shows here)."
-    echo
-    python3 bench/summarize.py "$RESULTS"
-} >"$TABLE"
-echo
-cat "$TABLE"
-echo
-echo "table: $TABLE   raw: $RESULTS"
+HEADER=$(describe_run "rndimg vs nginx+nchan, side by side" "server and load client" \
+    "nginx $(nginx -v 2>&1 | sed 's|.*/||') + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), 1 worker." \
+    "$BENCH_SCRIPT --rounds $ROUNDS --seconds $SECONDS_PER_RUN${ON_SERVER_CPU:+ --pin}")
+run_rounds "$HEADER" bench/summarize.py

@@ -5,14 +5,14 @@
 # temporary folder on free loopback ports, never the system nginx or Redis.
 # By hand only, never in the test run; every run is bounded.
 #
-#   bench/cluster.sh [--rounds N] [--count N] [--server PATH]
+#   bench/compare-cluster.sh [--rounds N] [--count N] [--server PATH]
 #     --rounds N    rounds of every workload (default 3; at least 3)
 #     --count N     publishes in each latency run (default 1000)
 #     --server PATH measure this rndimg-server instead of building one
 #                   (also RNDIMG_SERVER=PATH)
 #
 # Three setups, each started afresh for every run:
-#   memory   one node, --broker memory (as bench/run.sh measures it)
+#   memory   one node, --broker memory (as bench/compare-nchan.sh measures it)
 #   redis    one node, --broker redis://… (scripts/cluster.sh with one node)
 #   cluster  scripts/cluster.sh: three nodes on one Redis, nginx in front
 # Workloads (bench/push-load):
@@ -25,20 +25,16 @@
 # Raw figures go to build-bench/cluster-results.tsv, the table (medians and
 # min-max over the rounds) to build-bench/cluster-results.md.
 set -eu
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-ROUNDS=3
 COUNT=1000
-SERVER_BIN=${RNDIMG_SERVER:-}
-while [ $# -gt 0 ]; do
+cluster_option() {
     case $1 in
-        --rounds) ROUNDS=$2; shift 2 ;;
-        --count) COUNT=$2; shift 2 ;;
-        --server) SERVER_BIN=$2; shift 2 ;;
-        *) echo "usage: bench/cluster.sh [--rounds N] [--count N] [--server PATH]" >&2; exit 2 ;;
+        --count) COUNT=$2; SHIFT=2 ;;
     esac
-done
-[ "$ROUNDS" -ge 3 ] || { echo "cluster.sh: at least 3 rounds" >&2; exit 2; }
-[ -z "$SERVER_BIN" ] || SERVER_BIN=$(realpath "$SERVER_BIN")
+}
+parse_arguments cluster_option "$@"
 cd "$(dirname "$0")/.."
 
 BUILD=build-bench
@@ -47,17 +43,6 @@ TABLE=$BUILD/cluster-results.md
 PUSH_LOAD=$BUILD/bench/push-load
 # Every setup gets the same limits: clients all come from 127.0.0.1.
 NODE_ARGS="--interval 0 --max-waiters 100000 --max-streams 100000"
-
-build() {
-    scripts/install-deps.sh --cluster
-    [ -d "$BUILD" ] || meson setup "$BUILD" --buildtype=release -Dgtk_client=disabled >/dev/null
-    if [ -z "$SERVER_BIN" ]; then
-        meson compile -C "$BUILD" server/rndimg-server >/dev/null
-        SERVER_BIN=$(realpath "$BUILD/server/rndimg-server")
-    fi
-    meson compile -C "$BUILD" bench/push-load >/dev/null
-    [ -x "$SERVER_BIN" ] || { echo "cluster.sh: no server at $SERVER_BIN" >&2; exit 1; }
-}
 
 # free_ports N: N loopback ports nobody listens on, all different.
 free_ports() {
@@ -69,13 +54,6 @@ print(" ".join(str(s.getsockname()[1]) for s in sockets))' "$1"
 }
 
 RUN=0
-SETUP_PID=""
-stop_setup() {
-    [ -n "$SETUP_PID" ] || return 0
-    kill "$SETUP_PID" 2>/dev/null || true
-    wait "$SETUP_PID" 2>/dev/null || true
-    SETUP_PID=""
-}
 
 # Each start sets SUB_PORT (where clients connect), PUB_PORT (node A),
 # NODES (every node's port, comma-separated), READER_PORT (a node other
@@ -86,9 +64,9 @@ start_memory() {
     # shellcheck disable=SC2086
     "$SERVER_BIN" --port "$1" --address 127.0.0.1 --state-file "$WORK/memory-$RUN.json" \
         --max-connections-per-address 1000000 $NODE_ARGS >"$WORK/memory-$RUN.log" 2>&1 &
-    SETUP_PID=$!
+    SERVER_PID=$!
     "$PUSH_LOAD" up "$1" || { cat "$WORK/memory-$RUN.log" >&2; exit 1; }
-    SUB_PORT=$1 PUB_PORT=$1 NODES=$1 READER_PORT=$1 PIDS=$SETUP_PID
+    SUB_PORT=$1 PUB_PORT=$1 NODES=$1 READER_PORT=$1 PIDS=$SERVER_PID
 }
 
 # start_redis_nodes COUNT: scripts/cluster.sh with COUNT nodes.
@@ -100,10 +78,10 @@ start_redis_nodes() {
     shift 2
     PORT=$balancer NODE_PORTS="$*" REDIS_PORT=$redis CLUSTER_DIR=$dir RNDIMG_SERVER=$SERVER_BIN \
         scripts/cluster.sh $NODE_ARGS >"$WORK/cluster-$RUN.out" 2>"$WORK/cluster-$RUN.err" &
-    SETUP_PID=$!
+    SERVER_PID=$!
     for _ in $(seq 300); do
         grep -q '^http://' "$WORK/cluster-$RUN.out" 2>/dev/null && break
-        kill -0 "$SETUP_PID" 2>/dev/null || break
+        kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.1
     done
     grep -q '^http://' "$WORK/cluster-$RUN.out" || { cat "$WORK/cluster-$RUN.err" >&2; exit 1; }
@@ -126,18 +104,10 @@ push_load() {
         --marker published_at --pids "$PIDS" "$@" || echo "ok=0 failed=1"
 }
 
-# field KEY LINE: the value of KEY=value in LINE
-field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-
-# record METRIC SETUP VALUE OK
-record() { printf '%s\t%s\t%s\t%s\t%s\n' "$ROUND" "$1" "$2" "$3" "$4" >>"$RESULTS"; }
-
-log() { printf '  %-8s %-12s %s\n' "$1" "$2" "$3"; }
-
 fanout() { # fanout SETUP CLIENTS
     "start_$1"
     line=$(push_load fanout "$SUB_PORT" --clients "$2")
-    stop_setup
+    stop_server
     record "sse$2_ms" "$1" "$(field ms "$line")" "$(field ok "$line")"
     log "$1" "fanout $2" "$line"
 }
@@ -145,7 +115,7 @@ fanout() { # fanout SETUP CLIENTS
 latency() { # latency SETUP
     "start_$1"
     line=$(push_load latency "$READER_PORT" --count "$COUNT")
-    stop_setup
+    stop_server
     record latency_p50 "$1" "$(field p50 "$line")" "$(field ok "$line")"
     record latency_p99 "$1" "$(field p99 "$line")" "$(field ok "$line")"
     log "$1" "latency" "$line"
@@ -162,41 +132,14 @@ one_round() {
     done
 }
 
-load_average() { cut -d' ' -f1-3 /proc/loadavg; }
-
-describe_run() {
-    server_tree=$(cd "$(dirname "$SERVER_BIN")" && git describe --always --dirty 2>/dev/null || echo "?")
-    echo "# rndimg: three nodes on one Redis behind nginx, beside one node"
-    echo
-    echo "- $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(free -g | awk '/^Mem/ { print $2 }') GiB," \
-        "Linux $(uname -r); Redis, nodes, nginx and the load client share the cores."
-    echo "- rndimg: \`$SERVER_BIN\` (tree at $server_tree); $(redis-server --version | cut -d' ' -f1-3);" \
-        "nginx $(nginx -v 2>&1 | sed 's|.*/||'), 1 worker."
-    # shellcheck disable=SC3045
-    echo "- \`bench/cluster.sh --rounds $ROUNDS --count $COUNT\`; open files: $(ulimit -n);" \
-        "load average at the start: $(load_average)."
-}
-
 build
-# shellcheck disable=SC3045 # dash, Debian's sh, has ulimit -n and -H
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # 5000 clients need 5000 descriptors
+raise_fd_limit
 WORK=$(mktemp -d /tmp/rndimg-cluster-bench.XXXXXX)
-trap 'stop_setup; rm -rf "$WORK"' EXIT
+trap 'stop_server; rm -rf "$WORK"' EXIT
 trap 'exit 1' INT TERM
-: >"$RESULTS"
 
-HEADER=$(describe_run)
-for ROUND in $(seq "$ROUNDS"); do
-    echo "round $ROUND of $ROUNDS"
-    one_round
-done
-{
-    printf '%s\n' "$HEADER"
-    echo "- load average at the end: $(load_average) (other work on the machine shows here)."
-    echo
-    python3 bench/summarize-cluster.py "$RESULTS"
-} >"$TABLE"
-echo
-cat "$TABLE"
-echo
-echo "table: $TABLE   raw: $RESULTS"
+HEADER=$(describe_run "rndimg: three nodes on one Redis behind nginx, beside one node" \
+    "Redis, nodes, nginx and the load client" \
+    "$(redis-server --version | cut -d' ' -f1-3); nginx $(nginx -v 2>&1 | sed 's|.*/||'), 1 worker." \
+    "$BENCH_SCRIPT --rounds $ROUNDS --count $COUNT")
+run_rounds "$HEADER" bench/summarize-cluster.py
