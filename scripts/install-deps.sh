@@ -11,7 +11,8 @@ TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 systemd man-db
 # The cluster (scripts/cluster.sh) and its tests.
 CLUSTER_PACKAGES="libhiredis-dev redis-server redis-tools nginx-light curl"
 # bench/compare-nchan.sh (nchan, wrk) and bench/compare-cluster.sh (the cluster's).
-BENCH_PACKAGES="nginx-light libnginx-mod-nchan wrk procps python3"
+# bench/compare-variants.sh: nginx's image_filter (libgd) and libvips' tools.
+BENCH_PACKAGES="nginx-light libnginx-mod-nchan wrk procps python3 libnginx-mod-http-image-filter libvips-tools"
 
 [ "${1:-}" = "--test" ] && PACKAGES="$PACKAGES $TEST_PACKAGES $CLUSTER_PACKAGES"
 [ "${1:-}" = "--cluster" ] && PACKAGES="$PACKAGES $CLUSTER_PACKAGES"
