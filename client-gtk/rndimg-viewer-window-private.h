@@ -55,7 +55,7 @@ struct _RndimgViewerWindow
   GCancellable *get_cancellable;     /* the Get in flight */
   GCancellable *image_cancellable;   /* the picture download in flight */
   GCancellable *upload_cancellable;  /* the upload in flight */
-  AdwToast *toast;                   /* the last shown, dismissed by the next */
+  AdwToast *toast;                   /* the one shown, until dismissed; retitled by the next */
   char *problem;                     /* what went wrong last, for a person; NULL when all is well */
   char *last_toast;
 

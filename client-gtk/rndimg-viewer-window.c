@@ -82,23 +82,37 @@ set_state (RndimgViewerWindow *self, RndimgViewerState state, const char *proble
   update_view (self);
 }
 
+static void
+on_toast_dismissed (AdwToast *toast, RndimgViewerWindow *self)
+{
+  g_signal_handlers_disconnect_by_data (toast, self);
+  g_clear_object (&self->toast);
+}
+
 /* Shows @message for a few seconds in place of the previous one, which
- * it makes stale ("Uploading…" then "Uploaded"). (High priority would do
- * that too, but libadwaita 1.2 asserts when the pushed-back toast comes
- * back.) */
+ * it makes stale ("Uploading…" then "Uploaded"): in the toast still
+ * shown, retitled, never by dismissing it for a new one. libadwaita 1.2
+ * frees a toast dismissed within 200 ms of appearing while its show
+ * animation still runs, and that animation's end then reads the freed
+ * memory (fixed in 1.3, commit 1674ebc9). (High priority would replace
+ * it too, but 1.2 asserts when the pushed-back toast comes back.) */
 void
 _rndimg_viewer_window_toast (RndimgViewerWindow *self, const char *message)
 {
   g_autofree char *escaped = g_markup_escape_text (message, -1);   /* a toast's title is markup */
-  AdwToast *toast = adw_toast_new (escaped);
 
   g_free (self->last_toast);
   self->last_toast = g_strdup (message);
-  adw_toast_set_timeout (toast, 4);
-  if (self->toast != NULL)
-    adw_toast_dismiss (self->toast);
-  g_set_object (&self->toast, toast);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  if (self->toast == NULL)
+    {
+      self->toast = adw_toast_new (escaped);
+      adw_toast_set_timeout (self->toast, 4);
+      g_signal_connect (self->toast, "dismissed", G_CALLBACK (on_toast_dismissed), self);
+    }
+  else
+    adw_toast_set_title (self->toast, escaped);
+  /* Shows it, or restarts the timeout of the one shown. */
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->toast));
 }
 
 static RndimgViewerProblem
@@ -121,10 +135,10 @@ _rndimg_viewer_window_show_problem (RndimgViewerWindow *self, const char *messag
 {
   self->problem_kind = problem_kind (error);
   set_state (self, RNDIMG_VIEWER_ERROR, message);
-  if (rndimg_viewer_history_get_current (self->history) != NULL)
+  /* Over the error page, only in place of a stale toast ("Uploading…"):
+   * dismissing that could be the crash above. */
+  if (rndimg_viewer_history_get_current (self->history) != NULL || self->toast != NULL)
     _rndimg_viewer_window_toast (self, message);
-  else if (self->toast != NULL)
-    adw_toast_dismiss (self->toast);   /* stale ("Uploading…"): the page says what happened */
 }
 
 /* The server answered: from now on it is the one to start with. */
@@ -514,6 +528,8 @@ rndimg_viewer_window_dispose (GObject *object)
   g_clear_object (&self->get_cancellable);
   g_clear_object (&self->image_cancellable);
   g_clear_object (&self->upload_cancellable);
+  if (self->toast != NULL)
+    g_signal_handlers_disconnect_by_data (self->toast, self);
   g_clear_object (&self->toast);
   if (self->live != NULL)
     {

@@ -3,6 +3,7 @@
  * every request bounded in time, every failure turned into one of a few
  * errors a person can act on (refused, timeout, unreachable, bad answer). */
 #include "rndimg-client.h"
+#include "rndimg-api-prefix.h"
 
 #include <string.h>
 
@@ -308,7 +309,7 @@ rndimg_client_get_random_async (RndimgClient *self, const char *exclude, GCancel
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_autofree char *escaped = exclude != NULL ? g_uri_escape_string (exclude, NULL, FALSE) : NULL;
-  g_autofree char *path = g_strconcat ("/polling/api/v1.0/rndimg", escaped ? "?exclude=" : "",
+  g_autofree char *path = g_strconcat (RNDIMG_API_PREFIX "/rndimg", escaped ? "?exclude=" : "",
                                        escaped ? escaped : "", NULL);
   g_autofree char *url = rndimg_client_url (self, path);
 
@@ -347,7 +348,7 @@ rndimg_client_upload_async (RndimgClient *self, GBytes *picture, const char *con
                             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *url = rndimg_client_url (self, "/polling/api/v1.0/images");
+  g_autofree char *url = rndimg_client_url (self, RNDIMG_API_PREFIX "/images");
   SoupMessage *msg = soup_message_new ("POST", url);
 
   if (msg == NULL)

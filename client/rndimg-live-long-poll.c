@@ -5,6 +5,7 @@
  * servers resume). It never spins: an answer that brings nothing new and
  * comes back at once is followed by a growing pause. */
 #include "rndimg-live-private.h"
+#include "rndimg-api-prefix.h"
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -90,7 +91,7 @@ poll_next (RndimgLive *self)
   g_autofree char *since = self->newest_id < 0 ? g_strdup ("")
                            : epoch != NULL ? g_strdup_printf ("&since=%" G_GINT64_FORMAT "&epoch=%s", self->newest_id, epoch)
                            : g_strdup_printf ("&since=%" G_GINT64_FORMAT, self->newest_id);
-  g_autofree char *path = g_strdup_printf ("/polling/api/v1.0/rndimg/poll?timeout=%d%s",
+  g_autofree char *path = g_strdup_printf (RNDIMG_API_PREFIX "/rndimg/poll?timeout=%d%s",
                                            POLL_TIMEOUT_SECONDS, since);
   g_autofree char *url = rndimg_client_url (self->client, path);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
@@ -152,7 +153,7 @@ on_poll_probe (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 rndimg_live_long_poll_connect (RndimgLive *self)
 {
-  g_autofree char *url = rndimg_client_url (self->client, "/polling/api/v1.0/stats");
+  g_autofree char *url = rndimg_client_url (self->client, RNDIMG_API_PREFIX "/stats");
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
 
   soup_session_send_and_read_async (rndimg_client_get_session (self->client), msg, G_PRIORITY_DEFAULT,

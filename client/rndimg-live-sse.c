@@ -5,6 +5,7 @@
  * the stream sent, whatever the events' data say. The answer is read
  * chunk by chunk into the bounded parser. */
 #include "rndimg-live-private.h"
+#include "rndimg-api-prefix.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -95,8 +96,8 @@ rndimg_live_sse_connect (RndimgLive *self)
 {
   g_autofree char *epoch = self->epoch != NULL ? g_uri_escape_string (self->epoch, NULL, FALSE) : NULL;
   /* The epoch says which history Last-Event-ID belongs to. */
-  g_autofree char *path = epoch != NULL ? g_strconcat ("/polling/api/v1.0/events?epoch=", epoch, NULL)
-                                        : g_strdup ("/polling/api/v1.0/events");
+  g_autofree char *path = epoch != NULL ? g_strconcat (RNDIMG_API_PREFIX "/events?epoch=", epoch, NULL)
+                                        : g_strdup (RNDIMG_API_PREFIX "/events");
   g_autofree char *url = rndimg_client_url (self->client, path);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);

@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 
 BUILD=build-test
 scripts/install-deps.sh --test
-if [ -d tests/browser ]; then
-    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
-fi
+for folder in tests/browser tests/openapi; do
+    (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
+done
 [ -d "$BUILD" ] || meson setup "$BUILD" -Dwerror=true -Db_sanitize=address,undefined -Dgtk_client=enabled
 meson compile -C "$BUILD"
 

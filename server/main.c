@@ -115,43 +115,47 @@ run (RndimgConfig *config, GSocket *activated)
   return 0;
 }
 
+/* systemd's state folder (the first of StateDirectory=, which lists one
+ * per folder, separated by ':'), or NULL outside systemd. */
+static char *
+systemd_state_folder (void)
+{
+  const char *state_directory = g_getenv ("STATE_DIRECTORY");
+  g_auto(GStrv) folders = NULL;
+
+  if (state_directory == NULL || *state_directory == '\0')
+    return NULL;
+  folders = g_strsplit (state_directory, ":", 2);
+  return g_strdup (folders[0]);
+}
+
 /* Uploads never go into the shipped folder: under systemd into its state
  * folder, else into a folder the operator chose with --images, else into
  * the user's state folder. */
 static char *
-default_uploads_folder (const RndimgConfig *config, gboolean images_chosen)
+default_uploads_folder (const RndimgConfig *config, const char *state_folder, gboolean images_chosen)
 {
-  const char *state_directory = g_getenv ("STATE_DIRECTORY");
-
-  if (state_directory != NULL && *state_directory != '\0')
-    {
-      /* systemd lists one folder per StateDirectory=, separated by ':'. */
-      g_auto(GStrv) folders = g_strsplit (state_directory, ":", 2);
-      return g_strdup (folders[0]);
-    }
+  if (state_folder != NULL)
+    return g_strdup (state_folder);
   if (images_chosen)
     return g_strdup (config->images_dir);
   return g_build_filename (g_get_user_state_dir (), "rndimg", "uploads", NULL);
 }
 
-/* The memory broker's history goes beside systemd's state or into the
- * user's state folder (not into the uploads: it is no picture). */
+/* The broker's state goes beside systemd's state or into the user's state
+ * folder (not into the uploads: it is no picture). */
 static char *
-default_state_file (void)
+default_state_file (const char *state_folder)
 {
-  const char *state_directory = g_getenv ("STATE_DIRECTORY");
-
-  if (state_directory != NULL && *state_directory != '\0')
-    {
-      g_auto(GStrv) folders = g_strsplit (state_directory, ":", 2);
-      return g_build_filename (folders[0], "history.json", NULL);
-    }
+  if (state_folder != NULL)
+    return g_build_filename (state_folder, "history.json", NULL);
   return g_build_filename (g_get_user_state_dir (), "rndimg", "history.json", NULL);
 }
 
 static void
 fill_default_folders (RndimgConfig *config)
 {
+  g_autofree char *state_folder = systemd_state_folder ();
   gboolean images_chosen = config->images_dir != NULL;
 
   if (config->images_dir == NULL)
@@ -159,9 +163,9 @@ fill_default_folders (RndimgConfig *config)
   if (config->web_dir == NULL)
     config->web_dir = default_folder (RNDIMG_SOURCE_WEB_DIR, RNDIMG_INSTALLED_WEB_DIR);
   if (config->uploads_dir == NULL)
-    config->uploads_dir = default_uploads_folder (config, images_chosen);
+    config->uploads_dir = default_uploads_folder (config, state_folder, images_chosen);
   if (config->state_file == NULL)
-    config->state_file = default_state_file ();
+    config->state_file = default_state_file (state_folder);
 }
 
 int

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* The JSON endpoints that read the catalogue. */
+/* The JSON endpoints of the API on the RndimgApiContext the service hands
+ * them: a random picture (GET /rndimg, and the tutorial's POST /, its
+ * answers kept rendered), the catalogue (GET /images), publishing a named
+ * picture (POST /publish, and rndimg_api_publish_and_answer() for uploads)
+ * what the server holds and has done (GET /stats), and the API's own
+ * description (GET /openapi.json: docs/openapi.yaml, built in as JSON). */
 #include "rndimg-api.h"
 #include "rndimg-auth.h"
 #include "rndimg-http.h"
 #include "rndimg-image-type.h"
+#include "rndimg-openapi-resources.h"
 
 #include <string.h>
 
@@ -24,9 +30,26 @@ rndimg_api_context_keep_answers (RndimgApiContext *api)
                             G_CALLBACK (g_hash_table_remove_all), api->random_answers);
 }
 
+/* The description served by rndimg_api_description(), and its ETag:
+ * both fixed for the life of the binary. */
+void
+rndimg_api_context_load_description (RndimgApiContext *api)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *digest = NULL;
+
+  api->description = g_resource_lookup_data (rndimg_openapi_get_resource (), "/io/github/rndimg/openapi.json",
+                                             G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  g_assert_no_error (error);   /* built in: missing only in a broken build */
+  digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, api->description);
+  api->description_etag = g_strdup_printf ("\"%.16s\"", digest);
+}
+
 void
 rndimg_api_context_clear (RndimgApiContext *api)
 {
+  g_clear_pointer (&api->description, g_bytes_unref);
+  g_clear_pointer (&api->description_etag, g_free);
   if (api->random_answers == NULL)
     return;
   g_signal_handlers_disconnect_by_data (api->catalogue, api->random_answers);
@@ -326,4 +349,24 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   node = json_builder_get_root (builder);
   rndimg_http_set_no_store (msg);
   rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* GET /polling/api/v1.0/openapi.json: the OpenAPI description of every
+ * route, revalidated by its ETag like the page's files. */
+void
+rndimg_api_description (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+{
+  RndimgApiContext *api = api_context;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "ETag", api->description_etag);
+  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  if (rndimg_http_if_none_match (msg, api->description_etag))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (headers, "Content-Type", "application/json");
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), api->description);
 }

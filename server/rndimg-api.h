@@ -23,10 +23,13 @@ typedef struct {
   guint64 requests;             /* answered so far */
   gint64 started_usec;          /* monotonic */
   GHashTable *random_answers;   /* base URL -> (image name -> GBytes), see rndimg_api_random() */
+  GBytes *description;          /* docs/openapi.yaml as JSON, see rndimg_api_description() */
+  char *description_etag;
 } RndimgApiContext;
 
 void rndimg_api_context_keep_answers (RndimgApiContext *api);
 void rndimg_api_context_clear       (RndimgApiContext *api);
+void rndimg_api_context_load_description (RndimgApiContext *api);
 
 void rndimg_api_random      (SoupServerMessage *msg, const char *path,
                              GHashTable *query, gpointer api_context);
@@ -35,6 +38,8 @@ void rndimg_api_list_images (SoupServerMessage *msg, const char *path,
 void rndimg_api_publish     (SoupServerMessage *msg, const char *path,
                              GHashTable *query, gpointer api_context);
 void rndimg_api_stats       (SoupServerMessage *msg, const char *path,
+                             GHashTable *query, gpointer api_context);
+void rndimg_api_description (SoupServerMessage *msg, const char *path,
                              GHashTable *query, gpointer api_context);
 void rndimg_api_publish_and_answer (RndimgApiContext  *api,
                                     SoupServerMessage *msg,

@@ -15,7 +15,7 @@ typedef struct {
   char *web_dir;
   double interval_seconds;     /* slideshow timer; 0 turns it off */
   int history;                 /* events kept for replay */
-  char *state_file;            /* the memory broker's history on disk */
+  char *state_file;            /* the broker's state on disk (memory: its history; Redis: the newest id) */
   char *broker;                /* "memory" or redis://HOST:PORT[/DB] */
   gint64 max_upload_bytes;
   char *token_file;            /* NULL: the token, if any, came from RNDIMG_TOKEN */
@@ -43,7 +43,9 @@ typedef struct {
   gboolean no_picsum;          /* no Lorem Picsum routes */
 } RndimgConfig;
 
-void rndimg_config_clear (RndimgConfig *config);
+void rndimg_config_clear (RndimgConfig       *config);
+void rndimg_config_copy  (RndimgConfig       *to,
+                          const RndimgConfig *from);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RndimgConfig, rndimg_config_clear)
 
 G_END_DECLS

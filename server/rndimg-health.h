@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "rndimg-catalogue.h"
 #include "rndimg-router.h"
 
 G_BEGIN_DECLS
 
-/* user_data of both: the RndimgCatalogue. */
+/* /healthz: user_data unused (NULL). /readyz: user_data is the
+ * RndimgApiContext (the catalogue's count, the broker's problem). */
 void rndimg_health_alive (SoupServerMessage *msg, const char *path,
                           GHashTable *query, gpointer user_data);
 void rndimg_health_ready (SoupServerMessage *msg, const char *path,

@@ -5,20 +5,26 @@
  * watches; it never reaches into the service. */
 #include "rndimg-instrument.h"
 #include "rndimg-access-log.h"
+#include "rndimg-api-prefix.h"
 #include "rndimg-http.h"
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
-
-/* What the request hooks need. */
-typedef struct {
+/* What the request hooks and the fan-out timing need. */
+struct _RndimgInstrument
+{
+  /* Borrowed: each outlives us */
   RndimgMetrics *metrics;
+  RndimgBroker *broker;       /* NULL until _time_fan_out() */
+  SoupServer *server;         /* NULL until _watch_requests() */
   RndimgRouter *router;
+
+  /* Owned */
   gboolean access_log;
   guint wrote_body_data_id;
-  gulong hook_id;
-} Watch;
+  gulong hook_id;             /* 0 until _watch_requests() */
+  gint64 fan_out_started_usec;
+};
 
 /* What is known of a request in flight, kept on its message. */
 typedef struct {
@@ -44,7 +50,7 @@ on_wrote_body_data (GSignalInvocationHint *hint, guint n_values, const GValue *v
 static void
 on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-  Watch *watch = user_data;
+  RndimgInstrument *watch = user_data;
   RequestTrace *trace = g_new0 (RequestTrace, 1);
 
   trace->started_usec = g_get_monotonic_time ();
@@ -93,7 +99,7 @@ method_label (const char *method)
 static void
 on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-  Watch *watch = user_data;
+  RndimgInstrument *watch = user_data;
   g_autofree RequestTrace *trace = g_object_steal_qdata (G_OBJECT (msg), trace_quark);
   GUri *uri = soup_server_message_get_uri (msg);    /* NULL for an unparsable request */
   const char *path = uri != NULL ? g_uri_get_path (uri) : "";
@@ -107,7 +113,7 @@ on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
   seconds = (double) (g_get_monotonic_time () - trace->started_usec) / G_USEC_PER_SEC;
   rndimg_metrics_request_finished (watch->metrics, route, method_label (method), status,
                                    trace->bytes_sent, seconds);
-  if (g_str_equal (route, API "/images") && method == SOUP_METHOD_POST)
+  if (g_str_equal (route, RNDIMG_API_PREFIX "/images") && method == SOUP_METHOD_POST)
     rndimg_metrics_count_upload (watch->metrics, upload_result (status));
   if (watch->access_log)
     rndimg_access_log_record (msg, trace->bytes_sent, seconds);
@@ -228,67 +234,74 @@ rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumented
     add_variant_readings (metrics, push->variants);
 }
 
-static void
-watch_free (gpointer data)
+/* Instruments that feed @metrics (borrowed: it must outlive the result). */
+RndimgInstrument *
+rndimg_instrument_new (RndimgMetrics *metrics)
 {
-  Watch *watch = data;
+  RndimgInstrument *self = g_new0 (RndimgInstrument, 1);
 
-  g_signal_remove_emission_hook (watch->wrote_body_data_id, watch->hook_id);
-  g_free (watch);
+  self->metrics = metrics;
+  return self;
 }
 
+/* Watches every request of @server (routes labelled by @router) until
+ * freed; both are borrowed. */
 void
-rndimg_instrument_attach (SoupServer *server, RndimgMetrics *metrics, RndimgRouter *router, gboolean access_log)
+rndimg_instrument_watch_requests (RndimgInstrument *self, SoupServer *server, RndimgRouter *router,
+                                  gboolean access_log)
 {
   g_autoptr(GTypeClass) message_class = g_type_class_ref (SOUP_TYPE_SERVER_MESSAGE);
-  Watch *watch = g_new0 (Watch, 1);
 
   trace_quark = g_quark_from_static_string ("rndimg-trace");
-  watch->metrics = metrics;
-  watch->router = router;
-  watch->access_log = access_log;
-  watch->wrote_body_data_id = g_signal_lookup ("wrote-body-data", SOUP_TYPE_SERVER_MESSAGE);
-  watch->hook_id = g_signal_add_emission_hook (watch->wrote_body_data_id, 0, on_wrote_body_data, NULL, NULL);
-  /* The server outlives every request; the watch goes with it. */
-  g_object_set_data_full (G_OBJECT (server), "rndimg-watch", watch, watch_free);
-  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), watch);
-  g_signal_connect (server, "request-finished", G_CALLBACK (on_request_done), watch);
-  g_signal_connect (server, "request-aborted", G_CALLBACK (on_request_done), watch);
+  self->server = server;
+  self->router = router;
+  self->access_log = access_log;
+  self->wrote_body_data_id = g_signal_lookup ("wrote-body-data", SOUP_TYPE_SERVER_MESSAGE);
+  self->hook_id = g_signal_add_emission_hook (self->wrote_body_data_id, 0, on_wrote_body_data, NULL, NULL);
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
+  g_signal_connect (server, "request-finished", G_CALLBACK (on_request_done), self);
+  g_signal_connect (server, "request-aborted", G_CALLBACK (on_request_done), self);
 }
 
 /* A publish's fan-out: from the first "published" handler (connected
  * before any subscriber registry) to the last (connected after). */
-typedef struct {
-  RndimgMetrics *metrics;
-  gint64 started_usec;
-} FanOutTimer;
-
 static void
 on_fan_out_started (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
 {
-  FanOutTimer *timer = user_data;
+  RndimgInstrument *self = user_data;
 
-  timer->started_usec = g_get_monotonic_time ();
+  self->fan_out_started_usec = g_get_monotonic_time ();
 }
 
 static void
 on_fan_out_done (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
 {
-  FanOutTimer *timer = user_data;
+  RndimgInstrument *self = user_data;
 
-  rndimg_metrics_count_publish (timer->metrics, event->source,
-                                (double) (g_get_monotonic_time () - timer->started_usec) / G_USEC_PER_SEC);
+  rndimg_metrics_count_publish (self->metrics, event->source,
+                                (double) (g_get_monotonic_time () - self->fan_out_started_usec) / G_USEC_PER_SEC);
+}
+
+/* Times each fan-out of @broker (borrowed) until freed. Call before any
+ * subscriber registry follows @broker. */
+void
+rndimg_instrument_time_fan_out (RndimgInstrument *self, RndimgBroker *broker)
+{
+  self->broker = broker;
+  g_signal_connect (broker, "published", G_CALLBACK (on_fan_out_started), self);
+  g_signal_connect_after (broker, "published", G_CALLBACK (on_fan_out_done), self);
 }
 
 void
-rndimg_instrument_time_fan_out (RndimgBroker *broker, RndimgMetrics *metrics)
+rndimg_instrument_free (RndimgInstrument *self)
 {
-  FanOutTimer *timer = g_new0 (FanOutTimer, 1);
-
-  timer->metrics = metrics;
-  g_object_set_data_full (G_OBJECT (broker), "rndimg-fan-out-timer", timer, g_free);
-  g_signal_connect (broker, "published", G_CALLBACK (on_fan_out_started), timer);
-  g_signal_connect_after (broker, "published", G_CALLBACK (on_fan_out_done), timer);
+  if (self->server != NULL)
+    g_signal_handlers_disconnect_by_data (self->server, self);
+  if (self->broker != NULL)
+    g_signal_handlers_disconnect_by_data (self->broker, self);
+  if (self->hook_id != 0)
+    g_signal_remove_emission_hook (self->wrote_body_data_id, self->hook_id);
+  g_free (self);
 }
 
 /* GET /metrics: the Prometheus text format; 404 with --no-metrics. */

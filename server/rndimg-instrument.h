@@ -19,12 +19,17 @@ typedef struct {
   RndimgVariants *variants;
 } RndimgInstrumentedPush;
 
-void rndimg_instrument_attach        (SoupServer                   *server,
-                                      RndimgMetrics                *metrics,
+typedef struct _RndimgInstrument RndimgInstrument;
+
+RndimgInstrument *rndimg_instrument_new (RndimgMetrics             *metrics);
+void rndimg_instrument_free          (RndimgInstrument             *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgInstrument, rndimg_instrument_free)
+void rndimg_instrument_watch_requests (RndimgInstrument            *self,
+                                      SoupServer                   *server,
                                       RndimgRouter                 *router,
                                       gboolean                      access_log);
-void rndimg_instrument_time_fan_out  (RndimgBroker                 *broker,
-                                      RndimgMetrics                *metrics);
+void rndimg_instrument_time_fan_out  (RndimgInstrument             *self,
+                                      RndimgBroker                 *broker);
 void rndimg_instrument_add_readings  (RndimgMetrics                *metrics,
                                       const RndimgInstrumentedPush *push);
 /* user_data: the RndimgMetrics, or NULL when metrics are turned off. */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The running service: one SoupServer, the catalogue, the broker with its
  * sources (a timer, the API, uploads, the folder) and its subscribers
- * (long-polls, event streams, WebSockets). It builds each part, gives each handler
- * what it serves, and wires the routes. */
+ * (long-polls, event streams, WebSockets). It owns every part (the struct
+ * below lists them), builds each, hands each what it uses, wires the
+ * routes, and frees them in a visible order. */
 #include "rndimg-service.h"
 #include "rndimg-api.h"
+#include "rndimg-api-prefix.h"
 #include "rndimg-connection.h"
 #include "rndimg-health.h"
 #include "rndimg-http.h"
@@ -30,71 +32,48 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
+/* Every part is owned here and handed to what uses it (borrowed there);
+ * no part keeps state of its own elsewhere. rndimg_service_finalize()
+ * frees what watches or uses a part before the part. */
 struct _RndimgService
 {
   GObject parent_instance;
 
+  /* Owned: what it serves and where events live */
   RndimgConfig config;
-  SoupServer *server;
-  GSocketService *listener;
-  char *url;
-  RndimgRouter *router;
-  RndimgOriginPolicy *origins;
-  RndimgLimits *limits;
-  RndimgStatic *files;
+  RndimgMetrics *metrics;
+  RndimgInstrument *instrument;    /* requests and fan-outs, into metrics */
   RndimgCatalogue *catalogue;
   RndimgBroker *broker;
+  RndimgPictureStore *pictures;    /* with a Redis broker: pictures on every node */
+  RndimgStatic *files;
+  RndimgVariants *variants;        /* /img/: sizes and formats of the pictures */
+  RndimgPicsum *picsum;            /* Lorem Picsum's routes, unless --no-picsum */
+  RndimgApiContext api;            /* what the REST handlers serve (borrows the parts above) */
+
+  /* Owned: HTTP on libsoup */
+  SoupServer *server;
+  RndimgConnections *connections;  /* the connections we hand to the server */
+  RndimgRefusals *refusals;        /* answers written before a body is read */
+  RndimgSoupErrors *soup_errors;   /* libsoup's own errors, made JSON */
+  RndimgOriginPolicy *origins;
+  RndimgRouter *router;
+  RndimgLimits *limits;
+  GSocketService *listener;
+  GSocket *silent_end;             /* see add_keep_alive_listener() */
+  char *url;
+
+  /* Owned: the subscribers, following the broker on the connections */
   RndimgSubscribers *long_polls;
   RndimgSubscribers *streams;
   RndimgSubscribers *sockets;
-  RndimgApiContext api;        /* what the REST handlers serve */
-  RndimgPictureStore *pictures;  /* with a Redis broker: pictures on every node */
-  RndimgMetrics *metrics;
-  RndimgVariants *variants;    /* /img/: sizes and formats of the pictures */
-  RndimgPicsum *picsum;        /* Lorem Picsum's routes, unless --no-picsum */
-  GSocket *silent_end;         /* see add_keep_alive_listener() */
+
+  /* Sources */
   guint sweep_id;
   guint timer_id;
 };
 
-#define API "/polling/api/v1.0"
-
 G_DEFINE_FINAL_TYPE (RndimgService, rndimg_service, G_TYPE_OBJECT)
-
-void
-rndimg_config_clear (RndimgConfig *config)
-{
-  g_clear_pointer (&config->address, g_free);
-  g_clear_pointer (&config->images_dir, g_free);
-  g_clear_pointer (&config->uploads_dir, g_free);
-  g_clear_pointer (&config->web_dir, g_free);
-  g_clear_pointer (&config->token_file, g_free);
-  g_clear_pointer (&config->token, g_free);
-  g_clear_pointer (&config->public_url, g_free);
-  g_clear_pointer (&config->allow_origins, g_strfreev);
-  g_clear_pointer (&config->allow_hosts, g_strfreev);
-  g_clear_pointer (&config->state_file, g_free);
-  g_clear_pointer (&config->broker, g_free);
-  g_clear_pointer (&config->variant_dir, g_free);
-}
-
-static void
-copy_config (RndimgConfig *to, const RndimgConfig *from)
-{
-  *to = *from;
-  to->address = g_strdup (from->address);
-  to->images_dir = g_strdup (from->images_dir);
-  to->uploads_dir = g_strdup (from->uploads_dir);
-  to->web_dir = g_strdup (from->web_dir);
-  to->token_file = g_strdup (from->token_file);
-  to->token = g_strdup (from->token);
-  to->public_url = g_strdup (from->public_url);
-  to->allow_origins = g_strdupv (from->allow_origins);
-  to->allow_hosts = g_strdupv (from->allow_hosts);
-  to->state_file = g_strdup (from->state_file);
-  to->broker = g_strdup (from->broker);
-  to->variant_dir = g_strdup (from->variant_dir);
-}
 
 static void
 rndimg_service_finalize (GObject *object)
@@ -102,10 +81,17 @@ rndimg_service_finalize (GObject *object)
   RndimgService *self = RNDIMG_SERVICE (object);
 
   rndimg_service_shutdown (self);
+  /* What watches the server and the broker goes first. */
+  g_clear_pointer (&self->instrument, rndimg_instrument_free);
   g_clear_object (&self->listener);
   g_clear_pointer (&self->limits, rndimg_limits_free);
-  if (self->server != NULL)
-    rndimg_connection_detach_server (self->server);
+  /* The subscribers leave work for the connections: before them. */
+  g_clear_object (&self->sockets);
+  g_clear_object (&self->streams);
+  g_clear_object (&self->long_polls);
+  g_clear_pointer (&self->refusals, rndimg_refusals_free);
+  g_clear_pointer (&self->connections, rndimg_connections_free);
+  g_clear_pointer (&self->soup_errors, rndimg_soup_errors_free);
   g_clear_object (&self->server);
   g_clear_object (&self->silent_end);
   g_free (self->url);
@@ -115,14 +101,11 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->picsum, rndimg_picsum_free);
   g_clear_pointer (&self->files, rndimg_static_free);
   rndimg_api_context_clear (&self->api);
-  g_clear_object (&self->sockets);
-  g_clear_object (&self->streams);
-  g_clear_object (&self->long_polls);
   g_clear_pointer (&self->pictures, rndimg_picture_store_free);
   g_clear_object (&self->broker);
-  g_clear_object (&self->metrics);
   g_clear_object (&self->variants);
   g_clear_object (&self->catalogue);
+  g_clear_object (&self->metrics);
   rndimg_config_clear (&self->config);
 
   G_OBJECT_CLASS (rndimg_service_parent_class)->finalize (object);
@@ -145,13 +128,15 @@ on_request_finished (SoupServer *server, SoupServerMessage *msg, gpointer user_d
   RndimgService *self = user_data;
 
   self->api.requests++;
-  rndimg_connection_mark_idle (msg);
+  rndimg_connections_mark_idle (self->connections, msg);
 }
 
 static void
 on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-  rndimg_connection_mark_busy (msg);
+  RndimgService *self = user_data;
+
+  rndimg_connections_mark_busy (self->connections, msg);
 }
 
 static gboolean
@@ -192,16 +177,17 @@ add_routes (RndimgService *self)
   RndimgRouter *router;
 
   self->origins = rndimg_origin_policy_new (&self->config);
-  router = rndimg_router_new (self->server, (gsize) self->config.max_upload_bytes, self->origins);
+  router = rndimg_router_new (self->server, (gsize) self->config.max_upload_bytes, self->origins, self->refusals);
 
-  rndimg_router_add (router, API "/rndimg", 0, rndimg_api_random, NULL, api);
-  rndimg_router_add (router, API "/rndimg/poll", 0, rndimg_long_poll_serve, NULL, self->long_polls);
-  rndimg_router_add (router, API "/events", 0, rndimg_sse_serve, NULL, self->streams);
-  rndimg_router_add (router, API "/ws", 0, rndimg_websocket_serve, NULL, self->sockets);
-  rndimg_router_add (router, API "/publish", RNDIMG_ROUTE_WRITE, NULL, rndimg_api_publish, api);
-  rndimg_router_add (router, API "/images", RNDIMG_ROUTE_UPLOAD | RNDIMG_ROUTE_WRITE,
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/rndimg", 0, rndimg_api_random, NULL, api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/rndimg/poll", 0, rndimg_long_poll_serve, NULL, self->long_polls);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/events", 0, rndimg_sse_serve, NULL, self->streams);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/ws", 0, rndimg_websocket_serve, NULL, self->sockets);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/publish", RNDIMG_ROUTE_WRITE, NULL, rndimg_api_publish, api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/images", RNDIMG_ROUTE_UPLOAD | RNDIMG_ROUTE_WRITE,
                      rndimg_api_list_images, rndimg_upload_serve, api);
-  rndimg_router_add (router, API "/stats", 0, rndimg_api_stats, NULL, api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/stats", 0, rndimg_api_stats, NULL, api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/openapi.json", 0, rndimg_api_description, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
   rndimg_router_add (router, "/readyz", 0, rndimg_health_ready, NULL, api);
   rndimg_router_add (router, "/metrics", 0, rndimg_instrument_serve_metrics, NULL,
@@ -221,33 +207,26 @@ add_routes (RndimgService *self)
 }
 
 /* --broker: "memory" (this process, its history in --state-file) or a
- * redis:// URL shared by every node. */
+ * redis:// URL shared by every node (anything else: the Redis broker's
+ * error). */
 static RndimgBroker *
 make_broker (const RndimgConfig *config, GError **error)
 {
+  RndimgBroker *broker;
+  g_autofree char *state_file = NULL;
+
   if (config->broker == NULL || g_str_equal (config->broker, "memory"))
     return rndimg_memory_broker_new_with_state ((guint) config->history, config->state_file);
-  if (g_str_has_prefix (config->broker, "redis://"))
-    {
-      RndimgBroker *broker = rndimg_redis_broker_new (config->broker, (guint) config->history, error);
-
-      /* Held over two and a half ticks: a late tick keeps it, a dead
-       * holder loses it. */
-      if (broker != NULL)
-        {
-          rndimg_redis_broker_set_slideshow_lease (RNDIMG_REDIS_BROKER (broker),
-                                                   (guint) (config->interval_seconds * 2500));
-          g_autofree char *state_file = config->state_file != NULL
-                                        ? rndimg_redis_broker_state_file_for (config->state_file, config->broker)
-                                        : NULL;
-
-          rndimg_redis_broker_set_state_file (RNDIMG_REDIS_BROKER (broker), state_file);
-        }
-      return broker;
-    }
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               "--broker %s is not \"memory\" or redis://HOST:PORT[/DB]", config->broker);
-  return NULL;
+  broker = rndimg_redis_broker_new (config->broker, (guint) config->history, error);
+  if (broker == NULL)
+    return NULL;
+  /* Held over two and a half ticks: a late tick keeps it, a dead holder
+   * loses it. */
+  rndimg_redis_broker_set_slideshow_lease (RNDIMG_REDIS_BROKER (broker), (guint) (config->interval_seconds * 2500));
+  if (config->state_file != NULL)
+    state_file = rndimg_redis_broker_state_file_for (config->state_file, config->broker);
+  rndimg_redis_broker_set_state_file (RNDIMG_REDIS_BROKER (broker), state_file);
+  return broker;
 }
 
 /* The variants' disk cache: --variant-dir, else variants/ beside the
@@ -289,8 +268,12 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 {
   g_autoptr(RndimgService) self = g_object_new (RNDIMG_TYPE_SERVICE, NULL);
 
-  copy_config (&self->config, config);
+  rndimg_config_copy (&self->config, config);
   self->metrics = rndimg_metrics_new ();
+  self->instrument = rndimg_instrument_new (self->metrics);
+  self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
+  self->connections = rndimg_connections_new (self->server);
+  self->refusals = rndimg_refusals_new (self->connections);
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL)
     return NULL;
@@ -298,10 +281,12 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   if (self->broker == NULL)
     return NULL;
   /* Before the subscribers connect, so the timing spans all of them. */
-  rndimg_instrument_time_fan_out (self->broker, self->metrics);
-  self->long_polls = rndimg_long_poll_new (self->broker, (guint) config->max_waiters);
-  self->streams = rndimg_sse_new (self->broker, (guint) config->max_streams, config->heartbeat_seconds);
-  self->sockets = rndimg_websocket_new (self->broker, (guint) config->max_sockets, config->heartbeat_seconds);
+  rndimg_instrument_time_fan_out (self->instrument, self->broker);
+  self->long_polls = rndimg_long_poll_new (self->broker, self->connections, (guint) config->max_waiters);
+  self->streams = rndimg_sse_new (self->broker, self->connections, (guint) config->max_streams,
+                                  config->heartbeat_seconds);
+  self->sockets = rndimg_websocket_new (self->broker, self->connections, (guint) config->max_sockets,
+                                        config->heartbeat_seconds);
   if (RNDIMG_IS_REDIS_BROKER (self->broker))
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
                                                config->uploads_dir, config->max_upload_bytes);
@@ -316,6 +301,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .started_usec = g_get_monotonic_time (),
   };
   rndimg_api_context_keep_answers (&self->api);
+  rndimg_api_context_load_description (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   self->variants = make_variants (&self->config, self->catalogue);
   if (!config->no_picsum)
@@ -323,14 +309,12 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   if (!start_sources (self, error))
     return NULL;
 
-  self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
-  rndimg_connection_attach_server (self->server);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
-  rndimg_soup_errors_attach (self->server);
+  self->soup_errors = rndimg_soup_errors_new (self->server);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
-  self->limits = rndimg_limits_new (self->server, &self->config);
-  rndimg_instrument_attach (self->server, self->metrics, self->router, self->config.access_log);
+  self->limits = rndimg_limits_new (self->server, &self->config, self->connections, self->refusals);
+  rndimg_instrument_watch_requests (self->instrument, self->server, self->router, self->config.access_log);
   rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
     .long_polls = self->long_polls, .streams = self->streams,
     .sockets = self->sockets, .catalogue = self->catalogue,
@@ -354,7 +338,7 @@ on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *s
   if (!rndimg_limits_admit_connection (self->limits, connection))
     return TRUE;
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-  rndimg_connection_register (connection);
+  rndimg_connections_register (self->connections, connection);
   if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
     g_warning ("cannot take a connection: %s", error->message);
   return TRUE;
@@ -398,7 +382,7 @@ start_accepting (RndimgService *self, GSocketAddress *effective, GError **error)
 {
   if (!add_keep_alive_listener (self, error))
     return FALSE;
-  self->sweep_id = rndimg_connection_sweep_idle ((guint) self->config.idle_timeout_seconds);
+  self->sweep_id = rndimg_connections_sweep_idle (self->connections, (guint) self->config.idle_timeout_seconds);
   self->url = url_for (effective);
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
   g_socket_service_start (self->listener);
@@ -448,6 +432,13 @@ rndimg_service_get_url (RndimgService *self)
   return self->url;
 }
 
+/* The routes (borrowed), for the test that compares them with the API's description. */
+RndimgRouter *
+rndimg_service_get_router (RndimgService *self)
+{
+  return self->router;
+}
+
 /* Ends held long-polls (204), event streams (a clean end of stream) and
  * WebSockets (close 1001),
  * stops the sources. The answers go out as the main loop runs on; see
@@ -478,8 +469,10 @@ rndimg_service_shutdown (RndimgService *self)
 {
   rndimg_service_begin_shutdown (self);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
-  rndimg_refusal_close_all ();
-  rndimg_taken_answer_flush ();
+  if (self->refusals != NULL)
+    rndimg_refusals_close_all (self->refusals);
+  if (self->connections != NULL)
+    rndimg_connections_flush_later (self->connections);
   if (self->listener != NULL)
     {
       g_socket_service_stop (self->listener);

@@ -5,6 +5,7 @@
 
 #include "rndimg-catalogue.h"
 #include "rndimg-config.h"
+#include "rndimg-router.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,7 @@ gboolean         rndimg_service_listen_on_socket (RndimgService    *self,
                                                 GSocket            *socket,
                                                 GError            **error);
 const char      *rndimg_service_get_url        (RndimgService      *self);
+RndimgRouter    *rndimg_service_get_router     (RndimgService      *self);
 RndimgCatalogue *rndimg_service_get_catalogue  (RndimgService      *self);
 void             rndimg_service_begin_shutdown (RndimgService      *self);
 gboolean         rndimg_service_is_drained     (RndimgService      *self);

@@ -6,6 +6,7 @@
  * read as text from the first source that has it, then checked. */
 #include "rndimg-settings.h"
 #include "rndimg-redis-broker.h"
+#include "rndimg-api-prefix.h"
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
@@ -179,7 +180,7 @@ parse_command_line (int *argc, char ***argv, CommandLine *command_line, GError *
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
   g_option_context_set_summary (context,
-    "Answers GET /polling/api/v1.0/rndimg with the absolute URL of a random image\n"
+    "Answers GET " RNDIMG_API_PREFIX "/rndimg with the absolute URL of a random image\n"
     "and serves the images under /static/img/ and a web page at /.\n"
     "The first line on standard output is the URL the server listens on.");
   g_option_context_set_description (context,
@@ -389,12 +390,8 @@ check_values (const RndimgConfig *config, GError **error)
       return FALSE;
     }
   if (config->broker != NULL && !g_str_equal (config->broker, "memory") &&
-      !rndimg_redis_broker_parse_url (config->broker, NULL, NULL, NULL, NULL))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--broker %s is not \"memory\" or redis://HOST:PORT[/DB] (DB from 0 to 15)", config->broker);
-      return FALSE;
-    }
+      !rndimg_redis_broker_parse_url (config->broker, NULL, NULL, NULL, error))
+    return FALSE;
   if (config->interval_seconds > 0 && config->interval_seconds < 0.01)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,

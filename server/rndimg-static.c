@@ -128,23 +128,6 @@ open_below (const char *root, const char *relative)
 }
 
 static gboolean
-etag_listed (const char *if_none_match, const char *etag)
-{
-  g_auto(GStrv) candidates = g_strsplit (if_none_match, ",", -1);
-
-  for (char **candidate = candidates; *candidate != NULL; candidate++)
-    {
-      const char *tag = g_strstrip (*candidate);
-
-      if (g_str_has_prefix (tag, "W/"))
-        tag += 2;
-      if (strcmp (tag, "*") == 0 || strcmp (tag, etag) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
 is_not_modified (SoupServerMessage *msg, const LoadedFile *file)
 {
   SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
@@ -153,7 +136,7 @@ is_not_modified (SoupServerMessage *msg, const LoadedFile *file)
   g_autoptr(GDateTime) since = NULL;
 
   if (if_none_match != NULL)
-    return etag_listed (if_none_match, file->etag);
+    return rndimg_http_if_none_match (msg, file->etag);
   if (if_modified_since == NULL)
     return FALSE;
   since = soup_date_time_new_from_http_string (if_modified_since);

@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 typedef struct {
   TestServer *server;

@@ -29,7 +29,45 @@ void
 raw_connection_free (RawConnection *connection)
 {
   close (connection->fd);
+  g_free (connection->method);
+  g_free (connection->path);
   g_free (connection);
+}
+
+/* Notes the method and path of a request line starting @bytes, so its
+ * answer can be recorded (test_record_answer_parts()). */
+static void
+note_request (RawConnection *connection, const char *bytes, gsize length)
+{
+  g_autofree char *start = g_strndup (bytes, MIN (length, 8192));
+  g_auto(GStrv) words = NULL;
+  char *query;
+
+  if (connection->method != NULL || strstr (start, "\r\n") == NULL)
+    return;
+  *strstr (start, "\r\n") = '\0';
+  words = g_strsplit (start, " ", 3);
+  if (g_strv_length (words) != 3 || words[0][0] == '\0' || words[1][0] != '/')
+    return;
+  query = strchr (words[1], '?');
+  if (query != NULL)
+    *query = '\0';
+  connection->method = g_strdup (words[0]);
+  connection->path = g_strdup (words[1]);
+}
+
+static void
+record_answer (RawConnection *connection, const char *answer, gsize length)
+{
+  g_autofree char *content_type = raw_answer_header (answer, "Content-Type");
+  const char *body = raw_answer_body (answer);
+
+  if (connection->method == NULL || raw_answer_status (answer) == 0)
+    return;
+  test_record_answer_parts (connection->method, connection->path, raw_answer_status (answer), content_type,
+                            body, length - (gsize) (body - answer));
+  g_clear_pointer (&connection->method, g_free);
+  g_clear_pointer (&connection->path, g_free);
 }
 
 /* FALSE if the server closed or reset the connection meanwhile. */
@@ -38,6 +76,7 @@ raw_send (RawConnection *connection, const void *bytes, gsize length)
 {
   const char *at = bytes;
 
+  note_request (connection, bytes, length);
   while (length > 0)
     {
       ssize_t sent = send (connection->fd, at, length, MSG_NOSIGNAL);
@@ -100,7 +139,10 @@ raw_read_answer (RawConnection *connection, guint timeout_ms)
     {
       g_string_append_len (answer, buffer, got);
       if (is_whole_answer (answer))
-        break;
+        {
+          record_answer (connection, answer->str, answer->len);
+          break;
+        }
     }
   if (answer->len == 0)
     {

@@ -8,6 +8,8 @@ G_BEGIN_DECLS
 /* A plain socket to a test server, for bytes libsoup's client would not send. */
 typedef struct {
   int fd;
+  char *method;     /* of the request sent and not yet answered, if known */
+  char *path;
 } RawConnection;
 
 RawConnection *raw_connect          (TestServer    *server);

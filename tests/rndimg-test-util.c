@@ -122,6 +122,113 @@ test_response_clear (TestResponse *response)
   g_clear_pointer (&response->headers, soup_message_headers_unref);
 }
 
+static gboolean
+is_json_type (const char *essence)
+{
+  return essence != NULL && (g_ascii_strcasecmp (essence, "application/json") == 0 || g_str_has_suffix (essence, "+json"));
+}
+
+/* Appends one answer as a JSON line to the file named by $RNDIMG_ANSWERS
+ * (set per suite), for the check registered by test_add_answers_described().
+ * @content_type is the header's whole value, or NULL. */
+void
+test_record_answer_parts (const char *method, const char *path, guint status,
+                          const char *content_type, const char *data, gsize length)
+{
+  const char *log = g_getenv ("RNDIMG_ANSWERS");
+  g_autofree char *essence = g_strdup (content_type);   /* the type without parameters */
+  g_autofree char *valid_method = g_utf8_make_valid (method, -1);
+  g_autofree char *valid_path = g_utf8_make_valid (path, -1);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *line = NULL;
+  FILE *file;
+
+  if (log == NULL)
+    return;
+  if (essence != NULL && strchr (essence, ';') != NULL)
+    *strchr (essence, ';') = '\0';
+  if (essence != NULL)
+    g_strstrip (essence);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "test");
+  json_builder_add_string_value (builder, g_test_get_path ());
+  json_builder_set_member_name (builder, "method");
+  json_builder_add_string_value (builder, valid_method);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, valid_path);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_int_value (builder, status);
+  json_builder_set_member_name (builder, "content_type");
+  json_builder_add_string_value (builder, content_type);
+  json_builder_set_member_name (builder, "body_bytes");
+  json_builder_add_int_value (builder, (gint64) length);
+  if (is_json_type (essence) && length > 0 && g_utf8_validate (data, (gssize) length, NULL))
+    {
+      g_autofree char *text = g_strndup (data, length);
+
+      json_builder_set_member_name (builder, "body");
+      json_builder_add_string_value (builder, text);
+    }
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  line = json_to_string (node, FALSE);
+  file = fopen (log, "a");
+  g_assert_nonnull (file);
+  fprintf (file, "%s\n", line);
+  fclose (file);
+}
+
+/* test_record_answer_parts() for libsoup's @msg and its @body. */
+void
+test_record_answer (SoupMessage *msg, GBytes *body)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+
+  test_record_answer_parts (soup_message_get_method (msg), g_uri_get_path (soup_message_get_uri (msg)),
+                            soup_message_get_status (msg), soup_message_headers_get_one (headers, "Content-Type"),
+                            body != NULL ? g_bytes_get_data (body, NULL) : NULL,
+                            body != NULL ? g_bytes_get_size (body) : 0);
+}
+
+static void
+check_answers_described (gconstpointer log)
+{
+  const char *argv[] = { g_getenv ("RNDIMG_NODE"), g_getenv ("RNDIMG_ANSWER_CHECKER"),
+                         g_getenv ("RNDIMG_OPENAPI_JSON"), log, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int wait_status;
+
+  g_assert_nonnull (argv[0]);
+  g_assert_nonnull (argv[1]);
+  g_assert_nonnull (argv[2]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  /* Node's own errors (say, tests/openapi without its npm ci) on stderr. */
+  if (!g_spawn_check_wait_status (wait_status, NULL))
+    g_test_fail_printf ("answers not described by docs/openapi.yaml (%s):\n%s%s", argv[1], out, err);
+}
+
+/* Call last, after every g_test_add: registers a test that runs after all
+ * the others and checks every answer they received (test_request(),
+ * test_request_async()) against docs/openapi.yaml: status, content type,
+ * body. Nothing when $RNDIMG_ANSWERS is not set. */
+void
+test_add_answers_described (void)
+{
+  const char *log = g_getenv ("RNDIMG_ANSWERS");
+
+  if (log == NULL)
+    return;
+  /* A test's subprocess appends to its parent's log. */
+  if (!g_test_subprocess ())
+    g_assert_true (g_file_set_contents (log, "", 0, NULL));
+  g_test_add_data_func ("/openapi/answers-described", log, check_answers_described);
+}
+
 void
 test_request (SoupSession *session, const char *method, const char *url,
               const char *const *request_headers, GBytes *request_body,
@@ -141,6 +248,7 @@ test_request (SoupSession *session, const char *method, const char *url,
   g_assert_no_error (error);
   response->status = soup_message_get_status (msg);
   response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  test_record_answer (msg, response->body);
 }
 
 void
@@ -384,6 +492,8 @@ on_async_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   pending->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &pending->error);
   pending->status = msg != NULL ? soup_message_get_status (msg) : 0;
+  if (pending->error == NULL && msg != NULL)
+    test_record_answer (msg, pending->body);
   pending->finished_usec = g_get_monotonic_time ();
   pending->done = TRUE;
 }
@@ -564,7 +674,7 @@ test_event_stream_wait (TestEventStream *stream, guint count, guint timeout_ms)
 JsonObject *
 test_server_stats (TestServer *server, SoupSession *session)
 {
-  g_autofree char *url = test_server_url (server, "/polling/api/v1.0/stats");
+  g_autofree char *url = test_server_url (server, RNDIMG_API_PREFIX "/stats");
   g_auto(TestResponse) response = { 0 };
 
   test_get (session, url, &response);
@@ -584,7 +694,7 @@ test_server_stat (TestServer *server, SoupSession *session, const char *name)
 JsonObject *
 test_publish (TestServer *server, SoupSession *session, const char *name)
 {
-  g_autofree char *url = test_server_url (server, "/polling/api/v1.0/publish");
+  g_autofree char *url = test_server_url (server, RNDIMG_API_PREFIX "/publish");
   g_autofree char *json = name != NULL ? g_strdup_printf ("{\"name\":\"%s\"}", name) : NULL;
   g_auto(TestResponse) response = { 0 };
 

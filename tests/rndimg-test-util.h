@@ -5,6 +5,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "rndimg-api-prefix.h"
+
 G_BEGIN_DECLS
 
 /* A real rndimg-server on a free loopback port, for one test. */
@@ -68,6 +70,15 @@ void      test_post_json          (SoupSession  *session,
                                    const char   *url,
                                    const char   *json,
                                    TestResponse *response);
+void      test_record_answer      (SoupMessage  *msg,
+                                   GBytes       *body);
+void      test_record_answer_parts (const char  *method,
+                                   const char   *path,
+                                   guint         status,
+                                   const char   *content_type,
+                                   const char   *data,
+                                   gsize         length);
+void      test_add_answers_described (void);
 JsonObject *test_response_json    (TestResponse *response);
 const char *test_response_header  (TestResponse *response,
                                    const char   *name);

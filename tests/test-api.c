@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 #define PNG_SIGNATURE "\x89PNG\r\n\x1a\n"
 
 typedef struct {
@@ -525,6 +525,30 @@ test_startup_errors (void)
   g_assert_cmpint (g_rmdir (empty), ==, 0);
 }
 
+/* The API's own description: OpenAPI 3.1 JSON, revalidated by its ETag. */
+static void
+test_openapi_document (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *url = test_server_url (fixture->server, API "/openapi.json");
+  g_auto(TestResponse) response = { 0 };
+  g_auto(TestResponse) again = { 0 };
+  g_autoptr(JsonObject) json = NULL;
+  const char *etag;
+
+  get (fixture, API "/openapi.json", &response);
+  test_assert_status (&response, 200);
+  g_assert_cmpstr (soup_message_headers_get_content_type (response.headers, NULL), ==, "application/json");
+  g_assert_cmpstr (test_response_header (&response, "Cache-Control"), ==, "no-cache");
+  json = test_response_json (&response);
+  g_assert_cmpstr (json_object_get_string_member (json, "openapi"), ==, "3.1.0");
+  g_assert_true (json_object_has_member (json_object_get_object_member (json, "paths"), API "/openapi.json"));
+  etag = test_response_header (&response, "ETag");
+  g_assert_nonnull (etag);
+  test_get_with_headers (fixture->session, url, (const char *[]) { "If-None-Match", etag, NULL }, &again);
+  test_assert_status (&again, 304);
+  g_assert_cmpuint (g_bytes_get_size (again.body), ==, 0);
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -540,6 +564,7 @@ main (int argc, char **argv)
   ADD ("/api/bad-host", test_bad_host);
   ADD ("/api/seed-post-root", test_seed_post_root);
   ADD ("/api/images", test_catalogue_listing);
+  ADD ("/api/openapi-document", test_openapi_document);
   ADD ("/errors/not-found", test_not_found);
   ADD ("/errors/method-not-allowed", test_method_not_allowed);
   ADD ("/static/traversal", test_traversal);
@@ -553,5 +578,6 @@ main (int argc, char **argv)
   g_test_add_func ("/web/symlink-out-of-folder", test_web_symlink_out_of_folder);
   g_test_add_func ("/startup/errors", test_startup_errors);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

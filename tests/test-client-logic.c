@@ -374,12 +374,12 @@ on_fake_request (SoupServer *server, SoupServerMessage *msg, const char *path,
 {
   Fake *fake = user_data;
 
-  if (g_str_equal (path, "/polling/api/v1.0/events"))
+  if (g_str_equal (path, RNDIMG_API_PREFIX "/events"))
     {
       fake->requests++;
       fake_sse (fake, msg);
     }
-  else if (g_str_equal (path, "/polling/api/v1.0/rndimg/poll"))
+  else if (g_str_equal (path, RNDIMG_API_PREFIX "/rndimg/poll"))
     {
       fake->requests++;
       fake_repeating_poll (fake, msg);

@@ -11,7 +11,7 @@
 
 #include <signal.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 #define NODES 3
 
 /* How a case starts its nodes. */
@@ -521,5 +521,6 @@ main (int argc, char **argv)
               test_lagging_node_tells_missed, cluster_tear_down);
   g_test_add ("/cluster/one-slideshow-for-the-cluster", Cluster, &quick_slideshow, cluster_set_up,
               test_one_slideshow_for_the_cluster, cluster_tear_down);
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 #define SMALL "1000"
 #define LARGE "100000"
 
@@ -192,5 +192,6 @@ main (int argc, char **argv)
   g_test_add_func ("/config/switch-and-port", test_switch_and_port);
   g_test_add_func ("/config/bad-values-name-their-source", test_bad_values_name_their_source);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

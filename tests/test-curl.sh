@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # curl is one of our users: drive a real rndimg-server with it, as the README
-# does, and report TAP. Needs RNDIMG_SERVER (set by meson test).
+# does, and report TAP. Needs RNDIMG_SERVER (set by meson test). The answers
+# status_of() gets are checked against docs/openapi.yaml at the end (the
+# RNDIMG_ANSWER* and RNDIMG_OPENAPI_JSON variables, set by meson test too).
 set -u
 
 API=/polling/api/v1.0
@@ -26,8 +28,42 @@ start_server() {
     URL=$(head -n 1 "$WORK/server.out" | sed 's,/$,,')
 }
 
-status_of() { # status_of CURL_ARGS...: prints the HTTP status code
-    curl -s -o "$WORK/body" -w '%{http_code}' "$@"
+status_of() { # status_of CURL_ARGS...: prints the HTTP status code, records the answer
+    rm -f "$WORK/body"   # curl leaves it alone when no body comes (a 304)
+    curl -s -o "$WORK/body" -w '%{http_code}\n%{method}\n%{url_effective}\n%{content_type}\n' "$@" >"$WORK/answer"
+    record_answer
+    head -n 1 "$WORK/answer"
+}
+
+# Keeps the last answer (status, method, URL, content type; body) in
+# $WORK/answers/, for answers_described().
+record_answer() {
+    mkdir -p "$WORK/answers"
+    # Counted from the files: status_of() runs in a $(...) subshell.
+    n=$(($(find "$WORK/answers" -name '*.meta' | wc -l) + 1))
+    cp "$WORK/answer" "$WORK/answers/$n.meta"
+    [ -f "$WORK/body" ] && cp "$WORK/body" "$WORK/answers/$n.body"
+    return 0
+}
+
+# Every kept answer as a JSON line in $RNDIMG_ANSWERS, then checked by
+# tests/openapi/check-answers.mjs.
+answers_described() {
+    python3 - "$WORK/answers" "$RNDIMG_ANSWERS" <<'PYTHON' &&
+import json, pathlib, sys, urllib.parse
+folder = pathlib.Path(sys.argv[1])
+with open(sys.argv[2], "w") as log:
+    for meta in sorted(folder.glob("*.meta"), key=lambda p: int(p.stem)):
+        status, method, url, content_type = meta.read_text().split("\n")[:4]
+        body_file = meta.with_suffix(".body")
+        body = body_file.read_bytes() if body_file.exists() else b""
+        answer = {"test": "curl", "method": method, "path": urllib.parse.urlsplit(url).path,
+                  "status": int(status), "content_type": content_type or None, "body_bytes": len(body)}
+        if content_type.split(";")[0].strip() == "application/json":
+            answer["body"] = body.decode("utf-8", "replace")
+        log.write(json.dumps(answer) + "\n")
+PYTHON
+    "$RNDIMG_NODE" "$RNDIMG_ANSWER_CHECKER" "$RNDIMG_OPENAPI_JSON" "$RNDIMG_ANSWERS"
 }
 
 json_message() { sed -n 's/.*"message":"\([^"]*\)".*/\1/p' "$WORK/body"; }
@@ -130,5 +166,6 @@ check "long-poll since=0 replays the first event" long_poll_replays
 check "bad since is a 400 JSON error" json_error 400 "$URL$API/rndimg/poll?since=-4"
 check "ws without a handshake is a 400 JSON error" json_error 400 "$URL$API/ws"
 check "the ws handshake by curl gets the event in a frame" websocket_handshake_shows_event
+check "every answer above is described by docs/openapi.yaml" answers_described
 
 tap_finish

@@ -7,7 +7,7 @@
 
 #include <glib/gstdio.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 typedef struct {
   char *folder;
@@ -236,5 +236,6 @@ main (int argc, char **argv)
   ADD ("/epoch/unreadable-state-file-is-kept-aside", test_unreadable_state_file_is_kept_aside);
   ADD ("/epoch/poll-with-foreign-epoch-is-answered", test_poll_with_foreign_epoch_is_answered);
   ADD ("/epoch/stream-with-foreign-epoch-gets-newest-and-missed", test_stream_with_foreign_epoch_gets_newest_and_missed);
+  test_add_answers_described ();
   return g_test_run ();
 }

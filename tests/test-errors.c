@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 #define HOST "Host: 127.0.0.1\r\n"
 #define PUBLISH "POST " API "/publish HTTP/1.1\r\n" HOST
 
@@ -129,5 +129,6 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/errors/error-body-is-utf8", test_error_body_is_utf8);
   g_test_add_func ("/errors/multipart-cut-off", test_multipart_cut_off);
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -60,5 +60,6 @@ main (int argc, char **argv)
   ADD ("/folder/new-file-published", test_folder_new_file_published, NULL);
   ADD ("/timer/publishes", test_timer_publishes, fast_timer);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

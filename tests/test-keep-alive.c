@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 typedef struct {
   TestServer *server;
@@ -300,5 +300,6 @@ main (int argc, char **argv)
   ADD ("/keep-alive/pipelined-behind-long-poll", test_pipelined_behind_long_poll);
   ADD ("/keep-alive/long-poll-http-1.0", test_long_poll_http_1_0);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

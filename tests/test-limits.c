@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 static char *
 announce (const char *path, const char *length, const char *more_headers)
@@ -131,7 +131,7 @@ test_slow_headers_cut (void)
   TestServer *server = test_server_start ("--interval=0", "--header-timeout=1", NULL);
   g_autoptr(RawConnection) trickler = raw_connect (server);
   g_autoptr(RawConnection) silent = raw_connect (server);
-  const char *header = "GET /polling/api/v1.0/rndimg HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaa";
+  const char *header = "GET " API "/rndimg HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaa";
   gint64 start = g_get_monotonic_time ();
   gboolean cut = FALSE;
 
@@ -242,5 +242,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/limits/idle-keep-alive-closed", test_idle_keep_alive_closed);
   g_test_add_func ("/limits/held-requests-not-cut", test_held_requests_not_cut);
   g_test_add_func ("/limits/connections-per-address", test_connections_per_address);
+  test_add_answers_described ();
   return g_test_run ();
 }

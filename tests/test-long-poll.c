@@ -289,5 +289,6 @@ main (int argc, char **argv)
   ADD ("/poll/stray-bytes-do-not-pin-slots", test_poll_stray_bytes_do_not_pin_slots, max_waiters_2);
   ADD ("/poll/max-waiters", test_poll_max_waiters, max_waiters_2);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

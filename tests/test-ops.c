@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 /* ---- running the program to its end ---- */
 
@@ -575,5 +575,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ops/reload/token", test_reload_token);
   ADD ("/ops/reload/rescans", test_reload_rescans, NULL);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#define API "/polling/api/v1.0"
+#define API RNDIMG_API_PREFIX
 
 /* One request with @headers (each "Name: value\r\n") and @body; the answer. */
 static char *
@@ -260,5 +260,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/origin/allowed-origins-from-environment", test_allowed_origins_from_environment);
   g_test_add_func ("/origin/preflight", test_preflight);
   g_test_add_func ("/origin/cross-site-reads-open", test_cross_site_reads_open);
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -208,5 +208,6 @@ main (int argc, char **argv)
   g_test_add_func ("/auth/token", test_auth_token);
   g_test_add_func ("/auth/no-token-beyond-loopback", test_auth_no_token_beyond_loopback);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

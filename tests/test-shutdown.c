@@ -32,5 +32,6 @@ main (int argc, char **argv)
 
   ADD ("/shutdown/ends-held-clients", test_shutdown_ends_held_clients, NULL);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -190,5 +190,6 @@ main (int argc, char **argv)
   ADD ("/sse/disconnects-cleaned-up", test_sse_disconnects_cleaned_up, NULL);
   ADD ("/sse/slow-reader-cut-off", test_sse_slow_reader_cut_off, NULL);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -197,6 +197,8 @@ get_once (Fixture *fixture, const char *path, const char *const *headers, TestRe
   g_assert_no_error (error);
   response->status = soup_message_get_status (msg);
   response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  /* Checked against docs/openapi.yaml by the suite's last test. */
+  test_record_answer (msg, response->body);
 }
 
 /* The canonical URL a spelling redirects to (asserting the redirect). */
@@ -1031,5 +1033,6 @@ main (int argc, char **argv)
   g_test_add_func ("/variants/picsum/shadows-nothing", test_picsum_shadows_nothing);
   g_test_add_func ("/variants/picsum/off", test_picsum_off);
   g_test_add_func ("/variants/picsum/seeds-survive-an-addition", test_picsum_seeds_survive_an_addition);
+  test_add_answers_described ();
   return g_test_run ();
 }

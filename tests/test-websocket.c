@@ -240,5 +240,6 @@ main (int argc, char **argv)
   ADD ("/ws/hangup-cleaned-up", test_hangup_cleaned_up, NULL);
   ADD ("/ws/shutdown-closes-going-away", test_shutdown_closes_going_away, NULL);
 
+  test_add_answers_described ();
   return g_test_run ();
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* RndimgBroker: the one ordered history of published pictures, behind an
- * interface so that where it lives (memory now, Redis later) is one choice
- * in main.c. Subscribers only ever see this interface and its "published"
- * signal. */
+ * interface so that where it lives (this process, rndimg-memory-broker.c,
+ * or one Redis shared by every node, redis/) is one choice, --broker, made
+ * in rndimg-service.c. Subscribers only ever see this interface and its
+ * "published" signal. */
 #include "rndimg-broker.h"
 
 G_DEFINE_INTERFACE (RndimgBroker, rndimg_broker, G_TYPE_OBJECT)

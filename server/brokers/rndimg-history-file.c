@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The memory broker's history on disk, so ids continue after a restart:
+/* A broker's state on disk (--state-file), so ids continue after a
+ * restart: the memory broker keeps its epoch, newest id and events; the
+ * Redis broker its epoch and newest id only (no events, Redis has them):
  * {"epoch":"…","newest_id":N,"events":[{"id":…,"name":…,"source":…,
  * "published_at":…}, …]}. Written whole and renamed into place, so a
  * crash leaves the old file or the new one, never half of one. */

@@ -5,7 +5,8 @@
  * at the next write: a hangup watch notices it at once. An idle keep-alive
  * connection that its client closes is never closed by libsoup 3.2 (fixed
  * in 3.4): a sweep once a second closes it, and any connection idle too
- * long. */
+ * long. RndimgConnections holds all this for one SoupServer, with the
+ * work a fan-out leaves for after its pass (rndimg_connections_run_later()). */
 #include "rndimg-connection.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Every watched connection sits in one epoll set, and the main loop polls
  * only that set's descriptor: holding or releasing a client costs one
@@ -21,14 +23,27 @@
  * every descriptor (a cost that grows with the number of held clients). */
 struct _RndimgHangupWatch
 {
+  RndimgConnections *owner;
   int fd;
   SoupServerMessage *msg;
   RndimgHangupFunc callback;
   gpointer user_data;
 };
 
-static int hangup_epoll = -1;
-static SoupServer *soup_server;   /* where our connections go: see _attach_server() */
+struct _RndimgConnections
+{
+  /* Borrowed */
+  SoupServer *server;         /* where our connections go; outlives us */
+
+  /* Owned */
+  char *server_header;        /* its "server-header", read once */
+  int hangup_epoll;           /* -1 until the first watch */
+  guint hangup_source_id;
+  GHashTable *by_peer;        /* PeerKey * (in its ConnectionState) -> GSocketConnection (weak) */
+  GHashTable *states;         /* every ConnectionState still watched (a set) */
+  GQueue later;               /* Later *: see rndimg_connections_run_later() */
+  guint later_id;
+};
 
 /* EPOLLRDHUP: the peer sent its FIN. Unlike "readable", it is not set by
  * a pipelined request or stray bytes, which stay for libsoup, and it is
@@ -50,12 +65,11 @@ on_hangups (gint epoll_fd, GIOCondition condition, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Connections we accepted and handed to libsoup, by the peer's address
- * and port: a message made from a handed-over stream does not know its
- * socket, and the hangup watch needs it. Entries leave with their
- * connection. Looked up twice a request: a binary key, no formatting. */
-static GHashTable *connections;   /* PeerKey * -> GSocketConnection (weak) */
-
+/* Connections we accepted and handed to libsoup are found by the peer's
+ * address and port: a message made from a handed-over stream does not
+ * know its socket, and the hangup watch needs it. Entries leave with
+ * their connection. Looked up twice a request: a binary key, no
+ * formatting. */
 typedef struct {
   guint8 address[16];         /* IPv4 or IPv6, as bytes */
   guint16 length;
@@ -96,17 +110,11 @@ peer_key_equal (gconstpointer a, gconstpointer b)
   return memcmp (a, b, sizeof (PeerKey)) == 0;
 }
 
-static void
-on_connection_gone (gpointer key, GObject *connection)
-{
-  /* A newer connection from the same address may have taken the slot. */
-  if (g_hash_table_lookup (connections, key) == connection)
-    g_hash_table_remove (connections, key);
-  g_free (key);
-}
-
-/* What the idle sweep knows of a connection (qdata on it). */
+/* What we know of a connection (qdata on it, so it lives as long). */
 typedef struct {
+  RndimgConnections *owner;
+  GSocketConnection *connection;   /* weak */
+  PeerKey key;
   gint64 idle_since;          /* monotonic; meaningless while busy */
   gboolean busy;              /* a request is being read, held or answered */
 } ConnectionState;
@@ -117,46 +125,59 @@ state_quark (void)
   return g_quark_from_static_string ("rndimg-connection-state");
 }
 
+static void
+on_connection_gone (gpointer data, GObject *connection)
+{
+  ConnectionState *state = data;
+  RndimgConnections *self = state->owner;
+
+  /* A newer connection from the same address may have taken the slot. */
+  if (g_hash_table_lookup (self->by_peer, &state->key) == connection)
+    g_hash_table_remove (self->by_peer, &state->key);
+  g_hash_table_remove (self->states, state);
+}
+
 static GSocketConnection *
-connection_of (SoupServerMessage *msg)
+connection_of (RndimgConnections *self, SoupServerMessage *msg)
 {
   PeerKey key;
 
-  if (connections == NULL || !peer_key (soup_server_message_get_remote_address (msg), &key))
+  if (!peer_key (soup_server_message_get_remote_address (msg), &key))
     return NULL;
-  return g_hash_table_lookup (connections, &key);
+  return g_hash_table_lookup (self->by_peer, &key);
 }
 
 void
-rndimg_connection_register (GSocketConnection *connection)
+rndimg_connections_register (RndimgConnections *self, GSocketConnection *connection)
 {
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  PeerKey *key = g_new (PeerKey, 1);
+  ConnectionState *state = g_new0 (ConnectionState, 1);
 
-  if (remote == NULL || !peer_key (remote, key))
+  if (remote == NULL || !peer_key (remote, &state->key))
     {
-      g_free (key);
+      g_free (state);
       return;
     }
-  if (connections == NULL)
-    connections = g_hash_table_new_full (peer_key_hash, peer_key_equal, g_free, NULL);
-  g_hash_table_replace (connections, g_memdup2 (key, sizeof *key), connection);
-  g_object_weak_ref (G_OBJECT (connection), (GWeakNotify) on_connection_gone, key);
+  state->owner = self;
+  state->connection = connection;
   /* Idle from the start: a client that connects and says nothing for the
    * idle limit is closed too. */
-  g_object_set_qdata_full (G_OBJECT (connection), state_quark (), g_new0 (ConnectionState, 1), g_free);
-  ((ConnectionState *) g_object_get_qdata (G_OBJECT (connection), state_quark ()))->idle_since = g_get_monotonic_time ();
+  state->idle_since = g_get_monotonic_time ();
+  g_object_set_qdata_full (G_OBJECT (connection), state_quark (), state, g_free);
+  g_hash_table_replace (self->by_peer, &state->key, connection);
+  g_hash_table_add (self->states, state);
+  g_object_weak_ref (G_OBJECT (connection), on_connection_gone, state);
 }
 
 /* The socket under @msg (borrowed), or NULL. */
 GSocket *
-rndimg_connection_get_socket (SoupServerMessage *msg)
+rndimg_connections_get_socket (RndimgConnections *self, SoupServerMessage *msg)
 {
   GSocketConnection *connection;
 
   if (soup_server_message_get_socket (msg) != NULL)
     return soup_server_message_get_socket (msg);
-  connection = connection_of (msg);
+  connection = connection_of (self, msg);
   return connection != NULL ? g_socket_connection_get_socket (connection) : NULL;
 }
 
@@ -164,24 +185,25 @@ rndimg_connection_get_socket (SoupServerMessage *msg)
  * owner when the request ends first, must end the watch with
  * rndimg_connection_unwatch_hangup(). NULL when @msg has no socket. */
 RndimgHangupWatch *
-rndimg_connection_watch_hangup (SoupServerMessage *msg, RndimgHangupFunc callback, gpointer user_data)
+rndimg_connections_watch_hangup (RndimgConnections *self, SoupServerMessage *msg,
+                                 RndimgHangupFunc callback, gpointer user_data)
 {
-  GSocket *socket = rndimg_connection_get_socket (msg);
+  GSocket *socket = rndimg_connections_get_socket (self, msg);
   RndimgHangupWatch *watch;
   struct epoll_event event = { .events = EPOLLRDHUP };
 
   if (socket == NULL)
     return NULL;
-  if (hangup_epoll < 0)
+  if (self->hangup_epoll < 0)
     {
-      hangup_epoll = epoll_create1 (EPOLL_CLOEXEC);
-      g_assert (hangup_epoll >= 0);
-      g_unix_fd_add (hangup_epoll, G_IO_IN, on_hangups, NULL);
+      self->hangup_epoll = epoll_create1 (EPOLL_CLOEXEC);
+      g_assert (self->hangup_epoll >= 0);
+      self->hangup_source_id = g_unix_fd_add (self->hangup_epoll, G_IO_IN, on_hangups, NULL);
     }
   watch = g_new (RndimgHangupWatch, 1);
-  *watch = (RndimgHangupWatch) { g_socket_get_fd (socket), msg, callback, user_data };
+  *watch = (RndimgHangupWatch) { self, g_socket_get_fd (socket), msg, callback, user_data };
   event.data.ptr = watch;
-  if (epoll_ctl (hangup_epoll, EPOLL_CTL_ADD, watch->fd, &event) != 0)
+  if (epoll_ctl (self->hangup_epoll, EPOLL_CTL_ADD, watch->fd, &event) != 0)
     {
       g_warning ("cannot watch a connection: %s", g_strerror (errno));
       g_free (watch);
@@ -202,7 +224,7 @@ void
 rndimg_connection_unwatch_hangup (RndimgHangupWatch *watch)
 {
   /* The socket may be closed already, which left the set by itself. */
-  epoll_ctl (hangup_epoll, EPOLL_CTL_DEL, watch->fd, NULL);
+  epoll_ctl (watch->owner->hangup_epoll, EPOLL_CTL_DEL, watch->fd, NULL);
   g_free (watch);
 }
 
@@ -212,28 +234,33 @@ base_quark (void)
   return g_quark_from_static_string ("rndimg-connection-base");
 }
 
+static GQuark
+stolen_quark (void)
+{
+  return g_quark_from_static_string ("rndimg-stolen");
+}
+
 /* Returns (transfer full) @msg's connection, taken from libsoup, or NULL
  * when it was taken before: libsoup 3.2 drops a reference on the message
  * at every steal, so a second one would free it under its owners. */
 GIOStream *
-rndimg_connection_steal (SoupServerMessage *msg)
+rndimg_connections_steal (RndimgConnections *self, SoupServerMessage *msg)
 {
   g_autoptr(SoupServerMessage) keep = g_object_ref (msg);
-  GSocketConnection *connection = connection_of (msg);
+  GSocketConnection *connection = connection_of (self, msg);
   GIOStream *stream;
 
-  if (g_object_get_data (G_OBJECT (msg), "rndimg-stolen") != NULL)
+  if (g_object_get_qdata (G_OBJECT (msg), stolen_quark ()) != NULL)
     return NULL;
-  g_object_set_data (G_OBJECT (msg), "rndimg-stolen", GINT_TO_POINTER (TRUE));
-  rndimg_connection_mark_busy (msg);   /* ours from now on: never swept */
+  g_object_set_qdata (G_OBJECT (msg), stolen_quark (), GINT_TO_POINTER (TRUE));
+  rndimg_connections_mark_busy (self, msg);   /* ours from now on: never swept */
   stream = soup_server_message_steal_connection (msg);
   /* libsoup is done with the message, but its handlers on it stay
    * connected, each watched by the server: GObject keeps an object's
    * watched closures in one array, grown and searched one by one, so with
    * thousands of held messages every new request and every answer would
    * walk them all. */
-  if (soup_server != NULL)
-    g_signal_handlers_disconnect_by_data (msg, soup_server);
+  g_signal_handlers_disconnect_by_data (msg, self->server);
   /* libsoup's wrapper, which may hold bytes it read ahead; the connection
    * under it is kept too, for base_of(). */
   if (stream != NULL && connection != NULL && stream != G_IO_STREAM (connection))
@@ -242,7 +269,7 @@ rndimg_connection_steal (SoupServerMessage *msg)
 }
 
 /* The connection we accepted under @stream, one taken with
- * rndimg_connection_steal() (borrowed), or NULL. */
+ * rndimg_connections_steal() (borrowed), or NULL. */
 static GSocketConnection *
 base_of (GIOStream *stream)
 {
@@ -254,9 +281,9 @@ base_of (GIOStream *stream)
 /* Takes the connection away from libsoup and closes it: for a client that
  * is gone or that we must drop, with nothing more written to it. */
 void
-rndimg_connection_abort (SoupServerMessage *msg)
+rndimg_connections_abort (RndimgConnections *self, SoupServerMessage *msg)
 {
-  g_autoptr(GIOStream) stream = rndimg_connection_steal (msg);
+  g_autoptr(GIOStream) stream = rndimg_connections_steal (self, msg);
 
   if (stream != NULL)
     g_io_stream_close (stream, NULL, NULL);
@@ -275,22 +302,22 @@ set_busy (GSocketConnection *connection, gboolean busy)
 
 /* A request began on @msg's connection: not idle until it is answered. */
 void
-rndimg_connection_mark_busy (SoupServerMessage *msg)
+rndimg_connections_mark_busy (RndimgConnections *self, SoupServerMessage *msg)
 {
-  set_busy (connection_of (msg), TRUE);
+  set_busy (connection_of (self, msg), TRUE);
 }
 
 /* @msg is answered and its connection waits for the next request. */
 void
-rndimg_connection_mark_idle (SoupServerMessage *msg)
+rndimg_connections_mark_idle (RndimgConnections *self, SoupServerMessage *msg)
 {
-  set_busy (connection_of (msg), FALSE);
+  set_busy (connection_of (self, msg), FALSE);
 }
 
-/* Gives @stream (taken with rndimg_connection_steal() and fully answered)
+/* Gives @stream (taken with rndimg_connections_steal() and fully answered)
  * back to the server, which reads the next request on it. */
 void
-rndimg_connection_give_back (GIOStream *stream)
+rndimg_connections_give_back (RndimgConnections *self, GIOStream *stream)
 {
   GSocketConnection *connection = base_of (stream);
   GInputStream *input = g_io_stream_get_input_stream (stream);
@@ -299,7 +326,7 @@ rndimg_connection_give_back (GIOStream *stream)
   g_autoptr(GError) error = NULL;
   GIOStream *next = stream;
 
-  if (soup_server == NULL || connection == NULL)
+  if (connection == NULL)
     {
       g_io_stream_close (stream, NULL, NULL);
       return;
@@ -314,31 +341,105 @@ rndimg_connection_give_back (GIOStream *stream)
   remote = g_socket_connection_get_remote_address (connection, NULL);
   set_busy (connection, FALSE);
   if (local == NULL || remote == NULL ||
-      !soup_server_accept_iostream (soup_server, next, local, remote, &error))
+      !soup_server_accept_iostream (self->server, next, local, remote, &error))
     {
       g_debug ("cannot give a connection back: %s", error != NULL ? error->message : "no address");
       g_io_stream_close (stream, NULL, NULL);
     }
 }
 
-/* The server our connections are handed to (weak: it outlives them). */
-void
-rndimg_connection_attach_server (SoupServer *server)
+/* The connections handed to @server (borrowed: it must outlive the
+ * result). */
+RndimgConnections *
+rndimg_connections_new (SoupServer *server)
 {
-  soup_server = server;
+  RndimgConnections *self = g_new0 (RndimgConnections, 1);
+
+  self->server = server;
+  g_object_get (server, "server-header", &self->server_header, NULL);
+  self->hangup_epoll = -1;
+  self->by_peer = g_hash_table_new (peer_key_hash, peer_key_equal);
+  self->states = g_hash_table_new (NULL, NULL);
+  g_queue_init (&self->later);
+  return self;
 }
 
+/* Runs the work still waiting, then forgets every connection (each may
+ * outlive us; its state stays on it, unused). */
 void
-rndimg_connection_detach_server (SoupServer *server)
+rndimg_connections_free (RndimgConnections *self)
 {
-  if (soup_server == server)
-    soup_server = NULL;
+  GHashTableIter iter;
+  gpointer state;
+
+  rndimg_connections_flush_later (self);
+  g_hash_table_iter_init (&iter, self->states);
+  while (g_hash_table_iter_next (&iter, &state, NULL))
+    g_object_weak_unref (G_OBJECT (((ConnectionState *) state)->connection), on_connection_gone, state);
+  g_hash_table_unref (self->states);
+  g_hash_table_unref (self->by_peer);
+  g_clear_handle_id (&self->hangup_source_id, g_source_remove);
+  if (self->hangup_epoll >= 0)
+    close (self->hangup_epoll);
+  g_free (self->server_header);
+  g_free (self);
 }
 
+/* The server our connections are handed to. */
 SoupServer *
-rndimg_connection_get_server (void)
+rndimg_connections_get_server (RndimgConnections *self)
 {
-  return soup_server;
+  return self->server;
+}
+
+/* The Server header libsoup writes ("rndimg/x libsoup/y"), or "". */
+const char *
+rndimg_connections_get_server_header (RndimgConnections *self)
+{
+  return self->server_header != NULL ? self->server_header : "";
+}
+
+/* Work left for after the current pass of the main loop: what a fan-out
+ * does for each client once every client has its answer. */
+typedef struct {
+  GDestroyNotify func;
+  gpointer data;
+} Later;
+
+static gboolean
+on_later (gpointer user_data)
+{
+  RndimgConnections *self = user_data;
+  Later *item;
+
+  self->later_id = 0;
+  /* Items may queue more; they run in this same pass. */
+  while ((item = g_queue_pop_head (&self->later)) != NULL)
+    {
+      item->func (item->data);
+      g_free (item);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @func(@data) after the current pass of the main loop, in order. */
+void
+rndimg_connections_run_later (RndimgConnections *self, GDestroyNotify func, gpointer data)
+{
+  Later *item = g_new (Later, 1);
+
+  *item = (Later) { func, data };
+  g_queue_push_tail (&self->later, item);
+  if (self->later_id == 0)
+    self->later_id = g_idle_add_full (G_PRIORITY_DEFAULT, on_later, self, NULL);
+}
+
+/* Runs everything still waiting (at shutdown). */
+void
+rndimg_connections_flush_later (RndimgConnections *self)
+{
+  g_clear_handle_id (&self->later_id, g_source_remove);
+  on_later (self);
 }
 
 /* An idle connection's end: closed by its client (recv gives 0 or an
@@ -357,17 +458,21 @@ should_close (GSocket *socket, const ConnectionState *state, gint64 now, gint64 
 
 /* Once a second, one pass over the idle connections: cheaper than a watch
  * per connection, which GLib would add and remove at every request. */
+typedef struct {
+  RndimgConnections *connections;
+  guint idle_seconds;
+} Sweep;
+
 static gboolean
 sweep_idle (gpointer user_data)
 {
-  gint64 idle_limit_usec = GPOINTER_TO_UINT (user_data) * G_USEC_PER_SEC;
+  Sweep *sweep = user_data;
+  gint64 idle_limit_usec = sweep->idle_seconds * G_USEC_PER_SEC;
   gint64 now = g_get_monotonic_time ();
   GHashTableIter iter;
   gpointer connection;
 
-  if (connections == NULL)
-    return G_SOURCE_CONTINUE;
-  g_hash_table_iter_init (&iter, connections);
+  g_hash_table_iter_init (&iter, sweep->connections->by_peer);
   while (g_hash_table_iter_next (&iter, NULL, &connection))
     {
       ConnectionState *state = g_object_get_qdata (connection, state_quark ());
@@ -387,7 +492,10 @@ sweep_idle (gpointer user_data)
 /* Closes, once a second, the idle connections their clients closed and
  * those idle more than @idle_seconds. Returns the source id. */
 guint
-rndimg_connection_sweep_idle (guint idle_seconds)
+rndimg_connections_sweep_idle (RndimgConnections *self, guint idle_seconds)
 {
-  return g_timeout_add_seconds (1, sweep_idle, GUINT_TO_POINTER (idle_seconds));
+  Sweep *sweep = g_new (Sweep, 1);
+
+  *sweep = (Sweep) { self, idle_seconds };
+  return g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 1, sweep_idle, sweep, g_free);
 }

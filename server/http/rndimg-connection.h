@@ -5,26 +5,43 @@
 
 G_BEGIN_DECLS
 
+typedef struct _RndimgConnections RndimgConnections;
+
 typedef void (*RndimgHangupFunc) (SoupServerMessage *msg,
                                   gpointer           user_data);
 
 typedef struct _RndimgHangupWatch RndimgHangupWatch;
 
-RndimgHangupWatch *rndimg_connection_watch_hangup (SoupServerMessage *msg,
-                                         RndimgHangupFunc   callback,
-                                         gpointer           user_data);
-void     rndimg_connection_unwatch_hangup (RndimgHangupWatch *watch);
-void     rndimg_connection_mute_hangup  (RndimgHangupWatch *watch);
-GSocket *rndimg_connection_get_socket   (SoupServerMessage *msg);
-void     rndimg_connection_mark_busy    (SoupServerMessage *msg);
-void     rndimg_connection_mark_idle    (SoupServerMessage *msg);
-guint    rndimg_connection_sweep_idle   (guint              idle_seconds);
-void     rndimg_connection_register     (GSocketConnection *connection);
-GIOStream *rndimg_connection_steal     (SoupServerMessage *msg);
-void     rndimg_connection_give_back    (GIOStream         *stream);
-void     rndimg_connection_attach_server (SoupServer       *server);
-void     rndimg_connection_detach_server (SoupServer       *server);
-SoupServer *rndimg_connection_get_server (void);
-void     rndimg_connection_abort        (SoupServerMessage *msg);
+RndimgConnections *rndimg_connections_new        (SoupServer        *server);
+void        rndimg_connections_free              (RndimgConnections *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgConnections, rndimg_connections_free)
+void        rndimg_connections_register          (RndimgConnections *self,
+                                                  GSocketConnection *connection);
+GSocket    *rndimg_connections_get_socket        (RndimgConnections *self,
+                                                  SoupServerMessage *msg);
+RndimgHangupWatch *rndimg_connections_watch_hangup (RndimgConnections *self,
+                                                  SoupServerMessage *msg,
+                                                  RndimgHangupFunc   callback,
+                                                  gpointer           user_data);
+void        rndimg_connection_unwatch_hangup     (RndimgHangupWatch *watch);
+void        rndimg_connection_mute_hangup        (RndimgHangupWatch *watch);
+void        rndimg_connections_mark_busy         (RndimgConnections *self,
+                                                  SoupServerMessage *msg);
+void        rndimg_connections_mark_idle         (RndimgConnections *self,
+                                                  SoupServerMessage *msg);
+guint       rndimg_connections_sweep_idle        (RndimgConnections *self,
+                                                  guint              idle_seconds);
+GIOStream  *rndimg_connections_steal             (RndimgConnections *self,
+                                                  SoupServerMessage *msg);
+void        rndimg_connections_give_back         (RndimgConnections *self,
+                                                  GIOStream         *stream);
+void        rndimg_connections_abort             (RndimgConnections *self,
+                                                  SoupServerMessage *msg);
+SoupServer *rndimg_connections_get_server        (RndimgConnections *self);
+const char *rndimg_connections_get_server_header (RndimgConnections *self);
+void        rndimg_connections_run_later         (RndimgConnections *self,
+                                                  GDestroyNotify     func,
+                                                  gpointer           data);
+void        rndimg_connections_flush_later       (RndimgConnections *self);
 
 G_END_DECLS

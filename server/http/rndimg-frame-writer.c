@@ -107,9 +107,9 @@ on_writable (GSocket *socket, GIOCondition condition, gpointer user_data)
 /* Call once @msg's headers are written (its "wrote-headers"): takes the
  * connection from libsoup and sends what was queued. FALSE: no socket. */
 gboolean
-rndimg_frame_writer_take_over (RndimgFrameWriter *self, SoupServerMessage *msg)
+rndimg_frame_writer_take_over (RndimgFrameWriter *self, RndimgConnections *connections, SoupServerMessage *msg)
 {
-  GSocket *socket = rndimg_connection_get_socket (msg);
+  GSocket *socket = rndimg_connections_get_socket (connections, msg);
 
   if (socket == NULL)
     return FALSE;
@@ -117,7 +117,7 @@ rndimg_frame_writer_take_over (RndimgFrameWriter *self, SoupServerMessage *msg)
    * megabytes behind a reader that stopped, keeps the bound meaningful. */
   g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, KERNEL_BUFFER_BYTES, NULL);
   self->socket = socket;
-  self->stream = rndimg_connection_steal (msg);
+  self->stream = rndimg_connections_steal (connections, msg);
   if (self->stream == NULL)
     return FALSE;
   return flush (self);

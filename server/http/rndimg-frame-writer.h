@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-connection.h"
+
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
@@ -15,6 +17,7 @@ RndimgFrameWriter *rndimg_frame_writer_new       (gsize                    max_q
                                                   RndimgFrameWriterFailed  failed,
                                                   gpointer                 user_data);
 gboolean           rndimg_frame_writer_take_over (RndimgFrameWriter       *self,
+                                                  RndimgConnections       *connections,
                                                   SoupServerMessage       *msg);
 gboolean           rndimg_frame_writer_write     (RndimgFrameWriter       *self,
                                                   GBytes                  *frame);

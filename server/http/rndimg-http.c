@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Small helpers shared by every handler: JSON answers and absolute URLs. */
+/* Small helpers shared by every handler: JSON answers and errors,
+ * no-store, a request's base URL (kept on its message) and the absolute
+ * URLs made from it, the Host check, and number parsing. */
 #include "rndimg-http.h"
 
 #include <string.h>
@@ -80,6 +82,30 @@ rndimg_http_set_no_store (SoupServerMessage *msg)
 {
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Cache-Control", "no-store");
+}
+
+/* TRUE when the request's If-None-Match lists @etag (or "*"); a weak
+ * tag compares like a strong one, as for a GET. */
+gboolean
+rndimg_http_if_none_match (SoupServerMessage *msg, const char *etag)
+{
+  const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                            "If-None-Match");
+  g_auto(GStrv) candidates = NULL;
+
+  if (if_none_match == NULL)
+    return FALSE;
+  candidates = g_strsplit (if_none_match, ",", -1);
+  for (char **candidate = candidates; *candidate != NULL; candidate++)
+    {
+      const char *tag = g_strstrip (*candidate);
+
+      if (g_str_has_prefix (tag, "W/"))
+        tag += 2;
+      if (strcmp (tag, "*") == 0 || strcmp (tag, etag) == 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static GQuark

@@ -15,6 +15,8 @@ void  rndimg_http_send_error       (SoupServerMessage *msg,
                                     ...) G_GNUC_PRINTF (3, 4);
 char *rndimg_http_error_json       (const char        *message);
 void  rndimg_http_set_no_store     (SoupServerMessage *msg);
+gboolean rndimg_http_if_none_match (SoupServerMessage *msg,
+                                    const char        *etag);
 char *rndimg_http_base_url         (SoupServerMessage *msg);
 void  rndimg_http_set_base_url     (SoupServerMessage *msg,
                                     char              *base_url);

@@ -15,7 +15,9 @@
 
 struct _RndimgLimits
 {
-  const RndimgConfig *config;
+  const RndimgConfig *config;          /* borrowed */
+  RndimgConnections *connections;     /* borrowed */
+  RndimgRefusals *refusals;           /* borrowed */
   GHashTable *reading;        /* SoupServerMessage * (weak) -> HeaderWait *: headers maybe not all in */
   GHashTable *by_address;     /* "ip" -> GPtrArray of GSocket (strong): its connections */
   guint check_id;
@@ -86,7 +88,7 @@ cut_slow_headers (RndimgLimits *self, gint64 now)
       if (now - wait->since <= limit_usec)
         continue;
       g_debug ("request headers not in after %d s: closing", self->config->header_timeout_seconds);
-      socket = rndimg_connection_get_socket (wait->msg);
+      socket = rndimg_connections_get_socket (self->connections, wait->msg);
       if (socket != NULL && !g_socket_is_closed (socket))
         g_socket_shutdown (socket, TRUE, TRUE, NULL);
       g_hash_table_iter_remove (&iter);
@@ -150,11 +152,14 @@ check (gpointer user_data)
 
 /* Limits for @server's requests, as @config says (it must outlive them). */
 RndimgLimits *
-rndimg_limits_new (SoupServer *server, const RndimgConfig *config)
+rndimg_limits_new (SoupServer *server, const RndimgConfig *config, RndimgConnections *connections,
+                   RndimgRefusals *refusals)
 {
   RndimgLimits *self = g_new0 (RndimgLimits, 1);
 
   self->config = config;
+  self->connections = connections;
+  self->refusals = refusals;
   self->reading = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) header_wait_free);
   self->by_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
@@ -206,7 +211,7 @@ rndimg_limits_admit_connection (RndimgLimits *self, GSocketConnection *connectio
       count_live (sockets) >= (guint) self->config->max_connections_per_address)
     {
       g_debug ("%s holds %u connections: refusing another", address, sockets->len);
-      rndimg_refusal_refuse_connection (connection, SOUP_STATUS_SERVICE_UNAVAILABLE,
+      rndimg_refusal_refuse_connection (self->refusals, connection, SOUP_STATUS_SERVICE_UNAVAILABLE,
                                         "too many connections from your address");
       return FALSE;
     }

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "rndimg-config.h"
+#include "rndimg-connection.h"
+#include "rndimg-refusal.h"
 
 #include <libsoup/soup.h>
 
@@ -10,7 +12,9 @@ G_BEGIN_DECLS
 typedef struct _RndimgLimits RndimgLimits;
 
 RndimgLimits *rndimg_limits_new                (SoupServer         *server,
-                                                const RndimgConfig *config);
+                                                const RndimgConfig *config,
+                                                RndimgConnections  *connections,
+                                                RndimgRefusals     *refusals);
 void          rndimg_limits_free               (RndimgLimits       *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgLimits, rndimg_limits_free)
 gboolean      rndimg_limits_admit_connection   (RndimgLimits       *self,

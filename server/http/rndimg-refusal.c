@@ -4,7 +4,8 @@
  * status, so a client announcing a gigabyte would be answered only once
  * the server held it all. Instead we take the connection from libsoup,
  * write the JSON error ourselves and close: the body never enters memory.
- * Connections over a limit are refused the same way. */
+ * Connections over a limit are refused the same way. RndimgRefusals holds
+ * the connections still lingering after their answer. */
 #include "rndimg-refusal.h"
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
@@ -19,19 +20,24 @@
 #define LINGER_MS 2000
 #define LINGER_MAX_BYTES (4 * 1024 * 1024)
 
+struct _RndimgRefusals
+{
+  RndimgConnections *connections;   /* borrowed */
+  GList *lingering;                 /* Linger *, owned: ended by _free() */
+};
+
 typedef struct {
+  RndimgRefusals *owner;
   GIOStream *stream;
   GSource *readable;
   guint timeout_id;
   gsize drained;
 } Linger;
 
-static GList *lingering;   /* Linger *, ended at shutdown */
-
 static void
 linger_end (Linger *linger)
 {
-  lingering = g_list_remove (lingering, linger);
+  linger->owner->lingering = g_list_remove (linger->owner->lingering, linger);
   g_source_destroy (linger->readable);
   g_source_unref (linger->readable);
   g_clear_handle_id (&linger->timeout_id, g_source_remove);
@@ -90,10 +96,11 @@ error_answer (guint status, const char *message, const char *allow_origin)
 
 /* Writes @answer on @stream (whose socket is @socket), then lingers and closes. */
 static void
-send_and_close (GIOStream *stream, GSocket *socket, const char *answer)
+send_and_close (RndimgRefusals *self, GIOStream *stream, GSocket *socket, const char *answer)
 {
   Linger *linger = g_new0 (Linger, 1);
 
+  linger->owner = self;
   /* A fresh connection's send buffer is empty: the few hundred bytes fit. */
   g_socket_send_with_blocking (socket, answer, strlen (answer), FALSE, NULL, NULL);
   g_socket_shutdown (socket, FALSE, TRUE, NULL);
@@ -103,14 +110,15 @@ send_and_close (GIOStream *stream, GSocket *socket, const char *answer)
   g_source_set_callback (linger->readable, G_SOURCE_FUNC (on_linger_readable), linger, NULL);
   g_source_attach (linger->readable, NULL);
   linger->timeout_id = g_timeout_add (LINGER_MS, on_linger_timeout, linger);
-  lingering = g_list_prepend (lingering, linger);
+  self->lingering = g_list_prepend (self->lingering, linger);
 }
 
 /* Answers @msg with @status and a JSON error carrying @message (and the
  * CORS header already set on it), then closes the connection without
  * reading the request's body. */
 void
-rndimg_refusal_answer_and_close (SoupServerMessage *msg, guint status, const char *message)
+rndimg_refusal_answer_and_close (RndimgRefusals *self, SoupServerMessage *msg, guint status,
+                                 const char *message)
 {
   const char *allow_origin = soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
                                                            "Access-Control-Allow-Origin");
@@ -119,28 +127,46 @@ rndimg_refusal_answer_and_close (SoupServerMessage *msg, guint status, const cha
   g_autoptr(GIOStream) stream = NULL;
 
   /* The socket first: once stolen, the message no longer knows it. */
-  if (rndimg_connection_get_socket (msg) == NULL)
+  if (rndimg_connections_get_socket (self->connections, msg) == NULL)
     return;
-  socket = g_object_ref (rndimg_connection_get_socket (msg));
-  stream = rndimg_connection_steal (msg);
+  socket = g_object_ref (rndimg_connections_get_socket (self->connections, msg));
+  stream = rndimg_connections_steal (self->connections, msg);
   if (stream != NULL)
-    send_and_close (stream, socket, answer);
+    send_and_close (self, stream, socket, answer);
 }
 
 /* Answers a connection never handed to libsoup (over a limit) with
  * @status and a JSON error, and closes it. */
 void
-rndimg_refusal_refuse_connection (GSocketConnection *connection, guint status, const char *message)
+rndimg_refusal_refuse_connection (RndimgRefusals *self, GSocketConnection *connection, guint status,
+                                  const char *message)
 {
   g_autofree char *answer = error_answer (status, message, "*");
 
-  send_and_close (G_IO_STREAM (connection), g_socket_connection_get_socket (connection), answer);
+  send_and_close (self, G_IO_STREAM (connection), g_socket_connection_get_socket (connection), answer);
+}
+
+/* Refusals of requests on @connections (borrowed: must outlive the result). */
+RndimgRefusals *
+rndimg_refusals_new (RndimgConnections *connections)
+{
+  RndimgRefusals *self = g_new0 (RndimgRefusals, 1);
+
+  self->connections = connections;
+  return self;
 }
 
 /* Closes at once the connections still lingering (at shutdown). */
 void
-rndimg_refusal_close_all (void)
+rndimg_refusals_close_all (RndimgRefusals *self)
 {
-  while (lingering != NULL)
-    linger_end (lingering->data);
+  while (self->lingering != NULL)
+    linger_end (self->lingering->data);
+}
+
+void
+rndimg_refusals_free (RndimgRefusals *self)
+{
+  rndimg_refusals_close_all (self);
+  g_free (self);
 }

@@ -26,8 +26,15 @@ struct _RndimgRouter
 {
   GArray *routes;      /* RndimgRoute, first match wins */
   gsize max_upload_bytes;
-  RndimgOriginPolicy *origins;
+  RndimgOriginPolicy *origins;   /* borrowed */
+  RndimgRefusals *refusals;      /* borrowed */
 };
+
+/* A chunked body being counted against its limit. */
+typedef struct {
+  RndimgRefusals *refusals;
+  gsize limit;
+} BodyLimit;
 
 static void
 route_clear (RndimgRoute *route)
@@ -95,6 +102,28 @@ rndimg_router_route_label (RndimgRouter *self, const char *path)
       return g_str_equal (route->path, "/") && (route->flags & RNDIMG_ROUTE_PREFIX) ? "/*" : route->path;
     }
   return "unknown";
+}
+
+/* Every route in order, with the methods it takes. */
+void
+rndimg_router_foreach (RndimgRouter *self, RndimgRouteFunc func, gpointer user_data)
+{
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
+
+      func (route->path, route->flags, route->get != NULL, route->post != NULL, user_data);
+    }
+}
+
+/* The methods @path is served with, as a request would find them; FALSE
+ * (a 404) when none. */
+gboolean
+rndimg_router_methods (RndimgRouter *self, const char *path, gboolean *has_get, gboolean *has_post)
+{
+  const RndimgRoute *route;
+
+  return resolve (self, path, NULL, &route, has_get, has_post);
 }
 
 static char *
@@ -222,12 +251,18 @@ body_limit (RndimgRouter *self, const char *path)
 
 /* Answered 413 and closed at once: the body is not read any further. */
 static void
-refuse_large_body (SoupServerMessage *msg, gsize limit)
+refuse_large_body (RndimgRefusals *refusals, SoupServerMessage *msg, gsize limit)
 {
   g_autofree char *message = g_strdup_printf ("the body is larger than %" G_GSIZE_FORMAT " bytes", limit);
 
   add_cors_headers (msg);
-  rndimg_refusal_answer_and_close (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, message);
+  rndimg_refusal_answer_and_close (refusals, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, message);
+}
+
+static void
+free_body_limit (gpointer body, GClosure *closure)
+{
+  g_free (body);
 }
 
 /* A chunked body has no length up front: count while it arrives and
@@ -235,12 +270,12 @@ refuse_large_body (SoupServerMessage *msg, gsize limit)
 static void
 on_body_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 {
-  gsize limit = GPOINTER_TO_SIZE (user_data);
+  BodyLimit *body = user_data;
 
-  if (soup_server_message_get_request_body (msg)->length > (goffset) limit)
+  if (soup_server_message_get_request_body (msg)->length > (goffset) body->limit)
     {
-      g_debug ("chunked body over %" G_GSIZE_FORMAT " bytes: refused", limit);
-      refuse_large_body (msg, limit);
+      g_debug ("chunked body over %" G_GSIZE_FORMAT " bytes: refused", body->limit);
+      refuse_large_body (body->refusals, msg, body->limit);
     }
 }
 
@@ -278,17 +313,17 @@ admit (RndimgRouter *self, SoupServerMessage *msg, const char *path)
 
   if (framing != NULL)
     {
-      rndimg_refusal_answer_and_close (msg, SOUP_STATUS_BAD_REQUEST, framing);
+      rndimg_refusal_answer_and_close (self->refusals, msg, SOUP_STATUS_BAD_REQUEST, framing);
       return FALSE;
     }
   if (!rndimg_http_host_is_valid (msg))
     {
-      rndimg_refusal_answer_and_close (msg, SOUP_STATUS_BAD_REQUEST, "the Host header is not a valid host name");
+      rndimg_refusal_answer_and_close (self->refusals, msg, SOUP_STATUS_BAD_REQUEST, "the Host header is not a valid host name");
       return FALSE;
     }
   if (!rndimg_origin_host_allowed (self->origins, msg))
     {
-      rndimg_refusal_answer_and_close (msg, SOUP_STATUS_MISDIRECTED_REQUEST,
+      rndimg_refusal_answer_and_close (self->refusals, msg, SOUP_STATUS_MISDIRECTED_REQUEST,
                                        "this server does not answer for that Host (see --allow-host, --public-url)");
       return FALSE;
     }
@@ -296,7 +331,7 @@ admit (RndimgRouter *self, SoupServerMessage *msg, const char *path)
       !rndimg_origin_write_allowed (self->origins, msg, &why))
     {
       soup_message_headers_remove (soup_server_message_get_response_headers (msg), "Access-Control-Allow-Origin");
-      rndimg_refusal_answer_and_close (msg, SOUP_STATUS_FORBIDDEN, why);
+      rndimg_refusal_answer_and_close (self->refusals, msg, SOUP_STATUS_FORBIDDEN, why);
       return FALSE;
     }
   return TRUE;
@@ -312,6 +347,7 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
   RndimgRouter *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   gsize limit = body_limit (self, path);
+  BodyLimit *body;
   char *base_url;
 
   add_cors_headers (msg);
@@ -325,10 +361,12 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
     {
     case SOUP_ENCODING_CONTENT_LENGTH:
       if (soup_message_headers_get_content_length (headers) > (goffset) limit)
-        refuse_large_body (msg, limit);
+        refuse_large_body (self->refusals, msg, limit);
       break;
     case SOUP_ENCODING_CHUNKED:
-      g_signal_connect (msg, "got-chunk", G_CALLBACK (on_body_chunk), GSIZE_TO_POINTER (limit));
+      body = g_new (BodyLimit, 1);
+      *body = (BodyLimit) { self->refusals, limit };
+      g_signal_connect_data (msg, "got-chunk", G_CALLBACK (on_body_chunk), body, free_body_limit, 0);
       break;
     default:
       break;
@@ -337,7 +375,8 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
 
 /* A router answering every request of @server from its routes. */
 RndimgRouter *
-rndimg_router_new (SoupServer *server, gsize max_upload_bytes, RndimgOriginPolicy *origins)
+rndimg_router_new (SoupServer *server, gsize max_upload_bytes, RndimgOriginPolicy *origins,
+                   RndimgRefusals *refusals)
 {
   RndimgRouter *self = g_new0 (RndimgRouter, 1);
 
@@ -345,6 +384,7 @@ rndimg_router_new (SoupServer *server, gsize max_upload_bytes, RndimgOriginPolic
   g_array_set_clear_func (self->routes, (GDestroyNotify) route_clear);
   self->max_upload_bytes = max_upload_bytes;
   self->origins = origins;
+  self->refusals = refusals;
   soup_server_add_early_handler (server, NULL, on_headers, self, NULL);
   soup_server_add_handler (server, NULL, on_request, self, NULL);
   return self;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "rndimg-origin.h"
+#include "rndimg-refusal.h"
 
 #include <libsoup/soup.h>
 
@@ -24,7 +25,8 @@ typedef struct _RndimgRouter RndimgRouter;
 
 RndimgRouter *rndimg_router_new  (SoupServer         *server,
                                   gsize               max_upload_bytes,
-                                  RndimgOriginPolicy *origins);
+                                  RndimgOriginPolicy *origins,
+                                  RndimgRefusals     *refusals);
 void          rndimg_router_add  (RndimgRouter     *self,
                                   const char       *path,
                                   RndimgRouteFlags  flags,
@@ -34,6 +36,20 @@ void          rndimg_router_add  (RndimgRouter     *self,
 void          rndimg_router_free (RndimgRouter     *self);
 const char   *rndimg_router_route_label (RndimgRouter *self,
                                          const char   *path);
+
+/* For the test that compares the routes with docs/openapi.yaml. */
+typedef void (*RndimgRouteFunc) (const char       *path,
+                                 RndimgRouteFlags  flags,
+                                 gboolean          has_get,
+                                 gboolean          has_post,
+                                 gpointer          user_data);
+void          rndimg_router_foreach     (RndimgRouter    *self,
+                                         RndimgRouteFunc  func,
+                                         gpointer         user_data);
+gboolean      rndimg_router_methods     (RndimgRouter    *self,
+                                         const char      *path,
+                                         gboolean        *has_get,
+                                         gboolean        *has_post);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgRouter, rndimg_router_free)
 
 G_END_DECLS

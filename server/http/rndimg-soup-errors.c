@@ -24,11 +24,13 @@
 static GQuark placeholder_quark;
 
 /* What one server's errors share. */
-typedef struct {
+struct _RndimgSoupErrors
+{
+  SoupServer *server;         /* borrowed: outlives us */
   GBytes *unparsed_body;      /* the placeholder's body, rendered once */
   guint got_headers_id;
   gulong hook_id;
-} SoupErrors;
+};
 
 static void
 set_error_body (SoupServerMessage *msg, const char *message)
@@ -71,7 +73,7 @@ on_got_headers (GSignalInvocationHint *hint, guint n_values, const GValue *value
 static void
 on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-  SoupErrors *errors = user_data;
+  RndimgSoupErrors *errors = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   /* A new message has only libsoup's Server header: appended, not replaced. */
@@ -104,29 +106,30 @@ on_request_read (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
     set_error_body (msg, soup_status_get_phrase (status) != NULL ? soup_status_get_phrase (status) : "malformed request");
 }
 
-static void
-soup_errors_free (gpointer data)
-{
-  SoupErrors *errors = data;
-
-  g_signal_remove_emission_hook (errors->got_headers_id, errors->hook_id);
-  g_bytes_unref (errors->unparsed_body);
-  g_free (errors);
-}
-
-/* Gives @server's own error answers the API's JSON body. */
-void
-rndimg_soup_errors_attach (SoupServer *server)
+/* Gives @server's own error answers the API's JSON body, until freed.
+ * @server is borrowed: it must outlive the result. */
+RndimgSoupErrors *
+rndimg_soup_errors_new (SoupServer *server)
 {
   g_autoptr(GTypeClass) message_class = g_type_class_ref (SOUP_TYPE_SERVER_MESSAGE);
-  SoupErrors *errors = g_new0 (SoupErrors, 1);
+  RndimgSoupErrors *errors = g_new0 (RndimgSoupErrors, 1);
   char *body = rndimg_http_error_json (UNPARSED_MESSAGE);
 
   placeholder_quark = g_quark_from_static_string ("rndimg-unparsed");
+  errors->server = server;
   errors->unparsed_body = g_bytes_new_take (body, strlen (body));
   errors->got_headers_id = g_signal_lookup ("got-headers", SOUP_TYPE_SERVER_MESSAGE);
   errors->hook_id = g_signal_add_emission_hook (errors->got_headers_id, 0, on_got_headers, NULL, NULL);
-  g_object_set_data_full (G_OBJECT (server), "rndimg-soup-errors", errors, soup_errors_free);
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), errors);
-  g_signal_connect (server, "request-read", G_CALLBACK (on_request_read), NULL);
+  g_signal_connect (server, "request-read", G_CALLBACK (on_request_read), errors);
+  return errors;
+}
+
+void
+rndimg_soup_errors_free (RndimgSoupErrors *errors)
+{
+  g_signal_handlers_disconnect_by_data (errors->server, errors);
+  g_signal_remove_emission_hook (errors->got_headers_id, errors->hook_id);
+  g_bytes_unref (errors->unparsed_body);
+  g_free (errors);
 }

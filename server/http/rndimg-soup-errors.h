@@ -5,6 +5,10 @@
 
 G_BEGIN_DECLS
 
-void rndimg_soup_errors_attach (SoupServer *server);
+typedef struct _RndimgSoupErrors RndimgSoupErrors;
+
+RndimgSoupErrors *rndimg_soup_errors_new  (SoupServer       *server);
+void              rndimg_soup_errors_free (RndimgSoupErrors *errors);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgSoupErrors, rndimg_soup_errors_free)
 
 G_END_DECLS

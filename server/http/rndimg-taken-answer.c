@@ -4,7 +4,7 @@
  * instead of libsoup's headers, body and teardown; the request is then
  * reported to whoever watches finished requests (metrics, access log) as
  * libsoup would report it; a keep-alive connection then goes back to the
- * SoupServer for its next request (rndimg_connection_give_back()), so a
+ * SoupServer for its next request (rndimg_connections_give_back()), so a
  * client never sees a difference. libsoup parsed the request: only the
  * answer is ours. */
 #include "rndimg-taken-answer.h"
@@ -19,8 +19,7 @@ keep_alive_after (SoupServerMessage *msg)
 {
   SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
 
-  if (rndimg_connection_get_server () == NULL ||
-      soup_message_headers_header_contains (request, "Connection", "close"))
+  if (soup_message_headers_header_contains (request, "Connection", "close"))
     return FALSE;
   if (soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0)
     return soup_message_headers_header_contains (request, "Connection", "keep-alive");
@@ -44,25 +43,6 @@ http_date_now (void)
       made_for = now;
     }
   return text;
-}
-
-/* The Server header libsoup writes: our "rndimg/x " completed with its
- * own name and version. */
-static const char *
-server_header (void)
-{
-  static SoupServer *read_from;
-  static char *header;
-  SoupServer *server = rndimg_connection_get_server ();
-
-  if (server != read_from)
-    {
-      g_clear_pointer (&header, g_free);
-      if (server != NULL)
-        g_object_get (server, "server-header", &header, NULL);
-      read_from = server;
-    }
-  return header != NULL ? header : "";
 }
 
 /* Headers we write from what we know, never copied from the message. */
@@ -92,14 +72,15 @@ append_header (GString *answer, const char *name, const char *value)
  * the connection may be kept. Answering it later needs no look at the
  * message. */
 void
-rndimg_taken_head_init (RndimgTakenHead *head, SoupServerMessage *msg)
+rndimg_taken_head_init (RndimgTakenHead *head, RndimgConnections *connections, SoupServerMessage *msg)
 {
+  const char *server_header = rndimg_connections_get_server_header (connections);
   GString *headers = g_string_sized_new (256);
   SoupMessageHeadersIter iter;
   const char *name, *value;
 
-  if (*server_header () != '\0')
-    append_header (headers, "Server", server_header ());
+  if (*server_header != '\0')
+    append_header (headers, "Server", server_header);
   soup_message_headers_iter_init (&iter, soup_server_message_get_response_headers (msg));
   while (soup_message_headers_iter_next (&iter, &name, &value))
     if (!is_framing_header (name))
@@ -194,6 +175,7 @@ rndimg_taken_answer_vectors (const RndimgTakenHead *head, guint status, const ch
  * writes every answer first, then does the bookkeeping. */
 struct _RndimgAnswerDone
 {
+  RndimgConnections *connections;
   SoupServerMessage *msg;
   GIOStream *stream;          /* NULL: the connection failed, closed */
   guint status;
@@ -202,10 +184,12 @@ struct _RndimgAnswerDone
 };
 
 RndimgAnswerDone *
-rndimg_taken_answer_done_new (SoupServerMessage *msg, guint status, gsize body_bytes, gboolean keep_alive)
+rndimg_taken_answer_done_new (RndimgConnections *connections, SoupServerMessage *msg, guint status,
+                              gsize body_bytes, gboolean keep_alive)
 {
   RndimgAnswerDone *done = g_new0 (RndimgAnswerDone, 1);
 
+  done->connections = connections;
   done->msg = g_object_ref (msg);
   done->status = status;
   done->body_bytes = (guint) body_bytes;
@@ -220,13 +204,12 @@ rndimg_taken_answer_done_new (SoupServerMessage *msg, guint status, gsize body_b
 static void
 report (RndimgAnswerDone *done)
 {
-  SoupServer *server = rndimg_connection_get_server ();
+  SoupServer *server = rndimg_connections_get_server (done->connections);
 
   soup_server_message_set_status (done->msg, done->status, NULL);
   if (done->body_bytes > 0)
     g_signal_emit_by_name (done->msg, "wrote-body-data", done->body_bytes);
-  if (server != NULL)
-    g_signal_emit_by_name (server, "request-finished", done->msg);
+  g_signal_emit_by_name (server, "request-finished", done->msg);
 }
 
 static void
@@ -234,49 +217,12 @@ complete (RndimgAnswerDone *done)
 {
   report (done);
   if (done->stream != NULL && done->keep_alive)
-    rndimg_connection_give_back (done->stream);
+    rndimg_connections_give_back (done->connections, done->stream);
   else if (done->stream != NULL)
     g_io_stream_close (done->stream, NULL, NULL);
   g_clear_object (&done->stream);
   g_object_unref (done->msg);
   g_free (done);
-}
-
-/* Work left for after the current pass of the main loop: what a fan-out
- * does for each client once every client has its answer. */
-typedef struct {
-  GDestroyNotify func;
-  gpointer data;
-} Later;
-
-static GQueue later = G_QUEUE_INIT;
-static guint later_id;
-
-static gboolean
-on_later (gpointer user_data)
-{
-  Later *item;
-
-  later_id = 0;
-  /* Items may queue more; they run in this same pass. */
-  while ((item = g_queue_pop_head (&later)) != NULL)
-    {
-      item->func (item->data);
-      g_free (item);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @func(@data) after the current pass of the main loop, in order. */
-void
-rndimg_taken_answer_later (GDestroyNotify func, gpointer data)
-{
-  Later *item = g_new (Later, 1);
-
-  *item = (Later) { func, data };
-  g_queue_push_tail (&later, item);
-  if (later_id == 0)
-    later_id = g_idle_add_full (G_PRIORITY_DEFAULT, on_later, NULL, NULL);
 }
 
 /* @done's answer is all sent on @stream (transfer full), or its
@@ -286,13 +232,5 @@ void
 rndimg_taken_answer_done_finish (RndimgAnswerDone *done, GIOStream *stream)
 {
   done->stream = stream;
-  rndimg_taken_answer_later ((GDestroyNotify) complete, done);
-}
-
-/* Runs everything still waiting (at shutdown). */
-void
-rndimg_taken_answer_flush (void)
-{
-  g_clear_handle_id (&later_id, g_source_remove);
-  on_later (NULL);
+  rndimg_connections_run_later (done->connections, (GDestroyNotify) complete, done);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-connection.h"
+
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
@@ -17,6 +19,7 @@ typedef struct {
 #define RNDIMG_TAKEN_ANSWER_VECTORS 5
 
 void     rndimg_taken_head_init         (RndimgTakenHead       *head,
+                                         RndimgConnections     *connections,
                                          SoupServerMessage     *msg);
 void     rndimg_taken_head_clear        (RndimgTakenHead       *head);
 guint    rndimg_taken_answer_vectors    (const RndimgTakenHead *head,
@@ -28,14 +31,12 @@ guint    rndimg_taken_answer_vectors    (const RndimgTakenHead *head,
 
 typedef struct _RndimgAnswerDone RndimgAnswerDone;
 
-RndimgAnswerDone *rndimg_taken_answer_done_new    (SoupServerMessage *msg,
+RndimgAnswerDone *rndimg_taken_answer_done_new    (RndimgConnections *connections,
+                                                   SoupServerMessage *msg,
                                                    guint              status,
                                                    gsize              body_bytes,
                                                    gboolean           keep_alive);
 void              rndimg_taken_answer_done_finish (RndimgAnswerDone  *done,
                                                    GIOStream         *stream);
-void              rndimg_taken_answer_later       (GDestroyNotify     func,
-                                                   gpointer           data);
-void              rndimg_taken_answer_flush       (void);
 
 G_END_DECLS

@@ -11,6 +11,7 @@ struct _RndimgDeadlines
 {
   GSource source;
   GSequence *pending;         /* Deadline, earliest first */
+  guint64 next_order;
 };
 
 typedef struct {
@@ -19,8 +20,6 @@ typedef struct {
   RndimgDeadlineFunc func;
   gpointer user_data;
 } Deadline;
-
-static guint64 next_order;
 
 static gint
 compare_deadlines (gconstpointer a, gconstpointer b, gpointer unused)
@@ -106,7 +105,7 @@ rndimg_deadlines_add (RndimgDeadlines *self, guint delay_ms, RndimgDeadlineFunc 
   Deadline *deadline = g_new (Deadline, 1);
   GSequenceIter *position;
 
-  *deadline = (Deadline) { g_get_monotonic_time () + (gint64) delay_ms * 1000, next_order++, func, user_data };
+  *deadline = (Deadline) { g_get_monotonic_time () + (gint64) delay_ms * 1000, self->next_order++, func, user_data };
   position = g_sequence_insert_sorted (self->pending, deadline, compare_deadlines, NULL);
   if (g_sequence_iter_is_begin (position))
     wake_at_earliest (self);

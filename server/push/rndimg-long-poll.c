@@ -22,6 +22,7 @@
 
 typedef struct {
   RndimgSubscriber parent;
+  RndimgConnections *connections;   /* borrowed: outlives the registry */
   RndimgDeadline *timeout;    /* NULL once it ran */
   RndimgFrameWriter *writer;  /* the taken connection */
   RndimgTakenHead head;       /* of the answer, made at hold time */
@@ -71,8 +72,8 @@ static void
 finish (gpointer data)
 {
   LongPoll *poll = data;
-  RndimgAnswerDone *done = rndimg_taken_answer_done_new (poll->parent.msg, poll->status, poll->body_bytes,
-                                                         poll->keep_alive);
+  RndimgAnswerDone *done = rndimg_taken_answer_done_new (poll->connections, poll->parent.msg, poll->status,
+                                                         poll->body_bytes, poll->keep_alive);
   RndimgFrameWriter *writer = g_steal_pointer (&poll->writer);
 
   if (poll->failed)
@@ -110,11 +111,12 @@ long_poll_end (RndimgSubscriber *sub)
   return FALSE;
 }
 
-/* The timeouts of a registry's held long-polls, behind one GSource. */
+/* The timeouts of a registry's held long-polls, behind one GSource: the
+ * registry's kind data. */
 static RndimgDeadlines *
 deadlines_of (RndimgSubscribers *registry)
 {
-  return g_object_get_data (G_OBJECT (registry), "rndimg-long-poll-deadlines");
+  return rndimg_subscribers_get_kind_data (registry);
 }
 
 /* Out of the registry. An answered one is silenced now and finished after
@@ -134,7 +136,7 @@ long_poll_free (RndimgSubscriber *sub)
     }
   if (sub->hangup_watch != NULL)
     rndimg_connection_mute_hangup (sub->hangup_watch);
-  rndimg_taken_answer_later (finish, poll);
+  rndimg_connections_run_later (poll->connections, finish, poll);
 }
 
 static const RndimgSubscriberFuncs long_poll_funcs = {
@@ -148,14 +150,11 @@ static const RndimgSubscriberFuncs long_poll_funcs = {
 
 /* Long-poll subscribers of @broker, at most @max_waiters held at once. */
 RndimgSubscribers *
-rndimg_long_poll_new (RndimgBroker *broker, guint max_waiters)
+rndimg_long_poll_new (RndimgBroker *broker, RndimgConnections *connections, guint max_waiters)
 {
-  RndimgSubscribers *registry = rndimg_subscribers_new (broker, &long_poll_funcs, max_waiters,
-                                                        "too many clients are waiting; retry later");
-
-  g_object_set_data_full (G_OBJECT (registry), "rndimg-long-poll-deadlines", rndimg_deadlines_new (),
-                          (GDestroyNotify) rndimg_deadlines_free);
-  return registry;
+  return rndimg_subscribers_new (broker, connections, &long_poll_funcs, max_waiters,
+                                 "too many clients are waiting; retry later",
+                                 rndimg_deadlines_new (), (GDestroyNotify) rndimg_deadlines_free);
 }
 
 static void
@@ -210,9 +209,10 @@ rndimg_long_poll_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
 
   poll = g_new0 (LongPoll, 1);
   rndimg_subscriber_init (&poll->parent, &long_poll_funcs, msg);
-  rndimg_taken_head_init (&poll->head, msg);
+  poll->connections = rndimg_subscribers_get_connections (registry);
+  rndimg_taken_head_init (&poll->head, poll->connections, msg);
   poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, poll);
-  if (!rndimg_frame_writer_take_over (poll->writer, msg))
+  if (!rndimg_frame_writer_take_over (poll->writer, poll->connections, msg))
     {
       destroy (poll);
       rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "this request cannot be held");

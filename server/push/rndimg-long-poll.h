@@ -6,6 +6,7 @@
 G_BEGIN_DECLS
 
 RndimgSubscribers *rndimg_long_poll_new   (RndimgBroker      *broker,
+                                           RndimgConnections *connections,
                                            guint              max_waiters);
 void               rndimg_long_poll_serve (SoupServerMessage *msg,
                                            const char        *path,

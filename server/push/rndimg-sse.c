@@ -118,10 +118,11 @@ static const RndimgSubscriberFuncs sse_funcs = {
 
 /* Event-stream subscribers of @broker, at most @max_streams at once. */
 RndimgSubscribers *
-rndimg_sse_new (RndimgBroker *broker, guint max_streams, double heartbeat_seconds)
+rndimg_sse_new (RndimgBroker *broker, RndimgConnections *connections, guint max_streams,
+                double heartbeat_seconds)
 {
-  RndimgSubscribers *streams = rndimg_subscribers_new (broker, &sse_funcs, max_streams,
-                                                       "too many open event streams");
+  RndimgSubscribers *streams = rndimg_subscribers_new (broker, connections, &sse_funcs, max_streams,
+                                                       "too many open event streams", NULL, NULL);
 
   rndimg_subscribers_set_heartbeat (streams, heartbeat_seconds);
   return streams;
@@ -132,7 +133,8 @@ on_wrote_headers (SoupServerMessage *msg, gpointer user_data)
 {
   Stream *stream = user_data;
 
-  if (!rndimg_frame_writer_take_over (stream->writer, msg))
+  if (!rndimg_frame_writer_take_over (stream->writer,
+                                      rndimg_subscribers_get_connections (stream->parent.registry), msg))
     rndimg_subscriber_gone (stream);
 }
 

@@ -6,6 +6,7 @@
 G_BEGIN_DECLS
 
 RndimgSubscribers *rndimg_sse_new   (RndimgBroker      *broker,
+                                     RndimgConnections *connections,
                                      guint              max_streams,
                                      double             heartbeat_seconds);
 void               rndimg_sse_serve (SoupServerMessage *msg,

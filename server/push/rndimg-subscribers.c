@@ -17,7 +17,10 @@ struct _RndimgSubscribers
   GObject parent_instance;
 
   RndimgBroker *broker;
+  RndimgConnections *connections;   /* borrowed: outlives us */
   const RndimgSubscriberFuncs *fn;
+  gpointer kind_data;               /* owned, freed with kind_data_free */
+  GDestroyNotify kind_data_free;
   GPtrArray *subscribers;     /* RndimgSubscriber, in no order */
   guint max_subscribers;
   char *full_message;
@@ -78,7 +81,7 @@ rndimg_subscribers_drop (RndimgSubscribers *self, RndimgSubscriber *sub, const c
 
   g_debug ("%s dropped: %s", self->fn->kind, why);
   rndimg_subscribers_remove (self, sub);
-  rndimg_connection_abort (msg);
+  rndimg_connections_abort (self->connections, msg);
 }
 
 /* Timeout or shutdown: the kind's clean end. */
@@ -282,7 +285,7 @@ rndimg_subscribers_add (RndimgSubscribers *self, RndimgSubscriber *sub, gint64 s
   sub->registry = self;
   sub->index = self->subscribers->len;
   g_ptr_array_add (self->subscribers, sub);
-  sub->hangup_watch = rndimg_connection_watch_hangup (sub->msg, on_hangup, sub);
+  sub->hangup_watch = rndimg_connections_watch_hangup (self->connections, sub->msg, on_hangup, sub);
   g_signal_connect (sub->msg, "finished", G_CALLBACK (on_message_finished), sub);
 
   if (since > newest)
@@ -350,6 +353,19 @@ rndimg_subscribers_get_broker (RndimgSubscribers *self)
   return self->broker;
 }
 
+RndimgConnections *
+rndimg_subscribers_get_connections (RndimgSubscribers *self)
+{
+  return self->connections;
+}
+
+/* What the kind gave rndimg_subscribers_new() for itself. */
+gpointer
+rndimg_subscribers_get_kind_data (RndimgSubscribers *self)
+{
+  return self->kind_data;
+}
+
 static void
 rndimg_subscribers_dispose (GObject *object)
 {
@@ -360,6 +376,8 @@ rndimg_subscribers_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->broker, self);
   while (self->subscribers->len > 0)
     rndimg_subscribers_remove (self, g_ptr_array_index (self->subscribers, 0));
+  if (self->kind_data_free != NULL)
+    g_clear_pointer (&self->kind_data, self->kind_data_free);
   g_clear_object (&self->broker);
   G_OBJECT_CLASS (rndimg_subscribers_parent_class)->dispose (object);
 }
@@ -387,15 +405,21 @@ rndimg_subscribers_init (RndimgSubscribers *self)
   self->subscribers = g_ptr_array_new ();
 }
 
-/* A registry of subscribers behaving as @fn says, following @broker; at
- * most @max_subscribers at once, beyond that 503 with @full_message. */
+/* A registry of subscribers behaving as @fn says, following @broker, on
+ * @connections (borrowed); at most @max_subscribers at once, beyond that
+ * 503 with @full_message. @kind_data is the kind's own (owned, freed with
+ * @kind_data_free once every subscriber has left). */
 RndimgSubscribers *
-rndimg_subscribers_new (RndimgBroker *broker, const RndimgSubscriberFuncs *fn,
-                        guint max_subscribers, const char *full_message)
+rndimg_subscribers_new (RndimgBroker *broker, RndimgConnections *connections,
+                        const RndimgSubscriberFuncs *fn, guint max_subscribers,
+                        const char *full_message, gpointer kind_data, GDestroyNotify kind_data_free)
 {
   RndimgSubscribers *self = g_object_new (RNDIMG_TYPE_SUBSCRIBERS, NULL);
 
   self->broker = g_object_ref (broker);
+  self->connections = connections;
+  self->kind_data = kind_data;
+  self->kind_data_free = kind_data_free;
   self->fn = fn;
   self->max_subscribers = max_subscribers;
   self->full_message = g_strdup (full_message);

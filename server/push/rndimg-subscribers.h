@@ -10,9 +10,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (RndimgSubscribers, rndimg_subscribers, RNDIMG, SUBSCRIBERS, GObject)
 
 RndimgSubscribers *rndimg_subscribers_new           (RndimgBroker                *broker,
+                                                     RndimgConnections           *connections,
                                                      const RndimgSubscriberFuncs *fn,
                                                      guint                        max_subscribers,
-                                                     const char                  *full_message);
+                                                     const char                  *full_message,
+                                                     gpointer                     kind_data,
+                                                     GDestroyNotify               kind_data_free);
 void               rndimg_subscribers_set_heartbeat (RndimgSubscribers           *self,
                                                      double                       seconds);
 double             rndimg_subscribers_get_heartbeat (RndimgSubscribers           *self);
@@ -34,6 +37,8 @@ void               rndimg_subscribers_drop          (RndimgSubscribers          
 void               rndimg_subscribers_close_all     (RndimgSubscribers           *self);
 guint              rndimg_subscribers_get_count     (RndimgSubscribers           *self);
 RndimgBroker      *rndimg_subscribers_get_broker    (RndimgSubscribers           *self);
+RndimgConnections *rndimg_subscribers_get_connections (RndimgSubscribers         *self);
+gpointer           rndimg_subscribers_get_kind_data (RndimgSubscribers           *self);
 guint64            rndimg_subscribers_get_slow_readers_dropped (RndimgSubscribers *self);
 
 G_END_DECLS

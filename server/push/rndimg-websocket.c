@@ -92,10 +92,11 @@ static const RndimgSubscriberFuncs websocket_funcs = {
 /* WebSocket subscribers of @broker, at most @max_sockets at once, pinged
  * every @ping_seconds. */
 RndimgSubscribers *
-rndimg_websocket_new (RndimgBroker *broker, guint max_sockets, double ping_seconds)
+rndimg_websocket_new (RndimgBroker *broker, RndimgConnections *connections, guint max_sockets,
+                      double ping_seconds)
 {
-  RndimgSubscribers *sockets = rndimg_subscribers_new (broker, &websocket_funcs, max_sockets,
-                                                       "too many open WebSockets");
+  RndimgSubscribers *sockets = rndimg_subscribers_new (broker, connections, &websocket_funcs, max_sockets,
+                                                       "too many open WebSockets", NULL, NULL);
 
   rndimg_subscribers_set_heartbeat (sockets, ping_seconds);
   return sockets;
@@ -115,7 +116,8 @@ static void
 on_upgraded (SoupServerMessage *msg, gpointer user_data)
 {
   Socket *socket = user_data;
-  g_autoptr(GIOStream) stream = rndimg_connection_steal (msg);
+  g_autoptr(GIOStream) stream = rndimg_connections_steal (rndimg_subscribers_get_connections (socket->parent.registry),
+                                                         msg);
   GBytes *early;
 
   if (stream == NULL)

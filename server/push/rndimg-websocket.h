@@ -6,6 +6,7 @@
 G_BEGIN_DECLS
 
 RndimgSubscribers *rndimg_websocket_new   (RndimgBroker      *broker,
+                                           RndimgConnections *connections,
                                            guint              max_sockets,
                                            double             ping_seconds);
 void               rndimg_websocket_serve (SoupServerMessage *msg,

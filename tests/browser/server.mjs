@@ -2,9 +2,13 @@
 // Starts and stops a real rndimg-server for the browser tests.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+// The API's prefix, read from the one place the C code spells it.
+export const API = readFileSync(new URL("../../common/rndimg-api-prefix.h", import.meta.url), "utf8")
+  .match(/RNDIMG_API_PREFIX "([^"]+)"/)[1];
 
 export function makeImageFolder(count = 8) {
   const folder = mkdtempSync(join(tmpdir(), "rndimg-browser-"));
@@ -41,7 +45,7 @@ export async function startServer({ port = 0, images, args = [] }) {
 }
 
 export async function publish(server, name) {
-  const response = await fetch(`${server.url}/polling/api/v1.0/publish`, {
+  const response = await fetch(`${server.url}${API}/publish`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(name ? { name } : {}),

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { launchBrowser, screenshot } from "./browser.mjs";
+import { API } from "./server.mjs";
 
 const SOURCE_ROOT = process.env.RNDIMG_SOURCE_ROOT;
 
@@ -58,7 +59,7 @@ after(async () => {
 });
 
 async function publishThroughBalancer(name) {
-  const response = await fetch(`${lb}/polling/api/v1.0/publish`, {
+  const response = await fetch(`${lb}${API}/publish`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ name }),
@@ -72,7 +73,7 @@ async function nodeHoldingTheStream() {
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
     for (const [index, port] of nodePorts.entries()) {
-      const stats = await (await fetch(`http://127.0.0.1:${port}/polling/api/v1.0/stats`)).json();
+      const stats = await (await fetch(`http://127.0.0.1:${port}${API}/stats`)).json();
       if (stats.open_streams === 1) return index + 1;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, screenshot } from "./browser.mjs";
-import { makeImageFolder, publish, removeFolder, startServer } from "./server.mjs";
+import { API, makeImageFolder, publish, removeFolder, startServer } from "./server.mjs";
 
 const TABS = 10;
 
@@ -26,7 +26,7 @@ after(async () => {
 });
 
 async function serverStats() {
-  const response = await fetch(`${server.url}/polling/api/v1.0/stats`);
+  const response = await fetch(`${server.url}${API}/stats`);
   return response.json();
 }
 

@@ -20,7 +20,7 @@ mkdir -p "$BUILD/objects"
 CC=${CC_FUZZ:-clang}
 PKGS="glib-2.0 gio-2.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0 hiredis vips"
 CFLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer $(pkg-config --cflags $PKGS)
-  -Iserver -Iserver/http -Iserver/pictures -Iserver/brokers -Iserver/push -Iclient
+  -Icommon -Iserver -Iserver/http -Iserver/pictures -Iserver/brokers -Iserver/brokers/redis -I$BUILD/generated -Iserver/push -Iclient
   -DG_LOG_DOMAIN=\"rndimg\" -DPACKAGE_VERSION=\"fuzz\" -DGETTEXT_PACKAGE=\"rndimg-viewer\"
   -DRNDIMG_SOURCE_IMAGES_DIR=\"data/img\" -DRNDIMG_SOURCE_WEB_DIR=\"web\"
   -DRNDIMG_INSTALLED_IMAGES_DIR=\"data/img\" -DRNDIMG_INSTALLED_WEB_DIR=\"web\""
@@ -29,12 +29,23 @@ SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
 say() { [ "$TAP" = 1 ] && echo "# $*" || echo "$*"; }
 
-# The server's code (not main.c) and the viewer's SSE parser, built once.
+# The server's code (not main.c) and the viewer's SSE parser, built once;
+# first the header meson generates (the Redis broker's Lua scripts).
 build_objects() {
-    for source in server/*.c server/http/*.c server/pictures/*.c server/brokers/*.c server/push/*.c client/rndimg-sse-parser.c; do
+    scripts="$BUILD/generated/rndimg-redis-scripts.h"
+    mkdir -p "$BUILD/generated"
+    for lua in server/brokers/redis/*.lua; do
+        if [ ! -f "$scripts" ] || [ "$lua" -nt "$scripts" ]; then
+            python3 server/brokers/redis/embed-lua.py "$scripts" server/brokers/redis/publish.lua \
+                server/brokers/redis/floor.lua || return 1
+        fi
+    done
+    OBJECTS=""
+    for source in server/*.c server/http/*.c server/pictures/*.c server/brokers/*.c server/brokers/redis/*.c server/push/*.c client/rndimg-sse-parser.c; do
         [ "$source" = server/main.c ] && continue
         object="$BUILD/objects/$(echo "$source" | tr / _).o"
-        if [ ! -f "$object" ] || [ "$source" -nt "$object" ]; then
+        OBJECTS="$OBJECTS $object"
+        if [ ! -f "$object" ] || [ "$source" -nt "$object" ] || [ "$scripts" -nt "$object" ]; then
             # shellcheck disable=SC2086
             $CC $CFLAGS $SANITIZE -fsanitize=fuzzer-no-link -c "$source" -o "$object" || return 1
         fi
@@ -42,12 +53,13 @@ build_objects() {
 }
 
 # A target that includes a server file (to reach its private functions)
-# links every object but that file's.
+# links every object but that file's. Only the objects of today's sources:
+# one left in the folder by a file since moved or removed would clash.
 link_target() { # link_target NAME
     source="tests/fuzz/fuzz-$1.c"
     included=$(sed -n 's|^#include "\.\./\.\./\(server/.*\.c\)"|\1|p' "$source")
     objects=""
-    for object in "$BUILD"/objects/*.o; do
+    for object in $OBJECTS; do
         [ -n "$included" ] && [ "$object" = "$BUILD/objects/$(echo "$included" | tr / _).o" ] && continue
         objects="$objects $object"
     done

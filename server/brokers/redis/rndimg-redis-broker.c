@@ -31,12 +31,15 @@
  * can serve it. A picture stays in Redis while an event of the stream
  * names it; a publish naming a picture Redis lacks has it put first.
  *
- * hiredis 0.14 has no timeouts: each command gets a GLib timeout that
- * drops the connection; a dropped connection is retried every second. */
+ * The scripts are publish.lua and floor.lua beside this file (embedded at
+ * build time); the two connections are RndimgRedisLinks
+ * (rndimg-redis-link.c): each command waited for arms the link's watchdog,
+ * and a dropped connection is retried every second. */
 #include "rndimg-redis-broker.h"
 #include "rndimg-history-file.h"
+#include "rndimg-redis-link.h"
+#include "rndimg-redis-scripts.h"
 
-#include <hiredis/adapters/glib.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <stdlib.h>
@@ -49,72 +52,12 @@
 #define PICTURE_PREFIX "rndimg:picture:"
 #define COMMAND_TIMEOUT_MS 2000
 #define BLOCK_MS 1000
-#define RECONNECT_MS 1000
 #define SAVE_DELAY_MS 1000
 /* A picture put in Redis whose publish never came: gone after an hour. */
 #define UNCLAIMED_PICTURE_MS 3600000
 /* The most a client's word can move ids (2^50: JavaScript still counts
  * exactly far beyond). */
 #define CLIENT_HINT_MAX (G_GINT64_CONSTANT (1) << 50)
-
-/* KEYS: meta, stream, lease, pictures, the picture's key.
- * ARGV: name, source, at, proposed epoch, floor, --history, node, lease
- * ms, new-history floor, check picture, picture key prefix.
- * A "timer" publish (lease ms > 0) needs the slideshow lease: free, or
- * this node's (renewed); else nothing is published ({0, ""}). With check
- * picture "1", a picture Redis does not have is asked for ({-1, ""}).
- * The counter is kept at least at the floor (the newest id the publishing
- * node knows); a history that has no counter yet (new, or flushed) starts
- * from the new-history floor. The picture's key is kept while the stream
- * holds an event naming it; pictures named only by trimmed events go. */
-static const char publish_script[] =
-  "if ARGV[8] ~= '0' then\n"
-  "  local holder = redis.call('GET', KEYS[3])\n"
-  "  if holder and holder ~= ARGV[7] then return {0, ''} end\n"
-  "  redis.call('SET', KEYS[3], ARGV[7], 'PX', ARGV[8])\n"
-  "end\n"
-  "if ARGV[10] == '1' and redis.call('EXISTS', KEYS[5]) == 0 then return {-1, ''} end\n"
-  "local s = tonumber(redis.call('HGET', KEYS[1], 's'))\n"
-  "local floor = tonumber(ARGV[5])\n"
-  "if not s then s = math.max(floor, tonumber(ARGV[9])) elseif s < floor then s = floor end\n"
-  "local id = string.format('%d', s + 1)\n"
-  "redis.call('HSET', KEYS[1], 's', id)\n"
-  "redis.call('HSETNX', KEYS[1], 'e', ARGV[4])\n"
-  "local epoch = redis.call('HGET', KEYS[1], 'e')\n"
-  "local prev = redis.call('HGET', KEYS[1], 'r') or '0'\n"
-  "redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[6], id .. '-0', 'name', ARGV[1], 'source', ARGV[2],"
-  " 'at', ARGV[3], 'epoch', epoch, 'prev', prev)\n"
-  "redis.call('HSET', KEYS[1], 'r', id)\n"
-  "redis.call('PERSIST', KEYS[5])\n"
-  "redis.call('ZADD', KEYS[4], id, ARGV[1])\n"
-  "local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]\n"
-  "if oldest then\n"
-  "  local below = '(' .. string.match(oldest[1], '^%d+')\n"
-  "  for _, gone in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', below)) do\n"
-  "    redis.call('DEL', ARGV[11] .. gone)\n"
-  "  end\n"
-  "  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', below)\n"
-  "end\n"
-  "return {tonumber(id), epoch}\n";
-
-/* KEYS: meta. ARGV: floor, proposed epoch. The counter is raised to the
- * floor (a history flushed under running nodes gets its ids back); an
- * empty Redis gets an epoch. Returns the epoch. */
-static const char floor_script[] =
-  "local s = tonumber(redis.call('HGET', KEYS[1], 's'))\n"
-  "local floor = tonumber(ARGV[1])\n"
-  "if floor > 0 and (not s or s < floor) then redis.call('HSET', KEYS[1], 's', ARGV[1]) end\n"
-  "redis.call('HSETNX', KEYS[1], 'e', ARGV[2])\n"
-  "return redis.call('HGET', KEYS[1], 'e')\n";
-
-/* One hiredis connection and the GSource that drives it. */
-typedef struct {
-  RndimgRedisBroker *owner;
-  redisAsyncContext *context;
-  GSource *source;
-  guint retry_id;
-  guint watchdog_id;          /* the answer we wait for is late: drop */
-} Link;
 
 struct _RndimgRedisBroker
 {
@@ -129,8 +72,8 @@ struct _RndimgRedisBroker
   GQueue history;            /* RndimgEvent, oldest first: the stream as followed */
   gint64 last_seen;
   char *epoch;
-  Link command;
-  Link follow;
+  RndimgRedisLink *command;  /* owned: scripts, pictures */
+  RndimgRedisLink *follow;   /* owned: XREAD BLOCK, and the pictures of events read */
   gboolean following;        /* the follow link has read the stream at least once */
   GQueue parked;             /* Publish waiting for the follower to see its id */
   GQueue unheard;            /* RndimgEvent read, not yet told: waiting for its picture */
@@ -154,7 +97,6 @@ typedef struct {
 } Publish;
 
 static void broker_iface_init (RndimgBrokerInterface *iface);
-static void connect_link (RndimgRedisBroker *self, Link *link);
 static void follow_next (RndimgRedisBroker *self);
 static void hold_floor (RndimgRedisBroker *self);
 
@@ -162,15 +104,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RndimgRedisBroker, rndimg_redis_broker, G_TYPE_OB
                                G_IMPLEMENT_INTERFACE (RNDIMG_TYPE_BROKER, broker_iface_init))
 
 /* ---- connections ---- */
-
-/* NULL for a context we already let go of. */
-static Link *
-link_of (RndimgRedisBroker *self, const redisAsyncContext *context)
-{
-  if (context == self->command.context)
-    return &self->command;
-  return context == self->follow.context ? &self->follow : NULL;
-}
 
 static void
 set_problem (RndimgRedisBroker *self, const char *why)
@@ -183,132 +116,31 @@ set_problem (RndimgRedisBroker *self, const char *why)
   self->problem = why != NULL ? g_strdup_printf ("Redis at %s is unreachable (%s)", self->url, why) : NULL;
 }
 
-static gboolean
-on_retry (gpointer user_data)
-{
-  Link *link = user_data;
-
-  link->retry_id = 0;
-  connect_link (link->owner, link);
-  return G_SOURCE_REMOVE;
-}
-
-/* hiredis still touches the source while it frees a context, after our
- * callbacks: the source goes once it is done. */
-static gboolean
-release_source (gpointer source)
-{
-  g_source_destroy (source);
-  g_source_unref (source);
-  return G_SOURCE_REMOVE;
-}
-
-/* The context is gone (hiredis frees it): drop its source, try again. */
 static void
-link_lost (RndimgRedisBroker *self, Link *link, const char *why)
+on_command_link (RndimgRedisLink *link, const char *why, gpointer user_data)
 {
-  g_clear_handle_id (&link->watchdog_id, g_source_remove);
-  if (link->source != NULL)
-    g_idle_add (release_source, g_steal_pointer (&link->source));
-  link->context = NULL;
-  if (self->disposing)
+  RndimgRedisBroker *self = user_data;
+
+  set_problem (self, why);
+  if (why != NULL)
     return;
-  if (link == &self->command)
-    set_problem (self, why);
-  if (link == &self->follow)
-    self->following = FALSE;
-  if (link->retry_id == 0)
-    link->retry_id = g_timeout_add (RECONNECT_MS + g_random_int_range (0, 250), on_retry, link);
+  g_debug ("Redis %s: command connection up", self->url);
+  /* An empty Redis gets its epoch now, so /stats has one at once. */
+  hold_floor (self);
 }
 
 static void
-on_disconnected (const redisAsyncContext *context, int status)
+on_follow_link (RndimgRedisLink *link, const char *why, gpointer user_data)
 {
-  RndimgRedisBroker *self = context->data;
-  Link *link = link_of (self, context);
+  RndimgRedisBroker *self = user_data;
 
-  if (link != NULL)
-    link_lost (self, link, context->errstr[0] ? context->errstr : "connection closed");
-}
-
-static void on_epoch (redisAsyncContext *context, void *reply, void *user_data);
-
-static void
-on_connected (const redisAsyncContext *context, int status)
-{
-  RndimgRedisBroker *self = context->data;
-  Link *link = link_of (self, context);
-
-  if (link == NULL)
-    return;
-  if (status != REDIS_OK)
+  if (why != NULL)
     {
-      link_lost (self, link, context->errstr);
+      self->following = FALSE;
       return;
     }
-  g_debug ("Redis %s: %s connection up", self->url, link == &self->command ? "command" : "follow");
-  if (link == &self->command)
-    {
-      set_problem (self, NULL);
-      /* An empty Redis gets its epoch now, so /stats has one at once. */
-      hold_floor (self);
-    }
-  else
-    follow_next (self);
-}
-
-static void
-connect_link (RndimgRedisBroker *self, Link *link)
-{
-  redisAsyncContext *context = redisAsyncConnect (self->host, self->port);
-
-  if (context == NULL || context->err)
-    {
-      g_autofree char *why = g_strdup (context != NULL ? context->errstr : "out of memory");
-
-      link_lost (self, link, why);
-      if (context != NULL)
-        redisAsyncFree (context);
-      return;
-    }
-  context->data = self;
-  link->context = context;
-  link->source = redis_source_new (context);
-  g_source_attach (link->source, NULL);
-  redisAsyncSetConnectCallback (context, on_connected);
-  redisAsyncSetDisconnectCallback (context, on_disconnected);
-  if (self->database != 0)
-    redisAsyncCommand (context, NULL, NULL, "SELECT %d", self->database);
-}
-
-/* Lets go of @link's context now, whatever it waits for: its callbacks
- * get a NULL reply, and no longer know it. */
-static void
-drop_link (Link *link, const char *why)
-{
-  redisAsyncContext *context = link->context;
-
-  link_lost (link->owner, link, why);
-  if (context != NULL)
-    redisAsyncFree (context);
-}
-
-static gboolean
-on_watchdog (gpointer user_data)
-{
-  Link *link = user_data;
-
-  link->watchdog_id = 0;
-  g_warning ("Redis did not answer in %d ms; reconnecting", COMMAND_TIMEOUT_MS);
-  drop_link (link, "no answer in time");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-arm_watchdog (Link *link, guint ms)
-{
-  g_clear_handle_id (&link->watchdog_id, g_source_remove);
-  link->watchdog_id = g_timeout_add (ms, on_watchdog, link);
+  g_debug ("Redis %s: follow connection up", self->url);
+  follow_next (self);
 }
 
 /* ---- the history as followed ---- */
@@ -358,9 +190,10 @@ hold_floor (RndimgRedisBroker *self)
   g_autofree char *floor = g_strdup_printf ("%" G_GINT64_FORMAT, floor_id (self));
   g_autofree char *proposed_epoch = rndimg_broker_new_epoch ();
 
-  if (self->command.context != NULL)
-    redisAsyncCommand (self->command.context, on_epoch, self, "EVAL %s 1 %s %s %s", floor_script, META_KEY,
-                       floor, proposed_epoch);
+  redisAsyncContext *command = rndimg_redis_link_get_context (self->command);
+
+  if (command != NULL)
+    redisAsyncCommand (command, on_epoch, self, "EVAL %s 1 %s %s %s", floor_script, META_KEY, floor, proposed_epoch);
 }
 
 /* ---- the newest id on disk ---- */
@@ -387,6 +220,8 @@ schedule_save (RndimgRedisBroker *self)
   if (self->state_file != NULL && self->save_id == 0)
     self->save_id = g_timeout_add (SAVE_DELAY_MS, save_now, self);
 }
+
+/* ---- following the stream; publishes parked until it is followed ---- */
 
 static void
 finish_publish (Publish *publish, RndimgEvent *event, GError *error)
@@ -469,7 +304,7 @@ on_picture_read (redisAsyncContext *context, void *reply_pointer, void *user_dat
 
   if (self->disposing || (event = g_queue_pop_head (&self->unheard)) == NULL)
     return;
-  g_clear_handle_id (&self->follow.watchdog_id, g_source_remove);
+  rndimg_redis_link_disarm_watchdog (self->follow);
   if (reply != NULL && reply->type == REDIS_REPLY_STRING && self->pictures != NULL)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (reply->str, reply->len);
@@ -495,14 +330,15 @@ tell_unheard (RndimgRedisBroker *self)
 
   while ((event = g_queue_peek_head (&self->unheard)) != NULL)
     {
-      if (self->pictures != NULL && self->follow.context != NULL &&
+      if (self->pictures != NULL && rndimg_redis_link_get_context (self->follow) != NULL &&
           self->pictures->missing (event->name, self->pictures_data))
         {
           g_autofree char *key = g_strconcat (PICTURE_PREFIX, event->name, NULL);
 
-          if (redisAsyncCommand (self->follow.context, on_picture_read, self, "GET %s", key) == REDIS_OK)
+          if (redisAsyncCommand (rndimg_redis_link_get_context (self->follow), on_picture_read, self,
+                                 "GET %s", key) == REDIS_OK)
             {
-              arm_watchdog (&self->follow, COMMAND_TIMEOUT_MS);
+              rndimg_redis_link_arm_watchdog (self->follow, COMMAND_TIMEOUT_MS);
               return;
             }
         }
@@ -552,7 +388,7 @@ on_read (redisAsyncContext *context, void *reply_pointer, void *user_data)
 
   if (self->disposing || reply == NULL)
     return;
-  g_clear_handle_id (&self->follow.watchdog_id, g_source_remove);
+  rndimg_redis_link_disarm_watchdog (self->follow);
   self->following = TRUE;
   if (reply->type == REDIS_REPLY_ERROR)
     g_warning ("Redis XREAD: %s", reply->str);
@@ -578,13 +414,14 @@ static void
 follow_next (RndimgRedisBroker *self)
 {
   g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT "-0", self->last_seen);
+  redisAsyncContext *follow = rndimg_redis_link_get_context (self->follow);
 
-  if (self->follow.context == NULL)
+  if (follow == NULL)
     return;
   /* The first read after connecting catches up without waiting. */
-  redisAsyncCommand (self->follow.context, on_read, self, "XREAD COUNT 100 BLOCK %d STREAMS %s %s",
+  redisAsyncCommand (follow, on_read, self, "XREAD COUNT 100 BLOCK %d STREAMS %s %s",
                      self->following ? BLOCK_MS : 1, STREAM_KEY, after);
-  arm_watchdog (&self->follow, BLOCK_MS + COMMAND_TIMEOUT_MS);
+  rndimg_redis_link_arm_watchdog (self->follow, BLOCK_MS + COMMAND_TIMEOUT_MS);
 }
 
 /* ---- RndimgBroker ---- */
@@ -607,7 +444,7 @@ on_publish_timeout (gpointer user_data)
   finish_publish (publish, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                                               "Redis did not answer in %d ms", COMMAND_TIMEOUT_MS));
   /* A Redis that hangs: the reply callback runs (NULL) as the link drops. */
-  drop_link (&self->command, "no answer in time");
+  rndimg_redis_link_drop (self->command, "no answer in time");
   return G_SOURCE_REMOVE;
 }
 
@@ -677,9 +514,10 @@ send_publish (RndimgRedisBroker *self, Publish *publish)
   g_autofree char *lease = g_strdup_printf ("%u", g_str_equal (pending->source, "timer") ? self->lease_ms : 0);
   g_autofree char *picture_key = g_strconcat (PICTURE_PREFIX, pending->name, NULL);
   const char *check_picture = self->pictures != NULL && !publish->picture_asked ? "1" : "0";
+  redisAsyncContext *command = rndimg_redis_link_get_context (self->command);
 
-  if (self->command.context == NULL ||
-      redisAsyncCommand (self->command.context, on_published_reply, publish,
+  if (command == NULL ||
+      redisAsyncCommand (command, on_published_reply, publish,
                          "EVAL %s 5 %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s", publish_script,
                          META_KEY, STREAM_KEY, LEASE_KEY, PICTURES_KEY, picture_key, pending->name,
                          pending->source, pending->published_at, proposed_epoch, floor, length, self->node,
@@ -760,13 +598,6 @@ broker_iface_init (RndimgBrokerInterface *iface)
 }
 
 static void
-close_link (Link *link)
-{
-  g_clear_handle_id (&link->retry_id, g_source_remove);
-  drop_link (link, "closing");
-}
-
-static void
 rndimg_redis_broker_finalize (GObject *object)
 {
   RndimgRedisBroker *self = RNDIMG_REDIS_BROKER (object);
@@ -777,8 +608,8 @@ rndimg_redis_broker_finalize (GObject *object)
       g_source_remove (self->save_id);
       save_now (self);
     }
-  close_link (&self->follow);
-  close_link (&self->command);
+  g_clear_pointer (&self->follow, rndimg_redis_link_free);
+  g_clear_pointer (&self->command, rndimg_redis_link_free);
   g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
   g_queue_clear_full (&self->unheard, (GDestroyNotify) rndimg_event_unref);
   g_free (self->state_file);
@@ -802,9 +633,7 @@ rndimg_redis_broker_init (RndimgRedisBroker *self)
   g_queue_init (&self->history);
   g_queue_init (&self->parked);
   g_queue_init (&self->unheard);
-  self->command.owner = self;
   self->node = rndimg_broker_new_epoch ();
-  self->follow.owner = self;
 }
 
 /* Reads redis://HOST[:PORT][/DB]; every out argument may be NULL (the
@@ -821,7 +650,7 @@ rndimg_redis_broker_parse_url (const char *url, char **host, int *port, int *dat
        !g_ascii_string_to_unsigned (path + 1, 10, 0, 15, &number, NULL)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--broker %s is not redis://HOST:PORT[/DB] (DB from 0 to 15)", url);
+                   "--broker %s is not \"memory\" or redis://HOST:PORT[/DB] (DB from 0 to 15)", url);
       return FALSE;
     }
   if (host != NULL)
@@ -854,8 +683,10 @@ rndimg_redis_broker_new (const char *url, guint history_length, GError **error)
     return NULL;
   self->history_length = MAX (history_length, 1);
   self->problem = g_strdup_printf ("Redis at %s is not connected yet", url);
-  connect_link (self, &self->command);
-  connect_link (self, &self->follow);
+  self->command = rndimg_redis_link_new (self->host, self->port, self->database, on_command_link, self);
+  self->follow = rndimg_redis_link_new (self->host, self->port, self->database, on_follow_link, self);
+  rndimg_redis_link_connect (self->command);
+  rndimg_redis_link_connect (self->follow);
   return RNDIMG_BROKER (g_steal_pointer (&self));
 }
 
@@ -939,8 +770,8 @@ rndimg_redis_broker_put_picture (RndimgRedisBroker *self, const char *name, GByt
   gsize size = 0;
   gconstpointer data = g_bytes_get_data (bytes, &size);
   g_autofree char *key = g_strconcat (PICTURE_PREFIX, name, NULL);
+  redisAsyncContext *command = rndimg_redis_link_get_context (self->command);
 
-  if (self->command.context != NULL)
-    redisAsyncCommand (self->command.context, NULL, NULL, "SET %s %b PX %d", key, data, size,
-                       UNCLAIMED_PICTURE_MS);
+  if (command != NULL)
+    redisAsyncCommand (command, NULL, NULL, "SET %s %b PX %d", key, data, size, UNCLAIMED_PICTURE_MS);
 }
