@@ -2,7 +2,8 @@
 /* Rendered variants kept within two byte budgets: in memory, least
  * recently used out first; and on disk (a folder under the state folder),
  * one file per variant named by the SHA-256 of its key, written whole
- * (temporary file, rename) so a crash leaves no half variant, found again
+ * (temporary file, rename, no fsync) so a crash leaves no half variant
+ * (at worst an empty one, dropped at start), found again
  * after a restart, least recently used out first (a hit touches the
  * file's time, which orders the folder at start). Keys carry the source's
  * version, so a changed picture never meets its old variants; they age
@@ -10,9 +11,11 @@
 #include "rndimg-variant-cache.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utime.h>
 
 #define DISK_NAME_LENGTH 32
@@ -177,7 +180,7 @@ load_folder (RndimgVariantCache *self)
 
       if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
         continue;
-      if (!is_disk_name (name))
+      if (!is_disk_name (name) || st.st_size == 0)
         {
           g_unlink (path);
           continue;
@@ -285,6 +288,40 @@ rndimg_variant_cache_has (RndimgVariantCache *self, const char *key)
   return g_hash_table_contains (self->memory.entries, key);
 }
 
+/* Writes @data to @path whole: a temporary file beside it, renamed over
+ * it. No fsync (g_file_set_contents_full() would sync on ext4): after a
+ * crash a variant may be lost or empty, and an empty one is rendered again. */
+static gboolean
+write_whole (const char *path, const char *data, gsize length, GError **error)
+{
+  g_autofree char *temporary = g_strconcat (path, ".XXXXXX", NULL);
+  int fd = g_mkstemp_full (temporary, O_WRONLY | O_CLOEXEC, 0600);
+  gsize done = 0;
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", temporary, g_strerror (errno));
+      return FALSE;
+    }
+  while (done < length)
+    {
+      ssize_t wrote = write (fd, data + done, length - done);
+
+      if (wrote < 0 && errno == EINTR)
+        continue;
+      if (wrote <= 0)
+        break;
+      done += (gsize) wrote;
+    }
+  if (close (fd) != 0 || done < length || g_rename (temporary, path) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", path, g_strerror (errno));
+      g_unlink (temporary);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 write_to_disk (RndimgVariantCache *self, const char *key, GBytes *bytes)
 {
@@ -298,9 +335,7 @@ write_to_disk (RndimgVariantCache *self, const char *key, GBytes *bytes)
   if (self->folder == NULL || length > self->disk.budget)
     return;
   path = g_build_filename (self->folder, name, NULL);
-  /* CONSISTENT: a temporary file renamed over; no fsync, a lost variant
-   * is rendered again. */
-  if (!g_file_set_contents_full (path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+  if (!write_whole (path, data, length, &error))
     {
       self->counts.disk_write_failures++;
       g_debug ("variant not cached on disk: %s", error->message);
