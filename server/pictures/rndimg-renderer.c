@@ -283,7 +283,9 @@ render (const RndimgRendererLimits *limits, const char *path, const RndimgVarian
       return NULL;
     }
   g_object_unref (image);
-  return g_bytes_new_take (buffer, length);
+  /* libvips' buffer has room to spare (it grows as it writes): cut to
+   * size, or the cache's byte budget would count a fraction of its memory. */
+  return g_bytes_new_take (g_realloc (buffer, MAX (length, 1)), length);
 }
 
 /* On the main context: every waiting request gets the one result. */
