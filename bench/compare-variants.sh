@@ -77,8 +77,18 @@ start_nginx() {
     [ "$(id -u)" -ne 0 ] || sed -i 's|^#user$|user root;|' "$WORK/nginx.conf"
     nginx -c "$WORK/nginx.conf" -p "$WORK" -e "$WORK/nginx-error.log" &
     NGINX_PID=$!
-    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/file/01.png" && break; sleep 0.05; done
+    for _ in $(seq 400); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/file/01.png" && break; sleep 0.05; done
+    curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/file/01.png" ||
+        { echo "nginx did not start:" >&2; tail -5 "$WORK/nginx-error.log" >&2; exit 1; }
     NGINX="http://127.0.0.1:$NGINX_PORT"
+}
+
+# nginx and its workers gone, so the next one can start.
+stop_nginx() {
+    kill -QUIT "$NGINX_PID" 2>/dev/null || true
+    wait "$NGINX_PID" 2>/dev/null || true
+    NGINX_PID=""
+    for _ in $(seq 100); do pgrep -f "nginx: worker process" -P "$$" >/dev/null 2>&1 || break; sleep 0.05; done
 }
 
 start_sharp() {
@@ -131,7 +141,7 @@ for ROUND in $(seq "$ROUNDS"); do
         start_rndimg
         start_nginx
         run_cold "$workload" image_filter "$NGINX" "/if/%W/%H/$picture"
-        kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""
+        stop_nginx
         stop_server
         start_sharp
         run_cold "$workload" sharp "$SHARP" "/s/%W/%H/$picture"
@@ -158,7 +168,7 @@ for ROUND in $(seq "$ROUNDS"); do
     record isolation cached-variant-p99 "$variant" 0
     record isolation rndimg-p99 "$random" 0
     log rndimg isolation "p99 cached variant $variant, GET /rndimg $random (pool saturated: $(requests_per_second <"$WORK/saturate.out") cold renders/s)"
-    kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""
+    stop_nginx
     stop_server
 
     start_rndimg --variant-memory 16777216 --variant-disk 20971520
