@@ -61,7 +61,8 @@ start_rndimg() {
     "$SERVER_BIN" --port 0 --images "$WORK/img" --uploads "$WORK/state" --state-file "$WORK/state/history.json" \
         --interval 0 --render-workers 2 --render-queue 64 "$@" >"$WORK/rndimg.url" 2>"$WORK/rndimg.log" &
     SERVER_PID=$!
-    for _ in $(seq 100); do [ -s "$WORK/rndimg.url" ] && break; sleep 0.05; done
+    for _ in $(seq 400); do [ -s "$WORK/rndimg.url" ] && break; sleep 0.05; done
+    [ -s "$WORK/rndimg.url" ] || { echo "rndimg did not start:" >&2; tail -5 "$WORK/rndimg.log" >&2; exit 1; }
     RNDIMG=$(sed 's|/$||' "$WORK/rndimg.url")
 }
 

@@ -1,13 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Installs what rndimg needs from Debian's packages; a no-op when all are
-# there. "--test" adds what the test run needs (curl, Xvfb, Chromium, Node,
+# there. "--test" adds what the test run needs (curl, openssl, Xvfb, Chromium, Node,
 # clang and its libFuzzer runtime, Redis, nginx); "--cluster" what
 # scripts/cluster.sh needs; "--bench" what the benchmarks (bench/) need.
 set -eu
 
-PACKAGES="gcc meson ninja-build pkg-config python3 python3-yaml libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev libhiredis-dev libvips-dev gettext"
-TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 systemd man-db appstream desktop-file-utils clang libclang-rt-14-dev"
+PACKAGES="gcc meson ninja-build pkg-config python3 python3-yaml libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev libhiredis-dev libvips-dev gettext glib-networking"
+TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 systemd man-db appstream desktop-file-utils clang libclang-rt-14-dev openssl"
 # The cluster (scripts/cluster.sh) and its tests.
 CLUSTER_PACKAGES="libhiredis-dev redis-server redis-tools nginx-light curl"
 # bench/compare-nchan.sh (nchan, wrk) and bench/compare-cluster.sh (the cluster's).

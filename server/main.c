@@ -6,6 +6,7 @@
 #include "rndimg-service.h"
 #include "rndimg-settings.h"
 #include "rndimg-systemd.h"
+#include "rndimg-tls.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -73,7 +74,7 @@ start_listening (RndimgService *service, GSocket *activated, GError **error)
 }
 
 static int
-run (RndimgConfig *config, GSocket *activated)
+run (RndimgConfig *config, GSocket *activated, GTlsCertificate *certificate)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgService) service = rndimg_service_new (config, &error);
@@ -81,6 +82,8 @@ run (RndimgConfig *config, GSocket *activated)
   const char *url;
   guint sigint_id, sigterm_id, sighup_id;
 
+  if (service != NULL)
+    rndimg_service_set_tls_certificate (service, certificate);
   if (service == NULL || !start_listening (service, activated, &error))
     {
       g_printerr ("rndimg-server: %s\n", error->message);
@@ -174,6 +177,7 @@ main (int argc, char **argv)
   g_auto(RndimgConfig) config = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocket) activated = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
 
   setlocale (LC_ALL, "");
   /* Standard output carries only the URL line: logs go to standard error
@@ -188,6 +192,14 @@ main (int argc, char **argv)
       return 2;
     case RNDIMG_SETTINGS_RUN:
       break;
+    }
+  /* A certificate that cannot serve is a bad setting, never a server
+   * that starts and fails every handshake. */
+  if (config.tls_certificate != NULL &&
+      (certificate = rndimg_tls_load_certificate (config.tls_certificate, config.tls_key, &error)) == NULL)
+    {
+      g_printerr ("rndimg-server: %s\n", error->message);
+      return 2;
     }
   fill_default_folders (&config);
   if (config.verbose)
@@ -205,5 +217,5 @@ main (int argc, char **argv)
       g_free (config.address);
       config.address = rndimg_systemd_socket_address (activated);
     }
-  return run (&config, activated);
+  return run (&config, activated, certificate);
 }

@@ -13,6 +13,8 @@ rndimg_config_clear (RndimgConfig *config)
   g_clear_pointer (&config->token_file, g_free);
   g_clear_pointer (&config->token, g_free);
   g_clear_pointer (&config->public_url, g_free);
+  g_clear_pointer (&config->tls_certificate, g_free);
+  g_clear_pointer (&config->tls_key, g_free);
   g_clear_pointer (&config->allow_origins, g_strfreev);
   g_clear_pointer (&config->allow_hosts, g_strfreev);
   g_clear_pointer (&config->state_file, g_free);
@@ -32,6 +34,8 @@ rndimg_config_copy (RndimgConfig *to, const RndimgConfig *from)
   to->token_file = g_strdup (from->token_file);
   to->token = g_strdup (from->token);
   to->public_url = g_strdup (from->public_url);
+  to->tls_certificate = g_strdup (from->tls_certificate);
+  to->tls_key = g_strdup (from->tls_key);
   to->allow_origins = g_strdupv (from->allow_origins);
   to->allow_hosts = g_strdupv (from->allow_hosts);
   to->state_file = g_strdup (from->state_file);

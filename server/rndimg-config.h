@@ -27,6 +27,8 @@ typedef struct {
   gboolean verbose;
   gboolean access_log;         /* one info line (journal record) per request */
   gboolean no_metrics;         /* no GET /metrics */
+  char *tls_certificate;      /* PEM file: serve HTTPS with it and tls_key; NULL: HTTP */
+  char *tls_key;
   char *public_url;            /* the URL clients reach us by (a proxy's); NULL: from Host */
   char **allow_origins;        /* more origins whose pages may write (NULL-terminated) */
   char **allow_hosts;          /* more Host names accepted without a token */

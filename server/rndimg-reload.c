@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* SIGHUP (systemctl reload): re-reads what can change without dropping a
- * client: the token (from --token-file, else RNDIMG_TOKEN) and the image
- * and uploads folders. A token file that cannot be read keeps the old
- * token: a reload never opens the server by mistake. */
+ * client: the token (from --token-file, else RNDIMG_TOKEN), the TLS
+ * certificate and key, and the image and uploads folders. A token file
+ * that cannot be read keeps the old token: a reload never opens the
+ * server by mistake; a certificate that cannot be loaded keeps the old. */
 #include "rndimg-reload.h"
 #include "rndimg-settings.h"
 #include "rndimg-systemd.h"
+#include "rndimg-tls.h"
 
 #include <glib-unix.h>
 
@@ -44,11 +46,32 @@ reload_images (RndimgService *service)
   g_message ("reload: %u images (were %u)", rndimg_catalogue_get_count (catalogue), before);
 }
 
+/* A renewed certificate: new connections get it, open ones keep theirs. */
+static void
+reload_certificate (RndimgService *service)
+{
+  const RndimgConfig *config = rndimg_service_get_config (service);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (config->tls_certificate == NULL)
+    return;
+  certificate = rndimg_tls_load_certificate (config->tls_certificate, config->tls_key, &error);
+  if (certificate == NULL)
+    {
+      g_warning ("reload: keeping the old TLS certificate: %s", error->message);
+      return;
+    }
+  rndimg_service_set_tls_certificate (service, certificate);
+  g_message ("reload: TLS certificate from %s", config->tls_certificate);
+}
+
 void
 rndimg_reload (RndimgService *service)
 {
   rndimg_systemd_notify ("RELOADING=1");
   reload_token (service);
+  reload_certificate (service);
   reload_images (service);
   rndimg_systemd_notify ("READY=1");
 }

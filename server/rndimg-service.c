@@ -8,6 +8,7 @@
 #include "rndimg-api.h"
 #include "rndimg-api-prefix.h"
 #include "rndimg-connection.h"
+#include "rndimg-gate.h"
 #include "rndimg-health.h"
 #include "rndimg-http.h"
 #include "rndimg-instrument.h"
@@ -22,6 +23,7 @@
 #include "rndimg-sse.h"
 #include "rndimg-static.h"
 #include "rndimg-taken-answer.h"
+#include "rndimg-tls.h"
 #include "rndimg-upload.h"
 #include "rndimg-variants.h"
 #include "rndimg-websocket.h"
@@ -60,6 +62,7 @@ struct _RndimgService
   RndimgRouter *router;
   RndimgLimits *limits;
   GSocketService *listener;
+  GTlsCertificate *certificate;  /* NULL: plain HTTP */
   GSocket *silent_end;             /* see add_keep_alive_listener() */
   char *url;
 
@@ -84,6 +87,7 @@ rndimg_service_finalize (GObject *object)
   /* What watches the server and the broker goes first. */
   g_clear_pointer (&self->instrument, rndimg_instrument_free);
   g_clear_object (&self->listener);
+  g_clear_object (&self->certificate);
   g_clear_pointer (&self->limits, rndimg_limits_free);
   /* The subscribers leave work for the connections: before them. */
   g_clear_object (&self->sockets);
@@ -311,6 +315,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->soup_errors = rndimg_soup_errors_new (self->server);
+  rndimg_gate_attach (self->server);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
   self->limits = rndimg_limits_new (self->server, &self->config, self->connections, self->refusals);
@@ -326,32 +331,45 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 /* We accept connections ourselves and hand each to the SoupServer:
  * libsoup 3.2's own listener leaks every accepted GSocket and stops
  * accepting for good after a single failed accept (say, out of file
- * descriptors for a moment). */
+ * descriptors for a moment). Each goes through the gate
+ * (rndimg-gate.c), which keeps heads libsoup 3.2 would leak on away
+ * from its parser. */
 static gboolean
 on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *source, gpointer user_data)
 {
   RndimgService *self = user_data;
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GIOStream) gate = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!rndimg_limits_admit_connection (self->limits, connection))
     return TRUE;
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-  rndimg_connections_register (self->connections, connection);
-  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
+  if (self->certificate != NULL)
+    tls = rndimg_tls_wrap (connection, self->certificate, &error);
+  if (error != NULL)
+    {
+      g_warning ("cannot start TLS on a connection: %s", error->message);
+      return TRUE;
+    }
+  rndimg_connections_register (self->connections, connection, tls);
+  gate = rndimg_gate_new (connection, tls != NULL ? tls : G_IO_STREAM (connection), self->refusals);
+  if (!soup_server_accept_iostream (self->server, gate, local, remote, &error))
     g_warning ("cannot take a connection: %s", error->message);
   return TRUE;
 }
 
 static char *
-url_for (GSocketAddress *address)
+url_for (GSocketAddress *address, gboolean tls)
 {
+  const char *scheme = tls ? "https" : "http";
   g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
   guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
 
-  return strchr (host, ':') != NULL ? g_strdup_printf ("http://[%s]:%u/", host, port)
-                                    : g_strdup_printf ("http://%s:%u/", host, port);
+  return strchr (host, ':') != NULL ? g_strdup_printf ("%s://[%s]:%u/", scheme, host, port)
+                                    : g_strdup_printf ("%s://%s:%u/", scheme, host, port);
 }
 
 /* libsoup 3.2 keeps a connection open after an answer only when the
@@ -383,7 +401,7 @@ start_accepting (RndimgService *self, GSocketAddress *effective, GError **error)
   if (!add_keep_alive_listener (self, error))
     return FALSE;
   self->sweep_id = rndimg_connections_sweep_idle (self->connections, (guint) self->config.idle_timeout_seconds);
-  self->url = url_for (effective);
+  self->url = url_for (effective, self->certificate != NULL);
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
   g_socket_service_start (self->listener);
   return TRUE;
@@ -492,6 +510,15 @@ const RndimgConfig *
 rndimg_service_get_config (RndimgService *self)
 {
   return &self->config;
+}
+
+/* Serve HTTPS with @certificate (NULL: plain HTTP). Set before listening;
+ * at a reload (SIGHUP), new connections get the new one and open ones
+ * keep theirs. */
+void
+rndimg_service_set_tls_certificate (RndimgService *self, GTlsCertificate *certificate)
+{
+  g_set_object (&self->certificate, certificate);
 }
 
 /* SIGHUP: a new token (NULL: none) takes effect for the next request. */

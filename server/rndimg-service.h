@@ -28,6 +28,8 @@ void             rndimg_service_shutdown       (RndimgService      *self);
 
 /* For main.c's reload (SIGHUP). */
 const RndimgConfig *rndimg_service_get_config  (RndimgService      *self);
+void             rndimg_service_set_tls_certificate (RndimgService *self,
+                                                GTlsCertificate    *certificate);
 void             rndimg_service_set_token      (RndimgService      *self,
                                                 const char         *token);
 

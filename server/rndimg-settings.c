@@ -64,6 +64,10 @@ static const Setting settings[] = {
     "Most WebSockets open at once; beyond, 503 (default 1000)" },
   { "heartbeat", 0, KIND_DOUBLE, AT (heartbeat_seconds), "15", 0.05, 3600, "SECONDS",
     "Seconds between keep-alives: comments on event streams, pings on WebSockets (default 15)" },
+  { "tls-certificate", 0, KIND_PATH, AT (tls_certificate), NULL, 0, 0, "FILE",
+    "Serve HTTPS with this certificate (PEM, may hold the chain); needs --tls-key; SIGHUP reloads both" },
+  { "tls-key", 0, KIND_PATH, AT (tls_key), NULL, 0, 0, "FILE",
+    "The certificate's private key (PEM)" },
   { "public-url", 0, KIND_TEXT, AT (public_url), NULL, 0, 0, "URL",
     "The URL clients reach the server by, behind a proxy (https://pictures.example.org); "
     "absolute URLs in answers start with it, and its host and origin are accepted" },
@@ -188,7 +192,7 @@ parse_command_line (int *argc, char ***argv, CommandLine *command_line, GError *
     "or in the [server] group of the --config key file (max-upload=1048576).\n"
     "A flag wins over the environment, which wins over the file.\n"
     "Exit status: 0 after a clean stop (SIGTERM, SIGINT), 1 when the server cannot start,\n"
-    "2 for a bad option, variable or config file. SIGHUP re-reads the token file and the folders.");
+    "2 for a bad option, variable or config file. SIGHUP re-reads the token file, the TLS certificate and key, and the folders.");
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (*argc > 1)
@@ -387,6 +391,13 @@ check_values (const RndimgConfig *config, GError **error)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--public-url %s is not an http:// or https:// URL with a host and no path", config->public_url);
+      return FALSE;
+    }
+  if ((config->tls_certificate == NULL) != (config->tls_key == NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--tls-certificate and --tls-key go together: %s is missing",
+                   config->tls_key == NULL ? "--tls-key" : "--tls-certificate");
       return FALSE;
     }
   if (config->broker != NULL && !g_str_equal (config->broker, "memory") &&

@@ -243,3 +243,30 @@ raw_server_rss_kib (TestServer *server)
   g_assert_nonnull (line);
   return (gsize) g_ascii_strtoull (line + 6 + strspn (line + 6, " \t"), NULL, 10);
 }
+
+/* Every way of following reads a resume point by one rule: GET @path
+ * with ?@name= set to each of these (and @headers, "Name: value\r\n"
+ * lines) is a 400 JSON error naming an event id, never a live stream. */
+void
+raw_assert_bad_event_ids (TestServer *server, const char *path, const char *name, const char *headers)
+{
+  const char *values[] = { "%00", "%001", "1%00", "%00%00", "", "abc", "-1", "+1", "%201", "1%20",
+                           "1x", "0x10", "1.0", "99999999999999999999", "9223372036854775808" };
+
+  for (gsize i = 0; i <= G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(RawConnection) connection = raw_connect (server);
+      /* The last one: the parameter twice. */
+      g_autofree char *query = i < G_N_ELEMENTS (values) ? g_strdup_printf ("%s=%s", name, values[i])
+                                                         : g_strdup_printf ("%s=1&%s=2", name, name);
+      g_autofree char *request = g_strdup_printf ("GET %s?%s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n",
+                                                  path, query, headers);
+      g_autofree char *answer = NULL;
+
+      g_assert_true (raw_send_text (connection, request));
+      answer = raw_read_answer (connection, 3000);
+      g_test_message ("?%s: %s", query, answer != NULL ? answer : "(no answer)");
+      raw_assert_json_error (answer, 400, 400);
+      g_assert_nonnull (strstr (raw_answer_body (answer), "event id"));
+    }
+}

@@ -34,5 +34,9 @@ void        raw_assert_json_error (const char *answer,
                                    guint       min_status,
                                    guint       max_status);
 gsize       raw_server_rss_kib  (TestServer *server);
+void        raw_assert_bad_event_ids (TestServer *server,
+                                      const char *path,
+                                      const char *name,
+                                      const char *headers);
 
 G_END_DECLS

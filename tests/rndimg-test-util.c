@@ -72,7 +72,8 @@ test_server_start_full (const char *const *args, const char *const *environment)
     server->url = g_strconcat ("http://127.0.0.1:", line + strlen ("http://0.0.0.0:"), NULL);
   else
     server->url = g_steal_pointer (&line);
-  g_assert_true (g_str_has_prefix (server->url, "http://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (server->url, "http://127.0.0.1:") ||
+                 g_str_has_prefix (server->url, "https://127.0.0.1:"));
   return server;
 }
 

@@ -40,10 +40,86 @@ static const BadRequest bad_requests[] = {
   { "absurd Content-Length", PUBLISH "Content-Length: 99999999999999999999999\r\n\r\n", 400, 413, FALSE },
   { "two Content-Lengths", PUBLISH "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400, 400, FALSE },
   { "unknown expectation", PUBLISH "Expect: 200-ok\r\nContent-Length: 2\r\n\r\n{}", 417, 417, FALSE },
+  { "unknown transfer coding", PUBLISH "Transfer-Encoding: xchunked\r\n\r\n", 501, 501, FALSE },
+  { "transfer coding list", PUBLISH "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501, 501, FALSE },
+  { "chunked then unknown coding", PUBLISH "Transfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n\r\n", 501, 501, FALSE },
+  { "Content-Length not a number", PUBLISH "Content-Length: abc\r\n\r\n", 400, 400, FALSE },
+  { "Content-Length then not a number", PUBLISH "Content-Length: 2\r\nContent-Length: 2x\r\n\r\n{}", 400, 400, FALSE },
+  { "same Content-Length twice", PUBLISH "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}", 400, 400, FALSE },
+  { "Content-Length with a plus", PUBLISH "Content-Length: +2\r\n\r\n{}", 400, 400, FALSE },
+  { "fragment in the target", "GET " API "/rndimg#/x HTTP/1.1\r\n" HOST "\r\n", 400, 400, FALSE },
+  { "absolute target with a bad host", "GET http://localhost#" API "/rndimg HTTP/1.1\r\n" HOST "\r\n", 400, 400, FALSE },
+  { "absolute target with a user", "GET http://u@localhost" API "/rndimg HTTP/1.1\r\n" HOST "\r\n", 400, 400, FALSE },
+  { "target neither path nor URL", "GET rndimg HTTP/1.1\r\n" HOST "\r\n", 400, 400, FALSE },
   { "unknown method", "BREW / HTTP/1.1\r\n" HOST "\r\n", 405, 405, FALSE },
   { "OPTIONS star", "OPTIONS * HTTP/1.1\r\n" HOST "\r\n", 400, 404, FALSE },
   { "cut off", "GET / HTTP/1.1\r\nHo", 400, 400, TRUE },
 };
+
+/* The body libsoup answered these with before the gate took them: the
+ * same status and body now. */
+static void
+test_gate_answers_as_libsoup (void)
+{
+  TestServer *server = test_server_start ("--interval=0", NULL);
+  const char *requests[] = { PUBLISH "Transfer-Encoding: xchunked\r\n\r\n", PUBLISH "Content-Length: abc\r\n\r\n" };
+  const guint statuses[] = { 501, 400 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (requests); i++)
+    {
+      g_autoptr(RawConnection) connection = raw_connect (server);
+      g_autofree char *answer = NULL;
+
+      g_assert_true (raw_send_text (connection, requests[i]));
+      answer = raw_read_answer (connection, 3000);
+      raw_assert_json_error (answer, statuses[i], statuses[i]);
+      g_assert_cmpstr (raw_answer_body (answer), ==,
+                       "{\"status\":\"error\",\"message\":\"the request is malformed or not supported "
+                       "(HTTP/1.1 with a Host, one framing, no unknown transfer coding, headers under 64 KiB)\"}");
+      g_assert_true (raw_wait_closed (connection, 3000));
+    }
+  test_server_stop (server);
+}
+
+/* Every request on a kept-alive connection is looked at, not only the
+ * first: a good one answered, then a bad one refused, sent one by one and
+ * pipelined in one write. */
+static void
+test_gate_keep_alive (void)
+{
+  TestServer *server = test_server_start ("--interval=0", NULL);
+  const char *good = "GET " API "/rndimg HTTP/1.1\r\n" HOST "\r\n";
+  const char *bad = PUBLISH "Transfer-Encoding: xchunked\r\n\r\n";
+  g_autoptr(RawConnection) one_by_one = raw_connect (server);
+  g_autoptr(RawConnection) pipelined = raw_connect (server);
+  g_autofree char *both = g_strconcat (good, good, bad, NULL);
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *answers = NULL;
+  g_autoptr(GString) all = NULL;
+  const char *third;
+
+  g_assert_true (raw_send_text (one_by_one, good));
+  first = raw_read_answer (one_by_one, 3000);
+  g_assert_cmpuint (raw_answer_status (first), ==, 200);
+  g_assert_true (raw_send_text (one_by_one, bad));
+  second = raw_read_answer (one_by_one, 3000);
+  raw_assert_json_error (second, 501, 501);
+
+  g_assert_true (raw_send_text (pipelined, both));
+  all = g_string_new (NULL);
+  while ((answers = raw_read_answer (pipelined, 3000)) != NULL)
+    {
+      g_string_append (all, answers);
+      g_clear_pointer (&answers, g_free);
+    }
+  g_test_message ("pipelined: %s", all->str);
+  g_assert_true (g_str_has_prefix (all->str, "HTTP/1.1 200 "));
+  third = strstr (strstr (all->str + 1, "HTTP/1.1 200 ") + 1, "HTTP/1.1 ");
+  g_assert_nonnull (third);
+  raw_assert_json_error (third, 501, 501);
+  test_server_stop (server);
+}
 
 static void
 test_bad_request (gconstpointer data)
@@ -128,6 +204,8 @@ main (int argc, char *argv[])
       g_test_add_data_func (path, &bad_requests[i], test_bad_request);
     }
   g_test_add_func ("/errors/error-body-is-utf8", test_error_body_is_utf8);
+  g_test_add_func ("/errors/gate-answers-as-libsoup", test_gate_answers_as_libsoup);
+  g_test_add_func ("/errors/gate-keep-alive", test_gate_keep_alive);
   g_test_add_func ("/errors/multipart-cut-off", test_multipart_cut_off);
   test_add_answers_described ();
   return g_test_run ();

@@ -118,6 +118,50 @@ test_huge_announcements_keep_memory_flat (void)
   test_server_stop (server);
 }
 
+/* A request line or header block over 64 KiB is answered 414 or 431
+ * with the JSON error before the close, not reset; one just under the
+ * limit is served. */
+static void
+test_oversized_heads_answered (void)
+{
+  TestServer *server = test_server_start ("--interval=0", NULL);
+  g_autofree char *long_target = g_strnfill (70000, 'a');
+  g_autofree char *long_header = g_strnfill (4000, 'b');
+  g_autofree char *target_just_under = g_strnfill (65000, 'a');
+  g_autoptr(GString) many_headers = g_string_new (NULL);
+  struct { const char *name; char *request; guint status; } cases[] = {
+    { "long request line", g_strdup_printf ("GET " API "/rndimg?%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", long_target), 414 },
+    { "long request line, POST", g_strdup_printf ("POST " API "/publish?%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", long_target), 414 },
+    { "many headers", NULL, 431 },
+    { "one long header", g_strdup_printf ("GET " API "/rndimg HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: %s%s\r\n\r\n",
+                                          long_target, long_header), 431 },
+    { "just under the limit", g_strdup_printf ("GET " API "/rndimg?%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                                               target_just_under), 200 },
+  };
+
+  for (guint i = 0; i < 20; i++)
+    g_string_append_printf (many_headers, "X-Pad-%u: %s\r\n", i, long_header);
+  cases[2].request = g_strdup_printf ("GET " API "/rndimg HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", many_headers->str);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(RawConnection) connection = raw_connect (server);
+      g_autofree char *answer = NULL;
+
+      g_assert_true (raw_send_text (connection, cases[i].request));
+      answer = raw_read_answer (connection, 3000);
+      g_test_message ("%s: %s", cases[i].name, answer != NULL ? answer : "(no answer)");
+      if (cases[i].status == 200)
+        g_assert_cmpuint (raw_answer_status (answer), ==, 200);
+      else
+        {
+          raw_assert_json_error (answer, cases[i].status, cases[i].status);
+          g_assert_true (raw_wait_closed (connection, 5000));
+        }
+      g_free (cases[i].request);
+    }
+  test_server_stop (server);
+}
+
 static char *
 get_request (const char *path)
 {
@@ -238,6 +282,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/limits/announced-body-refused-before-token", test_announced_upload_refused_before_token);
   g_test_add_func ("/limits/chunked-body-cut-off-with-413", test_chunked_body_cut_off_with_413);
   g_test_add_func ("/limits/huge-announcements-keep-memory-flat", test_huge_announcements_keep_memory_flat);
+  g_test_add_func ("/limits/oversized-heads-answered", test_oversized_heads_answered);
   g_test_add_func ("/limits/slow-headers-cut", test_slow_headers_cut);
   g_test_add_func ("/limits/idle-keep-alive-closed", test_idle_keep_alive_closed);
   g_test_add_func ("/limits/held-requests-not-cut", test_held_requests_not_cut);

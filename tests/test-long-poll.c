@@ -2,6 +2,7 @@
 /* Long-poll on a real rndimg-server: release by publish, timeout, replay,
  * missed events, bad parameters, many clients, hangups and the limit. */
 #include "push-fixture.h"
+#include "raw-http.h"
 
 #include <string.h>
 #include <sys/socket.h>
@@ -126,6 +127,12 @@ test_poll_bad_parameters (Fixture *fixture, gconstpointer data)
       test_assert_json_error (&response, 400);
       g_assert_cmpstr (test_response_header (&response, "Cache-Control"), ==, "no-store");
     }
+}
+
+static void
+test_poll_bad_since (Fixture *fixture, gconstpointer data)
+{
+  raw_assert_bad_event_ids (fixture->server, API "/rndimg/poll", "since", "");
 }
 
 static void
@@ -283,6 +290,7 @@ main (int argc, char **argv)
   ADD ("/poll/missed", test_poll_missed, history_2);
   ADD ("/poll/since-from-the-future", test_poll_since_future, NULL);
   ADD ("/poll/bad-parameters", test_poll_bad_parameters, NULL);
+  ADD ("/poll/bad-since", test_poll_bad_since, NULL);
   ADD ("/poll/thousand-released-together", test_poll_thousand_released_together, NULL);
   ADD ("/poll/disconnects-cleaned-up", test_poll_disconnects_cleaned_up, NULL);
   ADD ("/poll/stray-bytes-then-hangup", test_poll_stray_bytes_then_hangup, NULL);

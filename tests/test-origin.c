@@ -69,6 +69,45 @@ test_foreign_host_refused_without_token (void)
   test_server_stop (server);
 }
 
+/* A Host that is not host[:port] is 400 whatever the name, loopback
+ * ones included, with or without a token: libsoup glues Host and path
+ * into one URL, so "localhost#" made the path a fragment (GET served the
+ * page, POST /publish ran as POST /). */
+static void
+assert_bad_hosts_refused (TestServer *server, const char *token_header)
+{
+  const char *bad[] = { "localhost#", "localhost#x", "127.0.0.1:5000?a=b", "localhost?", "localhost/x",
+                        "user@localhost", "local host", "localhost:", "localhost:99999", "localhost:5x",
+                        "localhost:5000:1", "[::1", "[::1]x", "[127.0.0.1]", "[]", "", "a\\b", "localhost%20" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *host = g_strdup_printf ("Host: %s\r\n%s", bad[i], token_header);
+      g_autofree char *read = exchange (server, "GET", API "/rndimg", host, "");
+      g_autofree char *write = publish (server, host);
+
+      g_test_message ("Host: %s", bad[i]);
+      raw_assert_json_error (read, 400, 400);
+      raw_assert_json_error (write, 400, 400);
+      g_assert_nonnull (strstr (raw_answer_body (read), "Host"));
+    }
+}
+
+static void
+test_malformed_host_refused (void)
+{
+  const char *env[] = { "RNDIMG_TOKEN", "sesame", NULL };
+  const char *args[] = { "--interval=0", NULL };
+  TestServer *server = test_server_start ("--interval=0", NULL);
+  TestServer *with_token = NULL;
+
+  assert_bad_hosts_refused (server, "");
+  test_server_stop (server);
+  with_token = test_server_start_full (args, env);
+  assert_bad_hosts_refused (with_token, "Authorization: Bearer sesame\r\n");
+  test_server_stop (with_token);
+}
+
 static void
 test_allowed_hosts (void)
 {
@@ -251,6 +290,7 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/origin/foreign-host-refused-without-token", test_foreign_host_refused_without_token);
+  g_test_add_func ("/origin/malformed-host-refused", test_malformed_host_refused);
   g_test_add_func ("/origin/allowed-hosts", test_allowed_hosts);
   g_test_add_func ("/origin/any-host-with-token", test_any_host_with_token);
   g_test_add_func ("/origin/public-url-builds-urls", test_public_url_builds_urls);

@@ -2,6 +2,7 @@
 /* Server-Sent Events on a real rndimg-server: order, resume, heartbeat,
  * the replay bound, bad ids, the limit and hangups. */
 #include "push-fixture.h"
+#include "raw-http.h"
 
 #include <string.h>
 #include <sys/socket.h>
@@ -112,6 +113,12 @@ test_sse_bad_last_event_id (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_sse_bad_last_event_id_query (Fixture *fixture, gconstpointer data)
+{
+  raw_assert_bad_event_ids (fixture->server, API "/events", "lastEventId", "");
+}
+
+static void
 test_sse_max_streams (Fixture *fixture, gconstpointer data)
 {
   TestEventStream *stream = open_events (fixture, "", NULL);
@@ -186,6 +193,7 @@ main (int argc, char **argv)
   ADD ("/sse/heartbeat", test_sse_heartbeat, heartbeat_fast);
   ADD ("/sse/long-replay-is-bounded", test_sse_long_replay_is_bounded, long_history);
   ADD ("/sse/bad-last-event-id", test_sse_bad_last_event_id, NULL);
+  ADD ("/sse/bad-last-event-id-query", test_sse_bad_last_event_id_query, NULL);
   ADD ("/sse/max-streams", test_sse_max_streams, max_streams_1);
   ADD ("/sse/disconnects-cleaned-up", test_sse_disconnects_cleaned_up, NULL);
   ADD ("/sse/slow-reader-cut-off", test_sse_slow_reader_cut_off, NULL);

@@ -3,6 +3,7 @@
  * WebSocket client: live events, resume with ?since= (no duplicates),
  * errors before the upgrade, the limit, hangups and shutdown. */
 #include "push-fixture.h"
+#include "raw-http.h"
 
 typedef struct {
   SoupWebsocketConnection *connection;
@@ -171,6 +172,15 @@ test_errors_before_upgrade (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* With a real handshake, so only the id is wrong. */
+static void
+test_bad_since (Fixture *fixture, gconstpointer data)
+{
+  raw_assert_bad_event_ids (fixture->server, API "/ws", "since",
+                            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
+}
+
 static void
 test_max_websockets (Fixture *fixture, gconstpointer data)
 {
@@ -236,6 +246,7 @@ main (int argc, char **argv)
   ADD ("/ws/resume-since", test_resume_since, NULL);
   ADD ("/ws/resume-counts-missed", test_resume_counts_missed, history_2);
   ADD ("/ws/errors-before-upgrade", test_errors_before_upgrade, NULL);
+  ADD ("/ws/bad-since", test_bad_since, NULL);
   ADD ("/ws/max-websockets", test_max_websockets, max_websockets_1);
   ADD ("/ws/hangup-cleaned-up", test_hangup_cleaned_up, NULL);
   ADD ("/ws/shutdown-closes-going-away", test_shutdown_closes_going_away, NULL);

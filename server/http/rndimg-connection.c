@@ -8,6 +8,7 @@
  * long. RndimgConnections holds all this for one SoupServer, with the
  * work a fan-out leaves for after its pass (rndimg_connections_run_later()). */
 #include "rndimg-connection.h"
+#include "rndimg-gate.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -117,7 +118,16 @@ typedef struct {
   PeerKey key;
   gint64 idle_since;          /* monotonic; meaningless while busy */
   gboolean busy;              /* a request is being read, held or answered */
+  GIOStream *tls;             /* the TLS connection over it (weak), or NULL */
 } ConnectionState;
+
+static void
+state_free (ConnectionState *state)
+{
+  if (state->tls != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (state->tls), (gpointer *) &state->tls);
+  g_free (state);
+}
 
 static GQuark
 state_quark (void)
@@ -147,8 +157,10 @@ connection_of (RndimgConnections *self, SoupServerMessage *msg)
   return g_hash_table_lookup (self->by_peer, &key);
 }
 
+/* @connection was accepted; @tls (or NULL) is the TLS connection over it
+ * that libsoup gets, and that goes back to libsoup after a taken answer. */
 void
-rndimg_connections_register (RndimgConnections *self, GSocketConnection *connection)
+rndimg_connections_register (RndimgConnections *self, GSocketConnection *connection, GIOStream *tls)
 {
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   ConnectionState *state = g_new0 (ConnectionState, 1);
@@ -163,10 +175,40 @@ rndimg_connections_register (RndimgConnections *self, GSocketConnection *connect
   /* Idle from the start: a client that connects and says nothing for the
    * idle limit is closed too. */
   state->idle_since = g_get_monotonic_time ();
-  g_object_set_qdata_full (G_OBJECT (connection), state_quark (), state, g_free);
+  /* The TLS connection holds the socket's: it goes first, and clears this. */
+  state->tls = tls;
+  if (tls != NULL)
+    g_object_add_weak_pointer (G_OBJECT (tls), (gpointer *) &state->tls);
+  g_object_set_qdata_full (G_OBJECT (connection), state_quark (), state, (GDestroyNotify) state_free);
   g_hash_table_replace (self->by_peer, &state->key, connection);
   g_hash_table_add (self->states, state);
   g_object_weak_ref (G_OBJECT (connection), on_connection_gone, state);
+}
+
+static ConnectionState *
+state_of (GSocketConnection *connection)
+{
+  return connection != NULL ? g_object_get_qdata (G_OBJECT (connection), state_quark ()) : NULL;
+}
+
+/* TRUE when @msg came over TLS: what is written to it must go through its
+ * stream, never straight to the socket. */
+gboolean
+rndimg_connections_is_tls (RndimgConnections *self, SoupServerMessage *msg)
+{
+  ConnectionState *state = state_of (connection_of (self, msg));
+
+  return state != NULL && state->tls != NULL;
+}
+
+/* What @connection's bytes go through (borrowed): its TLS connection, or
+ * itself. */
+GIOStream *
+rndimg_connections_transport (RndimgConnections *self, GSocketConnection *connection)
+{
+  ConnectionState *state = state_of (connection);
+
+  return state != NULL && state->tls != NULL ? state->tls : G_IO_STREAM (connection);
 }
 
 /* The socket under @msg (borrowed), or NULL. */
@@ -254,6 +296,8 @@ rndimg_connections_steal (RndimgConnections *self, SoupServerMessage *msg)
     return NULL;
   g_object_set_qdata (G_OBJECT (msg), stolen_quark (), GINT_TO_POINTER (TRUE));
   rndimg_connections_mark_busy (self, msg);   /* ours from now on: never swept */
+  if (connection != NULL)
+    rndimg_gate_pass_through (connection);
   stream = soup_server_message_steal_connection (msg);
   /* libsoup is done with the message, but its handlers on it stay
    * connected, each watched by the server: GObject keeps an object's
@@ -292,7 +336,7 @@ rndimg_connections_abort (RndimgConnections *self, SoupServerMessage *msg)
 static void
 set_busy (GSocketConnection *connection, gboolean busy)
 {
-  ConnectionState *state = connection != NULL ? g_object_get_qdata (G_OBJECT (connection), state_quark ()) : NULL;
+  ConnectionState *state = state_of (connection);
 
   if (state == NULL)
     return;
@@ -320,23 +364,22 @@ void
 rndimg_connections_give_back (RndimgConnections *self, GIOStream *stream)
 {
   GSocketConnection *connection = base_of (stream);
-  GInputStream *input = g_io_stream_get_input_stream (stream);
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocketAddress) remote = NULL;
   g_autoptr(GError) error = NULL;
-  GIOStream *next = stream;
+  GIOStream *next;
 
-  if (connection == NULL)
+  /* The gate lets libsoup read nothing past the end of a request, so
+   * libsoup's wrapper holds nothing ahead: the gate's stream goes back,
+   * not the wrapper, or a connection carrying thousands of long-polls
+   * would gather a wrapper for each. Not when the gate did not follow
+   * the body (chunked): that connection ends here. */
+  if (connection == NULL || !rndimg_gate_expect_request (connection))
     {
       g_io_stream_close (stream, NULL, NULL);
       return;
     }
-  /* Nothing read ahead of libsoup's parser (the usual case): the bare
-   * connection goes back, not libsoup's wrapper of it, or a connection
-   * carrying thousands of long-polls would gather a wrapper for each. */
-  if (!G_IS_POLLABLE_INPUT_STREAM (input) ||
-      !g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input)))
-    next = G_IO_STREAM (connection);
+  next = rndimg_gate_of (connection);
   local = g_socket_connection_get_local_address (connection, NULL);
   remote = g_socket_connection_get_remote_address (connection, NULL);
   set_busy (connection, FALSE);

@@ -16,6 +16,11 @@ RndimgConnections *rndimg_connections_new        (SoupServer        *server);
 void        rndimg_connections_free              (RndimgConnections *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgConnections, rndimg_connections_free)
 void        rndimg_connections_register          (RndimgConnections *self,
+                                                  GSocketConnection *connection,
+                                                  GIOStream         *tls);
+gboolean    rndimg_connections_is_tls            (RndimgConnections *self,
+                                                  SoupServerMessage *msg);
+GIOStream  *rndimg_connections_transport         (RndimgConnections *self,
                                                   GSocketConnection *connection);
 GSocket    *rndimg_connections_get_socket        (RndimgConnections *self,
                                                   SoupServerMessage *msg);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* A streaming answer written by us, not libsoup: once libsoup has written
  * the headers, the connection is taken over and each frame goes out in one
- * send() (libsoup's chunked writer makes three, and copies). What the
+ * send() (libsoup's chunked writer makes three, and copies); over TLS,
+ * each frame goes through the connection's TLS stream. What the
  * kernel does not take at once waits in a queue bounded in bytes; past
  * the bound the reader is too slow and the writer refuses. Frames written
  * before the take-over wait in the same queue. Freeing closes the
@@ -17,7 +18,8 @@
 struct _RndimgFrameWriter
 {
   GIOStream *stream;          /* NULL until the take-over */
-  GSocket *socket;            /* borrowed from @stream */
+  GPollableOutputStream *output;  /* @stream's (borrowed): the socket's, or TLS */
+  gboolean joins_vectors;     /* TLS: pieces go out joined, as one record */
   GQueue queue;               /* GBytes not yet written */
   gsize queued_bytes;
   gsize head_written;         /* of the first queued frame */
@@ -41,7 +43,16 @@ rndimg_frame_writer_new (gsize max_queued_bytes, RndimgFrameWriterFailed failed,
   return self;
 }
 
-static gboolean on_writable (GSocket *socket, GIOCondition condition, gpointer user_data);
+static gboolean on_writable (GObject *output, gpointer user_data);
+
+/* What the connection takes of @data now without waiting: -1 with
+ * G_IO_ERROR_WOULD_BLOCK when nothing. Over TLS, a write that would block
+ * must be repeated with the same bytes, which the queue does. */
+static gssize
+send_some (RndimgFrameWriter *self, const char *data, gsize size, GError **error)
+{
+  return g_pollable_output_stream_write_nonblocking (self->output, data, size, NULL, error);
+}
 
 /* Writes as much of the queue as the kernel takes now. FALSE: the
  * connection failed (the peer is gone). */
@@ -54,8 +65,7 @@ flush (RndimgFrameWriter *self)
       gsize size;
       const char *data = g_bytes_get_data (head, &size);
       g_autoptr(GError) error = NULL;
-      gssize sent = g_socket_send_with_blocking (self->socket, data + self->head_written,
-                                                 size - self->head_written, FALSE, NULL, &error);
+      gssize sent = send_some (self, data + self->head_written, size - self->head_written, &error);
 
       if (sent < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         break;
@@ -73,7 +83,7 @@ flush (RndimgFrameWriter *self)
     }
   if (!g_queue_is_empty (&self->queue) && self->writable == NULL)
     {
-      self->writable = g_socket_create_source (self->socket, G_IO_OUT, NULL);
+      self->writable = g_pollable_output_stream_create_source (self->output, NULL);
       g_source_set_callback (self->writable, G_SOURCE_FUNC (on_writable), self, NULL);
       g_source_attach (self->writable, NULL);
     }
@@ -83,7 +93,7 @@ flush (RndimgFrameWriter *self)
 static void hand_on (RndimgFrameWriter *self);
 
 static gboolean
-on_writable (GSocket *socket, GIOCondition condition, gpointer user_data)
+on_writable (GObject *output, gpointer user_data)
 {
   RndimgFrameWriter *self = user_data;
   gboolean sent;
@@ -116,10 +126,16 @@ rndimg_frame_writer_take_over (RndimgFrameWriter *self, RndimgConnections *conne
   /* Events are small: a fixed kernel buffer, not one that grows to
    * megabytes behind a reader that stopped, keeps the bound meaningful. */
   g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, KERNEL_BUFFER_BYTES, NULL);
-  self->socket = socket;
+  self->joins_vectors = rndimg_connections_is_tls (connections, msg);
   self->stream = rndimg_connections_steal (connections, msg);
   if (self->stream == NULL)
     return FALSE;
+  if (!G_IS_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream)))
+    {
+      g_clear_object (&self->stream);
+      return FALSE;
+    }
+  self->output = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
   return flush (self);
 }
 
@@ -135,7 +151,7 @@ rndimg_frame_writer_write (RndimgFrameWriter *self, GBytes *frame)
   /* The usual case: nothing waiting, and the kernel takes it all. */
   if (self->stream != NULL && g_queue_is_empty (&self->queue))
     {
-      sent = g_socket_send_with_blocking (self->socket, data, size, FALSE, NULL, NULL);
+      sent = send_some (self, data, size, NULL);
       if (sent == (gssize) size)
         return TRUE;
       sent = MAX (sent, 0);
@@ -193,8 +209,8 @@ rndimg_frame_writer_finish (RndimgFrameWriter *self, RndimgFrameWriterDone done,
 
 /* rndimg_frame_writer_write() of the pieces in @vectors, joined: one
  * sendmsg() when nothing waits and the kernel takes it all (the usual
- * case, with nothing copied); else what is left is joined into one frame
- * and queued. */
+ * case, with nothing copied); else, or over TLS, what is left is joined
+ * into one frame and written or queued. */
 gboolean
 rndimg_frame_writer_write_vectors (RndimgFrameWriter *self, const GOutputVector *vectors, guint count)
 {
@@ -203,9 +219,9 @@ rndimg_frame_writer_write_vectors (RndimgFrameWriter *self, const GOutputVector 
 
   for (guint i = 0; i < count; i++)
     total += vectors[i].size;
-  if (self->stream != NULL && g_queue_is_empty (&self->queue) &&
-      g_socket_send_message_with_timeout (self->socket, NULL, vectors, (gint) count, NULL, 0, 0, 0,
-                                          &sent, NULL, NULL) == G_POLLABLE_RETURN_OK &&
+  if (self->stream != NULL && g_queue_is_empty (&self->queue) && !self->joins_vectors &&
+      g_pollable_output_stream_writev_nonblocking (self->output, vectors, count, &sent,
+                                                   NULL, NULL) == G_POLLABLE_RETURN_OK &&
       sent == total)
     return TRUE;
   rest = g_byte_array_sized_new ((guint) total);

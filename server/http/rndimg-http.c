@@ -84,18 +84,13 @@ rndimg_http_set_no_store (SoupServerMessage *msg)
                                 "Cache-Control", "no-store");
 }
 
-/* TRUE when the request's If-None-Match lists @etag (or "*"); a weak
- * tag compares like a strong one, as for a GET. */
+/* TRUE when @if_none_match (a header's value) lists @etag (or "*"); a
+ * weak tag compares like a strong one, as for a GET. */
 gboolean
-rndimg_http_if_none_match (SoupServerMessage *msg, const char *etag)
+rndimg_http_etag_listed (const char *if_none_match, const char *etag)
 {
-  const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                            "If-None-Match");
-  g_auto(GStrv) candidates = NULL;
+  g_auto(GStrv) candidates = g_strsplit (if_none_match, ",", -1);
 
-  if (if_none_match == NULL)
-    return FALSE;
-  candidates = g_strsplit (if_none_match, ",", -1);
   for (char **candidate = candidates; *candidate != NULL; candidate++)
     {
       const char *tag = g_strstrip (*candidate);
@@ -106,6 +101,16 @@ rndimg_http_if_none_match (SoupServerMessage *msg, const char *etag)
         return TRUE;
     }
   return FALSE;
+}
+
+/* TRUE when the request's If-None-Match lists @etag. */
+gboolean
+rndimg_http_if_none_match (SoupServerMessage *msg, const char *etag)
+{
+  const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                            "If-None-Match");
+
+  return if_none_match != NULL && rndimg_http_etag_listed (if_none_match, etag);
 }
 
 static GQuark
@@ -151,6 +156,46 @@ rndimg_http_base_url (SoupServerMessage *msg)
   if ((port == 80 && g_strcmp0 (scheme, "http") == 0) || (port == 443 && g_strcmp0 (scheme, "https") == 0))
     port = -1;
   return g_uri_join (G_URI_FLAGS_ENCODED, scheme, NULL, g_uri_get_host (uri), port, "", NULL, NULL);
+}
+
+static gboolean
+is_port (const char *text)
+{
+  gsize digits = strspn (text, "0123456789");
+
+  return digits > 0 && digits <= 5 && text[digits] == '\0' && g_ascii_strtoull (text, NULL, 10) <= 65535;
+}
+
+/* Whether @value, a Host header as sent, is host[:port]: a name of
+ * letters, digits, '.', '-' and '_', an IPv4 address, or an IPv6 one in
+ * brackets, and a port of digits. libsoup 3.2 glues Host and path into
+ * one URL, so "localhost#" or "h?a=b" would swallow the path. */
+gboolean
+rndimg_http_host_header_is_valid (const char *value)
+{
+  const char *rest;
+
+  if (value[0] == '[')
+    {
+      const char *close = strchr (value, ']');
+      g_autofree char *inner = close != NULL ? g_strndup (value + 1, (gsize) (close - value - 1)) : NULL;
+      g_autoptr(GInetAddress) address = inner != NULL ? g_inet_address_new_from_string (inner) : NULL;
+
+      if (address == NULL || g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6)
+        return FALSE;
+      rest = close + 1;
+    }
+  else
+    {
+      gsize name = strspn (value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_");
+
+      if (name == 0 || name > 253)
+        return FALSE;
+      rest = value + name;
+    }
+  if (*rest == ':')
+    return is_port (rest + 1);
+  return *rest == '\0';
 }
 
 /* The URLs we build start with the Host the client sent: it must be a

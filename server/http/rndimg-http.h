@@ -15,6 +15,8 @@ void  rndimg_http_send_error       (SoupServerMessage *msg,
                                     ...) G_GNUC_PRINTF (3, 4);
 char *rndimg_http_error_json       (const char        *message);
 void  rndimg_http_set_no_store     (SoupServerMessage *msg);
+gboolean rndimg_http_etag_listed   (const char        *if_none_match,
+                                    const char        *etag);
 gboolean rndimg_http_if_none_match (SoupServerMessage *msg,
                                     const char        *etag);
 char *rndimg_http_base_url         (SoupServerMessage *msg);
@@ -22,6 +24,7 @@ void  rndimg_http_set_base_url     (SoupServerMessage *msg,
                                     char              *base_url);
 const char *rndimg_http_peek_base_url (SoupServerMessage *msg);
 gboolean rndimg_http_host_is_valid (SoupServerMessage *msg);
+gboolean rndimg_http_host_header_is_valid (const char *value);
 char *rndimg_http_image_url        (SoupServerMessage *msg,
                                     const char        *name);
 char *rndimg_http_json_to_string   (JsonNode          *node);

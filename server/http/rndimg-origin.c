@@ -20,6 +20,9 @@ struct _RndimgOriginPolicy
   const RndimgConfig *config;   /* read at each request: SIGHUP may change the token */
   char *public_base;            /* "https://host[:port]" of --public-url (a GRefString), or NULL */
   char *public_host;
+  /* "https" when the server speaks TLS itself: libsoup, reading through
+   * the gate, sees no TLS connection and says http. NULL: the request's. */
+  const char *scheme;
   /* The last request's answers, for the next one: a client sends the
    * same Host again and again. */
   char *last_scheme, *last_host;
@@ -29,13 +32,18 @@ struct _RndimgOriginPolicy
   gboolean last_host_allowed;
 };
 
+/* @scheme: instead of @uri's, or NULL. */
 static char *
-uri_base (GUri *uri)
+uri_base (GUri *uri, const char *scheme)
 {
-  const char *scheme = g_uri_get_scheme (uri);
   int port = g_uri_get_port (uri);
-  g_autofree char *scheme_lower = g_ascii_strdown (scheme, -1);
+  g_autofree char *scheme_lower = g_ascii_strdown (scheme != NULL ? scheme : g_uri_get_scheme (uri), -1);
   g_autofree char *host_lower = g_ascii_strdown (g_uri_get_host (uri), -1);
+
+  /* libsoup fills in http's port 80 for a Host without one: over TLS
+   * that Host meant https's own default. */
+  if (scheme != NULL && port == 80 && g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0)
+    port = 443;
 
   if ((port == 80 && g_str_equal (scheme_lower, "http")) || (port == 443 && g_str_equal (scheme_lower, "https")))
     port = -1;
@@ -49,13 +57,14 @@ rndimg_origin_policy_new (const RndimgConfig *config)
   RndimgOriginPolicy *self = g_new0 (RndimgOriginPolicy, 1);
 
   self->config = config;
+  self->scheme = config->tls_certificate != NULL ? "https" : NULL;
   if (config->public_url != NULL)
     {
       g_autoptr(GUri) uri = g_uri_parse (config->public_url, G_URI_FLAGS_NONE, NULL);
 
       if (uri != NULL)
         {
-          g_autofree char *base = uri_base (uri);
+          g_autofree char *base = uri_base (uri, NULL);
 
           self->public_base = g_ref_string_new (base);
           self->public_host = g_ascii_strdown (g_uri_get_host (uri), -1);
@@ -93,7 +102,7 @@ rndimg_origin_base_url (RndimgOriginPolicy *self, SoupServerMessage *msg)
   if (self->last_base == NULL || port != self->last_port ||
       g_strcmp0 (host, self->last_host) != 0 || g_strcmp0 (scheme, self->last_scheme) != 0)
     {
-      g_autofree char *base = uri_base (uri);
+      g_autofree char *base = uri_base (uri, self->scheme);
 
       g_clear_pointer (&self->last_base, g_ref_string_release);
       self->last_base = g_ref_string_new (base);
@@ -160,20 +169,20 @@ rndimg_origin_of_request (SoupServerMessage *msg)
 static gboolean
 origin_allowed (RndimgOriginPolicy *self, SoupServerMessage *msg, const char *origin)
 {
-  g_autofree char *own = uri_base (soup_server_message_get_uri (msg));
+  g_autofree char *own = uri_base (soup_server_message_get_uri (msg), self->scheme);
   g_autoptr(GUri) parsed = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
   g_autofree char *normal = NULL;
 
   /* "null" (a sandboxed frame, a file:// page) and anything unparsable. */
   if (parsed == NULL || g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0')
     return FALSE;
-  normal = uri_base (parsed);
+  normal = uri_base (parsed, NULL);
   if (g_str_equal (normal, own) || g_strcmp0 (normal, self->public_base) == 0)
     return TRUE;
   for (gsize i = 0; self->config->allow_origins != NULL && self->config->allow_origins[i] != NULL; i++)
     {
       g_autoptr(GUri) allowed = g_uri_parse (self->config->allow_origins[i], G_URI_FLAGS_NONE, NULL);
-      g_autofree char *allowed_normal = allowed != NULL && g_uri_get_host (allowed) != NULL ? uri_base (allowed) : NULL;
+      g_autofree char *allowed_normal = allowed != NULL && g_uri_get_host (allowed) != NULL ? uri_base (allowed, NULL) : NULL;
 
       if (g_strcmp0 (allowed_normal, normal) == 0)
         return TRUE;

@@ -75,6 +75,13 @@ on_linger_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* libsoup 3.2 knows no phrase for 431 (RFC 6585). */
+static const char *
+status_phrase (guint status)
+{
+  return status == 431 ? "Request Header Fields Too Large" : soup_status_get_phrase (status);
+}
+
 static char *
 error_answer (guint status, const char *message, const char *allow_origin)
 {
@@ -87,7 +94,7 @@ error_answer (guint status, const char *message, const char *allow_origin)
                           "%s%s%s"
                           "Connection: close\r\n"
                           "\r\n%s",
-                          status, soup_status_get_phrase (status), strlen (body),
+                          status, status_phrase (status), strlen (body),
                           allow_origin != NULL ? "Access-Control-Allow-Origin: " : "",
                           allow_origin != NULL ? allow_origin : "",
                           allow_origin != NULL ? "\r\n" : "",
@@ -101,8 +108,10 @@ send_and_close (RndimgRefusals *self, GIOStream *stream, GSocket *socket, const 
   Linger *linger = g_new0 (Linger, 1);
 
   linger->owner = self;
-  /* A fresh connection's send buffer is empty: the few hundred bytes fit. */
-  g_socket_send_with_blocking (socket, answer, strlen (answer), FALSE, NULL, NULL);
+  /* A fresh connection's send buffer is empty: the few hundred bytes fit.
+   * Through the stream, which may be TLS. */
+  g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (stream)),
+                                              answer, strlen (answer), NULL, NULL);
   g_socket_shutdown (socket, FALSE, TRUE, NULL);
 
   linger->stream = g_object_ref (stream);
@@ -135,15 +144,17 @@ rndimg_refusal_answer_and_close (RndimgRefusals *self, SoupServerMessage *msg, g
     send_and_close (self, stream, socket, answer);
 }
 
-/* Answers a connection never handed to libsoup (over a limit) with
- * @status and a JSON error, and closes it. */
+/* Answers a connection libsoup has not parsed a request of (over a limit,
+ * or refused by the gate) with @status and a JSON error, and closes it;
+ * through its TLS connection when it has one. */
 void
 rndimg_refusal_refuse_connection (RndimgRefusals *self, GSocketConnection *connection, guint status,
                                   const char *message)
 {
   g_autofree char *answer = error_answer (status, message, "*");
 
-  send_and_close (self, G_IO_STREAM (connection), g_socket_connection_get_socket (connection), answer);
+  send_and_close (self, rndimg_connections_transport (self->connections, connection),
+                  g_socket_connection_get_socket (connection), answer);
 }
 
 /* Refusals of requests on @connections (borrowed: must outlive the result). */

@@ -17,9 +17,6 @@
 
 #include <string.h>
 
-#define UNPARSED_MESSAGE "the request is malformed or not supported (HTTP/1.1 with a Host, one framing, " \
-                         "no unknown transfer coding, headers under 64 KiB)"
-
 /* Set on a message while it carries the placeholder. */
 static GQuark placeholder_quark;
 
@@ -113,7 +110,7 @@ rndimg_soup_errors_new (SoupServer *server)
 {
   g_autoptr(GTypeClass) message_class = g_type_class_ref (SOUP_TYPE_SERVER_MESSAGE);
   RndimgSoupErrors *errors = g_new0 (RndimgSoupErrors, 1);
-  char *body = rndimg_http_error_json (UNPARSED_MESSAGE);
+  char *body = rndimg_http_error_json (RNDIMG_SOUP_ERRORS_UNPARSED_MESSAGE);
 
   placeholder_quark = g_quark_from_static_string ("rndimg-unparsed");
   errors->server = server;

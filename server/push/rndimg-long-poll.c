@@ -11,6 +11,7 @@
 #include "rndimg-long-poll.h"
 #include "rndimg-connection.h"
 #include "rndimg-deadlines.h"
+#include "rndimg-event-id.h"
 #include "rndimg-frame-writer.h"
 #include "rndimg-http.h"
 #include "rndimg-taken-answer.h"
@@ -170,20 +171,15 @@ on_timeout (gpointer user_data)
 static gboolean
 parse_parameters (SoupServerMessage *msg, GHashTable *query, gint64 *since, guint64 *timeout)
 {
-  const char *since_text = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
   const char *timeout_text = query != NULL ? g_hash_table_lookup (query, "timeout") : NULL;
-  guint64 value;
 
   *since = -1;
   *timeout = DEFAULT_TIMEOUT_SECONDS;
-  if (since_text != NULL && !rndimg_http_parse_number (since_text, 0, G_MAXINT64, &value))
+  if (rndimg_event_id_from_query (msg, "since", since) == RNDIMG_EVENT_ID_INVALID)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
-                              "since must be an event id (a whole number, 0 or more)");
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return FALSE;
     }
-  if (since_text != NULL)
-    *since = (gint64) value;
   if (timeout_text != NULL && !rndimg_http_parse_number (timeout_text, 1, MAX_TIMEOUT_SECONDS, timeout))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,

@@ -6,6 +6,7 @@
  * headers; the frames are written by a RndimgFrameWriter, one send each,
  * and the body ends when the connection closes. */
 #include "rndimg-sse.h"
+#include "rndimg-event-id.h"
 #include "rndimg-frame-writer.h"
 #include "rndimg-http.h"
 
@@ -139,19 +140,21 @@ on_wrote_headers (SoupServerMessage *msg, gpointer user_data)
 }
 
 /* Last-Event-ID (header, or ?lastEventId= for clients that cannot set
- * headers): -1 when absent, -2 when malformed. */
+ * headers): -1 when absent, -2 when malformed. An empty header is absent:
+ * a browser whose last id is empty sends none. */
 static gint64
-resume_id (SoupServerMessage *msg, GHashTable *query)
+resume_id (SoupServerMessage *msg)
 {
   const char *text = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                    "Last-Event-ID");
-  guint64 id;
+  gint64 id = -1;
+  RndimgEventIdKind kind;
 
-  if (text == NULL && query != NULL)
-    text = g_hash_table_lookup (query, "lastEventId");
-  if (text == NULL || *text == '\0')
-    return -1;
-  return rndimg_http_parse_number (text, 0, G_MAXINT64, &id) ? (gint64) id : -2;
+  if (text != NULL && *text != '\0')
+    kind = rndimg_event_id_parse (text, &id);
+  else
+    kind = rndimg_event_id_from_query (msg, "lastEventId", &id);
+  return kind == RNDIMG_EVENT_ID_INVALID ? -2 : kind == RNDIMG_EVENT_ID_VALID ? id : -1;
 }
 
 static void
@@ -172,12 +175,12 @@ void
 rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer streams)
 {
   RndimgSubscribers *registry = streams;
-  gint64 last_id = resume_id (msg, query);
+  gint64 last_id = resume_id (msg);
   Stream *stream;
 
   if (last_id == -2)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "Last-Event-ID must be an event id");
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "Last-Event-ID and lastEventId must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
   if (!rndimg_subscribers_admit (registry, msg))

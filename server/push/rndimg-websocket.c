@@ -7,6 +7,7 @@
  * JSON before the upgrade. At shutdown each socket is closed with 1001. */
 #include "rndimg-websocket.h"
 #include "rndimg-connection.h"
+#include "rndimg-event-id.h"
 #include "rndimg-http.h"
 
 /* libsoup queues what the socket cannot take without a bound: past this
@@ -16,19 +17,19 @@
 typedef struct {
   RndimgSubscriber parent;
   SoupWebsocketConnection *connection;   /* NULL until the upgrade is written */
+  GSocket *tcp;                          /* under it (TLS or not), or NULL */
   GQueue early;                          /* GBytes sent before that */
   guint ping_seconds;
   guint backlog;
 } Socket;
 
+/* The kernel takes nothing more: what libsoup sends now waits in its queue.
+ * The TCP socket's, since the connection's stream is libsoup's wrapper
+ * (of a TLS connection, maybe). */
 static gboolean
-socket_is_full (SoupWebsocketConnection *connection)
+socket_is_full (GSocket *tcp)
 {
-  GIOStream *stream = soup_websocket_connection_get_io_stream (connection);
-
-  if (!G_IS_SOCKET_CONNECTION (stream))
-    return FALSE;
-  return g_socket_condition_check (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)), G_IO_OUT) == 0;
+  return tcp != NULL && g_socket_condition_check (tcp, G_IO_OUT) == 0;
 }
 
 static RndimgSubscriberState
@@ -43,7 +44,7 @@ websocket_deliver (RndimgSubscriber *sub, GBytes *payload)
     }
   if (soup_websocket_connection_get_state (socket->connection) != SOUP_WEBSOCKET_STATE_OPEN)
     return RNDIMG_SUBSCRIBER_KEEP;   /* closing: "closed" removes it */
-  socket->backlog = socket_is_full (socket->connection) ? socket->backlog + 1 : 0;
+  socket->backlog = socket_is_full (socket->tcp) ? socket->backlog + 1 : 0;
   if (socket->backlog > MAX_BACKLOG_EVENTS)
     return RNDIMG_SUBSCRIBER_CUT;
   soup_websocket_connection_send_message (socket->connection, SOUP_WEBSOCKET_DATA_TEXT, payload);
@@ -76,6 +77,7 @@ websocket_free (RndimgSubscriber *sub)
         g_io_stream_close (soup_websocket_connection_get_io_stream (socket->connection), NULL, NULL);
       g_object_unref (socket->connection);
     }
+  g_clear_object (&socket->tcp);
   g_queue_clear_full (&socket->early, (GDestroyNotify) g_bytes_unref);
   rndimg_subscriber_clear (sub);
   g_free (socket);
@@ -116,9 +118,13 @@ static void
 on_upgraded (SoupServerMessage *msg, gpointer user_data)
 {
   Socket *socket = user_data;
-  g_autoptr(GIOStream) stream = rndimg_connections_steal (rndimg_subscribers_get_connections (socket->parent.registry),
-                                                         msg);
+  RndimgConnections *connections = rndimg_subscribers_get_connections (socket->parent.registry);
+  GSocket *tcp = rndimg_connections_get_socket (connections, msg);   /* before the steal: then unknown */
+  g_autoptr(GIOStream) stream = NULL;
   GBytes *early;
+
+  socket->tcp = tcp != NULL ? g_object_ref (tcp) : NULL;
+  stream = rndimg_connections_steal (connections, msg);
 
   if (stream == NULL)
     {
@@ -143,14 +149,13 @@ void
 rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer sockets)
 {
   RndimgSubscribers *registry = sockets;
-  const char *since_text = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
   g_autoptr(GError) error = NULL;
-  guint64 since = 0;
+  gint64 since = -1;
   Socket *socket;
 
-  if (since_text != NULL && !rndimg_http_parse_number (since_text, 0, G_MAXINT64, &since))
+  if (rndimg_event_id_from_query (msg, "since", &since) == RNDIMG_EVENT_ID_INVALID)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be an event id (a whole number, 0 or more)");
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
   if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
@@ -169,7 +174,6 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   socket->ping_seconds = MAX ((guint) rndimg_subscribers_get_heartbeat (registry), 1);
   g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);
   rndimg_subscribers_add (registry, &socket->parent,
-                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry),
-                                                      since_text != NULL ? (gint64) since : -1,
+                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry), since,
                                                       query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
 }

@@ -12,7 +12,8 @@ export const ARTIFACTS = process.env.RNDIMG_ARTIFACTS ?? "artifacts";
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const AXE_SOURCE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
-export async function launchBrowser() {
+// extraArgs: more Chromium switches (host resolver rules, a trusted key).
+export async function launchBrowser(extraArgs = []) {
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -20,7 +21,7 @@ export async function launchBrowser() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
            "--disable-default-apps", "--disable-extensions", "--disable-background-timer-throttling",
-           "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"],
+           "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows", ...extraArgs],
   });
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Starts and stops a real rndimg-server for the browser tests.
 import { spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { createInterface } from "node:readline";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,10 +25,12 @@ export function removeFolder(folder) {
   rmSync(folder, { recursive: true, force: true });
 }
 
-export async function startServer({ port = 0, images, args = [] }) {
+// ca: the PEM the server's certificate is checked with (an https:// server).
+export async function startServer({ port = 0, images, args = [], ca = null }) {
   const child = spawn(process.env.RNDIMG_SERVER,
     [`--port=${port}`, `--images=${images}`, "--interval=0", `--state-file=${images}/history.json`, ...args],
-    { stdio: ["ignore", "pipe", "inherit"] });
+    // RNDIMG_SERVER_PRELOAD: see tests/meson.build (LeakSanitizer and TLS).
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LD_PRELOAD: process.env.RNDIMG_SERVER_PRELOAD ?? "" } });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
     lines.once("line", (line) => resolve(line.replace(/\/$/, "")));
@@ -35,6 +39,7 @@ export async function startServer({ port = 0, images, args = [] }) {
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   return {
     url,
+    ca,
     port: Number(new URL(url).port),
     async stop() {
       child.kill("SIGTERM");
@@ -44,12 +49,36 @@ export async function startServer({ port = 0, images, args = [] }) {
   };
 }
 
-export async function publish(server, name) {
-  const response = await fetch(`${server.url}${API}/publish`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(name ? { name } : {}),
+// One request to the server, over HTTP or HTTPS (checked with server.ca):
+// { status, json }. Node's fetch cannot be given a CA.
+export function requestJson(server, path, { method = "GET", body = null } = {}) {
+  const url = new URL(path, server.url);
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(url, {
+      method,
+      ca: server.ca ?? undefined,
+      headers: body !== null ? { "Content-Type": "application/json" } : {},
+    }, (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: response.statusCode, json: text ? JSON.parse(text) : null });
+      });
+    });
+    request.on("error", reject);
+    request.end(body !== null ? JSON.stringify(body) : undefined);
   });
-  if (response.status !== 201) throw new Error(`publish answered ${response.status}`);
-  return response.json();
+}
+
+export async function publish(server, name) {
+  const { status, json } = await requestJson(server, `${API}/publish`,
+    { method: "POST", body: name ? { name } : {} });
+  if (status !== 201) throw new Error(`publish answered ${status}`);
+  return json;
+}
+
+export async function serverStats(server) {
+  return (await requestJson(server, `${API}/stats`)).json;
 }

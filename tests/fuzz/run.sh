@@ -13,7 +13,7 @@ TAP=0
 [ "${1:-}" = "--tap" ] && { TAP=1; shift; }
 SECONDS_EACH=${1:?usage: run.sh [--tap] SECONDS [TARGET...]}
 shift
-TARGETS=${*:-"sse-parser query image-type if-none-match multipart variant"}
+TARGETS=${*:-"sse-parser query image-type if-none-match multipart head variant"}
 BUILD=${FUZZ_BUILD:-build-fuzz}
 mkdir -p "$BUILD/objects"
 
@@ -29,23 +29,39 @@ SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
 say() { [ "$TAP" = 1 ] && echo "# $*" || echo "$*"; }
 
-# The server's code (not main.c) and the viewer's SSE parser, built once;
-# first the header meson generates (the Redis broker's Lua scripts).
-build_objects() {
-    scripts="$BUILD/generated/rndimg-redis-scripts.h"
-    mkdir -p "$BUILD/generated"
+# What meson generates for the server, made here the same way: the Redis
+# broker's Lua scripts as a header, the OpenAPI description as a GResource.
+generate() {
+    generated="$BUILD/generated"
+    mkdir -p "$generated"
+    scripts="$generated/rndimg-redis-scripts.h"
     for lua in server/brokers/redis/*.lua; do
         if [ ! -f "$scripts" ] || [ "$lua" -nt "$scripts" ]; then
             python3 server/brokers/redis/embed-lua.py "$scripts" server/brokers/redis/publish.lua \
                 server/brokers/redis/floor.lua || return 1
         fi
     done
+    if [ ! -f "$generated/rndimg-openapi-resources.c" ] || [ docs/openapi.yaml -nt "$generated/openapi.json" ]; then
+        python3 tools/yaml-to-json.py docs/openapi.yaml "$generated/openapi.json" || return 1
+        for kind in h c; do
+            [ "$kind" = h ] && what=header || what=source
+            glib-compile-resources --sourcedir="$generated" --c-name=rndimg_openapi --generate-$what \
+                --target="$generated/rndimg-openapi-resources.$kind" docs/openapi.gresource.xml || return 1
+        done
+    fi
+}
+
+# The server's code (not main.c), what meson generates for it, and the
+# viewer's SSE parser, built once.
+build_objects() {
+    generate || return 1
     OBJECTS=""
-    for source in server/*.c server/http/*.c server/pictures/*.c server/brokers/*.c server/brokers/redis/*.c server/push/*.c client/rndimg-sse-parser.c; do
+    for source in server/*.c server/http/*.c server/pictures/*.c server/brokers/*.c server/brokers/redis/*.c server/push/*.c "$BUILD/generated/rndimg-openapi-resources.c" client/rndimg-sse-parser.c; do
         [ "$source" = server/main.c ] && continue
         object="$BUILD/objects/$(echo "$source" | tr / _).o"
         OBJECTS="$OBJECTS $object"
-        if [ ! -f "$object" ] || [ "$source" -nt "$object" ] || [ "$scripts" -nt "$object" ]; then
+        if [ ! -f "$object" ] || [ "$source" -nt "$object" ] || [ "$scripts" -nt "$object" ] ||
+           [ "$generated/rndimg-openapi-resources.h" -nt "$object" ]; then
             # shellcheck disable=SC2086
             $CC $CFLAGS $SANITIZE -fsanitize=fuzzer-no-link -c "$source" -o "$object" || return 1
         fi

@@ -112,10 +112,12 @@ const LIVE_TEXT = {
   "bad-event": "status.badEvent",
 };
 
+const liveMode = params.get("transport") ?? "auto";
 const share = new LiveShare({
+  mode: liveMode,
   createFollower: (handlers) => new LiveFollower({
     transports: { sse: sseTransport(), longpoll: longPollTransport },
-    mode: params.get("transport") ?? "auto",
+    mode: liveMode,
     ...handlers,
   }),
   onEvent: (event) => {
@@ -185,6 +187,7 @@ let hiddenSince = null;
 const STALE_AFTER_MS = 30000;   // twice the server's default heartbeat
 
 function onVisibility() {
+  share.setHidden(document.hidden);
   if (document.hidden) {
     hiddenSince = Date.now();
     return;
@@ -272,7 +275,15 @@ async function start() {
   });
   addEventListener("offline", goneOffline);
   addEventListener("online", backOnline);
-  addEventListener("pageshow", (event) => { if (event.persisted && liveSwitch.checked) share.resume(); });
+  // Leaving: the shared connection forgets this tab at once; back from
+  // the back/forward cache, it joins again.
+  addEventListener("pagehide", () => share.close());
+  addEventListener("pageshow", (event) => {
+    if (!event.persisted || !liveSwitch.checked) return;
+    share.start();
+    share.resume();
+  });
+  share.setHidden(document.hidden);
   document.addEventListener("visibilitychange", onVisibility);
   status.set("idle", "status.ready");
   if (!navigator.onLine) goneOffline();

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "rndimg-refusal.h"
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+#define RNDIMG_GATE_HEAD_LIMIT (64 * 1024)
+/* RFC 6585, not in libsoup 3.2's SoupStatus. */
+#define RNDIMG_STATUS_HEADERS_TOO_LARGE 431
+
+GIOStream *rndimg_gate_new                (GSocketConnection *connection,
+                                           GIOStream         *transport,
+                                           RndimgRefusals    *refusals);
+GIOStream *rndimg_gate_of                 (GSocketConnection *connection);
+void       rndimg_gate_pass_through       (GSocketConnection *connection);
+gboolean   rndimg_gate_expect_request     (GSocketConnection *connection);
+void       rndimg_gate_attach             (SoupServer        *server);
+
+G_END_DECLS
