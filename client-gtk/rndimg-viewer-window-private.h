@@ -46,6 +46,7 @@ struct _RndimgViewerWindow
   GtkRevealer *history_revealer;
   GtkBox *history_box;
   GtkLabel *status_label;
+  GtkDropDown *album_picker;         /* made in code: rndimg-viewer-album-picker.c */
 
   /* Owned references */
   GSettings *settings;
@@ -62,6 +63,7 @@ struct _RndimgViewerWindow
   RndimgViewerState state;
   RndimgViewerProblem problem_kind;  /* what the error page says the problem is */
   gboolean original_size;            /* 100 % and scrolled, not fit to the window */
+  gboolean filling_albums;           /* the picker's list is being replaced, not chosen from */
 };
 
 void _rndimg_viewer_window_toast              (RndimgViewerWindow *self,
@@ -77,6 +79,8 @@ void _rndimg_viewer_window_class_actions_init (GtkWidgetClass     *widget_class)
 void _rndimg_viewer_window_class_upload_init  (GtkWidgetClass     *widget_class);
 void _rndimg_viewer_window_actions_init       (RndimgViewerWindow *self);
 void _rndimg_viewer_window_upload_init        (RndimgViewerWindow *self);
+void _rndimg_viewer_window_album_picker_init  (RndimgViewerWindow *self);
+void _rndimg_viewer_window_load_albums        (RndimgViewerWindow *self);
 
 /* For tests */
 RndimgViewerState    rndimg_viewer_window_get_state        (RndimgViewerWindow *self);
@@ -88,5 +92,6 @@ const char          *rndimg_viewer_window_get_page         (RndimgViewerWindow *
 const char          *rndimg_viewer_window_get_last_toast   (RndimgViewerWindow *self);
 RndimgViewerHistory *rndimg_viewer_window_get_history      (RndimgViewerWindow *self);
 GtkWidget           *rndimg_viewer_window_get_picture_widget (RndimgViewerWindow *self);
+GtkWidget           *rndimg_viewer_window_get_album_picker  (RndimgViewerWindow *self);
 
 G_END_DECLS

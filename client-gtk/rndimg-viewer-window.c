@@ -185,7 +185,10 @@ show_current (RndimgViewerWindow *self)
   if (entry == NULL)
     return;
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (entry->texture));
-  gtk_picture_set_alternative_text (self->picture, entry->answer->name);
+  /* The owner's alt text (info.json) when the server gives one. */
+  gtk_picture_set_alternative_text (self->picture, entry->answer->alt != NULL ? entry->answer->alt : entry->answer->name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->picture), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  entry->answer->alt != NULL ? entry->answer->alt : entry->answer->name, -1);
   describe (self, entry->answer);
   update_view (self);
 }
@@ -458,6 +461,7 @@ rndimg_viewer_window_set_server (RndimgViewerWindow *self, const char *server)
   rndimg_client_set_base_url (self->client, server);
   host = rndimg_client_display_host (rndimg_client_get_base_url (self->client));
   adw_window_title_set_subtitle (self->window_title, host);
+  _rndimg_viewer_window_load_albums (self);
   if (live_is_on (self))
     rndimg_live_start (self->live);
 }
@@ -647,6 +651,7 @@ rndimg_viewer_window_new (GtkApplication *application, const char *server, Rndim
 
   self->client = rndimg_client_new (server);
   self->live = rndimg_live_new (self->client, transport);
+  _rndimg_viewer_window_album_picker_init (self);
   g_signal_connect (self->live, "event", G_CALLBACK (on_live_event), self);
   g_signal_connect (self->live, "notify::state", G_CALLBACK (on_live_state), self);
   rndimg_viewer_window_set_server (self, server);

@@ -23,4 +23,5 @@ void                 rndimg_viewer_window_save_picture     (RndimgViewerWindow *
 void                 rndimg_viewer_window_upload_file      (RndimgViewerWindow *self,
                                                             GFile              *file);
 
+
 G_END_DECLS

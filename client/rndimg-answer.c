@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 G_DEFINE_QUARK (rndimg-answer-error-quark, rndimg_answer_error)
 
@@ -19,6 +20,7 @@ rndimg_answer_copy (const RndimgAnswer *answer)
   copy->published_at = g_strdup (answer->published_at);
   copy->source = g_strdup (answer->source);
   copy->epoch = g_strdup (answer->epoch);
+  copy->alt = g_strdup (answer->alt);
   return copy;
 }
 
@@ -30,6 +32,7 @@ rndimg_answer_free (RndimgAnswer *answer)
   g_free (answer->published_at);
   g_free (answer->source);
   g_free (answer->epoch);
+  g_free (answer->alt);
   g_free (answer);
 }
 
@@ -71,13 +74,40 @@ id_member (JsonObject *object)
   return MAX (json_node_get_int (node), -1);
 }
 
+static JsonObject *
+object_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* The alt text of the picture's details ("image"), in the first of the
+ * user's languages that it has, else the default one. */
+static char *
+alt_text (JsonObject *image)
+{
+  JsonObject *translations = object_member (image, "alt_by_language");
+  const char *const *languages = g_get_language_names ();
+
+  for (guint i = 0; translations != NULL && languages[i] != NULL; i++)
+    {
+      g_autofree char *primary = g_strndup (languages[i], strcspn (languages[i], "_.@"));
+      const char *text = string_member (translations, primary);
+
+      if (text != NULL)
+        return g_strdup (text);
+    }
+  return image != NULL ? g_strdup (string_member (image, "alt")) : NULL;
+}
+
 RndimgAnswer *
 rndimg_answer_parse (const char *data, gssize length, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) json_error = NULL;
   RndimgAnswer *answer;
-  JsonObject *object;
+  JsonObject *object, *image;
   const char *status, *message;
 
   if (!json_parser_load_from_data (parser, data, length, &json_error))
@@ -108,10 +138,16 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
       return NULL;
     }
 
+  image = object_member (object, "image");
   answer = g_new0 (RndimgAnswer, 1);
   answer->url = g_strdup (message);
-  answer->name = string_member (object, "name") ? g_strdup (string_member (object, "name"))
-                                                : name_from_url (message);
+  if (string_member (object, "name") != NULL)
+    answer->name = g_strdup (string_member (object, "name"));
+  else if (image != NULL && string_member (image, "name") != NULL)
+    answer->name = g_strdup (string_member (image, "name"));
+  else
+    answer->name = name_from_url (message);
+  answer->alt = alt_text (image);
   answer->id = id_member (object);
   answer->published_at = g_strdup (string_member (object, "published_at"));
   answer->source = g_strdup (string_member (object, "source"));

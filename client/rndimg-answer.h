@@ -22,6 +22,7 @@ typedef struct {
   char *published_at;     /* NULL when none */
   char *source;           /* NULL when none */
   char *epoch;            /* the history the id belongs to; NULL when none */
+  char *alt;              /* the picture owner's alt text, in the user's language if given; NULL when none */
 } RndimgAnswer;
 
 RndimgAnswer *rndimg_answer_parse (const char   *data,

@@ -20,6 +20,7 @@ struct _RndimgClient
 
   SoupSession *session;
   char *base_url;
+  char *album;         /* Get and Live follow only this album; NULL: all */
 };
 
 G_DEFINE_FINAL_TYPE (RndimgClient, rndimg_client, G_TYPE_OBJECT)
@@ -33,6 +34,7 @@ rndimg_client_finalize (GObject *object)
   soup_session_abort (self->session);
   g_clear_object (&self->session);
   g_free (self->base_url);
+  g_free (self->album);
   G_OBJECT_CLASS (rndimg_client_parent_class)->finalize (object);
 }
 
@@ -302,15 +304,39 @@ request_finish (GAsyncResult *result, GError **error)
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* GET /polling/api/v1.0/rndimg[?exclude=...]: a random picture's answer. */
+/* Get and Live follow only @album ("dogs", "dogs/puppies"); NULL or "": all. */
+void
+rndimg_client_set_album (RndimgClient *self, const char *album)
+{
+  g_free (self->album);
+  self->album = album != NULL && album[0] != '\0' ? g_strdup (album) : NULL;
+}
+
+const char *
+rndimg_client_get_album (RndimgClient *self)
+{
+  return self->album;
+}
+
+/* "<@separator>album=NAME" for the album followed, or "". */
+char *
+rndimg_client_album_query (RndimgClient *self, const char *separator)
+{
+  g_autofree char *escaped = self->album != NULL ? g_uri_escape_string (self->album, "/", FALSE) : NULL;
+
+  return escaped != NULL ? g_strconcat (separator, "album=", escaped, NULL) : g_strdup ("");
+}
+
+/* GET /polling/api/v1.0/rndimg[?exclude=...][&album=...]: a random picture's answer. */
 void
 rndimg_client_get_random_async (RndimgClient *self, const char *exclude, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *escaped = exclude != NULL ? g_uri_escape_string (exclude, NULL, FALSE) : NULL;
+  g_autofree char *escaped = exclude != NULL ? g_uri_escape_string (exclude, "/", FALSE) : NULL;
+  g_autofree char *album = rndimg_client_album_query (self, escaped ? "&" : "?");
   g_autofree char *path = g_strconcat (RNDIMG_API_PREFIX "/rndimg", escaped ? "?exclude=" : "",
-                                       escaped ? escaped : "", NULL);
+                                       escaped ? escaped : "", album, NULL);
   g_autofree char *url = rndimg_client_url (self, path);
 
   start_request (self, url, cancellable, task);

@@ -29,6 +29,11 @@ char         *rndimg_client_url               (RndimgClient        *self,
                                                const char          *path);
 SoupSession  *rndimg_client_get_session       (RndimgClient        *self);
 
+void          rndimg_client_set_album         (RndimgClient        *self,
+                                               const char          *album);
+const char   *rndimg_client_get_album         (RndimgClient        *self);
+char         *rndimg_client_album_query       (RndimgClient        *self,
+                                               const char          *separator);
 void          rndimg_client_get_random_async  (RndimgClient        *self,
                                                const char          *exclude,
                                                GCancellable        *cancellable,

@@ -91,8 +91,9 @@ poll_next (RndimgLive *self)
   g_autofree char *since = self->newest_id < 0 ? g_strdup ("")
                            : epoch != NULL ? g_strdup_printf ("&since=%" G_GINT64_FORMAT "&epoch=%s", self->newest_id, epoch)
                            : g_strdup_printf ("&since=%" G_GINT64_FORMAT, self->newest_id);
-  g_autofree char *path = g_strdup_printf (RNDIMG_API_PREFIX "/rndimg/poll?timeout=%d%s",
-                                           POLL_TIMEOUT_SECONDS, since);
+  g_autofree char *album = rndimg_client_album_query (self->client, "&");
+  g_autofree char *path = g_strdup_printf (RNDIMG_API_PREFIX "/rndimg/poll?timeout=%d%s%s",
+                                           POLL_TIMEOUT_SECONDS, since, album);
   g_autofree char *url = rndimg_client_url (self->client, path);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);

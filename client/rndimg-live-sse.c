@@ -96,8 +96,9 @@ rndimg_live_sse_connect (RndimgLive *self)
 {
   g_autofree char *epoch = self->epoch != NULL ? g_uri_escape_string (self->epoch, NULL, FALSE) : NULL;
   /* The epoch says which history Last-Event-ID belongs to. */
-  g_autofree char *path = epoch != NULL ? g_strconcat (RNDIMG_API_PREFIX "/events?epoch=", epoch, NULL)
-                                        : g_strdup (RNDIMG_API_PREFIX "/events");
+  g_autofree char *album = rndimg_client_album_query (self->client, epoch != NULL ? "&" : "?");
+  g_autofree char *path = epoch != NULL ? g_strconcat (RNDIMG_API_PREFIX "/events?epoch=", epoch, album, NULL)
+                                        : g_strconcat (RNDIMG_API_PREFIX "/events", album, NULL);
   g_autofree char *url = rndimg_client_url (self->client, path);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);

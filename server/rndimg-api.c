@@ -8,27 +8,12 @@
 #include "rndimg-api.h"
 #include "rndimg-auth.h"
 #include "rndimg-http.h"
+#include "rndimg-choice-query.h"
 #include "rndimg-image-type.h"
+#include "rndimg-picture-json.h"
 #include "rndimg-openapi-resources.h"
 
 #include <string.h>
-
-/* At most this many base URLs have their answers kept; beyond, all are
- * dropped (a client naming ever new hosts with a token cannot fill memory). */
-#define MAX_ANSWER_BASES 16
-
-/* The rendered answers to GET /rndimg are kept by base URL, then image
- * name: an answer depends on nothing else, so each is rendered once. */
-void
-rndimg_api_context_keep_answers (RndimgApiContext *api)
-{
-  api->random_answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                               (GDestroyNotify) g_hash_table_unref);
-  /* A name gone from the catalogue (maybe to come back as another file)
-   * takes the answers with it; removals are rare, so all go. */
-  g_signal_connect_swapped (api->catalogue, "image-removed",
-                            G_CALLBACK (g_hash_table_remove_all), api->random_answers);
-}
 
 /* The description served by rndimg_api_description(), and its ETag:
  * both fixed for the life of the binary. */
@@ -50,143 +35,145 @@ rndimg_api_context_clear (RndimgApiContext *api)
 {
   g_clear_pointer (&api->description, g_bytes_unref);
   g_clear_pointer (&api->description_etag, g_free);
-  if (api->random_answers == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (api->catalogue, api->random_answers);
-  g_clear_pointer (&api->random_answers, g_hash_table_unref);
 }
 
+/* {"status":"success","message":"<URL of the first>","image":{details}},
+ * and with @with_list: "count", "requested" and "images" (every one),
+ * written as text (rndimg_picture_json_append()): no answer is kept, as
+ * the pictures of a large catalogue rarely repeat, and writing one costs
+ * less than building it with json-glib. */
 static GBytes *
-render_random_answer (SoupServerMessage *msg, const char *name)
+random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images, guint requested,
+               gboolean with_list)
 {
-  g_autofree char *url = rndimg_http_image_url (msg, name);
-  g_autoptr(JsonNode) node = rndimg_http_success_node (url);
-  char *json = rndimg_http_json_to_string (node);
+  g_autofree char *base_url = rndimg_http_base_url (msg);
+  const RndimgImage *first = g_ptr_array_index (images, 0);
+  GString *answer = g_string_sized_new (with_list ? 768 * (images->len + 1) : 1024);
 
-  return g_bytes_new_take (json, strlen (json));
+  g_string_append (answer, "{\"status\":\"success\",\"message\":\"");
+  g_string_append (answer, base_url);
+  g_string_append (answer, first->url_path);
+  g_string_append (answer, "\",\"image\":");
+  rndimg_picture_json_append (answer, base_url, first, api->pictures_api.placeholders);
+  if (with_list)
+    {
+      g_string_append_printf (answer, ",\"count\":%u,\"requested\":%u,\"images\":[", images->len, requested);
+      for (guint i = 0; i < images->len; i++)
+        {
+          if (i > 0)
+            g_string_append_c (answer, ',');
+          rndimg_picture_json_append (answer, base_url, g_ptr_array_index (images, i), api->pictures_api.placeholders);
+        }
+      g_string_append_c (answer, ']');
+    }
+  g_string_append_c (answer, '}');
+  return g_string_free_to_bytes (answer);
 }
 
-/* {"status":"success","message":"<base URL>/static/img/<name>"}, rendered
- * the first time and kept (borrowed). */
-static GBytes *
-random_answer (RndimgApiContext *api, SoupServerMessage *msg, const RndimgImage *image)
+static void
+send_answer (SoupServerMessage *msg, GBytes *answer)
 {
-  const char *base_url = rndimg_http_peek_base_url (msg);
-  GHashTable *answers;
-  GBytes *answer;
-
-  if (base_url == NULL || api->random_answers == NULL)
-    return NULL;
-  answers = g_hash_table_lookup (api->random_answers, base_url);
-  if (answers == NULL)
-    {
-      if (g_hash_table_size (api->random_answers) >= MAX_ANSWER_BASES)
-        g_hash_table_remove_all (api->random_answers);
-      answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
-      g_hash_table_insert (api->random_answers, g_strdup (base_url), answers);
-    }
-  answer = g_hash_table_lookup (answers, image->name);
-  if (answer == NULL)
-    {
-      answer = render_random_answer (msg, image->name);
-      g_hash_table_insert (answers, g_strdup (image->name), answer);
-    }
-  return answer;
-}
-
-/* GET /polling/api/v1.0/rndimg[?exclude=NAME] (and the tutorial's POST /):
- * {"status":"success","message":"<absolute URL of a random image>"}. */
-void
-rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
-{
-  RndimgApiContext *api = api_context;
-  const char *exclude = query != NULL ? g_hash_table_lookup (query, "exclude") : NULL;
-  g_autoptr(RndimgImage) image = NULL;
-  g_autoptr(GBytes) rendered = NULL;
-  GBytes *answer;
-
-  if (exclude != NULL && !rndimg_image_type_name_is_allowed (exclude))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
-                              "exclude must be an image name like 023.png");
-      return;
-    }
-
-  image = rndimg_catalogue_pick_random (api->catalogue, exclude);
-  if (image == NULL)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
-      return;
-    }
-
-  answer = random_answer (api, msg, image);
-  if (answer == NULL)
-    answer = rendered = render_random_answer (msg, image->name);
   rndimg_http_set_no_store (msg);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type", "application/json");
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), answer);
 }
 
-static void
-add_image (JsonBuilder *builder, SoupServerMessage *msg, const RndimgImage *image)
+/* The tutorial's request: one uniformly random picture, maybe not @exclude. */
+static GPtrArray *
+pick_plain (RndimgApiContext *api, SoupServerMessage *msg, const char *exclude)
 {
-  g_autofree char *url = rndimg_http_image_url (msg, image->name);
-  g_autoptr(GDateTime) modified = g_date_time_new_from_unix_utc (image->modified_usec / G_USEC_PER_SEC);
-  g_autofree char *modified_text = g_date_time_format_iso8601 (modified);
+  GPtrArray *picked;
+  RndimgImage *image;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, image->name);
-  json_builder_set_member_name (builder, "url");
-  json_builder_add_string_value (builder, url);
-  json_builder_set_member_name (builder, "bytes");
-  json_builder_add_int_value (builder, image->size);
-  json_builder_set_member_name (builder, "content_type");
-  json_builder_add_string_value (builder, image->content_type);
-  json_builder_set_member_name (builder, "modified");
-  json_builder_add_string_value (builder, modified_text);
-  json_builder_end_object (builder);
+  if (exclude != NULL && !rndimg_catalogue_name_is_valid (exclude))
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+                              "exclude must be picture names separated by commas, like 023.png or dogs/001.png");
+      return NULL;
+    }
+  image = rndimg_catalogue_pick_random (api->catalogue, exclude);
+  if (image == NULL)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
+      return NULL;
+    }
+  picked = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_image_unref);
+  g_ptr_array_add (picked, image);
+  return picked;
 }
 
-/* GET /polling/api/v1.0/images: the whole catalogue, in name order. */
+/* GET /polling/api/v1.0/rndimg[?album=A,B][&count=N][&seed=S]
+ * [&orientation=O][&exclude=NAME,NAME] (and the tutorial's POST /):
+ * {"status":"success","message":"<absolute URL of a random image>",
+ * "image":{its details}}; with count, also "count", "requested" and
+ * "images". */
+void
+rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+{
+  RndimgApiContext *api = api_context;
+  g_auto(RndimgChoiceQuery) choice = { 0 };
+  g_autoptr(GPtrArray) picked = NULL;
+  g_autoptr(GBytes) answer = NULL;
+
+  if (rndimg_choice_query_is_plain (msg, query))
+    {
+      picked = pick_plain (api, msg, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
+      if (picked == NULL)
+        return;
+      answer = random_answer (api, msg, picked, 1, FALSE);
+      send_answer (msg, answer);
+      return;
+    }
+  if (!rndimg_choice_query_parse (msg, query, &choice) ||
+      (picked = rndimg_choice_query_choose (msg, api->catalogue, &choice)) == NULL)
+    return;
+  answer = random_answer (api, msg, picked, choice.count, choice.count_given);
+  send_answer (msg, answer);
+}
+
+/* GET /polling/api/v1.0/images: see rndimg_pictures_api_list(). */
 void
 rndimg_api_list_images (SoupServerMessage *msg, const char *path, GHashTable *query,
                         gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  g_autoptr(GPtrArray) images = rndimg_catalogue_list (api->catalogue);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "success");
-  json_builder_set_member_name (builder, "count");
-  json_builder_add_int_value (builder, images->len);
-  json_builder_set_member_name (builder, "images");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < images->len; i++)
-    add_image (builder, msg, g_ptr_array_index (images, i));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  node = json_builder_get_root (builder);
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_pictures_api_list (msg, path, query, &api->pictures_api);
 }
 
+/* A string member of @object, or NULL; FALSE with a 400 sent when it is
+ * there but not a string. */
 static gboolean
-read_publish_name (SoupServerMessage *msg, char **name)
+read_string_member (SoupServerMessage *msg, JsonObject *object, const char *member_name, char **value)
+{
+  JsonNode *member = json_object_get_member (object, member_name);
+
+  *value = NULL;
+  if (member == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "%s must be a string like \"%s\"", member_name,
+                              g_str_equal (member_name, "name") ? "023.png" : "dogs");
+      return FALSE;
+    }
+  *value = g_strdup (json_node_get_string (member));
+  return TRUE;
+}
+
+/* The body of a publish: {"name":"023.png"}, {"album":"dogs"} or nothing. */
+static gboolean
+read_publish_body (SoupServerMessage *msg, char **name, char **album)
 {
   g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   gsize length;
   const char *data = g_bytes_get_data (body, &length);
-  JsonNode *root, *member;
+  JsonNode *root;
 
-  *name = NULL;
+  *name = *album = NULL;
   if (length == 0)
     return TRUE;
   if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
@@ -200,16 +187,45 @@ read_publish_name (SoupServerMessage *msg, char **name)
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the body must be a JSON object like {\"name\":\"023.png\"}");
       return FALSE;
     }
-  member = json_object_get_member (json_node_get_object (root), "name");
-  if (member == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+  return read_string_member (msg, json_node_get_object (root), "name", name) &&
+         read_string_member (msg, json_node_get_object (root), "album", album);
+}
+
+/* The picture a publish names, or a random one of its album or of all;
+ * NULL with the answer sent. */
+static RndimgImage *
+publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name, const char *album)
+{
+  const char *albums[] = { album, NULL };
+  g_autoptr(GPtrArray) picked = NULL;
+  g_autoptr(GError) error = NULL;
+  RndimgImage *image;
+
+  if (name != NULL && !rndimg_catalogue_name_is_valid (name))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be a string like \"023.png\"");
-      return FALSE;
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be a picture name like 023.png or dogs/001.png");
+      return NULL;
     }
-  *name = g_strdup (json_node_get_string (member));
-  return TRUE;
+  if (album != NULL && !rndimg_album_name_is_valid (album))
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+                              "album must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_'");
+      return NULL;
+    }
+  if (name != NULL)
+    {
+      if ((image = rndimg_catalogue_lookup (api->catalogue, name)) == NULL)
+        rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no image called %s", name);
+      return image;
+    }
+  picked = rndimg_catalogue_choose (api->catalogue, album != NULL ? albums : NULL, RNDIMG_ORIENTATION_ANY, NULL,
+                                    NULL, 1, &error);
+  if (picked == NULL || picked->len == 0)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "%s", error != NULL ? error->message : "no image (any)");
+      return NULL;
+    }
+  return rndimg_image_ref (g_ptr_array_index (picked, 0));
 }
 
 /* Answers 201 with the event, and Location: the picture's URL. */
@@ -280,29 +296,20 @@ rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg,
   rndimg_broker_publish_async (api->broker, name, source, NULL, on_published, pending);
 }
 
-/* POST /polling/api/v1.0/publish [{"name":"023.png"}]: publishes the named
- * picture, or a random one, to every subscriber. */
+/* POST /polling/api/v1.0/publish [{"name":"023.png"} | {"album":"dogs"}]:
+ * publishes the named picture, or a random one (of the album), to every
+ * subscriber. */
 void
 rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_autoptr(RndimgImage) image = NULL;
   g_autofree char *name = NULL;
+  g_autofree char *album = NULL;
 
-  if (!rndimg_auth_allows_write (api->config, msg) || !read_publish_name (msg, &name))
+  if (!rndimg_auth_allows_write (api->config, msg) || !read_publish_body (msg, &name, &album) ||
+      (image = publish_choice (api, msg, name, album)) == NULL)
     return;
-  if (name != NULL && !rndimg_image_type_name_is_allowed (name))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be an image name like 023.png");
-      return;
-    }
-  image = name != NULL ? rndimg_catalogue_lookup (api->catalogue, name)
-                       : rndimg_catalogue_pick_random (api->catalogue, NULL);
-  if (image == NULL)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no image called %s", name ? name : "(any)");
-      return;
-    }
   rndimg_api_publish_and_answer (api, msg, image->name, "api");
 }
 
@@ -340,6 +347,7 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   else
     json_builder_add_null_value (builder);
   add_count (builder, "images", rndimg_catalogue_get_count (api->catalogue));
+  add_count (builder, "placeholders_pending", rndimg_placeholders_get_pending (api->pictures_api.placeholders));
   add_count (builder, "requests_served", (gint64) api->requests);
   add_count (builder, "uptime_seconds", (g_get_monotonic_time () - api->started_usec) / G_USEC_PER_SEC);
   json_builder_set_member_name (builder, "writes_enabled");

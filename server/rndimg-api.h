@@ -7,6 +7,7 @@
 #include "rndimg-catalogue.h"
 #include "rndimg-config.h"
 #include "rndimg-picture-store.h"
+#include "rndimg-pictures-api.h"
 #include "rndimg-subscribers.h"
 
 G_BEGIN_DECLS
@@ -20,14 +21,13 @@ typedef struct {
   RndimgSubscribers *streams;
   RndimgSubscribers *sockets;
   RndimgPictureStore *pictures; /* NULL: pictures stay on this node */
+  RndimgPicturesApi pictures_api;  /* albums, details, the list */
   guint64 requests;             /* answered so far */
   gint64 started_usec;          /* monotonic */
-  GHashTable *random_answers;   /* base URL -> (image name -> GBytes), see rndimg_api_random() */
   GBytes *description;          /* docs/openapi.yaml as JSON, see rndimg_api_description() */
   char *description_etag;
 } RndimgApiContext;
 
-void rndimg_api_context_keep_answers (RndimgApiContext *api);
 void rndimg_api_context_clear       (RndimgApiContext *api);
 void rndimg_api_context_load_description (RndimgApiContext *api);
 

@@ -27,6 +27,8 @@ typedef struct {
   gboolean verbose;
   gboolean access_log;         /* one info line (journal record) per request */
   gboolean no_metrics;         /* no GET /metrics */
+  gboolean no_dogceo;          /* no dog.ceo routes */
+  gboolean allow_new_albums;   /* an upload may make an album folder */
   char *tls_certificate;      /* PEM file: serve HTTPS with it and tls_key; NULL: HTTP */
   char *tls_key;
   char *public_url;            /* the URL clients reach us by (a proxy's); NULL: from Host */

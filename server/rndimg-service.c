@@ -8,6 +8,7 @@
 #include "rndimg-api.h"
 #include "rndimg-api-prefix.h"
 #include "rndimg-connection.h"
+#include "rndimg-dogceo.h"
 #include "rndimg-gate.h"
 #include "rndimg-health.h"
 #include "rndimg-http.h"
@@ -48,6 +49,7 @@ struct _RndimgService
   RndimgCatalogue *catalogue;
   RndimgBroker *broker;
   RndimgPictureStore *pictures;    /* with a Redis broker: pictures on every node */
+  RndimgPlaceholders *placeholders; /* average colours and BlurHashes, computed in a worker */
   RndimgStatic *files;
   RndimgVariants *variants;        /* /img/: sizes and formats of the pictures */
   RndimgPicsum *picsum;            /* Lorem Picsum's routes, unless --no-picsum */
@@ -106,6 +108,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->files, rndimg_static_free);
   rndimg_api_context_clear (&self->api);
   g_clear_pointer (&self->pictures, rndimg_picture_store_free);
+  g_clear_object (&self->placeholders);
   g_clear_object (&self->broker);
   g_clear_object (&self->variants);
   g_clear_object (&self->catalogue);
@@ -190,6 +193,9 @@ add_routes (RndimgService *self)
   rndimg_router_add (router, RNDIMG_API_PREFIX "/publish", RNDIMG_ROUTE_WRITE, NULL, rndimg_api_publish, api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/images", RNDIMG_ROUTE_UPLOAD | RNDIMG_ROUTE_WRITE,
                      rndimg_api_list_images, rndimg_upload_serve, api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/images/", RNDIMG_ROUTE_PREFIX, rndimg_pictures_api_picture, NULL,
+                     &api->pictures_api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/albums", 0, rndimg_pictures_api_albums, NULL, &api->pictures_api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/stats", 0, rndimg_api_stats, NULL, api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/openapi.json", 0, rndimg_api_description, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
@@ -199,6 +205,14 @@ add_routes (RndimgService *self)
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
   rndimg_router_add (router, "/static/img/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
   rndimg_router_add (router, "/img/", RNDIMG_ROUTE_PREFIX, rndimg_variants_serve, NULL, self->variants);
+  if (!self->config.no_dogceo)
+    {
+      static const char *const dogceo_prefixes[] = { "/api/breeds/", "/api/breed/", "/breeds/", "/breed/" };
+
+      for (gsize i = 0; i < G_N_ELEMENTS (dogceo_prefixes); i++)
+        rndimg_router_add (router, dogceo_prefixes[i], RNDIMG_ROUTE_PREFIX, rndimg_dogceo_serve, NULL,
+                           &api->pictures_api);
+    }
   /* The tutorial's page does XMLHttpRequest POST / and reads "message":
    * a GET handler and a POST handler serving different objects. */
   rndimg_router_add (router, "/", 0, NULL, rndimg_api_random, api);
@@ -267,10 +281,20 @@ make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue)
   return rndimg_variants_new (catalogue, &settings);
 }
 
+/* Beside the broker's state file: placeholders.jsonl in the state folder. */
+static char *
+placeholders_file (const RndimgConfig *config)
+{
+  g_autofree char *folder = config->state_file != NULL ? g_path_get_dirname (config->state_file) : NULL;
+
+  return folder != NULL ? g_build_filename (folder, "placeholders.jsonl", NULL) : NULL;
+}
+
 RndimgService *
 rndimg_service_new (const RndimgConfig *config, GError **error)
 {
   g_autoptr(RndimgService) self = g_object_new (RNDIMG_TYPE_SERVICE, NULL);
+  g_autofree char *placeholders_path = NULL;
 
   rndimg_config_copy (&self->config, config);
   self->metrics = rndimg_metrics_new ();
@@ -294,7 +318,10 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   if (RNDIMG_IS_REDIS_BROKER (self->broker))
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
                                                config->uploads_dir, config->max_upload_bytes);
+  placeholders_path = placeholders_file (config);
+  self->placeholders = rndimg_placeholders_new (self->catalogue, placeholders_path);
   self->api = (RndimgApiContext) {
+    .pictures_api = { self->catalogue, self->placeholders },
     .config = &self->config,
     .catalogue = self->catalogue,
     .broker = self->broker,
@@ -304,7 +331,6 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .pictures = self->pictures,
     .started_usec = g_get_monotonic_time (),
   };
-  rndimg_api_context_keep_answers (&self->api);
   rndimg_api_context_load_description (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   self->variants = make_variants (&self->config, self->catalogue);

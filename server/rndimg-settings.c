@@ -102,6 +102,10 @@ static const Setting settings[] = {
     "Log one info line per request (method, path, status, bytes, duration, remote, user agent)" },
   { "no-metrics", 0, KIND_SWITCH, AT (no_metrics), "false", 0, 0, NULL,
     "Do not serve GET /metrics" },
+  { "no-dogceo", 0, KIND_SWITCH, AT (no_dogceo), "false", 0, 0, NULL,
+    "Do not serve dog.ceo's routes (/api/breeds/..., /api/breed/..., and without /api)" },
+  { "allow-new-albums", 0, KIND_SWITCH, AT (allow_new_albums), "false", 0, 0, NULL,
+    "Let an upload name an album that has no folder yet (without it, only existing albums)" },
   { "verbose", 'v', KIND_SWITCH, AT (verbose), "false", 0, 0, NULL,
     "Log debug messages too" },
 };

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* POST /polling/api/v1.0/images: a new picture, as the raw body
+/* POST /polling/api/v1.0/images[?album=A]: a new picture (into album A), as the raw body
  * (Content-Type image/...) or as the file of a multipart/form-data form.
  * The bytes must really be an image; the server names the file and writes
  * it atomically (temporary file, fsync, rename), so the catalogue never
@@ -12,7 +12,33 @@
 #include "rndimg-image-type.h"
 #include "rndimg-renderer.h"
 
+#include <errno.h>
 #include <string.h>
+
+/* ?album=A: an album with a folder, or any valid name with
+ * --allow-new-albums. "" for none; NULL with the answer sent. */
+static const char *
+upload_album (RndimgApiContext *api, SoupServerMessage *msg, GHashTable *query)
+{
+  const char *album = query != NULL ? g_hash_table_lookup (query, "album") : NULL;
+
+  if (album == NULL)
+    return "";
+  if (!rndimg_album_name_is_valid (album) || rndimg_http_query_value_has_nul (msg, "album"))
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+                              "album must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_', "
+                              "at most 64 bytes a segment");
+      return NULL;
+    }
+  if (rndimg_catalogue_get_album (api->catalogue, album) == NULL && !api->config->allow_new_albums)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND,
+                              "no album called %s (the server takes new albums only with --allow-new-albums)", album);
+      return NULL;
+    }
+  return album;
+}
 
 static gboolean
 part_is_file (SoupMessageHeaders *headers)
@@ -84,13 +110,24 @@ new_file_name (const char *content_type)
                           rndimg_image_type_extension (content_type));
 }
 
-/* Writes @bytes under a fresh name in @folder. Returns the name. */
+/* Writes @bytes under a fresh name in @folder's @album ("": none).
+ * Returns the picture's name ("dogs/upload-....png"). */
 static char *
-store (const char *folder, GBytes *bytes, const char *content_type, GError **error)
+store (const char *folder, const char *album, GBytes *bytes, const char *content_type, GError **error)
 {
+  g_autofree char *album_folder = g_build_filename (folder, album, NULL);
+
+  if (g_mkdir_with_parents (album_folder, 0755) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "cannot make %s: %s", album_folder,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
   for (int attempt = 0; attempt < 8; attempt++)
     {
-      g_autofree char *name = new_file_name (content_type);
+      g_autofree char *file_name = new_file_name (content_type);
+      g_autofree char *name = album[0] != '\0' ? g_strconcat (album, "/", file_name, NULL) : g_strdup (file_name);
       g_autofree char *path = g_build_filename (folder, name, NULL);
       gsize length;
       const char *data = g_bytes_get_data (bytes, &length);
@@ -135,8 +172,10 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   g_autoptr(RndimgImage) image = NULL;
   g_autofree char *name = NULL;
   const char *content_type;
+  const char *album;
 
-  if (!rndimg_auth_allows_write (api->config, msg) || (bytes = uploaded_bytes (msg)) == NULL)
+  if (!rndimg_auth_allows_write (api->config, msg) || (album = upload_album (api, msg, query)) == NULL ||
+      (bytes = uploaded_bytes (msg)) == NULL)
     return;
   content_type = rndimg_image_type_sniff (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   if (content_type == NULL)
@@ -148,7 +187,7 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   if (!accept_pixels (msg, api->config, bytes))
     return;
 
-  name = store (api->config->uploads_dir, bytes, content_type, &error);
+  name = store (api->config->uploads_dir, album, bytes, content_type, &error);
   image = name != NULL ? rndimg_catalogue_refresh (catalogue, name, FALSE) : NULL;
   if (image == NULL)
     {

@@ -440,6 +440,7 @@ test_remove_folder (const char *path)
     {
       g_autofree char *child = g_build_filename (path, name, NULL);
 
+      /* Album folders go with their pictures. */
       if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
         test_remove_folder (child);
       else

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+/* tools/make-images.c --albums: landscapes 4, portraits 4, squares 4 + 2. */
+#define SHIPPED_ALBUM_PICTURES 14
 #define API RNDIMG_API_PREFIX
 #define PNG_SIGNATURE "\x89PNG\r\n\x1a\n"
 
@@ -48,8 +50,11 @@ get_random_url (Fixture *fixture, const char *query)
   test_assert_status (&response, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (response.headers, NULL), ==, "application/json");
   json = test_response_json (&response);
-  g_assert_cmpuint (json_object_get_size (json), ==, 2);
+  /* The tutorial's two members, and the picture's details beside them. */
+  g_assert_cmpuint (json_object_get_size (json), ==, 3);
   g_assert_cmpstr (json_object_get_string_member (json, "status"), ==, "success");
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (json, "message"),
+                                   json_object_get_string_member (json_object_get_object_member (json, "image"), "name")));
   return g_strdup (json_object_get_string_member (json, "message"));
 }
 
@@ -61,7 +66,9 @@ test_random_shape (Fixture *fixture, gconstpointer data)
   g_auto(TestResponse) response = { 0 };
 
   g_assert_true (g_str_has_prefix (url, prefix));
-  g_assert_true (g_regex_match_simple ("/static/img/0[1-9][0-9]?\\.png$", url, 0, 0));
+  /* A tutorial picture, or one of a shipped album. */
+  g_assert_true (g_regex_match_simple ("/static/img/(0[1-9][0-9]?\\.png|[a-z]+(/small)?/[a-z-]+-[0-9]\\.(png|jpg))$",
+                                       url, 0, 0));
   get (fixture, API "/rndimg", &response);
   g_assert_cmpstr (test_response_header (&response, "Cache-Control"), ==, "no-store");
   g_assert_cmpstr (test_response_header (&response, "Access-Control-Allow-Origin"), ==, "*");
@@ -157,33 +164,41 @@ test_seed_post_root (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_prefix (json_object_get_string_member (json, "message"), prefix));
 }
 
+/* The 51 tutorial pictures stay at the top at their URLs; the shipped
+ * albums (tools/make-images.c --albums) come beside them. */
 static void
 test_catalogue_listing (Fixture *fixture, gconstpointer data)
 {
   g_auto(TestResponse) response = { 0 };
   g_autoptr(JsonObject) json = NULL;
   JsonArray *images;
+  guint top = 0;
 
   get (fixture, API "/images", &response);
   test_assert_status (&response, 200);
   json = test_response_json (&response);
-  g_assert_cmpint (json_object_get_int_member (json, "count"), ==, 51);
+  g_assert_cmpint (json_object_get_int_member (json, "count"), ==, 51 + SHIPPED_ALBUM_PICTURES);
   images = json_object_get_array_member (json, "images");
-  g_assert_cmpuint (json_array_get_length (images), ==, 51);
-  for (guint i = 0; i < 51; i++)
+  g_assert_cmpuint (json_array_get_length (images), ==, 51 + SHIPPED_ALBUM_PICTURES);
+  for (guint i = 0; i < json_array_get_length (images); i++)
     {
       JsonObject *image = json_array_get_object_element (images, i);
-      g_autofree char *name = g_strdup_printf ("0%u.png", i + 1);
+      g_autofree char *name = g_strdup_printf ("0%u.png", top + 1);
       g_autofree char *source = test_source_image (name);
       g_autofree char *url = test_server_url (fixture->server, "/static/img/");
+      g_autofree char *own_url = g_strconcat (url, name, NULL);
       GStatBuf st;
 
+      if (!json_object_get_null_member (image, "album"))
+        continue;
       g_assert_cmpstr (json_object_get_string_member (image, "name"), ==, name);
       g_assert_cmpstr (json_object_get_string_member (image, "content_type"), ==, "image/png");
-      g_assert_true (g_str_has_prefix (json_object_get_string_member (image, "url"), url));
+      g_assert_cmpstr (json_object_get_string_member (image, "url"), ==, own_url);
       g_assert_cmpint (g_stat (source, &st), ==, 0);
       g_assert_cmpint (json_object_get_int_member (image, "bytes"), ==, st.st_size);
+      top++;
     }
+  g_assert_cmpuint (top, ==, 51);
 }
 
 static void

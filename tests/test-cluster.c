@@ -6,10 +6,12 @@
  * going away costs writes (503) but neither open streams nor events, a
  * node tells its clients of a picture only once it can serve it, and a
  * node that fell behind the trimmed stream tells them what they missed. */
+#include "picture-files.h"
 #include "redis-fixture.h"
 #include "rndimg-test-util.h"
 
 #include <signal.h>
+#include <string.h>
 
 #define API RNDIMG_API_PREFIX
 #define NODES 3
@@ -18,6 +20,7 @@
 typedef struct {
   const char *interval;         /* --interval; NULL: "0" */
   const char *history;          /* --history; NULL: the default */
+  gboolean albums;              /* the folder has albums dogs (2 pictures) and cats (1) */
 } Setup;
 
 typedef struct {
@@ -60,9 +63,10 @@ stop_nodes (Cluster *cluster)
     g_clear_pointer (&cluster->nodes[n], test_server_stop);
 }
 
-static const Setup defaults = { NULL, NULL };
+static const Setup defaults = { NULL, NULL, FALSE };
 static const Setup short_history = { .history = "3" };
 static const Setup quick_slideshow = { .interval = "0.4" };
+static const Setup with_albums = { .albums = TRUE };
 
 static void
 cluster_set_up (Cluster *cluster, gconstpointer setup)
@@ -70,6 +74,14 @@ cluster_set_up (Cluster *cluster, gconstpointer setup)
   cluster->setup = setup != NULL ? setup : &defaults;
   cluster->redis = test_redis_start ();
   cluster->folder = test_make_image_folder (5);
+  if (cluster->setup->albums)
+    {
+      picture_files_make_folder (cluster->folder, "dogs");
+      picture_files_make_folder (cluster->folder, "cats");
+      picture_files_copy_shipped (cluster->folder, "dogs/d1.png", "06.png");
+      picture_files_copy_shipped (cluster->folder, "dogs/d2.png", "07.png");
+      picture_files_copy_shipped (cluster->folder, "cats/c1.png", "08.png");
+    }
   for (int n = 0; n < NODES; n++)
     cluster->uploads[n] = g_dir_make_tmp ("rndimg-uploads-XXXXXX", NULL);
   cluster->state = g_dir_make_tmp ("rndimg-nodes-XXXXXX", NULL);
@@ -368,6 +380,81 @@ test_upload_on_a_downloadable_from_c (Cluster *cluster, gconstpointer data)
   g_bytes_unref (download.body);
 }
 
+static void
+publish_album_on (Cluster *cluster, int node, const char *album)
+{
+  g_autofree char *url = test_server_url (cluster->nodes[node], API "/publish");
+  g_autofree char *json = album != NULL ? g_strdup_printf ("{\"album\":\"%s\"}", album) : g_strdup ("{\"name\":\"01.png\"}");
+  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+  g_auto(TestResponse) response = { 0 };
+
+  test_request (cluster->session, "POST", url, NULL, body, "application/json", &response);
+  g_assert_cmpuint (response.status, ==, 201);
+}
+
+static TestEventStream *
+open_album_stream (Cluster *cluster, int node, const char *album, const char *last_event_id)
+{
+  g_autofree char *path = g_strconcat (API "/events?album=", album, NULL);
+  g_autofree char *url = test_server_url (cluster->nodes[node], path);
+
+  return test_event_stream_open (cluster->async_session, url, last_event_id);
+}
+
+static void
+assert_event_ids (TestEventStream *stream, const gint64 *ids, guint count)
+{
+  g_assert_true (test_event_stream_wait (stream, count, 5000));
+  g_assert_false (test_event_stream_wait (stream, count + 1, 300));
+  for (guint i = 0; i < count; i++)
+    g_assert_cmpint (event_id (g_ptr_array_index (stream->events, i)), ==, ids[i]);
+}
+
+/* Followers of an album on two nodes get only its events, published on a
+ * third; one resuming on another node gets exactly its album's missed
+ * events; an upload into an album is served by another node under it. */
+static void
+test_albums_across_nodes (Cluster *cluster, gconstpointer data)
+{
+  TestEventStream *dogs = open_album_stream (cluster, 0, "dogs", NULL);
+  TestEventStream *cats = open_album_stream (cluster, 1, "cats", NULL);
+  TestEventStream *resumed;
+  static const gint64 dog_ids[] = { 1, 4 }, cat_ids[] = { 2 }, missed_dogs[] = { 4 };
+  g_autofree char *source = test_source_image ("042.png");
+  g_autoptr(GMappedFile) file = g_mapped_file_new (source, FALSE, NULL);
+  g_autoptr(GBytes) png = g_mapped_file_get_bytes (file);
+  g_autofree char *upload_url = test_server_url (cluster->nodes[0], API "/images?album=dogs");
+  g_autofree char *on_c = NULL;
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) created = NULL;
+  Download download = { cluster->session, NULL, NULL };
+
+  wait_stat (cluster, 0, "open_streams", 1);
+  wait_stat (cluster, 1, "open_streams", 1);
+  publish_album_on (cluster, 2, "dogs");
+  publish_album_on (cluster, 2, "cats");
+  publish_album_on (cluster, 2, NULL);
+  publish_album_on (cluster, 2, "dogs");
+  assert_event_ids (dogs, dog_ids, 2);
+  assert_event_ids (cats, cat_ids, 1);
+  test_event_stream_close (dogs);
+  test_event_stream_close (cats);
+
+  resumed = open_album_stream (cluster, 1, "dogs", "1");
+  assert_event_ids (resumed, missed_dogs, 1);
+  test_event_stream_close (resumed);
+
+  test_request (cluster->session, "POST", upload_url, NULL, png, "image/png", &response);
+  g_assert_cmpuint (response.status, ==, 201);
+  created = test_response_json (&response);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (created, "name"), "dogs/"));
+  on_c = g_strdup_printf ("%s/static/img/%s", cluster->nodes[2]->url, json_object_get_string_member (created, "name"));
+  download.url = on_c;
+  g_assert_true (test_wait_until (downloads, &download, 5000));
+  g_assert_true (g_bytes_equal (download.body, png));
+  g_bytes_unref (download.body);
+}
+
 static guint
 count_timer_events (TestEventStream *stream, guint from)
 {
@@ -517,6 +604,8 @@ main (int argc, char **argv)
   ADD ("/cluster/redis-down-then-back", test_redis_down_then_back);
   ADD ("/cluster/upload-on-a-downloadable-from-c", test_upload_on_a_downloadable_from_c);
   ADD ("/cluster/picture-served-when-heard", test_picture_served_when_heard);
+  g_test_add ("/cluster/albums-across-nodes", Cluster, &with_albums, cluster_set_up,
+              test_albums_across_nodes, cluster_tear_down);
   g_test_add ("/cluster/lagging-node-tells-missed", Cluster, &short_history, cluster_set_up,
               test_lagging_node_tells_missed, cluster_tear_down);
   g_test_add ("/cluster/one-slideshow-for-the-cluster", Cluster, &quick_slideshow, cluster_set_up,

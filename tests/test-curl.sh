@@ -70,15 +70,15 @@ json_message() { sed -n 's/.*"message":"\([^"]*\)".*/\1/p' "$WORK/body"; }
 
 random_image_json() {
     [ "$(status_of "$URL$API/rndimg")" = 200 ] &&
-    grep -Eq '^\{"status":"success","message":"http://127\.0\.0\.1:[0-9]+/static/img/0[0-9]+\.png"\}$' "$WORK/body"
+    grep -Eq '^\{"status":"success","message":"http://127\.0\.0\.1:[0-9]+/static/img/([a-z/-]+/)?[a-z0-9-]+\.(png|jpg)","image":\{"name":.*\}\}$' "$WORK/body"
 }
 
 url_downloads_png() {
     status_of "$URL$API/rndimg" >/dev/null &&
     image=$(json_message) &&
     curl -sf -o "$WORK/image.png" "$image" &&
-    [ "$(head -c 8 "$WORK/image.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
-    cmp -s "$WORK/image.png" "$RNDIMG_IMAGES/$(basename "$image")"
+    case "$(head -c 3 "$WORK/image.png" | od -An -tx1 | tr -d ' \n')" in 89504e|ffd8ff) true ;; *) false ;; esac &&
+    cmp -s "$WORK/image.png" "$RNDIMG_IMAGES/${image#*/static/img/}"
 }
 
 seed_post_root() {
@@ -149,7 +149,7 @@ long_poll_replays() {
 
 start_server --interval 0
 check "GET rndimg answers the success JSON" random_image_json
-check "the message URL downloads the shipped PNG" url_downloads_png
+check "the message URL downloads the shipped picture" url_downloads_png
 check "POST / answers like rndimg (the tutorial's page)" seed_post_root
 check "unknown endpoint is a 404 JSON error" json_error 404 "$URL$API/nope"
 check "raw ../ traversal is a 404" json_error 404 --path-as-is "$URL/static/img/../../../etc/passwd"

@@ -200,8 +200,11 @@ installs_what_is_shipped() {
              python3 -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
     root="$WORK/root$prefix"
     ls "$root/share/rndimg/img" >"$WORK/installed.txt"
-    for number in $(seq 1 51); do echo "0$number.png"; done | sort >"$WORK/shipped.txt"
+    { for number in $(seq 1 51); do echo "0$number.png"; done; echo landscapes; echo portraits; echo squares; } |
+        sort >"$WORK/shipped.txt"
     sort "$WORK/installed.txt" | diff "$WORK/shipped.txt" - &&
+    [ -f "$root/share/rndimg/img/squares/small/info.json" ] &&
+    [ -f "$root/share/rndimg/img/landscapes/landscapes-2.jpg" ] &&
     [ -x "$root/bin/rndimg-server" ] &&
     [ -f "$root/lib/systemd/system/rndimg-server.socket" ] &&
     grep -qx "ExecStart=$prefix/bin/rndimg-server" "$root/lib/systemd/system/rndimg-server.service" &&
@@ -223,6 +226,6 @@ else
 fi
 check "systemd-analyze verify accepts the units" units_verify
 check "the service unit is hardened and reloads with SIGHUP" unit_is_hardened
-check "meson install installs the 51 shipped pictures, units and man page" installs_what_is_shipped
+check "meson install installs the 51 shipped pictures, the albums, units and man page" installs_what_is_shipped
 
 tap_finish

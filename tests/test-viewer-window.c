@@ -9,6 +9,7 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rndimg-test-util.h"
@@ -430,6 +431,79 @@ simulate_drop (RndimgViewerWindow *window, GFile *file)
   g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &taken);
   g_assert_true (taken);
   g_slist_free (files);
+}
+
+static gboolean
+albums_listed (gpointer user_data)
+{
+  GtkDropDown *picker = GTK_DROP_DOWN (rndimg_viewer_window_get_album_picker (user_data));
+
+  return g_list_model_get_n_items (gtk_drop_down_get_model (picker)) == 3;   /* all, landscapes, portraits */
+}
+
+/* @album NULL: "All pictures", the first, in any language. */
+static void
+choose_album (RndimgViewerWindow *window, const char *album)
+{
+  GtkDropDown *picker = GTK_DROP_DOWN (rndimg_viewer_window_get_album_picker (window));
+  GListModel *model = gtk_drop_down_get_model (picker);
+
+  if (album == NULL)
+    {
+      gtk_drop_down_set_selected (picker, 0);
+      return;
+    }
+  for (guint i = 1; i < g_list_model_get_n_items (model); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), album) == 0)
+      {
+        gtk_drop_down_set_selected (picker, i);
+        return;
+      }
+  g_error ("no album %s in the picker", album);
+}
+
+/* The album picker: Get follows the album chosen (kept in GSettings), and
+ * the picture's alternative text is the owner's (info.json), in Persian
+ * when the viewer is. */
+static void
+test_album (void)
+{
+  gboolean persian = g_strcmp0 (g_getenv ("LANGUAGE"), "fa") == 0;
+  g_autofree char *folder = test_make_image_folder (3);
+  g_autofree char *portraits = test_source_image ("portraits");
+  g_autofree char *landscapes = test_source_image ("landscapes");
+  g_autofree char *command = g_strdup_printf ("cp -r '%s' '%s' '%s'", portraits, landscapes, folder);
+  g_autoptr(GSettings) settings = rndimg_viewer_settings_new ();
+  g_autofree char *remembered = NULL;
+  TestServer *server;
+  RndimgViewerWindow *window;
+
+  g_assert_cmpint (system (command), ==, 0);
+  server = start_server (folder, NULL);
+  window = open_window (server->url);
+  g_assert_true (test_wait_until (albums_listed, window, 5000));
+  choose_album (window, "portraits");
+  remembered = g_settings_get_string (settings, "album");
+  g_assert_cmpstr (remembered, ==, "portraits");
+  for (int i = 0; i < 3; i++)
+    {
+      const char *alt;
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
+      wait_for (window, RNDIMG_VIEWER_IDLE, NULL, NULL, 10000);
+      test_run_for (200);
+      g_assert_true (g_str_has_prefix (rndimg_viewer_window_get_shown_name (window), "portraits/"));
+      alt = gtk_picture_get_alternative_text (GTK_PICTURE (rndimg_viewer_window_get_picture_widget (window)));
+      g_assert_true (g_str_has_prefix (alt, persian ? "تصویر عمودی" : "Portrait "));
+    }
+  screenshot (window, persian ? "fa-album" : "album", 100);
+  choose_album (window, NULL);
+  g_clear_pointer (&remembered, g_free);
+  remembered = g_settings_get_string (settings, "album");
+  g_assert_cmpstr (remembered, ==, "");
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_server_stop (server);
+  test_remove_folder (folder);
 }
 
 static void
@@ -913,7 +987,10 @@ main (int argc, char **argv)
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
 
   if (persian)
-    g_test_add_func ("/viewer/persian", test_persian);
+    {
+      g_test_add_func ("/viewer/persian", test_persian);
+      g_test_add_func ("/viewer/persian-album", test_album);
+    }
   else if (g_getenv ("RNDIMG_TEST_APP_WINDOWS") != NULL)
     g_test_add_func ("/viewer/app-windows", test_app_windows);
   else
@@ -923,6 +1000,7 @@ main (int argc, char **argv)
       g_test_add_func ("/viewer/history", test_history);
       g_test_add_func ("/viewer/save-and-copy", test_save_and_copy);
       g_test_add_func ("/viewer/window-sized-variant", test_window_sized_variant);
+      g_test_add_func ("/viewer/album", test_album);
       g_test_add_func ("/viewer/upload", test_upload);
       g_test_add_func ("/viewer/upload-token", test_upload_token);
       g_test_add_func ("/viewer/toasts", test_toasts);

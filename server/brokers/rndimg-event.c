@@ -88,6 +88,33 @@ rndimg_event_unref (RndimgEvent *event)
   g_rc_box_release_full (event, (GDestroyNotify) event_clear);
 }
 
+/* Returns (transfer full) the album of the event's picture ("dogs" or
+ * "dogs/puppies": its name up to the last '/'), or NULL for none. */
+char *
+rndimg_event_album (const RndimgEvent *event)
+{
+  const char *slash = strrchr (event->name, '/');
+
+  return slash != NULL ? g_strndup (event->name, (gsize) (slash - event->name)) : NULL;
+}
+
+/* Whether the event's picture is in one of @albums (NULL: all). A
+ * sub-album's pictures are in its parent album too. */
+gboolean
+rndimg_event_in_albums (const RndimgEvent *event, const char *const *albums)
+{
+  if (albums == NULL)
+    return TRUE;
+  for (guint i = 0; albums[i] != NULL; i++)
+    {
+      gsize length = strlen (albums[i]);
+
+      if (strncmp (event->name, albums[i], length) == 0 && event->name[length] == '/')
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* The event as clients see it; the URL is built on @base_url (the Host the
  * client used). @missed > 0 says how many older events fell out of history. */
 char *
@@ -95,8 +122,9 @@ rndimg_event_to_json (const RndimgEvent *event, const char *base_url, gint64 mis
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *escaped = g_uri_escape_string (event->name, NULL, FALSE);
+  g_autofree char *escaped = g_uri_escape_string (event->name, "/", FALSE);
   g_autofree char *url = g_strconcat (base_url, "/static/img/", escaped, NULL);
+  g_autofree char *album = rndimg_event_album (event);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "status");
@@ -107,6 +135,11 @@ rndimg_event_to_json (const RndimgEvent *event, const char *base_url, gint64 mis
   json_builder_add_string_value (builder, url);
   json_builder_set_member_name (builder, "name");
   json_builder_add_string_value (builder, event->name);
+  json_builder_set_member_name (builder, "album");
+  if (album != NULL)
+    json_builder_add_string_value (builder, album);
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "published_at");
   json_builder_add_string_value (builder, event->published_at);
   json_builder_set_member_name (builder, "source");

@@ -29,6 +29,9 @@ RndimgEvent *rndimg_event_new_full (gint64             id,
                                    const char        *source,
                                    const char        *epoch,
                                    const char        *published_at);
+char        *rndimg_event_album   (const RndimgEvent *event);
+gboolean     rndimg_event_in_albums (const RndimgEvent *event,
+                                   const char *const *albums);
 const char  *rndimg_event_intern_source (const char *source);
 RndimgEvent *rndimg_event_ref     (RndimgEvent       *event);
 void         rndimg_event_unref   (RndimgEvent       *event);

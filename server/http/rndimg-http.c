@@ -219,7 +219,7 @@ char *
 rndimg_http_image_url (SoupServerMessage *msg, const char *name)
 {
   g_autofree char *base = rndimg_http_base_url (msg);
-  g_autofree char *escaped = g_uri_escape_string (name, NULL, FALSE);
+  g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);   /* an album's '/' stays */
 
   return g_strconcat (base, "/static/img/", escaped, NULL);
 }
@@ -230,4 +230,19 @@ rndimg_http_parse_number (const char *text, guint64 min, guint64 max, guint64 *v
 {
   return text != NULL && g_ascii_isdigit (text[0]) &&
          g_ascii_string_to_unsigned (text, 10, min, max, value, NULL);
+}
+
+/* Whether the query's raw text gives @name a value with an escaped NUL
+ * ("%00"): decoded, it would end there and hide the rest from any check. */
+gboolean
+rndimg_http_query_value_has_nul (SoupServerMessage *msg, const char *name)
+{
+  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_auto(GStrv) pairs = query != NULL ? g_strsplit (query, "&", -1) : NULL;
+  gsize length = strlen (name);
+
+  for (gsize i = 0; pairs != NULL && pairs[i] != NULL; i++)
+    if (strncmp (pairs[i], name, length) == 0 && pairs[i][length] == '=' && strstr (pairs[i] + length, "%00") != NULL)
+      return TRUE;
+  return FALSE;
 }

@@ -32,6 +32,8 @@ gboolean rndimg_http_parse_number  (const char        *text,
                                     guint64            min,
                                     guint64            max,
                                     guint64           *value);
+gboolean rndimg_http_query_value_has_nul (SoupServerMessage *msg,
+                                          const char        *name);
 JsonNode *rndimg_http_success_node (const char        *message);
 
 G_END_DECLS

@@ -145,7 +145,7 @@ add_cors_headers (SoupServerMessage *msg)
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
-  soup_message_headers_replace (headers, "Access-Control-Expose-Headers", "Location, Retry-After, ETag");
+  soup_message_headers_replace (headers, "Access-Control-Expose-Headers", "Location, Retry-After, ETag, Link");
 }
 
 /* Reads are open to every origin; a write's answer names the page's

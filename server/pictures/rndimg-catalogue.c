@@ -2,17 +2,31 @@
 /* The catalogue: every image file of its folders (the image folder, and
  * the uploads folder when that is another one), kept in step with them by
  * GFileMonitors; a name in an earlier folder hides the same name in a later
- * one. Only regular files (never symlinks) whose name
- * is safe and whose first bytes are a supported image are listed, so
- * everything the server hands out by name comes from this table. */
+ * one. Each sub-folder with a safe name is an album, and each of its
+ * sub-folders a sub-album (dog.ceo's breed and sub-breed); deeper folders
+ * and unsafe names are skipped with a warning. A picture's name is its
+ * path below the folder ("023.png", "dogs/001.png"). Only regular files
+ * (never symlinks, nor through one) whose name is safe and whose first
+ * bytes are a supported image are listed, so everything the server hands
+ * out by name comes from this table. The albums index the pictures (see
+ * rndimg-album.c) so that choices never walk them. */
 #include "rndimg-catalogue.h"
+#include "rndimg-choice.h"
 #include "rndimg-image-type.h"
+#include "rndimg-picture-header.h"
+#include "rndimg-sidecar.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+/* Album, sub-album: no deeper. */
+#define MAX_ALBUM_DEPTH 2
+/* A folder change that may add or drop albums is read after this pause. */
+#define RESCAN_DELAY_MS 100
 
 struct _RndimgCatalogue
 {
@@ -20,50 +34,134 @@ struct _RndimgCatalogue
 
   GPtrArray *folders;    /* canonical paths; the first is the image folder */
   GHashTable *by_name;   /* name -> RndimgImage (owned) */
-  GPtrArray *images;     /* the same images, for uniform random picks */
-  GPtrArray *monitors;   /* one GFileMonitor per folder, once watching */
+  GHashTable *albums;    /* name -> RndimgAlbum; "" holds every picture */
+  GHashTable *folders_read;  /* every folder the last scan read (set of paths) */
+  GHashTable *monitors;  /* folder path -> FolderWatch, once watching */
+  gboolean watching;
+  guint rescan_id;
 };
 
 G_DEFINE_FINAL_TYPE (RndimgCatalogue, rndimg_catalogue, G_TYPE_OBJECT)
 
+/* One watched folder and the album it holds. */
+typedef struct {
+  RndimgCatalogue *catalogue;   /* borrowed: it owns us */
+  char *album;
+  GFileMonitor *monitor;
+} FolderWatch;
+
+static void
+folder_watch_free (FolderWatch *watch)
+{
+  g_signal_handlers_disconnect_by_data (watch->monitor, watch);
+  g_file_monitor_cancel (watch->monitor);
+  g_object_unref (watch->monitor);
+  g_free (watch->album);
+  g_free (watch);
+}
+
 enum { IMAGE_ADDED, IMAGE_REMOVED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+/* "dogs/puppies/001.png": an album name (one or two segments) before a
+ * file name, or a file name alone. */
+gboolean
+rndimg_catalogue_name_is_valid (const char *name)
+{
+  const char *slash = strrchr (name, '/');
+  g_autofree char *album = NULL;
+
+  if (slash == NULL)
+    return rndimg_image_type_name_is_allowed (name);
+  album = g_strndup (name, (gsize) (slash - name));
+  return rndimg_album_name_is_valid (album) && rndimg_image_type_name_is_allowed (slash + 1);
+}
+
+/* Opens @relative below @root one segment at a time, never following a
+ * symlink. -1 when it cannot. */
+static int
+open_below (const char *root, const char *relative, int last_flags)
+{
+  g_auto(GStrv) segments = g_strsplit (relative, "/", -1);
+  int dir = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  for (guint i = 0; dir >= 0 && segments[i] != NULL; i++)
+    {
+      gboolean last = segments[i + 1] == NULL;
+      int next = openat (dir, segments[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? last_flags : O_DIRECTORY));
+
+      close (dir);
+      if (last)
+        return next;
+      dir = next;
+    }
+  return dir;
+}
+
+static char *
+version_of (const struct stat *st)
+{
+  return g_strdup_printf ("%llx-%llx-%llx", (unsigned long long) st->st_mtim.tv_sec,
+                          (unsigned long long) st->st_mtim.tv_nsec, (unsigned long long) st->st_size);
+}
+
+static char *
+url_path_of (const char *name)
+{
+  g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);   /* an album's '/' stays */
+
+  return g_strconcat ("/static/img/", escaped, NULL);
+}
+
 static void
-image_clear (RndimgImage *image)
+modified_text (time_t seconds, char text[24])
 {
-  g_free (image->name);
-  g_free (image->path);
+  struct tm utc;
+
+  gmtime_r (&seconds, &utc);
+  strftime (text, 24, "%Y-%m-%dT%H:%M:%SZ", &utc);
 }
 
-RndimgImage *
-rndimg_image_ref (RndimgImage *image)
+static RndimgImage *
+image_new (const char *root, const char *name, const char *content_type, const struct stat *st, int fd)
 {
-  return g_rc_box_acquire (image);
-}
+  RndimgImage *image = g_rc_box_new0 (RndimgImage);
+  const char *slash = strrchr (name, '/');
 
-void
-rndimg_image_unref (RndimgImage *image)
-{
-  g_rc_box_release_full (image, (GDestroyNotify) image_clear);
+  image->name = g_strdup (name);
+  image->path = g_build_filename (root, name, NULL);
+  image->file_name = slash != NULL ? strrchr (image->name, '/') + 1 : image->name;
+  image->album = slash != NULL ? g_strndup (name, (gsize) (slash - name)) : g_strdup ("");
+  image->content_type = content_type;
+  image->size = st->st_size;
+  image->modified_usec = (gint64) st->st_mtim.tv_sec * G_USEC_PER_SEC + st->st_mtim.tv_nsec / 1000;
+  image->version = version_of (st);
+  image->name_hash = rndimg_picture_hash (name, 0);
+  image->sort_key = g_utf8_collate_key_for_filename (name, -1);
+  image->url_path = url_path_of (name);
+  modified_text (st->st_mtim.tv_sec, image->modified_text);
+  rndimg_picture_header_read_size (fd, &image->width, &image->height);
+  image->orientation = rndimg_orientation_for_size (image->width, image->height);
+  return image;
 }
 
 /* Opens without following symlinks and sniffs the first bytes; NULL when
- * the file is not a complete-looking supported image. */
+ * the file is not a complete-looking supported image. @texts: the
+ * folder's info.json (NULL: none). */
 static RndimgImage *
-image_load (const char *directory, const char *name)
+image_load (const char *root, const char *name, GHashTable *texts)
 {
-  g_autofree char *path = g_build_filename (directory, name, NULL);
   guint8 head[RNDIMG_SNIFF_LENGTH] = { 0 };
   const char *content_type;
   RndimgImage *image;
+  RndimgPictureText *text;
   struct stat st;
   ssize_t got;
   int fd;
 
-  if (!rndimg_image_type_name_is_allowed (name))
+  if (!rndimg_catalogue_name_is_valid (name))
     return NULL;
-  fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  fd = open_below (root, name, O_NONBLOCK);
   if (fd < 0)
     return NULL;
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
@@ -71,19 +169,45 @@ image_load (const char *directory, const char *name)
       close (fd);
       return NULL;
     }
-  got = read (fd, head, sizeof head);
-  close (fd);
+  got = pread (fd, head, sizeof head, 0);
   content_type = got > 0 ? rndimg_image_type_sniff (head, (gsize) got) : NULL;
-  if (content_type == NULL)
-    return NULL;
-
-  image = g_rc_box_new0 (RndimgImage);
-  image->name = g_strdup (name);
-  image->path = g_steal_pointer (&path);
-  image->content_type = content_type;
-  image->size = st.st_size;
-  image->modified_usec = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+  image = content_type != NULL ? image_new (root, name, content_type, &st, fd) : NULL;
+  close (fd);
+  text = image != NULL && texts != NULL ? g_hash_table_lookup (texts, image->file_name) : NULL;
+  if (text != NULL)
+    image->text = rndimg_picture_text_ref (text);
   return image;
+}
+
+static RndimgAlbum *
+ensure_album (RndimgCatalogue *self, const char *name)
+{
+  RndimgAlbum *album = g_hash_table_lookup (self->albums, name);
+
+  if (album == NULL)
+    {
+      album = rndimg_album_new (name);
+      g_hash_table_insert (self->albums, album->name, album);
+    }
+  return album;
+}
+
+/* The albums @image is in: every picture's "", then its album and, for a
+ * sub-album's picture, the parent album too. */
+static void
+for_each_album (RndimgCatalogue *self, RndimgImage *image, void (*apply) (RndimgAlbum *, RndimgImage *))
+{
+  const char *slash = strchr (image->album, '/');
+
+  apply (ensure_album (self, ""), image);
+  if (image->album[0] == '\0')
+    return;
+  if (slash != NULL)
+    {
+      g_autofree char *parent = g_strndup (image->album, (gsize) (slash - image->album));
+      apply (ensure_album (self, parent), image);
+    }
+  apply (ensure_album (self, image->album), image);
 }
 
 static void
@@ -92,8 +216,8 @@ catalogue_insert (RndimgCatalogue *self, RndimgImage *image)
   RndimgImage *old = g_hash_table_lookup (self->by_name, image->name);
 
   if (old != NULL)
-    g_ptr_array_remove_fast (self->images, old);
-  g_ptr_array_add (self->images, image);
+    for_each_album (self, old, rndimg_album_remove);
+  for_each_album (self, image, rndimg_album_add);
   g_hash_table_replace (self->by_name, image->name, image);
 }
 
@@ -104,19 +228,40 @@ catalogue_remove (RndimgCatalogue *self, const char *name)
 
   if (image == NULL)
     return FALSE;
-  g_ptr_array_remove_fast (self->images, image);
+  for_each_album (self, image, rndimg_album_remove);
   g_signal_emit (self, signals[IMAGE_REMOVED], 0, name);
   g_hash_table_remove (self->by_name, name);
   return TRUE;
+}
+
+static GHashTable *
+load_texts (const char *root, const char *album)
+{
+  g_autofree char *path = g_build_filename (root, album, NULL);
+  int fd = album[0] != '\0' ? open_below (root, album, O_DIRECTORY) : open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  GHashTable *texts;
+
+  if (fd < 0)
+    return NULL;
+  texts = rndimg_sidecar_load (fd, path);
+  close (fd);
+  return texts;
 }
 
 /* The image called @name from the first folder that has it, or NULL. */
 static RndimgImage *
 load_from_folders (RndimgCatalogue *self, const char *name)
 {
+  const char *slash = strrchr (name, '/');
+  g_autofree char *album = slash != NULL ? g_strndup (name, (gsize) (slash - name)) : g_strdup ("");
+
+  if (!rndimg_catalogue_name_is_valid (name))
+    return NULL;
   for (guint i = 0; i < self->folders->len; i++)
     {
-      RndimgImage *image = image_load (g_ptr_array_index (self->folders, i), name);
+      const char *root = g_ptr_array_index (self->folders, i);
+      g_autoptr(GHashTable) texts = load_texts (root, album);
+      RndimgImage *image = image_load (root, name, texts);
 
       if (image != NULL)
         return image;
@@ -124,29 +269,85 @@ load_from_folders (RndimgCatalogue *self, const char *name)
   return NULL;
 }
 
-/* Adds every image of @directory whose name is not listed yet to @found
- * (name -> RndimgImage). */
-static gboolean
-scan_folder (const char *directory, GHashTable *found, GError **error)
+/* What one scan found. */
+typedef struct {
+  GHashTable *images;    /* name -> RndimgImage */
+  GHashTable *albums;    /* album names with a folder (set) */
+  GHashTable *folders;   /* every folder read: path (set) */
+} Scan;
+
+static gboolean scan_folder (const char *root, const char *album, Scan *scan, GError **error);
+
+static void
+scan_child (const char *root, const char *album, GFileInfo *info, GHashTable *texts, Scan *scan)
 {
-  g_autoptr(GFile) folder = g_file_new_for_path (directory);
+  const char *child = g_file_info_get_name (info);
+  g_autofree char *name = album[0] != '\0' ? g_strconcat (album, "/", child, NULL) : g_strdup (child);
+  guint depth = album[0] == '\0' ? 0 : strchr (album, '/') != NULL ? 2 : 1;
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    {
+      if (child[0] == '.')
+        return;
+      if (depth >= MAX_ALBUM_DEPTH || !rndimg_album_name_is_valid (child))
+        g_warning ("folder %s/%s skipped: an album name is lower-case letters, digits, '-' and '_' "
+                   "(at most 64 bytes), and albums go two levels deep", root, name);
+      else
+        scan_folder (root, name, scan, NULL);
+      return;
+    }
+  if (!g_hash_table_contains (scan->images, name) && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
+    {
+      RndimgImage *image = image_load (root, name, texts);
+
+      if (image != NULL)
+        g_hash_table_insert (scan->images, image->name, image);
+    }
+}
+
+/* Adds every image of @root/@album (and its sub-albums) whose name is not
+ * listed yet. */
+static gboolean
+scan_folder (const char *root, const char *album, Scan *scan, GError **error)
+{
+  g_autofree char *path = g_build_filename (root, album, NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (path);
   g_autoptr(GFileEnumerator) children = NULL;
+  g_autoptr(GHashTable) texts = NULL;
   GFileInfo *info;
 
-  children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME,
+  children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
                                         G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, error);
   if (children == NULL)
     return FALSE;
-
+  if (album[0] != '\0')
+    g_hash_table_add (scan->albums, g_strdup (album));
+  g_hash_table_add (scan->folders, g_strdup (path));
+  texts = load_texts (root, album);
   while (g_file_enumerator_iterate (children, &info, NULL, NULL, error) && info != NULL)
-    {
-      const char *name = g_file_info_get_name (info);
-      RndimgImage *image = g_hash_table_contains (found, name) ? NULL : image_load (directory, name);
-
-      if (image != NULL)
-        g_hash_table_insert (found, image->name, image);
-    }
+    scan_child (root, album, info, texts, scan);
   return error == NULL || *error == NULL;
+}
+
+static void sync_monitors (RndimgCatalogue *self, GHashTable *folders);
+
+/* Albums no folder holds any more and no picture is in are dropped. */
+static void
+settle_albums (RndimgCatalogue *self, GHashTable *albums_with_folders)
+{
+  GHashTableIter iter;
+  RndimgAlbum *album;
+
+  g_hash_table_iter_init (&iter, self->albums);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &album))
+    {
+      album->has_folder = g_hash_table_contains (albums_with_folders, album->name);
+      if (album->name[0] != '\0' && !album->has_folder && rndimg_album_count (album) == 0)
+        g_hash_table_iter_remove (&iter);
+    }
+  g_hash_table_iter_init (&iter, albums_with_folders);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &album, NULL))
+    ensure_album (self, (const char *) album)->has_folder = TRUE;
 }
 
 /* Lists the folders again from scratch: names gone are dropped (and
@@ -154,30 +355,44 @@ scan_folder (const char *directory, GHashTable *found, GError **error)
 static gboolean
 catalogue_scan (RndimgCatalogue *self, GError **error)
 {
-  g_autoptr(GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                       (GDestroyNotify) rndimg_image_unref);
+  Scan scan = {
+    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rndimg_image_unref),
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+  };
   g_autofree const char **old_names = NULL;
   GHashTableIter iter;
   gpointer image;
+  gboolean ok = TRUE;
 
-  for (guint i = 0; i < self->folders->len; i++)
-    if (!scan_folder (g_ptr_array_index (self->folders, i), found, error))
+  for (guint i = 0; ok && i < self->folders->len; i++)
+    if (!scan_folder (g_ptr_array_index (self->folders, i), "", &scan, error))
       {
         g_prefix_error (error, "cannot read folder %s: ", (const char *) g_ptr_array_index (self->folders, i));
-        return FALSE;
+        ok = FALSE;
       }
-
-  old_names = (const char **) g_hash_table_get_keys_as_array (self->by_name, NULL);
-  for (gsize i = 0; old_names[i] != NULL; i++)
-    if (!g_hash_table_contains (found, old_names[i]))
-      catalogue_remove (self, old_names[i]);
-  g_hash_table_iter_init (&iter, found);
-  while (g_hash_table_iter_next (&iter, NULL, &image))
+  if (ok)
     {
-      catalogue_insert (self, image);
-      g_hash_table_iter_steal (&iter);
+      old_names = (const char **) g_hash_table_get_keys_as_array (self->by_name, NULL);
+      for (gsize i = 0; old_names[i] != NULL; i++)
+        if (!g_hash_table_contains (scan.images, old_names[i]))
+          catalogue_remove (self, old_names[i]);
+      g_hash_table_iter_init (&iter, scan.images);
+      while (g_hash_table_iter_next (&iter, NULL, &image))
+        {
+          catalogue_insert (self, image);
+          g_hash_table_iter_steal (&iter);
+        }
+      settle_albums (self, scan.albums);
+      g_clear_pointer (&self->folders_read, g_hash_table_unref);
+      self->folders_read = g_steal_pointer (&scan.folders);
+      if (self->watching)
+        sync_monitors (self, self->folders_read);
     }
-  return TRUE;
+  g_hash_table_unref (scan.images);
+  g_hash_table_unref (scan.albums);
+  g_clear_pointer (&scan.folders, g_hash_table_unref);
+  return ok;
 }
 
 static void
@@ -185,11 +400,11 @@ rndimg_catalogue_finalize (GObject *object)
 {
   RndimgCatalogue *self = RNDIMG_CATALOGUE (object);
 
-  for (guint i = 0; i < self->monitors->len; i++)
-    g_file_monitor_cancel (g_ptr_array_index (self->monitors, i));
-  g_clear_pointer (&self->monitors, g_ptr_array_unref);
+  g_clear_handle_id (&self->rescan_id, g_source_remove);
+  g_clear_pointer (&self->monitors, g_hash_table_unref);
+  g_clear_pointer (&self->folders_read, g_hash_table_unref);
   g_clear_pointer (&self->folders, g_ptr_array_unref);
-  g_clear_pointer (&self->images, g_ptr_array_unref);
+  g_clear_pointer (&self->albums, g_hash_table_unref);
   g_clear_pointer (&self->by_name, g_hash_table_unref);
 
   G_OBJECT_CLASS (rndimg_catalogue_parent_class)->finalize (object);
@@ -212,9 +427,10 @@ rndimg_catalogue_init (RndimgCatalogue *self)
 {
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) rndimg_image_unref);
-  self->images = g_ptr_array_new ();
+  self->albums = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rndimg_album_free);
+  ensure_album (self, "");
   self->folders = g_ptr_array_new_with_free_func (g_free);
-  self->monitors = g_ptr_array_new_with_free_func (g_object_unref);
+  self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) folder_watch_free);
 }
 
 /* Fails when @directory cannot be read or holds no image at all. Uploads
@@ -245,7 +461,7 @@ rndimg_catalogue_new (const char *directory, const char *uploads_directory, GErr
     }
   if (!catalogue_scan (self, error))
     return NULL;
-  if (self->images->len == 0)
+  if (g_hash_table_size (self->by_name) == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    "no PNG, JPEG, GIF or WebP image in folder %s", (const char *) g_ptr_array_index (self->folders, 0));
@@ -270,7 +486,7 @@ rndimg_catalogue_get_directory (RndimgCatalogue *self)
 guint
 rndimg_catalogue_get_count (RndimgCatalogue *self)
 {
-  return self->images->len;
+  return g_hash_table_size (self->by_name);
 }
 
 /* Returns (transfer full) the image called @name, or NULL. */
@@ -282,47 +498,107 @@ rndimg_catalogue_lookup (RndimgCatalogue *self, const char *name)
   return image != NULL ? rndimg_image_ref (image) : NULL;
 }
 
+/* The album called @name ("" is every picture), borrowed; NULL if none. */
+RndimgAlbum *
+rndimg_catalogue_get_album (RndimgCatalogue *self, const char *name)
+{
+  return g_hash_table_lookup (self->albums, name);
+}
+
+/* By name, '/' before every other character: a sub-album comes right after
+ * its parent ("dogs", "dogs/puppies", "dogs-x"). */
+static gint
+compare_album_names (gconstpointer a, gconstpointer b)
+{
+  const guchar *left = (const guchar *) (*(RndimgAlbum *const *) a)->name;
+  const guchar *right = (const guchar *) (*(RndimgAlbum *const *) b)->name;
+
+  for (; *left != '\0' && *left == *right; left++, right++)
+    ;
+  return (*left == '/' ? 1 : *left) - (*right == '/' ? 1 : *right);
+}
+
+/* Returns (transfer container) every album but "", by name; "dogs" comes
+ * right before "dogs/puppies". */
+GPtrArray *
+rndimg_catalogue_list_albums (RndimgCatalogue *self)
+{
+  GPtrArray *albums = g_ptr_array_new ();
+  GHashTableIter iter;
+  RndimgAlbum *album;
+
+  g_hash_table_iter_init (&iter, self->albums);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &album))
+    if (album->name[0] != '\0')
+      g_ptr_array_add (albums, album);
+  g_ptr_array_sort (albums, compare_album_names);
+  return albums;
+}
+
+static gboolean
+parent_is_listed (const char *album, const char *const *albums)
+{
+  const char *slash = strchr (album, '/');
+
+  if (slash == NULL)
+    return FALSE;
+  for (guint i = 0; albums[i] != NULL; i++)
+    if (strlen (albums[i]) == (gsize) (slash - album) && strncmp (albums[i], album, (gsize) (slash - album)) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Returns (transfer full) up to @count different pictures from @albums
+ * (NULL: all), of @orientation, not in @excluded, by @seed (NULL: at
+ * random). NULL with G_IO_ERROR_NOT_FOUND naming an unknown album. */
+GPtrArray *
+rndimg_catalogue_choose (RndimgCatalogue *self, const char *const *albums, RndimgOrientation orientation,
+                         const char *seed, GHashTable *excluded, guint count, GError **error)
+{
+  g_autoptr(GPtrArray) pool = g_ptr_array_new ();
+  RndimgChoice choice = { pool, orientation, seed, excluded, count };
+
+  for (guint i = 0; albums != NULL && albums[i] != NULL; i++)
+    {
+      RndimgAlbum *album = g_hash_table_lookup (self->albums, albums[i]);
+
+      if (album == NULL || albums[i][0] == '\0')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no album called %s", albums[i]);
+          return NULL;
+        }
+      /* Every picture once: a sub-album whose parent is asked for too is in it. */
+      if (!g_ptr_array_find (pool, album, NULL) && !parent_is_listed (albums[i], albums))
+        g_ptr_array_add (pool, album);
+    }
+  if (albums == NULL)
+    g_ptr_array_add (pool, g_hash_table_lookup (self->albums, ""));
+  return rndimg_choice_pick (&choice);
+}
+
 /* Returns (transfer full) a uniformly random image other than @exclude
  * (when there is another one), or NULL when the catalogue is empty. */
 RndimgImage *
 rndimg_catalogue_pick_random (RndimgCatalogue *self, const char *exclude)
 {
-  RndimgImage *excluded = exclude != NULL ? g_hash_table_lookup (self->by_name, exclude) : NULL;
-  guint count = self->images->len;
-  guint index;
+  g_autoptr(GHashTable) excluded = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) picked = NULL;
 
-  if (count == 0)
-    return NULL;
-  if (excluded == NULL || count == 1)
-    return rndimg_image_ref (g_ptr_array_index (self->images, g_random_int_range (0, (gint32) count)));
-
-  /* Pick among the count - 1 others: shift past the excluded slot. */
-  index = (guint) g_random_int_range (0, (gint32) count - 1);
-  if (g_ptr_array_index (self->images, index) == excluded)
-    index = count - 1;
-  return rndimg_image_ref (g_ptr_array_index (self->images, index));
-}
-
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  const RndimgImage *left = *(RndimgImage *const *) a;
-  const RndimgImage *right = *(RndimgImage *const *) b;
-  g_autofree char *left_key = g_utf8_collate_key_for_filename (left->name, -1);
-  g_autofree char *right_key = g_utf8_collate_key_for_filename (right->name, -1);
-
-  return strcmp (left_key, right_key);
+  if (exclude != NULL && g_hash_table_size (self->by_name) > 1)
+    g_hash_table_add (excluded, (gpointer) exclude);
+  picked = rndimg_catalogue_choose (self, NULL, RNDIMG_ORIENTATION_ANY, NULL, excluded, 1, NULL);
+  return picked->len > 0 ? rndimg_image_ref (g_ptr_array_index (picked, 0)) : NULL;
 }
 
 /* Returns (transfer full) every image in natural name order (2 before 10). */
 GPtrArray *
 rndimg_catalogue_list (RndimgCatalogue *self)
 {
-  GPtrArray *list = g_ptr_array_new_full (self->images->len, (GDestroyNotify) rndimg_image_unref);
+  GPtrArray *sorted = rndimg_album_sorted (g_hash_table_lookup (self->albums, ""));
+  GPtrArray *list = g_ptr_array_new_full (sorted->len, (GDestroyNotify) rndimg_image_unref);
 
-  for (guint i = 0; i < self->images->len; i++)
-    g_ptr_array_add (list, rndimg_image_ref (g_ptr_array_index (self->images, i)));
-  g_ptr_array_sort (list, compare_names);
+  for (guint i = 0; i < sorted->len; i++)
+    g_ptr_array_add (list, rndimg_image_ref (g_ptr_array_index (sorted, i)));
   return list;
 }
 
@@ -347,15 +623,77 @@ rndimg_catalogue_refresh (RndimgCatalogue *self, const char *name, gboolean anno
   return rndimg_image_ref (image);
 }
 
+static gboolean
+on_rescan_due (gpointer user_data)
+{
+  RndimgCatalogue *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree const char **before = (const char **) g_hash_table_get_keys_as_array (self->by_name, NULL);
+  g_autoptr(GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer image;
+
+  self->rescan_id = 0;
+  for (gsize i = 0; before[i] != NULL; i++)
+    g_hash_table_add (known, g_strdup (before[i]));
+  if (!catalogue_scan (self, &error))
+    {
+      g_warning ("%s", error->message);
+      return G_SOURCE_REMOVE;
+    }
+  /* A folder that came in brings its pictures: announce each. */
+  g_hash_table_iter_init (&iter, self->by_name);
+  while (g_hash_table_iter_next (&iter, NULL, &image))
+    if (!g_hash_table_contains (known, ((RndimgImage *) image)->name))
+      g_signal_emit (self, signals[IMAGE_ADDED], 0, image);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_rescan (RndimgCatalogue *self)
+{
+  if (self->rescan_id == 0)
+    self->rescan_id = g_timeout_add (RESCAN_DELAY_MS, on_rescan_due, self);
+}
+
+/* A change that is not one picture's: a sub-folder or an info.json. */
+static gboolean
+changes_albums (RndimgCatalogue *self, const char *album, const char *child, GFile *file)
+{
+  g_autofree char *as_album = album[0] != '\0' ? g_strconcat (album, "/", child, NULL) : g_strdup (child);
+
+  return g_str_equal (child, RNDIMG_SIDECAR_NAME) ||
+         g_hash_table_contains (self->albums, as_album) ||
+         g_file_query_file_type (file, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL) == G_FILE_TYPE_DIRECTORY;
+}
+
+static char *
+name_in (const char *album, GFile *file)
+{
+  g_autofree char *child = g_file_get_basename (file);
+
+  return album[0] != '\0' ? g_strconcat (album, "/", child, NULL) : g_steal_pointer (&child);
+}
+
 static void
 on_folder_changed (GFileMonitor *monitor, GFile *file, GFile *other,
                    GFileMonitorEvent event, gpointer user_data)
 {
-  RndimgCatalogue *self = user_data;
-  g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *other_name = other != NULL ? g_file_get_basename (other) : NULL;
+  FolderWatch *watch = user_data;
+  RndimgCatalogue *self = watch->catalogue;
+  const char *album = watch->album;
+  g_autofree char *child = g_file_get_basename (file);
+  g_autofree char *name = name_in (album, file);
+  g_autofree char *other_name = other != NULL ? name_in (album, other) : NULL;
   g_autoptr(RndimgImage) image = NULL;
 
+  if (changes_albums (self, album, child, file) ||
+      (other != NULL && event == G_FILE_MONITOR_EVENT_RENAMED &&
+       g_file_query_file_type (other, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL) == G_FILE_TYPE_DIRECTORY))
+    {
+      schedule_rescan (self);
+      return;
+    }
   switch (event)
     {
     /* Only complete files: a copy still being written has had no
@@ -377,22 +715,73 @@ on_folder_changed (GFileMonitor *monitor, GFile *file, GFile *other,
     }
 }
 
-/* Follows the folder from now on: new files are added (and announced with
- * "image-added"), deleted ones dropped. */
+/* The album a folder path below one of the roots stands for. */
+static const char *
+album_of_folder (RndimgCatalogue *self, const char *path)
+{
+  for (guint i = 0; i < self->folders->len; i++)
+    {
+      const char *root = g_ptr_array_index (self->folders, i);
+      gsize length = strlen (root);
+
+      if (g_str_equal (path, root))
+        return "";
+      if (strncmp (path, root, length) == 0 && path[length] == '/')
+        return path + length + 1;
+    }
+  return "";
+}
+
+static gboolean
+add_monitor (RndimgCatalogue *self, const char *path, GError **error)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (path);
+  GFileMonitor *monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
+  FolderWatch *watch;
+
+  if (monitor == NULL)
+    return FALSE;
+  watch = g_new0 (FolderWatch, 1);
+  watch->catalogue = self;
+  watch->album = g_strdup (album_of_folder (self, path));
+  watch->monitor = monitor;
+  g_file_monitor_set_rate_limit (monitor, 200);
+  g_signal_connect (monitor, "changed", G_CALLBACK (on_folder_changed), watch);
+  g_hash_table_insert (self->monitors, g_strdup (path), watch);
+  return TRUE;
+}
+
+/* One monitor per folder read: new album folders get one, gone ones lose it. */
+static void
+sync_monitors (RndimgCatalogue *self, GHashTable *folders)
+{
+  GHashTableIter iter;
+  gpointer path;
+
+  g_hash_table_iter_init (&iter, self->monitors);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    if (!g_hash_table_contains (folders, path))
+      g_hash_table_iter_remove (&iter);
+  g_hash_table_iter_init (&iter, folders);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_hash_table_contains (self->monitors, path) && !add_monitor (self, path, &error))
+        g_warning ("folder %s is not watched: %s", (const char *) path, error->message);
+    }
+}
+
+/* Follows the folders from now on: new files are added (and announced with
+ * "image-added"), deleted ones dropped; new album folders are followed too. */
 gboolean
 rndimg_catalogue_watch (RndimgCatalogue *self, GError **error)
 {
-  g_return_val_if_fail (self->monitors->len == 0, TRUE);
+  g_return_val_if_fail (!self->watching, TRUE);
+  self->watching = TRUE;
   for (guint i = 0; i < self->folders->len; i++)
-    {
-      g_autoptr(GFile) folder = g_file_new_for_path (g_ptr_array_index (self->folders, i));
-      GFileMonitor *monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
-
-      if (monitor == NULL)
-        return FALSE;
-      g_file_monitor_set_rate_limit (monitor, 200);
-      g_signal_connect_object (monitor, "changed", G_CALLBACK (on_folder_changed), self, 0);
-      g_ptr_array_add (self->monitors, monitor);
-    }
+    if (!add_monitor (self, g_ptr_array_index (self->folders, i), error))
+      return FALSE;
+  sync_monitors (self, self->folders_read);
   return TRUE;
 }

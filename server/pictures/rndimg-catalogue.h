@@ -3,20 +3,13 @@
 
 #include <gio/gio.h>
 
+#include "rndimg-album.h"
+#include "rndimg-picture.h"
+
 G_BEGIN_DECLS
 
-/* One picture of the catalogue: immutable once made, shared by reference. */
-typedef struct {
-  char *name;
-  char *path;
-  const char *content_type;
-  goffset size;
-  gint64 modified_usec;
-} RndimgImage;
-
-RndimgImage *rndimg_image_ref   (RndimgImage *image);
-void         rndimg_image_unref (RndimgImage *image);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgImage, rndimg_image_unref)
+/* Most names a request may exclude at once. */
+#define RNDIMG_CATALOGUE_MAX_EXCLUDED 100
 
 #define RNDIMG_TYPE_CATALOGUE (rndimg_catalogue_get_type ())
 G_DECLARE_FINAL_TYPE (RndimgCatalogue, rndimg_catalogue, RNDIMG, CATALOGUE, GObject)
@@ -32,11 +25,22 @@ RndimgImage     *rndimg_catalogue_lookup       (RndimgCatalogue  *self,
                                                 const char       *name);
 RndimgImage     *rndimg_catalogue_pick_random  (RndimgCatalogue  *self,
                                                 const char       *exclude);
+GPtrArray       *rndimg_catalogue_choose       (RndimgCatalogue  *self,
+                                                const char *const *albums,
+                                                RndimgOrientation orientation,
+                                                const char       *seed,
+                                                GHashTable       *excluded,
+                                                guint             count,
+                                                GError          **error);
+RndimgAlbum     *rndimg_catalogue_get_album    (RndimgCatalogue  *self,
+                                                const char       *name);
+GPtrArray       *rndimg_catalogue_list_albums  (RndimgCatalogue  *self);
 GPtrArray       *rndimg_catalogue_list         (RndimgCatalogue  *self);
 RndimgImage     *rndimg_catalogue_refresh      (RndimgCatalogue  *self,
                                                 const char       *name,
                                                 gboolean          announce);
 gboolean         rndimg_catalogue_watch        (RndimgCatalogue  *self,
                                                 GError          **error);
+gboolean         rndimg_catalogue_name_is_valid (const char      *name);
 
 G_END_DECLS

@@ -34,12 +34,19 @@ fetched (const char *name, GBytes *bytes, gpointer user_data)
 {
   RndimgPictureStore *self = user_data;
   g_autofree char *path = g_build_filename (self->uploads_dir, name, NULL);
+  g_autofree char *folder = g_path_get_dirname (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgImage) image = NULL;
   gsize size = 0;
   const char *data = g_bytes_get_data (bytes, &size);
 
-  if (g_mkdir_with_parents (self->uploads_dir, 0755) != 0 ||
+  /* Names come from other nodes: only a picture name, never a path out. */
+  if (!rndimg_catalogue_name_is_valid (name))
+    {
+      g_warning ("picture %s from Redis refused: not a picture name", name);
+      return;
+    }
+  if (g_mkdir_with_parents (folder, 0755) != 0 ||
       !g_file_set_contents_full (path, data, (gssize) size, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
     {
       g_warning ("picture %s from Redis not kept: %s", name, error ? error->message : g_strerror (errno));

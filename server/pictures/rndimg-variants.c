@@ -366,7 +366,8 @@ split_path (const char *path, char **name, char **version, char **size)
 
   if (n < 2 || n > 3)
     return FALSE;
-  *name = g_uri_unescape_string (segments[0], "/");
+  /* An album's picture ("dogs/001.png") comes with its slashes escaped. */
+  *name = g_uri_unescape_string (segments[0], NULL);
   *version = n == 3 ? g_strdup (segments[1]) : NULL;
   *size = g_strdup (segments[n - 1]);
   return *name != NULL;

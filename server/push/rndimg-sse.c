@@ -176,6 +176,7 @@ rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, g
 {
   RndimgSubscribers *registry = streams;
   gint64 last_id = resume_id (msg);
+  g_auto(GStrv) albums = NULL;
   Stream *stream;
 
   if (last_id == -2)
@@ -183,7 +184,7 @@ rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, g
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "Last-Event-ID and lastEventId must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
-  if (!rndimg_subscribers_admit (registry, msg))
+  if (!rndimg_subscriber_read_albums (msg, query, &albums) || !rndimg_subscribers_admit (registry, msg))
     return;
   start_response (msg);
   if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
@@ -191,6 +192,7 @@ rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, g
 
   stream = g_new0 (Stream, 1);
   rndimg_subscriber_init (&stream->parent, &sse_funcs, msg);
+  stream->parent.albums = g_steal_pointer (&albums);
   stream->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, stream);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), stream);
   sse_deliver (&stream->parent, preamble ());

@@ -57,12 +57,16 @@ struct _RndimgSubscriber
   guint index;                   /* in the registry's array */
   RndimgHangupWatch *hangup_watch;
   GCancellable *cancellable;     /* history asked for this subscriber */
+  GStrv albums;                  /* only events of these albums; NULL: all */
 };
 
 void rndimg_subscriber_init  (RndimgSubscriber            *sub,
                               const RndimgSubscriberFuncs *fn,
                               SoupServerMessage           *msg);
 void rndimg_subscriber_clear (RndimgSubscriber            *sub);
+gboolean rndimg_subscriber_read_albums (SoupServerMessage *msg,
+                                        GHashTable        *query,
+                                        GStrv             *albums);
 void rndimg_subscriber_gone  (gpointer                     sub);
 GBytes *rndimg_subscriber_render_json (const RndimgEvent *event,
                                        const char        *base_url,

@@ -5,6 +5,7 @@
  * ids in order: register first, replay from history, then go live, never
  * sending an id twice. The fan-out renders each event once per base URL. */
 #include "rndimg-subscribers.h"
+#include "rndimg-album.h"
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
 
@@ -49,6 +50,41 @@ rndimg_subscriber_clear (RndimgSubscriber *sub)
   g_signal_handlers_disconnect_by_data (sub->msg, sub);
   g_clear_object (&sub->msg);
   g_clear_pointer (&sub->base_url, g_free);
+  g_clear_pointer (&sub->albums, g_strfreev);
+}
+
+/* Most albums one subscriber may follow. */
+#define MAX_FOLLOWED_ALBUMS 16
+
+/* ?album=A[,B]: the albums a subscriber follows (events of a sub-album are
+ * its parent's too). An album that does not exist yet may come: only the
+ * names are checked. FALSE with a 400 sent when one is not an album name. */
+gboolean
+rndimg_subscriber_read_albums (SoupServerMessage *msg, GHashTable *query, GStrv *albums)
+{
+  const char *text = query != NULL ? g_hash_table_lookup (query, "album") : NULL;
+  g_auto(GStrv) names = NULL;
+  guint count;
+
+  *albums = NULL;
+  if (text == NULL)
+    return TRUE;
+  names = g_strsplit (text, ",", MAX_FOLLOWED_ALBUMS + 1);
+  count = g_strv_length (names);
+  for (guint i = 0; i < count; i++)
+    if (!rndimg_album_name_is_valid (names[i]))
+      count = 0;
+  if (rndimg_http_query_value_has_nul (msg, "album"))
+    count = 0;
+  if (count == 0 || count > MAX_FOLLOWED_ALBUMS)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+                              "album must be 1 to %d album names separated by commas, each one or two segments "
+                              "(dogs, dogs/puppies) of lower-case letters, digits, '-' and '_'", MAX_FOLLOWED_ALBUMS);
+      return FALSE;
+    }
+  *albums = g_steal_pointer (&names);
+  return TRUE;
 }
 
 /* A render function for kinds that send the event JSON as it is. */
@@ -176,7 +212,8 @@ on_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
       if (i > self->subscribers->len)
         continue;
       sub = g_ptr_array_index (self->subscribers, i - 1);
-      if (sub->replaying || event->id <= sub->last_id)
+      if (sub->replaying || event->id <= sub->last_id ||
+          !rndimg_event_in_albums (event, (const char *const *) sub->albums))
         continue;
       deliver (sub, event->id, rendered_for (cache, self->fn, event, sub->base_url));
     }
@@ -206,7 +243,7 @@ on_history (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) events = NULL;
   RndimgSubscriber *sub;
-  gint64 missed = 0;
+  gint64 missed = 0, answered_up_to;
 
   events = rndimg_broker_history_finish (RNDIMG_BROKER (source), result, &missed, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -221,8 +258,14 @@ on_history (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Ids at or below last_id were already sent (a repeated question). */
   while (events->len > 0 && ((RndimgEvent *) g_ptr_array_index (events, 0))->id <= sub->last_id)
     g_ptr_array_remove_index (events, 0);
+  /* Other albums' events are passed over, but passed: not asked again. */
+  answered_up_to = events->len > 0 ? ((RndimgEvent *) g_ptr_array_index (events, events->len - 1))->id : sub->last_id;
+  for (guint i = events->len; i > 0; i--)
+    if (!rndimg_event_in_albums (g_ptr_array_index (events, i - 1), (const char *const *) sub->albums))
+      g_ptr_array_remove_index (events, i - 1);
   if (events->len > 0 && !replay (sub, events, missed))
     return;
+  sub->last_id = MAX (sub->last_id, answered_up_to);
   if (rndimg_broker_get_newest_id (RNDIMG_BROKER (source)) > sub->last_id)
     ask_history (sub);
   else

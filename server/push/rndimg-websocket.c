@@ -150,6 +150,7 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
 {
   RndimgSubscribers *registry = sockets;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) albums = NULL;
   gint64 since = -1;
   Socket *socket;
 
@@ -158,6 +159,8 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
+  if (!rndimg_subscriber_read_albums (msg, query, &albums))
+    return;
   if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "this endpoint takes a WebSocket handshake: %s",
@@ -170,6 +173,7 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
 
   socket = g_new0 (Socket, 1);
   rndimg_subscriber_init (&socket->parent, &websocket_funcs, msg);
+  socket->parent.albums = g_steal_pointer (&albums);
   g_queue_init (&socket->early);
   socket->ping_seconds = MAX ((guint) rndimg_subscribers_get_heartbeat (registry), 1);
   g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);

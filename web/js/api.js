@@ -35,9 +35,19 @@ export async function getJson(path, options = {}) {
   return checkAnswer(response.status, body);
 }
 
-export function randomPicture(exclude) {
-  const query = exclude ? `?exclude=${encodeURIComponent(exclude)}` : "";
-  return getJson(`${API}/rndimg${query}`);
+// album: "" for all pictures.
+export function randomPicture(exclude, album = "") {
+  const query = new URLSearchParams();
+  if (exclude) query.set("exclude", exclude);
+  if (album) query.set("album", album);
+  const text = query.toString();
+  return getJson(`${API}/rndimg${text ? `?${text}` : ""}`);
+}
+
+// A picture's details (size, alt text, placeholder); name may carry its album.
+export async function pictureDetails(name) {
+  const answer = await getJson(`${API}/images/${name.split("/").map(encodeURIComponent).join("/")}`);
+  return answer.image;
 }
 
 export function stats() {
@@ -46,10 +56,10 @@ export function stats() {
 
 // XMLHttpRequest rather than fetch: fetch cannot report upload progress.
 // onProgress(fraction) is called as the bytes go out.
-export function uploadPicture(file, onProgress) {
+export function uploadPicture(file, onProgress, album = "") {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", `${API}/images`);
+    request.open("POST", `${API}/images${album ? `?album=${encodeURIComponent(album)}` : ""}`);
     request.responseType = "text";
     request.upload.onprogress = (progress) => {
       if (progress.lengthComputable) onProgress(progress.loaded / progress.total);

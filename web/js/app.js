@@ -4,7 +4,9 @@
 // joins the history strip; uploads are shown as soon as the server has them;
 // the browser going offline, a tab coming back from sleep and a Retry click
 // all reconnect at once.
-import { randomPicture, stats } from "./api.js";
+import { AlbumPicker } from "./albums.js";
+import { pictureDetails, randomPicture, stats } from "./api.js";
+import { placeholderUrl } from "./blurhash.js";
 import { HistoryStrip } from "./history.js";
 import {
   chooseLanguage, currentLanguage, formatTime, isolate, rememberLanguage, setLanguage, storedLanguage, t,
@@ -32,15 +34,42 @@ const status = new StatusView({
 });
 const history = new HistoryStrip($("history"), (entry) => showEntry(entry));
 
+// Get and Live follow the album picked; Live starts over on a change.
+const albums = new AlbumPicker($("album"), (album) => {
+  if (!liveSwitch.checked) return;
+  share.stop();
+  share.setScope(album);
+  share.start();
+});
+
 // ---- pictures and history ----
 
 let shownEntry = null;
 let gets = 0;
 
 // One history entry per Get; an event (live or upload) has one entry
-// however often it arrives.
-function entryFor(url, event = null) {
-  return { key: event ? `event-${event.id}-${url}` : `get-${++gets}`, url, event };
+// however often it arrives. details: the picture's (alt text, size,
+// placeholder) when known.
+function entryFor(url, event = null, details = null) {
+  return { key: event ? `event-${event.id}-${url}` : `get-${++gets}`, url, event, details };
+}
+
+// The owner's alt text in the page's language, else in English, else a
+// sentence naming the picture.
+function altTextOf(entry) {
+  const details = entry.details;
+  return details?.alt_by_language?.[currentLanguage()] ?? details?.alt ?? t("picture.alt", { name: nameOf(entry.url) });
+}
+
+// An event says which picture; its details are asked for (once).
+async function withDetails(entry) {
+  if (entry.details || !entry.event?.name) return entry;
+  try {
+    entry.details = await pictureDetails(entry.event.name);
+  } catch {
+    // shown without a placeholder or alt text of its own
+  }
+  return entry;
 }
 
 function describe(entry) {
@@ -65,7 +94,9 @@ let failedEntry = null;
 async function showEntry(entry) {
   history.add({ ...entry, label: describe(entry) });
   try {
-    const shown = await picture.show(entry.url, describe(entry), t("picture.alt", { name: nameOf(entry.url) }));
+    await withDetails(entry);
+    const placeholder = entry.details ? placeholderUrl(entry.details) : null;
+    const shown = await picture.show(entry.url, describe(entry), altTextOf(entry), placeholder);
     if (!shown) return;   // a newer picture came first
     shownEntry = entry;
     if (failedEntry?.key === entry.key) failedEntry = null;
@@ -85,9 +116,9 @@ async function getOne() {
   if (getButton.getAttribute("aria-busy") === "true") return;   // no piling up
   getButton.setAttribute("aria-busy", "true");
   try {
-    const answer = await randomPicture(picture.currentName);
+    const answer = await randomPicture(picture.currentName, albums.album);
     status.clearError("error.get");
-    await showEntry(entryFor(answer.message));
+    await showEntry(entryFor(answer.message, null, answer.image ?? null));
   } catch (error) {
     status.showError("error.get", { reason: reasonFor(error) }, getOne);
   } finally {
@@ -116,7 +147,7 @@ const liveMode = params.get("transport") ?? "auto";
 const share = new LiveShare({
   mode: liveMode,
   createFollower: (handlers) => new LiveFollower({
-    transports: { sse: sseTransport(), longpoll: longPollTransport },
+    transports: { sse: sseTransport(albums.album), longpoll: longPollTransport(albums.album) },
     mode: liveMode,
     ...handlers,
   }),
@@ -231,6 +262,7 @@ const uploader = new Uploader({
   },
   onError: (error) => status.showError(uploadErrorKey(error), { reason: reasonFor(error) }),
   onRefused: () => status.showError("error.upload.off"),
+  album: () => albums.album,   // an upload goes into the album picked
 });
 
 function uploadErrorKey(error) {
@@ -255,7 +287,10 @@ async function useLanguage(code) {
   status.retranslate();
   showSwitch(switchConnection);
   renderTitle();
-  if (shownEntry) $("caption").textContent = describe(shownEntry);
+  if (shownEntry) {
+    $("caption").textContent = describe(shownEntry);
+    $("picture").alt = altTextOf(shownEntry);
+  }
   history.relabel(describe);
 }
 
@@ -265,6 +300,8 @@ async function start() {
     rememberLanguage($("language").value);
     useLanguage($("language").value);
   });
+  await albums.load();
+  share.setScope(albums.album);
   getButton.addEventListener("click", getOne);
   liveSwitch.addEventListener("change", () => setLive(liveSwitch.checked));
   installShortcuts($("shortcuts"), {

@@ -30,11 +30,18 @@ const realTimers = {
   now: () => Date.now(),
 };
 
-// The page's shared worker, one per transport mode; null where there is none.
+// The page's shared worker, one per transport mode and album ("" for
+// all); null where there is none.
 function browserWorker(mode) {
   if (!globalThis.SharedWorker) return null;
-  return () => new SharedWorker(new URL("./live-worker.js", import.meta.url),
-    { type: "module", name: `rndimg-live-${mode}` });
+  return (scope = "") => new SharedWorker(
+    new URL(`./live-worker.js${scope ? `?album=${encodeURIComponent(scope)}` : ""}`, import.meta.url),
+    { type: "module", name: `rndimg-live-${mode}${scope ? `-${scope}` : ""}` });
+}
+
+// Tabs following different albums share only with tabs of their album.
+function scoped(name, scope) {
+  return scope ? `${name}:${scope}` : name;
 }
 
 export class LiveShare {
@@ -63,6 +70,13 @@ export class LiveShare {
     this.release = null;
     this.hidden = false;
     this.giveUp = null;
+    this.scope = "";
+  }
+
+  // What is followed ("" or an album): call while stopped.
+  setScope(scope) {
+    this.scope = scope;
+    this.lastId = null;
   }
 
   start() {
@@ -73,13 +87,13 @@ export class LiveShare {
       if (this.hidden) this.setHidden(true);
       return;
     }
-    this.channel = this.openChannel(CHANNEL_NAME);
+    this.channel = this.openChannel(scoped(CHANNEL_NAME, this.scope));
     this.channel.onmessage = (message) => this.hear(message.data);
     this.setRole("follower");
     this.post({ type: "hello" });
     if (this.locks) {
       this.abort = new AbortController();
-      this.locks.request(LOCK_NAME, { signal: this.abort.signal }, () => this.lead("leader"))
+      this.locks.request(scoped(LOCK_NAME, this.scope), { signal: this.abort.signal }, () => this.lead("leader"))
         .catch(() => {});   // aborted by stop() while waiting: nothing to do
       return;
     }
@@ -153,7 +167,7 @@ export class LiveShare {
   joinWorker() {
     let worker;
     try {
-      worker = this.openWorker();
+      worker = this.openWorker(this.scope);
     } catch {
       this.openWorker = null;   // refused (a policy, a private mode): share otherwise
       return false;

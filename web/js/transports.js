@@ -7,14 +7,19 @@ function epochParam(epoch) {
   return typeof epoch === "string" ? `&epoch=${encodeURIComponent(epoch)}` : "";
 }
 
-export function sseTransport() {
+function albumParam(album) {
+  return album ? `&album=${encodeURIComponent(album)}` : "";
+}
+
+// album: only that album's pictures ("" for all).
+export function sseTransport(album = "") {
   if (!("EventSource" in globalThis)) return null;
   return {
     // epoch: the history lastId belongs to, so a server of another epoch
     // replays its own instead of waiting for an id that will not come.
     open(lastId, handlers, epoch = null) {
-      const query = lastId !== null ? `?lastEventId=${lastId}${epochParam(epoch)}` : "";
-      const source = new EventSource(`${API}/events${query}`);
+      const query = `${lastId !== null ? `&lastEventId=${lastId}${epochParam(epoch)}` : ""}${albumParam(album)}`;
+      const source = new EventSource(`${API}/events${query ? `?${query.slice(1)}` : ""}`);
       source.onopen = () => handlers.onOpen();
       source.addEventListener("image", (message) => {
         let event = null;
@@ -33,13 +38,15 @@ export function sseTransport() {
 
 const POLL_TIMEOUT_SECONDS = 25;
 
-export const longPollTransport = {
-  async newestId(signal) {
-    const stats = await getJson(`${API}/stats`, { signal });
-    return stats.newest_id;
-  },
-  poll(since, signal, epoch = null) {
-    const after = since !== null ? `since=${since}${epochParam(epoch)}&` : "";
-    return getJson(`${API}/rndimg/poll?${after}timeout=${POLL_TIMEOUT_SECONDS}`, { signal });
-  },
-};
+export function longPollTransport(album = "") {
+  return {
+    async newestId(signal) {
+      const stats = await getJson(`${API}/stats`, { signal });
+      return stats.newest_id;
+    },
+    poll(since, signal, epoch = null) {
+      const after = since !== null ? `since=${since}${epochParam(epoch)}&` : "";
+      return getJson(`${API}/rndimg/poll?${after}timeout=${POLL_TIMEOUT_SECONDS}${albumParam(album)}`, { signal });
+    },
+  };
+}

@@ -35,7 +35,8 @@ export class Uploader {
     this.progress.hidden = false;
     this.handlers.onStart(file);
     try {
-      const answer = await uploadPicture(file, (fraction) => { this.progress.value = Math.round(fraction * 100); });
+      const answer = await uploadPicture(file, (fraction) => { this.progress.value = Math.round(fraction * 100); },
+                                         this.handlers.album?.() ?? "");
       this.progress.value = 100;
       await this.handlers.onDone(answer);
     } catch (error) {

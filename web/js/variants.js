@@ -5,7 +5,11 @@
 // immutable URL, so the browser caches each variant for a year.
 export function variantUrl(url, width, height, { dpr = 1, fit } = {}) {
   const parsed = new URL(url, location.href);
-  const name = parsed.pathname.split("/").pop();
+  // The catalogue's name is one segment of a variant's path: an album's
+  // picture ("dogs/001.png") has its slashes escaped.
+  const start = parsed.pathname.indexOf("/static/img/");
+  const name = start >= 0 ? parsed.pathname.slice(start + "/static/img/".length).replaceAll("/", "%2F")
+                          : parsed.pathname.split("/").pop();
   const ratio = dpr > 1 ? `@${dpr}x` : "";
   const query = fit ? `?fit=${fit}` : "";
   return `${parsed.origin}/img/${name}/${width}x${height}${ratio}${query}`;

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/* A picture's details as every answer gives them: the list, the picture's
+ * own page, rndimg and dog.ceo's routes. Unknown values are null, never
+ * left out, so a client reads one shape. Two writers of the one shape:
+ * into a JsonBuilder (answers built as a tree), and straight as text
+ * (rndimg's answers, where a count of 100 must cost little more than one:
+ * json-glib's builder and generator cost ten times the text). */
+#include "rndimg-picture-json.h"
+
+static void
+add_text (JsonBuilder *builder, const char *member_name, const char *value)
+{
+  json_builder_set_member_name (builder, member_name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_size (JsonBuilder *builder, const char *member_name, guint value)
+{
+  json_builder_set_member_name (builder, member_name);
+  if (value > 0)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* Returns (transfer full) "<base>/static/img/<name>", the album's '/' kept. */
+char *
+rndimg_picture_json_url (const char *base_url, const char *name)
+{
+  g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);
+
+  return g_strconcat (base_url, "/static/img/", escaped, NULL);
+}
+
+static void
+add_languages (JsonBuilder *builder, GHashTable *languages)
+{
+  GHashTableIter iter;
+  gpointer tag, text;
+
+  json_builder_set_member_name (builder, "alt_by_language");
+  if (languages == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_object (builder);
+  g_hash_table_iter_init (&iter, languages);
+  while (g_hash_table_iter_next (&iter, &tag, &text))
+    add_text (builder, tag, text);
+  json_builder_end_object (builder);
+}
+
+static void
+add_described (JsonBuilder *builder, const RndimgPictureText *text)
+{
+  add_text (builder, "alt", text != NULL ? text->alt : NULL);
+  add_languages (builder, text != NULL ? text->alt_by_language : NULL);
+  add_text (builder, "author", text != NULL ? text->author : NULL);
+  add_text (builder, "license", text != NULL ? text->license : NULL);
+  add_text (builder, "source_url", text != NULL ? text->source_url : NULL);
+}
+
+/* Adds the picture's details as an object. */
+void
+rndimg_picture_json_add (JsonBuilder *builder, const char *base_url, const RndimgImage *image,
+                         RndimgPlaceholders *placeholders)
+{
+  g_autofree char *url = rndimg_picture_json_url (base_url, image->name);
+  g_autoptr(GDateTime) modified = g_date_time_new_from_unix_utc (image->modified_usec / G_USEC_PER_SEC);
+  g_autofree char *modified_text = g_date_time_format_iso8601 (modified);
+  const RndimgPlaceholder *placeholder = placeholders != NULL ? rndimg_placeholders_lookup (placeholders, image) : NULL;
+
+  json_builder_begin_object (builder);
+  add_text (builder, "name", image->name);
+  add_text (builder, "album", image->album[0] != '\0' ? image->album : NULL);
+  add_text (builder, "url", url);
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, image->size);
+  add_text (builder, "content_type", image->content_type);
+  add_text (builder, "modified", modified_text);
+  add_size (builder, "width", image->width);
+  add_size (builder, "height", image->height);
+  add_text (builder, "orientation", rndimg_orientation_to_string (image->orientation));
+  add_text (builder, "version", image->version);
+  add_text (builder, "colour", placeholder != NULL ? placeholder->colour : NULL);
+  add_text (builder, "blurhash", placeholder != NULL ? placeholder->blurhash : NULL);
+  add_described (builder, image->text);
+  json_builder_end_object (builder);
+}
+
+/* @text as a JSON string (RFC 8259): quotes, backslashes and control
+ * characters escaped; the rest (valid UTF-8) as it is, a run at a time. */
+void
+rndimg_picture_json_append_string (GString *out, const char *text)
+{
+  const char *run = text;
+
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c != '"' && c != '\\' && c >= 0x20)
+        continue;
+      g_string_append_len (out, run, p - run);
+      if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) c);
+        }
+      run = p + 1;
+    }
+  g_string_append (out, run);
+  g_string_append_c (out, '"');
+}
+
+static void
+append_name (GString *out, const char *member_name)
+{
+  g_string_append (out, ",\"");
+  g_string_append (out, member_name);
+  g_string_append (out, "\":");
+}
+
+static void
+append_member (GString *out, const char *member_name, const char *value)
+{
+  append_name (out, member_name);
+  if (value != NULL)
+    rndimg_picture_json_append_string (out, value);
+  else
+    g_string_append (out, "null");
+}
+
+static void
+append_number (GString *out, guint64 value)
+{
+  char digits[24];
+  int at = sizeof digits;
+
+  do
+    digits[--at] = (char) ('0' + value % 10);
+  while ((value /= 10) > 0);
+  g_string_append_len (out, digits + at, (gssize) sizeof digits - at);
+}
+
+static void
+append_size (GString *out, const char *member_name, guint value)
+{
+  append_name (out, member_name);
+  if (value > 0)
+    append_number (out, value);
+  else
+    g_string_append (out, "null");
+}
+
+static void
+append_languages (GString *out, GHashTable *languages)
+{
+  GHashTableIter iter;
+  gpointer tag, text;
+  gboolean first = TRUE;
+
+  g_string_append (out, ",\"alt_by_language\":");
+  if (languages == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '{');
+  g_hash_table_iter_init (&iter, languages);
+  while (g_hash_table_iter_next (&iter, &tag, &text))
+    {
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      rndimg_picture_json_append_string (out, tag);
+      g_string_append_c (out, ':');
+      rndimg_picture_json_append_string (out, text);
+    }
+  g_string_append_c (out, '}');
+}
+
+/* Appends the picture's details as a JSON object, the same members as
+ * rndimg_picture_json_add(). */
+void
+rndimg_picture_json_append (GString *out, const char *base_url, const RndimgImage *image,
+                            RndimgPlaceholders *placeholders)
+{
+  const RndimgPlaceholder *placeholder = placeholders != NULL ? rndimg_placeholders_lookup (placeholders, image) : NULL;
+  const RndimgPictureText *text = image->text;
+
+  g_string_append (out, "{\"name\":");
+  rndimg_picture_json_append_string (out, image->name);
+  append_member (out, "album", image->album[0] != '\0' ? image->album : NULL);
+  append_name (out, "url");
+  g_string_append_c (out, '"');
+  g_string_append (out, base_url);         /* a checked Host or --public-url */
+  g_string_append (out, image->url_path);  /* escaped: nothing JSON would escape */
+  g_string_append_c (out, '"');
+  append_name (out, "bytes");
+  append_number (out, (guint64) MAX (image->size, 0));
+  append_member (out, "content_type", image->content_type);
+  append_member (out, "modified", image->modified_text);
+  append_size (out, "width", image->width);
+  append_size (out, "height", image->height);
+  append_member (out, "orientation", rndimg_orientation_to_string (image->orientation));
+  append_member (out, "version", image->version);
+  append_member (out, "colour", placeholder != NULL ? placeholder->colour : NULL);
+  append_member (out, "blurhash", placeholder != NULL ? placeholder->blurhash : NULL);
+  append_member (out, "alt", text != NULL ? text->alt : NULL);
+  append_languages (out, text != NULL ? text->alt_by_language : NULL);
+  append_member (out, "author", text != NULL ? text->author : NULL);
+  append_member (out, "license", text != NULL ? text->license : NULL);
+  append_member (out, "source_url", text != NULL ? text->source_url : NULL);
+  g_string_append_c (out, '}');
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* One picture of the catalogue and what is said of it: reference
+ * counting, orientation, and the stable 64-bit hash seeds use. */
+#include "rndimg-picture.h"
+
+#include <string.h>
+
+static void
+text_clear (RndimgPictureText *text)
+{
+  g_free (text->alt);
+  g_clear_pointer (&text->alt_by_language, g_hash_table_unref);
+  g_free (text->author);
+  g_free (text->license);
+  g_free (text->source_url);
+}
+
+RndimgPictureText *
+rndimg_picture_text_ref (RndimgPictureText *text)
+{
+  return g_rc_box_acquire (text);
+}
+
+void
+rndimg_picture_text_unref (RndimgPictureText *text)
+{
+  g_rc_box_release_full (text, (GDestroyNotify) text_clear);
+}
+
+static void
+image_clear (RndimgImage *image)
+{
+  g_free (image->name);
+  g_free (image->path);
+  g_free (image->album);
+  g_free (image->version);
+  g_free (image->sort_key);
+  g_free (image->url_path);
+  g_clear_pointer (&image->text, rndimg_picture_text_unref);
+}
+
+RndimgImage *
+rndimg_image_ref (RndimgImage *image)
+{
+  return g_rc_box_acquire (image);
+}
+
+void
+rndimg_image_unref (RndimgImage *image)
+{
+  g_rc_box_release_full (image, (GDestroyNotify) image_clear);
+}
+
+/* Square within 1%: a resized square photo is often a pixel off. */
+RndimgOrientation
+rndimg_orientation_for_size (guint width, guint height)
+{
+  guint larger = MAX (width, height), difference = MAX (width, height) - MIN (width, height);
+
+  if (width == 0 || height == 0)
+    return RNDIMG_ORIENTATION_ANY;
+  if (difference * 100 <= larger)
+    return RNDIMG_ORIENTATION_SQUARE;
+  return width > height ? RNDIMG_ORIENTATION_LANDSCAPE : RNDIMG_ORIENTATION_PORTRAIT;
+}
+
+static const char *const orientation_names[RNDIMG_ORIENTATION_N] = { NULL, "landscape", "portrait", "square" };
+
+const char *
+rndimg_orientation_to_string (RndimgOrientation orientation)
+{
+  return orientation < RNDIMG_ORIENTATION_N ? orientation_names[orientation] : NULL;
+}
+
+gboolean
+rndimg_orientation_from_string (const char *text, RndimgOrientation *orientation)
+{
+  for (guint i = 1; i < RNDIMG_ORIENTATION_N; i++)
+    if (g_strcmp0 (text, orientation_names[i]) == 0)
+      {
+        *orientation = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* FNV-1a over @text, then splitmix64's finaliser so that near names
+ * spread over the whole 64-bit circle. Stable across runs and machines. */
+guint64
+rndimg_picture_hash (const char *text, guint64 salt)
+{
+  guint64 hash = 0xcbf29ce484222325ull ^ salt;
+
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    hash = (hash ^ *p) * 0x100000001b3ull;
+  hash += 0x9e3779b97f4a7c15ull;
+  hash = (hash ^ (hash >> 30)) * 0xbf58476d1ce4e5b9ull;
+  hash = (hash ^ (hash >> 27)) * 0x94d049bb133111ebull;
+  return hash ^ (hash >> 31);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "rndimg-catalogue.h"
+
+G_BEGIN_DECLS
+
+/* What a page shows while a picture loads. */
+typedef struct {
+  char colour[8];      /* "#rrggbb", the average */
+  char *blurhash;
+} RndimgPlaceholder;
+
+#define RNDIMG_TYPE_PLACEHOLDERS (rndimg_placeholders_get_type ())
+G_DECLARE_FINAL_TYPE (RndimgPlaceholders, rndimg_placeholders, RNDIMG, PLACEHOLDERS, GObject)
+
+RndimgPlaceholders      *rndimg_placeholders_new    (RndimgCatalogue    *catalogue,
+                                                     const char         *cache_file);
+const RndimgPlaceholder *rndimg_placeholders_lookup (RndimgPlaceholders *self,
+                                                     const RndimgImage  *image);
+guint                    rndimg_placeholders_get_pending (RndimgPlaceholders *self);
+
+G_END_DECLS

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/* Live per album on the memory broker, against a real server: event
+ * streams, long-polls and WebSockets with ?album= get only their albums'
+ * events; a resuming client gets exactly its albums' missed events, once
+ * each; uploads go into an album; a publish may name an album. (Two nodes
+ * on Redis: tests/test-cluster.c.) */
+#include "picture-files.h"
+#include "push-fixture.h"
+
+#include <string.h>
+
+static void
+albums_set_up (Fixture *fixture, gconstpointer data)
+{
+  const char *extra = data;
+  g_autofree char *images = NULL;
+
+  fixture->folder = test_make_image_folder (2);
+  picture_files_make_folder (fixture->folder, "dogs/puppies");
+  picture_files_make_folder (fixture->folder, "cats");
+  picture_files_copy_shipped (fixture->folder, "dogs/d1.png", "03.png");
+  picture_files_copy_shipped (fixture->folder, "dogs/puppies/p1.png", "04.png");
+  picture_files_copy_shipped (fixture->folder, "cats/c1.png", "05.png");
+  images = g_strconcat ("--images=", fixture->folder, NULL);
+  fixture->session = soup_session_new ();
+  fixture->async_session = new_async_session ();
+  fixture->server = test_server_start (images, "--interval=0", extra, NULL);
+}
+
+static JsonObject *
+publish_body (Fixture *fixture, const char *json, guint expected_status)
+{
+  g_autofree char *url = test_server_url (fixture->server, API "/publish");
+  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+  g_auto(TestResponse) response = { 0 };
+
+  test_request (fixture->session, "POST", url, NULL, body, "application/json", &response);
+  g_assert_cmpuint (response.status, ==, expected_status);
+  return test_response_json (&response);
+}
+
+static void
+publish_sequence (Fixture *fixture)
+{
+  /* ids 1..6: dogs, cats, none, puppies (a dog too), cats, dogs */
+  static const char *const bodies[] = {
+    "{\"name\":\"dogs/d1.png\"}", "{\"album\":\"cats\"}", "{\"name\":\"01.png\"}",
+    "{\"album\":\"dogs/puppies\"}", "{\"name\":\"cats/c1.png\"}", "{\"name\":\"dogs/d1.png\"}",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bodies); i++)
+    json_object_unref (publish_body (fixture, bodies[i], 201));
+}
+
+static void
+assert_ids (GPtrArray *events, const gint64 *ids, guint count)
+{
+  g_assert_cmpuint (events->len, ==, count);
+  for (guint i = 0; i < count; i++)
+    g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (events, i), "id"), ==, ids[i]);
+}
+
+static void
+test_streams_follow_their_albums (Fixture *fixture, gconstpointer data)
+{
+  TestEventStream *dogs = open_events (fixture, "?album=dogs", NULL);
+  TestEventStream *cats = open_events (fixture, "?album=cats", NULL);
+  TestEventStream *puppies = open_events (fixture, "?album=dogs/puppies,cats", NULL);
+  TestEventStream *all = open_events (fixture, "", NULL);
+  static const gint64 dog_ids[] = { 1, 4, 6 }, cat_ids[] = { 2, 5 }, puppy_ids[] = { 2, 4, 5 };
+
+  assert_stat_becomes (fixture, "open_streams", 4, 3000);
+  publish_sequence (fixture);
+  g_assert_true (test_event_stream_wait (all, 6, 3000));
+  g_assert_true (test_event_stream_wait (dogs, 3, 3000));
+  g_assert_true (test_event_stream_wait (cats, 2, 3000));
+  g_assert_true (test_event_stream_wait (puppies, 3, 3000));
+  g_assert_false (test_event_stream_wait (dogs, 4, 300));
+  assert_ids (dogs->events, dog_ids, 3);
+  assert_ids (cats->events, cat_ids, 2);
+  assert_ids (puppies->events, puppy_ids, 3);
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (dogs->events, 1), "album"), ==, "dogs/puppies");
+  g_assert_true (json_object_get_null_member (g_ptr_array_index (all->events, 2), "album"));
+  test_event_stream_close (dogs);
+  test_event_stream_close (cats);
+  test_event_stream_close (puppies);
+  test_event_stream_close (all);
+}
+
+/* Resuming from id 0: exactly the album's events, once each, in order. */
+static void
+test_resume_gets_the_albums_missed_events (Fixture *fixture, gconstpointer data)
+{
+  TestEventStream *cats;
+  static const gint64 cat_ids[] = { 2, 5 };
+  g_autoptr(JsonObject) first_dog = NULL;
+  g_autoptr(JsonObject) next_dog = NULL;
+  g_autoptr(TestPending) waiting = NULL;
+
+  publish_sequence (fixture);
+  cats = open_events (fixture, "?album=cats", "0");
+  g_assert_true (test_event_stream_wait (cats, 2, 3000));
+  g_assert_false (test_event_stream_wait (cats, 3, 300));
+  assert_ids (cats->events, cat_ids, 2);
+  test_event_stream_close (cats);
+
+  /* A long-poll is answered by its album's first event after since. */
+  first_dog = poll_now (fixture, "?since=1&album=dogs");
+  g_assert_cmpint (json_object_get_int_member (first_dog, "id"), ==, 4);
+  next_dog = poll_now (fixture, "?since=4&album=dogs");
+  g_assert_cmpint (json_object_get_int_member (next_dog, "id"), ==, 6);
+  /* Nothing of its album after 6: it waits, and other albums do not answer it. */
+  waiting = poll_async (fixture, "?since=6&album=dogs&timeout=2");
+  assert_stat_becomes (fixture, "waiting_polls", 1, 3000);
+  json_object_unref (publish_body (fixture, "{\"album\":\"cats\"}", 201));
+  test_run_for (300);
+  g_assert_false (waiting->done);
+  json_object_unref (publish_body (fixture, "{\"album\":\"dogs\"}", 201));
+  wait_done (waiting, 3000);
+  g_assert_cmpuint (waiting->status, ==, 200);
+  {
+    g_autoptr(JsonObject) event = test_pending_json (waiting);
+    g_assert_cmpint (json_object_get_int_member (event, "id"), ==, 8);
+  }
+}
+
+typedef struct {
+  SoupWebsocketConnection *connection;
+  GError *error;
+  GPtrArray *events;
+} Follower;
+
+static void
+on_message (SoupWebsocketConnection *connection, gint type, GBytes *message, gpointer user_data)
+{
+  Follower *follower = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (message, NULL),
+                                             (gssize) g_bytes_get_size (message), NULL));
+  g_ptr_array_add (follower->events, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Follower *follower = user_data;
+
+  follower->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &follower->error);
+  if (follower->connection != NULL)
+    g_signal_connect (follower->connection, "message", G_CALLBACK (on_message), follower);
+}
+
+static gboolean
+is_settled (gpointer user_data)
+{
+  Follower *follower = user_data;
+
+  return follower->connection != NULL || follower->error != NULL;
+}
+
+static gboolean
+has_two_events (gpointer user_data)
+{
+  return ((Follower *) user_data)->events->len >= 2;
+}
+
+static void
+test_websocket_follows_its_album (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *url = g_strconcat (fixture->server->url, API "/ws?album=cats&since=0", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  Follower follower = { NULL, NULL, g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref) };
+  static const gint64 cat_ids[] = { 2, 5 };
+
+  publish_sequence (fixture);
+  soup_session_websocket_connect_async (fixture->async_session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_connected, &follower);
+  g_assert_true (test_wait_until (is_settled, &follower, 5000));
+  g_assert_no_error (follower.error);
+  g_assert_true (test_wait_until (has_two_events, &follower, 3000));
+  test_run_for (300);
+  assert_ids (follower.events, cat_ids, 2);
+  g_signal_handlers_disconnect_by_data (follower.connection, &follower);
+  soup_websocket_connection_close (follower.connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_object_unref (follower.connection);
+  g_ptr_array_unref (follower.events);
+}
+
+static void
+test_bad_album_parameters (Fixture *fixture, gconstpointer data)
+{
+  static const char *const paths[] = {
+    API "/events?album=..", API "/rndimg/poll?album=Dogs", API "/ws?album=a/b/c", API "/events?album=",
+    API "/events?album=dogs%00x", API "/images?album=dogs%00x", API "/images?after=01.png%00",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *url = test_server_url (fixture->server, paths[i]);
+      g_auto(TestResponse) response = { 0 };
+
+      test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
+      test_assert_json_error (&response, 400);
+    }
+  json_object_unref (publish_body (fixture, "{\"album\":\"birds\"}", 404));
+  json_object_unref (publish_body (fixture, "{\"album\":\"../x\"}", 400));
+  json_object_unref (publish_body (fixture, "{\"album\":7}", 400));
+}
+
+static TestResponse *
+upload (Fixture *fixture, const char *query, TestResponse *response)
+{
+  g_autofree char *url = g_strconcat (fixture->server->url, API "/images", query, NULL);
+  g_autoptr(GBytes) png = read_source_image ("042.png");
+
+  test_request (fixture->session, "POST", url, NULL, png, "image/png", response);
+  return response;
+}
+
+static void
+test_upload_into_album (Fixture *fixture, gconstpointer data)
+{
+  TestEventStream *dogs = open_events (fixture, "?album=dogs", NULL);
+  g_auto(TestResponse) created = { 0 };
+  g_auto(TestResponse) unknown = { 0 };
+  g_auto(TestResponse) bad = { 0 };
+  g_autoptr(JsonObject) event = NULL;
+  const char *name;
+
+  assert_stat_becomes (fixture, "open_streams", 1, 3000);
+  upload (fixture, "?album=dogs", &created);
+  g_assert_cmpuint (created.status, ==, 201);
+  event = test_response_json (&created);
+  name = json_object_get_string_member (event, "name");
+  g_assert_true (g_str_has_prefix (name, "dogs/upload-"));
+  g_assert_cmpstr (json_object_get_string_member (event, "album"), ==, "dogs");
+  g_assert_true (test_event_stream_wait (dogs, 1, 3000));
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (dogs->events, 0), "name"), ==, name);
+  test_event_stream_close (dogs);
+  test_assert_json_error (upload (fixture, "?album=birds", &unknown), 404);
+  test_assert_json_error (upload (fixture, "?album=..", &bad), 400);
+}
+
+static void
+test_upload_new_album_allowed (Fixture *fixture, gconstpointer data)
+{
+  g_auto(TestResponse) created = { 0 };
+  g_autoptr(JsonObject) event = NULL;
+
+  upload (fixture, "?album=birds/owls", &created);
+  g_assert_cmpuint (created.status, ==, 201);
+  event = test_response_json (&created);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (event, "name"), "birds/owls/upload-"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  test_raise_fd_limit ();
+
+#define ADD_ALBUMS(path, func, arg) g_test_add (path, Fixture, arg, albums_set_up, func, fixture_tear_down)
+  ADD_ALBUMS ("/live-albums/streams-follow-their-albums", test_streams_follow_their_albums, NULL);
+  ADD_ALBUMS ("/live-albums/resume-gets-the-albums-missed-events", test_resume_gets_the_albums_missed_events, NULL);
+  ADD_ALBUMS ("/live-albums/websocket-follows-its-album", test_websocket_follows_its_album, NULL);
+  ADD_ALBUMS ("/live-albums/bad-album-parameters", test_bad_album_parameters, NULL);
+  ADD_ALBUMS ("/live-albums/upload-into-album", test_upload_into_album, NULL);
+  ADD_ALBUMS ("/live-albums/upload-new-album-allowed", test_upload_new_album_allowed, "--allow-new-albums");
+  test_add_answers_described ();
+  return g_test_run ();
+}
