@@ -357,20 +357,44 @@ serve_canonical (RndimgVariants *self, SoupServerMessage *msg, const RndimgImage
     render_and_answer (self, msg, image, spec, &answer);
 }
 
-/* "/img/NAME[/VERSION]/SIZE": the parts, NULL VERSION when absent. */
+static gboolean
+is_version (const char *segment)
+{
+  return strlen (segment) == 16 && strspn (segment, "0123456789abcdef") == 16;
+}
+
+/* "/img/NAME[/VERSION]/SIZE": the parts, NULL VERSION when absent. An
+ * album's picture ("dogs/001.png") may come with its slashes escaped (as
+ * canonical URLs write it) or not: the segments before VERSION (16 hex
+ * digits) or SIZE are the name. */
 static gboolean
 split_path (const char *path, char **name, char **version, char **size)
 {
-  g_auto(GStrv) segments = g_strsplit (path + strlen ("/img/"), "/", 4);
+  g_auto(GStrv) segments = g_strsplit (path + strlen ("/img/"), "/", 16);
   guint n = g_strv_length (segments);
+  guint name_segments;
+  g_autoptr(GString) joined = g_string_new (NULL);
 
-  if (n < 2 || n > 3)
+  if (n < 2 || n > 12)
     return FALSE;
-  /* An album's picture ("dogs/001.png") comes with its slashes escaped. */
-  *name = g_uri_unescape_string (segments[0], NULL);
-  *version = n == 3 ? g_strdup (segments[1]) : NULL;
+  name_segments = n >= 3 && is_version (segments[n - 2]) ? n - 2 : n - 1;
+  *version = name_segments == n - 2 ? g_strdup (segments[n - 2]) : NULL;
   *size = g_strdup (segments[n - 1]);
+  for (guint i = 0; i < name_segments; i++)
+    g_string_append_printf (joined, "%s%s", i > 0 ? "/" : "", segments[i]);
+  *name = g_uri_unescape_string (joined->str, NULL);
   return *name != NULL;
+}
+
+/* Whether the request spelled the canonical URL: compared decoded, since
+ * an album picture's escaped slashes may reach us decoded. */
+static gboolean
+same_spelling (const char *canonical, const char *requested)
+{
+  g_autofree char *want = g_uri_unescape_string (canonical, NULL);
+  g_autofree char *have = g_uri_unescape_string (requested, NULL);
+
+  return want != NULL && have != NULL && g_str_equal (want, have);
 }
 
 /* GET|HEAD /img/... */
@@ -405,7 +429,7 @@ rndimg_variants_serve (SoupServerMessage *msg, const char *path, GHashTable *que
     }
   canonical = rndimg_variant_canonical_path (image->name, current, &spec);
   requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
-  if (!g_str_equal (canonical, requested))
+  if (!same_spelling (canonical, requested))
     rndimg_variants_redirect (msg, canonical);
   else
     serve_canonical (self, msg, image, &spec, canonical);
