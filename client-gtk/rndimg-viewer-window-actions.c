@@ -59,15 +59,46 @@ on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
   _rndimg_viewer_window_toast (self, message);
 }
 
-/* Writes the shown picture to @file: the very bytes the server sent. */
+typedef struct {
+  RndimgViewerWindow *self;
+  GFile *file;
+} Saving;
+
+static void
+on_original_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Saving *saving = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = rndimg_client_fetch_finish (RNDIMG_CLIENT (source), result, &error);
+  g_autofree char *name = g_file_get_basename (saving->file);
+
+  if (bytes != NULL)
+    g_file_replace_contents_bytes_async (saving->file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                         NULL, on_saved, g_object_ref (saving->self));
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("Cannot save “%s”: %s"), name, error->message);
+
+      _rndimg_viewer_window_toast (saving->self, message);
+    }
+  g_object_unref (saving->self);
+  g_object_unref (saving->file);
+  g_free (saving);
+}
+
+/* Writes the shown picture to @file: the very bytes of the server's file
+ * (what is shown is a variant the size of the window). */
 void
 rndimg_viewer_window_save_picture (RndimgViewerWindow *self, GFile *file)
 {
   const RndimgViewerEntry *entry = rndimg_viewer_history_get_current (self->history);
+  Saving *saving;
 
   g_return_if_fail (entry != NULL);
-  g_file_replace_contents_bytes_async (file, entry->bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                       NULL, on_saved, g_object_ref (self));
+  saving = g_new0 (Saving, 1);
+  saving->self = g_object_ref (self);
+  saving->file = g_object_ref (file);
+  rndimg_client_fetch_async (self->client, entry->answer->url, NULL, on_original_fetched, saving);
 }
 
 static void

@@ -316,11 +316,13 @@ end_placeholder (RndimgViewerWindow *self)
 typedef struct {
   RndimgViewerWindow *self;
   RndimgAnswer *answer;
+  char *variant_url;   /* the window-sized variant asked for; NULL: the file */
 } ImageLoad;
 
 static void
 image_load_free (ImageLoad *load)
 {
+  g_free (load->variant_url);
   g_object_unref (load->self);
   rndimg_answer_free (load->answer);
   g_free (load);
@@ -364,6 +366,13 @@ on_image_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     goto out;   /* a newer picture is loading, with its own placeholder */
+  if (bytes == NULL && load->variant_url != NULL)
+    {
+      /* No variant to be had (the render queue full, an older server): the file. */
+      g_clear_pointer (&load->variant_url, g_free);
+      rndimg_client_fetch_async (self->client, load->answer->url, self->image_cancellable, on_image_fetched, load);
+      return;
+    }
   end_placeholder (self);
   if (bytes != NULL)
     texture = gdk_texture_new_from_bytes (bytes, &error);
@@ -397,7 +406,12 @@ _rndimg_viewer_window_load_picture (RndimgViewerWindow *self, RndimgAnswer *answ
   load->self = g_object_ref (self);
   load->answer = answer;
   show_placeholder (self, answer);
-  rndimg_client_fetch_async (self->client, answer->url, self->image_cancellable, on_image_fetched, load);
+  /* The window's size times its scale, not the whole file. */
+  load->variant_url = rndimg_client_variant_url (answer->url, gtk_widget_get_width (GTK_WIDGET (self)),
+                                                 gtk_widget_get_height (GTK_WIDGET (self)),
+                                                 gtk_widget_get_scale_factor (GTK_WIDGET (self)));
+  rndimg_client_fetch_async (self->client, load->variant_url != NULL ? load->variant_url : answer->url,
+                             self->image_cancellable, on_image_fetched, load);
 }
 
 static void

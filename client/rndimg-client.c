@@ -5,6 +5,8 @@
 #include "rndimg-client.h"
 #include "rndimg-api-prefix.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #define REQUEST_TIMEOUT_SECONDS 10
@@ -411,4 +413,35 @@ GBytes *
 rndimg_client_fetch_finish (RndimgClient *self, GAsyncResult *result, GError **error)
 {
   return request_finish (result, error);
+}
+
+/* The URL of a variant of the picture at @url (a server's /static/img/NAME)
+ * that fits @width x @height logical pixels at @scale, never larger than
+ * the picture: /img/NAME/WxH@Sx.EXT?fit=inside, PNG for pictures that may
+ * have transparency, JPEG for JPEGs (both decode without extra loaders).
+ * NULL when @url names no catalogue picture. */
+char *
+rndimg_client_variant_url (const char *url, int width, int height, int scale)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
+  const char *name;
+  const char *extension;
+  g_autofree char *variant_path = NULL;
+  g_autoptr(GUri) variant = NULL;
+
+  if (path == NULL || !g_str_has_prefix (path, "/static/img/") || width <= 0 || height <= 0)
+    return NULL;
+  name = path + strlen ("/static/img/");
+  if (*name == '\0' || strchr (name, '/') != NULL)
+    return NULL;
+  scale = CLAMP (scale, 1, 3);
+  width = MIN (width, 5000 / scale);
+  height = MIN (height, 5000 / scale);
+  extension = g_str_has_suffix (name, ".jpg") || g_str_has_suffix (name, ".jpeg") ? "jpg" : "png";
+  variant_path = scale > 1 ? g_strdup_printf ("/img/%s/%dx%d@%dx.%s", name, width, height, scale, extension)
+                           : g_strdup_printf ("/img/%s/%dx%d.%s", name, width, height, extension);
+  variant = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                         g_uri_get_port (uri), variant_path, "fit=inside", NULL);
+  return g_uri_to_string (variant);
 }

@@ -65,5 +65,9 @@ GError       *rndimg_client_classify_error    (const GError        *error);
 char         *rndimg_client_normalize_base_url (const char         *text,
                                                 GError            **error);
 char         *rndimg_client_display_host      (const char          *url);
+char         *rndimg_client_variant_url       (const char          *url,
+                                                int                  width,
+                                                int                  height,
+                                                int                  scale);
 
 G_END_DECLS

@@ -75,7 +75,10 @@ for node_port in $NODE_PORTS; do wait_for_port "$node_port"; done
 # nginx holds two descriptors per viewer: as many as the limit allows.
 connections=$(ulimit -n)
 if [ "$connections" = unlimited ] || [ "$connections" -gt 65536 ]; then connections=65536; fi
+user_line=""
+[ "$(id -u)" -eq 0 ] && user_line="user root;"
 sed -e "s|@DIR@|$CLUSTER_DIR|g" -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_SERVERS@|$upstream|" \
+    -e "s|@USER@|$user_line|" \
     -e "s|@WORKER_CONNECTIONS@|$connections|" \
     data/nginx/rndimg-cluster.conf.in >"$CLUSTER_DIR/nginx.conf"
 nginx -c "$CLUSTER_DIR/nginx.conf" -p "$CLUSTER_DIR" -e "$CLUSTER_DIR/nginx-error.log" &

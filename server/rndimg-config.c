@@ -19,6 +19,7 @@ rndimg_config_clear (RndimgConfig *config)
   g_clear_pointer (&config->allow_hosts, g_strfreev);
   g_clear_pointer (&config->state_file, g_free);
   g_clear_pointer (&config->broker, g_free);
+  g_clear_pointer (&config->variant_dir, g_free);
 }
 
 /* Fills @to (uninitialized) with a deep copy of @from. */
@@ -39,4 +40,5 @@ rndimg_config_copy (RndimgConfig *to, const RndimgConfig *from)
   to->allow_hosts = g_strdupv (from->allow_hosts);
   to->state_file = g_strdup (from->state_file);
   to->broker = g_strdup (from->broker);
+  to->variant_dir = g_strdup (from->variant_dir);
 }

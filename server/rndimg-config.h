@@ -37,6 +37,14 @@ typedef struct {
   int header_timeout_seconds;  /* for a request's headers to arrive */
   int idle_timeout_seconds;    /* a keep-alive connection without a request */
   int max_connections_per_address;
+  gint64 variant_memory_bytes; /* variants kept in memory */
+  gint64 variant_disk_bytes;   /* variants kept on disk; 0: none */
+  char *variant_dir;           /* where; NULL: variants/ beside the state file */
+  int render_workers;          /* variant renders at once */
+  int render_queue;            /* renders waiting beyond those; then 503 */
+  double render_timeout_seconds;
+  gint64 max_input_pixels;     /* a picture larger is refused (decompression bombs) */
+  gboolean no_picsum;          /* no Lorem Picsum routes */
 } RndimgConfig;
 
 void rndimg_config_clear (RndimgConfig       *config);

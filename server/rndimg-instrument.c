@@ -137,6 +137,85 @@ read_images (gpointer catalogue)
   return rndimg_catalogue_get_count (catalogue);
 }
 
+/* The variant renderer's and cache's numbers, each read by its offset. */
+#define CACHE_COUNT(field) \
+  static double read_cache_##field (gpointer variants) \
+  { return (double) rndimg_variant_cache_get_counts (rndimg_variants_get_cache (variants))->field; }
+#define RENDER_COUNT(field) \
+  static double read_render_##field (gpointer variants) \
+  { return (double) rndimg_renderer_get_counts (rndimg_variants_get_renderer (variants))->field; }
+CACHE_COUNT (memory_hits)
+CACHE_COUNT (disk_hits)
+CACHE_COUNT (misses)
+CACHE_COUNT (memory_evictions)
+CACHE_COUNT (disk_evictions)
+RENDER_COUNT (renders)
+RENDER_COUNT (failures)
+RENDER_COUNT (refused_busy)
+RENDER_COUNT (refused_input)
+RENDER_COUNT (timeouts)
+RENDER_COUNT (joined)
+
+static double
+read_variant_memory_bytes (gpointer variants)
+{
+  return (double) rndimg_variant_cache_get_memory_bytes (rndimg_variants_get_cache (variants));
+}
+
+static double
+read_variant_disk_bytes (gpointer variants)
+{
+  return (double) rndimg_variant_cache_get_disk_bytes (rndimg_variants_get_cache (variants));
+}
+
+static double
+read_render_queue (gpointer variants)
+{
+  return rndimg_renderer_get_queued (rndimg_variants_get_renderer (variants));
+}
+
+static double
+read_render_running (gpointer variants)
+{
+  return rndimg_renderer_get_running (rndimg_variants_get_renderer (variants));
+}
+
+static void
+on_rendered (RndimgVariants *variants, double seconds, gpointer metrics)
+{
+  rndimg_metrics_observe_render (metrics, seconds);
+}
+
+static void
+add_variant_readings (RndimgMetrics *metrics, RndimgVariants *variants)
+{
+  static const struct {
+    const char *name, *type, *help;
+    RndimgMetricsReadFunc read;
+  } readings[] = {
+    { "rndimg_variant_cache_hits_total", "counter", "Variants answered from the memory cache.", read_cache_memory_hits },
+    { "rndimg_variant_cache_disk_hits_total", "counter", "Variants answered from the disk cache.", read_cache_disk_hits },
+    { "rndimg_variant_cache_misses_total", "counter", "Variants in neither cache (rendered or joined a render).", read_cache_misses },
+    { "rndimg_variant_cache_evictions_total", "counter", "Variants dropped from memory to stay within --variant-memory.", read_cache_memory_evictions },
+    { "rndimg_variant_cache_disk_evictions_total", "counter", "Variants deleted from disk to stay within --variant-disk.", read_cache_disk_evictions },
+    { "rndimg_variant_cache_memory_bytes", "gauge", "Bytes of variants in memory.", read_variant_memory_bytes },
+    { "rndimg_variant_cache_disk_bytes", "gauge", "Bytes of variants on disk.", read_variant_disk_bytes },
+    { "rndimg_variant_renders_total", "counter", "Variants rendered.", read_render_renders },
+    { "rndimg_variant_render_joins_total", "counter", "Requests that waited for a render already under way.", read_render_joined },
+    { "rndimg_variant_render_failures_total", "counter", "Renders that failed (an unreadable picture, limits on output).", read_render_failures },
+    { "rndimg_variant_refused_busy_total", "counter", "Renders refused with 503: the queue was full.", read_render_refused_busy },
+    { "rndimg_variant_refused_input_total", "counter", "Renders refused: the picture has more than --max-input-pixels.", read_render_refused_input },
+    { "rndimg_variant_render_timeouts_total", "counter", "Renders stopped at --render-timeout.", read_render_timeouts },
+    { "rndimg_variant_render_queue", "gauge", "Renders waiting for a worker.", read_render_queue },
+    { "rndimg_variant_renders_running", "gauge", "Renders under way.", read_render_running },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (readings); i++)
+    rndimg_metrics_add_reading (metrics, readings[i].name, readings[i].type, readings[i].help,
+                                readings[i].read, variants);
+  g_signal_connect_object (variants, "rendered", G_CALLBACK (on_rendered), metrics, 0);
+}
+
 void
 rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumentedPush *push)
 {
@@ -151,6 +230,8 @@ rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumented
                               read_slow_readers_dropped, push->streams);
   rndimg_metrics_add_reading (metrics, "rndimg_images", "gauge",
                               "Pictures in the catalogue.", read_images, push->catalogue);
+  if (push->variants != NULL)
+    add_variant_readings (metrics, push->variants);
 }
 
 /* Instruments that feed @metrics (borrowed: it must outlive the result). */

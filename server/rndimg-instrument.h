@@ -6,6 +6,7 @@
 #include "rndimg-metrics.h"
 #include "rndimg-router.h"
 #include "rndimg-subscribers.h"
+#include "rndimg-variants.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +16,7 @@ typedef struct {
   RndimgSubscribers *streams;
   RndimgSubscribers *sockets;
   RndimgCatalogue *catalogue;
+  RndimgVariants *variants;
 } RndimgInstrumentedPush;
 
 typedef struct _RndimgInstrument RndimgInstrument;

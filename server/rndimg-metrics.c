@@ -14,6 +14,7 @@
 
 /* Upper bounds in seconds; a held long-poll may take up to 300. */
 static const double request_buckets[] = { 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300 };
+static const double render_buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
 static const double fan_out_buckets[] = { 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5 };
 
 typedef struct {
@@ -41,6 +42,7 @@ struct _RndimgMetrics
   GHashTable *published;       /* source -> guint64 * */
   Histogram request_duration;
   Histogram fan_out_duration;
+  Histogram render_duration;
   guint64 bytes_sent;
   gint64 open_connections;
   GPtrArray *readings;
@@ -92,6 +94,8 @@ rndimg_metrics_init (RndimgMetrics *self)
   self->request_duration.n_bounds = G_N_ELEMENTS (request_buckets);
   self->fan_out_duration.bounds = fan_out_buckets;
   self->fan_out_duration.n_bounds = G_N_ELEMENTS (fan_out_buckets);
+  self->render_duration.bounds = render_buckets;
+  self->render_duration.n_bounds = G_N_ELEMENTS (render_buckets);
   self->readings = g_ptr_array_new_with_free_func ((GDestroyNotify) reading_free);
   self->started_unix = (double) g_get_real_time () / G_USEC_PER_SEC;
 }
@@ -202,6 +206,13 @@ rndimg_metrics_count_publish (RndimgMetrics *self, const char *source, double fa
 {
   count (self->published, source);
   observe (&self->fan_out_duration, fan_out_seconds);
+}
+
+/* A picture variant was rendered in @seconds. */
+void
+rndimg_metrics_observe_render (RndimgMetrics *self, double seconds)
+{
+  observe (&self->render_duration, seconds);
 }
 
 static void
@@ -347,6 +358,9 @@ rndimg_metrics_render (RndimgMetrics *self)
                     &self->fan_out_duration);
   render_counters (out, "rndimg_uploads_total", "Uploads, by result (accepted or the reason for refusal).",
                    self->uploads, "result");
+  render_histogram (out, "rndimg_variant_render_seconds",
+                    "Time a picture variant's render took on its worker (decode, resize, encode).",
+                    &self->render_duration);
   for (guint i = 0; i < self->readings->len; i++)
     {
       Reading *reading = g_ptr_array_index (self->readings, i);

@@ -30,6 +30,8 @@ void           rndimg_metrics_count_upload     (RndimgMetrics        *self,
 void           rndimg_metrics_count_publish    (RndimgMetrics        *self,
                                                 const char           *source,
                                                 double                fan_out_seconds);
+void           rndimg_metrics_observe_render   (RndimgMetrics        *self,
+                                                double                seconds);
 char          *rndimg_metrics_render           (RndimgMetrics        *self);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "rndimg-limits.h"
 #include "rndimg-long-poll.h"
 #include "rndimg-memory-broker.h"
+#include "rndimg-picsum.h"
 #include "rndimg-refusal.h"
 #include "rndimg-redis-broker.h"
 #include "rndimg-router.h"
@@ -25,6 +26,7 @@
 #include "rndimg-taken-answer.h"
 #include "rndimg-tls.h"
 #include "rndimg-upload.h"
+#include "rndimg-variants.h"
 #include "rndimg-websocket.h"
 
 #include <errno.h>
@@ -49,6 +51,8 @@ struct _RndimgService
   RndimgPictureStore *pictures;    /* with a Redis broker: pictures on every node */
   RndimgPlaceholders *placeholders; /* average colours and BlurHashes, computed in a worker */
   RndimgStatic *files;
+  RndimgVariants *variants;        /* /img/: sizes and formats of the pictures */
+  RndimgPicsum *picsum;            /* Lorem Picsum's routes, unless --no-picsum */
   RndimgApiContext api;            /* what the REST handlers serve (borrows the parts above) */
 
   /* Owned: HTTP on libsoup */
@@ -100,11 +104,13 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->router, rndimg_router_free);
   g_clear_pointer (&self->origins, rndimg_origin_policy_free);
 
+  g_clear_pointer (&self->picsum, rndimg_picsum_free);
   g_clear_pointer (&self->files, rndimg_static_free);
   rndimg_api_context_clear (&self->api);
   g_clear_pointer (&self->pictures, rndimg_picture_store_free);
   g_clear_object (&self->placeholders);
   g_clear_object (&self->broker);
+  g_clear_object (&self->variants);
   g_clear_object (&self->catalogue);
   g_clear_object (&self->metrics);
   rndimg_config_clear (&self->config);
@@ -198,6 +204,7 @@ add_routes (RndimgService *self)
                      self->config.no_metrics ? NULL : self->metrics);
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
   rndimg_router_add (router, "/static/img/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
+  rndimg_router_add (router, "/img/", RNDIMG_ROUTE_PREFIX, rndimg_variants_serve, NULL, self->variants);
   if (!self->config.no_dogceo)
     {
       static const char *const dogceo_prefixes[] = { "/api/breeds/", "/api/breed/", "/breeds/", "/breed/" };
@@ -209,6 +216,10 @@ add_routes (RndimgService *self)
   /* The tutorial's page does XMLHttpRequest POST / and reads "message":
    * a GET handler and a POST handler serving different objects. */
   rndimg_router_add (router, "/", 0, NULL, rndimg_api_random, api);
+  /* Picsum's paths (/300/200, /id/..., /seed/..., /v2/list) are tried
+   * before the web page's files; any other path goes on to those. */
+  if (self->picsum != NULL)
+    rndimg_router_add (router, "/", RNDIMG_ROUTE_PREFIX, rndimg_picsum_serve, NULL, self->picsum);
   rndimg_router_add (router, "/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_web, NULL, self->files);
   self->router = router;
 }
@@ -234,6 +245,40 @@ make_broker (const RndimgConfig *config, GError **error)
     state_file = rndimg_redis_broker_state_file_for (config->state_file, config->broker);
   rndimg_redis_broker_set_state_file (RNDIMG_REDIS_BROKER (broker), state_file);
   return broker;
+}
+
+/* The variants' disk cache: --variant-dir, else variants/ beside the
+ * state file; none without either. */
+static char *
+variant_folder (const RndimgConfig *config)
+{
+  g_autofree char *state_folder = NULL;
+
+  if (config->variant_dir != NULL)
+    return g_strdup (config->variant_dir);
+  if (config->state_file == NULL)
+    return NULL;
+  state_folder = g_path_get_dirname (config->state_file);
+  return g_build_filename (state_folder, "variants", NULL);
+}
+
+static RndimgVariants *
+make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue)
+{
+  g_autofree char *folder = variant_folder (config);
+  RndimgVariantsSettings settings = {
+    .render = {
+      .workers = (guint) config->render_workers,
+      .queue_limit = (guint) config->render_queue,
+      .time_limit_seconds = config->render_timeout_seconds,
+      .max_input_pixels = (guint64) config->max_input_pixels,
+    },
+    .memory_budget = (guint64) config->variant_memory_bytes,
+    .disk_folder = folder,
+    .disk_budget = (guint64) config->variant_disk_bytes,
+  };
+
+  return rndimg_variants_new (catalogue, &settings);
 }
 
 /* Beside the broker's state file: placeholders.jsonl in the state folder. */
@@ -289,6 +334,9 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_broker_set_describer (self->broker, rndimg_pictures_api_describe_event, &self->api.pictures_api);
   rndimg_api_context_load_description (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
+  self->variants = make_variants (&self->config, self->catalogue);
+  if (!config->no_picsum)
+    self->picsum = rndimg_picsum_new (self->catalogue, self->variants, rndimg_static_serve_web, self->files);
   if (!start_sources (self, error))
     return NULL;
 
@@ -302,6 +350,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
     .long_polls = self->long_polls, .streams = self->streams,
     .sockets = self->sockets, .catalogue = self->catalogue,
+    .variants = self->variants,
   });
   return g_steal_pointer (&self);
 }

@@ -10,6 +10,7 @@
 #include "rndimg-auth.h"
 #include "rndimg-http.h"
 #include "rndimg-image-type.h"
+#include "rndimg-renderer.h"
 
 #include <errno.h>
 #include <string.h>
@@ -144,6 +145,22 @@ store (const char *folder, const char *album, GBytes *bytes, const char *content
   return NULL;
 }
 
+/* A decompression bomb (a small file declaring a huge picture) is refused
+ * from its header, before it is stored or decoded. Bytes libvips cannot
+ * read a header from are left to the type check above (and answered with
+ * a JSON error when a variant is asked of them). */
+static gboolean
+accept_pixels (SoupServerMessage *msg, const RndimgConfig *config, GBytes *bytes)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (rndimg_renderer_check_picture (bytes, (guint64) config->max_input_pixels, &error) ||
+      !g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE))
+    return TRUE;
+  rndimg_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "%s (--max-input-pixels)", error->message);
+  return FALSE;
+}
+
 void
 rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query,
                      gpointer api_context)
@@ -167,6 +184,8 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
                               "the bytes are not a PNG, JPEG, GIF or WebP image");
       return;
     }
+  if (!accept_pixels (msg, api->config, bytes))
+    return;
 
   name = store (api->config->uploads_dir, album, bytes, content_type, &error);
   image = name != NULL ? rndimg_catalogue_refresh (catalogue, name, FALSE) : NULL;

@@ -428,6 +428,8 @@ test_make_image_folder (guint count)
   return dir;
 }
 
+/* Removes @path and what it holds, folders too (a server's state folder
+ * holds variants/). */
 void
 test_remove_folder (const char *path)
 {

@@ -99,9 +99,27 @@ survives_a_killed_node() {
     [ "$(curl -sf "$API/rndimg/poll?since=7" | id_of)" = 8 ]
 }
 
-echo "1..4"
+echo "1..5"
+# A canonical variant through nginx: the first request goes to a node
+# (MISS), the next ones come from nginx's cache (HIT) with the same bytes;
+# the short spelling's redirect is never cached.
+variants_cached_by_nginx() {
+    base="http://127.0.0.1:$LB"
+    location=$(curl -s -o /dev/null -w '%{redirect_url}' "$base/img/01.png/120x80.webp")
+    case "$location" in
+        "$base/img/01.png/"*/120x80.webp) ;;
+        *) echo "# no canonical redirect: '$location'" >&2; return 1 ;;
+    esac
+    first=$(curl -s -o "$WORK/v1" -D - "$location" | tr -d '\r' | sed -n 's/^X-Cache-Status: //Ip')
+    second=$(curl -s -o "$WORK/v2" -D - "$location" | tr -d '\r' | sed -n 's/^X-Cache-Status: //Ip')
+    redirect=$(curl -s -o /dev/null -D - "$base/img/01.png/120x80.webp" | tr -d '\r' | sed -n 's/^X-Cache-Status: //Ip')
+    [ "$first" = MISS ] && [ "$second" = HIT ] && cmp -s "$WORK/v1" "$WORK/v2" && [ -z "$redirect" ] ||
+        { echo "# first '$first', second '$second', redirect '$redirect'" >&2; return 1; }
+}
+
 check "cluster.sh starts Redis, three nodes and nginx" started
 check "publishes through nginx go round-robin, ids 1 to 6" publishes_round_robin
 check "SSE and long-poll pass through nginx unbuffered and resume" stream_and_poll_pass_unbuffered
+check "canonical variants come from nginx's cache, redirects never" variants_cached_by_nginx
 check "a node killed with SIGKILL: nginx skips it, ids go on" survives_a_killed_node
 exit $failed

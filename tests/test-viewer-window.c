@@ -307,6 +307,46 @@ is_set (gpointer user_data)
   return *(gpointer *) user_data != NULL;
 }
 
+/* The viewer asks for a variant the size of its window (times its scale),
+ * not the whole file; Save As still writes the file itself. */
+static void
+test_window_sized_variant (void)
+{
+  g_autofree char *folder = test_make_image_folder (2);
+  TestServer *server = start_server (folder, NULL);
+  RndimgViewerWindow *window = rndimg_viewer_window_new (NULL, server->url, RNDIMG_TRANSPORT_AUTO);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *metrics_url = test_server_url (server, "/metrics");
+  g_autofree char *metrics = NULL;
+  int width, height, scale;
+  GdkPaintable *paintable;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 240, 300);
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  scale = gtk_widget_get_scale_factor (GTK_WIDGET (window));
+  g_assert_cmpint (width * scale, <, 400);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
+  wait_for (window, RNDIMG_VIEWER_IDLE, NULL, NULL, 10000);
+  paintable = rndimg_viewer_window_get_paintable (window);
+  g_assert_nonnull (paintable);
+  /* A square 400x400 picture inside the window: its smaller side. */
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (paintable), ==, MIN (width, height) * scale);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_height (paintable), ==, MIN (width, height) * scale);
+  {
+    g_auto(TestResponse) response = { 0 };
+
+    test_request (session, "GET", metrics_url, NULL, NULL, NULL, &response);
+    metrics = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
+  }
+  g_assert_nonnull (strstr (metrics, "\nrndimg_variant_renders_total 1\n"));
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_server_stop (server);
+  test_remove_folder (folder);
+}
+
 /* Save As writes the bytes the server has; Copy puts a texture of the
  * picture on the clipboard, Copy Link its URL. */
 static void
@@ -707,7 +747,7 @@ on_slow_request (SoupServer *server, SoupServerMessage *msg, const char *path,
   GUri *uri = soup_server_message_get_uri (msg);
 
   soup_server_message_set_status (msg, 200, NULL);
-  if (g_str_has_prefix (path, "/static/"))
+  if (!g_str_has_prefix (path, "/polling/"))   /* the file, or the variant the viewer asks for */
     {
       soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_COPY, g_bytes_get_data (slow->png, NULL),
                                         g_bytes_get_size (slow->png));
@@ -1073,6 +1113,7 @@ main (int argc, char **argv)
       g_test_add_func ("/viewer/long-poll-transport", test_long_poll_transport);
       g_test_add_func ("/viewer/history", test_history);
       g_test_add_func ("/viewer/save-and-copy", test_save_and_copy);
+      g_test_add_func ("/viewer/window-sized-variant", test_window_sized_variant);
       g_test_add_func ("/viewer/album", test_album);
       g_test_add_func ("/viewer/upload", test_upload);
       g_test_add_func ("/viewer/upload-token", test_upload_token);

@@ -54,7 +54,7 @@ async function shownSrc() {
   return page.evaluate(() => document.getElementById("picture").getAttribute("src"));
 }
 
-async function waitForPicture(name, timeout = 2000) {
+async function waitForPicture(name, timeout = 5000) {
   await page.waitForFunction((expected) => {
     const image = document.getElementById("picture");
     return !image.hidden && image.src.endsWith(`/static/img/${expected}`) && image.complete && image.naturalWidth > 0;
@@ -64,7 +64,7 @@ async function waitForPicture(name, timeout = 2000) {
 async function waitForAnyPicture(timeout = 5000) {
   await page.waitForFunction(() => {
     const image = document.getElementById("picture");
-    return !image.hidden && image.complete && image.naturalWidth > 0;
+    return !image.hidden && image.complete && image.naturalWidth > 0 && !document.getElementById("stage").dataset.loading;
   }, null, { timeout });
 }
 
@@ -122,6 +122,8 @@ test("Get shows a random picture without a reload; Download and Open point at it
   // Again, with the keyboard: a different picture (exclude= the current one).
   await page.keyboard.press("g");
   await page.waitForFunction((old) => document.getElementById("picture").getAttribute("src") !== old, first, { timeout: 5000 });
+  // Settled (the picture is a variant, rendered first): Get no longer busy.
+  await page.waitForFunction(() => document.getElementById("get").getAttribute("aria-busy") !== "true", null, { timeout: 5000 });
   await assertNotReloaded();
   await assertAccessible(page, "picture, light");
   await screenshot(page, "get");

@@ -3,6 +3,8 @@
 // button each; a click shows that picture again. Only one button is in the
 // Tab order; the arrow keys, Home and End move along the strip (mirrored
 // when the page is right-to-left) and show the picture they land on.
+import { densitySrcset, fallBackToOriginal } from "./variants.js";
+
 export const HISTORY_LIMIT = 50;
 
 export class HistoryStrip {
@@ -56,6 +58,9 @@ export class HistoryStrip {
     button.title = entry.label;
     button.tabIndex = -1;
     const thumbnail = document.createElement("img");
+    // 64x64 variants for the screen's pixel ratio, not the whole picture.
+    fallBackToOriginal(thumbnail, entry.url);
+    thumbnail.srcset = densitySrcset(entry.url, 64, 64);
     thumbnail.src = entry.url;
     thumbnail.alt = "";
     thumbnail.width = 64;

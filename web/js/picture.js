@@ -2,7 +2,22 @@
 // Shows pictures: each one is fully loaded and decoded off-screen first, so
 // the old picture (or the empty placeholder) stays until the new one can
 // replace it. A newer request wins over an older one. Keeps the Download
-// and Open links pointing at the picture shown.
+// and Open links pointing at the picture shown (the file itself); the page
+// shows a variant no larger than the stage.
+import { variantUrl } from "./variants.js";
+
+// At most the stage's width (520 CSS pixels) at 1x and 2x; never enlarged.
+function stageSrcset(url) {
+  return `${variantUrl(url, 520, 520, { fit: "inside" })} 1x, ${variantUrl(url, 520, 520, { fit: "inside", dpr: 2 })} 2x`;
+}
+
+async function load(url, srcset) {
+  const next = new Image();
+  if (srcset) next.srcset = srcset;
+  next.src = url;
+  await next.decode();
+}
+
 export class PictureView {
   constructor({ stage, image, caption, download, open, actions }) {
     Object.assign(this, { stage, image, caption, download, open, actions });
@@ -16,9 +31,9 @@ export class PictureView {
   // the same box: no blank, no jump.
   async show(url, description, altText, placeholder = null) {
     const generation = ++this.generation;
-    const next = new Image();
-    next.src = url;
+    let srcset = stageSrcset(url);
     if (placeholder) {
+      this.image.removeAttribute("srcset");
       this.image.src = placeholder;
       this.image.alt = altText;
       this.image.hidden = false;
@@ -26,13 +41,22 @@ export class PictureView {
       this.stage.dataset.loading = "true";
     }
     try {
-      await next.decode();
+      await load(url, srcset).catch(() => {
+        // No variant to be had (the render queue full, an old server): the file itself.
+        srcset = "";
+        return load(url, srcset);
+      });
+      if (generation !== this.generation) return false;
+      this.url = url;
+      if (srcset) this.image.srcset = srcset;
+      else this.image.removeAttribute("srcset");
+      this.image.src = url;
+      // Decoded already (above): the shown element has it within a frame.
+      await this.image.decode().catch(() => {});
     } finally {
       if (generation === this.generation) delete this.stage.dataset.loading;
     }
     if (generation !== this.generation) return false;
-    this.url = url;
-    this.image.src = url;
     this.image.alt = altText;
     this.image.hidden = false;
     this.stage.dataset.empty = "false";

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/* Lorem Picsum's routes, so code written for picsum.photos works with the
+ * host changed: /{w}/{h} and /{size} (a random picture), /id/{id}/...,
+ * /seed/{seed}/..., each with .jpg (the default) or .webp and ?grayscale,
+ * ?blur[=1..10], ?random=N (ignored, as Picsum does); every one a 302
+ * (no-store, Picsum-ID) to the picture's canonical variant URL. Also
+ * /id/{id}/info, /seed/{seed}/info and /v2/list?page=&limit= with
+ * Picsum's item fields and Link header. Ids are the catalogue's names.
+ * A seed picks the picture that scores highest for it (rendezvous
+ * hashing), so adding a picture moves only the seeds the newcomer wins.
+ * Paths of any other shape go to @fallback (the web page's files). */
+#include "rndimg-picsum.h"
+#include "rndimg-http.h"
+
+#include <string.h>
+
+#define MAX_SEED_BYTES 256
+#define DEFAULT_BLUR 5
+#define LIST_DEFAULT_LIMIT 30
+#define LIST_MAX_LIMIT 100
+
+struct _RndimgPicsum
+{
+  RndimgCatalogue *catalogue;
+  RndimgVariants *variants;
+  RndimgHandler fallback;
+  gpointer fallback_data;
+};
+
+RndimgPicsum *
+rndimg_picsum_new (RndimgCatalogue *catalogue, RndimgVariants *variants, RndimgHandler fallback,
+                   gpointer fallback_data)
+{
+  RndimgPicsum *self = g_new0 (RndimgPicsum, 1);
+
+  self->catalogue = g_object_ref (catalogue);
+  self->variants = g_object_ref (variants);
+  self->fallback = fallback;
+  self->fallback_data = fallback_data;
+  return self;
+}
+
+void
+rndimg_picsum_free (RndimgPicsum *self)
+{
+  g_object_unref (self->catalogue);
+  g_object_unref (self->variants);
+  g_free (self);
+}
+
+static gboolean G_GNUC_PRINTF (3, 4)
+refuse (SoupServerMessage *msg, const char *parameter, const char *format, ...)
+{
+  RndimgVariantProblem problem = { (char *) parameter, NULL };
+  va_list args;
+
+  va_start (args, format);
+  problem.message = g_strdup_vprintf (format, args);
+  va_end (args);
+  rndimg_variants_send_problem (msg, &problem);
+  g_free (problem.message);
+  return FALSE;
+}
+
+/* The raw query as key -> value (NULL for a key without '='); NULL when
+ * it is not well-formed. libsoup's form decoder drops "?grayscale". */
+static GHashTable *
+read_query (SoupServerMessage *msg)
+{
+  const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr(GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) pieces = NULL;
+
+  if (raw == NULL)
+    return g_steal_pointer (&table);
+  if (strlen (raw) > 1024)
+    return NULL;
+  pieces = g_strsplit (raw, "&", 32);
+  for (char **piece = pieces; *piece != NULL; piece++)
+    {
+      char *equals = strchr (*piece, '=');
+      char *key = g_uri_unescape_segment (*piece, equals, NULL);
+      char *value = equals != NULL ? g_uri_unescape_string (equals + 1, NULL) : NULL;
+
+      if (key == NULL || (equals != NULL && value == NULL))
+        {
+          g_free (key);
+          g_free (value);
+          return NULL;
+        }
+      g_hash_table_replace (table, key, value);
+    }
+  return g_steal_pointer (&table);
+}
+
+/* ?grayscale, ?blur[=N]; ?random and anything else are ignored, as by Picsum. */
+static gboolean
+read_look (SoupServerMessage *msg, RndimgVariantSpec *spec)
+{
+  g_autoptr(GHashTable) query = read_query (msg);
+  const char *blur;
+
+  if (query == NULL)
+    return refuse (msg, "query", "the query is not well-formed percent-encoded text");
+  spec->grayscale = g_hash_table_contains (query, "grayscale");
+  if (!g_hash_table_lookup_extended (query, "blur", NULL, (gpointer *) &blur))
+    return TRUE;
+  spec->blur = DEFAULT_BLUR;
+  if (blur != NULL && *blur != '\0')
+    {
+      guint64 value;
+
+      if (!rndimg_http_parse_number (blur, 1, RNDIMG_VARIANT_MAX_BLUR, &value))
+        return refuse (msg, "blur", "blur must be a whole number from 1 to %d (no value: %d)",
+                       RNDIMG_VARIANT_MAX_BLUR, DEFAULT_BLUR);
+      spec->blur = (guint) value;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_side (SoupServerMessage *msg, const char *text, const char *parameter, guint *side)
+{
+  guint64 value;
+
+  if (!rndimg_http_parse_number (text, 0, RNDIMG_VARIANT_MAX_SIDE, &value))
+    return refuse (msg, parameter, "%s must be a whole number from 0 to %d", parameter, RNDIMG_VARIANT_MAX_SIDE);
+  *side = (guint) value;
+  return TRUE;
+}
+
+/* The size segments, "300" or "300", "200.webp": a variant as Picsum
+ * makes it (centre crop, JPEG unless .webp). */
+static gboolean
+read_size (SoupServerMessage *msg, char **segments, guint n, RndimgVariantSpec *spec)
+{
+  char *last = segments[n - 1];
+  char *dot = strchr (last, '.');
+
+  *spec = (RndimgVariantSpec) { .format = RNDIMG_FORMAT_JPEG };
+  if (dot != NULL)
+    {
+      if (g_str_equal (dot, ".webp"))
+        spec->format = RNDIMG_FORMAT_WEBP;
+      else if (!g_str_equal (dot, ".jpg"))
+        return refuse (msg, "format", "the file extension must be .jpg or .webp");
+      *dot = '\0';
+    }
+  if (!read_side (msg, segments[0], "width", &spec->width))
+    return FALSE;
+  if (n == 1)
+    spec->height = spec->width;
+  else if (!read_side (msg, segments[1], "height", &spec->height))
+    return FALSE;
+  return read_look (msg, spec);
+}
+
+static guint64
+mix (guint64 value)
+{
+  value ^= value >> 33;
+  value *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  value ^= value >> 33;
+  value *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
+  return value ^ (value >> 33);
+}
+
+static guint64
+score (const char *seed, const char *name)
+{
+  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+
+  for (const char *p = seed; *p; p++)
+    hash = (hash ^ (guchar) *p) * G_GUINT64_CONSTANT (0x100000001b3);
+  hash = (hash ^ 0xff) * G_GUINT64_CONSTANT (0x100000001b3);
+  for (const char *p = name; *p; p++)
+    hash = (hash ^ (guchar) *p) * G_GUINT64_CONSTANT (0x100000001b3);
+  return mix (hash);
+}
+
+static RndimgImage *
+pick_by_seed (RndimgPicsum *self, const char *seed)
+{
+  g_autoptr(GPtrArray) images = rndimg_catalogue_list (self->catalogue);
+  RndimgImage *best = NULL;
+  guint64 best_score = 0;
+
+  for (guint i = 0; i < images->len; i++)
+    {
+      RndimgImage *image = g_ptr_array_index (images, i);
+      guint64 s = score (seed, image->name);
+
+      if (best == NULL || s > best_score)
+        {
+          best = image;
+          best_score = s;
+        }
+    }
+  return best != NULL ? rndimg_image_ref (best) : NULL;
+}
+
+/* A seed from its path segment; NULL with the answer set. */
+static char *
+read_seed (SoupServerMessage *msg, const char *segment)
+{
+  char *seed = g_uri_unescape_string (segment, NULL);
+
+  if (seed == NULL || *seed == '\0' || strlen (seed) > MAX_SEED_BYTES)
+    {
+      g_free (seed);
+      refuse (msg, "seed", "a seed is 1 to %d bytes", MAX_SEED_BYTES);
+      return NULL;
+    }
+  return seed;
+}
+
+/* The picture named by /id/{id} or /seed/{seed}; NULL with the answer set. */
+static RndimgImage *
+find_picture (RndimgPicsum *self, SoupServerMessage *msg, const char *kind, const char *segment)
+{
+  g_autofree char *key = g_str_equal (kind, "id") ? g_uri_unescape_string (segment, NULL)
+                                                   : read_seed (msg, segment);
+  RndimgImage *image = NULL;
+
+  if (key == NULL)
+    {
+      if (g_str_equal (kind, "id"))
+        rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture with that id");
+      return NULL;
+    }
+  image = g_str_equal (kind, "id") ? rndimg_catalogue_lookup (self->catalogue, key) : pick_by_seed (self, key);
+  if (image == NULL)
+    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, g_str_equal (kind, "id") ? "no picture with that id"
+                                                                               : "the catalogue is empty");
+  return image;
+}
+
+static void
+expose_picsum_headers (SoupServerMessage *msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Access-Control-Expose-Headers",
+                                "Location, Retry-After, ETag, Link, Picsum-ID, Content-Type");
+}
+
+/* 302 (no-store) to the canonical URL of @spec of @image, with Picsum-ID. */
+static void
+redirect_to_variant (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *image, const RndimgVariantSpec *spec)
+{
+  g_autofree char *url = rndimg_variants_url (self->variants, msg, image, spec);
+  g_autofree char *base = rndimg_http_base_url (msg);
+
+  if (url == NULL)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the picture cannot be read");
+      return;
+    }
+  rndimg_variants_redirect (msg, url + strlen (base));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Picsum-ID", image->name);
+  expose_picsum_headers (msg);
+}
+
+static void
+add_string (JsonBuilder *builder, const char *name, const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+/* Picsum's item: {id, author, width, height, url, download_url}. */
+static void
+add_info (RndimgPicsum *self, SoupServerMessage *msg, JsonBuilder *builder, RndimgImage *image)
+{
+  g_autofree char *url = rndimg_http_image_url (msg, image->name);
+  g_autofree char *base = rndimg_http_base_url (msg);
+  g_autofree char *escaped = g_uri_escape_string (image->name, NULL, FALSE);
+  g_autofree char *download = NULL;
+  guint width = 0, height = 0;
+
+  rndimg_variants_get_picture_size (self->variants, image, &width, &height);
+  download = g_strdup_printf ("%s/id/%s/%u/%u", base, escaped, width, height);
+  json_builder_begin_object (builder);
+  add_string (builder, "id", image->name);
+  add_string (builder, "author", "");
+  json_builder_set_member_name (builder, "width");
+  json_builder_add_int_value (builder, width);
+  json_builder_set_member_name (builder, "height");
+  json_builder_add_int_value (builder, height);
+  add_string (builder, "url", url);
+  add_string (builder, "download_url", download);
+  json_builder_end_object (builder);
+}
+
+static void
+send_info (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *image)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  add_info (self, msg, builder, image);
+  node = json_builder_get_root (builder);
+  expose_picsum_headers (msg);
+  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+}
+
+static gboolean
+read_list_number (SoupServerMessage *msg, GHashTable *query, const char *name, guint64 max, guint64 fallback,
+                  guint64 *value)
+{
+  const char *text = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+
+  *value = fallback;
+  if (text == NULL || rndimg_http_parse_number (text, 1, max, value))
+    return TRUE;
+  return refuse (msg, name, "%s must be a whole number from 1 to %" G_GUINT64_FORMAT, name, max);
+}
+
+static void
+add_link (GString *link, const char *base, guint64 page, guint64 limit, const char *rel)
+{
+  if (link->len > 0)
+    g_string_append (link, ", ");
+  g_string_append_printf (link, "<%s/v2/list?page=%" G_GUINT64_FORMAT "&limit=%" G_GUINT64_FORMAT ">; rel=\"%s\"",
+                          base, page, limit, rel);
+}
+
+/* GET /v2/list?page=&limit=: a page of items, Link rel="prev"/"next". */
+static void
+serve_list (RndimgPicsum *self, SoupServerMessage *msg)
+{
+  g_autoptr(GHashTable) query = read_query (msg);
+  g_autoptr(GPtrArray) images = rndimg_catalogue_list (self->catalogue);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GString) link = g_string_new (NULL);
+  g_autofree char *base = rndimg_http_base_url (msg);
+  guint64 page, limit, first;
+
+  if (!read_list_number (msg, query, "page", G_MAXUINT32, 1, &page) ||
+      !read_list_number (msg, query, "limit", LIST_MAX_LIMIT, LIST_DEFAULT_LIMIT, &limit))
+    return;
+  first = (page - 1) * limit;
+  json_builder_begin_array (builder);
+  for (guint64 i = first; i < images->len && i < first + limit; i++)
+    add_info (self, msg, builder, g_ptr_array_index (images, i));
+  json_builder_end_array (builder);
+  if (page > 1)
+    add_link (link, base, page - 1, limit, "prev");
+  if (first + limit < images->len)
+    add_link (link, base, page + 1, limit, "next");
+  if (link->len > 0)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Link", link->str);
+  node = json_builder_get_root (builder);
+  expose_picsum_headers (msg);
+  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+}
+
+static gboolean
+is_number_segment (const char *segment)
+{
+  gsize digits = strspn (segment, "0123456789");
+
+  return digits > 0 && (segment[digits] == '\0' || segment[digits] == '.');
+}
+
+/* /id/{id}/... and /seed/{seed}/...: info or a variant. */
+static void
+serve_chosen (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
+{
+  g_autoptr(RndimgImage) image = NULL;
+  RndimgVariantSpec spec;
+
+  if (n == 3 && g_str_equal (segments[2], "info"))
+    {
+      if ((image = find_picture (self, msg, segments[0], segments[1])) != NULL)
+        send_info (self, msg, image);
+      return;
+    }
+  if (!read_size (msg, segments + 2, n - 2, &spec) ||
+      (image = find_picture (self, msg, segments[0], segments[1])) == NULL)
+    return;
+  redirect_to_variant (self, msg, image, &spec);
+}
+
+/* /{size} and /{w}/{h}: a random picture. */
+static void
+serve_random (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
+{
+  g_autoptr(RndimgImage) image = NULL;
+  RndimgVariantSpec spec;
+
+  if (!read_size (msg, segments, n, &spec))
+    return;
+  if ((image = rndimg_catalogue_pick_random (self->catalogue, NULL)) == NULL)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
+      return;
+    }
+  redirect_to_variant (self, msg, image, &spec);
+}
+
+/* GET|HEAD of every path not routed elsewhere. */
+void
+rndimg_picsum_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer picsum)
+{
+  RndimgPicsum *self = picsum;
+  g_auto(GStrv) segments = g_strsplit (path + 1, "/", 6);
+  guint n = g_strv_length (segments);
+  gboolean chosen = n >= 3 && n <= 4 && (g_str_equal (segments[0], "id") || g_str_equal (segments[0], "seed"));
+
+  if (n == 2 && g_str_equal (segments[0], "v2") && g_str_equal (segments[1], "list"))
+    serve_list (self, msg);
+  else if (chosen)
+    serve_chosen (self, msg, segments, n);
+  else if (n >= 1 && n <= 2 && is_number_segment (segments[0]) && (n == 1 || is_number_segment (segments[1])))
+    serve_random (self, msg, segments, n);
+  else
+    self->fallback (msg, path, query, self->fallback_data);
+}

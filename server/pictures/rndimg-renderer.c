@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: MIT */
+/* Renders picture variants with libvips on a bounded pool of threads,
+ * never on the main loop. One render per variant key however many ask at
+ * once (they all wait for it); a full queue refuses at once; each render
+ * is killed at its time limit. libvips is set up here: its operation cache
+ * off (we cache whole answers), one libvips thread per render (the pool is
+ * the parallelism), loaders and savers that were never fuzzed blocked. */
+#include "rndimg-renderer.h"
+
+#include <vips/vips.h>
+
+G_DEFINE_QUARK (rndimg-render-error-quark, rndimg_render_error)
+
+/* libvips 8.14 declares no autoptr for its images. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsImage, g_object_unref)
+
+/* One render, and every request waiting for it. */
+typedef struct {
+  RndimgRenderer *renderer;     /* a reference: finish runs on the main context */
+  char *key;
+  char *path;
+  RndimgVariantSpec spec;
+  GPtrArray *tasks;             /* GTask, each waiting */
+  GBytes *bytes;                /* the result, or */
+  GError *error;
+  double seconds;
+} Job;
+
+struct _RndimgRenderer
+{
+  GObject parent_instance;
+
+  RndimgRendererLimits limits;
+  GThreadPool *pool;
+  GMainContext *context;        /* where results are delivered */
+  GHashTable *jobs;             /* key -> Job, waiting or running */
+  gint running;                 /* atomic */
+  gboolean can_encode[RNDIMG_FORMAT_AVIF + 1];
+  RndimgRendererCounts counts;
+};
+
+G_DEFINE_FINAL_TYPE (RndimgRenderer, rndimg_renderer, G_TYPE_OBJECT)
+
+static void
+job_free (Job *job)
+{
+  g_free (job->key);
+  g_free (job->path);
+  g_ptr_array_unref (job->tasks);
+  g_clear_pointer (&job->bytes, g_bytes_unref);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+static void
+rndimg_renderer_finalize (GObject *object)
+{
+  RndimgRenderer *self = RNDIMG_RENDERER (object);
+
+  /* Every job holds a reference: none is left by now. */
+  g_thread_pool_free (self->pool, TRUE, TRUE);
+  g_hash_table_unref (self->jobs);
+  g_main_context_unref (self->context);
+  G_OBJECT_CLASS (rndimg_renderer_parent_class)->finalize (object);
+}
+
+static void
+rndimg_renderer_class_init (RndimgRendererClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rndimg_renderer_finalize;
+}
+
+static void
+rndimg_renderer_init (RndimgRenderer *self)
+{
+}
+
+static void
+set_vips_error (GError **error, RndimgRenderError code, const char *what)
+{
+  g_autofree char *detail = vips_error_buffer_copy ();
+
+  g_strchomp (detail);
+  g_set_error (error, RNDIMG_RENDER_ERROR, code, "%s%s%s", what, *detail ? ": " : "", detail);
+}
+
+typedef struct {
+  gint64 deadline;
+  gboolean passed;
+} Deadline;
+
+/* Kills the render whose deadline has passed; libvips checks between
+ * tiles (and resets the flag once read, so we keep our own). */
+static void
+on_eval (VipsImage *image, VipsProgress *progress, gpointer user_data)
+{
+  Deadline *deadline = user_data;
+
+  if (g_get_monotonic_time () > deadline->deadline)
+    {
+      deadline->passed = TRUE;
+      vips_image_set_kill (image, TRUE);
+    }
+}
+
+static int
+save (VipsImage *image, RndimgFormat format, guint quality, void **buffer, size_t *length)
+{
+  guint q = quality != 0 ? quality : rndimg_format_default_quality (format);
+
+  switch (format)
+    {
+    case RNDIMG_FORMAT_JPEG:
+      return vips_jpegsave_buffer (image, buffer, length, "Q", q, "interlace", TRUE,
+                                   "optimize_coding", TRUE, "strip", TRUE, NULL);
+    case RNDIMG_FORMAT_PNG:
+      return vips_pngsave_buffer (image, buffer, length, "compression", 6, "strip", TRUE, NULL);
+    case RNDIMG_FORMAT_WEBP:
+      return vips_webpsave_buffer (image, buffer, length, "Q", q, "strip", TRUE, NULL);
+    case RNDIMG_FORMAT_AVIF:
+      return vips_heifsave_buffer (image, buffer, length, "Q", q, "strip", TRUE, "effort", 2,
+                                   "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, NULL);
+    case RNDIMG_FORMAT_AUTO:
+    default:
+      vips_error ("rndimg", "no format chosen");
+      return -1;
+    }
+}
+
+/* The box libvips' thumbnail is asked for, from the spec and the source. */
+static void
+thumbnail_box (const RndimgVariantSpec *spec, int source_width, int source_height, int *width, int *height)
+{
+  *width = spec->width != 0 ? (int) spec->width : VIPS_MAX_COORD;
+  *height = spec->height != 0 ? (int) spec->height : VIPS_MAX_COORD;
+  if (spec->width == 0 && spec->height == 0)
+    {
+      *width = source_width;
+      *height = source_height;
+    }
+}
+
+/* Each step takes @*image and leaves its result there; -1 on failure. */
+static int
+replace (VipsImage **image, VipsImage *next, int status)
+{
+  if (status != 0)
+    return -1;
+  g_object_unref (*image);
+  *image = next;
+  return 0;
+}
+
+/* Every metadata block goes, not only through the savers' "strip":
+ * libvips 8.14.1's webpsave ignores it and writes EXIF (GPS included),
+ * made again from the "exif-ifd*" fields if the block alone is removed. */
+static gboolean
+is_metadata (const char *field)
+{
+  static const char *const prefixes[] = { "exif-", "xmp-", "iptc-", "icc-", "photoshop-", "orientation",
+                                          "gif-comment", "png-comment" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    if (g_str_has_prefix (field, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static int
+strip_metadata (VipsImage **image)
+{
+  VipsImage *next = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  if (replace (image, next, vips_copy (*image, &next, NULL)) != 0)
+    return -1;
+  fields = vips_image_get_fields (*image);
+  for (char **field = fields; *field != NULL; field++)
+    if (is_metadata (*field))
+      vips_image_remove (*image, *field);
+  return 0;
+}
+
+static int
+apply_look (VipsImage **image, const RndimgVariantSpec *spec)
+{
+  VipsImage *next = NULL;
+
+  if (spec->fit == RNDIMG_FIT_CONTAIN && spec->width != 0 && spec->height != 0 &&
+      replace (image, next, vips_gravity (*image, &next, VIPS_COMPASS_DIRECTION_CENTRE, (int) spec->width,
+                                          (int) spec->height, "extend", VIPS_EXTEND_WHITE, NULL)) != 0)
+    return -1;
+  if (spec->grayscale &&
+      replace (image, next, vips_colourspace (*image, &next, VIPS_INTERPRETATION_B_W, NULL)) != 0)
+    return -1;
+  if (spec->blur != 0 && replace (image, next, vips_gaussblur (*image, &next, (double) spec->blur, NULL)) != 0)
+    return -1;
+  if (spec->format == RNDIMG_FORMAT_JPEG && vips_image_hasalpha (*image) &&
+      replace (image, next, vips_flatten (*image, &next, "background",
+                                          vips_array_double_newv (1, 255.0), NULL)) != 0)
+    return -1;
+  return strip_metadata (image);
+}
+
+/* The source's header only, to refuse a decompression bomb before decoding. */
+static VipsImage *
+open_checked (const char *path, guint64 max_input_pixels, GError **error)
+{
+  VipsImage *header = vips_image_new_from_file (path, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+  guint64 pixels;
+
+  if (header == NULL)
+    {
+      set_vips_error (error, RNDIMG_RENDER_ERROR_CORRUPT, "the picture cannot be read");
+      return NULL;
+    }
+  pixels = (guint64) vips_image_get_width (header) * (guint64) vips_image_get_height (header);
+  if (pixels > max_input_pixels)
+    {
+      g_set_error (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE,
+                   "the picture has %" G_GUINT64_FORMAT " pixels, over the limit of %" G_GUINT64_FORMAT,
+                   pixels, max_input_pixels);
+      g_object_unref (header);
+      return NULL;
+    }
+  return header;
+}
+
+static gboolean
+check_output (VipsImage *image, GError **error)
+{
+  RndimgVariantSpec made = { .width = (guint) vips_image_get_width (image),
+                             .height = (guint) vips_image_get_height (image) };
+  g_auto(RndimgVariantProblem) problem = { 0 };
+
+  if (rndimg_variant_check_limits (&made, &problem))
+    return TRUE;
+  g_set_error (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_OUTPUT_TOO_LARGE,
+               "the variant would be %ux%u: %s", made.width, made.height, problem.message);
+  return FALSE;
+}
+
+static GBytes *
+render (const RndimgRendererLimits *limits, const char *path, const RndimgVariantSpec *spec, GError **error)
+{
+  g_autoptr(VipsImage) header = open_checked (path, limits->max_input_pixels, error);
+  VipsImage *image = NULL;
+  Deadline deadline = { g_get_monotonic_time () + (gint64) (limits->time_limit_seconds * G_USEC_PER_SEC), FALSE };
+  gboolean cover = spec->fit == RNDIMG_FIT_COVER && spec->width != 0 && spec->height != 0;
+  gboolean only_down = spec->fit == RNDIMG_FIT_INSIDE && !spec->enlarge;
+  void *buffer = NULL;
+  size_t length = 0;
+  int width, height, status;
+
+  if (header == NULL)
+    return NULL;
+  thumbnail_box (spec, vips_image_get_width (header), vips_image_get_height (header), &width, &height);
+  if (vips_thumbnail (path, &image, width, "height", height, "fail_on", VIPS_FAIL_ON_ERROR,
+                      "size", only_down ? VIPS_SIZE_DOWN : VIPS_SIZE_BOTH,
+                      "crop", cover ? (VipsInteresting) (VIPS_INTERESTING_CENTRE + spec->crop) : VIPS_INTERESTING_NONE,
+                      NULL) != 0)
+    {
+      set_vips_error (error, RNDIMG_RENDER_ERROR_CORRUPT, "the picture cannot be decoded");
+      return NULL;
+    }
+  if (!check_output (image, error) || apply_look (&image, spec) != 0)
+    {
+      if (error != NULL && *error == NULL)
+        set_vips_error (error, RNDIMG_RENDER_ERROR_CORRUPT, "the picture cannot be processed");
+      g_object_unref (image);
+      return NULL;
+    }
+  vips_image_set_progress (image, TRUE);
+  g_signal_connect (image, "eval", G_CALLBACK (on_eval), &deadline);
+  status = save (image, spec->format, spec->quality, &buffer, &length);
+  if (status != 0)
+    {
+      gboolean killed = deadline.passed;
+
+      set_vips_error (error, killed ? RNDIMG_RENDER_ERROR_TIMEOUT : RNDIMG_RENDER_ERROR_CORRUPT,
+                      killed ? "the render took longer than its time limit" : "the picture cannot be decoded");
+      g_object_unref (image);
+      return NULL;
+    }
+  g_object_unref (image);
+  /* libvips' buffer has room to spare (it grows as it writes): cut to
+   * size, or the cache's byte budget would count a fraction of its memory. */
+  return g_bytes_new_take (g_realloc (buffer, MAX (length, 1)), length);
+}
+
+/* On the main context: every waiting request gets the one result. */
+static gboolean
+finish_job (gpointer data)
+{
+  Job *job = data;
+  RndimgRenderer *self = job->renderer;
+
+  g_hash_table_steal (self->jobs, job->key);
+  if (job->bytes != NULL)
+    self->counts.renders++;
+  else if (g_error_matches (job->error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_TIMEOUT))
+    self->counts.timeouts++;
+  else if (g_error_matches (job->error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE))
+    self->counts.refused_input++;
+  else
+    self->counts.failures++;
+  for (guint i = 0; i < job->tasks->len; i++)
+    {
+      GTask *task = g_ptr_array_index (job->tasks, i);
+
+      g_task_set_task_data (task, g_memdup2 (&job->seconds, sizeof job->seconds), g_free);
+      if (job->bytes != NULL)
+        g_task_return_pointer (task, g_bytes_ref (job->bytes), (GDestroyNotify) g_bytes_unref);
+      else
+        g_task_return_error (task, g_error_copy (job->error));
+    }
+  job_free (job);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* On a worker thread. */
+static void
+run_job (gpointer data, gpointer user_data)
+{
+  Job *job = data;
+  RndimgRenderer *self = job->renderer;
+  gint64 started = g_get_monotonic_time ();
+
+  g_atomic_int_inc (&self->running);
+  job->bytes = render (&self->limits, job->path, &job->spec, &job->error);
+  job->seconds = (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+  vips_error_clear ();
+  vips_thread_shutdown ();
+  g_atomic_int_dec_and_test (&self->running);
+  g_main_context_invoke (self->context, finish_job, job);
+}
+
+/* Renders a tiny picture in @format: Debian's libheif may lack an AV1 encoder. */
+static gboolean
+probe_encoder (RndimgFormat format)
+{
+  g_autoptr(VipsImage) black = NULL;
+  void *buffer = NULL;
+  size_t length = 0;
+  int status;
+
+  if (vips_black (&black, 16, 16, "bands", 3, NULL) != 0)
+    return FALSE;
+  status = save (black, format, 0, &buffer, &length);
+  g_free (buffer);
+  vips_error_clear ();
+  return status == 0 && length > 0;
+}
+
+static void
+start_vips (void)
+{
+  if (VIPS_INIT ("rndimg-server") != 0)
+    g_error ("libvips cannot start: %s", vips_error_buffer ());
+  vips_block_untrusted_set (TRUE);
+  vips_cache_set_max (0);
+  vips_cache_set_max_mem (0);
+  vips_cache_set_max_files (0);
+  vips_concurrency_set (1);
+}
+
+RndimgRenderer *
+rndimg_renderer_new (const RndimgRendererLimits *limits)
+{
+  RndimgRenderer *self = g_object_new (RNDIMG_TYPE_RENDERER, NULL);
+  g_autoptr(GError) error = NULL;
+
+  start_vips ();
+  self->limits = *limits;
+  self->context = g_main_context_ref_thread_default ();
+  self->jobs = g_hash_table_new (g_str_hash, g_str_equal);
+  self->pool = g_thread_pool_new (run_job, self, (gint) MAX (limits->workers, 1), FALSE, &error);
+  if (self->pool == NULL)
+    g_error ("cannot start the render threads: %s", error->message);
+  for (RndimgFormat format = RNDIMG_FORMAT_JPEG; format <= RNDIMG_FORMAT_AVIF; format++)
+    self->can_encode[format] = probe_encoder (format);
+  if (!self->can_encode[RNDIMG_FORMAT_AVIF])
+    g_message ("libvips here cannot encode AVIF (libheif without an AV1 encoder): avif answers 406");
+  return self;
+}
+
+gboolean
+rndimg_renderer_can_encode (RndimgRenderer *self, RndimgFormat format)
+{
+  return format != RNDIMG_FORMAT_AUTO && self->can_encode[format];
+}
+
+/* Renders @spec (a concrete format) of the picture at @path, or joins the
+ * render of @key already under way. */
+void
+rndimg_renderer_render_async (RndimgRenderer *self, const char *key, const char *path,
+                              const RndimgVariantSpec *spec, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  Job *job = g_hash_table_lookup (self->jobs, key);
+
+  if (job != NULL)
+    {
+      self->counts.joined++;
+      g_ptr_array_add (job->tasks, task);
+      return;
+    }
+  if (g_thread_pool_unprocessed (self->pool) >= self->limits.queue_limit &&
+      (guint) g_atomic_int_get (&self->running) >= self->limits.workers)
+    {
+      self->counts.refused_busy++;
+      g_task_return_new_error (task, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_BUSY,
+                               "%u renders are waiting already; try again shortly", self->limits.queue_limit);
+      g_object_unref (task);
+      return;
+    }
+  job = g_new0 (Job, 1);
+  job->renderer = g_object_ref (self);
+  job->key = g_strdup (key);
+  job->path = g_strdup (path);
+  job->spec = *spec;
+  job->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (job->tasks, task);
+  g_hash_table_insert (self->jobs, job->key, job);
+  g_thread_pool_push (self->pool, job, NULL);
+}
+
+/* The variant's bytes, and in @seconds how long its render took. */
+GBytes *
+rndimg_renderer_render_finish (RndimgRenderer *self, GAsyncResult *result, double *seconds, GError **error)
+{
+  double *took = g_task_get_task_data (G_TASK (result));
+
+  if (seconds != NULL)
+    *seconds = took != NULL ? *took : 0;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+guint
+rndimg_renderer_get_queued (RndimgRenderer *self)
+{
+  return g_thread_pool_unprocessed (self->pool);
+}
+
+guint
+rndimg_renderer_get_running (RndimgRenderer *self)
+{
+  return (guint) g_atomic_int_get (&self->running);
+}
+
+const RndimgRendererCounts *
+rndimg_renderer_get_counts (RndimgRenderer *self)
+{
+  return &self->counts;
+}
+
+/* Reads only the header of @bytes: FALSE when it is no picture libvips
+ * reads, or declares more than @max_input_pixels (a decompression bomb). */
+gboolean
+rndimg_renderer_check_picture (GBytes *bytes, guint64 max_input_pixels, GError **error)
+{
+  gsize length;
+  const void *data = g_bytes_get_data (bytes, &length);
+  g_autoptr(VipsImage) header = vips_image_new_from_buffer (data, length, "", NULL);
+  guint64 pixels;
+
+  if (header == NULL)
+    {
+      set_vips_error (error, RNDIMG_RENDER_ERROR_CORRUPT, "the picture cannot be read");
+      vips_error_clear ();
+      return FALSE;
+    }
+  pixels = (guint64) vips_image_get_width (header) * (guint64) vips_image_get_height (header) *
+           (guint64) MAX (vips_image_get_n_pages (header), 1);
+  if (pixels <= max_input_pixels)
+    return TRUE;
+  g_set_error (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE,
+               "the picture declares %" G_GUINT64_FORMAT " pixels, over the limit of %" G_GUINT64_FORMAT,
+               pixels, max_input_pixels);
+  return FALSE;
+}

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/* Rendered variants kept within two byte budgets: in memory, least
+ * recently used out first; and on disk (a folder under the state folder),
+ * one file per variant named by the SHA-256 of its key, written whole
+ * (temporary file, rename, no fsync) so a crash leaves no half variant
+ * (at worst an empty one, dropped at start), found again
+ * after a restart, least recently used out first (a hit touches the
+ * file's time, which orders the folder at start). Keys carry the source's
+ * version, so a changed picture never meets its old variants; they age
+ * out. Used from the main context only. */
+#include "rndimg-variant-cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utime.h>
+
+#define DISK_NAME_LENGTH 32
+
+typedef struct {
+  char *key;           /* memory: the variant key; disk: the file name */
+  GBytes *bytes;       /* memory only */
+  guint64 size;
+  GList *link;         /* in the LRU queue */
+} Entry;
+
+/* One budget, one table, one order. */
+typedef struct {
+  GHashTable *entries; /* key -> Entry */
+  GQueue order;        /* Entry, least recently used at the head */
+  guint64 bytes;
+  guint64 budget;
+} Lru;
+
+struct _RndimgVariantCache
+{
+  Lru memory;
+  Lru disk;
+  char *folder;        /* NULL: no disk cache */
+  RndimgVariantCacheCounts counts;
+};
+
+static void
+entry_free (Entry *entry)
+{
+  g_free (entry->key);
+  g_clear_pointer (&entry->bytes, g_bytes_unref);
+  g_free (entry);
+}
+
+static void
+lru_init (Lru *lru, guint64 budget)
+{
+  lru->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+  g_queue_init (&lru->order);
+  lru->budget = budget;
+}
+
+static void
+lru_clear (Lru *lru)
+{
+  g_queue_clear (&lru->order);
+  g_hash_table_unref (lru->entries);
+}
+
+static Entry *
+lru_touch (Lru *lru, const char *key)
+{
+  Entry *entry = g_hash_table_lookup (lru->entries, key);
+
+  if (entry != NULL)
+    {
+      g_queue_unlink (&lru->order, entry->link);
+      g_queue_push_tail_link (&lru->order, entry->link);
+    }
+  return entry;
+}
+
+static void
+lru_remove (Lru *lru, Entry *entry)
+{
+  g_queue_delete_link (&lru->order, entry->link);
+  lru->bytes -= entry->size;
+  g_hash_table_remove (lru->entries, entry->key);
+}
+
+static void
+lru_add (Lru *lru, Entry *entry)
+{
+  Entry *old = g_hash_table_lookup (lru->entries, entry->key);
+
+  if (old != NULL)
+    lru_remove (lru, old);
+  g_queue_push_tail (&lru->order, entry);
+  entry->link = lru->order.tail;
+  lru->bytes += entry->size;
+  g_hash_table_insert (lru->entries, entry->key, entry);
+}
+
+/* Takes the least recently used out until the budget holds; returns how
+ * many, and calls @forget on each first. */
+static guint
+lru_shrink (Lru *lru, void (*forget) (RndimgVariantCache *, Entry *), RndimgVariantCache *cache)
+{
+  guint evicted = 0;
+
+  while (lru->bytes > lru->budget && lru->order.head != NULL)
+    {
+      Entry *oldest = lru->order.head->data;
+
+      if (forget != NULL)
+        forget (cache, oldest);
+      lru_remove (lru, oldest);
+      evicted++;
+    }
+  return evicted;
+}
+
+static char *
+disk_name (const char *key)
+{
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+
+  return g_strndup (digest, DISK_NAME_LENGTH);
+}
+
+static gboolean
+is_disk_name (const char *name)
+{
+  return strlen (name) == DISK_NAME_LENGTH && strspn (name, "0123456789abcdef") == DISK_NAME_LENGTH;
+}
+
+static void
+delete_file (RndimgVariantCache *self, Entry *entry)
+{
+  g_autofree char *path = g_build_filename (self->folder, entry->key, NULL);
+
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    g_warning ("cannot delete the cached variant %s: %s", path, g_strerror (errno));
+}
+
+typedef struct {
+  char *name;
+  guint64 size;
+  gint64 used;
+} FoundFile;
+
+static gint
+compare_used (gconstpointer a, gconstpointer b)
+{
+  const FoundFile *x = a, *y = b;
+
+  return (x->used > y->used) - (x->used < y->used);
+}
+
+/* What an earlier run left: its variants, oldest use first; temporary
+ * files of writes cut short are deleted. */
+static void
+load_folder (RndimgVariantCache *self)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (FoundFile));
+  g_autoptr(GError) error = NULL;
+  const char *name;
+
+  if (g_mkdir_with_parents (self->folder, 0700) != 0 || (dir = g_dir_open (self->folder, 0, &error)) == NULL)
+    {
+      g_warning ("no disk cache of variants in %s: %s", self->folder,
+                 error != NULL ? error->message : g_strerror (errno));
+      g_clear_pointer (&self->folder, g_free);
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (self->folder, name, NULL);
+      GStatBuf st;
+
+      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      if (!is_disk_name (name) || st.st_size == 0)
+        {
+          g_unlink (path);
+          continue;
+        }
+      g_array_append_val (found, ((FoundFile) { g_strdup (name), (guint64) st.st_size, (gint64) st.st_mtime }));
+    }
+  g_array_sort (found, compare_used);
+  for (guint i = 0; i < found->len; i++)
+    {
+      FoundFile *file = &g_array_index (found, FoundFile, i);
+      Entry *entry = g_new0 (Entry, 1);
+
+      entry->key = file->name;
+      entry->size = file->size;
+      lru_add (&self->disk, entry);
+    }
+  self->counts.disk_evictions += lru_shrink (&self->disk, delete_file, self);
+}
+
+/* @disk_folder NULL: memory only. */
+RndimgVariantCache *
+rndimg_variant_cache_new (guint64 memory_budget, const char *disk_folder, guint64 disk_budget)
+{
+  RndimgVariantCache *self = g_new0 (RndimgVariantCache, 1);
+
+  lru_init (&self->memory, memory_budget);
+  lru_init (&self->disk, disk_budget);
+  self->folder = disk_budget > 0 ? g_strdup (disk_folder) : NULL;
+  if (self->folder != NULL)
+    load_folder (self);
+  return self;
+}
+
+void
+rndimg_variant_cache_free (RndimgVariantCache *self)
+{
+  lru_clear (&self->memory);
+  lru_clear (&self->disk);
+  g_free (self->folder);
+  g_free (self);
+}
+
+static void
+remember (RndimgVariantCache *self, const char *key, GBytes *bytes)
+{
+  Entry *entry;
+
+  if (g_bytes_get_size (bytes) > self->memory.budget)
+    return;
+  entry = g_new0 (Entry, 1);
+  entry->key = g_strdup (key);
+  entry->bytes = g_bytes_ref (bytes);
+  entry->size = g_bytes_get_size (bytes);
+  lru_add (&self->memory, entry);
+  self->counts.memory_evictions += lru_shrink (&self->memory, NULL, self);
+}
+
+static GBytes *
+read_from_disk (RndimgVariantCache *self, const char *key)
+{
+  g_autofree char *name = disk_name (key);
+  g_autofree char *path = NULL;
+  Entry *entry = self->folder != NULL ? lru_touch (&self->disk, name) : NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  if (entry == NULL)
+    return NULL;
+  path = g_build_filename (self->folder, name, NULL);
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    {
+      lru_remove (&self->disk, entry);
+      return NULL;
+    }
+  g_utime (path, NULL);
+  return g_bytes_new_take (contents, length);
+}
+
+/* The variant's bytes, from memory or disk; NULL when neither has them. */
+GBytes *
+rndimg_variant_cache_lookup (RndimgVariantCache *self, const char *key)
+{
+  Entry *entry = lru_touch (&self->memory, key);
+  GBytes *bytes;
+
+  if (entry != NULL)
+    {
+      self->counts.memory_hits++;
+      return g_bytes_ref (entry->bytes);
+    }
+  if ((bytes = read_from_disk (self, key)) != NULL)
+    {
+      self->counts.disk_hits++;
+      remember (self, key, bytes);
+      return bytes;
+    }
+  self->counts.misses++;
+  return NULL;
+}
+
+/* Whether memory holds @key, without counting a hit or a miss. */
+gboolean
+rndimg_variant_cache_has (RndimgVariantCache *self, const char *key)
+{
+  return g_hash_table_contains (self->memory.entries, key);
+}
+
+/* Writes @data to @path whole: a temporary file beside it, renamed over
+ * it. No fsync (g_file_set_contents_full() would sync on ext4): after a
+ * crash a variant may be lost or empty, and an empty one is rendered again. */
+static gboolean
+write_whole (const char *path, const char *data, gsize length, GError **error)
+{
+  g_autofree char *temporary = g_strconcat (path, ".XXXXXX", NULL);
+  int fd = g_mkstemp_full (temporary, O_WRONLY | O_CLOEXEC, 0600);
+  gsize done = 0;
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", temporary, g_strerror (errno));
+      return FALSE;
+    }
+  while (done < length)
+    {
+      ssize_t wrote = write (fd, data + done, length - done);
+
+      if (wrote < 0 && errno == EINTR)
+        continue;
+      if (wrote <= 0)
+        break;
+      done += (gsize) wrote;
+    }
+  if (close (fd) != 0 || done < length || g_rename (temporary, path) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", path, g_strerror (errno));
+      g_unlink (temporary);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+write_to_disk (RndimgVariantCache *self, const char *key, GBytes *bytes)
+{
+  g_autofree char *name = disk_name (key);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+  Entry *entry;
+
+  if (self->folder == NULL || length > self->disk.budget)
+    return;
+  path = g_build_filename (self->folder, name, NULL);
+  if (!write_whole (path, data, length, &error))
+    {
+      self->counts.disk_write_failures++;
+      g_debug ("variant not cached on disk: %s", error->message);
+      return;
+    }
+  entry = g_new0 (Entry, 1);
+  entry->key = g_steal_pointer (&name);
+  entry->size = length;
+  lru_add (&self->disk, entry);
+  self->counts.disk_evictions += lru_shrink (&self->disk, delete_file, self);
+}
+
+void
+rndimg_variant_cache_store (RndimgVariantCache *self, const char *key, GBytes *bytes)
+{
+  remember (self, key, bytes);
+  write_to_disk (self, key, bytes);
+}
+
+guint64
+rndimg_variant_cache_get_memory_bytes (RndimgVariantCache *self)
+{
+  return self->memory.bytes;
+}
+
+guint64
+rndimg_variant_cache_get_disk_bytes (RndimgVariantCache *self)
+{
+  return self->disk.bytes;
+}
+
+const RndimgVariantCacheCounts *
+rndimg_variant_cache_get_counts (RndimgVariantCache *self)
+{
+  return &self->counts;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint64 memory_hits;
+  guint64 disk_hits;
+  guint64 misses;
+  guint64 memory_evictions;
+  guint64 disk_evictions;
+  guint64 disk_write_failures;
+} RndimgVariantCacheCounts;
+
+typedef struct _RndimgVariantCache RndimgVariantCache;
+
+RndimgVariantCache *rndimg_variant_cache_new        (guint64             memory_budget,
+                                                     const char         *disk_folder,
+                                                     guint64             disk_budget);
+void                rndimg_variant_cache_free       (RndimgVariantCache *self);
+GBytes             *rndimg_variant_cache_lookup     (RndimgVariantCache *self,
+                                                     const char         *key);
+gboolean            rndimg_variant_cache_has        (RndimgVariantCache *self,
+                                                     const char         *key);
+void                rndimg_variant_cache_store      (RndimgVariantCache *self,
+                                                     const char         *key,
+                                                     GBytes             *bytes);
+guint64             rndimg_variant_cache_get_memory_bytes (RndimgVariantCache *self);
+guint64             rndimg_variant_cache_get_disk_bytes   (RndimgVariantCache *self);
+const RndimgVariantCacheCounts *rndimg_variant_cache_get_counts (RndimgVariantCache *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgVariantCache, rndimg_variant_cache_free)
+
+G_END_DECLS

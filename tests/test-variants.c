@@ -1,0 +1,1038 @@
+/* SPDX-License-Identifier: MIT */
+/* Picture variants (/img/...) against real servers: each answer decoded
+ * with libvips for its exact size and format; canonical URLs immutable
+ * with ETag and 304, other spellings 302 no-store to them; every bad
+ * parameter a 400 naming it; one render for many concurrent requests; the
+ * queue limit's 503; both cache budgets held; the disk cache across a
+ * restart; decompression bombs refused at upload and in the folder; a
+ * corrupt picture and a render over its time limit answered with JSON. */
+#include "rndimg-test-util.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <vips/vips.h>
+
+#define API "/polling/api/v1.0"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsImage, g_object_unref)
+
+/* ---- pictures for the folder ---- */
+
+static guint32
+crc32_of (const guint8 *data, gsize length)
+{
+  guint32 crc = 0xffffffffu;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      crc ^= data[i];
+      for (int bit = 0; bit < 8; bit++)
+        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+  return ~crc;
+}
+
+static void
+append_chunk (GByteArray *png, const char *type, const guint8 *data, guint32 length)
+{
+  guint8 header[8] = { length >> 24, length >> 16, length >> 8, length, type[0], type[1], type[2], type[3] };
+  g_autoptr(GByteArray) checked = g_byte_array_new ();
+  guint32 crc;
+  guint8 trailer[4];
+
+  g_byte_array_append (png, header, 8);
+  g_byte_array_append (png, data, length);
+  g_byte_array_append (checked, (const guint8 *) type, 4);
+  g_byte_array_append (checked, data, length);
+  crc = crc32_of (checked->data, checked->len);
+  trailer[0] = crc >> 24; trailer[1] = crc >> 16; trailer[2] = crc >> 8; trailer[3] = crc;
+  g_byte_array_append (png, trailer, 4);
+}
+
+/* A few hundred bytes that declare a 30000x30000 RGB picture (900 MP). */
+static GBytes *
+make_bomb_png (void)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  guint8 ihdr[13] = { 0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0 };
+  guint8 idat[64] = { 0x78, 0x9c };
+  GByteArray *png = g_byte_array_new ();
+
+  g_byte_array_append (png, signature, 8);
+  append_chunk (png, "IHDR", ihdr, sizeof ihdr);
+  append_chunk (png, "IDAT", idat, sizeof idat);
+  append_chunk (png, "IEND", NULL, 0);
+  return g_byte_array_free_to_bytes (png);
+}
+
+static void
+write_file (const char *folder, const char *name, const void *data, gsize length)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, data, (gssize) length, &error);
+  g_assert_no_error (error);
+}
+
+/* An 800x600 JPEG whose EXIF says where it was taken: an APP1 segment
+ * (a TIFF header, IFD0 with one entry, ImageDescription: ASCII, 13 bytes
+ * at offset 26) put right after the SOI marker of libvips' JPEG. */
+static void
+write_jpeg_with_exif (const char *folder)
+{
+  static const guint8 app1[] = {
+    0xff, 0xe1, 0, 47,
+    'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2a, 0, 8, 0, 0, 0,
+    1, 0, 0x0e, 0x01, 2, 0, 13, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0,
+    'S', 'E', 'C', 'R', 'E', 'T', '-', 'P', 'L', 'A', 'C', 'E', 0,
+  };
+  g_autoptr(VipsImage) black = NULL;
+  g_autoptr(VipsImage) picture = NULL;
+  g_autoptr(GByteArray) jpeg = g_byte_array_new ();
+  void *buffer = NULL;
+  size_t length = 0;
+
+  g_assert_cmpint (vips_black (&black, 800, 600, "bands", 3, NULL), ==, 0);
+  g_assert_cmpint (vips_linear1 (black, &picture, 1.0, 90.0, "uchar", TRUE, NULL), ==, 0);
+  g_assert_cmpint (vips_jpegsave_buffer (picture, &buffer, &length, "strip", TRUE, NULL), ==, 0);
+  g_byte_array_append (jpeg, buffer, 2);
+  g_byte_array_append (jpeg, app1, sizeof app1);
+  g_byte_array_append (jpeg, (const guint8 *) buffer + 2, (guint) length - 2);
+  g_free (buffer);
+  write_file (folder, "photo.jpg", jpeg->data, jpeg->len);
+  /* The test of the test: libvips reads the description back. */
+  {
+    g_autoptr(VipsImage) back = vips_image_new_from_buffer (jpeg->data, jpeg->len, "", NULL);
+    const char *description = NULL;
+
+    g_assert_nonnull (back);
+    g_assert_cmpint (vips_image_get_string (back, "exif-ifd0-ImageDescription", &description), ==, 0);
+    g_assert_nonnull (strstr (description, "SECRET-PLACE"));
+  }
+}
+
+/* The shipped 01.png (400x400), the JPEG, a corrupt PNG and a bomb. */
+static char *
+make_folder (void)
+{
+  char *folder = test_make_image_folder (1);
+  static const guint8 corrupt[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 'n', 'o', 't', ' ', 'a', ' ',
+                                    'p', 'i', 'c', 't', 'u', 'r', 'e' };
+  g_autoptr(GBytes) bomb = make_bomb_png ();
+
+  write_jpeg_with_exif (folder);
+  write_file (folder, "corrupt.png", corrupt, sizeof corrupt);
+  write_file (folder, "bomb.png", g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb));
+  return folder;
+}
+
+/* ---- requests ---- */
+
+typedef struct {
+  TestServer *server;
+  SoupSession *session;
+  char *folder;
+  char *variant_dir;
+} Fixture;
+
+static void
+fixture_start (Fixture *fixture, const char *first_arg, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  va_list ap;
+
+  if (fixture->folder == NULL)
+    fixture->folder = make_folder ();
+  if (fixture->variant_dir == NULL)
+    fixture->variant_dir = g_dir_make_tmp ("rndimg-variants-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (args, g_strdup_printf ("--images=%s", fixture->folder));
+  g_ptr_array_add (args, g_strdup_printf ("--variant-dir=%s", fixture->variant_dir));
+  g_ptr_array_add (args, g_strdup ("--interval=0"));
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  fixture->server = test_server_start_argv ((const char *const *) args->pdata);
+  if (fixture->session == NULL)
+    fixture->session = soup_session_new_with_options ("max-conns", 64, "max-conns-per-host", 64, NULL);
+}
+
+static void
+fixture_stop_server (Fixture *fixture)
+{
+  g_clear_pointer (&fixture->server, test_server_stop);
+}
+
+static void
+fixture_clear (Fixture *fixture)
+{
+  fixture_stop_server (fixture);
+  g_clear_object (&fixture->session);
+  if (fixture->folder != NULL)
+    test_remove_folder (fixture->folder);
+  if (fixture->variant_dir != NULL)
+    test_remove_folder (fixture->variant_dir);
+  g_free (fixture->folder);
+  g_free (fixture->variant_dir);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fixture, fixture_clear)
+
+/* One GET that does not follow redirects. */
+static void
+get_once (Fixture *fixture, const char *path, const char *const *headers, TestResponse *response)
+{
+  g_autofree char *url = g_str_has_prefix (path, "http") ? g_strdup (path) : test_server_url (fixture->server, path);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (msg);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  for (; headers != NULL && headers[0] != NULL; headers += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), headers[0], headers[1]);
+  response->body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  response->status = soup_message_get_status (msg);
+  response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  /* Checked against docs/openapi.yaml by the suite's last test. */
+  test_record_answer (msg, response->body);
+}
+
+/* The canonical URL a spelling redirects to (asserting the redirect). */
+static char *
+canonical_of (Fixture *fixture, const char *path)
+{
+  g_auto(TestResponse) response = { 0 };
+  const char *cache_control;
+
+  get_once (fixture, path, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 302);
+  cache_control = test_response_header (&response, "Cache-Control");
+  g_assert_nonnull (cache_control);
+  g_assert_nonnull (strstr (cache_control, "no-store"));
+  return g_strdup (test_response_header (&response, "Location"));
+}
+
+/* Follows @path to its canonical URL and gets it: 200 with the bytes. */
+static void
+get_variant (Fixture *fixture, const char *path, const char *const *headers, TestResponse *response)
+{
+  g_autofree char *canonical = canonical_of (fixture, path);
+
+  get_once (fixture, canonical, headers, response);
+}
+
+static VipsImage *
+decode (GBytes *bytes)
+{
+  gsize length;
+  const void *data = g_bytes_get_data (bytes, &length);
+  VipsImage *image = vips_image_new_from_buffer (data, length, "", NULL);
+
+  g_assert_nonnull (image);
+  return image;
+}
+
+static void
+assert_variant (Fixture *fixture, const char *path, const char *accept, int width, int height,
+                const char *loader, const char *content_type)
+{
+  g_auto(TestResponse) response = { 0 };
+  const char *headers[] = { "Accept", accept, NULL };
+  g_autoptr(VipsImage) image = NULL;
+  const char *made_by = NULL;
+
+  g_test_message ("%s (Accept: %s)", path, accept ? accept : "none");
+  get_variant (fixture, path, accept != NULL ? headers : NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  g_assert_cmpstr (test_response_header (&response, "Content-Type"), ==, content_type);
+  g_assert_cmpstr (test_response_header (&response, "Cache-Control"), ==, "public, max-age=31536000, immutable");
+  image = decode (response.body);
+  g_assert_cmpint (vips_image_get_width (image), ==, width);
+  g_assert_cmpint (vips_image_get_height (image), ==, height);
+  g_assert_cmpint (vips_image_get_string (image, "vips-loader", &made_by), ==, 0);
+  g_assert_cmpstr (made_by, ==, loader);
+}
+
+static double
+metric (Fixture *fixture, const char *name)
+{
+  g_auto(TestResponse) response = { 0 };
+  g_autofree char *url = test_server_url (fixture->server, "/metrics");
+  g_autofree char *prefix = g_strconcat ("\n", name, " ", NULL);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  text = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
+  line = strstr (text, prefix);
+  g_assert_nonnull (line);
+  return g_ascii_strtod (line + strlen (prefix), NULL);
+}
+
+/* ---- the tests ---- */
+
+static void
+test_sizes_and_formats (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+
+  fixture_start (&fixture, NULL);
+  assert_variant (&fixture, "/img/01.png/300x200.webp", NULL, 300, 200, "webpload_buffer", "image/webp");
+  assert_variant (&fixture, "/img/01.png/300x200.jpg", NULL, 300, 200, "jpegload_buffer", "image/jpeg");
+  assert_variant (&fixture, "/img/01.png/64x64.png", NULL, 64, 64, "pngload_buffer", "image/png");
+  assert_variant (&fixture, "/img/01.png/48x32.avif", NULL, 48, 32, "heifload_buffer", "image/avif");
+  assert_variant (&fixture, "/img/01.png/200x0.png", NULL, 200, 200, "pngload_buffer", "image/png");
+  assert_variant (&fixture, "/img/01.png/0x0.png", NULL, 400, 400, "pngload_buffer", "image/png");
+  assert_variant (&fixture, "/img/photo.jpg/0x150.jpg", NULL, 200, 150, "jpegload_buffer", "image/jpeg");
+  assert_variant (&fixture, "/img/01.png/100x50@2x.jpg", NULL, 200, 100, "jpegload_buffer", "image/jpeg");
+  assert_variant (&fixture, "/img/01.png/100x50.jpg?dpr=1.5", NULL, 150, 75, "jpegload_buffer", "image/jpeg");
+  assert_variant (&fixture, "/img/01.png/800x600.png?fit=inside", NULL, 400, 400, "pngload_buffer", "image/png");
+  assert_variant (&fixture, "/img/01.png/800x600.png?fit=inside&enlarge", NULL, 600, 600, "pngload_buffer", "image/png");
+  assert_variant (&fixture, "/img/photo.jpg/300x300.png?fit=contain", NULL, 300, 300, "pngload_buffer", "image/png");
+  assert_variant (&fixture, "/img/photo.jpg/300x300.webp?crop=attention", NULL, 300, 300, "webpload_buffer", "image/webp");
+  assert_variant (&fixture, "/img/photo.jpg/120x90.jpg?grayscale&blur=3&q=40", NULL, 120, 90, "jpegload_buffer", "image/jpeg");
+  assert_variant (&fixture, "/img/01.png/90x60", "image/avif,image/webp,*/*", 90, 60, "heifload_buffer", "image/avif");
+  assert_variant (&fixture, "/img/01.png/90x60", "image/webp,*/*", 90, 60, "webpload_buffer", "image/webp");
+  assert_variant (&fixture, "/img/01.png/90x60", "*/*", 90, 60, "jpegload_buffer", "image/jpeg");
+}
+
+static void
+test_grayscale_is_gray (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(VipsImage) image = NULL;
+
+  fixture_start (&fixture, NULL);
+  get_variant (&fixture, "/img/01.png/50x50.png?grayscale", NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  image = decode (response.body);
+  g_assert_cmpint (vips_image_get_bands (image), ==, 1);
+}
+
+static void
+test_metadata_stripped (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  const char *formats[] = { "jpg", "png", "webp", "avif" };
+
+  fixture_start (&fixture, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+      g_autofree char *path = g_strdup_printf ("/img/photo.jpg/400x300.%s", formats[i]);
+
+      get_variant (&fixture, path, NULL, &response);
+      g_assert_cmpuint (response.status, ==, 200);
+      g_test_message ("%s", path);
+      /* memmem: the bytes hold NULs, where g_strstr_len() would stop. */
+      g_assert_null (memmem (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body),
+                             "SECRET-PLACE", strlen ("SECRET-PLACE")));
+
+    }
+}
+
+static void
+test_canonical_and_redirects (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) first = { 0 };
+  g_auto(TestResponse) again = { 0 };
+  g_autofree char *canonical = NULL;
+  g_autofree char *version = NULL;
+  const char *spellings[] = {
+    "/img/01.png/300x200.webp?grayscale=1&blur",
+    "/img/01.png/150x100@2x.webp?blur=5&grayscale",
+    "/img/01.png/300x200.webp?blur=5&grayscale=true&fit=cover&crop=centre",
+    "/img/01.png/0000000000000000/300x200.webp?grayscale&blur=5",
+  };
+  const char *etag;
+
+  fixture_start (&fixture, NULL);
+  canonical = canonical_of (&fixture, "/img/01.png/300x200.webp?grayscale&blur=5");
+  g_assert_true (g_str_has_prefix (canonical, fixture.server->url));
+  /* /img/01.png/<16 hex digits>/300x200.webp?grayscale&blur=5 */
+  version = g_strndup (canonical + strlen (fixture.server->url) + strlen ("/img/01.png/"), 16);
+  g_assert_cmpuint (strspn (version, "0123456789abcdef"), ==, 16);
+  g_assert_true (g_str_has_suffix (canonical, "/300x200.webp?grayscale&blur=5"));
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autofree char *location = canonical_of (&fixture, spellings[i]);
+
+      g_assert_cmpstr (location, ==, canonical);
+    }
+
+  get_once (&fixture, canonical, NULL, &first);
+  g_assert_cmpuint (first.status, ==, 200);
+  g_assert_cmpstr (test_response_header (&first, "Cache-Control"), ==, "public, max-age=31536000, immutable");
+  etag = test_response_header (&first, "ETag");
+  g_assert_nonnull (etag);
+  g_assert_null (test_response_header (&first, "Vary"));
+  get_once (&fixture, canonical, (const char *[]) { "If-None-Match", etag, NULL }, &again);
+  g_assert_cmpuint (again.status, ==, 304);
+  g_assert_cmpuint (g_bytes_get_size (again.body), ==, 0);
+  g_assert_cmpstr (test_response_header (&again, "ETag"), ==, etag);
+  g_assert_cmpstr (test_response_header (&again, "Cache-Control"), ==, "public, max-age=31536000, immutable");
+}
+
+static void
+test_negotiated_varies (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) webp = { 0 };
+  g_auto(TestResponse) jpeg = { 0 };
+
+  fixture_start (&fixture, NULL);
+  get_variant (&fixture, "/img/01.png/80x80", (const char *[]) { "Accept", "image/webp", NULL }, &webp);
+  get_variant (&fixture, "/img/01.png/80x80", (const char *[]) { "Accept", "image/png", NULL }, &jpeg);
+  g_assert_cmpstr (test_response_header (&webp, "Vary"), ==, "Accept");
+  g_assert_cmpstr (test_response_header (&jpeg, "Vary"), ==, "Accept");
+  g_assert_cmpstr (test_response_header (&webp, "Content-Type"), ==, "image/webp");
+  g_assert_cmpstr (test_response_header (&jpeg, "Content-Type"), ==, "image/jpeg");
+  g_assert_cmpstr (test_response_header (&webp, "ETag"), !=, test_response_header (&jpeg, "ETag"));
+}
+
+static void
+test_bad_parameters (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  static const struct { const char *path, *parameter; } cases[] = {
+    { "/img/01.png/0x-5.jpg", "height" },
+    { "/img/01.png/-5x10.jpg", "width" },
+    { "/img/01.png/5001x10.jpg", "width" },
+    { "/img/01.png/10x5001.jpg", "height" },
+    { "/img/01.png/abcx10.jpg", "width" },
+    { "/img/01.png/abc", "size" },
+    { "/img/01.png/10x10.gif", "format" },
+    { "/img/01.png/10x10.bmp", "format" },
+    { "/img/01.png/10x10.jpg?blur=11", "blur" },
+    { "/img/01.png/10x10.jpg?blur=0", "blur" },
+    { "/img/01.png/10x10.jpg?blur=abc", "blur" },
+    { "/img/01.png/10x10.jpg?dpr=4", "dpr" },
+    { "/img/01.png/10x10.jpg?dpr=0", "dpr" },
+    { "/img/01.png/10x10@4x.jpg", "dpr" },
+    { "/img/01.png/10x10@2x.jpg?dpr=2", "dpr" },
+    { "/img/01.png/2000x2000@3x.jpg", "width" },
+    { "/img/01.png/5000x5001.jpg", "height" },
+    { "/img/01.png/10x10.jpg?q=0", "q" },
+    { "/img/01.png/10x10.jpg?q=101", "q" },
+    { "/img/01.png/10x10.jpg?fit=fill", "fit" },
+    { "/img/01.png/10x10.jpg?crop=north", "crop" },
+    { "/img/01.png/10x10.jpg?fit=inside&crop=entropy", "crop" },
+    { "/img/01.png/10x10.jpg?enlarge", "enlarge" },
+    { "/img/01.png/10x10.jpg?grayscale=maybe", "grayscale" },
+    { "/img/01.png/10x10.jpg?zoom=2", "zoom" },
+    { "/img/01.png/10x10.jpg?q=50&q=60", "q" },
+    { "/img/01.png/10x10.jpg?q=%FF", "q" },
+  };
+
+  fixture_start (&fixture, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+      g_autoptr(JsonObject) answer = NULL;
+
+      g_test_message ("%s", cases[i].path);
+      get_once (&fixture, cases[i].path, NULL, &response);
+      test_assert_json_error (&response, 400);
+      answer = test_response_json (&response);
+      g_assert_cmpstr (json_object_get_string_member (answer, "parameter"), ==, cases[i].parameter);
+      g_assert_true (strlen (json_object_get_string_member (answer, "message")) > 10);
+    }
+}
+
+static void
+test_unknown_picture (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+
+  fixture_start (&fixture, NULL);
+  get_once (&fixture, "/img/nothing.png/10x10.jpg", NULL, &response);
+  test_assert_json_error (&response, 404);
+}
+
+static gboolean
+all_done (gpointer data)
+{
+  GPtrArray *pending = data;
+
+  for (guint i = 0; i < pending->len; i++)
+    if (!test_pending_is_done (g_ptr_array_index (pending, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_one_render_for_many (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) test_pending_free);
+  g_autofree char *canonical = NULL;
+
+  fixture_start (&fixture, "--render-workers=1", NULL);
+  canonical = canonical_of (&fixture, "/img/photo.jpg/3000x2000.png");
+  for (int i = 0; i < 20; i++)
+    g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
+  g_assert_true (test_wait_until (all_done, pending, 60000));
+  for (guint i = 0; i < pending->len; i++)
+    {
+      TestPending *one = g_ptr_array_index (pending, i);
+
+      g_assert_cmpuint (one->status, ==, 200);
+      g_assert_true (g_bytes_equal (one->body, ((TestPending *) g_ptr_array_index (pending, 0))->body));
+    }
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_joins_total") +
+                     metric (&fixture, "rndimg_variant_cache_hits_total"), ==, 19);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_joins_total"), >=, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_seconds_count"), ==, 1);
+}
+
+static void
+test_queue_limit (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) test_pending_free);
+  guint ok = 0, busy = 0;
+
+  fixture_start (&fixture, "--render-workers=1", "--render-queue=2", NULL);
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/photo.jpg/%dx3000.png", 2000 + i);
+      g_autofree char *canonical = canonical_of (&fixture, path);
+
+      g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
+    }
+  g_assert_true (test_wait_until (all_done, pending, 120000));
+  for (guint i = 0; i < pending->len; i++)
+    {
+      TestPending *one = g_ptr_array_index (pending, i);
+
+      if (one->status == 200)
+        ok++;
+      else
+        {
+          g_autoptr(JsonObject) answer = test_pending_json (one);
+
+          g_assert_cmpuint (one->status, ==, 503);
+          g_assert_cmpstr (json_object_get_string_member (answer, "status"), ==, "error");
+          busy++;
+        }
+    }
+  g_test_message ("%u rendered, %u refused", ok, busy);
+  g_assert_cmpuint (ok, >=, 3);
+  g_assert_cmpuint (busy, >=, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_refused_busy_total"), ==, busy);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_queue"), ==, 0);
+}
+
+static void
+test_busy_has_retry_after (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) test_pending_free);
+  g_auto(TestResponse) refused = { 0 };
+  g_autofree char *canonical = NULL;
+
+  fixture_start (&fixture, "--render-workers=1", "--render-queue=0", NULL);
+  canonical = canonical_of (&fixture, "/img/photo.jpg/5000x4000.png");
+  g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
+  test_run_for (300);
+  g_clear_pointer (&canonical, g_free);
+  canonical = canonical_of (&fixture, "/img/photo.jpg/4000x5000.png");
+  get_once (&fixture, canonical, NULL, &refused);
+  test_assert_json_error (&refused, 503);
+  g_assert_cmpstr (test_response_header (&refused, "Retry-After"), ==, "1");
+  g_assert_true (test_wait_until (all_done, pending, 60000));
+}
+
+static guint64
+folder_bytes (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  guint64 total = 0;
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      GStatBuf st;
+
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      total += (guint64) st.st_size;
+    }
+  return total;
+}
+
+static void
+test_eviction_within_budgets (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+
+  fixture_start (&fixture, "--variant-memory=40000", "--variant-disk=60000", NULL);
+  for (int i = 0; i < 12; i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+      g_autofree char *path = g_strdup_printf ("/img/01.png/%dx%d.png", 100 + i, 100 + i);
+
+      get_variant (&fixture, path, NULL, &response);
+      g_assert_cmpuint (response.status, ==, 200);
+      g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_memory_bytes"), <=, 40000);
+      g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_bytes"), <=, 60000);
+      g_assert_cmpuint (folder_bytes (fixture.variant_dir), <=, 60000);
+    }
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_evictions_total"), >, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_evictions_total"), >, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_bytes"), ==, (double) folder_bytes (fixture.variant_dir));
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 12);
+}
+
+static void
+test_disk_cache_survives_restart (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) before = { 0 };
+  g_auto(TestResponse) after = { 0 };
+  g_autofree char *canonical = NULL;
+  g_autofree char *path = NULL;
+
+  fixture_start (&fixture, NULL);
+  canonical = canonical_of (&fixture, "/img/01.png/123x45.webp");
+  path = g_strdup (canonical + strlen (fixture.server->url));
+  get_once (&fixture, path, NULL, &before);
+  g_assert_cmpuint (before.status, ==, 200);
+  fixture_stop_server (&fixture);
+
+  fixture_start (&fixture, NULL);
+  get_once (&fixture, path, NULL, &after);
+  g_assert_cmpuint (after.status, ==, 200);
+  g_assert_true (g_bytes_equal (before.body, after.body));
+  g_assert_cmpstr (test_response_header (&before, "ETag"), ==, test_response_header (&after, "ETag"));
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_hits_total"), ==, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 0);
+}
+
+static guint
+count_files (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  guint count = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    count++;
+  return count;
+}
+
+static void
+test_bomb_refused_at_upload (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(GBytes) bomb = make_bomb_png ();
+  g_autofree char *url = NULL;
+  guint files_before;
+
+  fixture.folder = make_folder ();
+  files_before = count_files (fixture.folder);
+  fixture_start (&fixture, NULL);
+  url = test_server_url (fixture.server, API "/images");
+  test_request (fixture.session, "POST", url, NULL, bomb, "image/png", &response);
+  test_assert_json_error (&response, 413);
+  g_assert_cmpuint (count_files (fixture.folder), ==, files_before);
+}
+
+static void
+test_bomb_in_folder (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+
+  fixture_start (&fixture, NULL);
+  get_variant (&fixture, "/img/bomb.png/100x100.jpg", NULL, &response);
+  test_assert_json_error (&response, 422);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_refused_input_total"), ==, 1);
+}
+
+static void
+test_corrupt_picture (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+  g_auto(TestResponse) still = { 0 };
+
+  fixture_start (&fixture, NULL);
+  get_variant (&fixture, "/img/corrupt.png/100x100.jpg", NULL, &response);
+  test_assert_json_error (&response, 422);
+  get_variant (&fixture, "/img/01.png/100x100.jpg", NULL, &still);
+  g_assert_cmpuint (still.status, ==, 200);
+}
+
+static void
+test_time_limit (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+
+  fixture_start (&fixture, "--render-timeout=0.01", NULL);
+  get_variant (&fixture, "/img/photo.jpg/5000x5000.png?blur=10", NULL, &response);
+  test_assert_json_error (&response, 503);
+  g_assert_nonnull (test_response_header (&response, "Retry-After"));
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_timeouts_total"), ==, 1);
+}
+
+static void
+test_changed_picture_new_version (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *source = test_source_image ("010.png");
+  g_autofree char *target = NULL;
+  g_autofree char *data = NULL;
+  gsize length;
+
+  fixture_start (&fixture, NULL);
+  before = canonical_of (&fixture, "/img/01.png/50x50.png");
+  g_assert_true (g_file_get_contents (source, &data, &length, NULL));
+  target = g_build_filename (fixture.folder, "01.png", NULL);
+  g_assert_true (g_file_set_contents (target, data, (gssize) length, NULL));
+  for (int i = 0; i < 50; i++)
+    {
+      g_clear_pointer (&after, g_free);
+      after = canonical_of (&fixture, "/img/01.png/50x50.png");
+      if (!g_str_equal (after, before))
+        break;
+      test_run_for (100);
+    }
+  g_assert_cmpstr (after, !=, before);
+  {
+    g_auto(TestResponse) old = { 0 };
+    g_autofree char *location = NULL;
+
+    get_once (&fixture, before, NULL, &old);
+    g_assert_cmpuint (old.status, ==, 302);
+    location = g_strdup (test_response_header (&old, "Location"));
+    g_assert_cmpstr (location, ==, after);
+  }
+}
+
+static void
+test_metrics_listed (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  const char *names[] = {
+    "rndimg_variant_cache_hits_total", "rndimg_variant_cache_disk_hits_total", "rndimg_variant_cache_misses_total",
+    "rndimg_variant_cache_evictions_total", "rndimg_variant_cache_disk_evictions_total",
+    "rndimg_variant_renders_total", "rndimg_variant_render_seconds_count", "rndimg_variant_render_queue",
+    "rndimg_variant_refused_busy_total", "rndimg_variant_refused_input_total", "rndimg_variant_render_timeouts_total",
+  };
+
+  fixture_start (&fixture, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_cmpfloat (metric (&fixture, names[i]), ==, 0);
+}
+
+
+/* ---- Lorem Picsum's routes ---- */
+
+/* Random and seeded routes may pick any picture: only good ones here
+ * (01.png, 02.png, 03.png and photo.jpg). */
+static void
+fixture_start_clean (Fixture *fixture, const char *flag)
+{
+  fixture->folder = test_make_image_folder (3);
+  write_jpeg_with_exif (fixture->folder);
+  fixture_start (fixture, flag, NULL);
+}
+
+/* A Picsum route: 302 no-store with Picsum-ID to a canonical variant of
+ * @width x @height in @loader's format. Returns the Picsum-ID. */
+static char *
+assert_picsum (Fixture *fixture, const char *path, int width, int height, const char *loader)
+{
+  g_auto(TestResponse) redirect = { 0 };
+  g_auto(TestResponse) variant = { 0 };
+  g_autoptr(VipsImage) image = NULL;
+  const char *made_by = NULL;
+  const char *location;
+
+  g_test_message ("%s", path);
+  get_once (fixture, path, NULL, &redirect);
+  g_assert_cmpuint (redirect.status, ==, 302);
+  g_assert_nonnull (strstr (test_response_header (&redirect, "Cache-Control"), "no-store"));
+  g_assert_nonnull (test_response_header (&redirect, "Picsum-ID"));
+  location = test_response_header (&redirect, "Location");
+  g_assert_true (g_str_has_prefix (location, fixture->server->url));
+  g_assert_true (g_str_has_prefix (location + strlen (fixture->server->url), "/img/"));
+  get_once (fixture, location, NULL, &variant);
+  g_assert_cmpuint (variant.status, ==, 200);
+  image = decode (variant.body);
+  g_assert_cmpint (vips_image_get_width (image), ==, width);
+  g_assert_cmpint (vips_image_get_height (image), ==, height);
+  g_assert_cmpint (vips_image_get_string (image, "vips-loader", &made_by), ==, 0);
+  g_assert_cmpstr (made_by, ==, loader);
+  return g_strdup (test_response_header (&redirect, "Picsum-ID"));
+}
+
+static void
+test_picsum_routes (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_autofree char *seeded = NULL, *again = NULL, *by_id = NULL;
+
+  fixture_start_clean (&fixture, NULL);
+  g_free (assert_picsum (&fixture, "/300/200", 300, 200, "jpegload_buffer"));
+  g_free (assert_picsum (&fixture, "/300", 300, 300, "jpegload_buffer"));
+  g_free (assert_picsum (&fixture, "/300.webp", 300, 300, "webpload_buffer"));
+  g_free (assert_picsum (&fixture, "/120/80.jpg?grayscale&blur&random=3", 120, 80, "jpegload_buffer"));
+  by_id = assert_picsum (&fixture, "/id/01.png/200/300?blur=2", 200, 300, "jpegload_buffer");
+  g_assert_cmpstr (by_id, ==, "01.png");
+  g_free (assert_picsum (&fixture, "/id/01.png/150.webp", 150, 150, "webpload_buffer"));
+  seeded = assert_picsum (&fixture, "/seed/picsum/64/48", 64, 48, "jpegload_buffer");
+  again = assert_picsum (&fixture, "/seed/picsum/100/100.webp?grayscale", 100, 100, "webpload_buffer");
+  g_assert_cmpstr (seeded, ==, again);
+}
+
+static void
+test_picsum_info_and_list (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) info = { 0 };
+  g_auto(TestResponse) seed_info = { 0 };
+  g_auto(TestResponse) first = { 0 };
+  g_auto(TestResponse) second = { 0 };
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *items;
+  const char *link;
+
+  fixture_start_clean (&fixture, NULL);
+  get_once (&fixture, "/id/01.png/info", NULL, &info);
+  g_assert_cmpuint (info.status, ==, 200);
+  object = test_response_json (&info);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "01.png");
+  g_assert_cmpint (json_object_get_int_member (object, "width"), ==, 400);
+  g_assert_cmpint (json_object_get_int_member (object, "height"), ==, 400);
+  g_assert_true (json_object_has_member (object, "author"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "url"), "/static/img/01.png"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "download_url"), "/id/01.png/400/400"));
+  get_once (&fixture, "/seed/anything/info", NULL, &seed_info);
+  g_assert_cmpuint (seed_info.status, ==, 200);
+
+  get_once (&fixture, "/v2/list?page=1&limit=3", NULL, &first);
+  g_assert_cmpuint (first.status, ==, 200);
+  json_parser_load_from_data (parser, g_bytes_get_data (first.body, NULL), (gssize) g_bytes_get_size (first.body), NULL);
+  items = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (items), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      g_assert_true (json_object_has_member (item, "id") && json_object_has_member (item, "author") &&
+                     json_object_has_member (item, "width") && json_object_has_member (item, "height") &&
+                     json_object_has_member (item, "url") && json_object_has_member (item, "download_url"));
+    }
+  link = test_response_header (&first, "Link");
+  g_assert_nonnull (link);
+  g_assert_nonnull (strstr (link, "/v2/list?page=2&limit=3>; rel=\"next\""));
+  g_assert_null (strstr (link, "prev"));
+  get_once (&fixture, "/v2/list?page=2&limit=3", NULL, &second);
+  json_parser_load_from_data (parser, g_bytes_get_data (second.body, NULL), (gssize) g_bytes_get_size (second.body), NULL);
+  items = json_node_get_array (json_parser_get_root (parser));
+  /* Four pictures in the folder: the second page has the last one. */
+  g_assert_cmpuint (json_array_get_length (items), ==, 1);
+  link = test_response_header (&second, "Link");
+  g_assert_nonnull (strstr (link, "/v2/list?page=1&limit=3>; rel=\"prev\""));
+  g_assert_null (strstr (link, "next"));
+}
+
+static void
+test_picsum_bad_parameters (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_autofree char *long_seed = g_strnfill (257, 's');
+  g_autofree char *long_seed_path = g_strdup_printf ("/seed/%s/10/10", long_seed);
+  const struct { const char *path, *parameter; } cases[] = {
+    { "/300/200.png", "format" },
+    { "/5001/10", "width" },
+    { "/10/5001", "height" },
+    { "/10/10?blur=11", "blur" },
+    { "/10/10?blur=0", "blur" },
+    { "/id/01.png/abc/10", "width" },
+    { long_seed_path, "seed" },
+    { "/v2/list?limit=101", "limit" },
+    { "/v2/list?page=0", "page" },
+  };
+
+  fixture_start_clean (&fixture, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+      g_autoptr(JsonObject) answer = NULL;
+
+      g_test_message ("%s", cases[i].path);
+      get_once (&fixture, cases[i].path, NULL, &response);
+      test_assert_json_error (&response, 400);
+      answer = test_response_json (&response);
+      g_assert_cmpstr (json_object_get_string_member (answer, "parameter"), ==, cases[i].parameter);
+    }
+  {
+    g_auto(TestResponse) missing = { 0 };
+
+    get_once (&fixture, "/id/nothing.png/10/10", NULL, &missing);
+    test_assert_json_error (&missing, 404);
+  }
+}
+
+static void
+test_picsum_shadows_nothing (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  const struct { const char *path; guint status; const char *type_prefix; } cases[] = {
+    { "/", 200, "text/html" },
+    { "/index.html", 200, "text/html" },
+    { "/seed.html", 200, "text/html" },
+    { "/static/img/01.png", 200, "image/png" },
+    { API "/rndimg", 200, "application/json" },
+    { "/healthz", 200, NULL },
+    { "/nothing-here", 404, "application/json" },
+  };
+
+  fixture_start_clean (&fixture, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+
+      g_test_message ("%s", cases[i].path);
+      get_once (&fixture, cases[i].path, NULL, &response);
+      g_assert_cmpuint (response.status, ==, cases[i].status);
+      if (cases[i].type_prefix != NULL)
+        g_assert_true (g_str_has_prefix (test_response_header (&response, "Content-Type"), cases[i].type_prefix));
+    }
+}
+
+static void
+test_picsum_off (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  const char *paths[] = { "/300/200", "/300", "/id/01.png/10/10", "/seed/a/10/10", "/id/01.png/info", "/v2/list" };
+  g_auto(TestResponse) page = { 0 };
+
+  fixture_start_clean (&fixture, "--no-picsum");
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+
+      get_once (&fixture, paths[i], NULL, &response);
+      test_assert_json_error (&response, 404);
+    }
+  get_once (&fixture, "/", NULL, &page);
+  g_assert_cmpuint (page.status, ==, 200);
+}
+
+static char *
+seed_picture (Fixture *fixture, const char *seed)
+{
+  g_auto(TestResponse) response = { 0 };
+  g_autofree char *path = g_strdup_printf ("/seed/%s/info", seed);
+  g_autoptr(JsonObject) info = NULL;
+
+  get_once (fixture, path, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  info = test_response_json (&response);
+  return g_strdup (json_object_get_string_member (info, "id"));
+}
+
+static gboolean
+picture_listed (gpointer data)
+{
+  Fixture *fixture = data;
+  g_auto(TestResponse) response = { 0 };
+
+  get_once (fixture, "/id/new.png/info", NULL, &response);
+  return response.status == 200;
+}
+
+/* A seed keeps its picture when one is added, unless the newcomer wins it. */
+static void
+test_picsum_seeds_survive_an_addition (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_autofree char *source = test_source_image ("010.png");
+  g_autofree char *target = NULL;
+  g_autofree char *data = NULL;
+  char *before[40];
+  guint moved = 0;
+  gsize length;
+
+  fixture_start_clean (&fixture, NULL);
+  for (int i = 0; i < 40; i++)
+    {
+      g_autofree char *seed = g_strdup_printf ("seed-%d", i);
+
+      before[i] = seed_picture (&fixture, seed);
+    }
+  g_assert_true (g_file_get_contents (source, &data, &length, NULL));
+  target = g_build_filename (fixture.folder, "new.png", NULL);
+  g_assert_true (g_file_set_contents (target, data, (gssize) length, NULL));
+  g_assert_true (test_wait_until (picture_listed, &fixture, 10000));
+  for (int i = 0; i < 40; i++)
+    {
+      g_autofree char *seed = g_strdup_printf ("seed-%d", i);
+      g_autofree char *after = seed_picture (&fixture, seed);
+
+      if (!g_str_equal (after, before[i]))
+        {
+          g_assert_cmpstr (after, ==, "new.png");
+          moved++;
+        }
+      g_free (before[i]);
+    }
+  g_test_message ("%u of 40 seeds moved to the new picture", moved);
+  g_assert_cmpuint (moved, <, 20);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  /* libvips warns while decoding AVIF ("ignoring nclx profile"), through
+   * structured logging that a fatal handler never sees: warnings are not
+   * fatal here, criticals still are. */
+  g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL);
+  if (VIPS_INIT (argv[0]) != 0)
+    g_error ("libvips: %s", vips_error_buffer ());
+  g_test_add_func ("/variants/sizes-and-formats", test_sizes_and_formats);
+  g_test_add_func ("/variants/grayscale", test_grayscale_is_gray);
+  g_test_add_func ("/variants/metadata-stripped", test_metadata_stripped);
+  g_test_add_func ("/variants/canonical-and-redirects", test_canonical_and_redirects);
+  g_test_add_func ("/variants/negotiated-varies", test_negotiated_varies);
+  g_test_add_func ("/variants/bad-parameters", test_bad_parameters);
+  g_test_add_func ("/variants/unknown-picture", test_unknown_picture);
+  g_test_add_func ("/variants/one-render-for-many", test_one_render_for_many);
+  g_test_add_func ("/variants/queue-limit", test_queue_limit);
+  g_test_add_func ("/variants/busy-retry-after", test_busy_has_retry_after);
+  g_test_add_func ("/variants/eviction-within-budgets", test_eviction_within_budgets);
+  g_test_add_func ("/variants/disk-cache-survives-restart", test_disk_cache_survives_restart);
+  g_test_add_func ("/variants/bomb-refused-at-upload", test_bomb_refused_at_upload);
+  g_test_add_func ("/variants/bomb-in-folder", test_bomb_in_folder);
+  g_test_add_func ("/variants/corrupt-picture", test_corrupt_picture);
+  g_test_add_func ("/variants/time-limit", test_time_limit);
+  g_test_add_func ("/variants/changed-picture-new-version", test_changed_picture_new_version);
+  g_test_add_func ("/variants/metrics-listed", test_metrics_listed);
+  g_test_add_func ("/variants/picsum/routes", test_picsum_routes);
+  g_test_add_func ("/variants/picsum/info-and-list", test_picsum_info_and_list);
+  g_test_add_func ("/variants/picsum/bad-parameters", test_picsum_bad_parameters);
+  g_test_add_func ("/variants/picsum/shadows-nothing", test_picsum_shadows_nothing);
+  g_test_add_func ("/variants/picsum/off", test_picsum_off);
+  g_test_add_func ("/variants/picsum/seeds-survive-an-addition", test_picsum_seeds_survive_an_addition);
+  test_add_answers_described ();
+  return g_test_run ();
+}
