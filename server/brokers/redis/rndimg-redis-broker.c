@@ -319,7 +319,6 @@ on_picture_read (redisAsyncContext *context, void *reply_pointer, void *user_dat
     {
       /* The rest is read again after the reconnect. */
       g_queue_clear_full (&self->unheard, (GDestroyNotify) rndimg_event_unref);
-  g_clear_pointer (&self->gone, rndimg_gone_free);
       return;
     }
   tell_unheard (self);
@@ -624,6 +623,7 @@ rndimg_redis_broker_finalize (GObject *object)
   g_clear_pointer (&self->command, rndimg_redis_link_free);
   g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
   g_queue_clear_full (&self->unheard, (GDestroyNotify) rndimg_event_unref);
+  g_clear_pointer (&self->gone, rndimg_gone_free);
   g_free (self->state_file);
   g_free (self->host);
   g_free (self->url);
