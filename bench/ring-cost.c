@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /* What keeping a seed ring costs (issue 19, point 4): the album "" of N
  * pictures (100 000 by default), its ring built once; then, per round,
  * one picture added or removed and the ring asked for again (what the
