@@ -206,6 +206,38 @@ test_events_carry_picture_details (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* A picture's details give the content hash its canonical variant URLs
+ * carry: a client builds /img/NAME/VARIANT_VERSION/SIZE (an album's "/"
+ * escaped in NAME) and is served at once, immutable, without a redirect;
+ * the hash is the file's. */
+static void
+test_details_build_a_canonical_variant_url (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JsonObject) image = NULL;
+  g_autofree char *variant = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *bytes = NULL;
+  gsize length;
+  g_auto(TestResponse) response = { 0 };
+
+  g_assert_true (test_wait_until (placeholders_done, fixture, 10000));
+  image = picture_page (fixture, "cats/c1.png");
+  g_assert_false (json_object_get_null_member (image, "variant_version"));
+  source = g_build_filename (fixture->folder, "cats", "c1.png", NULL);
+  g_assert_true (g_file_get_contents (source, &bytes, &length, NULL));
+  hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) bytes, length);
+  hash[16] = '\0';
+  g_assert_cmpstr (json_object_get_string_member (image, "variant_version"), ==, hash);
+  variant = g_strdup_printf ("/img/cats%%2Fc1.png/%s/40x30.jpg", hash);
+  url = test_server_url (fixture->server, variant);
+  test_get (fixture->session, url, &response);
+  test_assert_status (&response, 200);
+  g_assert_cmpstr (test_response_header (&response, "Cache-Control"), ==, "public, max-age=31536000, immutable");
+  g_assert_cmpstr (soup_message_headers_get_content_type (response.headers, NULL), ==, "image/jpeg");
+}
+
 static gint64
 missed_of (JsonObject *event)
 {
@@ -385,6 +417,7 @@ main (int argc, char **argv)
   ADD_ALBUMS ("/live-albums/streams-follow-their-albums", test_streams_follow_their_albums, NULL);
   ADD_ALBUMS ("/live-albums/resume-gets-the-albums-missed-events", test_resume_gets_the_albums_missed_events, NULL);
   ADD_ALBUMS ("/live-albums/events-carry-picture-details", test_events_carry_picture_details, NULL);
+  ADD_ALBUMS ("/live-albums/details-build-a-canonical-variant-url", test_details_build_a_canonical_variant_url, NULL);
   ADD_ALBUMS ("/live-albums/missed-counted-per-album", test_missed_counted_per_album, "--history=1");
   ADD_ALBUMS ("/live-albums/websocket-follows-its-album", test_websocket_follows_its_album, NULL);
   ADD_ALBUMS ("/live-albums/bad-album-parameters", test_bad_album_parameters, NULL);

@@ -89,6 +89,7 @@ rndimg_picture_json_add (JsonBuilder *builder, const char *base_url, const Rndim
   add_text (builder, "version", image->version);
   add_text (builder, "colour", placeholder != NULL ? placeholder->colour : NULL);
   add_text (builder, "blurhash", placeholder != NULL ? placeholder->blurhash : NULL);
+  add_text (builder, "variant_version", placeholder != NULL ? placeholder->variant_version : NULL);
   add_described (builder, image->text);
   json_builder_end_object (builder);
 }
@@ -209,6 +210,7 @@ rndimg_picture_json_append_details (GString *out, const RndimgImage *image, Rndi
   append_member (out, "version", image != NULL ? image->version : NULL);
   append_member (out, "colour", placeholder != NULL ? placeholder->colour : NULL);
   append_member (out, "blurhash", placeholder != NULL ? placeholder->blurhash : NULL);
+  append_member (out, "variant_version", placeholder != NULL ? placeholder->variant_version : NULL);
   append_member (out, "alt", text != NULL ? text->alt : NULL);
   append_languages (out, text != NULL ? text->alt_by_language : NULL);
   append_member (out, "author", text != NULL ? text->author : NULL);

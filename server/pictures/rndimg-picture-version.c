@@ -46,8 +46,10 @@ rndimg_picture_versions_free (RndimgPictureVersions *self)
   g_free (self);
 }
 
-static char *
-hash_file (const char *path, GError **error)
+/* The first 16 hex digits of the SHA-256 of the file at @path: the
+ * VERSION of its variants' URLs. Safe in any thread. */
+char *
+rndimg_picture_content_version (const char *path, GError **error)
 {
   g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, error);
   g_autofree char *digest = NULL;
@@ -75,7 +77,7 @@ rndimg_picture_versions_get (RndimgPictureVersions *self, const RndimgImage *ima
 
   if (known != NULL && known->size == image->size && known->modified_usec == image->modified_usec)
     return known->version;
-  if ((digest = hash_file (image->path, error)) == NULL)
+  if ((digest = rndimg_picture_content_version (image->path, error)) == NULL)
     return NULL;
   known = g_new0 (Version, 1);
   known->size = image->size;

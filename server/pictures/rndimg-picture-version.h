@@ -7,6 +7,8 @@ G_BEGIN_DECLS
 
 typedef struct _RndimgPictureVersions RndimgPictureVersions;
 
+char                  *rndimg_picture_content_version (const char *path,
+                                                      GError    **error);
 RndimgPictureVersions *rndimg_picture_versions_new  (void);
 void                   rndimg_picture_versions_free (RndimgPictureVersions *self);
 const char            *rndimg_picture_versions_get  (RndimgPictureVersions *self,

@@ -2,12 +2,15 @@
 /* Placeholders per picture: the average colour and a BlurHash, computed
  * once per picture version from a small decode in a worker thread (one
  * picture at a time, so the main loop and the other requests never wait
- * for it), and kept in the state folder (placeholders.jsonl, one JSON line
- * appended per picture) so a restart does not redo them.
+ * for it), with the content hash its variants' URLs carry (so answers and
+ * events can give it without reading the file on the main loop); kept in
+ * the state folder (placeholders.jsonl, one JSON line appended per
+ * picture) so a restart does not redo them.
  * Until a picture's turn comes its placeholder is unknown (null in JSON). */
 #include "rndimg-placeholders.h"
 #include "rndimg-blurhash.h"
 #include "rndimg-picture-decode.h"
+#include "rndimg-picture-version.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -46,6 +49,7 @@ entry_free (Entry *entry)
 {
   g_free (entry->version);
   g_free (entry->placeholder.blurhash);
+  g_free (entry->placeholder.variant_version);
   g_free (entry);
 }
 
@@ -70,24 +74,34 @@ colour_is_valid (const char *text)
   return TRUE;
 }
 
+static gboolean
+variant_version_is_valid (const char *text)
+{
+  return strlen (text) == 16 && strspn (text, "0123456789abcdef") == 16;
+}
+
 static void
-remember (RndimgPlaceholders *self, const char *name, const char *version, const char *colour, const char *blurhash)
+remember (RndimgPlaceholders *self, const char *name, const char *version, const char *colour, const char *blurhash,
+          const char *variant_version)
 {
   Entry *entry = g_new0 (Entry, 1);
 
   entry->version = g_strdup (version);
   g_strlcpy (entry->placeholder.colour, colour, sizeof entry->placeholder.colour);
   entry->placeholder.blurhash = g_strdup (blurhash);
+  entry->placeholder.variant_version = g_strdup (variant_version);
   g_hash_table_replace (self->entries, g_strdup (name), entry);
 }
 
-/* One line of the cache: {"name":…,"version":…,"colour":…,"blurhash":…}. */
+/* One line of the cache: {"name":…,"version":…,"colour":…,"blurhash":…,
+ * "variant_version":…}; a line without the last (an older server's) is
+ * computed again. */
 static void
 load_line (RndimgPlaceholders *self, JsonParser *parser, const char *line, gsize length)
 {
   JsonNode *root;
   JsonObject *entry;
-  const char *name, *version, *colour, *blurhash;
+  const char *name, *version, *colour, *blurhash, *variant_version;
 
   if (!json_parser_load_from_data (parser, line, (gssize) length, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -97,9 +111,11 @@ load_line (RndimgPlaceholders *self, JsonParser *parser, const char *line, gsize
   version = json_object_get_string_member_with_default (entry, "version", NULL);
   colour = json_object_get_string_member_with_default (entry, "colour", NULL);
   blurhash = json_object_get_string_member_with_default (entry, "blurhash", NULL);
-  if (name != NULL && version != NULL && colour != NULL && blurhash != NULL && colour_is_valid (colour) &&
-      blurhash_is_valid (blurhash) && rndimg_catalogue_name_is_valid (name))
-    remember (self, name, version, colour, blurhash);
+  variant_version = json_object_get_string_member_with_default (entry, "variant_version", NULL);
+  if (name != NULL && version != NULL && colour != NULL && blurhash != NULL && variant_version != NULL &&
+      colour_is_valid (colour) && blurhash_is_valid (blurhash) && variant_version_is_valid (variant_version) &&
+      rndimg_catalogue_name_is_valid (name))
+    remember (self, name, version, colour, blurhash, variant_version);
 }
 
 /* Reads what earlier runs computed (JSON Lines, later lines win);
@@ -144,6 +160,8 @@ entry_line (const char *name, const Entry *entry)
   json_builder_add_string_value (builder, entry->placeholder.colour);
   json_builder_set_member_name (builder, "blurhash");
   json_builder_add_string_value (builder, entry->placeholder.blurhash);
+  json_builder_set_member_name (builder, "variant_version");
+  json_builder_add_string_value (builder, entry->placeholder.variant_version);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   text = json_to_string (root, FALSE);
@@ -205,12 +223,14 @@ keep (RndimgPlaceholders *self, const char *name)
 typedef struct {
   char colour[8];
   char *blurhash;
+  char *variant_version;
 } Computed;
 
 static void
 computed_free (Computed *computed)
 {
   g_free (computed->blurhash);
+  g_free (computed->variant_version);
   g_free (computed);
 }
 
@@ -220,6 +240,7 @@ compute (GTask *task, gpointer source, gpointer task_data, GCancellable *cancell
 {
   RndimgImage *image = task_data;
   g_autoptr(RndimgPixels) pixels = NULL;
+  g_autofree char *variant_version = NULL;
   GError *error = NULL;
   Computed *computed;
   gboolean portrait;
@@ -227,12 +248,13 @@ compute (GTask *task, gpointer source, gpointer task_data, GCancellable *cancell
   if (g_task_return_error_if_cancelled (task))
     return;
   pixels = rndimg_picture_decode_small (image->path, image->content_type, SMALL_SIDE, &error);
-  if (pixels == NULL)
+  if (pixels == NULL || (variant_version = rndimg_picture_content_version (image->path, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
   computed = g_new0 (Computed, 1);
+  computed->variant_version = g_steal_pointer (&variant_version);
   portrait = pixels->height > pixels->width;
   computed->blurhash = rndimg_blurhash_encode (pixels, portrait ? 3 : 4, portrait ? 4 : 3, computed->colour);
   g_task_return_pointer (task, computed, (GDestroyNotify) computed_free);
@@ -259,7 +281,7 @@ on_computed (GObject *source, GAsyncResult *result, gpointer user_data)
         start_next (self);
       return;
     }
-  remember (self, image->name, image->version, computed->colour, computed->blurhash);
+  remember (self, image->name, image->version, computed->colour, computed->blurhash, computed->variant_version);
   computed_free (computed);
   keep (self, image->name);
   g_signal_emit (self, signals[CHANGED], 0, image->name);

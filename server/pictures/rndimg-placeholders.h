@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 typedef struct {
   char colour[8];      /* "#rrggbb", the average */
   char *blurhash;
+  char *variant_version;  /* the content hash in its variants' URLs */
 } RndimgPlaceholder;
 
 #define RNDIMG_TYPE_PLACEHOLDERS (rndimg_placeholders_get_type ())
