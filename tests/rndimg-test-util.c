@@ -33,6 +33,23 @@ test_server_start_argv (const char *const *args)
   return test_server_start_full (args, NULL);
 }
 
+/* The same server built without sanitizers (RNDIMG_SERVER_PLAIN), for
+ * what measures memory: ASan's allocator keeps freed blocks in quarantine,
+ * so the sanitized server's RSS grows with every allocation freed. */
+TestServer *
+test_server_start_plain (const char *const *args)
+{
+  const char *plain = g_getenv ("RNDIMG_SERVER_PLAIN");
+  g_autofree char *saved = g_strdup (test_server_binary ());
+  TestServer *server;
+
+  g_assert_nonnull (plain);
+  g_setenv ("RNDIMG_SERVER", plain, TRUE);
+  server = test_server_start_full (args, NULL);
+  g_setenv ("RNDIMG_SERVER", saved, TRUE);
+  return server;
+}
+
 /* @environment: NULL-terminated "NAME", "VALUE" pairs for the server. */
 TestServer *
 test_server_start_full (const char *const *args, const char *const *environment)

@@ -18,6 +18,7 @@ typedef struct {
 
 TestServer *test_server_start      (const char *first_arg, ...) G_GNUC_NULL_TERMINATED;
 TestServer *test_server_start_argv (const char *const *args);
+TestServer *test_server_start_plain (const char *const *args);
 TestServer *test_server_start_full (const char *const *args,
                                     const char *const *environment);
 void        test_server_stop       (TestServer *server);

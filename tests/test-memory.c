@@ -99,18 +99,11 @@ static void
 test_rss_flat (gconstpointer data)
 {
   const Attack *attack = data;
-  const char *plain = g_getenv ("RNDIMG_SERVER_PLAIN");
   const char *args[] = { "--interval=0", NULL };
-  const char *env[] = { NULL };
   g_autofree char *request = attack_request (attack);
-  g_autofree char *saved = g_strdup (g_getenv ("RNDIMG_SERVER"));
-  TestServer *server;
+  TestServer *server = test_server_start_plain (args);
   gsize before, after;
 
-  g_assert_nonnull (plain);
-  g_setenv ("RNDIMG_SERVER", plain, TRUE);
-  server = test_server_start_full (args, env);
-  g_setenv ("RNDIMG_SERVER", saved, TRUE);
   for (guint i = 0; i < 100; i++)
     send_attack (server, attack, request);
   before = settled_rss_kib (server);
