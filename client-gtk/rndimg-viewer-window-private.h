@@ -64,6 +64,7 @@ struct _RndimgViewerWindow
   RndimgViewerProblem problem_kind;  /* what the error page says the problem is */
   gboolean original_size;            /* 100 % and scrolled, not fit to the window */
   gboolean filling_albums;           /* the picker's list is being replaced, not chosen from */
+  gboolean placeholder_shown;        /* the picture loading is shown as its BlurHash or colour */
 };
 
 void _rndimg_viewer_window_toast              (RndimgViewerWindow *self,

@@ -8,11 +8,14 @@
  * uploads in rndimg-viewer-upload.c. */
 #include "rndimg-viewer-window-private.h"
 #include "rndimg-viewer-settings.h"
+#include "rndimg-blurhash-decode.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #define HISTORY_LENGTH 50
 #define THUMBNAIL_SIZE 48
+#define PLACEHOLDER_SIDE 32   /* the longer side of a placeholder, drawn scaled */
 
 G_DEFINE_FINAL_TYPE (RndimgViewerWindow, rndimg_viewer_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -41,7 +44,7 @@ problem_title (RndimgViewerProblem kind)
 static void
 update_view (RndimgViewerWindow *self)
 {
-  gboolean has_picture = rndimg_viewer_history_get_current (self->history) != NULL;
+  gboolean has_picture = rndimg_viewer_history_get_current (self->history) != NULL || self->placeholder_shown;
   gboolean trouble = self->state == RNDIMG_VIEWER_ERROR || self->state == RNDIMG_VIEWER_RECONNECTING;
 
   if (has_picture)
@@ -243,6 +246,72 @@ live_view_state (RndimgViewerWindow *self)
     }
 }
 
+/* @answer's BlurHash (else its average colour) as a small texture of the
+ * picture's proportions, or NULL when the answer says too little: fit to
+ * the window as the picture will be, it takes the picture's place. */
+static GdkTexture *
+placeholder_texture (const RndimgAnswer *answer)
+{
+  guint width, height;
+  g_autofree guint8 *rgb = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  guint8 colour[3];
+
+  if (answer->width == 0 || answer->height == 0)
+    return NULL;
+  width = answer->width >= answer->height ? PLACEHOLDER_SIDE
+                                          : MAX (1, PLACEHOLDER_SIDE * answer->width / answer->height);
+  height = answer->height >= answer->width ? PLACEHOLDER_SIDE
+                                           : MAX (1, PLACEHOLDER_SIDE * answer->height / answer->width);
+  if (answer->blurhash != NULL)
+    rgb = rndimg_blurhash_decode (answer->blurhash, width, height);
+  if (rgb == NULL && rndimg_colour_parse (answer->colour, colour))
+    {
+      rgb = g_malloc ((gsize) width * height * 3);
+      for (gsize i = 0; i < (gsize) width * height; i++)
+        memcpy (rgb + i * 3, colour, 3);
+    }
+  if (rgb == NULL)
+    return NULL;
+  bytes = g_bytes_new_take (g_steal_pointer (&rgb), (gsize) width * height * 3);
+  return gdk_memory_texture_new ((int) width, (int) height, GDK_MEMORY_R8G8B8, bytes, (gsize) width * 3);
+}
+
+/* While @answer's picture loads, its placeholder is shown in its place
+ * (fit to the window: at 100 % the picture's own size is not known to
+ * the layout, so none is shown there). */
+static void
+show_placeholder (RndimgViewerWindow *self, const RndimgAnswer *answer)
+{
+  g_autoptr(GdkTexture) texture = self->original_size ? NULL : placeholder_texture (answer);
+  const char *description = answer->alt != NULL ? answer->alt : answer->name;
+
+  if (texture == NULL)
+    return;
+  self->placeholder_shown = TRUE;
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
+  gtk_picture_set_alternative_text (self->picture, description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->picture), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  description, -1);
+  update_view (self);
+}
+
+/* The placeholder gives way: to the picture, or back to the one shown. */
+static void
+end_placeholder (RndimgViewerWindow *self)
+{
+  if (!self->placeholder_shown)
+    return;
+  self->placeholder_shown = FALSE;
+  if (rndimg_viewer_history_get_current (self->history) != NULL)
+    show_current (self);
+  else
+    {
+      gtk_picture_set_paintable (self->picture, NULL);
+      update_view (self);
+    }
+}
+
 /* A picture is downloaded and decoded from memory before it is shown. */
 typedef struct {
   RndimgViewerWindow *self;
@@ -296,7 +365,7 @@ on_image_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GdkTexture) texture = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    goto out;
+    goto out;   /* a newer picture is loading, with its own placeholder */
   if (bytes == NULL && load->variant_url != NULL)
     {
       /* No variant to be had (the render queue full, an older server): the file. */
@@ -304,6 +373,7 @@ on_image_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
       rndimg_client_fetch_async (self->client, load->answer->url, self->image_cancellable, on_image_fetched, load);
       return;
     }
+  end_placeholder (self);
   if (bytes != NULL)
     texture = gdk_texture_new_from_bytes (bytes, &error);
   if (texture == NULL)
@@ -335,6 +405,7 @@ _rndimg_viewer_window_load_picture (RndimgViewerWindow *self, RndimgAnswer *answ
   self->image_cancellable = g_cancellable_new ();
   load->self = g_object_ref (self);
   load->answer = answer;
+  show_placeholder (self, answer);
   /* The window's size times its scale, not the whole file. */
   load->variant_url = rndimg_client_variant_url (answer->url, gtk_widget_get_width (GTK_WIDGET (self)),
                                                  gtk_widget_get_height (GTK_WIDGET (self)),

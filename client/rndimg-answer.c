@@ -21,6 +21,10 @@ rndimg_answer_copy (const RndimgAnswer *answer)
   copy->source = g_strdup (answer->source);
   copy->epoch = g_strdup (answer->epoch);
   copy->alt = g_strdup (answer->alt);
+  copy->width = answer->width;
+  copy->height = answer->height;
+  copy->blurhash = g_strdup (answer->blurhash);
+  copy->colour = g_strdup (answer->colour);
   return copy;
 }
 
@@ -33,6 +37,8 @@ rndimg_answer_free (RndimgAnswer *answer)
   g_free (answer->source);
   g_free (answer->epoch);
   g_free (answer->alt);
+  g_free (answer->blurhash);
+  g_free (answer->colour);
   g_free (answer);
 }
 
@@ -62,6 +68,19 @@ name_from_url (const char *url)
   g_autofree char *basename = g_path_get_basename (g_uri_get_path (uri));
 
   return g_uri_unescape_string (basename, NULL);
+}
+
+/* A picture's side: 1 to 65535 pixels, else 0 (not said). */
+static guint
+size_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  gint64 value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  value = json_node_get_int (node);
+  return value >= 1 && value <= G_MAXUINT16 ? (guint) value : 0;
 }
 
 static gint64
@@ -107,7 +126,7 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) json_error = NULL;
   RndimgAnswer *answer;
-  JsonObject *object, *image;
+  JsonObject *object, *image, *details;
   const char *status, *message;
 
   if (!json_parser_load_from_data (parser, data, length, &json_error))
@@ -147,7 +166,13 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
     answer->name = g_strdup (string_member (image, "name"));
   else
     answer->name = name_from_url (message);
-  answer->alt = alt_text (image);
+  /* An event carries its details itself; rndimg's answer in "image". */
+  details = image != NULL ? image : object;
+  answer->alt = alt_text (details);
+  answer->width = size_member (details, "width");
+  answer->height = size_member (details, "height");
+  answer->blurhash = g_strdup (string_member (details, "blurhash"));
+  answer->colour = g_strdup (string_member (details, "colour"));
   answer->id = id_member (object);
   answer->published_at = g_strdup (string_member (object, "published_at"));
   answer->source = g_strdup (string_member (object, "source"));

@@ -23,6 +23,9 @@ typedef struct {
   char *source;           /* NULL when none */
   char *epoch;            /* the history the id belongs to; NULL when none */
   char *alt;              /* the picture owner's alt text, in the user's language if given; NULL when none */
+  guint width, height;    /* the picture's size in pixels; 0 when not said */
+  char *blurhash;         /* what to show while it loads; NULL when not said */
+  char *colour;           /* its average colour, "#rrggbb"; NULL when not said */
 } RndimgAnswer;
 
 RndimgAnswer *rndimg_answer_parse (const char   *data,

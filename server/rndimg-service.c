@@ -331,6 +331,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .pictures = self->pictures,
     .started_usec = g_get_monotonic_time (),
   };
+  rndimg_broker_set_describer (self->broker, rndimg_pictures_api_describe_event, &self->api.pictures_api);
   rndimg_api_context_load_description (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   self->variants = make_variants (&self->config, self->catalogue);

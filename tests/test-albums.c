@@ -358,6 +358,24 @@ test_seed_moves_little (Fixture *fixture, gconstpointer data)
   g_test_message ("%u of %d seeds moved after adding %d to %u pictures", moved, SEEDS, ADDED, total);
   g_assert_cmpuint (moved, >, 0);
   g_assert_cmpuint (moved, <, SEEDS / 2);
+
+  /* The ring is kept up to date, not rebuilt: with the new pictures
+   * removed again, every seed is back on its first picture. */
+  for (int i = 0; i < ADDED; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("new-%d.png", i);
+      g_autofree char *path = g_build_filename (fixture->folder, name, NULL);
+
+      g_assert_cmpint (g_remove (path), ==, 0);
+    }
+  wait_for_count (fixture, (int) total);
+  for (int i = 0; i < SEEDS; i++)
+    {
+      g_autofree char *query = g_strdup_printf ("?seed=s%d", i);
+      g_autofree char *now = random_name (fixture, query);
+
+      g_assert_cmpstr (now, ==, g_ptr_array_index (before, i));
+    }
 }
 
 static gboolean

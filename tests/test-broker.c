@@ -88,7 +88,7 @@ history (Fixture *fixture, gint64 since, gint64 *missed)
   g_autoptr(GError) error = NULL;
   GPtrArray *events;
 
-  rndimg_broker_history_async (fixture->broker, since, NULL, on_result, &result);
+  rndimg_broker_history_async (fixture->broker, since, NULL, NULL, on_result, &result);
   events = rndimg_broker_history_finish (fixture->broker, wait_result (&result), missed, &error);
   g_assert_no_error (error);
   g_assert_nonnull (events);
@@ -179,10 +179,73 @@ test_history_counts_missed (Fixture *fixture, gconstpointer kind)
   g_assert_cmpint (missed, ==, 4);
 }
 
+static gint64
+missed_for (Fixture *fixture, gint64 since, const char *const *albums)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 missed = -1;
+
+  rndimg_broker_history_async (fixture->broker, since, albums, NULL, on_result, &result);
+  events = rndimg_broker_history_finish (fixture->broker, wait_result (&result), &missed, &error);
+  g_assert_no_error (error);
+  return missed;
+}
+
+/* The events gone are counted per album (a sub-album's in its parent's). */
+static void
+test_history_counts_missed_per_album (Fixture *fixture, gconstpointer kind)
+{
+  static const char *const names[] = {
+    "dogs/a.png", "cats/b.png", "dogs/puppies/c.png", "top.png", "top.png", "top.png", "top.png",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    rndimg_event_unref (publish (fixture, names[i], "api"));
+  /* Three kept (5, 6, 7): 1 to 4 are gone. */
+  g_assert_cmpint (missed_for (fixture, 0, NULL), ==, 4);
+  g_assert_cmpint (missed_for (fixture, 0, (const char *const[]) { "dogs", NULL }), ==, 2);
+  g_assert_cmpint (missed_for (fixture, 0, (const char *const[]) { "dogs/puppies", NULL }), ==, 1);
+  g_assert_cmpint (missed_for (fixture, 0, (const char *const[]) { "cats", "dogs", NULL }), ==, 3);
+  g_assert_cmpint (missed_for (fixture, 0, (const char *const[]) { "birds", NULL }), ==, 0);
+  g_assert_cmpint (missed_for (fixture, 1, (const char *const[]) { "dogs", NULL }), ==, 1);
+  g_assert_cmpint (missed_for (fixture, 4, (const char *const[]) { "dogs", NULL }), ==, 0);
+}
+
+static gboolean
+describe_fake (const char *name, GString *members, gpointer user_data)
+{
+  g_string_append_printf (members, ",\"described\":\"%s\"", name);
+  return TRUE;
+}
+
+/* What the describer writes is in every event handed out: the publish
+ * answer, the signal's, the history's. */
+static void
+test_events_described (Fixture *fixture, gconstpointer kind)
+{
+  g_autoptr(RndimgEvent) event = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *replayed = NULL;
+  gint64 missed;
+
+  rndimg_broker_set_describer (fixture->broker, describe_fake, NULL);
+  event = publish (fixture, "dogs/a.png", "api");
+  json = rndimg_event_to_json (event, "http://h", 0);
+  g_assert_nonnull (strstr (json, "\"described\":\"dogs/a.png\""));
+  events = history (fixture, 0, &missed);
+  replayed = rndimg_event_to_json (g_ptr_array_index (events, 0), "http://h", 0);
+  g_assert_nonnull (strstr (replayed, "\"described\":\"dogs/a.png\""));
+}
+
 static const struct {
   const char *name;
   void (*func) (Fixture *fixture, gconstpointer kind);
 } contract[] = {
+  { "history-counts-missed-per-album", test_history_counts_missed_per_album },
+  { "events-described", test_events_described },
   { "empty", test_empty },
   { "publish-numbers-and-stamps", test_publish_numbers_and_stamps },
   { "published-signal-in-order", test_published_signal_in_order },

@@ -2,10 +2,13 @@
 /* The viewer's logic without widgets: SSE parser, answer parser, backoff,
  * and the live follower against small fake servers on loopback that speak
  * plain SSE and long-poll the way third-party push servers do. */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rndimg-answer.h"
 #include "rndimg-backoff.h"
+#include "rndimg-blurhash-decode.h"
 #include "rndimg-live.h"
 #include "rndimg-sse-parser.h"
 #include "rndimg-test-util.h"
@@ -246,7 +249,85 @@ test_answer_valid (void)
   g_assert_cmpstr (event->source, ==, "timer");
   g_assert_cmpstr (event->published_at, ==, "2026-11-24T14:00:00Z");
   g_assert_cmpstr (event->epoch, ==, "5f0c2a9e1b7d4c38");
+  g_assert_null (event->alt);
   g_assert_null (simple->epoch);
+}
+
+/* An event carries its picture's details beside its id: the alt text
+ * comes from there (no request for the picture's page). */
+static void
+test_answer_event_alt (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgAnswer) event = rndimg_answer_parse (
+    "{\"status\":\"success\",\"id\":3,\"message\":\"http://h/static/img/cats/c1.png\",\"name\":\"cats/c1.png\","
+    "\"width\":64,\"height\":48,\"alt\":\"A cat\",\"alt_by_language\":{\"zz\":\"never\"}}", -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (event->alt, ==, "A cat");
+  g_assert_cmpuint (event->width, ==, 64);
+  g_assert_cmpuint (event->height, ==, 48);
+  g_assert_null (event->blurhash);
+}
+
+/* One colour alone (1 x 1 components): every pixel is that colour. */
+static void
+test_blurhash_solid (void)
+{
+  g_autofree guint8 *rgb = rndimg_blurhash_decode ("005?}k", 4, 3);   /* #336699 */
+
+  g_assert_nonnull (rgb);
+  for (guint i = 0; i < 4 * 3; i++)
+    {
+      g_assert_cmpint (abs (rgb[i * 3] - 0x33), <=, 1);
+      g_assert_cmpint (abs (rgb[i * 3 + 1] - 0x66), <=, 1);
+      g_assert_cmpint (abs (rgb[i * 3 + 2] - 0x99), <=, 1);
+    }
+}
+
+/* What the server's encoder wrote for data/img/01.png (GET images/01.png):
+ * decoded, it averages near the picture's average colour and is not flat. */
+static void
+test_blurhash_server_vector (void)
+{
+  g_autofree guint8 *rgb = rndimg_blurhash_decode ("LSGTfz%x4EpGyUoeoyXO4Eba+jaz", 32, 32);
+  guint8 average[3];
+  double sum[3] = { 0, 0, 0 };
+  guint distinct = 0;
+
+  g_assert_nonnull (rgb);
+  g_assert_true (rndimg_colour_parse ("#8eb29d", average));
+  for (guint i = 0; i < 32 * 32; i++)
+    {
+      for (guint k = 0; k < 3; k++)
+        sum[k] += rgb[i * 3 + k];
+      if (i > 0 && memcmp (rgb + i * 3, rgb, 3) != 0)
+        distinct++;
+    }
+  for (guint k = 0; k < 3; k++)
+    g_assert_cmpfloat (fabs (sum[k] / (32 * 32) - average[k]), <, 20);
+  g_assert_cmpuint (distinct, >, 100);
+}
+
+static void
+test_blurhash_invalid (void)
+{
+  static const char *const bad[] = {
+    "", "L", "00", "005?}", "005?}k0", "LSGTfz%x4EpGyUoeoyXO4Eba+ja", "005?}\"", "LSGTfz%x4EpGyUoeoyXO4Eba+j\x7f",
+    "{05?}k", "LSGTfz~~4EpGyUoeoyXO4Eba+jaz",
+  };
+  guint8 rgb[3];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_test_message ("%s", bad[i]);
+      g_assert_null (rndimg_blurhash_decode (bad[i], 8, 8));
+    }
+  g_assert_false (rndimg_colour_parse ("#12345", rgb));
+  g_assert_false (rndimg_colour_parse ("#12345g", rgb));
+  g_assert_false (rndimg_colour_parse (NULL, rgb));
+  g_assert_true (rndimg_colour_parse ("#0a0B0c", rgb));
+  g_assert_cmpint (rgb[1], ==, 11);
 }
 
 static void
@@ -508,6 +589,10 @@ main (int argc, char **argv)
   g_test_add_func ("/live/long-poll-never-spins", test_live_long_poll_never_spins);
   g_test_add_func ("/answer/valid", test_answer_valid);
   g_test_add_func ("/answer/invalid", test_answer_invalid);
+  g_test_add_func ("/answer/event-alt", test_answer_event_alt);
+  g_test_add_func ("/blurhash/solid", test_blurhash_solid);
+  g_test_add_func ("/blurhash/server-vector", test_blurhash_server_vector);
+  g_test_add_func ("/blurhash/invalid", test_blurhash_invalid);
   g_test_add_func ("/backoff/doubles-to-a-ceiling", test_backoff);
   g_test_add_func ("/backoff/jitter", test_backoff_jitter);
 

@@ -67,6 +67,7 @@ static const Setup defaults = { NULL, NULL, FALSE };
 static const Setup short_history = { .history = "3" };
 static const Setup quick_slideshow = { .interval = "0.4" };
 static const Setup with_albums = { .albums = TRUE };
+static const Setup albums_short_history = { .history = "3", .albums = TRUE };
 
 static void
 cluster_set_up (Cluster *cluster, gconstpointer setup)
@@ -410,6 +411,32 @@ assert_event_ids (TestEventStream *stream, const gint64 *ids, guint count)
     g_assert_cmpint (event_id (g_ptr_array_index (stream->events, i)), ==, ids[i]);
 }
 
+/* An event node @node learned from Redis carries its picture's details
+ * from that node's catalogue: those of the picture's page there. */
+static void
+assert_event_described (Cluster *cluster, int node, JsonObject *event)
+{
+  static const char *const members[] = { "bytes", "width", "height", "content_type", "version", "orientation" };
+  g_autofree char *path = g_strconcat (API "/images/", json_object_get_string_member (event, "name"), NULL);
+  g_autofree char *url = test_server_url (cluster->nodes[node], path);
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) answer = NULL;
+  JsonObject *image;
+
+  test_request (cluster->session, "GET", url, NULL, NULL, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  answer = test_response_json (&response);
+  image = json_object_get_object_member (answer, "image");
+  for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      g_autofree char *expected = json_to_string (json_object_get_member (image, members[i]), FALSE);
+      g_autofree char *got = json_to_string (json_object_get_member (event, members[i]), FALSE);
+
+      g_assert_cmpstr (got, ==, expected);
+    }
+  g_assert_false (json_object_get_null_member (event, "width"));
+}
+
 /* Followers of an album on two nodes get only its events, published on a
  * third; one resuming on another node gets exactly its album's missed
  * events; an upload into an album is served by another node under it. */
@@ -437,6 +464,8 @@ test_albums_across_nodes (Cluster *cluster, gconstpointer data)
   publish_album_on (cluster, 2, "dogs");
   assert_event_ids (dogs, dog_ids, 2);
   assert_event_ids (cats, cat_ids, 1);
+  assert_event_described (cluster, 0, g_ptr_array_index (dogs->events, 0));
+  assert_event_described (cluster, 1, g_ptr_array_index (cats->events, 0));
   test_event_stream_close (dogs);
   test_event_stream_close (cats);
 
@@ -453,6 +482,38 @@ test_albums_across_nodes (Cluster *cluster, gconstpointer data)
   g_assert_true (test_wait_until (downloads, &download, 5000));
   g_assert_true (g_bytes_equal (download.body, png));
   g_bytes_unref (download.body);
+}
+
+static gint64
+missed_of (JsonObject *event)
+{
+  return json_object_get_int_member_with_default (event, "missed", 0);
+}
+
+/* With a history of 3, a client resuming on another node is told how many
+ * events of ITS album left the history, not every one gone. */
+static void
+test_albums_missed_across_nodes (Cluster *cluster, gconstpointer data)
+{
+  TestEventStream *cats, *dogs;
+  static const gint64 last_cat[] = { 10 }, last_dog[] = { 9 };
+
+  /* ids 1..10: dogs on odd ids, cats on even; 8, 9, 10 kept */
+  for (guint i = 0; i < 10; i++)
+    publish_album_on (cluster, i % NODES, i % 2 == 0 ? "dogs" : "cats");
+  wait_stat (cluster, 1, "newest_id", 10);
+  cats = open_album_stream (cluster, 1, "cats", "0");
+  assert_event_ids (cats, (const gint64[]) { 8, 10 }, 2);
+  g_assert_cmpint (missed_of (g_ptr_array_index (cats->events, 0)), ==, 3);   /* 2, 4, 6 */
+  test_event_stream_close (cats);
+  dogs = open_album_stream (cluster, 1, "dogs", "2");
+  assert_event_ids (dogs, last_dog, 1);
+  g_assert_cmpint (missed_of (g_ptr_array_index (dogs->events, 0)), ==, 3);   /* 3, 5, 7 */
+  test_event_stream_close (dogs);
+  cats = open_album_stream (cluster, 1, "cats", "8");
+  assert_event_ids (cats, last_cat, 1);
+  g_assert_cmpint (missed_of (g_ptr_array_index (cats->events, 0)), ==, 0);
+  test_event_stream_close (cats);
 }
 
 static guint
@@ -606,6 +667,8 @@ main (int argc, char **argv)
   ADD ("/cluster/picture-served-when-heard", test_picture_served_when_heard);
   g_test_add ("/cluster/albums-across-nodes", Cluster, &with_albums, cluster_set_up,
               test_albums_across_nodes, cluster_tear_down);
+  g_test_add ("/cluster/albums-missed-across-nodes", Cluster, &albums_short_history, cluster_set_up,
+              test_albums_missed_across_nodes, cluster_tear_down);
   g_test_add ("/cluster/lagging-node-tells-missed", Cluster, &short_history, cluster_set_up,
               test_lagging_node_tells_missed, cluster_tear_down);
   g_test_add ("/cluster/one-slideshow-for-the-cluster", Cluster, &quick_slideshow, cluster_set_up,

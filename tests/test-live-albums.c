@@ -21,6 +21,9 @@ albums_set_up (Fixture *fixture, gconstpointer data)
   picture_files_copy_shipped (fixture->folder, "dogs/d1.png", "03.png");
   picture_files_copy_shipped (fixture->folder, "dogs/puppies/p1.png", "04.png");
   picture_files_copy_shipped (fixture->folder, "cats/c1.png", "05.png");
+  picture_files_write_text (fixture->folder, "cats/info.json",
+                            "{\"pictures\": {\"c1.png\": {\"alt\": \"A \\\"cat\\\"\", \"author\": \"Ada\","
+                            " \"alt_by_language\": {\"fa\": \"\xda\xa9\xd8\xb1\xd9\x87\"}}}}", -1);
   images = g_strconcat ("--images=", fixture->folder, NULL);
   fixture->session = soup_session_new ();
   fixture->async_session = new_async_session ();
@@ -124,6 +127,119 @@ test_resume_gets_the_albums_missed_events (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* @event carries every member of @image (the picture's own page), equal. */
+static void
+assert_same_details (JsonObject *event, JsonObject *image)
+{
+  g_autoptr(GList) members = json_object_get_members (image);
+
+  for (GList *member = members; member != NULL; member = member->next)
+    {
+      g_autofree char *expected = json_to_string (json_object_get_member (image, member->data), FALSE);
+      g_autofree char *got = NULL;
+
+      g_assert_true (json_object_has_member (event, member->data));
+      got = json_to_string (json_object_get_member (event, member->data), FALSE);
+      g_assert_cmpstr (got, ==, expected);
+    }
+  g_assert_cmpstr (json_object_get_string_member (event, "url"), ==, json_object_get_string_member (event, "message"));
+}
+
+static JsonObject *
+picture_page (Fixture *fixture, const char *name)
+{
+  g_autofree char *path = g_strconcat (API "/images/", name, NULL);
+  g_autofree char *url = test_server_url (fixture->server, path);
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) answer = NULL;
+
+  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  answer = test_response_json (&response);
+  return json_object_ref (json_object_get_object_member (answer, "image"));
+}
+
+static gboolean
+placeholders_done (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+  g_autoptr(JsonObject) stats = test_server_stats (fixture->server, fixture->session);
+
+  return json_object_get_int_member (stats, "placeholders_pending") == 0;
+}
+
+/* The publish answer, a stream, a long-poll and a replay carry the same
+ * details as the picture's page: sizes, type, version, colour, BlurHash,
+ * the sidecar's alt text and author (escaped), the album. */
+static void
+test_events_carry_picture_details (Fixture *fixture, gconstpointer data)
+{
+  TestEventStream *stream = open_events (fixture, "?album=cats", NULL);
+  g_autoptr(JsonObject) image = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) polled = NULL;
+  g_autoptr(JsonObject) top = NULL;
+  TestEventStream *replay;
+
+  g_assert_true (test_wait_until (placeholders_done, fixture, 10000));
+  image = picture_page (fixture, "cats/c1.png");
+  g_assert_cmpstr (json_object_get_string_member (image, "alt"), ==, "A \"cat\"");
+  g_assert_false (json_object_get_null_member (image, "blurhash"));
+  assert_stat_becomes (fixture, "open_streams", 1, 3000);
+  answer = publish_body (fixture, "{\"name\":\"cats/c1.png\"}", 201);
+  assert_same_details (answer, image);
+  g_assert_true (test_event_stream_wait (stream, 1, 3000));
+  assert_same_details (g_ptr_array_index (stream->events, 0), image);
+  polled = poll_now (fixture, "?since=0&album=cats");
+  assert_same_details (polled, image);
+  replay = open_events (fixture, "?album=cats", "0");
+  g_assert_true (test_event_stream_wait (replay, 1, 3000));
+  assert_same_details (g_ptr_array_index (replay->events, 0), image);
+  test_event_stream_close (replay);
+  test_event_stream_close (stream);
+
+  json_object_unref (publish_body (fixture, "{\"name\":\"01.png\"}", 201));
+  top = poll_now (fixture, "?since=1");
+  {
+    g_autoptr(JsonObject) top_image = picture_page (fixture, "01.png");
+    assert_same_details (top, top_image);
+  }
+}
+
+static gint64
+missed_of (JsonObject *event)
+{
+  return json_object_get_int_member_with_default (event, "missed", 0);
+}
+
+/* With --history=1 the ring of gone events holds 8: ids 1..12 published
+ * (dogs odd, cats even), 12 kept, 4..11 known gone, 1..3 forgotten. A
+ * client is told how many of ITS albums' events are gone: exact within
+ * the ring, and every forgotten id counted (a bound) beyond it. */
+static void
+test_missed_counted_per_album (Fixture *fixture, gconstpointer data)
+{
+  TestEventStream *cats;
+  g_autoptr(JsonObject) cats_after_5 = NULL;
+  g_autoptr(JsonObject) all_after_5 = NULL;
+  g_autoptr(JsonObject) cats_after_11 = NULL;
+
+  for (guint i = 1; i <= 12; i++)
+    json_object_unref (publish_body (fixture, i % 2 == 1 ? "{\"album\":\"dogs\"}" : "{\"album\":\"cats\"}", 201));
+  cats_after_5 = poll_now (fixture, "?since=5&album=cats");
+  g_assert_cmpint (json_object_get_int_member (cats_after_5, "id"), ==, 12);
+  g_assert_cmpint (missed_of (cats_after_5), ==, 3);    /* 6, 8, 10 */
+  all_after_5 = poll_now (fixture, "?since=5");
+  g_assert_cmpint (missed_of (all_after_5), ==, 6);     /* 6..11 */
+  cats_after_11 = poll_now (fixture, "?since=11&album=cats");
+  g_assert_cmpint (missed_of (cats_after_11), ==, 0);
+  cats = open_events (fixture, "?album=cats", "0");
+  g_assert_true (test_event_stream_wait (cats, 1, 3000));
+  /* 4, 6, 8, 10 known; 1, 2, 3 forgotten: counted, whatever their album */
+  g_assert_cmpint (missed_of (g_ptr_array_index (cats->events, 0)), ==, 4 + 3);
+  test_event_stream_close (cats);
+}
+
 typedef struct {
   SoupWebsocketConnection *connection;
   GError *error;
@@ -173,6 +289,7 @@ test_websocket_follows_its_album (Fixture *fixture, gconstpointer data)
   Follower follower = { NULL, NULL, g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref) };
   static const gint64 cat_ids[] = { 2, 5 };
 
+  g_assert_true (test_wait_until (placeholders_done, fixture, 10000));
   publish_sequence (fixture);
   soup_session_websocket_connect_async (fixture->async_session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                                         on_connected, &follower);
@@ -181,6 +298,10 @@ test_websocket_follows_its_album (Fixture *fixture, gconstpointer data)
   g_assert_true (test_wait_until (has_two_events, &follower, 3000));
   test_run_for (300);
   assert_ids (follower.events, cat_ids, 2);
+  {
+    g_autoptr(JsonObject) image = picture_page (fixture, "cats/c1.png");
+    assert_same_details (g_ptr_array_index (follower.events, 1), image);
+  }
   g_signal_handlers_disconnect_by_data (follower.connection, &follower);
   soup_websocket_connection_close (follower.connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   g_object_unref (follower.connection);
@@ -263,6 +384,8 @@ main (int argc, char **argv)
 #define ADD_ALBUMS(path, func, arg) g_test_add (path, Fixture, arg, albums_set_up, func, fixture_tear_down)
   ADD_ALBUMS ("/live-albums/streams-follow-their-albums", test_streams_follow_their_albums, NULL);
   ADD_ALBUMS ("/live-albums/resume-gets-the-albums-missed-events", test_resume_gets_the_albums_missed_events, NULL);
+  ADD_ALBUMS ("/live-albums/events-carry-picture-details", test_events_carry_picture_details, NULL);
+  ADD_ALBUMS ("/live-albums/missed-counted-per-album", test_missed_counted_per_album, "--history=1");
   ADD_ALBUMS ("/live-albums/websocket-follows-its-album", test_websocket_follows_its_album, NULL);
   ADD_ALBUMS ("/live-albums/bad-album-parameters", test_bad_album_parameters, NULL);
   ADD_ALBUMS ("/live-albums/upload-into-album", test_upload_into_album, NULL);

@@ -721,6 +721,120 @@ assert_get_fails (const char *mode, const char *problem_part)
   soup_server_disconnect (fake);
 }
 
+/* A server whose picture takes a while: rndimg answers at once with the
+ * picture's size, BlurHash and colour (those the real server gives for
+ * landscapes-1.png), the picture itself comes 1.5 s later. */
+typedef struct {
+  GBytes *png;
+  const char *blurhash;     /* NULL: none said, only the colour */
+} SlowPicture;
+
+static gboolean
+send_late (gpointer user_data)
+{
+  SoupServerMessage *msg = user_data;
+
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_slow_request (SoupServer *server, SoupServerMessage *msg, const char *path,
+                 GHashTable *query, gpointer user_data)
+{
+  SlowPicture *slow = user_data;
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  soup_server_message_set_status (msg, 200, NULL);
+  if (!g_str_has_prefix (path, "/polling/"))   /* the file, or the variant the viewer asks for */
+    {
+      soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_COPY, g_bytes_get_data (slow->png, NULL),
+                                        g_bytes_get_size (slow->png));
+      soup_server_message_pause (msg);
+      g_timeout_add (1500, send_late, g_object_ref (msg));
+    }
+  else
+    {
+      g_autofree char *blurhash = slow->blurhash != NULL ? g_strdup_printf ("\"%s\"", slow->blurhash) : g_strdup ("null");
+      g_autofree char *json = g_strdup_printf (
+        "{\"status\":\"success\",\"message\":\"http://%s:%d/static/img/slow.png\","
+        "\"image\":{\"name\":\"slow.png\",\"width\":640,\"height\":400,\"colour\":\"#7785c0\","
+        "\"blurhash\":%s,\"alt\":\"A slow picture\"}}",
+        g_uri_get_host (uri), g_uri_get_port (uri), blurhash);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
+    }
+}
+
+static gboolean
+shows_paintable_of_width (gpointer user_data)
+{
+  RndimgViewerWindow *window = ((gpointer *) user_data)[0];
+  int width = GPOINTER_TO_INT (((gpointer *) user_data)[1]);
+  GdkPaintable *paintable = rndimg_viewer_window_get_paintable (window);
+
+  return paintable != NULL && gdk_paintable_get_intrinsic_width (paintable) == width;
+}
+
+static void
+wait_for_paintable_width (RndimgViewerWindow *window, int width)
+{
+  gpointer args[] = { window, GINT_TO_POINTER (width) };
+
+  g_assert_true (test_wait_until (shows_paintable_of_width, args, 5000));
+}
+
+/* While the picture loads, its placeholder (32 pixels wide, 640:400) is
+ * shown fit in its place, on the picture page, with its alt text; then
+ * the picture (640 x 400) takes the same place. */
+static void
+assert_placeholder_then_picture (const char *blurhash, const char *screenshot_name)
+{
+  g_autofree char *path = test_source_image ("landscapes/landscapes-1.png");
+  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, NULL);
+  g_autoptr(GBytes) png = g_mapped_file_get_bytes (file);
+  SlowPicture slow = { png, blurhash };
+  g_autoptr(SoupServer) fake = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  g_autofree char *url = NULL;
+  RndimgViewerWindow *window;
+  GdkPaintable *placeholder;
+  graphene_rect_t before, after;
+
+  soup_server_add_handler (fake, NULL, on_slow_request, &slow, NULL);
+  g_assert_true (soup_server_listen_local (fake, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (fake);
+  url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  window = open_window (url);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
+  wait_for_paintable_width (window, 32);
+  placeholder = rndimg_viewer_window_get_paintable (window);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_height (placeholder), ==, 20);   /* 32 x 400 / 640 */
+  g_assert_cmpstr (rndimg_viewer_window_get_page (window), ==, "picture");
+  g_assert_cmpstr (gtk_picture_get_alternative_text (GTK_PICTURE (rndimg_viewer_window_get_picture_widget (window))),
+                   ==, "A slow picture");
+  screenshot (window, screenshot_name, 20);
+  g_assert_true (gtk_widget_compute_bounds (rndimg_viewer_window_get_picture_widget (window), GTK_WIDGET (window), &before));
+  wait_for (window, -1, "slow.png", NULL, 5000);
+  assert_picture_size (window, 640, 400);
+  settle ();
+  g_assert_true (gtk_widget_compute_bounds (rndimg_viewer_window_get_picture_widget (window), GTK_WIDGET (window), &after));
+  g_assert_true (graphene_rect_equal (&before, &after));   /* no layout jump */
+  screenshot (window, "placeholder-loaded", 200);
+  gtk_window_destroy (GTK_WINDOW (window));
+  soup_server_disconnect (fake);
+}
+
+static void
+test_placeholder (void)
+{
+  assert_placeholder_then_picture ("LPDw2*.T6Xo~yDoybIflAMbI-2jY", "placeholder");
+  assert_placeholder_then_picture (NULL, "placeholder-colour");
+}
+
 static void
 test_bad_answers (void)
 {
@@ -1005,6 +1119,7 @@ main (int argc, char **argv)
       g_test_add_func ("/viewer/upload-token", test_upload_token);
       g_test_add_func ("/viewer/toasts", test_toasts);
       g_test_add_func ("/viewer/bad-answers", test_bad_answers);
+      g_test_add_func ("/viewer/placeholder", test_placeholder);
       g_test_add_func ("/viewer/refused", test_refused);
       g_test_add_func ("/viewer/preferences", test_preferences);
       g_test_add_func ("/viewer/key-file-migration", test_key_file_migration);

@@ -188,15 +188,40 @@ append_languages (GString *out, GHashTable *languages)
   g_string_append_c (out, '}');
 }
 
+/* Appends the details every base URL shares (from "bytes" on), each
+ * member after a comma; @image NULL: all of them null. */
+void
+rndimg_picture_json_append_details (GString *out, const RndimgImage *image, RndimgPlaceholders *placeholders)
+{
+  const RndimgPlaceholder *placeholder = image != NULL && placeholders != NULL ? rndimg_placeholders_lookup (placeholders, image) : NULL;
+  const RndimgPictureText *text = image != NULL ? image->text : NULL;
+
+  append_name (out, "bytes");
+  if (image != NULL)
+    append_number (out, (guint64) MAX (image->size, 0));
+  else
+    g_string_append (out, "null");
+  append_member (out, "content_type", image != NULL ? image->content_type : NULL);
+  append_member (out, "modified", image != NULL ? image->modified_text : NULL);
+  append_size (out, "width", image != NULL ? image->width : 0);
+  append_size (out, "height", image != NULL ? image->height : 0);
+  append_member (out, "orientation", image != NULL ? rndimg_orientation_to_string (image->orientation) : NULL);
+  append_member (out, "version", image != NULL ? image->version : NULL);
+  append_member (out, "colour", placeholder != NULL ? placeholder->colour : NULL);
+  append_member (out, "blurhash", placeholder != NULL ? placeholder->blurhash : NULL);
+  append_member (out, "alt", text != NULL ? text->alt : NULL);
+  append_languages (out, text != NULL ? text->alt_by_language : NULL);
+  append_member (out, "author", text != NULL ? text->author : NULL);
+  append_member (out, "license", text != NULL ? text->license : NULL);
+  append_member (out, "source_url", text != NULL ? text->source_url : NULL);
+}
+
 /* Appends the picture's details as a JSON object, the same members as
  * rndimg_picture_json_add(). */
 void
 rndimg_picture_json_append (GString *out, const char *base_url, const RndimgImage *image,
                             RndimgPlaceholders *placeholders)
 {
-  const RndimgPlaceholder *placeholder = placeholders != NULL ? rndimg_placeholders_lookup (placeholders, image) : NULL;
-  const RndimgPictureText *text = image->text;
-
   g_string_append (out, "{\"name\":");
   rndimg_picture_json_append_string (out, image->name);
   append_member (out, "album", image->album[0] != '\0' ? image->album : NULL);
@@ -205,20 +230,6 @@ rndimg_picture_json_append (GString *out, const char *base_url, const RndimgImag
   g_string_append (out, base_url);         /* a checked Host or --public-url */
   g_string_append (out, image->url_path);  /* escaped: nothing JSON would escape */
   g_string_append_c (out, '"');
-  append_name (out, "bytes");
-  append_number (out, (guint64) MAX (image->size, 0));
-  append_member (out, "content_type", image->content_type);
-  append_member (out, "modified", image->modified_text);
-  append_size (out, "width", image->width);
-  append_size (out, "height", image->height);
-  append_member (out, "orientation", rndimg_orientation_to_string (image->orientation));
-  append_member (out, "version", image->version);
-  append_member (out, "colour", placeholder != NULL ? placeholder->colour : NULL);
-  append_member (out, "blurhash", placeholder != NULL ? placeholder->blurhash : NULL);
-  append_member (out, "alt", text != NULL ? text->alt : NULL);
-  append_languages (out, text != NULL ? text->alt_by_language : NULL);
-  append_member (out, "author", text != NULL ? text->author : NULL);
-  append_member (out, "license", text != NULL ? text->license : NULL);
-  append_member (out, "source_url", text != NULL ? text->source_url : NULL);
+  rndimg_picture_json_append_details (out, image, placeholders);
   g_string_append_c (out, '}');
 }

@@ -22,4 +22,8 @@ void  rndimg_picture_json_append (GString           *out,
                                   const RndimgImage *image,
                                   RndimgPlaceholders *placeholders);
 
+void  rndimg_picture_json_append_details (GString           *out,
+                                          const RndimgImage *image,
+                                          RndimgPlaceholders *placeholders);
+
 G_END_DECLS

@@ -242,3 +242,15 @@ rndimg_pictures_api_list (SoupServerMessage *msg, const char *path, GHashTable *
     json_builder_add_null_value (builder);
   send_built (msg, builder);
 }
+
+/* An RndimgEventDescribeFunc: an event's picture as this node's catalogue
+ * knows it (complete once the picture and its BlurHash are known). */
+gboolean
+rndimg_pictures_api_describe_event (const char *name, GString *members, gpointer pictures_api)
+{
+  RndimgPicturesApi *api = pictures_api;
+  g_autoptr(RndimgImage) image = rndimg_catalogue_lookup (api->catalogue, name);
+
+  rndimg_picture_json_append_details (members, image, api->placeholders);
+  return image != NULL && rndimg_placeholders_lookup (api->placeholders, image) != NULL;
+}

@@ -22,5 +22,7 @@ void rndimg_pictures_api_picture (SoupServerMessage *msg, const char *path,
                                   GHashTable *query, gpointer pictures_api);
 void rndimg_pictures_api_list    (SoupServerMessage *msg, const char *path,
                                   GHashTable *query, gpointer pictures_api);
+gboolean rndimg_pictures_api_describe_event (const char *name, GString *members,
+                                             gpointer pictures_api);
 
 G_END_DECLS

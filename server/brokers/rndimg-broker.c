@@ -49,20 +49,26 @@ rndimg_broker_publish_async (RndimgBroker *self, const char *name, const char *s
 RndimgEvent *
 rndimg_broker_publish_finish (RndimgBroker *self, GAsyncResult *result, GError **error)
 {
+  RndimgEvent *event;
+
   g_return_val_if_fail (RNDIMG_IS_BROKER (self), NULL);
 
-  return RNDIMG_BROKER_GET_IFACE (self)->publish_finish (self, result, error);
+  event = RNDIMG_BROKER_GET_IFACE (self)->publish_finish (self, result, error);
+  if (event != NULL)
+    rndimg_event_describe (event, RNDIMG_BROKER_GET_IFACE (self)->get_describer (self));
+  return event;
 }
 
-/* Asks for every kept event newer than @since, oldest first. */
+/* Asks for every kept event newer than @since, oldest first, and how many
+ * events of @albums (NULL: all) newer than @since are no longer kept. */
 void
-rndimg_broker_history_async (RndimgBroker *self, gint64 since, GCancellable *cancellable,
-                             GAsyncReadyCallback callback, gpointer user_data)
+rndimg_broker_history_async (RndimgBroker *self, gint64 since, const char *const *albums,
+                             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (RNDIMG_IS_BROKER (self));
   g_return_if_fail (since >= 0);
 
-  RNDIMG_BROKER_GET_IFACE (self)->history_async (self, since, cancellable, callback, user_data);
+  RNDIMG_BROKER_GET_IFACE (self)->history_async (self, since, albums, cancellable, callback, user_data);
 }
 
 /* Returns (transfer full) the events (RndimgEvent), or NULL with @error
@@ -71,10 +77,15 @@ GPtrArray *
 rndimg_broker_history_finish (RndimgBroker *self, GAsyncResult *result, gint64 *missed,
                               GError **error)
 {
+  GPtrArray *events;
+
   g_return_val_if_fail (RNDIMG_IS_BROKER (self), NULL);
   g_return_val_if_fail (missed != NULL, NULL);
 
-  return RNDIMG_BROKER_GET_IFACE (self)->history_finish (self, result, missed, error);
+  events = RNDIMG_BROKER_GET_IFACE (self)->history_finish (self, result, missed, error);
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    rndimg_event_describe (events->pdata[i], RNDIMG_BROKER_GET_IFACE (self)->get_describer (self));
+  return events;
 }
 
 /* The id of the newest event known here, 0 before the first. */
@@ -136,19 +147,31 @@ rndimg_broker_emit_published (RndimgBroker *self, RndimgEvent *event)
 {
   g_return_if_fail (RNDIMG_IS_BROKER (self));
 
+  rndimg_event_describe (event, RNDIMG_BROKER_GET_IFACE (self)->get_describer (self));
   g_signal_emit (self, signals[PUBLISHED], 0, event);
 }
 
+/* Every event this broker hands out carries the details @describe writes
+ * of its picture, asked of this node's catalogue: made once per event,
+ * when it is first told or answered. */
+void
+rndimg_broker_set_describer (RndimgBroker *self, RndimgEventDescribeFunc describe, gpointer user_data)
+{
+  g_return_if_fail (RNDIMG_IS_BROKER (self));
+
+  *RNDIMG_BROKER_GET_IFACE (self)->get_describer (self) = (RndimgEventDescriber) { describe, user_data };
+}
+
 /* Every event of @history (oldest first) newer than @since, and in
- * @missed how many newer than @since are no longer kept. */
+ * @missed how many of @albums newer than @since are no longer kept. */
 static GPtrArray *
-events_after (GQueue *history, gint64 since, gint64 *missed)
+events_after (GQueue *history, RndimgGone *gone, gint64 since, const char *const *albums, gint64 *missed)
 {
   GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_event_unref);
   RndimgEvent *oldest = g_queue_peek_head (history);
   GList *link = history->tail;
 
-  *missed = oldest != NULL && since < oldest->id - 1 ? oldest->id - 1 - since : 0;
+  *missed = rndimg_gone_count (gone, since, oldest != NULL ? oldest->id : 0, albums);
   /* Back from the newest to the first event after @since, then forward. */
   while (link != NULL && link->prev != NULL && ((RndimgEvent *) link->prev->data)->id > since)
     link = link->prev;
@@ -170,16 +193,18 @@ history_free (History *history)
   g_free (history);
 }
 
-/* The history_async() of a broker keeping @history: what it holds after
- * @since, answered through a GTask for the default history_finish(). */
+/* The history_async() of a broker keeping @history, and @gone for the
+ * events that left it: what it holds after @since, answered through a
+ * GTask for the default history_finish(). */
 void
-rndimg_broker_answer_history (RndimgBroker *self, GQueue *history, gint64 since, GCancellable *cancellable,
+rndimg_broker_answer_history (RndimgBroker *self, GQueue *history, RndimgGone *gone, gint64 since,
+                              const char *const *albums, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   History *answer = g_new0 (History, 1);
 
-  answer->events = events_after (history, since, &answer->missed);
+  answer->events = events_after (history, gone, since, albums, &answer->missed);
   g_task_return_pointer (task, answer, (GDestroyNotify) history_free);
 }
 

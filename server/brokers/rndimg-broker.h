@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "rndimg-event.h"
+#include "rndimg-gone.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,7 @@ struct _RndimgBrokerInterface
                                   GError             **error);
   void         (*history_async)  (RndimgBroker        *self,
                                   gint64               since,
+                                  const char *const   *albums,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data);
@@ -44,6 +46,10 @@ struct _RndimgBrokerInterface
                                   gint64               since,
                                   const char          *epoch);
 
+  /* Where the implementation keeps what gives events their pictures'
+   * details (rndimg_broker_set_describer()). */
+  RndimgEventDescriber *(*get_describer) (RndimgBroker *self);
+
   /* signal class closure */
   void         (*published)      (RndimgBroker        *self,
                                   RndimgEvent         *event);
@@ -60,6 +66,7 @@ RndimgEvent *rndimg_broker_publish_finish (RndimgBroker        *self,
                                            GError             **error);
 void         rndimg_broker_history_async  (RndimgBroker        *self,
                                            gint64               since,
+                                           const char *const   *albums,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
@@ -73,6 +80,9 @@ const char  *rndimg_broker_get_problem    (RndimgBroker        *self);
 gint64       rndimg_broker_resume_point   (RndimgBroker        *self,
                                            gint64               since,
                                            const char          *epoch);
+void         rndimg_broker_set_describer  (RndimgBroker        *self,
+                                           RndimgEventDescribeFunc describe,
+                                           gpointer             user_data);
 char        *rndimg_broker_new_epoch      (void);
 void         rndimg_broker_emit_published (RndimgBroker        *self,
                                            RndimgEvent         *event);
@@ -82,7 +92,9 @@ void         rndimg_broker_emit_published (RndimgBroker        *self,
  * are the interface's defaults (a GTask holding the answer). */
 void         rndimg_broker_answer_history (RndimgBroker        *self,
                                            GQueue              *history,
+                                           RndimgGone          *gone,
                                            gint64               since,
+                                           const char *const   *albums,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);

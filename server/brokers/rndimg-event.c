@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* RndimgEvent, the value every broker hands out, and its JSON. */
 #include "rndimg-event.h"
-#include <json-glib/json-glib.h>
 
 #include <string.h>
 
@@ -19,6 +18,7 @@ event_clear (RndimgEvent *event)
 {
   g_free (event->name);
   g_free (event->published_at);
+  g_free (event->details);
   g_free (event->json->base_url);
   g_clear_pointer (&event->json->bytes, g_bytes_unref);
   g_free (event->json);
@@ -115,48 +115,80 @@ rndimg_event_in_albums (const RndimgEvent *event, const char *const *albums)
   return FALSE;
 }
 
+/* Gives the event its picture's details, once they are known (main thread
+ * only, like the JSON kept with the event). @describer NULL: nothing. */
+void
+rndimg_event_describe (RndimgEvent *event, const RndimgEventDescriber *describer)
+{
+  g_autoptr(GString) members = NULL;
+
+  if (describer == NULL || describer->describe == NULL || event->details_known)
+    return;
+  members = g_string_new (NULL);
+  event->details_known = describer->describe (event->name, members, describer->user_data);
+  if (g_strcmp0 (event->details, members->str) == 0)
+    return;
+  g_free (event->details);
+  event->details = g_string_free (g_steal_pointer (&members), FALSE);
+  g_clear_pointer (&event->json->bytes, g_bytes_unref);   /* made without them */
+}
+
+/* @text as a JSON string: quotes, backslashes and control characters
+ * escaped, the rest (valid UTF-8) as it is. */
+static void
+append_string (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        g_string_append_c (out, '\\');
+      if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* ,"@member_name":"@value" (null for NULL). */
+static void
+append_member (GString *out, const char *member_name, const char *value)
+{
+  g_string_append_printf (out, ",\"%s\":", member_name);
+  if (value != NULL)
+    append_string (out, value);
+  else
+    g_string_append (out, "null");
+}
+
 /* The event as clients see it; the URL is built on @base_url (the Host the
  * client used). @missed > 0 says how many older events fell out of history. */
 char *
 rndimg_event_to_json (const RndimgEvent *event, const char *base_url, gint64 missed)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) out = g_string_new ("{\"status\":\"success\",\"id\":");
   g_autofree char *escaped = g_uri_escape_string (event->name, "/", FALSE);
   g_autofree char *url = g_strconcat (base_url, "/static/img/", escaped, NULL);
   g_autofree char *album = rndimg_event_album (event);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "success");
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_int_value (builder, event->id);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, url);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, event->name);
-  json_builder_set_member_name (builder, "album");
-  if (album != NULL)
-    json_builder_add_string_value (builder, album);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "published_at");
-  json_builder_add_string_value (builder, event->published_at);
-  json_builder_set_member_name (builder, "source");
-  json_builder_add_string_value (builder, event->source);
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, event->id);
+  append_member (out, "message", url);
+  append_member (out, "url", url);
+  append_member (out, "name", event->name);
+  append_member (out, "album", album);
+  append_member (out, "published_at", event->published_at);
+  append_member (out, "source", event->source);
   if (event->epoch != NULL)
-    {
-      json_builder_set_member_name (builder, "epoch");
-      json_builder_add_string_value (builder, event->epoch);
-    }
+    append_member (out, "epoch", event->epoch);
   if (missed > 0)
-    {
-      json_builder_set_member_name (builder, "missed");
-      json_builder_add_int_value (builder, missed);
-    }
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
+    g_string_append_printf (out, ",\"missed\":%" G_GINT64_FORMAT, missed);
+  if (event->details != NULL)
+    g_string_append (out, event->details);
+  g_string_append_c (out, '}');
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 /* rndimg_event_to_json() as bytes, made once for the same @base_url and

@@ -7,6 +7,19 @@ G_BEGIN_DECLS
 
 typedef struct _RndimgEventJson RndimgEventJson;
 
+/* Writes the details of the picture called @name as JSON members, each
+ * preceded by a comma (",\"bytes\":12,..."), the same for every base URL;
+ * returns whether they are complete (FALSE: the picture or its BlurHash is
+ * not known yet, and the event asks again when it is next handed out). */
+typedef gboolean (*RndimgEventDescribeFunc) (const char *name,
+                                             GString    *members,
+                                             gpointer    user_data);
+
+typedef struct {
+  RndimgEventDescribeFunc describe;
+  gpointer user_data;
+} RndimgEventDescriber;
+
 /* One published picture. Immutable, shared by reference between the
  * broker that made it and every subscriber it reaches. */
 typedef struct {
@@ -19,6 +32,9 @@ typedef struct {
                              * (gone from a shared history before it read them): its
                              * live subscribers are told them as "missed" */
   RndimgEventJson *json;    /* the last JSON made of it, for the next to ask */
+  char *details;            /* the picture's details as JSON members (see
+                             * RndimgEventDescribeFunc), made once; NULL: none yet */
+  gboolean details_known;   /* FALSE: asked again next time (the picture may come) */
 } RndimgEvent;
 
 RndimgEvent *rndimg_event_new     (gint64             id,
@@ -33,6 +49,8 @@ char        *rndimg_event_album   (const RndimgEvent *event);
 gboolean     rndimg_event_in_albums (const RndimgEvent *event,
                                    const char *const *albums);
 const char  *rndimg_event_intern_source (const char *source);
+void         rndimg_event_describe (RndimgEvent     *event,
+                                   const RndimgEventDescriber *describer);
 RndimgEvent *rndimg_event_ref     (RndimgEvent       *event);
 void         rndimg_event_unref   (RndimgEvent       *event);
 char        *rndimg_event_to_json (const RndimgEvent *event,

@@ -14,6 +14,7 @@ struct _RndimgMemoryBroker
 {
   GObject parent_instance;
 
+  RndimgGone *gone;          /* what is known of the events that left it */
   GQueue history;            /* RndimgEvent, oldest first */
   guint history_length;
   gint64 next_id;
@@ -21,6 +22,7 @@ struct _RndimgMemoryBroker
   char *state_file;          /* NULL: nothing kept on disk */
   gint64 reserved_id;        /* ids up to here may be in use: the file says so */
   guint save_id;             /* a history save waiting */
+  RndimgEventDescriber describer;
 };
 
 /* Ids are reserved on disk a block at a time, durably, before any of them
@@ -66,8 +68,7 @@ append (RndimgMemoryBroker *self, const char *name, const char *source)
   RndimgEvent *event = rndimg_event_new_full (self->next_id++, name, source, self->epoch, NULL);
 
   g_queue_push_tail (&self->history, event);
-  while (self->history.length > self->history_length)
-    rndimg_event_unref (g_queue_pop_head (&self->history));
+  rndimg_gone_evict (self->gone, &self->history, self->history_length);
   if (self->state_file != NULL && event->id > self->reserved_id)
     {
       self->reserved_id = event->id + ID_BLOCK - 1;
@@ -92,10 +93,11 @@ memory_publish_async (RndimgBroker *broker, const char *name, const char *source
 }
 
 static void
-memory_history_async (RndimgBroker *broker, gint64 since, GCancellable *cancellable,
+memory_history_async (RndimgBroker *broker, gint64 since, const char *const *albums, GCancellable *cancellable,
                       GAsyncReadyCallback callback, gpointer user_data)
 {
-  rndimg_broker_answer_history (broker, &RNDIMG_MEMORY_BROKER (broker)->history, since,
+  rndimg_broker_answer_history (broker, &RNDIMG_MEMORY_BROKER (broker)->history,
+                                RNDIMG_MEMORY_BROKER (broker)->gone, since, albums,
                                 cancellable, callback, user_data);
 }
 
@@ -111,9 +113,16 @@ memory_get_epoch (RndimgBroker *broker)
   return RNDIMG_MEMORY_BROKER (broker)->epoch;
 }
 
+static RndimgEventDescriber *
+memory_get_describer (RndimgBroker *broker)
+{
+  return &RNDIMG_MEMORY_BROKER (broker)->describer;
+}
+
 static void
 broker_iface_init (RndimgBrokerInterface *iface)
 {
+  iface->get_describer = memory_get_describer;
   iface->get_epoch = memory_get_epoch;
   iface->publish_async = memory_publish_async;
   iface->history_async = memory_history_async;
@@ -129,6 +138,7 @@ rndimg_memory_broker_finalize (GObject *object)
   if (self->state_file != NULL && self->reserved_id > 0)
     save (self, self->next_id - 1, TRUE);
   g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
+  g_clear_pointer (&self->gone, rndimg_gone_free);
   g_free (self->epoch);
   g_free (self->state_file);
   G_OBJECT_CLASS (rndimg_memory_broker_parent_class)->finalize (object);
@@ -155,6 +165,7 @@ rndimg_memory_broker_new (guint history_length)
   RndimgMemoryBroker *self = g_object_new (RNDIMG_TYPE_MEMORY_BROKER, NULL);
 
   self->history_length = MAX (history_length, 1);
+  self->gone = rndimg_gone_new (self->history_length);
   return RNDIMG_BROKER (self);
 }
 

@@ -12,13 +12,15 @@ typedef struct {
   char *name;
   GPtrArray *members[RNDIMG_ORIENTATION_N];   /* [ANY]: all; in no order */
   GArray *rings[RNDIMG_ORIENTATION_N];        /* RndimgRingPoint by point; NULL: to be built */
+  GArray *ring_added[RNDIMG_ORIENTATION_N];   /* points of pictures added since, not in order; NULL: none */
+  guint ring_dropped[RNDIMG_ORIENTATION_N];   /* points of removed pictures, their image NULL */
   GPtrArray *sorted;                          /* members in name order; NULL: to be sorted */
   gboolean has_folder;                        /* a folder of this name exists */
 } RndimgAlbum;
 
 typedef struct {
   guint64 point;
-  RndimgImage *image;       /* borrowed from members */
+  RndimgImage *image;       /* borrowed from members; NULL: removed (not in a ring handed out) */
 } RndimgRingPoint;
 
 /* Points per picture on a ring: more even shares of the seeds. */

@@ -278,7 +278,8 @@ ask_history (RndimgSubscriber *sub)
   if (sub->cancellable == NULL)
     sub->cancellable = g_cancellable_new ();   /* only subscribers that replay need one */
   sub->replaying = TRUE;
-  rndimg_broker_history_async (sub->registry->broker, sub->last_id, sub->cancellable, on_history, sub);
+  rndimg_broker_history_async (sub->registry->broker, sub->last_id, (const char *const *) sub->albums,
+                               sub->cancellable, on_history, sub);
 }
 
 /* @sub's client is gone (a hangup, a failed write): it is dropped. */

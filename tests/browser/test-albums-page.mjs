@@ -109,6 +109,11 @@ test("the picker lists the albums; Get follows the one picked; its alt text is t
 test("Live follows only the album picked", async () => {
   await open("/?album=landscapes&live");
   await page.waitForFunction(() => document.getElementById("status").dataset.state === "connected");
+  // An event carries its picture's details: the page asks for no picture's page.
+  const askedDetails = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname.startsWith(`${API}/images/`)) askedDetails.push(request.url());
+  });
   await publish(server, null);   // any album: maybe not landscapes
   const published = await (await fetch(`${server.url}${API}/publish`, {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ album: "portraits" }),
@@ -123,6 +128,9 @@ test("Live follows only the album picked", async () => {
   const shownFromOthers = await page.$$eval("#history img", (images) =>
     images.filter((image) => !image.getAttribute("src").includes("/landscapes/")).length);
   assert.equal(shownFromOthers, 0, `${entries} history entries, some not of the album`);
+  assert.ok(wanted.alt, "the event carries the owner's alt text");
+  assert.equal(await page.evaluate(() => document.getElementById("picture").alt), wanted.alt);
+  assert.deepEqual(askedDetails, []);
 });
 
 test("while a picture loads, its BlurHash stands in, in the same box", async () => {

@@ -13,7 +13,7 @@ TAP=0
 [ "${1:-}" = "--tap" ] && { TAP=1; shift; }
 SECONDS_EACH=${1:?usage: run.sh [--tap] SECONDS [TARGET...]}
 shift
-TARGETS=${*:-"sse-parser query image-type if-none-match multipart head sidecar variant"}
+TARGETS=${*:-"sse-parser query image-type if-none-match multipart head sidecar variant blurhash"}
 BUILD=${FUZZ_BUILD:-build-fuzz}
 mkdir -p "$BUILD/objects"
 
@@ -56,7 +56,7 @@ generate() {
 build_objects() {
     generate || return 1
     OBJECTS=""
-    for source in server/*.c server/api/*.c server/http/*.c server/pictures/*.c server/brokers/*.c server/brokers/redis/*.c server/push/*.c "$BUILD/generated/rndimg-openapi-resources.c" client/rndimg-sse-parser.c; do
+    for source in server/*.c server/api/*.c server/http/*.c server/pictures/*.c server/brokers/*.c server/brokers/redis/*.c server/push/*.c "$BUILD/generated/rndimg-openapi-resources.c" client/rndimg-sse-parser.c client/rndimg-blurhash-decode.c; do
         [ "$source" = server/main.c ] && continue
         object="$BUILD/objects/$(echo "$source" | tr / _).o"
         OBJECTS="$OBJECTS $object"

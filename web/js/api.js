@@ -44,12 +44,6 @@ export function randomPicture(exclude, album = "") {
   return getJson(`${API}/rndimg${text ? `?${text}` : ""}`);
 }
 
-// A picture's details (size, alt text, placeholder); name may carry its album.
-export async function pictureDetails(name) {
-  const answer = await getJson(`${API}/images/${name.split("/").map(encodeURIComponent).join("/")}`);
-  return answer.image;
-}
-
 export function stats() {
   return getJson(`${API}/stats`);
 }

@@ -5,7 +5,7 @@
 // the browser going offline, a tab coming back from sleep and a Retry click
 // all reconnect at once.
 import { AlbumPicker } from "./albums.js";
-import { pictureDetails, randomPicture, stats } from "./api.js";
+import { randomPicture, stats } from "./api.js";
 import { placeholderUrl } from "./blurhash.js";
 import { HistoryStrip } from "./history.js";
 import {
@@ -49,9 +49,12 @@ let gets = 0;
 
 // One history entry per Get; an event (live or upload) has one entry
 // however often it arrives. details: the picture's (alt text, size,
-// placeholder) when known.
+// placeholder) when known: rndimg's answer gives them beside the URL,
+// and every event carries them itself.
 function entryFor(url, event = null, details = null) {
-  return { key: event ? `event-${event.id}-${url}` : `get-${++gets}`, url, event, details };
+  return {
+    key: event ? `event-${event.id}-${url}` : `get-${++gets}`, url, event, details: details ?? event,
+  };
 }
 
 // The owner's alt text in the page's language, else in English, else a
@@ -59,17 +62,6 @@ function entryFor(url, event = null, details = null) {
 function altTextOf(entry) {
   const details = entry.details;
   return details?.alt_by_language?.[currentLanguage()] ?? details?.alt ?? t("picture.alt", { name: nameOf(entry.url) });
-}
-
-// An event says which picture; its details are asked for (once).
-async function withDetails(entry) {
-  if (entry.details || !entry.event?.name) return entry;
-  try {
-    entry.details = await pictureDetails(entry.event.name);
-  } catch {
-    // shown without a placeholder or alt text of its own
-  }
-  return entry;
 }
 
 function describe(entry) {
@@ -94,7 +86,6 @@ let failedEntry = null;
 async function showEntry(entry) {
   history.add({ ...entry, label: describe(entry) });
   try {
-    await withDetails(entry);
     const placeholder = entry.details ? placeholderUrl(entry.details) : null;
     const shown = await picture.show(entry.url, describe(entry), altTextOf(entry), placeholder);
     if (!shown) return;   // a newer picture came first

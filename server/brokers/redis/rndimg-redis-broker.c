@@ -69,6 +69,7 @@ struct _RndimgRedisBroker
   char *url;
   char *problem;
   guint history_length;
+  RndimgGone *gone;          /* what is known of the events that left it */
   GQueue history;            /* RndimgEvent, oldest first: the stream as followed */
   gint64 last_seen;
   char *epoch;
@@ -86,6 +87,7 @@ struct _RndimgRedisBroker
   gint64 client_hint;        /* the newest id a client resumed from */
   const RndimgRedisPictureHooks *pictures;
   gpointer pictures_data;
+  RndimgEventDescriber describer;
 };
 
 typedef struct {
@@ -157,6 +159,8 @@ adopt_epoch (RndimgRedisBroker *self, const char *epoch)
   g_free (self->epoch);
   self->epoch = g_strdup (epoch);
   g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
+  rndimg_gone_free (self->gone);   /* ids of another history */
+  self->gone = rndimg_gone_new (self->history_length);
 }
 
 static void
@@ -281,11 +285,10 @@ tell (RndimgRedisBroker *self, RndimgEvent *event)
       g_warning ("Redis at %s: %" G_GINT64_FORMAT " events before #%" G_GINT64_FORMAT
                  " left the stream before this node read them; its clients are told they missed them",
                  self->url, event->lost_before, event->id);
-      g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
+      rndimg_gone_evict (self->gone, &self->history, 0);
     }
   g_queue_push_tail (&self->history, event);
-  while (self->history.length > self->history_length)
-    rndimg_event_unref (g_queue_pop_head (&self->history));
+  rndimg_gone_evict (self->gone, &self->history, self->history_length);
   self->last_seen = event->id;
   schedule_save (self);
   rndimg_broker_emit_published (RNDIMG_BROKER (self), event);
@@ -549,10 +552,11 @@ redis_publish_async (RndimgBroker *broker, const char *name, const char *source,
 
 /* From the ring, which holds what the stream holds once followed. */
 static void
-redis_history_async (RndimgBroker *broker, gint64 since, GCancellable *cancellable,
+redis_history_async (RndimgBroker *broker, gint64 since, const char *const *albums, GCancellable *cancellable,
                      GAsyncReadyCallback callback, gpointer user_data)
 {
-  rndimg_broker_answer_history (broker, &RNDIMG_REDIS_BROKER (broker)->history, since,
+  rndimg_broker_answer_history (broker, &RNDIMG_REDIS_BROKER (broker)->history,
+                                RNDIMG_REDIS_BROKER (broker)->gone, since, albums,
                                 cancellable, callback, user_data);
 }
 
@@ -586,9 +590,16 @@ redis_client_resumes (RndimgBroker *broker, gint64 since, const char *epoch)
   self->client_hint = MAX (self->client_hint, MIN (since, CLIENT_HINT_MAX));
 }
 
+static RndimgEventDescriber *
+redis_get_describer (RndimgBroker *broker)
+{
+  return &RNDIMG_REDIS_BROKER (broker)->describer;
+}
+
 static void
 broker_iface_init (RndimgBrokerInterface *iface)
 {
+  iface->get_describer = redis_get_describer;
   iface->client_resumes = redis_client_resumes;
   iface->publish_async = redis_publish_async;
   iface->history_async = redis_history_async;
@@ -612,6 +623,7 @@ rndimg_redis_broker_finalize (GObject *object)
   g_clear_pointer (&self->command, rndimg_redis_link_free);
   g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
   g_queue_clear_full (&self->unheard, (GDestroyNotify) rndimg_event_unref);
+  g_clear_pointer (&self->gone, rndimg_gone_free);
   g_free (self->state_file);
   g_free (self->host);
   g_free (self->url);
@@ -682,6 +694,7 @@ rndimg_redis_broker_new (const char *url, guint history_length, GError **error)
   if (!parse_url (self, url, error))
     return NULL;
   self->history_length = MAX (history_length, 1);
+  self->gone = rndimg_gone_new (self->history_length);
   self->problem = g_strdup_printf ("Redis at %s is not connected yet", url);
   self->command = rndimg_redis_link_new (self->host, self->port, self->database, on_command_link, self);
   self->follow = rndimg_redis_link_new (self->host, self->port, self->database, on_follow_link, self);
