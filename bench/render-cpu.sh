@@ -37,6 +37,7 @@ for picture in photo.jpg 01.png; do
     done
 done
 [ -d bench/sharp/node_modules ] || (cd bench/sharp && npm ci --no-audit --no-fund --loglevel=error)
+# shellcheck disable=SC2016 # JavaScript, not shell
 IMAGES="$WORK/img" node --input-type=module -e '
 import { createRequire } from "node:module";
 const sharp = createRequire(process.cwd() + "/bench/sharp/")("sharp");
