@@ -9,6 +9,12 @@
 
 #include <vips/vips.h>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 G_DEFINE_QUARK (rndimg-render-error-quark, rndimg_render_error)
 
 /* libvips 8.14 declares no autoptr for its images. */
@@ -319,6 +325,29 @@ finish_job (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Render threads run at a lower priority than the main loop, so that
+ * cached variants and every other endpoint keep their latency while the
+ * pool is saturated (on 2 cores, 2 render threads otherwise take two
+ * thirds of the CPU from the main loop). Nice 10, not SCHED_IDLE: renders
+ * still progress beside other busy processes. On Linux a nice value is per
+ * thread, and the threads libvips starts for a render inherit it from the
+ * thread that starts them. */
+#define RENDER_NICENESS 10
+
+static void
+lower_this_thread (void)
+{
+#ifdef __linux__
+  static GPrivate lowered = G_PRIVATE_INIT (NULL);
+
+  if (g_private_get (&lowered) != NULL)
+    return;
+  g_private_set (&lowered, GINT_TO_POINTER (TRUE));
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), RENDER_NICENESS) != 0)
+    g_debug ("render threads keep their priority: %s", g_strerror (errno));
+#endif
+}
+
 /* On a worker thread. */
 static void
 run_job (gpointer data, gpointer user_data)
@@ -327,6 +356,7 @@ run_job (gpointer data, gpointer user_data)
   RndimgRenderer *self = job->renderer;
   gint64 started = g_get_monotonic_time ();
 
+  lower_this_thread ();
   g_atomic_int_inc (&self->running);
   job->bytes = render (&self->limits, job->path, &job->spec, &job->error);
   job->seconds = (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
@@ -351,6 +381,20 @@ probe_encoder (RndimgFormat format)
   g_free (buffer);
   vips_error_clear ();
   return status == 0 && length > 0;
+}
+
+/* On a thread of its own, lowered: the threads libvips starts for the
+ * probes stay in its thread set and serve later renders. */
+static gpointer
+probe_encoders (gpointer data)
+{
+  RndimgRenderer *self = data;
+
+  lower_this_thread ();
+  for (RndimgFormat format = RNDIMG_FORMAT_JPEG; format <= RNDIMG_FORMAT_AVIF; format++)
+    self->can_encode[format] = probe_encoder (format);
+  vips_thread_shutdown ();
+  return NULL;
 }
 
 static void
@@ -378,8 +422,7 @@ rndimg_renderer_new (const RndimgRendererLimits *limits)
   self->pool = g_thread_pool_new (run_job, self, (gint) MAX (limits->workers, 1), FALSE, &error);
   if (self->pool == NULL)
     g_error ("cannot start the render threads: %s", error->message);
-  for (RndimgFormat format = RNDIMG_FORMAT_JPEG; format <= RNDIMG_FORMAT_AVIF; format++)
-    self->can_encode[format] = probe_encoder (format);
+  g_thread_join (g_thread_new ("rndimg-probe", probe_encoders, self));
   if (!self->can_encode[RNDIMG_FORMAT_AVIF])
     g_message ("libvips here cannot encode AVIF (libheif without an AV1 encoder): avif answers 406");
   return self;
