@@ -73,8 +73,10 @@ ring_add (RndimgAlbum *album, RndimgOrientation orientation, RndimgImage *image)
   append_points (album->ring_added[orientation], image);
 }
 
-static guint
-first_at_or_after (GArray *ring, guint64 point)
+/* The index of the first point of @ring (sorted) at or after @point;
+ * the ring's length when there is none. */
+guint
+rndimg_ring_first_at_or_after (GArray *ring, guint64 point)
 {
   guint low = 0, high = ring->len;
 
@@ -105,7 +107,7 @@ ring_remove (RndimgAlbum *album, RndimgOrientation orientation, RndimgImage *ima
     {
       guint64 point = rndimg_picture_hash (image->name, r + 1);
 
-      for (guint at = first_at_or_after (ring, point);
+      for (guint at = rndimg_ring_first_at_or_after (ring, point);
            at < ring->len && g_array_index (ring, RndimgRingPoint, at).point == point; at++)
         if (g_array_index (ring, RndimgRingPoint, at).image == image)
           {

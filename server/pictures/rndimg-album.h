@@ -37,5 +37,7 @@ GArray      *rndimg_album_ring   (RndimgAlbum       *album,
                                   RndimgOrientation  orientation);
 GPtrArray   *rndimg_album_sorted (RndimgAlbum       *album);
 gboolean     rndimg_album_name_is_valid (const char *name);
+guint        rndimg_ring_first_at_or_after (GArray  *ring,
+                                            guint64  point);
 
 G_END_DECLS

@@ -114,23 +114,6 @@ typedef struct {
   guint walked;     /* points passed; the ring is done at its length */
 } RingCursor;
 
-static guint
-first_at_or_after (GArray *ring, guint64 point)
-{
-  guint low = 0, high = ring->len;
-
-  while (low < high)
-    {
-      guint middle = low + (high - low) / 2;
-
-      if (g_array_index (ring, RndimgRingPoint, middle).point < point)
-        low = middle + 1;
-      else
-        high = middle;
-    }
-  return low;
-}
-
 /* The cursor whose next point comes first clockwise from @start; NULL
  * when every ring is walked. */
 static RingCursor *
@@ -169,7 +152,7 @@ pick_by_seed (const RndimgChoice *choice, GPtrArray *picked, GHashTable *chosen)
 
       if (fresh.ring->len == 0)
         continue;
-      fresh.next = first_at_or_after (fresh.ring, start);
+      fresh.next = rndimg_ring_first_at_or_after (fresh.ring, start);
       g_array_append_val (cursors, fresh);
     }
   while (picked->len < choice->count && (cursor = closest (cursors, start)) != NULL)
