@@ -397,6 +397,21 @@ test_negotiated_varies (void)
   g_assert_cmpstr (test_response_header (&webp, "ETag"), !=, test_response_header (&jpeg, "ETag"));
 }
 
+/* @path is a 400 whose JSON names @parameter and says what is allowed. */
+static void
+assert_refused_naming (Fixture *fixture, const char *path, const char *parameter)
+{
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) answer = NULL;
+
+  g_test_message ("%s", path);
+  get_once (fixture, path, NULL, &response);
+  test_assert_json_error (&response, 400);
+  answer = test_response_json (&response);
+  g_assert_cmpstr (json_object_get_string_member (answer, "parameter"), ==, parameter);
+  g_assert_true (strlen (json_object_get_string_member (answer, "message")) > 10);
+}
+
 static void
 test_bad_parameters (void)
 {
@@ -433,17 +448,7 @@ test_bad_parameters (void)
 
   fixture_start (&fixture, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_auto(TestResponse) response = { 0 };
-      g_autoptr(JsonObject) answer = NULL;
-
-      g_test_message ("%s", cases[i].path);
-      get_once (&fixture, cases[i].path, NULL, &response);
-      test_assert_json_error (&response, 400);
-      answer = test_response_json (&response);
-      g_assert_cmpstr (json_object_get_string_member (answer, "parameter"), ==, cases[i].parameter);
-      g_assert_true (strlen (json_object_get_string_member (answer, "message")) > 10);
-    }
+    assert_refused_naming (&fixture, cases[i].path, cases[i].parameter);
 }
 
 static void
@@ -873,16 +878,7 @@ test_picsum_bad_parameters (void)
 
   fixture_start_clean (&fixture, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_auto(TestResponse) response = { 0 };
-      g_autoptr(JsonObject) answer = NULL;
-
-      g_test_message ("%s", cases[i].path);
-      get_once (&fixture, cases[i].path, NULL, &response);
-      test_assert_json_error (&response, 400);
-      answer = test_response_json (&response);
-      g_assert_cmpstr (json_object_get_string_member (answer, "parameter"), ==, cases[i].parameter);
-    }
+    assert_refused_naming (&fixture, cases[i].path, cases[i].parameter);
   {
     g_auto(TestResponse) missing = { 0 };
 
