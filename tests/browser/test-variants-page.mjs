@@ -134,10 +134,13 @@ async function firstScreenWithTen(deviceScaleFactor) {
   await page.waitForSelector("#live-label[data-connection='connected']");
   // Ten different pictures, one after the other, in the same order each run.
   for (let count = 1; count <= 10; count++) {
-    await publish(server, `0${count}.png`);
-    await page.waitForFunction((n) => document.querySelectorAll("#history img").length === n &&
+    const name = `0${count}.png`;
+    await publish(server, name);
+    // Shown: the thumbnails in, and the picture itself (not its placeholder).
+    await page.waitForFunction(([n, shown]) => document.querySelectorAll("#history img").length === n &&
       [...document.querySelectorAll("#history img")].every((image) => image.complete && image.naturalWidth > 0) &&
-      document.getElementById("picture").complete, count, { timeout: 10000 });
+      document.getElementById("picture").src.endsWith(`/static/img/${shown}`) &&
+      !document.getElementById("stage").dataset.loading, [count, name], { timeout: 10000 });
   }
   // Every picture is in (above); their requests' last events reach us soon after.
   await new Promise((resolve) => setTimeout(resolve, 500));
