@@ -248,32 +248,39 @@ test("a picture without variant_version still loads, by the short URL", async ()
 test("an album picture's tile shows its placeholder until the thumbnail loads", async () => {
   const context = await browser.newContext({ viewport: { width: 800, height: 900 } });
   const page = await context.newPage();
+  let holding = false;
   let release;
   const held = new Promise((resolve) => { release = resolve; });
   await page.route(/\/img\/squares%2F/, async (route) => {
-    await held;
+    if (holding) await held;
     await route.continue();
   });
-  await page.goto(`${albumServer.url}/?album=squares`);
-  await page.waitForSelector("html[data-ready='true']");
-  await page.click("#get");
-  await page.waitForSelector("#history img");
-  const waiting = await page.evaluate(() => {
-    const image = document.querySelector("#history img");
-    return { placeholder: image.style.backgroundImage, complete: image.complete, marked: image.dataset.placeholder };
-  });
-  assert.match(waiting.placeholder, /^url\("data:image\/png;base64,/);
-  assert.equal(waiting.complete, false);
-  assert.equal(waiting.marked, "true");
+  await page.goto(`${albumServer.url}/?album=squares&live`);
+  await page.waitForSelector("#live-label[data-connection='connected']");
+  const shown = (name, count) => page.waitForFunction(([n, wanted]) =>
+    document.querySelectorAll("#history img").length === n &&
+    [...document.querySelectorAll("#history img")].every((image) => image.complete && image.naturalWidth > 0) &&
+    document.getElementById("picture").src.endsWith(`/static/img/${wanted}`) &&
+    !document.getElementById("stage").dataset.loading, [count, name], { timeout: 10000 });
+  for (const [index, name] of ["squares/squares-1.png", "squares/squares-2.jpg"].entries()) {
+    await publish(albumServer, name);
+    await shown(name, index + 1);
+  }
+  holding = true;
+  await publish(albumServer, "squares/squares-3.png");
+  await page.waitForFunction(() => document.querySelectorAll("#history img").length === 3);
+  const tiles = await page.evaluate(() => [...document.querySelectorAll("#history img")].map((image) =>
+    ({ placeholder: image.style.backgroundImage, complete: image.complete, marked: image.dataset.placeholder })));
+  assert.match(tiles[0].placeholder, /^url\("data:image\/png;base64,/, "the newest tile holds its BlurHash");
+  assert.equal(tiles[0].complete, false);
+  assert.equal(tiles[0].marked, "true");
+  assert.deepEqual(tiles.slice(1).map((tile) => tile.placeholder), ["", ""], "the loaded tiles show no placeholder");
   await screenshot(page, "history-placeholder");
   release();
-  await page.waitForFunction(() => {
-    const image = document.querySelector("#history img");
-    const stage = document.getElementById("stage");
-    return image.complete && image.naturalWidth > 0 && !image.style.backgroundImage && !stage.dataset.loading;
-  }, null, { timeout: 10000 });
+  await shown("squares/squares-3.png", 3);
   const current = await page.evaluate(() => document.querySelector("#history img").currentSrc);
-  assert.match(current, /\/img\/squares%2F(small%2F)?squares-[a-z0-9-]+\.(png|jpg)\/[0-9a-f]{16}\/64x64$/);
+  assert.match(current, /\/img\/squares%2Fsquares-3\.png\/[0-9a-f]{16}\/64x64$/);
+  assert.equal(await page.evaluate(() => document.querySelector("#history img").style.backgroundImage), "");
   await screenshot(page, "history-loaded");
   await context.close();
 });
