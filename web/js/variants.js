@@ -7,6 +7,7 @@
 // picture whose hash is not computed yet) the short spelling
 // (/img/NAME/WxH[@Dx][?options]), which the server redirects to it.
 const DEFAULT_QUALITY = { jpg: 80, webp: 75, avif: 50 };
+const VERSION = /^[0-9a-f]{16}$/;   // the first 16 hex digits of the file's SHA-256
 
 // A device pixel ratio in hundredths, as the server reads "@1.5x".
 const hundredths = (dpr) => Math.min(300, Math.max(100, Math.round(dpr * 100)));
@@ -45,7 +46,7 @@ export function variantUrl(picture, width, height, { dpr = 1, format: asked = ""
   const name = encodeURIComponent(nameOf(picture, parsed));
   const extension = format ? `.${format}` : "";
   const query = optionsQuery({ format, ...options });
-  if (typeof picture.variant_version === "string" && picture.variant_version) {
+  if (VERSION.test(picture.variant_version ?? "")) {
     return `${parsed.origin}/img/${name}/${picture.variant_version}/` +
            `${scaled(width, dpr)}x${scaled(height, dpr)}${extension}${query}`;
   }
