@@ -27,6 +27,7 @@
 #include "rndimg-tls.h"
 #include "rndimg-upload.h"
 #include "rndimg-variants.h"
+#include "rndimg-vips.h"
 #include "rndimg-websocket.h"
 
 #include <errno.h>
@@ -304,6 +305,9 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->refusals = rndimg_refusals_new (self->connections);
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL)
+    return NULL;
+  /* Before the placeholders' worker and the renderer, which both use it. */
+  if (!rndimg_vips_start (error))
     return NULL;
   self->broker = make_broker (config, error);
   if (self->broker == NULL)
