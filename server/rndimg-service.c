@@ -323,7 +323,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
                                                config->uploads_dir, config->max_upload_bytes);
   placeholders_path = placeholders_file (config);
-  self->placeholders = rndimg_placeholders_new (self->catalogue, placeholders_path);
+  self->placeholders = rndimg_placeholders_new (self->catalogue, placeholders_path,
+                                                (guint64) config->max_input_pixels);
   self->api = (RndimgApiContext) {
     .pictures_api = { self->catalogue, self->placeholders },
     .config = &self->config,
