@@ -83,13 +83,15 @@ replace (VipsImage **image, VipsImage *next, int status)
   return 0;
 }
 
-/* 8-bit sRGB, 3 bands: what the BlurHash reads. */
+/* 8-bit sRGB, 3 bands: what the BlurHash reads. Each step only where
+ * needed: a libvips operation costs tens of microseconds to build. */
 static int
 to_srgb (VipsImage **image)
 {
   VipsImage *next = NULL;
 
-  if (replace (image, next, vips_colourspace (*image, &next, VIPS_INTERPRETATION_sRGB, NULL)) != 0)
+  if (vips_image_get_interpretation (*image) != VIPS_INTERPRETATION_sRGB &&
+      replace (image, next, vips_colourspace (*image, &next, VIPS_INTERPRETATION_sRGB, NULL)) != 0)
     return -1;
   if (vips_image_hasalpha (*image) &&
       replace (image, next, vips_flatten (*image, &next, "background", vips_array_double_newv (1, 255.0), NULL)) != 0)
