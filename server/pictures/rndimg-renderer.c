@@ -98,6 +98,18 @@ on_eval (VipsImage *image, VipsProgress *progress, gpointer user_data)
     }
 }
 
+/* Progressive JPEG only where it shows: a large picture appears early as
+ * a coarse whole. A thumbnail arrives in a packet or two anyway, and
+ * progressive coding costs a tenth more CPU per render (callgrind: 53.7
+ * against 48.9 million instructions for a 400x400 PNG to 250x250). */
+#define PROGRESSIVE_MIN_PIXELS (512 * 512)
+
+static gboolean
+wants_progressive (VipsImage *image)
+{
+  return (guint64) vips_image_get_width (image) * (guint64) vips_image_get_height (image) >= PROGRESSIVE_MIN_PIXELS;
+}
+
 static int
 save (VipsImage *image, RndimgFormat format, guint quality, void **buffer, size_t *length)
 {
@@ -106,7 +118,7 @@ save (VipsImage *image, RndimgFormat format, guint quality, void **buffer, size_
   switch (format)
     {
     case RNDIMG_FORMAT_JPEG:
-      return vips_jpegsave_buffer (image, buffer, length, "Q", q, "interlace", TRUE,
+      return vips_jpegsave_buffer (image, buffer, length, "Q", q, "interlace", wants_progressive (image),
                                    "optimize_coding", TRUE, "strip", TRUE, NULL);
     case RNDIMG_FORMAT_PNG:
       return vips_pngsave_buffer (image, buffer, length, "compression", 6, "strip", TRUE, NULL);
@@ -373,7 +385,7 @@ rndimg_renderer_new (const RndimgRendererLimits *limits)
   self->limits = *limits;
   self->context = g_main_context_ref_thread_default ();
   self->jobs = g_hash_table_new (g_str_hash, g_str_equal);
-  self->pool = g_thread_pool_new (run_job, self, (gint) MAX (limits->workers, 1), FALSE, &error);
+  self->pool = g_thread_pool_new (run_job, self, (gint) MAX (limits->workers, 1), TRUE, &error);
   if (self->pool == NULL)
     g_error ("cannot start the render threads: %s", error->message);
   g_thread_join (g_thread_new ("rndimg-probe", probe_encoders, self));

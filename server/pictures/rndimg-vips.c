@@ -37,12 +37,12 @@ rndimg_vips_start (GError **error)
  * so that cached variants and every other endpoint keep their latency
  * while they are busy (on 2 cores, 2 render threads otherwise take two
  * thirds of the CPU from the main loop; a first placeholder scan of a big
- * catalogue would take one core for minutes). Nice 10, not SCHED_IDLE:
- * they still progress beside other busy processes. On Linux a nice value
- * is per thread, and the threads libvips starts inherit it from the
- * thread that starts them. Call it on a thread of one's own (an
- * exclusive pool's): a shared pool would hand the lowered thread to
- * other work. */
+ * catalogue would take one core for minutes). Nice 10 below the process,
+ * not SCHED_IDLE: they still progress beside other busy processes. On
+ * Linux a nice value is per thread, and the threads libvips starts inherit
+ * it from the thread that starts them. Call it on a thread of one's own
+ * (an exclusive pool's): GLib's shared pool would hand the lowered thread
+ * to other work. */
 #define LOWERED_NICENESS 10
 
 void
@@ -50,11 +50,15 @@ rndimg_vips_lower_this_thread (void)
 {
 #ifdef __linux__
   static GPrivate lowered = G_PRIVATE_INIT (NULL);
+  id_t thread = (id_t) syscall (SYS_gettid);
+  int niceness;
 
   if (g_private_get (&lowered) != NULL)
     return;
   g_private_set (&lowered, GINT_TO_POINTER (TRUE));
-  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), LOWERED_NICENESS) != 0)
+  errno = 0;
+  niceness = getpriority (PRIO_PROCESS, thread);
+  if (errno == 0 && setpriority (PRIO_PROCESS, thread, MIN (niceness + LOWERED_NICENESS, 19)) != 0)
     g_debug ("picture threads keep their priority: %s", g_strerror (errno));
 #endif
 }
