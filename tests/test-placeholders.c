@@ -4,7 +4,7 @@
  * takes (GIF included), grey, 16 bits, alpha and CMYK come out as the
  * colour they show; a truncated picture gets none and the server goes on;
  * a picture over --max-input-pixels is not decoded; the work runs on a
- * thread of its own at nice 10. */
+ * thread of its own, 10 nice levels below the process. */
 #include "rndimg-test-util.h"
 
 #include <stdio.h>
