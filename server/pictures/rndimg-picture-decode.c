@@ -94,7 +94,7 @@ to_srgb (VipsImage **image)
       replace (image, next, vips_colourspace (*image, &next, VIPS_INTERPRETATION_sRGB, NULL)) != 0)
     return -1;
   if (vips_image_hasalpha (*image) &&
-      replace (image, next, vips_flatten (*image, &next, "background", vips_array_double_newv (1, 255.0), NULL)) != 0)
+      replace (image, next, rndimg_vips_flatten_on_white (*image, &next)) != 0)
     return -1;
   if (vips_image_get_format (*image) != VIPS_FORMAT_UCHAR &&
       replace (image, next, vips_cast_uchar (*image, &next, NULL)) != 0)

@@ -203,8 +203,7 @@ apply_look (VipsImage **image, const RndimgVariantSpec *spec)
   if (spec->blur != 0 && replace (image, next, vips_gaussblur (*image, &next, (double) spec->blur, NULL)) != 0)
     return -1;
   if (spec->format == RNDIMG_FORMAT_JPEG && vips_image_hasalpha (*image) &&
-      replace (image, next, vips_flatten (*image, &next, "background",
-                                          vips_array_double_newv (1, 255.0), NULL)) != 0)
+      replace (image, next, rndimg_vips_flatten_on_white (*image, &next)) != 0)
     return -1;
   return strip_metadata (image);
 }

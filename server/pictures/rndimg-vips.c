@@ -62,3 +62,16 @@ rndimg_vips_lower_this_thread (void)
     g_debug ("picture threads keep their priority: %s", g_strerror (errno));
 #endif
 }
+
+/* @in's alpha flattened on white, as vips_flatten(): 0, or -1 with
+ * libvips' error. The background array is ours to release: libvips takes
+ * its own reference (passed inline, it leaked at every call). */
+int
+rndimg_vips_flatten_on_white (VipsImage *in, VipsImage **out)
+{
+  VipsArrayDouble *white = vips_array_double_newv (1, 255.0);
+  int status = vips_flatten (in, out, "background", white, NULL);
+
+  vips_area_unref (VIPS_AREA (white));
+  return status;
+}
