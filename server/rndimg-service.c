@@ -375,7 +375,7 @@ on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *s
   g_autoptr(GIOStream) gate = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!rndimg_limits_admit_connection (self->limits, connection))
+  if (!rndimg_limits_admit_connection (self->limits, connection, self->certificate == NULL))
     return TRUE;
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   if (self->certificate != NULL)
