@@ -180,6 +180,12 @@ read_render_running (gpointer variants)
   return rndimg_renderer_get_running (rndimg_picture_variants_get_renderer (variants));
 }
 
+static double
+read_versions_hashed (gpointer variants)
+{
+  return (double) rndimg_picture_versions_get_hashed (rndimg_picture_variants_get_versions (variants));
+}
+
 static void
 on_rendered (RndimgPictureVariants *variants, double seconds, gpointer metrics)
 {
@@ -208,6 +214,7 @@ add_variant_readings (RndimgMetrics *metrics, RndimgPictureVariants *variants)
     { "rndimg_variant_render_timeouts_total", "counter", "Renders stopped at --render-timeout.", read_render_timeouts },
     { "rndimg_variant_render_queue", "gauge", "Renders waiting for a worker.", read_render_queue },
     { "rndimg_variant_renders_running", "gauge", "Renders under way.", read_render_running },
+    { "rndimg_variant_versions_hashed_total", "counter", "Pictures hashed for their variant version by the variants (not the placeholders' worker).", read_versions_hashed },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (readings); i++)

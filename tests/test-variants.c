@@ -6,6 +6,7 @@
  * queue limit's 503; both cache budgets held; the disk cache across a
  * restart; decompression bombs refused at upload and in the folder; a
  * corrupt picture and a render over its time limit answered with JSON. */
+#include "picture-files.h"
 #include "rndimg-test-util.h"
 
 #include <glib/gstdio.h>
@@ -995,6 +996,166 @@ test_picsum_seeds_survive_an_addition (void)
   g_assert_cmpuint (moved, <, 20);
 }
 
+/* ---- Picsum ids of album pictures ---- */
+
+/* A picture libvips can decode, of @width x @height, its format from the
+ * name's extension. */
+static void
+write_picture (const char *folder, const char *relative, int width, int height)
+{
+  g_autofree char *path = g_build_filename (folder, relative, NULL);
+  g_autoptr(VipsImage) black = NULL;
+  g_autoptr(VipsImage) picture = NULL;
+
+  g_assert_cmpint (vips_black (&black, width, height, "bands", 3, NULL), ==, 0);
+  g_assert_cmpint (vips_linear1 (black, &picture, 1.0, 120.0, "uchar", TRUE, NULL), ==, 0);
+  g_assert_cmpint (vips_image_write_to_file (picture, path, NULL), ==, 0);
+}
+
+typedef struct {
+  const char *name;
+  int width, height;
+} AlbumPicture;
+
+/* Album pictures, a root picture with a number for a name, and an album
+ * picture called like a size. */
+static const AlbumPicture album_pictures[] = {
+  { "dogs/001.png", 320, 240 },
+  { "dogs/puppies/001.png", 240, 320 },
+  { "023.png", 200, 150 },
+  { "dogs/200.jpg", 160, 120 },
+};
+
+static void
+fixture_start_albums (Fixture *fixture)
+{
+  fixture->folder = test_make_image_folder (0);
+  picture_files_make_folder (fixture->folder, "dogs");
+  picture_files_make_folder (fixture->folder, "dogs/puppies");
+  for (gsize i = 0; i < G_N_ELEMENTS (album_pictures); i++)
+    write_picture (fixture->folder, album_pictures[i].name, album_pictures[i].width, album_pictures[i].height);
+  fixture_start (fixture, NULL);
+}
+
+/* /id/{id}/info: the picture's own id, size and a download_url that,
+ * followed, gives the picture at that size. */
+static void
+assert_id_info (Fixture *fixture, const char *id, const AlbumPicture *picture)
+{
+  g_auto(TestResponse) info = { 0 };
+  g_autofree char *path = g_strdup_printf ("/id/%s/info", id);
+  g_autofree char *by_download = NULL;
+  g_autoptr(JsonObject) object = NULL;
+
+  g_test_message ("%s", path);
+  get_once (fixture, path, NULL, &info);
+  test_assert_status (&info, 200);
+  object = test_response_json (&info);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, picture->name);
+  g_assert_cmpint (json_object_get_int_member (object, "width"), ==, picture->width);
+  g_assert_cmpint (json_object_get_int_member (object, "height"), ==, picture->height);
+  by_download = assert_picsum (fixture, json_object_get_string_member (object, "download_url"),
+                               picture->width, picture->height, "jpegload_buffer");
+  g_assert_cmpstr (by_download, ==, picture->name);
+}
+
+/* Every /id/ route for @id (the picture's name, escaped or not). */
+static void
+assert_id_routes (Fixture *fixture, const char *id, const AlbumPicture *picture)
+{
+  const struct { const char *size; int width, height; const char *loader; } routes[] = {
+    { "120/80", 120, 80, "jpegload_buffer" },
+    { "90", 90, 90, "jpegload_buffer" },
+    { "60/40.jpg", 60, 40, "jpegload_buffer" },
+    { "70/50.webp?grayscale", 70, 50, "webpload_buffer" },
+    { "30.webp?blur=2", 30, 30, "webpload_buffer" },
+    { "300", 300, 300, "jpegload_buffer" },
+  };
+
+  assert_id_info (fixture, id, picture);
+  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/id/%s/%s", id, routes[i].size);
+      g_autofree char *picsum_id = assert_picsum (fixture, path, routes[i].width, routes[i].height, routes[i].loader);
+
+      g_assert_cmpstr (picsum_id, ==, picture->name);
+    }
+}
+
+static void
+test_picsum_album_ids (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+
+  fixture_start_albums (&fixture);
+  for (gsize i = 0; i < G_N_ELEMENTS (album_pictures); i++)
+    {
+      g_autofree char *escaped = g_uri_escape_string (album_pictures[i].name, NULL, FALSE);
+
+      assert_id_routes (&fixture, escaped, &album_pictures[i]);
+      assert_id_routes (&fixture, album_pictures[i].name, &album_pictures[i]);
+    }
+}
+
+/* Every item of /v2/list: its download_url, followed, is its picture. */
+static void
+test_picsum_list_download_urls (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) list = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *items;
+
+  fixture_start_albums (&fixture);
+  get_once (&fixture, "/v2/list?limit=100", NULL, &list);
+  test_assert_status (&list, 200);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (list.body, NULL),
+                                             (gssize) g_bytes_get_size (list.body), NULL));
+  items = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (items), ==, G_N_ELEMENTS (album_pictures));
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      const char *id = json_object_get_string_member (item, "id");
+      const AlbumPicture *picture = NULL;
+      g_autofree char *by_download = NULL;
+
+      for (gsize j = 0; j < G_N_ELEMENTS (album_pictures); j++)
+        if (g_str_equal (album_pictures[j].name, id))
+          picture = &album_pictures[j];
+      g_assert_nonnull (picture);
+      g_assert_cmpint (json_object_get_int_member (item, "width"), ==, picture->width);
+      g_assert_cmpint (json_object_get_int_member (item, "height"), ==, picture->height);
+      by_download = assert_picsum (&fixture, json_object_get_string_member (item, "download_url"),
+                                   picture->width, picture->height, "jpegload_buffer");
+      g_assert_cmpstr (by_download, ==, id);
+    }
+}
+
+/* What is not a picture's id stays a 404 or names the bad size. */
+static void
+test_picsum_album_ids_refused (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  const char *missing[] = {
+    "/id/dogs/info", "/id/dogs/120/80", "/id/dogs%2Fpuppies/info", "/id/dogs/nothing.png/10/10",
+    "/id/dogs/puppies/002.png/info", "/id/cats%2F001.png/10",
+  };
+
+  fixture_start_albums (&fixture);
+  for (gsize i = 0; i < G_N_ELEMENTS (missing); i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+
+      g_test_message ("%s", missing[i]);
+      get_once (&fixture, missing[i], NULL, &response);
+      test_assert_json_error (&response, 404);
+    }
+  assert_refused_naming (&fixture, "/id/dogs/001.png/abc/10", "width");
+  assert_refused_naming (&fixture, "/id/dogs%2F200.jpg/10/abc", "height");
+  assert_refused_naming (&fixture, "/id/dogs/200.jpg/10/10.png", "format");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1029,6 +1190,9 @@ main (int argc, char **argv)
   g_test_add_func ("/variants/picsum/shadows-nothing", test_picsum_shadows_nothing);
   g_test_add_func ("/variants/picsum/off", test_picsum_off);
   g_test_add_func ("/variants/picsum/seeds-survive-an-addition", test_picsum_seeds_survive_an_addition);
+  g_test_add_func ("/variants/picsum/album-ids", test_picsum_album_ids);
+  g_test_add_func ("/variants/picsum/list-download-urls", test_picsum_list_download_urls);
+  g_test_add_func ("/variants/picsum/album-ids-refused", test_picsum_album_ids_refused);
   test_add_answers_described ();
   return g_test_run ();
 }
