@@ -12,6 +12,7 @@
  * Paths of any other shape go to @fallback (the web page's files). */
 #include "rndimg-picsum.h"
 #include "rndimg-http.h"
+#include "rndimg-picture-json.h"
 
 #include <string.h>
 
@@ -286,43 +287,36 @@ redirect_to_variant (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *im
                                   g_free);
 }
 
-static void
-add_string (JsonBuilder *builder, const char *name, const char *value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
 /* Picsum's item: {id, author, width, height, url, download_url}. */
 static void
-add_info (RndimgPicsum *self, SoupServerMessage *msg, JsonBuilder *builder, RndimgImage *image)
+append_info (SoupServerMessage *msg, GString *out, RndimgImage *image)
 {
   g_autofree char *url = rndimg_http_image_url (msg, image->name);
   g_autofree char *base = rndimg_http_base_url (msg);
   g_autofree char *escaped = g_uri_escape_string (image->name, NULL, FALSE);
   g_autofree char *download = g_strdup_printf ("%s/id/%s/%u/%u", base, escaped, image->width, image->height);
-  json_builder_begin_object (builder);
-  add_string (builder, "id", image->name);
-  add_string (builder, "author", "");
-  json_builder_set_member_name (builder, "width");
-  json_builder_add_int_value (builder, image->width);
-  json_builder_set_member_name (builder, "height");
-  json_builder_add_int_value (builder, image->height);
-  add_string (builder, "url", url);
-  add_string (builder, "download_url", download);
-  json_builder_end_object (builder);
+
+  g_string_append (out, "{\"id\":");
+  rndimg_picture_json_append_string (out, image->name);
+  g_string_append (out, ",\"author\":\"\",\"width\":");
+  rndimg_picture_json_append_number (out, image->width);
+  g_string_append (out, ",\"height\":");
+  rndimg_picture_json_append_number (out, image->height);
+  g_string_append (out, ",\"url\":");
+  rndimg_picture_json_append_string (out, url);
+  g_string_append (out, ",\"download_url\":");
+  rndimg_picture_json_append_string (out, download);
+  g_string_append_c (out, '}');
 }
 
 static void
-send_info (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *image)
+send_info (SoupServerMessage *msg, RndimgImage *image)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
+  GString *answer = g_string_new (NULL);
 
-  add_info (self, msg, builder, image);
-  node = json_builder_get_root (builder);
+  append_info (msg, answer, image);
   expose_picsum_headers (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
 }
 
 static gboolean
@@ -352,9 +346,8 @@ serve_list (RndimgPicsum *self, SoupServerMessage *msg)
 {
   g_autoptr(GHashTable) query = read_query (msg);
   g_autoptr(GPtrArray) images = rndimg_catalogue_list (self->catalogue);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(GString) link = g_string_new (NULL);
+  GString *answer;
   g_autofree char *base = rndimg_http_base_url (msg);
   guint64 page, limit, first;
 
@@ -362,19 +355,22 @@ serve_list (RndimgPicsum *self, SoupServerMessage *msg)
       !read_list_number (msg, query, "limit", LIST_MAX_LIMIT, LIST_DEFAULT_LIMIT, &limit))
     return;
   first = (page - 1) * limit;
-  json_builder_begin_array (builder);
+  answer = g_string_new ("[");
   for (guint64 i = first; i < images->len && i < first + limit; i++)
-    add_info (self, msg, builder, g_ptr_array_index (images, i));
-  json_builder_end_array (builder);
+    {
+      if (i > first)
+        g_string_append_c (answer, ',');
+      append_info (msg, answer, g_ptr_array_index (images, i));
+    }
+  g_string_append_c (answer, ']');
   if (page > 1)
     add_link (link, base, page - 1, limit, "prev");
   if (first + limit < images->len)
     add_link (link, base, page + 1, limit, "next");
   if (link->len > 0)
     soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Link", link->str);
-  node = json_builder_get_root (builder);
   expose_picsum_headers (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
 }
 
 static gboolean
@@ -392,7 +388,7 @@ serve_picture (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *image, c
   RndimgVariantSpec spec;
 
   if (n == 1 && g_str_equal (rest[0], "info"))
-    send_info (self, msg, image);
+    send_info (msg, image);
   else if (read_size (msg, rest, n, &spec))
     redirect_to_variant (self, msg, image, &spec);
 }
@@ -420,7 +416,7 @@ serve_seed (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n
   if (n == 2 && g_str_equal (segments[1], "info"))
     {
       if ((image = find_seeded (self, msg, segments[0])) != NULL)
-        send_info (self, msg, image);
+        send_info (msg, image);
       return;
     }
   if (read_size (msg, segments + 1, n - 1, &spec) && (image = find_seeded (self, msg, segments[0])) != NULL)

@@ -10,28 +10,26 @@
  * never reads a picture. Here: the URL, Accept, ETag and the answer. */
 #include "rndimg-variants.h"
 #include "rndimg-http.h"
+#include "rndimg-picture-json.h"
 
 #include <string.h>
 
 #define IMMUTABLE "public, max-age=31536000, immutable"
 
-/* 400 {"status":"error","message":...,"parameter":...} */
+/* 400 {"status":"error","message":...,"parameter":...}; the parameter may
+ * be a name from the query, made valid UTF-8 first. */
 void
 rndimg_variants_send_problem (SoupServerMessage *msg, const RndimgVariantProblem *problem)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *message = g_utf8_make_valid (problem->message, -1);
+  g_autofree char *parameter = g_utf8_make_valid (problem->parameter, -1);
+  GString *answer = g_string_new ("{\"status\":\"error\",\"message\":");
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "error");
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, problem->message);
-  json_builder_set_member_name (builder, "parameter");
-  json_builder_add_string_value (builder, problem->parameter);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  rndimg_http_send_json (msg, SOUP_STATUS_BAD_REQUEST, node);
+  rndimg_picture_json_append_string (answer, message);
+  g_string_append (answer, ",\"parameter\":");
+  rndimg_picture_json_append_string (answer, parameter);
+  g_string_append_c (answer, '}');
+  rndimg_http_send_json_text (msg, SOUP_STATUS_BAD_REQUEST, answer);
 }
 
 /* 302 to @location (a path), never cached: the target moves when the
