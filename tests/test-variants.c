@@ -9,8 +9,10 @@
 #include "picture-files.h"
 #include "rndimg-test-util.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <vips/vips.h>
 
 #define API "/polling/api/v1.0"
@@ -1156,6 +1158,242 @@ test_picsum_album_ids_refused (void)
   assert_refused_naming (&fixture, "/id/dogs/200.jpg/10/10.png", "format");
 }
 
+/* ---- a picture's version, never hashed on the main loop ---- */
+
+/* @width x @height of noise as a PNG stored uncompressed: three bytes a
+ * pixel, a file that takes a while to hash. */
+static void
+write_large_png (const char *folder, const char *name, int width, int height)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  gsize length = (gsize) width * height * 3;
+  g_autofree guint32 *noise = g_new (guint32, length / 4 + 1);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20);
+  g_autoptr(VipsImage) image = NULL;
+
+  for (gsize i = 0; i < length / 4 + 1; i++)
+    noise[i] = g_rand_int (rand);
+  image = vips_image_new_from_memory (noise, length, width, height, 3, VIPS_FORMAT_UCHAR);
+  g_assert_nonnull (image);
+  g_assert_cmpint (vips_pngsave (image, path, "compression", 0, NULL), ==, 0);
+}
+
+/* The VERSION a picture's variant URLs carry, as the test computes it,
+ * and how long hashing it took here. */
+static char *
+expected_version (const char *folder, const char *name, double *milliseconds)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, NULL);
+  gint64 start = g_get_monotonic_time ();
+  g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                         (const guchar *) g_mapped_file_get_contents (file),
+                                                         g_mapped_file_get_length (file));
+
+  *milliseconds = (double) (g_get_monotonic_time () - start) / 1000;
+  return g_strndup (digest, 16);
+}
+
+/* A GET written on its own connection, its answer read later: the test
+ * goes on with other requests meanwhile. */
+static GSocketConnection *
+send_raw_get (Fixture *fixture, const char *path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  const char *host = fixture->server->url + strlen ("http://");
+  g_autofree char *request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, host);
+  GSocketConnection *connection = g_socket_client_connect_to_uri (client, fixture->server->url, 80, NULL, &error);
+
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request, strlen (request),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+static gboolean
+raw_answer_arrived (GSocketConnection *connection)
+{
+  return g_socket_condition_check (g_socket_connection_get_socket (connection), G_IO_IN) != 0;
+}
+
+/* The whole answer (the server closes after it). */
+static char *
+read_raw_answer (GSocketConnection *connection)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  g_autoptr(GString) answer = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  char buffer[4096];
+  gssize got;
+
+  while ((got = g_input_stream_read (in, buffer, sizeof buffer, NULL, &error)) > 0)
+    g_string_append_len (answer, buffer, got);
+  g_assert_no_error (error);
+  return g_strdup (answer->str);
+}
+
+/* The VERSION in a raw 302's Location to a /img/ URL. */
+static char *
+redirected_version (const char *answer, const char *name)
+{
+  g_autofree char *prefix = g_strdup_printf ("\r\nLocation: http://");
+  const char *location = strstr (answer, prefix);
+  g_autofree char *marker = g_strdup_printf ("/img/%s/", name);
+  const char *at;
+
+  g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 302"));
+  g_assert_nonnull (location);
+  at = strstr (location, marker);
+  g_assert_nonnull (at);
+  return g_strndup (at + strlen (marker), 16);
+}
+
+/* The longest of @count GET rndimg, each timed. */
+static double
+slowest_rndimg (Fixture *fixture, guint count)
+{
+  double slowest = 0;
+
+  for (guint i = 0; i < count; i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+      gint64 start = g_get_monotonic_time ();
+
+      get_once (fixture, API "/rndimg", NULL, &response);
+      g_assert_cmpuint (response.status, ==, 200);
+      slowest = MAX (slowest, (double) (g_get_monotonic_time () - start) / 1000);
+    }
+  return slowest;
+}
+
+static const char *
+variant_version_of (Fixture *fixture, const char *name)
+{
+  g_auto(TestResponse) response = { 0 };
+  g_autofree char *path = g_strdup_printf (API "/images/%s", name);
+  g_autoptr(JsonObject) answer = NULL;
+  JsonObject *image;
+
+  get_once (fixture, path, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  answer = test_response_json (&response);
+  image = json_object_get_object_member (answer, "image");
+  return json_object_get_null_member (image, "variant_version")
+         ? NULL : g_intern_string (json_object_get_string_member (image, "variant_version"));
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *name;
+} Described;
+
+static gboolean
+variant_version_known (gpointer data)
+{
+  Described *described = data;
+
+  return variant_version_of (described->fixture, described->name) != NULL;
+}
+
+/* The first variant request of a large picture (whose version nothing
+ * knows yet) does not hold up other requests while the picture is
+ * hashed; the version is the picture's SHA-256, as in its details. */
+static void
+test_version_off_the_main_loop (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autofree char *expected = NULL, *answer = NULL, *version = NULL;
+  double hash_ms, idle_ms, busy_ms = 0;
+  guint during = 0;
+  Described described = { &fixture, "big.png" };
+
+  fixture.folder = test_make_image_folder (1);
+  write_large_png (fixture.folder, "big.png", 4400, 4400);
+  expected = expected_version (fixture.folder, "big.png", &hash_ms);
+  fixture_start (&fixture, NULL);
+  idle_ms = slowest_rndimg (&fixture, 20);
+  connection = send_raw_get (&fixture, "/img/big.png/100x100.jpg");
+  do
+    {
+      busy_ms = MAX (busy_ms, slowest_rndimg (&fixture, 1));
+      during++;
+    }
+  while (!raw_answer_arrived (connection));
+  answer = read_raw_answer (connection);
+  version = redirected_version (answer, "big.png");
+  g_test_message ("hashing the 58 MB picture here: %.1f ms; GET rndimg: %.1f ms at most idle, %.1f ms at most "
+                  "in %u requests while the server found the version", hash_ms, idle_ms, busy_ms, during);
+  g_assert_cmpstr (version, ==, expected);
+  g_assert_cmpfloat (busy_ms, <, idle_ms + hash_ms / 2);
+  g_assert_true (test_wait_until (variant_version_known, &described, 120000));
+  g_assert_cmpstr (variant_version_of (&fixture, "big.png"), ==, expected);
+}
+
+/* Many requests for one picture whose version is not known: one hash. */
+static void
+test_version_hashed_once (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  const char *spellings[] = { "10x10.jpg", "20x20.png", "30x30.webp", "10x10.jpg?q=50", "40x40", "50x50@2x.jpg" };
+  GSocketConnection *connections[G_N_ELEMENTS (spellings)];
+  g_autofree char *expected = NULL;
+  double hash_ms, hashed_before;
+
+  fixture.folder = test_make_image_folder (1);
+  /* The placeholders' worker takes the pictures in name order: a1 first,
+   * so it has not reached a2 when the requests come. */
+  write_large_png (fixture.folder, "a1.png", 3000, 3000);
+  write_large_png (fixture.folder, "a2.png", 3000, 3000);
+  expected = expected_version (fixture.folder, "a2.png", &hash_ms);
+  fixture_start (&fixture, NULL);
+  hashed_before = metric (&fixture, "rndimg_variant_versions_hashed_total");
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/a2.png/%s", spellings[i]);
+
+      connections[i] = send_raw_get (&fixture, path);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autofree char *answer = read_raw_answer (connections[i]);
+      g_autofree char *version = redirected_version (answer, "a2.png");
+
+      g_assert_cmpstr (version, ==, expected);
+      g_object_unref (connections[i]);
+    }
+  /* One hash, or none when the placeholders' worker got there first. */
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_versions_hashed_total") - hashed_before, <=, 1);
+}
+
+/* A picture that cannot be hashed (over 64 MiB): a JSON error, and the
+ * server goes on. */
+static void
+test_version_unreadable (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+  g_auto(TestResponse) still = { 0 };
+  g_autofree char *path = NULL;
+  int fd;
+
+  fixture.folder = test_make_image_folder (1);
+  write_picture (fixture.folder, "huge.png", 40, 30);
+  path = g_build_filename (fixture.folder, "huge.png", NULL);
+  /* Sparse: 70 MB that take no disk. */
+  fd = g_open (path, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 70 * 1000 * 1000), ==, 0);
+  close (fd);
+  fixture_start (&fixture, NULL);
+  get_once (&fixture, "/img/huge.png/10x10.jpg", NULL, &response);
+  test_assert_json_error (&response, 500);
+  get_variant (&fixture, "/img/01.png/10x10.jpg", NULL, &still);
+  g_assert_cmpuint (still.status, ==, 200);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1193,6 +1431,9 @@ main (int argc, char **argv)
   g_test_add_func ("/variants/picsum/album-ids", test_picsum_album_ids);
   g_test_add_func ("/variants/picsum/list-download-urls", test_picsum_list_download_urls);
   g_test_add_func ("/variants/picsum/album-ids-refused", test_picsum_album_ids_refused);
+  g_test_add_func ("/variants/version/off-the-main-loop", test_version_off_the_main_loop);
+  g_test_add_func ("/variants/version/hashed-once", test_version_hashed_once);
+  g_test_add_func ("/variants/version/unreadable", test_version_unreadable);
   test_add_answers_described ();
   return g_test_run ();
 }

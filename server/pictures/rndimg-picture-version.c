@@ -98,12 +98,12 @@ rndimg_picture_content_version (const char *path, GError **error)
 const char *
 rndimg_picture_versions_peek (RndimgPictureVersions *self, const RndimgImage *image)
 {
-  const RndimgPlaceholder *placeholder = self->placeholders != NULL ? rndimg_placeholders_lookup (self->placeholders, image)
-                                                                     : NULL;
+  const char *computed = self->placeholders != NULL ? rndimg_placeholders_peek_variant_version (self->placeholders, image)
+                                                     : NULL;
   Hashed *hashed;
 
-  if (placeholder != NULL)
-    return placeholder->variant_version;
+  if (computed != NULL)
+    return computed;
   hashed = g_hash_table_lookup (self->hashed, image->name);
   return hashed != NULL && g_str_equal (hashed->image_version, image->version) ? hashed->variant_version : NULL;
 }
