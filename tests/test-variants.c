@@ -318,6 +318,43 @@ test_grayscale_is_gray (void)
   g_assert_cmpint (vips_image_get_bands (image), ==, 1);
 }
 
+/* The JPEG's frame marker, walking its segments from SOI: 0xc0 baseline,
+ * 0xc2 progressive; 0 when none is found. */
+static guint8
+jpeg_frame_marker (GBytes *bytes)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+  gsize at = 2;
+
+  g_assert_true (length > 4 && data[0] == 0xff && data[1] == 0xd8);
+  while (at + 4 <= length && data[at] == 0xff)
+    {
+      guint8 marker = data[at + 1];
+
+      if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc)
+        return marker;
+      at += 2 + ((gsize) data[at + 2] << 8 | data[at + 3]);
+    }
+  return 0;
+}
+
+static void
+test_jpeg_progressive_when_large (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) small = { 0 };
+  g_auto(TestResponse) large = { 0 };
+
+  fixture_start (&fixture, NULL);
+  get_variant (&fixture, "/img/photo.jpg/300x200.jpg", NULL, &small);
+  g_assert_cmpuint (small.status, ==, 200);
+  g_assert_cmphex (jpeg_frame_marker (small.body), ==, 0xc0);
+  get_variant (&fixture, "/img/photo.jpg/640x480.jpg", NULL, &large);
+  g_assert_cmpuint (large.status, ==, 200);
+  g_assert_cmphex (jpeg_frame_marker (large.body), ==, 0xc2);
+}
+
 static void
 test_metadata_stripped (void)
 {
@@ -1464,6 +1501,7 @@ main (int argc, char **argv)
   if (VIPS_INIT (argv[0]) != 0)
     g_error ("libvips: %s", vips_error_buffer ());
   g_test_add_func ("/variants/sizes-and-formats", test_sizes_and_formats);
+  g_test_add_func ("/variants/jpeg-progressive-when-large", test_jpeg_progressive_when_large);
   g_test_add_func ("/variants/grayscale", test_grayscale_is_gray);
   g_test_add_func ("/variants/metadata-stripped", test_metadata_stripped);
   g_test_add_func ("/variants/canonical-and-redirects", test_canonical_and_redirects);

@@ -109,6 +109,18 @@ on_eval (VipsImage *image, VipsProgress *progress, gpointer user_data)
     }
 }
 
+/* Progressive JPEG only where it shows: a large picture appears early as
+ * a coarse whole. A thumbnail arrives in a packet or two anyway, and
+ * progressive coding costs a tenth more CPU per render (callgrind: 53.7
+ * against 48.9 million instructions for a 400x400 PNG to 250x250). */
+#define PROGRESSIVE_MIN_PIXELS (512 * 512)
+
+static gboolean
+wants_progressive (VipsImage *image)
+{
+  return (guint64) vips_image_get_width (image) * (guint64) vips_image_get_height (image) >= PROGRESSIVE_MIN_PIXELS;
+}
+
 static int
 save (VipsImage *image, RndimgFormat format, guint quality, void **buffer, size_t *length)
 {
@@ -117,7 +129,7 @@ save (VipsImage *image, RndimgFormat format, guint quality, void **buffer, size_
   switch (format)
     {
     case RNDIMG_FORMAT_JPEG:
-      return vips_jpegsave_buffer (image, buffer, length, "Q", q, "interlace", TRUE,
+      return vips_jpegsave_buffer (image, buffer, length, "Q", q, "interlace", wants_progressive (image),
                                    "optimize_coding", TRUE, "strip", TRUE, NULL);
     case RNDIMG_FORMAT_PNG:
       return vips_pngsave_buffer (image, buffer, length, "compression", 6, "strip", TRUE, NULL);
