@@ -136,9 +136,10 @@ on_hashed (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autofree char *version = g_task_propagate_pointer (G_TASK (result), &error);
   g_autofree char *key = waiting_key (image);
+  g_autofree char *stolen_key = NULL;
   g_autoptr(GPtrArray) waiters = NULL;
 
-  g_hash_table_steal_extended (self->waiting, key, NULL, (gpointer *) &waiters);
+  g_hash_table_steal_extended (self->waiting, key, (gpointer *) &stolen_key, (gpointer *) &waiters);
   if (version != NULL)
     {
       Hashed *hashed = g_new0 (Hashed, 1);
