@@ -230,6 +230,17 @@ find_seeded (RndimgPicsum *self, SoupServerMessage *msg, const char *segment)
   return image;
 }
 
+/* The first @count of @segments, joined with '/'. */
+static char *
+join_segments (char **segments, guint count)
+{
+  GString *joined = g_string_new (NULL);
+
+  for (guint i = 0; i < count; i++)
+    g_string_append_printf (joined, "%s%s", i > 0 ? "/" : "", segments[i]);
+  return g_string_free (joined, FALSE);
+}
+
 /* The picture of /id/{id}/...: @segments after "id", @n of them. An
  * album's picture's id ("dogs/001.png") reaches us with its slash decoded
  * whether the client escaped it (as download_url does) or not: libsoup
@@ -244,15 +255,10 @@ resolve_id (RndimgPicsum *self, char **segments, guint n, guint *rest)
 {
   for (guint left = 1; left <= 2 && left < n; left++)
     {
-      g_autofree char *joined = NULL;
-      g_autofree char *name = NULL;
-      char *saved = segments[n - left];
+      g_autofree char *joined = join_segments (segments, n - left);
+      g_autofree char *name = g_uri_unescape_string (joined, NULL);
       RndimgImage *image;
 
-      segments[n - left] = NULL;
-      joined = g_strjoinv ("/", segments);
-      segments[n - left] = saved;
-      name = g_uri_unescape_string (joined, NULL);
       if (name != NULL && (image = rndimg_catalogue_lookup (self->catalogue, name)) != NULL)
         {
           *rest = n - left;
