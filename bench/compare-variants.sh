@@ -61,8 +61,11 @@ start_rndimg() {
     "$SERVER_BIN" --port 0 --images "$WORK/img" --uploads "$WORK/state" --state-file "$WORK/state/history.json" \
         --interval 0 --render-workers 2 --render-queue 64 "$@" >"$WORK/rndimg.url" 2>"$WORK/rndimg.log" &
     SERVER_PID=$!
-    for _ in $(seq 400); do [ -s "$WORK/rndimg.url" ] && break; sleep 0.05; done
-    [ -s "$WORK/rndimg.url" ] || { echo "rndimg did not start:" >&2; tail -5 "$WORK/rndimg.log" >&2; exit 1; }
+    # The whole line, port and newline included: on a loaded machine the
+    # file can be seen before the server has written all of it.
+    for _ in $(seq 400); do grep -qs '^http://[^/]*:[0-9][0-9]*/$' "$WORK/rndimg.url" && break; sleep 0.05; done
+    grep -qs '^http://[^/]*:[0-9][0-9]*/$' "$WORK/rndimg.url" ||
+        { echo "rndimg did not start:" >&2; tail -5 "$WORK/rndimg.log" >&2; exit 1; }
     RNDIMG=$(sed 's|/$||' "$WORK/rndimg.url")
 }
 

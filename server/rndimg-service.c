@@ -342,7 +342,6 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->soup_errors = rndimg_soup_errors_new (self->server);
-  rndimg_gate_attach (self->server);
   g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
   self->limits = rndimg_limits_new (self->server, &self->config, self->connections, self->refusals);

@@ -2,8 +2,8 @@
 /* Requests libsoup answers (or would answer) by itself, sent over plain
  * sockets: a malformed request line, an unsupported HTTP version, bad
  * percent-encoding and bytes that are not UTF-8 in the path, a missing or
- * bad Host, bad or conflicting framing, a header with a NUL, a cut-off
- * request. Each gets a 4xx/5xx status with the JSON error body (valid
+ * bad Host, bad or conflicting framing, chunk framing libsoup would read
+ * another way, a header with a NUL, a cut-off request. Each gets a 4xx/5xx status with the JSON error body (valid
  * UTF-8) and CORS, at once; the server logs no critical (the tests run
  * with G_DEBUG=fatal-criticals) and exits cleanly (no leak). */
 #include "raw-http.h"
@@ -14,6 +14,10 @@
 #define API RNDIMG_API_PREFIX
 #define HOST "Host: 127.0.0.1\r\n"
 #define PUBLISH "POST " API "/publish HTTP/1.1\r\n" HOST
+#define CHUNKED PUBLISH "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+/* 130 bytes: with "2;" the size line is over libsoup's 128. */
+#define LONG_EXTENSION "a=0123456789012345678901234567890123456789012345678901234567890123456789" \
+                       "012345678901234567890123456789012345678901234567890123456789"
 
 typedef struct {
   const char *name;
@@ -54,6 +58,16 @@ static const BadRequest bad_requests[] = {
   { "unknown method", "BREW / HTTP/1.1\r\n" HOST "\r\n", 405, 405, FALSE },
   { "OPTIONS star", "OPTIONS * HTTP/1.1\r\n" HOST "\r\n", 400, 404, FALSE },
   { "cut off", "GET / HTTP/1.1\r\nHo", 400, 400, TRUE },
+  /* Chunk framing libsoup would read otherwise, or not as we do. */
+  { "chunk size not hex", CHUNKED "zz\r\n{}\r\n0\r\n\r\n", 400, 400, FALSE },
+  { "chunk size 0x", CHUNKED "0x2\r\n{}\r\n0\r\n\r\n", 400, 400, FALSE },
+  { "chunk size with a sign", CHUNKED "+2\r\n{}\r\n0\r\n\r\n", 400, 400, FALSE },
+  { "chunk size after a blank", CHUNKED " 2\r\n{}\r\n0\r\n\r\n", 400, 400, FALSE },
+  { "chunk size of 16 digits", CHUNKED "0000000000000002\r\n{}\r\n0\r\n\r\n", 400, 400, FALSE },
+  { "chunk longer than its size", CHUNKED "1\r\n{}\r\n0\r\n\r\n", 400, 400, FALSE },
+  { "chunk shorter than its size", CHUNKED "5\r\n{}\r\n0\r\n\r\n", 400, 400, FALSE },
+  { "trailer fields", CHUNKED "2\r\n{}\r\n0\r\nX-After: 1\r\n\r\n", 400, 400, FALSE },
+  { "chunk size line over 127 bytes", CHUNKED "2;" LONG_EXTENSION "\r\n{}\r\n0\r\n\r\n", 400, 400, FALSE },
 };
 
 /* The body libsoup answered these with before the gate took them: the
@@ -118,6 +132,56 @@ test_gate_keep_alive (void)
   third = strstr (strstr (all->str + 1, "HTTP/1.1 200 ") + 1, "HTTP/1.1 ");
   g_assert_nonnull (third);
   raw_assert_json_error (third, 501, 501);
+  test_server_stop (server);
+}
+
+/* A chunked body the gate follows: extensions and bare LFs read, the
+ * connection kept alive, the request after it answered; a chunked
+ * request whose framing breaks is refused and nothing after it is read
+ * as a request (no smuggling). */
+static void
+test_chunked_keeps_alive (void)
+{
+  TestServer *server = test_server_start ("--interval=0", NULL);
+  const char *next = "GET " API "/rndimg HTTP/1.1\r\n" HOST "\r\n";
+  const char *bodies[] = { "2\r\n{}\r\n0\r\n\r\n", "1;ext=\"a b\"\r\n{\r\n1 ;x\r\n}\r\n0\r\n\r\n",
+                           "2\n{}\n0\n\n", "2\r\n{}\r\n0;last\r\n\r\n" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr(RawConnection) connection = raw_connect (server);
+      g_autofree char *request = g_strconcat (CHUNKED, bodies[i], NULL);
+      g_autofree char *first = NULL;
+      g_autofree char *second = NULL;
+
+      g_assert_true (raw_send_text (connection, request));
+      first = raw_read_answer (connection, 3000);
+      g_test_message ("body %" G_GSIZE_FORMAT ": %s", i, first != NULL ? first : "(no answer)");
+      g_assert_cmpuint (raw_answer_status (first), ==, 201);
+      g_assert_null (strstr (first, "Connection: close"));
+      g_assert_true (raw_send_text (connection, next));
+      second = raw_read_answer (connection, 3000);
+      g_assert_nonnull (second);
+      g_assert_cmpuint (raw_answer_status (second), ==, 200);
+    }
+  test_server_stop (server);
+}
+
+static void
+test_chunked_smuggling_refused (void)
+{
+  TestServer *server = test_server_start ("--interval=0", NULL);
+  g_autoptr(RawConnection) connection = raw_connect (server);
+  /* libsoup alone reads "zz" as 0: the last chunk, and the bytes after
+   * it as the next request. */
+  g_autofree char *answer = NULL;
+
+  g_assert_true (raw_send_text (connection, CHUNKED "zz\r\n\r\nGET " API "/rndimg HTTP/1.1\r\n" HOST "\r\n"));
+  answer = raw_read_answer (connection, 3000);
+  raw_assert_json_error (answer, 400, 400);
+  g_assert_nonnull (strstr (raw_answer_body (answer), "chunk size"));
+  g_assert_null (strstr (answer, "\"success\""));
+  g_assert_true (raw_wait_closed (connection, 3000));
   test_server_stop (server);
 }
 
@@ -206,6 +270,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/errors/error-body-is-utf8", test_error_body_is_utf8);
   g_test_add_func ("/errors/gate-answers-as-libsoup", test_gate_answers_as_libsoup);
   g_test_add_func ("/errors/gate-keep-alive", test_gate_keep_alive);
+  g_test_add_func ("/errors/chunked-keeps-alive", test_chunked_keeps_alive);
+  g_test_add_func ("/errors/chunked-smuggling-refused", test_chunked_smuggling_refused);
   g_test_add_func ("/errors/multipart-cut-off", test_multipart_cut_off);
   test_add_answers_described ();
   return g_test_run ();

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <vips/vips.h>
 
@@ -353,6 +354,69 @@ test_jpeg_progressive_when_large (void)
   get_variant (&fixture, "/img/photo.jpg/640x480.jpg", NULL, &large);
   g_assert_cmpuint (large.status, ==, 200);
   g_assert_cmphex (jpeg_frame_marker (large.body), ==, 0xc2);
+}
+
+/* Each thread of @pid with its name and nice value (from /proc, whose
+ * names may hold spaces: the fields after the last ')' are read). */
+static GHashTable *
+thread_niceness (const char *pid)
+{
+  g_autofree char *folder = g_strdup_printf ("/proc/%s/task", pid);
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  GHashTable *niceness = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *tid;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s/stat", folder, tid);
+      g_autofree char *stat = NULL;
+      g_auto(GStrv) fields = NULL;
+      const char *close;
+
+      if (!g_file_get_contents (path, &stat, NULL, NULL) || (close = strrchr (stat, ')')) == NULL)
+        continue;
+      fields = g_strsplit (close + 2, " ", 0);
+      /* state is field 3 of stat(5), nice field 19 */
+      g_assert_cmpuint (g_strv_length (fields), >, 16);
+      g_hash_table_insert (niceness, g_strdup_printf ("%s %s", tid, strchr (stat, '(') + 1),
+                           GINT_TO_POINTER (atoi (fields[16])));
+    }
+  return niceness;
+}
+
+static void
+test_render_threads_lowered (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(GHashTable) niceness = NULL;
+  const char *pid;
+  GHashTableIter iter;
+  gpointer name, nice;
+  guint lowered = 0;
+  /* The server inherits this process's nice value (0 unless run under nice). */
+  int base = getpriority (PRIO_PROCESS, 0);
+  int render = MIN (base + 10, 19);
+
+  fixture_start (&fixture, "--render-workers=2", NULL);
+  get_variant (&fixture, "/img/photo.jpg/120x90.jpg", NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  pid = g_subprocess_get_identifier (fixture.server->process);
+  niceness = thread_niceness (pid);
+  g_hash_table_iter_init (&iter, niceness);
+  while (g_hash_table_iter_next (&iter, &name, &nice))
+    {
+      g_test_message ("thread %s: nice %d", (const char *) name, GPOINTER_TO_INT (nice));
+      if (g_str_has_prefix (name, pid) && ((const char *) name)[strlen (pid)] == ' ')
+        g_assert_cmpint (GPOINTER_TO_INT (nice), ==, base);   /* the main loop keeps the process's */
+      if (GPOINTER_TO_INT (nice) == render)
+        lowered++;
+      if (strstr (name, "libvips worker") != NULL)
+        g_assert_cmpint (GPOINTER_TO_INT (nice), ==, render);
+    }
+  /* the render thread that ran, and the libvips thread it started */
+  g_assert_cmpuint (lowered, >=, 2);
 }
 
 static void
@@ -1502,6 +1566,7 @@ main (int argc, char **argv)
     g_error ("libvips: %s", vips_error_buffer ());
   g_test_add_func ("/variants/sizes-and-formats", test_sizes_and_formats);
   g_test_add_func ("/variants/jpeg-progressive-when-large", test_jpeg_progressive_when_large);
+  g_test_add_func ("/variants/render-threads-lowered", test_render_threads_lowered);
   g_test_add_func ("/variants/grayscale", test_grayscale_is_gray);
   g_test_add_func ("/variants/metadata-stripped", test_metadata_stripped);
   g_test_add_func ("/variants/canonical-and-redirects", test_canonical_and_redirects);

@@ -19,11 +19,12 @@
  * Head bytes go through as they come (libsoup's request-started, and so
  * the header timeout, still begin with the first byte): only the line that
  * ends the head waits for the verdict. The gate knows where each request
- * ends (no body, or Content-Length), so it checks every head on a
- * keep-alive connection, and lets nothing of the next request through
- * before libsoup asks for it. A chunked body is passed as it is and its
- * connection closes after the answer: the gate does not parse chunks. */
+ * ends (no body, Content-Length, or chunks it follows and checks with
+ * rndimg-chunked.c), so it checks every head on a keep-alive connection,
+ * and lets nothing of the next request through before libsoup asks for
+ * it. */
 #include "rndimg-gate.h"
+#include "rndimg-chunked.h"
 #include "rndimg-http.h"
 #include "rndimg-refusal.h"
 #include "rndimg-soup-errors.h"
@@ -36,8 +37,9 @@
 typedef enum {
   GATE_HEAD,          /* reading a head */
   GATE_BODY,          /* a Content-Length body: body_left bytes to go */
+  GATE_CHUNKED,       /* a chunked body, followed by @chunked */
   GATE_TAKEN,         /* the connection was taken from libsoup: raw bytes */
-  GATE_UNTIL_CLOSE,   /* a chunked body, or a head libsoup refuses itself: raw bytes, then the close */
+  GATE_UNTIL_CLOSE,   /* a head libsoup refuses itself: raw bytes, then the close */
   GATE_REFUSED,       /* answered by us: nothing more for libsoup */
 } GateState;
 
@@ -57,6 +59,7 @@ struct _RndimgGateInput
   GByteArray *head;           /* a copy of the head being read; NULL between heads */
   gsize line_length;
   guint64 body_left;
+  RndimgChunked chunked;
   gboolean eof;
 };
 
@@ -186,7 +189,7 @@ check_head (const char *head, gsize length, GateState *next, guint64 *body_lengt
   if (!target_is_sound (target, method))
     return SOUP_STATUS_BAD_REQUEST;
   if (encoding == SOUP_ENCODING_CHUNKED)
-    *next = GATE_UNTIL_CLOSE;
+    *next = GATE_CHUNKED;
   else if (encoding == SOUP_ENCODING_CONTENT_LENGTH && soup_message_headers_get_content_length (headers) > 0)
     {
       *next = GATE_BODY;
@@ -220,6 +223,8 @@ judge_head (RndimgGateInput *self, gsize terminator)
       return;
     }
   self->state = next;
+  if (next == GATE_CHUNKED)
+    rndimg_chunked_init (&self->chunked);
 }
 
 /* Whether the line that just ended (line_length bytes, the head's last)
@@ -272,6 +277,25 @@ scan_head (RndimgGateInput *self)
   return FALSE;
 }
 
+/* Approves the pending chunked body bytes after the approved ones, as
+ * far as their framing is sound. Returns TRUE when the request is over:
+ * its body complete (the next bytes are a head), or refused. */
+static gboolean
+scan_chunks (RndimgGateInput *self)
+{
+  const char *problem = NULL;
+  gsize taken = 0;
+  RndimgChunkedResult result = rndimg_chunked_feed (&self->chunked, self->pending->data + self->approved,
+                                                    self->pending->len - self->approved, &taken, &problem);
+
+  self->approved += taken;
+  if (result == RNDIMG_CHUNKED_BAD)
+    refuse (self, SOUP_STATUS_BAD_REQUEST, problem);
+  else if (result == RNDIMG_CHUNKED_DONE)
+    self->state = GATE_HEAD;
+  return result != RNDIMG_CHUNKED_MORE;
+}
+
 /* Approves pending bytes, up to the end of the current request: the next
  * request is looked at only once libsoup reads for it. */
 static void
@@ -297,6 +321,10 @@ scan (RndimgGateInput *self)
               self->state = GATE_HEAD;
               return;
             }
+          break;
+        case GATE_CHUNKED:
+          if (scan_chunks (self))
+            return;
           break;
         case GATE_TAKEN:
         case GATE_UNTIL_CLOSE:
@@ -511,7 +539,7 @@ rndimg_gate_pass_through (GSocketConnection *connection)
 
 /* @connection, taken and answered, is given back to libsoup for its next
  * request: the gate reads a head again. FALSE when it may not take one
- * (a chunked body the gate did not follow, a refusal). */
+ * (a head libsoup refused itself, a refusal). */
 gboolean
 rndimg_gate_expect_request (GSocketConnection *connection)
 {
@@ -522,21 +550,4 @@ rndimg_gate_expect_request (GSocketConnection *connection)
   self->state = GATE_HEAD;
   self->approved = 0;
   return TRUE;
-}
-
-/* A chunked body ends where the gate cannot see: its connection closes
- * after the answer, so no unchecked head can follow it. */
-static void
-on_request_read (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
-{
-  if (soup_message_headers_get_encoding (soup_server_message_get_request_headers (msg)) == SOUP_ENCODING_CHUNKED)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-}
-
-/* Makes @server close connections whose requests the gate let through
- * without following their body. */
-void
-rndimg_gate_attach (SoupServer *server)
-{
-  g_signal_connect (server, "request-read", G_CALLBACK (on_request_read), NULL);
 }

@@ -17,6 +17,5 @@ GIOStream *rndimg_gate_new                (GSocketConnection *connection,
 GIOStream *rndimg_gate_of                 (GSocketConnection *connection);
 void       rndimg_gate_pass_through       (GSocketConnection *connection);
 gboolean   rndimg_gate_expect_request     (GSocketConnection *connection);
-void       rndimg_gate_attach             (SoupServer        *server);
 
 G_END_DECLS

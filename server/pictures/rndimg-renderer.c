@@ -10,6 +10,7 @@
 #include <vips/vips.h>
 
 #ifdef __linux__
+#include <errno.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -340,10 +341,12 @@ finish_job (gpointer data)
 /* Render threads run at a lower priority than the main loop, so that
  * cached variants and every other endpoint keep their latency while the
  * pool is saturated (on 2 cores, 2 render threads otherwise take two
- * thirds of the CPU from the main loop). Nice 10, not SCHED_IDLE: renders
- * still progress beside other busy processes. On Linux a nice value is per
- * thread, and the threads libvips starts for a render inherit it from the
- * thread that starts them. */
+ * thirds of the CPU from the main loop). Nice 10 below the process, not
+ * SCHED_IDLE: renders still progress beside other busy processes. On
+ * Linux a nice value is per thread, and the threads libvips starts for a
+ * render inherit it from the thread that starts them. The pool's threads
+ * are its own (an exclusive pool), so no lowered thread goes on to serve
+ * GLib's shared thread pool. */
 #define RENDER_NICENESS 10
 
 static void
@@ -351,11 +354,15 @@ lower_this_thread (void)
 {
 #ifdef __linux__
   static GPrivate lowered = G_PRIVATE_INIT (NULL);
+  id_t thread = (id_t) syscall (SYS_gettid);
+  int niceness;
 
   if (g_private_get (&lowered) != NULL)
     return;
   g_private_set (&lowered, GINT_TO_POINTER (TRUE));
-  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), RENDER_NICENESS) != 0)
+  errno = 0;
+  niceness = getpriority (PRIO_PROCESS, thread);
+  if (errno == 0 && setpriority (PRIO_PROCESS, thread, MIN (niceness + RENDER_NICENESS, 19)) != 0)
     g_debug ("render threads keep their priority: %s", g_strerror (errno));
 #endif
 }
@@ -431,7 +438,7 @@ rndimg_renderer_new (const RndimgRendererLimits *limits)
   self->limits = *limits;
   self->context = g_main_context_ref_thread_default ();
   self->jobs = g_hash_table_new (g_str_hash, g_str_equal);
-  self->pool = g_thread_pool_new (run_job, self, (gint) MAX (limits->workers, 1), FALSE, &error);
+  self->pool = g_thread_pool_new (run_job, self, (gint) MAX (limits->workers, 1), TRUE, &error);
   if (self->pool == NULL)
     g_error ("cannot start the render threads: %s", error->message);
   g_thread_join (g_thread_new ("rndimg-probe", probe_encoders, self));

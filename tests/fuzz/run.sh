@@ -13,7 +13,7 @@ TAP=0
 [ "${1:-}" = "--tap" ] && { TAP=1; shift; }
 SECONDS_EACH=${1:?usage: run.sh [--tap] SECONDS [TARGET...]}
 shift
-TARGETS=${*:-"sse-parser query image-type if-none-match multipart head sidecar variant blurhash"}
+TARGETS=${*:-"sse-parser query image-type if-none-match multipart head chunked sidecar variant blurhash"}
 BUILD=${FUZZ_BUILD:-build-fuzz}
 mkdir -p "$BUILD/objects"
 
