@@ -27,6 +27,7 @@
 #include "rndimg-tls.h"
 #include "rndimg-upload.h"
 #include "rndimg-variants.h"
+#include "rndimg-vips.h"
 #include "rndimg-websocket.h"
 
 #include <errno.h>
@@ -305,6 +306,9 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL)
     return NULL;
+  /* Before the placeholders' worker and the renderer, which both use it. */
+  if (!rndimg_vips_start (error))
+    return NULL;
   self->broker = make_broker (config, error);
   if (self->broker == NULL)
     return NULL;
@@ -319,7 +323,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
                                                config->uploads_dir, config->max_upload_bytes);
   placeholders_path = placeholders_file (config);
-  self->placeholders = rndimg_placeholders_new (self->catalogue, placeholders_path);
+  self->placeholders = rndimg_placeholders_new (self->catalogue, placeholders_path,
+                                                (guint64) config->max_input_pixels);
   self->api = (RndimgApiContext) {
     .pictures_api = { self->catalogue, self->placeholders },
     .config = &self->config,
@@ -370,7 +375,7 @@ on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *s
   g_autoptr(GIOStream) gate = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!rndimg_limits_admit_connection (self->limits, connection))
+  if (!rndimg_limits_admit_connection (self->limits, connection, self->certificate == NULL))
     return TRUE;
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   if (self->certificate != NULL)

@@ -94,8 +94,8 @@ static const Setting settings[] = {
   { "render-timeout", 0, KIND_DOUBLE, AT (render_timeout_seconds), "10", 0.01, 600, "SECONDS",
     "Longest a variant's render may take; beyond, it is stopped and answered 503 (default 10)" },
   { "max-input-pixels", 0, KIND_INT64, AT (max_input_pixels), "50000000", 1, 1000000000000.0, "PIXELS",
-    "Largest picture (width x height) that uploads and renders accept; larger is refused, "
-    "a decompression bomb before it is stored (default 50000000)" },
+    "Largest picture (width x height) that uploads, renders and placeholders accept; larger is "
+    "refused, a decompression bomb before it is stored (default 50000000)" },
   { "no-picsum", 0, KIND_SWITCH, AT (no_picsum), "false", 0, 0, NULL,
     "Do not serve Lorem Picsum's routes (/WIDTH/HEIGHT, /id/..., /seed/..., /v2/list)" },
   { "access-log", 0, KIND_SWITCH, AT (access_log), "false", 0, 0, NULL,

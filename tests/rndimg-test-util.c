@@ -422,6 +422,36 @@ test_source_image (const char *name)
 }
 
 /* A fresh temporary folder with the first @count shipped images. */
+/* Each thread of @server with its name and nice value (from /proc, whose
+ * names may hold spaces: the fields after the last ')' are read). */
+GHashTable *
+test_server_thread_niceness (TestServer *server)
+{
+  g_autofree char *folder = g_strdup_printf ("/proc/%s/task", g_subprocess_get_identifier (server->process));
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  GHashTable *niceness = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *tid;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s/stat", folder, tid);
+      g_autofree char *stat = NULL;
+      g_auto(GStrv) fields = NULL;
+      const char *open, *close;
+
+      if (!g_file_get_contents (path, &stat, NULL, NULL) || (open = strchr (stat, '(')) == NULL ||
+          (close = strrchr (stat, ')')) == NULL)
+        continue;
+      fields = g_strsplit (close + 2, " ", 0);
+      /* state is field 3 of stat(5), nice field 19 */
+      g_assert_cmpuint (g_strv_length (fields), >, 16);
+      g_hash_table_insert (niceness, g_strdup_printf ("%s %.*s", tid, (int) (close - open - 1), open + 1),
+                           GINT_TO_POINTER (atoi (fields[16])));
+    }
+  return niceness;
+}
+
 char *
 test_make_image_folder (guint count)
 {

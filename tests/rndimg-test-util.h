@@ -158,6 +158,8 @@ guint       test_server_close_wait_count (TestServer *server);
 guint       test_server_socket_count     (TestServer *server,
                                           const char *state);
 guint       test_server_fd_count         (TestServer *server);
+/* "TID NAME" -> nice value, for each thread of the server now. */
+GHashTable *test_server_thread_niceness  (TestServer *server);
 
 char       *test_make_image_folder (guint count);
 void        test_remove_folder     (const char *path);

@@ -219,6 +219,24 @@ socket_activated() {
     stop_server
 }
 
+# Over --max-connections-per-address on a TLS port the connection is only
+# closed: a 503 in plain text would reach a client waiting for a handshake.
+over_limit_closed_without_plain_text() {
+    tls_server --max-connections-per-address 1
+    scurl -sN -m 10 "$URL$API/events" >/dev/null &
+    holder=$!
+    sleep 0.5
+    got=$(python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(5)
+print(repr(s.recv(64)))' "${URL##*:}")
+    kill "$holder" 2>/dev/null
+    wait "$holder" 2>/dev/null
+    [ "$got" = "b''" ] || { echo "the refused connection read $got"; stop_server; return 1; }
+    stop_server
+}
+
 if ! make_certificates; then
     echo "Bail out! openssl could not make the test certificates"
     exit 1
@@ -245,4 +263,5 @@ check "SIGHUP with a key that does not match keeps the old certificate" reload_w
 check "the stop is clean" stop_server
 check "the certificate from the environment and from the config file" from_environment_and_config_file
 check "socket activation with TLS" socket_activated
+check "over the per-address limit a TLS connection is closed, no plain-text 503" over_limit_closed_without_plain_text
 tap_finish

@@ -356,35 +356,6 @@ test_jpeg_progressive_when_large (void)
   g_assert_cmphex (jpeg_frame_marker (large.body), ==, 0xc2);
 }
 
-/* Each thread of @pid with its name and nice value (from /proc, whose
- * names may hold spaces: the fields after the last ')' are read). */
-static GHashTable *
-thread_niceness (const char *pid)
-{
-  g_autofree char *folder = g_strdup_printf ("/proc/%s/task", pid);
-  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
-  GHashTable *niceness = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  const char *tid;
-
-  g_assert_nonnull (dir);
-  while ((tid = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("%s/%s/stat", folder, tid);
-      g_autofree char *stat = NULL;
-      g_auto(GStrv) fields = NULL;
-      const char *close;
-
-      if (!g_file_get_contents (path, &stat, NULL, NULL) || (close = strrchr (stat, ')')) == NULL)
-        continue;
-      fields = g_strsplit (close + 2, " ", 0);
-      /* state is field 3 of stat(5), nice field 19 */
-      g_assert_cmpuint (g_strv_length (fields), >, 16);
-      g_hash_table_insert (niceness, g_strdup_printf ("%s %s", tid, strchr (stat, '(') + 1),
-                           GINT_TO_POINTER (atoi (fields[16])));
-    }
-  return niceness;
-}
-
 static void
 test_render_threads_lowered (void)
 {
@@ -403,7 +374,7 @@ test_render_threads_lowered (void)
   get_variant (&fixture, "/img/photo.jpg/120x90.jpg", NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
   pid = g_subprocess_get_identifier (fixture.server->process);
-  niceness = thread_niceness (pid);
+  niceness = test_server_thread_niceness (fixture.server);
   g_hash_table_iter_init (&iter, niceness);
   while (g_hash_table_iter_next (&iter, &name, &nice))
     {

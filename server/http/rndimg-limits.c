@@ -186,10 +186,23 @@ address_of (GSocketConnection *connection)
   return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
 }
 
+/* Over the limit: a 503 in plain text, or on a TLS port only the close,
+ * since a client there expects a handshake first, and making one for an
+ * address already over its share would spend what the limit saves. */
+static void
+refuse_over_limit (RndimgLimits *self, GSocketConnection *connection, gboolean answer_in_plain_text)
+{
+  if (answer_in_plain_text)
+    rndimg_refusal_refuse_connection (self->refusals, connection, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                                      "too many connections from your address");
+  else
+    g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+}
+
 /* Whether @connection may be served: its address holds fewer than
- * --max-connections-per-address. If not, it is answered 503 and closed. */
+ * --max-connections-per-address. If not, it is refused and closed. */
 gboolean
-rndimg_limits_admit_connection (RndimgLimits *self, GSocketConnection *connection)
+rndimg_limits_admit_connection (RndimgLimits *self, GSocketConnection *connection, gboolean answer_in_plain_text)
 {
   g_autofree char *address = address_of (connection);
   GPtrArray *sockets;
@@ -211,8 +224,7 @@ rndimg_limits_admit_connection (RndimgLimits *self, GSocketConnection *connectio
       count_live (sockets) >= (guint) self->config->max_connections_per_address)
     {
       g_debug ("%s holds %u connections: refusing another", address, sockets->len);
-      rndimg_refusal_refuse_connection (self->refusals, connection, SOUP_STATUS_SERVICE_UNAVAILABLE,
-                                        "too many connections from your address");
+      refuse_over_limit (self, connection, answer_in_plain_text);
       return FALSE;
     }
   g_ptr_array_add (sockets, g_object_ref (g_socket_connection_get_socket (connection)));

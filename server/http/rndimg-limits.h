@@ -18,6 +18,7 @@ RndimgLimits *rndimg_limits_new                (SoupServer         *server,
 void          rndimg_limits_free               (RndimgLimits       *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgLimits, rndimg_limits_free)
 gboolean      rndimg_limits_admit_connection   (RndimgLimits       *self,
-                                                GSocketConnection  *connection);
+                                                GSocketConnection  *connection,
+                                                gboolean            answer_in_plain_text);
 
 G_END_DECLS

@@ -165,12 +165,46 @@ rndimg_album_count (const RndimgAlbum *album)
   return album->members[RNDIMG_ORIENTATION_ANY]->len;
 }
 
-static gint
-compare_points (gconstpointer a, gconstpointer b)
-{
-  guint64 left = ((const RndimgRingPoint *) a)->point, right = ((const RndimgRingPoint *) b)->point;
+/* Points by their 64-bit value, least significant digit first: six passes
+ * of 11 bits, all counted in one read. For the 400 000 points of 100 000
+ * pictures this takes a few ms where qsort() through a comparison function
+ * took about 100 (the first seed request after a start waits for it, on
+ * the main loop). Stable, so equal points keep their order. */
+#define DIGIT_BITS 11
+#define DIGIT_PASSES 6
+#define DIGIT_VALUES (1u << DIGIT_BITS)
 
-  return left < right ? -1 : left > right;
+static void
+sort_points (GArray *points)
+{
+  guint n = points->len;
+  g_autofree guint *counts = g_new0 (guint, DIGIT_PASSES * DIGIT_VALUES);
+  g_autofree RndimgRingPoint *spare = n > 1 ? g_new (RndimgRingPoint, n) : NULL;
+  RndimgRingPoint *from = (RndimgRingPoint *) points->data, *to = spare;
+
+  if (n < 2)
+    return;
+  for (guint i = 0; i < n; i++)
+    for (guint pass = 0; pass < DIGIT_PASSES; pass++)
+      counts[pass * DIGIT_VALUES + ((from[i].point >> (pass * DIGIT_BITS)) & (DIGIT_VALUES - 1))]++;
+  for (guint pass = 0; pass < DIGIT_PASSES; pass++)
+    {
+      guint *count = counts + pass * DIGIT_VALUES, start = 0;
+      RndimgRingPoint *swap;
+
+      for (guint digit = 0; digit < DIGIT_VALUES; digit++)
+        {
+          guint here = count[digit];
+
+          count[digit] = start;
+          start += here;
+        }
+      for (guint i = 0; i < n; i++)
+        to[count[(from[i].point >> (pass * DIGIT_BITS)) & (DIGIT_VALUES - 1)]++] = from[i];
+      swap = from, from = to, to = swap;
+    }
+  /* An even number of passes: the sorted points are back in @points. */
+  G_STATIC_ASSERT (DIGIT_PASSES % 2 == 0 && DIGIT_PASSES * DIGIT_BITS >= 64);
 }
 
 /* The ring with the waiting changes in: the added points sorted, then one
@@ -185,7 +219,7 @@ merge_waiting (RndimgAlbum *album, RndimgOrientation orientation)
   if (added_len == 0 && album->ring_dropped[orientation] == 0)
     return old;
   if (added != NULL)
-    g_array_sort (added, compare_points);
+    sort_points (added);
   ring = g_array_sized_new (FALSE, FALSE, sizeof (RndimgRingPoint),
                             old->len - album->ring_dropped[orientation] + added_len);
   while (i < old->len || j < added_len)
@@ -219,7 +253,7 @@ rndimg_album_ring (RndimgAlbum *album, RndimgOrientation orientation)
   ring = g_array_sized_new (FALSE, FALSE, sizeof (RndimgRingPoint), members->len * RNDIMG_RING_POINTS);
   for (guint i = 0; i < members->len; i++)
     append_points (ring, g_ptr_array_index (members, i));
-  g_array_sort (ring, compare_points);
+  sort_points (ring);
   album->rings[orientation] = ring;
   return ring;
 }

@@ -1,247 +1,150 @@
 /* SPDX-License-Identifier: MIT */
-/* A picture decoded small, for its placeholder: PNG with libpng's
- * simplified API, JPEG with libjpeg-turbo's DCT scaling (1/8 of the size
- * straight from the coefficients), WebP with libwebp's scaled decoder;
- * then box-averaged to at most @max_side pixels a side. GIF is not
- * decoded. Runs in a worker thread: nothing here touches shared state. */
+/* A picture decoded small, for its placeholder: one libvips thumbnail
+ * (shrink-on-load where the format has it: JPEG's DCT scaling, WebP's
+ * scaled decode) to at most @max_side pixels a side, as 8-bit sRGB in 3
+ * bands whatever the source (grey, CMYK, 16 bits, alpha flattened on
+ * white). Every format the catalogue accepts, GIF included (its first
+ * frame). A picture over the input limit is not decoded: neither by the
+ * catalogue's header nor by libvips' header of the very file it then
+ * decodes (one descriptor, so a file swapped in between is not read). A
+ * truncated or corrupt file is an error. Runs in a worker thread: nothing
+ * here touches shared state beyond libvips' own (set up by rndimg-vips.c). */
 #include "rndimg-picture-decode.h"
+#include "rndimg-vips.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
-#include <stdio.h>
-#include <jpeglib.h>
-#include <png.h>
-#include <setjmp.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <webp/decode.h>
 
-#define MAX_WEBP_FILE_BYTES (64 * 1024 * 1024)
-
-static RndimgPixels *
-pixels_new (guint width, guint height)
+static void
+set_vips_error (GError **error, const char *what)
 {
-  RndimgPixels *pixels = g_new0 (RndimgPixels, 1);
+  g_autofree char *detail = vips_error_buffer_copy ();
 
-  pixels->width = width;
-  pixels->height = height;
-  pixels->rgb = g_malloc ((gsize) width * height * 3);
-  return pixels;
-}
-
-/* Box average of @source into at most @max_side pixels a side. */
-static RndimgPixels *
-shrink (RndimgPixels *source, guint max_side)
-{
-  guint larger = MAX (source->width, source->height);
-  guint width = larger <= max_side ? source->width : MAX (1, (guint) ((guint64) source->width * max_side / larger));
-  guint height = larger <= max_side ? source->height : MAX (1, (guint) ((guint64) source->height * max_side / larger));
-  RndimgPixels *small;
-
-  if (width == source->width && height == source->height)
-    return source;
-  small = pixels_new (width, height);
-  for (guint y = 0; y < height; y++)
-    for (guint x = 0; x < width; x++)
-      {
-        guint x0 = (guint) ((guint64) x * source->width / width), x1 = (guint) ((guint64) (x + 1) * source->width / width);
-        guint y0 = (guint) ((guint64) y * source->height / height), y1 = (guint) ((guint64) (y + 1) * source->height / height);
-        guint64 sum[3] = { 0, 0, 0 }, n = (guint64) (x1 - x0) * (y1 - y0);
-
-        for (guint sy = y0; sy < y1; sy++)
-          for (guint sx = x0; sx < x1; sx++)
-            for (guint c = 0; c < 3; c++)
-              sum[c] += source->rgb[((gsize) sy * source->width + sx) * 3 + c];
-        for (guint c = 0; c < 3; c++)
-          small->rgb[((gsize) y * width + x) * 3 + c] = (guint8) (sum[c] / n);
-      }
-  rndimg_pixels_free (source);
-  return small;
-}
-
-static FILE *
-open_picture (const char *path, GError **error)
-{
-  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  FILE *file = fd >= 0 ? fdopen (fd, "rb") : NULL;
-
-  if (file == NULL)
-    {
-      int saved_errno = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s", g_strerror (saved_errno));
-    }
-  return file;
+  g_strchomp (detail);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s%s%s", what, *detail ? ": " : "", detail);
 }
 
 static gboolean
-too_many_pixels (guint64 width, guint64 height, GError **error)
+too_many_pixels (guint64 width, guint64 height, guint64 max_pixels, GError **error)
 {
-  if (width * height <= RNDIMG_DECODE_MAX_PIXELS && width > 0 && height > 0)
+  if (width * height <= max_pixels)
     return FALSE;
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT
-               " pixels is empty or over %d", width, height, RNDIMG_DECODE_MAX_PIXELS);
+               " pixels is over the input limit of %" G_GUINT64_FORMAT, width, height, max_pixels);
   return TRUE;
 }
 
-static RndimgPixels *
-decode_png (FILE *file, GError **error)
+static VipsSource *
+open_source (const char *path, GError **error)
 {
-  png_image image = { .version = PNG_IMAGE_VERSION };
-  png_color white = { 255, 255, 255 };
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  VipsSource *source;
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s", g_strerror (saved_errno));
+      return NULL;
+    }
+  /* libvips keeps a duplicate of the descriptor. */
+  source = vips_source_new_from_descriptor (fd);
+  close (fd);
+  if (source == NULL)
+    set_vips_error (error, "the picture cannot be opened");
+  return source;
+}
+
+/* Reads only the header of @source, rewound for the thumbnail after. */
+static gboolean
+header_within (VipsSource *source, guint64 max_pixels, GError **error)
+{
+  g_autoptr(VipsImage) header = vips_image_new_from_source (source, "", NULL);
+
+  if (header == NULL)
+    {
+      set_vips_error (error, "the picture cannot be read");
+      return FALSE;
+    }
+  return !too_many_pixels ((guint64) vips_image_get_width (header), (guint64) vips_image_get_height (header),
+                           max_pixels, error);
+}
+
+/* Each step takes @*image and leaves its result there; -1 on failure. */
+static int
+replace (VipsImage **image, VipsImage *next, int status)
+{
+  if (status != 0)
+    return -1;
+  g_object_unref (*image);
+  *image = next;
+  return 0;
+}
+
+/* 8-bit sRGB, 3 bands: what the BlurHash reads. Each step only where
+ * needed: a libvips operation costs tens of microseconds to build. */
+static int
+to_srgb (VipsImage **image)
+{
+  VipsImage *next = NULL;
+
+  if (vips_image_get_interpretation (*image) != VIPS_INTERPRETATION_sRGB &&
+      replace (image, next, vips_colourspace (*image, &next, VIPS_INTERPRETATION_sRGB, NULL)) != 0)
+    return -1;
+  if (vips_image_hasalpha (*image) &&
+      replace (image, next, rndimg_vips_flatten_on_white (*image, &next)) != 0)
+    return -1;
+  if (vips_image_get_format (*image) != VIPS_FORMAT_UCHAR &&
+      replace (image, next, vips_cast_uchar (*image, &next, NULL)) != 0)
+    return -1;
+  if (vips_image_get_bands (*image) > 3)
+    return replace (image, next, vips_extract_band (*image, &next, 0, "n", 3, NULL));
+  return 0;
+}
+
+static RndimgPixels *
+decode (VipsSource *source, guint max_side, GError **error)
+{
+  VipsImage *image = NULL;
   RndimgPixels *pixels;
+  size_t length = 0;
+  guint8 *rgb;
 
-  if (!png_image_begin_read_from_stdio (&image, file))
+  /* fail_on goes in the loader's options: libvips 8.14.1's
+   * thumbnail_source does not hand its own "fail_on" to the loader (a
+   * truncated PNG or GIF would come out with black rows). */
+  if (vips_thumbnail_source (source, &image, (int) max_side, "height", (int) max_side, "size", VIPS_SIZE_DOWN,
+                             "option_string", "fail_on=error", NULL) != 0 ||
+      to_srgb (&image) != 0 || vips_image_get_bands (image) != 3 ||
+      (rgb = vips_image_write_to_memory (image, &length)) == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "PNG: %s", image.message);
+      set_vips_error (error, "the picture cannot be decoded");
+      g_clear_object (&image);
       return NULL;
     }
-  if (too_many_pixels (image.width, image.height, error))
-    {
-      png_image_free (&image);
-      return NULL;
-    }
-  image.format = PNG_FORMAT_RGB;
-  pixels = pixels_new (image.width, image.height);
-  if (!png_image_finish_read (&image, &white, pixels->rgb, 0, NULL))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "PNG: %s", image.message);
-      rndimg_pixels_free (pixels);
-      return NULL;
-    }
+  pixels = g_new0 (RndimgPixels, 1);
+  pixels->width = (guint) vips_image_get_width (image);
+  pixels->height = (guint) vips_image_get_height (image);
+  pixels->rgb = rgb;
+  g_object_unref (image);
   return pixels;
 }
 
-typedef struct {
-  struct jpeg_error_mgr manager;
-  jmp_buf escape;
-  char message[JMSG_LENGTH_MAX];
-} JpegErrors;
-
-static void
-on_jpeg_error (j_common_ptr jpeg)
-{
-  JpegErrors *errors = (JpegErrors *) jpeg->err;
-
-  errors->manager.format_message (jpeg, errors->message);
-  longjmp (errors->escape, 1);
-}
-
-static void
-on_jpeg_warning (j_common_ptr jpeg, int level)
-{
-  /* Corrupt-data warnings: the picture may still be good enough. */
-}
-
-static RndimgPixels *
-decode_jpeg (FILE *file, GError **error)
-{
-  struct jpeg_decompress_struct jpeg;
-  JpegErrors errors;
-  RndimgPixels *volatile pixels = NULL;
-
-  jpeg.err = jpeg_std_error (&errors.manager);
-  errors.manager.error_exit = on_jpeg_error;
-  errors.manager.emit_message = on_jpeg_warning;
-  if (setjmp (errors.escape) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "JPEG: %s", errors.message);
-      jpeg_destroy_decompress (&jpeg);
-      if (pixels != NULL)
-        rndimg_pixels_free (pixels);
-      return NULL;
-    }
-  jpeg_create_decompress (&jpeg);
-  jpeg_stdio_src (&jpeg, file);
-  jpeg_read_header (&jpeg, TRUE);
-  if (too_many_pixels (jpeg.image_width, jpeg.image_height, error))
-    {
-      jpeg_destroy_decompress (&jpeg);
-      return NULL;
-    }
-  jpeg.out_color_space = JCS_RGB;
-  jpeg.scale_num = 1;
-  jpeg.scale_denom = MIN (jpeg.image_width, jpeg.image_height) >= 256 ? 8 : 1;
-  jpeg_start_decompress (&jpeg);
-  pixels = pixels_new (jpeg.output_width, jpeg.output_height);
-  while (jpeg.output_scanline < jpeg.output_height)
-    {
-      JSAMPROW row = pixels->rgb + (gsize) jpeg.output_scanline * jpeg.output_width * 3;
-      jpeg_read_scanlines (&jpeg, &row, 1);
-    }
-  jpeg_finish_decompress (&jpeg);
-  jpeg_destroy_decompress (&jpeg);
-  return pixels;
-}
-
-static RndimgPixels *
-decode_webp (FILE *file, guint max_side, GError **error)
-{
-  struct stat st;
-  g_autofree guint8 *data = NULL;
-  WebPDecoderConfig config;
-  RndimgPixels *pixels;
-  guint larger;
-
-  if (fstat (fileno (file), &st) != 0 || st.st_size > MAX_WEBP_FILE_BYTES || st.st_size <= 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "WebP: unreadable or over %d bytes", MAX_WEBP_FILE_BYTES);
-      return NULL;
-    }
-  data = g_malloc ((gsize) st.st_size);
-  if (fread (data, 1, (gsize) st.st_size, file) != (gsize) st.st_size || !WebPInitDecoderConfig (&config) ||
-      WebPGetFeatures (data, (gsize) st.st_size, &config.input) != VP8_STATUS_OK ||
-      too_many_pixels ((guint64) config.input.width, (guint64) config.input.height, error))
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "WebP: not a picture libwebp reads");
-      return NULL;
-    }
-  larger = (guint) MAX (config.input.width, config.input.height);
-  config.options.use_scaling = larger > max_side;
-  config.options.scaled_width = MAX (1, (int) ((guint64) config.input.width * max_side / larger));
-  config.options.scaled_height = MAX (1, (int) ((guint64) config.input.height * max_side / larger));
-  config.output.colorspace = MODE_RGB;
-  if (WebPDecode (data, (gsize) st.st_size, &config) != VP8_STATUS_OK)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "WebP: the picture does not decode");
-      return NULL;
-    }
-  pixels = pixels_new ((guint) config.output.width, (guint) config.output.height);
-  for (guint y = 0; y < pixels->height; y++)
-    memcpy (pixels->rgb + (gsize) y * pixels->width * 3,
-            config.output.u.RGBA.rgba + (gsize) y * (gsize) config.output.u.RGBA.stride, (gsize) pixels->width * 3);
-  WebPFreeDecBuffer (&config.output);
-  return pixels;
-}
-
-/* Returns (transfer full) the picture at most @max_side pixels a side,
- * or NULL with @error (GIF, unreadable, too many pixels, corrupt). */
+/* Returns (transfer full) @image at most @max_side pixels a side, or NULL
+ * with @error (unreadable, over @max_input_pixels, truncated, corrupt). */
 RndimgPixels *
-rndimg_picture_decode_small (const char *path, const char *content_type, guint max_side, GError **error)
+rndimg_picture_decode_small (const RndimgImage *image, guint max_side, guint64 max_input_pixels, GError **error)
 {
-  FILE *file;
+  g_autoptr(VipsSource) source = NULL;
   RndimgPixels *pixels = NULL;
 
-  if (g_strcmp0 (content_type, "image/gif") == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "GIF pictures have no placeholder");
-      return NULL;
-    }
-  if ((file = open_picture (path, error)) == NULL)
-    return NULL;
-  if (g_strcmp0 (content_type, "image/png") == 0)
-    pixels = decode_png (file, error);
-  else if (g_strcmp0 (content_type, "image/jpeg") == 0)
-    pixels = decode_jpeg (file, error);
-  else if (g_strcmp0 (content_type, "image/webp") == 0)
-    pixels = decode_webp (file, max_side, error);
-  else
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s is not decoded", content_type);
-  fclose (file);
-  return pixels != NULL ? shrink (pixels, max_side) : NULL;
+  if (!too_many_pixels (image->width, image->height, max_input_pixels, error) &&
+      (source = open_source (image->path, error)) != NULL && header_within (source, max_input_pixels, error))
+    pixels = decode (source, max_side, error);
+  vips_error_clear ();
+  /* This thread's libvips buffers, freed between pictures. */
+  vips_thread_shutdown ();
+  return pixels;
 }

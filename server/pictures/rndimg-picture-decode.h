@@ -2,15 +2,13 @@
 #pragma once
 
 #include "rndimg-blurhash.h"
+#include "rndimg-picture.h"
 
 G_BEGIN_DECLS
 
-/* Pictures with more pixels are not decoded (a decompression bomb). */
-#define RNDIMG_DECODE_MAX_PIXELS (50 * 1000 * 1000)
-
-RndimgPixels *rndimg_picture_decode_small (const char  *path,
-                                           const char  *content_type,
-                                           guint        max_side,
-                                           GError     **error);
+RndimgPixels *rndimg_picture_decode_small (const RndimgImage  *image,
+                                           guint               max_side,
+                                           guint64             max_input_pixels,
+                                           GError            **error);
 
 G_END_DECLS

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Placeholders per picture: the average colour and a BlurHash, computed
- * once per picture version from a small decode in a worker thread (one
- * picture at a time, so the main loop and the other requests never wait
- * for it), with the content hash its variants' URLs carry (so answers and
+ * once per picture version from a small decode in a worker thread of its
+ * own, lowered (one picture at a time, so the main loop and the other
+ * requests never wait for it), with the content hash its variants' URLs carry (so answers and
  * events can give it without reading the file on the main loop); kept in
  * the state folder (placeholders.jsonl, one JSON line appended per
  * picture) so a restart does not redo them.
@@ -11,12 +11,15 @@
 #include "rndimg-blurhash.h"
 #include "rndimg-picture-decode.h"
 #include "rndimg-picture-version.h"
+#include "rndimg-vips.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-/* The decode is shrunk to this before the BlurHash is computed. */
-#define SMALL_SIDE 64
+/* The decode is shrunk to this before the BlurHash is computed: plenty
+ * for its 4x3 cosine components, and each halving of the side takes about
+ * a quarter of the CPU a placeholder costs (bench/placeholder-cost.sh). */
+#define SMALL_SIDE 32
 #define MAX_CACHE_BYTES (256 * 1024 * 1024)
 #define MAX_BLURHASH_LENGTH 64
 
@@ -31,10 +34,13 @@ struct _RndimgPlaceholders
 
   RndimgCatalogue *catalogue;
   char *cache_file;           /* NULL: not kept */
+  guint64 max_input_pixels;   /* pictures larger are not decoded */
   GHashTable *entries;        /* picture name -> Entry */
+  GHashTable *failed;         /* picture name -> the version that could not be decoded */
   GQueue waiting;             /* RndimgImage, to compute */
   GHashTable *queued;         /* picture names waiting or in the worker */
   gboolean working;
+  GThreadPool *worker;        /* one thread, exclusive: lowered for good */
   GCancellable *cancellable;
   GFileOutputStream *cache;   /* cache_file, appended to; NULL: not kept */
 };
@@ -238,6 +244,7 @@ computed_free (Computed *computed)
 static void
 compute (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
+  RndimgPlaceholders *self = source;
   RndimgImage *image = task_data;
   g_autoptr(RndimgPixels) pixels = NULL;
   g_autofree char *variant_version = NULL;
@@ -247,7 +254,7 @@ compute (GTask *task, gpointer source, gpointer task_data, GCancellable *cancell
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  pixels = rndimg_picture_decode_small (image->path, image->content_type, SMALL_SIDE, &error);
+  pixels = rndimg_picture_decode_small (image, SMALL_SIDE, self->max_input_pixels, &error);
   if (pixels == NULL || (variant_version = rndimg_picture_content_version (image->path, &error)) == NULL)
     {
       g_task_return_error (task, error);
@@ -274,11 +281,12 @@ on_computed (GObject *source, GAsyncResult *result, gpointer user_data)
   g_hash_table_remove (self->queued, image->name);
   if (computed == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-        g_warning ("no placeholder for %s: %s", image->name, error->message);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        start_next (self);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Not tried again until the file changes. */
+      g_warning ("no placeholder for %s: %s", image->name, error->message);
+      g_hash_table_replace (self->failed, g_strdup (image->name), g_strdup (image->version));
+      start_next (self);
       return;
     }
   remember (self, image->name, image->version, computed->colour, computed->blurhash, computed->variant_version);
@@ -299,7 +307,18 @@ start_next (RndimgPlaceholders *self)
   self->working = TRUE;
   task = g_task_new (self, self->cancellable, on_computed, NULL);
   g_task_set_task_data (task, image, (GDestroyNotify) rndimg_image_unref);
-  g_task_run_in_thread (task, compute);
+  g_thread_pool_push (self->worker, g_steal_pointer (&task), NULL);
+}
+
+/* In the worker thread, which stays lowered: not a thread of GLib's
+ * shared pool, which would hand it to other work after. */
+static void
+run_compute (gpointer data, gpointer user_data)
+{
+  g_autoptr(GTask) task = data;
+
+  rndimg_vips_lower_this_thread ();
+  compute (task, g_task_get_source_object (task), g_task_get_task_data (task), g_task_get_cancellable (task));
 }
 
 static gboolean
@@ -307,7 +326,8 @@ is_current (RndimgPlaceholders *self, const RndimgImage *image)
 {
   Entry *entry = g_hash_table_lookup (self->entries, image->name);
 
-  return entry != NULL && g_str_equal (entry->version, image->version);
+  return (entry != NULL && g_str_equal (entry->version, image->version)) ||
+         g_strcmp0 (g_hash_table_lookup (self->failed, image->name), image->version) == 0;
 }
 
 static void
@@ -347,7 +367,10 @@ rndimg_placeholders_finalize (GObject *object)
 {
   RndimgPlaceholders *self = RNDIMG_PLACEHOLDERS (object);
 
+  /* Not waiting: the last reference may go in the worker thread itself. */
+  g_thread_pool_free (self->worker, FALSE, FALSE);
   g_hash_table_unref (self->entries);
+  g_hash_table_unref (self->failed);
   g_hash_table_unref (self->queued);
   g_object_unref (self->cancellable);
   g_free (self->cache_file);
@@ -369,21 +392,25 @@ static void
 rndimg_placeholders_init (RndimgPlaceholders *self)
 {
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
+  self->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->worker = g_thread_pool_new (run_compute, NULL, 1, TRUE, NULL);
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->waiting);
 }
 
 /* Placeholders for every picture of @catalogue, kept in @cache_file (NULL:
- * computed again each run). Starts on the pictures it does not know. */
+ * computed again each run); pictures over @max_input_pixels get none.
+ * Starts on the pictures it does not know. */
 RndimgPlaceholders *
-rndimg_placeholders_new (RndimgCatalogue *catalogue, const char *cache_file)
+rndimg_placeholders_new (RndimgCatalogue *catalogue, const char *cache_file, guint64 max_input_pixels)
 {
   RndimgPlaceholders *self = g_object_new (RNDIMG_TYPE_PLACEHOLDERS, NULL);
   g_autoptr(GPtrArray) pictures = rndimg_catalogue_list (catalogue);
 
   self->catalogue = g_object_ref (catalogue);
   self->cache_file = g_strdup (cache_file);
+  self->max_input_pixels = max_input_pixels;
   open_cache (self, load_cache (self));
   g_signal_connect (catalogue, "image-added", G_CALLBACK (on_image_added), self);
   for (guint i = 0; i < pictures->len; i++)

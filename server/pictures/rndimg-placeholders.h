@@ -16,7 +16,8 @@ typedef struct {
 G_DECLARE_FINAL_TYPE (RndimgPlaceholders, rndimg_placeholders, RNDIMG, PLACEHOLDERS, GObject)
 
 RndimgPlaceholders      *rndimg_placeholders_new    (RndimgCatalogue    *catalogue,
-                                                     const char         *cache_file);
+                                                     const char         *cache_file,
+                                                     guint64             max_input_pixels);
 const RndimgPlaceholder *rndimg_placeholders_lookup (RndimgPlaceholders *self,
                                                      const RndimgImage  *image);
 guint                    rndimg_placeholders_get_pending (RndimgPlaceholders *self);

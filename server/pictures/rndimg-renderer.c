@@ -2,24 +2,12 @@
 /* Renders picture variants with libvips on a bounded pool of threads,
  * never on the main loop. One render per variant key however many ask at
  * once (they all wait for it); a full queue refuses at once; each render
- * is killed at its time limit. libvips is set up here: its operation cache
- * off (we cache whole answers), one libvips thread per render (the pool is
- * the parallelism), loaders and savers that were never fuzzed blocked. */
+ * is killed at its time limit. libvips is set up before, once for the
+ * process (rndimg-vips.c); the render threads run lowered. */
 #include "rndimg-renderer.h"
-
-#include <vips/vips.h>
-
-#ifdef __linux__
-#include <errno.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
+#include "rndimg-vips.h"
 
 G_DEFINE_QUARK (rndimg-render-error-quark, rndimg_render_error)
-
-/* libvips 8.14 declares no autoptr for its images. */
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsImage, g_object_unref)
 
 /* One render, and every request waiting for it. */
 typedef struct {
@@ -215,8 +203,7 @@ apply_look (VipsImage **image, const RndimgVariantSpec *spec)
   if (spec->blur != 0 && replace (image, next, vips_gaussblur (*image, &next, (double) spec->blur, NULL)) != 0)
     return -1;
   if (spec->format == RNDIMG_FORMAT_JPEG && vips_image_hasalpha (*image) &&
-      replace (image, next, vips_flatten (*image, &next, "background",
-                                          vips_array_double_newv (1, 255.0), NULL)) != 0)
+      replace (image, next, rndimg_vips_flatten_on_white (*image, &next)) != 0)
     return -1;
   return strip_metadata (image);
 }
@@ -338,35 +325,6 @@ finish_job (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Render threads run at a lower priority than the main loop, so that
- * cached variants and every other endpoint keep their latency while the
- * pool is saturated (on 2 cores, 2 render threads otherwise take two
- * thirds of the CPU from the main loop). Nice 10 below the process, not
- * SCHED_IDLE: renders still progress beside other busy processes. On
- * Linux a nice value is per thread, and the threads libvips starts for a
- * render inherit it from the thread that starts them. The pool's threads
- * are its own (an exclusive pool), so no lowered thread goes on to serve
- * GLib's shared thread pool. */
-#define RENDER_NICENESS 10
-
-static void
-lower_this_thread (void)
-{
-#ifdef __linux__
-  static GPrivate lowered = G_PRIVATE_INIT (NULL);
-  id_t thread = (id_t) syscall (SYS_gettid);
-  int niceness;
-
-  if (g_private_get (&lowered) != NULL)
-    return;
-  g_private_set (&lowered, GINT_TO_POINTER (TRUE));
-  errno = 0;
-  niceness = getpriority (PRIO_PROCESS, thread);
-  if (errno == 0 && setpriority (PRIO_PROCESS, thread, MIN (niceness + RENDER_NICENESS, 19)) != 0)
-    g_debug ("render threads keep their priority: %s", g_strerror (errno));
-#endif
-}
-
 /* On a worker thread. */
 static void
 run_job (gpointer data, gpointer user_data)
@@ -375,7 +333,7 @@ run_job (gpointer data, gpointer user_data)
   RndimgRenderer *self = job->renderer;
   gint64 started = g_get_monotonic_time ();
 
-  lower_this_thread ();
+  rndimg_vips_lower_this_thread ();
   g_atomic_int_inc (&self->running);
   job->bytes = render (&self->limits, job->path, &job->spec, &job->error);
   job->seconds = (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
@@ -409,32 +367,20 @@ probe_encoders (gpointer data)
 {
   RndimgRenderer *self = data;
 
-  lower_this_thread ();
+  rndimg_vips_lower_this_thread ();
   for (RndimgFormat format = RNDIMG_FORMAT_JPEG; format <= RNDIMG_FORMAT_AVIF; format++)
     self->can_encode[format] = probe_encoder (format);
   vips_thread_shutdown ();
   return NULL;
 }
 
-static void
-start_vips (void)
-{
-  if (VIPS_INIT ("rndimg-server") != 0)
-    g_error ("libvips cannot start: %s", vips_error_buffer ());
-  vips_block_untrusted_set (TRUE);
-  vips_cache_set_max (0);
-  vips_cache_set_max_mem (0);
-  vips_cache_set_max_files (0);
-  vips_concurrency_set (1);
-}
-
+/* libvips must be started (rndimg_vips_start) before. */
 RndimgRenderer *
 rndimg_renderer_new (const RndimgRendererLimits *limits)
 {
   RndimgRenderer *self = g_object_new (RNDIMG_TYPE_RENDERER, NULL);
   g_autoptr(GError) error = NULL;
 
-  start_vips ();
   self->limits = *limits;
   self->context = g_main_context_ref_thread_default ();
   self->jobs = g_hash_table_new (g_str_hash, g_str_equal);
