@@ -140,10 +140,10 @@ read_images (gpointer catalogue)
 /* The variant renderer's and cache's numbers, each read by its offset. */
 #define CACHE_COUNT(field) \
   static double read_cache_##field (gpointer variants) \
-  { return (double) rndimg_variant_cache_get_counts (rndimg_variants_get_cache (variants))->field; }
+  { return (double) rndimg_variant_cache_get_counts (rndimg_picture_variants_get_cache (variants))->field; }
 #define RENDER_COUNT(field) \
   static double read_render_##field (gpointer variants) \
-  { return (double) rndimg_renderer_get_counts (rndimg_variants_get_renderer (variants))->field; }
+  { return (double) rndimg_renderer_get_counts (rndimg_picture_variants_get_renderer (variants))->field; }
 CACHE_COUNT (memory_hits)
 CACHE_COUNT (disk_hits)
 CACHE_COUNT (misses)
@@ -159,35 +159,41 @@ RENDER_COUNT (joined)
 static double
 read_variant_memory_bytes (gpointer variants)
 {
-  return (double) rndimg_variant_cache_get_memory_bytes (rndimg_variants_get_cache (variants));
+  return (double) rndimg_variant_cache_get_memory_bytes (rndimg_picture_variants_get_cache (variants));
 }
 
 static double
 read_variant_disk_bytes (gpointer variants)
 {
-  return (double) rndimg_variant_cache_get_disk_bytes (rndimg_variants_get_cache (variants));
+  return (double) rndimg_variant_cache_get_disk_bytes (rndimg_picture_variants_get_cache (variants));
 }
 
 static double
 read_render_queue (gpointer variants)
 {
-  return rndimg_renderer_get_queued (rndimg_variants_get_renderer (variants));
+  return rndimg_renderer_get_queued (rndimg_picture_variants_get_renderer (variants));
 }
 
 static double
 read_render_running (gpointer variants)
 {
-  return rndimg_renderer_get_running (rndimg_variants_get_renderer (variants));
+  return rndimg_renderer_get_running (rndimg_picture_variants_get_renderer (variants));
+}
+
+static double
+read_versions_hashed (gpointer variants)
+{
+  return (double) rndimg_picture_versions_get_hashed (rndimg_picture_variants_get_versions (variants));
 }
 
 static void
-on_rendered (RndimgVariants *variants, double seconds, gpointer metrics)
+on_rendered (RndimgPictureVariants *variants, double seconds, gpointer metrics)
 {
   rndimg_metrics_observe_render (metrics, seconds);
 }
 
 static void
-add_variant_readings (RndimgMetrics *metrics, RndimgVariants *variants)
+add_variant_readings (RndimgMetrics *metrics, RndimgPictureVariants *variants)
 {
   static const struct {
     const char *name, *type, *help;
@@ -208,6 +214,7 @@ add_variant_readings (RndimgMetrics *metrics, RndimgVariants *variants)
     { "rndimg_variant_render_timeouts_total", "counter", "Renders stopped at --render-timeout.", read_render_timeouts },
     { "rndimg_variant_render_queue", "gauge", "Renders waiting for a worker.", read_render_queue },
     { "rndimg_variant_renders_running", "gauge", "Renders under way.", read_render_running },
+    { "rndimg_variant_versions_hashed_total", "counter", "Pictures hashed for their variant version by the variants (not the placeholders' worker).", read_versions_hashed },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (readings); i++)

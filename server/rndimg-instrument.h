@@ -6,7 +6,7 @@
 #include "rndimg-metrics.h"
 #include "rndimg-router.h"
 #include "rndimg-subscribers.h"
-#include "rndimg-variants.h"
+#include "rndimg-picture-variants.h"
 
 G_BEGIN_DECLS
 
@@ -16,7 +16,7 @@ typedef struct {
   RndimgSubscribers *streams;
   RndimgSubscribers *sockets;
   RndimgCatalogue *catalogue;
-  RndimgVariants *variants;
+  RndimgPictureVariants *variants;
 } RndimgInstrumentedPush;
 
 typedef struct _RndimgInstrument RndimgInstrument;

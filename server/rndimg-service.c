@@ -52,7 +52,7 @@ struct _RndimgService
   RndimgPictureStore *pictures;    /* with a Redis broker: pictures on every node */
   RndimgPlaceholders *placeholders; /* average colours and BlurHashes, computed in a worker */
   RndimgStatic *files;
-  RndimgVariants *variants;        /* /img/: sizes and formats of the pictures */
+  RndimgPictureVariants *variants; /* /img/: sizes and formats of the pictures */
   RndimgPicsum *picsum;            /* Lorem Picsum's routes, unless --no-picsum */
   RndimgApiContext api;            /* what the REST handlers serve (borrows the parts above) */
 
@@ -109,9 +109,9 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->files, rndimg_static_free);
   rndimg_api_context_clear (&self->api);
   g_clear_pointer (&self->pictures, rndimg_picture_store_free);
+  g_clear_object (&self->variants);      /* borrows the placeholders */
   g_clear_object (&self->placeholders);
   g_clear_object (&self->broker);
-  g_clear_object (&self->variants);
   g_clear_object (&self->catalogue);
   g_clear_object (&self->metrics);
   rndimg_config_clear (&self->config);
@@ -263,11 +263,11 @@ variant_folder (const RndimgConfig *config)
   return g_build_filename (state_folder, "variants", NULL);
 }
 
-static RndimgVariants *
-make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue)
+static RndimgPictureVariants *
+make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue, RndimgPlaceholders *placeholders)
 {
   g_autofree char *folder = variant_folder (config);
-  RndimgVariantsSettings settings = {
+  RndimgPictureVariantsSettings settings = {
     .render = {
       .workers = (guint) config->render_workers,
       .queue_limit = (guint) config->render_queue,
@@ -279,7 +279,7 @@ make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue)
     .disk_budget = (guint64) config->variant_disk_bytes,
   };
 
-  return rndimg_variants_new (catalogue, &settings);
+  return rndimg_picture_variants_new (catalogue, placeholders, &settings);
 }
 
 /* Beside the broker's state file: placeholders.jsonl in the state folder. */
@@ -339,7 +339,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_broker_set_describer (self->broker, rndimg_pictures_api_describe_event, &self->api.pictures_api);
   rndimg_api_context_load_description (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
-  self->variants = make_variants (&self->config, self->catalogue);
+  self->variants = make_variants (&self->config, self->catalogue, self->placeholders);
   if (!config->no_picsum)
     self->picsum = rndimg_picsum_new (self->catalogue, self->variants, rndimg_static_serve_web, self->files);
   if (!start_sources (self, error))

@@ -193,6 +193,79 @@ test_not_found_and_bad_names (Fixture *fixture, gconstpointer data)
   }
 }
 
+static JsonObject *
+get_json (Fixture *fixture, const char *path)
+{
+  g_autofree char *url = g_strconcat (fixture->server->url, path, NULL);
+  g_auto(TestResponse) response = { 0 };
+
+  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
+  test_assert_status (&response, 200);
+  return test_response_json (&response);
+}
+
+static gboolean
+placeholders_done (gpointer fixture)
+{
+  return test_server_stat (((Fixture *) fixture)->server, ((Fixture *) fixture)->session, "placeholders_pending") == 0;
+}
+
+/* The member @name of @object, as JSON text: two answers give one picture
+ * the same details when these are equal. */
+static char *
+member_text (JsonObject *object, const char *name)
+{
+  return json_to_string (json_object_get_member (object, name), FALSE);
+}
+
+/* Each picture's details are the same object in its own answer, in the
+ * paged list and in rndimg's images. */
+static void
+test_one_shape_everywhere (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JsonObject) list = NULL;
+  g_autoptr(JsonObject) chosen = NULL;
+  JsonArray *listed, *picked;
+
+  g_assert_true (test_wait_until (placeholders_done, fixture, 20000));
+  list = get_json (fixture, API "/images?album=described");
+  chosen = get_json (fixture, API "/rndimg?album=described&count=4");
+  listed = json_object_get_array_member (list, "images");
+  picked = json_object_get_array_member (chosen, "images");
+  g_assert_cmpuint (json_array_get_length (listed), ==, 4);
+  g_assert_cmpuint (json_array_get_length (picked), ==, 4);
+  for (guint i = 0; i < json_array_get_length (listed); i++)
+    {
+      JsonObject *item = json_array_get_object_element (listed, i);
+      const char *name = json_object_get_string_member (item, "name");
+      g_autofree char *path = g_strconcat (API "/images/", name, NULL);
+      g_autoptr(JsonObject) own = get_json (fixture, path);
+      g_autoptr(JsonObject) wrapper = json_object_new ();
+      g_autofree char *from_list = NULL, *from_own = NULL;
+      gboolean in_rndimg = FALSE;
+
+      json_object_set_object_member (wrapper, "image", json_object_ref (item));
+      from_list = member_text (wrapper, "image");
+      from_own = member_text (own, "image");
+      g_test_message ("%s", from_own);
+      g_assert_cmpstr (from_list, ==, from_own);
+      for (guint j = 0; j < json_array_get_length (picked); j++)
+        {
+          JsonObject *other = json_array_get_object_element (picked, j);
+          g_autoptr(JsonObject) other_wrapper = json_object_new ();
+          g_autofree char *from_rndimg = NULL;
+
+          if (!g_str_equal (json_object_get_string_member (other, "name"), name))
+            continue;
+          json_object_set_object_member (other_wrapper, "image", json_object_ref (other));
+          from_rndimg = member_text (other_wrapper, "image");
+          g_assert_cmpstr (from_rndimg, ==, from_own);
+          in_rndimg = TRUE;
+        }
+      g_assert_true (in_rndimg);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -203,6 +276,7 @@ main (int argc, char **argv)
   ADD ("/picture-info/sidecar", test_sidecar);
   ADD ("/picture-info/hostile-sidecars", test_hostile_sidecars);
   ADD ("/picture-info/not-found-and-bad-names", test_not_found_and_bad_names);
+  ADD ("/picture-info/one-shape-everywhere", test_one_shape_everywhere);
   test_add_answers_described ();
   return g_test_run ();
 }

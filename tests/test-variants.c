@@ -6,11 +6,14 @@
  * queue limit's 503; both cache budgets held; the disk cache across a
  * restart; decompression bombs refused at upload and in the folder; a
  * corrupt picture and a render over its time limit answered with JSON. */
+#include "picture-files.h"
 #include "rndimg-test-util.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <vips/vips.h>
 
 #define API "/polling/api/v1.0"
@@ -1067,6 +1070,461 @@ test_picsum_seeds_survive_an_addition (void)
   g_assert_cmpuint (moved, <, 20);
 }
 
+/* ---- Picsum ids of album pictures ---- */
+
+/* A picture libvips can decode, of @width x @height, its format from the
+ * name's extension. */
+static void
+write_picture (const char *folder, const char *relative, int width, int height)
+{
+  g_autofree char *path = g_build_filename (folder, relative, NULL);
+  g_autoptr(VipsImage) black = NULL;
+  g_autoptr(VipsImage) picture = NULL;
+
+  g_assert_cmpint (vips_black (&black, width, height, "bands", 3, NULL), ==, 0);
+  g_assert_cmpint (vips_linear1 (black, &picture, 1.0, 120.0, "uchar", TRUE, NULL), ==, 0);
+  g_assert_cmpint (vips_image_write_to_file (picture, path, NULL), ==, 0);
+}
+
+typedef struct {
+  const char *name;
+  int width, height;
+} AlbumPicture;
+
+/* Album pictures, a root picture with a number for a name, and an album
+ * picture called like a size. */
+static const AlbumPicture album_pictures[] = {
+  { "dogs/001.png", 320, 240 },
+  { "dogs/puppies/001.png", 240, 320 },
+  { "023.png", 200, 150 },
+  { "dogs/200.jpg", 160, 120 },
+};
+
+static void
+fixture_start_albums (Fixture *fixture)
+{
+  fixture->folder = test_make_image_folder (0);
+  picture_files_make_folder (fixture->folder, "dogs");
+  picture_files_make_folder (fixture->folder, "dogs/puppies");
+  for (gsize i = 0; i < G_N_ELEMENTS (album_pictures); i++)
+    write_picture (fixture->folder, album_pictures[i].name, album_pictures[i].width, album_pictures[i].height);
+  fixture_start (fixture, NULL);
+}
+
+/* /id/{id}/info: the picture's own id, size and a download_url that,
+ * followed, gives the picture at that size. */
+static void
+assert_id_info (Fixture *fixture, const char *id, const AlbumPicture *picture)
+{
+  g_auto(TestResponse) info = { 0 };
+  g_autofree char *path = g_strdup_printf ("/id/%s/info", id);
+  g_autofree char *by_download = NULL;
+  g_autoptr(JsonObject) object = NULL;
+
+  g_test_message ("%s", path);
+  get_once (fixture, path, NULL, &info);
+  test_assert_status (&info, 200);
+  object = test_response_json (&info);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, picture->name);
+  g_assert_cmpint (json_object_get_int_member (object, "width"), ==, picture->width);
+  g_assert_cmpint (json_object_get_int_member (object, "height"), ==, picture->height);
+  by_download = assert_picsum (fixture, json_object_get_string_member (object, "download_url"),
+                               picture->width, picture->height, "jpegload_buffer");
+  g_assert_cmpstr (by_download, ==, picture->name);
+}
+
+/* Every /id/ route for @id (the picture's name, escaped or not). */
+static void
+assert_id_routes (Fixture *fixture, const char *id, const AlbumPicture *picture)
+{
+  const struct { const char *size; int width, height; const char *loader; } routes[] = {
+    { "120/80", 120, 80, "jpegload_buffer" },
+    { "90", 90, 90, "jpegload_buffer" },
+    { "60/40.jpg", 60, 40, "jpegload_buffer" },
+    { "70/50.webp?grayscale", 70, 50, "webpload_buffer" },
+    { "30.webp?blur=2", 30, 30, "webpload_buffer" },
+    { "300", 300, 300, "jpegload_buffer" },
+  };
+
+  assert_id_info (fixture, id, picture);
+  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/id/%s/%s", id, routes[i].size);
+      g_autofree char *picsum_id = assert_picsum (fixture, path, routes[i].width, routes[i].height, routes[i].loader);
+
+      g_assert_cmpstr (picsum_id, ==, picture->name);
+    }
+}
+
+static void
+test_picsum_album_ids (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+
+  fixture_start_albums (&fixture);
+  for (gsize i = 0; i < G_N_ELEMENTS (album_pictures); i++)
+    {
+      g_autofree char *escaped = g_uri_escape_string (album_pictures[i].name, NULL, FALSE);
+
+      assert_id_routes (&fixture, escaped, &album_pictures[i]);
+      assert_id_routes (&fixture, album_pictures[i].name, &album_pictures[i]);
+    }
+}
+
+/* Every item of /v2/list: its download_url, followed, is its picture. */
+static void
+test_picsum_list_download_urls (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) list = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *items;
+
+  fixture_start_albums (&fixture);
+  get_once (&fixture, "/v2/list?limit=100", NULL, &list);
+  test_assert_status (&list, 200);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (list.body, NULL),
+                                             (gssize) g_bytes_get_size (list.body), NULL));
+  items = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (items), ==, G_N_ELEMENTS (album_pictures));
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      const char *id = json_object_get_string_member (item, "id");
+      const AlbumPicture *picture = NULL;
+      g_autofree char *by_download = NULL;
+
+      for (gsize j = 0; j < G_N_ELEMENTS (album_pictures); j++)
+        if (g_str_equal (album_pictures[j].name, id))
+          picture = &album_pictures[j];
+      g_assert_nonnull (picture);
+      g_assert_cmpint (json_object_get_int_member (item, "width"), ==, picture->width);
+      g_assert_cmpint (json_object_get_int_member (item, "height"), ==, picture->height);
+      by_download = assert_picsum (&fixture, json_object_get_string_member (item, "download_url"),
+                                   picture->width, picture->height, "jpegload_buffer");
+      g_assert_cmpstr (by_download, ==, id);
+    }
+}
+
+/* What is not a picture's id stays a 404 or names the bad size. */
+static void
+test_picsum_album_ids_refused (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  const char *missing[] = {
+    "/id/dogs/info", "/id/dogs/120/80", "/id/dogs%2Fpuppies/info", "/id/dogs/nothing.png/10/10",
+    "/id/dogs/puppies/002.png/info", "/id/cats%2F001.png/10",
+  };
+
+  fixture_start_albums (&fixture);
+  for (gsize i = 0; i < G_N_ELEMENTS (missing); i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+
+      g_test_message ("%s", missing[i]);
+      get_once (&fixture, missing[i], NULL, &response);
+      test_assert_json_error (&response, 404);
+    }
+  assert_refused_naming (&fixture, "/id/dogs/001.png/abc/10", "width");
+  assert_refused_naming (&fixture, "/id/dogs%2F200.jpg/10/abc", "height");
+  assert_refused_naming (&fixture, "/id/dogs/200.jpg/10/10.png", "format");
+}
+
+/* ---- a picture's version, never hashed on the main loop ---- */
+
+/* @width x @height of noise as a PNG stored uncompressed: three bytes a
+ * pixel, a file that takes a while to hash. */
+static void
+write_large_png (const char *folder, const char *name, int width, int height)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  gsize length = (gsize) width * height * 3;
+  g_autofree guint32 *noise = g_new (guint32, length / 4 + 1);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20);
+  g_autoptr(VipsImage) image = NULL;
+
+  for (gsize i = 0; i < length / 4 + 1; i++)
+    noise[i] = g_rand_int (rand);
+  image = vips_image_new_from_memory (noise, length, width, height, 3, VIPS_FORMAT_UCHAR);
+  g_assert_nonnull (image);
+  g_assert_cmpint (vips_pngsave (image, path, "compression", 0, NULL), ==, 0);
+}
+
+/* The VERSION a picture's variant URLs carry, as the test computes it,
+ * and how long hashing it took here. */
+static char *
+expected_version (const char *folder, const char *name, double *milliseconds)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, NULL);
+  gint64 start = g_get_monotonic_time ();
+  g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                         (const guchar *) g_mapped_file_get_contents (file),
+                                                         g_mapped_file_get_length (file));
+
+  *milliseconds = (double) (g_get_monotonic_time () - start) / 1000;
+  return g_strndup (digest, 16);
+}
+
+/* A GET written on its own connection, its answer read later: the test
+ * goes on with other requests meanwhile. */
+static GSocketConnection *
+send_raw_get (Fixture *fixture, const char *path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  const char *host = fixture->server->url + strlen ("http://");
+  g_autofree char *request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, host);
+  GSocketConnection *connection = g_socket_client_connect_to_uri (client, fixture->server->url, 80, NULL, &error);
+
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request, strlen (request),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+/* The whole answer (the server closes after it). */
+static char *
+read_raw_answer (GSocketConnection *connection)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  g_autoptr(GString) answer = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  char buffer[4096];
+  gssize got;
+
+  while ((got = g_input_stream_read (in, buffer, sizeof buffer, NULL, &error)) > 0)
+    g_string_append_len (answer, buffer, got);
+  g_assert_no_error (error);
+  return g_strdup (answer->str);
+}
+
+/* The VERSION in a raw 302's Location to a /img/ URL. */
+static char *
+redirected_version (const char *answer, const char *name)
+{
+  g_autofree char *prefix = g_strdup_printf ("\r\nLocation: http://");
+  const char *location = strstr (answer, prefix);
+  g_autofree char *marker = g_strdup_printf ("/img/%s/", name);
+  const char *at;
+
+  g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 302"));
+  g_assert_nonnull (location);
+  at = strstr (location, marker);
+  g_assert_nonnull (at);
+  return g_strndup (at + strlen (marker), 16);
+}
+
+/* GET rndimg again and again from a thread of its own, each timed, until
+ * stopped: what another client sees while the test does something else. */
+typedef struct {
+  gint64 start, end;   /* monotonic µs */
+} Sample;
+
+typedef struct {
+  char *url;
+  gint stop;
+  GArray *samples;
+  GThread *thread;
+} Prober;
+
+static gpointer
+probe (gpointer data)
+{
+  Prober *prober = data;
+  g_autoptr(SoupSession) session = soup_session_new ();
+
+  while (!g_atomic_int_get (&prober->stop))
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", prober->url);
+      g_autoptr(GBytes) body = NULL;
+      Sample sample = { g_get_monotonic_time (), 0 };
+
+      body = soup_session_send_and_read (session, msg, NULL, NULL);
+      sample.end = g_get_monotonic_time ();
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+      g_array_append_val (prober->samples, sample);
+      g_usleep (2000);
+    }
+  return NULL;
+}
+
+static void
+prober_start (Prober *prober, Fixture *fixture)
+{
+  prober->url = test_server_url (fixture->server, API "/rndimg");
+  prober->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
+  prober->thread = g_thread_new ("prober", probe, prober);
+}
+
+static void
+prober_stop (Prober *prober)
+{
+  g_atomic_int_set (&prober->stop, 1);
+  g_thread_join (prober->thread);
+}
+
+/* The slowest request of those that were under way between @from and
+ * @to (or, with @to 0, that ended before @from); @count: how many. */
+static double
+prober_slowest (Prober *prober, gint64 from, gint64 to, guint *count)
+{
+  double slowest = 0;
+
+  *count = 0;
+  for (guint i = 0; i < prober->samples->len; i++)
+    {
+      Sample *sample = &g_array_index (prober->samples, Sample, i);
+      gboolean counted = to == 0 ? sample->end < from : sample->start < to && sample->end > from;
+
+      if (counted)
+        {
+          slowest = MAX (slowest, (double) (sample->end - sample->start) / 1000);
+          (*count)++;
+        }
+    }
+  return slowest;
+}
+
+static void
+prober_clear (Prober *prober)
+{
+  g_free (prober->url);
+  g_array_unref (prober->samples);
+}
+
+static const char *
+variant_version_of (Fixture *fixture, const char *name)
+{
+  g_auto(TestResponse) response = { 0 };
+  g_autofree char *path = g_strdup_printf (API "/images/%s", name);
+  g_autoptr(JsonObject) answer = NULL;
+  JsonObject *image;
+
+  get_once (fixture, path, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  answer = test_response_json (&response);
+  image = json_object_get_object_member (answer, "image");
+  return json_object_get_null_member (image, "variant_version")
+         ? NULL : g_intern_string (json_object_get_string_member (image, "variant_version"));
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *name;
+} Described;
+
+static gboolean
+variant_version_known (gpointer data)
+{
+  Described *described = data;
+
+  return variant_version_of (described->fixture, described->name) != NULL;
+}
+
+/* The first variant request of a large picture (whose version nothing
+ * knows yet) does not hold up other requests while the picture is
+ * hashed; the version is the picture's SHA-256, as in its details. */
+static void
+test_version_off_the_main_loop (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autofree char *expected = NULL, *answer = NULL, *version = NULL;
+  Prober prober = { 0 };
+  double hash_ms, idle_ms, busy_ms;
+  guint idle_count, busy_count;
+  gint64 sent, answered;
+  Described described = { &fixture, "big.png" };
+
+  fixture.folder = test_make_image_folder (1);
+  write_large_png (fixture.folder, "big.png", 4400, 4400);
+  expected = expected_version (fixture.folder, "big.png", &hash_ms);
+  fixture_start (&fixture, NULL);
+  prober_start (&prober, &fixture);
+  g_usleep (100 * 1000);
+  sent = g_get_monotonic_time ();
+  connection = send_raw_get (&fixture, "/img/big.png/100x100.jpg");
+  answer = read_raw_answer (connection);
+  answered = g_get_monotonic_time ();
+  g_usleep (50 * 1000);
+  prober_stop (&prober);
+  idle_ms = prober_slowest (&prober, sent, 0, &idle_count);
+  busy_ms = prober_slowest (&prober, sent, answered, &busy_count);
+  prober_clear (&prober);
+  version = redirected_version (answer, "big.png");
+  g_test_message ("hashing the 58 MB picture here: %.1f ms; the first variant request: %.1f ms; GET rndimg: "
+                  "%.1f ms at most in %u before it, %.1f ms at most in %u during it", hash_ms,
+                  (double) (answered - sent) / 1000, idle_ms, idle_count, busy_ms, busy_count);
+  g_assert_cmpstr (version, ==, expected);
+  g_assert_cmpfloat (busy_ms, <, idle_ms + hash_ms / 2);
+  g_assert_true (test_wait_until (variant_version_known, &described, 120000));
+  g_assert_cmpstr (variant_version_of (&fixture, "big.png"), ==, expected);
+}
+
+/* Many requests for one picture whose version is not known: one hash. */
+static void
+test_version_hashed_once (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  const char *spellings[] = { "10x10.jpg", "20x20.png", "30x30.webp", "10x10.jpg?q=50", "40x40", "50x50@2x.jpg" };
+  GSocketConnection *connections[G_N_ELEMENTS (spellings)];
+  g_autofree char *expected = NULL;
+  double hash_ms, hashed_before;
+
+  fixture.folder = test_make_image_folder (1);
+  /* The placeholders' worker takes the pictures in name order: a1 first,
+   * so it has not reached a2 when the requests come. */
+  write_large_png (fixture.folder, "a1.png", 3000, 3000);
+  write_large_png (fixture.folder, "a2.png", 3000, 3000);
+  expected = expected_version (fixture.folder, "a2.png", &hash_ms);
+  fixture_start (&fixture, NULL);
+  hashed_before = metric (&fixture, "rndimg_variant_versions_hashed_total");
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/a2.png/%s", spellings[i]);
+
+      connections[i] = send_raw_get (&fixture, path);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autofree char *answer = read_raw_answer (connections[i]);
+      g_autofree char *version = redirected_version (answer, "a2.png");
+
+      g_assert_cmpstr (version, ==, expected);
+      g_object_unref (connections[i]);
+    }
+  /* One hash, or none when the placeholders' worker got there first. */
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_versions_hashed_total") - hashed_before, <=, 1);
+}
+
+/* A picture that cannot be hashed (over 64 MiB): a JSON error, and the
+ * server goes on. */
+static void
+test_version_unreadable (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+  g_auto(TestResponse) still = { 0 };
+  g_autofree char *path = NULL;
+  int fd;
+
+  fixture.folder = test_make_image_folder (1);
+  write_picture (fixture.folder, "huge.png", 40, 30);
+  path = g_build_filename (fixture.folder, "huge.png", NULL);
+  /* Sparse: 70 MB that take no disk. */
+  fd = g_open (path, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 70 * 1000 * 1000), ==, 0);
+  close (fd);
+  fixture_start (&fixture, NULL);
+  get_once (&fixture, "/img/huge.png/10x10.jpg", NULL, &response);
+  test_assert_json_error (&response, 500);
+  get_variant (&fixture, "/img/01.png/10x10.jpg", NULL, &still);
+  g_assert_cmpuint (still.status, ==, 200);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1103,6 +1561,12 @@ main (int argc, char **argv)
   g_test_add_func ("/variants/picsum/shadows-nothing", test_picsum_shadows_nothing);
   g_test_add_func ("/variants/picsum/off", test_picsum_off);
   g_test_add_func ("/variants/picsum/seeds-survive-an-addition", test_picsum_seeds_survive_an_addition);
+  g_test_add_func ("/variants/picsum/album-ids", test_picsum_album_ids);
+  g_test_add_func ("/variants/picsum/list-download-urls", test_picsum_list_download_urls);
+  g_test_add_func ("/variants/picsum/album-ids-refused", test_picsum_album_ids_refused);
+  g_test_add_func ("/variants/version/off-the-main-loop", test_version_off_the_main_loop);
+  g_test_add_func ("/variants/version/hashed-once", test_version_hashed_once);
+  g_test_add_func ("/variants/version/unreadable", test_version_unreadable);
   test_add_answers_described ();
   return g_test_run ();
 }

@@ -1,31 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* A picture's details as every answer gives them: the list, the picture's
- * own page, rndimg and dog.ceo's routes. Unknown values are null, never
- * left out, so a client reads one shape. Two writers of the one shape:
- * into a JsonBuilder (answers built as a tree), and straight as text
- * (rndimg's answers, where a count of 100 must cost little more than one:
- * json-glib's builder and generator cost ten times the text). */
+ * own page, rndimg, events and dog.ceo's routes. Unknown values are null,
+ * never left out, so a client reads one shape, written here once, straight
+ * as text (a count of 100 must cost little more than one: json-glib's
+ * builder and generator cost ten times the text). With the small writers
+ * other answers about pictures use (Picsum's items, the variants' 400). */
 #include "rndimg-picture-json.h"
-
-static void
-add_text (JsonBuilder *builder, const char *member_name, const char *value)
-{
-  json_builder_set_member_name (builder, member_name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_size (JsonBuilder *builder, const char *member_name, guint value)
-{
-  json_builder_set_member_name (builder, member_name);
-  if (value > 0)
-    json_builder_add_int_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
 
 /* Returns (transfer full) "<base>/static/img/<name>", the album's '/' kept. */
 char *
@@ -34,64 +14,6 @@ rndimg_picture_json_url (const char *base_url, const char *name)
   g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);
 
   return g_strconcat (base_url, "/static/img/", escaped, NULL);
-}
-
-static void
-add_languages (JsonBuilder *builder, GHashTable *languages)
-{
-  GHashTableIter iter;
-  gpointer tag, text;
-
-  json_builder_set_member_name (builder, "alt_by_language");
-  if (languages == NULL)
-    {
-      json_builder_add_null_value (builder);
-      return;
-    }
-  json_builder_begin_object (builder);
-  g_hash_table_iter_init (&iter, languages);
-  while (g_hash_table_iter_next (&iter, &tag, &text))
-    add_text (builder, tag, text);
-  json_builder_end_object (builder);
-}
-
-static void
-add_described (JsonBuilder *builder, const RndimgPictureText *text)
-{
-  add_text (builder, "alt", text != NULL ? text->alt : NULL);
-  add_languages (builder, text != NULL ? text->alt_by_language : NULL);
-  add_text (builder, "author", text != NULL ? text->author : NULL);
-  add_text (builder, "license", text != NULL ? text->license : NULL);
-  add_text (builder, "source_url", text != NULL ? text->source_url : NULL);
-}
-
-/* Adds the picture's details as an object. */
-void
-rndimg_picture_json_add (JsonBuilder *builder, const char *base_url, const RndimgImage *image,
-                         RndimgPlaceholders *placeholders)
-{
-  g_autofree char *url = rndimg_picture_json_url (base_url, image->name);
-  g_autoptr(GDateTime) modified = g_date_time_new_from_unix_utc (image->modified_usec / G_USEC_PER_SEC);
-  g_autofree char *modified_text = g_date_time_format_iso8601 (modified);
-  const RndimgPlaceholder *placeholder = placeholders != NULL ? rndimg_placeholders_lookup (placeholders, image) : NULL;
-
-  json_builder_begin_object (builder);
-  add_text (builder, "name", image->name);
-  add_text (builder, "album", image->album[0] != '\0' ? image->album : NULL);
-  add_text (builder, "url", url);
-  json_builder_set_member_name (builder, "bytes");
-  json_builder_add_int_value (builder, image->size);
-  add_text (builder, "content_type", image->content_type);
-  add_text (builder, "modified", modified_text);
-  add_size (builder, "width", image->width);
-  add_size (builder, "height", image->height);
-  add_text (builder, "orientation", rndimg_orientation_to_string (image->orientation));
-  add_text (builder, "version", image->version);
-  add_text (builder, "colour", placeholder != NULL ? placeholder->colour : NULL);
-  add_text (builder, "blurhash", placeholder != NULL ? placeholder->blurhash : NULL);
-  add_text (builder, "variant_version", placeholder != NULL ? placeholder->variant_version : NULL);
-  add_described (builder, image->text);
-  json_builder_end_object (builder);
 }
 
 /* @text as a JSON string (RFC 8259): quotes, backslashes and control
@@ -140,8 +62,8 @@ append_member (GString *out, const char *member_name, const char *value)
     g_string_append (out, "null");
 }
 
-static void
-append_number (GString *out, guint64 value)
+void
+rndimg_picture_json_append_number (GString *out, guint64 value)
 {
   char digits[24];
   int at = sizeof digits;
@@ -157,7 +79,7 @@ append_size (GString *out, const char *member_name, guint value)
 {
   append_name (out, member_name);
   if (value > 0)
-    append_number (out, value);
+    rndimg_picture_json_append_number (out, value);
   else
     g_string_append (out, "null");
 }
@@ -199,7 +121,7 @@ rndimg_picture_json_append_details (GString *out, const RndimgImage *image, Rndi
 
   append_name (out, "bytes");
   if (image != NULL)
-    append_number (out, (guint64) MAX (image->size, 0));
+    rndimg_picture_json_append_number (out, (guint64) MAX (image->size, 0));
   else
     g_string_append (out, "null");
   append_member (out, "content_type", image != NULL ? image->content_type : NULL);
@@ -218,8 +140,7 @@ rndimg_picture_json_append_details (GString *out, const RndimgImage *image, Rndi
   append_member (out, "source_url", text != NULL ? text->source_url : NULL);
 }
 
-/* Appends the picture's details as a JSON object, the same members as
- * rndimg_picture_json_add(). */
+/* Appends the picture's details as a JSON object. */
 void
 rndimg_picture_json_append (GString *out, const char *base_url, const RndimgImage *image,
                             RndimgPlaceholders *placeholders)

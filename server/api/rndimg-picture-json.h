@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <json-glib/json-glib.h>
-
 #include "rndimg-picture.h"
 #include "rndimg-placeholders.h"
 
@@ -10,13 +8,10 @@ G_BEGIN_DECLS
 
 char *rndimg_picture_json_url (const char        *base_url,
                                const char        *name);
-void  rndimg_picture_json_add (JsonBuilder        *builder,
-                               const char         *base_url,
-                               const RndimgImage  *image,
-                               RndimgPlaceholders *placeholders);
-
 void  rndimg_picture_json_append_string (GString    *out,
                                          const char *text);
+void  rndimg_picture_json_append_number (GString    *out,
+                                         guint64     value);
 void  rndimg_picture_json_append (GString           *out,
                                   const char        *base_url,
                                   const RndimgImage *image,

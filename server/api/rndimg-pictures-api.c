@@ -29,6 +29,14 @@ send_built (SoupServerMessage *msg, JsonBuilder *builder)
   rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
 }
 
+/* 200 with @answer (JSON written as text), never stored by a cache. */
+static void
+send_text (SoupServerMessage *msg, GString *answer)
+{
+  rndimg_http_set_no_store (msg);
+  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
+}
+
 static void
 add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrArray *all)
 {
@@ -97,8 +105,8 @@ rndimg_pictures_api_picture (SoupServerMessage *msg, const char *path, GHashTabl
   /* NULL for an escaped '/' or NUL: such a name is in no catalogue. */
   g_autofree char *name = g_uri_unescape_string (path + strlen (API "/images/"), "/");
   g_autoptr(RndimgImage) image = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *base_url = rndimg_http_base_url (msg);
+  GString *answer;
 
   if (name == NULL || !rndimg_catalogue_name_is_valid (name))
     {
@@ -112,10 +120,10 @@ rndimg_pictures_api_picture (SoupServerMessage *msg, const char *path, GHashTabl
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture called %s", name);
       return;
     }
-  begin_success (builder);
-  json_builder_set_member_name (builder, "image");
-  rndimg_picture_json_add (builder, base_url, image, api->placeholders);
-  send_built (msg, builder);
+  answer = g_string_new ("{\"status\":\"success\",\"image\":");
+  rndimg_picture_json_append (answer, base_url, image, api->placeholders);
+  g_string_append_c (answer, '}');
+  send_text (msg, answer);
 }
 
 /* The index of the first picture of @sorted after @after in name order
@@ -203,8 +211,8 @@ void
 rndimg_pictures_api_list (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer pictures_api)
 {
   RndimgPicturesApi *api = pictures_api;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *base_url = rndimg_http_base_url (msg);
+  GString *answer;
   ListQuery list;
   RndimgAlbum *album;
   GPtrArray *sorted;
@@ -222,25 +230,26 @@ rndimg_pictures_api_list (SoupServerMessage *msg, const char *path, GHashTable *
   first = list.after != NULL ? position_after (sorted, list.after) : 0;
   end = (guint) MIN ((guint64) sorted->len, first + list.limit);
 
-  begin_success (builder);
-  json_builder_set_member_name (builder, "count");
-  json_builder_add_int_value (builder, sorted->len);
-  json_builder_set_member_name (builder, "images");
-  json_builder_begin_array (builder);
+  answer = g_string_sized_new (768 * (end - first + 1));
+  g_string_append_printf (answer, "{\"status\":\"success\",\"count\":%u,\"images\":[", sorted->len);
   for (guint i = first; i < end; i++)
-    rndimg_picture_json_add (builder, base_url, g_ptr_array_index (sorted, i), api->placeholders);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "next");
+    {
+      if (i > first)
+        g_string_append_c (answer, ',');
+      rndimg_picture_json_append (answer, base_url, g_ptr_array_index (sorted, i), api->placeholders);
+    }
+  g_string_append (answer, "],\"next\":");
   if (end < sorted->len)
     {
       const char *next = ((RndimgImage *) g_ptr_array_index (sorted, end - 1))->name;
 
-      json_builder_add_string_value (builder, next);
+      rndimg_picture_json_append_string (answer, next);
       add_next_link (msg, base_url, list.album, (guint) list.limit, next);
     }
   else
-    json_builder_add_null_value (builder);
-  send_built (msg, builder);
+    g_string_append (answer, "null");
+  g_string_append_c (answer, '}');
+  send_text (msg, answer);
 }
 
 /* An RndimgEventDescribeFunc: an event's picture as this node's catalogue

@@ -24,6 +24,16 @@ rndimg_http_send_json (SoupServerMessage *msg, guint status, JsonNode *node)
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
 }
 
+/* @json (taken), JSON already written as text, as the answer. */
+void
+rndimg_http_send_json_text (SoupServerMessage *msg, guint status, GString *json)
+{
+  gsize length = json->len;
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, g_string_free (json, FALSE), length);
+}
+
 /* The body of every error: {"status":"error","message":"..."}. The
  * message may quote bytes from the request (a path): it is made valid
  * UTF-8 first, so the JSON always is. */

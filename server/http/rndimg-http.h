@@ -9,6 +9,9 @@ G_BEGIN_DECLS
 void  rndimg_http_send_json        (SoupServerMessage *msg,
                                     guint              status,
                                     JsonNode          *node);
+void  rndimg_http_send_json_text   (SoupServerMessage *msg,
+                                    guint              status,
+                                    GString           *json);
 void  rndimg_http_send_error       (SoupServerMessage *msg,
                                     guint              status,
                                     const char        *format,

@@ -437,3 +437,14 @@ rndimg_placeholders_get_pending (RndimgPlaceholders *self)
 {
   return g_hash_table_size (self->queued);
 }
+
+/* @image's variant_version if the worker computed it for the file as it
+ * is now (borrowed), else NULL; unlike rndimg_placeholders_lookup(),
+ * queues nothing. */
+const char *
+rndimg_placeholders_peek_variant_version (RndimgPlaceholders *self, const RndimgImage *image)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, image->name);
+
+  return entry != NULL && g_str_equal (entry->version, image->version) ? entry->placeholder.variant_version : NULL;
+}

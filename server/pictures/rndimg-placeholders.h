@@ -21,5 +21,7 @@ RndimgPlaceholders      *rndimg_placeholders_new    (RndimgCatalogue    *catalog
 const RndimgPlaceholder *rndimg_placeholders_lookup (RndimgPlaceholders *self,
                                                      const RndimgImage  *image);
 guint                    rndimg_placeholders_get_pending (RndimgPlaceholders *self);
+const char              *rndimg_placeholders_peek_variant_version (RndimgPlaceholders *self,
+                                                                   const RndimgImage  *image);
 
 G_END_DECLS

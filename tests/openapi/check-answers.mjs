@@ -42,19 +42,24 @@ function followRef (document, node) {
   return node;
 }
 
-// The schema patterns of @template's path parameters: { name: RegExp }.
-function parameterPatterns (document, template) {
+// @template's path parameters: { name: { pattern: RegExp, spans } }, where
+// spans says the parameter may come with its '/' unescaped, over several
+// segments (x-rndimg-unescaped-slashes: a picture's name with its album).
+function pathParameters (document, template) {
   const item = document.paths[template];
-  const patterns = {};
+  const parameters = {};
   const operations = Object.values(item).filter(value => Array.isArray(value?.parameters));
   const lists = [item.parameters ?? [], ...operations.map(operation => operation.parameters)];
 
   for (const parameter of lists.flat().map(p => followRef(document, p))) {
     const pattern = followRef(document, parameter?.schema)?.pattern;
-    if (parameter?.in === 'path' && pattern !== undefined)
-      patterns[parameter.name] = new RegExp(pattern, 'u');
+    if (parameter?.in === 'path')
+      parameters[parameter.name] = {
+        pattern: pattern !== undefined ? new RegExp(pattern, 'u') : undefined,
+        spans: parameter['x-rndimg-unescaped-slashes'] === true,
+      };
   }
-  return patterns;
+  return parameters;
 }
 
 // A path segment unescaped; as it came when it cannot be (a stray "%").
@@ -67,20 +72,21 @@ function decoded (segment) {
 }
 
 // Whether @template ("/static/img/{name}") describes @path: a parameter
-// stands for one segment, and must match its schema's pattern.
+// stands for one segment (or, when it spans, one or more), and must match
+// its schema's pattern.
 function templateMatches (document, template, path) {
   const names = [];
+  const parameters = pathParameters(document, template);
   const parts = template.split(/(\{[^}]+\})/).map(part => {
     if (!part.startsWith('{'))
       return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
     names.push(part.slice(1, -1));
-    return '([^/]+)';
+    return parameters[part.slice(1, -1)]?.spans ? '([^/]+(?:/[^/]+)*?)' : '([^/]+)';
   });
   const found = new RegExp('^' + parts.join('') + '$').exec(path);
   if (found === null)
     return false;
-  const patterns = parameterPatterns(document, template);
-  return names.every((name, i) => patterns[name]?.test(decoded(found[i + 1])) ?? true);
+  return names.every((name, i) => parameters[name]?.pattern?.test(decoded(found[i + 1])) ?? true);
 }
 
 // The document's path that describes @path: a concrete one first, then the

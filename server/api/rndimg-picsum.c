@@ -5,12 +5,14 @@
  * ?blur[=1..10], ?random=N (ignored, as Picsum does); every one a 302
  * (no-store, Picsum-ID) to the picture's canonical variant URL. Also
  * /id/{id}/info, /seed/{seed}/info and /v2/list?page=&limit= with
- * Picsum's item fields and Link header. Ids are the catalogue's names.
+ * Picsum's item fields and Link header. Ids are the catalogue's names,
+ * an album's picture's with its slash ("dogs/001.png", escaped or not).
  * A seed picks the picture that scores highest for it (rendezvous
  * hashing), so adding a picture moves only the seeds the newcomer wins.
  * Paths of any other shape go to @fallback (the web page's files). */
 #include "rndimg-picsum.h"
 #include "rndimg-http.h"
+#include "rndimg-picture-json.h"
 
 #include <string.h>
 
@@ -22,13 +24,13 @@
 struct _RndimgPicsum
 {
   RndimgCatalogue *catalogue;
-  RndimgVariants *variants;
+  RndimgPictureVariants *variants;
   RndimgHandler fallback;
   gpointer fallback_data;
 };
 
 RndimgPicsum *
-rndimg_picsum_new (RndimgCatalogue *catalogue, RndimgVariants *variants, RndimgHandler fallback,
+rndimg_picsum_new (RndimgCatalogue *catalogue, RndimgPictureVariants *variants, RndimgHandler fallback,
                    gpointer fallback_data)
 {
   RndimgPicsum *self = g_new0 (RndimgPicsum, 1);
@@ -214,25 +216,56 @@ read_seed (SoupServerMessage *msg, const char *segment)
   return seed;
 }
 
-/* The picture named by /id/{id} or /seed/{seed}; NULL with the answer set. */
+/* The picture /seed/{seed} picks; NULL with the answer set. */
 static RndimgImage *
-find_picture (RndimgPicsum *self, SoupServerMessage *msg, const char *kind, const char *segment)
+find_seeded (RndimgPicsum *self, SoupServerMessage *msg, const char *segment)
 {
-  g_autofree char *key = g_str_equal (kind, "id") ? g_uri_unescape_string (segment, NULL)
-                                                   : read_seed (msg, segment);
-  RndimgImage *image = NULL;
+  g_autofree char *seed = read_seed (msg, segment);
+  RndimgImage *image;
 
-  if (key == NULL)
-    {
-      if (g_str_equal (kind, "id"))
-        rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture with that id");
-      return NULL;
-    }
-  image = g_str_equal (kind, "id") ? rndimg_catalogue_lookup (self->catalogue, key) : pick_by_seed (self, key);
-  if (image == NULL)
-    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, g_str_equal (kind, "id") ? "no picture with that id"
-                                                                               : "the catalogue is empty");
+  if (seed == NULL)
+    return NULL;
+  if ((image = pick_by_seed (self, seed)) == NULL)
+    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
   return image;
+}
+
+/* The first @count of @segments, joined with '/'. */
+static char *
+join_segments (char **segments, guint count)
+{
+  GString *joined = g_string_new (NULL);
+
+  for (guint i = 0; i < count; i++)
+    g_string_append_printf (joined, "%s%s", i > 0 ? "/" : "", segments[i]);
+  return g_string_free (joined, FALSE);
+}
+
+/* The picture of /id/{id}/...: @segments after "id", @n of them. An
+ * album's picture's id ("dogs/001.png") reaches us with its slash decoded
+ * whether the client escaped it (as download_url does) or not: libsoup
+ * 3.2's SoupServer decodes the path before routing. So the id is the
+ * longest run of segments that names a picture and leaves one ("info",
+ * "{size}") or two ("{width}", "{height}") after it. A picture's name
+ * ends in an image extension, so a size ("300") never is one, and a
+ * picture called "200.jpg" is found as such. Sets *@rest to the
+ * segments after the id; NULL if none names a picture. */
+static RndimgImage *
+resolve_id (RndimgPicsum *self, char **segments, guint n, guint *rest)
+{
+  for (guint left = 1; left <= 2 && left < n; left++)
+    {
+      g_autofree char *joined = join_segments (segments, n - left);
+      g_autofree char *name = g_uri_unescape_string (joined, NULL);
+      RndimgImage *image;
+
+      if (name != NULL && (image = rndimg_catalogue_lookup (self->catalogue, name)) != NULL)
+        {
+          *rest = n - left;
+          return image;
+        }
+    }
+  return NULL;
 }
 
 static void
@@ -242,64 +275,54 @@ expose_picsum_headers (SoupServerMessage *msg)
                                 "Location, Retry-After, ETag, Link, Picsum-ID, Content-Type");
 }
 
-/* 302 (no-store) to the canonical URL of @spec of @image, with Picsum-ID. */
 static void
-redirect_to_variant (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *image, const RndimgVariantSpec *spec)
+redirect_versioned (SoupServerMessage *msg, RndimgImage *image, const char *version, gpointer spec)
 {
-  g_autofree char *url = rndimg_variants_url (self->variants, msg, image, spec);
-  g_autofree char *base = rndimg_http_base_url (msg);
+  g_autofree char *path = rndimg_variant_canonical_path (image->name, version, spec);
 
-  if (url == NULL)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the picture cannot be read");
-      return;
-    }
-  rndimg_variants_redirect (msg, url + strlen (base));
+  rndimg_variants_redirect (msg, path);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Picsum-ID", image->name);
   expose_picsum_headers (msg);
 }
 
+/* 302 (no-store) to the canonical URL of @spec of @image, with Picsum-ID. */
 static void
-add_string (JsonBuilder *builder, const char *name, const char *value)
+redirect_to_variant (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *image, const RndimgVariantSpec *spec)
 {
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
+  rndimg_variants_when_versioned (self->variants, msg, image, redirect_versioned, g_memdup2 (spec, sizeof *spec),
+                                  g_free);
 }
 
 /* Picsum's item: {id, author, width, height, url, download_url}. */
 static void
-add_info (RndimgPicsum *self, SoupServerMessage *msg, JsonBuilder *builder, RndimgImage *image)
+append_info (SoupServerMessage *msg, GString *out, RndimgImage *image)
 {
   g_autofree char *url = rndimg_http_image_url (msg, image->name);
   g_autofree char *base = rndimg_http_base_url (msg);
   g_autofree char *escaped = g_uri_escape_string (image->name, NULL, FALSE);
-  g_autofree char *download = NULL;
-  guint width = 0, height = 0;
+  g_autofree char *download = g_strdup_printf ("%s/id/%s/%u/%u", base, escaped, image->width, image->height);
 
-  rndimg_variants_get_picture_size (self->variants, image, &width, &height);
-  download = g_strdup_printf ("%s/id/%s/%u/%u", base, escaped, width, height);
-  json_builder_begin_object (builder);
-  add_string (builder, "id", image->name);
-  add_string (builder, "author", "");
-  json_builder_set_member_name (builder, "width");
-  json_builder_add_int_value (builder, width);
-  json_builder_set_member_name (builder, "height");
-  json_builder_add_int_value (builder, height);
-  add_string (builder, "url", url);
-  add_string (builder, "download_url", download);
-  json_builder_end_object (builder);
+  g_string_append (out, "{\"id\":");
+  rndimg_picture_json_append_string (out, image->name);
+  g_string_append (out, ",\"author\":\"\",\"width\":");
+  rndimg_picture_json_append_number (out, image->width);
+  g_string_append (out, ",\"height\":");
+  rndimg_picture_json_append_number (out, image->height);
+  g_string_append (out, ",\"url\":");
+  rndimg_picture_json_append_string (out, url);
+  g_string_append (out, ",\"download_url\":");
+  rndimg_picture_json_append_string (out, download);
+  g_string_append_c (out, '}');
 }
 
 static void
-send_info (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *image)
+send_info (SoupServerMessage *msg, RndimgImage *image)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
+  GString *answer = g_string_new (NULL);
 
-  add_info (self, msg, builder, image);
-  node = json_builder_get_root (builder);
+  append_info (msg, answer, image);
   expose_picsum_headers (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
 }
 
 static gboolean
@@ -329,9 +352,8 @@ serve_list (RndimgPicsum *self, SoupServerMessage *msg)
 {
   g_autoptr(GHashTable) query = read_query (msg);
   g_autoptr(GPtrArray) images = rndimg_catalogue_list (self->catalogue);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(GString) link = g_string_new (NULL);
+  GString *answer;
   g_autofree char *base = rndimg_http_base_url (msg);
   guint64 page, limit, first;
 
@@ -339,19 +361,22 @@ serve_list (RndimgPicsum *self, SoupServerMessage *msg)
       !read_list_number (msg, query, "limit", LIST_MAX_LIMIT, LIST_DEFAULT_LIMIT, &limit))
     return;
   first = (page - 1) * limit;
-  json_builder_begin_array (builder);
+  answer = g_string_new ("[");
   for (guint64 i = first; i < images->len && i < first + limit; i++)
-    add_info (self, msg, builder, g_ptr_array_index (images, i));
-  json_builder_end_array (builder);
+    {
+      if (i > first)
+        g_string_append_c (answer, ',');
+      append_info (msg, answer, g_ptr_array_index (images, i));
+    }
+  g_string_append_c (answer, ']');
   if (page > 1)
     add_link (link, base, page - 1, limit, "prev");
   if (first + limit < images->len)
     add_link (link, base, page + 1, limit, "next");
   if (link->len > 0)
     soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Link", link->str);
-  node = json_builder_get_root (builder);
   expose_picsum_headers (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
 }
 
 static gboolean
@@ -362,23 +387,46 @@ is_number_segment (const char *segment)
   return digits > 0 && (segment[digits] == '\0' || segment[digits] == '.');
 }
 
-/* /id/{id}/... and /seed/{seed}/...: info or a variant. */
+/* info or a variant of @image: @rest, @n segments after the picture. */
 static void
-serve_chosen (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
+serve_picture (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *image, char **rest, guint n)
 {
-  g_autoptr(RndimgImage) image = NULL;
   RndimgVariantSpec spec;
 
-  if (n == 3 && g_str_equal (segments[2], "info"))
+  if (n == 1 && g_str_equal (rest[0], "info"))
+    send_info (msg, image);
+  else if (read_size (msg, rest, n, &spec))
+    redirect_to_variant (self, msg, image, &spec);
+}
+
+/* /id/{id}/...: @segments after "id". */
+static void
+serve_id (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
+{
+  guint rest = 0;
+  g_autoptr(RndimgImage) image = resolve_id (self, segments, n, &rest);
+
+  if (image == NULL)
+    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture with that id");
+  else
+    serve_picture (self, msg, image, segments + rest, n - rest);
+}
+
+/* /seed/{seed}/...: @segments after "seed". */
+static void
+serve_seed (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
+{
+  RndimgVariantSpec spec;
+  g_autoptr(RndimgImage) image = NULL;
+
+  if (n == 2 && g_str_equal (segments[1], "info"))
     {
-      if ((image = find_picture (self, msg, segments[0], segments[1])) != NULL)
-        send_info (self, msg, image);
+      if ((image = find_seeded (self, msg, segments[0])) != NULL)
+        send_info (msg, image);
       return;
     }
-  if (!read_size (msg, segments + 2, n - 2, &spec) ||
-      (image = find_picture (self, msg, segments[0], segments[1])) == NULL)
-    return;
-  redirect_to_variant (self, msg, image, &spec);
+  if (read_size (msg, segments + 1, n - 1, &spec) && (image = find_seeded (self, msg, segments[0])) != NULL)
+    redirect_to_variant (self, msg, image, &spec);
 }
 
 /* /{size} and /{w}/{h}: a random picture. */
@@ -403,14 +451,15 @@ void
 rndimg_picsum_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer picsum)
 {
   RndimgPicsum *self = picsum;
-  g_auto(GStrv) segments = g_strsplit (path + 1, "/", 6);
+  g_auto(GStrv) segments = g_strsplit (path + 1, "/", 8);
   guint n = g_strv_length (segments);
-  gboolean chosen = n >= 3 && n <= 4 && (g_str_equal (segments[0], "id") || g_str_equal (segments[0], "seed"));
 
   if (n == 2 && g_str_equal (segments[0], "v2") && g_str_equal (segments[1], "list"))
     serve_list (self, msg);
-  else if (chosen)
-    serve_chosen (self, msg, segments, n);
+  else if (n >= 3 && n <= 6 && g_str_equal (segments[0], "id"))
+    serve_id (self, msg, segments + 1, n - 1);
+  else if (n >= 3 && n <= 4 && g_str_equal (segments[0], "seed"))
+    serve_seed (self, msg, segments + 1, n - 1);
   else if (n >= 1 && n <= 2 && is_number_segment (segments[0]) && (n == 1 || is_number_segment (segments[1])))
     serve_random (self, msg, segments, n);
   else

@@ -8,11 +8,11 @@ G_BEGIN_DECLS
 
 typedef struct _RndimgPicsum RndimgPicsum;
 
-RndimgPicsum *rndimg_picsum_new   (RndimgCatalogue *catalogue,
-                                   RndimgVariants  *variants,
-                                   RndimgHandler    fallback,
-                                   gpointer         fallback_data);
-void          rndimg_picsum_free  (RndimgPicsum    *self);
+RndimgPicsum *rndimg_picsum_new   (RndimgCatalogue       *catalogue,
+                                   RndimgPictureVariants *variants,
+                                   RndimgHandler          fallback,
+                                   gpointer               fallback_data);
+void          rndimg_picsum_free  (RndimgPicsum          *self);
 void          rndimg_picsum_serve (SoupServerMessage *msg,
                                    const char        *path,
                                    GHashTable        *query,

@@ -4,104 +4,32 @@
  * whose VERSION is the picture's current content hash, is answered with
  * bytes (immutable for a year, ETag, 304); every other spelling of the
  * same variant, a missing or old VERSION included, is a 302 (no-store) to
- * it. Bytes come from the variant cache or a render on the renderer's
- * pool, the request paused meanwhile; the main loop never decodes. */
+ * it. The picture's version, its bytes from the cache or a render come
+ * from the pictures' side (server/pictures/rndimg-picture-variants.c),
+ * the request paused while a worker hashes or renders: the main loop
+ * never reads a picture. Here: the URL, Accept, ETag and the answer. */
 #include "rndimg-variants.h"
 #include "rndimg-http.h"
-#include "rndimg-picture-version.h"
+#include "rndimg-picture-json.h"
 
 #include <string.h>
 
 #define IMMUTABLE "public, max-age=31536000, immutable"
 
-struct _RndimgVariants
-{
-  GObject parent_instance;
-
-  RndimgCatalogue *catalogue;
-  RndimgPictureVersions *versions;
-  RndimgVariantCache *cache;
-  RndimgRenderer *renderer;
-};
-
-enum { RENDERED, N_SIGNALS };
-static guint signals[N_SIGNALS];
-
-G_DEFINE_FINAL_TYPE (RndimgVariants, rndimg_variants, G_TYPE_OBJECT)
-
-static void
-rndimg_variants_finalize (GObject *object)
-{
-  RndimgVariants *self = RNDIMG_VARIANTS (object);
-
-  g_clear_object (&self->catalogue);
-  g_clear_pointer (&self->versions, rndimg_picture_versions_free);
-  g_clear_pointer (&self->cache, rndimg_variant_cache_free);
-  g_clear_object (&self->renderer);
-  G_OBJECT_CLASS (rndimg_variants_parent_class)->finalize (object);
-}
-
-static void
-rndimg_variants_class_init (RndimgVariantsClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = rndimg_variants_finalize;
-  /* ::rendered (seconds): a render finished, for the metrics. */
-  signals[RENDERED] = g_signal_new ("rendered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                    NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
-}
-
-static void
-rndimg_variants_init (RndimgVariants *self)
-{
-}
-
-RndimgVariants *
-rndimg_variants_new (RndimgCatalogue *catalogue, const RndimgVariantsSettings *settings)
-{
-  RndimgVariants *self = g_object_new (RNDIMG_TYPE_VARIANTS, NULL);
-
-  self->catalogue = g_object_ref (catalogue);
-  self->versions = rndimg_picture_versions_new ();
-  self->cache = rndimg_variant_cache_new (settings->memory_budget, settings->disk_folder, settings->disk_budget);
-  self->renderer = rndimg_renderer_new (&settings->render);
-  return self;
-}
-
-gboolean
-rndimg_variants_get_picture_size (RndimgVariants *self, const RndimgImage *image, guint *width, guint *height)
-{
-  return rndimg_picture_versions_get_size (self->versions, image, width, height);
-}
-
-RndimgRenderer *
-rndimg_variants_get_renderer (RndimgVariants *self)
-{
-  return self->renderer;
-}
-
-RndimgVariantCache *
-rndimg_variants_get_cache (RndimgVariants *self)
-{
-  return self->cache;
-}
-
-/* 400 {"status":"error","message":...,"parameter":...} */
+/* 400 {"status":"error","message":...,"parameter":...}; the parameter may
+ * be a name from the query, made valid UTF-8 first. */
 void
 rndimg_variants_send_problem (SoupServerMessage *msg, const RndimgVariantProblem *problem)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *message = g_utf8_make_valid (problem->message, -1);
+  g_autofree char *parameter = g_utf8_make_valid (problem->parameter, -1);
+  GString *answer = g_string_new ("{\"status\":\"error\",\"message\":");
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "error");
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, problem->message);
-  json_builder_set_member_name (builder, "parameter");
-  json_builder_add_string_value (builder, problem->parameter);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  rndimg_http_send_json (msg, SOUP_STATUS_BAD_REQUEST, node);
+  rndimg_picture_json_append_string (answer, message);
+  g_string_append (answer, ",\"parameter\":");
+  rndimg_picture_json_append_string (answer, parameter);
+  g_string_append_c (answer, '}');
+  rndimg_http_send_json_text (msg, SOUP_STATUS_BAD_REQUEST, answer);
 }
 
 /* 302 to @location (a path), never cached: the target moves when the
@@ -115,23 +43,6 @@ rndimg_variants_redirect (SoupServerMessage *msg, const char *location)
   soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, url);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
                                 "private, no-cache, no-store, must-revalidate");
-}
-
-/* The absolute canonical URL of @spec of @image; NULL when the picture
- * cannot be read. */
-char *
-rndimg_variants_url (RndimgVariants *self, SoupServerMessage *msg, const RndimgImage *image,
-                     const RndimgVariantSpec *spec)
-{
-  const char *version = rndimg_picture_versions_get (self->versions, image, NULL);
-  g_autofree char *base = NULL;
-  g_autofree char *path = NULL;
-
-  if (version == NULL)
-    return NULL;
-  base = rndimg_http_base_url (msg);
-  path = rndimg_variant_canonical_path (image->name, version, spec);
-  return g_strconcat (base, path, NULL);
 }
 
 /* Whether Accept lists @type (or a wildcard for it) with a quality above 0. */
@@ -160,11 +71,11 @@ accepts (const char *accept, const char *type)
 }
 
 static RndimgFormat
-negotiate (RndimgVariants *self, SoupServerMessage *msg)
+negotiate (RndimgPictureVariants *variants, SoupServerMessage *msg)
 {
   const char *accept = soup_message_headers_get_list (soup_server_message_get_request_headers (msg), "Accept");
 
-  if (accepts (accept, "image/avif") && rndimg_renderer_can_encode (self->renderer, RNDIMG_FORMAT_AVIF))
+  if (accepts (accept, "image/avif") && rndimg_picture_variants_can_encode (variants, RNDIMG_FORMAT_AVIF))
     return RNDIMG_FORMAT_AVIF;
   if (accepts (accept, "image/webp"))
     return RNDIMG_FORMAT_WEBP;
@@ -266,14 +177,13 @@ send_render_error (SoupServerMessage *msg, const GError *error)
   rndimg_http_send_error (msg, status, "%s", error->message);
 }
 
-/* A request paused for its render. */
+/* A request paused while a worker works for it. libsoup 3.2 objects to
+ * unpausing a message whose client is gone: the disconnect is watched. */
 typedef struct {
-  RndimgVariants *variants;
   SoupServerMessage *msg;
-  Answer answer;
   gulong disconnected_id;
   gboolean gone;
-} Waiter;
+} Paused;
 
 static void
 on_gone (SoupServerMessage *msg, gpointer gone)
@@ -281,62 +191,84 @@ on_gone (SoupServerMessage *msg, gpointer gone)
   *(gboolean *) gone = TRUE;
 }
 
-static void
-on_rendered (GObject *source, GAsyncResult *result, gpointer user_data)
+static Paused *
+paused_new (SoupServerMessage *msg)
 {
-  Waiter *waiter = user_data;
-  g_autoptr(GError) error = NULL;
-  double seconds = 0;
-  g_autoptr(GBytes) bytes = rndimg_renderer_render_finish (RNDIMG_RENDERER (source), result, &seconds, &error);
+  Paused *paused = g_new0 (Paused, 1);
 
-  /* Each waiter of one render stores it; the cache keeps one copy. */
-  if (bytes != NULL && !rndimg_variant_cache_has (waiter->variants->cache, waiter->answer.key))
-    {
-      rndimg_variant_cache_store (waiter->variants->cache, waiter->answer.key, bytes);
-      g_signal_emit (waiter->variants, signals[RENDERED], 0, seconds);
-    }
-  g_signal_handler_disconnect (waiter->msg, waiter->disconnected_id);
-  /* libsoup 3.2 objects to unpausing a message whose client is gone. */
-  if (!waiter->gone)
-    {
-      if (bytes != NULL)
-        send_bytes (waiter->msg, &waiter->answer, bytes);
-      else
-        send_render_error (waiter->msg, error);
-      soup_server_message_unpause (waiter->msg);
-    }
-  g_object_unref (waiter->msg);
-  g_object_unref (waiter->variants);
-  answer_clear (&waiter->answer);
-  g_free (waiter);
+  paused->msg = g_object_ref (msg);
+  paused->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_gone), &paused->gone);
+  soup_server_message_pause (msg);
+  return paused;
+}
+
+/* Ends the pause: TRUE when the client is still there, then answer it
+ * (or pause it again) before returning to the main loop, which is when
+ * libsoup 3.2 resumes its I/O. */
+static gboolean
+paused_resume (Paused *paused)
+{
+  g_signal_handler_disconnect (paused->msg, paused->disconnected_id);
+  if (!paused->gone)
+    soup_server_message_unpause (paused->msg);
+  return !paused->gone;
 }
 
 static void
-render_and_answer (RndimgVariants *self, SoupServerMessage *msg, const RndimgImage *image,
+paused_free (Paused *paused)
+{
+  g_object_unref (paused->msg);
+  g_free (paused);
+}
+
+/* A request paused for its render. */
+typedef struct {
+  Paused *paused;
+  Answer answer;
+} RenderWait;
+
+static void
+on_rendered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RenderWait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = rndimg_picture_variants_render_finish (RNDIMG_PICTURE_VARIANTS (source), result, &error);
+
+  if (paused_resume (wait->paused))
+    {
+      if (bytes != NULL)
+        send_bytes (wait->paused->msg, &wait->answer, bytes);
+      else
+        send_render_error (wait->paused->msg, error);
+    }
+  paused_free (wait->paused);
+  answer_clear (&wait->answer);
+  g_free (wait);
+}
+
+static void
+render_and_answer (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgImage *image,
                    const RndimgVariantSpec *spec, Answer *answer)
 {
-  Waiter *waiter = g_new0 (Waiter, 1);
+  RenderWait *wait = g_new0 (RenderWait, 1);
 
-  waiter->variants = g_object_ref (self);
-  waiter->msg = g_object_ref (msg);
-  waiter->answer = *answer;
+  wait->answer = *answer;
   *answer = (Answer) { 0 };
-  waiter->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_gone), &waiter->gone);
-  soup_server_message_pause (msg);
-  rndimg_renderer_render_async (self->renderer, waiter->answer.key, image->path, spec, on_rendered, waiter);
+  wait->paused = paused_new (msg);
+  rndimg_picture_variants_render_async (variants, image, spec, wait->answer.key, on_rendered, wait);
 }
 
 /* The canonical variant: 304, cached bytes, or a render. */
 static void
-serve_canonical (RndimgVariants *self, SoupServerMessage *msg, const RndimgImage *image,
+serve_canonical (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgImage *image,
                  RndimgVariantSpec *spec, const char *canonical)
 {
   g_auto(Answer) answer = { 0 };
   g_autoptr(GBytes) bytes = NULL;
 
   answer.negotiated = spec->format == RNDIMG_FORMAT_AUTO;
-  answer.format = answer.negotiated ? negotiate (self, msg) : spec->format;
-  if (!rndimg_renderer_can_encode (self->renderer, answer.format))
+  answer.format = answer.negotiated ? negotiate (variants, msg) : spec->format;
+  if (!rndimg_picture_variants_can_encode (variants, answer.format))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_ACCEPTABLE,
                               "this server's libvips cannot encode %s", rndimg_format_extension (answer.format));
@@ -351,10 +283,68 @@ serve_canonical (RndimgVariants *self, SoupServerMessage *msg, const RndimgImage
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
       return;
     }
-  if ((bytes = rndimg_variant_cache_lookup (self->cache, answer.key)) != NULL)
+  if ((bytes = rndimg_picture_variants_lookup (variants, answer.key)) != NULL)
     send_bytes (msg, &answer, bytes);
   else
-    render_and_answer (self, msg, image, spec, &answer);
+    render_and_answer (variants, msg, image, spec, &answer);
+}
+
+/* A request paused for its picture's version. */
+typedef struct {
+  Paused *paused;
+  RndimgImage *image;
+  RndimgVersionedFunc then;
+  gpointer user_data;
+  GDestroyNotify free_data;
+} VersionWait;
+
+static void
+on_versioned (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  VersionWait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = rndimg_picture_versions_get_finish (RNDIMG_PICTURE_VERSIONS (source), result, &error);
+
+  if (paused_resume (wait->paused))
+    {
+      if (version != NULL)
+        wait->then (wait->paused->msg, wait->image, version, wait->user_data);
+      else
+        rndimg_http_send_error (wait->paused->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                                "the picture cannot be read: %s", error->message);
+    }
+  paused_free (wait->paused);
+  rndimg_image_unref (wait->image);
+  if (wait->free_data != NULL)
+    wait->free_data (wait->user_data);
+  g_free (wait);
+}
+
+/* Calls @then with @image's version: at once when it is known, else once
+ * a worker has hashed the picture, @msg paused meanwhile (a picture that
+ * cannot be read: 500). @free_data frees @user_data afterwards. */
+void
+rndimg_variants_when_versioned (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgImage *image,
+                                RndimgVersionedFunc then, gpointer user_data, GDestroyNotify free_data)
+{
+  RndimgPictureVersions *versions = rndimg_picture_variants_get_versions (variants);
+  const char *known = rndimg_picture_versions_peek (versions, image);
+  VersionWait *wait;
+
+  if (known != NULL)
+    {
+      then (msg, image, known, user_data);
+      if (free_data != NULL)
+        free_data (user_data);
+      return;
+    }
+  wait = g_new0 (VersionWait, 1);
+  wait->paused = paused_new (msg);
+  wait->image = rndimg_image_ref (image);
+  wait->then = then;
+  wait->user_data = user_data;
+  wait->free_data = free_data;
+  rndimg_picture_versions_get_async (versions, image, on_versioned, wait);
 }
 
 static gboolean
@@ -397,40 +387,60 @@ same_spelling (const char *canonical, const char *requested)
   return want != NULL && have != NULL && g_str_equal (want, have);
 }
 
+/* What a request for a variant asked, kept while its version is found. */
+typedef struct {
+  RndimgPictureVariants *variants;
+  RndimgVariantSpec spec;
+  char *requested;   /* path and query as they came */
+} VariantRequest;
+
+static void
+variant_request_free (VariantRequest *request)
+{
+  g_object_unref (request->variants);
+  g_free (request->requested);
+  g_free (request);
+}
+
+/* The canonical spelling answered, any other redirected to it. */
+static void
+serve_versioned (SoupServerMessage *msg, RndimgImage *image, const char *version, gpointer user_data)
+{
+  VariantRequest *request = user_data;
+  g_autofree char *canonical = rndimg_variant_canonical_path (image->name, version, &request->spec);
+
+  if (!same_spelling (canonical, request->requested))
+    rndimg_variants_redirect (msg, canonical);
+  else
+    serve_canonical (request->variants, msg, image, &request->spec, canonical);
+}
+
 /* GET|HEAD /img/... */
 void
-rndimg_variants_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer variants)
+rndimg_variants_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer picture_variants)
 {
-  RndimgVariants *self = variants;
+  RndimgPictureVariants *variants = picture_variants;
   const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
   g_autofree char *name = NULL, *version = NULL, *size = NULL;
-  g_autofree char *canonical = NULL, *requested = NULL;
   g_autoptr(RndimgImage) image = NULL;
-  g_autoptr(GError) error = NULL;
   g_auto(RndimgVariantProblem) problem = { 0 };
-  RndimgVariantSpec spec;
-  const char *current;
+  VariantRequest *request;
 
-  if (!split_path (path, &name, &version, &size) || (image = rndimg_catalogue_lookup (self->catalogue, name)) == NULL)
+  if (!split_path (path, &name, &version, &size) ||
+      (image = rndimg_catalogue_lookup (rndimg_picture_variants_get_catalogue (variants), name)) == NULL)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such picture; variants are /img/NAME/SIZE");
       return;
     }
-  if (!rndimg_variant_parse (size, raw_query, &spec, &problem))
+  request = g_new0 (VariantRequest, 1);
+  if (!rndimg_variant_parse (size, raw_query, &request->spec, &problem))
     {
+      g_free (request);
       rndimg_variants_send_problem (msg, &problem);
       return;
     }
-  if ((current = rndimg_picture_versions_get (self->versions, image, &error)) == NULL)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the picture cannot be read: %s",
-                              error->message);
-      return;
-    }
-  canonical = rndimg_variant_canonical_path (image->name, current, &spec);
-  requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
-  if (!same_spelling (canonical, requested))
-    rndimg_variants_redirect (msg, canonical);
-  else
-    serve_canonical (self, msg, image, &spec, canonical);
+  request->variants = g_object_ref (variants);
+  request->requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
+  rndimg_variants_when_versioned (variants, msg, image, serve_versioned, request,
+                                  (GDestroyNotify) variant_request_free);
 }

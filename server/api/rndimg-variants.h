@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "rndimg-picture-variants.h"
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* Called with a picture's version once it is known. */
+typedef void (*RndimgVersionedFunc) (SoupServerMessage *msg,
+                                     RndimgImage       *image,
+                                     const char        *version,
+                                     gpointer           user_data);
+
+void rndimg_variants_serve          (SoupServerMessage          *msg,
+                                     const char                 *path,
+                                     GHashTable                 *query,
+                                     gpointer                    picture_variants);
+void rndimg_variants_when_versioned (RndimgPictureVariants      *variants,
+                                     SoupServerMessage          *msg,
+                                     RndimgImage                *image,
+                                     RndimgVersionedFunc         then,
+                                     gpointer                    user_data,
+                                     GDestroyNotify              free_data);
+void rndimg_variants_send_problem   (SoupServerMessage          *msg,
+                                     const RndimgVariantProblem *problem);
+void rndimg_variants_redirect       (SoupServerMessage          *msg,
+                                     const char                 *location);
+
+G_END_DECLS

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "rndimg-catalogue.h"
+#include "rndimg-picture-version.h"
+#include "rndimg-placeholders.h"
+#include "rndimg-renderer.h"
+#include "rndimg-variant-cache.h"
+#include "rndimg-variant.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  RndimgRendererLimits render;
+  guint64 memory_budget;
+  const char *disk_folder;     /* NULL: no disk cache */
+  guint64 disk_budget;
+} RndimgPictureVariantsSettings;
+
+#define RNDIMG_TYPE_PICTURE_VARIANTS (rndimg_picture_variants_get_type ())
+G_DECLARE_FINAL_TYPE (RndimgPictureVariants, rndimg_picture_variants, RNDIMG, PICTURE_VARIANTS, GObject)
+
+RndimgPictureVariants *rndimg_picture_variants_new      (RndimgCatalogue                     *catalogue,
+                                                         RndimgPlaceholders                  *placeholders,
+                                                         const RndimgPictureVariantsSettings *settings);
+RndimgCatalogue       *rndimg_picture_variants_get_catalogue (RndimgPictureVariants          *self);
+RndimgPictureVersions *rndimg_picture_variants_get_versions  (RndimgPictureVariants          *self);
+gboolean               rndimg_picture_variants_can_encode (RndimgPictureVariants             *self,
+                                                         RndimgFormat                         format);
+GBytes                *rndimg_picture_variants_lookup   (RndimgPictureVariants               *self,
+                                                         const char                          *key);
+void                   rndimg_picture_variants_render_async  (RndimgPictureVariants          *self,
+                                                         RndimgImage                         *image,
+                                                         const RndimgVariantSpec             *spec,
+                                                         const char                          *key,
+                                                         GAsyncReadyCallback                  callback,
+                                                         gpointer                             user_data);
+GBytes                *rndimg_picture_variants_render_finish (RndimgPictureVariants          *self,
+                                                         GAsyncResult                        *result,
+                                                         GError                             **error);
+RndimgRenderer        *rndimg_picture_variants_get_renderer  (RndimgPictureVariants          *self);
+RndimgVariantCache    *rndimg_picture_variants_get_cache     (RndimgPictureVariants          *self);
+
+G_END_DECLS
