@@ -1070,6 +1070,34 @@ test_picsum_seeds_survive_an_addition (void)
   g_assert_cmpuint (moved, <, 20);
 }
 
+/* A Picsum seed picks what rndimg?seed= picks; a seed with an escaped
+ * slash is the same seed in info and size routes, not a 404. */
+static void
+test_picsum_seed_is_rndimg_seed (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+
+  fixture_start_clean (&fixture, NULL);
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *seed = g_strdup_printf (i % 2 ? "user-%d" : "team%%2Fuser-%d", i);
+      g_autofree char *by_picsum = seed_picture (&fixture, seed);
+      g_autofree char *path = g_strdup_printf (API "/rndimg?seed=%s", seed);
+      g_autofree char *sized_path = g_strdup_printf ("/seed/%s/64/48", seed);
+      g_autofree char *sized = NULL;
+      g_auto(TestResponse) response = { 0 };
+      g_autoptr(JsonObject) answer = NULL;
+
+      get_once (&fixture, path, NULL, &response);
+      g_assert_cmpuint (response.status, ==, 200);
+      answer = test_response_json (&response);
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (answer, "image"), "name"), ==,
+                       by_picsum);
+      sized = assert_picsum (&fixture, sized_path, 64, 48, "jpegload_buffer");
+      g_assert_cmpstr (sized, ==, by_picsum);
+    }
+}
+
 /* ---- Picsum ids of album pictures ---- */
 
 /* A picture libvips can decode, of @width x @height, its format from the
@@ -1561,6 +1589,7 @@ main (int argc, char **argv)
   g_test_add_func ("/variants/picsum/shadows-nothing", test_picsum_shadows_nothing);
   g_test_add_func ("/variants/picsum/off", test_picsum_off);
   g_test_add_func ("/variants/picsum/seeds-survive-an-addition", test_picsum_seeds_survive_an_addition);
+  g_test_add_func ("/variants/picsum/seed-is-rndimg-seed", test_picsum_seed_is_rndimg_seed);
   g_test_add_func ("/variants/picsum/album-ids", test_picsum_album_ids);
   g_test_add_func ("/variants/picsum/list-download-urls", test_picsum_list_download_urls);
   g_test_add_func ("/variants/picsum/album-ids-refused", test_picsum_album_ids_refused);

@@ -7,8 +7,8 @@
  * /id/{id}/info, /seed/{seed}/info and /v2/list?page=&limit= with
  * Picsum's item fields and Link header. Ids are the catalogue's names,
  * an album's picture's with its slash ("dogs/001.png", escaped or not).
- * A seed picks the picture that scores highest for it (rendezvous
- * hashing), so adding a picture moves only the seeds the newcomer wins.
+ * A seed picks what rndimg?seed= picks, from the catalogue's ring
+ * (consistent hashing), so adding a picture moves only a few seeds.
  * Paths of any other shape go to @fallback (the web page's files). */
 #include "rndimg-picsum.h"
 #include "rndimg-http.h"
@@ -157,79 +157,6 @@ read_size (SoupServerMessage *msg, char **segments, guint n, RndimgVariantSpec *
   return read_look (msg, spec);
 }
 
-static guint64
-mix (guint64 value)
-{
-  value ^= value >> 33;
-  value *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
-  value ^= value >> 33;
-  value *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
-  return value ^ (value >> 33);
-}
-
-static guint64
-score (const char *seed, const char *name)
-{
-  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
-
-  for (const char *p = seed; *p; p++)
-    hash = (hash ^ (guchar) *p) * G_GUINT64_CONSTANT (0x100000001b3);
-  hash = (hash ^ 0xff) * G_GUINT64_CONSTANT (0x100000001b3);
-  for (const char *p = name; *p; p++)
-    hash = (hash ^ (guchar) *p) * G_GUINT64_CONSTANT (0x100000001b3);
-  return mix (hash);
-}
-
-static RndimgImage *
-pick_by_seed (RndimgPicsum *self, const char *seed)
-{
-  g_autoptr(GPtrArray) images = rndimg_catalogue_list (self->catalogue);
-  RndimgImage *best = NULL;
-  guint64 best_score = 0;
-
-  for (guint i = 0; i < images->len; i++)
-    {
-      RndimgImage *image = g_ptr_array_index (images, i);
-      guint64 s = score (seed, image->name);
-
-      if (best == NULL || s > best_score)
-        {
-          best = image;
-          best_score = s;
-        }
-    }
-  return best != NULL ? rndimg_image_ref (best) : NULL;
-}
-
-/* A seed from its path segment; NULL with the answer set. */
-static char *
-read_seed (SoupServerMessage *msg, const char *segment)
-{
-  char *seed = g_uri_unescape_string (segment, NULL);
-
-  if (seed == NULL || *seed == '\0' || strlen (seed) > MAX_SEED_BYTES)
-    {
-      g_free (seed);
-      refuse (msg, "seed", "a seed is 1 to %d bytes", MAX_SEED_BYTES);
-      return NULL;
-    }
-  return seed;
-}
-
-/* The picture /seed/{seed} picks; NULL with the answer set. */
-static RndimgImage *
-find_seeded (RndimgPicsum *self, SoupServerMessage *msg, const char *segment)
-{
-  g_autofree char *seed = read_seed (msg, segment);
-  RndimgImage *image;
-
-  if (seed == NULL)
-    return NULL;
-  if ((image = pick_by_seed (self, seed)) == NULL)
-    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
-  return image;
-}
-
 /* The first @count of @segments, joined with '/'. */
 static char *
 join_segments (char **segments, guint count)
@@ -240,6 +167,43 @@ join_segments (char **segments, guint count)
     g_string_append_printf (joined, "%s%s", i > 0 ? "/" : "", segments[i]);
   return g_string_free (joined, FALSE);
 }
+
+/* A seed from its path segments; NULL with the answer set. */
+static char *
+read_seed (SoupServerMessage *msg, char **segments, guint count)
+{
+  g_autofree char *joined = join_segments (segments, count);
+  char *seed = g_uri_unescape_string (joined, NULL);
+
+  if (seed == NULL || *seed == '\0' || strlen (seed) > MAX_SEED_BYTES)
+    {
+      g_free (seed);
+      refuse (msg, "seed", "a seed is 1 to %d bytes", MAX_SEED_BYTES);
+      return NULL;
+    }
+  return seed;
+}
+
+/* The picture /seed/{seed} picks: the one rndimg?seed= picks, from the
+ * catalogue's ring (consistent hashing: a picture added or removed moves
+ * only the seeds nearest its points). NULL with the answer set. */
+static RndimgImage *
+find_seeded (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint count)
+{
+  g_autofree char *seed = read_seed (msg, segments, count);
+  g_autoptr(GPtrArray) picked = NULL;
+
+  if (seed == NULL)
+    return NULL;
+  picked = rndimg_catalogue_choose (self->catalogue, NULL, RNDIMG_ORIENTATION_ANY, seed, NULL, 1, NULL);
+  if (picked == NULL || picked->len == 0)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
+      return NULL;
+    }
+  return rndimg_image_ref (g_ptr_array_index (picked, 0));
+}
+
 
 /* The picture of /id/{id}/...: @segments after "id", @n of them. An
  * album's picture's id ("dogs/001.png") reaches us with its slash decoded
@@ -412,20 +376,25 @@ serve_id (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
     serve_picture (self, msg, image, segments + rest, n - rest);
 }
 
-/* /seed/{seed}/...: @segments after "seed". */
+/* /seed/{seed}/...: @segments after "seed", @n >= 2 of them. A seed
+ * with an escaped slash reaches us split (libsoup decodes the path): the
+ * seed is every segment before "info", or before the size, one number or
+ * two. */
 static void
 serve_seed (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
 {
   RndimgVariantSpec spec;
   g_autoptr(RndimgImage) image = NULL;
+  guint size_segments = n >= 3 && is_number_segment (segments[n - 2]) ? 2 : 1;
 
-  if (n == 2 && g_str_equal (segments[1], "info"))
+  if (g_str_equal (segments[n - 1], "info"))
     {
-      if ((image = find_seeded (self, msg, segments[0])) != NULL)
+      if ((image = find_seeded (self, msg, segments, n - 1)) != NULL)
         send_info (msg, image);
       return;
     }
-  if (read_size (msg, segments + 1, n - 1, &spec) && (image = find_seeded (self, msg, segments[0])) != NULL)
+  if (read_size (msg, segments + n - size_segments, size_segments, &spec) &&
+      (image = find_seeded (self, msg, segments, n - size_segments)) != NULL)
     redirect_to_variant (self, msg, image, &spec);
 }
 
@@ -458,7 +427,7 @@ rndimg_picsum_serve (SoupServerMessage *msg, const char *path, GHashTable *query
     serve_list (self, msg);
   else if (n >= 3 && n <= 6 && g_str_equal (segments[0], "id"))
     serve_id (self, msg, segments + 1, n - 1);
-  else if (n >= 3 && n <= 4 && g_str_equal (segments[0], "seed"))
+  else if (n >= 3 && n <= 6 && g_str_equal (segments[0], "seed"))
     serve_seed (self, msg, segments + 1, n - 1);
   else if (n >= 1 && n <= 2 && is_number_segment (segments[0]) && (n == 1 || is_number_segment (segments[1])))
     serve_random (self, msg, segments, n);

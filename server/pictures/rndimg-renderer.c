@@ -414,8 +414,11 @@ rndimg_renderer_render_async (RndimgRenderer *self, const char *key, const char 
       g_ptr_array_add (job->tasks, task);
       return;
     }
-  if (g_thread_pool_unprocessed (self->pool) >= self->limits.queue_limit &&
-      (guint) g_atomic_int_get (&self->running) >= self->limits.workers)
+  /* Counted here, on the main context, from the jobs not yet finished:
+   * the pool's own counts lag behind a render thread that the machine's
+   * load keeps from running (they run lowered), and would let the queue
+   * grow past its limit meanwhile. */
+  if (g_hash_table_size (self->jobs) >= self->limits.workers + self->limits.queue_limit)
     {
       self->counts.refused_busy++;
       g_task_return_new_error (task, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_BUSY,
