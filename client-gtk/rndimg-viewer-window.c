@@ -407,7 +407,8 @@ _rndimg_viewer_window_load_picture (RndimgViewerWindow *self, RndimgAnswer *answ
   load->answer = answer;
   show_placeholder (self, answer);
   /* The window's size times its scale, not the whole file. */
-  load->variant_url = rndimg_client_variant_url (answer->url, gtk_widget_get_width (GTK_WIDGET (self)),
+  load->variant_url = rndimg_client_variant_url (answer->url, answer->variant_version,
+                                                 gtk_widget_get_width (GTK_WIDGET (self)),
                                                  gtk_widget_get_height (GTK_WIDGET (self)),
                                                  gtk_widget_get_scale_factor (GTK_WIDGET (self)));
   rndimg_client_fetch_async (self->client, load->variant_url != NULL ? load->variant_url : answer->url,

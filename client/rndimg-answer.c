@@ -25,6 +25,7 @@ rndimg_answer_copy (const RndimgAnswer *answer)
   copy->height = answer->height;
   copy->blurhash = g_strdup (answer->blurhash);
   copy->colour = g_strdup (answer->colour);
+  copy->variant_version = g_strdup (answer->variant_version);
   return copy;
 }
 
@@ -39,6 +40,7 @@ rndimg_answer_free (RndimgAnswer *answer)
   g_free (answer->alt);
   g_free (answer->blurhash);
   g_free (answer->colour);
+  g_free (answer->variant_version);
   g_free (answer);
 }
 
@@ -68,6 +70,18 @@ name_from_url (const char *url)
   g_autofree char *basename = g_path_get_basename (g_uri_get_path (uri));
 
   return g_uri_unescape_string (basename, NULL);
+}
+
+/* The content hash of a picture's variant URLs: 16 lowercase hex digits,
+ * else NULL (not said, or not one: it goes into a URL path). */
+static char *
+variant_version_member (JsonObject *object)
+{
+  const char *text = string_member (object, "variant_version");
+
+  if (text == NULL || strlen (text) != 16 || strspn (text, "0123456789abcdef") != 16)
+    return NULL;
+  return g_strdup (text);
 }
 
 /* A picture's side: 1 to 65535 pixels, else 0 (not said). */
@@ -173,6 +187,7 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
   answer->height = size_member (details, "height");
   answer->blurhash = g_strdup (string_member (details, "blurhash"));
   answer->colour = g_strdup (string_member (details, "colour"));
+  answer->variant_version = variant_version_member (details);
   answer->id = id_member (object);
   answer->published_at = g_strdup (string_member (object, "published_at"));
   answer->source = g_strdup (string_member (object, "source"));

@@ -26,6 +26,7 @@ typedef struct {
   guint width, height;    /* the picture's size in pixels; 0 when not said */
   char *blurhash;         /* what to show while it loads; NULL when not said */
   char *colour;           /* its average colour, "#rrggbb"; NULL when not said */
+  char *variant_version;  /* the content hash in its canonical variant URLs (16 hex digits); NULL when not said */
 } RndimgAnswer;
 
 RndimgAnswer *rndimg_answer_parse (const char   *data,

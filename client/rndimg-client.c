@@ -415,32 +415,50 @@ rndimg_client_fetch_finish (RndimgClient *self, GAsyncResult *result, GError **e
   return request_finish (result, error);
 }
 
+static gboolean
+is_variant_version (const char *text)
+{
+  return text != NULL && strlen (text) == 16 && strspn (text, "0123456789abcdef") == 16;
+}
+
 /* The URL of a variant of the picture at @url (a server's /static/img/NAME)
  * that fits @width x @height logical pixels at @scale, never larger than
- * the picture: /img/NAME/WxH@Sx.EXT?fit=inside, PNG for pictures that may
- * have transparency, JPEG for JPEGs (both decode without extra loaders).
- * NULL when @url names no catalogue picture. */
+ * the picture, PNG for pictures that may have transparency, JPEG for JPEGs
+ * (both decode without extra loaders). With @variant_version (the picture's
+ * details give it) the canonical URL, answered with bytes at once:
+ * /img/NAME/VERSION/(W*S)x(H*S).EXT?fit=inside; without, the short one the
+ * server redirects there: /img/NAME/WxH@Sx.EXT?fit=inside. NAME is one
+ * segment: an album's '/' is written %2F. NULL when @url names no
+ * catalogue picture. */
 char *
-rndimg_client_variant_url (const char *url, int width, int height, int scale)
+rndimg_client_variant_url (const char *url, const char *variant_version, int width, int height, int scale)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
   const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
-  const char *name;
-  const char *extension;
+  g_autofree char *name = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *size = NULL;
   g_autofree char *variant_path = NULL;
   g_autoptr(GUri) variant = NULL;
+  const char *extension;
 
   if (path == NULL || !g_str_has_prefix (path, "/static/img/") || width <= 0 || height <= 0)
     return NULL;
-  name = path + strlen ("/static/img/");
-  if (*name == '\0' || strchr (name, '/') != NULL)
+  name = g_uri_unescape_string (path + strlen ("/static/img/"), NULL);
+  if (name == NULL || *name == '\0')
     return NULL;
   scale = CLAMP (scale, 1, 3);
   width = MIN (width, 5000 / scale);
   height = MIN (height, 5000 / scale);
+  if (is_variant_version (variant_version))
+    size = g_strdup_printf ("%s/%dx%d", variant_version, width * scale, height * scale);
+  else if (scale > 1)
+    size = g_strdup_printf ("%dx%d@%dx", width, height, scale);
+  else
+    size = g_strdup_printf ("%dx%d", width, height);
   extension = g_str_has_suffix (name, ".jpg") || g_str_has_suffix (name, ".jpeg") ? "jpg" : "png";
-  variant_path = scale > 1 ? g_strdup_printf ("/img/%s/%dx%d@%dx.%s", name, width, height, scale, extension)
-                           : g_strdup_printf ("/img/%s/%dx%d.%s", name, width, height, extension);
+  escaped = g_uri_escape_string (name, NULL, FALSE);
+  variant_path = g_strdup_printf ("/img/%s/%s.%s", escaped, size, extension);
   variant = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
                          g_uri_get_port (uri), variant_path, "fit=inside", NULL);
   return g_uri_to_string (variant);

@@ -66,6 +66,7 @@ char         *rndimg_client_normalize_base_url (const char         *text,
                                                 GError            **error);
 char         *rndimg_client_display_host      (const char          *url);
 char         *rndimg_client_variant_url       (const char          *url,
+                                                const char          *variant_version,
                                                 int                  width,
                                                 int                  height,
                                                 int                  scale);

@@ -270,6 +270,74 @@ test_answer_event_alt (void)
   g_assert_null (event->blurhash);
 }
 
+/* The details' variant_version is kept when it is one (16 hex digits:
+ * it goes into a URL path), from an event and from rndimg's "image". */
+static void
+test_answer_variant_version (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgAnswer) event = rndimg_answer_parse (
+    "{\"status\":\"success\",\"id\":3,\"message\":\"http://h/static/img/cats/c1.png\",\"name\":\"cats/c1.png\","
+    "\"variant_version\":\"0123456789abcdef\"}", -1, &error);
+  g_autoptr(RndimgAnswer) random = rndimg_answer_parse (
+    "{\"status\":\"success\",\"message\":\"http://h/static/img/a.png\","
+    "\"image\":{\"name\":\"a.png\",\"variant_version\":\"fedcba9876543210\"}}", -1, &error);
+  g_autoptr(RndimgAnswer) copy = rndimg_answer_copy (random);
+  const char *const wrong[] = { "null", "\"0123456789ABCDEF\"", "\"0123456789abcde\"", "\"../../../../x/y\"", "16" };
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (event->variant_version, ==, "0123456789abcdef");
+  g_assert_cmpstr (random->variant_version, ==, "fedcba9876543210");
+  g_assert_cmpstr (copy->variant_version, ==, "fedcba9876543210");
+  for (gsize i = 0; i < G_N_ELEMENTS (wrong); i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"status\":\"success\",\"message\":\"http://h/static/img/a.png\","
+                                               "\"variant_version\":%s}", wrong[i]);
+      g_autoptr(RndimgAnswer) answer = rndimg_answer_parse (json, -1, &error);
+
+      g_assert_no_error (error);
+      g_assert_null (answer->variant_version);
+    }
+}
+
+/* The viewer's variant URL: with the version the canonical spelling (the
+ * scale multiplied in, an album's '/' as %2F, the extension, fit=inside),
+ * without it the short one the server redirects; never over 5000 px. */
+static void
+test_variant_url (void)
+{
+  static const struct {
+    const char *url, *version;
+    int width, height, scale;
+    const char *expected;
+  } cases[] = {
+    { "http://h:5000/static/img/squares/small/squares-small-1.png", "0123456789abcdef", 300, 200, 2,
+      "http://h:5000/img/squares%2Fsmall%2Fsquares-small-1.png/0123456789abcdef/600x400.png?fit=inside" },
+    { "http://h:5000/static/img/squares/small/squares-small-1.png", NULL, 300, 200, 2,
+      "http://h:5000/img/squares%2Fsmall%2Fsquares-small-1.png/300x200@2x.png?fit=inside" },
+    { "https://pictures.example/static/img/portraits/p-2.jpg", "fedcba9876543210", 240, 300, 1,
+      "https://pictures.example/img/portraits%2Fp-2.jpg/fedcba9876543210/240x300.jpg?fit=inside" },
+    { "http://h:5000/static/img/023.png", NULL, 240, 300, 1, "http://h:5000/img/023.png/240x300.png?fit=inside" },
+    { "http://h:5000/static/img/023.png", "not-a-version!!!", 240, 300, 3,
+      "http://h:5000/img/023.png/240x300@3x.png?fit=inside" },
+    { "http://h:5000/static/img/023.png", "0123456789abcdef", 4000, 100, 2,
+      "http://h:5000/img/023.png/0123456789abcdef/5000x200.png?fit=inside" },
+    { "http://h:5000/static/img/023.png", "0123456789abcdef", 100, 100, 7,
+      "http://h:5000/img/023.png/0123456789abcdef/300x300.png?fit=inside" },
+    { "http://h:5000/other/023.png", "0123456789abcdef", 100, 100, 1, NULL },
+    { "http://h:5000/static/img/", "0123456789abcdef", 100, 100, 1, NULL },
+    { "http://h:5000/static/img/023.png", "0123456789abcdef", 0, 100, 1, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *url = rndimg_client_variant_url (cases[i].url, cases[i].version, cases[i].width,
+                                                        cases[i].height, cases[i].scale);
+
+      g_assert_cmpstr (url, ==, cases[i].expected);
+    }
+}
+
 /* One colour alone (1 x 1 components): every pixel is that colour. */
 static void
 test_blurhash_solid (void)
@@ -590,6 +658,8 @@ main (int argc, char **argv)
   g_test_add_func ("/answer/valid", test_answer_valid);
   g_test_add_func ("/answer/invalid", test_answer_invalid);
   g_test_add_func ("/answer/event-alt", test_answer_event_alt);
+  g_test_add_func ("/answer/variant-version", test_answer_variant_version);
+  g_test_add_func ("/client/variant-url", test_variant_url);
   g_test_add_func ("/blurhash/solid", test_blurhash_solid);
   g_test_add_func ("/blurhash/server-vector", test_blurhash_server_vector);
   g_test_add_func ("/blurhash/invalid", test_blurhash_invalid);

@@ -307,20 +307,112 @@ is_set (gpointer user_data)
   return *(gpointer *) user_data != NULL;
 }
 
+typedef struct {
+  TestServer *server;
+  SoupSession *session;
+} ServerAndSession;
+
+static gboolean
+placeholders_done (gpointer user_data)
+{
+  ServerAndSession *both = user_data;
+  g_autoptr(JsonObject) stats = test_server_stats (both->server, both->session);
+
+  return json_object_get_int_member (stats, "placeholders_pending") == 0;
+}
+
+/* The count of /img/ answers of @status in the server's /metrics. */
+static guint64
+variant_answers (TestServer *server, SoupSession *session, guint status)
+{
+  g_autofree char *url = test_server_url (server, "/metrics");
+  g_autofree char *line = g_strdup_printf ("\nrndimg_http_requests_total{route=\"/img/\",method=\"GET\",status=\"%u\"} ",
+                                           status);
+  g_auto(TestResponse) response = { 0 };
+  g_autofree char *metrics = NULL;
+  const char *found;
+
+  test_request (session, "GET", url, NULL, NULL, NULL, &response);
+  metrics = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
+  found = strstr (metrics, line);
+  return found != NULL ? g_ascii_strtoull (found + strlen (line), NULL, 10) : 0;
+}
+
+/* One GET that does not follow a redirect: its status, and @location. */
+static guint
+get_without_redirect (SoupSession *session, const char *url, char **location)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  if (location != NULL)
+    *location = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"));
+  return soup_message_get_status (msg);
+}
+
+/* What the client library builds for each picture of the server (an
+ * album's included) is the canonical URL: the short spelling (no version)
+ * redirects exactly there, and it is answered with bytes at once. */
+static void
+assert_variant_urls_canonical (TestServer *server, SoupSession *session)
+{
+  g_autofree char *list_url = test_server_url (server, "/polling/api/v1.0/images");
+  g_auto(TestResponse) response = { 0 };
+  JsonArray *images;
+
+  test_request (session, "GET", list_url, NULL, NULL, NULL, &response);
+  images = json_object_get_array_member (test_response_json (&response), "images");
+  for (guint i = 0; i < json_array_get_length (images); i++)
+    {
+      JsonObject *image = json_array_get_object_element (images, i);
+      const char *url = json_object_get_string_member (image, "url");
+      const char *version = json_object_get_string_member (image, "variant_version");
+      g_autofree char *canonical = rndimg_client_variant_url (url, version, 150, 100, 2);
+      g_autofree char *short_url = rndimg_client_variant_url (url, NULL, 150, 100, 2);
+      g_autofree char *location = NULL;
+
+      g_assert_nonnull (canonical);
+      g_assert_nonnull (strstr (canonical, "/300x200."));
+      g_assert_cmpuint (get_without_redirect (session, short_url, &location), ==, 302);
+      g_assert_cmpstr (location, ==, canonical);
+      g_assert_cmpuint (get_without_redirect (session, canonical, NULL), ==, 200);
+    }
+  g_assert_cmpuint (json_array_get_length (images), ==, 3);
+}
+
 /* The viewer asks for a variant the size of its window (times its scale),
- * not the whole file; Save As still writes the file itself. */
+ * not the whole file, by its canonical URL (the version from the
+ * answer's details): the server answers it at once, no redirect. Save As
+ * still writes the file itself. */
 static void
 test_window_sized_variant (void)
 {
   g_autofree char *folder = test_make_image_folder (2);
-  TestServer *server = start_server (folder, NULL);
-  RndimgViewerWindow *window = rndimg_viewer_window_new (NULL, server->url, RNDIMG_TRANSPORT_AUTO);
+  g_autofree char *album = g_build_filename (folder, "cats", NULL);
+  g_autofree char *source = test_source_image ("03.png");
+  g_autofree char *album_picture = g_build_filename (album, "c1.png", NULL);
+  g_autofree char *bytes = NULL;
+  gsize length;
+  TestServer *server;
+  RndimgViewerWindow *window;
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *metrics_url = test_server_url (server, "/metrics");
+  g_autofree char *metrics_url = NULL;
   g_autofree char *metrics = NULL;
   int width, height, scale;
   GdkPaintable *paintable;
 
+  g_assert_true (g_file_get_contents (source, &bytes, &length, NULL));
+  g_assert_cmpint (g_mkdir (album, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (album_picture, bytes, (gssize) length, NULL));
+  server = start_server (folder, NULL);
+  metrics_url = test_server_url (server, "/metrics");
+  /* The versions are computed once the server runs; the viewer needs them. */
+  g_assert_true (test_wait_until (placeholders_done, &(ServerAndSession) { server, session }, 10000));
+  window = rndimg_viewer_window_new (NULL, server->url, RNDIMG_TRANSPORT_AUTO);
   gtk_window_set_default_size (GTK_WINDOW (window), 240, 300);
   gtk_window_present (GTK_WINDOW (window));
   settle ();
@@ -342,7 +434,11 @@ test_window_sized_variant (void)
     metrics = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
   }
   g_assert_nonnull (strstr (metrics, "\nrndimg_variant_renders_total 1\n"));
+  /* One request for the variant, answered with its bytes: no redirect. */
+  g_assert_cmpuint (variant_answers (server, session, 200), ==, 1);
+  g_assert_cmpuint (variant_answers (server, session, 302), ==, 0);
   gtk_window_destroy (GTK_WINDOW (window));
+  assert_variant_urls_canonical (server, session);
   test_server_stop (server);
   test_remove_folder (folder);
 }

@@ -136,7 +136,8 @@ test("Live follows only the album picked", async () => {
 test("while a picture loads, its BlurHash stands in, in the same box", async () => {
   let release;
   const held = new Promise((resolve) => { release = resolve; });
-  await page.route("**/static/img/squares/**", async (route) => {
+  // The file and its variants (/img/squares%2F…), which the page asks for first.
+  await page.route(/\/(static\/img\/squares\/|img\/squares%2F)/, async (route) => {
     await held;
     await route.continue();
   });

@@ -49,8 +49,8 @@ let gets = 0;
 
 // One history entry per Get; an event (live or upload) has one entry
 // however often it arrives. details: the picture's (alt text, size,
-// placeholder) when known: rndimg's answer gives them beside the URL,
-// and every event carries them itself.
+// placeholder, variant_version) when known: rndimg's answer gives them
+// beside the URL, and every event carries them itself.
 function entryFor(url, event = null, details = null) {
   return {
     key: event ? `event-${event.id}-${url}` : `get-${++gets}`, url, event, details: details ?? event,
@@ -84,10 +84,11 @@ function sourceName(source) {
 let failedEntry = null;
 
 async function showEntry(entry) {
-  history.add({ ...entry, label: describe(entry) });
+  const placeholder = entry.details ? placeholderUrl(entry.details) : null;
+  history.add({ ...entry, label: describe(entry), placeholder });
   try {
-    const placeholder = entry.details ? placeholderUrl(entry.details) : null;
-    const shown = await picture.show(entry.url, describe(entry), altTextOf(entry), placeholder);
+    const shown = await picture.show(entry.url, describe(entry), altTextOf(entry),
+                                     { placeholder, details: entry.details });
     if (!shown) return;   // a newer picture came first
     shownEntry = entry;
     if (failedEntry?.key === entry.key) failedEntry = null;

@@ -7,8 +7,23 @@ import { densitySrcset, fallBackToOriginal } from "./variants.js";
 
 export const HISTORY_LIMIT = 50;
 
+// The tile shows the picture's placeholder (BlurHash or colour) behind
+// it until the thumbnail has loaded, not a blank; then nothing (a
+// picture with transparency shows the strip through it, as before).
+function showPlaceholderUntilLoaded(thumbnail, placeholder) {
+  if (!placeholder) return;
+  thumbnail.style.backgroundImage = `url("${placeholder}")`;
+  thumbnail.dataset.placeholder = "true";
+  thumbnail.addEventListener("load", () => {
+    thumbnail.style.removeProperty("background-image");
+    delete thumbnail.dataset.placeholder;
+  }, { once: true });
+}
+
 export class HistoryStrip {
-  // onPick(entry) shows an entry; entry = { key, url, label }
+  // onPick(entry) shows an entry; entry = { key, url, label, details,
+  // placeholder }: details (the picture's, with its variant_version) and
+  // placeholder (a data: URL of its BlurHash or colour) may be null.
   constructor(list, onPick) {
     this.list = list;
     this.onPick = onPick;
@@ -58,9 +73,10 @@ export class HistoryStrip {
     button.title = entry.label;
     button.tabIndex = -1;
     const thumbnail = document.createElement("img");
+    showPlaceholderUntilLoaded(thumbnail, entry.placeholder);
     // 64x64 variants for the screen's pixel ratio, not the whole picture.
     fallBackToOriginal(thumbnail, entry.url);
-    thumbnail.srcset = densitySrcset(entry.url, 64, 64);
+    thumbnail.srcset = densitySrcset({ ...entry.details, url: entry.url }, 64, 64);
     thumbnail.src = entry.url;
     thumbnail.alt = "";
     thumbnail.width = 64;

@@ -4,11 +4,12 @@
 // replace it. A newer request wins over an older one. Keeps the Download
 // and Open links pointing at the picture shown (the file itself); the page
 // shows a variant no larger than the stage.
-import { variantUrl } from "./variants.js";
+import { densitySrcset } from "./variants.js";
 
 // At most the stage's width (520 CSS pixels) at 1x and 2x; never enlarged.
-function stageSrcset(url) {
-  return `${variantUrl(url, 520, 520, { fit: "inside" })} 1x, ${variantUrl(url, 520, 520, { fit: "inside", dpr: 2 })} 2x`;
+// picture: the details ({ url, name, variant_version }) or just { url }.
+function stageSrcset(picture) {
+  return densitySrcset(picture, 520, 520, { fit: "inside" }, [1, 2]);
 }
 
 async function load(url, srcset) {
@@ -28,10 +29,11 @@ export class PictureView {
   // Resolves true once shown, false when a newer picture overtook it;
   // throws when the picture cannot be loaded. With @placeholder (a data:
   // URL of its BlurHash or colour) that stands in its place meanwhile, in
-  // the same box: no blank, no jump.
-  async show(url, description, altText, placeholder = null) {
+  // the same box: no blank, no jump. @details (the picture's, with its
+  // variant_version) give the variants' canonical URLs.
+  async show(url, description, altText, { placeholder = null, details = null } = {}) {
     const generation = ++this.generation;
-    let srcset = stageSrcset(url);
+    let srcset = stageSrcset({ ...details, url });
     if (placeholder) {
       this.image.removeAttribute("srcset");
       this.image.src = placeholder;
