@@ -72,7 +72,7 @@ requested_target (SoupServerMessage *msg)
 }
 
 void
-rndimg_access_log_record (SoupServerMessage *msg, guint64 bytes_sent, double seconds)
+rndimg_access_log_record (SoupServerMessage *msg, guint status_code, guint64 bytes_sent, double seconds)
 {
   const char *remote = soup_server_message_get_remote_host (msg);
   const char *method = soup_server_message_get_method (msg);
@@ -82,7 +82,7 @@ rndimg_access_log_record (SoupServerMessage *msg, guint64 bytes_sent, double sec
   g_autofree char *referer = g_strescape (header_or_dash (msg, "Referer"), NULL);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *time = g_date_time_format (now, "%d/%b/%Y:%H:%M:%S %z");
-  g_autofree char *status = g_strdup_printf ("%u", soup_server_message_get_status (msg));
+  g_autofree char *status = g_strdup_printf ("%u", status_code);
   g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes_sent);
   g_autofree char *duration = g_strdup_printf ("%.6f", seconds);
   g_autofree char *line = NULL;

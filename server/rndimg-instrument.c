@@ -23,6 +23,8 @@ struct _RndimgInstrument
   gboolean access_log;
   guint wrote_body_data_id;
   gulong hook_id;             /* 0 until _watch_requests() */
+  guint wrote_body_id;
+  gulong body_hook_id;        /* 0 until _watch_requests() */
   gint64 fan_out_started_usec;
 };
 
@@ -30,7 +32,14 @@ struct _RndimgInstrument
 typedef struct {
   gint64 started_usec;
   guint64 bytes_sent;
+  gboolean answered;          /* the whole answer written */
 } RequestTrace;
+
+/* Logged for a request whose client went away before its whole answer
+ * was written (nginx's "client closed request"): libsoup 3.2 gives such a
+ * message status 500, as if we had failed it. A paused request notices
+ * only when its answer is written, after the client has gone. */
+#define STATUS_CLIENT_CLOSED 499
 
 static GQuark trace_quark;
 
@@ -44,6 +53,16 @@ on_wrote_body_data (GSignalInvocationHint *hint, guint n_values, const GValue *v
 
   if (trace != NULL)
     trace->bytes_sent += g_value_get_uint (&values[1]);
+  return TRUE;
+}
+
+static gboolean
+on_wrote_body (GSignalInvocationHint *hint, guint n_values, const GValue *values, gpointer user_data)
+{
+  RequestTrace *trace = g_object_get_qdata (g_value_get_object (&values[0]), trace_quark);
+
+  if (trace != NULL)
+    trace->answered = TRUE;
   return TRUE;
 }
 
@@ -74,7 +93,8 @@ upload_result (guint status)
     case SOUP_STATUS_FORBIDDEN: return "forbidden";
     case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE: return "too_large";
     case SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE: return "not_an_image";
-    case 0: return "aborted";
+    case 0:
+    case STATUS_CLIENT_CLOSED: return "aborted";
     default: return "failed";
     }
 }
@@ -95,11 +115,11 @@ method_label (const char *method)
   return "other";
 }
 
-/* Runs once per request, answered or aborted (the client went away). */
+/* Once per request, answered or aborted (the client went away, or the
+ * answer was a 500: libsoup reports both as aborted). */
 static void
-on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+record_request (RndimgInstrument *watch, SoupServerMessage *msg, gboolean aborted)
 {
-  RndimgInstrument *watch = user_data;
   g_autofree RequestTrace *trace = g_object_steal_qdata (G_OBJECT (msg), trace_quark);
   GUri *uri = soup_server_message_get_uri (msg);    /* NULL for an unparsable request */
   const char *path = uri != NULL ? g_uri_get_path (uri) : "";
@@ -110,13 +130,27 @@ on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 
   if (trace == NULL)
     return;
+  if (aborted && !trace->answered)
+    status = STATUS_CLIENT_CLOSED;
   seconds = (double) (g_get_monotonic_time () - trace->started_usec) / G_USEC_PER_SEC;
   rndimg_metrics_request_finished (watch->metrics, route, method_label (method), status,
                                    trace->bytes_sent, seconds);
   if (g_str_equal (route, RNDIMG_API_PREFIX "/images") && method == SOUP_METHOD_POST)
     rndimg_metrics_count_upload (watch->metrics, upload_result (status));
   if (watch->access_log)
-    rndimg_access_log_record (msg, trace->bytes_sent, seconds);
+    rndimg_access_log_record (msg, status, trace->bytes_sent, seconds);
+}
+
+static void
+on_request_finished (SoupServer *server, SoupServerMessage *msg, gpointer watch)
+{
+  record_request (watch, msg, FALSE);
+}
+
+static void
+on_request_aborted (SoupServer *server, SoupServerMessage *msg, gpointer watch)
+{
+  record_request (watch, msg, TRUE);
 }
 
 static double
@@ -265,9 +299,11 @@ rndimg_instrument_watch_requests (RndimgInstrument *self, SoupServer *server, Rn
   self->access_log = access_log;
   self->wrote_body_data_id = g_signal_lookup ("wrote-body-data", SOUP_TYPE_SERVER_MESSAGE);
   self->hook_id = g_signal_add_emission_hook (self->wrote_body_data_id, 0, on_wrote_body_data, NULL, NULL);
+  self->wrote_body_id = g_signal_lookup ("wrote-body", SOUP_TYPE_SERVER_MESSAGE);
+  self->body_hook_id = g_signal_add_emission_hook (self->wrote_body_id, 0, on_wrote_body, NULL, NULL);
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
-  g_signal_connect (server, "request-finished", G_CALLBACK (on_request_done), self);
-  g_signal_connect (server, "request-aborted", G_CALLBACK (on_request_done), self);
+  g_signal_connect (server, "request-finished", G_CALLBACK (on_request_finished), self);
+  g_signal_connect (server, "request-aborted", G_CALLBACK (on_request_aborted), self);
 }
 
 /* A publish's fan-out: from the first "published" handler (connected
@@ -308,6 +344,8 @@ rndimg_instrument_free (RndimgInstrument *self)
     g_signal_handlers_disconnect_by_data (self->broker, self);
   if (self->hook_id != 0)
     g_signal_remove_emission_hook (self->wrote_body_data_id, self->hook_id);
+  if (self->body_hook_id != 0)
+    g_signal_remove_emission_hook (self->wrote_body_id, self->body_hook_id);
   g_free (self);
 }
 
