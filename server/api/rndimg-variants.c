@@ -232,7 +232,7 @@ on_rendered (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   RenderWait *wait = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = rndimg_picture_variants_render_finish (RNDIMG_PICTURE_VARIANTS (source), result, &error);
+  g_autoptr(GBytes) bytes = rndimg_picture_variants_fetch_finish (RNDIMG_PICTURE_VARIANTS (source), result, &error);
 
   if (paused_resume (wait->paused))
     {
@@ -255,7 +255,7 @@ render_and_answer (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndi
   wait->answer = *answer;
   *answer = (Answer) { 0 };
   wait->paused = paused_new (msg);
-  rndimg_picture_variants_render_async (variants, image, spec, wait->answer.key, on_rendered, wait);
+  rndimg_picture_variants_fetch_async (variants, image, spec, wait->answer.key, on_rendered, wait);
 }
 
 /* The canonical variant: 304, cached bytes, or a render. */

@@ -2,8 +2,9 @@
 /* The variants of the catalogue's pictures: each picture's version (the
  * part of a variant's URL that changes with the file), the variant cache
  * (memory and disk, each within a byte budget) and the renderer (libvips
- * on a bounded pool). Offers a canonical variant's bytes: from the cache
- * at once, or from a render in a worker, one render however many ask.
+ * on a bounded pool). Offers a canonical variant's bytes: from memory at
+ * once, else from the disk cache (read by its own thread) or a render in
+ * a worker, one render however many ask.
  * No HTTP here: the routes are in server/api/rndimg-variants.c. */
 #include "rndimg-picture-variants.h"
 
@@ -94,12 +95,27 @@ rndimg_picture_variants_can_encode (RndimgPictureVariants *self, RndimgFormat fo
   return rndimg_renderer_can_encode (self->renderer, format);
 }
 
-/* The bytes of the variant @key (its canonical URL and format) if a cache
- * has them; NULL: render it. */
+/* The bytes of the variant @key (its canonical URL and format) if memory
+ * has them; NULL: ask rndimg_picture_variants_fetch_async(). */
 GBytes *
 rndimg_picture_variants_lookup (RndimgPictureVariants *self, const char *key)
 {
   return rndimg_variant_cache_lookup (self->cache, key);
+}
+
+/* What a fetch needs once the disk has answered. */
+typedef struct {
+  char *key;
+  RndimgImage *image;
+  RndimgVariantSpec spec;
+} Fetch;
+
+static void
+fetch_free (Fetch *fetch)
+{
+  g_free (fetch->key);
+  rndimg_image_unref (fetch->image);
+  g_free (fetch);
 }
 
 static void
@@ -107,7 +123,7 @@ on_rendered (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   RndimgPictureVariants *self = g_task_get_source_object (task);
-  const char *key = g_task_get_task_data (task);
+  Fetch *fetch = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   double seconds = 0;
   GBytes *bytes = rndimg_renderer_render_finish (RNDIMG_RENDERER (source), result, &seconds, &error);
@@ -118,29 +134,55 @@ on_rendered (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   /* Every caller joined to one render gets here; the cache keeps one copy. */
-  if (!rndimg_variant_cache_has (self->cache, key))
+  if (!rndimg_variant_cache_has (self->cache, fetch->key))
     {
-      rndimg_variant_cache_store (self->cache, key, bytes);
+      rndimg_variant_cache_store (self->cache, fetch->key, bytes);
       g_signal_emit (self, signals[RENDERED], 0, seconds);
     }
   g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
 }
 
-/* Renders @spec of @image (in a worker; joined to the render of @key
- * already under way, if any) and keeps it in the cache under @key. */
+static void
+on_read_from_disk (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  RndimgPictureVariants *self = g_task_get_source_object (task);
+  Fetch *fetch = g_task_get_task_data (task);
+  GBytes *bytes = rndimg_variant_cache_read_finish (self->cache, result);
+
+  /* A render of it may have ended while the disk was asked. */
+  if (bytes == NULL)
+    bytes = rndimg_variant_cache_lookup (self->cache, fetch->key);
+  if (bytes != NULL)
+    {
+      g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
+      g_object_unref (task);
+      return;
+    }
+  rndimg_renderer_render_async (self->renderer, fetch->key, fetch->image->path, &fetch->spec, on_rendered, task);
+}
+
+/* The bytes of the variant @key, @spec of @image, when memory has not
+ * got them: read from the disk cache (by its own thread), else rendered
+ * in a worker (joined to the render of @key already under way, if any)
+ * and kept in the cache under @key. */
 void
-rndimg_picture_variants_render_async (RndimgPictureVariants *self, RndimgImage *image, const RndimgVariantSpec *spec,
-                                      const char *key, GAsyncReadyCallback callback, gpointer user_data)
+rndimg_picture_variants_fetch_async (RndimgPictureVariants *self, RndimgImage *image, const RndimgVariantSpec *spec,
+                                     const char *key, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, NULL, callback, user_data);
+  Fetch *fetch = g_new0 (Fetch, 1);
 
-  g_task_set_task_data (task, g_strdup (key), g_free);
-  rndimg_renderer_render_async (self->renderer, key, image->path, spec, on_rendered, task);
+  fetch->key = g_strdup (key);
+  fetch->image = rndimg_image_ref (image);
+  fetch->spec = *spec;
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+  rndimg_variant_cache_read_async (self->cache, key, on_read_from_disk, task);
 }
 
 /* The variant's bytes, or NULL with a RNDIMG_RENDER_ERROR. */
 GBytes *
-rndimg_picture_variants_render_finish (RndimgPictureVariants *self, GAsyncResult *result, GError **error)
+rndimg_picture_variants_fetch_finish (RndimgPictureVariants *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

@@ -29,13 +29,13 @@ gboolean               rndimg_picture_variants_can_encode (RndimgPictureVariants
                                                          RndimgFormat                         format);
 GBytes                *rndimg_picture_variants_lookup   (RndimgPictureVariants               *self,
                                                          const char                          *key);
-void                   rndimg_picture_variants_render_async  (RndimgPictureVariants          *self,
+void                   rndimg_picture_variants_fetch_async   (RndimgPictureVariants          *self,
                                                          RndimgImage                         *image,
                                                          const RndimgVariantSpec             *spec,
                                                          const char                          *key,
                                                          GAsyncReadyCallback                  callback,
                                                          gpointer                             user_data);
-GBytes                *rndimg_picture_variants_render_finish (RndimgPictureVariants          *self,
+GBytes                *rndimg_picture_variants_fetch_finish  (RndimgPictureVariants          *self,
                                                          GAsyncResult                        *result,
                                                          GError                             **error);
 RndimgRenderer        *rndimg_picture_variants_get_renderer  (RndimgPictureVariants          *self);

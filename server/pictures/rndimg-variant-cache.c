@@ -7,9 +7,13 @@
  * after a restart, least recently used out first (a hit touches the
  * file's time, which orders the folder at start). Keys carry the source's
  * version, so a changed picture never meets its old variants; they age
- * out. Used from the main context only. */
+ * out. Used from the main context; the files are read, written and
+ * deleted by one thread of the cache's own, in the order asked (a read
+ * after a write finds the file, a delete after it removes it), so the
+ * main loop never waits for a disk, whatever a variant's size. */
 #include "rndimg-variant-cache.h"
 
+#include <gio/gio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -40,8 +44,21 @@ struct _RndimgVariantCache
   Lru memory;
   Lru disk;
   char *folder;        /* NULL: no disk cache */
+  GThreadPool *disk_thread;   /* one thread: DiskJob, in order */
   RndimgVariantCacheCounts counts;
+  gint disk_write_failures;   /* atomic: counted on the disk thread */
 };
+
+/* One piece of disk work, done on the cache's disk thread. */
+typedef enum { DISK_READ, DISK_WRITE, DISK_DELETE } DiskJobKind;
+
+typedef struct {
+  DiskJobKind kind;
+  char *path;
+  GBytes *bytes;       /* DISK_WRITE */
+  GTask *task;         /* DISK_READ: returns the bytes, or NULL */
+  gint *failures;      /* DISK_WRITE: counted here when it fails */
+} DiskJob;
 
 static void
 entry_free (Entry *entry)
@@ -133,13 +150,12 @@ is_disk_name (const char *name)
   return strlen (name) == DISK_NAME_LENGTH && strspn (name, "0123456789abcdef") == DISK_NAME_LENGTH;
 }
 
+static void disk_job_push (RndimgVariantCache *self, DiskJobKind kind, const char *name, GBytes *bytes, GTask *task);
+
 static void
 delete_file (RndimgVariantCache *self, Entry *entry)
 {
-  g_autofree char *path = g_build_filename (self->folder, entry->key, NULL);
-
-  if (g_unlink (path) != 0 && errno != ENOENT)
-    g_warning ("cannot delete the cached variant %s: %s", path, g_strerror (errno));
+  disk_job_push (self, DISK_DELETE, entry->key, NULL, NULL);
 }
 
 typedef struct {
@@ -200,94 +216,6 @@ load_folder (RndimgVariantCache *self)
   self->counts.disk_evictions += lru_shrink (&self->disk, delete_file, self);
 }
 
-/* @disk_folder NULL: memory only. */
-RndimgVariantCache *
-rndimg_variant_cache_new (guint64 memory_budget, const char *disk_folder, guint64 disk_budget)
-{
-  RndimgVariantCache *self = g_new0 (RndimgVariantCache, 1);
-
-  lru_init (&self->memory, memory_budget);
-  lru_init (&self->disk, disk_budget);
-  self->folder = disk_budget > 0 ? g_strdup (disk_folder) : NULL;
-  if (self->folder != NULL)
-    load_folder (self);
-  return self;
-}
-
-void
-rndimg_variant_cache_free (RndimgVariantCache *self)
-{
-  lru_clear (&self->memory);
-  lru_clear (&self->disk);
-  g_free (self->folder);
-  g_free (self);
-}
-
-static void
-remember (RndimgVariantCache *self, const char *key, GBytes *bytes)
-{
-  Entry *entry;
-
-  if (g_bytes_get_size (bytes) > self->memory.budget)
-    return;
-  entry = g_new0 (Entry, 1);
-  entry->key = g_strdup (key);
-  entry->bytes = g_bytes_ref (bytes);
-  entry->size = g_bytes_get_size (bytes);
-  lru_add (&self->memory, entry);
-  self->counts.memory_evictions += lru_shrink (&self->memory, NULL, self);
-}
-
-static GBytes *
-read_from_disk (RndimgVariantCache *self, const char *key)
-{
-  g_autofree char *name = disk_name (key);
-  g_autofree char *path = NULL;
-  Entry *entry = self->folder != NULL ? lru_touch (&self->disk, name) : NULL;
-  char *contents = NULL;
-  gsize length = 0;
-
-  if (entry == NULL)
-    return NULL;
-  path = g_build_filename (self->folder, name, NULL);
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    {
-      lru_remove (&self->disk, entry);
-      return NULL;
-    }
-  g_utime (path, NULL);
-  return g_bytes_new_take (contents, length);
-}
-
-/* The variant's bytes, from memory or disk; NULL when neither has them. */
-GBytes *
-rndimg_variant_cache_lookup (RndimgVariantCache *self, const char *key)
-{
-  Entry *entry = lru_touch (&self->memory, key);
-  GBytes *bytes;
-
-  if (entry != NULL)
-    {
-      self->counts.memory_hits++;
-      return g_bytes_ref (entry->bytes);
-    }
-  if ((bytes = read_from_disk (self, key)) != NULL)
-    {
-      self->counts.disk_hits++;
-      remember (self, key, bytes);
-      return bytes;
-    }
-  self->counts.misses++;
-  return NULL;
-}
-
-/* Whether memory holds @key, without counting a hit or a miss. */
-gboolean
-rndimg_variant_cache_has (RndimgVariantCache *self, const char *key)
-{
-  return g_hash_table_contains (self->memory.entries, key);
-}
-
 /* Writes @data to @path whole: a temporary file beside it, renamed over
  * it. No fsync (g_file_set_contents_full() would sync on ext4): after a
  * crash a variant may be lost or empty, and an empty one is rendered again. */
@@ -322,28 +250,189 @@ write_whole (const char *path, const char *data, gsize length, GError **error)
   return TRUE;
 }
 
+/* A read's result: the file's bytes (and its time touched, which orders
+ * the folder at the next start), or NULL when it is gone. */
+static GBytes *
+read_whole (const char *path)
+{
+  char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return NULL;
+  g_utime (path, NULL);
+  return g_bytes_new_take (contents, length);
+}
+
+static void
+disk_job_free (DiskJob *job)
+{
+  g_free (job->path);
+  g_clear_pointer (&job->bytes, g_bytes_unref);
+  g_clear_object (&job->task);
+  g_free (job);
+}
+
+/* On the disk thread. */
+static void
+run_disk_job (gpointer data, gpointer user_data)
+{
+  DiskJob *job = data;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *bytes;
+
+  switch (job->kind)
+    {
+    case DISK_READ:
+      g_task_return_pointer (job->task, read_whole (job->path), (GDestroyNotify) g_bytes_unref);
+      break;
+    case DISK_WRITE:
+      bytes = g_bytes_get_data (job->bytes, &length);
+      if (!write_whole (job->path, bytes, length, &error))
+        {
+          g_atomic_int_inc (job->failures);
+          g_debug ("variant not cached on disk: %s", error->message);
+        }
+      break;
+    case DISK_DELETE:
+      if (g_unlink (job->path) != 0 && errno != ENOENT)
+        g_warning ("cannot delete the cached variant %s: %s", job->path, g_strerror (errno));
+      break;
+    }
+  disk_job_free (job);
+}
+
+static void
+disk_job_push (RndimgVariantCache *self, DiskJobKind kind, const char *name, GBytes *bytes, GTask *task)
+{
+  DiskJob *job = g_new0 (DiskJob, 1);
+
+  job->kind = kind;
+  job->path = g_build_filename (self->folder, name, NULL);
+  job->bytes = bytes != NULL ? g_bytes_ref (bytes) : NULL;
+  job->task = task != NULL ? g_object_ref (task) : NULL;
+  job->failures = &self->disk_write_failures;
+  g_thread_pool_push (self->disk_thread, job, NULL);
+}
+
+/* @disk_folder NULL: memory only. */
+RndimgVariantCache *
+rndimg_variant_cache_new (guint64 memory_budget, const char *disk_folder, guint64 disk_budget)
+{
+  RndimgVariantCache *self = g_new0 (RndimgVariantCache, 1);
+
+  lru_init (&self->memory, memory_budget);
+  lru_init (&self->disk, disk_budget);
+  self->folder = disk_budget > 0 ? g_strdup (disk_folder) : NULL;
+  if (self->folder == NULL)
+    return self;
+  self->disk_thread = g_thread_pool_new (run_disk_job, NULL, 1, TRUE, NULL);
+  load_folder (self);
+  return self;
+}
+
+/* Waits for the disk work asked for so far: writes end whole. */
+void
+rndimg_variant_cache_free (RndimgVariantCache *self)
+{
+  if (self->disk_thread != NULL)
+    g_thread_pool_free (self->disk_thread, FALSE, TRUE);
+  lru_clear (&self->memory);
+  lru_clear (&self->disk);
+  g_free (self->folder);
+  g_free (self);
+}
+
+static void
+remember (RndimgVariantCache *self, const char *key, GBytes *bytes)
+{
+  Entry *entry;
+
+  if (g_bytes_get_size (bytes) > self->memory.budget)
+    return;
+  entry = g_new0 (Entry, 1);
+  entry->key = g_strdup (key);
+  entry->bytes = g_bytes_ref (bytes);
+  entry->size = g_bytes_get_size (bytes);
+  lru_add (&self->memory, entry);
+  self->counts.memory_evictions += lru_shrink (&self->memory, NULL, self);
+}
+
+/* The variant's bytes if memory has them (a hit); NULL: ask the disk
+ * (rndimg_variant_cache_read_async()). */
+GBytes *
+rndimg_variant_cache_lookup (RndimgVariantCache *self, const char *key)
+{
+  Entry *entry = lru_touch (&self->memory, key);
+
+  if (entry == NULL)
+    return NULL;
+  self->counts.memory_hits++;
+  return g_bytes_ref (entry->bytes);
+}
+
+/* Reads the variant @key from disk, on the disk thread; the answer, on
+ * the main context, is NULL when the disk does not have it (a miss). */
+void
+rndimg_variant_cache_read_async (RndimgVariantCache *self, const char *key, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
+  g_autofree char *name = disk_name (key);
+
+  g_task_set_task_data (task, g_strdup (key), g_free);
+  if (self->folder == NULL || lru_touch (&self->disk, name) == NULL)
+    g_task_return_pointer (task, NULL, NULL);
+  else
+    disk_job_push (self, DISK_READ, name, NULL, task);
+}
+
+/* What the disk gave for @result's key: its bytes (then kept in memory
+ * too), or NULL, counted as a miss. */
+GBytes *
+rndimg_variant_cache_read_finish (RndimgVariantCache *self, GAsyncResult *result)
+{
+  const char *key = g_task_get_task_data (G_TASK (result));
+  GBytes *bytes = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autofree char *name = NULL;
+  Entry *entry;
+
+  if (bytes != NULL)
+    {
+      self->counts.disk_hits++;
+      remember (self, key, bytes);
+      return bytes;
+    }
+  self->counts.misses++;
+  /* A file that went away (deleted by hand, a failed write): forget it. */
+  name = disk_name (key);
+  if (self->folder != NULL && (entry = g_hash_table_lookup (self->disk.entries, name)) != NULL)
+    lru_remove (&self->disk, entry);
+  return NULL;
+}
+
+/* Whether memory holds @key, without counting a hit or a miss. */
+gboolean
+rndimg_variant_cache_has (RndimgVariantCache *self, const char *key)
+{
+  return g_hash_table_contains (self->memory.entries, key);
+}
+
+/* Counted on the disk's books at once; written by the disk thread. */
 static void
 write_to_disk (RndimgVariantCache *self, const char *key, GBytes *bytes)
 {
-  g_autofree char *name = disk_name (key);
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (bytes, &length);
+  g_autofree char *name = NULL;
   Entry *entry;
 
-  if (self->folder == NULL || length > self->disk.budget)
+  if (self->folder == NULL || g_bytes_get_size (bytes) > self->disk.budget)
     return;
-  path = g_build_filename (self->folder, name, NULL);
-  if (!write_whole (path, data, length, &error))
-    {
-      self->counts.disk_write_failures++;
-      g_debug ("variant not cached on disk: %s", error->message);
-      return;
-    }
+  name = disk_name (key);
+  disk_job_push (self, DISK_WRITE, name, bytes, NULL);
   entry = g_new0 (Entry, 1);
   entry->key = g_steal_pointer (&name);
-  entry->size = length;
+  entry->size = g_bytes_get_size (bytes);
   lru_add (&self->disk, entry);
   self->counts.disk_evictions += lru_shrink (&self->disk, delete_file, self);
 }
@@ -370,5 +459,6 @@ rndimg_variant_cache_get_disk_bytes (RndimgVariantCache *self)
 const RndimgVariantCacheCounts *
 rndimg_variant_cache_get_counts (RndimgVariantCache *self)
 {
+  self->counts.disk_write_failures = (guint64) g_atomic_int_get (&self->disk_write_failures);
   return &self->counts;
 }

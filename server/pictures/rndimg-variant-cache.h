@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -22,6 +22,12 @@ RndimgVariantCache *rndimg_variant_cache_new        (guint64             memory_
 void                rndimg_variant_cache_free       (RndimgVariantCache *self);
 GBytes             *rndimg_variant_cache_lookup     (RndimgVariantCache *self,
                                                      const char         *key);
+void                rndimg_variant_cache_read_async (RndimgVariantCache *self,
+                                                     const char         *key,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+GBytes             *rndimg_variant_cache_read_finish (RndimgVariantCache *self,
+                                                     GAsyncResult       *result);
 gboolean            rndimg_variant_cache_has        (RndimgVariantCache *self,
                                                      const char         *key);
 void                rndimg_variant_cache_store      (RndimgVariantCache *self,
