@@ -739,6 +739,29 @@ test_server_stat (TestServer *server, SoupSession *session, const char *name)
   return json_object_get_int_member (stats, name);
 }
 
+typedef struct {
+  TestServer *server;
+  SoupSession *session;
+} PlaceholdersProbe;
+
+static gboolean
+placeholders_done (gpointer data)
+{
+  PlaceholdersProbe *probe = data;
+
+  return test_server_stat (probe->server, probe->session, "placeholders_pending") == 0;
+}
+
+/* Waits (asserting) until the server's placeholders worker has done every
+ * picture it knows: colours, BlurHashes and variant versions are in. */
+void
+test_server_wait_for_placeholders (TestServer *server, SoupSession *session, guint timeout_ms)
+{
+  PlaceholdersProbe probe = { server, session };
+
+  g_assert_true (test_wait_until (placeholders_done, &probe, timeout_ms));
+}
+
 /* POST /publish (the named image, or a random one); asserts 201. */
 JsonObject *
 test_publish (TestServer *server, SoupSession *session, const char *name)

@@ -150,6 +150,9 @@ JsonObject *test_server_stats     (TestServer   *server,
 gint64      test_server_stat      (TestServer   *server,
                                    SoupSession  *session,
                                    const char   *name);
+void        test_server_wait_for_placeholders (TestServer  *server,
+                                               SoupSession *session,
+                                               guint        timeout_ms);
 JsonObject *test_publish          (TestServer   *server,
                                    SoupSession  *session,
                                    const char   *name);

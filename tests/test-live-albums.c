@@ -159,15 +159,6 @@ picture_page (Fixture *fixture, const char *name)
   return json_object_ref (json_object_get_object_member (answer, "image"));
 }
 
-static gboolean
-placeholders_done (gpointer user_data)
-{
-  Fixture *fixture = user_data;
-  g_autoptr(JsonObject) stats = test_server_stats (fixture->server, fixture->session);
-
-  return json_object_get_int_member (stats, "placeholders_pending") == 0;
-}
-
 /* The publish answer, a stream, a long-poll and a replay carry the same
  * details as the picture's page: sizes, type, version, colour, BlurHash,
  * the sidecar's alt text and author (escaped), the album. */
@@ -181,7 +172,7 @@ test_events_carry_picture_details (Fixture *fixture, gconstpointer data)
   g_autoptr(JsonObject) top = NULL;
   TestEventStream *replay;
 
-  g_assert_true (test_wait_until (placeholders_done, fixture, 10000));
+  test_server_wait_for_placeholders (fixture->server, fixture->session, 10000);
   image = picture_page (fixture, "cats/c1.png");
   g_assert_cmpstr (json_object_get_string_member (image, "alt"), ==, "A \"cat\"");
   g_assert_false (json_object_get_null_member (image, "blurhash"));
@@ -222,7 +213,7 @@ test_details_build_a_canonical_variant_url (Fixture *fixture, gconstpointer data
   gsize length;
   g_auto(TestResponse) response = { 0 };
 
-  g_assert_true (test_wait_until (placeholders_done, fixture, 10000));
+  test_server_wait_for_placeholders (fixture->server, fixture->session, 10000);
   image = picture_page (fixture, "cats/c1.png");
   g_assert_false (json_object_get_null_member (image, "variant_version"));
   source = g_build_filename (fixture->folder, "cats", "c1.png", NULL);
@@ -321,7 +312,7 @@ test_websocket_follows_its_album (Fixture *fixture, gconstpointer data)
   Follower follower = { NULL, NULL, g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref) };
   static const gint64 cat_ids[] = { 2, 5 };
 
-  g_assert_true (test_wait_until (placeholders_done, fixture, 10000));
+  test_server_wait_for_placeholders (fixture->server, fixture->session, 10000);
   publish_sequence (fixture);
   soup_session_websocket_connect_async (fixture->async_session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                                         on_connected, &follower);

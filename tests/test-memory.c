@@ -85,19 +85,6 @@ send_attack (TestServer *server, const Attack *attack, const char *request)
   raw_assert_json_error (answer, attack->min_status, attack->max_status);
 }
 
-typedef struct {
-  TestServer *server;
-  SoupSession *session;
-} StatsProbe;
-
-static gboolean
-placeholders_done (gpointer data)
-{
-  StatsProbe *probe = data;
-
-  return test_server_stat (probe->server, probe->session, "placeholders_pending") == 0;
-}
-
 /* The placeholders' worker decodes every picture once after a start,
  * with libvips: its memory is not what the requests cost, so it is done
  * before the "before". */
@@ -105,9 +92,8 @@ static void
 wait_for_placeholders (TestServer *server)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
-  StatsProbe probe = { server, session };
 
-  g_assert_true (test_wait_until (placeholders_done, &probe, 60000));
+  test_server_wait_for_placeholders (server, session, 60000);
 }
 
 static gsize

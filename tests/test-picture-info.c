@@ -204,12 +204,6 @@ get_json (Fixture *fixture, const char *path)
   return test_response_json (&response);
 }
 
-static gboolean
-placeholders_done (gpointer fixture)
-{
-  return test_server_stat (((Fixture *) fixture)->server, ((Fixture *) fixture)->session, "placeholders_pending") == 0;
-}
-
 /* The member @name of @object, as JSON text: two answers give one picture
  * the same details when these are equal. */
 static char *
@@ -227,7 +221,7 @@ test_one_shape_everywhere (Fixture *fixture, gconstpointer data)
   g_autoptr(JsonObject) chosen = NULL;
   JsonArray *listed, *picked;
 
-  g_assert_true (test_wait_until (placeholders_done, fixture, 20000));
+  test_server_wait_for_placeholders (fixture->server, fixture->session, 20000);
   list = get_json (fixture, API "/images?album=described");
   chosen = get_json (fixture, API "/rndimg?album=described&count=4");
   listed = json_object_get_array_member (list, "images");

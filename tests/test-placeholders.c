@@ -153,14 +153,6 @@ make_pictures (const char *folder)
 
 /* ---- the server ---- */
 
-static gboolean
-placeholders_done (gpointer user_data)
-{
-  Fixture *fixture = user_data;
-
-  return test_server_stat (fixture->server, fixture->session, "placeholders_pending") == 0;
-}
-
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
@@ -172,7 +164,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   images = g_strconcat ("--images=", fixture->folder, NULL);
   fixture->session = soup_session_new ();
   fixture->server = test_server_start (images, "--interval=0", limit, NULL);
-  g_assert_true (test_wait_until (placeholders_done, fixture, 20000));
+  test_server_wait_for_placeholders (fixture->server, fixture->session, 20000);
 }
 
 static void

@@ -307,20 +307,6 @@ is_set (gpointer user_data)
   return *(gpointer *) user_data != NULL;
 }
 
-typedef struct {
-  TestServer *server;
-  SoupSession *session;
-} ServerAndSession;
-
-static gboolean
-placeholders_done (gpointer user_data)
-{
-  ServerAndSession *both = user_data;
-  g_autoptr(JsonObject) stats = test_server_stats (both->server, both->session);
-
-  return json_object_get_int_member (stats, "placeholders_pending") == 0;
-}
-
 /* The count of /img/ answers of @status in the server's /metrics. */
 static guint64
 variant_answers (TestServer *server, SoupSession *session, guint status)
@@ -411,7 +397,7 @@ test_window_sized_variant (void)
   server = start_server (folder, NULL);
   metrics_url = test_server_url (server, "/metrics");
   /* The versions are computed once the server runs; the viewer needs them. */
-  g_assert_true (test_wait_until (placeholders_done, &(ServerAndSession) { server, session }, 10000));
+  test_server_wait_for_placeholders (server, session, 10000);
   window = rndimg_viewer_window_new (NULL, server->url, RNDIMG_TRANSPORT_AUTO);
   gtk_window_set_default_size (GTK_WINDOW (window), 240, 300);
   gtk_window_present (GTK_WINDOW (window));
