@@ -72,17 +72,6 @@ header_within (VipsSource *source, guint64 max_pixels, GError **error)
                            max_pixels, error);
 }
 
-/* Each step takes @*image and leaves its result there; -1 on failure. */
-static int
-replace (VipsImage **image, VipsImage *next, int status)
-{
-  if (status != 0)
-    return -1;
-  g_object_unref (*image);
-  *image = next;
-  return 0;
-}
-
 /* 8-bit sRGB, 3 bands: what the BlurHash reads. Each step only where
  * needed: a libvips operation costs tens of microseconds to build. */
 static int
@@ -91,16 +80,16 @@ to_srgb (VipsImage **image)
   VipsImage *next = NULL;
 
   if (vips_image_get_interpretation (*image) != VIPS_INTERPRETATION_sRGB &&
-      replace (image, next, vips_colourspace (*image, &next, VIPS_INTERPRETATION_sRGB, NULL)) != 0)
+      rndimg_vips_step (image, &next, vips_colourspace (*image, &next, VIPS_INTERPRETATION_sRGB, NULL)) != 0)
     return -1;
   if (vips_image_hasalpha (*image) &&
-      replace (image, next, rndimg_vips_flatten_on_white (*image, &next)) != 0)
+      rndimg_vips_step (image, &next, rndimg_vips_flatten_on_white (*image, &next)) != 0)
     return -1;
   if (vips_image_get_format (*image) != VIPS_FORMAT_UCHAR &&
-      replace (image, next, vips_cast_uchar (*image, &next, NULL)) != 0)
+      rndimg_vips_step (image, &next, vips_cast_uchar (*image, &next, NULL)) != 0)
     return -1;
   if (vips_image_get_bands (*image) > 3)
-    return replace (image, next, vips_extract_band (*image, &next, 0, "n", 3, NULL));
+    return rndimg_vips_step (image, &next, vips_extract_band (*image, &next, 0, "n", 3, NULL));
   return 0;
 }
 

@@ -147,17 +147,6 @@ thumbnail_box (const RndimgVariantSpec *spec, int source_width, int source_heigh
     }
 }
 
-/* Each step takes @*image and leaves its result there; -1 on failure. */
-static int
-replace (VipsImage **image, VipsImage *next, int status)
-{
-  if (status != 0)
-    return -1;
-  g_object_unref (*image);
-  *image = next;
-  return 0;
-}
-
 /* Every metadata block goes, not only through the savers' "strip":
  * libvips 8.14.1's webpsave ignores it and writes EXIF (GPS included),
  * made again from the "exif-ifd*" fields if the block alone is removed. */
@@ -179,7 +168,7 @@ strip_metadata (VipsImage **image)
   VipsImage *next = NULL;
   g_auto(GStrv) fields = NULL;
 
-  if (replace (image, next, vips_copy (*image, &next, NULL)) != 0)
+  if (rndimg_vips_step (image, &next, vips_copy (*image, &next, NULL)) != 0)
     return -1;
   fields = vips_image_get_fields (*image);
   for (char **field = fields; *field != NULL; field++)
@@ -194,16 +183,16 @@ apply_look (VipsImage **image, const RndimgVariantSpec *spec)
   VipsImage *next = NULL;
 
   if (spec->fit == RNDIMG_FIT_CONTAIN && spec->width != 0 && spec->height != 0 &&
-      replace (image, next, vips_gravity (*image, &next, VIPS_COMPASS_DIRECTION_CENTRE, (int) spec->width,
+      rndimg_vips_step (image, &next, vips_gravity (*image, &next, VIPS_COMPASS_DIRECTION_CENTRE, (int) spec->width,
                                           (int) spec->height, "extend", VIPS_EXTEND_WHITE, NULL)) != 0)
     return -1;
   if (spec->grayscale &&
-      replace (image, next, vips_colourspace (*image, &next, VIPS_INTERPRETATION_B_W, NULL)) != 0)
+      rndimg_vips_step (image, &next, vips_colourspace (*image, &next, VIPS_INTERPRETATION_B_W, NULL)) != 0)
     return -1;
-  if (spec->blur != 0 && replace (image, next, vips_gaussblur (*image, &next, (double) spec->blur, NULL)) != 0)
+  if (spec->blur != 0 && rndimg_vips_step (image, &next, vips_gaussblur (*image, &next, (double) spec->blur, NULL)) != 0)
     return -1;
   if (spec->format == RNDIMG_FORMAT_JPEG && vips_image_hasalpha (*image) &&
-      replace (image, next, rndimg_vips_flatten_on_white (*image, &next)) != 0)
+      rndimg_vips_step (image, &next, rndimg_vips_flatten_on_white (*image, &next)) != 0)
     return -1;
   return strip_metadata (image);
 }

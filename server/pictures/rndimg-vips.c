@@ -75,3 +75,18 @@ rndimg_vips_flatten_on_white (VipsImage *in, VipsImage **out)
   vips_area_unref (VIPS_AREA (white));
   return status;
 }
+
+/* One step of a pipeline: the operation's @status and its result in
+ * @*next replace @*image (released); -1 on failure, @*image kept. @next
+ * is passed by address: the operation that sets it is another argument of
+ * the same call, and C leaves the order of their evaluation open. */
+int
+rndimg_vips_step (VipsImage **image, VipsImage **next, int status)
+{
+  if (status != 0)
+    return -1;
+  g_object_unref (*image);
+  *image = *next;
+  *next = NULL;
+  return 0;
+}

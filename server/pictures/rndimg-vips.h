@@ -14,5 +14,8 @@ gboolean rndimg_vips_start              (GError     **error);
 void     rndimg_vips_lower_this_thread  (void);
 int      rndimg_vips_flatten_on_white   (VipsImage   *in,
                                          VipsImage  **out);
+int      rndimg_vips_step               (VipsImage  **image,
+                                         VipsImage  **next,
+                                         int          status);
 
 G_END_DECLS
