@@ -12,6 +12,7 @@
 #include "rndimg-image-type.h"
 #include "rndimg-picture-json.h"
 #include "rndimg-openapi-resources.h"
+#include "rndimg-paused.h"
 
 #include <string.h>
 
@@ -245,41 +246,25 @@ send_event (SoupServerMessage *msg, const RndimgEvent *event)
 }
 
 static void
-on_gone (SoupServerMessage *msg, gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-typedef struct {
-  SoupServerMessage *msg;
-  gulong disconnected_id;
-  gboolean gone;
-} PendingAnswer;
-
-static void
 on_published (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  PendingAnswer *pending = user_data;
+  RndimgPaused *paused = user_data;
+  SoupServerMessage *msg = rndimg_paused_message (paused);
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, &error);
 
-  g_signal_handler_disconnect (pending->msg, pending->disconnected_id);
-  /* libsoup 3.2 objects to unpausing a message whose client is gone. */
-  if (!pending->gone)
+  if (rndimg_paused_resume (paused))
     {
       if (event != NULL)
-        send_event (pending->msg, event);
+        send_event (msg, event);
       else
         {
-          soup_message_headers_replace (soup_server_message_get_response_headers (pending->msg),
-                                        "Retry-After", "1");
-          rndimg_http_send_error (pending->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+          rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
                                   "the picture could not be published: %s", error->message);
         }
-      soup_server_message_unpause (pending->msg);
     }
-  g_object_unref (pending->msg);
-  g_free (pending);
+  rndimg_paused_free (paused);
 }
 
 /* Publishes @name from @source (a static string) and answers @msg with
@@ -288,12 +273,7 @@ void
 rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg,
                                const char *name, const char *source)
 {
-  PendingAnswer *pending = g_new0 (PendingAnswer, 1);
-
-  pending->msg = g_object_ref (msg);
-  pending->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_gone), &pending->gone);
-  soup_server_message_pause (msg);
-  rndimg_broker_publish_async (api->broker, name, source, NULL, on_published, pending);
+  rndimg_broker_publish_async (api->broker, name, source, NULL, on_published, rndimg_paused_new (msg));
 }
 
 /* POST /polling/api/v1.0/publish [{"name":"023.png"} | {"album":"dogs"}]:

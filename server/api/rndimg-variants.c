@@ -9,6 +9,7 @@
  * the request paused while a worker hashes or renders: the main loop
  * never reads a picture. Here: the URL, Accept, ETag and the answer. */
 #include "rndimg-variants.h"
+#include "rndimg-paused.h"
 #include "rndimg-http.h"
 #include "rndimg-picture-json.h"
 
@@ -177,53 +178,9 @@ send_render_error (SoupServerMessage *msg, const GError *error)
   rndimg_http_send_error (msg, status, "%s", error->message);
 }
 
-/* A request paused while a worker works for it. libsoup 3.2 objects to
- * unpausing a message whose client is gone: the disconnect is watched. */
-typedef struct {
-  SoupServerMessage *msg;
-  gulong disconnected_id;
-  gboolean gone;
-} Paused;
-
-static void
-on_gone (SoupServerMessage *msg, gpointer gone)
-{
-  *(gboolean *) gone = TRUE;
-}
-
-static Paused *
-paused_new (SoupServerMessage *msg)
-{
-  Paused *paused = g_new0 (Paused, 1);
-
-  paused->msg = g_object_ref (msg);
-  paused->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_gone), &paused->gone);
-  soup_server_message_pause (msg);
-  return paused;
-}
-
-/* Ends the pause: TRUE when the client is still there, then answer it
- * (or pause it again) before returning to the main loop, which is when
- * libsoup 3.2 resumes its I/O. */
-static gboolean
-paused_resume (Paused *paused)
-{
-  g_signal_handler_disconnect (paused->msg, paused->disconnected_id);
-  if (!paused->gone)
-    soup_server_message_unpause (paused->msg);
-  return !paused->gone;
-}
-
-static void
-paused_free (Paused *paused)
-{
-  g_object_unref (paused->msg);
-  g_free (paused);
-}
-
 /* A request paused for its render. */
 typedef struct {
-  Paused *paused;
+  RndimgPaused *paused;
   Answer answer;
 } RenderWait;
 
@@ -234,14 +191,14 @@ on_rendered (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = rndimg_picture_variants_fetch_finish (RNDIMG_PICTURE_VARIANTS (source), result, &error);
 
-  if (paused_resume (wait->paused))
+  if (rndimg_paused_resume (wait->paused))
     {
       if (bytes != NULL)
-        send_bytes (wait->paused->msg, &wait->answer, bytes);
+        send_bytes (rndimg_paused_message (wait->paused), &wait->answer, bytes);
       else
-        send_render_error (wait->paused->msg, error);
+        send_render_error (rndimg_paused_message (wait->paused), error);
     }
-  paused_free (wait->paused);
+  rndimg_paused_free (wait->paused);
   answer_clear (&wait->answer);
   g_free (wait);
 }
@@ -254,7 +211,7 @@ render_and_answer (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndi
 
   wait->answer = *answer;
   *answer = (Answer) { 0 };
-  wait->paused = paused_new (msg);
+  wait->paused = rndimg_paused_new (msg);
   rndimg_picture_variants_fetch_async (variants, image, spec, wait->answer.key, on_rendered, wait);
 }
 
@@ -291,7 +248,7 @@ serve_canonical (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndimg
 
 /* A request paused for its picture's version. */
 typedef struct {
-  Paused *paused;
+  RndimgPaused *paused;
   RndimgImage *image;
   RndimgVersionedFunc then;
   gpointer user_data;
@@ -305,15 +262,15 @@ on_versioned (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autofree char *version = rndimg_picture_versions_get_finish (RNDIMG_PICTURE_VERSIONS (source), result, &error);
 
-  if (paused_resume (wait->paused))
+  if (rndimg_paused_resume (wait->paused))
     {
       if (version != NULL)
-        wait->then (wait->paused->msg, wait->image, version, wait->user_data);
+        wait->then (rndimg_paused_message (wait->paused), wait->image, version, wait->user_data);
       else
-        rndimg_http_send_error (wait->paused->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+        rndimg_http_send_error (rndimg_paused_message (wait->paused), SOUP_STATUS_INTERNAL_SERVER_ERROR,
                                 "the picture cannot be read: %s", error->message);
     }
-  paused_free (wait->paused);
+  rndimg_paused_free (wait->paused);
   rndimg_image_unref (wait->image);
   if (wait->free_data != NULL)
     wait->free_data (wait->user_data);
@@ -339,7 +296,7 @@ rndimg_variants_when_versioned (RndimgPictureVariants *variants, SoupServerMessa
       return;
     }
   wait = g_new0 (VersionWait, 1);
-  wait->paused = paused_new (msg);
+  wait->paused = rndimg_paused_new (msg);
   wait->image = rndimg_image_ref (image);
   wait->then = then;
   wait->user_data = user_data;
