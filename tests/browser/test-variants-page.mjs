@@ -275,6 +275,8 @@ test("an album picture's tile shows its placeholder until the thumbnail loads", 
   assert.equal(tiles[0].complete, false);
   assert.equal(tiles[0].marked, "true");
   assert.deepEqual(tiles.slice(1).map((tile) => tile.placeholder), ["", ""], "the loaded tiles show no placeholder");
+  assert.match(await page.textContent("#caption"), /squares-3\.png/,
+    "the caption names the picture whose placeholder the stage shows");
   await screenshot(page, "history-placeholder");
   release();
   await shown("squares/squares-3.png", 3);

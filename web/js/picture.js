@@ -38,6 +38,8 @@ export class PictureView {
       this.image.removeAttribute("srcset");
       this.image.src = placeholder;
       this.image.alt = altText;
+      // The placeholder stands for the new picture: so does the caption.
+      this.caption.textContent = description;
       this.image.hidden = false;
       this.stage.dataset.empty = "false";
       this.stage.dataset.loading = "true";
