@@ -5,7 +5,7 @@
  * bytes (immutable for a year, ETag, 304); every other spelling of the
  * same variant, a missing or old VERSION included, is a 302 (no-store) to
  * it. The picture's version, its bytes from the cache or a render come
- * from the pictures' side (server/pictures/rndimg-picture-variants.c),
+ * from the pictures' side (server/render/rndimg-picture-variants.c),
  * the request paused while a worker hashes or renders: the main loop
  * never reads a picture. Here: the URL, Accept, ETag and the answer. */
 #include "rndimg-variants.h"

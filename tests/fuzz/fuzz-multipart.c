@@ -4,7 +4,7 @@
  * its last byte, since soup_multipart_new_from_message reads past the end
  * of one without), then the first file part picked. Input: the boundary,
  * a newline, the body. */
-#include "../../server/rndimg-upload.c"
+#include "../../server/api/rndimg-upload.c"
 
 #include <stdint.h>
 

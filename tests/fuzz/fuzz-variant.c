@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer: the variant grammar (server/pictures/rndimg-variant.c). The
+/* libFuzzer: the variant grammar (server/render/rndimg-variant.c). The
  * input is a size segment, then '?' and a raw query. Whatever is accepted
  * is within the limits, and its canonical spelling reads back to the same
  * variant and spells itself again (one URL per variant). */
