@@ -26,7 +26,7 @@
 #include "rndimg-taken-answer.h"
 #include "rndimg-tls.h"
 #include "rndimg-upload.h"
-#include "rndimg-variants.h"
+#include "rndimg-variants-api.h"
 #include "rndimg-vips.h"
 #include "rndimg-websocket.h"
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "rndimg-router.h"
-#include "rndimg-variants.h"
+#include "rndimg-variants-api.h"
 
 G_BEGIN_DECLS
 

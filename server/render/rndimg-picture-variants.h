@@ -2,7 +2,7 @@
 #pragma once
 
 #include "rndimg-catalogue.h"
-#include "rndimg-picture-version.h"
+#include "rndimg-variant-version.h"
 #include "rndimg-placeholders.h"
 #include "rndimg-renderer.h"
 #include "rndimg-variant-cache.h"

@@ -10,7 +10,7 @@
 #include "rndimg-placeholders.h"
 #include "rndimg-blurhash.h"
 #include "rndimg-picture-decode.h"
-#include "rndimg-picture-version.h"
+#include "rndimg-variant-version.h"
 #include "rndimg-vips.h"
 
 #include <json-glib/json-glib.h>

@@ -6,7 +6,7 @@
  * reached yet (or cannot decode) is hashed here, in a worker thread, once
  * for however many requests wait for it. The main loop never reads a
  * picture's bytes. */
-#include "rndimg-picture-version.h"
+#include "rndimg-variant-version.h"
 
 #define VERSION_HEX_DIGITS 16
 /* The catalogue serves nothing larger (see rndimg-static.c). */

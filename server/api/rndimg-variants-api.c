@@ -8,7 +8,7 @@
  * from the pictures' side (server/render/rndimg-picture-variants.c),
  * the request paused while a worker hashes or renders: the main loop
  * never reads a picture. Here: the URL, Accept, ETag and the answer. */
-#include "rndimg-variants.h"
+#include "rndimg-variants-api.h"
 #include "rndimg-paused.h"
 #include "rndimg-http.h"
 #include "rndimg-picture-json.h"
