@@ -22,7 +22,7 @@ cpu_ms (void)
 }
 
 static void
-decode_once (const RndimgImage *image)
+decode_once (const RndimgPicture *image)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgPixels) pixels = rndimg_picture_decode_small (image, 32, 50000000, &error);
@@ -36,7 +36,7 @@ decode_once (const RndimgImage *image)
 int
 main (int argc, char **argv)
 {
-  RndimgImage image = { 0 };
+  RndimgPicture image = { 0 };
   g_autoptr(GError) error = NULL;
   int count = argc > 2 ? atoi (argv[2]) : 100;
   double started;

@@ -9,10 +9,10 @@
 
 #include <stdlib.h>
 
-static RndimgImage *
+static RndimgPicture *
 fake_image (guint i)
 {
-  RndimgImage *image = g_rc_box_new0 (RndimgImage);
+  RndimgPicture *image = g_rc_box_new0 (RndimgPicture);
 
   image->name = g_strdup_printf ("album-%03u/p%06u.png", i % 100, i);
   image->album = g_strdup_printf ("album-%03u", i % 100);
@@ -33,7 +33,7 @@ main (int argc, char **argv)
 {
   guint count = argc > 1 ? (guint) atoi (argv[1]) : 100000, rounds = 50;
   RndimgAlbum *album = rndimg_album_new ("");
-  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_image_unref);
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_picture_unref);
   double *ms = g_new (double, rounds);
   gint64 start;
 
@@ -47,7 +47,7 @@ main (int argc, char **argv)
   g_print ("%u pictures: first ring build %.1f ms\n", count, (g_get_monotonic_time () - start) / 1000.0);
   for (guint r = 0; r < rounds; r++)
     {
-      RndimgImage *image = g_ptr_array_index (images, (r * 7919) % count);
+      RndimgPicture *image = g_ptr_array_index (images, (r * 7919) % count);
 
       if (r % 2 == 0)
         rndimg_album_remove (album, image);

@@ -217,7 +217,7 @@ read_render_running (gpointer variants)
 static double
 read_versions_hashed (gpointer variants)
 {
-  return (double) rndimg_picture_versions_get_hashed (rndimg_picture_variants_get_versions (variants));
+  return (double) rndimg_variant_versions_get_hashed (rndimg_picture_variants_get_versions (variants));
 }
 
 static void

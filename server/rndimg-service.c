@@ -151,7 +151,7 @@ static gboolean
 on_timer (gpointer user_data)
 {
   RndimgService *self = user_data;
-  g_autoptr(RndimgImage) image = rndimg_catalogue_pick_random (self->catalogue, NULL);
+  g_autoptr(RndimgPicture) image = rndimg_catalogue_pick_random (self->catalogue, NULL);
 
   if (image != NULL)
     rndimg_broker_publish_async (self->broker, image->name, "timer", NULL, NULL, NULL);
@@ -159,7 +159,7 @@ on_timer (gpointer user_data)
 }
 
 static void
-on_image_added (RndimgCatalogue *catalogue, RndimgImage *image, gpointer user_data)
+on_image_added (RndimgCatalogue *catalogue, RndimgPicture *image, gpointer user_data)
 {
   RndimgService *self = user_data;
 
@@ -205,7 +205,7 @@ add_routes (RndimgService *self)
                      self->config.no_metrics ? NULL : self->metrics);
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
   rndimg_router_add (router, "/static/img/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
-  rndimg_router_add (router, "/img/", RNDIMG_ROUTE_PREFIX, rndimg_variants_serve, NULL, self->variants);
+  rndimg_router_add (router, "/img/", RNDIMG_ROUTE_PREFIX, rndimg_variants_api_serve, NULL, self->variants);
   if (!self->config.no_dogceo)
     {
       static const char *const dogceo_prefixes[] = { "/api/breeds/", "/api/breed/", "/breeds/", "/breed/" };

@@ -5,10 +5,10 @@
  * and added (the merge) or many at once (the rebuild). */
 #include "rndimg-album.h"
 
-static RndimgImage *
+static RndimgPicture *
 fake_image (guint i)
 {
-  RndimgImage *image = g_rc_box_new0 (RndimgImage);
+  RndimgPicture *image = g_rc_box_new0 (RndimgPicture);
 
   image->name = g_strdup_printf ("album-%03u/p%06u.png", i % 100, i);
   image->album = g_strdup_printf ("album-%03u", i % 100);
@@ -27,7 +27,7 @@ assert_ring_is (GArray *ring, GPtrArray *members)
   for (guint i = 0; i < members->len; i++)
     for (guint k = 1; k <= RNDIMG_RING_POINTS; k++)
       {
-        points[n] = (gint64) rndimg_picture_hash (((RndimgImage *) g_ptr_array_index (members, i))->name, k);
+        points[n] = (gint64) rndimg_picture_hash (((RndimgPicture *) g_ptr_array_index (members, i))->name, k);
         g_hash_table_add (expected, &points[n++]);
       }
   g_assert_cmpuint (ring->len, ==, n);
@@ -47,7 +47,7 @@ static void
 test_ring_sorted_through_changes (void)
 {
   RndimgAlbum *album = rndimg_album_new ("");
-  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_image_unref);
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_picture_unref);
   g_autoptr(GPtrArray) members = g_ptr_array_new ();
 
   for (guint i = 0; i < 20000; i++)

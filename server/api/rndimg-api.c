@@ -48,7 +48,7 @@ random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images,
                gboolean with_list)
 {
   g_autofree char *base_url = rndimg_http_base_url (msg);
-  const RndimgImage *first = g_ptr_array_index (images, 0);
+  const RndimgPicture *first = g_ptr_array_index (images, 0);
   GString *answer = g_string_sized_new (with_list ? 768 * (images->len + 1) : 1024);
 
   g_string_append (answer, "{\"status\":\"success\",\"message\":\"");
@@ -85,7 +85,7 @@ static GPtrArray *
 pick_plain (RndimgApiContext *api, SoupServerMessage *msg, const char *exclude)
 {
   GPtrArray *picked;
-  RndimgImage *image;
+  RndimgPicture *image;
 
   if (exclude != NULL && !rndimg_catalogue_name_is_valid (exclude))
     {
@@ -99,7 +99,7 @@ pick_plain (RndimgApiContext *api, SoupServerMessage *msg, const char *exclude)
       rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
       return NULL;
     }
-  picked = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_image_unref);
+  picked = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_picture_unref);
   g_ptr_array_add (picked, image);
   return picked;
 }
@@ -194,13 +194,13 @@ read_publish_body (SoupServerMessage *msg, char **name, char **album)
 
 /* The picture a publish names, or a random one of its album or of all;
  * NULL with the answer sent. */
-static RndimgImage *
+static RndimgPicture *
 publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name, const char *album)
 {
   const char *albums[] = { album, NULL };
   g_autoptr(GPtrArray) picked = NULL;
   g_autoptr(GError) error = NULL;
-  RndimgImage *image;
+  RndimgPicture *image;
 
   if (name != NULL && !rndimg_catalogue_name_is_valid (name))
     {
@@ -226,7 +226,7 @@ publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name,
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "%s", error != NULL ? error->message : "no image (any)");
       return NULL;
     }
-  return rndimg_image_ref (g_ptr_array_index (picked, 0));
+  return rndimg_picture_ref (g_ptr_array_index (picked, 0));
 }
 
 /* Answers 201 with the event, and Location: the picture's URL. */
@@ -283,7 +283,7 @@ void
 rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  g_autoptr(RndimgImage) image = NULL;
+  g_autoptr(RndimgPicture) image = NULL;
   g_autofree char *name = NULL;
   g_autofree char *album = NULL;
 

@@ -59,7 +59,7 @@ refuse (SoupServerMessage *msg, const char *parameter, const char *format, ...)
   va_start (args, format);
   problem.message = g_strdup_vprintf (format, args);
   va_end (args);
-  rndimg_variants_send_problem (msg, &problem);
+  rndimg_variants_api_send_problem (msg, &problem);
   g_free (problem.message);
   return FALSE;
 }
@@ -187,7 +187,7 @@ read_seed (SoupServerMessage *msg, char **segments, guint count)
 /* The picture /seed/{seed} picks: the one rndimg?seed= picks, from the
  * catalogue's ring (consistent hashing: a picture added or removed moves
  * only the seeds nearest its points). NULL with the answer set. */
-static RndimgImage *
+static RndimgPicture *
 find_seeded (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint count)
 {
   g_autofree char *seed = read_seed (msg, segments, count);
@@ -201,7 +201,7 @@ find_seeded (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint 
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
       return NULL;
     }
-  return rndimg_image_ref (g_ptr_array_index (picked, 0));
+  return rndimg_picture_ref (g_ptr_array_index (picked, 0));
 }
 
 
@@ -214,14 +214,14 @@ find_seeded (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint 
  * ends in an image extension, so a size ("300") never is one, and a
  * picture called "200.jpg" is found as such. Sets *@rest to the
  * segments after the id; NULL if none names a picture. */
-static RndimgImage *
+static RndimgPicture *
 resolve_id (RndimgPicsum *self, char **segments, guint n, guint *rest)
 {
   for (guint left = 1; left <= 2 && left < n; left++)
     {
       g_autofree char *joined = join_segments (segments, n - left);
       g_autofree char *name = g_uri_unescape_string (joined, NULL);
-      RndimgImage *image;
+      RndimgPicture *image;
 
       if (name != NULL && (image = rndimg_catalogue_lookup (self->catalogue, name)) != NULL)
         {
@@ -240,26 +240,26 @@ expose_picsum_headers (SoupServerMessage *msg)
 }
 
 static void
-redirect_versioned (SoupServerMessage *msg, RndimgImage *image, const char *version, gpointer spec)
+redirect_versioned (SoupServerMessage *msg, RndimgPicture *image, const char *version, gpointer spec)
 {
   g_autofree char *path = rndimg_variant_canonical_path (image->name, version, spec);
 
-  rndimg_variants_redirect (msg, path);
+  rndimg_variants_api_redirect (msg, path);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Picsum-ID", image->name);
   expose_picsum_headers (msg);
 }
 
 /* 302 (no-store) to the canonical URL of @spec of @image, with Picsum-ID. */
 static void
-redirect_to_variant (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *image, const RndimgVariantSpec *spec)
+redirect_to_variant (RndimgPicsum *self, SoupServerMessage *msg, RndimgPicture *image, const RndimgVariantSpec *spec)
 {
-  rndimg_variants_when_versioned (self->variants, msg, image, redirect_versioned, g_memdup2 (spec, sizeof *spec),
+  rndimg_variants_api_when_versioned (self->variants, msg, image, redirect_versioned, g_memdup2 (spec, sizeof *spec),
                                   g_free);
 }
 
 /* Picsum's item: {id, author, width, height, url, download_url}. */
 static void
-append_info (SoupServerMessage *msg, GString *out, RndimgImage *image)
+append_info (SoupServerMessage *msg, GString *out, RndimgPicture *image)
 {
   g_autofree char *url = rndimg_http_image_url (msg, image->name);
   g_autofree char *base = rndimg_http_base_url (msg);
@@ -280,7 +280,7 @@ append_info (SoupServerMessage *msg, GString *out, RndimgImage *image)
 }
 
 static void
-send_info (SoupServerMessage *msg, RndimgImage *image)
+send_info (SoupServerMessage *msg, RndimgPicture *image)
 {
   GString *answer = g_string_new (NULL);
 
@@ -353,7 +353,7 @@ is_number_segment (const char *segment)
 
 /* info or a variant of @image: @rest, @n segments after the picture. */
 static void
-serve_picture (RndimgPicsum *self, SoupServerMessage *msg, RndimgImage *image, char **rest, guint n)
+serve_picture (RndimgPicsum *self, SoupServerMessage *msg, RndimgPicture *image, char **rest, guint n)
 {
   RndimgVariantSpec spec;
 
@@ -368,7 +368,7 @@ static void
 serve_id (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
 {
   guint rest = 0;
-  g_autoptr(RndimgImage) image = resolve_id (self, segments, n, &rest);
+  g_autoptr(RndimgPicture) image = resolve_id (self, segments, n, &rest);
 
   if (image == NULL)
     rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture with that id");
@@ -384,7 +384,7 @@ static void
 serve_seed (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
 {
   RndimgVariantSpec spec;
-  g_autoptr(RndimgImage) image = NULL;
+  g_autoptr(RndimgPicture) image = NULL;
   guint size_segments = n >= 3 && is_number_segment (segments[n - 2]) ? 2 : 1;
 
   if (g_str_equal (segments[n - 1], "info"))
@@ -402,7 +402,7 @@ serve_seed (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n
 static void
 serve_random (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
 {
-  g_autoptr(RndimgImage) image = NULL;
+  g_autoptr(RndimgPicture) image = NULL;
   RndimgVariantSpec spec;
 
   if (!read_size (msg, segments, n, &spec))

@@ -114,7 +114,7 @@ append_languages (GString *out, GHashTable *languages)
 /* Appends the details every base URL shares (from "bytes" on), each
  * member after a comma; @image NULL: all of them null. */
 void
-rndimg_picture_json_append_details (GString *out, const RndimgImage *image, RndimgPlaceholders *placeholders)
+rndimg_picture_json_append_details (GString *out, const RndimgPicture *image, RndimgPlaceholders *placeholders)
 {
   const RndimgPlaceholder *placeholder = image != NULL && placeholders != NULL ? rndimg_placeholders_lookup (placeholders, image) : NULL;
   const RndimgPictureText *text = image != NULL ? image->text : NULL;
@@ -142,7 +142,7 @@ rndimg_picture_json_append_details (GString *out, const RndimgImage *image, Rndi
 
 /* Appends the picture's details as a JSON object. */
 void
-rndimg_picture_json_append (GString *out, const char *base_url, const RndimgImage *image,
+rndimg_picture_json_append (GString *out, const char *base_url, const RndimgPicture *image,
                             RndimgPlaceholders *placeholders)
 {
   g_string_append (out, "{\"name\":");

@@ -14,11 +14,11 @@ void  rndimg_picture_json_append_number (GString    *out,
                                          guint64     value);
 void  rndimg_picture_json_append (GString           *out,
                                   const char        *base_url,
-                                  const RndimgImage *image,
+                                  const RndimgPicture *image,
                                   RndimgPlaceholders *placeholders);
 
 void  rndimg_picture_json_append_details (GString           *out,
-                                          const RndimgImage *image,
+                                          const RndimgPicture *image,
                                           RndimgPlaceholders *placeholders);
 
 G_END_DECLS

@@ -68,7 +68,7 @@ add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrA
   json_builder_set_member_name (builder, "cover");
   if (sorted->len > 0)
     {
-      g_autofree char *cover = rndimg_picture_json_url (base_url, ((RndimgImage *) g_ptr_array_index (sorted, 0))->name);
+      g_autofree char *cover = rndimg_picture_json_url (base_url, ((RndimgPicture *) g_ptr_array_index (sorted, 0))->name);
       json_builder_add_string_value (builder, cover);
     }
   else
@@ -104,7 +104,7 @@ rndimg_pictures_api_picture (SoupServerMessage *msg, const char *path, GHashTabl
   RndimgPicturesApi *api = pictures_api;
   /* NULL for an escaped '/' or NUL: such a name is in no catalogue. */
   g_autofree char *name = g_uri_unescape_string (path + strlen (API "/images/"), "/");
-  g_autoptr(RndimgImage) image = NULL;
+  g_autoptr(RndimgPicture) image = NULL;
   g_autofree char *base_url = rndimg_http_base_url (msg);
   GString *answer;
 
@@ -137,7 +137,7 @@ position_after (GPtrArray *sorted, const char *after)
   while (low < high)
     {
       guint middle = low + (high - low) / 2;
-      const RndimgImage *image = g_ptr_array_index (sorted, middle);
+      const RndimgPicture *image = g_ptr_array_index (sorted, middle);
       int order = strcmp (image->sort_key, key);
 
       if (order < 0 || (order == 0 && strcmp (image->name, after) <= 0))
@@ -241,7 +241,7 @@ rndimg_pictures_api_list (SoupServerMessage *msg, const char *path, GHashTable *
   g_string_append (answer, "],\"next\":");
   if (end < sorted->len)
     {
-      const char *next = ((RndimgImage *) g_ptr_array_index (sorted, end - 1))->name;
+      const char *next = ((RndimgPicture *) g_ptr_array_index (sorted, end - 1))->name;
 
       rndimg_picture_json_append_string (answer, next);
       add_next_link (msg, base_url, list.album, (guint) list.limit, next);
@@ -258,7 +258,7 @@ gboolean
 rndimg_pictures_api_describe_event (const char *name, GString *members, gpointer pictures_api)
 {
   RndimgPicturesApi *api = pictures_api;
-  g_autoptr(RndimgImage) image = rndimg_catalogue_lookup (api->catalogue, name);
+  g_autoptr(RndimgPicture) image = rndimg_catalogue_lookup (api->catalogue, name);
 
   rndimg_picture_json_append_details (members, image, api->placeholders);
   return image != NULL && rndimg_placeholders_lookup (api->placeholders, image) != NULL;

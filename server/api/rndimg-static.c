@@ -175,7 +175,7 @@ send_error_for (SoupServerMessage *msg, const char *why)
 /* The image's bytes from memory, read again only when the catalogue says
  * the file changed; NULL (with @why) when it cannot be read. */
 static const LoadedFile *
-image_file (RndimgStatic *self, const RndimgImage *image, const char **why)
+image_file (RndimgStatic *self, const RndimgPicture *image, const char **why)
 {
   LoadedFile *file = g_hash_table_lookup (self->images, image->path);
 
@@ -211,7 +211,7 @@ rndimg_static_serve_image (SoupServerMessage *msg, const char *path, GHashTable 
   const char *why;
   /* NULL for an escaped '/' or NUL: such a name is in no catalogue. */
   g_autofree char *name = g_uri_unescape_string (path + strlen ("/static/img/"), "/");
-  g_autoptr(RndimgImage) image = NULL;
+  g_autoptr(RndimgPicture) image = NULL;
 
   if (name != NULL)
     image = rndimg_catalogue_lookup (self->catalogue, name);

@@ -169,7 +169,7 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   RndimgCatalogue *catalogue = api->catalogue;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(RndimgImage) image = NULL;
+  g_autoptr(RndimgPicture) image = NULL;
   g_autofree char *name = NULL;
   const char *content_type;
   const char *album;

@@ -20,7 +20,7 @@
 /* 400 {"status":"error","message":...,"parameter":...}; the parameter may
  * be a name from the query, made valid UTF-8 first. */
 void
-rndimg_variants_send_problem (SoupServerMessage *msg, const RndimgVariantProblem *problem)
+rndimg_variants_api_send_problem (SoupServerMessage *msg, const RndimgVariantProblem *problem)
 {
   g_autofree char *message = g_utf8_make_valid (problem->message, -1);
   g_autofree char *parameter = g_utf8_make_valid (problem->parameter, -1);
@@ -36,7 +36,7 @@ rndimg_variants_send_problem (SoupServerMessage *msg, const RndimgVariantProblem
 /* 302 to @location (a path), never cached: the target moves when the
  * picture changes. */
 void
-rndimg_variants_redirect (SoupServerMessage *msg, const char *location)
+rndimg_variants_api_redirect (SoupServerMessage *msg, const char *location)
 {
   g_autofree char *base = rndimg_http_base_url (msg);
   g_autofree char *url = g_strconcat (base, location, NULL);
@@ -163,7 +163,7 @@ send_render_error (SoupServerMessage *msg, const GError *error)
     {
       RndimgVariantProblem problem = { (char *) "size", error->message };
 
-      rndimg_variants_send_problem (msg, &problem);
+      rndimg_variants_api_send_problem (msg, &problem);
       return;
     }
   if (g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_BUSY) ||
@@ -204,7 +204,7 @@ on_rendered (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-render_and_answer (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgImage *image,
+render_and_answer (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgPicture *image,
                    const RndimgVariantSpec *spec, Answer *answer)
 {
   RenderWait *wait = g_new0 (RenderWait, 1);
@@ -217,7 +217,7 @@ render_and_answer (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndi
 
 /* The canonical variant: 304, cached bytes, or a render. */
 static void
-serve_canonical (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgImage *image,
+serve_canonical (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgPicture *image,
                  RndimgVariantSpec *spec, const char *canonical)
 {
   g_auto(Answer) answer = { 0 };
@@ -249,7 +249,7 @@ serve_canonical (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndimg
 /* A request paused for its picture's version. */
 typedef struct {
   RndimgPaused *paused;
-  RndimgImage *image;
+  RndimgPicture *image;
   RndimgVersionedFunc then;
   gpointer user_data;
   GDestroyNotify free_data;
@@ -260,7 +260,7 @@ on_versioned (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   VersionWait *wait = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *version = rndimg_picture_versions_get_finish (RNDIMG_PICTURE_VERSIONS (source), result, &error);
+  g_autofree char *version = rndimg_variant_versions_get_finish (RNDIMG_VARIANT_VERSIONS (source), result, &error);
 
   if (rndimg_paused_resume (wait->paused))
     {
@@ -271,7 +271,7 @@ on_versioned (GObject *source, GAsyncResult *result, gpointer user_data)
                                 "the picture cannot be read: %s", error->message);
     }
   rndimg_paused_free (wait->paused);
-  rndimg_image_unref (wait->image);
+  rndimg_picture_unref (wait->image);
   if (wait->free_data != NULL)
     wait->free_data (wait->user_data);
   g_free (wait);
@@ -281,11 +281,11 @@ on_versioned (GObject *source, GAsyncResult *result, gpointer user_data)
  * a worker has hashed the picture, @msg paused meanwhile (a picture that
  * cannot be read: 500). @free_data frees @user_data afterwards. */
 void
-rndimg_variants_when_versioned (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgImage *image,
+rndimg_variants_api_when_versioned (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgPicture *image,
                                 RndimgVersionedFunc then, gpointer user_data, GDestroyNotify free_data)
 {
-  RndimgPictureVersions *versions = rndimg_picture_variants_get_versions (variants);
-  const char *known = rndimg_picture_versions_peek (versions, image);
+  RndimgVariantVersions *versions = rndimg_picture_variants_get_versions (variants);
+  const char *known = rndimg_variant_versions_peek (versions, image);
   VersionWait *wait;
 
   if (known != NULL)
@@ -297,11 +297,11 @@ rndimg_variants_when_versioned (RndimgPictureVariants *variants, SoupServerMessa
     }
   wait = g_new0 (VersionWait, 1);
   wait->paused = rndimg_paused_new (msg);
-  wait->image = rndimg_image_ref (image);
+  wait->image = rndimg_picture_ref (image);
   wait->then = then;
   wait->user_data = user_data;
   wait->free_data = free_data;
-  rndimg_picture_versions_get_async (versions, image, on_versioned, wait);
+  rndimg_variant_versions_get_async (versions, image, on_versioned, wait);
 }
 
 static gboolean
@@ -361,25 +361,25 @@ variant_request_free (VariantRequest *request)
 
 /* The canonical spelling answered, any other redirected to it. */
 static void
-serve_versioned (SoupServerMessage *msg, RndimgImage *image, const char *version, gpointer user_data)
+serve_versioned (SoupServerMessage *msg, RndimgPicture *image, const char *version, gpointer user_data)
 {
   VariantRequest *request = user_data;
   g_autofree char *canonical = rndimg_variant_canonical_path (image->name, version, &request->spec);
 
   if (!same_spelling (canonical, request->requested))
-    rndimg_variants_redirect (msg, canonical);
+    rndimg_variants_api_redirect (msg, canonical);
   else
     serve_canonical (request->variants, msg, image, &request->spec, canonical);
 }
 
 /* GET|HEAD /img/... */
 void
-rndimg_variants_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer picture_variants)
+rndimg_variants_api_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer picture_variants)
 {
   RndimgPictureVariants *variants = picture_variants;
   const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
   g_autofree char *name = NULL, *version = NULL, *size = NULL;
-  g_autoptr(RndimgImage) image = NULL;
+  g_autoptr(RndimgPicture) image = NULL;
   g_auto(RndimgVariantProblem) problem = { 0 };
   VariantRequest *request;
 
@@ -393,11 +393,11 @@ rndimg_variants_serve (SoupServerMessage *msg, const char *path, GHashTable *que
   if (!rndimg_variant_parse (size, raw_query, &request->spec, &problem))
     {
       g_free (request);
-      rndimg_variants_send_problem (msg, &problem);
+      rndimg_variants_api_send_problem (msg, &problem);
       return;
     }
   request->variants = g_object_ref (variants);
   request->requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
-  rndimg_variants_when_versioned (variants, msg, image, serve_versioned, request,
+  rndimg_variants_api_when_versioned (variants, msg, image, serve_versioned, request,
                                   (GDestroyNotify) variant_request_free);
 }

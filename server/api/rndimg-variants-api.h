@@ -9,23 +9,23 @@ G_BEGIN_DECLS
 
 /* Called with a picture's version once it is known. */
 typedef void (*RndimgVersionedFunc) (SoupServerMessage *msg,
-                                     RndimgImage       *image,
+                                     RndimgPicture       *image,
                                      const char        *version,
                                      gpointer           user_data);
 
-void rndimg_variants_serve          (SoupServerMessage          *msg,
+void rndimg_variants_api_serve          (SoupServerMessage          *msg,
                                      const char                 *path,
                                      GHashTable                 *query,
                                      gpointer                    picture_variants);
-void rndimg_variants_when_versioned (RndimgPictureVariants      *variants,
+void rndimg_variants_api_when_versioned (RndimgPictureVariants      *variants,
                                      SoupServerMessage          *msg,
-                                     RndimgImage                *image,
+                                     RndimgPicture                *image,
                                      RndimgVersionedFunc         then,
                                      gpointer                    user_data,
                                      GDestroyNotify              free_data);
-void rndimg_variants_send_problem   (SoupServerMessage          *msg,
+void rndimg_variants_api_send_problem   (SoupServerMessage          *msg,
                                      const RndimgVariantProblem *problem);
-void rndimg_variants_redirect       (SoupServerMessage          *msg,
+void rndimg_variants_api_redirect       (SoupServerMessage          *msg,
                                      const char                 *location);
 
 G_END_DECLS

@@ -20,7 +20,7 @@ rndimg_album_new (const char *name)
 
   album->name = g_strdup (name);
   for (guint i = 0; i < RNDIMG_ORIENTATION_N; i++)
-    album->members[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_image_unref);
+    album->members[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_picture_unref);
   return album;
 }
 
@@ -49,7 +49,7 @@ too_many_waiting (RndimgAlbum *album, RndimgOrientation orientation)
 }
 
 static void
-append_points (GArray *points, RndimgImage *image)
+append_points (GArray *points, RndimgPicture *image)
 {
   for (guint64 r = 0; r < RNDIMG_RING_POINTS; r++)
     {
@@ -59,7 +59,7 @@ append_points (GArray *points, RndimgImage *image)
 }
 
 static void
-ring_add (RndimgAlbum *album, RndimgOrientation orientation, RndimgImage *image)
+ring_add (RndimgAlbum *album, RndimgOrientation orientation, RndimgPicture *image)
 {
   if (album->rings[orientation] == NULL)
     return;
@@ -94,7 +94,7 @@ rndimg_ring_first_at_or_after (GArray *ring, guint64 point)
 
 /* Marks @image's points on the ring as removed, and drops those waiting. */
 static void
-ring_remove (RndimgAlbum *album, RndimgOrientation orientation, RndimgImage *image)
+ring_remove (RndimgAlbum *album, RndimgOrientation orientation, RndimgPicture *image)
 {
   GArray *ring = album->rings[orientation], *added = album->ring_added[orientation];
 
@@ -133,20 +133,20 @@ rndimg_album_free (RndimgAlbum *album)
 }
 
 void
-rndimg_album_add (RndimgAlbum *album, RndimgImage *image)
+rndimg_album_add (RndimgAlbum *album, RndimgPicture *image)
 {
-  g_ptr_array_add (album->members[RNDIMG_ORIENTATION_ANY], rndimg_image_ref (image));
+  g_ptr_array_add (album->members[RNDIMG_ORIENTATION_ANY], rndimg_picture_ref (image));
   forget_order (album, RNDIMG_ORIENTATION_ANY);
   ring_add (album, RNDIMG_ORIENTATION_ANY, image);
   if (image->orientation != RNDIMG_ORIENTATION_ANY)
     {
-      g_ptr_array_add (album->members[image->orientation], rndimg_image_ref (image));
+      g_ptr_array_add (album->members[image->orientation], rndimg_picture_ref (image));
       ring_add (album, image->orientation, image);
     }
 }
 
 void
-rndimg_album_remove (RndimgAlbum *album, RndimgImage *image)
+rndimg_album_remove (RndimgAlbum *album, RndimgPicture *image)
 {
   /* The sorted list and rings borrow: forget it there before the reference. */
   forget_order (album, RNDIMG_ORIENTATION_ANY);
@@ -261,8 +261,8 @@ rndimg_album_ring (RndimgAlbum *album, RndimgOrientation orientation)
 static gint
 compare_names (gconstpointer a, gconstpointer b)
 {
-  const RndimgImage *left = *(RndimgImage *const *) a;
-  const RndimgImage *right = *(RndimgImage *const *) b;
+  const RndimgPicture *left = *(RndimgPicture *const *) a;
+  const RndimgPicture *right = *(RndimgPicture *const *) b;
   int order = strcmp (left->sort_key, right->sort_key);
 
   return order != 0 ? order : strcmp (left->name, right->name);

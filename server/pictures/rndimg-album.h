@@ -20,7 +20,7 @@ typedef struct {
 
 typedef struct {
   guint64 point;
-  RndimgImage *image;       /* borrowed from members; NULL: removed (not in a ring handed out) */
+  RndimgPicture *image;       /* borrowed from members; NULL: removed (not in a ring handed out) */
 } RndimgRingPoint;
 
 /* Points per picture on a ring: more even shares of the seeds. */
@@ -29,9 +29,9 @@ typedef struct {
 RndimgAlbum *rndimg_album_new    (const char        *name);
 void         rndimg_album_free   (RndimgAlbum       *album);
 void         rndimg_album_add    (RndimgAlbum       *album,
-                                  RndimgImage       *image);
+                                  RndimgPicture       *image);
 void         rndimg_album_remove (RndimgAlbum       *album,
-                                  RndimgImage       *image);
+                                  RndimgPicture       *image);
 guint        rndimg_album_count  (const RndimgAlbum *album);
 GArray      *rndimg_album_ring   (RndimgAlbum       *album,
                                   RndimgOrientation  orientation);

@@ -33,7 +33,7 @@ struct _RndimgCatalogue
   GObject parent_instance;
 
   GPtrArray *folders;    /* canonical paths; the first is the image folder */
-  GHashTable *by_name;   /* name -> RndimgImage (owned) */
+  GHashTable *by_name;   /* name -> RndimgPicture (owned) */
   GHashTable *albums;    /* name -> RndimgAlbum; "" holds every picture */
   GHashTable *folders_read;  /* every folder the last scan read (set of paths) */
   GHashTable *monitors;  /* folder path -> FolderWatch, once watching */
@@ -122,10 +122,10 @@ modified_text (time_t seconds, char text[24])
   strftime (text, 24, "%Y-%m-%dT%H:%M:%SZ", &utc);
 }
 
-static RndimgImage *
+static RndimgPicture *
 image_new (const char *root, const char *name, const char *content_type, const struct stat *st, int fd)
 {
-  RndimgImage *image = g_rc_box_new0 (RndimgImage);
+  RndimgPicture *image = g_rc_box_new0 (RndimgPicture);
   const char *slash = strrchr (name, '/');
 
   image->name = g_strdup (name);
@@ -148,12 +148,12 @@ image_new (const char *root, const char *name, const char *content_type, const s
 /* Opens without following symlinks and sniffs the first bytes; NULL when
  * the file is not a complete-looking supported image. @texts: the
  * folder's info.json (NULL: none). */
-static RndimgImage *
+static RndimgPicture *
 image_load (const char *root, const char *name, GHashTable *texts)
 {
   guint8 head[RNDIMG_SNIFF_LENGTH] = { 0 };
   const char *content_type;
-  RndimgImage *image;
+  RndimgPicture *image;
   RndimgPictureText *text;
   struct stat st;
   ssize_t got;
@@ -195,7 +195,7 @@ ensure_album (RndimgCatalogue *self, const char *name)
 /* The albums @image is in: every picture's "", then its album and, for a
  * sub-album's picture, the parent album too. */
 static void
-for_each_album (RndimgCatalogue *self, RndimgImage *image, void (*apply) (RndimgAlbum *, RndimgImage *))
+for_each_album (RndimgCatalogue *self, RndimgPicture *image, void (*apply) (RndimgAlbum *, RndimgPicture *))
 {
   const char *slash = strchr (image->album, '/');
 
@@ -211,9 +211,9 @@ for_each_album (RndimgCatalogue *self, RndimgImage *image, void (*apply) (Rndimg
 }
 
 static void
-catalogue_insert (RndimgCatalogue *self, RndimgImage *image)
+catalogue_insert (RndimgCatalogue *self, RndimgPicture *image)
 {
-  RndimgImage *old = g_hash_table_lookup (self->by_name, image->name);
+  RndimgPicture *old = g_hash_table_lookup (self->by_name, image->name);
 
   if (old != NULL)
     for_each_album (self, old, rndimg_album_remove);
@@ -224,7 +224,7 @@ catalogue_insert (RndimgCatalogue *self, RndimgImage *image)
 static gboolean
 catalogue_remove (RndimgCatalogue *self, const char *name)
 {
-  RndimgImage *image = g_hash_table_lookup (self->by_name, name);
+  RndimgPicture *image = g_hash_table_lookup (self->by_name, name);
 
   if (image == NULL)
     return FALSE;
@@ -249,7 +249,7 @@ load_texts (const char *root, const char *album)
 }
 
 /* The image called @name from the first folder that has it, or NULL. */
-static RndimgImage *
+static RndimgPicture *
 load_from_folders (RndimgCatalogue *self, const char *name)
 {
   const char *slash = strrchr (name, '/');
@@ -261,7 +261,7 @@ load_from_folders (RndimgCatalogue *self, const char *name)
     {
       const char *root = g_ptr_array_index (self->folders, i);
       g_autoptr(GHashTable) texts = load_texts (root, album);
-      RndimgImage *image = image_load (root, name, texts);
+      RndimgPicture *image = image_load (root, name, texts);
 
       if (image != NULL)
         return image;
@@ -271,7 +271,7 @@ load_from_folders (RndimgCatalogue *self, const char *name)
 
 /* What one scan found. */
 typedef struct {
-  GHashTable *images;    /* name -> RndimgImage */
+  GHashTable *images;    /* name -> RndimgPicture */
   GHashTable *albums;    /* album names with a folder (set) */
   GHashTable *folders;   /* every folder read: path (set) */
 } Scan;
@@ -298,7 +298,7 @@ scan_child (const char *root, const char *album, GFileInfo *info, GHashTable *te
     }
   if (!g_hash_table_contains (scan->images, name) && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
     {
-      RndimgImage *image = image_load (root, name, texts);
+      RndimgPicture *image = image_load (root, name, texts);
 
       if (image != NULL)
         g_hash_table_insert (scan->images, image->name, image);
@@ -356,7 +356,7 @@ static gboolean
 catalogue_scan (RndimgCatalogue *self, GError **error)
 {
   Scan scan = {
-    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rndimg_image_unref),
+    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rndimg_picture_unref),
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
   };
@@ -415,7 +415,7 @@ rndimg_catalogue_class_init (RndimgCatalogueClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = rndimg_catalogue_finalize;
 
-  /* (RndimgCatalogue *, RndimgImage *): a name that was not there before. */
+  /* (RndimgCatalogue *, RndimgPicture *): a name that was not there before. */
   signals[IMAGE_ADDED] = g_signal_new ("image-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   signals[IMAGE_REMOVED] = g_signal_new ("image-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -426,7 +426,7 @@ static void
 rndimg_catalogue_init (RndimgCatalogue *self)
 {
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                         (GDestroyNotify) rndimg_image_unref);
+                                         (GDestroyNotify) rndimg_picture_unref);
   self->albums = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rndimg_album_free);
   ensure_album (self, "");
   self->folders = g_ptr_array_new_with_free_func (g_free);
@@ -490,12 +490,12 @@ rndimg_catalogue_get_count (RndimgCatalogue *self)
 }
 
 /* Returns (transfer full) the image called @name, or NULL. */
-RndimgImage *
+RndimgPicture *
 rndimg_catalogue_lookup (RndimgCatalogue *self, const char *name)
 {
-  RndimgImage *image = g_hash_table_lookup (self->by_name, name);
+  RndimgPicture *image = g_hash_table_lookup (self->by_name, name);
 
-  return image != NULL ? rndimg_image_ref (image) : NULL;
+  return image != NULL ? rndimg_picture_ref (image) : NULL;
 }
 
 /* The album called @name ("" is every picture), borrowed; NULL if none. */
@@ -578,7 +578,7 @@ rndimg_catalogue_choose (RndimgCatalogue *self, const char *const *albums, Rndim
 
 /* Returns (transfer full) a uniformly random image other than @exclude
  * (when there is another one), or NULL when the catalogue is empty. */
-RndimgImage *
+RndimgPicture *
 rndimg_catalogue_pick_random (RndimgCatalogue *self, const char *exclude)
 {
   g_autoptr(GHashTable) excluded = g_hash_table_new (g_str_hash, g_str_equal);
@@ -587,7 +587,7 @@ rndimg_catalogue_pick_random (RndimgCatalogue *self, const char *exclude)
   if (exclude != NULL && g_hash_table_size (self->by_name) > 1)
     g_hash_table_add (excluded, (gpointer) exclude);
   picked = rndimg_catalogue_choose (self, NULL, RNDIMG_ORIENTATION_ANY, NULL, excluded, 1, NULL);
-  return picked->len > 0 ? rndimg_image_ref (g_ptr_array_index (picked, 0)) : NULL;
+  return picked->len > 0 ? rndimg_picture_ref (g_ptr_array_index (picked, 0)) : NULL;
 }
 
 /* Returns (transfer full) every image in natural name order (2 before 10). */
@@ -595,20 +595,20 @@ GPtrArray *
 rndimg_catalogue_list (RndimgCatalogue *self)
 {
   GPtrArray *sorted = rndimg_album_sorted (g_hash_table_lookup (self->albums, ""));
-  GPtrArray *list = g_ptr_array_new_full (sorted->len, (GDestroyNotify) rndimg_image_unref);
+  GPtrArray *list = g_ptr_array_new_full (sorted->len, (GDestroyNotify) rndimg_picture_unref);
 
   for (guint i = 0; i < sorted->len; i++)
-    g_ptr_array_add (list, rndimg_image_ref (g_ptr_array_index (sorted, i)));
+    g_ptr_array_add (list, rndimg_picture_ref (g_ptr_array_index (sorted, i)));
   return list;
 }
 
 /* Reads @name again from the folder: adds, updates or drops it. With
  * @announce, emits "image-added" for a name that is new. Returns (transfer
  * full) the image now listed under @name, or NULL. */
-RndimgImage *
+RndimgPicture *
 rndimg_catalogue_refresh (RndimgCatalogue *self, const char *name, gboolean announce)
 {
-  RndimgImage *image = load_from_folders (self, name);
+  RndimgPicture *image = load_from_folders (self, name);
   gboolean is_new;
 
   if (image == NULL)
@@ -620,7 +620,7 @@ rndimg_catalogue_refresh (RndimgCatalogue *self, const char *name, gboolean anno
   catalogue_insert (self, image);
   if (is_new && announce)
     g_signal_emit (self, signals[IMAGE_ADDED], 0, image);
-  return rndimg_image_ref (image);
+  return rndimg_picture_ref (image);
 }
 
 static gboolean
@@ -644,7 +644,7 @@ on_rescan_due (gpointer user_data)
   /* A folder that came in brings its pictures: announce each. */
   g_hash_table_iter_init (&iter, self->by_name);
   while (g_hash_table_iter_next (&iter, NULL, &image))
-    if (!g_hash_table_contains (known, ((RndimgImage *) image)->name))
+    if (!g_hash_table_contains (known, ((RndimgPicture *) image)->name))
       g_signal_emit (self, signals[IMAGE_ADDED], 0, image);
   return G_SOURCE_REMOVE;
 }
@@ -685,7 +685,7 @@ on_folder_changed (GFileMonitor *monitor, GFile *file, GFile *other,
   g_autofree char *child = g_file_get_basename (file);
   g_autofree char *name = name_in (album, file);
   g_autofree char *other_name = other != NULL ? name_in (album, other) : NULL;
-  g_autoptr(RndimgImage) image = NULL;
+  g_autoptr(RndimgPicture) image = NULL;
 
   if (changes_albums (self, album, child, file) ||
       (other != NULL && event == G_FILE_MONITOR_EVENT_RENAMED &&

@@ -21,9 +21,9 @@ gboolean         rndimg_catalogue_rescan       (RndimgCatalogue  *self,
                                                 GError          **error);
 const char      *rndimg_catalogue_get_directory (RndimgCatalogue *self);
 guint            rndimg_catalogue_get_count    (RndimgCatalogue  *self);
-RndimgImage     *rndimg_catalogue_lookup       (RndimgCatalogue  *self,
+RndimgPicture     *rndimg_catalogue_lookup       (RndimgCatalogue  *self,
                                                 const char       *name);
-RndimgImage     *rndimg_catalogue_pick_random  (RndimgCatalogue  *self,
+RndimgPicture     *rndimg_catalogue_pick_random  (RndimgCatalogue  *self,
                                                 const char       *exclude);
 GPtrArray       *rndimg_catalogue_choose       (RndimgCatalogue  *self,
                                                 const char *const *albums,
@@ -36,7 +36,7 @@ RndimgAlbum     *rndimg_catalogue_get_album    (RndimgCatalogue  *self,
                                                 const char       *name);
 GPtrArray       *rndimg_catalogue_list_albums  (RndimgCatalogue  *self);
 GPtrArray       *rndimg_catalogue_list         (RndimgCatalogue  *self);
-RndimgImage     *rndimg_catalogue_refresh      (RndimgCatalogue  *self,
+RndimgPicture     *rndimg_catalogue_refresh      (RndimgCatalogue  *self,
                                                 const char       *name,
                                                 gboolean          announce);
 gboolean         rndimg_catalogue_watch        (RndimgCatalogue  *self,

@@ -13,13 +13,13 @@
 #define MAX_DRAWS 64
 
 static gboolean
-is_free (const RndimgChoice *choice, GHashTable *chosen, RndimgImage *image)
+is_free (const RndimgChoice *choice, GHashTable *chosen, RndimgPicture *image)
 {
   return !g_hash_table_contains (chosen, image) &&
          (choice->excluded == NULL || !g_hash_table_contains (choice->excluded, image->name));
 }
 
-static RndimgImage *
+static RndimgPicture *
 nth_member (const RndimgChoice *choice, guint index)
 {
   for (guint i = 0; i < choice->albums->len; i++)
@@ -45,10 +45,10 @@ pool_size (const RndimgChoice *choice)
 }
 
 static void
-take (GPtrArray *picked, GHashTable *chosen, RndimgImage *image)
+take (GPtrArray *picked, GHashTable *chosen, RndimgPicture *image)
 {
   g_hash_table_add (chosen, image);
-  g_ptr_array_add (picked, rndimg_image_ref (image));
+  g_ptr_array_add (picked, rndimg_picture_ref (image));
 }
 
 /* A pool at most four times what is asked or excluded: shuffle the free
@@ -60,7 +60,7 @@ shuffle_small_pool (const RndimgChoice *choice, guint total, GPtrArray *picked, 
 
   for (guint i = 0; i < total; i++)
     {
-      RndimgImage *image = nth_member (choice, i);
+      RndimgPicture *image = nth_member (choice, i);
 
       if (is_free (choice, chosen, image))
         g_ptr_array_add (free_pictures, image);
@@ -92,11 +92,11 @@ pick_at_random (const RndimgChoice *choice, GPtrArray *picked, GHashTable *chose
   /* Fewer than a quarter of the pool is taken or excluded. */
   while (picked->len < choice->count)
     {
-      RndimgImage *image = NULL;
+      RndimgPicture *image = NULL;
 
       for (guint draw = 0; draw < MAX_DRAWS && image == NULL; draw++)
         {
-          RndimgImage *candidate = nth_member (choice, (guint) g_random_int_range (0, (gint32) total));
+          RndimgPicture *candidate = nth_member (choice, (guint) g_random_int_range (0, (gint32) total));
 
           if (is_free (choice, chosen, candidate))
             image = candidate;
@@ -157,7 +157,7 @@ pick_by_seed (const RndimgChoice *choice, GPtrArray *picked, GHashTable *chosen)
     }
   while (picked->len < choice->count && (cursor = closest (cursors, start)) != NULL)
     {
-      RndimgImage *image = g_array_index (cursor->ring, RndimgRingPoint, cursor->next % cursor->ring->len).image;
+      RndimgPicture *image = g_array_index (cursor->ring, RndimgRingPoint, cursor->next % cursor->ring->len).image;
 
       cursor->next = (cursor->next + 1) % cursor->ring->len;
       cursor->walked++;
@@ -171,7 +171,7 @@ pick_by_seed (const RndimgChoice *choice, GPtrArray *picked, GHashTable *chosen)
 GPtrArray *
 rndimg_choice_pick (const RndimgChoice *choice)
 {
-  GPtrArray *picked = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_image_unref);
+  GPtrArray *picked = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_picture_unref);
   g_autoptr(GHashTable) chosen = g_hash_table_new (NULL, NULL);
 
   if (choice->seed != NULL)

@@ -22,7 +22,7 @@ static gboolean
 missing (const char *name, gpointer user_data)
 {
   RndimgPictureStore *self = user_data;
-  g_autoptr(RndimgImage) known = rndimg_catalogue_lookup (self->catalogue, name);
+  g_autoptr(RndimgPicture) known = rndimg_catalogue_lookup (self->catalogue, name);
 
   return known == NULL;
 }
@@ -36,7 +36,7 @@ fetched (const char *name, GBytes *bytes, gpointer user_data)
   g_autofree char *path = g_build_filename (self->uploads_dir, name, NULL);
   g_autofree char *folder = g_path_get_dirname (path);
   g_autoptr(GError) error = NULL;
-  g_autoptr(RndimgImage) image = NULL;
+  g_autoptr(RndimgPicture) image = NULL;
   gsize size = 0;
   const char *data = g_bytes_get_data (bytes, &size);
 
@@ -65,7 +65,7 @@ static void
 share (const char *name, gpointer user_data)
 {
   RndimgPictureStore *self = user_data;
-  g_autoptr(RndimgImage) image = rndimg_catalogue_lookup (self->catalogue, name);
+  g_autoptr(RndimgPicture) image = rndimg_catalogue_lookup (self->catalogue, name);
 
   if (image != NULL)
     rndimg_picture_store_share_file (self, image, self->max_bytes);
@@ -108,7 +108,7 @@ rndimg_picture_store_share (RndimgPictureStore *self, const char *name, GBytes *
 
 /* A picture found in this node's folder, if it is not too large. */
 void
-rndimg_picture_store_share_file (RndimgPictureStore *self, const RndimgImage *image, gint64 max_bytes)
+rndimg_picture_store_share_file (RndimgPictureStore *self, const RndimgPicture *image, gint64 max_bytes)
 {
   g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GBytes) bytes = NULL;

@@ -17,7 +17,7 @@ void                rndimg_picture_store_share (RndimgPictureStore *self,
                                                 const char         *name,
                                                 GBytes             *bytes);
 void                rndimg_picture_store_share_file (RndimgPictureStore *self,
-                                                     const RndimgImage  *image,
+                                                     const RndimgPicture  *image,
                                                      gint64              max_bytes);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgPictureStore, rndimg_picture_store_free)
 

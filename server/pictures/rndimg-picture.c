@@ -28,7 +28,7 @@ rndimg_picture_text_unref (RndimgPictureText *text)
 }
 
 static void
-image_clear (RndimgImage *image)
+image_clear (RndimgPicture *image)
 {
   g_free (image->name);
   g_free (image->path);
@@ -39,14 +39,14 @@ image_clear (RndimgImage *image)
   g_clear_pointer (&image->text, rndimg_picture_text_unref);
 }
 
-RndimgImage *
-rndimg_image_ref (RndimgImage *image)
+RndimgPicture *
+rndimg_picture_ref (RndimgPicture *image)
 {
   return g_rc_box_acquire (image);
 }
 
 void
-rndimg_image_unref (RndimgImage *image)
+rndimg_picture_unref (RndimgPicture *image)
 {
   g_rc_box_release_full (image, (GDestroyNotify) image_clear);
 }

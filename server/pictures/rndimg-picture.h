@@ -28,7 +28,7 @@ void               rndimg_picture_text_unref (RndimgPictureText *text);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgPictureText, rndimg_picture_text_unref)
 
 /* One picture of the catalogue: immutable once made, shared by reference.
- * A changed file is a new RndimgImage (with a new @version). */
+ * A changed file is a new RndimgPicture (with a new @version). */
 typedef struct {
   char *name;               /* the catalogue's key: "023.png", "dogs/001.png", "dogs/puppies/001.png" */
   char *path;               /* on disk */
@@ -45,11 +45,11 @@ typedef struct {
   char *url_path;           /* "/static/img/" and the name, escaped for a URL */
   char modified_text[24];   /* @modified_usec as RFC 3339 UTC, to the second */
   RndimgPictureText *text;  /* from info.json; NULL: none */
-} RndimgImage;
+} RndimgPicture;
 
-RndimgImage *rndimg_image_ref   (RndimgImage *image);
-void         rndimg_image_unref (RndimgImage *image);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgImage, rndimg_image_unref)
+RndimgPicture *rndimg_picture_ref   (RndimgPicture *image);
+void         rndimg_picture_unref (RndimgPicture *image);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgPicture, rndimg_picture_unref)
 
 RndimgOrientation rndimg_orientation_for_size   (guint        width,
                                                  guint        height);

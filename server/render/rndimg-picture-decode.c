@@ -124,7 +124,7 @@ decode (VipsSource *source, guint max_side, GError **error)
 /* Returns (transfer full) @image at most @max_side pixels a side, or NULL
  * with @error (unreadable, over @max_input_pixels, truncated, corrupt). */
 RndimgPixels *
-rndimg_picture_decode_small (const RndimgImage *image, guint max_side, guint64 max_input_pixels, GError **error)
+rndimg_picture_decode_small (const RndimgPicture *image, guint max_side, guint64 max_input_pixels, GError **error)
 {
   g_autoptr(VipsSource) source = NULL;
   RndimgPixels *pixels = NULL;

@@ -6,7 +6,7 @@
 
 G_BEGIN_DECLS
 
-RndimgPixels *rndimg_picture_decode_small (const RndimgImage  *image,
+RndimgPixels *rndimg_picture_decode_small (const RndimgPicture  *image,
                                            guint               max_side,
                                            guint64             max_input_pixels,
                                            GError            **error);

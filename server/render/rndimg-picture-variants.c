@@ -13,7 +13,7 @@ struct _RndimgPictureVariants
   GObject parent_instance;
 
   RndimgCatalogue *catalogue;
-  RndimgPictureVersions *versions;
+  RndimgVariantVersions *versions;
   RndimgVariantCache *cache;
   RndimgRenderer *renderer;
 };
@@ -59,7 +59,7 @@ rndimg_picture_variants_new (RndimgCatalogue *catalogue, RndimgPlaceholders *pla
   RndimgPictureVariants *self = g_object_new (RNDIMG_TYPE_PICTURE_VARIANTS, NULL);
 
   self->catalogue = g_object_ref (catalogue);
-  self->versions = rndimg_picture_versions_new (placeholders);
+  self->versions = rndimg_variant_versions_new (placeholders);
   self->cache = rndimg_variant_cache_new (settings->memory_budget, settings->disk_folder, settings->disk_budget);
   self->renderer = rndimg_renderer_new (&settings->render);
   return self;
@@ -71,7 +71,7 @@ rndimg_picture_variants_get_catalogue (RndimgPictureVariants *self)
   return self->catalogue;
 }
 
-RndimgPictureVersions *
+RndimgVariantVersions *
 rndimg_picture_variants_get_versions (RndimgPictureVariants *self)
 {
   return self->versions;
@@ -106,7 +106,7 @@ rndimg_picture_variants_lookup (RndimgPictureVariants *self, const char *key)
 /* What a fetch needs once the disk has answered. */
 typedef struct {
   char *key;
-  RndimgImage *image;
+  RndimgPicture *image;
   RndimgVariantSpec spec;
 } Fetch;
 
@@ -114,7 +114,7 @@ static void
 fetch_free (Fetch *fetch)
 {
   g_free (fetch->key);
-  rndimg_image_unref (fetch->image);
+  rndimg_picture_unref (fetch->image);
   g_free (fetch);
 }
 
@@ -167,14 +167,14 @@ on_read_from_disk (GObject *source, GAsyncResult *result, gpointer user_data)
  * in a worker (joined to the render of @key already under way, if any)
  * and kept in the cache under @key. */
 void
-rndimg_picture_variants_fetch_async (RndimgPictureVariants *self, RndimgImage *image, const RndimgVariantSpec *spec,
+rndimg_picture_variants_fetch_async (RndimgPictureVariants *self, RndimgPicture *image, const RndimgVariantSpec *spec,
                                      const char *key, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, NULL, callback, user_data);
   Fetch *fetch = g_new0 (Fetch, 1);
 
   fetch->key = g_strdup (key);
-  fetch->image = rndimg_image_ref (image);
+  fetch->image = rndimg_picture_ref (image);
   fetch->spec = *spec;
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
   rndimg_variant_cache_read_async (self->cache, key, on_read_from_disk, task);

@@ -24,13 +24,13 @@ RndimgPictureVariants *rndimg_picture_variants_new      (RndimgCatalogue        
                                                          RndimgPlaceholders                  *placeholders,
                                                          const RndimgPictureVariantsSettings *settings);
 RndimgCatalogue       *rndimg_picture_variants_get_catalogue (RndimgPictureVariants          *self);
-RndimgPictureVersions *rndimg_picture_variants_get_versions  (RndimgPictureVariants          *self);
+RndimgVariantVersions *rndimg_picture_variants_get_versions  (RndimgPictureVariants          *self);
 gboolean               rndimg_picture_variants_can_encode (RndimgPictureVariants             *self,
                                                          RndimgFormat                         format);
 GBytes                *rndimg_picture_variants_lookup   (RndimgPictureVariants               *self,
                                                          const char                          *key);
 void                   rndimg_picture_variants_fetch_async   (RndimgPictureVariants          *self,
-                                                         RndimgImage                         *image,
+                                                         RndimgPicture                         *image,
                                                          const RndimgVariantSpec             *spec,
                                                          const char                          *key,
                                                          GAsyncReadyCallback                  callback,

@@ -10,7 +10,7 @@
 #include "rndimg-placeholders.h"
 #include "rndimg-blurhash.h"
 #include "rndimg-picture-decode.h"
-#include "rndimg-variant-version.h"
+#include "rndimg-content-hash.h"
 #include "rndimg-vips.h"
 
 #include <json-glib/json-glib.h>
@@ -37,7 +37,7 @@ struct _RndimgPlaceholders
   guint64 max_input_pixels;   /* pictures larger are not decoded */
   GHashTable *entries;        /* picture name -> Entry */
   GHashTable *failed;         /* picture name -> the version that could not be decoded */
-  GQueue waiting;             /* RndimgImage, to compute */
+  GQueue waiting;             /* RndimgPicture, to compute */
   GHashTable *queued;         /* picture names waiting or in the worker */
   gboolean working;
   GThreadPool *worker;        /* one thread, exclusive: lowered for good */
@@ -245,7 +245,7 @@ static void
 compute (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   RndimgPlaceholders *self = source;
-  RndimgImage *image = task_data;
+  RndimgPicture *image = task_data;
   g_autoptr(RndimgPixels) pixels = NULL;
   g_autofree char *variant_version = NULL;
   GError *error = NULL;
@@ -255,7 +255,7 @@ compute (GTask *task, gpointer source, gpointer task_data, GCancellable *cancell
   if (g_task_return_error_if_cancelled (task))
     return;
   pixels = rndimg_picture_decode_small (image, SMALL_SIDE, self->max_input_pixels, &error);
-  if (pixels == NULL || (variant_version = rndimg_picture_content_version (image->path, &error)) == NULL)
+  if (pixels == NULL || (variant_version = rndimg_content_hash (image->path, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -273,7 +273,7 @@ static void
 on_computed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   RndimgPlaceholders *self = RNDIMG_PLACEHOLDERS (source);
-  RndimgImage *image = g_task_get_task_data (G_TASK (result));
+  RndimgPicture *image = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   Computed *computed = g_task_propagate_pointer (G_TASK (result), &error);
 
@@ -300,13 +300,13 @@ static void
 start_next (RndimgPlaceholders *self)
 {
   g_autoptr(GTask) task = NULL;
-  RndimgImage *image;
+  RndimgPicture *image;
 
   if (self->working || (image = g_queue_pop_head (&self->waiting)) == NULL)
     return;
   self->working = TRUE;
   task = g_task_new (self, self->cancellable, on_computed, NULL);
-  g_task_set_task_data (task, image, (GDestroyNotify) rndimg_image_unref);
+  g_task_set_task_data (task, image, (GDestroyNotify) rndimg_picture_unref);
   g_thread_pool_push (self->worker, g_steal_pointer (&task), NULL);
 }
 
@@ -322,7 +322,7 @@ run_compute (gpointer data, gpointer user_data)
 }
 
 static gboolean
-is_current (RndimgPlaceholders *self, const RndimgImage *image)
+is_current (RndimgPlaceholders *self, const RndimgPicture *image)
 {
   Entry *entry = g_hash_table_lookup (self->entries, image->name);
 
@@ -331,17 +331,17 @@ is_current (RndimgPlaceholders *self, const RndimgImage *image)
 }
 
 static void
-enqueue (RndimgPlaceholders *self, RndimgImage *image)
+enqueue (RndimgPlaceholders *self, RndimgPicture *image)
 {
   if (is_current (self, image) || g_hash_table_contains (self->queued, image->name))
     return;
   g_hash_table_add (self->queued, g_strdup (image->name));
-  g_queue_push_tail (&self->waiting, rndimg_image_ref (image));
+  g_queue_push_tail (&self->waiting, rndimg_picture_ref (image));
   start_next (self);
 }
 
 static void
-on_image_added (RndimgCatalogue *catalogue, RndimgImage *image, gpointer user_data)
+on_image_added (RndimgCatalogue *catalogue, RndimgPicture *image, gpointer user_data)
 {
   enqueue (user_data, image);
 }
@@ -357,7 +357,7 @@ rndimg_placeholders_dispose (GObject *object)
   if (self->cache != NULL)
     g_output_stream_close (G_OUTPUT_STREAM (self->cache), NULL, NULL);
   g_clear_object (&self->cache);
-  g_queue_clear_full (&self->waiting, (GDestroyNotify) rndimg_image_unref);
+  g_queue_clear_full (&self->waiting, (GDestroyNotify) rndimg_picture_unref);
   g_clear_object (&self->catalogue);
   G_OBJECT_CLASS (rndimg_placeholders_parent_class)->dispose (object);
 }
@@ -421,13 +421,13 @@ rndimg_placeholders_new (RndimgCatalogue *catalogue, const char *cache_file, gui
 /* The placeholder of @image as it is now (borrowed), or NULL while it is
  * being computed (a changed file is queued again here). */
 const RndimgPlaceholder *
-rndimg_placeholders_lookup (RndimgPlaceholders *self, const RndimgImage *image)
+rndimg_placeholders_lookup (RndimgPlaceholders *self, const RndimgPicture *image)
 {
   Entry *entry = g_hash_table_lookup (self->entries, image->name);
 
   if (entry != NULL && g_str_equal (entry->version, image->version))
     return &entry->placeholder;
-  enqueue (self, (RndimgImage *) image);
+  enqueue (self, (RndimgPicture *) image);
   return NULL;
 }
 
@@ -442,7 +442,7 @@ rndimg_placeholders_get_pending (RndimgPlaceholders *self)
  * is now (borrowed), else NULL; unlike rndimg_placeholders_lookup(),
  * queues nothing. */
 const char *
-rndimg_placeholders_peek_variant_version (RndimgPlaceholders *self, const RndimgImage *image)
+rndimg_placeholders_peek_variant_version (RndimgPlaceholders *self, const RndimgPicture *image)
 {
   Entry *entry = g_hash_table_lookup (self->entries, image->name);
 

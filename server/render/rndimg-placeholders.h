@@ -19,9 +19,9 @@ RndimgPlaceholders      *rndimg_placeholders_new    (RndimgCatalogue    *catalog
                                                      const char         *cache_file,
                                                      guint64             max_input_pixels);
 const RndimgPlaceholder *rndimg_placeholders_lookup (RndimgPlaceholders *self,
-                                                     const RndimgImage  *image);
+                                                     const RndimgPicture  *image);
 guint                    rndimg_placeholders_get_pending (RndimgPlaceholders *self);
 const char              *rndimg_placeholders_peek_variant_version (RndimgPlaceholders *self,
-                                                                   const RndimgImage  *image);
+                                                                   const RndimgPicture  *image);
 
 G_END_DECLS

@@ -7,10 +7,7 @@
  * for however many requests wait for it. The main loop never reads a
  * picture's bytes. */
 #include "rndimg-variant-version.h"
-
-#define VERSION_HEX_DIGITS 16
-/* The catalogue serves nothing larger (see rndimg-static.c). */
-#define MAX_HASHED_BYTES (64 * 1024 * 1024)
+#include "rndimg-content-hash.h"
 
 /* What this object hashed itself, for one version of the file. */
 typedef struct {
@@ -18,7 +15,7 @@ typedef struct {
   char *variant_version;
 } Hashed;
 
-struct _RndimgPictureVersions
+struct _RndimgVariantVersions
 {
   GObject parent_instance;
 
@@ -28,7 +25,7 @@ struct _RndimgPictureVersions
   guint64 hashes;
 };
 
-G_DEFINE_FINAL_TYPE (RndimgPictureVersions, rndimg_picture_versions, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (RndimgVariantVersions, rndimg_variant_versions, G_TYPE_OBJECT)
 
 static void
 hashed_free (Hashed *hashed)
@@ -39,23 +36,23 @@ hashed_free (Hashed *hashed)
 }
 
 static void
-rndimg_picture_versions_finalize (GObject *object)
+rndimg_variant_versions_finalize (GObject *object)
 {
-  RndimgPictureVersions *self = RNDIMG_PICTURE_VERSIONS (object);
+  RndimgVariantVersions *self = RNDIMG_VARIANT_VERSIONS (object);
 
   g_hash_table_unref (self->hashed);
   g_hash_table_unref (self->waiting);
-  G_OBJECT_CLASS (rndimg_picture_versions_parent_class)->finalize (object);
+  G_OBJECT_CLASS (rndimg_variant_versions_parent_class)->finalize (object);
 }
 
 static void
-rndimg_picture_versions_class_init (RndimgPictureVersionsClass *klass)
+rndimg_variant_versions_class_init (RndimgVariantVersionsClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = rndimg_picture_versions_finalize;
+  G_OBJECT_CLASS (klass)->finalize = rndimg_variant_versions_finalize;
 }
 
 static void
-rndimg_picture_versions_init (RndimgPictureVersions *self)
+rndimg_variant_versions_init (RndimgVariantVersions *self)
 {
   self->hashed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) hashed_free);
   self->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
@@ -63,40 +60,19 @@ rndimg_picture_versions_init (RndimgPictureVersions *self)
 
 /* Versions of the pictures @placeholders (borrowed, may be NULL; it must
  * outlive the result) describes, hashing the others. */
-RndimgPictureVersions *
-rndimg_picture_versions_new (RndimgPlaceholders *placeholders)
+RndimgVariantVersions *
+rndimg_variant_versions_new (RndimgPlaceholders *placeholders)
 {
-  RndimgPictureVersions *self = g_object_new (RNDIMG_TYPE_PICTURE_VERSIONS, NULL);
+  RndimgVariantVersions *self = g_object_new (RNDIMG_TYPE_VARIANT_VERSIONS, NULL);
 
   self->placeholders = placeholders;
   return self;
 }
 
-/* The first 16 hex digits of the SHA-256 of the file at @path: the
- * VERSION of its variants' URLs. Reads the whole file: in a worker only. */
-char *
-rndimg_picture_content_version (const char *path, GError **error)
-{
-  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, error);
-  g_autofree char *digest = NULL;
-
-  if (file == NULL)
-    return NULL;
-  if (g_mapped_file_get_length (file) > MAX_HASHED_BYTES)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the picture is over %d bytes", MAX_HASHED_BYTES);
-      return NULL;
-    }
-  digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                        (const guchar *) g_mapped_file_get_contents (file),
-                                        g_mapped_file_get_length (file));
-  return g_strndup (digest, VERSION_HEX_DIGITS);
-}
-
 /* @image's version if it is known now (borrowed until the file changes),
- * else NULL: then ask rndimg_picture_versions_get_async(). */
+ * else NULL: then ask rndimg_variant_versions_get_async(). */
 const char *
-rndimg_picture_versions_peek (RndimgPictureVersions *self, const RndimgImage *image)
+rndimg_variant_versions_peek (RndimgVariantVersions *self, const RndimgPicture *image)
 {
   const char *computed = self->placeholders != NULL ? rndimg_placeholders_peek_variant_version (self->placeholders, image)
                                                      : NULL;
@@ -109,7 +85,7 @@ rndimg_picture_versions_peek (RndimgPictureVersions *self, const RndimgImage *im
 }
 
 static char *
-waiting_key (const RndimgImage *image)
+waiting_key (const RndimgPicture *image)
 {
   return g_strconcat (image->name, "\n", image->version, NULL);
 }
@@ -118,9 +94,9 @@ waiting_key (const RndimgImage *image)
 static void
 hash_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  RndimgImage *image = task_data;
+  RndimgPicture *image = task_data;
   GError *error = NULL;
-  char *version = rndimg_picture_content_version (image->path, &error);
+  char *version = rndimg_content_hash (image->path, &error);
 
   if (version != NULL)
     g_task_return_pointer (task, version, g_free);
@@ -131,8 +107,8 @@ hash_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 static void
 on_hashed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  RndimgPictureVersions *self = RNDIMG_PICTURE_VERSIONS (source);
-  RndimgImage *image = g_task_get_task_data (G_TASK (result));
+  RndimgVariantVersions *self = RNDIMG_VARIANT_VERSIONS (source);
+  RndimgPicture *image = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autofree char *version = g_task_propagate_pointer (G_TASK (result), &error);
   g_autofree char *key = waiting_key (image);
@@ -163,12 +139,12 @@ on_hashed (GObject *source, GAsyncResult *result, gpointer user_data)
  * one version of one picture while its hash is under way waits for that
  * hash. */
 void
-rndimg_picture_versions_get_async (RndimgPictureVersions *self, RndimgImage *image, GAsyncReadyCallback callback,
+rndimg_variant_versions_get_async (RndimgVariantVersions *self, RndimgPicture *image, GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
   g_autofree char *key = waiting_key (image);
-  const char *known = rndimg_picture_versions_peek (self, image);
+  const char *known = rndimg_variant_versions_peek (self, image);
   GPtrArray *waiters;
   g_autoptr(GTask) hash = NULL;
 
@@ -187,14 +163,14 @@ rndimg_picture_versions_get_async (RndimgPictureVersions *self, RndimgImage *ima
   g_hash_table_insert (self->waiting, g_steal_pointer (&key), waiters);
   self->hashes++;
   hash = g_task_new (self, NULL, on_hashed, NULL);
-  g_task_set_task_data (hash, rndimg_image_ref (image), (GDestroyNotify) rndimg_image_unref);
+  g_task_set_task_data (hash, rndimg_picture_ref (image), (GDestroyNotify) rndimg_picture_unref);
   g_task_run_in_thread (hash, hash_in_thread);
 }
 
 /* The version (transfer full), or NULL with @error when the picture cannot
  * be read. */
 char *
-rndimg_picture_versions_get_finish (RndimgPictureVersions *self, GAsyncResult *result, GError **error)
+rndimg_variant_versions_get_finish (RndimgVariantVersions *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -202,7 +178,7 @@ rndimg_picture_versions_get_finish (RndimgPictureVersions *self, GAsyncResult *r
 
 /* Hashes started here (not by the placeholders' worker), for /metrics. */
 guint64
-rndimg_picture_versions_get_hashed (RndimgPictureVersions *self)
+rndimg_variant_versions_get_hashed (RndimgVariantVersions *self)
 {
   return self->hashes;
 }

@@ -8,21 +8,19 @@
 
 G_BEGIN_DECLS
 
-#define RNDIMG_TYPE_PICTURE_VERSIONS (rndimg_picture_versions_get_type ())
-G_DECLARE_FINAL_TYPE (RndimgPictureVersions, rndimg_picture_versions, RNDIMG, PICTURE_VERSIONS, GObject)
+#define RNDIMG_TYPE_VARIANT_VERSIONS (rndimg_variant_versions_get_type ())
+G_DECLARE_FINAL_TYPE (RndimgVariantVersions, rndimg_variant_versions, RNDIMG, VARIANT_VERSIONS, GObject)
 
-char                  *rndimg_picture_content_version  (const char            *path,
-                                                        GError               **error);
-RndimgPictureVersions *rndimg_picture_versions_new     (RndimgPlaceholders    *placeholders);
-const char            *rndimg_picture_versions_peek    (RndimgPictureVersions *self,
-                                                        const RndimgImage     *image);
-void                   rndimg_picture_versions_get_async  (RndimgPictureVersions *self,
-                                                        RndimgImage           *image,
+RndimgVariantVersions *rndimg_variant_versions_new     (RndimgPlaceholders    *placeholders);
+const char            *rndimg_variant_versions_peek    (RndimgVariantVersions *self,
+                                                        const RndimgPicture     *image);
+void                   rndimg_variant_versions_get_async  (RndimgVariantVersions *self,
+                                                        RndimgPicture           *image,
                                                         GAsyncReadyCallback    callback,
                                                         gpointer               user_data);
-char                  *rndimg_picture_versions_get_finish (RndimgPictureVersions *self,
+char                  *rndimg_variant_versions_get_finish (RndimgVariantVersions *self,
                                                         GAsyncResult          *result,
                                                         GError               **error);
-guint64                rndimg_picture_versions_get_hashed (RndimgPictureVersions *self);
+guint64                rndimg_variant_versions_get_hashed (RndimgVariantVersions *self);
 
 G_END_DECLS
