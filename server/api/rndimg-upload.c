@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* POST /polling/api/v1.0/images[?album=A]: a new picture (into album A), as the raw body
  * (Content-Type image/...) or as the file of a multipart/form-data form.
- * The bytes must really be an image; the server names the file and writes
- * it atomically (temporary file, fsync, rename), so the catalogue never
+ * The bytes must really be an image whose header is sound and within
+ * --max-input-pixels; the server names the file and writes it
+ * atomically (temporary file, fsync, rename), so the catalogue never
  * sees half a picture. The body size limit is enforced by the router
  * before the body is read. */
 #include "rndimg-upload.h"
@@ -10,10 +11,9 @@
 #include "rndimg-auth.h"
 #include "rndimg-http.h"
 #include "rndimg-image-type.h"
-#include "rndimg-renderer.h"
+#include "rndimg-picture-header.h"
 
 #include <errno.h>
-#include <string.h>
 
 /* ?album=A: an album with a folder, or any valid name with
  * --allow-new-albums. "" for none; NULL with the answer sent. */
@@ -145,20 +145,28 @@ store (const char *folder, const char *album, GBytes *bytes, const char *content
   return NULL;
 }
 
-/* A decompression bomb (a small file declaring a huge picture) is refused
- * from its header, before it is stored or decoded. Bytes libvips cannot
- * read a header from are left to the type check above (and answered with
- * a JSON error when a variant is asked of them). */
-static gboolean
-accept_pixels (SoupServerMessage *msg, const RndimgConfig *config, GBytes *bytes)
+/* The picture judged by its header as everywhere else
+ * (rndimg-picture-header.c), before it is stored or decoded: no supported
+ * image is 415, a decompression bomb (a small file declaring a huge
+ * picture) 413, a header that cannot be read or that its decoder would
+ * refuse 422. Returns the content type; NULL with the answer sent. */
+static const char *
+judge_picture (SoupServerMessage *msg, const RndimgConfig *config, GBytes *bytes)
 {
   g_autoptr(GError) error = NULL;
+  RndimgPictureHeader header;
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
 
-  if (rndimg_renderer_check_picture (bytes, (guint64) config->max_input_pixels, &error) ||
-      !g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE))
-    return TRUE;
-  rndimg_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "%s (--max-input-pixels)", error->message);
-  return FALSE;
+  if (rndimg_picture_header_judge_bytes (data, length, (guint64) config->max_input_pixels, &header, &error))
+    return header.content_type;
+  if (g_error_matches (error, RNDIMG_PICTURE_HEADER_ERROR, RNDIMG_PICTURE_HEADER_ERROR_TOO_LARGE))
+    rndimg_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "%s (--max-input-pixels)", error->message);
+  else if (g_error_matches (error, RNDIMG_PICTURE_HEADER_ERROR, RNDIMG_PICTURE_HEADER_ERROR_INVALID))
+    rndimg_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "%s", error->message);
+  else
+    rndimg_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "the bytes are not a PNG, JPEG, GIF or WebP image");
+  return NULL;
 }
 
 void
@@ -177,14 +185,7 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   if (!rndimg_auth_allows_write (api->config, msg) || (album = upload_album (api, msg, query)) == NULL ||
       (bytes = uploaded_bytes (msg)) == NULL)
     return;
-  content_type = rndimg_image_type_sniff (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  if (content_type == NULL)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-                              "the bytes are not a PNG, JPEG, GIF or WebP image");
-      return;
-    }
-  if (!accept_pixels (msg, api->config, bytes))
+  if ((content_type = judge_picture (msg, api->config, bytes)) == NULL)
     return;
 
   name = store (api->config->uploads_dir, album, bytes, content_type, &error);
