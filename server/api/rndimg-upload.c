@@ -2,18 +2,17 @@
 /* POST /polling/api/v1.0/images[?album=A]: a new picture (into album A), as the raw body
  * (Content-Type image/...) or as the file of a multipart/form-data form.
  * The bytes must really be an image whose header is sound and within
- * --max-input-pixels; the server names the file and writes it
- * atomically (temporary file, fsync, rename), so the catalogue never
- * sees half a picture. The body size limit is enforced by the router
- * before the body is read. */
+ * --max-input-pixels; the server names the file and writes it whole or
+ * not at all (an unnamed file, fsync, then its name), so the catalogue
+ * never sees half a picture and a crash leaves nothing behind. The body
+ * size limit is enforced by the router before the body is read. */
 #include "rndimg-upload.h"
 #include "rndimg-api.h"
 #include "rndimg-auth.h"
 #include "rndimg-http.h"
 #include "rndimg-image-type.h"
 #include "rndimg-picture-header.h"
-
-#include <errno.h>
+#include "rndimg-picture-writer.h"
 
 /* ?album=A: an album with a folder, or any valid name with
  * --allow-new-albums. "" for none; NULL with the answer sent. */
@@ -110,36 +109,25 @@ new_file_name (const char *content_type)
                           rndimg_image_type_extension (content_type));
 }
 
-/* Writes @bytes under a fresh name in @folder's @album ("": none).
- * Returns the picture's name ("dogs/upload-....png"). */
+/* Writes @bytes under a fresh name in @folder's @album ("": none), whole
+ * or not at all (rndimg-picture-writer.c). Returns the picture's name
+ * ("dogs/upload-....png"). */
 static char *
 store (const char *folder, const char *album, GBytes *bytes, const char *content_type, GError **error)
 {
-  g_autofree char *album_folder = g_build_filename (folder, album, NULL);
-
-  if (g_mkdir_with_parents (album_folder, 0755) != 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "cannot make %s: %s", album_folder,
-                   g_strerror (saved_errno));
-      return NULL;
-    }
   for (int attempt = 0; attempt < 8; attempt++)
     {
       g_autofree char *file_name = new_file_name (content_type);
       g_autofree char *name = album[0] != '\0' ? g_strconcat (album, "/", file_name, NULL) : g_strdup (file_name);
-      g_autofree char *path = g_build_filename (folder, name, NULL);
-      gsize length;
-      const char *data = g_bytes_get_data (bytes, &length);
+      g_autoptr(GError) taken = NULL;
 
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
-        continue;
-      /* CONSISTENT|DURABLE: a temporary file, fsync, then rename. */
-      if (!g_file_set_contents_full (path, data, (gssize) length,
-                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                     0644, error))
-        return NULL;
-      return g_steal_pointer (&name);
+      if (rndimg_picture_writer_write (folder, name, bytes, &taken))
+        return g_steal_pointer (&name);
+      if (!g_error_matches (taken, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          g_propagate_error (error, g_steal_pointer (&taken));
+          return NULL;
+        }
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "no free file name");
   return NULL;
