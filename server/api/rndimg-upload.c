@@ -153,7 +153,7 @@ judge_picture (SoupServerMessage *msg, const RndimgConfig *config, GBytes *bytes
   else if (g_error_matches (error, RNDIMG_PICTURE_HEADER_ERROR, RNDIMG_PICTURE_HEADER_ERROR_INVALID))
     rndimg_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "%s", error->message);
   else
-    rndimg_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "the bytes are not a PNG, JPEG, GIF or WebP image");
+    rndimg_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "%s", error->message);
   return NULL;
 }
 

@@ -130,8 +130,8 @@ note_exif (Walk *walk, guint length)
 {
   guint8 prefix[4];
 
-  if (walk->exif_length == 0 && length >= 2 + 6 && rndimg_header_reader_read (walk->reader, walk->offset + 4, prefix, 4) &&
-      memcmp (prefix, "Exif", 4) == 0)
+  if (walk->exif_length == 0 && length >= 2 + 6 &&
+      rndimg_header_reader_read (walk->reader, walk->offset + 4, prefix, 4) && memcmp (prefix, "Exif", 4) == 0)
     {
       walk->exif_offset = walk->offset + 4;
       walk->exif_length = length - 2;

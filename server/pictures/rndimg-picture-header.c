@@ -45,6 +45,8 @@ rndimg_header_reader_read (RndimgHeaderReader *reader, guint64 offset, void *out
 {
   if (offset > reader->length || reader->length - offset < length)
     return FALSE;
+  if (length == 0)
+    return TRUE;
   if (reader->fd < 0)
     {
       memcpy (out, reader->data + offset, length);

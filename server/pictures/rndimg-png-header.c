@@ -13,7 +13,7 @@
 #include <zlib.h>
 
 #define PNG_MAX_SIDE 2147483647u        /* the format's own limit */
-#define LIBVIPS_MAX_SIDE 10000000u      /* VIPS_MAX_COORD */
+#define DECODED_MAX_SIDE 10000000u      /* libvips' largest coordinate */
 /* No PNG worth serving has more chunks before its image data. */
 #define MAX_CHUNKS_BEFORE_IDAT 4096
 #define IHDR_OFFSET 8
@@ -78,9 +78,9 @@ check_side (const char *side, guint32 value, GError **error)
   if (value == 0 || value > PNG_MAX_SIDE)
     return rndimg_header_invalid (error, "its IHDR declares a %s of %u, outside PNG's 1 to %u", side, value,
                                   PNG_MAX_SIDE);
-  if (value > LIBVIPS_MAX_SIDE)
+  if (value > DECODED_MAX_SIDE)
     return rndimg_header_invalid (error, "its IHDR declares a %s of %u, over libvips' %u", side, value,
-                                  LIBVIPS_MAX_SIDE);
+                                  DECODED_MAX_SIDE);
   return TRUE;
 }
 
@@ -92,7 +92,8 @@ read_ihdr (RndimgHeaderReader *reader, RndimgHeaderFound *found, guint *colour_t
   guint8 ihdr[IHDR_LENGTH];
   Chunk chunk;
 
-  if (!chunk_at (reader, IHDR_OFFSET, &chunk) || !rndimg_header_reader_read (reader, IHDR_OFFSET + 8, ihdr, sizeof ihdr))
+  if (!chunk_at (reader, IHDR_OFFSET, &chunk) ||
+      !rndimg_header_reader_read (reader, IHDR_OFFSET + 8, ihdr, sizeof ihdr))
     return rndimg_header_invalid (error, "it ends before its IHDR chunk");
   if (strcmp (chunk.type, "IHDR") != 0 || chunk.length != IHDR_LENGTH)
     return rndimg_header_invalid (error, "it does not start with a 13-byte IHDR chunk");
