@@ -8,13 +8,12 @@
 
 G_BEGIN_DECLS
 
-void    picture_files_copy_shipped (const char *folder, const char *relative, const char *shipped_name);
-void    picture_files_write_png    (const char *folder, const char *relative, guint width, guint height);
-void    picture_files_write_jpeg   (const char *folder, const char *relative, guint width, guint height);
-void    picture_files_write_gif    (const char *folder, const char *relative, guint width, guint height);
-void    picture_files_write_webp   (const char *folder, const char *relative, guint width, guint height);
-void    picture_files_write_text   (const char *folder, const char *relative, const char *text, gssize length);
-void    picture_files_make_folder  (const char *folder, const char *relative);
-GBytes *picture_files_png_bytes    (guint32 width, guint32 height, gsize idat_length);
+void picture_files_copy_shipped (const char *folder, const char *relative, const char *shipped_name);
+void picture_files_write_png    (const char *folder, const char *relative, guint width, guint height);
+void picture_files_write_jpeg   (const char *folder, const char *relative, guint width, guint height);
+void picture_files_write_gif    (const char *folder, const char *relative, guint width, guint height);
+void picture_files_write_webp   (const char *folder, const char *relative, guint width, guint height);
+void picture_files_write_text   (const char *folder, const char *relative, const char *text, gssize length);
+void picture_files_make_folder  (const char *folder, const char *relative);
 
 G_END_DECLS

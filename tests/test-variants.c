@@ -6,6 +6,7 @@
  * queue limit's 503; both cache budgets held; the disk cache across a
  * restart; decompression bombs refused at upload and in the folder; a
  * corrupt picture and a render over its time limit answered with JSON. */
+#include "attack-pictures.h"
 #include "picture-files.h"
 #include "rndimg-test-util.h"
 
@@ -22,51 +23,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsImage, g_object_unref)
 
 /* ---- pictures for the folder ---- */
 
-static guint32
-crc32_of (const guint8 *data, gsize length)
-{
-  guint32 crc = 0xffffffffu;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      crc ^= data[i];
-      for (int bit = 0; bit < 8; bit++)
-        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-  return ~crc;
-}
-
-static void
-append_chunk (GByteArray *png, const char *type, const guint8 *data, guint32 length)
-{
-  guint8 header[8] = { length >> 24, length >> 16, length >> 8, length, type[0], type[1], type[2], type[3] };
-  g_autoptr(GByteArray) checked = g_byte_array_new ();
-  guint32 crc;
-  guint8 trailer[4];
-
-  g_byte_array_append (png, header, 8);
-  g_byte_array_append (png, data, length);
-  g_byte_array_append (checked, (const guint8 *) type, 4);
-  g_byte_array_append (checked, data, length);
-  crc = crc32_of (checked->data, checked->len);
-  trailer[0] = crc >> 24; trailer[1] = crc >> 16; trailer[2] = crc >> 8; trailer[3] = crc;
-  g_byte_array_append (png, trailer, 4);
-}
-
 /* A few hundred bytes that declare a 30000x30000 RGB picture (900 MP). */
 static GBytes *
 make_bomb_png (void)
 {
-  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  guint8 ihdr[13] = { 0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0 };
-  guint8 idat[64] = { 0x78, 0x9c };
-  GByteArray *png = g_byte_array_new ();
-
-  g_byte_array_append (png, signature, 8);
-  append_chunk (png, "IHDR", ihdr, sizeof ihdr);
-  append_chunk (png, "IDAT", idat, sizeof idat);
-  append_chunk (png, "IEND", NULL, 0);
-  return g_byte_array_free_to_bytes (png);
+  return attack_png_declaring (30000, 30000, 64);
 }
 
 static void
@@ -261,23 +222,10 @@ assert_variant (Fixture *fixture, const char *path, const char *accept, int widt
   g_assert_cmpstr (made_by, ==, loader);
 }
 
-/* @name's value in /metrics (a series with its labels); FALSE when the
- * server has no such series. */
 static gboolean
 read_metric (Fixture *fixture, const char *name, double *value)
 {
-  g_auto(TestResponse) response = { 0 };
-  g_autofree char *url = test_server_url (fixture->server, "/metrics");
-  g_autofree char *prefix = g_strconcat ("\n", name, " ", NULL);
-  g_autofree char *text = NULL;
-  const char *line;
-
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 200);
-  text = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
-  line = strstr (text, prefix);
-  *value = line != NULL ? g_ascii_strtod (line + strlen (prefix), NULL) : 0;
-  return line != NULL;
+  return test_server_metric (fixture->server, fixture->session, name, value);
 }
 
 /* @name's value, asserting the server has it. */
