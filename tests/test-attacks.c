@@ -6,7 +6,7 @@
  * catalogue lists, variants 422, never 200 for a bomb); a header whose
  * size does not fit 32-bit arithmetic never chosen as square; and no
  * temporary upload file left by a kill -9 in the middle of an upload, nor
- * after the restart that follows. */
+ * after the restart that follows, with O_TMPFILE and without. */
 #include "attack-pictures.h"
 #include "raw-http.h"
 
@@ -48,13 +48,21 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_free (fixture->uploads);
 }
 
+/* @environment: name, value, …, NULL (or NULL for none). */
 static void
-start (Fixture *fixture, const char *extra)
+start_with (Fixture *fixture, const char *extra, const char *const *environment)
 {
   g_autofree char *images = g_strconcat ("--images=", fixture->folder, NULL);
   g_autofree char *uploads = g_strconcat ("--uploads=", fixture->uploads, NULL);
+  const char *args[] = { "--interval=0", images, uploads, extra, NULL };
 
-  fixture->server = test_server_start ("--interval=0", images, uploads, extra, NULL);
+  fixture->server = test_server_start_full (args, environment);
+}
+
+static void
+start (Fixture *fixture, const char *extra)
+{
+  start_with (fixture, extra, NULL);
 }
 
 static const char *
@@ -338,9 +346,11 @@ send_upload (TestServer *server, GBytes *bytes)
   return connection;
 }
 
-/* Every file in the uploads folder is a whole upload, or there is none. */
+/* Every file in the uploads folder is a whole upload, or there is none;
+ * with @hidden_too, the hidden folder (of a file system without
+ * O_TMPFILE) is empty too. */
 static void
-assert_only_whole_uploads (const char *uploads, gsize size)
+assert_only_whole_uploads (const char *uploads, gsize size, gboolean hidden_too)
 {
   g_autoptr(GPtrArray) found = files_in (uploads);
 
@@ -351,24 +361,28 @@ assert_only_whole_uploads (const char *uploads, gsize size)
       GStatBuf st;
 
       g_assert_cmpint (g_stat (path, &st), ==, 0);
+      if (!hidden_too && g_str_has_prefix (relative, ".incoming/"))
+        continue;
       if (!g_str_has_prefix (relative, "upload-") || !g_str_has_suffix (relative, ".png") || (gsize) st.st_size != size)
         g_error ("%s (%" G_GOFFSET_FORMAT " of %" G_GSIZE_FORMAT " bytes) was left in the uploads folder", relative,
                  (goffset) st.st_size, size);
     }
 }
 
-/* kill -9 in the middle of an upload: at the moment a file appears in the
- * uploads folder (g_file_set_contents() made its temporary file there,
- * then wrote 48 MB into it), right after the body is sent, and a little
- * later. Nothing but whole pictures may be there, and after a restart
- * nothing but the pictures the catalogue lists. */
+/* kill -9 in the middle of an upload: at the moment a file appears in
+ * @watched (below the uploads folder: where the server makes its
+ * temporary file), right after the body is sent, and a little later.
+ * Nothing but whole pictures may be left where a scan looks, and after a
+ * restart nothing but the pictures the catalogue lists. */
 static void
-test_kill_mid_upload (Fixture *fixture, gconstpointer data)
+kill_mid_upload (Fixture *fixture, const char *watched, const char *const *environment)
 {
   g_autoptr(GBytes) big = attack_png_declaring (4000, 3000, 48 * 1024 * 1024);
+  g_autofree char *watched_path = g_build_filename (fixture->uploads, watched, NULL);
   const int delays_ms[] = { -1, 0, 5 };
   gsize size = g_bytes_get_size (big);
 
+  g_assert_cmpint (g_mkdir_with_parents (watched_path, 0700), ==, 0);
   for (gsize round = 0; round < G_N_ELEMENTS (delays_ms); round++)
     {
       int watch = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
@@ -377,8 +391,8 @@ test_kill_mid_upload (Fixture *fixture, gconstpointer data)
       g_autoptr(GPtrArray) kept = NULL;
 
       g_assert_cmpint (watch, >=, 0);
-      g_assert_cmpint (inotify_add_watch (watch, fixture->uploads, IN_CREATE | IN_MOVED_TO), >=, 0);
-      start (fixture, "--max-upload=67108864");
+      g_assert_cmpint (inotify_add_watch (watch, watched_path, IN_CREATE | IN_MOVED_TO), >=, 0);
+      start_with (fixture, "--max-upload=67108864", environment);
       connection = send_upload (fixture->server, big);
       if (delays_ms[round] < 0)
         wait_for_file (watch, 20000);
@@ -386,15 +400,63 @@ test_kill_mid_upload (Fixture *fixture, gconstpointer data)
         g_usleep ((gulong) delays_ms[round] * 1000);
       g_clear_pointer (&fixture->server, test_server_kill);
       close (watch);
-      assert_only_whole_uploads (fixture->uploads, size);
+      assert_only_whole_uploads (fixture->uploads, size, FALSE);
 
-      start (fixture, NULL);
-      assert_only_whole_uploads (fixture->uploads, size);
+      start_with (fixture, NULL, environment);
+      assert_only_whole_uploads (fixture->uploads, size, TRUE);
       stats = test_server_stats (fixture->server, fixture->session);
       kept = files_in (fixture->uploads);
       g_assert_cmpint (json_object_get_int_member (stats, "images"), ==, 1 + kept->len);
       g_clear_pointer (&fixture->server, test_server_stop);
     }
+}
+
+static void
+test_kill_mid_upload (Fixture *fixture, gconstpointer data)
+{
+  kill_mid_upload (fixture, "", NULL);
+}
+
+/* Where the file system has no O_TMPFILE (tests/no-tmpfile.c takes it
+ * away): uploads go through the hidden folder, are listed whole, and what
+ * a kill leaves there is gone at the next start. */
+static const char *const *
+without_tmpfile (void)
+{
+  static const char *environment[] = { "LD_PRELOAD", NULL, NULL };
+
+  environment[1] = g_getenv ("RNDIMG_NO_TMPFILE_PRELOAD");
+  g_assert_nonnull (environment[1]);
+  return environment;
+}
+
+static void
+test_upload_without_tmpfile (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GBytes) png = attack_png_declaring (40, 30, 64);
+  g_autofree char *url = NULL;
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonObject) details = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+
+  start_with (fixture, NULL, without_tmpfile ());
+  url = test_server_url (fixture->server, API "/images");
+  test_post (fixture->session, url, png, "image/png", &response);
+  test_assert_status (&response, 201);
+  event = test_response_json (&response);
+  details = details_of (fixture, json_object_get_string_member (event, "name"));
+  assert_size (details, "the upload", 40, 30);
+  stored = files_in (fixture->uploads);
+  g_assert_cmpuint (stored->len, ==, 1);
+  g_assert_true (exists_below (fixture->uploads, ".incoming"));
+  assert_only_whole_uploads (fixture->uploads, g_bytes_get_size (png), TRUE);
+}
+
+static void
+test_kill_mid_upload_without_tmpfile (Fixture *fixture, gconstpointer data)
+{
+  kill_mid_upload (fixture, ".incoming", without_tmpfile ());
 }
 
 #define ADD(path, test) \
@@ -409,6 +471,8 @@ main (int argc, char **argv)
   ADD ("/attacks/huge-header-never-square", test_huge_header_never_square);
   ADD ("/attacks/leftovers-removed-at-start", test_leftovers_removed_at_start);
   ADD ("/attacks/kill-mid-upload", test_kill_mid_upload);
+  ADD ("/attacks/upload-without-tmpfile", test_upload_without_tmpfile);
+  ADD ("/attacks/kill-mid-upload-without-tmpfile", test_kill_mid_upload_without_tmpfile);
   test_add_answers_described ();
   return g_test_run ();
 }
