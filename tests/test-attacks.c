@@ -319,6 +319,23 @@ test_leftovers_removed_at_start (Fixture *fixture, gconstpointer data)
   g_assert_true (exists_below (fixture->uploads, "holiday.png.backup"));
 }
 
+/* A hidden folder that is a symlink is not swept: what it points to is
+ * not the server's. */
+static void
+test_hidden_symlink_not_followed (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *elsewhere = g_dir_make_tmp ("rndimg-elsewhere-XXXXXX", &error);
+  g_autofree char *link = g_build_filename (fixture->uploads, ".incoming", NULL);
+
+  g_assert_no_error (error);
+  plant (elsewhere, "precious.png");
+  g_assert_cmpint (symlink (elsewhere, link), ==, 0);
+  start (fixture, NULL);
+  g_assert_true (exists_below (elsewhere, "precious.png"));
+  test_remove_folder (elsewhere);
+}
+
 /* Waits up to @timeout_ms for a file to appear in the folder @watch is
  * on; TRUE when one did. */
 static gboolean
@@ -470,6 +487,7 @@ main (int argc, char **argv)
   ADD ("/attacks/folder-judged", test_folder_judged);
   ADD ("/attacks/huge-header-never-square", test_huge_header_never_square);
   ADD ("/attacks/leftovers-removed-at-start", test_leftovers_removed_at_start);
+  ADD ("/attacks/hidden-symlink-not-followed", test_hidden_symlink_not_followed);
   ADD ("/attacks/kill-mid-upload", test_kill_mid_upload);
   ADD ("/attacks/upload-without-tmpfile", test_upload_without_tmpfile);
   ADD ("/attacks/kill-mid-upload-without-tmpfile", test_kill_mid_upload_without_tmpfile);

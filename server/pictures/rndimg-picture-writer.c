@@ -106,6 +106,15 @@ write_unnamed (int dir, const char *file_name, GBytes *bytes, const char *path, 
   return linked;
 }
 
+/* A folder itself, never a symlink to one elsewhere. */
+static gboolean
+is_real_folder (const char *path)
+{
+  GStatBuf st;
+
+  return g_lstat (path, &st) == 0 && S_ISDIR (st.st_mode);
+}
+
 /* Without O_TMPFILE: a file in the hidden folder of @root, linked to its
  * name, then unlinked there. */
 static gboolean
@@ -118,6 +127,8 @@ write_hidden (const char *root, int dir, const char *file_name, GBytes *bytes, c
 
   if (g_mkdir (incoming, 0700) != 0 && errno != EEXIST)
     return set_errno_error (error, errno, "make", incoming);
+  if (!is_real_folder (incoming))
+    return set_errno_error (error, ENOTDIR, "write into", incoming);
   fd = g_mkstemp_full (temporary, O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0)
     return set_errno_error (error, errno, "write", temporary);
@@ -197,5 +208,5 @@ rndimg_picture_writer_sweep (const char *root)
 {
   g_autofree char *incoming = g_build_filename (root, RNDIMG_PICTURE_WRITER_INCOMING, NULL);
 
-  return sweep_folder (incoming, 0, TRUE) + sweep_folder (root, 0, FALSE);
+  return (is_real_folder (incoming) ? sweep_folder (incoming, 0, TRUE) : 0) + sweep_folder (root, 0, FALSE);
 }
