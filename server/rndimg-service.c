@@ -56,6 +56,7 @@ struct _RndimgService
   RndimgVariantsApi *variants_api; /* the /img/ route */
   RndimgPictureNumbers *numbers;   /* each picture's Lorem Picsum number, unless --no-picsum */
   RndimgPicsum *picsum;            /* Lorem Picsum's routes, unless --no-picsum */
+  RndimgDogceo *dogceo;            /* dog.ceo's routes, unless --no-dogceo */
   RndimgApiContext api;            /* what the REST handlers serve (borrows the parts above) */
 
   /* Owned: HTTP on libsoup */
@@ -108,6 +109,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->origins, rndimg_origin_policy_free);
 
   g_clear_pointer (&self->picsum, rndimg_picsum_free);
+  g_clear_pointer (&self->dogceo, rndimg_dogceo_free);
   g_clear_pointer (&self->variants_api, rndimg_variants_api_free);
   g_clear_object (&self->numbers);
   g_clear_pointer (&self->files, rndimg_static_free);
@@ -210,13 +212,13 @@ add_routes (RndimgService *self)
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
   rndimg_router_add (router, RNDIMG_PICTURES_PATH, RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
   rndimg_router_add (router, "/img/", RNDIMG_ROUTE_PREFIX, rndimg_variants_api_serve, NULL, self->variants_api);
-  if (!self->config.no_dogceo)
+  if (self->dogceo != NULL)
     {
-      static const char *const dogceo_prefixes[] = { "/api/breeds/", "/api/breed/", "/breeds/", "/breed/" };
+      /* Every path under /api/ is dog.ceo's: its 404 has a "code". */
+      static const char *const dogceo_prefixes[] = { "/api/", "/breeds/", "/breed/" };
 
       for (gsize i = 0; i < G_N_ELEMENTS (dogceo_prefixes); i++)
-        rndimg_router_add (router, dogceo_prefixes[i], RNDIMG_ROUTE_PREFIX, rndimg_dogceo_serve, NULL,
-                           &api->pictures_api);
+        rndimg_router_add (router, dogceo_prefixes[i], RNDIMG_ROUTE_PREFIX, rndimg_dogceo_serve, NULL, self->dogceo);
     }
   /* The tutorial's page does XMLHttpRequest POST / and reads "message":
    * a GET handler and a POST handler serving different objects. */
@@ -363,6 +365,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
                                         self->files);
     }
   self->variants_api = rndimg_variants_api_new (self->variants, self->numbers);
+  if (!config->no_dogceo)
+    self->dogceo = rndimg_dogceo_new (self->catalogue, self->files);
   if (!start_sources (self, error))
     return NULL;
 
