@@ -87,6 +87,8 @@ compact_entries (RndimgPictureNumbers *self)
 {
   guint kept = 0;
 
+  /* The names stay owned by their entries' new places in the table. */
+  g_hash_table_steal_all (self->by_name);
   for (guint i = 0; i < self->entries->len; i++)
     {
       Entry entry = g_array_index (self->entries, Entry, i);
