@@ -282,33 +282,35 @@ is_route_tail (const char *tail)
 
 /* Splits "/id/REST" into its id and the rest. Picsum's id is one segment;
  * a picture's name may be up to three (libsoup decodes an escaped '/'
- * before routing): the first split whose id names a picture wins, else the
- * first whose tail is a route's (Picsum's own reading). @self NULL: by
- * shape alone. */
+ * before routing). Of the splits whose tail is a route's, the first whose
+ * id names a picture wins, else the first that is a picture's name, else
+ * the first (Picsum's own reading). @self NULL: by shape alone. */
 static gboolean
 split_id (RndimgPicsum *self, const char *rest, char **id, char **tail)
 {
   const char *slash = rest;
+  int best = -1;
 
   *id = *tail = NULL;
-  for (guint k = 0; k < MAX_ID_SEGMENTS && (slash = strchr (slash, '/')) != NULL; k++, slash++)
+  for (guint k = 0; k < MAX_ID_SEGMENTS && best < 2 && (slash = strchr (slash, '/')) != NULL; k++, slash++)
     {
       g_autofree char *candidate = g_strndup (rest, (gsize) (slash - rest));
       g_autoptr(RndimgPicture) picture = NULL;
       guint64 number;
+      int score;
 
       if (candidate[0] == '\0' || !is_route_tail (slash + 1))
         continue;
       picture = self != NULL ? find_by_id (self, candidate, &number) : NULL;
-      if (*id == NULL || picture != NULL)
+      score = picture != NULL ? 2 : rndimg_catalogue_name_is_valid (candidate) ? 1 : 0;
+      if (score > best)
         {
+          best = score;
           g_free (*id);
           g_free (*tail);
           *id = g_steal_pointer (&candidate);
           *tail = g_strdup (slash + 1);
         }
-      if (picture != NULL)
-        break;
     }
   return *id != NULL;
 }
