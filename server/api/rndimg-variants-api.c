@@ -59,6 +59,7 @@ rndimg_variants_api_send_problem (SoupServerMessage *msg, const RndimgVariantPro
   g_string_append (answer, ",\"parameter\":");
   rndimg_json_text_append_string (answer, parameter);
   g_string_append_c (answer, '}');
+  rndimg_http_set_no_store (msg);
   rndimg_http_send_json_text (msg, SOUP_STATUS_BAD_REQUEST, answer);
 }
 
