@@ -470,7 +470,7 @@ test_picsum_album_ids_refused (void)
     assert_picsum_error (&fixture, missing[i], 404, "Image does not exist\n");
   /* Picsum's extension is everything from the dot on, slashes too. */
   assert_picsum_error (&fixture, "/id/dogs/001.png/abc/10", 400, "Invalid file extension\n");
-  assert_picsum_error (&fixture, "/id/dogs%2F200.jpg/10/abc", 400, "Invalid file extension\n");
+  assert_picsum_error (&fixture, "/id/dogs%2F200.jpg/10/10.gif", 400, "Invalid file extension\n");
   assert_picsum_error (&fixture, "/id/dogs/200.jpg/10/10.png", 400, "Invalid file extension\n");
 }
 
