@@ -93,6 +93,7 @@ upload_result (guint status)
     case SOUP_STATUS_FORBIDDEN: return "forbidden";
     case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE: return "too_large";
     case SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE: return "not_an_image";
+    case SOUP_STATUS_UNPROCESSABLE_ENTITY: return "unreadable";
     case 0:
     case STATUS_CLIENT_CLOSED: return "aborted";
     default: return "failed";

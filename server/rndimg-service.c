@@ -17,6 +17,7 @@
 #include "rndimg-long-poll.h"
 #include "rndimg-memory-broker.h"
 #include "rndimg-picsum.h"
+#include "rndimg-picture-writer.h"
 #include "rndimg-refusal.h"
 #include "rndimg-redis-broker.h"
 #include "rndimg-router.h"
@@ -308,6 +309,16 @@ make_numbers (const RndimgConfig *config, RndimgCatalogue *catalogue)
   return numbers;
 }
 
+/* What a crash (kill -9, power loss) left in the uploads folder. */
+static void
+sweep_uploads (const char *uploads_dir)
+{
+  guint removed = rndimg_picture_writer_sweep (uploads_dir);
+
+  if (removed > 0)
+    g_message ("removed %u temporary file%s a crash left in %s", removed, removed == 1 ? "" : "s", uploads_dir);
+}
+
 RndimgService *
 rndimg_service_new (const RndimgConfig *config, GError **error)
 {
@@ -320,6 +331,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
   self->connections = rndimg_connections_new (self->server);
   self->refusals = rndimg_refusals_new (self->connections);
+  sweep_uploads (config->uploads_dir);
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL)
     return NULL;
