@@ -22,6 +22,7 @@ TestServer *test_server_start_plain (const char *const *args);
 TestServer *test_server_start_full (const char *const *args,
                                     const char *const *environment);
 void        test_server_stop       (TestServer *server);
+void        test_server_kill       (TestServer *server);
 char       *test_server_url        (TestServer *server, const char *path);
 const char *test_server_binary     (void);
 
