@@ -75,7 +75,7 @@ publish (Fixture *fixture, const char *name, const char *source)
   RndimgEvent *event;
 
   rndimg_broker_publish_async (fixture->broker, name, source, NULL, on_result, &result);
-  event = rndimg_broker_publish_finish (fixture->broker, wait_result (&result), &error);
+  event = rndimg_broker_publish_finish (fixture->broker, wait_result (&result), NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (event);
   return event;
@@ -361,7 +361,7 @@ test_second_node_hears_first (Fixture *fixture, gconstpointer kind)
 static void
 count_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, NULL);
+  g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, NULL, NULL);
 
   g_assert_nonnull (event);
   (*(guint *) user_data)++;
@@ -409,7 +409,7 @@ assert_publish_fails (RndimgBroker *broker)
   g_autoptr(RndimgEvent) event = NULL;
 
   rndimg_broker_publish_async (broker, "01.png", "api", NULL, on_result, &result);
-  event = rndimg_broker_publish_finish (broker, wait_result (&result), &error);
+  event = rndimg_broker_publish_finish (broker, wait_result (&result), NULL, &error);
   g_assert_null (event);
   g_assert_nonnull (error);
 }
