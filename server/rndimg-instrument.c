@@ -189,6 +189,15 @@ read_broker_losses (gpointer broker)
   return (double) link.losses;
 }
 
+static double
+read_publishes_pending (gpointer broker)
+{
+  RndimgBrokerLink link;
+
+  rndimg_broker_get_link (broker, &link);
+  return link.publishes_pending;
+}
+
 /* Seconds since Redis last answered (0 for a broker in this process). */
 static double
 read_broker_answer_age (gpointer broker)
@@ -308,6 +317,9 @@ rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumented
   rndimg_metrics_add_reading (metrics, "rndimg_broker_last_answer_age_seconds", "gauge",
                               "Seconds since Redis last answered this node (0 with --broker memory).",
                               read_broker_answer_age, push->broker);
+  rndimg_metrics_add_reading (metrics, "rndimg_publishes_pending", "gauge",
+                              "Publishes sent to the broker and not answered yet.",
+                              read_publishes_pending, push->broker);
   if (push->variants != NULL)
     add_variant_readings (metrics, push->variants);
 }

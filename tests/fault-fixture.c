@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #define RETRY_MS 200
@@ -155,6 +156,13 @@ answers (gpointer url)
   return soup_message_get_status (msg) == 200;
 }
 
+/* nginx goes (and takes its workers) when the test dies, however. */
+static void
+stop_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static void
 start_nginx (Faults *faults)
 {
@@ -165,6 +173,7 @@ start_nginx (Faults *faults)
   g_autofree char *error_log = NULL;
   g_autofree char *health = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
 
   faults->nginx_dir = g_dir_make_tmp ("rndimg-nginx-XXXXXX", &error);
   g_assert_no_error (error);
@@ -172,8 +181,9 @@ start_nginx (Faults *faults)
   path = g_build_filename (faults->nginx_dir, "nginx.conf", NULL);
   error_log = g_build_filename (faults->nginx_dir, "nginx-error.log", NULL);
   g_assert_true (g_file_set_contents (path, configuration, -1, NULL));
-  faults->nginx = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, binary, "-c", path, "-p", faults->nginx_dir,
-                                    "-e", error_log, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, stop_with_parent, NULL, NULL);
+  faults->nginx = g_subprocess_launcher_spawn (launcher, &error, binary, "-c", path, "-p", faults->nginx_dir,
+                                               "-e", error_log, NULL);
   g_assert_no_error (error);
   faults->entry = g_strdup_printf ("http://127.0.0.1:%d", port);
   health = g_strconcat (faults->entry, "/healthz", NULL);

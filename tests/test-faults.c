@@ -241,7 +241,7 @@ test_idempotency_key_across_nodes (Faults *faults, gconstpointer data)
 
   test_proxy_pause (faults->proxies[0]);
   held = faults_publish_async (faults, on_a, "\"in-flight\"");
-  test_run_for (300);
+  wait_stat (faults, 0, "publishes_pending", 1);
   faults_publish (faults, on_a, NULL, "\"in-flight\"", &busy);
   test_assert_json_error (&busy, 409);
   test_proxy_resume (faults->proxies[0]);

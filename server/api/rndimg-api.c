@@ -231,6 +231,7 @@ add_broker_link (JsonBuilder *builder, RndimgBroker *broker)
   else
     json_builder_add_null_value (builder);
   add_count (builder, "broker_link_losses", (gint64) link.losses);
+  add_count (builder, "publishes_pending", link.publishes_pending);
 }
 
 /* GET /polling/api/v1.0/stats: what the server holds and has done. */

@@ -39,6 +39,7 @@ typedef struct {
   gboolean up;                 /* it can publish and follows every event */
   gint64 last_answer_usec;     /* monotonic; 0: none (or not a remote broker) */
   guint64 losses;              /* times the link was lost after being up */
+  guint publishes_pending;     /* publishes sent and not answered yet */
 } RndimgBrokerLink;
 
 /* Where events live. Answers come through callbacks, so a broker that asks

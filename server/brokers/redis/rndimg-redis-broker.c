@@ -410,6 +410,7 @@ redis_get_link (RndimgBroker *broker, RndimgBrokerLink *link)
   link->last_answer_usec = MAX (rndimg_redis_link_last_answer_usec (self->command),
                                 rndimg_redis_link_last_answer_usec (self->follow));
   link->losses = rndimg_redis_link_get_losses (self->command) + rndimg_redis_link_get_losses (self->follow);
+  link->publishes_pending = rndimg_redis_publishes_count (self->publishes);
 }
 
 /* From the ring, which holds what the stream holds once followed. */
