@@ -10,9 +10,10 @@
  * link is paused for 3 s, every 45 s node B's; with --uploads, node A
  * also takes an upload a second (the catalogue grows: that memory is the
  * pictures'). Every --sample seconds a line: seconds, events, then each
- * node's VmRSS and RssAnon in KiB. */
+ * node's VmRSS and RssAnon in KiB, and the publishes not answered yet. */
 #include "fault-fixture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,7 @@ typedef struct {
   Faults *faults;
   GPtrArray *followers[2];      /* Follower, per node */
   GPtrArray *pending;           /* TestPending: publishes not answered yet */
+  SoupSession *publisher;       /* its own connections, and a time limit */
   guint published;
   guint keys;
   guint uploads;
@@ -80,6 +82,14 @@ collect (Soak *soak)
     }
 }
 
+static void
+publish_async (Soak *soak, const char *url, const char *key)
+{
+  const char *headers[] = { "Idempotency-Key", key, NULL };
+
+  g_ptr_array_add (soak->pending, test_request_async (soak->publisher, "POST", url, key != NULL ? headers : NULL));
+}
+
 /* A second's publishes, not waited for (a paused link holds them 2 s). */
 static void
 publish_second (Soak *soak, gboolean uploads)
@@ -91,13 +101,13 @@ publish_second (Soak *soak, gboolean uploads)
     {
       g_autofree char *key = i % 3 == 0 ? g_strdup_printf ("\"soak-%u\"", soak->keys++) : NULL;
 
-      g_ptr_array_add (soak->pending, faults_publish_async (soak->faults, url, key));
+      publish_async (soak, url, key);
     }
   if (soak->keys > 0)
     {
       g_autofree char *again = g_strdup_printf ("\"soak-%u\"", soak->keys - 1);
 
-      g_ptr_array_add (soak->pending, faults_publish_async (soak->faults, url, again));
+      publish_async (soak, url, again);
     }
   if (uploads)
     {
@@ -132,9 +142,10 @@ sample (Soak *soak, gint64 started)
   TestServer *a = soak->faults->nodes[0], *b = soak->faults->nodes[1];
 
   g_print ("%" G_GINT64_FORMAT "\t%u\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT
-           "\t%" G_GINT64_FORMAT "\n", (g_get_monotonic_time () - started) / G_USEC_PER_SEC, soak->published,
+           "\t%" G_GINT64_FORMAT "\t%u\n", (g_get_monotonic_time () - started) / G_USEC_PER_SEC, soak->published,
            status_kib (a, "VmRSS:"), status_kib (a, "RssAnon:"), status_kib (b, "VmRSS:"),
-           status_kib (b, "RssAnon:"));
+           status_kib (b, "RssAnon:"), soak->pending->len);
+  fflush (stdout);
 }
 
 int
@@ -164,6 +175,7 @@ main (int argc, char **argv)
   every = MAX (every, 1);
   test_raise_fd_limit ();
   soak.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) test_pending_free);
+  soak.publisher = soup_session_new_with_options ("timeout", 15, "max-conns", 64, "max-conns-per-host", 64, NULL);
   faults_set_up (&faults, &setup);
   for (guint node = 0; node < 2; node++)
     {
@@ -171,7 +183,7 @@ main (int argc, char **argv)
       for (int i = 0; i < FOLLOWERS_PER_NODE; i++)
         g_ptr_array_add (soak.followers[node], new_follower (&soak, node, -1));
     }
-  g_print ("seconds\tevents\ta_rss_kib\ta_anon_kib\tb_rss_kib\tb_anon_kib\n");
+  g_print ("seconds\tevents\ta_rss_kib\ta_anon_kib\tb_rss_kib\tb_anon_kib\tpending\n");
   started = g_get_monotonic_time ();
   for (gint64 second = 0; second < seconds; second++)
     {
@@ -198,6 +210,7 @@ main (int argc, char **argv)
   test_run_for (3000);
   collect (&soak);
   g_ptr_array_unref (soak.pending);
+  g_object_unref (soak.publisher);
   test_proxy_resume (faults.proxies[0]);
   test_proxy_resume (faults.proxies[1]);
   faults_tear_down (&faults, &setup);

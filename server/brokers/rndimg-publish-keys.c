@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The Idempotency-Keys of a broker in this process: each key with the
- * fingerprint of its request and the event it published, for
+ * fingerprint of its request and the event it published (its id, name,
+ * source, time and epoch: about 250 bytes a record, never the event handed
+ * out with its JSON), for
  * RNDIMG_PUBLISH_KEY_LIFETIME_SECONDS, at most RNDIMG_PUBLISH_KEYS_KEPT
  * of them (the oldest go first). The Redis broker keeps the same records
  * in Redis, written by its publish script. */
@@ -61,9 +63,16 @@ forget_old (RndimgPublishKeys *self)
     }
 }
 
-/* The event @key published (transfer full), NULL if it published none
- * (or its record expired); NULL with RNDIMG_BROKER_ERROR_KEY_REUSED when
- * it came with another request. */
+/* A bare copy of @event: what it is, none of what was made of it. */
+static RndimgEvent *
+bare_copy (const RndimgEvent *event)
+{
+  return rndimg_event_new_full (event->id, event->name, event->source, event->epoch, event->published_at);
+}
+
+/* The event @key published (transfer full: a copy of its own), NULL if it
+ * published none (or its record expired); NULL with
+ * RNDIMG_BROKER_ERROR_KEY_REUSED when it came with another request. */
 RndimgEvent *
 rndimg_publish_keys_find (RndimgPublishKeys *self, const RndimgPublishKey *key, GError **error)
 {
@@ -79,7 +88,7 @@ rndimg_publish_keys_find (RndimgPublishKeys *self, const RndimgPublishKey *key, 
                            "this Idempotency-Key was used with another request");
       return NULL;
     }
-  return rndimg_event_ref (record->event);
+  return bare_copy (record->event);
 }
 
 /* @key published @event. */
@@ -91,7 +100,7 @@ rndimg_publish_keys_record (RndimgPublishKeys *self, const RndimgPublishKey *key
   g_return_if_fail (!g_hash_table_contains (self->records, key->record));
   record->record = g_strdup (key->record);
   record->fingerprint = g_strdup (key->fingerprint);
-  record->event = rndimg_event_ref (event);
+  record->event = bare_copy (event);
   record->expires_usec = g_get_monotonic_time () + (gint64) RNDIMG_PUBLISH_KEY_LIFETIME_SECONDS * G_USEC_PER_SEC;
   g_queue_push_tail (&self->order, record);
   g_hash_table_insert (self->records, record->record, record);
