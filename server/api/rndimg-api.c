@@ -144,8 +144,6 @@ rndimg_api_list_images (SoupServerMessage *msg, const char *path, GHashTable *qu
   rndimg_pictures_api_list (msg, path, query, &api->pictures_api);
 }
 
-/* A string member of @object, or NULL; FALSE with a 400 sent when it is
- * there but not a string. */
 /* Writes what the publish layer answered. */
 static void
 send_publish_answer (SoupServerMessage *msg, const RndimgPublishAnswer *answer)

@@ -20,6 +20,7 @@
 #include "rndimg-publish.h"
 #include "rndimg-album.h"
 #include "rndimg-http.h"
+#include "rndimg-picture.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -94,11 +95,11 @@ static RndimgPublishAnswer *
 event_answer (const RndimgEvent *event, const char *base_url, gboolean replayed)
 {
   RndimgPublishAnswer *answer = g_new0 (RndimgPublishAnswer, 1);
-  g_autofree char *escaped = g_uri_escape_string (event->name, "/", FALSE);   /* an album's '/' stays */
+  g_autofree char *url_path = rndimg_picture_url_path (event->name);
 
   answer->status = 201;
   answer->body = rndimg_event_to_json_bytes (event, base_url, 0);   /* the fan-out's, usually */
-  answer->location = g_strconcat (base_url, "/static/img/", escaped, NULL);
+  answer->location = g_strconcat (base_url, url_path, NULL);
   answer->replayed = replayed;
   return answer;
 }
