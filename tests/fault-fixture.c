@@ -100,19 +100,6 @@ faults_redis_newest_id (Faults *faults)
 
 /* ---- nginx ---- */
 
-static int
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static char *
 replace (const char *text, const char *name, const char *value)
 {
@@ -167,7 +154,7 @@ static void
 start_nginx (Faults *faults)
 {
   const char *binary = g_getenv ("RNDIMG_NGINX") ? g_getenv ("RNDIMG_NGINX") : "nginx";
-  int port = free_port ();
+  int port = test_free_loopback_port ();
   g_autofree char *configuration = NULL;
   g_autofree char *path = NULL;
   g_autofree char *error_log = NULL;

@@ -8,8 +8,9 @@
 #include <signal.h>
 #include <sys/prctl.h>
 
-static int
-free_port (void)
+/* A TCP port nothing listens on now, on 127.0.0.1. */
+int
+test_free_loopback_port (void)
 {
   g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -66,7 +67,7 @@ start (gboolean append_only)
   redis->append_only = append_only;
   redis->folder = g_dir_make_tmp ("rndimg-redis-XXXXXX", &error);
   g_assert_no_error (error);
-  redis->port = free_port ();
+  redis->port = test_free_loopback_port ();
   redis->url = g_strdup_printf ("redis://127.0.0.1:%d", redis->port);
   launch (redis);
   return redis;

@@ -15,6 +15,7 @@ typedef struct {
   gboolean append_only;      /* an append-only file, fsync'ed at every write */
 } TestRedis;
 
+int        test_free_loopback_port (void);
 TestRedis *test_redis_start   (void);
 TestRedis *test_redis_start_append_only (void);
 void       test_redis_stop    (TestRedis  *redis);
