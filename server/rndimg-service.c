@@ -391,7 +391,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
     .long_polls = self->long_polls, .streams = self->streams,
     .sockets = self->sockets, .catalogue = self->catalogue,
-    .variants = self->variants,
+    .variants = self->variants, .broker = self->broker,
   });
   return g_steal_pointer (&self);
 }

@@ -108,6 +108,16 @@ test_server_start (const char *first_arg, ...)
   return test_server_start_argv ((const char *const *) args->pdata);
 }
 
+static void
+forget (TestServer *server)
+{
+  g_object_unref (server->process);
+  test_remove_folder (server->state_dir);
+  g_free (server->state_dir);
+  g_free (server->url);
+  g_free (server);
+}
+
 /* SIGTERM, then the server must exit 0: a leak or sanitizer error found at
  * exit makes it fail, and so the test. */
 void
@@ -120,11 +130,16 @@ test_server_stop (TestServer *server)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (server->process));
   g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
-  g_object_unref (server->process);
-  test_remove_folder (server->state_dir);
-  g_free (server->state_dir);
-  g_free (server->url);
-  g_free (server);
+  forget (server);
+}
+
+/* SIGKILL, as a crash or an OOM killer would: nothing is written at exit. */
+void
+test_server_kill (TestServer *server)
+{
+  g_subprocess_force_exit (server->process);
+  g_subprocess_wait (server->process, NULL, NULL);
+  forget (server);
 }
 
 /* SIGKILL: no clean stop, no last write. */
