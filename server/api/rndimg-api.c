@@ -44,10 +44,10 @@ rndimg_api_context_clear (RndimgApiContext *api)
  * the pictures of a large catalogue rarely repeat, and writing one costs
  * less than building it with json-glib. */
 static GBytes *
-random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images, guint requested,
+random_answer (RndimgApiContext *api, RndimgExchange *exchange, GPtrArray *images, guint requested,
                gboolean with_list)
 {
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
   const RndimgPicture *first = g_ptr_array_index (images, 0);
   GString *answer = g_string_sized_new (with_list ? 768 * (images->len + 1) : 1024);
 
@@ -72,31 +72,31 @@ random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images,
 }
 
 static void
-send_answer (SoupServerMessage *msg, GBytes *answer)
+send_answer (RndimgExchange *exchange, GBytes *answer)
 {
-  rndimg_http_set_no_store (msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type", "application/json");
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), answer);
+  rndimg_http_set_no_store (exchange);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_OK);
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Content-Type", "application/json");
+  rndimg_exchange_set_body (exchange, answer);
 }
 
 /* The tutorial's request: one uniformly random picture, maybe not @exclude. */
 static GPtrArray *
-pick_plain (RndimgApiContext *api, SoupServerMessage *msg, const char *exclude)
+pick_plain (RndimgApiContext *api, RndimgExchange *exchange, const char *exclude)
 {
   GPtrArray *picked;
   RndimgPicture *image;
 
   if (exclude != NULL && !rndimg_catalogue_name_is_valid (exclude))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "exclude must be picture names separated by commas, like 023.png or dogs/001.png");
       return NULL;
     }
   image = rndimg_catalogue_pick_random (api->catalogue, exclude);
   if (image == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
+      rndimg_http_send_error (exchange, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
       return NULL;
     }
   picked = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_picture_unref);
@@ -110,43 +110,43 @@ pick_plain (RndimgApiContext *api, SoupServerMessage *msg, const char *exclude)
  * "image":{its details}}; with count, also "count", "requested" and
  * "images". */
 void
-rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_random (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_auto(RndimgChoiceQuery) choice = { 0 };
   g_autoptr(GPtrArray) picked = NULL;
   g_autoptr(GBytes) answer = NULL;
 
-  if (rndimg_choice_query_is_plain (msg, query))
+  if (rndimg_choice_query_is_plain (exchange, query))
     {
-      picked = pick_plain (api, msg, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
+      picked = pick_plain (api, exchange, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
       if (picked == NULL)
         return;
-      answer = random_answer (api, msg, picked, 1, FALSE);
-      send_answer (msg, answer);
+      answer = random_answer (api, exchange, picked, 1, FALSE);
+      send_answer (exchange, answer);
       return;
     }
-  if (!rndimg_choice_query_parse (msg, query, &choice) ||
-      (picked = rndimg_choice_query_choose (msg, api->catalogue, &choice)) == NULL)
+  if (!rndimg_choice_query_parse (exchange, query, &choice) ||
+      (picked = rndimg_choice_query_choose (exchange, api->catalogue, &choice)) == NULL)
     return;
-  answer = random_answer (api, msg, picked, choice.count, choice.count_given);
-  send_answer (msg, answer);
+  answer = random_answer (api, exchange, picked, choice.count, choice.count_given);
+  send_answer (exchange, answer);
 }
 
 /* GET /polling/api/v1.0/images: see rndimg_pictures_api_list(). */
 void
-rndimg_api_list_images (SoupServerMessage *msg, const char *path, GHashTable *query,
+rndimg_api_list_images (RndimgExchange *exchange, const char *path, GHashTable *query,
                         gpointer api_context)
 {
   RndimgApiContext *api = api_context;
 
-  rndimg_pictures_api_list (msg, path, query, &api->pictures_api);
+  rndimg_pictures_api_list (exchange, path, query, &api->pictures_api);
 }
 
 /* A string member of @object, or NULL; FALSE with a 400 sent when it is
  * there but not a string. */
 static gboolean
-read_string_member (SoupServerMessage *msg, JsonObject *object, const char *member_name, char **value)
+read_string_member (RndimgExchange *exchange, JsonObject *object, const char *member_name, char **value)
 {
   JsonNode *member = json_object_get_member (object, member_name);
 
@@ -155,7 +155,7 @@ read_string_member (SoupServerMessage *msg, JsonObject *object, const char *memb
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "%s must be a string like \"%s\"", member_name,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "%s must be a string like \"%s\"", member_name,
                               g_str_equal (member_name, "name") ? "023.png" : "dogs");
       return FALSE;
     }
@@ -165,9 +165,9 @@ read_string_member (SoupServerMessage *msg, JsonObject *object, const char *memb
 
 /* The body of a publish: {"name":"023.png"}, {"album":"dogs"} or nothing. */
 static gboolean
-read_publish_body (SoupServerMessage *msg, char **name, char **album)
+read_publish_body (RndimgExchange *exchange, char **name, char **album)
 {
-  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autoptr(GBytes) body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   gsize length;
@@ -179,23 +179,23 @@ read_publish_body (SoupServerMessage *msg, char **name, char **album)
     return TRUE;
   if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the body is not JSON: %s", error->message);
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body is not JSON: %s", error->message);
       return FALSE;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the body must be a JSON object like {\"name\":\"023.png\"}");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body must be a JSON object like {\"name\":\"023.png\"}");
       return FALSE;
     }
-  return read_string_member (msg, json_node_get_object (root), "name", name) &&
-         read_string_member (msg, json_node_get_object (root), "album", album);
+  return read_string_member (exchange, json_node_get_object (root), "name", name) &&
+         read_string_member (exchange, json_node_get_object (root), "album", album);
 }
 
 /* The picture a publish names, or a random one of its album or of all;
  * NULL with the answer sent. */
 static RndimgPicture *
-publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name, const char *album)
+publish_choice (RndimgApiContext *api, RndimgExchange *exchange, const char *name, const char *album)
 {
   const char *albums[] = { album, NULL };
   g_autoptr(GPtrArray) picked = NULL;
@@ -204,26 +204,26 @@ publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name,
 
   if (name != NULL && !rndimg_catalogue_name_is_valid (name))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be a picture name like 023.png or dogs/001.png");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "name must be a picture name like 023.png or dogs/001.png");
       return NULL;
     }
   if (album != NULL && !rndimg_album_name_is_valid (album))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "album must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_'");
       return NULL;
     }
   if (name != NULL)
     {
       if ((image = rndimg_catalogue_lookup (api->catalogue, name)) == NULL)
-        rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no image called %s", name);
+        rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no image called %s", name);
       return image;
     }
   picked = rndimg_catalogue_choose (api->catalogue, album != NULL ? albums : NULL, RNDIMG_ORIENTATION_ANY, NULL,
                                     NULL, 1, &error);
   if (picked == NULL || picked->len == 0)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "%s", error != NULL ? error->message : "no image (any)");
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "%s", error != NULL ? error->message : "no image (any)");
       return NULL;
     }
   return rndimg_picture_ref (g_ptr_array_index (picked, 0));
@@ -231,67 +231,67 @@ publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name,
 
 /* Answers 201 with the event, and Location: the picture's URL. */
 static void
-send_event (SoupServerMessage *msg, const RndimgEvent *event)
+send_event (RndimgExchange *exchange, const RndimgEvent *event)
 {
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
   g_autofree char *url_path = rndimg_picture_url_path (event->name);
   g_autofree char *location = g_strconcat (base_url, url_path, NULL);
   g_autoptr(GBytes) json = rndimg_event_to_json_bytes (event, base_url, 0);   /* the fan-out's, usually */
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
-  rndimg_http_set_no_store (msg);
+  rndimg_http_set_no_store (exchange);
   soup_message_headers_replace (headers, "Location", location);
-  soup_server_message_set_status (msg, SOUP_STATUS_CREATED, NULL);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_CREATED);
   soup_message_headers_set_content_type (headers, "application/json", NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), json);
+  rndimg_exchange_set_body (exchange, json);
 }
 
 static void
 on_published (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   RndimgPaused *paused = user_data;
-  SoupServerMessage *msg = rndimg_paused_message (paused);
+  RndimgExchange *exchange = rndimg_paused_exchange (paused);
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, &error);
 
   if (rndimg_paused_resume (paused))
     {
       if (event != NULL)
-        send_event (msg, event);
+        send_event (exchange, event);
       else
         {
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
-          rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+          soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Retry-After", "1");
+          rndimg_http_send_error (exchange, SOUP_STATUS_SERVICE_UNAVAILABLE,
                                   "the picture could not be published: %s", error->message);
         }
     }
   rndimg_paused_free (paused);
 }
 
-/* Publishes @name from @source (a static string) and answers @msg with
+/* Publishes @name from @source (a static string) and answers @exchange with
  * 201 and the event once the broker has it. */
 void
-rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg,
+rndimg_api_publish_and_answer (RndimgApiContext *api, RndimgExchange *exchange,
                                const char *name, const char *source)
 {
-  rndimg_broker_publish_async (api->broker, name, source, NULL, on_published, rndimg_paused_new (msg));
+  rndimg_broker_publish_async (api->broker, name, source, NULL, on_published, rndimg_paused_new (exchange));
 }
 
 /* POST /polling/api/v1.0/publish [{"name":"023.png"} | {"album":"dogs"}]:
  * publishes the named picture, or a random one (of the album), to every
  * subscriber. */
 void
-rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_publish (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_autoptr(RndimgPicture) image = NULL;
   g_autofree char *name = NULL;
   g_autofree char *album = NULL;
 
-  if (!rndimg_auth_allows_write (api->config, msg) || !read_publish_body (msg, &name, &album) ||
-      (image = publish_choice (api, msg, name, album)) == NULL)
+  if (!rndimg_auth_allows_write (api->config, exchange) || !read_publish_body (exchange, &name, &album) ||
+      (image = publish_choice (api, exchange, name, album)) == NULL)
     return;
-  rndimg_api_publish_and_answer (api, msg, image->name, "api");
+  rndimg_api_publish_and_answer (api, exchange, image->name, "api");
 }
 
 static void
@@ -303,7 +303,7 @@ add_count (JsonBuilder *builder, const char *name, gint64 value)
 
 /* GET /polling/api/v1.0/stats: what the server holds and has done. */
 void
-rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_stats (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -336,26 +336,26 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_http_set_no_store (exchange);
+  rndimg_http_send_json (exchange, SOUP_STATUS_OK, node);
 }
 
 /* GET /polling/api/v1.0/openapi.json: the OpenAPI description of every
  * route, revalidated by its ETag like the page's files. */
 void
-rndimg_api_description (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_description (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
   soup_message_headers_replace (headers, "ETag", api->description_etag);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
-  if (rndimg_http_if_none_match (msg, api->description_etag))
+  if (rndimg_http_if_none_match (exchange, api->description_etag))
     {
-      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      rndimg_exchange_set_status (exchange, SOUP_STATUS_NOT_MODIFIED);
       return;
     }
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_OK);
   soup_message_headers_replace (headers, "Content-Type", "application/json");
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), api->description);
+  rndimg_exchange_set_body (exchange, api->description);
 }

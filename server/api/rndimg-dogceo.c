@@ -24,7 +24,7 @@
 
 /* Ends {"message": ..., "status": "success"} and sends it. */
 static void
-send_dog (SoupServerMessage *msg, JsonBuilder *builder)
+send_dog (RndimgExchange *exchange, JsonBuilder *builder)
 {
   g_autoptr(JsonNode) node = NULL;
 
@@ -32,13 +32,13 @@ send_dog (SoupServerMessage *msg, JsonBuilder *builder)
   json_builder_add_string_value (builder, "success");
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_http_set_no_store (exchange);
+  rndimg_http_send_json (exchange, SOUP_STATUS_OK, node);
 }
 
 /* {"status":"error","message":...,"code":N}, in dog.ceo's order. */
 static void
-send_dog_error (SoupServerMessage *msg, guint status, const char *message)
+send_dog_error (RndimgExchange *exchange, guint status, const char *message)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
@@ -52,16 +52,16 @@ send_dog_error (SoupServerMessage *msg, guint status, const char *message)
   json_builder_add_int_value (builder, status);
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, status, node);
+  rndimg_http_set_no_store (exchange);
+  rndimg_http_send_json (exchange, status, node);
 }
 
 /* A path under dog.ceo's prefixes that is none of its routes. */
 static void
-send_no_route (SoupServerMessage *msg)
+send_no_route (RndimgExchange *exchange)
 {
-  rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s",
-                          g_uri_get_path (soup_server_message_get_uri (msg)));
+  rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s",
+                          rndimg_exchange_get_path (exchange));
 }
 
 static JsonBuilder *
@@ -76,7 +76,7 @@ begin_message (void)
 
 /* "random" → 1 picture as a string; "random/N" → a list of min(N, 50). */
 static gboolean
-parse_random_count (SoupServerMessage *msg, const char *text, guint *count)
+parse_random_count (RndimgExchange *exchange, const char *text, guint *count)
 {
   guint64 value;
 
@@ -87,7 +87,7 @@ parse_random_count (SoupServerMessage *msg, const char *text, guint *count)
     }
   if (!rndimg_http_parse_number (text, 0, G_MAXUINT32, &value))
     {
-      send_dog_error (msg, SOUP_STATUS_BAD_REQUEST, "the number of pictures must be a whole number (at most 50 are given)");
+      send_dog_error (exchange, SOUP_STATUS_BAD_REQUEST, "the number of pictures must be a whole number (at most 50 are given)");
       return FALSE;
     }
   *count = (guint) CLAMP (value, 1, RNDIMG_DOGCEO_MAX_RANDOM);
@@ -95,10 +95,10 @@ parse_random_count (SoupServerMessage *msg, const char *text, guint *count)
 }
 
 static void
-send_urls (SoupServerMessage *msg, GPtrArray *images, gboolean as_list)
+send_urls (RndimgExchange *exchange, GPtrArray *images, gboolean as_list)
 {
   g_autoptr(JsonBuilder) builder = begin_message ();
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
 
   if (!as_list)
     {
@@ -115,12 +115,12 @@ send_urls (SoupServerMessage *msg, GPtrArray *images, gboolean as_list)
         }
       json_builder_end_array (builder);
     }
-  send_dog (msg, builder);
+  send_dog (exchange, builder);
 }
 
 /* .../images[/random[/N]] of @album (NULL: every picture). */
 static void
-serve_images (SoupServerMessage *msg, RndimgPicturesApi *api, const char *album, char **rest)
+serve_images (RndimgExchange *exchange, RndimgPicturesApi *api, const char *album, char **rest)
 {
   const char *albums[] = { album, NULL };
   g_autoptr(GPtrArray) picked = NULL;
@@ -128,19 +128,19 @@ serve_images (SoupServerMessage *msg, RndimgPicturesApi *api, const char *album,
 
   if (rest[0] == NULL && album != NULL)
     {
-      send_urls (msg, rndimg_album_sorted (rndimg_catalogue_get_album (api->catalogue, album)), TRUE);
+      send_urls (exchange, rndimg_album_sorted (rndimg_catalogue_get_album (api->catalogue, album)), TRUE);
       return;
     }
   if (g_strcmp0 (rest[0], "random") != 0 || (rest[1] != NULL && rest[2] != NULL))
     {
-      send_no_route (msg);
+      send_no_route (exchange);
       return;
     }
-  if (!parse_random_count (msg, rest[1], &count))
+  if (!parse_random_count (exchange, rest[1], &count))
     return;
   picked = rndimg_catalogue_choose (api->catalogue, album != NULL ? albums : NULL, RNDIMG_ORIENTATION_ANY,
                                     NULL, NULL, MAX (count, 1), NULL);
-  send_urls (msg, picked, count > 0);
+  send_urls (exchange, picked, count > 0);
 }
 
 /* Album names: top albums, or the sub-albums of @parent. */
@@ -173,7 +173,7 @@ add_names (JsonBuilder *builder, GPtrArray *names)
 }
 
 static void
-serve_list_all (SoupServerMessage *msg, RndimgPicturesApi *api)
+serve_list_all (RndimgExchange *exchange, RndimgPicturesApi *api)
 {
   g_autoptr(GPtrArray) names = album_names (api, NULL);
   g_autoptr(JsonBuilder) builder = begin_message ();
@@ -187,12 +187,12 @@ serve_list_all (SoupServerMessage *msg, RndimgPicturesApi *api)
       add_names (builder, subs);
     }
   json_builder_end_object (builder);
-  send_dog (msg, builder);
+  send_dog (exchange, builder);
 }
 
 /* /breeds/list[/random[/N]] */
 static void
-serve_list (SoupServerMessage *msg, RndimgPicturesApi *api, char **rest)
+serve_list (RndimgExchange *exchange, RndimgPicturesApi *api, char **rest)
 {
   g_autoptr(GPtrArray) names = album_names (api, NULL);
   g_autoptr(JsonBuilder) builder = NULL;
@@ -200,17 +200,17 @@ serve_list (SoupServerMessage *msg, RndimgPicturesApi *api, char **rest)
 
   if (rest[0] != NULL && (!g_str_equal (rest[0], "random") || (rest[1] != NULL && rest[2] != NULL)))
     {
-      send_no_route (msg);
+      send_no_route (exchange);
       return;
     }
   if (rest[0] == NULL)
     {
       builder = begin_message ();
       add_names (builder, names);
-      send_dog (msg, builder);
+      send_dog (exchange, builder);
       return;
     }
-  if (!parse_random_count (msg, rest[1], &count))
+  if (!parse_random_count (exchange, rest[1], &count))
     return;
   /* A partial shuffle: the first MAX (count, 1) names are a random pick. */
   for (guint i = 0; i < names->len && i < MAX (count, 1); i++)
@@ -229,7 +229,7 @@ serve_list (SoupServerMessage *msg, RndimgPicturesApi *api, char **rest)
       g_ptr_array_set_size (names, MIN (names->len, count));
       add_names (builder, names);
     }
-  send_dog (msg, builder);
+  send_dog (exchange, builder);
 }
 
 static gboolean
@@ -240,13 +240,13 @@ album_exists (RndimgPicturesApi *api, const char *name)
 
 /* /breed/{album}/list, /breed/{album}[/{sub}]/images... */
 static void
-serve_breed (SoupServerMessage *msg, RndimgPicturesApi *api, char **rest)
+serve_breed (RndimgExchange *exchange, RndimgPicturesApi *api, char **rest)
 {
   g_autofree char *sub_album = NULL;
 
   if (rest[0] == NULL || rest[1] == NULL || strchr (rest[0], '/') != NULL || !album_exists (api, rest[0]))
     {
-      send_dog_error (msg, SOUP_STATUS_NOT_FOUND, "Breed not found (master breed does not exist)");
+      send_dog_error (exchange, SOUP_STATUS_NOT_FOUND, "Breed not found (master breed does not exist)");
       return;
     }
   if (g_str_equal (rest[1], "list") && rest[2] == NULL)
@@ -255,44 +255,44 @@ serve_breed (SoupServerMessage *msg, RndimgPicturesApi *api, char **rest)
       g_autoptr(JsonBuilder) builder = begin_message ();
 
       add_names (builder, subs);
-      send_dog (msg, builder);
+      send_dog (exchange, builder);
       return;
     }
   if (g_str_equal (rest[1], "images"))
     {
-      serve_images (msg, api, rest[0], rest + 2);
+      serve_images (exchange, api, rest[0], rest + 2);
       return;
     }
   sub_album = g_strconcat (rest[0], "/", rest[1], NULL);
   if (!album_exists (api, sub_album))
     {
-      send_dog_error (msg, SOUP_STATUS_NOT_FOUND, "Breed not found (sub breed does not exist)");
+      send_dog_error (exchange, SOUP_STATUS_NOT_FOUND, "Breed not found (sub breed does not exist)");
       return;
     }
   if (g_strcmp0 (rest[2], "images") == 0)
-    serve_images (msg, api, sub_album, rest + 3);
+    serve_images (exchange, api, sub_album, rest + 3);
   else
-    send_no_route (msg);
+    send_no_route (exchange);
 }
 
 /* Every dog.ceo route, with or without /api. */
 void
-rndimg_dogceo_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer pictures_api)
+rndimg_dogceo_serve (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer pictures_api)
 {
   RndimgPicturesApi *api = pictures_api;
   const char *route = g_str_has_prefix (path, "/api/") ? path + strlen ("/api") : path;
   g_auto(GStrv) segments = g_strsplit (route + 1, "/", 8);
 
   if (g_strv_length (segments) >= 8)
-    send_no_route (msg);
+    send_no_route (exchange);
   else if (g_str_equal (segments[0], "breed"))
-    serve_breed (msg, api, segments + 1);
+    serve_breed (exchange, api, segments + 1);
   else if (g_strcmp0 (segments[1], "image") == 0)
-    serve_images (msg, api, NULL, segments + 2);
+    serve_images (exchange, api, NULL, segments + 2);
   else if (g_strcmp0 (segments[1], "list") == 0 && g_strcmp0 (segments[2], "all") == 0 && segments[3] == NULL)
-    serve_list_all (msg, api);
+    serve_list_all (exchange, api);
   else if (g_strcmp0 (segments[1], "list") == 0)
-    serve_list (msg, api, segments + 2);
+    serve_list (exchange, api, segments + 2);
   else
-    send_no_route (msg);
+    send_no_route (exchange);
 }

@@ -51,7 +51,7 @@ rndimg_picsum_free (RndimgPicsum *self)
 }
 
 static gboolean G_GNUC_PRINTF (3, 4)
-refuse (SoupServerMessage *msg, const char *parameter, const char *format, ...)
+refuse (RndimgExchange *exchange, const char *parameter, const char *format, ...)
 {
   RndimgVariantProblem problem = { (char *) parameter, NULL };
   va_list args;
@@ -59,7 +59,7 @@ refuse (SoupServerMessage *msg, const char *parameter, const char *format, ...)
   va_start (args, format);
   problem.message = g_strdup_vprintf (format, args);
   va_end (args);
-  rndimg_variants_api_send_problem (msg, &problem);
+  rndimg_variants_api_send_problem (exchange, &problem);
   g_free (problem.message);
   return FALSE;
 }
@@ -67,9 +67,9 @@ refuse (SoupServerMessage *msg, const char *parameter, const char *format, ...)
 /* The raw query as key -> value (NULL for a key without '='); NULL when
  * it is not well-formed. libsoup's form decoder drops "?grayscale". */
 static GHashTable *
-read_query (SoupServerMessage *msg)
+read_query (RndimgExchange *exchange)
 {
-  const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+  const char *raw = rndimg_exchange_get_query (exchange);
   g_autoptr(GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_auto(GStrv) pieces = NULL;
 
@@ -97,13 +97,13 @@ read_query (SoupServerMessage *msg)
 
 /* ?grayscale, ?blur[=N]; ?random and anything else are ignored, as by Picsum. */
 static gboolean
-read_look (SoupServerMessage *msg, RndimgVariantSpec *spec)
+read_look (RndimgExchange *exchange, RndimgVariantSpec *spec)
 {
-  g_autoptr(GHashTable) query = read_query (msg);
+  g_autoptr(GHashTable) query = read_query (exchange);
   const char *blur;
 
   if (query == NULL)
-    return refuse (msg, "query", "the query is not well-formed percent-encoded text");
+    return refuse (exchange, "query", "the query is not well-formed percent-encoded text");
   spec->grayscale = g_hash_table_contains (query, "grayscale");
   if (!g_hash_table_lookup_extended (query, "blur", NULL, (gpointer *) &blur))
     return TRUE;
@@ -113,7 +113,7 @@ read_look (SoupServerMessage *msg, RndimgVariantSpec *spec)
       guint64 value;
 
       if (!rndimg_http_parse_number (blur, 1, RNDIMG_VARIANT_MAX_BLUR, &value))
-        return refuse (msg, "blur", "blur must be a whole number from 1 to %d (no value: %d)",
+        return refuse (exchange, "blur", "blur must be a whole number from 1 to %d (no value: %d)",
                        RNDIMG_VARIANT_MAX_BLUR, DEFAULT_BLUR);
       spec->blur = (guint) value;
     }
@@ -121,12 +121,12 @@ read_look (SoupServerMessage *msg, RndimgVariantSpec *spec)
 }
 
 static gboolean
-read_side (SoupServerMessage *msg, const char *text, const char *parameter, guint *side)
+read_side (RndimgExchange *exchange, const char *text, const char *parameter, guint *side)
 {
   guint64 value;
 
   if (!rndimg_http_parse_number (text, 0, RNDIMG_VARIANT_MAX_SIDE, &value))
-    return refuse (msg, parameter, "%s must be a whole number from 0 to %d", parameter, RNDIMG_VARIANT_MAX_SIDE);
+    return refuse (exchange, parameter, "%s must be a whole number from 0 to %d", parameter, RNDIMG_VARIANT_MAX_SIDE);
   *side = (guint) value;
   return TRUE;
 }
@@ -134,7 +134,7 @@ read_side (SoupServerMessage *msg, const char *text, const char *parameter, guin
 /* The size segments, "300" or "300", "200.webp": a variant as Picsum
  * makes it (centre crop, JPEG unless .webp). */
 static gboolean
-read_size (SoupServerMessage *msg, char **segments, guint n, RndimgVariantSpec *spec)
+read_size (RndimgExchange *exchange, char **segments, guint n, RndimgVariantSpec *spec)
 {
   char *last = segments[n - 1];
   char *dot = strchr (last, '.');
@@ -145,16 +145,16 @@ read_size (SoupServerMessage *msg, char **segments, guint n, RndimgVariantSpec *
       if (g_str_equal (dot, ".webp"))
         spec->format = RNDIMG_FORMAT_WEBP;
       else if (!g_str_equal (dot, ".jpg"))
-        return refuse (msg, "format", "the file extension must be .jpg or .webp");
+        return refuse (exchange, "format", "the file extension must be .jpg or .webp");
       *dot = '\0';
     }
-  if (!read_side (msg, segments[0], "width", &spec->width))
+  if (!read_side (exchange, segments[0], "width", &spec->width))
     return FALSE;
   if (n == 1)
     spec->height = spec->width;
-  else if (!read_side (msg, segments[1], "height", &spec->height))
+  else if (!read_side (exchange, segments[1], "height", &spec->height))
     return FALSE;
-  return read_look (msg, spec);
+  return read_look (exchange, spec);
 }
 
 /* The first @count of @segments, joined with '/'. */
@@ -170,7 +170,7 @@ join_segments (char **segments, guint count)
 
 /* A seed from its path segments; NULL with the answer set. */
 static char *
-read_seed (SoupServerMessage *msg, char **segments, guint count)
+read_seed (RndimgExchange *exchange, char **segments, guint count)
 {
   g_autofree char *joined = join_segments (segments, count);
   char *seed = g_uri_unescape_string (joined, NULL);
@@ -178,7 +178,7 @@ read_seed (SoupServerMessage *msg, char **segments, guint count)
   if (seed == NULL || *seed == '\0' || strlen (seed) > MAX_SEED_BYTES)
     {
       g_free (seed);
-      refuse (msg, "seed", "a seed is 1 to %d bytes", MAX_SEED_BYTES);
+      refuse (exchange, "seed", "a seed is 1 to %d bytes", MAX_SEED_BYTES);
       return NULL;
     }
   return seed;
@@ -188,9 +188,9 @@ read_seed (SoupServerMessage *msg, char **segments, guint count)
  * catalogue's ring (consistent hashing: a picture added or removed moves
  * only the seeds nearest its points). NULL with the answer set. */
 static RndimgPicture *
-find_seeded (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint count)
+find_seeded (RndimgPicsum *self, RndimgExchange *exchange, char **segments, guint count)
 {
-  g_autofree char *seed = read_seed (msg, segments, count);
+  g_autofree char *seed = read_seed (exchange, segments, count);
   g_autoptr(GPtrArray) picked = NULL;
 
   if (seed == NULL)
@@ -198,7 +198,7 @@ find_seeded (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint 
   picked = rndimg_catalogue_choose (self->catalogue, NULL, RNDIMG_ORIENTATION_ANY, seed, NULL, 1, NULL);
   if (picked == NULL || picked->len == 0)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
       return NULL;
     }
   return rndimg_picture_ref (g_ptr_array_index (picked, 0));
@@ -233,35 +233,35 @@ resolve_id (RndimgPicsum *self, char **segments, guint n, guint *rest)
 }
 
 static void
-expose_picsum_headers (SoupServerMessage *msg)
+expose_picsum_headers (RndimgExchange *exchange)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Access-Control-Expose-Headers",
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Access-Control-Expose-Headers",
                                 "Location, Retry-After, ETag, Link, Picsum-ID, Content-Type");
 }
 
 static void
-redirect_versioned (SoupServerMessage *msg, RndimgPicture *image, const char *version, gpointer spec)
+redirect_versioned (RndimgExchange *exchange, RndimgPicture *image, const char *version, gpointer spec)
 {
   g_autofree char *path = rndimg_variant_canonical_path (image->name, version, spec);
 
-  rndimg_variants_api_redirect (msg, path);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Picsum-ID", image->name);
-  expose_picsum_headers (msg);
+  rndimg_variants_api_redirect (exchange, path);
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Picsum-ID", image->name);
+  expose_picsum_headers (exchange);
 }
 
 /* 302 (no-store) to the canonical URL of @spec of @image, with Picsum-ID. */
 static void
-redirect_to_variant (RndimgPicsum *self, SoupServerMessage *msg, RndimgPicture *image, const RndimgVariantSpec *spec)
+redirect_to_variant (RndimgPicsum *self, RndimgExchange *exchange, RndimgPicture *image, const RndimgVariantSpec *spec)
 {
-  rndimg_variants_api_when_versioned (self->variants, msg, image, redirect_versioned, g_memdup2 (spec, sizeof *spec),
+  rndimg_variants_api_when_versioned (self->variants, exchange, image, redirect_versioned, g_memdup2 (spec, sizeof *spec),
                                   g_free);
 }
 
 /* Picsum's item: {id, author, width, height, url, download_url}. */
 static void
-append_info (SoupServerMessage *msg, GString *out, RndimgPicture *image)
+append_info (RndimgExchange *exchange, GString *out, RndimgPicture *image)
 {
-  g_autofree char *base = rndimg_http_base_url (msg);
+  g_autofree char *base = rndimg_http_base_url (exchange);
   g_autofree char *url = g_strconcat (base, image->url_path, NULL);
   g_autofree char *escaped = g_uri_escape_string (image->name, NULL, FALSE);
   g_autofree char *download = g_strdup_printf ("%s/id/%s/%u/%u", base, escaped, image->width, image->height);
@@ -280,17 +280,17 @@ append_info (SoupServerMessage *msg, GString *out, RndimgPicture *image)
 }
 
 static void
-send_info (SoupServerMessage *msg, RndimgPicture *image)
+send_info (RndimgExchange *exchange, RndimgPicture *image)
 {
   GString *answer = g_string_new (NULL);
 
-  append_info (msg, answer, image);
-  expose_picsum_headers (msg);
-  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
+  append_info (exchange, answer, image);
+  expose_picsum_headers (exchange);
+  rndimg_http_send_json_text (exchange, SOUP_STATUS_OK, answer);
 }
 
 static gboolean
-read_list_number (SoupServerMessage *msg, GHashTable *query, const char *name, guint64 max, guint64 fallback,
+read_list_number (RndimgExchange *exchange, GHashTable *query, const char *name, guint64 max, guint64 fallback,
                   guint64 *value)
 {
   const char *text = query != NULL ? g_hash_table_lookup (query, name) : NULL;
@@ -298,7 +298,7 @@ read_list_number (SoupServerMessage *msg, GHashTable *query, const char *name, g
   *value = fallback;
   if (text == NULL || rndimg_http_parse_number (text, 1, max, value))
     return TRUE;
-  return refuse (msg, name, "%s must be a whole number from 1 to %" G_GUINT64_FORMAT, name, max);
+  return refuse (exchange, name, "%s must be a whole number from 1 to %" G_GUINT64_FORMAT, name, max);
 }
 
 static void
@@ -312,17 +312,17 @@ add_link (GString *link, const char *base, guint64 page, guint64 limit, const ch
 
 /* GET /v2/list?page=&limit=: a page of items, Link rel="prev"/"next". */
 static void
-serve_list (RndimgPicsum *self, SoupServerMessage *msg)
+serve_list (RndimgPicsum *self, RndimgExchange *exchange)
 {
-  g_autoptr(GHashTable) query = read_query (msg);
+  g_autoptr(GHashTable) query = read_query (exchange);
   g_autoptr(GPtrArray) images = rndimg_catalogue_list (self->catalogue);
   g_autoptr(GString) link = g_string_new (NULL);
   GString *answer;
-  g_autofree char *base = rndimg_http_base_url (msg);
+  g_autofree char *base = rndimg_http_base_url (exchange);
   guint64 page, limit, first;
 
-  if (!read_list_number (msg, query, "page", G_MAXUINT32, 1, &page) ||
-      !read_list_number (msg, query, "limit", LIST_MAX_LIMIT, LIST_DEFAULT_LIMIT, &limit))
+  if (!read_list_number (exchange, query, "page", G_MAXUINT32, 1, &page) ||
+      !read_list_number (exchange, query, "limit", LIST_MAX_LIMIT, LIST_DEFAULT_LIMIT, &limit))
     return;
   first = (page - 1) * limit;
   answer = g_string_new ("[");
@@ -330,7 +330,7 @@ serve_list (RndimgPicsum *self, SoupServerMessage *msg)
     {
       if (i > first)
         g_string_append_c (answer, ',');
-      append_info (msg, answer, g_ptr_array_index (images, i));
+      append_info (exchange, answer, g_ptr_array_index (images, i));
     }
   g_string_append_c (answer, ']');
   if (page > 1)
@@ -338,9 +338,9 @@ serve_list (RndimgPicsum *self, SoupServerMessage *msg)
   if (first + limit < images->len)
     add_link (link, base, page + 1, limit, "next");
   if (link->len > 0)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Link", link->str);
-  expose_picsum_headers (msg);
-  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
+    soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Link", link->str);
+  expose_picsum_headers (exchange);
+  rndimg_http_send_json_text (exchange, SOUP_STATUS_OK, answer);
 }
 
 static gboolean
@@ -353,27 +353,27 @@ is_number_segment (const char *segment)
 
 /* info or a variant of @image: @rest, @n segments after the picture. */
 static void
-serve_picture (RndimgPicsum *self, SoupServerMessage *msg, RndimgPicture *image, char **rest, guint n)
+serve_picture (RndimgPicsum *self, RndimgExchange *exchange, RndimgPicture *image, char **rest, guint n)
 {
   RndimgVariantSpec spec;
 
   if (n == 1 && g_str_equal (rest[0], "info"))
-    send_info (msg, image);
-  else if (read_size (msg, rest, n, &spec))
-    redirect_to_variant (self, msg, image, &spec);
+    send_info (exchange, image);
+  else if (read_size (exchange, rest, n, &spec))
+    redirect_to_variant (self, exchange, image, &spec);
 }
 
 /* /id/{id}/...: @segments after "id". */
 static void
-serve_id (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
+serve_id (RndimgPicsum *self, RndimgExchange *exchange, char **segments, guint n)
 {
   guint rest = 0;
   g_autoptr(RndimgPicture) image = resolve_id (self, segments, n, &rest);
 
   if (image == NULL)
-    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture with that id");
+    rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no picture with that id");
   else
-    serve_picture (self, msg, image, segments + rest, n - rest);
+    serve_picture (self, exchange, image, segments + rest, n - rest);
 }
 
 /* /seed/{seed}/...: @segments after "seed", @n >= 2 of them. A seed
@@ -381,7 +381,7 @@ serve_id (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
  * seed is every segment before "info", or before the size, one number or
  * two. */
 static void
-serve_seed (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
+serve_seed (RndimgPicsum *self, RndimgExchange *exchange, char **segments, guint n)
 {
   RndimgVariantSpec spec;
   g_autoptr(RndimgPicture) image = NULL;
@@ -389,48 +389,48 @@ serve_seed (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n
 
   if (g_str_equal (segments[n - 1], "info"))
     {
-      if ((image = find_seeded (self, msg, segments, n - 1)) != NULL)
-        send_info (msg, image);
+      if ((image = find_seeded (self, exchange, segments, n - 1)) != NULL)
+        send_info (exchange, image);
       return;
     }
-  if (read_size (msg, segments + n - size_segments, size_segments, &spec) &&
-      (image = find_seeded (self, msg, segments, n - size_segments)) != NULL)
-    redirect_to_variant (self, msg, image, &spec);
+  if (read_size (exchange, segments + n - size_segments, size_segments, &spec) &&
+      (image = find_seeded (self, exchange, segments, n - size_segments)) != NULL)
+    redirect_to_variant (self, exchange, image, &spec);
 }
 
 /* /{size} and /{w}/{h}: a random picture. */
 static void
-serve_random (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
+serve_random (RndimgPicsum *self, RndimgExchange *exchange, char **segments, guint n)
 {
   g_autoptr(RndimgPicture) image = NULL;
   RndimgVariantSpec spec;
 
-  if (!read_size (msg, segments, n, &spec))
+  if (!read_size (exchange, segments, n, &spec))
     return;
   if ((image = rndimg_catalogue_pick_random (self->catalogue, NULL)) == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
       return;
     }
-  redirect_to_variant (self, msg, image, &spec);
+  redirect_to_variant (self, exchange, image, &spec);
 }
 
 /* GET|HEAD of every path not routed elsewhere. */
 void
-rndimg_picsum_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer picsum)
+rndimg_picsum_serve (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer picsum)
 {
   RndimgPicsum *self = picsum;
   g_auto(GStrv) segments = g_strsplit (path + 1, "/", 8);
   guint n = g_strv_length (segments);
 
   if (n == 2 && g_str_equal (segments[0], "v2") && g_str_equal (segments[1], "list"))
-    serve_list (self, msg);
+    serve_list (self, exchange);
   else if (n >= 3 && n <= 6 && g_str_equal (segments[0], "id"))
-    serve_id (self, msg, segments + 1, n - 1);
+    serve_id (self, exchange, segments + 1, n - 1);
   else if (n >= 3 && n <= 6 && g_str_equal (segments[0], "seed"))
-    serve_seed (self, msg, segments + 1, n - 1);
+    serve_seed (self, exchange, segments + 1, n - 1);
   else if (n >= 1 && n <= 2 && is_number_segment (segments[0]) && (n == 1 || is_number_segment (segments[1])))
-    serve_random (self, msg, segments, n);
+    serve_random (self, exchange, segments, n);
   else
-    self->fallback (msg, path, query, self->fallback_data);
+    self->fallback (exchange, path, query, self->fallback_data);
 }

@@ -13,7 +13,7 @@ RndimgPicsum *rndimg_picsum_new   (RndimgCatalogue       *catalogue,
                                    RndimgHandler          fallback,
                                    gpointer               fallback_data);
 void          rndimg_picsum_free  (RndimgPicsum          *self);
-void          rndimg_picsum_serve (SoupServerMessage *msg,
+void          rndimg_picsum_serve (RndimgExchange *exchange,
                                    const char        *path,
                                    GHashTable        *query,
                                    gpointer           picsum);

@@ -3,29 +3,31 @@
 
 #include "rndimg-picture-variants.h"
 
+#include "rndimg-exchange.h"
+
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
 /* Called with a picture's version once it is known. */
-typedef void (*RndimgVersionedFunc) (SoupServerMessage *msg,
-                                     RndimgPicture       *image,
-                                     const char        *version,
-                                     gpointer           user_data);
+typedef void (*RndimgVersionedFunc) (RndimgExchange *exchange,
+                                     RndimgPicture  *image,
+                                     const char     *version,
+                                     gpointer        user_data);
 
-void rndimg_variants_api_serve          (SoupServerMessage          *msg,
+void rndimg_variants_api_serve          (RndimgExchange             *exchange,
                                      const char                 *path,
                                      GHashTable                 *query,
                                      gpointer                    picture_variants);
 void rndimg_variants_api_when_versioned (RndimgPictureVariants      *variants,
-                                     SoupServerMessage          *msg,
+                                     RndimgExchange             *exchange,
                                      RndimgPicture                *image,
                                      RndimgVersionedFunc         then,
                                      gpointer                    user_data,
                                      GDestroyNotify              free_data);
-void rndimg_variants_api_send_problem   (SoupServerMessage          *msg,
+void rndimg_variants_api_send_problem   (RndimgExchange             *exchange,
                                      const RndimgVariantProblem *problem);
-void rndimg_variants_api_redirect       (SoupServerMessage          *msg,
+void rndimg_variants_api_redirect       (RndimgExchange             *exchange,
                                      const char                 *location);
 
 G_END_DECLS
