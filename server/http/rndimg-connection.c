@@ -789,6 +789,8 @@ peer_has_closed (RndimgConnection *connection)
   return got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR);
 }
 
+#define SLOW_HEAD "its request head took too long"
+
 /* Why the sweep ends @connection now, or NULL. */
 static const char *
 sweep_verdict (RndimgConnection *connection, gint64 now, gint64 idle_limit, gint64 header_limit)
@@ -796,7 +798,7 @@ sweep_verdict (RndimgConnection *connection, gint64 now, gint64 idle_limit, gint
   if (connection->holder == RNDIMG_HOLDER_TAKEN || connection->holder == RNDIMG_HOLDER_CLOSED)
     return NULL;
   if (connection->head_started > 0 && now - connection->head_started > header_limit)
-    return "its request head took too long";
+    return SLOW_HEAD;
   if (connection->busy)
     return NULL;
   if (now - connection->idle_since > idle_limit)
@@ -807,12 +809,14 @@ sweep_verdict (RndimgConnection *connection, gint64 now, gint64 idle_limit, gint
   return NULL;
 }
 
-/* Ends @connection: ours are closed; libsoup's get their socket shut
- * down, so that libsoup sees the end of the stream and closes it. */
+/* Ends @connection for @why. A head that takes too long on a connection
+ * libsoup reads gets its socket shut down: libsoup sees the end of the
+ * stream and ends the request itself. Any other is closed (an idle one
+ * libsoup holds too: libsoup 3.2 would leave it in CLOSE_WAIT). */
 static void
-end (RndimgConnection *connection)
+end (RndimgConnection *connection, gboolean slow_head)
 {
-  if (connection->holder == RNDIMG_HOLDER_SOUP)
+  if (connection->holder == RNDIMG_HOLDER_SOUP && slow_head)
     {
       connection->head_started = 0;
       g_socket_shutdown (connection->socket, TRUE, TRUE, NULL);
@@ -843,7 +847,7 @@ sweep (gpointer user_data)
       if (why == NULL)
         continue;
       g_debug ("closing a connection: %s", why);
-      end (connection);
+      end (connection, g_str_equal (why, SLOW_HEAD));
     }
   return G_SOURCE_CONTINUE;
 }

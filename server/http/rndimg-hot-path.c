@@ -32,6 +32,8 @@
 /* Bytes read at once, and at most before a request is answered. */
 #define READ_SIZE 16384
 
+#define MAX_STATUS 600
+
 struct _RndimgHotPath
 {
   /* Borrowed: each outlives us */
@@ -39,6 +41,11 @@ struct _RndimgHotPath
   RndimgRouter *router;
   RndimgRefusals *refusals;
   const RndimgRequestWatch *watch;
+
+  /* Owned: what every answer repeats, made once */
+  char *status_lines[MAX_STATUS];   /* "HTTP/1.1 200 OK\r\n", made when first used */
+  char date[64];                    /* the Date of this second */
+  gint64 date_second;
 };
 
 /* The hot path's state of one connection (its record's hot data). */
@@ -47,6 +54,7 @@ typedef struct {
   RndimgConnection *connection;     /* borrowed: it owns us */
   RndimgExchange *exchange;         /* the request being answered (owned), or NULL */
   SoupMessageHeaders *request_headers, *response_headers;   /* kept from one request to the next */
+  RndimgExchange *headers_user;     /* the last exchange made with them until it is freed, or NULL */
   GString *head;                    /* the answer's head, made once per answer */
   GBytes *body;                     /* its body to write, or NULL */
   gsize written;                    /* of head and body */
@@ -88,21 +96,30 @@ hot_connection_of (RndimgExchange *exchange)
 
 /* The current second as an HTTP date, made again only when it changes. */
 static const char *
-date_now (void)
+date_now (RndimgHotPath *self)
 {
-  static char text[64];
-  static gint64 made_for = -1;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  if (now != made_for)
+  if (now != self->date_second)
     {
       g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (now);
       g_autofree char *formatted = soup_date_time_to_string (date, SOUP_DATE_HTTP);
 
-      g_strlcpy (text, formatted, sizeof text);
-      made_for = now;
+      g_strlcpy (self->date, formatted, sizeof self->date);
+      self->date_second = now;
     }
-  return text;
+  return self->date;
+}
+
+/* "HTTP/1.1 @status Phrase\r\n", as libsoup writes it. */
+static const char *
+status_line (RndimgHotPath *self, guint status)
+{
+  if (status >= MAX_STATUS)
+    status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  if (self->status_lines[status] == NULL)
+    self->status_lines[status] = g_strdup_printf ("HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
+  return self->status_lines[status];
 }
 
 /* libsoup's write_headers() for a HTTP/1.1 answer with @body: the status
@@ -110,7 +127,7 @@ date_now (void)
  * 1xx and 204); TRUE when the body is to be written (not for HEAD, 204,
  * 304, 1xx). */
 static gboolean
-write_head (GString *out, RndimgExchange *exchange, GBytes *body)
+write_head (RndimgHotPath *self, GString *out, RndimgExchange *exchange, GBytes *body)
 {
   SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
   guint status = rndimg_exchange_get_status (exchange);
@@ -118,7 +135,7 @@ write_head (GString *out, RndimgExchange *exchange, GBytes *body)
   gboolean no_body = rndimg_exchange_is_head (exchange) || status == SOUP_STATUS_NO_CONTENT ||
                      status == SOUP_STATUS_NOT_MODIFIED || SOUP_STATUS_IS_INFORMATIONAL (status);
   SoupMessageHeadersIter iter;
-  const char *name, *value;
+  const char *name, *value, *line;
 
   if (status == 0)
     {
@@ -126,21 +143,23 @@ write_head (GString *out, RndimgExchange *exchange, GBytes *body)
       rndimg_exchange_set_status (exchange, status);
     }
   g_string_truncate (out, 0);
-  g_string_append (out, "HTTP/1.1 ");
-  g_string_append_printf (out, "%u %s\r\n", status, soup_status_get_phrase (status));
+  line = status_line (self, status);
+  rndimg_http_append (out, line, strlen (line));
   if (status == SOUP_STATUS_NO_CONTENT || SOUP_STATUS_IS_INFORMATIONAL (status))
     soup_message_headers_remove (headers, "Content-Length");
-  else if (claimed == SOUP_ENCODING_CONTENT_LENGTH && soup_message_headers_get_content_length (headers) == 0)
+  /* The header, not soup_message_headers_get_content_length(): headers
+   * cleared for the next request keep the last length. */
+  else if (claimed == SOUP_ENCODING_CONTENT_LENGTH && soup_message_headers_get_one (headers, "Content-Length") == NULL)
     soup_message_headers_set_content_length (headers, body != NULL ? g_bytes_get_size (body) : 0);
   soup_message_headers_iter_init (&iter, headers);
   while (soup_message_headers_iter_next (&iter, &name, &value))
     {
-      g_string_append (out, name);
-      g_string_append_len (out, ": ", 2);
-      g_string_append (out, value);
-      g_string_append_len (out, "\r\n", 2);
+      rndimg_http_append (out, name, strlen (name));
+      rndimg_http_append (out, ": ", 2);
+      rndimg_http_append (out, value, strlen (value));
+      rndimg_http_append (out, "\r\n", 2);
     }
-  g_string_append_len (out, "\r\n", 2);
+  rndimg_http_append (out, "\r\n", 2);
   return !no_body && claimed != SOUP_ENCODING_EOF;
 }
 
@@ -265,7 +284,7 @@ send_answer (RndimgExchange *exchange)
   if (conn == NULL || conn->exchange != exchange)
     return;
   conn->written = 0;
-  if (write_head (conn->head, exchange, body) && body != NULL)
+  if (write_head (conn->hot, conn->head, exchange, body) && body != NULL)
     conn->body = g_bytes_ref (body);
   conn->close_after = is_last_answer (conn, exchange);
   write_answer (conn);
@@ -343,10 +362,12 @@ start_stream (RndimgExchange *exchange)
       rndimg_exchange_stream_ready (exchange, NULL, NULL);
       return;
     }
-  write_head (conn->head, exchange, NULL);
+  write_head (conn->hot, conn->head, exchange, NULL);
   head = g_bytes_new (conn->head->str, conn->head->len);
   rndimg_exchange_stream_ready (exchange, take_connection_of (exchange), head);
 }
+
+static void forget_exchange (RndimgExchange *exchange);
 
 static const RndimgExecutor hot_executor = {
   .name = "hot",
@@ -356,33 +377,45 @@ static const RndimgExecutor hot_executor = {
   .refuse = refuse_request,
   .take = take_connection_of,
   .stream = start_stream,
+  .finalize = forget_exchange,
 };
 
-/* The headers every answer starts with, as libsoup's: Server, then Date. */
-static SoupMessageHeaders *
-fresh_response_headers (HotConnection *conn)
-{
-  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
-  const char *server = rndimg_connections_get_server_header (conn->hot->connections);
-
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CONTENT_LENGTH);
-  if (*server != '\0')
-    soup_message_headers_append (headers, "Server", server);
-  soup_message_headers_append (headers, "Date", date_now ());
-  return headers;
-}
-
-/* The headers objects for the next request: the last one's, emptied,
- * unless an exchange still holds them (a long-poll being reported). */
+/* The headers objects for the next request: the last one's, emptied
+ * (no allocation), unless an exchange still holds them (a long-poll's,
+ * reported, not yet freed); the answer's begin as libsoup's do: Server,
+ * then Date. */
 static void
 reset_headers (HotConnection *conn)
 {
-  g_clear_pointer (&conn->response_headers, soup_message_headers_unref);
-  conn->response_headers = fresh_response_headers (conn);
-  if (conn->request_headers != NULL)
-    soup_message_headers_clear (conn->request_headers);
+  const char *server = rndimg_connections_get_server_header (conn->hot->connections);
+
+  if (conn->headers_user != NULL || conn->request_headers == NULL)
+    {
+      g_clear_pointer (&conn->request_headers, soup_message_headers_unref);
+      g_clear_pointer (&conn->response_headers, soup_message_headers_unref);
+      conn->request_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+      conn->response_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+      conn->headers_user = NULL;
+    }
   else
-    conn->request_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+    {
+      soup_message_headers_clear (conn->request_headers);
+      soup_message_headers_clear (conn->response_headers);
+    }
+  soup_message_headers_set_encoding (conn->response_headers, SOUP_ENCODING_CONTENT_LENGTH);
+  if (*server != '\0')
+    soup_message_headers_append (conn->response_headers, "Server", server);
+  soup_message_headers_append (conn->response_headers, "Date", date_now (conn->hot));
+}
+
+/* An exchange is freed: the headers it was made with are free again. */
+static void
+forget_exchange (RndimgExchange *exchange)
+{
+  HotConnection *conn = rndimg_connection_get_hot_data (rndimg_exchange_get_connection (exchange));
+
+  if (conn != NULL && conn->headers_user == exchange)
+    conn->headers_user = NULL;
 }
 
 /* Runs the request of @head, with @body, through the router. */
@@ -406,6 +439,7 @@ run (HotConnection *conn, const RndimgRequestHead *head, GBytes *body)
 
   conn->close_after = head->close;
   conn->exchange = rndimg_exchange_new (&hot_executor, hot, conn->connection, &request, hot->watch);
+  conn->headers_user = conn->exchange;
   if (hot->watch->started != NULL)
     hot->watch->started (hot->watch->data);
   if (!rndimg_router_admit (hot->router, conn->exchange))
@@ -579,6 +613,7 @@ rndimg_hot_path_new (RndimgConnections *connections, RndimgRouter *router, Rndim
   self->router = router;
   self->refusals = refusals;
   self->watch = watch;
+  self->date_second = -1;
   rndimg_connections_set_hot_path (connections, take_connection, self);
   return self;
 }
@@ -587,5 +622,7 @@ void
 rndimg_hot_path_free (RndimgHotPath *self)
 {
   rndimg_connections_set_hot_path (self->connections, NULL, NULL);
+  for (guint i = 0; i < MAX_STATUS; i++)
+    g_free (self->status_lines[i]);
   g_free (self);
 }

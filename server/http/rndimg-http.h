@@ -5,6 +5,7 @@
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <string.h>
 
 G_BEGIN_DECLS
 
@@ -35,5 +36,21 @@ gboolean rndimg_http_parse_number  (const char        *text,
 gboolean rndimg_http_query_value_has_nul (RndimgExchange *exchange,
                                           const char     *name);
 JsonNode *rndimg_http_success_node (const char        *message);
+
+/* g_string_append_len() copying in place when @out has room: GLib 2.74's
+ * is a call into the general g_string_insert_len() for every piece, and
+ * answers are written a few bytes at a time. */
+static inline void
+rndimg_http_append (GString *out, const char *bytes, gsize length)
+{
+  if (out->len + length < out->allocated_len)
+    {
+      memcpy (out->str + out->len, bytes, length);
+      out->len += length;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_len (out, bytes, (gssize) length);
+}
 
 G_END_DECLS

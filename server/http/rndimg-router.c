@@ -19,11 +19,23 @@ typedef struct {
   gpointer user_data;
 } RndimgRoute;
 
+/* What the routes say of one path. */
+typedef struct {
+  const RndimgRoute *get;    /* the first matching route with a GET handler, or NULL */
+  const RndimgRoute *post;   /* ... with a POST handler */
+  const char *label;         /* for metrics: see rndimg_router_route_label() */
+} Resolution;
+
 struct _RndimgRouter
 {
   GArray *routes;      /* RndimgRoute, first match wins */
   gsize max_upload_bytes;
   RndimgOriginPolicy *origins;   /* borrowed */
+  /* The last path's resolution: a request asks several times (is it hot,
+   * its body limit, is it a write, its handler, its label), and clients
+   * ask for the same paths again and again. */
+  char *last_path;
+  Resolution last;
 };
 
 static void
@@ -50,16 +62,13 @@ handler_for_method (const RndimgRoute *route, const char *method)
   return NULL;
 }
 
-/* What the routes say of @path: the first route with a handler for
- * @method (NULL if none), and every method some matching route takes.
- * Routes are read in order; one without any handler claims the rest of
- * its paths for a 404. FALSE: no route serves @path at all. */
-static gboolean
-resolve (RndimgRouter *self, const char *path, const char *method,
-         const RndimgRoute **chosen, gboolean *has_get, gboolean *has_post)
+/* Reads the routes in order for @path: the first route with a handler
+ * for each method, and the label of the first that matches. One without
+ * any handler claims the rest of its paths for a 404. */
+static void
+resolve_path (RndimgRouter *self, const char *path, Resolution *resolution)
 {
-  *chosen = NULL;
-  *has_get = *has_post = FALSE;
+  *resolution = (Resolution) { .label = "unknown" };
   for (guint i = 0; i < self->routes->len; i++)
     {
       const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
@@ -68,30 +77,53 @@ resolve (RndimgRouter *self, const char *path, const char *method,
         continue;
       if (route->get == NULL && route->post == NULL)
         break;
-      *has_get |= route->get != NULL;
-      *has_post |= route->post != NULL;
-      if (*chosen == NULL && method != NULL && handler_for_method (route, method) != NULL)
-        *chosen = route;
+      if (resolution->get == NULL && resolution->post == NULL)
+        resolution->label = g_str_equal (route->path, "/") && (route->flags & RNDIMG_ROUTE_PREFIX) ? "/*" : route->path;
+      if (resolution->get == NULL && route->get != NULL)
+        resolution->get = route;
+      if (resolution->post == NULL && route->post != NULL)
+        resolution->post = route;
     }
+}
+
+static const Resolution *
+resolution_of (RndimgRouter *self, const char *path)
+{
+  if (self->last_path == NULL || strcmp (path, self->last_path) != 0)
+    {
+      resolve_path (self, path, &self->last);
+      g_free (self->last_path);
+      self->last_path = g_strdup (path);
+    }
+  return &self->last;
+}
+
+/* What the routes say of @path: the first route with a handler for
+ * @method (NULL if none), and every method some matching route takes.
+ * FALSE: no route serves @path at all. */
+static gboolean
+resolve (RndimgRouter *self, const char *path, const char *method,
+         const RndimgRoute **chosen, gboolean *has_get, gboolean *has_post)
+{
+  const Resolution *resolution = resolution_of (self, path);
+
+  *has_get = resolution->get != NULL;
+  *has_post = resolution->post != NULL;
+  *chosen = NULL;
+  if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
+    *chosen = resolution->get;
+  else if (method == SOUP_METHOD_POST)
+    *chosen = resolution->post;
   return *has_get || *has_post;
 }
 
 /* The route that answers @path, as a label with few values (for metrics):
- * the route's own path, the prefix "/" followed by a star for the web files, "unknown" for none. */
+ * the route's own path, the prefix "/" followed by a star for the web
+ * files, "unknown" for none. */
 const char *
 rndimg_router_route_label (RndimgRouter *self, const char *path)
 {
-  for (guint i = 0; i < self->routes->len; i++)
-    {
-      const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
-
-      if (!route_matches (route, path))
-        continue;
-      if (route->get == NULL && route->post == NULL)
-        return "unknown";
-      return g_str_equal (route->path, "/") && (route->flags & RNDIMG_ROUTE_PREFIX) ? "/*" : route->path;
-    }
-  return "unknown";
+  return resolution_of (self, path)->label;
 }
 
 /* Every route in order, with the methods it takes. */
@@ -336,11 +368,13 @@ rndimg_router_add (RndimgRouter *self, const char *path, RndimgRouteFlags flags,
   RndimgRoute route = { g_strdup (path), flags, get, post, user_data };
 
   g_array_append_val (self->routes, route);
+  g_clear_pointer (&self->last_path, g_free);   /* the routes moved */
 }
 
 void
 rndimg_router_free (RndimgRouter *self)
 {
   g_array_unref (self->routes);
+  g_free (self->last_path);
   g_free (self);
 }
