@@ -22,16 +22,20 @@ typedef struct {
   RndimgFrameWriter *writer;
 } Stream;
 
+/* "id: N\nevent: image\ndata: JSON\n\n", made once per event and base
+ * URL for every stream (the JSON has no line break). */
 static GBytes *
 sse_render (const RndimgEvent *event, const char *base_url, gint64 missed)
 {
   g_autoptr(GBytes) json = rndimg_event_to_json_bytes (event, base_url, missed);
   gsize size;
   const char *data = g_bytes_get_data (json, &size);
-  char *frame = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: image\ndata: %.*s\n\n",
-                                 event->id, (int) size, data);
+  GString *frame = g_string_sized_new (size + 64);
 
-  return g_bytes_new_take (frame, strlen (frame));
+  g_string_append_printf (frame, "id: %" G_GINT64_FORMAT "\nevent: image\ndata: ", event->id);
+  g_string_append_len (frame, data, (gssize) size);
+  g_string_append_len (frame, "\n\n", 2);
+  return g_string_free_to_bytes (frame);
 }
 
 /* Queues @payload for the client, unless the reader is too slow. */
