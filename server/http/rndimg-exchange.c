@@ -301,18 +301,33 @@ rndimg_exchange_pause (RndimgExchange *exchange)
   exchange->executor->pause (exchange);
 }
 
+/* Sends the answer, unless the exchange was paused again meanwhile. */
+static void
+send_unless_paused (gpointer data)
+{
+  RndimgExchange *exchange = data;
+
+  if (!exchange->paused && !exchange->gone)
+    exchange->executor->send (exchange);
+  rndimg_exchange_unref (exchange);
+}
+
 /* Ends the pause: TRUE when the client is still there, then set the
  * answer (or pause again) before returning to the main loop, which is
- * when it is sent. */
+ * when it is sent, as libsoup does (the send is queued before the
+ * executor resumes: libsoup's own resume is an idle queued after it). */
 gboolean
 rndimg_exchange_unpause (RndimgExchange *exchange)
 {
   if (!exchange->paused)
     return !exchange->gone;
   exchange->paused = FALSE;
-  if (!exchange->gone)
-    exchange->executor->unpause (exchange);
-  return !exchange->gone;
+  if (exchange->gone)
+    return FALSE;
+  rndimg_connections_run_later (rndimg_connection_get_owner (exchange->connection), send_unless_paused,
+                                rndimg_exchange_ref (exchange));
+  exchange->executor->unpause (exchange);
+  return TRUE;
 }
 
 gboolean

@@ -301,26 +301,11 @@ pause_answer (RndimgExchange *exchange)
     rndimg_connection_watch (conn->connection, RNDIMG_CONNECTION_HUNG_UP, on_event, conn);
 }
 
-/* Sends the answer, unless the exchange was paused again meanwhile. */
-static void
-send_unless_paused (gpointer data)
-{
-  RndimgExchange *exchange = data;
-
-  if (!rndimg_exchange_is_paused (exchange))
-    send_answer (exchange);
-  rndimg_exchange_unref (exchange);
-}
-
-/* The answer is set after this returns: it goes out once the main loop
- * runs on (as libsoup's would). */
+/* Back from a pause: the answer goes out once the main loop runs on
+ * (rndimg_exchange_unpause() queues it), as libsoup's would. */
 static void
 unpause_answer (RndimgExchange *exchange)
 {
-  RndimgConnection *connection = rndimg_exchange_get_connection (exchange);
-
-  rndimg_connections_run_later (rndimg_connection_get_owner (connection), send_unless_paused,
-                                rndimg_exchange_ref (exchange));
 }
 
 static void

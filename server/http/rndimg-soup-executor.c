@@ -102,28 +102,17 @@ pause_answer (RndimgExchange *exchange)
   soup_server_message_pause (msg);
 }
 
-/* Puts the answer on the message, unless it was paused again meanwhile. */
-static void
-send_unless_paused (gpointer data)
-{
-  RndimgExchange *exchange = data;
-
-  if (!rndimg_exchange_is_paused (exchange))
-    send_answer (exchange);
-  rndimg_exchange_unref (exchange);
-}
-
-/* The answer is set after this returns, before the main loop runs on:
- * it is put on the message by an idle queued before libsoup's own, which
- * resumes the message's I/O. */
+/* The answer is put on the message by an idle queued first
+ * (rndimg_exchange_unpause()): libsoup resumes the message's I/O in an
+ * idle of its own. */
 static void
 unpause_answer (RndimgExchange *exchange)
 {
   SoupServerMessage *msg = message_of (exchange);
-  MessageState *state = state_of (msg);
 
-  g_clear_signal_handler (&state->disconnected_id, msg);
-  rndimg_connections_run_later (state->executor->connections, send_unless_paused, rndimg_exchange_ref (exchange));
+  if (msg == NULL)
+    return;
+  g_clear_signal_handler (&state_of (msg)->disconnected_id, msg);
   soup_server_message_unpause (msg);
 }
 
@@ -236,6 +225,7 @@ exchange_for (RndimgSoupExecutor *self, SoupServerMessage *msg)
   };
 
   g_set_weak_pointer (weak, msg);
+  /* Every message comes on a connection we accepted. */
   return rndimg_exchange_new (&soup_executor, weak, rndimg_connections_lookup (self->connections, msg),
                               &request, self->watch);
 }
