@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-picture-numbers.h"
 #include "rndimg-picture-variants.h"
 
 #include "rndimg-exchange.h"
@@ -11,14 +12,21 @@ G_BEGIN_DECLS
 
 /* Called with a picture's version once it is known. */
 typedef void (*RndimgVersionedFunc) (RndimgExchange *exchange,
-                                     RndimgPicture  *image,
-                                     const char     *version,
-                                     gpointer        user_data);
+                                     RndimgPicture       *image,
+                                     const char        *version,
+                                     gpointer           user_data);
+
+typedef struct _RndimgVariantsApi RndimgVariantsApi;
+
+RndimgVariantsApi *rndimg_variants_api_new  (RndimgPictureVariants *variants,
+                                             RndimgPictureNumbers  *numbers);
+void               rndimg_variants_api_free (RndimgVariantsApi     *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgVariantsApi, rndimg_variants_api_free)
 
 void rndimg_variants_api_serve          (RndimgExchange             *exchange,
                                      const char                 *path,
                                      GHashTable                 *query,
-                                     gpointer                    picture_variants);
+                                     gpointer                    variants_api);
 void rndimg_variants_api_when_versioned (RndimgPictureVariants      *variants,
                                      RndimgExchange             *exchange,
                                      RndimgPicture                *image,
