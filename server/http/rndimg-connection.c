@@ -80,7 +80,7 @@ struct _RndimgConnections
   /* Owned */
   char *server_header;        /* its "server-header", read once */
   int epoll_fd;
-  guint epoll_source_id;
+  GSource *epoll_source;
   GHashTable *all;            /* RndimgConnection * (a reference), open ones */
   GHashTable *by_peer;        /* PeerKey * (in its record) -> RndimgConnection * */
   GQueue later;               /* Later *: see rndimg_connections_run_later() */
@@ -635,7 +635,15 @@ rndimg_connections_new (SoupServer *server)
   g_object_get (server, "server-header", &self->server_header, NULL);
   self->epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
   g_assert (self->epoll_fd >= 0);
-  self->epoll_source_id = g_unix_fd_add (self->epoll_fd, G_IO_IN, on_epoll, self);
+  /* May recurse: GLib "blocks" any other source while it is dispatched,
+   * taking its descriptor out of the poll and putting it back, and each
+   * of those writes the main context's wakeup eventfd, which wakes the
+   * next poll at once: two system calls and a pass of the loop for every
+   * pass. on_epoll() never runs the main loop itself. */
+  self->epoll_source = g_unix_fd_source_new (self->epoll_fd, G_IO_IN);
+  g_source_set_callback (self->epoll_source, G_SOURCE_FUNC (on_epoll), self, NULL);
+  g_source_set_can_recurse (self->epoll_source, TRUE);
+  g_source_attach (self->epoll_source, NULL);
   self->all = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) rndimg_connection_unref, NULL);
   self->by_peer = g_hash_table_new (peer_key_hash, peer_key_equal);
   g_queue_init (&self->later);
@@ -709,7 +717,8 @@ rndimg_connections_free (RndimgConnections *self)
     }
   g_hash_table_unref (self->by_peer);
   g_hash_table_unref (self->all);
-  g_clear_handle_id (&self->epoll_source_id, g_source_remove);
+  g_source_destroy (self->epoll_source);
+  g_source_unref (self->epoll_source);
   close (self->epoll_fd);
   g_free (self->server_header);
   g_free (self);
