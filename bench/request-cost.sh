@@ -66,10 +66,11 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 start_server() {
     PORT=$("$PUSH_LOAD" port)
     rm -f "$WORK"/cg.out*
+    rm -rf "$WORK/state"   # no history or placeholders carried from a run to the next
     # libvips' modules stay out: vips-jxl's libhwy runs rdtscp at load,
     # which valgrind 3.19 cannot, and no row here uses them.
     VIPSHOME=$WORK/no-vips-modules valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" \
-        "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 \
+        "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 --state-file "$WORK/state/history.json" \
         --max-waiters 100000 --max-streams 100000 --max-connections-per-address 1000000 \
         >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
