@@ -45,10 +45,10 @@ rndimg_api_context_clear (RndimgApiContext *api)
  * the pictures of a large catalogue rarely repeat, and writing one costs
  * less than building it with json-glib. */
 static GBytes *
-random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images, guint requested,
+random_answer (RndimgApiContext *api, RndimgExchange *exchange, GPtrArray *images, guint requested,
                gboolean with_list)
 {
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
   const RndimgPicture *first = g_ptr_array_index (images, 0);
   GString *answer = g_string_sized_new (with_list ? 768 * (images->len + 1) : 1024);
 
@@ -73,31 +73,31 @@ random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images,
 }
 
 static void
-send_answer (SoupServerMessage *msg, GBytes *answer)
+send_answer (RndimgExchange *exchange, GBytes *answer)
 {
-  rndimg_http_set_no_store (msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type", "application/json");
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), answer);
+  rndimg_http_set_no_store (exchange);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_OK);
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Content-Type", "application/json");
+  rndimg_exchange_set_body (exchange, answer);
 }
 
 /* The tutorial's request: one uniformly random picture, maybe not @exclude. */
 static GPtrArray *
-pick_plain (RndimgApiContext *api, SoupServerMessage *msg, const char *exclude)
+pick_plain (RndimgApiContext *api, RndimgExchange *exchange, const char *exclude)
 {
   GPtrArray *picked;
   RndimgPicture *image;
 
   if (exclude != NULL && !rndimg_catalogue_name_is_valid (exclude))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "exclude must be picture names separated by commas, like 023.png or dogs/001.png");
       return NULL;
     }
   image = rndimg_catalogue_pick_random (api->catalogue, exclude);
   if (image == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
+      rndimg_http_send_error (exchange, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
       return NULL;
     }
   picked = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_picture_unref);
@@ -111,55 +111,55 @@ pick_plain (RndimgApiContext *api, SoupServerMessage *msg, const char *exclude)
  * "image":{its details}}; with count, also "count", "requested" and
  * "images". */
 void
-rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_random (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_auto(RndimgChoiceQuery) choice = { 0 };
   g_autoptr(GPtrArray) picked = NULL;
   g_autoptr(GBytes) answer = NULL;
 
-  if (rndimg_choice_query_is_plain (msg, query))
+  if (rndimg_choice_query_is_plain (exchange, query))
     {
-      picked = pick_plain (api, msg, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
+      picked = pick_plain (api, exchange, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
       if (picked == NULL)
         return;
-      answer = random_answer (api, msg, picked, 1, FALSE);
-      send_answer (msg, answer);
+      answer = random_answer (api, exchange, picked, 1, FALSE);
+      send_answer (exchange, answer);
       return;
     }
-  if (!rndimg_choice_query_parse (msg, query, &choice) ||
-      (picked = rndimg_choice_query_choose (msg, api->catalogue, &choice)) == NULL)
+  if (!rndimg_choice_query_parse (exchange, query, &choice) ||
+      (picked = rndimg_choice_query_choose (exchange, api->catalogue, &choice)) == NULL)
     return;
-  answer = random_answer (api, msg, picked, choice.count, choice.count_given);
-  send_answer (msg, answer);
+  answer = random_answer (api, exchange, picked, choice.count, choice.count_given);
+  send_answer (exchange, answer);
 }
 
 /* GET /polling/api/v1.0/images: see rndimg_pictures_api_list(). */
 void
-rndimg_api_list_images (SoupServerMessage *msg, const char *path, GHashTable *query,
+rndimg_api_list_images (RndimgExchange *exchange, const char *path, GHashTable *query,
                         gpointer api_context)
 {
   RndimgApiContext *api = api_context;
 
-  rndimg_pictures_api_list (msg, path, query, &api->pictures_api);
+  rndimg_pictures_api_list (exchange, path, query, &api->pictures_api);
 }
 
 /* Writes what the publish layer answered. */
 static void
-send_publish_answer (SoupServerMessage *msg, const RndimgPublishAnswer *answer)
+send_publish_answer (RndimgExchange *exchange, const RndimgPublishAnswer *answer)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
-  rndimg_http_set_no_store (msg);
+  rndimg_http_set_no_store (exchange);
   if (answer->location != NULL)
     soup_message_headers_replace (headers, "Location", answer->location);
   if (answer->retry_after != NULL)
     soup_message_headers_replace (headers, "Retry-After", answer->retry_after);
   if (answer->replayed)
     soup_message_headers_replace (headers, "Idempotent-Replayed", "true");
-  soup_server_message_set_status (msg, answer->status, NULL);
+  rndimg_exchange_set_status (exchange, answer->status);
   soup_message_headers_set_content_type (headers, "application/json", NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), answer->body);
+  rndimg_exchange_set_body (exchange, answer->body);
 }
 
 static void
@@ -169,27 +169,27 @@ on_answered (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(RndimgPublishAnswer) answer = rndimg_publish_finish (result);
 
   if (rndimg_paused_resume (paused))
-    send_publish_answer (rndimg_paused_message (paused), answer);
+    send_publish_answer (rndimg_paused_exchange (paused), answer);
   rndimg_paused_free (paused);
 }
 
-/* Publishes @name from @source (a static string) and answers @msg with
- * 201 and the event once the broker has it (uploads). */
+/* Publishes @name from @source (a static string) and answers @exchange
+ * with 201 and the event once the broker has it (uploads). */
 void
-rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg,
+rndimg_api_publish_and_answer (RndimgApiContext *api, RndimgExchange *exchange,
                                const char *name, const char *source)
 {
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
 
   rndimg_publish_picture_async (api->broker, name, source, NULL, base_url, NULL, on_answered,
-                                rndimg_paused_new (msg));
+                                rndimg_paused_new (exchange));
 }
 
 /* POST /polling/api/v1.0/publish [{"name":"023.png"} | {"album":"dogs"}]:
  * publishes the named picture, or a random one (of the album), to every
  * subscriber, once per Idempotency-Key (rndimg-publish.c decides). */
 void
-rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_publish (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_autoptr(GBytes) body = NULL;
@@ -197,13 +197,13 @@ rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query,
   const char *key;
   RndimgPublishRequest request;
 
-  if (!rndimg_auth_allows_write (api->config, msg))
+  if (!rndimg_auth_allows_write (api->config, exchange))
     return;
-  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  key = soup_message_headers_get_list (soup_server_message_get_request_headers (msg), "Idempotency-Key");
-  base_url = rndimg_http_base_url (msg);
+  body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
+  key = soup_message_headers_get_list (rndimg_exchange_get_request_headers (exchange), "Idempotency-Key");
+  base_url = rndimg_http_base_url (exchange);
   request = (RndimgPublishRequest) { body, key, base_url };
-  rndimg_publish_async (api->catalogue, api->broker, &request, NULL, on_answered, rndimg_paused_new (msg));
+  rndimg_publish_async (api->catalogue, api->broker, &request, NULL, on_answered, rndimg_paused_new (exchange));
 }
 
 static void
@@ -234,7 +234,7 @@ add_broker_link (JsonBuilder *builder, RndimgBroker *broker)
 
 /* GET /polling/api/v1.0/stats: what the server holds and has done. */
 void
-rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_stats (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -268,26 +268,26 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_http_set_no_store (exchange);
+  rndimg_http_send_json (exchange, SOUP_STATUS_OK, node);
 }
 
 /* GET /polling/api/v1.0/openapi.json: the OpenAPI description of every
  * route, revalidated by its ETag like the page's files. */
 void
-rndimg_api_description (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_description (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
   soup_message_headers_replace (headers, "ETag", api->description_etag);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
-  if (rndimg_http_if_none_match (msg, api->description_etag))
+  if (rndimg_http_if_none_match (exchange, api->description_etag))
     {
-      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      rndimg_exchange_set_status (exchange, SOUP_STATUS_NOT_MODIFIED);
       return;
     }
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_OK);
   soup_message_headers_replace (headers, "Content-Type", "application/json");
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), api->description);
+  rndimg_exchange_set_body (exchange, api->description);
 }

@@ -32,9 +32,9 @@ rndimg_auth_writes_enabled (const RndimgConfig *config)
 }
 
 static const char *
-bearer_token (SoupServerMessage *msg)
+bearer_token (RndimgExchange *exchange)
 {
-  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+  const char *header = soup_message_headers_get_one (rndimg_exchange_get_request_headers (exchange),
                                                      "Authorization");
 
   if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
@@ -42,15 +42,15 @@ bearer_token (SoupServerMessage *msg)
   return header + 7;
 }
 
-/* TRUE when @msg may write; otherwise the error answer is already set. */
+/* TRUE when @exchange may write; otherwise the error answer is already set. */
 gboolean
-rndimg_auth_allows_write (const RndimgConfig *config, SoupServerMessage *msg)
+rndimg_auth_allows_write (const RndimgConfig *config, RndimgExchange *exchange)
 {
   const char *given;
 
   if (!rndimg_auth_writes_enabled (config))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_FORBIDDEN,
+      rndimg_http_send_error (exchange, SOUP_STATUS_FORBIDDEN,
                               "writes are disabled: this server listens beyond loopback and has no token "
                               "(start it with --token-file or RNDIMG_TOKEN)");
       return FALSE;
@@ -58,12 +58,12 @@ rndimg_auth_allows_write (const RndimgConfig *config, SoupServerMessage *msg)
   if (config->token == NULL)
     return TRUE;
 
-  given = bearer_token (msg);
+  given = bearer_token (exchange);
   if (given == NULL || !token_matches (given, config->token))
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+      soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange),
                                     "WWW-Authenticate", "Bearer realm=\"rndimg\"");
-      rndimg_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED,
+      rndimg_http_send_error (exchange, SOUP_STATUS_UNAUTHORIZED,
                               given == NULL ? "this needs Authorization: Bearer <token>"
                                             : "the token is wrong");
       return FALSE;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-exchange.h"
+
 #include <libsoup/soup.h>
 
 #include "rndimg-config.h"
@@ -8,7 +10,7 @@
 G_BEGIN_DECLS
 
 gboolean rndimg_auth_allows_write (const RndimgConfig *config,
-                                   SoupServerMessage  *msg);
+                                   RndimgExchange   *exchange);
 gboolean rndimg_auth_writes_enabled (const RndimgConfig *config);
 
 G_END_DECLS

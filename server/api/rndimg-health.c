@@ -7,19 +7,19 @@
 #include "rndimg-http.h"
 
 static void
-send_success (SoupServerMessage *msg, const char *message)
+send_success (RndimgExchange *exchange, const char *message)
 {
   g_autoptr(JsonNode) node = rndimg_http_success_node (message);
 
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_http_set_no_store (exchange);
+  rndimg_http_send_json (exchange, SOUP_STATUS_OK, node);
 }
 
 void
-rndimg_health_alive (SoupServerMessage *msg, const char *path,
+rndimg_health_alive (RndimgExchange *exchange, const char *path,
                      GHashTable *query, gpointer user_data)
 {
-  send_success (msg, "alive");
+  send_success (exchange, "alive");
 }
 
 /* ?broker=required: not ready while the broker cannot publish, for a
@@ -39,7 +39,7 @@ read_broker_required (SoupServerMessage *msg, GHashTable *query, gboolean *requi
 }
 
 void
-rndimg_health_ready (SoupServerMessage *msg, const char *path,
+rndimg_health_ready (RndimgExchange *exchange, const char *path,
                      GHashTable *query, gpointer user_data)
 {
   RndimgApiContext *api = user_data;
@@ -52,7 +52,7 @@ rndimg_health_ready (SoupServerMessage *msg, const char *path,
     return;
   if (images == 0)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not ready: the image folder is empty");
+      rndimg_http_send_error (exchange, SOUP_STATUS_SERVICE_UNAVAILABLE, "not ready: the image folder is empty");
       return;
     }
   if (problem != NULL && broker_required)
@@ -63,5 +63,5 @@ rndimg_health_ready (SoupServerMessage *msg, const char *path,
     }
   message = problem != NULL ? g_strdup_printf ("ready: %u images; publishing is unavailable: %s", images, problem)
                             : g_strdup_printf ("ready: %u images", images);
-  send_success (msg, message);
+  send_success (exchange, message);
 }
