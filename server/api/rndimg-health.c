@@ -27,14 +27,14 @@ rndimg_health_alive (RndimgExchange *exchange, const char *path,
  * still ready (reads and open streams go on, and when the one Redis is
  * down for every node, none would be left to serve). */
 static gboolean
-read_broker_required (SoupServerMessage *msg, GHashTable *query, gboolean *required)
+read_broker_required (RndimgExchange *exchange, GHashTable *query, gboolean *required)
 {
   const char *broker = query != NULL ? g_hash_table_lookup (query, "broker") : NULL;
 
   *required = g_strcmp0 (broker, "required") == 0;
   if (broker == NULL || *required)
     return TRUE;
-  rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "broker must be \"required\" (or left out)");
+  rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "broker must be \"required\" (or left out)");
   return FALSE;
 }
 
@@ -48,7 +48,7 @@ rndimg_health_ready (RndimgExchange *exchange, const char *path,
   g_autofree char *message = NULL;
   gboolean broker_required;
 
-  if (!read_broker_required (msg, query, &broker_required))
+  if (!read_broker_required (exchange, query, &broker_required))
     return;
   if (images == 0)
     {
@@ -57,7 +57,7 @@ rndimg_health_ready (RndimgExchange *exchange, const char *path,
     }
   if (problem != NULL && broker_required)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not ready: publishing is unavailable: %s",
+      rndimg_http_send_error (exchange, SOUP_STATUS_SERVICE_UNAVAILABLE, "not ready: publishing is unavailable: %s",
                               problem);
       return;
     }

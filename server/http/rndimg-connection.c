@@ -16,7 +16,11 @@
  * What libsoup 3.2 does not do is done here: a connection idle for
  * --idle-timeout, or whose client closed it while idle (libsoup leaves
  * that one in CLOSE_WAIT; fixed in 3.4), and one whose request head takes
- * longer than --header-timeout, is closed by a sweep once a second. */
+ * longer than --header-timeout, is closed by a sweep once a second. One
+ * libsoup holds is taken from it first, through the request it answered
+ * last (rndimg_connection_set_soup_last()), and the gate keeps its
+ * client's close from libsoup meanwhile: else libsoup 3.2 keeps its own
+ * connection object until the server stops. */
 #include "rndimg-connection.h"
 #include "rndimg-gate.h"
 
@@ -55,6 +59,7 @@ struct _RndimgConnection
   char *remote_host;              /* made when first asked for */
   GIOStream *gate;                /* the stream libsoup reads through, once made; it
                                    * holds a reference on us until we close */
+  SoupServerMessage *soup_last;   /* idle with libsoup: the request it answered last */
 
   /* Borrowed */
   GSocket *socket;                /* socket_connection's */
@@ -388,12 +393,75 @@ rndimg_connection_mute (RndimgConnection *connection)
   clear_source (&connection->tls_write);
 }
 
+static void
+drop_soup_last (RndimgConnection *connection)
+{
+  g_autoptr(SoupServerMessage) last = g_steal_pointer (&connection->soup_last);
+
+  if (last != NULL)
+    g_signal_handlers_disconnect_by_data (last, connection);
+}
+
 /* A request is in progress (not idle) or not (idle since now). */
 void
 rndimg_connection_set_busy (RndimgConnection *connection, gboolean busy)
 {
   connection->busy = busy;
   connection->idle_since = g_get_monotonic_time ();
+  if (!busy)
+    return;
+  drop_soup_last (connection);
+  if (connection->gate != NULL)
+    rndimg_gate_hold_end (connection->gate, FALSE);
+}
+
+/* A request kept to take its connection back later: its headers and
+ * bodies are done with. Not before libsoup is (it reads the headers after
+ * "request-finished", to decide whether to keep the connection). */
+static void
+trim (gpointer data)
+{
+  g_autoptr(SoupServerMessage) msg = data;
+
+  soup_message_body_truncate (soup_server_message_get_request_body (msg));
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  soup_message_headers_clear (soup_server_message_get_request_headers (msg));
+  soup_message_headers_clear (soup_server_message_get_response_headers (msg));
+}
+
+/* libsoup answered @msg on @connection, which it keeps for a next
+ * request. libsoup 3.2 never lets go of a connection whose client closes
+ * it while it idles (it reads the end with a placeholder request that
+ * has no completion callback; fixed upstream by d20c6601, in 3.4): about
+ * 2.8 KB kept until the server stops, for every such client. @msg is kept
+ * so that closing the connection takes it from libsoup first
+ * (soup_server_message_steal_connection(): libsoup then drops its own
+ * object); dropped when libsoup closes the connection itself. */
+void
+rndimg_connection_set_soup_last (RndimgConnection *connection, SoupServerMessage *msg)
+{
+  drop_soup_last (connection);
+  connection->soup_last = g_object_ref (msg);
+  g_signal_connect_swapped (msg, "disconnected", G_CALLBACK (drop_soup_last), connection);
+  rndimg_connections_run_later (connection->owner, trim, g_object_ref (msg));
+  if (connection->gate != NULL)
+    rndimg_gate_hold_end (connection->gate, TRUE);
+}
+
+/* Takes @connection from libsoup through the request it answered last on
+ * it: libsoup disconnects and drops its connection object. */
+static void
+let_go_of_soup (RndimgConnection *connection)
+{
+  g_autoptr(SoupServerMessage) last = connection->soup_last != NULL ? g_object_ref (connection->soup_last) : NULL;
+  g_autoptr(GIOStream) stream = NULL;
+
+  if (last == NULL)
+    return;
+  drop_soup_last (connection);
+  stream = soup_server_message_steal_connection (last);
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
 }
 
 /* A request head began to arrive at @usec (monotonic), or 0: none is. */
@@ -449,10 +517,15 @@ rndimg_connection_close (RndimgConnection *connection)
 {
   g_autoptr(RndimgConnection) keep = rndimg_connection_ref (connection);
 
-  if (connection->holder == RNDIMG_HOLDER_CLOSED)
+  RndimgHolder holder = connection->holder;
+
+  if (holder == RNDIMG_HOLDER_CLOSED)
     return;
   rndimg_connection_unwatch (connection);
   connection->holder = RNDIMG_HOLDER_CLOSED;
+  if (holder == RNDIMG_HOLDER_SOUP)
+    let_go_of_soup (connection);
+  drop_soup_last (connection);
   rndimg_connection_set_hot_data (connection, NULL, NULL);
   g_io_stream_close (connection->transport, NULL, NULL);
   g_clear_object (&connection->gate);   /* libsoup may still hold it: closed, its input ends */
@@ -470,11 +543,37 @@ on_gate_refused (gpointer data, guint status, const char *message)
   self->refuse (connection, status, message, self->refuse_data);
 }
 
+/* The client closed a connection libsoup holds, idle (the gate kept the
+ * end from libsoup): closed, taken from libsoup first. */
+static void
+close_idle (gpointer data)
+{
+  g_autoptr(RndimgConnection) connection = data;
+
+  if (connection->holder == RNDIMG_HOLDER_SOUP && !connection->busy)
+    {
+      g_debug ("closing a connection: closed by the client");
+      rndimg_connection_close (connection);
+    }
+}
+
+/* Told by the gate from within libsoup's read: closed after it. */
+static void
+on_gate_ended (gpointer data)
+{
+  RndimgConnection *connection = data;
+
+  rndimg_connections_run_later (connection->owner, close_idle, rndimg_connection_ref (connection));
+}
+
 /* The SoupServer closed the gate's stream: the connection is done. */
 static void
 on_gate_closed (gpointer data)
 {
-  rndimg_connection_close (data);
+  RndimgConnection *connection = data;
+
+  drop_soup_last (connection);   /* libsoup is letting go itself: nothing to take */
+  rndimg_connection_close (connection);
 }
 
 static GIOStream *
@@ -488,6 +587,7 @@ gate_of (RndimgConnection *connection)
         .head_started = &connection->head_started,
         .refused = on_gate_refused,
         .closed = on_gate_closed,
+        .ended = on_gate_ended,
         .data = rndimg_connection_ref (connection),
         .free_data = (GDestroyNotify) rndimg_connection_unref,
       };

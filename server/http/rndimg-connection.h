@@ -89,6 +89,8 @@ void        rndimg_connection_unwatch            (RndimgConnection *connection);
 void        rndimg_connection_mute               (RndimgConnection *connection);
 void        rndimg_connection_set_busy           (RndimgConnection *connection,
                                                   gboolean          busy);
+void        rndimg_connection_set_soup_last      (RndimgConnection  *connection,
+                                                  SoupServerMessage *msg);
 void        rndimg_connection_set_head_started   (RndimgConnection *connection,
                                                   gint64            usec);
 void        rndimg_connection_head_begins        (RndimgConnection *connection);

@@ -62,6 +62,8 @@ struct _RndimgGateInput
   guint64 body_left;
   RndimgChunked chunked;
   gboolean eof;
+  gboolean hold_end;          /* between requests: a close is not libsoup's to read */
+  gboolean end_held;          /* ...and the client closed (or reset) meanwhile */
 };
 
 static void rndimg_gate_input_pollable_init (GPollableInputStreamInterface *iface);
@@ -353,6 +355,21 @@ deliver (RndimgGateInput *self, void *buffer, gsize count)
   return (gssize) given;
 }
 
+/* Idle between two requests, with the end held back: no byte of a next
+ * request has come. */
+static gboolean
+holds_end (RndimgGateInput *self)
+{
+  return self->hold_end && self->state == GATE_HEAD && PENDING (self) == NULL && self->head == NULL;
+}
+
+static gssize
+would_block (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "nothing to read");
+  return -1;
+}
+
 static gssize
 read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GError **error)
 {
@@ -360,6 +377,7 @@ read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GErro
 
   for (;;)
     {
+      g_autoptr(GError) failure = NULL;
       guint8 chunk[READ_SIZE];
       gssize got;
 
@@ -378,12 +396,27 @@ read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GErro
           if (self->approved > before || self->state == GATE_REFUSED)
             continue;
         }
+      if (self->end_held)
+        return would_block (error);
       if (self->eof || count == 0)
         return 0;
       got = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (base_input (self)),
-                                                      chunk, sizeof chunk, NULL, error);
+                                                      chunk, sizeof chunk, NULL, &failure);
+      /* A reset between requests is an end like a close. */
+      if (got < 0 && !g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) && holds_end (self))
+        got = 0;
       if (got < 0)
-        return -1;
+        {
+          g_propagate_error (error, g_steal_pointer (&failure));
+          return -1;
+        }
+      if (got == 0 && holds_end (self))
+        {
+          self->end_held = TRUE;
+          if (self->owner.ended != NULL)
+            self->owner.ended (self->owner.data);
+          return would_block (error);
+        }
       if (got == 0)
         {
           /* A head cut short goes to libsoup as it is: it answers 400. */
@@ -401,6 +434,8 @@ is_readable (GPollableInputStream *stream)
 {
   RndimgGateInput *self = RNDIMG_GATE_INPUT (stream);
 
+  if (self->end_held)
+    return FALSE;
   return self->state == GATE_REFUSED || self->eof || PENDING (self) != NULL ||
          g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base_input (self)));
 }
@@ -417,8 +452,11 @@ create_source (GPollableInputStream *stream, GCancellable *cancellable)
   RndimgGateInput *self = RNDIMG_GATE_INPUT (stream);
   g_autoptr(GSource) child = NULL;
 
+  /* An end held back: never ready (the connection closes it). */
+  if (self->end_held)
+    child = g_timeout_source_new_seconds (G_MAXUINT);
   /* Bytes in hand (or an end to report): ready at once. */
-  if (self->state == GATE_REFUSED || self->eof || PENDING (self) != NULL)
+  else if (self->state == GATE_REFUSED || self->eof || PENDING (self) != NULL)
     child = g_timeout_source_new (0);
   else
     child = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (base_input (self)), cancellable);
@@ -563,4 +601,25 @@ rndimg_gate_expect_request (GIOStream *gate)
   self->state = GATE_HEAD;
   self->approved = 0;
   g_clear_pointer (&self->head, g_byte_array_unref);
+}
+
+/* Between two requests on @gate's connection (@hold TRUE, from when one
+ * is answered until the next begins), its client's close (or a reset) is
+ * kept from libsoup and told to the owner's ended(), called from
+ * libsoup's read (so it must not touch libsoup's state then): libsoup
+ * 3.2 would read it with its idle placeholder request, which has no
+ * completion callback, and keep its connection object until the server
+ * stops (fixed upstream by d20c6601, in 3.4). An end held when the hold
+ * is lifted goes to libsoup then. */
+void
+rndimg_gate_hold_end (GIOStream *gate, gboolean hold)
+{
+  RndimgGateInput *self = input_of (gate);
+
+  self->hold_end = hold;
+  if (!hold && self->end_held)
+    {
+      self->end_held = FALSE;
+      self->eof = TRUE;
+    }
 }

@@ -372,7 +372,11 @@ finish (RndimgSoupExecutor *self, SoupServerMessage *msg, gboolean aborted)
   guint status = soup_server_message_get_status (msg);
 
   if (connection != NULL && rndimg_connection_get_holder (connection) == RNDIMG_HOLDER_SOUP)
-    rndimg_connection_set_busy (connection, FALSE);
+    {
+      rndimg_connection_set_busy (connection, FALSE);
+      if (!aborted)
+        rndimg_connection_set_soup_last (connection, msg);
+    }
   if (state == NULL)
     return;
   g_clear_signal_handler (&state->disconnected_id, msg);
