@@ -94,7 +94,7 @@ run (RndimgConfig *config, GSocket *activated, GTlsCertificate *certificate)
   printf ("%s\n", url);
   fflush (stdout);
   g_message ("serving %u images from %s (uploads into %s) at %s; writes %s",
-             rndimg_catalogue_get_count (rndimg_service_get_catalogue (service)),
+             rndimg_catalogue_get_count_all (rndimg_service_get_catalogue (service)),
              config->images_dir, config->uploads_dir, url,
              config->token != NULL ? "need the token"
              : rndimg_auth_writes_enabled (config) ? "open (loopback only, no token)"

@@ -35,7 +35,7 @@ static void
 reload_images (RndimgService *service)
 {
   RndimgCatalogue *catalogue = rndimg_service_get_catalogue (service);
-  guint before = rndimg_catalogue_get_count (catalogue);
+  guint before = rndimg_catalogue_get_count_all (catalogue);
   g_autoptr(GError) error = NULL;
 
   if (!rndimg_catalogue_rescan (catalogue, &error))
@@ -43,7 +43,7 @@ reload_images (RndimgService *service)
       g_warning ("reload: %s", error->message);
       return;
     }
-  g_message ("reload: %u images (were %u)", rndimg_catalogue_get_count (catalogue), before);
+  g_message ("reload: %u images (were %u)", rndimg_catalogue_get_count_all (catalogue), before);
 }
 
 /* A renewed certificate: new connections get it, open ones keep theirs. */

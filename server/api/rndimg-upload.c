@@ -31,7 +31,7 @@ upload_album (RndimgApiContext *api, SoupServerMessage *msg, GHashTable *query)
                               "at most 64 bytes a segment");
       return NULL;
     }
-  if (rndimg_catalogue_get_album (api->catalogue, album) == NULL && !api->config->allow_new_albums)
+  if (rndimg_catalogue_get_album_any (api->catalogue, album) == NULL && !api->config->allow_new_albums)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND,
                               "no album called %s (the server takes new albums only with --allow-new-albums)", album);

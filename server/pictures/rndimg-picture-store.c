@@ -22,7 +22,7 @@ static gboolean
 missing (const char *name, gpointer user_data)
 {
   RndimgPictureStore *self = user_data;
-  g_autoptr(RndimgPicture) known = rndimg_catalogue_lookup (self->catalogue, name);
+  g_autoptr(RndimgPicture) known = rndimg_catalogue_lookup_any (self->catalogue, name);
 
   return known == NULL;
 }
@@ -65,7 +65,7 @@ static void
 share (const char *name, gpointer user_data)
 {
   RndimgPictureStore *self = user_data;
-  g_autoptr(RndimgPicture) image = rndimg_catalogue_lookup (self->catalogue, name);
+  g_autoptr(RndimgPicture) image = rndimg_catalogue_lookup_any (self->catalogue, name);
 
   if (image != NULL)
     rndimg_picture_store_share_file (self, image, self->max_bytes);

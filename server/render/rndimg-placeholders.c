@@ -406,7 +406,7 @@ RndimgPlaceholders *
 rndimg_placeholders_new (RndimgCatalogue *catalogue, const char *cache_file, guint64 max_input_pixels)
 {
   RndimgPlaceholders *self = g_object_new (RNDIMG_TYPE_PLACEHOLDERS, NULL);
-  g_autoptr(GPtrArray) pictures = rndimg_catalogue_list (catalogue);
+  g_autoptr(GPtrArray) pictures = rndimg_catalogue_list_all (catalogue);
 
   self->catalogue = g_object_ref (catalogue);
   self->cache_file = g_strdup (cache_file);
