@@ -615,7 +615,9 @@ pictures_share (const char *name, gpointer user_data)
   rndimg_redis_broker_put_picture (pictures->broker, name, bytes);
 }
 
-static const RndimgRedisPictureHooks picture_hooks = { pictures_missing, pictures_fetched, pictures_share };
+static const RndimgRedisPictureHooks picture_hooks = {
+  .missing = pictures_missing, .fetched = pictures_fetched, .share = pictures_share,
+};
 
 static void
 log_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)

@@ -45,6 +45,19 @@ rndimg_broker_publish_async (RndimgBroker *self, const char *name, const char *s
   RNDIMG_BROKER_GET_IFACE (self)->publish_async (self, name, source, cancellable, callback, user_data);
 }
 
+/* Appends an event for @change (its strings are copied at once). */
+void
+rndimg_broker_publish_change_async (RndimgBroker *self, const RndimgEventChange *change, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (RNDIMG_IS_BROKER (self));
+  g_return_if_fail (change != NULL && change->source != NULL);
+  g_return_if_fail (change->kind == RNDIMG_EVENT_ALBUM_CHANGED || change->kind == RNDIMG_EVENT_ALBUM_REMOVED
+                    ? change->album != NULL : change->name != NULL);
+
+  RNDIMG_BROKER_GET_IFACE (self)->publish_change_async (self, change, cancellable, callback, user_data);
+}
+
 /* Returns (transfer full) the published event, or NULL with @error set. */
 RndimgEvent *
 rndimg_broker_publish_finish (RndimgBroker *self, GAsyncResult *result, GError **error)

@@ -26,6 +26,13 @@ struct _RndimgBrokerInterface
   RndimgEvent *(*publish_finish) (RndimgBroker        *self,
                                   GAsyncResult        *result,
                                   GError             **error);
+  /* A change (a picture removed, changed, moved; an album's): answered
+   * through publish_finish(). */
+  void         (*publish_change_async) (RndimgBroker            *self,
+                                  const RndimgEventChange *change,
+                                  GCancellable            *cancellable,
+                                  GAsyncReadyCallback      callback,
+                                  gpointer                 user_data);
   void         (*history_async)  (RndimgBroker        *self,
                                   gint64               since,
                                   const char *const   *albums,
@@ -61,6 +68,11 @@ void         rndimg_broker_publish_async  (RndimgBroker        *self,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
+void         rndimg_broker_publish_change_async (RndimgBroker            *self,
+                                           const RndimgEventChange *change,
+                                           GCancellable            *cancellable,
+                                           GAsyncReadyCallback      callback,
+                                           gpointer                 user_data);
 RndimgEvent *rndimg_broker_publish_finish (RndimgBroker        *self,
                                            GAsyncResult        *result,
                                            GError             **error);

@@ -63,10 +63,11 @@ on_save (gpointer user_data)
 }
 
 static RndimgEvent *
-append (RndimgMemoryBroker *self, const char *name, const char *source)
+append (RndimgMemoryBroker *self, const RndimgEventChange *change)
 {
-  RndimgEvent *event = rndimg_event_new_full (self->next_id++, name, source, self->epoch, NULL);
+  RndimgEvent *event = rndimg_event_new_change (self->next_id++, change);
 
+  event->epoch = g_intern_string (self->epoch);
   g_queue_push_tail (&self->history, event);
   rndimg_gone_evict (self->gone, &self->history, self->history_length);
   if (self->state_file != NULL && event->id > self->reserved_id)
@@ -76,20 +77,30 @@ append (RndimgMemoryBroker *self, const char *name, const char *source)
     }
   else if (self->state_file != NULL && self->save_id == 0)
     self->save_id = g_timeout_add (SAVE_DELAY_MS, on_save, self);
-  g_debug ("published #%" G_GINT64_FORMAT " %s (%s)", event->id, name, source);
+  g_debug ("published #%" G_GINT64_FORMAT " %s %s (%s)", event->id, rndimg_event_kind_to_string (event->kind),
+           event->name, event->source);
   return event;
+}
+
+static void
+memory_publish_change_async (RndimgBroker *broker, const RndimgEventChange *change, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (broker);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  RndimgEvent *event = append (self, change);
+
+  rndimg_broker_emit_published (broker, event);
+  g_task_return_pointer (task, rndimg_event_ref (event), (GDestroyNotify) rndimg_event_unref);
 }
 
 static void
 memory_publish_async (RndimgBroker *broker, const char *name, const char *source,
                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (broker);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  RndimgEvent *event = append (self, name, source);
+  RndimgEventChange change = { .kind = RNDIMG_EVENT_PUBLISHED, .name = name, .source = source };
 
-  rndimg_broker_emit_published (broker, event);
-  g_task_return_pointer (task, rndimg_event_ref (event), (GDestroyNotify) rndimg_event_unref);
+  memory_publish_change_async (broker, &change, cancellable, callback, user_data);
 }
 
 static void
@@ -125,6 +136,7 @@ broker_iface_init (RndimgBrokerInterface *iface)
   iface->get_describer = memory_get_describer;
   iface->get_epoch = memory_get_epoch;
   iface->publish_async = memory_publish_async;
+  iface->publish_change_async = memory_publish_change_async;
   iface->history_async = memory_history_async;
   iface->get_newest_id = memory_get_newest_id;
 }

@@ -3,9 +3,13 @@
 -- whole cluster. Embedded in the server at build time (embed-lua.py);
 -- lines that start with "--" are left out.
 --
--- KEYS: meta, stream, lease, pictures, the picture's key.
+-- KEYS: meta, stream, lease, pictures, the picture's key, a moved
+-- picture's old key.
 -- ARGV: name, source, at, proposed epoch, floor, --history, node, lease
--- ms, new-history floor, check picture, picture key prefix.
+-- ms, new-history floor, check picture, picture key prefix, type, from,
+-- album, privacy ("10": private, from not), payload.
+-- A picture's bytes follow its events: a "removed" one's go, a "moved"
+-- one's are renamed; an album's events touch none.
 -- A "timer" publish (lease ms > 0) needs the slideshow lease: free, or
 -- this node's (renewed); else nothing is published ({0, ""}). With check
 -- picture "1", a picture Redis does not have is asked for ({-1, ""}).
@@ -28,10 +32,20 @@ redis.call('HSET', KEYS[1], 's', id)
 redis.call('HSETNX', KEYS[1], 'e', ARGV[4])
 local epoch = redis.call('HGET', KEYS[1], 'e')
 local prev = redis.call('HGET', KEYS[1], 'r') or '0'
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[6], id .. '-0', 'name', ARGV[1], 'source', ARGV[2], 'at', ARGV[3], 'epoch', epoch, 'prev', prev)
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[6], id .. '-0', 'name', ARGV[1], 'source', ARGV[2], 'at', ARGV[3], 'epoch', epoch, 'prev', prev,
+           'type', ARGV[12], 'from', ARGV[13], 'album', ARGV[14], 'privacy', ARGV[15], 'payload', ARGV[16], 'node', ARGV[7])
 redis.call('HSET', KEYS[1], 'r', id)
-redis.call('PERSIST', KEYS[5])
-redis.call('ZADD', KEYS[4], id, ARGV[1])
+if ARGV[12] == 'removed' then
+  redis.call('DEL', KEYS[5])
+  redis.call('ZREM', KEYS[4], ARGV[1])
+elseif ARGV[12] == 'moved' then
+  if redis.call('EXISTS', KEYS[6]) == 1 then redis.call('RENAME', KEYS[6], KEYS[5]) end
+  redis.call('ZREM', KEYS[4], ARGV[13])
+end
+if ARGV[12] == 'published' or ARGV[12] == 'changed' or ARGV[12] == 'moved' then
+  redis.call('PERSIST', KEYS[5])
+  redis.call('ZADD', KEYS[4], id, ARGV[1])
+end
 local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
 if oldest then
   local below = '(' .. string.match(oldest[1], '^%d+')

@@ -12,8 +12,14 @@
  *
  * Keys: rndimg:meta {s: newest id, r: newest id in the stream, e: epoch},
  * rndimg:events (entries "ID-0" with name, source, at, epoch, prev: the
- * entry before it), rndimg:picture:NAME (a picture's bytes) and
- * rndimg:pictures (NAME -> newest id naming it).
+ * entry before it, node: the publisher, and a change's type, from, album,
+ * privacy and payload; see RndimgEventChange), rndimg:picture:NAME (a
+ * picture's bytes) and rndimg:pictures (NAME -> newest id naming it).
+ *
+ * Changes: a node following another node's change (a picture removed,
+ * changed or moved, an album's) applies it to its own catalogue through
+ * the picture hooks before it tells the event, so every node agrees on
+ * what is private and what is gone.
  *
  * Ids never go back: every node keeps the counter at least at the newest
  * id it saw (at each publish, at each connect, and each second it waits
@@ -273,10 +279,64 @@ field (redisReply *fields, const char *name)
   return NULL;
 }
 
+/* The change an entry carries (none from an older node: published). */
+static void
+read_change (RndimgEvent *event, redisReply *fields)
+{
+  const char *privacy = field (fields, "privacy");
+  const char *node = field (fields, "node");
+  RndimgEventChange change = {
+    .kind = RNDIMG_EVENT_PUBLISHED,
+    .name = event->name,
+    .source = event->source,
+    .from = field (fields, "from"),
+    .album = field (fields, "album"),
+    .is_private = privacy != NULL && privacy[0] == '1',
+    .from_private = privacy != NULL && privacy[0] != '\0' && privacy[1] == '1',
+    .payload = field (fields, "payload"),
+  };
+
+  if (!rndimg_event_kind_from_string (field (fields, "type"), &change.kind))
+    change.kind = RNDIMG_EVENT_PUBLISHED;
+  if (change.from != NULL && *change.from == '\0')
+    change.from = NULL;
+  if (change.payload != NULL && *change.payload == '\0')
+    change.payload = NULL;
+  rndimg_event_set_change (event, &change);
+  event->node = node != NULL && *node != '\0' ? g_intern_string (node) : NULL;
+}
+
+/* Another node's change, seen after this node started: its catalogue
+ * follows before the event is described (an event seen before a restart
+ * was followed then). */
+static void
+apply_change (RndimgRedisBroker *self, const RndimgEvent *event)
+{
+  if (event->kind == RNDIMG_EVENT_PUBLISHED || self->pictures == NULL || self->pictures->apply == NULL ||
+      event->node == NULL || g_str_equal (event->node, self->node) || event->id <= self->saved_id)
+    return;
+  self->pictures->apply (event, self->pictures_data);
+}
+
+/* Whether this node must fetch @event's picture before it tells it: a
+ * published, changed or moved picture it lacks (a moved one it has under
+ * its old name is moved here instead). */
+static gboolean
+needs_picture (RndimgRedisBroker *self, const RndimgEvent *event)
+{
+  if (self->pictures == NULL || rndimg_redis_link_get_context (self->follow) == NULL ||
+      event->kind == RNDIMG_EVENT_REMOVED || rndimg_event_is_about_albums (event) ||
+      !self->pictures->missing (event->name, self->pictures_data))
+    return FALSE;
+  return event->kind != RNDIMG_EVENT_MOVED || event->from == NULL ||
+         self->pictures->missing (event->from, self->pictures_data);
+}
+
 /* Tells this node's subscribers about @event (transfer full). */
 static void
 tell (RndimgRedisBroker *self, RndimgEvent *event)
 {
+  apply_change (self, event);
   adopt_epoch (self, event->epoch);
   /* Events are lost before it: what is kept ends there, so a client
    * resuming from before is told what it missed, like any gap. */
@@ -333,8 +393,7 @@ tell_unheard (RndimgRedisBroker *self)
 
   while ((event = g_queue_peek_head (&self->unheard)) != NULL)
     {
-      if (self->pictures != NULL && rndimg_redis_link_get_context (self->follow) != NULL &&
-          self->pictures->missing (event->name, self->pictures_data))
+      if (needs_picture (self, event))
         {
           g_autofree char *key = g_strconcat (PICTURE_PREFIX, event->name, NULL);
 
@@ -372,6 +431,7 @@ take_entry (RndimgRedisBroker *self, redisReply *entry, gint64 *after, const cha
     return;
   prev = prev_text != NULL ? g_ascii_strtoll (prev_text, NULL, 10) : id - 1;
   event = rndimg_event_new_full (id, name, field (fields, "source"), epoch, field (fields, "at"));
+  read_change (event, fields);
   /* Lost: the stream had events after the last one read here, and they
    * are gone (a node that just started has read none: nothing lost). */
   if (*after > 0 && prev > *after && event->epoch == *epoch_so_far)
@@ -460,6 +520,7 @@ on_published_reply (redisAsyncContext *context, void *reply_pointer, void *user_
   RndimgRedisBroker *self = g_task_get_source_object (publish->task);
   redisReply *reply = reply_pointer;
   RndimgEvent *pending = g_task_get_task_data (publish->task);
+  RndimgEventChange change;
 
   if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
     {
@@ -495,6 +556,9 @@ on_published_reply (redisAsyncContext *context, void *reply_pointer, void *user_
     }
   publish->event = rndimg_event_new_full (reply->element[0]->integer, pending->name, pending->source,
                                           reply->element[1]->str, pending->published_at);
+  rndimg_event_get_change (pending, &change);
+  rndimg_event_set_change (publish->event, &change);
+  publish->event->node = g_intern_string (self->node);
   if (publish->answered || self->disposing || publish->event->id <= self->last_seen)
     {
       finish_publish (publish, publish->event, NULL);
@@ -516,15 +580,21 @@ send_publish (RndimgRedisBroker *self, Publish *publish)
   g_autofree char *length = g_strdup_printf ("%u", self->history_length);
   g_autofree char *lease = g_strdup_printf ("%u", g_str_equal (pending->source, "timer") ? self->lease_ms : 0);
   g_autofree char *picture_key = g_strconcat (PICTURE_PREFIX, pending->name, NULL);
-  const char *check_picture = self->pictures != NULL && !publish->picture_asked ? "1" : "0";
+  g_autofree char *old_picture_key = g_strconcat (PICTURE_PREFIX, pending->from != NULL ? pending->from : "", NULL);
+  const char *check_picture = self->pictures != NULL && !publish->picture_asked &&
+                              pending->kind == RNDIMG_EVENT_PUBLISHED ? "1" : "0";
+  const char privacy[3] = { pending->is_private ? '1' : '0', pending->from_private ? '1' : '0', '\0' };
   redisAsyncContext *command = rndimg_redis_link_get_context (self->command);
 
   if (command == NULL ||
       redisAsyncCommand (command, on_published_reply, publish,
-                         "EVAL %s 5 %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s", publish_script,
-                         META_KEY, STREAM_KEY, LEASE_KEY, PICTURES_KEY, picture_key, pending->name,
+                         "EVAL %s 6 %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s", publish_script,
+                         META_KEY, STREAM_KEY, LEASE_KEY, PICTURES_KEY, picture_key, old_picture_key, pending->name,
                          pending->source, pending->published_at, proposed_epoch, floor, length, self->node,
-                         lease, hint, check_picture, PICTURE_PREFIX) != REDIS_OK)
+                         lease, hint, check_picture, PICTURE_PREFIX, rndimg_event_kind_to_string (pending->kind),
+                         pending->from != NULL ? pending->from : "",
+                         pending->album_name != NULL ? pending->album_name : "", privacy,
+                         pending->payload != NULL ? pending->payload : "") != REDIS_OK)
     {
       finish_publish (publish, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
                                                           self->problem ? self->problem : "Redis is unreachable"));
@@ -534,20 +604,29 @@ send_publish (RndimgRedisBroker *self, Publish *publish)
 }
 
 static void
-redis_publish_async (RndimgBroker *broker, const char *name, const char *source,
-                     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+redis_publish_change_async (RndimgBroker *broker, const RndimgEventChange *change, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
 {
   RndimgRedisBroker *self = RNDIMG_REDIS_BROKER (broker);
   Publish *publish = g_new0 (Publish, 1);
 
   publish->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_task_data (publish->task, rndimg_event_new (0, name, source), (GDestroyNotify) rndimg_event_unref);
+  g_task_set_task_data (publish->task, rndimg_event_new_change (0, change), (GDestroyNotify) rndimg_event_unref);
   if (!send_publish (self, publish))
     {
       publish_free (publish);
       return;
     }
   publish->timeout_id = g_timeout_add (COMMAND_TIMEOUT_MS, on_publish_timeout, publish);
+}
+
+static void
+redis_publish_async (RndimgBroker *broker, const char *name, const char *source,
+                     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  RndimgEventChange change = { .kind = RNDIMG_EVENT_PUBLISHED, .name = name, .source = source };
+
+  redis_publish_change_async (broker, &change, cancellable, callback, user_data);
 }
 
 /* From the ring, which holds what the stream holds once followed. */
@@ -602,6 +681,7 @@ broker_iface_init (RndimgBrokerInterface *iface)
   iface->get_describer = redis_get_describer;
   iface->client_resumes = redis_client_resumes;
   iface->publish_async = redis_publish_async;
+  iface->publish_change_async = redis_publish_change_async;
   iface->history_async = redis_history_async;
   iface->get_newest_id = redis_get_newest_id;
   iface->get_epoch = redis_get_epoch;
