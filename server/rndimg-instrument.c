@@ -171,6 +171,24 @@ read_images (gpointer catalogue)
   return rndimg_catalogue_get_count (catalogue);
 }
 
+static double
+read_rate_limited (gpointer limiter)
+{
+  return (double) rndimg_rate_limiter_get_refused (limiter);
+}
+
+static double
+read_limited_clients (gpointer limiter)
+{
+  return rndimg_rate_limiter_get_clients (limiter);
+}
+
+static double
+read_trashed (gpointer trash)
+{
+  return (double) rndimg_trash_get_count (trash);
+}
+
 /* The variant renderer's and cache's numbers, each read by its offset. */
 #define CACHE_COUNT(field) \
   static double read_cache_##field (gpointer variants) \
@@ -270,7 +288,22 @@ rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumented
                               "Event streams dropped because their reader fell too far behind.",
                               read_slow_readers_dropped, push->streams);
   rndimg_metrics_add_reading (metrics, "rndimg_images", "gauge",
-                              "Pictures in the catalogue.", read_images, push->catalogue);
+                              "Pictures in the catalogue anyone may see (private albums' not counted).",
+                              read_images, push->catalogue);
+  if (push->writes != NULL)
+    {
+      rndimg_metrics_add_reading (metrics, "rndimg_rate_limited_writes_total", "counter",
+                                  "Writes refused 429: the client had spent its share (--write-rate, --write-burst).",
+                                  read_rate_limited, push->writes);
+      rndimg_metrics_add_reading (metrics, "rndimg_rate_limited_renders_total", "counter",
+                                  "Variant renders refused 429: the client had spent its share (--render-rate, "
+                                  "--render-burst).", read_rate_limited, push->renders);
+      rndimg_metrics_add_reading (metrics, "rndimg_rate_limit_clients", "gauge",
+                                  "Clients with a render bucket not yet full again.", read_limited_clients,
+                                  push->renders);
+      rndimg_metrics_add_reading (metrics, "rndimg_pictures_trashed_total", "counter",
+                                  "Pictures moved to the trash by this process.", read_trashed, push->trash);
+    }
   if (push->variants != NULL)
     add_variant_readings (metrics, push->variants);
 }

@@ -185,6 +185,14 @@ rndimg_access_holds (const RndimgAccess *access, RndimgScope scope)
   return access != NULL && (access->every_album[scope] || access->albums[scope] != NULL);
 }
 
+/* @access while it is valid (a JWT until its exp), else NULL: what a
+ * stream opened with it may still see is what anyone may. */
+const RndimgAccess *
+rndimg_access_valid_at (const RndimgAccess *access, gint64 now_seconds)
+{
+  return access != NULL && (access->expires == 0 || now_seconds < access->expires) ? access : NULL;
+}
+
 /* "read:dogs manage" (for messages; never the credential itself). */
 char *
 rndimg_access_describe (const RndimgAccess *access)

@@ -20,6 +20,7 @@ typedef enum {
 typedef struct {
   char *who;                          /* "token:NAME", "jwt:SUB" or "anonymous" */
   gboolean anonymous;                 /* no credential was presented */
+  gint64 expires;                     /* Unix seconds it stops being valid (a JWT's exp); 0: never */
   gboolean every_album[RNDIMG_SCOPE_N];
   GStrv albums[RNDIMG_SCOPE_N];       /* when not every album: these; NULL: none */
 } RndimgAccess;
@@ -45,5 +46,7 @@ gboolean      rndimg_access_holds      (const RndimgAccess  *access,
                                         RndimgScope          scope);
 const char   *rndimg_scope_to_string   (RndimgScope          scope);
 char         *rndimg_access_describe   (const RndimgAccess  *access);
+const RndimgAccess *rndimg_access_valid_at (const RndimgAccess *access,
+                                        gint64               now_seconds);
 
 G_END_DECLS

@@ -402,6 +402,8 @@ access_from_claims (const char *claims_text, gint64 now, GError **error)
     }
   who = jwt_who (claims);
   access = rndimg_access_new (who);
+  if (number_member (claims, "exp", &expires))
+    access->expires = expires;
   if (!grant_claimed_scopes (access, claims, error))
     return NULL;
   return g_steal_pointer (&access);

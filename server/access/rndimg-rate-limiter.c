@@ -64,6 +64,12 @@ rndimg_rate_limiter_get_name (RndimgRateLimiter *self)
   return self->name;
 }
 
+double
+rndimg_rate_limiter_get_rate (RndimgRateLimiter *self)
+{
+  return self->per_second;
+}
+
 static void
 refill (RndimgRateLimiter *self, Bucket *bucket, gint64 now_usec)
 {

@@ -24,6 +24,7 @@ RndimgRateLimiter *rndimg_rate_limiter_new     (const char        *name,
 void               rndimg_rate_limiter_free    (RndimgRateLimiter *self);
 gboolean           rndimg_rate_limiter_enabled (RndimgRateLimiter *self);
 const char        *rndimg_rate_limiter_get_name (RndimgRateLimiter *self);
+double             rndimg_rate_limiter_get_rate (RndimgRateLimiter *self);
 gboolean           rndimg_rate_limiter_take    (RndimgRateLimiter *self,
                                                 const char        *client,
                                                 gint64             now_usec,

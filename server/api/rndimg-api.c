@@ -13,6 +13,7 @@
 #include "rndimg-picture-json.h"
 #include "rndimg-openapi-resources.h"
 #include "rndimg-paused.h"
+#include "rndimg-request-access.h"
 
 #include <string.h>
 
@@ -51,11 +52,16 @@ random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images,
   const RndimgPicture *first = g_ptr_array_index (images, 0);
   GString *answer = g_string_sized_new (with_list ? 768 * (images->len + 1) : 1024);
 
+  RndimgUrlSigner *signer = api->pictures_api.signer;
+  g_autofree char *signature = rndimg_picture_json_signature (first, signer);
+
   g_string_append (answer, "{\"status\":\"success\",\"message\":\"");
   g_string_append (answer, base_url);
   g_string_append (answer, first->url_path);
+  if (signature != NULL)
+    g_string_append_printf (answer, "?%s", signature);
   g_string_append (answer, "\",\"image\":");
-  rndimg_picture_json_append (answer, base_url, first, api->pictures_api.placeholders);
+  rndimg_picture_json_append_signed (answer, base_url, first, api->pictures_api.placeholders, signer);
   if (with_list)
     {
       g_string_append_printf (answer, ",\"count\":%u,\"requested\":%u,\"images\":[", images->len, requested);
@@ -63,7 +69,8 @@ random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images,
         {
           if (i > 0)
             g_string_append_c (answer, ',');
-          rndimg_picture_json_append (answer, base_url, g_ptr_array_index (images, i), api->pictures_api.placeholders);
+          rndimg_picture_json_append_signed (answer, base_url, g_ptr_array_index (images, i),
+                                             api->pictures_api.placeholders, signer);
         }
       g_string_append_c (answer, ']');
     }
@@ -116,7 +123,10 @@ rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, 
   g_auto(RndimgChoiceQuery) choice = { 0 };
   g_autoptr(GPtrArray) picked = NULL;
   g_autoptr(GBytes) answer = NULL;
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
 
+  if (access == NULL)
+    return;
   if (rndimg_choice_query_is_plain (msg, query))
     {
       picked = pick_plain (api, msg, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
@@ -127,7 +137,7 @@ rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, 
       return;
     }
   if (!rndimg_choice_query_parse (msg, query, &choice) ||
-      (picked = rndimg_choice_query_choose (msg, api->catalogue, &choice)) == NULL)
+      (picked = rndimg_choice_query_choose_for (msg, api->catalogue, access, &choice)) == NULL)
     return;
   answer = random_answer (api, msg, picked, choice.count, choice.count_given);
   send_answer (msg, answer);
@@ -195,7 +205,8 @@ read_publish_body (SoupServerMessage *msg, char **name, char **album)
 /* The picture a publish names, or a random one of its album or of all;
  * NULL with the answer sent. */
 static RndimgPicture *
-publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name, const char *album)
+publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const RndimgAccess *access, const char *name,
+                const char *album)
 {
   const char *albums[] = { album, NULL };
   g_autoptr(GPtrArray) picked = NULL;
@@ -215,12 +226,12 @@ publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name,
     }
   if (name != NULL)
     {
-      if ((image = rndimg_catalogue_lookup (api->catalogue, name)) == NULL)
+      if ((image = rndimg_catalogue_lookup_for (api->catalogue, name, access)) == NULL)
         rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no image called %s", name);
       return image;
     }
-  picked = rndimg_catalogue_choose (api->catalogue, album != NULL ? albums : NULL, RNDIMG_ORIENTATION_ANY, NULL,
-                                    NULL, 1, &error);
+  picked = rndimg_catalogue_choose_for (api->catalogue, access, album != NULL ? albums : NULL,
+                                        RNDIMG_ORIENTATION_ANY, NULL, NULL, 1, &error);
   if (picked == NULL || picked->len == 0)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "%s", error != NULL ? error->message : "no image (any)");
@@ -229,52 +240,101 @@ publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name,
   return rndimg_picture_ref (g_ptr_array_index (picked, 0));
 }
 
-/* Answers 201 with the event, and Location: the picture's URL. */
+/* A publish or a change being published: answered when the broker has it. */
+typedef struct {
+  RndimgPaused *paused;
+  RndimgUrlSigner *signer;
+  guint status;           /* 201 for a publish, 200 for a change */
+} Publishing;
+
+/* Answers @status with the event, and (a picture's) Location. */
 static void
-send_event (SoupServerMessage *msg, const RndimgEvent *event)
+send_event (SoupServerMessage *msg, const RndimgEvent *event, RndimgUrlSigner *signer, guint status)
 {
   g_autofree char *base_url = rndimg_http_base_url (msg);
-  g_autofree char *url_path = rndimg_picture_url_path (event->name);
-  g_autofree char *location = g_strconcat (base_url, url_path, NULL);
-  g_autoptr(GBytes) json = rndimg_event_to_json_bytes (event, base_url, 0);   /* the fan-out's, usually */
+  g_autofree char *url_path = event->name[0] != '\0' ? rndimg_picture_url_path (event->name) : NULL;
+  g_autofree char *signature = event->is_private && signer != NULL && event->name[0] != '\0'
+                               ? rndimg_url_signer_query (signer, event->name, g_get_real_time () / G_USEC_PER_SEC)
+                               : NULL;
+  g_autofree char *location = url_path != NULL ? g_strconcat (base_url, url_path, signature != NULL ? "?" : NULL,
+                                                              signature, NULL) : NULL;
+  g_autofree char *json = rndimg_event_to_json_viewed (event, base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  gsize length;
 
   rndimg_http_set_no_store (msg);
-  soup_message_headers_replace (headers, "Location", location);
-  soup_server_message_set_status (msg, SOUP_STATUS_CREATED, NULL);
+  if (location != NULL && event->kind != RNDIMG_EVENT_REMOVED)
+    soup_message_headers_replace (headers, "Location", location);
+  soup_server_message_set_status (msg, status, NULL);
   soup_message_headers_set_content_type (headers, "application/json", NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), json);
+  length = strlen (json);
+  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_TAKE, g_steal_pointer (&json),
+                            length);
 }
 
 static void
 on_published (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  RndimgPaused *paused = user_data;
-  SoupServerMessage *msg = rndimg_paused_message (paused);
+  Publishing *publishing = user_data;
+  SoupServerMessage *msg = rndimg_paused_message (publishing->paused);
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, &error);
 
-  if (rndimg_paused_resume (paused))
+  if (rndimg_paused_resume (publishing->paused))
     {
       if (event != NULL)
-        send_event (msg, event);
+        send_event (msg, event, publishing->signer, publishing->status);
       else
         {
           soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
           rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-                                  "the picture could not be published: %s", error->message);
+                                  "the event could not be published: %s", error->message);
         }
     }
-  rndimg_paused_free (paused);
+  rndimg_paused_free (publishing->paused);
+  g_free (publishing);
 }
 
-/* Publishes @name from @source (a static string) and answers @msg with
+/* Publishes @change and answers @msg with @status and the event once the
+ * broker has it (503 with Retry-After when it cannot). */
+void
+rndimg_api_publish_change_and_answer (RndimgApiContext *api, SoupServerMessage *msg, const RndimgEventChange *change,
+                                      guint status)
+{
+  Publishing *publishing = g_new0 (Publishing, 1);
+
+  publishing->paused = rndimg_paused_new (msg);
+  publishing->signer = api->pictures_api.signer;
+  publishing->status = status;
+  rndimg_broker_publish_change_async (api->broker, change, NULL, on_published, publishing);
+}
+
+/* Publishes @image from @source (a static string) and answers @msg with
  * 201 and the event once the broker has it. */
 void
-rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg,
-                               const char *name, const char *source)
+rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg, const RndimgPicture *image,
+                               const char *source)
 {
-  rndimg_broker_publish_async (api->broker, name, source, NULL, on_published, rndimg_paused_new (msg));
+  RndimgEventChange change = {
+    .kind = RNDIMG_EVENT_PUBLISHED, .name = image->name, .source = source, .is_private = image->is_private,
+  };
+
+  rndimg_api_publish_change_and_answer (api, msg, &change, SOUP_STATUS_CREATED);
+}
+
+/* The start of every write: @msg's access (NULL with 401 sent when its
+ * credential is refused), the audit record of @action on @target made
+ * when it is answered, and its client's share of writes (NULL with 429
+ * sent when spent). */
+RndimgAccess *
+rndimg_api_begin_write (RndimgApiContext *api, SoupServerMessage *msg, const char *action, const char *target)
+{
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
+
+  rndimg_audit_watch (api->audit, msg, access, action, target);
+  if (access == NULL || !rndimg_request_take (api->writes, msg, access))
+    return NULL;
+  return g_steal_pointer (&access);
 }
 
 /* POST /polling/api/v1.0/publish [{"name":"023.png"} | {"album":"dogs"}]:
@@ -285,13 +345,18 @@ rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query,
 {
   RndimgApiContext *api = api_context;
   g_autoptr(RndimgPicture) image = NULL;
+  g_autoptr(RndimgAccess) access = NULL;
   g_autofree char *name = NULL;
   g_autofree char *album = NULL;
 
-  if (!rndimg_auth_allows_write (api->config, msg) || !read_publish_body (msg, &name, &album) ||
-      (image = publish_choice (api, msg, name, album)) == NULL)
+  if (!read_publish_body (msg, &name, &album) ||
+      (access = rndimg_api_begin_write (api, msg, "publish", name != NULL ? name : album)) == NULL ||
+      (!rndimg_access_holds (access, RNDIMG_SCOPE_PUBLISH) &&
+       !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_PUBLISH, album)) ||
+      (image = publish_choice (api, msg, access, name, album)) == NULL ||
+      !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_PUBLISH, image->album))
     return;
-  rndimg_api_publish_and_answer (api, msg, image->name, "api");
+  rndimg_api_publish_and_answer (api, msg, image, "api");
 }
 
 static void
@@ -332,7 +397,7 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   add_count (builder, "requests_served", (gint64) api->requests);
   add_count (builder, "uptime_seconds", (g_get_monotonic_time () - api->started_usec) / G_USEC_PER_SEC);
   json_builder_set_member_name (builder, "writes_enabled");
-  json_builder_add_boolean_value (builder, rndimg_auth_writes_enabled (api->config));
+  json_builder_add_boolean_value (builder, rndimg_auth_writes_enabled (api->credentials));
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);

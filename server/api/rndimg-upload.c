@@ -170,11 +170,17 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgPicture) image = NULL;
+  g_autoptr(RndimgAccess) access = NULL;
   g_autofree char *name = NULL;
   const char *content_type;
   const char *album;
 
-  if (!rndimg_auth_allows_write (api->config, msg) || (album = upload_album (api, msg, query)) == NULL ||
+  if ((access = rndimg_api_begin_write (api, msg, "upload",
+                                        query != NULL ? g_hash_table_lookup (query, "album") : NULL)) == NULL ||
+      (!rndimg_access_holds (access, RNDIMG_SCOPE_UPLOAD) &&
+       !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_UPLOAD, NULL)) ||
+      (album = upload_album (api, msg, query)) == NULL ||
+      !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_UPLOAD, album) ||
       (bytes = uploaded_bytes (msg)) == NULL)
     return;
   content_type = rndimg_image_type_sniff (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
@@ -198,5 +204,5 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   g_message ("stored upload %s (%" G_GOFFSET_FORMAT " bytes)", name, image->size);
   if (api->pictures != NULL)
     rndimg_picture_store_share (api->pictures, name, bytes);
-  rndimg_api_publish_and_answer (api, msg, name, "upload");
+  rndimg_api_publish_and_answer (api, msg, image, "upload");
 }

@@ -7,11 +7,16 @@
  * it. The picture's version, its bytes from the cache or a render come
  * from the pictures' side (server/render/rndimg-picture-variants.c),
  * the request paused while a worker hashes or renders: the main loop
- * never reads a picture. Here: the URL, Accept, ETag and the answer. */
+ * never reads a picture. Here: the URL, Accept, ETag and the answer. A
+ * private album's picture passes the gate first (a signed URL, whose
+ * signature the redirects keep, or a credential); a render not cached yet
+ * takes one from the client's share of renders (429 when spent) before it
+ * can fill the queue every client shares (503). */
 #include "rndimg-variants-api.h"
 #include "rndimg-paused.h"
 #include "rndimg-http.h"
 #include "rndimg-picture-json.h"
+#include "rndimg-request-access.h"
 
 #include <string.h>
 
@@ -119,6 +124,7 @@ typedef struct {
   char *etag;
   RndimgFormat format;
   gboolean negotiated;
+  char *cache_control;   /* NULL: immutable, public */
 } Answer;
 
 static void
@@ -126,6 +132,7 @@ answer_clear (Answer *answer)
 {
   g_free (answer->key);
   g_free (answer->etag);
+  g_free (answer->cache_control);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answer, answer_clear)
@@ -135,7 +142,8 @@ add_variant_headers (SoupServerMessage *msg, const Answer *answer)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
-  soup_message_headers_replace (headers, "Cache-Control", IMMUTABLE);
+  soup_message_headers_replace (headers, "Cache-Control", answer->cache_control != NULL ? answer->cache_control
+                                                                                    : IMMUTABLE);
   soup_message_headers_replace (headers, "ETag", answer->etag);
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (headers, "Timing-Allow-Origin", "*");
@@ -215,11 +223,35 @@ render_and_answer (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndi
   rndimg_picture_variants_fetch_async (variants, image, spec, wait->answer.key, on_rendered, wait);
 }
 
+/* What a request for a variant asked, kept while its version is found. */
+typedef struct {
+  RndimgVariantsApi *api;
+  RndimgVariantSpec spec;
+  char *requested;   /* path and query as they came, without a signature */
+  RndimgPicturePass pass;
+} VariantRequest;
+
+static void
+variant_request_free (VariantRequest *request)
+{
+  g_free (request->requested);
+  rndimg_picture_pass_clear (&request->pass);
+  g_free (request);
+}
+
+/* Whether @key must be rendered (neither in memory nor on disk). */
+static gboolean
+is_cold (RndimgPictureVariants *variants, const char *key)
+{
+  return !rndimg_variant_cache_holds (rndimg_picture_variants_get_cache (variants), key);
+}
+
 /* The canonical variant: 304, cached bytes, or a render. */
 static void
-serve_canonical (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgPicture *image,
+serve_canonical (VariantRequest *request, SoupServerMessage *msg, RndimgPicture *image,
                  RndimgVariantSpec *spec, const char *canonical)
 {
+  RndimgPictureVariants *variants = request->api->variants;
   g_auto(Answer) answer = { 0 };
   g_autoptr(GBytes) bytes = NULL;
 
@@ -234,6 +266,9 @@ serve_canonical (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndimg
   spec->format = answer.format;
   answer.key = g_strdup_printf ("%s#%s", canonical, rndimg_format_extension (answer.format));
   answer.etag = etag_for (answer.key);
+  rndimg_picture_gate_cache_control (msg, image, &request->pass, IMMUTABLE);
+  answer.cache_control = g_strdup (soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
+                                                                 "Cache-Control"));
   if (etag_matches (msg, answer.etag))
     {
       add_variant_headers (msg, &answer);
@@ -242,7 +277,8 @@ serve_canonical (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndimg
     }
   if ((bytes = rndimg_picture_variants_lookup (variants, answer.key)) != NULL)
     send_bytes (msg, &answer, bytes);
-  else
+  else if (!is_cold (variants, answer.key) ||
+           rndimg_request_take (request->api->renders, msg, request->pass.access))
     render_and_answer (variants, msg, image, spec, &answer);
 }
 
@@ -344,60 +380,56 @@ same_spelling (const char *canonical, const char *requested)
   return want != NULL && have != NULL && g_str_equal (want, have);
 }
 
-/* What a request for a variant asked, kept while its version is found. */
-typedef struct {
-  RndimgPictureVariants *variants;
-  RndimgVariantSpec spec;
-  char *requested;   /* path and query as they came */
-} VariantRequest;
-
-static void
-variant_request_free (VariantRequest *request)
-{
-  g_object_unref (request->variants);
-  g_free (request->requested);
-  g_free (request);
-}
-
-/* The canonical spelling answered, any other redirected to it. */
+/* The canonical spelling answered, any other redirected to it (with the
+ * signature the request came with). */
 static void
 serve_versioned (SoupServerMessage *msg, RndimgPicture *image, const char *version, gpointer user_data)
 {
   VariantRequest *request = user_data;
   g_autofree char *canonical = rndimg_variant_canonical_path (image->name, version, &request->spec);
+  g_autofree char *signed_canonical = NULL;
 
-  if (!same_spelling (canonical, request->requested))
-    rndimg_variants_api_redirect (msg, canonical);
-  else
-    serve_canonical (request->variants, msg, image, &request->spec, canonical);
+  if (same_spelling (canonical, request->requested))
+    {
+      serve_canonical (request, msg, image, &request->spec, canonical);
+      return;
+    }
+  if (request->pass.signature != NULL)
+    signed_canonical = g_strconcat (canonical, strchr (canonical, '?') != NULL ? "&" : "?",
+                                    request->pass.signature, NULL);
+  rndimg_variants_api_redirect (msg, signed_canonical != NULL ? signed_canonical : canonical);
 }
 
 /* GET|HEAD /img/... */
 void
-rndimg_variants_api_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer picture_variants)
+rndimg_variants_api_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer variants_api)
 {
-  RndimgPictureVariants *variants = picture_variants;
-  const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
+  RndimgVariantsApi *api = variants_api;
+  g_autofree char *raw_query = rndimg_picture_gate_strip_query (g_uri_get_query (soup_server_message_get_uri (msg)));
   g_autofree char *name = NULL, *version = NULL, *size = NULL;
   g_autoptr(RndimgPicture) image = NULL;
   g_auto(RndimgVariantProblem) problem = { 0 };
   VariantRequest *request;
 
-  if (!split_path (path, &name, &version, &size) ||
-      (image = rndimg_catalogue_lookup (rndimg_picture_variants_get_catalogue (variants), name)) == NULL)
+  if (!split_path (path, &name, &version, &size))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such picture; variants are /img/NAME/SIZE");
       return;
     }
   request = g_new0 (VariantRequest, 1);
+  if ((image = rndimg_picture_gate_open (api->gate, msg, name, &request->pass)) == NULL)
+    {
+      variant_request_free (request);
+      return;
+    }
   if (!rndimg_variant_parse (size, raw_query, &request->spec, &problem))
     {
-      g_free (request);
+      variant_request_free (request);
       rndimg_variants_api_send_problem (msg, &problem);
       return;
     }
-  request->variants = g_object_ref (variants);
+  request->api = api;
   request->requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
-  rndimg_variants_api_when_versioned (variants, msg, image, serve_versioned, request,
-                                  (GDestroyNotify) variant_request_free);
+  rndimg_variants_api_when_versioned (api->variants, msg, image, serve_versioned, request,
+                                      (GDestroyNotify) variant_request_free);
 }

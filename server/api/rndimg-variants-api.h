@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-picture-gate.h"
 #include "rndimg-picture-variants.h"
+#include "rndimg-rate-limiter.h"
 
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
+
+/* What /img/ serves (borrowed). */
+typedef struct {
+  RndimgPictureVariants *variants;
+  RndimgPictureGate *gate;           /* private albums' pictures */
+  RndimgRateLimiter *renders;        /* each client's share of renders not cached yet */
+} RndimgVariantsApi;
 
 /* Called with a picture's version once it is known. */
 typedef void (*RndimgVersionedFunc) (SoupServerMessage *msg,
@@ -16,7 +25,7 @@ typedef void (*RndimgVersionedFunc) (SoupServerMessage *msg,
 void rndimg_variants_api_serve          (SoupServerMessage          *msg,
                                      const char                 *path,
                                      GHashTable                 *query,
-                                     gpointer                    picture_variants);
+                                     gpointer                    variants_api);
 void rndimg_variants_api_when_versioned (RndimgPictureVariants      *variants,
                                      SoupServerMessage          *msg,
                                      RndimgPicture                *image,

@@ -160,7 +160,9 @@ add_cors_headers (SoupServerMessage *msg)
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
-  soup_message_headers_replace (headers, "Access-Control-Expose-Headers", "Location, Retry-After, ETag, Link");
+  soup_message_headers_replace (headers, "Access-Control-Expose-Headers",
+                                "Location, Retry-After, ETag, Link, RateLimit, RateLimit-Policy, "
+                                "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
 }
 
 /* Reads are open to every origin; a write's answer names the page's
