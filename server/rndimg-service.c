@@ -446,6 +446,9 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
                                   config->heartbeat_seconds);
   self->sockets = rndimg_websocket_new (self->broker, self->connections, (guint) config->max_sockets,
                                         config->heartbeat_seconds);
+  rndimg_subscribers_set_privacy (self->long_polls, self->catalogue, self->credentials, self->signer);
+  rndimg_subscribers_set_privacy (self->streams, self->catalogue, self->credentials, self->signer);
+  rndimg_subscribers_set_privacy (self->sockets, self->catalogue, self->credentials, self->signer);
   if (RNDIMG_IS_REDIS_BROKER (self->broker))
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
                                                config->uploads_dir, config->max_upload_bytes, self->trash);
@@ -474,7 +477,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   rndimg_static_set_gate (self->files, &self->gate);
   self->variants = make_variants (&self->config, self->catalogue, self->placeholders);
-  self->variants_api = (RndimgVariantsApi) { self->variants, &self->gate, self->renders };
+  self->variants_api = (RndimgVariantsApi) { self->variants, &self->gate, self->renders,
+                                             (guint) self->config.render_workers };
   if (!config->no_picsum)
     self->picsum = rndimg_picsum_new (self->catalogue, self->variants, rndimg_static_serve_web, self->files);
   if (!start_sources (self, error))

@@ -73,15 +73,16 @@ static const Setting settings[] = {
     "Days a deleted picture stays in the trash folder of the state folder before it is removed "
     "for good; 0 removes it at the next hourly sweep (default 30)" },
   { "write-rate", 0, KIND_DOUBLE, AT (write_rate), "2", 0, 100000, "PER_SECOND",
-    "Writes (publish, upload, delete, edit) each client may make per second after its burst; "
+    "Writes (publish, upload, delete, edit) each token may make per second after its burst; "
     "beyond, 429 with Retry-After; 0: no limit (default 2)" },
   { "write-burst", 0, KIND_INT, AT (write_burst), "60", 1, 1000000, "N",
-    "Writes each client may make at once (default 60)" },
+    "Writes each token may make at once (default 60)" },
   { "render-rate", 0, KIND_DOUBLE, AT (render_rate), "4", 0, 100000, "PER_SECOND",
-    "Variant renders not already cached each client may start per second after its burst; beyond, "
-    "429 with Retry-After, before the shared --render-queue's 503; 0: no limit (default 4)" },
+    "Variant renders each client (its token, else its address) may queue per second after its burst "
+    "when every worker is busy; beyond, 429 with Retry-After, before the shared --render-queue's 503; "
+    "0: no limit (default 4)" },
   { "render-burst", 0, KIND_INT, AT (render_burst), "16", 1, 1000000, "N",
-    "Variant renders not already cached each client may start at once (default 16)" },
+    "Variant renders each client may queue at once when every worker is busy (default 16)" },
   { "max-waiters", 0, KIND_INT, AT (max_waiters), "10000", 1, 1000000, "N",
     "Most long-polls held at once; beyond, 503 (default 10000)" },
   { "max-streams", 0, KIND_INT, AT (max_streams), "1000", 1, 100000, "N",

@@ -324,15 +324,17 @@ rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg, co
 
 /* The start of every write: @msg's access (NULL with 401 sent when its
  * credential is refused), the audit record of @action on @target made
- * when it is answered, and its client's share of writes (NULL with 429
- * sent when spent). */
+ * when it is answered, and its credential's share of writes (NULL with
+ * 429 sent when spent). A write without a credential is taken only on a
+ * loopback server without credentials (this machine's own): it is not
+ * limited, and one without rights is refused by its scope check. */
 RndimgAccess *
 rndimg_api_begin_write (RndimgApiContext *api, SoupServerMessage *msg, const char *action, const char *target)
 {
   g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
 
   rndimg_audit_watch (api->audit, msg, access, action, target);
-  if (access == NULL || !rndimg_request_take (api->writes, msg, access))
+  if (access == NULL || (!access->anonymous && !rndimg_request_take (api->writes, msg, access)))
     return NULL;
   return g_steal_pointer (&access);
 }

@@ -10,8 +10,9 @@
  * never reads a picture. Here: the URL, Accept, ETag and the answer. A
  * private album's picture passes the gate first (a signed URL, whose
  * signature the redirects keep, or a credential); a render not cached yet
- * takes one from the client's share of renders (429 when spent) before it
- * can fill the queue every client shares (503). */
+ * that must wait for a worker takes one from the client's share of
+ * renders (429 when spent) before it can fill the queue every client
+ * shares (503). */
 #include "rndimg-variants-api.h"
 #include "rndimg-paused.h"
 #include "rndimg-http.h"
@@ -239,11 +240,18 @@ variant_request_free (VariantRequest *request)
   g_free (request);
 }
 
-/* Whether @key must be rendered (neither in memory nor on disk). */
+/* Whether @key's render would wait in the queue every client shares: it
+ * is in neither cache nor under way (joining a render adds no work), and
+ * every worker is busy. Only such renders take from the client's share:
+ * on an idle server nobody waits for anybody. */
 static gboolean
-is_cold (RndimgPictureVariants *variants, const char *key)
+must_wait (RndimgVariantsApi *api, const char *key)
 {
-  return !rndimg_variant_cache_holds (rndimg_picture_variants_get_cache (variants), key);
+  RndimgRenderer *renderer = rndimg_picture_variants_get_renderer (api->variants);
+
+  return !rndimg_variant_cache_holds (rndimg_picture_variants_get_cache (api->variants), key) &&
+         !rndimg_renderer_is_rendering (renderer, key) &&
+         rndimg_renderer_get_queued (renderer) + rndimg_renderer_get_running (renderer) >= MAX (api->workers, 1);
 }
 
 /* The canonical variant: 304, cached bytes, or a render. */
@@ -277,7 +285,7 @@ serve_canonical (VariantRequest *request, SoupServerMessage *msg, RndimgPicture 
     }
   if ((bytes = rndimg_picture_variants_lookup (variants, answer.key)) != NULL)
     send_bytes (msg, &answer, bytes);
-  else if (!is_cold (variants, answer.key) ||
+  else if (!must_wait (request->api, answer.key) ||
            rndimg_request_take (request->api->renders, msg, request->pass.access))
     render_and_answer (variants, msg, image, spec, &answer);
 }

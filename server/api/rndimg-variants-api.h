@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 typedef struct {
   RndimgPictureVariants *variants;
   RndimgPictureGate *gate;           /* private albums' pictures */
-  RndimgRateLimiter *renders;        /* each client's share of renders not cached yet */
+  RndimgRateLimiter *renders;        /* each client's share of renders that must wait */
+  guint workers;                     /* renders at once: beyond, they wait in the shared queue */
 } RndimgVariantsApi;
 
 /* Called with a picture's version once it is known. */

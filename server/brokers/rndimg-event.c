@@ -13,6 +13,8 @@ struct _RndimgEventJson
 {
   char *base_url;
   gint64 missed;
+  RndimgEventView view;
+  char *url_query;
   GBytes *bytes;
 };
 
@@ -49,6 +51,7 @@ event_clear (RndimgEvent *event)
   g_free (event->details);
   g_free (event->url_path);
   g_free (event->json->base_url);
+  g_free (event->json->url_query);
   g_clear_pointer (&event->json->bytes, g_bytes_unref);
   g_free (event->json);
 }
@@ -301,22 +304,48 @@ rndimg_event_to_json (const RndimgEvent *event, const char *base_url, gint64 mis
   return rndimg_event_to_json_viewed (event, base_url, missed, RNDIMG_EVENT_VIEW_WHOLE, NULL);
 }
 
-/* rndimg_event_to_json() as bytes, made once for the same @base_url and
- * @missed however many ask in a row (main thread only). */
+/* What kind of event @look shows (a move seen from one side is a removal
+ * or an addition). */
+RndimgEventKind
+rndimg_event_look_kind (const RndimgEvent *event, const RndimgEventLook *look)
+{
+  if (look->view == RNDIMG_EVENT_VIEW_AS_REMOVED)
+    return RNDIMG_EVENT_REMOVED;
+  if (look->view == RNDIMG_EVENT_VIEW_AS_ADDED)
+    return RNDIMG_EVENT_PUBLISHED;
+  return event->kind;
+}
+
+/* The event's JSON as @look says, made once for the same look however
+ * many ask in a row (main thread only). */
 GBytes *
-rndimg_event_to_json_bytes (const RndimgEvent *event, const char *base_url, gint64 missed)
+rndimg_event_look_json (const RndimgEvent *event, const RndimgEventLook *look)
 {
   RndimgEventJson *last = event->json;
 
-  if (last->bytes == NULL || last->missed != missed || g_strcmp0 (last->base_url, base_url) != 0)
+  if (last->bytes == NULL || last->missed != look->missed || last->view != look->view ||
+      g_strcmp0 (last->base_url, look->base_url) != 0 || g_strcmp0 (last->url_query, look->url_query) != 0)
     {
-      char *text = rndimg_event_to_json (event, base_url, missed);
+      char *text = rndimg_event_to_json_viewed (event, look->base_url, look->missed, look->view, look->url_query);
 
       g_clear_pointer (&last->bytes, g_bytes_unref);
       g_free (last->base_url);
+      g_free (last->url_query);
       last->bytes = g_bytes_new_take (text, strlen (text));
-      last->base_url = g_strdup (base_url);
-      last->missed = missed;
+      last->base_url = g_strdup (look->base_url);
+      last->url_query = g_strdup (look->url_query);
+      last->missed = look->missed;
+      last->view = look->view;
     }
   return g_bytes_ref (last->bytes);
+}
+
+/* rndimg_event_to_json() as bytes (a reader of everything, no signature),
+ * made once for the same @base_url and @missed however many ask in a row. */
+GBytes *
+rndimg_event_to_json_bytes (const RndimgEvent *event, const char *base_url, gint64 missed)
+{
+  RndimgEventLook look = { base_url, missed, RNDIMG_EVENT_VIEW_WHOLE, NULL };
+
+  return rndimg_event_look_json (event, &look);
 }

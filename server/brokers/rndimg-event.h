@@ -116,13 +116,24 @@ typedef enum {
   RNDIMG_EVENT_VIEW_AS_ADDED,   /* a move out of one: the new name published */
 } RndimgEventView;
 
-/* Where the event's picture is, for one reader: NULL, or the query that
- * lets it load a private album's picture (a signature), made per reader. */
 char        *rndimg_event_to_json_viewed (const RndimgEvent *event,
                                    const char        *base_url,
                                    gint64             missed,
                                    RndimgEventView    view,
                                    const char        *url_query);
+
+/* How one reader gets an event. */
+typedef struct {
+  const char *base_url;     /* the Host the client used */
+  gint64 missed;            /* older events it will never get */
+  RndimgEventView view;
+  const char *url_query;    /* a private picture's signature ("expires=...&sig=..."); NULL: none */
+} RndimgEventLook;
+
+GBytes      *rndimg_event_look_json (const RndimgEvent     *event,
+                                   const RndimgEventLook *look);
+RndimgEventKind rndimg_event_look_kind (const RndimgEvent     *event,
+                                   const RndimgEventLook *look);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgEvent, rndimg_event_unref)
 
 G_END_DECLS

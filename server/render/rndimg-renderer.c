@@ -480,3 +480,11 @@ rndimg_renderer_check_picture (GBytes *bytes, guint64 max_input_pixels, GError *
                pixels, max_input_pixels);
   return FALSE;
 }
+
+/* Whether a render of @key is waiting or running (a request for it joins
+ * that render, adding no work). */
+gboolean
+rndimg_renderer_is_rendering (RndimgRenderer *self, const char *key)
+{
+  return g_hash_table_contains (self->jobs, key);
+}
