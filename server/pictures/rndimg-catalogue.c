@@ -27,6 +27,10 @@
 #define MAX_ALBUM_DEPTH 2
 /* A folder change that may add or drop albums is read after this pause. */
 #define RESCAN_DELAY_MS 100
+/* An info.json changed by hand is read after this pause: an editor's
+ * several writes are read once, and meanwhile a write through the API is
+ * refused (409), its view of the file being older than the file. */
+#define SIDECAR_DELAY_MS 300
 
 struct _RndimgCatalogue
 {
@@ -40,6 +44,8 @@ struct _RndimgCatalogue
   GHashTable *stamps;    /* folder path -> RndimgSidecarStamp of its info.json as last read */
   gboolean watching;
   guint rescan_id;
+  GHashTable *sidecars_due;   /* albums whose info.json changed on disk (set) */
+  guint sidecars_id;
 };
 
 G_DEFINE_FINAL_TYPE (RndimgCatalogue, rndimg_catalogue, G_TYPE_OBJECT)
@@ -577,6 +583,8 @@ rndimg_catalogue_finalize (GObject *object)
   RndimgCatalogue *self = RNDIMG_CATALOGUE (object);
 
   g_clear_handle_id (&self->rescan_id, g_source_remove);
+  g_clear_handle_id (&self->sidecars_id, g_source_remove);
+  g_clear_pointer (&self->sidecars_due, g_hash_table_unref);
   g_clear_pointer (&self->monitors, g_hash_table_unref);
   g_clear_pointer (&self->stamps, g_hash_table_unref);
   g_clear_pointer (&self->folders_read, g_hash_table_unref);
@@ -621,6 +629,7 @@ rndimg_catalogue_init (RndimgCatalogue *self)
   self->folders = g_ptr_array_new_with_free_func (g_free);
   self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) folder_watch_free);
   self->stamps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->sidecars_due = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Fails when @directory cannot be read or holds no image at all. Uploads
@@ -1025,6 +1034,32 @@ on_rescan_due (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+on_sidecars_due (gpointer user_data)
+{
+  RndimgCatalogue *self = user_data;
+  g_autoptr(GHashTable) due = g_steal_pointer (&self->sidecars_due);
+  GHashTableIter iter;
+  gpointer album;
+
+  self->sidecars_id = 0;
+  self->sidecars_due = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, due);
+  while (g_hash_table_iter_next (&iter, &album, NULL))
+    {
+      g_autoptr(GPtrArray) changed = rndimg_catalogue_reload_album (self, album, TRUE);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_sidecar_reload (RndimgCatalogue *self, const char *album)
+{
+  g_hash_table_add (self->sidecars_due, g_strdup (album));
+  if (self->sidecars_id == 0)
+    self->sidecars_id = g_timeout_add (SIDECAR_DELAY_MS, on_sidecars_due, self);
+}
+
 static void
 schedule_rescan (RndimgCatalogue *self)
 {
@@ -1068,7 +1103,7 @@ on_folder_changed (GFileMonitor *monitor, GFile *file, GFile *other,
    * atomic writes do that): its album's texts and settings. */
   if (g_str_equal (child, RNDIMG_SIDECAR_NAME) || g_strcmp0 (other_child, RNDIMG_SIDECAR_NAME) == 0)
     {
-      g_autoptr(GPtrArray) changed = rndimg_catalogue_reload_album (self, album, TRUE);
+      schedule_sidecar_reload (self, album);
       return;
     }
   if (changes_albums (self, album, child, file) ||
