@@ -51,8 +51,35 @@ test_server_start_plain (const char *const *args)
 }
 
 /* @environment: NULL-terminated "NAME", "VALUE" pairs for the server. */
+static TestServer *start_server (const char *const *args, const char *const *environment, gboolean logged);
+
 TestServer *
 test_server_start_full (const char *const *args, const char *const *environment)
+{
+  return start_server (args, environment, FALSE);
+}
+
+/* As test_server_start_full(), its standard error kept in a file the
+ * test reads with test_server_read_log(). */
+TestServer *
+test_server_start_logged (const char *const *args, const char *const *environment)
+{
+  return start_server (args, environment, TRUE);
+}
+
+/* Returns (transfer full) what a logged server wrote to standard error so far. */
+char *
+test_server_read_log (TestServer *server)
+{
+  char *contents = NULL;
+
+  g_assert_nonnull (server->log_path);
+  g_assert_true (g_file_get_contents (server->log_path, &contents, NULL, NULL));
+  return contents;
+}
+
+static TestServer *
+start_server (const char *const *args, const char *const *environment, gboolean logged)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -75,6 +102,11 @@ test_server_start_full (const char *const *args, const char *const *environment)
   g_subprocess_launcher_setenv (launcher, "RNDIMG_STATE_FILE", state_file, TRUE);
   for (; environment != NULL && environment[0] != NULL; environment += 2)
     g_subprocess_launcher_setenv (launcher, environment[0], environment[1], TRUE);
+  if (logged)
+    {
+      server->log_path = g_build_filename (server->state_dir, "stderr.log", NULL);
+      g_subprocess_launcher_set_stderr_file_path (launcher, server->log_path);
+    }
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -118,11 +150,20 @@ test_server_stop (TestServer *server)
   g_subprocess_send_signal (server->process, SIGTERM);
   g_subprocess_wait (server->process, NULL, &error);
   g_assert_no_error (error);
+  /* A logged server's report (a leak, a sanitizer's) is in its log. */
+  if (server->log_path != NULL &&
+      (!g_subprocess_get_if_exited (server->process) || g_subprocess_get_exit_status (server->process) != 0))
+    {
+      g_autofree char *log = test_server_read_log (server);
+
+      g_printerr ("%s", log);
+    }
   g_assert_true (g_subprocess_get_if_exited (server->process));
   g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
   g_object_unref (server->process);
   test_remove_folder (server->state_dir);
   g_free (server->state_dir);
+  g_free (server->log_path);
   g_free (server->url);
   g_free (server);
 }

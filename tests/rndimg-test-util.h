@@ -14,6 +14,7 @@ typedef struct {
   GSubprocess *process;
   char *url;              /* "http://127.0.0.1:PORT", no trailing slash */
   char *state_dir;           /* its own history file, unless a test names one */
+  char *log_path;            /* its standard error, when started logged; NULL: inherited */
 } TestServer;
 
 TestServer *test_server_start      (const char *first_arg, ...) G_GNUC_NULL_TERMINATED;
@@ -21,6 +22,9 @@ TestServer *test_server_start_argv (const char *const *args);
 TestServer *test_server_start_plain (const char *const *args);
 TestServer *test_server_start_full (const char *const *args,
                                     const char *const *environment);
+TestServer *test_server_start_logged (const char *const *args,
+                                      const char *const *environment);
+char       *test_server_read_log   (TestServer *server);
 void        test_server_stop       (TestServer *server);
 char       *test_server_url        (TestServer *server, const char *path);
 const char *test_server_binary     (void);
