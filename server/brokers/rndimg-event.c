@@ -349,3 +349,20 @@ rndimg_event_to_json_bytes (const RndimgEvent *event, const char *base_url, gint
 
   return rndimg_event_look_json (event, &look);
 }
+
+/* rndimg_event_in_albums() for a reader who sees only one side of a move
+ * (@view): a move out of a private album is in the album it went to, one
+ * into a private album in the album it left, and no other. */
+gboolean
+rndimg_event_in_albums_viewed (const RndimgEvent *event, const char *const *albums, RndimgEventView view)
+{
+  const char *side = view == RNDIMG_EVENT_VIEW_AS_REMOVED ? event->from
+                     : view == RNDIMG_EVENT_VIEW_AS_ADDED ? event->name : NULL;
+
+  if (albums == NULL || side == NULL)
+    return rndimg_event_in_albums (event, albums);
+  for (guint i = 0; albums[i] != NULL; i++)
+    if (name_in_album (side, FALSE, albums[i]))
+      return TRUE;
+  return FALSE;
+}

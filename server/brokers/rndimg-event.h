@@ -130,6 +130,9 @@ typedef struct {
   const char *url_query;    /* a private picture's signature ("expires=...&sig=..."); NULL: none */
 } RndimgEventLook;
 
+gboolean     rndimg_event_in_albums_viewed (const RndimgEvent *event,
+                                   const char *const *albums,
+                                   RndimgEventView    view);
 GBytes      *rndimg_event_look_json (const RndimgEvent     *event,
                                    const RndimgEventLook *look);
 RndimgEventKind rndimg_event_look_kind (const RndimgEvent     *event,

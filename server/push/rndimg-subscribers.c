@@ -312,8 +312,8 @@ on_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
         continue;
       sub = g_ptr_array_index (self->subscribers, i - 1);
       if (sub->replaying || event->id <= sub->last_id ||
-          !rndimg_event_in_albums (event, (const char *const *) sub->albums) ||
-          (view = view_for (self, sub, event, now)) == RNDIMG_EVENT_VIEW_HIDDEN)
+          (view = view_for (self, sub, event, now)) == RNDIMG_EVENT_VIEW_HIDDEN ||
+          !rndimg_event_in_albums_viewed (event, (const char *const *) sub->albums, view))
         continue;
       deliver (sub, event->id, rendered_for (cache, self->fn, event, sub->base_url, view,
                                             view == RNDIMG_EVENT_VIEW_AS_REMOVED ? NULL : signature));
@@ -362,10 +362,14 @@ on_history (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Other albums' events are passed over, but passed: not asked again. */
   answered_up_to = events->len > 0 ? ((RndimgEvent *) g_ptr_array_index (events, events->len - 1))->id : sub->last_id;
   for (guint i = events->len; i > 0; i--)
-    if (!rndimg_event_in_albums (g_ptr_array_index (events, i - 1), (const char *const *) sub->albums) ||
-        view_for (sub->registry, sub, g_ptr_array_index (events, i - 1), g_get_real_time () / G_USEC_PER_SEC)
-        == RNDIMG_EVENT_VIEW_HIDDEN)
-      g_ptr_array_remove_index (events, i - 1);
+    {
+      RndimgEvent *event = g_ptr_array_index (events, i - 1);
+      RndimgEventView view = view_for (sub->registry, sub, event, g_get_real_time () / G_USEC_PER_SEC);
+
+      if (view == RNDIMG_EVENT_VIEW_HIDDEN ||
+          !rndimg_event_in_albums_viewed (event, (const char *const *) sub->albums, view))
+        g_ptr_array_remove_index (events, i - 1);
+    }
   if (events->len > 0 && !replay (sub, events, missed))
     return;
   sub->last_id = MAX (sub->last_id, answered_up_to);
