@@ -582,6 +582,7 @@ on_async_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   pending->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &pending->error);
   pending->status = msg != NULL ? soup_message_get_status (msg) : 0;
+  pending->headers = msg != NULL ? soup_message_headers_ref (soup_message_get_response_headers (msg)) : NULL;
   if (pending->error == NULL && msg != NULL)
     test_record_answer (msg, pending->body);
   pending->finished_usec = g_get_monotonic_time ();
@@ -622,6 +623,7 @@ test_pending_free (TestPending *pending)
         g_main_context_iteration (NULL, TRUE);
     }
   g_clear_pointer (&pending->body, g_bytes_unref);
+  g_clear_pointer (&pending->headers, soup_message_headers_unref);
   g_clear_error (&pending->error);
   g_object_unref (pending->cancellable);
   g_free (pending);

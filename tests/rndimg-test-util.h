@@ -117,6 +117,7 @@ typedef struct {
   GError *error;
   GCancellable *cancellable;
   gint64 finished_usec;
+  SoupMessageHeaders *headers;   /* the answer's; NULL until done */
 } TestPending;
 
 TestPending *test_request_async   (SoupSession  *session,
