@@ -170,10 +170,14 @@ rndimg_access_may (const RndimgAccess *access, RndimgScope scope, const char *al
   return album != NULL && album[0] != '\0' && album_covered ((const char *const *) access->albums[scope], album);
 }
 
-/* Whether @access may see @album's pictures when it is private. */
+/* Whether @access may see @album's pictures when it is private: never
+ * without a credential (not even the writes a loopback server without
+ * credentials takes from anyone). */
 gboolean
 rndimg_access_may_read (const RndimgAccess *access, const char *album)
 {
+  if (access == NULL || access->anonymous)
+    return FALSE;
   return rndimg_access_may (access, RNDIMG_SCOPE_READ, album) ||
          rndimg_access_may (access, RNDIMG_SCOPE_MANAGE, album);
 }

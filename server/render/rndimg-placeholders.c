@@ -296,8 +296,10 @@ on_computed (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      /* Not tried again until the file changes. */
-      g_warning ("no placeholder for %s: %s", image->name, error->message);
+      /* Not tried again until the file changes; a picture deleted
+       * meanwhile is no news. */
+      if (is_listed (self, image))
+        g_warning ("no placeholder for %s: %s", image->name, error->message);
       g_hash_table_replace (self->failed, g_strdup (image->name), g_strdup (image->version));
       start_next (self);
       return;
