@@ -612,6 +612,19 @@ test_pending_is_done (gpointer pending)
   return ((TestPending *) pending)->done;
 }
 
+/* Whether every TestPending of the GPtrArray @pendings is done (for
+ * test_wait_until()). */
+gboolean
+test_pendings_done (gpointer pendings)
+{
+  GPtrArray *all = pendings;
+
+  for (guint i = 0; i < all->len; i++)
+    if (!test_pending_is_done (g_ptr_array_index (all, i)))
+      return FALSE;
+  return TRUE;
+}
+
 /* Frees @pending; one still in flight is cancelled and run to its end. */
 void
 test_pending_free (TestPending *pending)

@@ -127,6 +127,7 @@ TestPending *test_request_async   (SoupSession  *session,
 void         test_pending_free    (TestPending  *pending);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestPending, test_pending_free)
 gboolean     test_pending_is_done (gpointer      pending);
+gboolean     test_pendings_done   (gpointer      pendings);
 JsonObject  *test_pending_json    (TestPending  *pending);
 
 /* An open Server-Sent Events stream, read line by line as the loop runs. */

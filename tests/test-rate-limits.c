@@ -58,17 +58,6 @@ render_as (Limited *fixture, const char *token, guint side)
   return test_request_async (fixture->base.async_session, "GET", url, headers);
 }
 
-static gboolean
-all_done (gpointer data)
-{
-  GPtrArray *pending = data;
-
-  for (guint i = 0; i < pending->len; i++)
-    if (!test_pending_is_done (g_ptr_array_index (pending, i)))
-      return FALSE;
-  return TRUE;
-}
-
 static guint
 count_status (GPtrArray *pending, guint status)
 {
@@ -129,8 +118,8 @@ test_render_flood_is_one_clients_loss (Limited *fixture, gconstpointer data)
   test_run_for (200);
   for (guint i = 0; i < 3; i++)
     g_ptr_array_add (others, render_as (fixture, OTHER_TOKEN, 900 + i));
-  g_assert_true (test_wait_until (all_done, flood, 120000));
-  g_assert_true (test_wait_until (all_done, others, 120000));
+  g_assert_true (test_wait_until (test_pendings_done, flood, 120000));
+  g_assert_true (test_wait_until (test_pendings_done, others, 120000));
   g_test_message ("the flood: %u rendered, %u refused 429, %u refused 503", count_status (flood, 200),
                   count_status (flood, 429), count_status (flood, 503));
   g_assert_cmpuint (count_status (flood, 429), >=, 10);

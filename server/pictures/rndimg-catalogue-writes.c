@@ -14,24 +14,13 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-static gboolean G_GNUC_PRINTF (3, 4)
-fail (GError **error, GIOErrorEnum code, const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (G_IO_ERROR, code, format, args));
-  va_end (args);
-  return FALSE;
-}
-
 static RndimgPicture *
 find (RndimgCatalogue *self, const char *name, GError **error)
 {
   RndimgPicture *image = rndimg_catalogue_lookup_any (self, name);
 
   if (image == NULL)
-    fail (error, G_IO_ERROR_NOT_FOUND, "no picture called %s", name);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no picture called %s", name);
   return image;
 }
 
@@ -158,9 +147,11 @@ rndimg_catalogue_move_picture (RndimgCatalogue *self, const char *name, const ch
 
   if (image == NULL)
     return NULL;
-  if (album[0] != '\0' && (!rndimg_album_name_is_valid (album) || rndimg_catalogue_get_album_any (self, album) == NULL))
+  if (album[0] != '\0' &&
+      (!rndimg_album_name_is_valid (album) || rndimg_catalogue_get_album_any (self, album) == NULL))
     {
-      fail (error, G_IO_ERROR_NOT_FOUND, "no album called %s (make it first: POST /albums)", album);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "no album called %s (make it first: POST /albums)", album);
       return NULL;
     }
   new_name = name_in_album (album, image->file_name);
@@ -171,13 +162,14 @@ rndimg_catalogue_move_picture (RndimgCatalogue *self, const char *name, const ch
   target = g_build_filename (root, new_name, NULL);
   if ((taken = rndimg_catalogue_lookup_any (self, new_name)) != NULL || g_file_test (target, G_FILE_TEST_EXISTS))
     {
-      fail (error, G_IO_ERROR_EXISTS, "album %s has a picture called %s already", album[0] != '\0' ? album : "(top)",
-            image->file_name);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "album %s has a picture called %s already", album[0] != '\0' ? album : "(top)", image->file_name);
       return NULL;
     }
   if (g_mkdir_with_parents (target_folder, 0755) != 0 || g_rename (image->path, target) != 0)
     {
-      fail (error, g_io_error_from_errno (errno), "cannot move %s to %s: %s", name, new_name, g_strerror (errno));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot move %s to %s: %s", name, new_name, g_strerror (errno));
       return NULL;
     }
   if (image->text != NULL)
@@ -213,16 +205,26 @@ rndimg_catalogue_check_album_settings (JsonObject *settings, GError **error)
           if (!json_node_is_null (node) &&
               (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
                strlen (json_node_get_string (node)) > 2000))
-            return fail (error, G_IO_ERROR_INVALID_ARGUMENT, "title must be a string of at most 2000 bytes, or null");
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "title must be a string of at most 2000 bytes, or null");
+              return FALSE;
+            }
         }
       else if (g_str_equal (l->data, "private"))
         {
           if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-            return fail (error, G_IO_ERROR_INVALID_ARGUMENT, "private must be true or false");
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "private must be true or false");
+              return FALSE;
+            }
         }
       else if (!g_str_equal (l->data, "name"))
-        return fail (error, G_IO_ERROR_INVALID_ARGUMENT, "an album has name, title and private; not %s",
-                     (const char *) l->data);
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "an album has name, title and private; not %s", (const char *) l->data);
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -262,15 +264,28 @@ rndimg_catalogue_create_album (RndimgCatalogue *self, const char *name, JsonObje
   RndimgAlbum *known = rndimg_catalogue_get_album_any (self, name);
 
   if (!rndimg_album_name_is_valid (name))
-    return fail (error, G_IO_ERROR_INVALID_ARGUMENT, "%s is not an album name", name);
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s is not an album name", name);
+      return FALSE;
+    }
   if (!rndimg_catalogue_check_album_settings (settings, error))
     return FALSE;
   if (known != NULL && known->has_folder)
-    return fail (error, G_IO_ERROR_EXISTS, "album %s exists already", name);
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "album %s exists already", name);
+      return FALSE;
+    }
   if (parent != NULL && rndimg_catalogue_get_album_any (self, parent) == NULL)
-    return fail (error, G_IO_ERROR_NOT_FOUND, "no album called %s to make %s in", parent, name);
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no album called %s to make %s in", parent, name);
+      return FALSE;
+    }
   if (g_mkdir_with_parents (folder, 0755) != 0)
-    return fail (error, g_io_error_from_errno (errno), "cannot make %s: %s", folder, g_strerror (errno));
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot make %s: %s", folder, g_strerror (errno));
+      return FALSE;
+    }
   if (settings_say_something (settings) && !rndimg_sidecar_edit (folder, NULL, apply_album_settings, settings, error))
     return FALSE;
   rndimg_catalogue_add_album_folder (self, name);
@@ -287,7 +302,10 @@ rndimg_catalogue_edit_album (RndimgCatalogue *self, const char *name, JsonObject
   gboolean written = FALSE;
 
   if (rndimg_catalogue_get_album_any (self, name) == NULL)
-    return fail (error, G_IO_ERROR_NOT_FOUND, "no album called %s", name);
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no album called %s", name);
+      return FALSE;
+    }
   if (!rndimg_catalogue_check_album_settings (settings, error))
     return FALSE;
   for (guint i = 0; i < folders->len; i++)
@@ -306,7 +324,11 @@ rndimg_catalogue_edit_album (RndimgCatalogue *self, const char *name, JsonObject
       g_autofree char *folder = g_build_filename (rndimg_catalogue_get_uploads_folder (self), name, NULL);
 
       if (g_mkdir_with_parents (folder, 0755) != 0)
-        return fail (error, g_io_error_from_errno (errno), "cannot make %s: %s", folder, g_strerror (errno));
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                       "cannot make %s: %s", folder, g_strerror (errno));
+          return FALSE;
+        }
       if (!rndimg_sidecar_edit (folder, NULL, apply_album_settings, settings, error))
         return FALSE;
       rndimg_catalogue_add_album_folder (self, name);
@@ -372,7 +394,7 @@ rndimg_catalogue_delete_album (RndimgCatalogue *self, RndimgTrash *trash, const 
 
   if (rndimg_catalogue_get_album_any (self, name) == NULL)
     {
-      fail (error, G_IO_ERROR_NOT_FOUND, "no album called %s", name);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no album called %s", name);
       return NULL;
     }
   for (guint i = 0; i < all->len; i++)
@@ -380,9 +402,10 @@ rndimg_catalogue_delete_album (RndimgCatalogue *self, RndimgTrash *trash, const 
   folders = album_folders (self, name, &sub_albums);
   if (!with_pictures && (inside > 0 || sub_albums > 0))
     {
-      fail (error, G_IO_ERROR_NOT_EMPTY, "album %s holds %u picture%s and %u sub-album%s; "
-            "delete it with ?pictures=true to send them to the trash too", name, inside, inside == 1 ? "" : "s",
-            sub_albums, sub_albums == 1 ? "" : "s");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_EMPTY,
+                   "album %s holds %u picture%s and %u sub-album%s; delete it with ?pictures=true to send them "
+                   "to the trash too", name, inside, inside == 1 ? "" : "s",
+                   sub_albums, sub_albums == 1 ? "" : "s");
       return NULL;
     }
   for (guint i = 0; i < all->len; i++)

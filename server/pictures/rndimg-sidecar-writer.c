@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_TEXT_BYTES 2000
-#define MAX_LANGUAGES 32
+#define MAX_TEXT_BYTES RNDIMG_SIDECAR_MAX_TEXT_BYTES
+#define MAX_LANGUAGES RNDIMG_SIDECAR_MAX_LANGUAGES
 
 static const char *const text_members[] = { "title", "alt", "author", "license", "source_url" };
 
@@ -58,19 +58,6 @@ check_text (const char *member_name, JsonNode *node, GError **error)
 }
 
 static gboolean
-language_tag_is_valid (const char *tag)
-{
-  gsize length = strlen (tag);
-
-  if (length == 0 || length > 16)
-    return FALSE;
-  for (const char *p = tag; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-')
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
 check_languages (JsonNode *node, GError **error)
 {
   g_autoptr(GList) members = NULL;
@@ -86,7 +73,7 @@ check_languages (JsonNode *node, GError **error)
     {
       JsonNode *text = json_object_get_member (json_node_get_object (node), l->data);
 
-      if (!language_tag_is_valid (l->data))
+      if (!rndimg_sidecar_language_tag_is_valid (l->data))
         return fail (error, G_IO_ERROR_INVALID_ARGUMENT,
                      "alt_by_language: \"%s\" is not a language tag (letters, digits and '-', at most 16)",
                      (const char *) l->data);

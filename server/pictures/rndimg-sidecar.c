@@ -27,8 +27,8 @@
 #include <unistd.h>
 
 #define MAX_DEPTH 4
-#define MAX_TEXT_BYTES 2000
-#define MAX_LANGUAGES 32
+#define MAX_TEXT_BYTES RNDIMG_SIDECAR_MAX_TEXT_BYTES
+#define MAX_LANGUAGES RNDIMG_SIDECAR_MAX_LANGUAGES
 
 /* Checked before parsing: json-glib's parser recurses once per level. */
 static gboolean
@@ -74,8 +74,10 @@ text_member (JsonObject *object, const char *member_name)
   return strlen (text) <= MAX_TEXT_BYTES ? g_strdup (text) : NULL;
 }
 
-static gboolean
-language_tag_is_valid (const char *tag)
+/* A language tag as info.json takes one: letters, digits and '-', at
+ * most 16 bytes ("fa", "pt-BR"). */
+gboolean
+rndimg_sidecar_language_tag_is_valid (const char *tag)
 {
   gsize length = strlen (tag);
 
@@ -102,7 +104,7 @@ languages_member (JsonObject *object)
     {
       char *text = text_member (json_node_get_object (node), l->data);
 
-      if (text != NULL && language_tag_is_valid (l->data))
+      if (text != NULL && rndimg_sidecar_language_tag_is_valid (l->data))
         g_hash_table_replace (languages, g_strdup (l->data), text);
       else
         g_free (text);

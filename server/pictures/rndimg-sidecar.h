@@ -8,6 +8,9 @@ G_BEGIN_DECLS
 #define RNDIMG_SIDECAR_NAME "info.json"
 /* Larger sidecars are refused before they are read. */
 #define RNDIMG_SIDECAR_MAX_BYTES (256 * 1024)
+/* The most a text of it may hold, and the most languages an alt text has. */
+#define RNDIMG_SIDECAR_MAX_TEXT_BYTES 2000
+#define RNDIMG_SIDECAR_MAX_LANGUAGES 32
 
 /* Which info.json was read: a changed file has another stamp. */
 typedef struct {
@@ -41,6 +44,7 @@ gboolean       rndimg_sidecar_parse_into (const char      *data,
                                           GError         **error);
 gboolean       rndimg_picture_text_equal (const RndimgPictureText *a,
                                           const RndimgPictureText *b);
+gboolean       rndimg_sidecar_language_tag_is_valid (const char *tag);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgSidecar, rndimg_sidecar_free)
 
