@@ -89,6 +89,13 @@ run (RndimgConfig *config, GSocket *activated, GTlsCertificate *certificate)
       return 1;
     }
 
+  /* The signals are ours before the URL is printed: a script that stops
+   * the server as soon as it reads the URL gets a clean stop. */
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  sighup_id = rndimg_reload_on_sighup (service);
+
   url = rndimg_service_get_url (service);
   printf ("%s\n", url);
   fflush (stdout);
@@ -97,10 +104,6 @@ run (RndimgConfig *config, GSocket *activated, GTlsCertificate *certificate)
              config->images_dir, config->uploads_dir, url, rndimg_service_describe_writes (service));
 
   raise_fd_limit ();
-  loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
-  sighup_id = rndimg_reload_on_sighup (service);
   rndimg_systemd_notify ("READY=1");
   g_main_loop_run (loop);
 
