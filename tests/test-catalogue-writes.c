@@ -437,6 +437,52 @@ test_albums_made_changed_deleted (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* ---- Lorem Picsum's numbers ---- */
+
+/* The Picsum id of @name (GET /id/NAME/info). */
+static char *
+picsum_number (Fixture *fixture, const char *name)
+{
+  g_autofree char *escaped = g_uri_escape_string (name, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/id/%s/info", escaped);
+  g_autofree char *url = test_server_url (fixture->server, path);
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) info = NULL;
+
+  test_get (fixture->session, url, &response);
+  test_assert_status (&response, 200);
+  info = test_response_json (&response);
+  return g_strdup (json_object_get_string_member (info, "id"));
+}
+
+/* A picture deleted (or moved to another name) over the API gives up its
+ * number for good: its old id is 404, and the same name coming back gets
+ * a new number. */
+static void
+test_deleted_number_never_reused (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *deleted = picsum_number (fixture, "cats/c1.png");
+  g_autofree char *moved = picsum_number (fixture, "cats/c2.png");
+  g_autofree char *deleted_path = g_strdup_printf ("/id/%s/info", deleted);
+  g_autofree char *moved_path = g_strdup_printf ("/id/%s/info", moved);
+  g_autofree char *again = NULL, *after_move = NULL;
+
+  json_object_unref (send_ok (fixture, "DELETE", API "/images/cats/c1.png", NULL, NULL, 200));
+  json_object_unref (send_ok (fixture, "PATCH", API "/images/cats/c2.png", "{\"album\":\"dogs\"}", NULL, 200));
+  g_assert_cmpuint (status_of (fixture, deleted_path), ==, 404);
+  g_assert_cmpuint (status_of (fixture, moved_path), ==, 404);
+  after_move = picsum_number (fixture, "dogs/c2.png");
+  g_assert_cmpstr (after_move, !=, moved);
+
+  /* The same name back (a new upload by hand): a new number. */
+  picture_files_copy_shipped (fixture->folder, "cats/c1.png", "04.png");
+  assert_stat_becomes (fixture, "images", 5, 5000);
+  again = picsum_number (fixture, "cats/c1.png");
+  g_assert_cmpstr (again, !=, deleted);
+  g_assert_cmpuint (g_ascii_strtoull (again, NULL, 10), >, g_ascii_strtoull (after_move, NULL, 10));
+  g_assert_cmpuint (status_of (fixture, deleted_path), ==, 404);
+}
+
 /* ---- scopes, the audit log ---- */
 
 static void
@@ -522,6 +568,8 @@ main (int argc, char **argv)
               writes_tear_down);
   g_test_add ("/catalogue/albums-made-changed-deleted", Fixture, NULL, writes_set_up,
               test_albums_made_changed_deleted, writes_tear_down);
+  g_test_add ("/catalogue/deleted-number-never-reused", Fixture, NULL, writes_set_up,
+              test_deleted_number_never_reused, writes_tear_down);
   g_test_add ("/catalogue/manage-scope-needed", Fixture, "tokens", writes_set_up, test_manage_scope_needed,
               writes_tear_down);
   g_test_add ("/catalogue/trash-swept", Fixture, NULL, writes_set_up, test_trash_swept, writes_tear_down);

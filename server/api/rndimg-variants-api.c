@@ -7,7 +7,9 @@
  * it. The picture's version, its bytes from the cache or a render come
  * from the pictures' side (server/render/rndimg-picture-variants.c),
  * the request paused while a worker hashes or renders: the main loop
- * never reads a picture. Here: the URL, Accept, ETag and the answer. A
+ * never reads a picture. Here: the URL, Accept, ETag and the answer, with
+ * Lorem Picsum's Picsum-ID and Content-Disposition (its routes redirect
+ * here) unless they are off. A
  * private album's picture passes the gate first (a signed URL, whose
  * signature the redirects keep, or a credential); a render not cached yet
  * that must wait for a worker takes one from the client's share of
@@ -15,6 +17,7 @@
  * shares (503). */
 #include "rndimg-variants-api.h"
 #include "rndimg-paused.h"
+#include "rndimg-picsum.h"
 #include "rndimg-http.h"
 #include "rndimg-picture-json.h"
 #include "rndimg-request-access.h"
@@ -22,6 +25,40 @@
 #include <string.h>
 
 #define IMMUTABLE "public, max-age=31536000, immutable"
+
+struct _RndimgVariantsApi
+{
+  RndimgPictureVariants *variants;
+  RndimgPictureNumbers *numbers;   /* NULL: no Lorem Picsum headers */
+  RndimgPictureGate *gate;         /* private albums' pictures (borrowed) */
+  RndimgRateLimiter *renders;      /* each client's share of renders that must wait (borrowed) */
+  guint workers;                   /* renders at once: beyond, they wait in the shared queue */
+};
+
+/* The /img/ route of @variants; with @numbers (Lorem Picsum's routes on),
+ * each picture carries Picsum's headers too. @gate and @renders are
+ * borrowed: they outlive the route. */
+RndimgVariantsApi *
+rndimg_variants_api_new (RndimgPictureVariants *variants, RndimgPictureNumbers *numbers, RndimgPictureGate *gate,
+                         RndimgRateLimiter *renders, guint workers)
+{
+  RndimgVariantsApi *self = g_new0 (RndimgVariantsApi, 1);
+
+  self->variants = g_object_ref (variants);
+  self->numbers = numbers != NULL ? g_object_ref (numbers) : NULL;
+  self->gate = gate;
+  self->renders = renders;
+  self->workers = workers;
+  return self;
+}
+
+void
+rndimg_variants_api_free (RndimgVariantsApi *self)
+{
+  g_object_unref (self->variants);
+  g_clear_object (&self->numbers);
+  g_free (self);
+}
 
 /* 400 {"status":"error","message":...,"parameter":...}; the parameter may
  * be a name from the query, made valid UTF-8 first. */
@@ -36,6 +73,7 @@ rndimg_variants_api_send_problem (SoupServerMessage *msg, const RndimgVariantPro
   g_string_append (answer, ",\"parameter\":");
   rndimg_json_text_append_string (answer, parameter);
   g_string_append_c (answer, '}');
+  rndimg_http_set_no_store (msg);
   rndimg_http_send_json_text (msg, SOUP_STATUS_BAD_REQUEST, answer);
 }
 
@@ -126,6 +164,8 @@ typedef struct {
   RndimgFormat format;
   gboolean negotiated;
   char *cache_control;   /* NULL: immutable, public */
+  char *picsum_id;      /* Lorem Picsum's headers; NULL: none */
+  char *disposition;
 } Answer;
 
 static void
@@ -134,6 +174,8 @@ answer_clear (Answer *answer)
   g_free (answer->key);
   g_free (answer->etag);
   g_free (answer->cache_control);
+  g_free (answer->picsum_id);
+  g_free (answer->disposition);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answer, answer_clear)
@@ -150,6 +192,28 @@ add_variant_headers (SoupServerMessage *msg, const Answer *answer)
   soup_message_headers_replace (headers, "Timing-Allow-Origin", "*");
   if (answer->negotiated)
     soup_message_headers_replace (headers, "Vary", "Accept");
+  if (answer->picsum_id != NULL)
+    {
+      soup_message_headers_replace (headers, "Picsum-ID", answer->picsum_id);
+      soup_message_headers_replace (headers, "Content-Disposition", answer->disposition);
+      soup_message_headers_replace (headers, "Access-Control-Expose-Headers", RNDIMG_PICSUM_EXPOSED_HEADERS);
+    }
+}
+
+/* Picsum-ID and Content-Disposition, as Lorem Picsum's pictures carry them. */
+static void
+add_picsum_names (Answer *answer, RndimgPictureNumbers *numbers, const RndimgPicture *image,
+                  const RndimgVariantSpec *spec)
+{
+  guint64 number;
+  g_autofree char *file_name = NULL;
+
+  if (numbers == NULL)
+    return;
+  number = rndimg_picture_numbers_number (numbers, image->name);
+  file_name = rndimg_picsum_file_name (number, spec, answer->format);
+  answer->picsum_id = g_strdup_printf ("%" G_GUINT64_FORMAT, number);
+  answer->disposition = g_strdup_printf ("inline; filename=\"%s\"", file_name);
 }
 
 static void
@@ -277,6 +341,7 @@ serve_canonical (VariantRequest *request, SoupServerMessage *msg, RndimgPicture 
   rndimg_picture_gate_cache_control (msg, image, &request->pass, IMMUTABLE);
   answer.cache_control = g_strdup (soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
                                                                  "Cache-Control"));
+  add_picsum_names (&answer, request->api->numbers, image, spec);
   if (etag_matches (msg, answer.etag))
     {
       add_variant_headers (msg, &answer);

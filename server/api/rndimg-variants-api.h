@@ -2,6 +2,7 @@
 #pragma once
 
 #include "rndimg-picture-gate.h"
+#include "rndimg-picture-numbers.h"
 #include "rndimg-picture-variants.h"
 #include "rndimg-rate-limiter.h"
 
@@ -9,19 +10,21 @@
 
 G_BEGIN_DECLS
 
-/* What /img/ serves (borrowed). */
-typedef struct {
-  RndimgPictureVariants *variants;
-  RndimgPictureGate *gate;           /* private albums' pictures */
-  RndimgRateLimiter *renders;        /* each client's share of renders that must wait */
-  guint workers;                     /* renders at once: beyond, they wait in the shared queue */
-} RndimgVariantsApi;
-
 /* Called with a picture's version once it is known. */
 typedef void (*RndimgVersionedFunc) (SoupServerMessage *msg,
                                      RndimgPicture       *image,
                                      const char        *version,
                                      gpointer           user_data);
+
+typedef struct _RndimgVariantsApi RndimgVariantsApi;
+
+RndimgVariantsApi *rndimg_variants_api_new  (RndimgPictureVariants *variants,
+                                             RndimgPictureNumbers  *numbers,
+                                             RndimgPictureGate     *gate,
+                                             RndimgRateLimiter     *renders,
+                                             guint                  workers);
+void               rndimg_variants_api_free (RndimgVariantsApi     *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgVariantsApi, rndimg_variants_api_free)
 
 void rndimg_variants_api_serve          (SoupServerMessage          *msg,
                                      const char                 *path,

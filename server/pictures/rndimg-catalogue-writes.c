@@ -114,6 +114,7 @@ rndimg_catalogue_delete_picture (RndimgCatalogue *self, RndimgTrash *trash, cons
       return NULL;
     }
   rndimg_catalogue_forget (self, name);
+  rndimg_catalogue_retire (self, name);
   folder_path = g_path_get_dirname (image->path);
   /* The file is gone: its text must go too, whatever else changed there. */
   if (image->text != NULL &&
@@ -182,6 +183,7 @@ rndimg_catalogue_move_picture (RndimgCatalogue *self, const char *name, const ch
         g_warning ("%s moved to %s, its text not all moved: %s", name, new_name, sidecar_error->message);
     }
   rndimg_catalogue_forget (self, name);
+  rndimg_catalogue_retire (self, name);
   moved = rndimg_catalogue_refresh (self, new_name, FALSE);
   changed_source = rndimg_catalogue_reload_album (self, image->album, FALSE);
   changed_target = rndimg_catalogue_reload_album (self, album, FALSE);

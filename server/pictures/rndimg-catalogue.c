@@ -67,7 +67,7 @@ folder_watch_free (FolderWatch *watch)
   g_free (watch);
 }
 
-enum { IMAGE_ADDED, IMAGE_REMOVED, IMAGE_CHANGED, ALBUM_CHANGED, PICTURE_GONE, N_SIGNALS };
+enum { IMAGE_ADDED, IMAGE_REMOVED, IMAGE_CHANGED, ALBUM_CHANGED, PICTURE_GONE, PICTURE_RETIRED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* "dogs/puppies/001.png": an album name (one or two segments) before a
@@ -615,6 +615,12 @@ rndimg_catalogue_class_init (RndimgCatalogueClass *klass)
   signals[PICTURE_GONE] = g_signal_new ("picture-gone", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   /* (RndimgCatalogue *, const char *album): its title or privacy changed. */
+  /* (RndimgCatalogue *, const char *name): @name was deleted for good or
+   * moved to another name by a write (not a file that merely left the
+   * folder): what is kept by name (Lorem Picsum's number) must not come
+   * back for it. */
+  signals[PICTURE_RETIRED] = g_signal_new ("picture-retired", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[ALBUM_CHANGED] = g_signal_new ("album-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
@@ -1212,6 +1218,14 @@ gboolean
 rndimg_catalogue_forget (RndimgCatalogue *self, const char *name)
 {
   return catalogue_drop (self, name, FALSE);
+}
+
+/* @name, forgotten already, was deleted for good or moved away by a
+ * write: "picture-retired". */
+void
+rndimg_catalogue_retire (RndimgCatalogue *self, const char *name)
+{
+  g_signal_emit (self, signals[PICTURE_RETIRED], 0, name);
 }
 
 /* The stamp of @folder_path's info.json as the catalogue last read it;

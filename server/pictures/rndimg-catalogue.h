@@ -78,6 +78,8 @@ GPtrArray       *rndimg_catalogue_reload_album (RndimgCatalogue  *self,
                                                 gboolean          announce);
 gboolean         rndimg_catalogue_forget       (RndimgCatalogue  *self,
                                                 const char       *name);
+void             rndimg_catalogue_retire       (RndimgCatalogue  *self,
+                                                const char       *name);
 const char      *rndimg_catalogue_root_of      (RndimgCatalogue  *self,
                                                 const RndimgPicture *image);
 gboolean         rndimg_catalogue_get_sidecar_stamp (RndimgCatalogue *self,

@@ -3,6 +3,7 @@
  * folder) and of its pictures.
  *
  *   { "title": "Dogs", "private": false,
+ *     "album": { "name": "Hounds", "info": "..." },
  *     "pictures": { "001.png": { "title": "Red", "alt": "A red square",
  *                                "alt_by_language": { "fa": "..." },
  *                                "author": "...", "license": "CC0-1.0",
@@ -10,7 +11,8 @@
  *
  * Every member is optional. A private album ("private": true) is seen
  * only by holders of read for it (and a sub-album of a private album is
- * private too).
+ * private too). "album" says what the folder's album is (dog.ceo's breed
+ * information).
  *
  * The file is untrusted: over RNDIMG_SIDECAR_MAX_BYTES, not UTF-8, nested
  * deeper than MAX_DEPTH or not this shape, it is refused whole with a
@@ -155,42 +157,69 @@ texts_new (void)
   return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rndimg_picture_text_unref);
 }
 
+/* The document's root object, parsed within the bounds; NULL with @error. */
+static JsonObject *
+parse_root (const char *data, gsize length, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  const char *problem = length > RNDIMG_SIDECAR_MAX_BYTES ? "it is too large"
+                        : !g_utf8_validate_len (data, length, NULL) ? "it is not UTF-8"
+                        : !depth_is_at_most (data, length, MAX_DEPTH) ? "it is nested too deep" : NULL;
+
+  if (problem != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s (at most %d bytes of UTF-8, %d levels)",
+                   problem, RNDIMG_SIDECAR_MAX_BYTES, MAX_DEPTH);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, (gssize) length, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not an object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+static JsonObject *
+object_member (JsonObject *object, const char *member_name)
+{
+  JsonNode *node = json_object_get_member (object, member_name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 /* Reads @data into @sidecar (its stamp left alone); FALSE with @error
  * when the document is refused, @sidecar then empty. */
 gboolean
 rndimg_sidecar_parse_into (const char *data, gsize length, RndimgSidecar *sidecar, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonObject) root = NULL;
   g_autoptr(GList) members = NULL;
-  JsonNode *root, *pictures;
-  const char *problem = length > RNDIMG_SIDECAR_MAX_BYTES ? "it is too large"
-                        : !g_utf8_validate_len (data, length, NULL) ? "it is not UTF-8"
-                        : !depth_is_at_most (data, length, MAX_DEPTH) ? "it is nested too deep" : NULL;
+  JsonNode *pictures_node;
+  JsonObject *pictures;
 
   sidecar_clear (sidecar);
   sidecar->texts = texts_new ();
-  if (problem != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s (at most %d bytes of UTF-8, %d levels)",
-                   problem, RNDIMG_SIDECAR_MAX_BYTES, MAX_DEPTH);
-      return FALSE;
-    }
-  if (!json_parser_load_from_data (parser, data, (gssize) length, error))
+  root = parse_root (data, length, error);
+  if (root == NULL)
     return FALSE;
-  root = json_parser_get_root (parser);
-  pictures = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-             ? json_object_get_member (json_node_get_object (root), "pictures") : NULL;
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) || (pictures != NULL && !JSON_NODE_HOLDS_OBJECT (pictures)))
+  pictures_node = json_object_get_member (root, "pictures");
+  pictures = object_member (root, "pictures");
+  if (pictures_node != NULL && pictures == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not an object (with a \"pictures\" object)");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "\"pictures\" is not an object");
       return FALSE;
     }
-  sidecar->title = text_member (json_node_get_object (root), "title");
-  sidecar->is_private = boolean_member (json_node_get_object (root), "private");
-  members = pictures != NULL ? json_object_get_members (json_node_get_object (pictures)) : NULL;
+  sidecar->title = text_member (root, "title");
+  sidecar->is_private = boolean_member (root, "private");
+  members = pictures != NULL ? json_object_get_members (pictures) : NULL;
   for (GList *l = members; l != NULL; l = l->next)
     {
-      JsonNode *entry = json_object_get_member (json_node_get_object (pictures), l->data);
+      JsonNode *entry = json_object_get_member (pictures, l->data);
 
       if (rndimg_image_type_name_is_allowed (l->data) && JSON_NODE_HOLDS_OBJECT (entry))
         g_hash_table_replace (sidecar->texts, g_strdup (l->data), picture_text (json_node_get_object (entry)));
@@ -332,4 +361,60 @@ rndimg_sidecar_read (int folder_fd, const char *folder_path)
   if (!rndimg_sidecar_parse_into (data, length, sidecar, &error))
     g_warning ("%s/%s refused: %s", folder_path, RNDIMG_SIDECAR_NAME, error->message);
   return sidecar;
+}
+
+void
+rndimg_album_text_free (RndimgAlbumText *text)
+{
+  g_free (text->name);
+  g_free (text->info);
+  g_free (text);
+}
+
+/* The "album" member of an info.json: NULL when it has none (or no name
+ * and no info), or the document is refused (@error). */
+RndimgAlbumText *
+rndimg_sidecar_parse_album (const char *data, gsize length, GError **error)
+{
+  g_autoptr(JsonObject) root = parse_root (data, length, error);
+  JsonObject *album = root != NULL ? object_member (root, "album") : NULL;
+  RndimgAlbumText *text;
+
+  if (album == NULL)
+    return NULL;
+  text = g_new0 (RndimgAlbumText, 1);
+  text->name = text_member (album, "name");
+  text->info = text_member (album, "info");
+  if (text->name == NULL && text->info == NULL)
+    g_clear_pointer (&text, rndimg_album_text_free);
+  return text;
+}
+
+/* What @album's folder below @root says of it (its info.json's "album"),
+ * read now, never through a symlink; NULL when it says nothing. */
+RndimgAlbumText *
+rndimg_sidecar_load_album (const char *root, const char *album)
+{
+  g_auto(GStrv) segments = g_strsplit (album, "/", 3);
+  g_autofree char *data = NULL;
+  int folder = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  gsize length = 0;
+  int fd;
+
+  for (guint i = 0; folder >= 0 && segments[i] != NULL; i++)
+    {
+      int next = openat (folder, segments[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+      close (folder);
+      folder = next;
+    }
+  if (folder < 0)
+    return NULL;
+  fd = openat (folder, RNDIMG_SIDECAR_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  close (folder);
+  if (fd < 0)
+    return NULL;
+  data = read_bounded (fd, &length);
+  close (fd);
+  return data != NULL ? rndimg_sidecar_parse_album (data, length, NULL) : NULL;
 }

@@ -48,4 +48,20 @@ gboolean       rndimg_sidecar_language_tag_is_valid (const char *tag);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgSidecar, rndimg_sidecar_free)
 
+/* What a folder's info.json says of its album (dog.ceo's breed
+ * information), its "album" member. */
+typedef struct {
+  char *name;               /* NULL: none */
+  char *info;               /* NULL: none */
+} RndimgAlbumText;
+
+void        rndimg_album_text_free (RndimgAlbumText *text);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgAlbumText, rndimg_album_text_free)
+
+RndimgAlbumText *rndimg_sidecar_parse_album (const char *data,
+                                             gsize       length,
+                                             GError    **error);
+RndimgAlbumText *rndimg_sidecar_load_album  (const char *root,
+                                             const char *album);
+
 G_END_DECLS
