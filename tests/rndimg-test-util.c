@@ -78,6 +78,32 @@ test_server_read_log (TestServer *server)
   return contents;
 }
 
+typedef struct {
+  TestServer *server;
+  const char *text;
+} LogWait;
+
+static gboolean
+log_holds (gpointer user_data)
+{
+  LogWait *wait = user_data;
+  g_autofree char *log = test_server_read_log (wait->server);
+
+  return strstr (log, wait->text) != NULL;
+}
+
+/* Returns (transfer full) the logged server's standard error once it
+ * holds @text (a line the server writes after its answer, an audit
+ * record say), or after @timeout_ms as it is then. */
+char *
+test_server_wait_log (TestServer *server, const char *text, guint timeout_ms)
+{
+  LogWait wait = { server, text };
+
+  test_wait_until (log_holds, &wait, timeout_ms);
+  return test_server_read_log (server);
+}
+
 static TestServer *
 start_server (const char *const *args, const char *const *environment, gboolean logged)
 {

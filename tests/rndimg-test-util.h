@@ -25,6 +25,9 @@ TestServer *test_server_start_full (const char *const *args,
 TestServer *test_server_start_logged (const char *const *args,
                                       const char *const *environment);
 char       *test_server_read_log   (TestServer *server);
+char       *test_server_wait_log   (TestServer *server,
+                                    const char *text,
+                                    guint       timeout_ms);
 void        test_server_stop       (TestServer *server);
 char       *test_server_url        (TestServer *server, const char *path);
 const char *test_server_binary     (void);

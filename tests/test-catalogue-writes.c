@@ -38,7 +38,7 @@ static void
 start_on_folder (Fixture *fixture, gboolean with_tokens, const char *extra)
 {
   g_autofree char *images = g_strconcat ("--images=", fixture->folder, NULL);
-  g_autofree char *tokens_path = g_build_filename (fixture->folder, "..", "tokens.ini", NULL);
+  g_autofree char *tokens_path = g_strconcat (fixture->folder, "-tokens.ini", NULL);
   g_autofree char *tokens_flag = g_strconcat ("--tokens-file=", tokens_path, NULL);
   const char *args[] = { images, "--interval=0", with_tokens ? tokens_flag : extra, with_tokens ? extra : NULL, NULL };
 
@@ -62,7 +62,7 @@ writes_set_up (Fixture *fixture, gconstpointer data)
 static void
 writes_tear_down (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *tokens = fixture->folder != NULL ? g_build_filename (fixture->folder, "..", "tokens.ini", NULL)
+  g_autofree char *tokens = fixture->folder != NULL ? g_strconcat (fixture->folder, "-tokens.ini", NULL)
                                                     : NULL;
 
   if (tokens != NULL)
@@ -503,7 +503,7 @@ test_manage_scope_needed (Fixture *fixture, gconstpointer data)
 
   /* One audit record per write, refused ones too: who, what, from where,
    * its status; never a token. */
-  log = test_server_read_log (fixture->server);
+  log = test_server_wait_log (fixture->server, "audit: token:manager edit dogs/d1.png", 5000);
   g_assert_nonnull (strstr (log, "audit: token:cat-keeper delete cats/c1.png from 127.0.0.1"));
   g_assert_nonnull (strstr (log, ": 200"));
   g_assert_nonnull (strstr (log, "audit: token:publisher delete cats/c1.png from 127.0.0.1"));

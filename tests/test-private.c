@@ -67,7 +67,7 @@ private_set_up (Private *fixture, gconstpointer data)
                             "{\"title\": \"zq-vault's title\", \"private\": true,"
                             " \"pictures\": {\"zq-s1.png\": {\"alt\": \"zq-s1 alt\"}}}", -1);
   picture_files_write_text (base->folder, "open/zq-cloak/info.json", "{\"private\": true}", -1);
-  fixture->tokens = g_build_filename (base->folder, "..", "private-tokens.ini", NULL);
+  fixture->tokens = g_strconcat (base->folder, "-tokens.ini", NULL);
   g_assert_true (g_file_set_contents (fixture->tokens,
                                       "[reader]\ntoken=" READER_TOKEN "\nscopes=read:zq-vault read:open/zq-cloak\n"
                                       "[publisher]\ntoken=" PUBLISHER_TOKEN "\n"

@@ -24,7 +24,7 @@ limited_set_up (Limited *fixture, gconstpointer data)
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
 
   fixture->base.folder = test_make_image_folder (3);
-  fixture->tokens = g_build_filename (fixture->base.folder, "..", "limited-tokens.ini", NULL);
+  fixture->tokens = g_strconcat (fixture->base.folder, "-tokens.ini", NULL);
   g_assert_true (g_file_set_contents (fixture->tokens,
                                       "[flooder]\ntoken=" FLOODER_TOKEN "\nscopes=read publish\n"
                                       "[other]\ntoken=" OTHER_TOKEN "\nscopes=read publish\n", -1, NULL));
