@@ -3,8 +3,9 @@
  * own log domain. On a terminal it is one line in the combined log format
  * (as nginx and Apache write it) plus the duration in seconds; under
  * systemd it goes to the journal with one field per value (REMOTE_ADDR,
- * REQUEST_METHOD, HTTP_STATUS, ...). Everything else goes through GLib's
- * default writer: warnings and errors always, debug with --verbose. */
+ * REQUEST_METHOD, HTTP_STATUS, ...); a credential or a signature in the
+ * query is never written. Everything else goes through GLib's default
+ * writer: warnings and errors always, debug with --verbose. */
 #include "rndimg-access-log.h"
 
 #include <stdio.h>
@@ -55,13 +56,35 @@ or_dash (const char *value)
   return value != NULL ? value : "-";
 }
 
+/* @query with the values of credentials (access_token) and signatures
+ * (sig) left out: a log is read by more people than may hold them. */
+static char *
+redacted_query (const char *query)
+{
+  g_auto(GStrv) pairs = g_strsplit (query, "&", -1);
+
+  for (guint i = 0; pairs[i] != NULL; i++)
+    if (g_str_has_prefix (pairs[i], "access_token=") || g_str_has_prefix (pairs[i], "sig="))
+      {
+        char *redacted = g_strconcat (g_str_has_prefix (pairs[i], "sig=") ? "sig" : "access_token", "=-", NULL);
+
+        g_free (pairs[i]);
+        pairs[i] = redacted;
+      }
+  return g_strjoinv ("&", pairs);
+}
+
 static char *
 requested_target (const RndimgFinishedRequest *request)
 {
+  g_autofree char *query = NULL;
+
   if (request->path == NULL)     /* a request line that could not be parsed */
     return g_strdup ("-");
-  return request->query != NULL ? g_strconcat (request->path, "?", request->query, NULL)
-                                : g_strdup (request->path);
+  if (request->query == NULL)
+    return g_strdup (request->path);
+  query = redacted_query (request->query);
+  return g_strconcat (request->path, "?", query, NULL);
 }
 
 void

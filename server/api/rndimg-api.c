@@ -14,6 +14,7 @@
 #include "rndimg-openapi-resources.h"
 #include "rndimg-paused.h"
 #include "rndimg-publish.h"
+#include "rndimg-request-access.h"
 
 #include <string.h>
 
@@ -52,11 +53,16 @@ random_answer (RndimgApiContext *api, RndimgExchange *exchange, GPtrArray *image
   const RndimgPicture *first = g_ptr_array_index (images, 0);
   GString *answer = g_string_sized_new (with_list ? 768 * (images->len + 1) : 1024);
 
+  RndimgUrlSigner *signer = api->pictures_api.signer;
+  g_autofree char *signature = rndimg_picture_json_signature (first, signer);
+
   g_string_append (answer, "{\"status\":\"success\",\"message\":\"");
   g_string_append (answer, base_url);
   g_string_append (answer, first->url_path);
+  if (signature != NULL)
+    g_string_append_printf (answer, "?%s", signature);
   g_string_append (answer, "\",\"image\":");
-  rndimg_picture_json_append (answer, base_url, first, api->pictures_api.placeholders);
+  rndimg_picture_json_append_signed (answer, base_url, first, api->pictures_api.placeholders, signer);
   if (with_list)
     {
       g_string_append_printf (answer, ",\"count\":%u,\"requested\":%u,\"images\":[", images->len, requested);
@@ -64,7 +70,8 @@ random_answer (RndimgApiContext *api, RndimgExchange *exchange, GPtrArray *image
         {
           if (i > 0)
             g_string_append_c (answer, ',');
-          rndimg_picture_json_append (answer, base_url, g_ptr_array_index (images, i), api->pictures_api.placeholders);
+          rndimg_picture_json_append_signed (answer, base_url, g_ptr_array_index (images, i),
+                                             api->pictures_api.placeholders, signer);
         }
       g_string_append_c (answer, ']');
     }
@@ -117,7 +124,10 @@ rndimg_api_random (RndimgExchange *exchange, const char *path, GHashTable *query
   g_auto(RndimgChoiceQuery) choice = { 0 };
   g_autoptr(GPtrArray) picked = NULL;
   g_autoptr(GBytes) answer = NULL;
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, exchange, FALSE);
 
+  if (access == NULL)
+    return;
   if (rndimg_choice_query_is_plain (exchange, query))
     {
       picked = pick_plain (api, exchange, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
@@ -128,7 +138,7 @@ rndimg_api_random (RndimgExchange *exchange, const char *path, GHashTable *query
       return;
     }
   if (!rndimg_choice_query_parse (exchange, query, &choice) ||
-      (picked = rndimg_choice_query_choose (exchange, api->catalogue, &choice)) == NULL)
+      (picked = rndimg_choice_query_choose_for (exchange, api->catalogue, access, &choice)) == NULL)
     return;
   answer = random_answer (api, exchange, picked, choice.count, choice.count_given);
   send_answer (exchange, answer);
@@ -162,6 +172,86 @@ send_publish_answer (RndimgExchange *exchange, const RndimgPublishAnswer *answer
   rndimg_exchange_set_body (exchange, answer->body);
 }
 
+/* A string member of @object, or NULL; FALSE with a 400 sent when it is
+ * there but not a string. */
+static gboolean
+read_string_member (RndimgExchange *exchange, JsonObject *object, const char *member_name, char **value)
+{
+  JsonNode *member = json_object_get_member (object, member_name);
+
+  *value = NULL;
+  if (member == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    {
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "%s must be a string like \"%s\"", member_name,
+                              g_str_equal (member_name, "name") ? "023.png" : "dogs");
+      return FALSE;
+    }
+  *value = g_strdup (json_node_get_string (member));
+  return TRUE;
+}
+
+/* The body of a publish: {"name":"023.png"}, {"album":"dogs"} or nothing. */
+static gboolean
+read_publish_body (RndimgExchange *exchange, char **name, char **album)
+{
+  g_autoptr(GBytes) body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (body, &length);
+  JsonNode *root;
+
+  *name = *album = NULL;
+  if (length == 0)
+    return TRUE;
+  if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
+    {
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body is not JSON: %s", error->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body must be a JSON object like {\"name\":\"023.png\"}");
+      return FALSE;
+    }
+  return read_string_member (exchange, json_node_get_object (root), "name", name) &&
+         read_string_member (exchange, json_node_get_object (root), "album", album);
+}
+
+/* A publish or a change being published: answered when the broker has it. */
+typedef struct {
+  RndimgPaused *paused;
+  RndimgUrlSigner *signer;
+  guint status;           /* 201 for a publish, 200 for a change */
+} Publishing;
+
+/* Answers @status with the event, and (a picture's) Location. */
+static void
+send_event (RndimgExchange *exchange, const RndimgEvent *event, RndimgUrlSigner *signer, guint status)
+{
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
+  g_autofree char *url_path = event->name[0] != '\0' ? rndimg_picture_url_path (event->name) : NULL;
+  g_autofree char *signature = event->is_private && signer != NULL && event->name[0] != '\0'
+                               ? rndimg_url_signer_query (signer, event->name, g_get_real_time () / G_USEC_PER_SEC)
+                               : NULL;
+  g_autofree char *location = url_path != NULL ? g_strconcat (base_url, url_path, signature != NULL ? "?" : NULL,
+                                                              signature, NULL) : NULL;
+  g_autofree char *json = rndimg_event_to_json_viewed (event, base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
+  gsize length;
+
+  rndimg_http_set_no_store (exchange);
+  if (location != NULL && event->kind != RNDIMG_EVENT_REMOVED)
+    soup_message_headers_replace (headers, "Location", location);
+  rndimg_exchange_set_status (exchange, status);
+  soup_message_headers_set_content_type (headers, "application/json", NULL);
+  length = strlen (json);
+  rndimg_exchange_set_body (exchange, g_bytes_new_take (g_steal_pointer (&json), length));
+}
+
 static void
 on_answered (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -173,16 +263,70 @@ on_answered (GObject *source, GAsyncResult *result, gpointer user_data)
   rndimg_paused_free (paused);
 }
 
-/* Publishes @name from @source (a static string) and answers @exchange
+static void
+on_published (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Publishing *publishing = user_data;
+  RndimgExchange *exchange = rndimg_paused_exchange (publishing->paused);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, NULL, &error);
+
+  if (rndimg_paused_resume (publishing->paused))
+    {
+      if (event != NULL)
+        send_event (exchange, event, publishing->signer, publishing->status);
+      else
+        {
+          soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Retry-After", "1");
+          rndimg_http_send_error (exchange, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                                  "the event could not be published: %s", error->message);
+        }
+    }
+  rndimg_paused_free (publishing->paused);
+  g_free (publishing);
+}
+
+/* Publishes @change and answers @exchange with @status and the event once the
+ * broker has it (503 with Retry-After when it cannot). */
+void
+rndimg_api_publish_change_and_answer (RndimgApiContext *api, RndimgExchange *exchange, const RndimgEventChange *change,
+                                      guint status)
+{
+  Publishing *publishing = g_new0 (Publishing, 1);
+
+  publishing->paused = rndimg_paused_new (exchange);
+  publishing->signer = api->pictures_api.signer;
+  publishing->status = status;
+  rndimg_broker_publish_change_async (api->broker, change, NULL, on_published, publishing);
+}
+
+/* Publishes @image from @source (a static string) and answers @exchange
  * with 201 and the event once the broker has it (uploads). */
 void
-rndimg_api_publish_and_answer (RndimgApiContext *api, RndimgExchange *exchange,
-                               const char *name, const char *source)
+rndimg_api_publish_and_answer (RndimgApiContext *api, RndimgExchange *exchange, const RndimgPicture *image,
+                               const char *source)
 {
   g_autofree char *base_url = rndimg_http_base_url (exchange);
 
-  rndimg_publish_picture_async (api->broker, name, source, NULL, base_url, NULL, on_answered,
-                                rndimg_paused_new (exchange));
+  rndimg_publish_picture_async (api->broker, image, source, NULL, base_url, api->pictures_api.signer, NULL,
+                                on_answered, rndimg_paused_new (exchange));
+}
+
+/* The start of every write: @exchange's access (NULL with 401 sent when its
+ * credential is refused), the audit record of @action on @target made
+ * when it is answered, and its credential's share of writes (NULL with
+ * 429 sent when spent). A write without a credential is taken only on a
+ * loopback server without credentials (this machine's own): it is not
+ * limited, and one without rights is refused by its scope check. */
+RndimgAccess *
+rndimg_api_begin_write (RndimgApiContext *api, RndimgExchange *exchange, const char *action, const char *target)
+{
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, exchange, FALSE);
+
+  rndimg_audit_watch (api->audit, exchange, access, action, target);
+  if (access == NULL || (!access->anonymous && !rndimg_request_take (api->writes, exchange, access)))
+    return NULL;
+  return g_steal_pointer (&access);
 }
 
 /* POST /polling/api/v1.0/publish [{"name":"023.png"} | {"album":"dogs"}]:
@@ -192,17 +336,23 @@ void
 rndimg_api_publish (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
+  g_autoptr(RndimgAccess) access = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autofree char *base_url = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *album = NULL;
   const char *key;
   RndimgPublishRequest request;
 
-  if (!rndimg_auth_allows_write (api->config, exchange))
+  if (!read_publish_body (exchange, &name, &album) ||
+      (access = rndimg_api_begin_write (api, exchange, "publish", name != NULL ? name : album)) == NULL ||
+      (!rndimg_access_holds (access, RNDIMG_SCOPE_PUBLISH) &&
+       !rndimg_auth_require (api->credentials, exchange, access, RNDIMG_SCOPE_PUBLISH, album)))
     return;
   body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
   key = soup_message_headers_get_list (rndimg_exchange_get_request_headers (exchange), "Idempotency-Key");
   base_url = rndimg_http_base_url (exchange);
-  request = (RndimgPublishRequest) { body, key, base_url };
+  request = (RndimgPublishRequest) { body, key, base_url, access, api->pictures_api.signer };
   rndimg_publish_async (api->catalogue, api->broker, &request, NULL, on_answered, rndimg_paused_new (exchange));
 }
 
@@ -264,7 +414,7 @@ rndimg_api_stats (RndimgExchange *exchange, const char *path, GHashTable *query,
   add_count (builder, "requests_served", (gint64) api->requests);
   add_count (builder, "uptime_seconds", (g_get_monotonic_time () - api->started_usec) / G_USEC_PER_SEC);
   json_builder_set_member_name (builder, "writes_enabled");
-  json_builder_add_boolean_value (builder, rndimg_auth_writes_enabled (api->config));
+  json_builder_add_boolean_value (builder, rndimg_auth_writes_enabled (api->credentials));
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);

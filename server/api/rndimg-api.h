@@ -5,9 +5,13 @@
 
 #include <libsoup/soup.h>
 
+#include "rndimg-audit.h"
 #include "rndimg-broker.h"
 #include "rndimg-catalogue.h"
 #include "rndimg-config.h"
+#include "rndimg-credentials.h"
+#include "rndimg-rate-limiter.h"
+#include "rndimg-trash.h"
 #include "rndimg-picture-store.h"
 #include "rndimg-pictures-api.h"
 #include "rndimg-subscribers.h"
@@ -24,6 +28,10 @@ typedef struct {
   RndimgSubscribers *sockets;
   RndimgPictureStore *pictures; /* NULL: pictures stay on this node */
   RndimgPicturesApi pictures_api;  /* albums, details, the list */
+  RndimgCredentials *credentials;
+  RndimgRateLimiter *writes;    /* each client's share of writes */
+  RndimgTrash *trash;           /* where deleted pictures go */
+  RndimgAudit *audit;
   guint64 requests;             /* answered so far */
   gint64 started_usec;          /* monotonic */
   GBytes *description;          /* docs/openapi.yaml as JSON, see rndimg_api_description() */
@@ -43,9 +51,17 @@ void rndimg_api_stats       (RndimgExchange *exchange, const char *path,
                              GHashTable *query, gpointer api_context);
 void rndimg_api_description (RndimgExchange *exchange, const char *path,
                              GHashTable *query, gpointer api_context);
-void rndimg_api_publish_and_answer (RndimgApiContext  *api,
-                                    RndimgExchange *exchange,
-                                    const char        *name,
-                                    const char        *source);
+void rndimg_api_publish_and_answer (RndimgApiContext    *api,
+                                    RndimgExchange   *exchange,
+                                    const RndimgPicture *image,
+                                    const char          *source);
+void rndimg_api_publish_change_and_answer (RndimgApiContext        *api,
+                                           RndimgExchange    *exchange,
+                                           const RndimgEventChange *change,
+                                           guint                    status);
+RndimgAccess *rndimg_api_begin_write (RndimgApiContext  *api,
+                                      RndimgExchange *exchange,
+                                      const char        *action,
+                                      const char        *target);
 
 G_END_DECLS

@@ -5,12 +5,15 @@
 
 #include <libsoup/soup.h>
 
-#include "rndimg-config.h"
+#include "rndimg-credentials.h"
 
 G_BEGIN_DECLS
 
-gboolean rndimg_auth_allows_write (const RndimgConfig *config,
-                                   RndimgExchange   *exchange);
-gboolean rndimg_auth_writes_enabled (const RndimgConfig *config);
+gboolean rndimg_auth_require        (RndimgCredentials  *credentials,
+                                     RndimgExchange  *exchange,
+                                     const RndimgAccess *access,
+                                     RndimgScope         scope,
+                                     const char         *album);
+gboolean rndimg_auth_writes_enabled (RndimgCredentials  *credentials);
 
 G_END_DECLS

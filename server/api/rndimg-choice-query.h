@@ -37,5 +37,9 @@ GStrv    rndimg_choice_query_parse_albums (RndimgExchange *exchange,
 GPtrArray *rndimg_choice_query_choose (RndimgExchange *exchange,
                                        RndimgCatalogue   *catalogue,
                                        const RndimgChoiceQuery *choice);
+GPtrArray *rndimg_choice_query_choose_for (RndimgExchange    *exchange,
+                                           RndimgCatalogue         *catalogue,
+                                           const RndimgAccess      *access,
+                                           const RndimgChoiceQuery *choice);
 
 G_END_DECLS

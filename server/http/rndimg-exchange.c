@@ -47,6 +47,9 @@ struct _RndimgExchange
   gboolean streaming;
   RndimgStreamFunc stream_func;
   gpointer stream_data;
+  RndimgReportedFunc reported_func;   /* one listener (the audit), or NULL */
+  gpointer reported_data;
+  GDestroyNotify reported_destroy;
 };
 
 RndimgExchange *
@@ -97,6 +100,8 @@ rndimg_exchange_unref (RndimgExchange *exchange)
   g_clear_pointer (&exchange->request_body, g_bytes_unref);
   g_clear_pointer (&exchange->response_body, g_bytes_unref);
   g_clear_pointer (&exchange->base_url, g_ref_string_release);
+  if (exchange->reported_destroy != NULL)
+    exchange->reported_destroy (exchange->reported_data);
   g_free (exchange);
 }
 
@@ -434,6 +439,21 @@ rndimg_exchange_report (RndimgExchange *exchange, guint status, guint64 bytes_se
   exchange->status = status;
   if (exchange->watch != NULL && exchange->watch->finished != NULL)
     exchange->watch->finished (&finished, exchange->watch->data);
+  if (exchange->reported_func != NULL)
+    exchange->reported_func (status, exchange->reported_data);
+}
+
+/* Calls @func with the status once @exchange is answered (or its client
+ * left: 499), then @destroy on @user_data when the exchange goes. One
+ * listener per exchange. */
+void
+rndimg_exchange_on_reported (RndimgExchange *exchange, RndimgReportedFunc func, gpointer user_data,
+                             GDestroyNotify destroy)
+{
+  g_return_if_fail (exchange->reported_func == NULL);
+  exchange->reported_func = func;
+  exchange->reported_data = user_data;
+  exchange->reported_destroy = destroy;
 }
 
 gboolean

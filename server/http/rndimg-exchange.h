@@ -63,6 +63,10 @@ typedef struct {
   GBytes *request_body;         /* NULL: none, or not read yet */
 } RndimgExchangeRequest;
 
+/* Told an exchange's status once it is answered. */
+typedef void (*RndimgReportedFunc) (guint    status,
+                                    gpointer user_data);
+
 /* What a stream's taker gets: see rndimg_exchange_start_stream(). */
 typedef void (*RndimgStreamFunc) (RndimgExchange   *exchange,
                                   RndimgConnection *connection,
@@ -138,5 +142,9 @@ void        rndimg_exchange_report              (RndimgExchange *exchange,
                                                  guint           status,
                                                  guint64         bytes_sent);
 gboolean    rndimg_exchange_is_reported         (RndimgExchange *exchange);
+void        rndimg_exchange_on_reported         (RndimgExchange    *exchange,
+                                                 RndimgReportedFunc func,
+                                                 gpointer           user_data,
+                                                 GDestroyNotify     destroy);
 
 G_END_DECLS

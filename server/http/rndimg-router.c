@@ -14,8 +14,7 @@
 typedef struct {
   char *path;
   RndimgRouteFlags flags;
-  RndimgHandler get;   /* also answers HEAD */
-  RndimgHandler post;
+  RndimgRouteHandlers handlers;   /* get also answers HEAD */
   gpointer user_data;
 } RndimgRoute;
 
@@ -23,6 +22,9 @@ typedef struct {
 typedef struct {
   const RndimgRoute *get;    /* the first matching route with a GET handler, or NULL */
   const RndimgRoute *post;   /* ... with a POST handler */
+  const RndimgRoute *patch;
+  const RndimgRoute *delete;
+  RndimgMethods methods;     /* every method some matching route takes */
   const char *label;         /* for metrics: see rndimg_router_route_label() */
 } Resolution;
 
@@ -56,15 +58,29 @@ static RndimgHandler
 handler_for_method (const RndimgRoute *route, const char *method)
 {
   if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
-    return route->get;
+    return route->handlers.get;
   if (method == SOUP_METHOD_POST)
-    return route->post;
+    return route->handlers.post;
+  if (g_strcmp0 (method, "PATCH") == 0)
+    return route->handlers.patch;
+  if (method == SOUP_METHOD_DELETE)
+    return route->handlers.delete;
   return NULL;
 }
 
+static RndimgMethods
+route_methods (const RndimgRoute *route)
+{
+  return (route->handlers.get != NULL ? RNDIMG_METHOD_GET : 0) |
+         (route->handlers.post != NULL ? RNDIMG_METHOD_POST : 0) |
+         (route->handlers.patch != NULL ? RNDIMG_METHOD_PATCH : 0) |
+         (route->handlers.delete != NULL ? RNDIMG_METHOD_DELETE : 0);
+}
+
 /* Reads the routes in order for @path: the first route with a handler
- * for each method, and the label of the first that matches. One without
- * any handler claims the rest of its paths for a 404. */
+ * for each method, every method some matching route takes, and the label
+ * of the first that matches. One without any handler claims the rest of
+ * its paths for a 404. */
 static void
 resolve_path (RndimgRouter *self, const char *path, Resolution *resolution)
 {
@@ -75,14 +91,19 @@ resolve_path (RndimgRouter *self, const char *path, Resolution *resolution)
 
       if (!route_matches (route, path))
         continue;
-      if (route->get == NULL && route->post == NULL)
+      if (route_methods (route) == 0)
         break;
-      if (resolution->get == NULL && resolution->post == NULL)
+      if (resolution->methods == 0)
         resolution->label = g_str_equal (route->path, "/") && (route->flags & RNDIMG_ROUTE_PREFIX) ? "/*" : route->path;
-      if (resolution->get == NULL && route->get != NULL)
+      resolution->methods |= route_methods (route);
+      if (resolution->get == NULL && route->handlers.get != NULL)
         resolution->get = route;
-      if (resolution->post == NULL && route->post != NULL)
+      if (resolution->post == NULL && route->handlers.post != NULL)
         resolution->post = route;
+      if (resolution->patch == NULL && route->handlers.patch != NULL)
+        resolution->patch = route;
+      if (resolution->delete == NULL && route->handlers.delete != NULL)
+        resolution->delete = route;
     }
 }
 
@@ -99,22 +120,25 @@ resolution_of (RndimgRouter *self, const char *path)
 }
 
 /* What the routes say of @path: the first route with a handler for
- * @method (NULL if none), and every method some matching route takes.
- * FALSE: no route serves @path at all. */
+ * @method (NULL if none, or no method given), and every method some
+ * matching route takes. FALSE: no route serves @path at all. */
 static gboolean
 resolve (RndimgRouter *self, const char *path, const char *method,
-         const RndimgRoute **chosen, gboolean *has_get, gboolean *has_post)
+         const RndimgRoute **chosen, RndimgMethods *methods)
 {
   const Resolution *resolution = resolution_of (self, path);
 
-  *has_get = resolution->get != NULL;
-  *has_post = resolution->post != NULL;
+  *methods = resolution->methods;
   *chosen = NULL;
   if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
     *chosen = resolution->get;
   else if (method == SOUP_METHOD_POST)
     *chosen = resolution->post;
-  return *has_get || *has_post;
+  else if (method == SOUP_METHOD_DELETE)
+    *chosen = resolution->delete;
+  else if (g_strcmp0 (method, "PATCH") == 0)
+    *chosen = resolution->patch;
+  return *methods != 0;
 }
 
 /* The route that answers @path, as a label with few values (for metrics):
@@ -134,29 +158,33 @@ rndimg_router_foreach (RndimgRouter *self, RndimgRouteFunc func, gpointer user_d
     {
       const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
 
-      func (route->path, route->flags, route->get != NULL, route->post != NULL, user_data);
+      func (route->path, route->flags, route_methods (route), user_data);
     }
 }
 
 /* The methods @path is served with, as a request would find them; FALSE
  * (a 404) when none. */
 gboolean
-rndimg_router_methods (RndimgRouter *self, const char *path, gboolean *has_get, gboolean *has_post)
+rndimg_router_methods (RndimgRouter *self, const char *path, RndimgMethods *methods)
 {
   const RndimgRoute *route;
 
-  return resolve (self, path, NULL, &route, has_get, has_post);
+  return resolve (self, path, NULL, &route, methods);
 }
 
 static char *
-allowed_methods (gboolean has_get, gboolean has_post)
+allowed_methods (RndimgMethods methods)
 {
   GString *allow = g_string_new (NULL);
 
-  if (has_get)
+  if (methods & RNDIMG_METHOD_GET)
     g_string_append (allow, "GET, HEAD, ");
-  if (has_post)
+  if (methods & RNDIMG_METHOD_POST)
     g_string_append (allow, "POST, ");
+  if (methods & RNDIMG_METHOD_PATCH)
+    g_string_append (allow, "PATCH, ");
+  if (methods & RNDIMG_METHOD_DELETE)
+    g_string_append (allow, "DELETE, ");
   g_string_append (allow, "OPTIONS");
   return g_string_free (allow, FALSE);
 }
@@ -168,7 +196,8 @@ add_cors_headers (RndimgExchange *exchange)
 
   soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
   soup_message_headers_replace (headers, "Access-Control-Expose-Headers",
-                                "Location, Retry-After, ETag, Link, Idempotent-Replayed");
+                                "Location, Retry-After, ETag, Link, Idempotent-Replayed, RateLimit, "
+                                "RateLimit-Policy, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
 }
 
 /* Reads are open to every origin; a write's answer names the page's
@@ -185,14 +214,17 @@ add_write_cors_headers (RndimgExchange *exchange)
   soup_message_headers_replace (headers, "Vary", "Origin");
 }
 
+/* PATCH and DELETE always change state; POST where the route says so. */
 static gboolean
-is_write (RndimgRouter *self, const char *path)
+is_write (RndimgRouter *self, const char *path, const char *method)
 {
   const RndimgRoute *route;
-  gboolean has_get, has_post;
+  RndimgMethods methods;
 
-  return resolve (self, path, SOUP_METHOD_POST, &route, &has_get, &has_post) &&
-         route != NULL && (route->flags & RNDIMG_ROUTE_WRITE);
+  if (method == NULL || (method != SOUP_METHOD_POST && method != SOUP_METHOD_DELETE && g_strcmp0 (method, "PATCH") != 0))
+    return FALSE;
+  return resolve (self, path, method, &route, &methods) && route != NULL &&
+         (method != SOUP_METHOD_POST || (route->flags & RNDIMG_ROUTE_WRITE));
 }
 
 static void
@@ -202,7 +234,7 @@ answer_preflight (RndimgRouter *self, RndimgExchange *exchange, const char *path
   const char *wanted = rndimg_exchange_get_header (exchange, "Access-Control-Request-Method");
   g_autofree char *why = NULL;
 
-  if (g_strcmp0 (wanted, "POST") == 0 && is_write (self, path))
+  if (wanted != NULL && is_write (self, path, g_intern_string (wanted)))
     {
       if (!rndimg_origin_write_allowed (self->origins, exchange, &why))
         {
@@ -216,7 +248,7 @@ answer_preflight (RndimgRouter *self, RndimgExchange *exchange, const char *path
   soup_message_headers_replace (headers, "Allow", allow);
   soup_message_headers_replace (headers, "Access-Control-Allow-Methods", allow);
   soup_message_headers_replace (headers, "Access-Control-Allow-Headers",
-                                "Authorization, Content-Type, Last-Event-ID, Idempotency-Key");
+                                "Authorization, Content-Type, If-Match, Last-Event-ID, Idempotency-Key");
   soup_message_headers_replace (headers, "Access-Control-Max-Age", "86400");
   rndimg_exchange_set_status (exchange, SOUP_STATUS_NO_CONTENT);
 }
@@ -232,25 +264,25 @@ rndimg_router_dispatch (RndimgRouter *self, RndimgExchange *exchange, GHashTable
   const char *path = rndimg_exchange_get_path (exchange);
   const RndimgRoute *route;
   g_autofree char *allow = NULL;
-  gboolean has_get, has_post;
+  RndimgMethods methods;
 
-  if (!resolve (self, path, method, &route, &has_get, &has_post))
+  if (!resolve (self, path, method, &route, &methods))
     rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s", path);
   else if (method == SOUP_METHOD_OPTIONS)
     {
-      allow = allowed_methods (has_get, has_post);
+      allow = allowed_methods (methods);
       answer_preflight (self, exchange, path, allow);
     }
   else if (route == NULL)
     {
-      allow = allowed_methods (has_get, has_post);
+      allow = allowed_methods (methods);
       soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Allow", allow);
       rndimg_http_send_error (exchange, SOUP_STATUS_METHOD_NOT_ALLOWED,
                               "method %s is not allowed on %s (allowed: %s)", method, path, allow);
     }
   else
     {
-      if (method == SOUP_METHOD_POST && (route->flags & RNDIMG_ROUTE_WRITE))
+      if (is_write (self, path, method))
         add_write_cors_headers (exchange);
       handler_for_method (route, method) (exchange, path, query, route->user_data);
     }
@@ -263,9 +295,9 @@ gsize
 rndimg_router_body_limit (RndimgRouter *self, const char *path)
 {
   const RndimgRoute *route;
-  gboolean has_get, has_post;
+  RndimgMethods methods;
 
-  if (resolve (self, path, SOUP_METHOD_POST, &route, &has_get, &has_post) &&
+  if (resolve (self, path, SOUP_METHOD_POST, &route, &methods) &&
       route != NULL && (route->flags & RNDIMG_ROUTE_UPLOAD))
     return self->max_upload_bytes;
   return RNDIMG_ROUTER_SMALL_BODY_BYTES;
@@ -286,9 +318,9 @@ gboolean
 rndimg_router_is_hot (RndimgRouter *self, const char *path, const char *method)
 {
   const RndimgRoute *route;
-  gboolean has_get, has_post;
+  RndimgMethods methods;
 
-  if (!resolve (self, path, method, &route, &has_get, &has_post) || route == NULL)
+  if (!resolve (self, path, method, &route, &methods) || route == NULL)
     return TRUE;   /* a 404 or a 405: nothing of libsoup's is needed */
   if (route->flags & RNDIMG_ROUTE_SOUP)
     return FALSE;
@@ -325,7 +357,7 @@ rndimg_router_admit (RndimgRouter *self, RndimgExchange *exchange)
                               "this server does not answer for that Host (see --allow-host, --public-url)");
       return FALSE;
     }
-  if (rndimg_exchange_get_method (exchange) == SOUP_METHOD_POST && is_write (self, path) &&
+  if (is_write (self, path, rndimg_exchange_get_method (exchange)) &&
       !rndimg_origin_write_allowed (self->origins, exchange, &why))
     {
       soup_message_headers_remove (rndimg_exchange_get_response_headers (exchange), "Access-Control-Allow-Origin");
@@ -366,7 +398,17 @@ void
 rndimg_router_add (RndimgRouter *self, const char *path, RndimgRouteFlags flags,
                    RndimgHandler get, RndimgHandler post, gpointer user_data)
 {
-  RndimgRoute route = { g_strdup (path), flags, get, post, user_data };
+  RndimgRouteHandlers handlers = { .get = get, .post = post };
+
+  rndimg_router_add_handlers (self, path, flags, &handlers, user_data);
+}
+
+/* rndimg_router_add() for every method: @handlers says which a route takes. */
+void
+rndimg_router_add_handlers (RndimgRouter *self, const char *path, RndimgRouteFlags flags,
+                            const RndimgRouteHandlers *handlers, gpointer user_data)
+{
+  RndimgRoute route = { g_strdup (path), flags, *handlers, user_data };
 
   g_array_append_val (self->routes, route);
   g_clear_pointer (&self->last_path, g_free);   /* the routes moved */

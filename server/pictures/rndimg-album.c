@@ -128,6 +128,7 @@ rndimg_album_free (RndimgAlbum *album)
       forget_ring (album, i);
       g_ptr_array_unref (album->members[i]);
     }
+  g_free (album->title);
   g_free (album->name);
   g_free (album);
 }

@@ -16,6 +16,9 @@ typedef struct {
   guint ring_dropped[RNDIMG_ORIENTATION_N];   /* points of removed pictures, their image NULL */
   GPtrArray *sorted;                          /* members in name order; NULL: to be sorted */
   gboolean has_folder;                        /* a folder of this name exists */
+  char *title;                                /* from its info.json; NULL: none */
+  gboolean marked_private;                    /* its info.json says "private": true */
+  gboolean is_private;                        /* marked, or a sub-album of a marked one */
 } RndimgAlbum;
 
 typedef struct {

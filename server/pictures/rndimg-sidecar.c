@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* A folder's info.json: what the folder's owner says of its pictures.
+/* A folder's info.json: what the folder's owner says of the album (the
+ * folder) and of its pictures.
  *
- *   { "album": { "name": "Hounds", "info": "..." },
- *     "pictures": { "001.png": { "alt": "A red square",
+ *   { "title": "Dogs", "private": false,
+ *     "album": { "name": "Hounds", "info": "..." },
+ *     "pictures": { "001.png": { "title": "Red", "alt": "A red square",
  *                                "alt_by_language": { "fa": "..." },
  *                                "author": "...", "license": "CC0-1.0",
  *                                "source_url": "https://..." } } }
  *
- * "album" says what the folder's album is (dog.ceo's breed information);
- * either member may be missing, not both.
+ * Every member is optional. A private album ("private": true) is seen
+ * only by holders of read for it (and a sub-album of a private album is
+ * private too). "album" says what the folder's album is (dog.ceo's breed
+ * information).
+ *
  * The file is untrusted: over RNDIMG_SIDECAR_MAX_BYTES, not UTF-8, nested
  * deeper than MAX_DEPTH or not this shape, it is refused whole with a
  * warning; a field of the wrong type is left out. Nothing is kept but
@@ -24,8 +29,8 @@
 #include <unistd.h>
 
 #define MAX_DEPTH 4
-#define MAX_TEXT_BYTES 2000
-#define MAX_LANGUAGES 32
+#define MAX_TEXT_BYTES RNDIMG_SIDECAR_MAX_TEXT_BYTES
+#define MAX_LANGUAGES RNDIMG_SIDECAR_MAX_LANGUAGES
 
 /* Checked before parsing: json-glib's parser recurses once per level. */
 static gboolean
@@ -71,8 +76,10 @@ text_member (JsonObject *object, const char *member_name)
   return strlen (text) <= MAX_TEXT_BYTES ? g_strdup (text) : NULL;
 }
 
-static gboolean
-language_tag_is_valid (const char *tag)
+/* A language tag as info.json takes one: letters, digits and '-', at
+ * most 16 bytes ("fa", "pt-BR"). */
+gboolean
+rndimg_sidecar_language_tag_is_valid (const char *tag)
 {
   gsize length = strlen (tag);
 
@@ -99,7 +106,7 @@ languages_member (JsonObject *object)
     {
       char *text = text_member (json_node_get_object (node), l->data);
 
-      if (text != NULL && language_tag_is_valid (l->data))
+      if (text != NULL && rndimg_sidecar_language_tag_is_valid (l->data))
         g_hash_table_replace (languages, g_strdup (l->data), text);
       else
         g_free (text);
@@ -113,6 +120,7 @@ picture_text (JsonObject *object)
   RndimgPictureText *text = g_rc_box_new0 (RndimgPictureText);
   const char *source_scheme;
 
+  text->title = text_member (object, "title");
   text->alt = text_member (object, "alt");
   text->alt_by_language = languages_member (object);
   text->author = text_member (object, "author");
@@ -124,6 +132,29 @@ picture_text (JsonObject *object)
       text->source_url != NULL)
     g_clear_pointer (&text->source_url, g_free);
   return text;
+}
+
+static gboolean
+boolean_member (JsonObject *object, const char *member_name)
+{
+  JsonNode *node = json_object_get_member (object, member_name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+         json_node_get_boolean (node);
+}
+
+static void
+sidecar_clear (RndimgSidecar *sidecar)
+{
+  g_clear_pointer (&sidecar->texts, g_hash_table_unref);
+  g_clear_pointer (&sidecar->title, g_free);
+  sidecar->is_private = FALSE;
+}
+
+static GHashTable *
+texts_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rndimg_picture_text_unref);
 }
 
 /* The document's root object, parsed within the bounds; NULL with @error. */
@@ -161,34 +192,120 @@ object_member (JsonObject *object, const char *member_name)
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-/* Returns (transfer full) file name -> RndimgPictureText, or NULL with
- * @error when the document is refused. */
-GHashTable *
-rndimg_sidecar_parse (const char *data, gsize length, GError **error)
+/* Reads @data into @sidecar (its stamp left alone); FALSE with @error
+ * when the document is refused, @sidecar then empty. */
+gboolean
+rndimg_sidecar_parse_into (const char *data, gsize length, RndimgSidecar *sidecar, GError **error)
 {
-  g_autoptr(JsonObject) root = parse_root (data, length, error);
+  g_autoptr(JsonObject) root = NULL;
   g_autoptr(GList) members = NULL;
-  GHashTable *texts;
+  JsonNode *pictures_node;
   JsonObject *pictures;
 
+  sidecar_clear (sidecar);
+  sidecar->texts = texts_new ();
+  root = parse_root (data, length, error);
   if (root == NULL)
-    return NULL;
+    return FALSE;
+  pictures_node = json_object_get_member (root, "pictures");
   pictures = object_member (root, "pictures");
-  if (pictures == NULL && object_member (root, "album") == NULL)
+  if (pictures_node != NULL && pictures == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not an object with a \"pictures\" or \"album\" object");
-      return NULL;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "\"pictures\" is not an object");
+      return FALSE;
     }
-  texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rndimg_picture_text_unref);
+  sidecar->title = text_member (root, "title");
+  sidecar->is_private = boolean_member (root, "private");
   members = pictures != NULL ? json_object_get_members (pictures) : NULL;
   for (GList *l = members; l != NULL; l = l->next)
     {
       JsonNode *entry = json_object_get_member (pictures, l->data);
 
       if (rndimg_image_type_name_is_allowed (l->data) && JSON_NODE_HOLDS_OBJECT (entry))
-        g_hash_table_replace (texts, g_strdup (l->data), picture_text (json_node_get_object (entry)));
+        g_hash_table_replace (sidecar->texts, g_strdup (l->data), picture_text (json_node_get_object (entry)));
     }
+  return TRUE;
+}
+
+/* Returns (transfer full) file name -> RndimgPictureText, or NULL with
+ * @error when the document is refused. */
+GHashTable *
+rndimg_sidecar_parse (const char *data, gsize length, GError **error)
+{
+  RndimgSidecar sidecar = { 0 };
+  GHashTable *texts;
+
+  if (!rndimg_sidecar_parse_into (data, length, &sidecar, error))
+    {
+      sidecar_clear (&sidecar);
+      return NULL;
+    }
+  texts = g_steal_pointer (&sidecar.texts);
+  sidecar_clear (&sidecar);
   return texts;
+}
+
+void
+rndimg_sidecar_free (RndimgSidecar *sidecar)
+{
+  sidecar_clear (sidecar);
+  g_free (sidecar);
+}
+
+gboolean
+rndimg_sidecar_stamp_equal (const RndimgSidecarStamp *a, const RndimgSidecarStamp *b)
+{
+  return a->modified_nsec == b->modified_nsec && a->size == b->size && a->inode == b->inode;
+}
+
+static void
+stamp_from_stat (const struct stat *st, RndimgSidecarStamp *stamp)
+{
+  stamp->modified_nsec = (gint64) st->st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st->st_mtim.tv_nsec;
+  stamp->size = st->st_size;
+  stamp->inode = st->st_ino;
+}
+
+/* The stamp of the info.json in the folder open as @folder_fd now (all
+ * zero when there is none); FALSE when it cannot be looked at. */
+gboolean
+rndimg_sidecar_stamp_of (int folder_fd, RndimgSidecarStamp *stamp)
+{
+  struct stat st;
+
+  *stamp = (RndimgSidecarStamp) { 0 };
+  if (fstatat (folder_fd, RNDIMG_SIDECAR_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return errno == ENOENT;
+  stamp_from_stat (&st, stamp);
+  return TRUE;
+}
+
+static gboolean
+strings_equal (GHashTable *a, GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (a == NULL || b == NULL)
+    return a == b;
+  if (g_hash_table_size (a) != g_hash_table_size (b))
+    return FALSE;
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_strcmp0 (value, g_hash_table_lookup (b, key)) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether two texts say the same (NULL: nothing said). */
+gboolean
+rndimg_picture_text_equal (const RndimgPictureText *a, const RndimgPictureText *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return g_strcmp0 (a->title, b->title) == 0 && g_strcmp0 (a->alt, b->alt) == 0 &&
+         strings_equal (a->alt_by_language, b->alt_by_language) && g_strcmp0 (a->author, b->author) == 0 &&
+         g_strcmp0 (a->license, b->license) == 0 && g_strcmp0 (a->source_url, b->source_url) == 0;
 }
 
 static char *
@@ -216,31 +333,34 @@ read_bounded (int fd, gsize *length)
   return g_steal_pointer (&data);
 }
 
-/* The info.json of the folder open as @folder_fd: NULL when there is none
- * or it is refused (with a warning naming @folder_path). */
-GHashTable *
-rndimg_sidecar_load (int folder_fd, const char *folder_path)
+/* The info.json of the folder open as @folder_fd, never NULL: empty when
+ * there is none or it is refused (with a warning naming @folder_path). */
+RndimgSidecar *
+rndimg_sidecar_read (int folder_fd, const char *folder_path)
 {
+  RndimgSidecar *sidecar = g_new0 (RndimgSidecar, 1);
   int fd = openat (folder_fd, RNDIMG_SIDECAR_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   g_autoptr(GError) error = NULL;
   g_autofree char *data = NULL;
-  GHashTable *texts;
+  struct stat st;
   gsize length = 0;
 
+  sidecar->texts = texts_new ();
   if (fd < 0)
-    return NULL;
+    return sidecar;
+  if (fstat (fd, &st) == 0)
+    stamp_from_stat (&st, &sidecar->stamp);
   data = read_bounded (fd, &length);
   close (fd);
   if (data == NULL)
     {
       g_warning ("%s/%s refused: not a regular file of at most %d bytes", folder_path,
                  RNDIMG_SIDECAR_NAME, RNDIMG_SIDECAR_MAX_BYTES);
-      return NULL;
+      return sidecar;
     }
-  texts = rndimg_sidecar_parse (data, length, &error);
-  if (texts == NULL)
+  if (!rndimg_sidecar_parse_into (data, length, sidecar, &error))
     g_warning ("%s/%s refused: %s", folder_path, RNDIMG_SIDECAR_NAME, error->message);
-  return texts;
+  return sidecar;
 }
 
 void

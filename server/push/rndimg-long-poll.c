@@ -202,15 +202,19 @@ rndimg_long_poll_serve (RndimgExchange *exchange, const char *path, GHashTable *
   gint64 since;
   guint64 timeout;
   g_auto(GStrv) albums = NULL;
+  g_autoptr(RndimgAccess) access = NULL;
 
   rndimg_http_set_no_store (exchange);
   if (!parse_parameters (exchange, query, &since, &timeout) ||
-      !rndimg_subscriber_read_albums (exchange, query, &albums) || !rndimg_subscribers_admit (registry, exchange))
+      !rndimg_subscriber_read_albums (exchange, query, &albums) ||
+      (access = rndimg_subscribers_read_access (registry, exchange)) == NULL ||
+      !rndimg_subscribers_admit (registry, exchange))
     return;
 
   poll = g_new0 (LongPoll, 1);
   rndimg_subscriber_init (&poll->parent, &long_poll_funcs, exchange);
   poll->parent.albums = g_steal_pointer (&albums);
+  poll->parent.access = g_steal_pointer (&access);
   poll->connections = rndimg_subscribers_get_connections (registry);
   rndimg_taken_head_init (&poll->head, poll->connections, exchange);
   poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, poll);

@@ -22,17 +22,23 @@ typedef struct {
   RndimgFrameWriter *writer;
 } Stream;
 
-/* "id: N\nevent: image\ndata: JSON\n\n", made once per event and base
- * URL for every stream (the JSON has no line break). */
+/* "id: N\nevent: KIND\ndata: JSON\n\n", made once per event and base
+ * URL for every stream (the JSON has no line break). A published picture
+ * is the event "image" (what clients have always listened for); a change
+ * is named by its type ("removed", "changed", "moved", "album-changed",
+ * "album-removed"), so an older client that listens for "image" alone is
+ * never told a deletion is a new picture. */
 static GBytes *
-sse_render (const RndimgEvent *event, const char *base_url, gint64 missed)
+sse_render (const RndimgEvent *event, const RndimgEventLook *look)
 {
-  g_autoptr(GBytes) json = rndimg_event_to_json_bytes (event, base_url, missed);
+  g_autoptr(GBytes) json = rndimg_event_look_json (event, look);
+  RndimgEventKind kind = rndimg_event_look_kind (event, look);
   gsize size;
   const char *data = g_bytes_get_data (json, &size);
   GString *frame = g_string_sized_new (size + 64);
 
-  g_string_append_printf (frame, "id: %" G_GINT64_FORMAT "\nevent: image\ndata: ", event->id);
+  g_string_append_printf (frame, "id: %" G_GINT64_FORMAT "\nevent: %s\ndata: ", event->id,
+                          kind == RNDIMG_EVENT_PUBLISHED ? "image" : rndimg_event_kind_to_string (kind));
   g_string_append_len (frame, data, (gssize) size);
   g_string_append_len (frame, "\n\n", 2);
   return g_string_free_to_bytes (frame);
@@ -59,7 +65,8 @@ sse_replay (RndimgSubscriber *sub, GPtrArray *events, gint64 missed)
 
   for (first = events->len; first > 0; first--)
     {
-      g_autoptr(GBytes) frame = sse_render (g_ptr_array_index (events, first - 1), sub->base_url, 0);
+      RndimgEventLook look = { sub->base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, NULL };
+      g_autoptr(GBytes) frame = sse_render (g_ptr_array_index (events, first - 1), &look);
 
       if (used + g_bytes_get_size (frame) > budget)
         break;
@@ -190,6 +197,7 @@ rndimg_sse_serve (RndimgExchange *exchange, const char *path, GHashTable *query,
   RndimgSubscribers *registry = streams;
   gint64 last_id = resume_id (exchange);
   g_auto(GStrv) albums = NULL;
+  g_autoptr(RndimgAccess) access = NULL;
   Stream *stream;
 
   if (last_id == -2)
@@ -197,7 +205,9 @@ rndimg_sse_serve (RndimgExchange *exchange, const char *path, GHashTable *query,
       rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "Last-Event-ID and lastEventId must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
-  if (!rndimg_subscriber_read_albums (exchange, query, &albums) || !rndimg_subscribers_admit (registry, exchange))
+  if (!rndimg_subscriber_read_albums (exchange, query, &albums) ||
+      (access = rndimg_subscribers_read_access (registry, exchange)) == NULL ||
+      !rndimg_subscribers_admit (registry, exchange))
     return;
   start_response (exchange);
   if (rndimg_exchange_is_head (exchange))
@@ -206,6 +216,7 @@ rndimg_sse_serve (RndimgExchange *exchange, const char *path, GHashTable *query,
   stream = g_new0 (Stream, 1);
   rndimg_subscriber_init (&stream->parent, &sse_funcs, exchange);
   stream->parent.albums = g_steal_pointer (&albums);
+  stream->parent.access = g_steal_pointer (&access);
   stream->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, stream);
   sse_deliver (&stream->parent, preamble ());
   rndimg_subscribers_add (registry, &stream->parent, last_id,

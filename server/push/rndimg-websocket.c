@@ -175,6 +175,7 @@ rndimg_websocket_serve (RndimgExchange *exchange, const char *path, GHashTable *
   SoupServerMessage *msg = rndimg_soup_executor_message (exchange);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) albums = NULL;
+  g_autoptr(RndimgAccess) access = NULL;
   gint64 since = -1;
   Socket *socket;
 
@@ -184,7 +185,8 @@ rndimg_websocket_serve (RndimgExchange *exchange, const char *path, GHashTable *
       rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "since must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
-  if (!rndimg_subscriber_read_albums (exchange, query, &albums))
+  if (!rndimg_subscriber_read_albums (exchange, query, &albums) ||
+      (access = rndimg_subscribers_read_access (registry, exchange)) == NULL)
     return;
   if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
     {
@@ -199,6 +201,7 @@ rndimg_websocket_serve (RndimgExchange *exchange, const char *path, GHashTable *
   socket = g_new0 (Socket, 1);
   rndimg_subscriber_init (&socket->parent, &websocket_funcs, exchange);
   socket->parent.albums = g_steal_pointer (&albums);
+  socket->parent.access = g_steal_pointer (&access);
   g_queue_init (&socket->early);
   socket->ping_seconds = MAX ((guint) rndimg_subscribers_get_heartbeat (registry), 1);
   socket->upgraded_id = g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);
