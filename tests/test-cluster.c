@@ -36,6 +36,25 @@ typedef struct {
   SoupSession *async_session;
 } Cluster;
 
+/* A node's link to Redis is up only once Redis has answered it (issue 33):
+ * until then a publish is 503, so a test that publishes waits for it. */
+static void
+wait_broker_ready (Cluster *cluster, TestServer *server)
+{
+  g_autofree char *url = test_server_url (server, "/readyz?broker=required");
+
+  for (int tries = 0; tries < 200; tries++)
+    {
+      g_auto(TestResponse) ready = { 0 };
+
+      test_get (cluster->session, url, &ready);
+      if (ready.status == 200)
+        return;
+      test_run_for (50);
+    }
+  g_error ("node %s: its link to Redis was not up within 10 s", url);
+}
+
 static TestServer *
 start_node (Cluster *cluster, int node)
 {
@@ -48,7 +67,10 @@ start_node (Cluster *cluster, int node)
                                           NULL);
   g_autofree char *state = g_strdup_printf ("--state-file=%s/node%d.json", cluster->state, node);
 
-  return test_server_start (images, uploads, broker, every, history, state, "--heartbeat=1", NULL);
+  TestServer *server = test_server_start (images, uploads, broker, every, history, state, "--heartbeat=1", NULL);
+
+  wait_broker_ready (cluster, server);
+  return server;
 }
 
 static void
