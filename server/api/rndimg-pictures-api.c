@@ -37,6 +37,35 @@ send_text (SoupServerMessage *msg, GString *answer)
   rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
 }
 
+/* "title" and "title_by_language", each null when the folder's info.json
+ * does not give it. */
+static void
+add_album_title (JsonBuilder *builder, const RndimgAlbumTitle *title)
+{
+  GHashTableIter iter;
+  gpointer tag, text;
+
+  json_builder_set_member_name (builder, "title");
+  if (title != NULL && title->text != NULL)
+    json_builder_add_string_value (builder, title->text);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "title_by_language");
+  if (title == NULL || title->by_language == NULL || g_hash_table_size (title->by_language) == 0)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_object (builder);
+  g_hash_table_iter_init (&iter, title->by_language);
+  while (g_hash_table_iter_next (&iter, &tag, &text))
+    {
+      json_builder_set_member_name (builder, tag);
+      json_builder_add_string_value (builder, text);
+    }
+  json_builder_end_object (builder);
+}
+
 static void
 add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrArray *all)
 {
@@ -48,6 +77,7 @@ add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrA
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "name");
   json_builder_add_string_value (builder, album->name);
+  add_album_title (builder, album->title);
   json_builder_set_member_name (builder, "parent");
   if (parent != NULL)
     json_builder_add_string_value (builder, parent);
@@ -77,7 +107,8 @@ add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrA
 }
 
 /* GET /polling/api/v1.0/albums: every album and sub-album by name, with
- * its count (a parent's includes its sub-albums') and a cover picture. */
+ * its title (info.json's), its count (a parent's includes its
+ * sub-albums') and a cover picture. */
 void
 rndimg_pictures_api_albums (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer pictures_api)
 {

@@ -234,8 +234,9 @@ catalogue_remove (RndimgCatalogue *self, const char *name)
   return TRUE;
 }
 
+/* @title: where the album's title goes (NULL: not wanted). */
 static GHashTable *
-load_texts (const char *root, const char *album)
+load_texts (const char *root, const char *album, RndimgAlbumTitle **title)
 {
   g_autofree char *path = g_build_filename (root, album, NULL);
   int fd = album[0] != '\0' ? open_below (root, album, O_DIRECTORY) : open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -243,7 +244,7 @@ load_texts (const char *root, const char *album)
 
   if (fd < 0)
     return NULL;
-  texts = rndimg_sidecar_load (fd, path);
+  texts = rndimg_sidecar_load (fd, path, title);
   close (fd);
   return texts;
 }
@@ -260,7 +261,7 @@ load_from_folders (RndimgCatalogue *self, const char *name)
   for (guint i = 0; i < self->folders->len; i++)
     {
       const char *root = g_ptr_array_index (self->folders, i);
-      g_autoptr(GHashTable) texts = load_texts (root, album);
+      g_autoptr(GHashTable) texts = load_texts (root, album, NULL);
       RndimgPicture *image = image_load (root, name, texts);
 
       if (image != NULL)
@@ -274,6 +275,7 @@ typedef struct {
   GHashTable *images;    /* name -> RndimgPicture */
   GHashTable *albums;    /* album names with a folder (set) */
   GHashTable *folders;   /* every folder read: path (set) */
+  GHashTable *titles;    /* album name -> RndimgAlbumTitle, from the first folder that gives one */
 } Scan;
 
 static gboolean scan_folder (const char *root, const char *album, Scan *scan, GError **error);
@@ -314,6 +316,7 @@ scan_folder (const char *root, const char *album, Scan *scan, GError **error)
   g_autoptr(GFile) folder = g_file_new_for_path (path);
   g_autoptr(GFileEnumerator) children = NULL;
   g_autoptr(GHashTable) texts = NULL;
+  g_autoptr(RndimgAlbumTitle) title = NULL;
   GFileInfo *info;
 
   children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
@@ -323,7 +326,9 @@ scan_folder (const char *root, const char *album, Scan *scan, GError **error)
   if (album[0] != '\0')
     g_hash_table_add (scan->albums, g_strdup (album));
   g_hash_table_add (scan->folders, g_strdup (path));
-  texts = load_texts (root, album);
+  texts = load_texts (root, album, &title);
+  if (title != NULL && album[0] != '\0' && !g_hash_table_contains (scan->titles, album))
+    g_hash_table_insert (scan->titles, g_strdup (album), g_steal_pointer (&title));
   while (g_file_enumerator_iterate (children, &info, NULL, NULL, error) && info != NULL)
     scan_child (root, album, info, texts, scan);
   return error == NULL || *error == NULL;
@@ -331,23 +336,35 @@ scan_folder (const char *root, const char *album, Scan *scan, GError **error)
 
 static void sync_monitors (RndimgCatalogue *self, GHashTable *folders);
 
-/* Albums no folder holds any more and no picture is in are dropped. */
+/* Albums no folder holds any more and no picture is in are dropped; the
+ * others take the title their folder gives now (@titles). */
 static void
-settle_albums (RndimgCatalogue *self, GHashTable *albums_with_folders)
+settle_albums (RndimgCatalogue *self, GHashTable *albums_with_folders, GHashTable *titles)
 {
   GHashTableIter iter;
   RndimgAlbum *album;
+  RndimgAlbumTitle *title;
 
   g_hash_table_iter_init (&iter, self->albums);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &album))
     {
+      title = g_hash_table_lookup (titles, album->name);
+      g_clear_pointer (&album->title, rndimg_album_title_unref);
+      album->title = title != NULL ? rndimg_album_title_ref (title) : NULL;
       album->has_folder = g_hash_table_contains (albums_with_folders, album->name);
       if (album->name[0] != '\0' && !album->has_folder && rndimg_album_count (album) == 0)
         g_hash_table_iter_remove (&iter);
     }
   g_hash_table_iter_init (&iter, albums_with_folders);
   while (g_hash_table_iter_next (&iter, (gpointer *) &album, NULL))
-    ensure_album (self, (const char *) album)->has_folder = TRUE;
+    {
+      RndimgAlbum *with_folder = ensure_album (self, (const char *) album);
+
+      with_folder->has_folder = TRUE;
+      title = g_hash_table_lookup (titles, with_folder->name);
+      if (with_folder->title == NULL && title != NULL)
+        with_folder->title = rndimg_album_title_ref (title);
+    }
 }
 
 /* Lists the folders again from scratch: names gone are dropped (and
@@ -359,6 +376,7 @@ catalogue_scan (RndimgCatalogue *self, GError **error)
     g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rndimg_picture_unref),
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rndimg_album_title_unref),
   };
   g_autofree const char **old_names = NULL;
   GHashTableIter iter;
@@ -383,7 +401,7 @@ catalogue_scan (RndimgCatalogue *self, GError **error)
           catalogue_insert (self, image);
           g_hash_table_iter_steal (&iter);
         }
-      settle_albums (self, scan.albums);
+      settle_albums (self, scan.albums, scan.titles);
       g_clear_pointer (&self->folders_read, g_hash_table_unref);
       self->folders_read = g_steal_pointer (&scan.folders);
       if (self->watching)
@@ -391,6 +409,7 @@ catalogue_scan (RndimgCatalogue *self, GError **error)
     }
   g_hash_table_unref (scan.images);
   g_hash_table_unref (scan.albums);
+  g_hash_table_unref (scan.titles);
   g_clear_pointer (&scan.folders, g_hash_table_unref);
   return ok;
 }
@@ -687,9 +706,12 @@ on_folder_changed (GFileMonitor *monitor, GFile *file, GFile *other,
   g_autofree char *other_name = other != NULL ? name_in (album, other) : NULL;
   g_autoptr(RndimgPicture) image = NULL;
 
+  /* An info.json saved the usual way (a temporary file renamed over it)
+   * is a rename to it. */
   if (changes_albums (self, album, child, file) ||
       (other != NULL && event == G_FILE_MONITOR_EVENT_RENAMED &&
-       g_file_query_file_type (other, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL) == G_FILE_TYPE_DIRECTORY))
+       (g_file_query_file_type (other, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL) == G_FILE_TYPE_DIRECTORY ||
+        g_str_has_suffix (other_name, "/" RNDIMG_SIDECAR_NAME) || g_str_equal (other_name, RNDIMG_SIDECAR_NAME))))
     {
       schedule_rescan (self);
       return;

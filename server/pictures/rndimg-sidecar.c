@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* A folder's info.json: what the folder's owner says of its pictures.
+/* A folder's info.json: what the folder's owner says of its pictures,
+ * and the album's own title.
  *
- *   { "pictures": { "001.png": { "alt": "A red square",
+ *   { "title": "Red squares", "title_by_language": { "fa": "..." },
+ *     "pictures": { "001.png": { "alt": "A red square",
  *                                "alt_by_language": { "fa": "..." },
  *                                "author": "...", "license": "CC0-1.0",
  *                                "source_url": "https://..." } } }
  *
+ * Either member may be left out, not both.
  * The file is untrusted: over RNDIMG_SIDECAR_MAX_BYTES, not UTF-8, nested
  * deeper than MAX_DEPTH or not this shape, it is refused whole with a
  * warning; a field of the wrong type is left out. Nothing is kept but
@@ -82,9 +85,9 @@ language_tag_is_valid (const char *tag)
 }
 
 static GHashTable *
-languages_member (JsonObject *object)
+languages_member (JsonObject *object, const char *member_name)
 {
-  JsonNode *node = json_object_get_member (object, "alt_by_language");
+  JsonNode *node = json_object_get_member (object, member_name);
   g_autoptr(GList) members = NULL;
   GHashTable *languages;
 
@@ -111,7 +114,7 @@ picture_text (JsonObject *object)
   const char *source_scheme;
 
   text->alt = text_member (object, "alt");
-  text->alt_by_language = languages_member (object);
+  text->alt_by_language = languages_member (object, "alt_by_language");
   text->author = text_member (object, "author");
   text->license = text_member (object, "license");
   text->source_url = text_member (object, "source_url");
@@ -123,13 +126,31 @@ picture_text (JsonObject *object)
   return text;
 }
 
-/* Returns (transfer full) file name -> RndimgPictureText, or NULL with
- * @error when the document is refused. */
+/* The album's title, or NULL when the document gives none. */
+static RndimgAlbumTitle *
+album_title (JsonObject *root)
+{
+  g_autofree char *text = text_member (root, "title");
+  g_autoptr(GHashTable) by_language = languages_member (root, "title_by_language");
+  RndimgAlbumTitle *title;
+
+  if (text == NULL && (by_language == NULL || g_hash_table_size (by_language) == 0))
+    return NULL;
+  title = g_rc_box_new0 (RndimgAlbumTitle);
+  title->text = g_steal_pointer (&text);
+  title->by_language = g_steal_pointer (&by_language);
+  return title;
+}
+
+/* Returns (transfer full) file name -> RndimgPictureText, and the album's
+ * title in @title (NULL: none; @title may be NULL), or NULL with @error
+ * when the document is refused. */
 GHashTable *
-rndimg_sidecar_parse (const char *data, gsize length, GError **error)
+rndimg_sidecar_parse (const char *data, gsize length, RndimgAlbumTitle **title, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GList) members = NULL;
+  g_autoptr(RndimgAlbumTitle) found_title = NULL;
   GHashTable *texts;
   JsonNode *root, *pictures;
   const char *problem = length > RNDIMG_SIDECAR_MAX_BYTES ? "it is too large"
@@ -147,12 +168,18 @@ rndimg_sidecar_parse (const char *data, gsize length, GError **error)
   root = json_parser_get_root (parser);
   pictures = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
              ? json_object_get_member (json_node_get_object (root), "pictures") : NULL;
-  if (pictures == NULL || !JSON_NODE_HOLDS_OBJECT (pictures))
+  found_title = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? album_title (json_node_get_object (root)) : NULL;
+  if ((pictures == NULL && found_title == NULL) || (pictures != NULL && !JSON_NODE_HOLDS_OBJECT (pictures)))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not an object with a \"pictures\" object");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "not an object with a \"pictures\" object or a \"title\"");
       return NULL;
     }
   texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rndimg_picture_text_unref);
+  if (title != NULL)
+    *title = g_steal_pointer (&found_title);
+  if (pictures == NULL)
+    return texts;
   members = json_object_get_members (json_node_get_object (pictures));
   for (GList *l = members; l != NULL; l = l->next)
     {
@@ -190,9 +217,10 @@ read_bounded (int fd, gsize *length)
 }
 
 /* The info.json of the folder open as @folder_fd: NULL when there is none
- * or it is refused (with a warning naming @folder_path). */
+ * or it is refused (with a warning naming @folder_path); the album's title
+ * in @title as rndimg_sidecar_parse() gives it. */
 GHashTable *
-rndimg_sidecar_load (int folder_fd, const char *folder_path)
+rndimg_sidecar_load (int folder_fd, const char *folder_path, RndimgAlbumTitle **title)
 {
   int fd = openat (folder_fd, RNDIMG_SIDECAR_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   g_autoptr(GError) error = NULL;
@@ -210,7 +238,7 @@ rndimg_sidecar_load (int folder_fd, const char *folder_path)
                  RNDIMG_SIDECAR_NAME, RNDIMG_SIDECAR_MAX_BYTES);
       return NULL;
     }
-  texts = rndimg_sidecar_parse (data, length, &error);
+  texts = rndimg_sidecar_parse (data, length, title, &error);
   if (texts == NULL)
     g_warning ("%s/%s refused: %s", folder_path, RNDIMG_SIDECAR_NAME, error->message);
   return texts;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "rndimg-picture.h"
+#include "rndimg-album.h"
 
 G_BEGIN_DECLS
 
@@ -9,10 +9,12 @@ G_BEGIN_DECLS
 /* Larger sidecars are refused before they are read. */
 #define RNDIMG_SIDECAR_MAX_BYTES (256 * 1024)
 
-GHashTable *rndimg_sidecar_load  (int          folder_fd,
-                                  const char  *folder_path);
-GHashTable *rndimg_sidecar_parse (const char  *data,
-                                  gsize        length,
-                                  GError     **error);
+GHashTable *rndimg_sidecar_load  (int                folder_fd,
+                                  const char        *folder_path,
+                                  RndimgAlbumTitle **title);
+GHashTable *rndimg_sidecar_parse (const char        *data,
+                                  gsize              length,
+                                  RndimgAlbumTitle **title,
+                                  GError           **error);
 
 G_END_DECLS
