@@ -27,6 +27,13 @@ typedef struct {
   char *blurhash;         /* what to show while it loads; NULL when not said */
   char *colour;           /* its average colour, "#rrggbb"; NULL when not said */
   char *variant_version;  /* the content hash in its canonical variant URLs (16 hex digits); NULL when not said */
+  char *album;            /* "dogs", "dogs/puppies"; NULL: none, or not said */
+  char *author;           /* what the owner's info.json says; each NULL when not said */
+  char *license;
+  char *source_url;       /* an http(s) URL, else NULL */
+  char *content_type;     /* "image/png"; NULL when not said */
+  gint64 bytes;           /* the file's size; -1 when not said */
+  char *modified;         /* the file's time, RFC 3339; NULL when not said */
 } RndimgAnswer;
 
 RndimgAnswer *rndimg_answer_parse (const char   *data,
