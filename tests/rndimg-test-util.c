@@ -50,9 +50,25 @@ test_server_start_plain (const char *const *args)
   return server;
 }
 
+static TestServer *server_start (const char *const *args, const char *const *environment, const char *stderr_path);
+
 /* @environment: NULL-terminated "NAME", "VALUE" pairs for the server. */
 TestServer *
 test_server_start_full (const char *const *args, const char *const *environment)
+{
+  return server_start (args, environment, NULL);
+}
+
+/* The server's standard error (its access log, with --access-log) goes
+ * to the file @stderr_path, not the test's. */
+TestServer *
+test_server_start_logged (const char *const *args, const char *stderr_path)
+{
+  return server_start (args, NULL, stderr_path);
+}
+
+static TestServer *
+server_start (const char *const *args, const char *const *environment, const char *stderr_path)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -75,6 +91,8 @@ test_server_start_full (const char *const *args, const char *const *environment)
   g_subprocess_launcher_setenv (launcher, "RNDIMG_STATE_FILE", state_file, TRUE);
   for (; environment != NULL && environment[0] != NULL; environment += 2)
     g_subprocess_launcher_setenv (launcher, environment[0], environment[1], TRUE);
+  if (stderr_path != NULL)
+    g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);

@@ -21,6 +21,8 @@ TestServer *test_server_start_argv (const char *const *args);
 TestServer *test_server_start_plain (const char *const *args);
 TestServer *test_server_start_full (const char *const *args,
                                     const char *const *environment);
+TestServer *test_server_start_logged (const char *const *args,
+                                      const char *stderr_path);
 void        test_server_stop       (TestServer *server);
 char       *test_server_url        (TestServer *server, const char *path);
 const char *test_server_binary     (void);
