@@ -12,6 +12,7 @@
 #include "rndimg-viewer-window-private.h"
 #include "rndimg-viewer-decode.h"
 #include "rndimg-viewer-i18n.h"
+#include "rndimg-viewer-preferences.h"
 #include "rndimg-viewer-settings.h"
 
 #include <glib/gi18n-lib.h>
@@ -65,7 +66,7 @@ show_error_page (RndimgViewerWindow *self, RndimgViewerProblem kind, const char 
   adw_status_page_set_icon_name (self->error_page, kind == PROBLEM_UNREACHABLE ? "network-offline-symbolic"
                                                                               : "dialog-warning-symbolic");
   gtk_button_set_label (self->error_button, refused ? _("Open _Preferences") : _("_Retry"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->error_button), refused ? "app.preferences" : "win.retry");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->error_button), refused ? "win.change-server" : "win.retry");
   gtk_widget_set_visible (self->error_server_button, !refused);
   gtk_stack_set_visible_child_name (self->stack, "error");
 }
@@ -492,6 +493,13 @@ retry_activated (GtkWidget *widget, const char *action_name, GVariant *parameter
     gtk_widget_activate_action (widget, "win.get", NULL);
 }
 
+/* The preferences, where the server is changed. */
+static void
+change_server_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  gtk_window_present (GTK_WINDOW (rndimg_viewer_preferences_new (RNDIMG_VIEWER_WINDOW (widget))));
+}
+
 static void
 on_live_event (RndimgLive *live, RndimgAnswer *answer, gpointer user_data)
 {
@@ -801,6 +809,7 @@ rndimg_viewer_window_class_init (RndimgViewerWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.get", NULL, get_activated);
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_activated);
+  gtk_widget_class_install_action (widget_class, "win.change-server", NULL, change_server_activated);
   gtk_widget_class_install_property_action (widget_class, "win.live", "live");
   gtk_widget_class_install_property_action (widget_class, "win.original-size", "original-size");
   gtk_widget_class_install_property_action (widget_class, "win.properties", "properties-shown");
