@@ -38,6 +38,8 @@ _rndimg_viewer_window_retry_text (RndimgViewerWindow *self)
     return g_strdup (_("Live is trying again…"));
   if (self->albums_retry_usec > 0)
     return g_strdup_printf (_("Trying again in %d s."), seconds_until (self->albums_retry_usec));
+  if (self->albums_unreachable && self->albums_cancellable != NULL)
+    return g_strdup (_("Trying again…"));
   return NULL;
 }
 

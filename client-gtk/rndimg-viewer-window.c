@@ -429,15 +429,15 @@ void
 _rndimg_viewer_window_load_picture (RndimgViewerWindow *self, RndimgAnswer *answer)
 {
   Load *load = g_new0 (Load, 1);
+  const RndimgAnswer *shown;
 
   load->self = g_object_ref (self);
   load->answer = answer;
   self->loading = TRUE;
   rndimg_viewer_picture_load_async (self->picture, answer, on_picture_loaded, load);
-  if (rndimg_viewer_picture_get_answer (self->picture) == answer ||
-      (rndimg_viewer_picture_get_answer (self->picture) != NULL &&
-       g_strcmp0 (rndimg_viewer_picture_get_answer (self->picture)->url, answer->url) == 0))
-    on_picture_shown (self);   /* its placeholder */
+  shown = rndimg_viewer_picture_get_answer (self->picture);
+  if (shown != NULL && g_strcmp0 (shown->url, answer->url) == 0)
+    on_picture_shown (self);   /* its placeholder: its caption and properties too */
   _rndimg_viewer_window_update_view (self);
 }
 
