@@ -160,22 +160,6 @@ test_server_kill (TestServer *server)
   forget (server);
 }
 
-/* SIGKILL: no clean stop, no last write. */
-void
-test_server_kill (TestServer *server)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_force_exit (server->process);
-  g_subprocess_wait (server->process, NULL, &error);
-  g_assert_no_error (error);
-  g_object_unref (server->process);
-  test_remove_folder (server->state_dir);
-  g_free (server->state_dir);
-  g_free (server->url);
-  g_free (server);
-}
-
 char *
 test_server_url (TestServer *server, const char *path)
 {
