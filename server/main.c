@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* rndimg-server: a random image service on libsoup-3.0 and a GMainLoop. */
 #include "rndimg-access-log.h"
-#include "rndimg-auth.h"
 #include "rndimg-reload.h"
 #include "rndimg-service.h"
 #include "rndimg-settings.h"
@@ -99,11 +98,8 @@ run (RndimgConfig *config, GSocket *activated, GTlsCertificate *certificate)
   printf ("%s\n", url);
   fflush (stdout);
   g_message ("serving %u images from %s (uploads into %s) at %s; writes %s",
-             rndimg_catalogue_get_count (rndimg_service_get_catalogue (service)),
-             config->images_dir, config->uploads_dir, url,
-             config->token != NULL ? "need the token"
-             : rndimg_auth_writes_enabled (config) ? "open (loopback only, no token)"
-             : "disabled (no token)");
+             rndimg_catalogue_get_count_all (rndimg_service_get_catalogue (service)),
+             config->images_dir, config->uploads_dir, url, rndimg_service_describe_writes (service));
 
   raise_fd_limit ();
   rndimg_systemd_notify ("READY=1");

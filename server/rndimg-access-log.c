@@ -3,8 +3,9 @@
  * own log domain. On a terminal it is one line in the combined log format
  * (as nginx and Apache write it) plus the duration in seconds; under
  * systemd it goes to the journal with one field per value (REMOTE_ADDR,
- * REQUEST_METHOD, HTTP_STATUS, ...). Everything else goes through GLib's
- * default writer: warnings and errors always, debug with --verbose. */
+ * REQUEST_METHOD, HTTP_STATUS, ...); a credential or a signature in the
+ * query is never written. Everything else goes through GLib's default
+ * writer: warnings and errors always, debug with --verbose. */
 #include "rndimg-access-log.h"
 
 #include <stdio.h>
@@ -57,18 +58,36 @@ header_or_dash (SoupServerMessage *msg, const char *name)
   return value != NULL ? value : "-";
 }
 
+/* @query with the values of credentials (access_token) and signatures
+ * (sig) left out: a log is read by more people than may hold them. */
+static char *
+redacted_query (const char *query)
+{
+  g_auto(GStrv) pairs = g_strsplit (query, "&", -1);
+
+  for (guint i = 0; pairs[i] != NULL; i++)
+    if (g_str_has_prefix (pairs[i], "access_token=") || g_str_has_prefix (pairs[i], "sig="))
+      {
+        char *redacted = g_strconcat (g_str_has_prefix (pairs[i], "sig=") ? "sig" : "access_token", "=-", NULL);
+
+        g_free (pairs[i]);
+        pairs[i] = redacted;
+      }
+  return g_strjoinv ("&", pairs);
+}
+
 static char *
 requested_target (SoupServerMessage *msg)
 {
   GUri *uri = soup_server_message_get_uri (msg);
-  const char *query;
+  g_autofree char *query = NULL;
 
   if (uri == NULL)     /* a request line libsoup could not parse */
     return g_strdup ("-");
-  query = g_uri_get_query (uri);
-
-  return query != NULL ? g_strconcat (g_uri_get_path (uri), "?", query, NULL)
-                       : g_strdup (g_uri_get_path (uri));
+  if (g_uri_get_query (uri) == NULL)
+    return g_strdup (g_uri_get_path (uri));
+  query = redacted_query (g_uri_get_query (uri));
+  return g_strconcat (g_uri_get_path (uri), "?", query, NULL);
 }
 
 void

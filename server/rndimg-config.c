@@ -20,6 +20,10 @@ rndimg_config_clear (RndimgConfig *config)
   g_clear_pointer (&config->state_file, g_free);
   g_clear_pointer (&config->broker, g_free);
   g_clear_pointer (&config->variant_dir, g_free);
+  g_clear_pointer (&config->tokens_file, g_free);
+  g_clear_pointer (&config->jwt_key_file, g_free);
+  g_clear_pointer (&config->jwt_algorithm, g_free);
+  g_clear_pointer (&config->signing_keys_file, g_free);
 }
 
 /* Fills @to (uninitialized) with a deep copy of @from. */
@@ -41,4 +45,8 @@ rndimg_config_copy (RndimgConfig *to, const RndimgConfig *from)
   to->state_file = g_strdup (from->state_file);
   to->broker = g_strdup (from->broker);
   to->variant_dir = g_strdup (from->variant_dir);
+  to->tokens_file = g_strdup (from->tokens_file);
+  to->jwt_key_file = g_strdup (from->jwt_key_file);
+  to->jwt_algorithm = g_strdup (from->jwt_algorithm);
+  to->signing_keys_file = g_strdup (from->signing_keys_file);
 }

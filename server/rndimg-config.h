@@ -45,6 +45,16 @@ typedef struct {
   double render_timeout_seconds;
   gint64 max_input_pixels;     /* a picture larger is refused (decompression bombs) */
   gboolean no_picsum;          /* no Lorem Picsum routes */
+  char *tokens_file;           /* named tokens with scopes; NULL: none */
+  char *jwt_key_file;          /* JWTs are verified with it; NULL: none taken */
+  char *jwt_algorithm;         /* HS256, RS256 or ES256 */
+  char *signing_keys_file;     /* keys of signed URLs; NULL: signing-keys in the state folder */
+  int signed_url_seconds;      /* how long a signed URL lives, at least */
+  double trash_days;           /* a deleted picture stays in the trash this long */
+  double write_rate;           /* writes per second per client; 0: no limit */
+  int write_burst;
+  double render_rate;          /* cold renders per second per client; 0: no limit */
+  int render_burst;
 } RndimgConfig;
 
 void rndimg_config_clear (RndimgConfig       *config);

@@ -209,6 +209,24 @@ read_broker_answer_age (gpointer broker)
   return link.last_answer_usec > 0 ? (double) (g_get_monotonic_time () - link.last_answer_usec) / G_USEC_PER_SEC : 0;
 }
 
+static double
+read_rate_limited (gpointer limiter)
+{
+  return (double) rndimg_rate_limiter_get_refused (limiter);
+}
+
+static double
+read_limited_clients (gpointer limiter)
+{
+  return rndimg_rate_limiter_get_clients (limiter);
+}
+
+static double
+read_trashed (gpointer trash)
+{
+  return (double) rndimg_trash_get_count (trash);
+}
+
 /* The variant renderer's and cache's numbers, each read by its offset. */
 #define CACHE_COUNT(field) \
   static double read_cache_##field (gpointer variants) \
@@ -308,7 +326,8 @@ rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumented
                               "Event streams dropped because their reader fell too far behind.",
                               read_slow_readers_dropped, push->streams);
   rndimg_metrics_add_reading (metrics, "rndimg_images", "gauge",
-                              "Pictures in the catalogue.", read_images, push->catalogue);
+                              "Pictures in the catalogue anyone may see (private albums' not counted).",
+                              read_images, push->catalogue);
   rndimg_metrics_add_reading (metrics, "rndimg_broker_up", "gauge",
                               "1 while the broker can publish and this node follows every event; 0 while its link "
                               "to Redis is down.", read_broker_up, push->broker);
@@ -321,6 +340,20 @@ rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumented
   rndimg_metrics_add_reading (metrics, "rndimg_publishes_pending", "gauge",
                               "Publishes sent to the broker and not answered yet.",
                               read_publishes_pending, push->broker);
+  if (push->writes != NULL)
+    {
+      rndimg_metrics_add_reading (metrics, "rndimg_rate_limited_writes_total", "counter",
+                                  "Writes refused 429: the client had spent its share (--write-rate, --write-burst).",
+                                  read_rate_limited, push->writes);
+      rndimg_metrics_add_reading (metrics, "rndimg_rate_limited_renders_total", "counter",
+                                  "Variant renders refused 429: the client had spent its share (--render-rate, "
+                                  "--render-burst).", read_rate_limited, push->renders);
+      rndimg_metrics_add_reading (metrics, "rndimg_rate_limit_clients", "gauge",
+                                  "Clients with a render bucket not yet full again.", read_limited_clients,
+                                  push->renders);
+      rndimg_metrics_add_reading (metrics, "rndimg_pictures_trashed_total", "counter",
+                                  "Pictures moved to the trash by this process.", read_trashed, push->trash);
+    }
   if (push->variants != NULL)
     add_variant_readings (metrics, push->variants);
 }

@@ -4,6 +4,8 @@
 #include "rndimg-broker.h"
 #include "rndimg-catalogue.h"
 #include "rndimg-metrics.h"
+#include "rndimg-rate-limiter.h"
+#include "rndimg-trash.h"
 #include "rndimg-router.h"
 #include "rndimg-subscribers.h"
 #include "rndimg-picture-variants.h"
@@ -18,6 +20,9 @@ typedef struct {
   RndimgCatalogue *catalogue;
   RndimgPictureVariants *variants;
   RndimgBroker *broker;
+  RndimgRateLimiter *writes;
+  RndimgRateLimiter *renders;
+  RndimgTrash *trash;
 } RndimgInstrumentedPush;
 
 typedef struct _RndimgInstrument RndimgInstrument;

@@ -40,6 +40,7 @@ struct _RndimgMetrics
   GHashTable *requests;        /* "route\tmethod\tstatus" -> guint64 * */
   GHashTable *uploads;         /* result -> guint64 * */
   GHashTable *published;       /* source -> guint64 * */
+  GHashTable *writes;          /* "action\tstatus" -> guint64 *: the audited writes */
   Histogram request_duration;
   Histogram fan_out_duration;
   Histogram render_duration;
@@ -67,6 +68,7 @@ rndimg_metrics_finalize (GObject *object)
 
   g_hash_table_unref (self->requests);
   g_hash_table_unref (self->uploads);
+  g_hash_table_unref (self->writes);
   g_hash_table_unref (self->published);
   g_ptr_array_unref (self->readings);
   G_OBJECT_CLASS (rndimg_metrics_parent_class)->finalize (object);
@@ -89,6 +91,7 @@ rndimg_metrics_init (RndimgMetrics *self)
 {
   self->requests = counter_table ();
   self->uploads = counter_table ();
+  self->writes = counter_table ();
   self->published = counter_table ();
   self->request_duration.bounds = request_buckets;
   self->request_duration.n_bounds = G_N_ELEMENTS (request_buckets);
@@ -201,6 +204,15 @@ rndimg_metrics_count_upload (RndimgMetrics *self, const char *result)
   count (self->uploads, result);
 }
 
+/* A write (@action: "delete", "edit", ...) was answered @status. */
+void
+rndimg_metrics_count_write (RndimgMetrics *self, const char *action, guint status)
+{
+  g_autofree char *key = g_strdup_printf ("%s\t%u", action, status);
+
+  count (self->writes, key);
+}
+
 void
 rndimg_metrics_count_publish (RndimgMetrics *self, const char *source, double fan_out_seconds)
 {
@@ -238,8 +250,10 @@ compare_keys (gconstpointer a, gconstpointer b)
 }
 
 /* One sample per key of @table; @label names the key's one label. */
+/* Each key of @table holds the values of @labels (NULL-terminated)
+ * separated by tabs. */
 static void
-render_counters (GString *out, const char *name, const char *help, GHashTable *table, const char *label)
+render_counters (GString *out, const char *name, const char *help, GHashTable *table, const char *const *labels)
 {
   g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array (table, NULL);
   guint n = g_hash_table_size (table);
@@ -248,16 +262,13 @@ render_counters (GString *out, const char *name, const char *help, GHashTable *t
   qsort (keys, n, sizeof *keys, (int (*) (const void *, const void *)) compare_keys);
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *labels = NULL;
+      g_auto(GStrv) values = g_strsplit (keys[i], "\t", g_strv_length ((char **) labels));
+      g_autoptr(GString) text = g_string_new ("{");
 
-      if (label != NULL)
-        labels = g_strdup_printf ("{%s=\"%s\"}", label, keys[i]);
-      else
-        {
-          g_auto(GStrv) parts = g_strsplit (keys[i], "\t", 3);
-          labels = g_strdup_printf ("{route=\"%s\",method=\"%s\",status=\"%s\"}", parts[0], parts[1], parts[2]);
-        }
-      render_value (out, name, labels, (double) *(guint64 *) g_hash_table_lookup (table, keys[i]));
+      for (guint j = 0; labels[j] != NULL && values[j] != NULL; j++)
+        g_string_append_printf (text, "%s%s=\"%s\"", j > 0 ? "," : "", labels[j], values[j]);
+      g_string_append_c (text, '}');
+      render_value (out, name, text->str, (double) *(guint64 *) g_hash_table_lookup (table, keys[i]));
     }
 }
 
@@ -339,10 +350,14 @@ render_process (GString *out, double started_unix)
 char *
 rndimg_metrics_render (RndimgMetrics *self)
 {
+  static const char *const request_labels[] = { "route", "method", "status", NULL };
+  static const char *const source_labels[] = { "source", NULL };
+  static const char *const result_labels[] = { "result", NULL };
+  static const char *const write_labels[] = { "action", "status", NULL };
   GString *out = g_string_new (NULL);
 
   render_counters (out, "rndimg_http_requests_total", "HTTP requests answered, by route, method and status.",
-                   self->requests, NULL);
+                   self->requests, request_labels);
   render_histogram (out, "rndimg_http_request_duration_seconds",
                     "Time from the request's start to its last byte sent (held long-polls and streams included).",
                     &self->request_duration);
@@ -352,12 +367,15 @@ rndimg_metrics_render (RndimgMetrics *self)
                  "Connections with a request under way (one request per connection).");
   render_value (out, "rndimg_open_connections", "", (double) self->open_connections);
   render_counters (out, "rndimg_events_published_total", "Events published, by source.",
-                   self->published, "source");
+                   self->published, source_labels);
   render_histogram (out, "rndimg_fan_out_duration_seconds",
                     "Time from a publish until the last long-poll and stream was written.",
                     &self->fan_out_duration);
   render_counters (out, "rndimg_uploads_total", "Uploads, by result (accepted or the reason for refusal).",
-                   self->uploads, "result");
+                   self->uploads, result_labels);
+  render_counters (out, "rndimg_audited_writes_total",
+                   "Writes the audit log recorded (publish, upload, delete, edit, move, albums), by action and status.",
+                   self->writes, write_labels);
   render_histogram (out, "rndimg_variant_render_seconds",
                     "Time a picture variant's render took on its worker (decode, resize, encode).",
                     &self->render_duration);

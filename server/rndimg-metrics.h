@@ -27,6 +27,9 @@ void           rndimg_metrics_request_finished (RndimgMetrics        *self,
                                                 double                seconds);
 void           rndimg_metrics_count_upload     (RndimgMetrics        *self,
                                                 const char           *result);
+void           rndimg_metrics_count_write      (RndimgMetrics        *self,
+                                                const char           *action,
+                                                guint                 status);
 void           rndimg_metrics_count_publish    (RndimgMetrics        *self,
                                                 const char           *source,
                                                 double                fan_out_seconds);

@@ -7,6 +7,8 @@
 #include "rndimg-service.h"
 #include "rndimg-api.h"
 #include "rndimg-api-prefix.h"
+#include "rndimg-audit.h"
+#include "rndimg-catalogue-api.h"
 #include "rndimg-connection.h"
 #include "rndimg-dogceo.h"
 #include "rndimg-gate.h"
@@ -57,6 +59,13 @@ struct _RndimgService
   RndimgVariantsApi *variants_api; /* the /img/ route */
   RndimgPictureNumbers *numbers;   /* each picture's Lorem Picsum number, unless --no-picsum */
   RndimgPicsum *picsum;            /* Lorem Picsum's routes, unless --no-picsum */
+  RndimgCredentials *credentials;  /* tokens and the JWT key: who may do what */
+  RndimgUrlSigner *signer;         /* private albums' signed URLs */
+  RndimgRateLimiter *writes;       /* each client's share of writes */
+  RndimgRateLimiter *renders;      /* each client's share of renders not cached yet */
+  RndimgTrash *trash;              /* deleted pictures, for --trash-days */
+  RndimgAudit *audit;              /* one record per write */
+  RndimgPictureGate gate;          /* who may load a private picture's bytes (borrows the parts above) */
   RndimgDogceo *dogceo;            /* dog.ceo's routes, unless --no-dogceo */
   RndimgApiContext api;            /* what the REST handlers serve (borrows the parts above) */
 
@@ -115,7 +124,13 @@ rndimg_service_finalize (GObject *object)
   g_clear_object (&self->numbers);
   g_clear_pointer (&self->files, rndimg_static_free);
   rndimg_api_context_clear (&self->api);
-  g_clear_pointer (&self->pictures, rndimg_picture_store_free);
+  g_clear_pointer (&self->pictures, rndimg_picture_store_free);   /* borrows the trash */
+  g_clear_pointer (&self->trash, rndimg_trash_free);
+  g_clear_pointer (&self->audit, rndimg_audit_free);
+  g_clear_pointer (&self->renders, rndimg_rate_limiter_free);
+  g_clear_pointer (&self->writes, rndimg_rate_limiter_free);
+  g_clear_pointer (&self->signer, rndimg_url_signer_free);
+  g_clear_pointer (&self->credentials, rndimg_credentials_free);
   g_clear_object (&self->variants);      /* borrows the placeholders */
   g_clear_object (&self->placeholders);
   g_clear_object (&self->broker);
@@ -165,14 +180,68 @@ on_timer (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The folder watch's news: each is an event, as if the API had done it. */
 static void
 on_image_added (RndimgCatalogue *catalogue, RndimgPicture *image, gpointer user_data)
 {
   RndimgService *self = user_data;
+  RndimgEventChange change = {
+    .kind = RNDIMG_EVENT_PUBLISHED, .name = image->name, .source = "folder", .is_private = image->is_private,
+  };
 
   if (self->pictures != NULL)
     rndimg_picture_store_share_file (self->pictures, image, self->config.max_upload_bytes);
-  rndimg_broker_publish_async (self->broker, image->name, "folder", NULL, NULL, NULL);
+  rndimg_broker_publish_change_async (self->broker, &change, NULL, NULL, NULL);
+}
+
+static void
+on_image_removed (RndimgCatalogue *catalogue, const char *name, gpointer user_data)
+{
+  RndimgService *self = user_data;
+  const char *slash = strrchr (name, '/');
+  g_autofree char *album = slash != NULL ? g_strndup (name, (gsize) (slash - name)) : g_strdup ("");
+  RndimgEventChange change = {
+    .kind = RNDIMG_EVENT_REMOVED, .name = name, .source = "folder",
+    .is_private = rndimg_catalogue_album_is_private (catalogue, album),
+  };
+
+  rndimg_broker_publish_change_async (self->broker, &change, NULL, NULL, NULL);
+}
+
+static void
+on_image_changed (RndimgCatalogue *catalogue, RndimgPicture *image, gpointer user_data)
+{
+  RndimgService *self = user_data;
+  g_autofree char *payload = rndimg_catalogue_api_text_payload (image);
+  RndimgEventChange change = {
+    .kind = RNDIMG_EVENT_CHANGED, .name = image->name, .source = "folder", .is_private = image->is_private,
+    .payload = payload,
+  };
+
+  rndimg_broker_publish_change_async (self->broker, &change, NULL, NULL, NULL);
+}
+
+static void
+on_album_changed (RndimgCatalogue *catalogue, const char *album, gpointer user_data)
+{
+  RndimgService *self = user_data;
+  g_autofree char *payload = rndimg_catalogue_api_album_payload (catalogue, album);
+  RndimgEventChange change = {
+    .kind = RNDIMG_EVENT_ALBUM_CHANGED, .album = album, .source = "folder", .payload = payload,
+    .is_private = rndimg_catalogue_album_is_private (catalogue, album),
+  };
+
+  rndimg_broker_publish_change_async (self->broker, &change, NULL, NULL, NULL);
+}
+
+/* What was made from a picture goes with it. */
+static void
+on_picture_gone (RndimgCatalogue *catalogue, RndimgPicture *image, gpointer user_data)
+{
+  RndimgService *self = user_data;
+
+  rndimg_picture_variants_forget (self->variants, image);
+  rndimg_placeholders_forget (self->placeholders, image->name);
 }
 
 static gboolean
@@ -181,6 +250,11 @@ start_sources (RndimgService *self, GError **error)
   if (self->config.interval_seconds > 0)
     self->timer_id = g_timeout_add ((guint) (self->config.interval_seconds * 1000), on_timer, self);
   g_signal_connect_object (self->catalogue, "image-added", G_CALLBACK (on_image_added), self, 0);
+  g_signal_connect_object (self->catalogue, "image-removed", G_CALLBACK (on_image_removed), self, 0);
+  g_signal_connect_object (self->catalogue, "image-changed", G_CALLBACK (on_image_changed), self, 0);
+  g_signal_connect_object (self->catalogue, "album-changed", G_CALLBACK (on_album_changed), self, 0);
+  g_signal_connect_object (self->catalogue, "picture-gone", G_CALLBACK (on_picture_gone), self, 0);
+  rndimg_trash_start_sweeping (self->trash);
   return rndimg_catalogue_watch (self->catalogue, error);
 }
 
@@ -203,7 +277,17 @@ add_routes (RndimgService *self)
                      rndimg_api_list_images, rndimg_upload_serve, api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/images/", RNDIMG_ROUTE_PREFIX, rndimg_pictures_api_picture, NULL,
                      &api->pictures_api);
+  rndimg_router_add_handlers (router, RNDIMG_API_PREFIX "/images/", RNDIMG_ROUTE_PREFIX, &(RndimgRouteHandlers) {
+                                .patch = rndimg_catalogue_api_edit_picture,
+                                .delete = rndimg_catalogue_api_delete_picture }, api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/albums", 0, rndimg_pictures_api_albums, NULL, &api->pictures_api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/albums", RNDIMG_ROUTE_WRITE, NULL, rndimg_catalogue_api_create_album,
+                     api);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/albums/", RNDIMG_ROUTE_PREFIX, rndimg_pictures_api_album, NULL,
+                     &api->pictures_api);
+  rndimg_router_add_handlers (router, RNDIMG_API_PREFIX "/albums/", RNDIMG_ROUTE_PREFIX, &(RndimgRouteHandlers) {
+                                .patch = rndimg_catalogue_api_edit_album,
+                                .delete = rndimg_catalogue_api_delete_album }, api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/stats", 0, rndimg_api_stats, NULL, api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/openapi.json", 0, rndimg_api_description, NULL, api);
   rndimg_router_add (router, "/healthz", 0, rndimg_health_alive, NULL, NULL);
@@ -289,6 +373,48 @@ make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue, RndimgPla
   return rndimg_picture_variants_new (catalogue, placeholders, &settings);
 }
 
+/* Most clients a rate limit keeps a bucket for at once (about 100 bytes
+ * each); beyond, newcomers share one until buckets fill up again. */
+#define MAX_LIMITED_CLIENTS 65536
+
+/* @name in the state folder (the --state-file's); without a state file,
+ * in .rndimg of the uploads folder (a dot folder: never an album). */
+static char *
+state_path (const RndimgConfig *config, const char *name)
+{
+  g_autofree char *folder = config->state_file != NULL ? g_path_get_dirname (config->state_file)
+                                                      : g_build_filename (config->uploads_dir, ".rndimg", NULL);
+
+  return g_build_filename (folder, name, NULL);
+}
+
+/* Who may do what, how fast, and where deletions go. */
+static gboolean
+make_access (RndimgService *self, GError **error)
+{
+  const RndimgConfig *config = &self->config;
+  g_autofree char *keys = config->signing_keys_file != NULL ? g_strdup (config->signing_keys_file)
+                                                            : state_path (config, "signing-keys");
+  g_autofree char *trash = state_path (config, "trash");
+
+  self->credentials = rndimg_credentials_new ();
+  if (!rndimg_credentials_load (self->credentials, config, error))
+    return FALSE;
+  self->signer = rndimg_url_signer_new ((guint) config->signed_url_seconds);
+  if (!rndimg_url_signer_load (self->signer, keys, config->signing_keys_file == NULL, error))
+    {
+      g_prefix_error (error, "signing keys: ");
+      return FALSE;
+    }
+  self->writes = rndimg_rate_limiter_new ("writes", config->write_rate, (guint) config->write_burst,
+                                          MAX_LIMITED_CLIENTS);
+  self->renders = rndimg_rate_limiter_new ("renders", config->render_rate, (guint) config->render_burst,
+                                           MAX_LIMITED_CLIENTS);
+  self->trash = rndimg_trash_new (trash, config->trash_days);
+  self->audit = rndimg_audit_new (self->metrics);
+  return TRUE;
+}
+
 /* @name in the state folder, beside the broker's state file (NULL: none). */
 static char *
 state_folder_file (const RndimgConfig *config, const char *name)
@@ -333,7 +459,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->refusals = rndimg_refusals_new (self->connections);
   sweep_uploads (config->uploads_dir);
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
-  if (self->catalogue == NULL)
+  if (self->catalogue == NULL || !make_access (self, error))
     return NULL;
   /* Before the placeholders' worker and the renderer, which both use it. */
   if (!rndimg_vips_start (error))
@@ -348,14 +474,21 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
                                   config->heartbeat_seconds);
   self->sockets = rndimg_websocket_new (self->broker, self->connections, (guint) config->max_sockets,
                                         config->heartbeat_seconds);
+  rndimg_subscribers_set_privacy (self->long_polls, self->catalogue, self->credentials, self->signer);
+  rndimg_subscribers_set_privacy (self->streams, self->catalogue, self->credentials, self->signer);
+  rndimg_subscribers_set_privacy (self->sockets, self->catalogue, self->credentials, self->signer);
   if (RNDIMG_IS_REDIS_BROKER (self->broker))
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
-                                               config->uploads_dir, config->max_upload_bytes);
+                                               config->uploads_dir, config->max_upload_bytes, self->trash);
   placeholders_path = state_folder_file (config, "placeholders.jsonl");
   self->placeholders = rndimg_placeholders_new (self->catalogue, placeholders_path,
                                                 (guint64) config->max_input_pixels);
   self->api = (RndimgApiContext) {
-    .pictures_api = { self->catalogue, self->placeholders },
+    .pictures_api = { self->catalogue, self->placeholders, self->credentials, self->signer },
+    .credentials = self->credentials,
+    .writes = self->writes,
+    .trash = self->trash,
+    .audit = self->audit,
     .config = &self->config,
     .catalogue = self->catalogue,
     .broker = self->broker,
@@ -368,7 +501,9 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_broker_set_describer (self->broker, rndimg_pictures_api_describe_event, rndimg_pictures_api_event_url_path,
                                &self->api.pictures_api);
   rndimg_api_context_load_description (&self->api);
+  self->gate = (RndimgPictureGate) { self->catalogue, self->credentials, self->signer };
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
+  rndimg_static_set_gate (self->files, &self->gate);
   self->variants = make_variants (&self->config, self->catalogue, self->placeholders);
   if (!config->no_picsum)
     {
@@ -376,7 +511,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
       self->picsum = rndimg_picsum_new (self->catalogue, self->numbers, self->variants, rndimg_static_serve_web,
                                         self->files);
     }
-  self->variants_api = rndimg_variants_api_new (self->variants, self->numbers);
+  self->variants_api = rndimg_variants_api_new (self->variants, self->numbers, &self->gate, self->renders,
+                                                (guint) self->config.render_workers);
   if (!config->no_dogceo)
     self->dogceo = rndimg_dogceo_new (self->catalogue, self->files);
   if (!start_sources (self, error))
@@ -391,7 +527,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
     .long_polls = self->long_polls, .streams = self->streams,
     .sockets = self->sockets, .catalogue = self->catalogue,
-    .variants = self->variants, .broker = self->broker,
+    .variants = self->variants, .broker = self->broker, .writes = self->writes, .renders = self->renders,
+    .trash = self->trash,
   });
   return g_steal_pointer (&self);
 }
@@ -589,10 +726,45 @@ rndimg_service_set_tls_certificate (RndimgService *self, GTlsCertificate *certif
   g_set_object (&self->certificate, certificate);
 }
 
-/* SIGHUP: a new token (NULL: none) takes effect for the next request. */
-void
-rndimg_service_set_token (RndimgService *self, const char *token)
+/* SIGHUP: a new token (NULL: none) takes effect for the next request,
+ * with the tokens file and the JWT key read again; FALSE with @error: the
+ * credentials stay as they were. */
+gboolean
+rndimg_service_reload_credentials (RndimgService *self, const char *token, GError **error)
 {
-  g_free (self->config.token);
+  g_autofree char *old = g_steal_pointer (&self->config.token);
+
   self->config.token = g_strdup (token);
+  if (rndimg_credentials_load (self->credentials, &self->config, error))
+    return TRUE;
+  g_free (self->config.token);
+  self->config.token = g_steal_pointer (&old);
+  return FALSE;
+}
+
+/* SIGHUP: the signing keys read again (a rotation). */
+gboolean
+rndimg_service_reload_signing_keys (RndimgService *self, GError **error)
+{
+  g_autofree char *keys = self->config.signing_keys_file != NULL ? g_strdup (self->config.signing_keys_file)
+                                                                 : state_path (&self->config, "signing-keys");
+
+  return rndimg_url_signer_load (self->signer, keys, FALSE, error);
+}
+
+/* How many named tokens the server takes now (for the reload's message). */
+guint
+rndimg_service_count_tokens (RndimgService *self)
+{
+  return rndimg_credentials_count_tokens (self->credentials);
+}
+
+/* What writes need, for the start-up message. */
+const char *
+rndimg_service_describe_writes (RndimgService *self)
+{
+  if (rndimg_credentials_configured (self->credentials))
+    return "need a token or a JWT with their scope";
+  return rndimg_credentials_anonymous_writes (self->credentials) ? "open (loopback only, no credentials configured)"
+                                                                  : "disabled (no credentials configured)";
 }

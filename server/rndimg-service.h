@@ -30,7 +30,12 @@ void             rndimg_service_shutdown       (RndimgService      *self);
 const RndimgConfig *rndimg_service_get_config  (RndimgService      *self);
 void             rndimg_service_set_tls_certificate (RndimgService *self,
                                                 GTlsCertificate    *certificate);
-void             rndimg_service_set_token      (RndimgService      *self,
-                                                const char         *token);
+gboolean         rndimg_service_reload_credentials (RndimgService  *self,
+                                                const char         *token,
+                                                GError            **error);
+gboolean         rndimg_service_reload_signing_keys (RndimgService *self,
+                                                GError            **error);
+guint            rndimg_service_count_tokens   (RndimgService      *self);
+const char      *rndimg_service_describe_writes (RndimgService     *self);
 
 G_END_DECLS

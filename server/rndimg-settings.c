@@ -56,6 +56,33 @@ static const Setting settings[] = {
     "Largest accepted upload in bytes (default 10485760, 10 MiB)" },
   { "token-file", 0, KIND_PATH, AT (token_file), NULL, 0, 0, "FILE",
     "File holding the bearer token that publish and upload need (or env RNDIMG_TOKEN)" },
+  { "tokens-file", 0, KIND_PATH, AT (tokens_file), NULL, 0, 0, "FILE",
+    "Key file of named tokens with scopes ([NAME] token=... or sha256=..., scopes=read publish upload "
+    "manage, each maybe :ALBUM); SIGHUP reloads it" },
+  { "jwt-key", 0, KIND_PATH, AT (jwt_key_file), NULL, 0, 0, "FILE",
+    "Take JSON Web Tokens signed with this key: the secret (HS256) or a PEM public key (RS256, ES256); "
+    "SIGHUP reloads it" },
+  { "jwt-algorithm", 0, KIND_TEXT, AT (jwt_algorithm), "HS256", 0, 0, "ALG",
+    "The one algorithm JWTs may be signed with: HS256, RS256 or ES256 (default HS256)" },
+  { "signing-keys", 0, KIND_PATH, AT (signing_keys_file), NULL, 0, 0, "FILE",
+    "Keys of private albums' signed URLs, one a line: the first signs, a second still verifies "
+    "(rotation); SIGHUP reloads them (default: signing-keys in the state folder, made when missing)" },
+  { "signed-url-lifetime", 0, KIND_INT, AT (signed_url_seconds), "3600", 60, 604800, "SECONDS",
+    "Least time a signed URL of a private picture lives (default 3600; rounded up by at most 5 minutes)" },
+  { "trash-days", 0, KIND_DOUBLE, AT (trash_days), "30", 0, 3650, "DAYS",
+    "Days a deleted picture stays in the trash folder of the state folder before it is removed "
+    "for good; 0 removes it at the next hourly sweep (default 30)" },
+  { "write-rate", 0, KIND_DOUBLE, AT (write_rate), "2", 0, 100000, "PER_SECOND",
+    "Writes (publish, upload, delete, edit) each token may make per second after its burst; "
+    "beyond, 429 with Retry-After; 0: no limit (default 2)" },
+  { "write-burst", 0, KIND_INT, AT (write_burst), "60", 1, 1000000, "N",
+    "Writes each token may make at once (default 60)" },
+  { "render-rate", 0, KIND_DOUBLE, AT (render_rate), "4", 0, 100000, "PER_SECOND",
+    "Variant renders each client (its token, else its address) may queue per second after its burst "
+    "when every worker is busy; beyond, 429 with Retry-After, before the shared --render-queue's 503; "
+    "0: no limit (default 4)" },
+  { "render-burst", 0, KIND_INT, AT (render_burst), "16", 1, 1000000, "N",
+    "Variant renders each client may queue at once when every worker is busy (default 16)" },
   { "max-waiters", 0, KIND_INT, AT (max_waiters), "10000", 1, 1000000, "N",
     "Most long-polls held at once; beyond, 503 (default 10000)" },
   { "max-streams", 0, KIND_INT, AT (max_streams), "1000", 1, 100000, "N",

@@ -138,3 +138,108 @@ read_source_image (const char *name)
   g_assert_no_error (error);
   return g_mapped_file_get_bytes (file);
 }
+
+/* ---- a WebSocket follower (libsoup's client) ---- */
+
+typedef struct {
+  Follower *follower;
+  guint count;
+} CountWait;
+
+static void
+on_message (SoupWebsocketConnection *connection, SoupWebsocketDataType type, GBytes *message,
+            gpointer user_data)
+{
+  Follower *follower = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
+  json_parser_load_from_data (parser, g_bytes_get_data (message, NULL), (gssize) g_bytes_get_size (message), &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (follower->events, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+}
+
+static void
+on_closed (SoupWebsocketConnection *connection, gpointer user_data)
+{
+  Follower *follower = user_data;
+
+  follower->closed = TRUE;
+  follower->close_code = soup_websocket_connection_get_close_code (connection);
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Follower *follower = user_data;
+
+  follower->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &follower->error);
+  if (follower->connection == NULL)
+    return;
+  g_signal_connect (follower->connection, "message", G_CALLBACK (on_message), follower);
+  g_signal_connect (follower->connection, "closed", G_CALLBACK (on_closed), follower);
+}
+
+static gboolean
+is_settled (gpointer user_data)
+{
+  Follower *follower = user_data;
+
+  return follower->connection != NULL || follower->error != NULL;
+}
+
+/* A WebSocket handshake for @msg, waited for until it succeeds or fails
+ * (the follower holds the connection or the error). */
+Follower *
+follow_message (Fixture *fixture, SoupMessage *msg)
+{
+  Follower *follower = g_new0 (Follower, 1);
+
+  follower->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  soup_session_websocket_connect_async (fixture->async_session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        NULL, on_connected, follower);
+  g_assert_true (test_wait_until (is_settled, follower, 5000));
+  return follower;
+}
+
+/* A WebSocket on /ws@query, connected. */
+Follower *
+follow (Fixture *fixture, const char *query)
+{
+  g_autofree char *url = g_strconcat (fixture->server->url, API "/ws", query, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  Follower *follower = follow_message (fixture, msg);
+
+  g_assert_no_error (follower->error);
+  return follower;
+}
+
+void
+follower_free (Follower *follower)
+{
+  if (follower->connection != NULL)
+    g_signal_handlers_disconnect_by_data (follower->connection, follower);
+  g_clear_object (&follower->connection);
+  g_ptr_array_unref (follower->events);
+  g_clear_error (&follower->error);
+  g_free (follower);
+}
+
+static gboolean
+has_events (gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  return wait->follower->events->len >= wait->count;
+}
+
+void
+assert_events_become (Follower *follower, guint count)
+{
+  CountWait wait = { follower, count };
+
+  g_assert_true (test_wait_until (has_events, &wait, 5000));
+  g_assert_cmpuint (follower->events->len, ==, count);
+}
+

@@ -30,6 +30,21 @@ void             assert_event        (JsonObject *event, gint64 id, const char *
 guint            count_files         (const char *folder);
 GBytes          *read_source_image   (const char *name);
 
+/* A WebSocket following events: each text message parsed. */
+typedef struct {
+  SoupWebsocketConnection *connection;
+  GPtrArray *events;          /* JsonObject, in arrival order */
+  gboolean closed;
+  gushort close_code;
+  GError *error;
+} Follower;
+
+Follower        *follow              (Fixture *fixture, const char *query);
+Follower        *follow_message      (Fixture *fixture, SoupMessage *msg);
+void             follower_free       (Follower *follower);
+void             assert_events_become (Follower *follower, guint count);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Follower, follower_free)
+
 /* A test case on a fresh server started with @args (a NULL-ended array). */
 #define ADD(path, func, args) \
   g_test_add (path, Fixture, (const char *const *) args, fixture_set_up, func, fixture_tear_down)

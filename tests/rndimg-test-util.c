@@ -50,25 +50,62 @@ test_server_start_plain (const char *const *args)
   return server;
 }
 
-static TestServer *server_start (const char *const *args, const char *const *environment, const char *stderr_path);
-
 /* @environment: NULL-terminated "NAME", "VALUE" pairs for the server. */
+static TestServer *start_server (const char *const *args, const char *const *environment, gboolean logged);
+
 TestServer *
 test_server_start_full (const char *const *args, const char *const *environment)
 {
-  return server_start (args, environment, NULL);
+  return start_server (args, environment, FALSE);
 }
 
-/* The server's standard error (its access log, with --access-log) goes
- * to the file @stderr_path, not the test's. */
+/* As test_server_start_full(), its standard error kept in a file the
+ * test reads with test_server_read_log(). */
 TestServer *
-test_server_start_logged (const char *const *args, const char *stderr_path)
+test_server_start_logged (const char *const *args, const char *const *environment)
 {
-  return server_start (args, NULL, stderr_path);
+  return start_server (args, environment, TRUE);
+}
+
+/* Returns (transfer full) what a logged server wrote to standard error so far. */
+char *
+test_server_read_log (TestServer *server)
+{
+  char *contents = NULL;
+
+  g_assert_nonnull (server->log_path);
+  g_assert_true (g_file_get_contents (server->log_path, &contents, NULL, NULL));
+  return contents;
+}
+
+typedef struct {
+  TestServer *server;
+  const char *text;
+} LogWait;
+
+static gboolean
+log_holds (gpointer user_data)
+{
+  LogWait *wait = user_data;
+  g_autofree char *log = test_server_read_log (wait->server);
+
+  return strstr (log, wait->text) != NULL;
+}
+
+/* Returns (transfer full) the logged server's standard error once it
+ * holds @text (a line the server writes after its answer, an audit
+ * record say), or after @timeout_ms as it is then. */
+char *
+test_server_wait_log (TestServer *server, const char *text, guint timeout_ms)
+{
+  LogWait wait = { server, text };
+
+  test_wait_until (log_holds, &wait, timeout_ms);
+  return test_server_read_log (server);
 }
 
 static TestServer *
-server_start (const char *const *args, const char *const *environment, const char *stderr_path)
+start_server (const char *const *args, const char *const *environment, gboolean logged)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -91,8 +128,11 @@ server_start (const char *const *args, const char *const *environment, const cha
   g_subprocess_launcher_setenv (launcher, "RNDIMG_STATE_FILE", state_file, TRUE);
   for (; environment != NULL && environment[0] != NULL; environment += 2)
     g_subprocess_launcher_setenv (launcher, environment[0], environment[1], TRUE);
-  if (stderr_path != NULL)
-    g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
+  if (logged)
+    {
+      server->log_path = g_build_filename (server->state_dir, "stderr.log", NULL);
+      g_subprocess_launcher_set_stderr_file_path (launcher, server->log_path);
+    }
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -132,6 +172,7 @@ forget (TestServer *server)
   g_object_unref (server->process);
   test_remove_folder (server->state_dir);
   g_free (server->state_dir);
+  g_free (server->log_path);
   g_free (server->url);
   g_free (server);
 }
@@ -146,6 +187,14 @@ test_server_stop (TestServer *server)
   g_subprocess_send_signal (server->process, SIGTERM);
   g_subprocess_wait (server->process, NULL, &error);
   g_assert_no_error (error);
+  /* A logged server's report (a leak, a sanitizer's) is in its log. */
+  if (server->log_path != NULL &&
+      (!g_subprocess_get_if_exited (server->process) || g_subprocess_get_exit_status (server->process) != 0))
+    {
+      g_autofree char *log = test_server_read_log (server);
+
+      g_printerr ("%s", log);
+    }
   g_assert_true (g_subprocess_get_if_exited (server->process));
   g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
   forget (server);
@@ -590,6 +639,7 @@ on_async_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   pending->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &pending->error);
   pending->status = msg != NULL ? soup_message_get_status (msg) : 0;
+  pending->headers = msg != NULL ? soup_message_headers_ref (soup_message_get_response_headers (msg)) : NULL;
   if (pending->error == NULL && msg != NULL)
     test_record_answer (msg, pending->body);
   pending->finished_usec = g_get_monotonic_time ();
@@ -619,6 +669,19 @@ test_pending_is_done (gpointer pending)
   return ((TestPending *) pending)->done;
 }
 
+/* Whether every TestPending of the GPtrArray @pendings is done (for
+ * test_wait_until()). */
+gboolean
+test_pendings_done (gpointer pendings)
+{
+  GPtrArray *all = pendings;
+
+  for (guint i = 0; i < all->len; i++)
+    if (!test_pending_is_done (g_ptr_array_index (all, i)))
+      return FALSE;
+  return TRUE;
+}
+
 /* Frees @pending; one still in flight is cancelled and run to its end. */
 void
 test_pending_free (TestPending *pending)
@@ -630,6 +693,7 @@ test_pending_free (TestPending *pending)
         g_main_context_iteration (NULL, TRUE);
     }
   g_clear_pointer (&pending->body, g_bytes_unref);
+  g_clear_pointer (&pending->headers, soup_message_headers_unref);
   g_clear_error (&pending->error);
   g_object_unref (pending->cancellable);
   g_free (pending);

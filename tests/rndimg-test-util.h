@@ -14,6 +14,7 @@ typedef struct {
   GSubprocess *process;
   char *url;              /* "http://127.0.0.1:PORT", no trailing slash */
   char *state_dir;           /* its own history file, unless a test names one */
+  char *log_path;            /* its standard error, when started logged; NULL: inherited */
 } TestServer;
 
 TestServer *test_server_start      (const char *first_arg, ...) G_GNUC_NULL_TERMINATED;
@@ -22,7 +23,11 @@ TestServer *test_server_start_plain (const char *const *args);
 TestServer *test_server_start_full (const char *const *args,
                                     const char *const *environment);
 TestServer *test_server_start_logged (const char *const *args,
-                                      const char *stderr_path);
+                                      const char *const *environment);
+char       *test_server_read_log   (TestServer *server);
+char       *test_server_wait_log   (TestServer *server,
+                                    const char *text,
+                                    guint       timeout_ms);
 void        test_server_stop       (TestServer *server);
 void        test_server_kill       (TestServer *server);
 char       *test_server_url        (TestServer *server, const char *path);
@@ -116,6 +121,7 @@ typedef struct {
   GError *error;
   GCancellable *cancellable;
   gint64 finished_usec;
+  SoupMessageHeaders *headers;   /* the answer's; NULL until done */
 } TestPending;
 
 TestPending *test_request_async   (SoupSession  *session,
@@ -125,6 +131,7 @@ TestPending *test_request_async   (SoupSession  *session,
 void         test_pending_free    (TestPending  *pending);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestPending, test_pending_free)
 gboolean     test_pending_is_done (gpointer      pending);
+gboolean     test_pendings_done   (gpointer      pendings);
 JsonObject  *test_pending_json    (TestPending  *pending);
 
 /* An open Server-Sent Events stream, read line by line as the loop runs. */

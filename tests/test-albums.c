@@ -37,11 +37,6 @@ make_albums (const char *folder)
   picture_files_write_webp (folder, "cats/tall.webp", 100, 300);
   picture_files_copy_shipped (folder, "Bad_Name/x.png", "07.png");
   picture_files_copy_shipped (folder, "dogs/puppies/deeper/z.png", "08.png");
-  /* Titles: one in two languages with pictures' texts, one alone. */
-  picture_files_write_text (folder, "dogs/info.json",
-                            "{\"title\":\"Good Dogs\",\"title_by_language\":{\"fa\":\"سگ‌های خوب\"},"
-                            "\"pictures\":{\"a.png\":{\"author\":\"Ann\"}}}", -1);
-  picture_files_write_text (folder, "cats/info.json", "{\"title\":\"Cats & Kittens\"}", -1);
 }
 
 static void
@@ -151,14 +146,6 @@ test_albums_listed (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (dogs, "sub_albums"), 0), ==, "puppies");
   g_assert_true (g_str_has_suffix (json_object_get_string_member (cats, "cover"), "/static/img/cats/c.png"));
   g_assert_cmpint (test_server_stat (fixture->server, fixture->session, "images"), ==, 3 + 4 + 3);
-  /* Titles from info.json, null where none is given. */
-  g_assert_cmpstr (json_object_get_string_member (dogs, "title"), ==, "Good Dogs");
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (dogs, "title_by_language"), "fa"),
-                   ==, "سگ‌های خوب");
-  g_assert_cmpstr (json_object_get_string_member (cats, "title"), ==, "Cats & Kittens");
-  g_assert_true (json_object_get_null_member (cats, "title_by_language"));
-  g_assert_true (json_object_get_null_member (puppies, "title"));
-  g_assert_true (json_object_get_null_member (puppies, "title_by_language"));
 }
 
 static guint
@@ -399,17 +386,6 @@ albums_are_back_to_four (gpointer user_data)
   return json_object_get_int_member (albums, "count") == 4;
 }
 
-static gboolean
-cats_are_titled (gpointer user_data)
-{
-  Fixture *fixture = ((gpointer *) user_data)[0];
-  const char *title = ((gpointer *) user_data)[1];
-  g_autoptr(JsonObject) albums = get_json (fixture, API "/albums", SOUP_STATUS_OK);
-  JsonObject *cats = find_album (json_object_get_array_member (albums, "albums"), "cats");
-
-  return g_strcmp0 (json_object_get_string_member_with_default (cats, "title", NULL), title) == 0;
-}
-
 static void
 test_folder_watch_albums (Fixture *fixture, gconstpointer data)
 {
@@ -433,14 +409,6 @@ test_folder_watch_albums (Fixture *fixture, gconstpointer data)
   wait_for_count (fixture, 10);
   g_assert_true (test_wait_until (albums_are_back_to_four, fixture, 5000));
   assert_error_mentions (fixture, API "/rndimg?album=birds", 404, "birds");
-
-  /* A new title in the folder's info.json is read by the watch. */
-  {
-    gpointer retitled[] = { fixture, "Cats Indoors" };
-
-    picture_files_write_text (fixture->folder, "cats/info.json", "{\"title\":\"Cats Indoors\"}", -1);
-    g_assert_true (test_wait_until (cats_are_titled, retitled, 5000));
-  }
 }
 
 static void

@@ -252,9 +252,10 @@ static RndimgEvent *
 publish_keyed (Fixture *fixture, const char *record, const char *fingerprint, gboolean *replayed, GError **error)
 {
   RndimgPublishKey key = { (char *) record, (char *) fingerprint };
+  RndimgEventChange change = { .kind = RNDIMG_EVENT_PUBLISHED, .name = "01.png", .source = "api" };
   g_autoptr(GAsyncResult) result = NULL;
 
-  rndimg_broker_publish_with_key_async (fixture->broker, "01.png", "api", &key, NULL, on_result, &result);
+  rndimg_broker_publish_with_key_async (fixture->broker, &change, &key, NULL, on_result, &result);
   return rndimg_broker_publish_finish (fixture->broker, wait_result (&result), replayed, error);
 }
 
@@ -684,7 +685,9 @@ pictures_share (const char *name, gpointer user_data)
   rndimg_redis_broker_put_picture (pictures->broker, name, bytes);
 }
 
-static const RndimgRedisPictureHooks picture_hooks = { pictures_missing, pictures_fetched, pictures_share };
+static const RndimgRedisPictureHooks picture_hooks = {
+  .missing = pictures_missing, .fetched = pictures_fetched, .share = pictures_share,
+};
 
 static void
 log_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)

@@ -4,8 +4,10 @@
  * the others once each and in order, ids grow across nodes, a client
  * resumes on any node, ids continue when every node restarts, Redis
  * going away costs writes (503) but neither open streams nor events, a
- * node tells its clients of a picture only once it can serve it, and a
- * node that fell behind the trimmed stream tells them what they missed. */
+ * node tells its clients of a picture only once it can serve it, a node
+ * that fell behind the trimmed stream tells them what they missed, and a
+ * change made on one node (a delete, an edit, a private album) is made on
+ * every node. */
 #include "picture-files.h"
 #include "redis-fixture.h"
 #include "rndimg-test-util.h"
@@ -650,6 +652,120 @@ test_lagging_node_tells_missed (Cluster *cluster, gconstpointer data)
   test_event_stream_close (stream);
 }
 
+/* @method @path on @node with @json (NULL: no body); @expected status;
+ * returns the answer. */
+static JsonObject *
+write_on (Cluster *cluster, int node, const char *method, const char *path, const char *json, guint expected)
+{
+  g_autofree char *url = test_server_url (cluster->nodes[node], path);
+  g_autoptr(GBytes) body = json != NULL ? g_bytes_new (json, strlen (json)) : NULL;
+  g_auto(TestResponse) response = { 0 };
+
+  test_request (cluster->session, method, url, NULL, body, json != NULL ? "application/json" : NULL, &response);
+  test_assert_status (&response, expected);
+  return test_response_json (&response);
+}
+
+typedef struct {
+  SoupSession *session;
+  char *url;
+  guint status;
+} Answered;
+
+static gboolean
+answers_status (gpointer data)
+{
+  Answered *answered = data;
+  g_auto(TestResponse) response = { 0 };
+
+  test_get (answered->session, answered->url, &response);
+  return response.status == answered->status;
+}
+
+static void
+assert_becomes (Cluster *cluster, int node, const char *path, guint status)
+{
+  Answered answered = { cluster->session, test_server_url (cluster->nodes[node], path), status };
+
+  g_assert_true (test_wait_until (answers_status, &answered, 5000));
+  g_free (answered.url);
+}
+
+/* Changes cross nodes through Redis: a picture uploaded on A and deleted
+ * on A is removed on B's stream and from B's folder; an album made
+ * private on A is private on B (a picture uploaded into it there too); a
+ * text edited on A is B's. */
+static void
+test_changes_cross_nodes (Cluster *cluster, gconstpointer data)
+{
+  TestEventStream *on_b = open_stream (cluster, 1, NULL);
+  g_autofree char *source = test_source_image ("042.png");
+  g_autoptr(GMappedFile) file = g_mapped_file_new (source, FALSE, NULL);
+  g_autoptr(GBytes) png = g_mapped_file_get_bytes (file);
+  g_autofree char *upload_url = test_server_url (cluster->nodes[0], API "/images");
+  g_autofree char *vault_url = test_server_url (cluster->nodes[0], API "/images?album=vault");
+  g_autofree char *name = NULL, *picture_path = NULL, *details_path = NULL, *in_vault = NULL, *on_b_copy = NULL;
+  g_auto(TestResponse) uploaded = { 0 };
+  g_auto(TestResponse) hidden = { 0 };
+  g_autoptr(JsonObject) created = NULL, removed = NULL, hidden_created = NULL;
+  JsonObject *event;
+
+  wait_stat (cluster, 1, "open_streams", 1);
+  test_post (cluster->session, upload_url, png, "image/png", &uploaded);
+  test_assert_status (&uploaded, 201);
+  created = test_response_json (&uploaded);
+  name = g_strdup (json_object_get_string_member (created, "name"));
+  picture_path = g_strconcat ("/static/img/", name, NULL);
+  details_path = g_strconcat (API "/images/", name, NULL);
+  assert_becomes (cluster, 1, picture_path, 200);
+
+  /* Edited on A: B tells and serves the new text. */
+  json_object_unref (write_on (cluster, 0, "PATCH", details_path, "{\"alt\":\"Edited on A\"}", 200));
+  g_assert_true (test_event_stream_wait (on_b, 2, 5000));
+  event = g_ptr_array_index (on_b->events, 1);
+  g_assert_cmpstr (json_object_get_string_member (event, "type"), ==, "changed");
+  g_assert_cmpstr (json_object_get_string_member (event, "alt"), ==, "Edited on A");
+
+  /* Deleted on A: removed on B's stream, gone from B's folder. */
+  removed = write_on (cluster, 0, "DELETE", details_path, NULL, 200);
+  g_assert_true (test_event_stream_wait (on_b, 3, 5000));
+  event = g_ptr_array_index (on_b->events, 2);
+  g_assert_cmpstr (json_object_get_string_member (event, "type"), ==, "removed");
+  g_assert_cmpstr (json_object_get_string_member (event, "name"), ==, name);
+  g_assert_cmpint (json_object_get_int_member (event, "id"), ==, json_object_get_int_member (removed, "id"));
+  assert_becomes (cluster, 1, picture_path, 404);
+  assert_becomes (cluster, 2, picture_path, 404);
+  on_b_copy = g_build_filename (cluster->uploads[1], name, NULL);
+  g_assert_false (g_file_test (on_b_copy, G_FILE_TEST_EXISTS));
+
+  /* An album made private on A, a picture uploaded into it: private on B. */
+  json_object_unref (write_on (cluster, 0, "POST", API "/albums", "{\"name\":\"vault\",\"private\":true}", 201));
+  test_post (cluster->session, vault_url, png, "image/png", &hidden);
+  test_assert_status (&hidden, 201);
+  hidden_created = test_response_json (&hidden);
+  in_vault = g_strconcat ("/static/img/", json_object_get_string_member (hidden_created, "name"), NULL);
+  /* B's stranger hears nothing of the vault. */
+  if (test_event_stream_wait (on_b, 4, 1500))
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), g_ptr_array_index (on_b->events, 3));
+      g_autofree char *text = json_to_string (node, FALSE);
+
+      g_error ("a stranger on B heard of the private album: %s", text);
+    }
+  {
+    g_autofree char *vault_on_b = g_build_filename (cluster->uploads[1], "vault", NULL);
+    g_autofree char *albums = test_server_url (cluster->nodes[1], API "/albums");
+    g_auto(TestResponse) listed = { 0 };
+
+    g_assert_true (g_file_test (vault_on_b, G_FILE_TEST_IS_DIR));
+    test_get (cluster->session, albums, &listed);
+    g_assert_null (memmem (g_bytes_get_data (listed.body, NULL), g_bytes_get_size (listed.body), "vault", 5));
+  }
+  assert_becomes (cluster, 1, in_vault, 404);
+  assert_becomes (cluster, 1, API "/albums/vault", 404);
+  test_event_stream_close (on_b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -665,6 +781,7 @@ main (int argc, char **argv)
   ADD ("/cluster/redis-down-then-back", test_redis_down_then_back);
   ADD ("/cluster/upload-on-a-downloadable-from-c", test_upload_on_a_downloadable_from_c);
   ADD ("/cluster/picture-served-when-heard", test_picture_served_when_heard);
+  ADD ("/cluster/changes-cross-nodes", test_changes_cross_nodes);
   g_test_add ("/cluster/albums-across-nodes", Cluster, &with_albums, cluster_set_up,
               test_albums_across_nodes, cluster_tear_down);
   g_test_add ("/cluster/albums-missed-across-nodes", Cluster, &albums_short_history, cluster_set_up,

@@ -46,6 +46,9 @@ mentions_none() {
 check "pictures/ (the catalogue) uses neither libvips nor libsoup" mentions_none pictures vips_ 'vips/' soup
 check "render/ (libvips, in workers) uses no libsoup" mentions_none render soup
 check "brokers/ use no libsoup and no libvips" mentions_none brokers soup vips_
+check "access/ (who may do what) uses neither libsoup nor libvips" mentions_none access soup vips_
+check "access/ includes nothing of the other folders" \
+    includes_none access http api push pictures render brokers brokers/redis
 check "http/ includes nothing above it but the configuration" \
     includes_none http api push pictures render brokers brokers/redis
 check "pictures/ includes nothing of render/, api/, push/ or http/" \
@@ -53,7 +56,7 @@ check "pictures/ includes nothing of render/, api/, push/ or http/" \
 check "render/ includes nothing of api/, push/, brokers/ or http/" \
     includes_none render api push brokers brokers/redis http
 check "brokers/ reach pictures only through the describer" \
-    includes_none brokers pictures render api push
+    includes_none brokers pictures render api push access
 check "push/ includes no endpoint (api/) and nothing of render/" \
     includes_none push api render
 tap_finish

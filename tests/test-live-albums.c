@@ -263,72 +263,22 @@ test_missed_counted_per_album (Fixture *fixture, gconstpointer data)
   test_event_stream_close (cats);
 }
 
-typedef struct {
-  SoupWebsocketConnection *connection;
-  GError *error;
-  GPtrArray *events;
-} Follower;
-
-static void
-on_message (SoupWebsocketConnection *connection, gint type, GBytes *message, gpointer user_data)
-{
-  Follower *follower = user_data;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (message, NULL),
-                                             (gssize) g_bytes_get_size (message), NULL));
-  g_ptr_array_add (follower->events, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
-}
-
-static void
-on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Follower *follower = user_data;
-
-  follower->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &follower->error);
-  if (follower->connection != NULL)
-    g_signal_connect (follower->connection, "message", G_CALLBACK (on_message), follower);
-}
-
-static gboolean
-is_settled (gpointer user_data)
-{
-  Follower *follower = user_data;
-
-  return follower->connection != NULL || follower->error != NULL;
-}
-
-static gboolean
-has_two_events (gpointer user_data)
-{
-  return ((Follower *) user_data)->events->len >= 2;
-}
-
 static void
 test_websocket_follows_its_album (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *url = g_strconcat (fixture->server->url, API "/ws?album=cats&since=0", NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  Follower follower = { NULL, NULL, g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref) };
+  g_autoptr(Follower) follower = NULL;
   static const gint64 cat_ids[] = { 2, 5 };
 
   test_server_wait_for_placeholders (fixture->server, fixture->session, 10000);
   publish_sequence (fixture);
-  soup_session_websocket_connect_async (fixture->async_session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                        on_connected, &follower);
-  g_assert_true (test_wait_until (is_settled, &follower, 5000));
-  g_assert_no_error (follower.error);
-  g_assert_true (test_wait_until (has_two_events, &follower, 3000));
+  follower = follow (fixture, "?album=cats&since=0");
+  assert_events_become (follower, 2);
   test_run_for (300);
-  assert_ids (follower.events, cat_ids, 2);
+  assert_ids (follower->events, cat_ids, 2);
   {
     g_autoptr(JsonObject) image = picture_page (fixture, "cats/c1.png");
-    assert_same_details (g_ptr_array_index (follower.events, 1), image);
+    assert_same_details (g_ptr_array_index (follower->events, 1), image);
   }
-  g_signal_handlers_disconnect_by_data (follower.connection, &follower);
-  soup_websocket_connection_close (follower.connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  g_object_unref (follower.connection);
-  g_ptr_array_unref (follower.events);
 }
 
 static void

@@ -179,10 +179,37 @@ example_path (Fixture *fixture, const char *template)
   return g_strjoinv ("/", segments);
 }
 
+static const struct {
+  RndimgMethods method;
+  const char *name;        /* the router's */
+  const char *operation;   /* the document's */
+} methods[] = {
+  { RNDIMG_METHOD_GET, "GET", "get" },
+  { RNDIMG_METHOD_POST, "POST", "post" },
+  { RNDIMG_METHOD_PATCH, "PATCH", "patch" },
+  { RNDIMG_METHOD_DELETE, "DELETE", "delete" },
+};
+
 static char *
-methods_text (gboolean get, gboolean post)
+methods_text (RndimgMethods taken)
 {
-  return g_strdup_printf ("%s%s%s", get ? "GET" : "", get && post ? ", " : "", post ? "POST" : "");
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (methods); i++)
+    if (taken & methods[i].method)
+      g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "", methods[i].name);
+  return g_strdup (text->str);
+}
+
+static RndimgMethods
+described_methods (JsonObject *item)
+{
+  RndimgMethods described = 0;
+
+  for (gsize i = 0; item != NULL && i < G_N_ELEMENTS (methods); i++)
+    if (json_object_has_member (item, methods[i].operation))
+      described |= methods[i].method;
+  return described;
 }
 
 /* Fails the test (and says why) when the router and the document disagree
@@ -192,13 +219,12 @@ compare_path (Fixture *fixture, const char *path, const char *from)
 {
   RndimgRouter *router = rndimg_service_get_router (fixture->service);
   const char *template = described_path (fixture, path);
-  gboolean get = FALSE, post = FALSE;
-  gboolean served = rndimg_router_methods (router, path, &get, &post);
+  RndimgMethods taken = 0;
+  gboolean served = rndimg_router_methods (router, path, &taken);
   JsonObject *item = template != NULL ? json_object_get_object_member (fixture->paths, template) : NULL;
-  gboolean described_get = item != NULL && json_object_has_member (item, "get");
-  gboolean described_post = item != NULL && json_object_has_member (item, "post");
-  g_autofree char *router_methods = methods_text (get, post);
-  g_autofree char *document_methods = methods_text (described_get, described_post);
+  RndimgMethods described = described_methods (item);
+  g_autofree char *router_methods = methods_text (taken);
+  g_autofree char *document_methods = methods_text (described);
 
   if (!served)
     g_test_fail_printf ("%s (%s): described in docs/openapi.yaml as %s, but no route serves it",
@@ -206,7 +232,7 @@ compare_path (Fixture *fixture, const char *path, const char *from)
   else if (template == NULL)
     g_test_fail_printf ("%s (%s): the router serves it (%s), but docs/openapi.yaml has no path for it",
                         path, from, router_methods);
-  else if (get != described_get || post != described_post)
+  else if (taken != described)
     g_test_fail_printf ("%s (%s): the router takes %s, docs/openapi.yaml's %s describes %s",
                         path, from, router_methods, template, document_methods);
   else
@@ -234,10 +260,10 @@ compare_prefix_route (Fixture *fixture, const char *prefix)
 }
 
 static void
-compare_route (const char *path, RndimgRouteFlags flags, gboolean has_get, gboolean has_post, gpointer data)
+compare_route (const char *path, RndimgRouteFlags flags, RndimgMethods taken, gpointer data)
 {
   /* A route without handlers only claims its paths for a 404. */
-  if (!has_get && !has_post)
+  if (taken == 0)
     return;
   if (flags & RNDIMG_ROUTE_PREFIX)
     compare_prefix_route (data, path);

@@ -333,17 +333,6 @@ test_unknown_picture (void)
   test_assert_json_error (&response, 404);
 }
 
-static gboolean
-all_done (gpointer data)
-{
-  GPtrArray *pending = data;
-
-  for (guint i = 0; i < pending->len; i++)
-    if (!test_pending_is_done (g_ptr_array_index (pending, i)))
-      return FALSE;
-  return TRUE;
-}
-
 static void
 test_one_render_for_many (void)
 {
@@ -355,7 +344,7 @@ test_one_render_for_many (void)
   canonical = canonical_of (&fixture, "/img/photo.jpg/3000x2000.png");
   for (int i = 0; i < 20; i++)
     g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
-  g_assert_true (test_wait_until (all_done, pending, 60000));
+  g_assert_true (test_wait_until (test_pendings_done, pending, 60000));
   for (guint i = 0; i < pending->len; i++)
     {
       TestPending *one = g_ptr_array_index (pending, i);
@@ -423,7 +412,7 @@ test_queue_limit (void)
 
       g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
     }
-  g_assert_true (test_wait_until (all_done, pending, 120000));
+  g_assert_true (test_wait_until (test_pendings_done, pending, 120000));
   for (guint i = 0; i < pending->len; i++)
     {
       TestPending *one = g_ptr_array_index (pending, i);
@@ -463,7 +452,7 @@ test_busy_has_retry_after (void)
   get_once (&fixture, canonical, NULL, &refused);
   test_assert_json_error (&refused, 503);
   g_assert_cmpstr (test_response_header (&refused, "Retry-After"), ==, "1");
-  g_assert_true (test_wait_until (all_done, pending, 60000));
+  g_assert_true (test_wait_until (test_pendings_done, pending, 60000));
 }
 
 static guint64

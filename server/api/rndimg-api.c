@@ -14,6 +14,7 @@
 #include "rndimg-openapi-resources.h"
 #include "rndimg-paused.h"
 #include "rndimg-publish.h"
+#include "rndimg-request-access.h"
 
 #include <string.h>
 
@@ -52,11 +53,16 @@ random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images,
   const RndimgPicture *first = g_ptr_array_index (images, 0);
   GString *answer = g_string_sized_new (with_list ? 768 * (images->len + 1) : 1024);
 
+  RndimgUrlSigner *signer = api->pictures_api.signer;
+  g_autofree char *signature = rndimg_picture_json_signature (first, signer);
+
   g_string_append (answer, "{\"status\":\"success\",\"message\":\"");
   g_string_append (answer, base_url);
   g_string_append (answer, first->url_path);
+  if (signature != NULL)
+    g_string_append_printf (answer, "?%s", signature);
   g_string_append (answer, "\",\"image\":");
-  rndimg_picture_json_append (answer, base_url, first, api->pictures_api.placeholders);
+  rndimg_picture_json_append_signed (answer, base_url, first, api->pictures_api.placeholders, signer);
   if (with_list)
     {
       g_string_append_printf (answer, ",\"count\":%u,\"requested\":%u,\"images\":[", images->len, requested);
@@ -64,7 +70,8 @@ random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images,
         {
           if (i > 0)
             g_string_append_c (answer, ',');
-          rndimg_picture_json_append (answer, base_url, g_ptr_array_index (images, i), api->pictures_api.placeholders);
+          rndimg_picture_json_append_signed (answer, base_url, g_ptr_array_index (images, i),
+                                             api->pictures_api.placeholders, signer);
         }
       g_string_append_c (answer, ']');
     }
@@ -117,7 +124,10 @@ rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, 
   g_auto(RndimgChoiceQuery) choice = { 0 };
   g_autoptr(GPtrArray) picked = NULL;
   g_autoptr(GBytes) answer = NULL;
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
 
+  if (access == NULL)
+    return;
   if (rndimg_choice_query_is_plain (msg, query))
     {
       picked = pick_plain (api, msg, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
@@ -128,7 +138,7 @@ rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, 
       return;
     }
   if (!rndimg_choice_query_parse (msg, query, &choice) ||
-      (picked = rndimg_choice_query_choose (msg, api->catalogue, &choice)) == NULL)
+      (picked = rndimg_choice_query_choose_for (msg, api->catalogue, access, &choice)) == NULL)
     return;
   answer = random_answer (api, msg, picked, choice.count, choice.count_given);
   send_answer (msg, answer);
@@ -173,16 +183,103 @@ on_answered (GObject *source, GAsyncResult *result, gpointer user_data)
   rndimg_paused_free (paused);
 }
 
-/* Publishes @name from @source (a static string) and answers @msg with
- * 201 and the event once the broker has it (uploads). */
-void
-rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg,
-                               const char *name, const char *source)
+/* A publish or a change being published: answered when the broker has it. */
+typedef struct {
+  RndimgPaused *paused;
+  RndimgUrlSigner *signer;
+  guint status;           /* 201 for a publish, 200 for a change */
+} Publishing;
+
+/* Answers @status with the event, and (a picture's) Location. */
+static void
+send_event (SoupServerMessage *msg, const RndimgEvent *event, RndimgUrlSigner *signer, guint status)
 {
   g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *url_path = event->name[0] != '\0' ? rndimg_picture_url_path (event->name) : NULL;
+  g_autofree char *signature = event->is_private && signer != NULL && event->name[0] != '\0'
+                               ? rndimg_url_signer_query (signer, event->name, g_get_real_time () / G_USEC_PER_SEC)
+                               : NULL;
+  g_autofree char *location = url_path != NULL ? g_strconcat (base_url, url_path, signature != NULL ? "?" : NULL,
+                                                              signature, NULL) : NULL;
+  g_autofree char *json = rndimg_event_to_json_viewed (event, base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  gsize length;
 
-  rndimg_publish_picture_async (api->broker, name, source, NULL, base_url, NULL, on_answered,
-                                rndimg_paused_new (msg));
+  rndimg_http_set_no_store (msg);
+  if (location != NULL && event->kind != RNDIMG_EVENT_REMOVED)
+    soup_message_headers_replace (headers, "Location", location);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_set_content_type (headers, "application/json", NULL);
+  length = strlen (json);
+  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_TAKE, g_steal_pointer (&json),
+                            length);
+}
+
+static void
+on_published (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Publishing *publishing = user_data;
+  SoupServerMessage *msg = rndimg_paused_message (publishing->paused);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, NULL, &error);
+
+  if (rndimg_paused_resume (publishing->paused))
+    {
+      if (event != NULL)
+        send_event (msg, event, publishing->signer, publishing->status);
+      else
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+          rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                                  "the event could not be published: %s", error->message);
+        }
+    }
+  rndimg_paused_free (publishing->paused);
+  g_free (publishing);
+}
+
+/* Publishes @change and answers @msg with @status and the event once the
+ * broker has it (503 with Retry-After when it cannot). */
+void
+rndimg_api_publish_change_and_answer (RndimgApiContext *api, SoupServerMessage *msg, const RndimgEventChange *change,
+                                      guint status)
+{
+  Publishing *publishing = g_new0 (Publishing, 1);
+
+  publishing->paused = rndimg_paused_new (msg);
+  publishing->signer = api->pictures_api.signer;
+  publishing->status = status;
+  rndimg_broker_publish_change_async (api->broker, change, NULL, on_published, publishing);
+}
+
+/* Publishes @image from @source (a static string) and answers @msg with
+ * 201 and the event once the broker has it. */
+void
+rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg, const RndimgPicture *image,
+                               const char *source)
+{
+  RndimgEventChange change = {
+    .kind = RNDIMG_EVENT_PUBLISHED, .name = image->name, .source = source, .is_private = image->is_private,
+  };
+
+  rndimg_api_publish_change_and_answer (api, msg, &change, SOUP_STATUS_CREATED);
+}
+
+/* The start of every write: @msg's access (NULL with 401 sent when its
+ * credential is refused), the audit record of @action on @target made
+ * when it is answered, and its credential's share of writes (NULL with
+ * 429 sent when spent). A write without a credential is taken only on a
+ * loopback server without credentials (this machine's own): it is not
+ * limited, and one without rights is refused by its scope check. */
+RndimgAccess *
+rndimg_api_begin_write (RndimgApiContext *api, SoupServerMessage *msg, const char *action, const char *target)
+{
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
+
+  rndimg_audit_watch (api->audit, msg, access, action, target);
+  if (access == NULL || (!access->anonymous && !rndimg_request_take (api->writes, msg, access)))
+    return NULL;
+  return g_steal_pointer (&access);
 }
 
 /* POST /polling/api/v1.0/publish [{"name":"023.png"} | {"album":"dogs"}]:
@@ -194,15 +291,24 @@ rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query,
   RndimgApiContext *api = api_context;
   g_autoptr(GBytes) body = NULL;
   g_autofree char *base_url = NULL;
-  const char *key;
+  g_autoptr(RndimgAccess) access = NULL;
   RndimgPublishRequest request;
 
-  if (!rndimg_auth_allows_write (api->config, msg))
+  /* Whether it may publish in the album picked is the publish layer's. */
+  if ((access = rndimg_api_begin_write (api, msg, "publish", NULL)) == NULL ||
+      (!rndimg_access_holds (access, RNDIMG_SCOPE_PUBLISH) &&
+       !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_PUBLISH, NULL)))
     return;
   body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  key = soup_message_headers_get_list (soup_server_message_get_request_headers (msg), "Idempotency-Key");
   base_url = rndimg_http_base_url (msg);
-  request = (RndimgPublishRequest) { body, key, base_url };
+  request = (RndimgPublishRequest) {
+    .body = body,
+    .idempotency_key = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                                      "Idempotency-Key"),
+    .base_url = base_url,
+    .access = access,
+    .signer = api->pictures_api.signer,
+  };
   rndimg_publish_async (api->catalogue, api->broker, &request, NULL, on_answered, rndimg_paused_new (msg));
 }
 
@@ -213,6 +319,7 @@ add_count (JsonBuilder *builder, const char *name, gint64 value)
   json_builder_add_int_value (builder, value);
 }
 
+/* GET /polling/api/v1.0/stats: what the server holds and has done. */
 /* broker_up, broker_last_answer_ms (null: not a remote broker, or it
  * never answered) and broker_link_losses. */
 static void
@@ -232,7 +339,6 @@ add_broker_link (JsonBuilder *builder, RndimgBroker *broker)
   add_count (builder, "publishes_pending", link.publishes_pending);
 }
 
-/* GET /polling/api/v1.0/stats: what the server holds and has done. */
 void
 rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
 {
@@ -264,7 +370,7 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   add_count (builder, "requests_served", (gint64) api->requests);
   add_count (builder, "uptime_seconds", (g_get_monotonic_time () - api->started_usec) / G_USEC_PER_SEC);
   json_builder_set_member_name (builder, "writes_enabled");
-  json_builder_add_boolean_value (builder, rndimg_auth_writes_enabled (api->config));
+  json_builder_add_boolean_value (builder, rndimg_auth_writes_enabled (api->credentials));
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);

@@ -3,9 +3,13 @@
 
 #include <libsoup/soup.h>
 
+#include "rndimg-audit.h"
 #include "rndimg-broker.h"
 #include "rndimg-catalogue.h"
 #include "rndimg-config.h"
+#include "rndimg-credentials.h"
+#include "rndimg-rate-limiter.h"
+#include "rndimg-trash.h"
 #include "rndimg-picture-store.h"
 #include "rndimg-pictures-api.h"
 #include "rndimg-subscribers.h"
@@ -22,6 +26,10 @@ typedef struct {
   RndimgSubscribers *sockets;
   RndimgPictureStore *pictures; /* NULL: pictures stay on this node */
   RndimgPicturesApi pictures_api;  /* albums, details, the list */
+  RndimgCredentials *credentials;
+  RndimgRateLimiter *writes;    /* each client's share of writes */
+  RndimgTrash *trash;           /* where deleted pictures go */
+  RndimgAudit *audit;
   guint64 requests;             /* answered so far */
   gint64 started_usec;          /* monotonic */
   GBytes *description;          /* docs/openapi.yaml as JSON, see rndimg_api_description() */
@@ -41,9 +49,17 @@ void rndimg_api_stats       (SoupServerMessage *msg, const char *path,
                              GHashTable *query, gpointer api_context);
 void rndimg_api_description (SoupServerMessage *msg, const char *path,
                              GHashTable *query, gpointer api_context);
-void rndimg_api_publish_and_answer (RndimgApiContext  *api,
-                                    SoupServerMessage *msg,
-                                    const char        *name,
-                                    const char        *source);
+void rndimg_api_publish_and_answer (RndimgApiContext    *api,
+                                    SoupServerMessage   *msg,
+                                    const RndimgPicture *image,
+                                    const char          *source);
+void rndimg_api_publish_change_and_answer (RndimgApiContext        *api,
+                                           SoupServerMessage       *msg,
+                                           const RndimgEventChange *change,
+                                           guint                    status);
+RndimgAccess *rndimg_api_begin_write (RndimgApiContext  *api,
+                                      SoupServerMessage *msg,
+                                      const char        *action,
+                                      const char        *target);
 
 G_END_DECLS

@@ -1,72 +1,51 @@
 /* SPDX-License-Identifier: MIT */
-/* Who may publish and upload: holders of the bearer token when the server
- * has one; with none, only a server that listens on loopback takes writes
- * (anyone who can reach it is on this machine). */
+/* Who may write, and why not: a request's access (its credential, read by
+ * http/rndimg-request-access.c) must hold the scope a write needs for the
+ * album it touches. Without a credential: 401 (WWW-Authenticate: Bearer);
+ * with one that lacks the scope: 403 naming the scope. A server with no
+ * credentials configured takes writes from anyone on loopback only
+ * (anyone who can reach it is on this machine), and refuses them beyond. */
 #include "rndimg-auth.h"
 #include "rndimg-http.h"
-
-#include <string.h>
-
-/* Compares without an early exit, so timing tells nothing of the token. */
-static gboolean
-token_matches (const char *given, const char *expected)
-{
-  gsize given_length = strlen (given);
-  gsize expected_length = strlen (expected);
-  guint8 difference = given_length != expected_length;
-
-  for (gsize i = 0; i < expected_length; i++)
-    difference |= (guint8) (expected[i] ^ given[i < given_length ? i : 0]);
-  return difference == 0;
-}
+#include "rndimg-request-access.h"
 
 gboolean
-rndimg_auth_writes_enabled (const RndimgConfig *config)
+rndimg_auth_writes_enabled (RndimgCredentials *credentials)
 {
-  g_autoptr(GInetAddress) address = NULL;
+  return rndimg_credentials_configured (credentials) || rndimg_credentials_anonymous_writes (credentials);
+}
 
-  if (config->token != NULL)
+/* TRUE when @access holds @scope for @album ("": the top level); else
+ * the answer is set: 401 or 403. */
+gboolean
+rndimg_auth_require (RndimgCredentials *credentials, SoupServerMessage *msg, const RndimgAccess *access,
+                     RndimgScope scope, const char *album)
+{
+  g_autofree char *held = NULL;
+  g_autofree char *needed = NULL;
+
+  if (rndimg_access_may (access, scope, album))
     return TRUE;
-  address = g_inet_address_new_from_string (config->address);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
-static const char *
-bearer_token (SoupServerMessage *msg)
-{
-  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                     "Authorization");
-
-  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
-    return NULL;
-  return header + 7;
-}
-
-/* TRUE when @msg may write; otherwise the error answer is already set. */
-gboolean
-rndimg_auth_allows_write (const RndimgConfig *config, SoupServerMessage *msg)
-{
-  const char *given;
-
-  if (!rndimg_auth_writes_enabled (config))
+  needed = album != NULL && album[0] != '\0' ? g_strdup_printf ("%s (or %s:%s)", rndimg_scope_to_string (scope),
+                                                                 rndimg_scope_to_string (scope), album)
+                                             : g_strdup (rndimg_scope_to_string (scope));
+  if (!rndimg_auth_writes_enabled (credentials))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_FORBIDDEN,
                               "writes are disabled: this server listens beyond loopback and has no token "
-                              "(start it with --token-file or RNDIMG_TOKEN)");
+                              "(start it with --token-file, --tokens-file or --jwt-key)");
       return FALSE;
     }
-  if (config->token == NULL)
-    return TRUE;
-
-  given = bearer_token (msg);
-  if (given == NULL || !token_matches (given, config->token))
+  if (access == NULL || access->anonymous)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "WWW-Authenticate", "Bearer realm=\"rndimg\"");
-      rndimg_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED,
-                              given == NULL ? "this needs Authorization: Bearer <token>"
-                                            : "the token is wrong");
+      g_autofree char *why = g_strdup_printf ("this needs Authorization: Bearer <token>, a token with the %s scope",
+                                              needed);
+
+      rndimg_request_send_unauthorized (msg, why);
       return FALSE;
     }
-  return TRUE;
+  held = rndimg_access_describe (access);
+  rndimg_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "%s has no %s scope (it holds: %s)", access->who, needed,
+                          *held != '\0' ? held : "none");
+  return FALSE;
 }

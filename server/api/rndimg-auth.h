@@ -3,12 +3,15 @@
 
 #include <libsoup/soup.h>
 
-#include "rndimg-config.h"
+#include "rndimg-credentials.h"
 
 G_BEGIN_DECLS
 
-gboolean rndimg_auth_allows_write (const RndimgConfig *config,
-                                   SoupServerMessage  *msg);
-gboolean rndimg_auth_writes_enabled (const RndimgConfig *config);
+gboolean rndimg_auth_require        (RndimgCredentials  *credentials,
+                                     SoupServerMessage  *msg,
+                                     const RndimgAccess *access,
+                                     RndimgScope         scope,
+                                     const char         *album);
+gboolean rndimg_auth_writes_enabled (RndimgCredentials  *credentials);
 
 G_END_DECLS

@@ -150,10 +150,19 @@ rndimg_choice_query_parse (SoupServerMessage *msg, GHashTable *query, RndimgChoi
 GPtrArray *
 rndimg_choice_query_choose (SoupServerMessage *msg, RndimgCatalogue *catalogue, const RndimgChoiceQuery *choice)
 {
+  return rndimg_choice_query_choose_for (msg, catalogue, NULL, choice);
+}
+
+/* rndimg_choice_query_choose() among the albums @access (NULL: anyone)
+ * may see: a private album is named only by a reader. */
+GPtrArray *
+rndimg_choice_query_choose_for (SoupServerMessage *msg, RndimgCatalogue *catalogue, const RndimgAccess *access,
+                                const RndimgChoiceQuery *choice)
+{
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) picked = rndimg_catalogue_choose (catalogue, (const char *const *) choice->albums,
-                                                         choice->orientation, choice->seed, choice->excluded,
-                                                         choice->count, &error);
+  g_autoptr(GPtrArray) picked = rndimg_catalogue_choose_for (catalogue, access, (const char *const *) choice->albums,
+                                                             choice->orientation, choice->seed, choice->excluded,
+                                                             choice->count, &error);
 
   if (picked == NULL)
     {

@@ -35,5 +35,9 @@ GStrv    rndimg_choice_query_parse_albums (SoupServerMessage *msg,
 GPtrArray *rndimg_choice_query_choose (SoupServerMessage *msg,
                                        RndimgCatalogue   *catalogue,
                                        const RndimgChoiceQuery *choice);
+GPtrArray *rndimg_choice_query_choose_for (SoupServerMessage       *msg,
+                                           RndimgCatalogue         *catalogue,
+                                           const RndimgAccess      *access,
+                                           const RndimgChoiceQuery *choice);
 
 G_END_DECLS

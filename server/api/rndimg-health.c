@@ -43,7 +43,7 @@ rndimg_health_ready (SoupServerMessage *msg, const char *path,
                      GHashTable *query, gpointer user_data)
 {
   RndimgApiContext *api = user_data;
-  guint images = rndimg_catalogue_get_count (api->catalogue);
+  guint images = rndimg_catalogue_get_count_all (api->catalogue);
   const char *problem = rndimg_broker_get_problem (api->broker);
   g_autofree char *message = NULL;
   gboolean broker_required;

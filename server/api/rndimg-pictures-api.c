@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* GET /polling/api/v1.0/albums, /images/NAME and the paged /images. */
+/* GET /polling/api/v1.0/albums, /albums/NAME, /images/NAME and the paged
+ * /images: what anyone may see, and the private albums the request's
+ * credential may read (their pictures' URLs signed). */
 #include "rndimg-pictures-api.h"
 #include "rndimg-api-prefix.h"
 #include "rndimg-choice-query.h"
 #include "rndimg-http.h"
 #include "rndimg-picture-json.h"
+#include "rndimg-request-access.h"
 
 #include <string.h>
 
@@ -37,37 +40,8 @@ send_text (SoupServerMessage *msg, GString *answer)
   rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
 }
 
-/* "title" and "title_by_language", each null when the folder's info.json
- * does not give it. */
 static void
-add_album_title (JsonBuilder *builder, const RndimgAlbumTitle *title)
-{
-  GHashTableIter iter;
-  gpointer tag, text;
-
-  json_builder_set_member_name (builder, "title");
-  if (title != NULL && title->text != NULL)
-    json_builder_add_string_value (builder, title->text);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "title_by_language");
-  if (title == NULL || title->by_language == NULL || g_hash_table_size (title->by_language) == 0)
-    {
-      json_builder_add_null_value (builder);
-      return;
-    }
-  json_builder_begin_object (builder);
-  g_hash_table_iter_init (&iter, title->by_language);
-  while (g_hash_table_iter_next (&iter, &tag, &text))
-    {
-      json_builder_set_member_name (builder, tag);
-      json_builder_add_string_value (builder, text);
-    }
-  json_builder_end_object (builder);
-}
-
-static void
-add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrArray *all)
+add_album (JsonBuilder *builder, RndimgPicturesApi *api, const char *base_url, RndimgAlbum *album, GPtrArray *all)
 {
   GPtrArray *sorted = rndimg_album_sorted (album);
   const char *slash = strchr (album->name, '/');
@@ -77,7 +51,6 @@ add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrA
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "name");
   json_builder_add_string_value (builder, album->name);
-  add_album_title (builder, album->title);
   json_builder_set_member_name (builder, "parent");
   if (parent != NULL)
     json_builder_add_string_value (builder, parent);
@@ -98,33 +71,78 @@ add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrA
   json_builder_set_member_name (builder, "cover");
   if (sorted->len > 0)
     {
-      g_autofree char *cover = g_strconcat (base_url, ((RndimgPicture *) g_ptr_array_index (sorted, 0))->url_path, NULL);
+      RndimgPicture *first = g_ptr_array_index (sorted, 0);
+      g_autofree char *signature = rndimg_picture_json_signature (first, api->signer);
+      g_autofree char *cover = g_strconcat (base_url, first->url_path, signature != NULL ? "?" : NULL, signature, NULL);
+
       json_builder_add_string_value (builder, cover);
     }
   else
     json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "title");
+  if (album->title != NULL)
+    json_builder_add_string_value (builder, album->title);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "private");
+  json_builder_add_boolean_value (builder, album->is_private);
   json_builder_end_object (builder);
 }
 
 /* GET /polling/api/v1.0/albums: every album and sub-album by name, with
- * its title (info.json's), its count (a parent's includes its
- * sub-albums') and a cover picture. */
+ * its count (a parent's includes its sub-albums') and a cover picture. */
 void
 rndimg_pictures_api_albums (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer pictures_api)
 {
   RndimgPicturesApi *api = pictures_api;
-  g_autoptr(GPtrArray) albums = rndimg_catalogue_list_albums (api->catalogue);
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
+  g_autoptr(GPtrArray) albums = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *base_url = rndimg_http_base_url (msg);
 
+  if (access == NULL)
+    return;
+  albums = rndimg_catalogue_list_albums_for (api->catalogue, access);
   begin_success (builder);
   json_builder_set_member_name (builder, "count");
   json_builder_add_int_value (builder, albums->len);
   json_builder_set_member_name (builder, "albums");
   json_builder_begin_array (builder);
   for (guint i = 0; i < albums->len; i++)
-    add_album (builder, base_url, g_ptr_array_index (albums, i), albums);
+    add_album (builder, api, base_url, g_ptr_array_index (albums, i), albums);
   json_builder_end_array (builder);
+  send_built (msg, builder);
+}
+
+/* GET /polling/api/v1.0/albums/NAME: one album, as the list gives it. */
+void
+rndimg_pictures_api_album (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer pictures_api)
+{
+  RndimgPicturesApi *api = pictures_api;
+  g_autofree char *name = g_uri_unescape_string (path + strlen (API "/albums/"), NULL);
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
+  g_autoptr(GPtrArray) albums = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *base_url = rndimg_http_base_url (msg);
+  RndimgAlbum *album;
+
+  if (access == NULL)
+    return;
+  if (name == NULL || !rndimg_album_name_is_valid (name))
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+                              "NAME must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_'");
+      return;
+    }
+  if ((album = rndimg_catalogue_get_album_for (api->catalogue, name, access)) == NULL)
+    {
+      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no album called %s", name);
+      return;
+    }
+  albums = rndimg_catalogue_list_albums_for (api->catalogue, access);
+  begin_success (builder);
+  json_builder_set_member_name (builder, "album");
+  add_album (builder, api, base_url, album, albums);
   send_built (msg, builder);
 }
 
@@ -136,23 +154,29 @@ rndimg_pictures_api_picture (SoupServerMessage *msg, const char *path, GHashTabl
   /* NULL for an escaped '/' or NUL: such a name is in no catalogue. */
   g_autofree char *name = g_uri_unescape_string (path + strlen (API "/images/"), "/");
   g_autoptr(RndimgPicture) image = NULL;
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
   g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *etag = NULL;
   GString *answer;
 
+  if (access == NULL)
+    return;
   if (name == NULL || !rndimg_catalogue_name_is_valid (name))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
                               "NAME must be a picture name like 023.png or dogs/001.png");
       return;
     }
-  image = rndimg_catalogue_lookup (api->catalogue, name);
+  image = rndimg_catalogue_lookup_for (api->catalogue, name, access);
   if (image == NULL)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture called %s", name);
       return;
     }
+  etag = rndimg_picture_json_etag (image);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
   answer = g_string_new ("{\"status\":\"success\",\"image\":");
-  rndimg_picture_json_append (answer, base_url, image, api->placeholders);
+  rndimg_picture_json_append_signed (answer, base_url, image, api->placeholders, api->signer);
   g_string_append_c (answer, '}');
   send_text (msg, answer);
 }
@@ -243,15 +267,16 @@ rndimg_pictures_api_list (SoupServerMessage *msg, const char *path, GHashTable *
 {
   RndimgPicturesApi *api = pictures_api;
   g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
   GString *answer;
   ListQuery list;
   RndimgAlbum *album;
   GPtrArray *sorted;
   guint first, end;
 
-  if (!parse_list_query (msg, query, &list))
+  if (access == NULL || !parse_list_query (msg, query, &list))
     return;
-  album = rndimg_catalogue_get_album (api->catalogue, list.album != NULL ? list.album : "");
+  album = rndimg_catalogue_get_album_for (api->catalogue, list.album != NULL ? list.album : "", access);
   if (album == NULL)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no album called %s", list.album);
@@ -267,7 +292,8 @@ rndimg_pictures_api_list (SoupServerMessage *msg, const char *path, GHashTable *
     {
       if (i > first)
         g_string_append_c (answer, ',');
-      rndimg_picture_json_append (answer, base_url, g_ptr_array_index (sorted, i), api->placeholders);
+      rndimg_picture_json_append_signed (answer, base_url, g_ptr_array_index (sorted, i), api->placeholders,
+                                         api->signer);
     }
   g_string_append (answer, "],\"next\":");
   if (end < sorted->len)
@@ -296,7 +322,7 @@ gboolean
 rndimg_pictures_api_describe_event (const char *name, GString *members, gpointer pictures_api)
 {
   RndimgPicturesApi *api = pictures_api;
-  g_autoptr(RndimgPicture) image = rndimg_catalogue_lookup (api->catalogue, name);
+  g_autoptr(RndimgPicture) image = rndimg_catalogue_lookup_any (api->catalogue, name);
 
   rndimg_picture_json_append_details (members, image, api->placeholders);
   return image != NULL && rndimg_placeholders_lookup (api->placeholders, image) != NULL;

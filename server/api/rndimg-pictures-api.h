@@ -4,7 +4,9 @@
 #include <libsoup/soup.h>
 
 #include "rndimg-catalogue.h"
+#include "rndimg-credentials.h"
 #include "rndimg-placeholders.h"
+#include "rndimg-url-signer.h"
 
 G_BEGIN_DECLS
 
@@ -12,11 +14,15 @@ G_BEGIN_DECLS
 typedef struct {
   RndimgCatalogue *catalogue;
   RndimgPlaceholders *placeholders;
+  RndimgCredentials *credentials;  /* who may see private albums */
+  RndimgUrlSigner *signer;         /* their pictures' URLs */
 } RndimgPicturesApi;
 
 #define RNDIMG_LIST_MAX_LIMIT 1000
 
 void rndimg_pictures_api_albums  (SoupServerMessage *msg, const char *path,
+                                  GHashTable *query, gpointer pictures_api);
+void rndimg_pictures_api_album   (SoupServerMessage *msg, const char *path,
                                   GHashTable *query, gpointer pictures_api);
 void rndimg_pictures_api_picture (SoupServerMessage *msg, const char *path,
                                   GHashTable *query, gpointer pictures_api);

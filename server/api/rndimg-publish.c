@@ -31,6 +31,7 @@ static G_DEFINE_QUARK (rndimg-publish-refusal-quark, publish_refusal)
 
 typedef struct {
   char *base_url;
+  RndimgUrlSigner *signer;     /* borrowed; NULL: none */
 } Publishing;
 
 static void
@@ -91,15 +92,26 @@ answer_for_error (const GError *error)
     }
 }
 
+/* A private picture's URLs are signed for whoever may publish it. */
 static RndimgPublishAnswer *
-event_answer (const RndimgEvent *event, const char *base_url, gboolean replayed)
+event_answer (const RndimgEvent *event, const char *base_url, RndimgUrlSigner *signer, gboolean replayed)
 {
   RndimgPublishAnswer *answer = g_new0 (RndimgPublishAnswer, 1);
   g_autofree char *url_path = rndimg_picture_url_path (event->name);
+  g_autofree char *signature = event->is_private && signer != NULL
+                               ? rndimg_url_signer_query (signer, event->name, g_get_real_time () / G_USEC_PER_SEC)
+                               : NULL;
 
   answer->status = 201;
-  answer->body = rndimg_event_to_json_bytes (event, base_url, 0);   /* the fan-out's, usually */
-  answer->location = g_strconcat (base_url, url_path, NULL);
+  if (signature != NULL)
+    {
+      char *json = rndimg_event_to_json_viewed (event, base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature);
+
+      answer->body = g_bytes_new_take (json, strlen (json));
+    }
+  else
+    answer->body = rndimg_event_to_json_bytes (event, base_url, 0);   /* the fan-out's, usually */
+  answer->location = g_strconcat (base_url, url_path, signature != NULL ? "?" : NULL, signature, NULL);
   answer->replayed = replayed;
   return answer;
 }
@@ -113,33 +125,39 @@ on_published (GObject *source, GAsyncResult *result, gpointer user_data)
   gboolean replayed = FALSE;
   g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, &replayed, &error);
 
-  g_task_return_pointer (task, event != NULL ? event_answer (event, publishing->base_url, replayed)
+  g_task_return_pointer (task, event != NULL ? event_answer (event, publishing->base_url, publishing->signer, replayed)
                                              : answer_for_error (error),
                          (GDestroyNotify) rndimg_publish_answer_free);
 }
 
 static GTask *
-new_task (const char *base_url, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+new_task (const char *base_url, RndimgUrlSigner *signer, GCancellable *cancellable, GAsyncReadyCallback callback,
+          gpointer user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Publishing *publishing = g_new0 (Publishing, 1);
 
   g_task_set_source_tag (task, (gpointer) (guintptr) new_task);
   publishing->base_url = g_strdup (base_url);
+  publishing->signer = signer;
   g_task_set_task_data (task, publishing, (GDestroyNotify) publishing_free);
   return task;
 }
 
-/* Publishes picture @name from @source (a static string) with @key (NULL:
- * none); the answer is for a client at @base_url. */
+/* Publishes @picture from @source (a static string) with @key (NULL:
+ * none); the answer is for a client at @base_url (a private picture's
+ * URLs signed by @signer). */
 void
-rndimg_publish_picture_async (RndimgBroker *broker, const char *name, const char *source,
-                              const RndimgPublishKey *key, const char *base_url, GCancellable *cancellable,
-                              GAsyncReadyCallback callback, gpointer user_data)
+rndimg_publish_picture_async (RndimgBroker *broker, const RndimgPicture *picture, const char *source,
+                              const RndimgPublishKey *key, const char *base_url, RndimgUrlSigner *signer,
+                              GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = new_task (base_url, cancellable, callback, user_data);
+  GTask *task = new_task (base_url, signer, cancellable, callback, user_data);
+  RndimgEventChange change = {
+    .kind = RNDIMG_EVENT_PUBLISHED, .name = picture->name, .source = source, .is_private = picture->is_private,
+  };
 
-  rndimg_broker_publish_with_key_async (broker, name, source, key, cancellable, on_published, task);
+  rndimg_broker_publish_with_key_async (broker, &change, key, cancellable, on_published, task);
 }
 
 RndimgPublishAnswer *
@@ -269,7 +287,7 @@ read_body (GBytes *body, char **name, char **album, GError **error)
 /* The picture a publish names, or a random one of its album or of all;
  * NULL with a refusal. */
 static RndimgPicture *
-choose (RndimgCatalogue *catalogue, const char *name, const char *album, GError **error)
+choose (RndimgCatalogue *catalogue, const RndimgAccess *access, const char *name, const char *album, GError **error)
 {
   const char *albums[] = { album, NULL };
   g_autoptr(GPtrArray) picked = NULL;
@@ -289,15 +307,15 @@ choose (RndimgCatalogue *catalogue, const char *name, const char *album, GError 
     }
   if (name != NULL)
     {
-      if ((picture = rndimg_catalogue_lookup (catalogue, name)) == NULL)
+      if ((picture = rndimg_catalogue_lookup_for (catalogue, name, access)) == NULL)
         {
           message = g_strdup_printf ("no image called %s", name);
           refuse (error, 404, message);
         }
       return picture;
     }
-  picked = rndimg_catalogue_choose (catalogue, album != NULL ? albums : NULL, RNDIMG_ORIENTATION_ANY, NULL, NULL, 1,
-                                    &choice_error);
+  picked = rndimg_catalogue_choose_for (catalogue, access, album != NULL ? albums : NULL, RNDIMG_ORIENTATION_ANY,
+                                        NULL, NULL, 1, &choice_error);
   if (picked == NULL || picked->len == 0)
     {
       refuse (error, 404, choice_error != NULL ? choice_error->message : "no image (any)");
@@ -322,16 +340,24 @@ rndimg_publish_async (RndimgCatalogue *catalogue, RndimgBroker *broker, const Rn
 
   if ((request->idempotency_key == NULL || rndimg_publish_key_parse (request->idempotency_key, &key_text, &error)) &&
       read_body (request->body, &name, &album, &error))
-    picture = choose (catalogue, name, album, &error);
+    picture = choose (catalogue, request->access, name, album, &error);
+  if (picture != NULL && request->access != NULL &&
+      !rndimg_access_may (request->access, RNDIMG_SCOPE_PUBLISH, picture->album))
+    {
+      g_autofree char *message = g_strdup_printf ("this credential may not publish in album %s", picture->album);
+
+      g_clear_pointer (&picture, rndimg_picture_unref);
+      refuse (&error, 403, message);
+    }
   if (picture == NULL)
     {
-      g_autoptr(GTask) task = new_task (request->base_url, cancellable, callback, user_data);
+      g_autoptr(GTask) task = new_task (request->base_url, NULL, cancellable, callback, user_data);
 
       g_task_return_pointer (task, answer_for_error (error), (GDestroyNotify) rndimg_publish_answer_free);
       return;
     }
   if (key_text != NULL)
     key = rndimg_publish_key_new ("publish", key_text, request->body);
-  rndimg_publish_picture_async (broker, picture->name, "api", key, request->base_url, cancellable, callback,
-                                user_data);
+  rndimg_publish_picture_async (broker, picture, "api", key, request->base_url, request->signer, cancellable,
+                                callback, user_data);
 }

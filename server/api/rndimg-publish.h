@@ -3,8 +3,10 @@
 
 #include <gio/gio.h>
 
+#include "rndimg-access.h"
 #include "rndimg-broker.h"
 #include "rndimg-catalogue.h"
+#include "rndimg-url-signer.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +16,8 @@ typedef struct {
   GBytes *body;                  /* as sent; empty or NULL: none */
   const char *idempotency_key;   /* the Idempotency-Key field, every line joined by ", "; NULL: none */
   const char *base_url;          /* http(s)://host[:port] the client used */
+  const RndimgAccess *access;    /* what its credential may do */
+  RndimgUrlSigner *signer;       /* signs a private picture's Location; NULL: none */
 } RndimgPublishRequest;
 
 /* What to answer, whatever writes it. */
@@ -32,10 +36,11 @@ void                 rndimg_publish_async          (RndimgCatalogue            *
                                                     GAsyncReadyCallback         callback,
                                                     gpointer                    user_data);
 void                 rndimg_publish_picture_async  (RndimgBroker               *broker,
-                                                    const char                 *name,
+                                                    const RndimgPicture        *picture,
                                                     const char                 *source,
                                                     const RndimgPublishKey     *key,
                                                     const char                 *base_url,
+                                                    RndimgUrlSigner            *signer,
                                                     GCancellable               *cancellable,
                                                     GAsyncReadyCallback         callback,
                                                     gpointer                    user_data);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Files: the catalogue's images under /static/img/ and the web page. Both
- * answer with ETag and Last-Modified and honour conditional requests. */
+ * answer with ETag and Last-Modified and honour conditional requests. A
+ * private album's pictures pass the gate first (rndimg-picture-gate.c). */
 #include "rndimg-static.h"
 #include "rndimg-http.h"
 
@@ -43,6 +44,7 @@ struct _RndimgStatic
   char *web_dir;
   GHashTable *images;         /* path -> LoadedFile */
   gsize cached_bytes;
+  RndimgPictureGate *gate;    /* borrowed; NULL: public pictures only */
 };
 
 static GBytes *
@@ -152,7 +154,8 @@ send_loaded (SoupServerMessage *msg, const LoadedFile *file, const char *content
   /* No answer has these yet: appended (a replace would look for them first). */
   soup_message_headers_append (headers, "ETag", file->etag);
   soup_message_headers_append (headers, "Last-Modified", file->last_modified);
-  soup_message_headers_append (headers, "Cache-Control", cache_control);
+  if (cache_control != NULL)
+    soup_message_headers_append (headers, "Cache-Control", cache_control);
   soup_message_headers_append (headers, "X-Content-Type-Options", "nosniff");
   if (is_not_modified (msg, file))
     {
@@ -212,8 +215,14 @@ rndimg_static_serve_image (SoupServerMessage *msg, const char *path, GHashTable 
   /* NULL for an escaped '/' or NUL: such a name is in no catalogue. */
   g_autofree char *name = g_uri_unescape_string (path + strlen (RNDIMG_PICTURES_PATH), "/");
   g_autoptr(RndimgPicture) image = NULL;
+  g_auto(RndimgPicturePass) pass = { 0 };
 
-  if (name != NULL)
+  if (name != NULL && self->gate != NULL)
+    {
+      if ((image = rndimg_picture_gate_open (self->gate, msg, name, &pass)) == NULL)
+        return;
+    }
+  else if (name != NULL)
     image = rndimg_catalogue_lookup (self->catalogue, name);
   if (image == NULL)
     {
@@ -222,9 +231,12 @@ rndimg_static_serve_image (SoupServerMessage *msg, const char *path, GHashTable 
     }
   file = image_file (self, image, &why);
   if (file == NULL)
-    send_error_for (msg, why);
-  else
-    send_loaded (msg, file, image->content_type, IMAGE_CACHE_CONTROL);
+    {
+      send_error_for (msg, why);
+      return;
+    }
+  rndimg_picture_gate_cache_control (msg, image, &pass, IMAGE_CACHE_CONTROL);
+  send_loaded (msg, file, image->content_type, NULL);
 }
 
 static const char *
@@ -332,4 +344,12 @@ rndimg_static_free (RndimgStatic *self)
   g_free (self->web_dir);
   g_hash_table_unref (self->images);
   g_free (self);
+}
+
+/* Private albums' pictures pass @gate (borrowed); without one, only
+ * public pictures are served. */
+void
+rndimg_static_set_gate (RndimgStatic *self, RndimgPictureGate *gate)
+{
+  self->gate = gate;
 }

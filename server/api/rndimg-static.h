@@ -4,6 +4,7 @@
 #include <libsoup/soup.h>
 
 #include "rndimg-catalogue.h"
+#include "rndimg-picture-gate.h"
 
 G_BEGIN_DECLS
 
@@ -12,6 +13,8 @@ typedef struct _RndimgStatic RndimgStatic;
 RndimgStatic *rndimg_static_new         (RndimgCatalogue   *catalogue,
                                          const char        *web_dir);
 void          rndimg_static_free        (RndimgStatic      *self);
+void          rndimg_static_set_gate    (RndimgStatic      *self,
+                                         RndimgPictureGate *gate);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgStatic, rndimg_static_free)
 
 void          rndimg_static_serve_image (SoupServerMessage *msg, const char *path,

@@ -30,7 +30,7 @@ upload_album (RndimgApiContext *api, SoupServerMessage *msg, GHashTable *query)
                               "at most 64 bytes a segment");
       return NULL;
     }
-  if (rndimg_catalogue_get_album (api->catalogue, album) == NULL && !api->config->allow_new_albums)
+  if (rndimg_catalogue_get_album_any (api->catalogue, album) == NULL && !api->config->allow_new_albums)
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND,
                               "no album called %s (the server takes new albums only with --allow-new-albums)", album);
@@ -166,11 +166,17 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgPicture) image = NULL;
+  g_autoptr(RndimgAccess) access = NULL;
   g_autofree char *name = NULL;
   const char *content_type;
   const char *album;
 
-  if (!rndimg_auth_allows_write (api->config, msg) || (album = upload_album (api, msg, query)) == NULL ||
+  if ((access = rndimg_api_begin_write (api, msg, "upload",
+                                        query != NULL ? g_hash_table_lookup (query, "album") : NULL)) == NULL ||
+      (!rndimg_access_holds (access, RNDIMG_SCOPE_UPLOAD) &&
+       !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_UPLOAD, NULL)) ||
+      (album = upload_album (api, msg, query)) == NULL ||
+      !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_UPLOAD, album) ||
       (bytes = uploaded_bytes (msg)) == NULL)
     return;
   if ((content_type = judge_picture (msg, api->config, bytes)) == NULL)
@@ -187,5 +193,5 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   g_message ("stored upload %s (%" G_GOFFSET_FORMAT " bytes)", name, image->size);
   if (api->pictures != NULL)
     rndimg_picture_store_share (api->pictures, name, bytes);
-  rndimg_api_publish_and_answer (api, msg, name, "upload");
+  rndimg_api_publish_and_answer (api, msg, image, "upload");
 }

@@ -9,12 +9,18 @@
  * the request paused while a worker hashes or renders: the main loop
  * never reads a picture. Here: the URL, Accept, ETag and the answer, with
  * Lorem Picsum's Picsum-ID and Content-Disposition (its routes redirect
- * here) unless they are off. */
+ * here) unless they are off. A
+ * private album's picture passes the gate first (a signed URL, whose
+ * signature the redirects keep, or a credential); a render not cached yet
+ * that must wait for a worker takes one from the client's share of
+ * renders (429 when spent) before it can fill the queue every client
+ * shares (503). */
 #include "rndimg-variants-api.h"
 #include "rndimg-paused.h"
 #include "rndimg-picsum.h"
 #include "rndimg-http.h"
 #include "rndimg-picture-json.h"
+#include "rndimg-request-access.h"
 
 #include <string.h>
 
@@ -24,17 +30,25 @@ struct _RndimgVariantsApi
 {
   RndimgPictureVariants *variants;
   RndimgPictureNumbers *numbers;   /* NULL: no Lorem Picsum headers */
+  RndimgPictureGate *gate;         /* private albums' pictures (borrowed) */
+  RndimgRateLimiter *renders;      /* each client's share of renders that must wait (borrowed) */
+  guint workers;                   /* renders at once: beyond, they wait in the shared queue */
 };
 
 /* The /img/ route of @variants; with @numbers (Lorem Picsum's routes on),
- * each picture carries Picsum's headers too. */
+ * each picture carries Picsum's headers too. @gate and @renders are
+ * borrowed: they outlive the route. */
 RndimgVariantsApi *
-rndimg_variants_api_new (RndimgPictureVariants *variants, RndimgPictureNumbers *numbers)
+rndimg_variants_api_new (RndimgPictureVariants *variants, RndimgPictureNumbers *numbers, RndimgPictureGate *gate,
+                         RndimgRateLimiter *renders, guint workers)
 {
   RndimgVariantsApi *self = g_new0 (RndimgVariantsApi, 1);
 
   self->variants = g_object_ref (variants);
   self->numbers = numbers != NULL ? g_object_ref (numbers) : NULL;
+  self->gate = gate;
+  self->renders = renders;
+  self->workers = workers;
   return self;
 }
 
@@ -149,6 +163,7 @@ typedef struct {
   char *etag;
   RndimgFormat format;
   gboolean negotiated;
+  char *cache_control;   /* NULL: immutable, public */
   char *picsum_id;      /* Lorem Picsum's headers; NULL: none */
   char *disposition;
 } Answer;
@@ -158,6 +173,7 @@ answer_clear (Answer *answer)
 {
   g_free (answer->key);
   g_free (answer->etag);
+  g_free (answer->cache_control);
   g_free (answer->picsum_id);
   g_free (answer->disposition);
 }
@@ -169,7 +185,8 @@ add_variant_headers (SoupServerMessage *msg, const Answer *answer)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
-  soup_message_headers_replace (headers, "Cache-Control", IMMUTABLE);
+  soup_message_headers_replace (headers, "Cache-Control", answer->cache_control != NULL ? answer->cache_control
+                                                                                    : IMMUTABLE);
   soup_message_headers_replace (headers, "ETag", answer->etag);
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (headers, "Timing-Allow-Origin", "*");
@@ -271,11 +288,42 @@ render_and_answer (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndi
   rndimg_picture_variants_fetch_async (variants, image, spec, wait->answer.key, on_rendered, wait);
 }
 
+/* What a request for a variant asked, kept while its version is found. */
+typedef struct {
+  RndimgVariantsApi *api;
+  RndimgVariantSpec spec;
+  char *requested;   /* path and query as they came, without a signature */
+  RndimgPicturePass pass;
+} VariantRequest;
+
+static void
+variant_request_free (VariantRequest *request)
+{
+  g_free (request->requested);
+  rndimg_picture_pass_clear (&request->pass);
+  g_free (request);
+}
+
+/* Whether @key's render would wait in the queue every client shares: it
+ * is in neither cache nor under way (joining a render adds no work), and
+ * every worker is busy. Only such renders take from the client's share:
+ * on an idle server nobody waits for anybody. */
+static gboolean
+must_wait (RndimgVariantsApi *api, const char *key)
+{
+  RndimgRenderer *renderer = rndimg_picture_variants_get_renderer (api->variants);
+
+  return !rndimg_variant_cache_holds (rndimg_picture_variants_get_cache (api->variants), key) &&
+         !rndimg_renderer_is_rendering (renderer, key) &&
+         rndimg_renderer_get_queued (renderer) + rndimg_renderer_get_running (renderer) >= MAX (api->workers, 1);
+}
+
 /* The canonical variant: 304, cached bytes, or a render. */
 static void
-serve_canonical (RndimgPictureVariants *variants, RndimgPictureNumbers *numbers, SoupServerMessage *msg,
-                 RndimgPicture *image, RndimgVariantSpec *spec, const char *canonical)
+serve_canonical (VariantRequest *request, SoupServerMessage *msg, RndimgPicture *image,
+                 RndimgVariantSpec *spec, const char *canonical)
 {
+  RndimgPictureVariants *variants = request->api->variants;
   g_auto(Answer) answer = { 0 };
   g_autoptr(GBytes) bytes = NULL;
 
@@ -290,7 +338,10 @@ serve_canonical (RndimgPictureVariants *variants, RndimgPictureNumbers *numbers,
   spec->format = answer.format;
   answer.key = g_strdup_printf ("%s#%s", canonical, rndimg_format_extension (answer.format));
   answer.etag = etag_for (answer.key);
-  add_picsum_names (&answer, numbers, image, spec);
+  rndimg_picture_gate_cache_control (msg, image, &request->pass, IMMUTABLE);
+  answer.cache_control = g_strdup (soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
+                                                                 "Cache-Control"));
+  add_picsum_names (&answer, request->api->numbers, image, spec);
   if (etag_matches (msg, answer.etag))
     {
       add_variant_headers (msg, &answer);
@@ -299,7 +350,8 @@ serve_canonical (RndimgPictureVariants *variants, RndimgPictureNumbers *numbers,
     }
   if ((bytes = rndimg_picture_variants_lookup (variants, answer.key)) != NULL)
     send_bytes (msg, &answer, bytes);
-  else
+  else if (!must_wait (request->api, answer.key) ||
+           rndimg_request_take (request->api->renders, msg, request->pass.access))
     render_and_answer (variants, msg, image, spec, &answer);
 }
 
@@ -401,34 +453,24 @@ same_spelling (const char *canonical, const char *requested)
   return want != NULL && have != NULL && g_str_equal (want, have);
 }
 
-/* What a request for a variant asked, kept while its version is found. */
-typedef struct {
-  RndimgPictureVariants *variants;
-  RndimgPictureNumbers *numbers;   /* NULL: no Picsum headers */
-  RndimgVariantSpec spec;
-  char *requested;   /* path and query as they came */
-} VariantRequest;
-
-static void
-variant_request_free (VariantRequest *request)
-{
-  g_object_unref (request->variants);
-  g_clear_object (&request->numbers);
-  g_free (request->requested);
-  g_free (request);
-}
-
-/* The canonical spelling answered, any other redirected to it. */
+/* The canonical spelling answered, any other redirected to it (with the
+ * signature the request came with). */
 static void
 serve_versioned (SoupServerMessage *msg, RndimgPicture *image, const char *version, gpointer user_data)
 {
   VariantRequest *request = user_data;
   g_autofree char *canonical = rndimg_variant_canonical_path (image->name, version, &request->spec);
+  g_autofree char *signed_canonical = NULL;
 
-  if (!same_spelling (canonical, request->requested))
-    rndimg_variants_api_redirect (msg, canonical);
-  else
-    serve_canonical (request->variants, request->numbers, msg, image, &request->spec, canonical);
+  if (same_spelling (canonical, request->requested))
+    {
+      serve_canonical (request, msg, image, &request->spec, canonical);
+      return;
+    }
+  if (request->pass.signature != NULL)
+    signed_canonical = g_strconcat (canonical, strchr (canonical, '?') != NULL ? "&" : "?",
+                                    request->pass.signature, NULL);
+  rndimg_variants_api_redirect (msg, signed_canonical != NULL ? signed_canonical : canonical);
 }
 
 /* GET|HEAD /img/... */
@@ -436,29 +478,31 @@ void
 rndimg_variants_api_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer variants_api)
 {
   RndimgVariantsApi *api = variants_api;
-  RndimgPictureVariants *variants = api->variants;
-  const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autofree char *raw_query = rndimg_picture_gate_strip_query (g_uri_get_query (soup_server_message_get_uri (msg)));
   g_autofree char *name = NULL, *version = NULL, *size = NULL;
   g_autoptr(RndimgPicture) image = NULL;
   g_auto(RndimgVariantProblem) problem = { 0 };
   VariantRequest *request;
 
-  if (!split_path (path, &name, &version, &size) ||
-      (image = rndimg_catalogue_lookup (rndimg_picture_variants_get_catalogue (variants), name)) == NULL)
+  if (!split_path (path, &name, &version, &size))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such picture; variants are /img/NAME/SIZE");
       return;
     }
   request = g_new0 (VariantRequest, 1);
+  if ((image = rndimg_picture_gate_open (api->gate, msg, name, &request->pass)) == NULL)
+    {
+      variant_request_free (request);
+      return;
+    }
   if (!rndimg_variant_parse (size, raw_query, &request->spec, &problem))
     {
-      g_free (request);
+      variant_request_free (request);
       rndimg_variants_api_send_problem (msg, &problem);
       return;
     }
-  request->variants = g_object_ref (variants);
-  request->numbers = api->numbers != NULL ? g_object_ref (api->numbers) : NULL;
+  request->api = api;
   request->requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
-  rndimg_variants_api_when_versioned (variants, msg, image, serve_versioned, request,
-                                  (GDestroyNotify) variant_request_free);
+  rndimg_variants_api_when_versioned (api->variants, msg, image, serve_versioned, request,
+                                      (GDestroyNotify) variant_request_free);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-picture-gate.h"
 #include "rndimg-picture-numbers.h"
 #include "rndimg-picture-variants.h"
+#include "rndimg-rate-limiter.h"
 
 #include <libsoup/soup.h>
 
@@ -17,7 +19,10 @@ typedef void (*RndimgVersionedFunc) (SoupServerMessage *msg,
 typedef struct _RndimgVariantsApi RndimgVariantsApi;
 
 RndimgVariantsApi *rndimg_variants_api_new  (RndimgPictureVariants *variants,
-                                             RndimgPictureNumbers  *numbers);
+                                             RndimgPictureNumbers  *numbers,
+                                             RndimgPictureGate     *gate,
+                                             RndimgRateLimiter     *renders,
+                                             guint                  workers);
 void               rndimg_variants_api_free (RndimgVariantsApi     *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgVariantsApi, rndimg_variants_api_free)
 

@@ -48,9 +48,10 @@ struct _RndimgBrokerInterface
 {
   GTypeInterface g_iface;
 
+  /* A picture published, or a change (a picture removed, changed,
+   * moved; an album's), with @key (NULL: none). */
   void         (*publish_async)  (RndimgBroker        *self,
-                                  const char          *name,
-                                  const char          *source,
+                                  const RndimgEventChange *change,
                                   const RndimgPublishKey *key,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
@@ -110,12 +111,16 @@ void         rndimg_broker_publish_async  (RndimgBroker        *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
 void         rndimg_broker_publish_with_key_async (RndimgBroker *self,
-                                           const char          *name,
-                                           const char          *source,
+                                           const RndimgEventChange *change,
                                            const RndimgPublishKey *key,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
+void         rndimg_broker_publish_change_async (RndimgBroker            *self,
+                                           const RndimgEventChange *change,
+                                           GCancellable            *cancellable,
+                                           GAsyncReadyCallback      callback,
+                                           gpointer                 user_data);
 RndimgEvent *rndimg_broker_publish_finish (RndimgBroker        *self,
                                            GAsyncResult        *result,
                                            gboolean            *replayed,

@@ -3,7 +3,9 @@
  * restart: the memory broker keeps its epoch, newest id and events; the
  * Redis broker its epoch and newest id only (no events, Redis has them):
  * {"epoch":"…","newest_id":N,"events":[{"id":…,"name":…,"source":…,
- * "published_at":…}, …]}. Written whole and renamed into place, so a
+ * "published_at":…}, …]}, a change's event with its "type" (absent:
+ * published), "from", "album", "private", "from_private" and "payload"
+ * (see RndimgEventChange). Written whole and renamed into place, so a
  * crash leaves the old file or the new one, never half of one. */
 #include "rndimg-history-file.h"
 
@@ -23,11 +25,26 @@ event_from_object (JsonObject *object, const char *epoch)
 {
   const char *name = json_object_get_string_member_with_default (object, "name", NULL);
   gint64 id = json_object_get_int_member_with_default (object, "id", 0);
+  RndimgEventChange change = {
+    .kind = RNDIMG_EVENT_PUBLISHED,
+    .name = name,
+    .from = json_object_get_string_member_with_default (object, "from", NULL),
+    .album = json_object_get_string_member_with_default (object, "album", NULL),
+    .is_private = json_object_get_boolean_member_with_default (object, "private", FALSE),
+    .from_private = json_object_get_boolean_member_with_default (object, "from_private", FALSE),
+    .payload = json_object_get_string_member_with_default (object, "payload", NULL),
+  };
+  RndimgEvent *event;
 
-  if (name == NULL || id <= 0)
+  if (name == NULL || id <= 0 ||
+      (json_object_has_member (object, "type") &&
+       !rndimg_event_kind_from_string (json_object_get_string_member_with_default (object, "type", NULL),
+                                       &change.kind)))
     return NULL;
-  return rndimg_event_new_full (id, name, json_object_get_string_member_with_default (object, "source", "api"),
-                                epoch, json_object_get_string_member_with_default (object, "published_at", NULL));
+  event = rndimg_event_new_full (id, name, json_object_get_string_member_with_default (object, "source", "api"),
+                                 epoch, json_object_get_string_member_with_default (object, "published_at", NULL));
+  rndimg_event_set_change (event, &change);
+  return event;
 }
 
 /* Fills @events (oldest first) from @path. A missing file is
@@ -65,6 +82,28 @@ rndimg_history_file_load (const char *path, char **epoch, gint64 *newest_id, GQu
 }
 
 static void
+add_text (JsonBuilder *builder, const char *member_name, const char *text)
+{
+  if (text == NULL)
+    return;
+  json_builder_set_member_name (builder, member_name);
+  json_builder_add_string_value (builder, text);
+}
+
+static void
+add_change (JsonBuilder *builder, const RndimgEvent *event)
+{
+  add_text (builder, "type", rndimg_event_kind_to_string (event->kind));
+  add_text (builder, "from", event->from);
+  add_text (builder, "album", event->album_name);
+  add_text (builder, "payload", event->payload);
+  json_builder_set_member_name (builder, "private");
+  json_builder_add_boolean_value (builder, event->is_private);
+  json_builder_set_member_name (builder, "from_private");
+  json_builder_add_boolean_value (builder, event->from_private);
+}
+
+static void
 add_event (JsonBuilder *builder, const RndimgEvent *event)
 {
   json_builder_begin_object (builder);
@@ -76,6 +115,8 @@ add_event (JsonBuilder *builder, const RndimgEvent *event)
   json_builder_add_string_value (builder, event->source);
   json_builder_set_member_name (builder, "published_at");
   json_builder_add_string_value (builder, event->published_at);
+  if (event->kind != RNDIMG_EVENT_PUBLISHED)
+    add_change (builder, event);
   json_builder_end_object (builder);
 }
 

@@ -65,9 +65,11 @@ on_save (gpointer user_data)
 }
 
 static RndimgEvent *
-append (RndimgMemoryBroker *self, const char *name, const char *source)
+append (RndimgMemoryBroker *self, const RndimgEventChange *change)
 {
-  RndimgEvent *event = rndimg_event_new_full (self->next_id++, name, source, self->epoch, NULL);
+  RndimgEvent *event = rndimg_event_new_change (self->next_id++, change);
+
+  event->epoch = g_intern_string (self->epoch);
 
   g_queue_push_tail (&self->history, event);
   rndimg_gone_evict (self->gone, &self->history, self->history_length);
@@ -78,14 +80,15 @@ append (RndimgMemoryBroker *self, const char *name, const char *source)
     }
   else if (self->state_file != NULL && self->save_id == 0)
     self->save_id = g_timeout_add (SAVE_DELAY_MS, on_save, self);
-  g_debug ("published #%" G_GINT64_FORMAT " %s (%s)", event->id, name, source);
+  g_debug ("published #%" G_GINT64_FORMAT " %s %s (%s)", event->id, rndimg_event_kind_to_string (event->kind),
+           event->name, event->source);
   return event;
 }
 
 /* A publish is done when this returns: a key is either recorded (its
  * event answered again) or recorded now with the event it publishes. */
 static void
-memory_publish_async (RndimgBroker *broker, const char *name, const char *source, const RndimgPublishKey *key,
+memory_publish_async (RndimgBroker *broker, const RndimgEventChange *change, const RndimgPublishKey *key,
                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (broker);
@@ -105,7 +108,7 @@ memory_publish_async (RndimgBroker *broker, const char *name, const char *source
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  event = append (self, name, source);
+  event = append (self, change);
   if (key != NULL)
     rndimg_publish_keys_record (self->keys, key, event);
   rndimg_broker_emit_published (broker, event);

@@ -17,8 +17,7 @@
 typedef struct {
   char *path;
   RndimgRouteFlags flags;
-  RndimgHandler get;   /* also answers HEAD */
-  RndimgHandler post;
+  RndimgRouteHandlers handlers;   /* get also answers HEAD */
   gpointer user_data;
 } RndimgRoute;
 
@@ -54,10 +53,23 @@ static RndimgHandler
 handler_for_method (const RndimgRoute *route, const char *method)
 {
   if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
-    return route->get;
+    return route->handlers.get;
   if (method == SOUP_METHOD_POST)
-    return route->post;
+    return route->handlers.post;
+  if (g_strcmp0 (method, "PATCH") == 0)
+    return route->handlers.patch;
+  if (method == SOUP_METHOD_DELETE)
+    return route->handlers.delete;
   return NULL;
+}
+
+static RndimgMethods
+route_methods (const RndimgRoute *route)
+{
+  return (route->handlers.get != NULL ? RNDIMG_METHOD_GET : 0) |
+         (route->handlers.post != NULL ? RNDIMG_METHOD_POST : 0) |
+         (route->handlers.patch != NULL ? RNDIMG_METHOD_PATCH : 0) |
+         (route->handlers.delete != NULL ? RNDIMG_METHOD_DELETE : 0);
 }
 
 /* What the routes say of @path: the first route with a handler for
@@ -66,24 +78,23 @@ handler_for_method (const RndimgRoute *route, const char *method)
  * its paths for a 404. FALSE: no route serves @path at all. */
 static gboolean
 resolve (RndimgRouter *self, const char *path, const char *method,
-         const RndimgRoute **chosen, gboolean *has_get, gboolean *has_post)
+         const RndimgRoute **chosen, RndimgMethods *methods)
 {
   *chosen = NULL;
-  *has_get = *has_post = FALSE;
+  *methods = 0;
   for (guint i = 0; i < self->routes->len; i++)
     {
       const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
 
       if (!route_matches (route, path))
         continue;
-      if (route->get == NULL && route->post == NULL)
+      if (route_methods (route) == 0)
         break;
-      *has_get |= route->get != NULL;
-      *has_post |= route->post != NULL;
+      *methods |= route_methods (route);
       if (*chosen == NULL && method != NULL && handler_for_method (route, method) != NULL)
         *chosen = route;
     }
-  return *has_get || *has_post;
+  return *methods != 0;
 }
 
 /* The route that answers @path, as a label with few values (for metrics):
@@ -97,7 +108,7 @@ rndimg_router_route_label (RndimgRouter *self, const char *path)
 
       if (!route_matches (route, path))
         continue;
-      if (route->get == NULL && route->post == NULL)
+      if (route_methods (route) == 0)
         return "unknown";
       return g_str_equal (route->path, "/") && (route->flags & RNDIMG_ROUTE_PREFIX) ? "/*" : route->path;
     }
@@ -112,29 +123,33 @@ rndimg_router_foreach (RndimgRouter *self, RndimgRouteFunc func, gpointer user_d
     {
       const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
 
-      func (route->path, route->flags, route->get != NULL, route->post != NULL, user_data);
+      func (route->path, route->flags, route_methods (route), user_data);
     }
 }
 
 /* The methods @path is served with, as a request would find them; FALSE
  * (a 404) when none. */
 gboolean
-rndimg_router_methods (RndimgRouter *self, const char *path, gboolean *has_get, gboolean *has_post)
+rndimg_router_methods (RndimgRouter *self, const char *path, RndimgMethods *methods)
 {
   const RndimgRoute *route;
 
-  return resolve (self, path, NULL, &route, has_get, has_post);
+  return resolve (self, path, NULL, &route, methods);
 }
 
 static char *
-allowed_methods (gboolean has_get, gboolean has_post)
+allowed_methods (RndimgMethods methods)
 {
   GString *allow = g_string_new (NULL);
 
-  if (has_get)
+  if (methods & RNDIMG_METHOD_GET)
     g_string_append (allow, "GET, HEAD, ");
-  if (has_post)
+  if (methods & RNDIMG_METHOD_POST)
     g_string_append (allow, "POST, ");
+  if (methods & RNDIMG_METHOD_PATCH)
+    g_string_append (allow, "PATCH, ");
+  if (methods & RNDIMG_METHOD_DELETE)
+    g_string_append (allow, "DELETE, ");
   g_string_append (allow, "OPTIONS");
   return g_string_free (allow, FALSE);
 }
@@ -146,7 +161,8 @@ add_cors_headers (SoupServerMessage *msg)
 
   soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
   soup_message_headers_replace (headers, "Access-Control-Expose-Headers",
-                                "Location, Retry-After, ETag, Link, Idempotent-Replayed");
+                                "Location, Retry-After, ETag, Link, Idempotent-Replayed, RateLimit, RateLimit-Policy, "
+                                "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
 }
 
 /* Reads are open to every origin; a write's answer names the page's
@@ -163,14 +179,17 @@ add_write_cors_headers (SoupServerMessage *msg)
   soup_message_headers_replace (headers, "Vary", "Origin");
 }
 
+/* PATCH and DELETE always change state; POST where the route says so. */
 static gboolean
-is_write (RndimgRouter *self, const char *path)
+is_write (RndimgRouter *self, const char *path, const char *method)
 {
   const RndimgRoute *route;
-  gboolean has_get, has_post;
+  RndimgMethods methods;
 
-  return resolve (self, path, SOUP_METHOD_POST, &route, &has_get, &has_post) &&
-         route != NULL && (route->flags & RNDIMG_ROUTE_WRITE);
+  if (method == NULL || (method != SOUP_METHOD_POST && method != SOUP_METHOD_DELETE && g_strcmp0 (method, "PATCH") != 0))
+    return FALSE;
+  return resolve (self, path, method, &route, &methods) && route != NULL &&
+         (method != SOUP_METHOD_POST || (route->flags & RNDIMG_ROUTE_WRITE));
 }
 
 static void
@@ -181,7 +200,7 @@ answer_preflight (RndimgRouter *self, SoupServerMessage *msg, const char *path, 
                                                      "Access-Control-Request-Method");
   g_autofree char *why = NULL;
 
-  if (g_strcmp0 (wanted, "POST") == 0 && is_write (self, path))
+  if (wanted != NULL && is_write (self, path, g_intern_string (wanted)))
     {
       if (!rndimg_origin_write_allowed (self->origins, msg, &why))
         {
@@ -195,7 +214,7 @@ answer_preflight (RndimgRouter *self, SoupServerMessage *msg, const char *path, 
   soup_message_headers_replace (headers, "Allow", allow);
   soup_message_headers_replace (headers, "Access-Control-Allow-Methods", allow);
   soup_message_headers_replace (headers, "Access-Control-Allow-Headers",
-                                "Authorization, Content-Type, Last-Event-ID, Idempotency-Key");
+                                "Authorization, Content-Type, If-Match, Last-Event-ID, Idempotency-Key");
   soup_message_headers_replace (headers, "Access-Control-Max-Age", "86400");
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
 }
@@ -210,9 +229,9 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
   const char *method = soup_server_message_get_method (msg);
   const RndimgRoute *route;
   g_autofree char *allow = NULL;
-  gboolean has_get, has_post;
+  RndimgMethods methods;
 
-  if (!resolve (self, path, method, &route, &has_get, &has_post))
+  if (!resolve (self, path, method, &route, &methods))
     {
       rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s", path);
       return;
@@ -220,20 +239,20 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
 
   if (method == SOUP_METHOD_OPTIONS)
     {
-      allow = allowed_methods (has_get, has_post);
+      allow = allowed_methods (methods);
       answer_preflight (self, msg, path, allow);
       return;
     }
 
   if (route == NULL)
     {
-      allow = allowed_methods (has_get, has_post);
+      allow = allowed_methods (methods);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
       rndimg_http_send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
                               "method %s is not allowed on %s (allowed: %s)", method, path, allow);
       return;
     }
-  if (method == SOUP_METHOD_POST && (route->flags & RNDIMG_ROUTE_WRITE))
+  if (is_write (self, path, method))
     add_write_cors_headers (msg);
   handler_for_method (route, method) (msg, path, query, route->user_data);
 }
@@ -242,9 +261,9 @@ static gsize
 body_limit (RndimgRouter *self, const char *path)
 {
   const RndimgRoute *route;
-  gboolean has_get, has_post;
+  RndimgMethods methods;
 
-  if (resolve (self, path, SOUP_METHOD_POST, &route, &has_get, &has_post) &&
+  if (resolve (self, path, SOUP_METHOD_POST, &route, &methods) &&
       route != NULL && (route->flags & RNDIMG_ROUTE_UPLOAD))
     return self->max_upload_bytes;
   return MAX_SMALL_BODY_BYTES;
@@ -302,7 +321,7 @@ admit (RndimgRouter *self, SoupServerMessage *msg, const char *path)
                                        "this server does not answer for that Host (see --allow-host, --public-url)");
       return FALSE;
     }
-  if (soup_server_message_get_method (msg) == SOUP_METHOD_POST && is_write (self, path) &&
+  if (is_write (self, path, soup_server_message_get_method (msg)) &&
       !rndimg_origin_write_allowed (self->origins, msg, &why))
     {
       soup_message_headers_remove (soup_server_message_get_response_headers (msg), "Access-Control-Allow-Origin");
@@ -373,7 +392,17 @@ void
 rndimg_router_add (RndimgRouter *self, const char *path, RndimgRouteFlags flags,
                    RndimgHandler get, RndimgHandler post, gpointer user_data)
 {
-  RndimgRoute route = { g_strdup (path), flags, get, post, user_data };
+  RndimgRouteHandlers handlers = { .get = get, .post = post };
+
+  rndimg_router_add_handlers (self, path, flags, &handlers, user_data);
+}
+
+/* rndimg_router_add() for every method: @handlers says which a route takes. */
+void
+rndimg_router_add_handlers (RndimgRouter *self, const char *path, RndimgRouteFlags flags,
+                            const RndimgRouteHandlers *handlers, gpointer user_data)
+{
+  RndimgRoute route = { g_strdup (path), flags, *handlers, user_data };
 
   g_array_append_val (self->routes, route);
 }

@@ -128,28 +128,9 @@ rndimg_album_free (RndimgAlbum *album)
       forget_ring (album, i);
       g_ptr_array_unref (album->members[i]);
     }
-  g_clear_pointer (&album->title, rndimg_album_title_unref);
+  g_free (album->title);
   g_free (album->name);
   g_free (album);
-}
-
-static void
-title_clear (RndimgAlbumTitle *title)
-{
-  g_free (title->text);
-  g_clear_pointer (&title->by_language, g_hash_table_unref);
-}
-
-RndimgAlbumTitle *
-rndimg_album_title_ref (RndimgAlbumTitle *title)
-{
-  return g_rc_box_acquire (title);
-}
-
-void
-rndimg_album_title_unref (RndimgAlbumTitle *title)
-{
-  g_rc_box_release_full (title, (GDestroyNotify) title_clear);
 }
 
 void

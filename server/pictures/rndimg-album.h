@@ -5,17 +5,6 @@
 
 G_BEGIN_DECLS
 
-/* An album's title as its folder's info.json gives it: in one language
- * (or the only one) and by language tag. Immutable, shared by reference. */
-typedef struct {
-  char *text;
-  GHashTable *by_language;   /* language tag -> title; NULL: none */
-} RndimgAlbumTitle;
-
-RndimgAlbumTitle *rndimg_album_title_ref   (RndimgAlbumTitle *title);
-void              rndimg_album_title_unref (RndimgAlbumTitle *title);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgAlbumTitle, rndimg_album_title_unref)
-
 /* The pictures of one album (the catalogue itself is the album ""),
  * indexed so that a choice never walks them: by orientation, on a hash
  * ring per orientation for seeds, and in name order for lists. */
@@ -27,7 +16,9 @@ typedef struct {
   guint ring_dropped[RNDIMG_ORIENTATION_N];   /* points of removed pictures, their image NULL */
   GPtrArray *sorted;                          /* members in name order; NULL: to be sorted */
   gboolean has_folder;                        /* a folder of this name exists */
-  RndimgAlbumTitle *title;                    /* from its folder's info.json; NULL: none */
+  char *title;                                /* from its info.json; NULL: none */
+  gboolean marked_private;                    /* its info.json says "private": true */
+  gboolean is_private;                        /* marked, or a sub-album of a marked one */
 } RndimgAlbum;
 
 typedef struct {

@@ -282,7 +282,8 @@ on_image_added (RndimgCatalogue *catalogue, RndimgPicture *image, gpointer user_
 }
 
 /* Numbers every picture of @catalogue that has none yet, in natural name
- * order, then each new one as the catalogue announces it. */
+ * order, then each new one as the catalogue announces it; retires each
+ * the catalogue says was deleted for good (or moved to another name). */
 void
 rndimg_picture_numbers_follow (RndimgPictureNumbers *self, RndimgCatalogue *catalogue)
 {
@@ -293,6 +294,7 @@ rndimg_picture_numbers_follow (RndimgPictureNumbers *self, RndimgCatalogue *cata
   for (guint i = 0; i < pictures->len; i++)
     rndimg_picture_numbers_number (self, ((RndimgPicture *) g_ptr_array_index (pictures, i))->name);
   g_signal_connect (catalogue, "image-added", G_CALLBACK (on_image_added), self);
+  g_signal_connect_swapped (catalogue, "picture-retired", G_CALLBACK (rndimg_picture_numbers_retire), self);
 }
 
 /* @name's number if it has one; never gives one. */

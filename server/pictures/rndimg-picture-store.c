@@ -5,9 +5,16 @@
  * --max-upload); a node following an event for a picture it does not have
  * fetches the bytes before it tells its clients (the Redis broker holds
  * the event meanwhile) and keeps them in its uploads folder, where the
- * catalogue takes them in without announcing them again. */
+ * catalogue takes them in without announcing them again. Another node's
+ * changes (a picture deleted, edited or moved, an album made, changed or
+ * deleted) are made here too before their events go out, so every node
+ * agrees on what is gone and on what is private. */
 #include "rndimg-picture-store.h"
 #include "rndimg-picture-writer.h"
+#include "rndimg-catalogue-writes.h"
+
+#include <errno.h>
+#include <string.h>
 
 struct _RndimgPictureStore
 {
@@ -15,13 +22,14 @@ struct _RndimgPictureStore
   RndimgCatalogue *catalogue;    /* owned */
   char *uploads_dir;
   gint64 max_bytes;
+  RndimgTrash *trash;            /* borrowed: the service's */
 };
 
 static gboolean
 missing (const char *name, gpointer user_data)
 {
   RndimgPictureStore *self = user_data;
-  g_autoptr(RndimgPicture) known = rndimg_catalogue_lookup (self->catalogue, name);
+  g_autoptr(RndimgPicture) known = rndimg_catalogue_lookup_any (self->catalogue, name);
 
   return known == NULL;
 }
@@ -61,19 +69,103 @@ static void
 share (const char *name, gpointer user_data)
 {
   RndimgPictureStore *self = user_data;
-  g_autoptr(RndimgPicture) image = rndimg_catalogue_lookup (self->catalogue, name);
+  g_autoptr(RndimgPicture) image = rndimg_catalogue_lookup_any (self->catalogue, name);
 
   if (image != NULL)
     rndimg_picture_store_share_file (self, image, self->max_bytes);
 }
 
-static const RndimgRedisPictureHooks hooks = { missing, fetched, share };
+static JsonObject *
+payload_object (const RndimgEvent *event)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (event->payload == NULL || !json_parser_load_from_data (parser, event->payload, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return json_object_new ();
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* A moved picture's album made here when this node has no such album. */
+static void
+ensure_album (RndimgPictureStore *self, const char *name)
+{
+  const char *slash = strrchr (name, '/');
+  g_autofree char *album = slash != NULL ? g_strndup (name, (gsize) (slash - name)) : NULL;
+  g_autoptr(JsonObject) none = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (album == NULL || rndimg_catalogue_get_album_any (self->catalogue, album) != NULL)
+    return;
+  if (strchr (album, '/') != NULL)
+    ensure_album (self, album);
+  if (!rndimg_catalogue_create_album (self->catalogue, album, none, &error))
+    g_warning ("album %s (another node's) not made here: %s", album, error->message);
+}
+
+static gboolean
+album_exists (RndimgPictureStore *self, const char *name)
+{
+  return rndimg_catalogue_get_album_any (self->catalogue, name) != NULL;
+}
+
+/* Another node's change, made here too (what is already so is left). */
+static void
+apply (const RndimgEvent *event, gpointer user_data)
+{
+  RndimgPictureStore *self = user_data;
+  g_autoptr(JsonObject) payload = payload_object (event);
+  g_autoptr(RndimgPicture) known = NULL;
+  g_autoptr(RndimgPicture) done = NULL;
+  g_autoptr(GPtrArray) deleted = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *album = NULL;
+
+  switch (event->kind)
+    {
+    case RNDIMG_EVENT_REMOVED:
+      if ((known = rndimg_catalogue_lookup_any (self->catalogue, event->name)) != NULL)
+        done = rndimg_catalogue_delete_picture (self->catalogue, self->trash, event->name, &error);
+      break;
+    case RNDIMG_EVENT_CHANGED:
+      if ((known = rndimg_catalogue_lookup_any (self->catalogue, event->name)) != NULL)
+        done = rndimg_catalogue_edit_picture (self->catalogue, event->name, payload, &error);
+      break;
+    case RNDIMG_EVENT_MOVED:
+      if (event->from != NULL && (known = rndimg_catalogue_lookup_any (self->catalogue, event->from)) != NULL)
+        {
+          album = rndimg_event_album (event);
+          ensure_album (self, event->name);
+          done = rndimg_catalogue_move_picture (self->catalogue, event->from, album != NULL ? album : "", &error);
+        }
+      break;
+    case RNDIMG_EVENT_ALBUM_CHANGED:
+      if (album_exists (self, event->album_name))
+        rndimg_catalogue_edit_album (self->catalogue, event->album_name, payload, &error);
+      else
+        rndimg_catalogue_create_album (self->catalogue, event->album_name, payload, &error);
+      break;
+    case RNDIMG_EVENT_ALBUM_REMOVED:
+      if (album_exists (self, event->album_name))
+        deleted = rndimg_catalogue_delete_album (self->catalogue, self->trash, event->album_name, TRUE, &error);
+      break;
+    case RNDIMG_EVENT_PUBLISHED:
+    case RNDIMG_EVENT_KIND_N:
+    default:
+      break;
+    }
+  if (error != NULL)
+    g_warning ("another node's change #%" G_GINT64_FORMAT " (%s) not made here: %s", event->id,
+               rndimg_event_kind_to_string (event->kind), error->message);
+}
+
+static const RndimgRedisPictureHooks hooks = { missing, fetched, share, apply };
 
 /* Pictures of @catalogue shared through @broker, those of other nodes
  * kept in @uploads_dir; none larger than @max_bytes is put in Redis. */
 RndimgPictureStore *
 rndimg_picture_store_new (RndimgRedisBroker *broker, RndimgCatalogue *catalogue, const char *uploads_dir,
-                          gint64 max_bytes)
+                          gint64 max_bytes, RndimgTrash *trash)
 {
   RndimgPictureStore *self = g_new0 (RndimgPictureStore, 1);
 
@@ -81,6 +173,7 @@ rndimg_picture_store_new (RndimgRedisBroker *broker, RndimgCatalogue *catalogue,
   self->catalogue = g_object_ref (catalogue);
   self->uploads_dir = g_strdup (uploads_dir);
   self->max_bytes = max_bytes;
+  self->trash = trash;
   rndimg_redis_broker_set_picture_hooks (broker, &hooks, self);
   return self;
 }

@@ -3,6 +3,7 @@
 
 #include "rndimg-catalogue.h"
 #include "rndimg-redis-broker.h"
+#include "rndimg-trash.h"
 
 G_BEGIN_DECLS
 
@@ -11,7 +12,8 @@ typedef struct _RndimgPictureStore RndimgPictureStore;
 RndimgPictureStore *rndimg_picture_store_new   (RndimgRedisBroker  *broker,
                                                 RndimgCatalogue    *catalogue,
                                                 const char         *uploads_dir,
-                                                gint64              max_bytes);
+                                                gint64              max_bytes,
+                                                RndimgTrash        *trash);
 void                rndimg_picture_store_free  (RndimgPictureStore *self);
 void                rndimg_picture_store_share (RndimgPictureStore *self,
                                                 const char         *name,

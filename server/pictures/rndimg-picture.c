@@ -8,6 +8,7 @@
 static void
 text_clear (RndimgPictureText *text)
 {
+  g_free (text->title);
   g_free (text->alt);
   g_clear_pointer (&text->alt_by_language, g_hash_table_unref);
   g_free (text->author);
@@ -49,6 +50,26 @@ void
 rndimg_picture_unref (RndimgPicture *image)
 {
   g_rc_box_release_full (image, (GDestroyNotify) image_clear);
+}
+
+/* Returns (transfer full) a new picture equal to @image, for the
+ * catalogue to change before it is shared (its text, its privacy). */
+RndimgPicture *
+rndimg_picture_copy (const RndimgPicture *image)
+{
+  RndimgPicture *copy = g_rc_box_new (RndimgPicture);
+
+  *copy = *image;
+
+  copy->name = g_strdup (image->name);
+  copy->path = g_strdup (image->path);
+  copy->file_name = copy->name + (image->file_name - image->name);
+  copy->album = g_strdup (image->album);
+  copy->version = g_strdup (image->version);
+  copy->sort_key = g_strdup (image->sort_key);
+  copy->url_path = g_strdup (image->url_path);
+  copy->text = image->text != NULL ? rndimg_picture_text_ref (image->text) : NULL;
+  return copy;
 }
 
 /* Square within 1%: a resized square photo is often a pixel off. In 64

@@ -19,6 +19,7 @@ typedef enum {
 /* What a folder's info.json says of one picture (see rndimg-sidecar.c).
  * Immutable, shared by reference. */
 typedef struct {
+  char *title;              /* NULL: none */
   char *alt;                /* the alt text in English (or the only one); NULL: none */
   GHashTable *alt_by_language;  /* language tag -> alt text; NULL: none */
   char *author;
@@ -48,10 +49,13 @@ typedef struct {
   char *url_path;           /* "/static/img/" and the name, escaped for a URL */
   char modified_text[24];   /* @modified_usec as RFC 3339 UTC, to the second */
   RndimgPictureText *text;  /* from info.json; NULL: none */
+  gboolean is_private;      /* in a private album: served only to readers and on signed URLs */
+  gboolean listed_in_parent; /* the catalogue's: a sub-album's picture also in the parent's indexes */
 } RndimgPicture;
 
 RndimgPicture *rndimg_picture_ref   (RndimgPicture *image);
 void         rndimg_picture_unref (RndimgPicture *image);
+RndimgPicture *rndimg_picture_copy (const RndimgPicture *image);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgPicture, rndimg_picture_unref)
 
 RndimgOrientation rndimg_orientation_for_size   (guint        width,

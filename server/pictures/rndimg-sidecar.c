@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* A folder's info.json: what the folder's owner says of its pictures,
- * and the album's own title.
+/* A folder's info.json: what the folder's owner says of the album (the
+ * folder) and of its pictures.
  *
- *   { "title": "Red squares", "title_by_language": { "fa": "..." },
+ *   { "title": "Dogs", "private": false,
  *     "album": { "name": "Hounds", "info": "..." },
- *     "pictures": { "001.png": { "alt": "A red square",
+ *     "pictures": { "001.png": { "title": "Red", "alt": "A red square",
  *                                "alt_by_language": { "fa": "..." },
  *                                "author": "...", "license": "CC0-1.0",
  *                                "source_url": "https://..." } } }
  *
- * "album" says what the folder's album is (dog.ceo's breed information);
- * any member may be missing, not all.
+ * Every member is optional. A private album ("private": true) is seen
+ * only by holders of read for it (and a sub-album of a private album is
+ * private too). "album" says what the folder's album is (dog.ceo's breed
+ * information).
+ *
  * The file is untrusted: over RNDIMG_SIDECAR_MAX_BYTES, not UTF-8, nested
  * deeper than MAX_DEPTH or not this shape, it is refused whole with a
  * warning; a field of the wrong type is left out. Nothing is kept but
@@ -26,8 +29,8 @@
 #include <unistd.h>
 
 #define MAX_DEPTH 4
-#define MAX_TEXT_BYTES 2000
-#define MAX_LANGUAGES 32
+#define MAX_TEXT_BYTES RNDIMG_SIDECAR_MAX_TEXT_BYTES
+#define MAX_LANGUAGES RNDIMG_SIDECAR_MAX_LANGUAGES
 
 /* Checked before parsing: json-glib's parser recurses once per level. */
 static gboolean
@@ -73,8 +76,10 @@ text_member (JsonObject *object, const char *member_name)
   return strlen (text) <= MAX_TEXT_BYTES ? g_strdup (text) : NULL;
 }
 
-static gboolean
-language_tag_is_valid (const char *tag)
+/* A language tag as info.json takes one: letters, digits and '-', at
+ * most 16 bytes ("fa", "pt-BR"). */
+gboolean
+rndimg_sidecar_language_tag_is_valid (const char *tag)
 {
   gsize length = strlen (tag);
 
@@ -87,9 +92,9 @@ language_tag_is_valid (const char *tag)
 }
 
 static GHashTable *
-languages_member (JsonObject *object, const char *member_name)
+languages_member (JsonObject *object)
 {
-  JsonNode *node = json_object_get_member (object, member_name);
+  JsonNode *node = json_object_get_member (object, "alt_by_language");
   g_autoptr(GList) members = NULL;
   GHashTable *languages;
 
@@ -101,7 +106,7 @@ languages_member (JsonObject *object, const char *member_name)
     {
       char *text = text_member (json_node_get_object (node), l->data);
 
-      if (text != NULL && language_tag_is_valid (l->data))
+      if (text != NULL && rndimg_sidecar_language_tag_is_valid (l->data))
         g_hash_table_replace (languages, g_strdup (l->data), text);
       else
         g_free (text);
@@ -115,8 +120,9 @@ picture_text (JsonObject *object)
   RndimgPictureText *text = g_rc_box_new0 (RndimgPictureText);
   const char *source_scheme;
 
+  text->title = text_member (object, "title");
   text->alt = text_member (object, "alt");
-  text->alt_by_language = languages_member (object, "alt_by_language");
+  text->alt_by_language = languages_member (object);
   text->author = text_member (object, "author");
   text->license = text_member (object, "license");
   text->source_url = text_member (object, "source_url");
@@ -128,20 +134,27 @@ picture_text (JsonObject *object)
   return text;
 }
 
-/* The album's title, or NULL when the document gives none. */
-static RndimgAlbumTitle *
-album_title (JsonObject *root)
+static gboolean
+boolean_member (JsonObject *object, const char *member_name)
 {
-  g_autofree char *text = text_member (root, "title");
-  g_autoptr(GHashTable) by_language = languages_member (root, "title_by_language");
-  RndimgAlbumTitle *title;
+  JsonNode *node = json_object_get_member (object, member_name);
 
-  if (text == NULL && (by_language == NULL || g_hash_table_size (by_language) == 0))
-    return NULL;
-  title = g_rc_box_new0 (RndimgAlbumTitle);
-  title->text = g_steal_pointer (&text);
-  title->by_language = g_steal_pointer (&by_language);
-  return title;
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+         json_node_get_boolean (node);
+}
+
+static void
+sidecar_clear (RndimgSidecar *sidecar)
+{
+  g_clear_pointer (&sidecar->texts, g_hash_table_unref);
+  g_clear_pointer (&sidecar->title, g_free);
+  sidecar->is_private = FALSE;
+}
+
+static GHashTable *
+texts_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rndimg_picture_text_unref);
 }
 
 /* The document's root object, parsed within the bounds; NULL with @error. */
@@ -179,40 +192,120 @@ object_member (JsonObject *object, const char *member_name)
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-/* Returns (transfer full) file name -> RndimgPictureText, and the album's
- * title in @title (NULL: none; @title may be NULL), or NULL with @error
- * when the document is refused. */
-GHashTable *
-rndimg_sidecar_parse (const char *data, gsize length, RndimgAlbumTitle **title, GError **error)
+/* Reads @data into @sidecar (its stamp left alone); FALSE with @error
+ * when the document is refused, @sidecar then empty. */
+gboolean
+rndimg_sidecar_parse_into (const char *data, gsize length, RndimgSidecar *sidecar, GError **error)
 {
-  g_autoptr(JsonObject) root = parse_root (data, length, error);
+  g_autoptr(JsonObject) root = NULL;
   g_autoptr(GList) members = NULL;
-  g_autoptr(RndimgAlbumTitle) found_title = NULL;
-  GHashTable *texts;
+  JsonNode *pictures_node;
   JsonObject *pictures;
 
+  sidecar_clear (sidecar);
+  sidecar->texts = texts_new ();
+  root = parse_root (data, length, error);
   if (root == NULL)
-    return NULL;
+    return FALSE;
+  pictures_node = json_object_get_member (root, "pictures");
   pictures = object_member (root, "pictures");
-  found_title = album_title (root);
-  if (pictures == NULL && found_title == NULL && object_member (root, "album") == NULL)
+  if (pictures_node != NULL && pictures == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "not an object with a \"pictures\" or \"album\" object or a \"title\"");
-      return NULL;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "\"pictures\" is not an object");
+      return FALSE;
     }
-  texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rndimg_picture_text_unref);
-  if (title != NULL)
-    *title = g_steal_pointer (&found_title);
+  sidecar->title = text_member (root, "title");
+  sidecar->is_private = boolean_member (root, "private");
   members = pictures != NULL ? json_object_get_members (pictures) : NULL;
   for (GList *l = members; l != NULL; l = l->next)
     {
       JsonNode *entry = json_object_get_member (pictures, l->data);
 
       if (rndimg_image_type_name_is_allowed (l->data) && JSON_NODE_HOLDS_OBJECT (entry))
-        g_hash_table_replace (texts, g_strdup (l->data), picture_text (json_node_get_object (entry)));
+        g_hash_table_replace (sidecar->texts, g_strdup (l->data), picture_text (json_node_get_object (entry)));
     }
+  return TRUE;
+}
+
+/* Returns (transfer full) file name -> RndimgPictureText, or NULL with
+ * @error when the document is refused. */
+GHashTable *
+rndimg_sidecar_parse (const char *data, gsize length, GError **error)
+{
+  RndimgSidecar sidecar = { 0 };
+  GHashTable *texts;
+
+  if (!rndimg_sidecar_parse_into (data, length, &sidecar, error))
+    {
+      sidecar_clear (&sidecar);
+      return NULL;
+    }
+  texts = g_steal_pointer (&sidecar.texts);
+  sidecar_clear (&sidecar);
   return texts;
+}
+
+void
+rndimg_sidecar_free (RndimgSidecar *sidecar)
+{
+  sidecar_clear (sidecar);
+  g_free (sidecar);
+}
+
+gboolean
+rndimg_sidecar_stamp_equal (const RndimgSidecarStamp *a, const RndimgSidecarStamp *b)
+{
+  return a->modified_nsec == b->modified_nsec && a->size == b->size && a->inode == b->inode;
+}
+
+static void
+stamp_from_stat (const struct stat *st, RndimgSidecarStamp *stamp)
+{
+  stamp->modified_nsec = (gint64) st->st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st->st_mtim.tv_nsec;
+  stamp->size = st->st_size;
+  stamp->inode = st->st_ino;
+}
+
+/* The stamp of the info.json in the folder open as @folder_fd now (all
+ * zero when there is none); FALSE when it cannot be looked at. */
+gboolean
+rndimg_sidecar_stamp_of (int folder_fd, RndimgSidecarStamp *stamp)
+{
+  struct stat st;
+
+  *stamp = (RndimgSidecarStamp) { 0 };
+  if (fstatat (folder_fd, RNDIMG_SIDECAR_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return errno == ENOENT;
+  stamp_from_stat (&st, stamp);
+  return TRUE;
+}
+
+static gboolean
+strings_equal (GHashTable *a, GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (a == NULL || b == NULL)
+    return a == b;
+  if (g_hash_table_size (a) != g_hash_table_size (b))
+    return FALSE;
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_strcmp0 (value, g_hash_table_lookup (b, key)) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether two texts say the same (NULL: nothing said). */
+gboolean
+rndimg_picture_text_equal (const RndimgPictureText *a, const RndimgPictureText *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return g_strcmp0 (a->title, b->title) == 0 && g_strcmp0 (a->alt, b->alt) == 0 &&
+         strings_equal (a->alt_by_language, b->alt_by_language) && g_strcmp0 (a->author, b->author) == 0 &&
+         g_strcmp0 (a->license, b->license) == 0 && g_strcmp0 (a->source_url, b->source_url) == 0;
 }
 
 static char *
@@ -240,32 +333,34 @@ read_bounded (int fd, gsize *length)
   return g_steal_pointer (&data);
 }
 
-/* The info.json of the folder open as @folder_fd: NULL when there is none
- * or it is refused (with a warning naming @folder_path); the album's title
- * in @title as rndimg_sidecar_parse() gives it. */
-GHashTable *
-rndimg_sidecar_load (int folder_fd, const char *folder_path, RndimgAlbumTitle **title)
+/* The info.json of the folder open as @folder_fd, never NULL: empty when
+ * there is none or it is refused (with a warning naming @folder_path). */
+RndimgSidecar *
+rndimg_sidecar_read (int folder_fd, const char *folder_path)
 {
+  RndimgSidecar *sidecar = g_new0 (RndimgSidecar, 1);
   int fd = openat (folder_fd, RNDIMG_SIDECAR_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   g_autoptr(GError) error = NULL;
   g_autofree char *data = NULL;
-  GHashTable *texts;
+  struct stat st;
   gsize length = 0;
 
+  sidecar->texts = texts_new ();
   if (fd < 0)
-    return NULL;
+    return sidecar;
+  if (fstat (fd, &st) == 0)
+    stamp_from_stat (&st, &sidecar->stamp);
   data = read_bounded (fd, &length);
   close (fd);
   if (data == NULL)
     {
       g_warning ("%s/%s refused: not a regular file of at most %d bytes", folder_path,
                  RNDIMG_SIDECAR_NAME, RNDIMG_SIDECAR_MAX_BYTES);
-      return NULL;
+      return sidecar;
     }
-  texts = rndimg_sidecar_parse (data, length, title, &error);
-  if (texts == NULL)
+  if (!rndimg_sidecar_parse_into (data, length, sidecar, &error))
     g_warning ("%s/%s refused: %s", folder_path, RNDIMG_SIDECAR_NAME, error->message);
-  return texts;
+  return sidecar;
 }
 
 void

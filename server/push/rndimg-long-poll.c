@@ -199,15 +199,17 @@ rndimg_long_poll_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   gint64 since;
   guint64 timeout;
   g_auto(GStrv) albums = NULL;
+  g_autoptr(RndimgAccess) access = NULL;
 
   rndimg_http_set_no_store (msg);
   if (!parse_parameters (msg, query, &since, &timeout) || !rndimg_subscriber_read_albums (msg, query, &albums) ||
-      !rndimg_subscribers_admit (registry, msg))
+      (access = rndimg_subscribers_read_access (registry, msg)) == NULL || !rndimg_subscribers_admit (registry, msg))
     return;
 
   poll = g_new0 (LongPoll, 1);
   rndimg_subscriber_init (&poll->parent, &long_poll_funcs, msg);
   poll->parent.albums = g_steal_pointer (&albums);
+  poll->parent.access = g_steal_pointer (&access);
   poll->connections = rndimg_subscribers_get_connections (registry);
   rndimg_taken_head_init (&poll->head, poll->connections, msg);
   poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, poll);

@@ -21,14 +21,20 @@ typedef struct {
   RndimgFrameWriter *writer;
 } Stream;
 
+/* A published picture is the event "image" (what clients have always
+ * listened for); a change is named by its type ("removed", "changed",
+ * "moved", "album-changed", "album-removed"), so an older client that
+ * listens for "image" alone is never told a deletion is a new picture. */
 static GBytes *
-sse_render (const RndimgEvent *event, const char *base_url, gint64 missed)
+sse_render (const RndimgEvent *event, const RndimgEventLook *look)
 {
-  g_autoptr(GBytes) json = rndimg_event_to_json_bytes (event, base_url, missed);
+  g_autoptr(GBytes) json = rndimg_event_look_json (event, look);
+  RndimgEventKind kind = rndimg_event_look_kind (event, look);
   gsize size;
   const char *data = g_bytes_get_data (json, &size);
-  char *frame = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: image\ndata: %.*s\n\n",
-                                 event->id, (int) size, data);
+  char *frame = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: %s\ndata: %.*s\n\n", event->id,
+                                 kind == RNDIMG_EVENT_PUBLISHED ? "image" : rndimg_event_kind_to_string (kind),
+                                 (int) size, data);
 
   return g_bytes_new_take (frame, strlen (frame));
 }
@@ -54,7 +60,8 @@ sse_replay (RndimgSubscriber *sub, GPtrArray *events, gint64 missed)
 
   for (first = events->len; first > 0; first--)
     {
-      g_autoptr(GBytes) frame = sse_render (g_ptr_array_index (events, first - 1), sub->base_url, 0);
+      RndimgEventLook look = { sub->base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, NULL };
+      g_autoptr(GBytes) frame = sse_render (g_ptr_array_index (events, first - 1), &look);
 
       if (used + g_bytes_get_size (frame) > budget)
         break;
@@ -177,6 +184,7 @@ rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, g
   RndimgSubscribers *registry = streams;
   gint64 last_id = resume_id (msg);
   g_auto(GStrv) albums = NULL;
+  g_autoptr(RndimgAccess) access = NULL;
   Stream *stream;
 
   if (last_id == -2)
@@ -184,7 +192,8 @@ rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, g
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "Last-Event-ID and lastEventId must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
-  if (!rndimg_subscriber_read_albums (msg, query, &albums) || !rndimg_subscribers_admit (registry, msg))
+  if (!rndimg_subscriber_read_albums (msg, query, &albums) ||
+      (access = rndimg_subscribers_read_access (registry, msg)) == NULL || !rndimg_subscribers_admit (registry, msg))
     return;
   start_response (msg);
   if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
@@ -193,6 +202,7 @@ rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, g
   stream = g_new0 (Stream, 1);
   rndimg_subscriber_init (&stream->parent, &sse_funcs, msg);
   stream->parent.albums = g_steal_pointer (&albums);
+  stream->parent.access = g_steal_pointer (&access);
   stream->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, stream);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), stream);
   sse_deliver (&stream->parent, preamble ());

@@ -3,6 +3,7 @@
 
 #include <libsoup/soup.h>
 
+#include "rndimg-access.h"
 #include "rndimg-connection.h"
 #include "rndimg-event.h"
 
@@ -24,10 +25,11 @@ typedef enum {
  * subscriber_fn_t. */
 typedef struct {
   const char *kind;          /* for logs */
-  /* The event as this kind sends it. Made once per event and base URL. */
-  GBytes  *(*render)    (const RndimgEvent *event,
-                         const char        *base_url,
-                         gint64             missed);
+  /* The event as this kind sends it, as @look says (the reader's base
+   * URL, what it missed, how much of a private album's event it may
+   * see). Made once per event and look. */
+  GBytes  *(*render)    (const RndimgEvent     *event,
+                         const RndimgEventLook *look);
   /* Sends @payload. */
   RndimgSubscriberState (*deliver) (RndimgSubscriber *sub,
                          GBytes            *payload);
@@ -58,6 +60,7 @@ struct _RndimgSubscriber
   RndimgHangupWatch *hangup_watch;
   GCancellable *cancellable;     /* history asked for this subscriber */
   GStrv albums;                  /* only events of these albums; NULL: all */
+  RndimgAccess *access;          /* what its credential may read (private albums' events) */
 };
 
 void rndimg_subscriber_init  (RndimgSubscriber            *sub,
@@ -68,8 +71,7 @@ gboolean rndimg_subscriber_read_albums (SoupServerMessage *msg,
                                         GHashTable        *query,
                                         GStrv             *albums);
 void rndimg_subscriber_gone  (gpointer                     sub);
-GBytes *rndimg_subscriber_render_json (const RndimgEvent *event,
-                                       const char        *base_url,
-                                       gint64             missed);
+GBytes *rndimg_subscriber_render_json (const RndimgEvent     *event,
+                                       const RndimgEventLook *look);
 
 G_END_DECLS

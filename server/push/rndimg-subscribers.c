@@ -3,11 +3,15 @@
  * subscribers/common.c): the table, the --max-* limit with 503, the hangup
  * watch, the heartbeat, shutdown, the count, and the one rule that keeps
  * ids in order: register first, replay from history, then go live, never
- * sending an id twice. The fan-out renders each event once per base URL. */
+ * sending an id twice. The fan-out renders each event once per base URL
+ * and look: a private album's event reaches only the subscribers whose
+ * credential may read the album (a move across the line looks like a
+ * removal or an addition to the others), with its picture's URL signed. */
 #include "rndimg-subscribers.h"
 #include "rndimg-album.h"
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
+#include "rndimg-request-access.h"
 
 #include <string.h>
 
@@ -28,6 +32,9 @@ struct _RndimgSubscribers
   double heartbeat_seconds;
   guint heartbeat_id;
   guint64 slow_readers_dropped;
+  RndimgCatalogue *catalogue;       /* borrowed: which albums are private; NULL: none is */
+  RndimgCredentials *credentials;   /* borrowed: who subscribers are; NULL: anonymous */
+  RndimgUrlSigner *signer;          /* borrowed: private pictures' URLs; NULL: unsigned */
 };
 
 G_DEFINE_FINAL_TYPE (RndimgSubscribers, rndimg_subscribers, G_TYPE_OBJECT)
@@ -51,6 +58,7 @@ rndimg_subscriber_clear (RndimgSubscriber *sub)
   g_clear_object (&sub->msg);
   g_clear_pointer (&sub->base_url, g_free);
   g_clear_pointer (&sub->albums, g_strfreev);
+  g_clear_pointer (&sub->access, rndimg_access_unref);
 }
 
 /* Most albums one subscriber may follow. */
@@ -89,9 +97,84 @@ rndimg_subscriber_read_albums (SoupServerMessage *msg, GHashTable *query, GStrv 
 
 /* A render function for kinds that send the event JSON as it is. */
 GBytes *
-rndimg_subscriber_render_json (const RndimgEvent *event, const char *base_url, gint64 missed)
+rndimg_subscriber_render_json (const RndimgEvent *event, const RndimgEventLook *look)
 {
-  return rndimg_event_to_json_bytes (event, base_url, missed);
+  return rndimg_event_look_json (event, look);
+}
+
+/* ---- private albums ---- */
+
+/* Whether @album (NULL: the top, never private) is private now, or @was. */
+static gboolean
+is_private (RndimgSubscribers *self, const char *album, gboolean was)
+{
+  return was || (album != NULL && self->catalogue != NULL &&
+                 rndimg_catalogue_album_is_private (self->catalogue, album));
+}
+
+static char *
+album_of (const char *name)
+{
+  const char *slash = name != NULL ? strrchr (name, '/') : NULL;
+
+  return slash != NULL ? g_strndup (name, (gsize) (slash - name)) : NULL;
+}
+
+/* How much of @event @sub may see, @now_seconds. */
+static RndimgEventView
+view_for (RndimgSubscribers *self, RndimgSubscriber *sub, const RndimgEvent *event, gint64 now_seconds)
+{
+  const RndimgAccess *access = rndimg_access_valid_at (sub->access, now_seconds);
+  g_autofree char *album = rndimg_event_album (event);
+  g_autofree char *from_album = NULL;
+  gboolean may_see, may_see_from;
+
+  may_see = !is_private (self, album, event->is_private) || rndimg_access_may_read (access, album);
+  if (event->kind != RNDIMG_EVENT_MOVED || event->from == NULL)
+    return may_see ? RNDIMG_EVENT_VIEW_WHOLE : RNDIMG_EVENT_VIEW_HIDDEN;
+  from_album = album_of (event->from);
+  may_see_from = !is_private (self, from_album, event->from_private) || rndimg_access_may_read (access, from_album);
+  if (may_see && may_see_from)
+    return RNDIMG_EVENT_VIEW_WHOLE;
+  if (may_see)
+    return RNDIMG_EVENT_VIEW_AS_ADDED;
+  return may_see_from ? RNDIMG_EVENT_VIEW_AS_REMOVED : RNDIMG_EVENT_VIEW_HIDDEN;
+}
+
+/* The signature a private picture's URL carries in @event, made now;
+ * NULL when it needs none. */
+static char *
+signature_for (RndimgSubscribers *self, const RndimgEvent *event, gint64 now_seconds)
+{
+  g_autofree char *album = rndimg_event_album (event);
+
+  if (self->signer == NULL || rndimg_event_is_about_albums (event) || event->kind == RNDIMG_EVENT_REMOVED ||
+      !is_private (self, album, event->is_private))
+    return NULL;
+  return rndimg_url_signer_query (self->signer, event->name, now_seconds);
+}
+
+/* Private albums are told only to their readers: @catalogue says which
+ * albums are private, @credentials who a subscriber is, @signer signs
+ * their pictures' URLs (all borrowed; they must outlive the registry). */
+void
+rndimg_subscribers_set_privacy (RndimgSubscribers *self, RndimgCatalogue *catalogue, RndimgCredentials *credentials,
+                                RndimgUrlSigner *signer)
+{
+  self->catalogue = catalogue;
+  self->credentials = credentials;
+  self->signer = signer;
+}
+
+/* Returns (transfer full) what @msg's credential (Authorization, or
+ * ?access_token= for browsers' EventSource and WebSocket) may read: the
+ * anonymous access without one; NULL with 401 sent for a refused one. */
+RndimgAccess *
+rndimg_subscribers_read_access (RndimgSubscribers *self, SoupServerMessage *msg)
+{
+  if (self->credentials == NULL)
+    return rndimg_access_new_anonymous (FALSE);
+  return rndimg_request_access (self->credentials, msg, TRUE);
 }
 
 /* Forgets @sub and frees it. Safe while the fan-out walks the array: the
@@ -154,39 +237,52 @@ deliver (RndimgSubscriber *sub, gint64 id, GBytes *payload)
   return settle (sub, sub->fn->deliver (sub, payload));
 }
 
-/* Renders @event for @sub alone and sends it (replays, resends). FALSE:
- * the subscriber is done and already removed. */
+/* Renders @event for @sub alone and sends it (replays, resends); an event
+ * it may not see is passed over. FALSE: the subscriber is done and
+ * already removed. */
 gboolean
 rndimg_subscribers_send_event (RndimgSubscriber *sub, const RndimgEvent *event, gint64 missed)
 {
-  g_autoptr(GBytes) payload = sub->fn->render (event, sub->base_url, missed);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  RndimgEventView view = view_for (sub->registry, sub, event, now);
+  g_autofree char *signature = view == RNDIMG_EVENT_VIEW_WHOLE || view == RNDIMG_EVENT_VIEW_AS_ADDED
+                               ? signature_for (sub->registry, event, now) : NULL;
+  RndimgEventLook look = { sub->base_url, missed, view, signature };
+  g_autoptr(GBytes) payload = NULL;
 
+  if (view == RNDIMG_EVENT_VIEW_HIDDEN)
+    return TRUE;
+  payload = sub->fn->render (event, &look);
   return deliver (sub, event->id, payload);
 }
 
-/* The payload for @base_url, made at most once per event: nearly every
- * client shares one base URL, so this list stays one or two long. */
+/* The payload for @base_url and @view, made at most once per event:
+ * nearly every client shares one base URL and sees all, so this list
+ * stays one or two long. */
 typedef struct {
   char *base_url;
+  RndimgEventView view;
   GBytes *payload;
 } Rendered;
 
 static GBytes *
 rendered_for (GArray *cache, const RndimgSubscriberFuncs *fn, const RndimgEvent *event,
-              const char *base_url)
+              const char *base_url, RndimgEventView view, const char *signature)
 {
+  /* A live subscriber has had every event this node had before this one. */
+  RndimgEventLook look = { base_url, event->lost_before, view, signature };
   Rendered fresh;
 
   for (guint i = 0; i < cache->len; i++)
     {
       Rendered *known = &g_array_index (cache, Rendered, i);
 
-      if (g_str_equal (known->base_url, base_url))
+      if (known->view == view && g_str_equal (known->base_url, base_url))
         return known->payload;
     }
   fresh.base_url = g_strdup (base_url);
-  /* A live subscriber has had every event this node had before this one. */
-  fresh.payload = fn->render (event, base_url, event->lost_before);
+  fresh.view = view;
+  fresh.payload = fn->render (event, &look);
   g_array_append_val (cache, fresh);
   return fresh.payload;
 }
@@ -203,19 +299,24 @@ on_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
 {
   RndimgSubscribers *self = user_data;
   g_autoptr(GArray) cache = g_array_sized_new (FALSE, FALSE, sizeof (Rendered), 2);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *signature = signature_for (self, event, now);
 
   g_array_set_clear_func (cache, (GDestroyNotify) rendered_clear);
   for (guint i = self->subscribers->len; i > 0; i--)
     {
       RndimgSubscriber *sub;
+      RndimgEventView view;
 
       if (i > self->subscribers->len)
         continue;
       sub = g_ptr_array_index (self->subscribers, i - 1);
       if (sub->replaying || event->id <= sub->last_id ||
-          !rndimg_event_in_albums (event, (const char *const *) sub->albums))
+          (view = view_for (self, sub, event, now)) == RNDIMG_EVENT_VIEW_HIDDEN ||
+          !rndimg_event_in_albums_viewed (event, (const char *const *) sub->albums, view))
         continue;
-      deliver (sub, event->id, rendered_for (cache, self->fn, event, sub->base_url));
+      deliver (sub, event->id, rendered_for (cache, self->fn, event, sub->base_url, view,
+                                            view == RNDIMG_EVENT_VIEW_AS_REMOVED ? NULL : signature));
     }
 }
 
@@ -261,8 +362,14 @@ on_history (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Other albums' events are passed over, but passed: not asked again. */
   answered_up_to = events->len > 0 ? ((RndimgEvent *) g_ptr_array_index (events, events->len - 1))->id : sub->last_id;
   for (guint i = events->len; i > 0; i--)
-    if (!rndimg_event_in_albums (g_ptr_array_index (events, i - 1), (const char *const *) sub->albums))
-      g_ptr_array_remove_index (events, i - 1);
+    {
+      RndimgEvent *event = g_ptr_array_index (events, i - 1);
+      RndimgEventView view = view_for (sub->registry, sub, event, g_get_real_time () / G_USEC_PER_SEC);
+
+      if (view == RNDIMG_EVENT_VIEW_HIDDEN ||
+          !rndimg_event_in_albums_viewed (event, (const char *const *) sub->albums, view))
+        g_ptr_array_remove_index (events, i - 1);
+    }
   if (events->len > 0 && !replay (sub, events, missed))
     return;
   sub->last_id = MAX (sub->last_id, answered_up_to);

@@ -2,7 +2,10 @@
 #pragma once
 
 #include "rndimg-broker.h"
+#include "rndimg-catalogue.h"
+#include "rndimg-credentials.h"
 #include "rndimg-subscriber.h"
+#include "rndimg-url-signer.h"
 
 G_BEGIN_DECLS
 
@@ -41,5 +44,11 @@ RndimgBroker      *rndimg_subscribers_get_broker    (RndimgSubscribers          
 RndimgConnections *rndimg_subscribers_get_connections (RndimgSubscribers         *self);
 gpointer           rndimg_subscribers_get_kind_data (RndimgSubscribers           *self);
 guint64            rndimg_subscribers_get_slow_readers_dropped (RndimgSubscribers *self);
+void               rndimg_subscribers_set_privacy   (RndimgSubscribers           *self,
+                                                     RndimgCatalogue             *catalogue,
+                                                     RndimgCredentials           *credentials,
+                                                     RndimgUrlSigner             *signer);
+RndimgAccess      *rndimg_subscribers_read_access   (RndimgSubscribers           *self,
+                                                     SoupServerMessage           *msg);
 
 G_END_DECLS

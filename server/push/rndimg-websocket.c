@@ -151,6 +151,7 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   RndimgSubscribers *registry = sockets;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) albums = NULL;
+  g_autoptr(RndimgAccess) access = NULL;
   gint64 since = -1;
   Socket *socket;
 
@@ -159,7 +160,8 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
       rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
-  if (!rndimg_subscriber_read_albums (msg, query, &albums))
+  if (!rndimg_subscriber_read_albums (msg, query, &albums) ||
+      (access = rndimg_subscribers_read_access (registry, msg)) == NULL)
     return;
   if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
     {
@@ -174,6 +176,7 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   socket = g_new0 (Socket, 1);
   rndimg_subscriber_init (&socket->parent, &websocket_funcs, msg);
   socket->parent.albums = g_steal_pointer (&albums);
+  socket->parent.access = g_steal_pointer (&access);
   g_queue_init (&socket->early);
   socket->ping_seconds = MAX ((guint) rndimg_subscribers_get_heartbeat (registry), 1);
   g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);

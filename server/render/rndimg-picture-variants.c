@@ -187,3 +187,16 @@ rndimg_picture_variants_fetch_finish (RndimgPictureVariants *self, GAsyncResult 
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* @image left the catalogue (deleted, moved, its file gone): its variants
+ * (memory and disk) and its version go, so nothing made from it outlives
+ * it (its placeholder: rndimg_placeholders_forget()). */
+void
+rndimg_picture_variants_forget (RndimgPictureVariants *self, const RndimgPicture *image)
+{
+  g_autofree char *escaped = g_uri_escape_string (image->name, NULL, FALSE);
+  g_autofree char *group = g_strdup_printf ("/img/%s/", escaped);
+
+  rndimg_variant_cache_forget_group (self->cache, group);
+  rndimg_variant_versions_forget (self->versions, image->name);
+}

@@ -41,4 +41,7 @@ GBytes                *rndimg_picture_variants_fetch_finish  (RndimgPictureVaria
 RndimgRenderer        *rndimg_picture_variants_get_renderer  (RndimgPictureVariants          *self);
 RndimgVariantCache    *rndimg_picture_variants_get_cache     (RndimgPictureVariants          *self);
 
+void                   rndimg_picture_variants_forget (RndimgPictureVariants        *self,
+                                                       const RndimgPicture          *image);
+
 G_END_DECLS

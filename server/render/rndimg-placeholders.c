@@ -114,6 +114,11 @@ load_line (RndimgPlaceholders *self, JsonParser *parser, const char *line, gsize
     return;
   entry = json_node_get_object (root);
   name = json_object_get_string_member_with_default (entry, "name", NULL);
+  if (name != NULL && json_object_get_boolean_member_with_default (entry, "removed", FALSE))
+    {
+      g_hash_table_remove (self->entries, name);
+      return;
+    }
   version = json_object_get_string_member_with_default (entry, "version", NULL);
   colour = json_object_get_string_member_with_default (entry, "colour", NULL);
   blurhash = json_object_get_string_member_with_default (entry, "blurhash", NULL);
@@ -269,6 +274,14 @@ compute (GTask *task, gpointer source, gpointer task_data, GCancellable *cancell
 
 static void start_next (RndimgPlaceholders *self);
 
+static gboolean
+is_listed (RndimgPlaceholders *self, const RndimgPicture *image)
+{
+  g_autoptr(RndimgPicture) listed = rndimg_catalogue_lookup_any (self->catalogue, image->name);
+
+  return listed != NULL && g_str_equal (listed->version, image->version);
+}
+
 static void
 on_computed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -283,9 +296,18 @@ on_computed (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      /* Not tried again until the file changes. */
-      g_warning ("no placeholder for %s: %s", image->name, error->message);
+      /* Not tried again until the file changes; a picture deleted
+       * meanwhile is no news. */
+      if (is_listed (self, image))
+        g_warning ("no placeholder for %s: %s", image->name, error->message);
       g_hash_table_replace (self->failed, g_strdup (image->name), g_strdup (image->version));
+      start_next (self);
+      return;
+    }
+  /* A picture deleted while it was computed gets none. */
+  if (!is_listed (self, image))
+    {
+      computed_free (computed);
       start_next (self);
       return;
     }
@@ -406,7 +428,7 @@ RndimgPlaceholders *
 rndimg_placeholders_new (RndimgCatalogue *catalogue, const char *cache_file, guint64 max_input_pixels)
 {
   RndimgPlaceholders *self = g_object_new (RNDIMG_TYPE_PLACEHOLDERS, NULL);
-  g_autoptr(GPtrArray) pictures = rndimg_catalogue_list (catalogue);
+  g_autoptr(GPtrArray) pictures = rndimg_catalogue_list_all (catalogue);
 
   self->catalogue = g_object_ref (catalogue);
   self->cache_file = g_strdup (cache_file);
@@ -447,4 +469,26 @@ rndimg_placeholders_peek_variant_version (RndimgPlaceholders *self, const Rndimg
   Entry *entry = g_hash_table_lookup (self->entries, image->name);
 
   return entry != NULL && g_str_equal (entry->version, image->version) ? entry->placeholder.variant_version : NULL;
+}
+
+/* Picture @name left the catalogue: its placeholder goes (from the
+ * state file too, by a line that says so). */
+void
+rndimg_placeholders_forget (RndimgPlaceholders *self, const char *name)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *line = NULL;
+
+  if (!g_hash_table_remove (self->entries, name))
+    {
+      g_hash_table_remove (self->failed, name);
+      return;
+    }
+  g_hash_table_remove (self->failed, name);
+  if (self->cache == NULL)
+    return;
+  escaped = g_strescape (name, NULL);
+  line = g_strdup_printf ("{\"name\":\"%s\",\"removed\":true}\n", escaped);
+  if (!g_output_stream_write_all (G_OUTPUT_STREAM (self->cache), line, strlen (line), NULL, NULL, NULL))
+    g_clear_object (&self->cache);
 }

@@ -24,4 +24,7 @@ guint                    rndimg_placeholders_get_pending (RndimgPlaceholders *se
 const char              *rndimg_placeholders_peek_variant_version (RndimgPlaceholders *self,
                                                                    const RndimgPicture  *image);
 
+void                     rndimg_placeholders_forget (RndimgPlaceholders *self,
+                                                     const char         *name);
+
 G_END_DECLS

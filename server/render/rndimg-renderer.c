@@ -473,3 +473,11 @@ rndimg_renderer_get_counts (RndimgRenderer *self)
 {
   return &self->counts;
 }
+
+/* Whether a render of @key is waiting or running (a request for it joins
+ * that render, adding no work). */
+gboolean
+rndimg_renderer_is_rendering (RndimgRenderer *self, const char *key)
+{
+  return g_hash_table_contains (self->jobs, key);
+}

@@ -52,6 +52,8 @@ GBytes         *rndimg_renderer_render_finish  (RndimgRenderer             *self
                                                 double                     *seconds,
                                                 GError                    **error);
 guint           rndimg_renderer_get_queued     (RndimgRenderer             *self);
+gboolean        rndimg_renderer_is_rendering   (RndimgRenderer             *self,
+                                                const char                 *key);
 guint           rndimg_renderer_get_running    (RndimgRenderer             *self);
 const RndimgRendererCounts *rndimg_renderer_get_counts (RndimgRenderer     *self);
 

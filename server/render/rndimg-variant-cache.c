@@ -10,7 +10,9 @@
  * out. Used from the main context; the files are read, written and
  * deleted by one thread of the cache's own, in the order asked (a read
  * after a write finds the file, a delete after it removes it), so the
- * main loop never waits for a disk, whatever a variant's size. */
+ * main loop never waits for a disk, whatever a variant's size. A file's
+ * name starts with a hash of its picture's part of the key ("/img/NAME/"),
+ * so a deleted picture's variants are found and removed at once. */
 #include "rndimg-variant-cache.h"
 
 #include <gio/gio.h>
@@ -136,12 +138,31 @@ lru_shrink (Lru *lru, void (*forget) (RndimgVariantCache *, Entry *), RndimgVari
   return evicted;
 }
 
+/* The picture's part of @key: "/img/NAME/" (the whole key when it is
+ * not a variant's). */
+static gsize
+group_length (const char *key)
+{
+  const char *third = g_str_has_prefix (key, "/img/") ? strchr (key + strlen ("/img/"), '/') : NULL;
+
+  return third != NULL ? (gsize) (third + 1 - key) : strlen (key);
+}
+
+static char *
+group_hash (const char *key, gsize length)
+{
+  g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) key, length);
+
+  return g_strndup (digest, DISK_NAME_LENGTH / 2);
+}
+
 static char *
 disk_name (const char *key)
 {
   g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  g_autofree char *group = group_hash (key, group_length (key));
 
-  return g_strndup (digest, DISK_NAME_LENGTH);
+  return g_strdup_printf ("%s%.*s", group, DISK_NAME_LENGTH / 2, digest);
 }
 
 static gboolean
@@ -417,6 +438,46 @@ gboolean
 rndimg_variant_cache_has (RndimgVariantCache *self, const char *key)
 {
   return g_hash_table_contains (self->memory.entries, key);
+}
+
+/* Whether memory or the disk holds @key (a read, not a render, gets it). */
+gboolean
+rndimg_variant_cache_holds (RndimgVariantCache *self, const char *key)
+{
+  g_autofree char *name = NULL;
+
+  if (g_hash_table_contains (self->memory.entries, key))
+    return TRUE;
+  name = self->folder != NULL ? disk_name (key) : NULL;
+  return name != NULL && g_hash_table_contains (self->disk.entries, name);
+}
+
+/* Drops every variant whose key starts with @group ("/img/NAME/": one
+ * picture's), in memory and on disk. */
+void
+rndimg_variant_cache_forget_group (RndimgVariantCache *self, const char *group)
+{
+  g_autofree char *hash = group_hash (group, strlen (group));
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new ();
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_hash_table_iter_init (&iter, self->memory.entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (g_str_has_prefix (entry->key, group) && group_length (entry->key) == strlen (group))
+      g_ptr_array_add (doomed, entry);
+  for (guint i = 0; i < doomed->len; i++)
+    lru_remove (&self->memory, g_ptr_array_index (doomed, i));
+  g_ptr_array_set_size (doomed, 0);
+  g_hash_table_iter_init (&iter, self->disk.entries);
+  while (self->folder != NULL && g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (g_str_has_prefix (entry->key, hash))
+      g_ptr_array_add (doomed, entry);
+  for (guint i = 0; i < doomed->len; i++)
+    {
+      delete_file (self, g_ptr_array_index (doomed, i));
+      lru_remove (&self->disk, g_ptr_array_index (doomed, i));
+    }
 }
 
 /* Counted on the disk's books at once; written by the disk thread. */

@@ -30,6 +30,10 @@ GBytes             *rndimg_variant_cache_read_finish (RndimgVariantCache *self,
                                                      GAsyncResult       *result);
 gboolean            rndimg_variant_cache_has        (RndimgVariantCache *self,
                                                      const char         *key);
+gboolean            rndimg_variant_cache_holds      (RndimgVariantCache *self,
+                                                     const char         *key);
+void                rndimg_variant_cache_forget_group (RndimgVariantCache *self,
+                                                     const char         *group);
 void                rndimg_variant_cache_store      (RndimgVariantCache *self,
                                                      const char         *key,
                                                      GBytes             *bytes);

@@ -182,3 +182,10 @@ rndimg_variant_versions_get_hashed (RndimgVariantVersions *self)
 {
   return self->hashes;
 }
+
+/* Picture @name left the catalogue: what was hashed of it goes. */
+void
+rndimg_variant_versions_forget (RndimgVariantVersions *self, const char *name)
+{
+  g_hash_table_remove (self->hashed, name);
+}

@@ -23,4 +23,7 @@ char                  *rndimg_variant_versions_get_finish (RndimgVariantVersions
                                                         GError               **error);
 guint64                rndimg_variant_versions_get_hashed (RndimgVariantVersions *self);
 
+void        rndimg_variant_versions_forget (RndimgVariantVersions *self,
+                                            const char            *name);
+
 G_END_DECLS

@@ -12,14 +12,12 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autoptr(RndimgAlbumTitle) title = NULL;
-  g_autoptr(GHashTable) texts = rndimg_sidecar_parse ((const char *) data, size, &title, NULL);
+  g_autoptr(GHashTable) texts = rndimg_sidecar_parse ((const char *) data, size, NULL);
   GHashTableIter iter;
   gpointer text;
 
   if (texts == NULL)
     return 0;
-  g_assert_true (title == NULL || title->text == NULL || strlen (title->text) <= 2000);
   g_hash_table_iter_init (&iter, texts);
   while (g_hash_table_iter_next (&iter, NULL, &text))
     {

@@ -13,14 +13,14 @@ TAP=0
 [ "${1:-}" = "--tap" ] && { TAP=1; shift; }
 SECONDS_EACH=${1:?usage: run.sh [--tap] SECONDS [TARGET...]}
 shift
-TARGETS=${*:-"sse-parser query image-type if-none-match multipart head chunked sidecar variant blurhash picture-header"}
+TARGETS=${*:-"sse-parser query image-type if-none-match multipart head chunked sidecar variant blurhash picture-header credential"}
 BUILD=${FUZZ_BUILD:-build-fuzz}
 mkdir -p "$BUILD/objects"
 
 CC=${CC_FUZZ:-clang}
-PKGS="glib-2.0 gio-2.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0 hiredis vips zlib"
+PKGS="glib-2.0 gio-2.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0 hiredis vips zlib libjwt"
 CFLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer $(pkg-config --cflags $PKGS)
-  -Icommon -Iserver -Iserver/api -Iserver/http -Iserver/pictures -Iserver/render -Iserver/brokers -Iserver/brokers/redis -I$BUILD/generated -Iserver/push -Iclient
+  -Icommon -Iserver -Iserver/access -Iserver/api -Iserver/http -Iserver/pictures -Iserver/render -Iserver/brokers -Iserver/brokers/redis -I$BUILD/generated -Iserver/push -Iclient
   -DG_LOG_DOMAIN=\"rndimg\" -DPACKAGE_VERSION=\"fuzz\" -DGETTEXT_PACKAGE=\"rndimg-viewer\"
   -DRNDIMG_SOURCE_IMAGES_DIR=\"data/img\" -DRNDIMG_SOURCE_WEB_DIR=\"web\"
   -DRNDIMG_INSTALLED_IMAGES_DIR=\"data/img\" -DRNDIMG_INSTALLED_WEB_DIR=\"web\""
@@ -56,7 +56,7 @@ generate() {
 build_objects() {
     generate || return 1
     OBJECTS=""
-    for source in server/*.c server/api/*.c server/http/*.c server/pictures/*.c server/render/*.c server/brokers/*.c server/brokers/redis/*.c server/push/*.c "$BUILD/generated/rndimg-openapi-resources.c" client/rndimg-sse-parser.c client/rndimg-blurhash-decode.c; do
+    for source in server/*.c server/access/*.c server/api/*.c server/http/*.c server/pictures/*.c server/render/*.c server/brokers/*.c server/brokers/redis/*.c server/push/*.c "$BUILD/generated/rndimg-openapi-resources.c" client/rndimg-sse-parser.c client/rndimg-blurhash-decode.c; do
         [ "$source" = server/main.c ] && continue
         object="$BUILD/objects/$(echo "$source" | tr / _).o"
         OBJECTS="$OBJECTS $object"

@@ -4,10 +4,13 @@
 -- lines that start with "--" are left out.
 --
 -- KEYS: meta, stream, lease, pictures, the picture's key, the
--- Idempotency-Key's record, the records' index.
+-- Idempotency-Key's record, the records' index, a moved picture's old key.
 -- ARGV: name, source, at, proposed epoch, floor, --history, node, lease
 -- ms, new-history floor, check picture, picture key prefix, deadline,
--- token, fingerprint, record ms, most records.
+-- token, fingerprint, record ms, most records, type, from, album, privacy
+-- ("10": private, from not), payload.
+-- A picture's bytes follow its events: a "removed" one's go, a "moved"
+-- one's are renamed; an album's events touch none.
 --
 -- Nothing is done once Redis's clock has passed the deadline (ms; "0":
 -- none): the node answered its client by then, so a script that waited in
@@ -54,10 +57,20 @@ redis.call('HSETNX', KEYS[1], 'e', ARGV[4])
 local epoch = redis.call('HGET', KEYS[1], 'e')
 local prev = redis.call('HGET', KEYS[1], 'r') or '0'
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[6], id .. '-0', 'name', ARGV[1], 'source', ARGV[2], 'at', ARGV[3],
-           'epoch', epoch, 'prev', prev, 'token', ARGV[13])
+           'epoch', epoch, 'prev', prev, 'token', ARGV[13], 'type', ARGV[17], 'from', ARGV[18], 'album', ARGV[19],
+           'privacy', ARGV[20], 'payload', ARGV[21], 'node', ARGV[7])
 redis.call('HSET', KEYS[1], 'r', id)
-redis.call('PERSIST', KEYS[5])
-redis.call('ZADD', KEYS[4], id, ARGV[1])
+if ARGV[17] == 'removed' then
+  redis.call('DEL', KEYS[5])
+  redis.call('ZREM', KEYS[4], ARGV[1])
+elseif ARGV[17] == 'moved' then
+  if redis.call('EXISTS', KEYS[8]) == 1 then redis.call('RENAME', KEYS[8], KEYS[5]) end
+  redis.call('ZREM', KEYS[4], ARGV[18])
+end
+if ARGV[17] == 'published' or ARGV[17] == 'changed' or ARGV[17] == 'moved' then
+  redis.call('PERSIST', KEYS[5])
+  redis.call('ZADD', KEYS[4], id, ARGV[1])
+end
 local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
 if oldest then
   local below = '(' .. string.match(oldest[1], '^%d+')

@@ -64,8 +64,7 @@ gint64 rndimg_redis_broker_floor_id (RndimgRedisBroker *self);
 RndimgRedisPublishes *rndimg_redis_publishes_new        (RndimgRedisBroker      *broker);
 void                  rndimg_redis_publishes_free       (RndimgRedisPublishes   *self);
 void                  rndimg_redis_publishes_start      (RndimgRedisPublishes   *self,
-                                                         const char             *name,
-                                                         const char             *source,
+                                                         const RndimgEventChange *change,
                                                          const RndimgPublishKey *key,
                                                          GCancellable           *cancellable,
                                                          GAsyncReadyCallback     callback,

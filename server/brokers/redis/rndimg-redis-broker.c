@@ -14,10 +14,17 @@
  *
  * Keys: rndimg:meta {s: newest id, r: newest id in the stream, e: epoch},
  * rndimg:events (entries "ID-0" with name, source, at, epoch, prev: the
- * entry before it, token: the publish it came from), rndimg:picture:NAME
- * (a picture's bytes), rndimg:pictures (NAME -> newest id naming it),
+ * entry before it, token: the publish it came from, node: the publisher,
+ * and a change's type, from, album, privacy and payload; see
+ * RndimgEventChange), rndimg:picture:NAME (a picture's bytes),
+ * rndimg:pictures (NAME -> newest id naming it),
  * rndimg:idempotency:DIGEST (an Idempotency-Key's record) and
  * rndimg:idempotency (the records by id, to keep the newest ones).
+ *
+ * Changes: a node following another node's change (a picture removed,
+ * changed or moved, an album's) applies it to its own catalogue through
+ * the picture hooks before it tells the event, so every node agrees on
+ * what is private and what is gone.
  *
  * Ids never go back: every node keeps the counter at least at the newest
  * id it saw (at each publish, at each connect, and each second it waits
@@ -215,10 +222,63 @@ field (redisReply *fields, const char *name)
   return NULL;
 }
 
+/* The change an entry carries (none from an older node: published). */
+static void
+read_change (RndimgEvent *event, redisReply *fields)
+{
+  const char *privacy = field (fields, "privacy");
+  const char *node = field (fields, "node");
+  RndimgEventChange change = {
+    .kind = RNDIMG_EVENT_PUBLISHED,
+    .name = event->name,
+    .source = event->source,
+    .from = field (fields, "from"),
+    .album = field (fields, "album"),
+    .is_private = privacy != NULL && privacy[0] == '1',
+    .from_private = privacy != NULL && privacy[0] != '\0' && privacy[1] == '1',
+    .payload = field (fields, "payload"),
+  };
+
+  if (!rndimg_event_kind_from_string (field (fields, "type"), &change.kind))
+    change.kind = RNDIMG_EVENT_PUBLISHED;
+  if (change.from != NULL && *change.from == '\0')
+    change.from = NULL;
+  if (change.payload != NULL && *change.payload == '\0')
+    change.payload = NULL;
+  rndimg_event_set_change (event, &change);
+  event->node = node != NULL && *node != '\0' ? g_intern_string (node) : NULL;
+}
+
+/* Another node's change, seen after this node started: its catalogue
+ * follows before the event is described (an event seen before a restart
+ * was followed then). */
+static void
+apply_change (RndimgRedisBroker *self, const RndimgEvent *event)
+{
+  if (event->kind == RNDIMG_EVENT_PUBLISHED || self->pictures == NULL || self->pictures->apply == NULL ||
+      event->node == NULL || g_str_equal (event->node, self->node) || event->id <= self->saved_id)
+    return;
+  self->pictures->apply (event, self->pictures_data);
+}
+
+/* Whether this node must fetch @event's picture before it tells it: a
+ * published, changed or moved picture it lacks (a moved one it has under
+ * its old name is moved here instead). */
+static gboolean
+needs_picture (RndimgRedisBroker *self, const RndimgEvent *event)
+{
+  if (self->pictures == NULL || event->kind == RNDIMG_EVENT_REMOVED || rndimg_event_is_about_albums (event) ||
+      !self->pictures->missing (event->name, self->pictures_data))
+    return FALSE;
+  return event->kind != RNDIMG_EVENT_MOVED || event->from == NULL ||
+         self->pictures->missing (event->from, self->pictures_data);
+}
+
 /* Tells this node's subscribers about @event (transfer full). */
 static void
 tell (RndimgRedisBroker *self, RndimgEvent *event)
 {
+  apply_change (self, event);
   adopt_epoch (self, event->epoch);
   /* Events are lost before it: what is kept ends there, so a client
    * resuming from before is told what it missed, like any gap. */
@@ -275,7 +335,7 @@ tell_unheard (RndimgRedisBroker *self)
 
   while ((event = g_queue_peek_head (&self->unheard)) != NULL)
     {
-      if (self->pictures != NULL && self->pictures->missing (event->name, self->pictures_data))
+      if (needs_picture (self, event))
         {
           g_autofree char *key = g_strconcat (PICTURE_PREFIX, event->name, NULL);
 
@@ -310,6 +370,7 @@ take_entry (RndimgRedisBroker *self, redisReply *entry, gint64 *after, const cha
     return;
   prev = prev_text != NULL ? g_ascii_strtoll (prev_text, NULL, 10) : id - 1;
   event = rndimg_event_new_full (id, name, field (fields, "source"), epoch, field (fields, "at"));
+  read_change (event, fields);
   /* Lost: the stream had events after the last one read here, and they
    * are gone (a node that just started has read none: nothing lost). */
   if (*after > 0 && prev > *after && event->epoch == *epoch_so_far)
@@ -375,10 +436,10 @@ follow_next (RndimgRedisBroker *self)
 /* ---- RndimgBroker ---- */
 
 static void
-redis_publish_async (RndimgBroker *broker, const char *name, const char *source, const RndimgPublishKey *key,
+redis_publish_async (RndimgBroker *broker, const RndimgEventChange *change, const RndimgPublishKey *key,
                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  rndimg_redis_publishes_start (RNDIMG_REDIS_BROKER (broker)->publishes, name, source, key, cancellable,
+  rndimg_redis_publishes_start (RNDIMG_REDIS_BROKER (broker)->publishes, change, key, cancellable,
                                 callback, user_data);
 }
 

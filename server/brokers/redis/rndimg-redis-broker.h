@@ -39,6 +39,11 @@ typedef struct {
    * rndimg_redis_broker_put_picture() if it can. */
   void     (*share)   (const char *name,
                        gpointer    user_data);
+  /* Optional: another node changed its catalogue (@event removed, moved
+   * or changed a picture, or changed an album): this node follows, before
+   * the event is described and told. */
+  void     (*apply)   (const RndimgEvent *event,
+                       gpointer           user_data);
 } RndimgRedisPictureHooks;
 
 void          rndimg_redis_broker_set_picture_hooks (RndimgRedisBroker             *self,

@@ -47,7 +47,7 @@ typedef struct {
   int refs;                    /* the tables' (while unanswered) and each script's */
   RndimgRedisPublishes *publishes;
   GTask *task;                 /* NULL once answered */
-  RndimgEvent *pending;        /* the name, source and time asked for */
+  RndimgEvent *pending;        /* the change, source and time asked for */
   RndimgPublishKey *key;       /* NULL: none */
   char *token;                 /* in its stream entry */
   RndimgEvent *event;          /* as Redis answered it */
@@ -306,8 +306,13 @@ written (Publish *publish, redisReply *reply)
   RndimgRedisBroker *broker = publish->publishes->broker;
   const char *epoch = string_at (reply, 2);
 
+  RndimgEventChange change;
+
   publish->event = rndimg_event_new_full (integer_at (reply, 0), publish->pending->name, publish->pending->source,
                                           epoch != NULL ? epoch : "", publish->pending->published_at);
+  rndimg_event_get_change (publish->pending, &change);
+  rndimg_event_set_change (publish->event, &change);
+  publish->event->node = g_intern_string (broker->node);
   publish->state = PUBLISH_WRITTEN;
   /* Read and told already (the follow link was faster than this answer). */
   if (publish->event->id <= broker->last_seen && g_strcmp0 (publish->event->epoch, broker->epoch) == 0 &&
@@ -370,16 +375,23 @@ send_script (Publish *publish)
   g_autofree char *length = g_strdup_printf ("%u", broker->history_length);
   g_autofree char *lease = g_strdup_printf ("%u", g_str_equal (pending->source, "timer") ? broker->lease_ms : 0);
   g_autofree char *picture_key = g_strconcat (PICTURE_PREFIX, pending->name, NULL);
+  g_autofree char *old_picture_key = g_strconcat (PICTURE_PREFIX, pending->from != NULL ? pending->from : "", NULL);
   g_autofree char *record_key = g_strconcat (KEY_PREFIX, publish->key != NULL ? publish->key->record : "-", NULL);
   g_autofree char *record_ms = g_strdup_printf ("%d", RNDIMG_PUBLISH_KEY_LIFETIME_SECONDS * 1000);
   g_autofree char *records = g_strdup_printf ("%d", RNDIMG_PUBLISH_KEYS_KEPT);
-  const char *check_picture = broker->pictures != NULL && !publish->picture_asked ? "1" : "0";
+  const char *check_picture = broker->pictures != NULL && !publish->picture_asked &&
+                              pending->kind == RNDIMG_EVENT_PUBLISHED ? "1" : "0";
+  const char privacy[3] = { pending->is_private ? '1' : '0', pending->from_private ? '1' : '0', '\0' };
   const char *fingerprint = publish->key != NULL ? publish->key->fingerprint : "";
   const char *argv[] = {
-    "EVAL", publish_script, "7",
+    "EVAL", publish_script, "8",
     RNDIMG_REDIS_META_KEY, RNDIMG_REDIS_STREAM_KEY, LEASE_KEY, PICTURES_KEY, picture_key, record_key, KEY_INDEX,
+    old_picture_key,
     pending->name, pending->source, pending->published_at, proposed_epoch, floor, length, broker->node, lease,
     hint, check_picture, PICTURE_PREFIX, deadline, publish->token, fingerprint, record_ms, records,
+    rndimg_event_kind_to_string (pending->kind), pending->from != NULL ? pending->from : "",
+    pending->album_name != NULL ? pending->album_name : "", privacy,
+    pending->payload != NULL ? pending->payload : "",
   };
 
   if (now_ms == 0 ||
@@ -395,7 +407,7 @@ send_script (Publish *publish)
 
 /* publish_async(): see the top of this file. */
 void
-rndimg_redis_publishes_start (RndimgRedisPublishes *self, const char *name, const char *source,
+rndimg_redis_publishes_start (RndimgRedisPublishes *self, const RndimgEventChange *change,
                               const RndimgPublishKey *key, GCancellable *cancellable, GAsyncReadyCallback callback,
                               gpointer user_data)
 {
@@ -405,7 +417,7 @@ rndimg_redis_publishes_start (RndimgRedisPublishes *self, const char *name, cons
   publish->publishes = self;
   publish->task = g_task_new (self->broker, cancellable, callback, user_data);
   g_task_set_source_tag (publish->task, (gpointer) (guintptr) rndimg_redis_publishes_start);
-  publish->pending = rndimg_event_new (0, name, source);
+  publish->pending = rndimg_event_new_change (0, change);
   publish->key = key != NULL ? rndimg_publish_key_copy (key) : NULL;
   publish->token = rndimg_broker_new_epoch ();
   g_hash_table_insert (self->by_token, publish->token, publish);

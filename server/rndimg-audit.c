@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* The audit log: one record per write (publish, upload, delete, edit,
+ * move, an album's), whatever became of it: who (the credential's name,
+ * never the credential), what (the action and its target), when, from
+ * where (the client's address) and the status it was answered. Always
+ * on, at notice level in the log domain "rndimg-audit": on a terminal one
+ * line, under systemd a journal record with one field per value
+ * (RNDIMG_AUDIT_WHO, RNDIMG_AUDIT_ACTION, RNDIMG_AUDIT_TARGET,
+ * REMOTE_ADDR, HTTP_STATUS), so `journalctl RNDIMG_AUDIT_ACTION=delete`
+ * finds them. Each is counted in /metrics (rndimg_audited_writes_total). */
+#include "rndimg-audit.h"
+
+#define AUDIT_DOMAIN "rndimg-audit"
+
+struct _RndimgAudit
+{
+  RndimgMetrics *metrics;   /* borrowed */
+};
+
+/* What is recorded when the message is answered. */
+typedef struct {
+  RndimgAudit *audit;
+  char *who;
+  char *action;
+  char *target;
+  char *remote;
+} Pending;
+
+RndimgAudit *
+rndimg_audit_new (RndimgMetrics *metrics)
+{
+  RndimgAudit *self = g_new0 (RndimgAudit, 1);
+
+  self->metrics = metrics;
+  return self;
+}
+
+void
+rndimg_audit_free (RndimgAudit *self)
+{
+  g_free (self);
+}
+
+static void
+pending_free (gpointer data, GClosure *closure)
+{
+  Pending *pending = data;
+
+  g_free (pending->who);
+  g_free (pending->action);
+  g_free (pending->target);
+  g_free (pending->remote);
+  g_free (pending);
+}
+
+static void
+record (Pending *pending, guint status)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *when = g_date_time_format_iso8601 (now);
+  g_autofree char *status_text = g_strdup_printf ("%u", status);
+  g_autofree char *line = g_strdup_printf ("audit: %s %s %s from %s at %s: %u", pending->who, pending->action,
+                                           pending->target, pending->remote, when, status);
+  const GLogField fields[] = {
+    { "MESSAGE", line, -1 },
+    { "PRIORITY", "5", -1 },
+    { "GLIB_DOMAIN", AUDIT_DOMAIN, -1 },
+    { "RNDIMG_AUDIT_WHO", pending->who, -1 },
+    { "RNDIMG_AUDIT_ACTION", pending->action, -1 },
+    { "RNDIMG_AUDIT_TARGET", pending->target, -1 },
+    { "REMOTE_ADDR", pending->remote, -1 },
+    { "HTTP_STATUS", status_text, -1 },
+  };
+
+  g_log_structured_array (G_LOG_LEVEL_MESSAGE, fields, G_N_ELEMENTS (fields));
+  rndimg_metrics_count_write (pending->audit->metrics, pending->action, status);
+}
+
+static void
+on_finished (SoupServerMessage *msg, gpointer user_data)
+{
+  record (user_data, soup_server_message_get_status (msg));
+}
+
+/* Records @msg, a write of @action on @target by @access (NULL: not known
+ * yet, a credential refused), once it is answered. */
+void
+rndimg_audit_watch (RndimgAudit *self, SoupServerMessage *msg, const RndimgAccess *access, const char *action,
+                    const char *target)
+{
+  Pending *pending = g_new0 (Pending, 1);
+  const char *remote = soup_server_message_get_remote_host (msg);
+
+  pending->audit = self;
+  pending->who = g_strdup (access != NULL ? access->who : "refused-credential");
+  pending->action = g_strdup (action);
+  pending->target = g_strdup (target != NULL && *target != '\0' ? target : "-");
+  pending->remote = g_strdup (remote != NULL ? remote : "-");
+  g_signal_connect_data (msg, "finished", G_CALLBACK (on_finished), pending, pending_free, 0);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "rndimg-access.h"
+#include "rndimg-metrics.h"
+
+G_BEGIN_DECLS
+
+typedef struct _RndimgAudit RndimgAudit;
+
+RndimgAudit *rndimg_audit_new    (RndimgMetrics      *metrics);
+void         rndimg_audit_free   (RndimgAudit        *self);
+void         rndimg_audit_watch  (RndimgAudit        *self,
+                                  SoupServerMessage  *msg,
+                                  const RndimgAccess *access,
+                                  const char         *action,
+                                  const char         *target);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgAudit, rndimg_audit_free)
+
+G_END_DECLS
