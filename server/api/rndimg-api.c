@@ -289,17 +289,17 @@ void
 rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autofree char *target = rndimg_publish_body_target (body);
   g_autofree char *base_url = NULL;
   g_autoptr(RndimgAccess) access = NULL;
   RndimgPublishRequest request;
 
   /* Whether it may publish in the album picked is the publish layer's. */
-  if ((access = rndimg_api_begin_write (api, msg, "publish", NULL)) == NULL ||
+  if ((access = rndimg_api_begin_write (api, msg, "publish", target)) == NULL ||
       (!rndimg_access_holds (access, RNDIMG_SCOPE_PUBLISH) &&
        !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_PUBLISH, NULL)))
     return;
-  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   base_url = rndimg_http_base_url (msg);
   request = (RndimgPublishRequest) {
     .body = body,

@@ -284,6 +284,20 @@ read_body (GBytes *body, char **name, char **album, GError **error)
          read_string_member (json_node_get_object (root), "album", album, error);
 }
 
+/* Returns (transfer full) what a publish's @body names, for the audit:
+ * its picture, else its album; NULL when it names neither or is no
+ * publish body (refused later, with the reason). */
+char *
+rndimg_publish_body_target (GBytes *body)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *album = NULL;
+
+  if (!read_body (body, &name, &album, NULL))
+    return NULL;
+  return name != NULL ? g_steal_pointer (&name) : g_steal_pointer (&album);
+}
+
 /* The picture a publish names, or a random one of its album or of all;
  * NULL with a refusal. */
 static RndimgPicture *

@@ -44,6 +44,7 @@ void                 rndimg_publish_picture_async  (RndimgBroker               *
                                                     GCancellable               *cancellable,
                                                     GAsyncReadyCallback         callback,
                                                     gpointer                    user_data);
+char                *rndimg_publish_body_target    (GBytes                     *body);
 RndimgPublishAnswer *rndimg_publish_finish         (GAsyncResult               *result);
 void                 rndimg_publish_answer_free    (RndimgPublishAnswer        *answer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgPublishAnswer, rndimg_publish_answer_free)
