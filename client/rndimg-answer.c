@@ -14,8 +14,10 @@ rndimg_answer_copy (const RndimgAnswer *answer)
 {
   RndimgAnswer *copy = g_new0 (RndimgAnswer, 1);
 
+  copy->kind = answer->kind;
   copy->url = g_strdup (answer->url);
   copy->name = g_strdup (answer->name);
+  copy->from = g_strdup (answer->from);
   copy->id = answer->id;
   copy->published_at = g_strdup (answer->published_at);
   copy->source = g_strdup (answer->source);
@@ -41,6 +43,7 @@ rndimg_answer_free (RndimgAnswer *answer)
 {
   g_free (answer->url);
   g_free (answer->name);
+  g_free (answer->from);
   g_free (answer->published_at);
   g_free (answer->source);
   g_free (answer->epoch);
@@ -132,6 +135,28 @@ id_member (JsonObject *object)
   return MAX (json_node_get_int (node), -1);
 }
 
+/* An event's "type" (none: an answer that is no event, a picture). */
+static gboolean
+kind_from_type (const char *type, RndimgAnswerKind *kind)
+{
+  static const struct { const char *type; RndimgAnswerKind kind; } kinds[] = {
+    { "published", RNDIMG_ANSWER_PUBLISHED }, { "removed", RNDIMG_ANSWER_REMOVED },
+    { "changed", RNDIMG_ANSWER_CHANGED }, { "moved", RNDIMG_ANSWER_MOVED },
+    { "album-changed", RNDIMG_ANSWER_ALBUM }, { "album-removed", RNDIMG_ANSWER_ALBUM },
+  };
+
+  *kind = RNDIMG_ANSWER_PUBLISHED;
+  if (type == NULL)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_str_equal (type, kinds[i].type))
+      {
+        *kind = kinds[i].kind;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /* The alt text of the picture's details ("image"), in the first of the
  * user's languages that it has, else the default one. */
 static char *
@@ -148,6 +173,7 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) json_error = NULL;
   RndimgAnswer *answer;
+  RndimgAnswerKind kind;
   JsonObject *object, *image, *details;
   const char *status, *message;
 
@@ -172,7 +198,15 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
                    _("the server says: %s"), message ? message : "error");
       return NULL;
     }
-  if (g_strcmp0 (status, "success") != 0 || !is_web_url (message))
+  if (!kind_from_type (rndimg_json_string (object, "type"), &kind))
+    {
+      g_set_error (error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_WRONG_SHAPE,
+                   _("the server's answer has an unknown type"));
+      return NULL;
+    }
+  if (g_strcmp0 (status, "success") != 0 ||
+      (kind == RNDIMG_ANSWER_REMOVED ? rndimg_json_string (object, "name") == NULL
+       : kind != RNDIMG_ANSWER_ALBUM && !is_web_url (message)))
     {
       g_set_error (error, RNDIMG_ANSWER_ERROR, RNDIMG_ANSWER_ERROR_WRONG_SHAPE,
                    _("the server's answer has no picture URL"));
@@ -181,7 +215,16 @@ rndimg_answer_parse (const char *data, gssize length, GError **error)
 
   image = rndimg_json_object (object, "image");
   answer = g_new0 (RndimgAnswer, 1);
-  answer->url = g_strdup (message);
+  answer->kind = kind;
+  if (kind == RNDIMG_ANSWER_ALBUM)
+    {
+      answer->id = id_member (object);
+      answer->album = text_member (object, "album", 200);
+      answer->epoch = g_strdup (rndimg_json_string (object, "epoch"));
+      return answer;
+    }
+  answer->url = kind != RNDIMG_ANSWER_REMOVED ? g_strdup (message) : NULL;
+  answer->from = kind == RNDIMG_ANSWER_MOVED ? text_member (object, "from", 1000) : NULL;
   if (rndimg_json_string (object, "name") != NULL)
     answer->name = g_strdup (rndimg_json_string (object, "name"));
   else if (image != NULL && rndimg_json_string (image, "name") != NULL)

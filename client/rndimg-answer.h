@@ -14,10 +14,21 @@ typedef enum {
   RNDIMG_ANSWER_ERROR_SERVER,       /* {"status":"error","message":...} */
 } RndimgAnswerError;
 
+/* What an event says happened (an answer that is no event: published). */
+typedef enum {
+  RNDIMG_ANSWER_PUBLISHED,   /* a picture to show */
+  RNDIMG_ANSWER_REMOVED,     /* the picture @name was deleted: url is NULL */
+  RNDIMG_ANSWER_CHANGED,     /* @name's text (alt, author, licence...) changed */
+  RNDIMG_ANSWER_MOVED,       /* the picture @from is now @name, in another album */
+  RNDIMG_ANSWER_ALBUM,       /* an album made, changed or removed: url and name are NULL */
+} RndimgAnswerKind;
+
 /* What the API answers: the picture's URL and, for events, the rest. */
 typedef struct {
-  char *url;
-  char *name;
+  RndimgAnswerKind kind;
+  char *url;              /* NULL only for REMOVED and ALBUM */
+  char *name;             /* NULL only for ALBUM */
+  char *from;             /* MOVED: the picture's old name; else NULL */
   gint64 id;              /* -1 when the answer has none (GET /rndimg) */
   char *published_at;     /* NULL when none */
   char *source;           /* NULL when none */

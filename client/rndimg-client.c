@@ -21,6 +21,7 @@ struct _RndimgClient
   SoupSession *session;
   char *base_url;
   char *album;         /* Get and Live follow only this album; NULL: all */
+  char *token;         /* sent to the server as Authorization; NULL: none */
 };
 
 G_DEFINE_FINAL_TYPE (RndimgClient, rndimg_client, G_TYPE_OBJECT)
@@ -35,6 +36,7 @@ rndimg_client_finalize (GObject *object)
   g_clear_object (&self->session);
   g_free (self->base_url);
   g_free (self->album);
+  g_free (self->token);
   G_OBJECT_CLASS (rndimg_client_parent_class)->finalize (object);
 }
 
@@ -44,6 +46,34 @@ rndimg_client_class_init (RndimgClientClass *klass)
   G_OBJECT_CLASS (klass)->finalize = rndimg_client_finalize;
 }
 
+/* Whether @uri is on the server: same scheme, host and port. */
+static gboolean
+is_on_server (RndimgClient *self, GUri *uri)
+{
+  g_autoptr(GUri) server = self->base_url != NULL ? g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  return server != NULL && g_ascii_strcasecmp (g_uri_get_scheme (uri), g_uri_get_scheme (server)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (uri), g_uri_get_host (server)) == 0 &&
+         g_uri_get_port (uri) == g_uri_get_port (server);
+}
+
+/* Every request to the server carries the token, never one elsewhere
+ * (a picture's source, say): private albums show to whoever may read
+ * them. */
+static void
+on_request_queued (SoupSession *session, SoupMessage *msg, gpointer user_data)
+{
+  RndimgClient *self = user_data;
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  g_autofree char *bearer = NULL;
+
+  if (self->token == NULL || soup_message_headers_get_one (headers, "Authorization") != NULL ||
+      !is_on_server (self, soup_message_get_uri (msg)))
+    return;
+  bearer = g_strconcat ("Bearer ", self->token, NULL);
+  soup_message_headers_replace (headers, "Authorization", bearer);
+}
+
 static void
 rndimg_client_init (RndimgClient *self)
 {
@@ -51,6 +81,7 @@ rndimg_client_init (RndimgClient *self)
                                                  "timeout", IDLE_TIMEOUT_SECONDS,
                                                  "idle-timeout", 60,
                                                  NULL);
+  g_signal_connect_object (self->session, "request-queued", G_CALLBACK (on_request_queued), self, 0);
 }
 
 RndimgClient *
@@ -82,6 +113,20 @@ char *
 rndimg_client_url (RndimgClient *self, const char *path)
 {
   return g_strconcat (self->base_url, path, NULL);
+}
+
+/* The token sent with every request to the server (NULL or "": none). */
+void
+rndimg_client_set_token (RndimgClient *self, const char *token)
+{
+  g_free (self->token);
+  self->token = token != NULL && *token != '\0' ? g_strdup (token) : NULL;
+}
+
+const char *
+rndimg_client_get_token (RndimgClient *self)
+{
+  return self->token;
 }
 
 SoupSession *

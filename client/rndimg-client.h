@@ -33,6 +33,9 @@ void          rndimg_client_set_base_url      (RndimgClient        *self,
 char         *rndimg_client_url               (RndimgClient        *self,
                                                const char          *path);
 SoupSession  *rndimg_client_get_session       (RndimgClient        *self);
+void          rndimg_client_set_token         (RndimgClient        *self,
+                                               const char          *token);
+const char   *rndimg_client_get_token         (RndimgClient        *self);
 
 void          rndimg_client_set_album         (RndimgClient        *self,
                                                const char          *album);
