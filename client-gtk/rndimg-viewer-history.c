@@ -304,3 +304,62 @@ rndimg_viewer_history_new (guint capacity)
   self->capacity = MAX (capacity, 1);
   return self;
 }
+
+static gboolean
+names (RndimgViewerEntry *entry, const char *name)
+{
+  return g_strcmp0 (entry->answer->name, name) == 0;
+}
+
+/* The picture @name was deleted on the server: its entries go. The one
+ * shown after is the next older (or the newest left). TRUE when the
+ * shown entry was among them. */
+gboolean
+rndimg_viewer_history_remove (RndimgViewerHistory *self, const char *name)
+{
+  gboolean shown_removed = FALSE;
+  guint removed = 0;
+
+  for (guint i = self->entries->len; i-- > 0;)
+    {
+      if (!names (g_ptr_array_index (self->entries, i), name))
+        continue;
+      shown_removed = shown_removed || (int) i == self->position;
+      if ((int) i < self->position)
+        self->position--;
+      g_ptr_array_remove_index (self->entries, i);
+      g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 0);
+      removed++;
+    }
+  if (removed == 0)
+    return FALSE;
+  if (self->entries->len == 0)
+    self->position = -1;
+  else if (self->position >= (int) self->entries->len)
+    self->position = (int) self->entries->len - 1;
+  g_signal_emit (self, signals[CHANGED], 0);
+  return shown_removed;
+}
+
+/* The picture @name changed (its text) or moved (@answer has its new
+ * name and URL): its entries take @answer, their textures kept (the
+ * bytes are the same). TRUE when the shown entry was among them. */
+gboolean
+rndimg_viewer_history_update (RndimgViewerHistory *self, const char *name, const RndimgAnswer *answer)
+{
+  gboolean shown_updated = FALSE;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      RndimgViewerEntry *entry = g_ptr_array_index (self->entries, i);
+
+      if (!names (entry, name))
+        continue;
+      rndimg_answer_free (entry->answer);
+      entry->answer = rndimg_answer_copy (answer);
+      entry->answer->kind = RNDIMG_ANSWER_PUBLISHED;
+      shown_updated = shown_updated || (int) i == self->position;
+      g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 1);
+    }
+  return shown_updated;
+}

@@ -48,5 +48,10 @@ RndimgViewerEntry   *rndimg_viewer_history_get_newest   (RndimgViewerHistory *se
 RndimgViewerEntry   *rndimg_viewer_history_find         (RndimgViewerHistory *self,
                                                          const char          *url);
 gsize                rndimg_viewer_history_get_texture_bytes (RndimgViewerHistory *self);
+gboolean             rndimg_viewer_history_remove       (RndimgViewerHistory *self,
+                                                         const char          *name);
+gboolean             rndimg_viewer_history_update       (RndimgViewerHistory *self,
+                                                         const char          *name,
+                                                         const RndimgAnswer  *answer);
 
 G_END_DECLS

@@ -270,6 +270,23 @@ rndimg_viewer_picture_clear (RndimgViewerPicture *self)
   _rndimg_viewer_picture_set_shown (self, NULL, NULL);
 }
 
+/* The picture shown, @name, changed its text or moved (@answer has its
+ * new name and URL): shown on as it is, described by @answer. FALSE when
+ * it is not the one shown. */
+gboolean
+rndimg_viewer_picture_update_answer (RndimgViewerPicture *self, const char *name, const RndimgAnswer *answer)
+{
+  g_return_val_if_fail (RNDIMG_IS_VIEWER_PICTURE (self), FALSE);
+
+  if (self->answer == NULL || g_strcmp0 (self->answer->name, name) != 0)
+    return FALSE;
+  rndimg_answer_free (self->answer);
+  self->answer = rndimg_answer_copy (answer);
+  self->answer->kind = RNDIMG_ANSWER_PUBLISHED;
+  describe (self);
+  return TRUE;
+}
+
 void
 rndimg_viewer_picture_set_client (RndimgViewerPicture *self, RndimgClient *client)
 {

@@ -28,6 +28,9 @@ void                rndimg_viewer_picture_show         (RndimgViewerPicture  *se
                                                         const RndimgAnswer   *answer,
                                                         GdkTexture           *texture);
 void                rndimg_viewer_picture_clear        (RndimgViewerPicture  *self);
+gboolean            rndimg_viewer_picture_update_answer (RndimgViewerPicture *self,
+                                                        const char          *name,
+                                                        const RndimgAnswer  *answer);
 const RndimgAnswer *rndimg_viewer_picture_get_answer   (RndimgViewerPicture  *self);
 GdkTexture         *rndimg_viewer_picture_get_texture  (RndimgViewerPicture  *self);
 GdkPaintable       *rndimg_viewer_picture_get_paintable (RndimgViewerPicture *self);

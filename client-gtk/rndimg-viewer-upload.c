@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Uploading a picture of one's own: the Upload action (a file chooser)
  * and a file dropped on the window both publish it through the server's
- * upload API, with the token from the preferences. The server decides
- * whether the bytes are a picture; a refusal is said in plain words. */
+ * upload API, with the token from the preferences (kept in the keyring).
+ * The server decides whether the bytes are a picture; a refusal is said
+ * in plain words. */
 #include "rndimg-viewer-window-private.h"
 #include "rndimg-viewer-i18n.h"
 
@@ -74,7 +75,7 @@ on_file_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   RndimgViewerWindow *self = upload->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
-  g_autofree char *type = NULL, *token = NULL, *message = NULL;
+  g_autofree char *type = NULL, *message = NULL;
 
   if (bytes == NULL)
     {
@@ -87,10 +88,10 @@ on_file_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   type = guess_content_type (upload->file_name, bytes);
-  token = g_settings_get_string (self->settings, "upload-token");
   message = g_strdup_printf (_("Uploading “%s”…"), upload->name);
   _rndimg_viewer_window_say (self, message);
-  rndimg_client_upload_async (self->client, bytes, type, token, self->upload_cancellable, on_uploaded, upload);
+  rndimg_client_upload_async (self->client, bytes, type, rndimg_client_get_token (self->client),
+                              self->upload_cancellable, on_uploaded, upload);
 }
 
 void

@@ -3,7 +3,8 @@
  * pictures, Get, the pages), rndimg-viewer-window-live.c (Live: its
  * button, its banner), rndimg-viewer-window-albums.c (the server's albums
  * and the one in force), rndimg-viewer-window-actions.c (what people do
- * with a picture) and rndimg-viewer-upload.c. */
+ * with a picture), rndimg-viewer-window-token.c (the token, in the
+ * keyring) and rndimg-viewer-upload.c. */
 #pragma once
 
 #include <adwaita.h>
@@ -79,9 +80,11 @@ struct _RndimgViewerWindow
   RndimgClient *client;
   RndimgLive *live;
   RndimgViewerHistory *history;
+  GHashTable *deleted;            /* names of pictures deleted on the server (a set, bounded) */
   GCancellable *get_cancellable;     /* the Get in flight */
   GCancellable *upload_cancellable;  /* the upload in flight */
   GCancellable *albums_cancellable;  /* the album list in flight */
+  GCancellable *token_cancellable;   /* the keyring's lookup in flight */
   char *problem;                     /* what went wrong last, for a person; NULL when all is well */
 
   RndimgViewerState state;
@@ -137,6 +140,10 @@ void _rndimg_viewer_window_live_init          (RndimgViewerWindow *self);
 void _rndimg_viewer_window_update_live        (RndimgViewerWindow *self);
 void _rndimg_viewer_window_live_dispose       (RndimgViewerWindow *self);
 char *_rndimg_viewer_window_retry_text        (RndimgViewerWindow *self);
+
+/* rndimg-viewer-window-token.c */
+void _rndimg_viewer_window_load_token         (RndimgViewerWindow *self);
+void _rndimg_viewer_window_token_dispose      (RndimgViewerWindow *self);
 
 /* For tests */
 RndimgViewerState    rndimg_viewer_window_get_state        (RndimgViewerWindow *self);

@@ -18,6 +18,8 @@
 #include <glib/gi18n-lib.h>
 
 #define HISTORY_LENGTH 50
+/* Names of deleted pictures kept, to drop a load of one that was on its way. */
+#define DELETED_NAMES_KEPT 256
 #define NARROW_WIDTH 600      /* below, Upload is in the menu only (and drag and drop, Ctrl+U) */
 #define FOLDED_WIDTH 760      /* below, the Properties lie over the picture */
 
@@ -367,7 +369,8 @@ add_unshown (gpointer user_data)
 {
   Load *load = user_data;
 
-  if (load->self->history != NULL && rndimg_viewer_history_find (load->self->history, load->answer->url) == NULL)
+  if (load->self->history != NULL && rndimg_viewer_history_find (load->self->history, load->answer->url) == NULL &&
+      !g_hash_table_contains (load->self->deleted, load->answer->name))
     rndimg_viewer_history_add_unshown (load->self->history, load->answer);
   return G_SOURCE_REMOVE;
 }
@@ -412,6 +415,18 @@ on_picture_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (self->state == RNDIMG_VIEWER_LOADING || self->state == RNDIMG_VIEWER_ERROR)
     set_state (self, live_view_state (self), NULL);
+  if (g_hash_table_contains (self->deleted, load->answer->name))
+    {
+      /* Deleted on the server while it came. */
+      if (rndimg_viewer_history_get_current (self->history) != NULL)
+        show_current (self);
+      else
+        rndimg_viewer_picture_clear (self->picture);
+      on_picture_shown (self);
+      _rndimg_viewer_window_update_view (self);
+      load_free (load);
+      return;
+    }
   if (!is_newest (self, load->answer))
     {
       rndimg_viewer_history_add (self->history, load->answer, texture, thumbnail);
@@ -434,6 +449,8 @@ _rndimg_viewer_window_load_picture (RndimgViewerWindow *self, RndimgAnswer *answ
   load->self = g_object_ref (self);
   load->answer = answer;
   self->loading = TRUE;
+  /* Published again (uploaded anew under its old name, say). */
+  g_hash_table_remove (self->deleted, answer->name);
   rndimg_viewer_picture_load_async (self->picture, answer, on_picture_loaded, load);
   shown = rndimg_viewer_picture_get_answer (self->picture);
   if (shown != NULL && g_strcmp0 (shown->url, answer->url) == 0)
@@ -500,10 +517,72 @@ change_server_activated (GtkWidget *widget, const char *action_name, GVariant *p
   gtk_window_present (GTK_WINDOW (rndimg_viewer_preferences_new (RNDIMG_VIEWER_WINDOW (widget))));
 }
 
+/* The picture @name was deleted on the server: it leaves the stage and
+ * the history (the next in the history is shown, else nothing). */
+static void
+forget_picture (RndimgViewerWindow *self, const char *name)
+{
+  const RndimgAnswer *shown = rndimg_viewer_picture_get_answer (self->picture);
+  gboolean was_shown = shown != NULL && g_strcmp0 (shown->name, name) == 0;
+  g_autofree char *isolated = rndimg_viewer_isolate (name);
+  g_autofree char *message = NULL;
+
+  /* Bounded: the names matter only while a load of them may be on its way. */
+  if (g_hash_table_size (self->deleted) >= DELETED_NAMES_KEPT)
+    g_hash_table_remove_all (self->deleted);
+  g_hash_table_add (self->deleted, g_strdup (name));
+  rndimg_viewer_history_remove (self->history, name);
+  if (!was_shown)
+    return;
+  self->loading = FALSE;
+  if (rndimg_viewer_history_get_current (self->history) != NULL)
+    show_current (self);
+  else
+    {
+      rndimg_viewer_picture_clear (self->picture);
+      on_picture_shown (self);
+      _rndimg_viewer_window_update_view (self);
+    }
+  /* Translators: a picture's name */
+  message = g_strdup_printf (_("%s was deleted on the server"), isolated);
+  _rndimg_viewer_window_say (self, message);
+}
+
+/* The picture @name changed its text, or moved (@answer names it now):
+ * wherever it is shown, its credits follow. */
+static void
+update_picture (RndimgViewerWindow *self, const char *name, const RndimgAnswer *answer)
+{
+  rndimg_viewer_history_update (self->history, name, answer);
+  if (rndimg_viewer_picture_update_answer (self->picture, name, answer))
+    on_picture_shown (self);
+}
+
 static void
 on_live_event (RndimgLive *live, RndimgAnswer *answer, gpointer user_data)
 {
-  _rndimg_viewer_window_load_picture (user_data, rndimg_answer_copy (answer));
+  RndimgViewerWindow *self = user_data;
+
+  switch (answer->kind)
+    {
+    case RNDIMG_ANSWER_PUBLISHED:
+      _rndimg_viewer_window_load_picture (self, rndimg_answer_copy (answer));
+      break;
+    case RNDIMG_ANSWER_REMOVED:
+      forget_picture (self, answer->name);
+      break;
+    case RNDIMG_ANSWER_CHANGED:
+      update_picture (self, answer->name, answer);
+      break;
+    case RNDIMG_ANSWER_MOVED:
+      update_picture (self, answer->from, answer);
+      break;
+    case RNDIMG_ANSWER_ALBUM:
+      _rndimg_viewer_window_load_albums (self);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static void
@@ -579,6 +658,7 @@ rndimg_viewer_window_set_server (RndimgViewerWindow *self, const char *server)
   g_return_if_fail (server != NULL);
 
   rndimg_client_set_base_url (self->client, server);
+  _rndimg_viewer_window_load_token (self);
   host = rndimg_client_display_host (rndimg_client_get_base_url (self->client));
   adw_window_title_set_subtitle (self->window_title, host);
   rndimg_viewer_album_picker_set_subtitle (self->album_picker, host);
@@ -712,6 +792,7 @@ rndimg_viewer_window_dispose (GObject *object)
   g_clear_handle_id (&self->layout_id, g_source_remove);
   _rndimg_viewer_window_albums_dispose (self);
   _rndimg_viewer_window_live_dispose (self);
+  _rndimg_viewer_window_token_dispose (self);
   if (self->live != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->live, self);
@@ -725,6 +806,7 @@ rndimg_viewer_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->picture, self);
   g_clear_object (&self->live);
   g_clear_object (&self->history);
+  g_clear_pointer (&self->deleted, g_hash_table_unref);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), RNDIMG_TYPE_VIEWER_WINDOW);
   g_clear_object (&self->client);
@@ -849,6 +931,7 @@ rndimg_viewer_window_init (RndimgViewerWindow *self)
   rndimg_backoff_init (&self->albums_backoff, 1000, 30000, 0);
   load_style (gtk_widget_get_display (GTK_WIDGET (self)));
   self->history = rndimg_viewer_history_new (HISTORY_LENGTH);
+  self->deleted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_signal_connect_swapped (self->history, "changed", G_CALLBACK (on_history_changed), self);
   rndimg_viewer_history_strip_set_history (self->history_strip, self->history);
   g_signal_connect_swapped (self->picture, "notify::texture", G_CALLBACK (on_texture_changed), self);
