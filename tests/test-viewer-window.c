@@ -573,18 +573,15 @@ test_upload_token (void)
   RndimgViewerWindow *window = open_window (server->url);
   g_autofree char *picture_path = test_source_image ("051.png");
   g_autoptr(GFile) picture = g_file_new_for_path (picture_path);
-  g_autoptr(GSettings) settings = rndimg_viewer_settings_new ();
 
-  g_settings_set_string (settings, "upload-token", "");
   rndimg_viewer_window_upload_file (window, picture);
   wait_for (window, RNDIMG_VIEWER_ERROR, NULL, "set it in Preferences", 10000);
   g_assert_cmpstr (rndimg_viewer_window_get_page (window), ==, "error");
   screenshot (window, "upload-refused", 20);
 
-  g_settings_set_string (settings, "upload-token", "s3cret-token");
+  rndimg_viewer_window_set_token (window, "s3cret-token");
   rndimg_viewer_window_upload_file (window, picture);
   g_assert_true (test_wait_until (shows_upload, window, 10000));
-  g_settings_set_string (settings, "upload-token", "");
 
   gtk_window_destroy (GTK_WINDOW (window));
   test_server_stop (server);
