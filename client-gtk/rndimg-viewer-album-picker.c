@@ -135,7 +135,8 @@ update_checks (RndimgViewerAlbumPicker *self)
 }
 
 static GtkWidget *
-row_new (const char *album, const char *title, const char *subtitle, const char *cover_url, gboolean sub_album)
+row_new (const char *album, const char *title, const char *subtitle, const char *cover_url, gboolean sub_album,
+         gboolean is_private)
 {
   RndimgAlbumRow *row = g_object_new (RNDIMG_TYPE_ALBUM_ROW, NULL);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
@@ -168,6 +169,14 @@ row_new (const char *album, const char *title, const char *subtitle, const char 
   gtk_widget_set_valign (texts, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (box), cover);
   gtk_box_append (GTK_BOX (box), texts);
+  if (is_private)
+    {
+      GtkWidget *lock = gtk_image_new_from_icon_name ("changes-prevent-symbolic");
+
+      gtk_widget_set_tooltip_text (lock, _("Private album: shown with your token"));
+      gtk_widget_add_css_class (lock, "dim-label");
+      gtk_box_append (GTK_BOX (box), lock);
+    }
   gtk_box_append (GTK_BOX (box), check);
   gtk_widget_set_margin_start (box, sub_album ? 36 : 6);
   gtk_widget_set_margin_end (box, 6);
@@ -185,15 +194,18 @@ fill_list (RndimgViewerAlbumPicker *self)
 
   while ((child = gtk_widget_get_first_child (self->list)) != NULL)
     gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
-  gtk_list_box_append (GTK_LIST_BOX (self->list), row_new ("", _("All Pictures"), NULL, NULL, FALSE));
+  gtk_list_box_append (GTK_LIST_BOX (self->list), row_new ("", _("All Pictures"), NULL, NULL, FALSE, FALSE));
   for (guint i = 0; self->albums != NULL && i < self->albums->len; i++)
     {
       const RndimgAlbumInfo *album = g_ptr_array_index (self->albums, i);
       g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u picture", "%u pictures", album->count),
                                                 album->count);
+      /* Translators: a private album's count of pictures, in the album list */
+      g_autofree char *subtitle = album->is_private ? g_strdup_printf (_("Private · %s"), count) : g_strdup (count);
 
       gtk_list_box_append (GTK_LIST_BOX (self->list),
-                           row_new (album->name, album->title, count, album->cover_url, album->parent != NULL));
+                           row_new (album->name, album->title, subtitle, album->cover_url, album->parent != NULL,
+                                    album->is_private));
     }
   update_checks (self);
 }

@@ -80,6 +80,9 @@ album_of (JsonNode *node)
   album->title = title_of (object, name);
   album->count = count_member (object);
   album->cover_url = cover != NULL && g_str_has_prefix (cover, "http") ? g_strdup (cover) : NULL;
+  album->is_private = json_object_has_member (object, "private") &&
+                      JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "private")) &&
+                      json_object_get_boolean_member (object, "private");
   return album;
 }
 

@@ -12,6 +12,7 @@ typedef struct {
   char *title;        /* in the user's language when the server has it, else made from the name */
   guint count;        /* its pictures, a parent's including its sub-albums' */
   char *cover_url;    /* its first picture's URL; NULL when it has none */
+  gboolean is_private; /* seen only with a token that may read it */
 } RndimgAlbumInfo;
 
 void       rndimg_album_info_free      (RndimgAlbumInfo *album);

@@ -8,7 +8,8 @@
  *    at once;
  *  - a token makes the private album show: without it the album picker
  *    does not list it, with it (sent as Authorization on every request)
- *    it does, and Get shows its pictures (their URLs signed);
+ *    it does, marked private, and Get shows its pictures (their URLs
+ *    signed);
  *  - with RNDIMG_TEST_KEYRING (run by tests/with-keyring.sh in a D-Bus
  *    session with a keyring of its own): the token applied in the
  *    Preferences is kept in the keyring, and a new window for the same
@@ -192,6 +193,9 @@ test_token_shows_private_album (void)
   g_assert_cmpstr (rndimg_viewer_window_get_token (window), ==, READER_TOKEN);
   if (!test_wait_until (lists_family, window, 15000))
     g_error ("with a token that may read it, the private album is still not listed");
+  /* Marked as private in the list. */
+  g_assert_nonnull (find_label_with_text (rndimg_viewer_album_picker_get_row (picker_of (window), "family"),
+                                          "Private \u00b7 1 picture"));
   choose_album (window, "family");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
   wait_for (window, RNDIMG_VIEWER_IDLE, "family/f1.png", NULL, 15000);
