@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Measures rndimg-server side by side with nginx+nchan (Debian's packages,
 # one worker) on this machine: push fan-out, sustained delivery, latency,
-# memory per held client, and request throughput. By hand only, never in
+# memory per held client, request throughput (a small JSON answer, a
+# picture, a cached variant) and memory at start. By hand only, never in
 # the test run. Everything listens on 127.0.0.1; every run is bounded.
 #
 #   bench/compare-nchan.sh [--rounds N] [--seconds S] [--server PATH] [--pin]
@@ -53,11 +54,19 @@ start_rndimg() {
     # Every load client comes from 127.0.0.1: lift the per-address cap
     # where the server has one.
     # shellcheck disable=SC2046
-    $ON_SERVER_CPU "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 \
+    # A state folder of its own, empty at every start: no history or
+    # placeholders carried from one run to the next.
+    rm -rf "$WORK/state"
+    $ON_SERVER_CPU "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 --state-file "$WORK/state/history.json" \
         --max-waiters 100000 --max-streams 100000 $(per_address_cap) >"$WORK/rndimg.log" 2>&1 &
     SERVER_PID=$!
     MEASURED_PIDS=$SERVER_PID
     "$PUSH_LOAD" up "$PORT" || { cat "$WORK/rndimg.log" >&2; exit 1; }
+    # What "at start" means: the first placeholders computed, the server idle.
+    for _ in $(seq 100); do
+        curl -sf "http://127.0.0.1:$PORT/polling/api/v1.0/stats" | grep -q '"placeholders_pending":0' && break
+        sleep 0.1
+    done
 }
 
 start_nchan() {
@@ -67,7 +76,7 @@ start_nchan() {
     SERVER_PID=$!
     "$PUSH_LOAD" up "$PORT" || { cat "$WORK/nginx/error.log" >&2; exit 1; }
     MEASURED_PIDS=""
-    for _ in $(seq 100); do   # the worker, what holds the clients; at most 5 s
+    for _ in $(seq 400); do   # the worker, what holds the clients; at most 20 s
         MEASURED_PIDS=$(pgrep -P "$SERVER_PID" | paste -sd, -) && break
         sleep 0.05
     done
@@ -126,19 +135,34 @@ latency() { # latency SERVER
     log "$1" "latency" "$line"
 }
 
-# rss_kib: resident memory of the measured processes, KiB
-rss_kib() {
+# memory_kib [FIELD]: resident memory of the measured processes, KiB
+# (VmRSS, or another line of /proc/PID/status: RssAnon, the anonymous part)
+memory_kib() {
     for pid in $(printf '%s' "$MEASURED_PIDS" | tr , ' '); do
-        awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"
+        awk -v field="${1:-VmRSS}:" '$1 == field { print $2 }' "/proc/$pid/status"
     done | awk '{ total += $1 } END { print total }'
+}
+
+# The canonical URL of a 200x200 JPEG of 023.png on the rndimg server
+# started last, rendered once; its bytes become nginx's file at the same
+# path, so both serve the same bytes.
+prepare_variant() {
+    location=$(curl -s -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$PORT/img/023.png/200x200.jpg")
+    VARIANT_PATH=/${location#http://*/}
+    mkdir -p "$WORK/nginx/html$(dirname "$VARIANT_PATH")"
+    curl -sf -o "$WORK/nginx/html$VARIANT_PATH" "http://127.0.0.1:$PORT$VARIANT_PATH"
 }
 
 throughput() { # throughput SERVER METRIC PATH
     "start_$1"
-    rss_before=$(rss_kib)
+    [ "$2" != variant_rps ] || [ "$1" != rndimg ] || prepare_variant
+    [ "$2" != variant_rps ] || set -- "$1" "$2" "$VARIANT_PATH"
+    rss_before=$(memory_kib) anon_before=$(memory_kib RssAnon)
     out=$($ON_CLIENT_CPU wrk -t1 -c50 -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$PORT$3" 2>&1) || true
     record "$2_rss_before" "$1" "$rss_before" 1
-    record "$2_rss_after" "$1" "$(rss_kib)" 1
+    record "$2_anon_before" "$1" "$anon_before" 1
+    record "$2_rss_after" "$1" "$(memory_kib)" 1
+    record "$2_anon_after" "$1" "$(memory_kib RssAnon)" 1
     stop_server
     rps=$(printf '%s\n' "$out" | awk '/^Requests\/sec/ { print $2 }')
     ok=1
@@ -162,6 +186,8 @@ one_round() {
     throughput nchan json_rps /rndimg
     throughput rndimg static_rps /static/img/023.png
     throughput nchan static_rps /static/img/023.png
+    throughput rndimg variant_rps variant
+    throughput nchan variant_rps variant
 }
 
 build

@@ -89,7 +89,8 @@ run (RndimgConfig *config, GSocket *activated, GTlsCertificate *certificate)
       return 1;
     }
 
-  /* Before the URL is announced: whoever reads it may stop us at once. */
+  /* The signals are ours before the URL is printed: a script that stops
+   * the server as soon as it reads the URL gets a clean stop. */
   loop = g_main_loop_new (NULL, FALSE);
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);

@@ -51,10 +51,8 @@ rndimg_access_log_install_writer (void)
 }
 
 static const char *
-header_or_dash (SoupServerMessage *msg, const char *name)
+or_dash (const char *value)
 {
-  const char *value = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), name);
-
   return value != NULL ? value : "-";
 }
 
@@ -77,41 +75,36 @@ redacted_query (const char *query)
 }
 
 static char *
-requested_target (SoupServerMessage *msg)
+requested_target (const RndimgFinishedRequest *request)
 {
-  GUri *uri = soup_server_message_get_uri (msg);
   g_autofree char *query = NULL;
 
-  if (uri == NULL)     /* a request line libsoup could not parse */
+  if (request->path == NULL)     /* a request line that could not be parsed */
     return g_strdup ("-");
-  if (g_uri_get_query (uri) == NULL)
-    return g_strdup (g_uri_get_path (uri));
-  query = redacted_query (g_uri_get_query (uri));
-  return g_strconcat (g_uri_get_path (uri), "?", query, NULL);
+  if (request->query == NULL)
+    return g_strdup (request->path);
+  query = redacted_query (request->query);
+  return g_strconcat (request->path, "?", query, NULL);
 }
 
 void
-rndimg_access_log_record (SoupServerMessage *msg, guint status_code, guint64 bytes_sent, double seconds)
+rndimg_access_log_record (const RndimgFinishedRequest *request)
 {
-  const char *remote = soup_server_message_get_remote_host (msg);
-  const char *method = soup_server_message_get_method (msg);
-  g_autofree char *target = requested_target (msg);
+  const char *remote = or_dash (request->remote_host);
+  const char *method = or_dash (request->method);
+  g_autofree char *target = requested_target (request);
   g_autofree char *safe_target = g_strescape (target, NULL);
-  g_autofree char *agent = g_strescape (header_or_dash (msg, "User-Agent"), NULL);
-  g_autofree char *referer = g_strescape (header_or_dash (msg, "Referer"), NULL);
+  g_autofree char *agent = g_strescape (or_dash (request->user_agent), NULL);
+  g_autofree char *referer = g_strescape (or_dash (request->referer), NULL);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *time = g_date_time_format (now, "%d/%b/%Y:%H:%M:%S %z");
-  g_autofree char *status = g_strdup_printf ("%u", status_code);
-  g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes_sent);
-  g_autofree char *duration = g_strdup_printf ("%.6f", seconds);
-  g_autofree char *line = NULL;
-
-  remote = remote != NULL ? remote : "-";
-  method = method != NULL ? method : "-";
-  line = g_strdup_printf ("%s - - [%s] \"%s %s HTTP/1.%d\" %s %s \"%s\" \"%s\" %s",
-                          remote, time, method, safe_target,
-                          soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ? 0 : 1,
-                          status, bytes, referer, agent, duration);
+  g_autofree char *status = g_strdup_printf ("%u", request->status);
+  g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, request->bytes_sent);
+  g_autofree char *duration = g_strdup_printf ("%.6f", request->seconds);
+  g_autofree char *line = g_strdup_printf ("%s - - [%s] \"%s %s HTTP/1.%d\" %s %s \"%s\" \"%s\" %s",
+                                           remote, time, method, safe_target,
+                                           request->http_version == SOUP_HTTP_1_0 ? 0 : 1,
+                                           status, bytes, referer, agent, duration);
   const GLogField fields[] = {
     { "MESSAGE", line, -1 },
     { "PRIORITY", "6", -1 },
@@ -122,7 +115,7 @@ rndimg_access_log_record (SoupServerMessage *msg, guint status_code, guint64 byt
     { "HTTP_STATUS", status, -1 },
     { "RESPONSE_BYTES", bytes, -1 },
     { "DURATION_SECONDS", duration, -1 },
-    { "USER_AGENT", header_or_dash (msg, "User-Agent"), -1 },
+    { "USER_AGENT", or_dash (request->user_agent), -1 },
   };
 
   g_log_structured_array (G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS (fields));

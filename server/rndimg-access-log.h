@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <libsoup/soup.h>
+#include "rndimg-exchange.h"
 
 G_BEGIN_DECLS
 
 void rndimg_access_log_install_writer (void);
-void rndimg_access_log_record         (SoupServerMessage *msg,
-                                       guint              status,
-                                       guint64            bytes_sent,
-                                       double             seconds);
+void rndimg_access_log_record         (const RndimgFinishedRequest *request);
 
 G_END_DECLS

@@ -42,7 +42,7 @@ rndimg_audit_free (RndimgAudit *self)
 }
 
 static void
-pending_free (gpointer data, GClosure *closure)
+pending_free (gpointer data)
 {
   Pending *pending = data;
 
@@ -77,24 +77,24 @@ record (Pending *pending, guint status)
 }
 
 static void
-on_finished (SoupServerMessage *msg, gpointer user_data)
+on_reported (guint status, gpointer user_data)
 {
-  record (user_data, soup_server_message_get_status (msg));
+  record (user_data, status);
 }
 
-/* Records @msg, a write of @action on @target by @access (NULL: not known
+/* Records @exchange, a write of @action on @target by @access (NULL: not known
  * yet, a credential refused), once it is answered. */
 void
-rndimg_audit_watch (RndimgAudit *self, SoupServerMessage *msg, const RndimgAccess *access, const char *action,
+rndimg_audit_watch (RndimgAudit *self, RndimgExchange *exchange, const RndimgAccess *access, const char *action,
                     const char *target)
 {
   Pending *pending = g_new0 (Pending, 1);
-  const char *remote = soup_server_message_get_remote_host (msg);
+  const char *remote = rndimg_exchange_get_remote_host (exchange);
 
   pending->audit = self;
   pending->who = g_strdup (access != NULL ? access->who : "refused-credential");
   pending->action = g_strdup (action);
   pending->target = g_strdup (target != NULL && *target != '\0' ? target : "-");
   pending->remote = g_strdup (remote != NULL ? remote : "-");
-  g_signal_connect_data (msg, "finished", G_CALLBACK (on_finished), pending, pending_free, 0);
+  rndimg_exchange_on_reported (exchange, on_reported, pending, pending_free);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <libsoup/soup.h>
+#include "rndimg-exchange.h"
 
 #include "rndimg-access.h"
 #include "rndimg-metrics.h"
@@ -13,7 +13,7 @@ typedef struct _RndimgAudit RndimgAudit;
 RndimgAudit *rndimg_audit_new    (RndimgMetrics      *metrics);
 void         rndimg_audit_free   (RndimgAudit        *self);
 void         rndimg_audit_watch  (RndimgAudit        *self,
-                                  SoupServerMessage  *msg,
+                                  RndimgExchange     *exchange,
                                   const RndimgAccess *access,
                                   const char         *action,
                                   const char         *target);

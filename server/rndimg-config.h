@@ -45,6 +45,7 @@ typedef struct {
   double render_timeout_seconds;
   gint64 max_input_pixels;     /* a picture larger is refused (decompression bombs) */
   gboolean no_picsum;          /* no Lorem Picsum routes */
+  gboolean no_hot_path;        /* every request read and answered by libsoup */
   char *tokens_file;           /* named tokens with scopes; NULL: none */
   char *jwt_key_file;          /* JWTs are verified with it; NULL: none taken */
   char *jwt_algorithm;         /* HS256, RS256 or ES256 */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Watches every request from start to finish for the metrics and the
- * access log, times each publish's fan-out, registers the readings of the
- * push code with the metrics, and serves GET /metrics. It is given what it
- * watches; it never reaches into the service. */
+/* Sees every request from start to finish for the metrics and the access
+ * log (whichever executor answered it: the service hands both
+ * executors a request watch that calls here), times each publish's
+ * fan-out, registers the readings of the push code with the metrics, and
+ * serves GET /metrics. It is given what it watches; it never reaches into
+ * the service. */
 #include "rndimg-instrument.h"
 #include "rndimg-access-log.h"
 #include "rndimg-api-prefix.h"
@@ -16,70 +18,12 @@ struct _RndimgInstrument
   /* Borrowed: each outlives us */
   RndimgMetrics *metrics;
   RndimgBroker *broker;       /* NULL until _time_fan_out() */
-  SoupServer *server;         /* NULL until _watch_requests() */
-  RndimgRouter *router;
+  RndimgRouter *router;       /* NULL until _watch_requests() */
 
   /* Owned */
   gboolean access_log;
-  guint wrote_body_data_id;
-  gulong hook_id;             /* 0 until _watch_requests() */
-  guint wrote_body_id;
-  gulong body_hook_id;        /* 0 until _watch_requests() */
   gint64 fan_out_started_usec;
 };
-
-/* What is known of a request in flight, kept on its message. */
-typedef struct {
-  gint64 started_usec;
-  guint64 bytes_sent;
-  gboolean answered;          /* the whole answer written */
-} RequestTrace;
-
-/* Logged for a request whose client went away before its whole answer
- * was written (nginx's "client closed request"): libsoup 3.2 gives such a
- * message status 500, as if we had failed it. A paused request notices
- * only when its answer is written, after the client has gone. */
-#define STATUS_CLIENT_CLOSED 499
-
-static GQuark trace_quark;
-
-/* Every body chunk libsoup writes, for every message: one emission hook
- * rather than a handler connected to each message and disconnected at
- * its end. Messages not watched (no trace) are skipped. */
-static gboolean
-on_wrote_body_data (GSignalInvocationHint *hint, guint n_values, const GValue *values, gpointer user_data)
-{
-  RequestTrace *trace = g_object_get_qdata (g_value_get_object (&values[0]), trace_quark);
-
-  if (trace != NULL)
-    trace->bytes_sent += g_value_get_uint (&values[1]);
-  return TRUE;
-}
-
-static gboolean
-on_wrote_body (GSignalInvocationHint *hint, guint n_values, const GValue *values, gpointer user_data)
-{
-  RequestTrace *trace = g_object_get_qdata (g_value_get_object (&values[0]), trace_quark);
-
-  if (trace != NULL)
-    trace->answered = TRUE;
-  return TRUE;
-}
-
-static void
-on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
-{
-  RndimgInstrument *watch = user_data;
-  RequestTrace *trace = g_new0 (RequestTrace, 1);
-
-  trace->started_usec = g_get_monotonic_time ();
-  g_object_set_qdata_full (G_OBJECT (msg), trace_quark, trace, g_free);
-  /* Resolved now, while the peer is surely there: the request log reads
-   * it after held requests end, maybe on a connection already closed. */
-  if (watch->access_log)
-    soup_server_message_get_remote_host (msg);
-  rndimg_metrics_request_started (watch->metrics);
-}
 
 /* Why an upload was refused, from its status. */
 static const char *
@@ -95,7 +39,7 @@ upload_result (guint status)
     case SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE: return "not_an_image";
     case SOUP_STATUS_UNPROCESSABLE_ENTITY: return "unreadable";
     case 0:
-    case STATUS_CLIENT_CLOSED: return "aborted";
+    case RNDIMG_STATUS_CLIENT_CLOSED: return "aborted";
     default: return "failed";
     }
 }
@@ -107,7 +51,7 @@ method_label (const char *method)
 {
   static const char *const known[] = { "GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH" };
 
-  if (method == NULL)   /* a request line libsoup could not parse */
+  if (method == NULL)   /* a request line that could not be parsed */
     return "other";
 
   for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
@@ -116,42 +60,25 @@ method_label (const char *method)
   return "other";
 }
 
-/* Once per request, answered or aborted (the client went away, or the
- * answer was a 500: libsoup reports both as aborted). */
-static void
-record_request (RndimgInstrument *watch, SoupServerMessage *msg, gboolean aborted)
+/* A request began (its first byte, or its head, was read). */
+void
+rndimg_instrument_request_started (RndimgInstrument *self)
 {
-  g_autofree RequestTrace *trace = g_object_steal_qdata (G_OBJECT (msg), trace_quark);
-  GUri *uri = soup_server_message_get_uri (msg);    /* NULL for an unparsable request */
-  const char *path = uri != NULL ? g_uri_get_path (uri) : "";
-  const char *method = soup_server_message_get_method (msg);
-  guint status = soup_server_message_get_status (msg);
-  const char *route = rndimg_router_route_label (watch->router, path);
-  double seconds;
-
-  if (trace == NULL)
-    return;
-  if (aborted && !trace->answered)
-    status = STATUS_CLIENT_CLOSED;
-  seconds = (double) (g_get_monotonic_time () - trace->started_usec) / G_USEC_PER_SEC;
-  rndimg_metrics_request_finished (watch->metrics, route, method_label (method), status,
-                                   trace->bytes_sent, seconds);
-  if (g_str_equal (route, RNDIMG_API_PREFIX "/images") && method == SOUP_METHOD_POST)
-    rndimg_metrics_count_upload (watch->metrics, upload_result (status));
-  if (watch->access_log)
-    rndimg_access_log_record (msg, status, trace->bytes_sent, seconds);
+  rndimg_metrics_request_started (self->metrics);
 }
 
-static void
-on_request_finished (SoupServer *server, SoupServerMessage *msg, gpointer watch)
+/* Once per request, answered or aborted. */
+void
+rndimg_instrument_request_finished (RndimgInstrument *self, const RndimgFinishedRequest *request)
 {
-  record_request (watch, msg, FALSE);
-}
+  const char *route = rndimg_router_route_label (self->router, request->path != NULL ? request->path : "");
 
-static void
-on_request_aborted (SoupServer *server, SoupServerMessage *msg, gpointer watch)
-{
-  record_request (watch, msg, TRUE);
+  rndimg_metrics_request_finished (self->metrics, route, method_label (request->method), request->status,
+                                   request->bytes_sent, request->seconds, request->executor);
+  if (g_str_equal (route, RNDIMG_API_PREFIX "/images") && g_strcmp0 (request->method, "POST") == 0)
+    rndimg_metrics_count_upload (self->metrics, upload_result (request->status));
+  if (self->access_log)
+    rndimg_access_log_record (request);
 }
 
 static double
@@ -368,25 +295,13 @@ rndimg_instrument_new (RndimgMetrics *metrics)
   return self;
 }
 
-/* Watches every request of @server (routes labelled by @router) until
- * freed; both are borrowed. */
+/* Requests are labelled by their route in @router (borrowed), and
+ * logged one line each with @access_log. */
 void
-rndimg_instrument_watch_requests (RndimgInstrument *self, SoupServer *server, RndimgRouter *router,
-                                  gboolean access_log)
+rndimg_instrument_watch_requests (RndimgInstrument *self, RndimgRouter *router, gboolean access_log)
 {
-  g_autoptr(GTypeClass) message_class = g_type_class_ref (SOUP_TYPE_SERVER_MESSAGE);
-
-  trace_quark = g_quark_from_static_string ("rndimg-trace");
-  self->server = server;
   self->router = router;
   self->access_log = access_log;
-  self->wrote_body_data_id = g_signal_lookup ("wrote-body-data", SOUP_TYPE_SERVER_MESSAGE);
-  self->hook_id = g_signal_add_emission_hook (self->wrote_body_data_id, 0, on_wrote_body_data, NULL, NULL);
-  self->wrote_body_id = g_signal_lookup ("wrote-body", SOUP_TYPE_SERVER_MESSAGE);
-  self->body_hook_id = g_signal_add_emission_hook (self->wrote_body_id, 0, on_wrote_body, NULL, NULL);
-  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
-  g_signal_connect (server, "request-finished", G_CALLBACK (on_request_finished), self);
-  g_signal_connect (server, "request-aborted", G_CALLBACK (on_request_aborted), self);
 }
 
 /* A publish's fan-out: from the first "published" handler (connected
@@ -421,33 +336,28 @@ rndimg_instrument_time_fan_out (RndimgInstrument *self, RndimgBroker *broker)
 void
 rndimg_instrument_free (RndimgInstrument *self)
 {
-  if (self->server != NULL)
-    g_signal_handlers_disconnect_by_data (self->server, self);
   if (self->broker != NULL)
     g_signal_handlers_disconnect_by_data (self->broker, self);
-  if (self->hook_id != 0)
-    g_signal_remove_emission_hook (self->wrote_body_data_id, self->hook_id);
-  if (self->body_hook_id != 0)
-    g_signal_remove_emission_hook (self->wrote_body_id, self->body_hook_id);
   g_free (self);
 }
 
 /* GET /metrics: the Prometheus text format; 404 with --no-metrics. */
 void
-rndimg_instrument_serve_metrics (SoupServerMessage *msg, const char *path,
+rndimg_instrument_serve_metrics (RndimgExchange *exchange, const char *path,
                                  GHashTable *query, gpointer user_data)
 {
   RndimgMetrics *metrics = user_data;
   char *text;
+  g_autoptr(GBytes) body = NULL;
 
   if (metrics == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "metrics are turned off (--no-metrics)");
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "metrics are turned off (--no-metrics)");
       return;
     }
   text = rndimg_metrics_render (metrics);
-  rndimg_http_set_no_store (msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/plain; version=0.0.4; charset=utf-8",
-                                    SOUP_MEMORY_TAKE, text, strlen (text));
+  body = g_bytes_new_take (text, strlen (text));
+  rndimg_http_set_no_store (exchange);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_OK);
+  rndimg_exchange_set_response (exchange, "text/plain; version=0.0.4; charset=utf-8", body);
 }

@@ -31,15 +31,17 @@ RndimgInstrument *rndimg_instrument_new (RndimgMetrics             *metrics);
 void rndimg_instrument_free          (RndimgInstrument             *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgInstrument, rndimg_instrument_free)
 void rndimg_instrument_watch_requests (RndimgInstrument            *self,
-                                      SoupServer                   *server,
                                       RndimgRouter                 *router,
                                       gboolean                      access_log);
+void rndimg_instrument_request_started  (RndimgInstrument          *self);
+void rndimg_instrument_request_finished (RndimgInstrument          *self,
+                                         const RndimgFinishedRequest *request);
 void rndimg_instrument_time_fan_out  (RndimgInstrument             *self,
                                       RndimgBroker                 *broker);
 void rndimg_instrument_add_readings  (RndimgMetrics                *metrics,
                                       const RndimgInstrumentedPush *push);
 /* user_data: the RndimgMetrics, or NULL when metrics are turned off. */
-void rndimg_instrument_serve_metrics (SoupServerMessage            *msg,
+void rndimg_instrument_serve_metrics (RndimgExchange               *exchange,
                                       const char                   *path,
                                       GHashTable                   *query,
                                       gpointer                      user_data);

@@ -38,6 +38,7 @@ struct _RndimgMetrics
   GObject parent_instance;
 
   GHashTable *requests;        /* "route\tmethod\tstatus" -> guint64 * */
+  GHashTable *executors;       /* "hot" or "libsoup" -> guint64 * */
   GHashTable *uploads;         /* result -> guint64 * */
   GHashTable *published;       /* source -> guint64 * */
   GHashTable *writes;          /* "action\tstatus" -> guint64 *: the audited writes */
@@ -67,6 +68,7 @@ rndimg_metrics_finalize (GObject *object)
   RndimgMetrics *self = RNDIMG_METRICS (object);
 
   g_hash_table_unref (self->requests);
+  g_hash_table_unref (self->executors);
   g_hash_table_unref (self->uploads);
   g_hash_table_unref (self->writes);
   g_hash_table_unref (self->published);
@@ -90,6 +92,7 @@ static void
 rndimg_metrics_init (RndimgMetrics *self)
 {
   self->requests = counter_table ();
+  self->executors = counter_table ();
   self->uploads = counter_table ();
   self->writes = counter_table ();
   self->published = counter_table ();
@@ -178,10 +181,11 @@ request_key (char *buffer, gsize size, const char *route, const char *method, gu
   return TRUE;
 }
 
-/* @route is the route's pattern (few distinct values), never the raw path. */
+/* @route is the route's pattern (few distinct values), never the raw
+ * path; @executor, who read and answered it: "hot" or "libsoup". */
 void
 rndimg_metrics_request_finished (RndimgMetrics *self, const char *route, const char *method,
-                                 guint status, guint64 bytes_sent, double seconds)
+                                 guint status, guint64 bytes_sent, double seconds, const char *executor)
 {
   char buffer[256];
   g_autofree char *long_key = NULL;
@@ -196,6 +200,7 @@ rndimg_metrics_request_finished (RndimgMetrics *self, const char *route, const c
     }
   observe (&self->request_duration, seconds);
   self->bytes_sent += bytes_sent;
+  count (self->executors, executor);
 }
 
 void
@@ -310,6 +315,21 @@ resident_memory_bytes (void)
   return (double) resident * (double) sysconf (_SC_PAGESIZE);
 }
 
+/* RssAnon of /proc/self/status, in bytes. */
+static double
+anonymous_memory_bytes (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+  guint64 kib = 0;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "\nRssAnon:")) == NULL)
+    return 0;
+  kib = g_ascii_strtoull (line + strlen ("\nRssAnon:"), NULL, 10);
+  return (double) kib * 1024;
+}
+
 static double
 open_fds (void)
 {
@@ -337,6 +357,10 @@ render_process (GString *out, double started_unix)
 {
   render_header (out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
   render_value (out, "process_resident_memory_bytes", "", resident_memory_bytes ());
+  render_header (out, "process_resident_anonymous_memory_bytes", "gauge",
+                 "The server's own resident memory (heap, stacks) in bytes: RSS without the pages of "
+                 "shared libraries it has touched.");
+  render_value (out, "process_resident_anonymous_memory_bytes", "", anonymous_memory_bytes ());
   render_header (out, "process_open_fds", "gauge", "Number of open file descriptors.");
   render_value (out, "process_open_fds", "", open_fds ());
   render_header (out, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
@@ -354,6 +378,7 @@ rndimg_metrics_render (RndimgMetrics *self)
   static const char *const source_labels[] = { "source", NULL };
   static const char *const result_labels[] = { "result", NULL };
   static const char *const write_labels[] = { "action", "status", NULL };
+  static const char *const executor_labels[] = { "executor", NULL };
   GString *out = g_string_new (NULL);
 
   render_counters (out, "rndimg_http_requests_total", "HTTP requests answered, by route, method and status.",
@@ -361,6 +386,9 @@ rndimg_metrics_render (RndimgMetrics *self)
   render_histogram (out, "rndimg_http_request_duration_seconds",
                     "Time from the request's start to its last byte sent (held long-polls and streams included).",
                     &self->request_duration);
+  render_counters (out, "rndimg_http_requests_by_executor_total",
+                   "HTTP requests answered, by who read and answered them: the hot path, or libsoup.",
+                   self->executors, executor_labels);
   render_header (out, "rndimg_http_response_bytes_total", "counter", "Bytes of response bodies sent.");
   render_value (out, "rndimg_http_response_bytes_total", "", (double) self->bytes_sent);
   render_header (out, "rndimg_open_connections", "gauge",

@@ -24,7 +24,8 @@ void           rndimg_metrics_request_finished (RndimgMetrics        *self,
                                                 const char           *method,
                                                 guint                 status,
                                                 guint64               bytes_sent,
-                                                double                seconds);
+                                                double                seconds,
+                                                const char           *executor);
 void           rndimg_metrics_count_upload     (RndimgMetrics        *self,
                                                 const char           *result);
 void           rndimg_metrics_count_write      (RndimgMetrics        *self,

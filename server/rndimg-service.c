@@ -11,8 +11,8 @@
 #include "rndimg-catalogue-api.h"
 #include "rndimg-connection.h"
 #include "rndimg-dogceo.h"
-#include "rndimg-gate.h"
 #include "rndimg-health.h"
+#include "rndimg-hot-path.h"
 #include "rndimg-http.h"
 #include "rndimg-instrument.h"
 #include "rndimg-limits.h"
@@ -24,9 +24,9 @@
 #include "rndimg-redis-broker.h"
 #include "rndimg-router.h"
 #include "rndimg-soup-errors.h"
+#include "rndimg-soup-executor.h"
 #include "rndimg-sse.h"
 #include "rndimg-static.h"
-#include "rndimg-taken-answer.h"
 #include "rndimg-tls.h"
 #include "rndimg-upload.h"
 #include "rndimg-variants-api.h"
@@ -69,13 +69,16 @@ struct _RndimgService
   RndimgDogceo *dogceo;            /* dog.ceo's routes, unless --no-dogceo */
   RndimgApiContext api;            /* what the REST handlers serve (borrows the parts above) */
 
-  /* Owned: HTTP on libsoup */
+  /* Owned: HTTP, one table of routes and two executors of it */
   SoupServer *server;
-  RndimgConnections *connections;  /* the connections we hand to the server */
+  RndimgConnections *connections;  /* every connection accepted */
   RndimgRefusals *refusals;        /* answers written before a body is read */
   RndimgSoupErrors *soup_errors;   /* libsoup's own errors, made JSON */
   RndimgOriginPolicy *origins;
   RndimgRouter *router;
+  RndimgSoupExecutor *soup_executor;   /* the router on libsoup's requests */
+  RndimgHotPath *hot_path;         /* the router on requests read by us; NULL with --no-hot-path */
+  RndimgRequestWatch request_watch;   /* both executors report every request here */
   RndimgLimits *limits;
   GSocketService *listener;
   GTlsCertificate *certificate;  /* NULL: plain HTTP */
@@ -110,6 +113,8 @@ rndimg_service_finalize (GObject *object)
   g_clear_object (&self->streams);
   g_clear_object (&self->long_polls);
   g_clear_pointer (&self->refusals, rndimg_refusals_free);
+  g_clear_pointer (&self->hot_path, rndimg_hot_path_free);
+  g_clear_pointer (&self->soup_executor, rndimg_soup_executor_free);
   g_clear_pointer (&self->connections, rndimg_connections_free);
   g_clear_pointer (&self->soup_errors, rndimg_soup_errors_free);
   g_clear_object (&self->server);
@@ -152,21 +157,31 @@ rndimg_service_init (RndimgService *self)
 {
 }
 
+/* Every request, whichever executor read it. */
 static void
-on_request_finished (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+on_request_started (gpointer user_data)
+{
+  RndimgService *self = user_data;
+
+  rndimg_instrument_request_started (self->instrument);
+}
+
+static void
+on_request_finished (const RndimgFinishedRequest *request, gpointer user_data)
 {
   RndimgService *self = user_data;
 
   self->api.requests++;
-  rndimg_connections_mark_idle (self->connections, msg);
+  rndimg_instrument_request_finished (self->instrument, request);
 }
 
+/* A head the gate refused: the JSON error, then the close. */
 static void
-on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+on_gate_refusal (RndimgConnection *connection, guint status, const char *message, gpointer user_data)
 {
   RndimgService *self = user_data;
 
-  rndimg_connections_mark_busy (self->connections, msg);
+  rndimg_refusal_refuse (self->refusals, connection, status, message, "*");
 }
 
 static gboolean
@@ -266,12 +281,12 @@ add_routes (RndimgService *self)
   RndimgRouter *router;
 
   self->origins = rndimg_origin_policy_new (&self->config);
-  router = rndimg_router_new (self->server, (gsize) self->config.max_upload_bytes, self->origins, self->refusals);
+  router = rndimg_router_new ((gsize) self->config.max_upload_bytes, self->origins);
 
   rndimg_router_add (router, RNDIMG_API_PREFIX "/rndimg", 0, rndimg_api_random, NULL, api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/rndimg/poll", 0, rndimg_long_poll_serve, NULL, self->long_polls);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/events", 0, rndimg_sse_serve, NULL, self->streams);
-  rndimg_router_add (router, RNDIMG_API_PREFIX "/ws", 0, rndimg_websocket_serve, NULL, self->sockets);
+  rndimg_router_add (router, RNDIMG_API_PREFIX "/ws", RNDIMG_ROUTE_SOUP, rndimg_websocket_serve, NULL, self->sockets);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/publish", RNDIMG_ROUTE_WRITE, NULL, rndimg_api_publish, api);
   rndimg_router_add (router, RNDIMG_API_PREFIX "/images", RNDIMG_ROUTE_UPLOAD | RNDIMG_ROUTE_WRITE,
                      rndimg_api_list_images, rndimg_upload_serve, api);
@@ -445,6 +460,18 @@ sweep_uploads (const char *uploads_dir)
     g_message ("removed %u temporary file%s a crash left in %s", removed, removed == 1 ? "" : "s", uploads_dir);
 }
 
+/* The routes run on libsoup's requests, and (unless --no-hot-path) on
+ * those the hot path reads itself; both report to the request watch. */
+static void
+start_executors (RndimgService *self)
+{
+  self->request_watch = (RndimgRequestWatch) { on_request_started, on_request_finished, self };
+  self->soup_executor = rndimg_soup_executor_new (self->server, self->connections, self->router, self->refusals,
+                                                  &self->request_watch);
+  if (!self->config.no_hot_path)
+    self->hot_path = rndimg_hot_path_new (self->connections, self->router, self->refusals, &self->request_watch);
+}
+
 RndimgService *
 rndimg_service_new (const RndimgConfig *config, GError **error)
 {
@@ -456,7 +483,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->instrument = rndimg_instrument_new (self->metrics);
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
   self->connections = rndimg_connections_new (self->server);
-  self->refusals = rndimg_refusals_new (self->connections);
+  self->refusals = rndimg_refusals_new ();
+  rndimg_connections_set_refuse (self->connections, on_gate_refusal, self);
   sweep_uploads (config->uploads_dir);
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL || !make_access (self, error))
@@ -518,12 +546,11 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   if (!start_sources (self, error))
     return NULL;
 
-  g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->soup_errors = rndimg_soup_errors_new (self->server);
-  g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished), self, 0);
   add_routes (self);
-  self->limits = rndimg_limits_new (self->server, &self->config, self->connections, self->refusals);
-  rndimg_instrument_watch_requests (self->instrument, self->server, self->router, self->config.access_log);
+  start_executors (self);
+  self->limits = rndimg_limits_new (&self->config, self->refusals);
+  rndimg_instrument_watch_requests (self->instrument, self->router, self->config.access_log);
   rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
     .long_polls = self->long_polls, .streams = self->streams,
     .sockets = self->sockets, .catalogue = self->catalogue,
@@ -533,36 +560,31 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   return g_steal_pointer (&self);
 }
 
-/* We accept connections ourselves and hand each to the SoupServer:
- * libsoup 3.2's own listener leaks every accepted GSocket and stops
- * accepting for good after a single failed accept (say, out of file
- * descriptors for a moment). Each goes through the gate
- * (rndimg-gate.c), which keeps heads libsoup 3.2 would leak on away
- * from its parser. */
+/* We accept connections ourselves: libsoup 3.2's own listener leaks
+ * every accepted GSocket and stops accepting for good after a single
+ * failed accept (say, out of file descriptors for a moment). Each goes to
+ * the hot path, which hands what is unusual to the SoupServer through
+ * the gate (rndimg-gate.c; with --no-hot-path, every request), which
+ * keeps heads libsoup 3.2 would leak on away from its parser. */
 static gboolean
-on_incoming (GSocketService *listener, GSocketConnection *connection, GObject *source, gpointer user_data)
+on_incoming (GSocketService *listener, GSocketConnection *socket_connection, GObject *source, gpointer user_data)
 {
   RndimgService *self = user_data;
-  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(GIOStream) tls = NULL;
-  g_autoptr(GIOStream) gate = NULL;
   g_autoptr(GError) error = NULL;
+  RndimgConnection *connection;
 
-  if (!rndimg_limits_admit_connection (self->limits, connection, self->certificate == NULL))
-    return TRUE;
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+  g_socket_set_option (g_socket_connection_get_socket (socket_connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   if (self->certificate != NULL)
-    tls = rndimg_tls_wrap (connection, self->certificate, &error);
+    tls = rndimg_tls_wrap (socket_connection, self->certificate, &error);
   if (error != NULL)
     {
       g_warning ("cannot start TLS on a connection: %s", error->message);
       return TRUE;
     }
-  rndimg_connections_register (self->connections, connection, tls);
-  gate = rndimg_gate_new (connection, tls != NULL ? tls : G_IO_STREAM (connection), self->refusals);
-  if (!soup_server_accept_iostream (self->server, gate, local, remote, &error))
-    g_warning ("cannot take a connection: %s", error->message);
+  connection = rndimg_connections_accept (self->connections, socket_connection, tls);
+  if (rndimg_limits_admit_connection (self->limits, connection))
+    rndimg_connection_serve (connection);
   return TRUE;
 }
 
@@ -605,7 +627,8 @@ start_accepting (RndimgService *self, GSocketAddress *effective, GError **error)
 {
   if (!add_keep_alive_listener (self, error))
     return FALSE;
-  self->sweep_id = rndimg_connections_sweep_idle (self->connections, (guint) self->config.idle_timeout_seconds);
+  self->sweep_id = rndimg_connections_sweep (self->connections, (guint) self->config.idle_timeout_seconds,
+                                             (guint) self->config.header_timeout_seconds);
   self->url = url_for (effective, self->certificate != NULL);
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
   g_socket_service_start (self->listener);
@@ -695,7 +718,10 @@ rndimg_service_shutdown (RndimgService *self)
   if (self->refusals != NULL)
     rndimg_refusals_close_all (self->refusals);
   if (self->connections != NULL)
-    rndimg_connections_flush_later (self->connections);
+    {
+      rndimg_connections_flush_later (self->connections);
+      rndimg_connections_close_all (self->connections);
+    }
   if (self->listener != NULL)
     {
       g_socket_service_stop (self->listener);

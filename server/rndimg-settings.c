@@ -131,6 +131,8 @@ static const Setting settings[] = {
     "Do not serve GET /metrics" },
   { "no-dogceo", 0, KIND_SWITCH, AT (no_dogceo), "false", 0, 0, NULL,
     "Do not serve dog.ceo's routes (/api/breeds/..., /api/breed/..., and without /api)" },
+  { "no-hot-path", 0, KIND_SWITCH, AT (no_hot_path), "false", 0, 0, NULL,
+    "Read and answer every request with libsoup, none on the hot path (slower; for comparison)" },
   { "allow-new-albums", 0, KIND_SWITCH, AT (allow_new_albums), "false", 0, 0, NULL,
     "Let an upload name an album that has no folder yet (without it, only existing albums)" },
   { "verbose", 'v', KIND_SWITCH, AT (verbose), "false", 0, 0, NULL,

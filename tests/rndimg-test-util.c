@@ -294,6 +294,17 @@ test_record_answer_parts (const char *method, const char *path, guint status,
   record_answer (method, path, status, content_type, NULL, data, length);
 }
 
+/* An error page of a proxy in front of the server (nginx's 502 when a
+ * node dies under a request): not rndimg's answer, not the document's. */
+static gboolean
+is_proxy_error_page (SoupMessageHeaders *headers)
+{
+  const char *server = soup_message_headers_get_one (headers, "Server");
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+
+  return server != NULL && g_str_has_prefix (server, "nginx") && g_strcmp0 (type, "text/html") == 0;
+}
+
 /* The answer of libsoup's @msg and its @body, its Cache-Control too. */
 void
 test_record_answer (SoupMessage *msg, GBytes *body)
@@ -301,6 +312,8 @@ test_record_answer (SoupMessage *msg, GBytes *body)
   SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
   const char *cache_control = soup_message_headers_get_list (headers, "Cache-Control");
 
+  if (is_proxy_error_page (headers))
+    return;
   record_answer (soup_message_get_method (msg), g_uri_get_path (soup_message_get_uri (msg)),
                  soup_message_get_status (msg), soup_message_headers_get_one (headers, "Content-Type"),
                  cache_control != NULL ? cache_control : "",

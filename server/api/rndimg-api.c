@@ -46,10 +46,10 @@ rndimg_api_context_clear (RndimgApiContext *api)
  * the pictures of a large catalogue rarely repeat, and writing one costs
  * less than building it with json-glib. */
 static GBytes *
-random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images, guint requested,
+random_answer (RndimgApiContext *api, RndimgExchange *exchange, GPtrArray *images, guint requested,
                gboolean with_list)
 {
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
   const RndimgPicture *first = g_ptr_array_index (images, 0);
   GString *answer = g_string_sized_new (with_list ? 768 * (images->len + 1) : 1024);
 
@@ -80,31 +80,31 @@ random_answer (RndimgApiContext *api, SoupServerMessage *msg, GPtrArray *images,
 }
 
 static void
-send_answer (SoupServerMessage *msg, GBytes *answer)
+send_answer (RndimgExchange *exchange, GBytes *answer)
 {
-  rndimg_http_set_no_store (msg);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type", "application/json");
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), answer);
+  rndimg_http_set_no_store (exchange);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_OK);
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Content-Type", "application/json");
+  rndimg_exchange_set_body (exchange, answer);
 }
 
 /* The tutorial's request: one uniformly random picture, maybe not @exclude. */
 static GPtrArray *
-pick_plain (RndimgApiContext *api, SoupServerMessage *msg, const char *exclude)
+pick_plain (RndimgApiContext *api, RndimgExchange *exchange, const char *exclude)
 {
   GPtrArray *picked;
   RndimgPicture *image;
 
   if (exclude != NULL && !rndimg_catalogue_name_is_valid (exclude))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "exclude must be picture names separated by commas, like 023.png or dogs/001.png");
       return NULL;
     }
   image = rndimg_catalogue_pick_random (api->catalogue, exclude);
   if (image == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
+      rndimg_http_send_error (exchange, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
       return NULL;
     }
   picked = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_picture_unref);
@@ -118,69 +118,107 @@ pick_plain (RndimgApiContext *api, SoupServerMessage *msg, const char *exclude)
  * "image":{its details}}; with count, also "count", "requested" and
  * "images". */
 void
-rndimg_api_random (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_random (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_auto(RndimgChoiceQuery) choice = { 0 };
   g_autoptr(GPtrArray) picked = NULL;
   g_autoptr(GBytes) answer = NULL;
-  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, exchange, FALSE);
 
   if (access == NULL)
     return;
-  if (rndimg_choice_query_is_plain (msg, query))
+  if (rndimg_choice_query_is_plain (exchange, query))
     {
-      picked = pick_plain (api, msg, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
+      picked = pick_plain (api, exchange, query != NULL ? g_hash_table_lookup (query, "exclude") : NULL);
       if (picked == NULL)
         return;
-      answer = random_answer (api, msg, picked, 1, FALSE);
-      send_answer (msg, answer);
+      answer = random_answer (api, exchange, picked, 1, FALSE);
+      send_answer (exchange, answer);
       return;
     }
-  if (!rndimg_choice_query_parse (msg, query, &choice) ||
-      (picked = rndimg_choice_query_choose_for (msg, api->catalogue, access, &choice)) == NULL)
+  if (!rndimg_choice_query_parse (exchange, query, &choice) ||
+      (picked = rndimg_choice_query_choose_for (exchange, api->catalogue, access, &choice)) == NULL)
     return;
-  answer = random_answer (api, msg, picked, choice.count, choice.count_given);
-  send_answer (msg, answer);
+  answer = random_answer (api, exchange, picked, choice.count, choice.count_given);
+  send_answer (exchange, answer);
 }
 
 /* GET /polling/api/v1.0/images: see rndimg_pictures_api_list(). */
 void
-rndimg_api_list_images (SoupServerMessage *msg, const char *path, GHashTable *query,
+rndimg_api_list_images (RndimgExchange *exchange, const char *path, GHashTable *query,
                         gpointer api_context)
 {
   RndimgApiContext *api = api_context;
 
-  rndimg_pictures_api_list (msg, path, query, &api->pictures_api);
+  rndimg_pictures_api_list (exchange, path, query, &api->pictures_api);
 }
 
 /* Writes what the publish layer answered. */
 static void
-send_publish_answer (SoupServerMessage *msg, const RndimgPublishAnswer *answer)
+send_publish_answer (RndimgExchange *exchange, const RndimgPublishAnswer *answer)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
-  rndimg_http_set_no_store (msg);
+  rndimg_http_set_no_store (exchange);
   if (answer->location != NULL)
     soup_message_headers_replace (headers, "Location", answer->location);
   if (answer->retry_after != NULL)
     soup_message_headers_replace (headers, "Retry-After", answer->retry_after);
   if (answer->replayed)
     soup_message_headers_replace (headers, "Idempotent-Replayed", "true");
-  soup_server_message_set_status (msg, answer->status, NULL);
+  rndimg_exchange_set_status (exchange, answer->status);
   soup_message_headers_set_content_type (headers, "application/json", NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), answer->body);
+  rndimg_exchange_set_body (exchange, answer->body);
 }
 
-static void
-on_answered (GObject *source, GAsyncResult *result, gpointer user_data)
+/* A string member of @object, or NULL; FALSE with a 400 sent when it is
+ * there but not a string. */
+static gboolean
+read_string_member (RndimgExchange *exchange, JsonObject *object, const char *member_name, char **value)
 {
-  RndimgPaused *paused = user_data;
-  g_autoptr(RndimgPublishAnswer) answer = rndimg_publish_finish (result);
+  JsonNode *member = json_object_get_member (object, member_name);
 
-  if (rndimg_paused_resume (paused))
-    send_publish_answer (rndimg_paused_message (paused), answer);
-  rndimg_paused_free (paused);
+  *value = NULL;
+  if (member == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    {
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "%s must be a string like \"%s\"", member_name,
+                              g_str_equal (member_name, "name") ? "023.png" : "dogs");
+      return FALSE;
+    }
+  *value = g_strdup (json_node_get_string (member));
+  return TRUE;
+}
+
+/* The body of a publish: {"name":"023.png"}, {"album":"dogs"} or nothing. */
+static gboolean
+read_publish_body (RndimgExchange *exchange, char **name, char **album)
+{
+  g_autoptr(GBytes) body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (body, &length);
+  JsonNode *root;
+
+  *name = *album = NULL;
+  if (length == 0)
+    return TRUE;
+  if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
+    {
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body is not JSON: %s", error->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body must be a JSON object like {\"name\":\"023.png\"}");
+      return FALSE;
+    }
+  return read_string_member (exchange, json_node_get_object (root), "name", name) &&
+         read_string_member (exchange, json_node_get_object (root), "album", album);
 }
 
 /* A publish or a change being published: answered when the broker has it. */
@@ -192,9 +230,9 @@ typedef struct {
 
 /* Answers @status with the event, and (a picture's) Location. */
 static void
-send_event (SoupServerMessage *msg, const RndimgEvent *event, RndimgUrlSigner *signer, guint status)
+send_event (RndimgExchange *exchange, const RndimgEvent *event, RndimgUrlSigner *signer, guint status)
 {
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
   g_autofree char *url_path = event->name[0] != '\0' ? rndimg_picture_url_path (event->name) : NULL;
   g_autofree char *signature = event->is_private && signer != NULL && event->name[0] != '\0'
                                ? rndimg_url_signer_query (signer, event->name, g_get_real_time () / G_USEC_PER_SEC)
@@ -202,35 +240,45 @@ send_event (SoupServerMessage *msg, const RndimgEvent *event, RndimgUrlSigner *s
   g_autofree char *location = url_path != NULL ? g_strconcat (base_url, url_path, signature != NULL ? "?" : NULL,
                                                               signature, NULL) : NULL;
   g_autofree char *json = rndimg_event_to_json_viewed (event, base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
   gsize length;
 
-  rndimg_http_set_no_store (msg);
+  rndimg_http_set_no_store (exchange);
   if (location != NULL && event->kind != RNDIMG_EVENT_REMOVED)
     soup_message_headers_replace (headers, "Location", location);
-  soup_server_message_set_status (msg, status, NULL);
+  rndimg_exchange_set_status (exchange, status);
   soup_message_headers_set_content_type (headers, "application/json", NULL);
   length = strlen (json);
-  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_TAKE, g_steal_pointer (&json),
-                            length);
+  rndimg_exchange_set_body (exchange, g_bytes_new_take (g_steal_pointer (&json), length));
+}
+
+static void
+on_answered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RndimgPaused *paused = user_data;
+  g_autoptr(RndimgPublishAnswer) answer = rndimg_publish_finish (result);
+
+  if (rndimg_paused_resume (paused))
+    send_publish_answer (rndimg_paused_exchange (paused), answer);
+  rndimg_paused_free (paused);
 }
 
 static void
 on_published (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Publishing *publishing = user_data;
-  SoupServerMessage *msg = rndimg_paused_message (publishing->paused);
+  RndimgExchange *exchange = rndimg_paused_exchange (publishing->paused);
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, NULL, &error);
 
   if (rndimg_paused_resume (publishing->paused))
     {
       if (event != NULL)
-        send_event (msg, event, publishing->signer, publishing->status);
+        send_event (exchange, event, publishing->signer, publishing->status);
       else
         {
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
-          rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+          soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Retry-After", "1");
+          rndimg_http_send_error (exchange, SOUP_STATUS_SERVICE_UNAVAILABLE,
                                   "the event could not be published: %s", error->message);
         }
     }
@@ -238,46 +286,45 @@ on_published (GObject *source, GAsyncResult *result, gpointer user_data)
   g_free (publishing);
 }
 
-/* Publishes @change and answers @msg with @status and the event once the
+/* Publishes @change and answers @exchange with @status and the event once the
  * broker has it (503 with Retry-After when it cannot). */
 void
-rndimg_api_publish_change_and_answer (RndimgApiContext *api, SoupServerMessage *msg, const RndimgEventChange *change,
+rndimg_api_publish_change_and_answer (RndimgApiContext *api, RndimgExchange *exchange, const RndimgEventChange *change,
                                       guint status)
 {
   Publishing *publishing = g_new0 (Publishing, 1);
 
-  publishing->paused = rndimg_paused_new (msg);
+  publishing->paused = rndimg_paused_new (exchange);
   publishing->signer = api->pictures_api.signer;
   publishing->status = status;
   rndimg_broker_publish_change_async (api->broker, change, NULL, on_published, publishing);
 }
 
-/* Publishes @image from @source (a static string) and answers @msg with
- * 201 and the event once the broker has it. */
+/* Publishes @image from @source (a static string) and answers @exchange
+ * with 201 and the event once the broker has it (uploads). */
 void
-rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg, const RndimgPicture *image,
+rndimg_api_publish_and_answer (RndimgApiContext *api, RndimgExchange *exchange, const RndimgPicture *image,
                                const char *source)
 {
-  RndimgEventChange change = {
-    .kind = RNDIMG_EVENT_PUBLISHED, .name = image->name, .source = source, .is_private = image->is_private,
-  };
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
 
-  rndimg_api_publish_change_and_answer (api, msg, &change, SOUP_STATUS_CREATED);
+  rndimg_publish_picture_async (api->broker, image, source, NULL, base_url, api->pictures_api.signer, NULL,
+                                on_answered, rndimg_paused_new (exchange));
 }
 
-/* The start of every write: @msg's access (NULL with 401 sent when its
+/* The start of every write: @exchange's access (NULL with 401 sent when its
  * credential is refused), the audit record of @action on @target made
  * when it is answered, and its credential's share of writes (NULL with
  * 429 sent when spent). A write without a credential is taken only on a
  * loopback server without credentials (this machine's own): it is not
  * limited, and one without rights is refused by its scope check. */
 RndimgAccess *
-rndimg_api_begin_write (RndimgApiContext *api, SoupServerMessage *msg, const char *action, const char *target)
+rndimg_api_begin_write (RndimgApiContext *api, RndimgExchange *exchange, const char *action, const char *target)
 {
-  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, exchange, FALSE);
 
-  rndimg_audit_watch (api->audit, msg, access, action, target);
-  if (access == NULL || (!access->anonymous && !rndimg_request_take (api->writes, msg, access)))
+  rndimg_audit_watch (api->audit, exchange, access, action, target);
+  if (access == NULL || (!access->anonymous && !rndimg_request_take (api->writes, exchange, access)))
     return NULL;
   return g_steal_pointer (&access);
 }
@@ -286,30 +333,27 @@ rndimg_api_begin_write (RndimgApiContext *api, SoupServerMessage *msg, const cha
  * publishes the named picture, or a random one (of the album), to every
  * subscriber, once per Idempotency-Key (rndimg-publish.c decides). */
 void
-rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_publish (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  g_autofree char *target = rndimg_publish_body_target (body);
-  g_autofree char *base_url = NULL;
   g_autoptr(RndimgAccess) access = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *album = NULL;
+  const char *key;
   RndimgPublishRequest request;
 
-  /* Whether it may publish in the album picked is the publish layer's. */
-  if ((access = rndimg_api_begin_write (api, msg, "publish", target)) == NULL ||
+  if (!read_publish_body (exchange, &name, &album) ||
+      (access = rndimg_api_begin_write (api, exchange, "publish", name != NULL ? name : album)) == NULL ||
       (!rndimg_access_holds (access, RNDIMG_SCOPE_PUBLISH) &&
-       !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_PUBLISH, NULL)))
+       !rndimg_auth_require (api->credentials, exchange, access, RNDIMG_SCOPE_PUBLISH, album)))
     return;
-  base_url = rndimg_http_base_url (msg);
-  request = (RndimgPublishRequest) {
-    .body = body,
-    .idempotency_key = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
-                                                      "Idempotency-Key"),
-    .base_url = base_url,
-    .access = access,
-    .signer = api->pictures_api.signer,
-  };
-  rndimg_publish_async (api->catalogue, api->broker, &request, NULL, on_answered, rndimg_paused_new (msg));
+  body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
+  key = soup_message_headers_get_list (rndimg_exchange_get_request_headers (exchange), "Idempotency-Key");
+  base_url = rndimg_http_base_url (exchange);
+  request = (RndimgPublishRequest) { body, key, base_url, access, api->pictures_api.signer };
+  rndimg_publish_async (api->catalogue, api->broker, &request, NULL, on_answered, rndimg_paused_new (exchange));
 }
 
 static void
@@ -319,7 +363,6 @@ add_count (JsonBuilder *builder, const char *name, gint64 value)
   json_builder_add_int_value (builder, value);
 }
 
-/* GET /polling/api/v1.0/stats: what the server holds and has done. */
 /* broker_up, broker_last_answer_ms (null: not a remote broker, or it
  * never answered) and broker_link_losses. */
 static void
@@ -339,8 +382,9 @@ add_broker_link (JsonBuilder *builder, RndimgBroker *broker)
   add_count (builder, "publishes_pending", link.publishes_pending);
 }
 
+/* GET /polling/api/v1.0/stats: what the server holds and has done. */
 void
-rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_stats (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -374,26 +418,26 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_http_set_no_store (exchange);
+  rndimg_http_send_json (exchange, SOUP_STATUS_OK, node);
 }
 
 /* GET /polling/api/v1.0/openapi.json: the OpenAPI description of every
  * route, revalidated by its ETag like the page's files. */
 void
-rndimg_api_description (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_api_description (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
   soup_message_headers_replace (headers, "ETag", api->description_etag);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
-  if (rndimg_http_if_none_match (msg, api->description_etag))
+  if (rndimg_http_if_none_match (exchange, api->description_etag))
     {
-      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      rndimg_exchange_set_status (exchange, SOUP_STATUS_NOT_MODIFIED);
       return;
     }
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_OK);
   soup_message_headers_replace (headers, "Content-Type", "application/json");
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), api->description);
+  rndimg_exchange_set_body (exchange, api->description);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-exchange.h"
+
 #include <libsoup/soup.h>
 
 #include "rndimg-audit.h"
@@ -39,26 +41,26 @@ typedef struct {
 void rndimg_api_context_clear       (RndimgApiContext *api);
 void rndimg_api_context_load_description (RndimgApiContext *api);
 
-void rndimg_api_random      (SoupServerMessage *msg, const char *path,
+void rndimg_api_random      (RndimgExchange *exchange, const char *path,
                              GHashTable *query, gpointer api_context);
-void rndimg_api_list_images (SoupServerMessage *msg, const char *path,
+void rndimg_api_list_images (RndimgExchange *exchange, const char *path,
                              GHashTable *query, gpointer api_context);
-void rndimg_api_publish     (SoupServerMessage *msg, const char *path,
+void rndimg_api_publish     (RndimgExchange *exchange, const char *path,
                              GHashTable *query, gpointer api_context);
-void rndimg_api_stats       (SoupServerMessage *msg, const char *path,
+void rndimg_api_stats       (RndimgExchange *exchange, const char *path,
                              GHashTable *query, gpointer api_context);
-void rndimg_api_description (SoupServerMessage *msg, const char *path,
+void rndimg_api_description (RndimgExchange *exchange, const char *path,
                              GHashTable *query, gpointer api_context);
 void rndimg_api_publish_and_answer (RndimgApiContext    *api,
-                                    SoupServerMessage   *msg,
+                                    RndimgExchange   *exchange,
                                     const RndimgPicture *image,
                                     const char          *source);
 void rndimg_api_publish_change_and_answer (RndimgApiContext        *api,
-                                           SoupServerMessage       *msg,
+                                           RndimgExchange    *exchange,
                                            const RndimgEventChange *change,
                                            guint                    status);
 RndimgAccess *rndimg_api_begin_write (RndimgApiContext  *api,
-                                      SoupServerMessage *msg,
+                                      RndimgExchange *exchange,
                                       const char        *action,
                                       const char        *target);
 

@@ -18,7 +18,7 @@ rndimg_auth_writes_enabled (RndimgCredentials *credentials)
 /* TRUE when @access holds @scope for @album ("": the top level); else
  * the answer is set: 401 or 403. */
 gboolean
-rndimg_auth_require (RndimgCredentials *credentials, SoupServerMessage *msg, const RndimgAccess *access,
+rndimg_auth_require (RndimgCredentials *credentials, RndimgExchange *exchange, const RndimgAccess *access,
                      RndimgScope scope, const char *album)
 {
   g_autofree char *held = NULL;
@@ -31,7 +31,7 @@ rndimg_auth_require (RndimgCredentials *credentials, SoupServerMessage *msg, con
                                              : g_strdup (rndimg_scope_to_string (scope));
   if (!rndimg_auth_writes_enabled (credentials))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_FORBIDDEN,
+      rndimg_http_send_error (exchange, SOUP_STATUS_FORBIDDEN,
                               "writes are disabled: this server listens beyond loopback and has no token "
                               "(start it with --token-file, --tokens-file or --jwt-key)");
       return FALSE;
@@ -41,11 +41,11 @@ rndimg_auth_require (RndimgCredentials *credentials, SoupServerMessage *msg, con
       g_autofree char *why = g_strdup_printf ("this needs Authorization: Bearer <token>, a token with the %s scope",
                                               needed);
 
-      rndimg_request_send_unauthorized (msg, why);
+      rndimg_request_send_unauthorized (exchange, why);
       return FALSE;
     }
   held = rndimg_access_describe (access);
-  rndimg_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "%s has no %s scope (it holds: %s)", access->who, needed,
+  rndimg_http_send_error (exchange, SOUP_STATUS_FORBIDDEN, "%s has no %s scope (it holds: %s)", access->who, needed,
                           *held != '\0' ? held : "none");
   return FALSE;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-exchange.h"
+
 #include <libsoup/soup.h>
 
 #include "rndimg-credentials.h"
@@ -8,7 +10,7 @@
 G_BEGIN_DECLS
 
 gboolean rndimg_auth_require        (RndimgCredentials  *credentials,
-                                     SoupServerMessage  *msg,
+                                     RndimgExchange  *exchange,
                                      const RndimgAccess *access,
                                      RndimgScope         scope,
                                      const char         *album);

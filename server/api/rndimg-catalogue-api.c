@@ -45,20 +45,20 @@ status_for (const GError *error)
 }
 
 static void
-send_write_error (SoupServerMessage *msg, const GError *error)
+send_write_error (RndimgExchange *exchange, const GError *error)
 {
   guint status = status_for (error);
 
   if (status == SOUP_STATUS_INTERNAL_SERVER_ERROR)
     g_warning ("a catalogue write failed: %s", error->message);
-  rndimg_http_send_error (msg, status, "%s", error->message);
+  rndimg_http_send_error (exchange, status, "%s", error->message);
 }
 
 /* The body: a JSON object; NULL with 400 sent. */
 static JsonObject *
-read_object (SoupServerMessage *msg, gboolean may_be_empty)
+read_object (RndimgExchange *exchange, gboolean may_be_empty)
 {
-  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autoptr(GBytes) body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   gsize length;
@@ -70,7 +70,7 @@ read_object (SoupServerMessage *msg, gboolean may_be_empty)
       !json_parser_load_from_data (parser, data, (gssize) length, &error) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the body must be a JSON object%s%s",
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body must be a JSON object%s%s",
                               error != NULL ? ": " : "", error != NULL ? error->message : "");
       return NULL;
     }
@@ -80,14 +80,14 @@ read_object (SoupServerMessage *msg, gboolean may_be_empty)
 /* NAME after @prefix in @path, decoded; NULL with 400 sent when it is not
  * a picture (@picture) or album name. */
 static char *
-name_in_path (SoupServerMessage *msg, const char *path, const char *prefix, gboolean picture)
+name_in_path (RndimgExchange *exchange, const char *path, const char *prefix, gboolean picture)
 {
   /* An escaped '/' stays escaped: it is in no name. */
   g_autofree char *name = g_uri_unescape_string (path + strlen (prefix), "/");
 
   if (name != NULL && (picture ? rndimg_catalogue_name_is_valid (name) : rndimg_album_name_is_valid (name)))
     return g_steal_pointer (&name);
-  rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, picture
+  rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, picture
                           ? "NAME must be a picture name like 023.png or dogs/001.png"
                           : "NAME must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_'");
   return NULL;
@@ -96,12 +96,12 @@ name_in_path (SoupServerMessage *msg, const char *path, const char *prefix, gboo
 /* The picture @name that @access may see; NULL with 404 sent (a private
  * album's picture is not found by one who may not read it). */
 static RndimgPicture *
-visible_picture (RndimgApiContext *api, SoupServerMessage *msg, const char *name, const RndimgAccess *access)
+visible_picture (RndimgApiContext *api, RndimgExchange *exchange, const char *name, const RndimgAccess *access)
 {
   RndimgPicture *image = rndimg_catalogue_lookup_for (api->catalogue, name, access);
 
   if (image == NULL)
-    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture called %s", name);
+    rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no picture called %s", name);
   return image;
 }
 
@@ -110,28 +110,28 @@ visible_picture (RndimgApiContext *api, SoupServerMessage *msg, const char *name
 /* DELETE /polling/api/v1.0/images/NAME: the picture goes to the trash for
  * --trash-days; followers get "removed". */
 void
-rndimg_catalogue_api_delete_picture (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_catalogue_api_delete_picture (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  g_autofree char *name = name_in_path (msg, path, API "/images/", TRUE);
+  g_autofree char *name = name_in_path (exchange, path, API "/images/", TRUE);
   g_autoptr(RndimgAccess) access = NULL;
   g_autoptr(RndimgPicture) image = NULL;
   g_autoptr(RndimgPicture) gone = NULL;
   g_autoptr(GError) error = NULL;
   RndimgEventChange change = { .kind = RNDIMG_EVENT_REMOVED, .source = "api" };
 
-  if (name == NULL || (access = rndimg_api_begin_write (api, msg, "delete", name)) == NULL ||
-      (image = visible_picture (api, msg, name, access)) == NULL ||
-      !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_MANAGE, image->album))
+  if (name == NULL || (access = rndimg_api_begin_write (api, exchange, "delete", name)) == NULL ||
+      (image = visible_picture (api, exchange, name, access)) == NULL ||
+      !rndimg_auth_require (api->credentials, exchange, access, RNDIMG_SCOPE_MANAGE, image->album))
     return;
   if ((gone = rndimg_catalogue_delete_picture (api->catalogue, api->trash, name, &error)) == NULL)
     {
-      send_write_error (msg, error);
+      send_write_error (exchange, error);
       return;
     }
   change.name = gone->name;
   change.is_private = gone->is_private;
-  rndimg_api_publish_change_and_answer (api, msg, &change, SOUP_STATUS_OK);
+  rndimg_api_publish_change_and_answer (api, exchange, &change, SOUP_STATUS_OK);
 }
 
 /* ---- PATCH /images/NAME ---- */
@@ -156,7 +156,7 @@ rndimg_catalogue_api_text_payload (const RndimgPicture *image)
 /* The body of a PATCH split: the text to change (possibly empty), and
  * the album to move to (NULL: stay; "": the top). FALSE with 400 sent. */
 static gboolean
-split_patch (SoupServerMessage *msg, JsonObject *body, JsonObject **text, char **album)
+split_patch (RndimgExchange *exchange, JsonObject *body, JsonObject **text, char **album)
 {
   g_autoptr(GList) members = json_object_get_members (body);
 
@@ -172,7 +172,7 @@ split_patch (SoupServerMessage *msg, JsonObject *body, JsonObject **text, char *
               (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING ||
                (*json_node_get_string (value) != '\0' && !rndimg_album_name_is_valid (json_node_get_string (value)))))
             {
-              rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+              rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                                       "album must be an album name (dogs, dogs/puppies), or null for the top");
               return FALSE;
             }
@@ -183,7 +183,7 @@ split_patch (SoupServerMessage *msg, JsonObject *body, JsonObject **text, char *
         json_object_set_member (*text, l->data, json_node_copy (value));
       else
         {
-          rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+          rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                                   "a picture's details that may change are title, alt, alt_by_language, author, "
                                   "license, source_url and album; not %s", (const char *) l->data);
           return FALSE;
@@ -191,7 +191,7 @@ split_patch (SoupServerMessage *msg, JsonObject *body, JsonObject **text, char *
     }
   if (json_object_get_size (*text) == 0 && *album == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the body changes nothing");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body changes nothing");
       return FALSE;
     }
   return TRUE;
@@ -201,9 +201,9 @@ split_patch (SoupServerMessage *msg, JsonObject *body, JsonObject **text, char *
  * /images/NAME): else someone changed them since (by hand, or another
  * client), and the change is refused with 409. */
 static gboolean
-check_if_match (SoupServerMessage *msg, const RndimgPicture *image)
+check_if_match (RndimgExchange *exchange, const RndimgPicture *image)
 {
-  const char *wanted = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "If-Match");
+  const char *wanted = soup_message_headers_get_one (rndimg_exchange_get_request_headers (exchange), "If-Match");
   g_autofree char *etag = NULL;
 
   if (wanted == NULL || g_str_equal (wanted, "*"))
@@ -211,8 +211,8 @@ check_if_match (SoupServerMessage *msg, const RndimgPicture *image)
   etag = rndimg_picture_json_etag (image);
   if (rndimg_http_etag_listed (wanted, etag))
     return TRUE;
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-  rndimg_http_send_error (msg, SOUP_STATUS_CONFLICT,
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "ETag", etag);
+  rndimg_http_send_error (exchange, SOUP_STATUS_CONFLICT,
                           "%s changed since you read it (its ETag is now %s): read it again and retry", image->name,
                           etag);
   return FALSE;
@@ -223,10 +223,10 @@ check_if_match (SoupServerMessage *msg, const RndimgPicture *image)
  * a member), then the picture moves; followers get "changed", then
  * "moved"; the answer is the last event. */
 void
-rndimg_catalogue_api_edit_picture (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_catalogue_api_edit_picture (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  g_autofree char *name = name_in_path (msg, path, API "/images/", TRUE);
+  g_autofree char *name = name_in_path (exchange, path, API "/images/", TRUE);
   g_autoptr(RndimgAccess) access = NULL;
   g_autoptr(JsonObject) body = NULL, text = NULL;
   g_autoptr(RndimgPicture) image = NULL, edited = NULL, moved = NULL;
@@ -234,19 +234,19 @@ rndimg_catalogue_api_edit_picture (SoupServerMessage *msg, const char *path, GHa
   g_autofree char *album = NULL, *payload = NULL;
   RndimgEventChange change = { .source = "api" };
 
-  if (name == NULL || (access = rndimg_api_begin_write (api, msg, "edit", name)) == NULL ||
-      (image = visible_picture (api, msg, name, access)) == NULL ||
-      !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_MANAGE, image->album) ||
-      (body = read_object (msg, FALSE)) == NULL || !split_patch (msg, body, &text, &album) ||
+  if (name == NULL || (access = rndimg_api_begin_write (api, exchange, "edit", name)) == NULL ||
+      (image = visible_picture (api, exchange, name, access)) == NULL ||
+      !rndimg_auth_require (api->credentials, exchange, access, RNDIMG_SCOPE_MANAGE, image->album) ||
+      (body = read_object (exchange, FALSE)) == NULL || !split_patch (exchange, body, &text, &album) ||
       (album != NULL && !g_str_equal (album, image->album) &&
-       !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_MANAGE, album)) ||
-      !check_if_match (msg, image))
+       !rndimg_auth_require (api->credentials, exchange, access, RNDIMG_SCOPE_MANAGE, album)) ||
+      !check_if_match (exchange, image))
     return;
   if (json_object_get_size (text) > 0)
     {
       if ((edited = rndimg_catalogue_edit_picture (api->catalogue, name, text, &error)) == NULL)
         {
-          send_write_error (msg, error);
+          send_write_error (exchange, error);
           return;
         }
       payload = rndimg_catalogue_api_text_payload (edited);
@@ -257,7 +257,7 @@ rndimg_catalogue_api_edit_picture (SoupServerMessage *msg, const char *path, GHa
     {
       if ((moved = rndimg_catalogue_move_picture (api->catalogue, name, album, &error)) == NULL)
         {
-          send_write_error (msg, error);
+          send_write_error (exchange, error);
           return;
         }
       /* The change is told before the move, and the move answered. */
@@ -270,10 +270,10 @@ rndimg_catalogue_api_edit_picture (SoupServerMessage *msg, const char *path, GHa
   if (change.kind != RNDIMG_EVENT_CHANGED && change.kind != RNDIMG_EVENT_MOVED)
     {
       /* Moved to where it was: nothing changed, nothing to tell. */
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the body changes nothing");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body changes nothing");
       return;
     }
-  rndimg_api_publish_change_and_answer (api, msg, &change, SOUP_STATUS_OK);
+  rndimg_api_publish_change_and_answer (api, exchange, &change, SOUP_STATUS_OK);
 }
 
 /* ---- albums ---- */
@@ -296,7 +296,7 @@ rndimg_catalogue_api_album_payload (RndimgCatalogue *catalogue, const char *name
 }
 
 static void
-publish_album (RndimgApiContext *api, SoupServerMessage *msg, const char *name, RndimgEventKind kind,
+publish_album (RndimgApiContext *api, RndimgExchange *exchange, const char *name, RndimgEventKind kind,
                gboolean was_private, guint status)
 {
   g_autofree char *payload = kind == RNDIMG_EVENT_ALBUM_CHANGED ? rndimg_catalogue_api_album_payload (api->catalogue, name)
@@ -306,55 +306,55 @@ publish_album (RndimgApiContext *api, SoupServerMessage *msg, const char *name, 
     .is_private = was_private || rndimg_catalogue_album_is_private (api->catalogue, name),
   };
 
-  rndimg_api_publish_change_and_answer (api, msg, &change, status);
+  rndimg_api_publish_change_and_answer (api, exchange, &change, status);
 }
 
 /* POST /polling/api/v1.0/albums {"name":"dogs","title":"Dogs","private":true}:
  * the album is made (in the uploads folder); followers get "album-changed". */
 void
-rndimg_catalogue_api_create_album (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_catalogue_api_create_album (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  g_autoptr(JsonObject) body = read_object (msg, FALSE);
+  g_autoptr(JsonObject) body = read_object (exchange, FALSE);
   g_autoptr(RndimgAccess) access = NULL;
   g_autoptr(GError) error = NULL;
   const char *name = body != NULL ? json_object_get_string_member_with_default (body, "name", NULL) : NULL;
 
   if (body == NULL)
     return;
-  if ((access = rndimg_api_begin_write (api, msg, "create-album", name)) == NULL)
+  if ((access = rndimg_api_begin_write (api, exchange, "create-album", name)) == NULL)
     return;
   if (name == NULL || !rndimg_album_name_is_valid (name))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "name must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_'");
       return;
     }
-  if (!rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_MANAGE, name))
+  if (!rndimg_auth_require (api->credentials, exchange, access, RNDIMG_SCOPE_MANAGE, name))
     return;
   if (!rndimg_catalogue_create_album (api->catalogue, name, body, &error))
     {
       /* A private album's name is not told to one who may not read it. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS) &&
           rndimg_catalogue_get_album_for (api->catalogue, name, access) == NULL)
-        rndimg_http_send_error (msg, SOUP_STATUS_CONFLICT, "that album cannot be made");
+        rndimg_http_send_error (exchange, SOUP_STATUS_CONFLICT, "that album cannot be made");
       else
-        send_write_error (msg, error);
+        send_write_error (exchange, error);
       return;
     }
-  publish_album (api, msg, name, RNDIMG_EVENT_ALBUM_CHANGED, FALSE, SOUP_STATUS_CREATED);
+  publish_album (api, exchange, name, RNDIMG_EVENT_ALBUM_CHANGED, FALSE, SOUP_STATUS_CREATED);
 }
 
 static char *
-visible_album (RndimgApiContext *api, SoupServerMessage *msg, const char *path, const RndimgAccess *access)
+visible_album (RndimgApiContext *api, RndimgExchange *exchange, const char *path, const RndimgAccess *access)
 {
-  g_autofree char *name = name_in_path (msg, path, API "/albums/", FALSE);
+  g_autofree char *name = name_in_path (exchange, path, API "/albums/", FALSE);
 
   if (name == NULL)
     return NULL;
   if (rndimg_catalogue_get_album_for (api->catalogue, name, access) == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no album called %s", name);
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no album called %s", name);
       return NULL;
     }
   return g_steal_pointer (&name);
@@ -363,7 +363,7 @@ visible_album (RndimgApiContext *api, SoupServerMessage *msg, const char *path, 
 /* PATCH /polling/api/v1.0/albums/NAME {"title": ..., "private": ...}:
  * written to each of its folders' info.json; followers get "album-changed". */
 void
-rndimg_catalogue_api_edit_album (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_catalogue_api_edit_album (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   g_autoptr(RndimgAccess) access = NULL;
@@ -372,30 +372,30 @@ rndimg_catalogue_api_edit_album (SoupServerMessage *msg, const char *path, GHash
   g_autofree char *name = NULL;
   gboolean was_private;
 
-  if ((access = rndimg_api_begin_write (api, msg, "edit-album", path + strlen (API "/albums/"))) == NULL ||
-      (name = visible_album (api, msg, path, access)) == NULL ||
-      !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_MANAGE, name) ||
-      (body = read_object (msg, FALSE)) == NULL)
+  if ((access = rndimg_api_begin_write (api, exchange, "edit-album", path + strlen (API "/albums/"))) == NULL ||
+      (name = visible_album (api, exchange, path, access)) == NULL ||
+      !rndimg_auth_require (api->credentials, exchange, access, RNDIMG_SCOPE_MANAGE, name) ||
+      (body = read_object (exchange, FALSE)) == NULL)
     return;
   if (json_object_has_member (body, "name"))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "an album's name does not change; move its pictures");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "an album's name does not change; move its pictures");
       return;
     }
   was_private = rndimg_catalogue_album_is_private (api->catalogue, name);
   if (!rndimg_catalogue_edit_album (api->catalogue, name, body, &error))
     {
-      send_write_error (msg, error);
+      send_write_error (exchange, error);
       return;
     }
-  publish_album (api, msg, name, RNDIMG_EVENT_ALBUM_CHANGED, was_private, SOUP_STATUS_OK);
+  publish_album (api, exchange, name, RNDIMG_EVENT_ALBUM_CHANGED, was_private, SOUP_STATUS_OK);
 }
 
 /* DELETE /polling/api/v1.0/albums/NAME[?pictures=true]: an empty album
  * goes; with pictures=true its pictures go to the trash first (each a
  * "removed"); followers get "album-removed". */
 void
-rndimg_catalogue_api_delete_album (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
+rndimg_catalogue_api_delete_album (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
   const char *with = query != NULL ? g_hash_table_lookup (query, "pictures") : NULL;
@@ -405,20 +405,20 @@ rndimg_catalogue_api_delete_album (SoupServerMessage *msg, const char *path, GHa
   g_autofree char *name = NULL;
   gboolean was_private;
 
-  if ((access = rndimg_api_begin_write (api, msg, "delete-album", path + strlen (API "/albums/"))) == NULL ||
-      (name = visible_album (api, msg, path, access)) == NULL ||
-      !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_MANAGE, name))
+  if ((access = rndimg_api_begin_write (api, exchange, "delete-album", path + strlen (API "/albums/"))) == NULL ||
+      (name = visible_album (api, exchange, path, access)) == NULL ||
+      !rndimg_auth_require (api->credentials, exchange, access, RNDIMG_SCOPE_MANAGE, name))
     return;
   if (with != NULL && !g_str_equal (with, "true") && !g_str_equal (with, "false"))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "pictures must be true or false");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "pictures must be true or false");
       return;
     }
   was_private = rndimg_catalogue_album_is_private (api->catalogue, name);
   deleted = rndimg_catalogue_delete_album (api->catalogue, api->trash, name, g_strcmp0 (with, "true") == 0, &error);
   if (deleted == NULL)
     {
-      send_write_error (msg, error);
+      send_write_error (exchange, error);
       return;
     }
   for (guint i = 0; i < deleted->len; i++)
@@ -429,5 +429,5 @@ rndimg_catalogue_api_delete_album (SoupServerMessage *msg, const char *path, GHa
 
       rndimg_broker_publish_change_async (api->broker, &change, NULL, NULL, NULL);
     }
-  publish_album (api, msg, name, RNDIMG_EVENT_ALBUM_REMOVED, was_private, SOUP_STATUS_OK);
+  publish_album (api, exchange, name, RNDIMG_EVENT_ALBUM_REMOVED, was_private, SOUP_STATUS_OK);
 }

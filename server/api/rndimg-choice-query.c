@@ -18,7 +18,7 @@ rndimg_choice_query_clear (RndimgChoiceQuery *choice)
 
 /* Nothing but the tutorial's one exclude: the answer can be the kept one. */
 gboolean
-rndimg_choice_query_is_plain (SoupServerMessage *msg, GHashTable *query)
+rndimg_choice_query_is_plain (RndimgExchange *exchange, GHashTable *query)
 {
   static const char *const parameters[] = { "album", "count", "seed", "orientation" };
   const char *exclude = query != NULL ? g_hash_table_lookup (query, "exclude") : NULL;
@@ -28,13 +28,13 @@ rndimg_choice_query_is_plain (SoupServerMessage *msg, GHashTable *query)
   for (gsize i = 0; i < G_N_ELEMENTS (parameters); i++)
     if (g_hash_table_contains (query, parameters[i]))
       return FALSE;
-  return exclude == NULL || (strchr (exclude, ',') == NULL && !rndimg_http_query_value_has_nul (msg, "exclude"));
+  return exclude == NULL || (strchr (exclude, ',') == NULL && !rndimg_http_query_value_has_nul (exchange, "exclude"));
 }
 
 /* "dogs,cats/tabby": up to RNDIMG_CHOICE_MAX_ALBUMS valid album names;
  * NULL with a 400 sent when not. */
 GStrv
-rndimg_choice_query_parse_albums (SoupServerMessage *msg, const char *text)
+rndimg_choice_query_parse_albums (RndimgExchange *exchange, const char *text)
 {
   g_auto(GStrv) albums = g_strsplit (text, ",", RNDIMG_CHOICE_MAX_ALBUMS + 1);
   guint count = g_strv_length (albums);
@@ -42,7 +42,7 @@ rndimg_choice_query_parse_albums (SoupServerMessage *msg, const char *text)
   for (guint i = 0; i < count; i++)
     if (!rndimg_album_name_is_valid (albums[i]))
       {
-        rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+        rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                                 "album must be album names separated by commas, each one or two "
                                 "segments (dogs, dogs/puppies) of lower-case letters, digits, '-' and '_', "
                                 "at most 64 bytes a segment");
@@ -50,7 +50,7 @@ rndimg_choice_query_parse_albums (SoupServerMessage *msg, const char *text)
       }
   if (count == 0 || count > RNDIMG_CHOICE_MAX_ALBUMS)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "album takes from 1 to %d album names",
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "album takes from 1 to %d album names",
                               RNDIMG_CHOICE_MAX_ALBUMS);
       return NULL;
     }
@@ -58,13 +58,13 @@ rndimg_choice_query_parse_albums (SoupServerMessage *msg, const char *text)
 }
 
 static gboolean
-parse_excluded (SoupServerMessage *msg, const char *text, RndimgChoiceQuery *choice)
+parse_excluded (RndimgExchange *exchange, const char *text, RndimgChoiceQuery *choice)
 {
   g_auto(GStrv) names = g_strsplit (text, ",", RNDIMG_CATALOGUE_MAX_EXCLUDED + 1);
 
   if (g_strv_length (names) > RNDIMG_CATALOGUE_MAX_EXCLUDED)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "exclude takes at most %d names",
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "exclude takes at most %d names",
                               RNDIMG_CATALOGUE_MAX_EXCLUDED);
       return FALSE;
     }
@@ -73,7 +73,7 @@ parse_excluded (SoupServerMessage *msg, const char *text, RndimgChoiceQuery *cho
     {
       if (!rndimg_catalogue_name_is_valid (names[i]))
         {
-          rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+          rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                                   "exclude must be picture names separated by commas, like 023.png or dogs/001.png");
           return FALSE;
         }
@@ -83,13 +83,13 @@ parse_excluded (SoupServerMessage *msg, const char *text, RndimgChoiceQuery *cho
 }
 
 static gboolean
-parse_count (SoupServerMessage *msg, const char *text, RndimgChoiceQuery *choice)
+parse_count (RndimgExchange *exchange, const char *text, RndimgChoiceQuery *choice)
 {
   guint64 count;
 
   if (!rndimg_http_parse_number (text, 1, RNDIMG_CHOICE_MAX_COUNT, &count))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "count must be a whole number from 1 to %d",
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "count must be a whole number from 1 to %d",
                               RNDIMG_CHOICE_MAX_COUNT);
       return FALSE;
     }
@@ -99,11 +99,11 @@ parse_count (SoupServerMessage *msg, const char *text, RndimgChoiceQuery *choice
 }
 
 static gboolean
-parse_seed (SoupServerMessage *msg, const char *text, RndimgChoiceQuery *choice)
+parse_seed (RndimgExchange *exchange, const char *text, RndimgChoiceQuery *choice)
 {
   if (text[0] == '\0' || strlen (text) > RNDIMG_CHOICE_MAX_SEED_BYTES || !g_utf8_validate (text, -1, NULL))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "seed must be 1 to %d bytes of UTF-8 text",
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "seed must be 1 to %d bytes of UTF-8 text",
                               RNDIMG_CHOICE_MAX_SEED_BYTES);
       return FALSE;
     }
@@ -113,7 +113,7 @@ parse_seed (SoupServerMessage *msg, const char *text, RndimgChoiceQuery *choice)
 
 /* Fills @choice from @query; FALSE with a 400 sent for a bad parameter. */
 gboolean
-rndimg_choice_query_parse (SoupServerMessage *msg, GHashTable *query, RndimgChoiceQuery *choice)
+rndimg_choice_query_parse (RndimgExchange *exchange, GHashTable *query, RndimgChoiceQuery *choice)
 {
   const char *album = query != NULL ? g_hash_table_lookup (query, "album") : NULL;
   const char *count = query != NULL ? g_hash_table_lookup (query, "count") : NULL;
@@ -125,38 +125,38 @@ rndimg_choice_query_parse (SoupServerMessage *msg, GHashTable *query, RndimgChoi
 
   *choice = (RndimgChoiceQuery) { .count = 1 };
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-    if (rndimg_http_query_value_has_nul (msg, names[i]))
+    if (rndimg_http_query_value_has_nul (exchange, names[i]))
       {
-        rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "%s must not contain NUL (%%00)", names[i]);
+        rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "%s must not contain NUL (%%00)", names[i]);
         return FALSE;
       }
-  if (album != NULL && (choice->albums = rndimg_choice_query_parse_albums (msg, album)) == NULL)
+  if (album != NULL && (choice->albums = rndimg_choice_query_parse_albums (exchange, album)) == NULL)
     return FALSE;
-  if (count != NULL && !parse_count (msg, count, choice))
+  if (count != NULL && !parse_count (exchange, count, choice))
     return FALSE;
-  if (seed != NULL && !parse_seed (msg, seed, choice))
+  if (seed != NULL && !parse_seed (exchange, seed, choice))
     return FALSE;
   if (orientation != NULL && !rndimg_orientation_from_string (orientation, &choice->orientation))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "orientation must be landscape, portrait or square");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "orientation must be landscape, portrait or square");
       return FALSE;
     }
-  return exclude == NULL || parse_excluded (msg, exclude, choice);
+  return exclude == NULL || parse_excluded (exchange, exclude, choice);
 }
 
 /* Returns (transfer full) the pictures @choice draws, at least one; NULL
  * with the answer sent (404: an unknown album or no picture matches, 503:
  * an empty catalogue). */
 GPtrArray *
-rndimg_choice_query_choose (SoupServerMessage *msg, RndimgCatalogue *catalogue, const RndimgChoiceQuery *choice)
+rndimg_choice_query_choose (RndimgExchange *exchange, RndimgCatalogue *catalogue, const RndimgChoiceQuery *choice)
 {
-  return rndimg_choice_query_choose_for (msg, catalogue, NULL, choice);
+  return rndimg_choice_query_choose_for (exchange, catalogue, NULL, choice);
 }
 
 /* rndimg_choice_query_choose() among the albums @access (NULL: anyone)
  * may see: a private album is named only by a reader. */
 GPtrArray *
-rndimg_choice_query_choose_for (SoupServerMessage *msg, RndimgCatalogue *catalogue, const RndimgAccess *access,
+rndimg_choice_query_choose_for (RndimgExchange *exchange, RndimgCatalogue *catalogue, const RndimgAccess *access,
                                 const RndimgChoiceQuery *choice)
 {
   g_autoptr(GError) error = NULL;
@@ -166,17 +166,17 @@ rndimg_choice_query_choose_for (SoupServerMessage *msg, RndimgCatalogue *catalog
 
   if (picked == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "%s", error->message);
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "%s", error->message);
       return NULL;
     }
   if (picked->len == 0 && rndimg_catalogue_get_count (catalogue) == 0)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
+      rndimg_http_send_error (exchange, SOUP_STATUS_SERVICE_UNAVAILABLE, "the image folder is empty");
       return NULL;
     }
   if (picked->len == 0)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture matches the album, orientation and exclude asked for");
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no picture matches the album, orientation and exclude asked for");
       return NULL;
     }
   return g_steal_pointer (&picked);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-exchange.h"
+
 #include <libsoup/soup.h>
 
 #include "rndimg-catalogue.h"
@@ -25,17 +27,17 @@ typedef struct {
 void     rndimg_choice_query_clear (RndimgChoiceQuery *query);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RndimgChoiceQuery, rndimg_choice_query_clear)
 
-gboolean rndimg_choice_query_parse (SoupServerMessage *msg,
+gboolean rndimg_choice_query_parse (RndimgExchange *exchange,
                                     GHashTable        *query,
                                     RndimgChoiceQuery *choice);
-gboolean rndimg_choice_query_is_plain (SoupServerMessage *msg,
+gboolean rndimg_choice_query_is_plain (RndimgExchange *exchange,
                                        GHashTable        *query);
-GStrv    rndimg_choice_query_parse_albums (SoupServerMessage *msg,
+GStrv    rndimg_choice_query_parse_albums (RndimgExchange *exchange,
                                            const char        *text);
-GPtrArray *rndimg_choice_query_choose (SoupServerMessage *msg,
+GPtrArray *rndimg_choice_query_choose (RndimgExchange *exchange,
                                        RndimgCatalogue   *catalogue,
                                        const RndimgChoiceQuery *choice);
-GPtrArray *rndimg_choice_query_choose_for (SoupServerMessage       *msg,
+GPtrArray *rndimg_choice_query_choose_for (RndimgExchange    *exchange,
                                            RndimgCatalogue         *catalogue,
                                            const RndimgAccess      *access,
                                            const RndimgChoiceQuery *choice);

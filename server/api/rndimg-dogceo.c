@@ -717,30 +717,30 @@ rndimg_dogceo_decide (RndimgDogceo *self, const char *method, const char *path, 
 
 /* GET|HEAD of /api/..., /breeds/... and /breed/... */
 void
-rndimg_dogceo_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer dogceo)
+rndimg_dogceo_serve (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer dogceo)
 {
   RndimgDogceo *self = dogceo;
   g_auto(RndimgDogceoAnswer) answer = { 0 };
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
   g_autofree char *picture_path = NULL;
   g_autofree char *location = NULL;
 
-  rndimg_dogceo_decide (self, soup_server_message_get_method (msg), path,
-                        g_uri_get_query (soup_server_message_get_uri (msg)), base_url, &answer);
+  rndimg_dogceo_decide (self, rndimg_exchange_get_method (exchange), path,
+                        rndimg_exchange_get_query (exchange), base_url, &answer);
   switch (answer.verdict)
     {
     case RNDIMG_DOGCEO_JSON:
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
+      soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Cache-Control",
                                     answer.cache_control);
-      rndimg_http_send_json_text (msg, answer.status, g_steal_pointer (&answer.body));
+      rndimg_http_send_json_text (exchange, answer.status, g_steal_pointer (&answer.body));
       break;
     case RNDIMG_DOGCEO_MOVED:
       location = g_strconcat (base_url, answer.location, NULL);
-      soup_server_message_set_redirect (msg, SOUP_STATUS_MOVED_PERMANENTLY, location);
+      rndimg_exchange_set_redirect (exchange, SOUP_STATUS_MOVED_PERMANENTLY, location);
       break;
     case RNDIMG_DOGCEO_PICTURE:
       picture_path = g_strconcat (RNDIMG_PICTURES_PATH, answer.picture_name, NULL);
-      rndimg_static_serve_image (msg, picture_path, query, self->files);
+      rndimg_static_serve_image (exchange, picture_path, query, self->files);
       break;
     default:
       g_assert_not_reached ();

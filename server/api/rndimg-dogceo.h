@@ -4,6 +4,8 @@
 #include "rndimg-catalogue.h"
 #include "rndimg-static.h"
 
+#include "rndimg-exchange.h"
+
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
@@ -46,7 +48,7 @@ void          rndimg_dogceo_decide (RndimgDogceo       *self,
                                     const char         *raw_query,
                                     const char         *base_url,
                                     RndimgDogceoAnswer *answer);
-void          rndimg_dogceo_serve  (SoupServerMessage  *msg,
+void          rndimg_dogceo_serve  (RndimgExchange   *exchange,
                                     const char         *path,
                                     GHashTable         *query,
                                     gpointer            dogceo);

@@ -536,9 +536,9 @@ rndimg_picsum_decide (RndimgPicsum *self, const char *path, const char *raw_quer
 /* Whether the client asked for JSON: application/json among its Accept
  * ranges, with a quality above 0. */
 static gboolean
-wants_json (SoupServerMessage *msg)
+wants_json (RndimgExchange *exchange)
 {
-  const char *accept = soup_message_headers_get_list (soup_server_message_get_request_headers (msg), "Accept");
+  const char *accept = soup_message_headers_get_list (rndimg_exchange_get_request_headers (exchange), "Accept");
   g_auto(GStrv) ranges = g_strsplit (accept != NULL ? accept : "", ",", 32);
 
   for (char **range = ranges; *range != NULL; range++)
@@ -559,12 +559,13 @@ wants_json (SoupServerMessage *msg)
 }
 
 static void
-send_failure (SoupServerMessage *msg, const RndimgPicsumAnswer *answer)
+send_failure (RndimgExchange *exchange, const RndimgPicsumAnswer *answer)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
+  g_autoptr(GBytes) text = NULL;
 
   soup_message_headers_replace (headers, "Cache-Control", RNDIMG_PICSUM_NO_STORE);
-  if (!answer->plain_text && wants_json (msg))
+  if (!answer->plain_text && wants_json (exchange))
     {
       GString *json = g_string_new ("{\"error\":");
 
@@ -572,34 +573,34 @@ send_failure (SoupServerMessage *msg, const RndimgPicsumAnswer *answer)
       g_string_append (json, ",\"status\":\"error\",\"message\":");
       rndimg_json_text_append_string (json, answer->detail);
       g_string_append_c (json, '}');
-      rndimg_http_send_json_text (msg, answer->status, json);
+      rndimg_http_send_json_text (exchange, answer->status, json);
       return;
     }
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-  soup_server_message_set_status (msg, answer->status, NULL);
-  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    g_strconcat (answer->message, "\n", NULL), strlen (answer->message) + 1);
+  rndimg_exchange_set_status (exchange, answer->status);
+  text = g_bytes_new_take (g_strconcat (answer->message, "\n", NULL), strlen (answer->message) + 1);
+  rndimg_exchange_set_response (exchange, "text/plain; charset=utf-8", text);
 }
 
 static void
-send_json (SoupServerMessage *msg, RndimgPicsumAnswer *answer)
+send_json (RndimgExchange *exchange, RndimgPicsumAnswer *answer)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
   soup_message_headers_replace (headers, "Cache-Control", RNDIMG_PICSUM_NO_STORE);
   soup_message_headers_replace (headers, "Access-Control-Expose-Headers", RNDIMG_PICSUM_EXPOSED_HEADERS);
   if (answer->link != NULL && answer->link[0] != '\0')
     soup_message_headers_replace (headers, "Link", answer->link);
-  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, g_steal_pointer (&answer->body));
+  rndimg_http_send_json_text (exchange, SOUP_STATUS_OK, g_steal_pointer (&answer->body));
 }
 
 static void
-send_moved (SoupServerMessage *msg, const RndimgPicsumAnswer *answer)
+send_moved (RndimgExchange *exchange, const RndimgPicsumAnswer *answer)
 {
-  g_autofree char *base = rndimg_http_base_url (msg);
+  g_autofree char *base = rndimg_http_base_url (exchange);
   g_autofree char *url = g_strconcat (base, answer->location, NULL);
 
-  soup_server_message_set_redirect (msg, SOUP_STATUS_MOVED_PERMANENTLY, url);
+  rndimg_exchange_set_redirect (exchange, SOUP_STATUS_MOVED_PERMANENTLY, url);
 }
 
 typedef struct {
@@ -608,52 +609,52 @@ typedef struct {
 } PictureRedirect;
 
 static void
-redirect_versioned (SoupServerMessage *msg, RndimgPicture *picture, const char *version, gpointer user_data)
+redirect_versioned (RndimgExchange *exchange, RndimgPicture *picture, const char *version, gpointer user_data)
 {
   PictureRedirect *redirect = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
   g_autofree char *path = rndimg_variant_canonical_path (picture->name, version, &redirect->spec);
   g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, redirect->number);
 
-  rndimg_variants_api_redirect (msg, path);
+  rndimg_variants_api_redirect (exchange, path);
   soup_message_headers_replace (headers, "Picsum-ID", number);
   soup_message_headers_replace (headers, "Access-Control-Expose-Headers", RNDIMG_PICSUM_EXPOSED_HEADERS);
 }
 
 static void
-send_to_picture (RndimgPicsum *self, SoupServerMessage *msg, const RndimgPicsumAnswer *answer)
+send_to_picture (RndimgPicsum *self, RndimgExchange *exchange, const RndimgPicsumAnswer *answer)
 {
   PictureRedirect *redirect = g_new (PictureRedirect, 1);
 
   *redirect = (PictureRedirect) { answer->spec, answer->number };
-  rndimg_variants_api_when_versioned (self->variants, msg, answer->picture, redirect_versioned, redirect, g_free);
+  rndimg_variants_api_when_versioned (self->variants, exchange, answer->picture, redirect_versioned, redirect, g_free);
 }
 
 /* GET|HEAD of every path not routed elsewhere. */
 void
-rndimg_picsum_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer picsum)
+rndimg_picsum_serve (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer picsum)
 {
   RndimgPicsum *self = picsum;
   g_auto(RndimgPicsumAnswer) answer = { 0 };
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
 
-  rndimg_picsum_decide (self, path, g_uri_get_query (soup_server_message_get_uri (msg)), base_url, &answer);
+  rndimg_picsum_decide (self, path, rndimg_exchange_get_query (exchange), base_url, &answer);
   switch (answer.verdict)
     {
     case RNDIMG_PICSUM_PASS:
-      self->fallback (msg, path, query, self->fallback_data);
+      self->fallback (exchange, path, query, self->fallback_data);
       break;
     case RNDIMG_PICSUM_FAIL:
-      send_failure (msg, &answer);
+      send_failure (exchange, &answer);
       break;
     case RNDIMG_PICSUM_MOVED:
-      send_moved (msg, &answer);
+      send_moved (exchange, &answer);
       break;
     case RNDIMG_PICSUM_JSON:
-      send_json (msg, &answer);
+      send_json (exchange, &answer);
       break;
     case RNDIMG_PICSUM_TO_PICTURE:
-      send_to_picture (self, msg, &answer);
+      send_to_picture (self, exchange, &answer);
       break;
     default:
       g_assert_not_reached ();

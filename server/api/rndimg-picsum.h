@@ -52,7 +52,7 @@ void          rndimg_picsum_decide (RndimgPicsum          *self,
                                     const char            *raw_query,
                                     const char            *base_url,
                                     RndimgPicsumAnswer    *answer);
-void          rndimg_picsum_serve  (SoupServerMessage *msg,
+void          rndimg_picsum_serve  (RndimgExchange *exchange,
                                     const char        *path,
                                     GHashTable        *query,
                                     gpointer           picsum);

@@ -53,7 +53,7 @@ rndimg_picture_gate_strip_query (const char *raw_query)
 }
 
 static gboolean
-check_signature (RndimgPictureGate *gate, SoupServerMessage *msg, const char *name, const char *raw_query,
+check_signature (RndimgPictureGate *gate, RndimgExchange *exchange, const char *name, const char *raw_query,
                  RndimgPicturePass *pass)
 {
   g_autofree char *expires = query_value (raw_query, "expires");
@@ -67,38 +67,38 @@ check_signature (RndimgPictureGate *gate, SoupServerMessage *msg, const char *na
       pass->signature = g_strdup_printf ("expires=%s&sig=%s", expires, sig);
       return TRUE;
     case RNDIMG_SIGNATURE_EXPIRED:
-      rndimg_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "this signed URL expired; ask the API for a new one");
+      rndimg_http_send_error (exchange, SOUP_STATUS_FORBIDDEN, "this signed URL expired; ask the API for a new one");
       return FALSE;
     case RNDIMG_SIGNATURE_WRONG:
     case RNDIMG_SIGNATURE_MALFORMED:
     default:
-      rndimg_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "this signed URL is not valid (altered, or its key is gone)");
+      rndimg_http_send_error (exchange, SOUP_STATUS_FORBIDDEN, "this signed URL is not valid (altered, or its key is gone)");
       return FALSE;
     }
 }
 
-/* Returns (transfer full) picture @name if @msg may have its bytes,
+/* Returns (transfer full) picture @name if @exchange may have its bytes,
  * filling @pass; NULL with the answer sent (401, 403 or 404). */
 RndimgPicture *
-rndimg_picture_gate_open (RndimgPictureGate *gate, SoupServerMessage *msg, const char *name, RndimgPicturePass *pass)
+rndimg_picture_gate_open (RndimgPictureGate *gate, RndimgExchange *exchange, const char *name, RndimgPicturePass *pass)
 {
-  const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
+  const char *raw_query = rndimg_exchange_get_query (exchange);
   g_autofree char *sig = query_value (raw_query, "sig");
   g_autofree char *expires = query_value (raw_query, "expires");
   RndimgPicture *image;
 
-  if ((pass->access = rndimg_request_access (gate->credentials, msg, FALSE)) == NULL)
+  if ((pass->access = rndimg_request_access (gate->credentials, exchange, FALSE)) == NULL)
     return NULL;
   if (sig != NULL || expires != NULL)
     {
-      if (!check_signature (gate, msg, name, raw_query, pass))
+      if (!check_signature (gate, exchange, name, raw_query, pass))
         return NULL;
       image = rndimg_catalogue_lookup_any (gate->catalogue, name);
     }
   else
     image = rndimg_catalogue_lookup_for (gate->catalogue, name, pass->access);
   if (image == NULL)
-    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such picture");
+    rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no such picture");
   return image;
 }
 
@@ -106,10 +106,10 @@ rndimg_picture_gate_open (RndimgPictureGate *gate, SoupServerMessage *msg, const
  * a private one's is for this browser only, as long as its signed URL
  * lives (with a credential: checked again each time). */
 void
-rndimg_picture_gate_cache_control (SoupServerMessage *msg, const RndimgPicture *image, const RndimgPicturePass *pass,
+rndimg_picture_gate_cache_control (RndimgExchange *exchange, const RndimgPicture *image, const RndimgPicturePass *pass,
                                    const char *public_value)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
   gint64 left = pass->signed_until - g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *value = NULL;
 

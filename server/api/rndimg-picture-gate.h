@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <libsoup/soup.h>
+#include "rndimg-exchange.h"
 
 #include "rndimg-catalogue.h"
 #include "rndimg-credentials.h"
@@ -27,11 +27,11 @@ void           rndimg_picture_pass_clear   (RndimgPicturePass *pass);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RndimgPicturePass, rndimg_picture_pass_clear)
 
 RndimgPicture *rndimg_picture_gate_open    (RndimgPictureGate *gate,
-                                            SoupServerMessage *msg,
+                                            RndimgExchange *exchange,
                                             const char        *name,
                                             RndimgPicturePass *pass);
 char          *rndimg_picture_gate_strip_query (const char    *raw_query);
-void           rndimg_picture_gate_cache_control (SoupServerMessage *msg,
+void           rndimg_picture_gate_cache_control (RndimgExchange *exchange,
                                                   const RndimgPicture *image,
                                                   const RndimgPicturePass *pass,
                                                   const char        *public_value);

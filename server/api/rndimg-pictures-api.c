@@ -22,22 +22,22 @@ begin_success (JsonBuilder *builder)
 }
 
 static void
-send_built (SoupServerMessage *msg, JsonBuilder *builder)
+send_built (RndimgExchange *exchange, JsonBuilder *builder)
 {
   g_autoptr(JsonNode) node = NULL;
 
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json (msg, SOUP_STATUS_OK, node);
+  rndimg_http_set_no_store (exchange);
+  rndimg_http_send_json (exchange, SOUP_STATUS_OK, node);
 }
 
 /* 200 with @answer (JSON written as text), never stored by a cache. */
 static void
-send_text (SoupServerMessage *msg, GString *answer)
+send_text (RndimgExchange *exchange, GString *answer)
 {
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
+  rndimg_http_set_no_store (exchange);
+  rndimg_http_send_json_text (exchange, SOUP_STATUS_OK, answer);
 }
 
 static void
@@ -92,13 +92,13 @@ add_album (JsonBuilder *builder, RndimgPicturesApi *api, const char *base_url, R
 /* GET /polling/api/v1.0/albums: every album and sub-album by name, with
  * its count (a parent's includes its sub-albums') and a cover picture. */
 void
-rndimg_pictures_api_albums (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer pictures_api)
+rndimg_pictures_api_albums (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer pictures_api)
 {
   RndimgPicturesApi *api = pictures_api;
-  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, exchange, FALSE);
   g_autoptr(GPtrArray) albums = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
 
   if (access == NULL)
     return;
@@ -111,51 +111,51 @@ rndimg_pictures_api_albums (SoupServerMessage *msg, const char *path, GHashTable
   for (guint i = 0; i < albums->len; i++)
     add_album (builder, api, base_url, g_ptr_array_index (albums, i), albums);
   json_builder_end_array (builder);
-  send_built (msg, builder);
+  send_built (exchange, builder);
 }
 
 /* GET /polling/api/v1.0/albums/NAME: one album, as the list gives it. */
 void
-rndimg_pictures_api_album (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer pictures_api)
+rndimg_pictures_api_album (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer pictures_api)
 {
   RndimgPicturesApi *api = pictures_api;
   g_autofree char *name = g_uri_unescape_string (path + strlen (API "/albums/"), NULL);
-  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, exchange, FALSE);
   g_autoptr(GPtrArray) albums = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
   RndimgAlbum *album;
 
   if (access == NULL)
     return;
   if (name == NULL || !rndimg_album_name_is_valid (name))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "NAME must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_'");
       return;
     }
   if ((album = rndimg_catalogue_get_album_for (api->catalogue, name, access)) == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no album called %s", name);
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no album called %s", name);
       return;
     }
   albums = rndimg_catalogue_list_albums_for (api->catalogue, access);
   begin_success (builder);
   json_builder_set_member_name (builder, "album");
   add_album (builder, api, base_url, album, albums);
-  send_built (msg, builder);
+  send_built (exchange, builder);
 }
 
 /* GET /polling/api/v1.0/images/NAME (NAME may carry its album). */
 void
-rndimg_pictures_api_picture (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer pictures_api)
+rndimg_pictures_api_picture (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer pictures_api)
 {
   RndimgPicturesApi *api = pictures_api;
   /* NULL for an escaped '/' or NUL: such a name is in no catalogue. */
   g_autofree char *name = g_uri_unescape_string (path + strlen (API "/images/"), "/");
   g_autoptr(RndimgPicture) image = NULL;
-  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
-  g_autofree char *base_url = rndimg_http_base_url (msg);
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, exchange, FALSE);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
   g_autofree char *etag = NULL;
   GString *answer;
 
@@ -163,22 +163,22 @@ rndimg_pictures_api_picture (SoupServerMessage *msg, const char *path, GHashTabl
     return;
   if (name == NULL || !rndimg_catalogue_name_is_valid (name))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "NAME must be a picture name like 023.png or dogs/001.png");
       return;
     }
   image = rndimg_catalogue_lookup_for (api->catalogue, name, access);
   if (image == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture called %s", name);
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no picture called %s", name);
       return;
     }
   etag = rndimg_picture_json_etag (image);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "ETag", etag);
   answer = g_string_new ("{\"status\":\"success\",\"image\":");
   rndimg_picture_json_append_signed (answer, base_url, image, api->placeholders, api->signer);
   g_string_append_c (answer, '}');
-  send_text (msg, answer);
+  send_text (exchange, answer);
 }
 
 /* The index of the first picture of @sorted after @after in name order
@@ -204,7 +204,7 @@ position_after (GPtrArray *sorted, const char *after)
 }
 
 static void
-add_next_link (SoupServerMessage *msg, const char *base_url, const char *album, guint limit, const char *next)
+add_next_link (RndimgExchange *exchange, const char *base_url, const char *album, guint limit, const char *next)
 {
   g_autofree char *escaped_next = g_uri_escape_string (next, "/", FALSE);
   g_autofree char *link = NULL;
@@ -212,7 +212,7 @@ add_next_link (SoupServerMessage *msg, const char *base_url, const char *album, 
   link = g_strdup_printf ("<%s" API "/images?%s%s%slimit=%u&after=%s>; rel=\"next\"", base_url,
                           album != NULL ? "album=" : "", album != NULL ? album : "", album != NULL ? "&" : "",
                           limit, escaped_next);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Link", link);
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Link", link);
 }
 
 typedef struct {
@@ -224,7 +224,7 @@ typedef struct {
 static const char *const list_parameters[] = { "album", "limit", "after" };
 
 static gboolean
-parse_list_query (SoupServerMessage *msg, GHashTable *query, ListQuery *list)
+parse_list_query (RndimgExchange *exchange, GHashTable *query, ListQuery *list)
 {
   const char *limit = query != NULL ? g_hash_table_lookup (query, "limit") : NULL;
 
@@ -232,27 +232,27 @@ parse_list_query (SoupServerMessage *msg, GHashTable *query, ListQuery *list)
   list->after = query != NULL ? g_hash_table_lookup (query, "after") : NULL;
   list->limit = RNDIMG_LIST_MAX_LIMIT;
   for (gsize i = 0; i < G_N_ELEMENTS (list_parameters); i++)
-    if (rndimg_http_query_value_has_nul (msg, list_parameters[i]))
+    if (rndimg_http_query_value_has_nul (exchange, list_parameters[i]))
       {
-        rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "%s must not contain NUL (%%00)", list_parameters[i]);
+        rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "%s must not contain NUL (%%00)", list_parameters[i]);
         return FALSE;
       }
   if (list->album != NULL && !rndimg_album_name_is_valid (list->album))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "album must be an album name (dogs, dogs/puppies): lower-case letters, digits, "
                               "'-' and '_', at most 64 bytes a segment");
       return FALSE;
     }
   if (limit != NULL && !rndimg_http_parse_number (limit, 1, RNDIMG_LIST_MAX_LIMIT, &list->limit))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "limit must be a whole number from 1 to %d",
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "limit must be a whole number from 1 to %d",
                               RNDIMG_LIST_MAX_LIMIT);
       return FALSE;
     }
   if (list->after != NULL && !rndimg_catalogue_name_is_valid (list->after))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "after must be a picture name like 023.png or dogs/001.png (the last one of the page before)");
       return FALSE;
     }
@@ -263,23 +263,23 @@ parse_list_query (SoupServerMessage *msg, GHashTable *query, ListQuery *list)
  * in natural name order, a page at a time; count is the album's total,
  * next (and Link: rel="next") the cursor of the next page, or null. */
 void
-rndimg_pictures_api_list (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer pictures_api)
+rndimg_pictures_api_list (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer pictures_api)
 {
   RndimgPicturesApi *api = pictures_api;
-  g_autofree char *base_url = rndimg_http_base_url (msg);
-  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, msg, FALSE);
+  g_autofree char *base_url = rndimg_http_base_url (exchange);
+  g_autoptr(RndimgAccess) access = rndimg_request_access (api->credentials, exchange, FALSE);
   GString *answer;
   ListQuery list;
   RndimgAlbum *album;
   GPtrArray *sorted;
   guint first, end;
 
-  if (access == NULL || !parse_list_query (msg, query, &list))
+  if (access == NULL || !parse_list_query (exchange, query, &list))
     return;
   album = rndimg_catalogue_get_album_for (api->catalogue, list.album != NULL ? list.album : "", access);
   if (album == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no album called %s", list.album);
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no album called %s", list.album);
       return;
     }
   sorted = rndimg_album_sorted (album);
@@ -301,12 +301,12 @@ rndimg_pictures_api_list (SoupServerMessage *msg, const char *path, GHashTable *
       const char *next = ((RndimgPicture *) g_ptr_array_index (sorted, end - 1))->name;
 
       rndimg_json_text_append_string (answer, next);
-      add_next_link (msg, base_url, list.album, (guint) list.limit, next);
+      add_next_link (exchange, base_url, list.album, (guint) list.limit, next);
     }
   else
     g_string_append (answer, "null");
   g_string_append_c (answer, '}');
-  send_text (msg, answer);
+  send_text (exchange, answer);
 }
 
 /* An RndimgEventUrlPathFunc: where the event's picture is served. */

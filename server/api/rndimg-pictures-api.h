@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-exchange.h"
+
 #include <libsoup/soup.h>
 
 #include "rndimg-catalogue.h"
@@ -20,13 +22,13 @@ typedef struct {
 
 #define RNDIMG_LIST_MAX_LIMIT 1000
 
-void rndimg_pictures_api_albums  (SoupServerMessage *msg, const char *path,
+void rndimg_pictures_api_albums  (RndimgExchange *exchange, const char *path,
                                   GHashTable *query, gpointer pictures_api);
-void rndimg_pictures_api_album   (SoupServerMessage *msg, const char *path,
+void rndimg_pictures_api_album   (RndimgExchange *exchange, const char *path,
                                   GHashTable *query, gpointer pictures_api);
-void rndimg_pictures_api_picture (SoupServerMessage *msg, const char *path,
+void rndimg_pictures_api_picture (RndimgExchange *exchange, const char *path,
                                   GHashTable *query, gpointer pictures_api);
-void rndimg_pictures_api_list    (SoupServerMessage *msg, const char *path,
+void rndimg_pictures_api_list    (RndimgExchange *exchange, const char *path,
                                   GHashTable *query, gpointer pictures_api);
 char    *rndimg_pictures_api_event_url_path (const char *name,
                                              gpointer    pictures_api);

@@ -92,26 +92,22 @@ answer_for_error (const GError *error)
     }
 }
 
-/* A private picture's URLs are signed for whoever may publish it. */
+/* 201 with the event and Location: the picture's URL, signed (in both)
+ * when the picture is in a private album. */
 static RndimgPublishAnswer *
-event_answer (const RndimgEvent *event, const char *base_url, RndimgUrlSigner *signer, gboolean replayed)
+event_answer (const RndimgEvent *event, const Publishing *publishing, gboolean replayed)
 {
   RndimgPublishAnswer *answer = g_new0 (RndimgPublishAnswer, 1);
   g_autofree char *url_path = rndimg_picture_url_path (event->name);
-  g_autofree char *signature = event->is_private && signer != NULL
-                               ? rndimg_url_signer_query (signer, event->name, g_get_real_time () / G_USEC_PER_SEC)
+  g_autofree char *signature = event->is_private && publishing->signer != NULL
+                               ? rndimg_url_signer_query (publishing->signer, event->name,
+                                                          g_get_real_time () / G_USEC_PER_SEC)
                                : NULL;
+  char *json = rndimg_event_to_json_viewed (event, publishing->base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature);
 
   answer->status = 201;
-  if (signature != NULL)
-    {
-      char *json = rndimg_event_to_json_viewed (event, base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature);
-
-      answer->body = g_bytes_new_take (json, strlen (json));
-    }
-  else
-    answer->body = rndimg_event_to_json_bytes (event, base_url, 0);   /* the fan-out's, usually */
-  answer->location = g_strconcat (base_url, url_path, signature != NULL ? "?" : NULL, signature, NULL);
+  answer->body = g_bytes_new_take (json, strlen (json));
+  answer->location = g_strconcat (publishing->base_url, url_path, signature != NULL ? "?" : NULL, signature, NULL);
   answer->replayed = replayed;
   return answer;
 }
@@ -125,7 +121,7 @@ on_published (GObject *source, GAsyncResult *result, gpointer user_data)
   gboolean replayed = FALSE;
   g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, &replayed, &error);
 
-  g_task_return_pointer (task, event != NULL ? event_answer (event, publishing->base_url, publishing->signer, replayed)
+  g_task_return_pointer (task, event != NULL ? event_answer (event, publishing, replayed)
                                              : answer_for_error (error),
                          (GDestroyNotify) rndimg_publish_answer_free);
 }
@@ -145,8 +141,8 @@ new_task (const char *base_url, RndimgUrlSigner *signer, GCancellable *cancellab
 }
 
 /* Publishes @picture from @source (a static string) with @key (NULL:
- * none); the answer is for a client at @base_url (a private picture's
- * URLs signed by @signer). */
+ * none); the answer is for a client at @base_url, its URLs signed by
+ * @signer when the picture is private. */
 void
 rndimg_publish_picture_async (RndimgBroker *broker, const RndimgPicture *picture, const char *source,
                               const RndimgPublishKey *key, const char *base_url, RndimgUrlSigner *signer,
@@ -284,20 +280,6 @@ read_body (GBytes *body, char **name, char **album, GError **error)
          read_string_member (json_node_get_object (root), "album", album, error);
 }
 
-/* Returns (transfer full) what a publish's @body names, for the audit:
- * its picture, else its album; NULL when it names neither or is no
- * publish body (refused later, with the reason). */
-char *
-rndimg_publish_body_target (GBytes *body)
-{
-  g_autofree char *name = NULL;
-  g_autofree char *album = NULL;
-
-  if (!read_body (body, &name, &album, NULL))
-    return NULL;
-  return name != NULL ? g_steal_pointer (&name) : g_steal_pointer (&album);
-}
-
 /* The picture a publish names, or a random one of its album or of all;
  * NULL with a refusal. */
 static RndimgPicture *
@@ -355,17 +337,15 @@ rndimg_publish_async (RndimgCatalogue *catalogue, RndimgBroker *broker, const Rn
   if ((request->idempotency_key == NULL || rndimg_publish_key_parse (request->idempotency_key, &key_text, &error)) &&
       read_body (request->body, &name, &album, &error))
     picture = choose (catalogue, request->access, name, album, &error);
-  if (picture != NULL && request->access != NULL &&
-      !rndimg_access_may (request->access, RNDIMG_SCOPE_PUBLISH, picture->album))
+  /* A credential may publish only in some albums: the one picked too. */
+  if (picture != NULL && !rndimg_access_may (request->access, RNDIMG_SCOPE_PUBLISH, picture->album))
     {
-      g_autofree char *message = g_strdup_printf ("this credential may not publish in album %s", picture->album);
-
       g_clear_pointer (&picture, rndimg_picture_unref);
-      refuse (&error, 403, message);
+      refuse (&error, 403, "this credential may not publish in the album of the picture picked");
     }
   if (picture == NULL)
     {
-      g_autoptr(GTask) task = new_task (request->base_url, NULL, cancellable, callback, user_data);
+      g_autoptr(GTask) task = new_task (request->base_url, request->signer, cancellable, callback, user_data);
 
       g_task_return_pointer (task, answer_for_error (error), (GDestroyNotify) rndimg_publish_answer_free);
       return;

@@ -16,8 +16,8 @@ typedef struct {
   GBytes *body;                  /* as sent; empty or NULL: none */
   const char *idempotency_key;   /* the Idempotency-Key field, every line joined by ", "; NULL: none */
   const char *base_url;          /* http(s)://host[:port] the client used */
-  const RndimgAccess *access;    /* what its credential may do */
-  RndimgUrlSigner *signer;       /* signs a private picture's Location; NULL: none */
+  const RndimgAccess *access;    /* what the client's credential allows (private albums, scopes) */
+  RndimgUrlSigner *signer;       /* signs a private picture's URLs in the answer; NULL: none */
 } RndimgPublishRequest;
 
 /* What to answer, whatever writes it. */
@@ -44,7 +44,6 @@ void                 rndimg_publish_picture_async  (RndimgBroker               *
                                                     GCancellable               *cancellable,
                                                     GAsyncReadyCallback         callback,
                                                     gpointer                    user_data);
-char                *rndimg_publish_body_target    (GBytes                     *body);
 RndimgPublishAnswer *rndimg_publish_finish         (GAsyncResult               *result);
 void                 rndimg_publish_answer_free    (RndimgPublishAnswer        *answer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgPublishAnswer, rndimg_publish_answer_free)

@@ -130,15 +130,15 @@ open_below (const char *root, const char *relative)
 }
 
 static gboolean
-is_not_modified (SoupServerMessage *msg, const LoadedFile *file)
+is_not_modified (RndimgExchange *exchange, const LoadedFile *file)
 {
-  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *request = rndimg_exchange_get_request_headers (exchange);
   const char *if_none_match = soup_message_headers_get_one (request, "If-None-Match");
   const char *if_modified_since = soup_message_headers_get_one (request, "If-Modified-Since");
   g_autoptr(GDateTime) since = NULL;
 
   if (if_none_match != NULL)
-    return rndimg_http_if_none_match (msg, file->etag);
+    return rndimg_http_if_none_match (exchange, file->etag);
   if (if_modified_since == NULL)
     return FALSE;
   since = soup_date_time_new_from_http_string (if_modified_since);
@@ -146,10 +146,10 @@ is_not_modified (SoupServerMessage *msg, const LoadedFile *file)
 }
 
 static void
-send_loaded (SoupServerMessage *msg, const LoadedFile *file, const char *content_type,
+send_loaded (RndimgExchange *exchange, const LoadedFile *file, const char *content_type,
              const char *cache_control)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
   /* No answer has these yet: appended (a replace would look for them first). */
   soup_message_headers_append (headers, "ETag", file->etag);
@@ -157,21 +157,21 @@ send_loaded (SoupServerMessage *msg, const LoadedFile *file, const char *content
   if (cache_control != NULL)
     soup_message_headers_append (headers, "Cache-Control", cache_control);
   soup_message_headers_append (headers, "X-Content-Type-Options", "nosniff");
-  if (is_not_modified (msg, file))
+  if (is_not_modified (exchange, file))
     {
-      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      rndimg_exchange_set_status (exchange, SOUP_STATUS_NOT_MODIFIED);
       return;
     }
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_OK);
   soup_message_headers_append (headers, "Content-Type", content_type);
   /* The bytes in memory, shared, not copied. */
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), file->bytes);
+  rndimg_exchange_set_body (exchange, file->bytes);
 }
 
 static void
-send_error_for (SoupServerMessage *msg, const char *why)
+send_error_for (RndimgExchange *exchange, const char *why)
 {
-  rndimg_http_send_error (msg, g_str_equal (why, "no such file") ? SOUP_STATUS_NOT_FOUND
+  rndimg_http_send_error (exchange, g_str_equal (why, "no such file") ? SOUP_STATUS_NOT_FOUND
                                                                  : SOUP_STATUS_INTERNAL_SERVER_ERROR, "%s", why);
 }
 
@@ -206,7 +206,7 @@ image_file (RndimgStatic *self, const RndimgPicture *image, const char **why)
 
 /* GET|HEAD /static/img/NAME: only names listed in the catalogue. */
 void
-rndimg_static_serve_image (SoupServerMessage *msg, const char *path, GHashTable *query,
+rndimg_static_serve_image (RndimgExchange *exchange, const char *path, GHashTable *query,
                            gpointer static_files)
 {
   RndimgStatic *self = static_files;
@@ -219,24 +219,24 @@ rndimg_static_serve_image (SoupServerMessage *msg, const char *path, GHashTable 
 
   if (name != NULL && self->gate != NULL)
     {
-      if ((image = rndimg_picture_gate_open (self->gate, msg, name, &pass)) == NULL)
+      if ((image = rndimg_picture_gate_open (self->gate, exchange, name, &pass)) == NULL)
         return;
     }
   else if (name != NULL)
     image = rndimg_catalogue_lookup (self->catalogue, name);
   if (image == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such image");
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no such image");
       return;
     }
   file = image_file (self, image, &why);
   if (file == NULL)
     {
-      send_error_for (msg, why);
+      send_error_for (exchange, why);
       return;
     }
-  rndimg_picture_gate_cache_control (msg, image, &pass, IMAGE_CACHE_CONTROL);
-  send_loaded (msg, file, image->content_type, NULL);
+  rndimg_picture_gate_cache_control (exchange, image, &pass, IMAGE_CACHE_CONTROL);
+  send_loaded (exchange, file, image->content_type, NULL);
 }
 
 static const char *
@@ -286,9 +286,9 @@ web_path_is_safe (const char *relative)
  * server, so a strict policy fits: nothing from elsewhere, no framing
  * (clickjacking on Upload), no referrer sent to other sites. */
 static void
-add_page_policy (SoupServerMessage *msg)
+add_page_policy (RndimgExchange *exchange)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
   soup_message_headers_replace (headers, "Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
@@ -299,7 +299,7 @@ add_page_policy (SoupServerMessage *msg)
 
 /* GET|HEAD / and every file of the web folder. */
 void
-rndimg_static_serve_web (SoupServerMessage *msg, const char *path, GHashTable *query,
+rndimg_static_serve_web (RndimgExchange *exchange, const char *path, GHashTable *query,
                          gpointer static_files)
 {
   RndimgStatic *self = static_files;
@@ -310,18 +310,18 @@ rndimg_static_serve_web (SoupServerMessage *msg, const char *path, GHashTable *q
 
   if (content_type == NULL || !web_path_is_safe (relative))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such page: %s", path);
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no such page: %s", path);
       return;
     }
   /* Read per request: the page is small and edited while developing. */
   file = load_fd (open_below (self->web_dir, relative), &why);
   if (file == NULL)
     {
-      send_error_for (msg, why);
+      send_error_for (exchange, why);
       return;
     }
-  add_page_policy (msg);
-  send_loaded (msg, file, content_type, WEB_CACHE_CONTROL);
+  add_page_policy (exchange);
+  send_loaded (exchange, file, content_type, WEB_CACHE_CONTROL);
 }
 
 /* The files under /static/img/ (the catalogue's, from memory) and the web

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-exchange.h"
+
 #include <libsoup/soup.h>
 
 #include "rndimg-catalogue.h"
@@ -17,9 +19,9 @@ void          rndimg_static_set_gate    (RndimgStatic      *self,
                                          RndimgPictureGate *gate);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgStatic, rndimg_static_free)
 
-void          rndimg_static_serve_image (SoupServerMessage *msg, const char *path,
+void          rndimg_static_serve_image (RndimgExchange *exchange, const char *path,
                                          GHashTable *query, gpointer static_files);
-void          rndimg_static_serve_web   (SoupServerMessage *msg, const char *path,
+void          rndimg_static_serve_web   (RndimgExchange *exchange, const char *path,
                                          GHashTable *query, gpointer static_files);
 
 G_END_DECLS

@@ -17,22 +17,22 @@
 /* ?album=A: an album with a folder, or any valid name with
  * --allow-new-albums. "" for none; NULL with the answer sent. */
 static const char *
-upload_album (RndimgApiContext *api, SoupServerMessage *msg, GHashTable *query)
+upload_album (RndimgApiContext *api, RndimgExchange *exchange, GHashTable *query)
 {
   const char *album = query != NULL ? g_hash_table_lookup (query, "album") : NULL;
 
   if (album == NULL)
     return "";
-  if (!rndimg_album_name_is_valid (album) || rndimg_http_query_value_has_nul (msg, "album"))
+  if (!rndimg_album_name_is_valid (album) || rndimg_http_query_value_has_nul (exchange, "album"))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "album must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_', "
                               "at most 64 bytes a segment");
       return NULL;
     }
   if (rndimg_catalogue_get_album_any (api->catalogue, album) == NULL && !api->config->allow_new_albums)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND,
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND,
                               "no album called %s (the server takes new albums only with --allow-new-albums)", album);
       return NULL;
     }
@@ -54,14 +54,14 @@ part_is_file (SoupMessageHeaders *headers)
 
 /* The first file of the form; NULL (with the answer set) when none. */
 static GBytes *
-file_from_form (SoupServerMessage *msg, GBytes *body)
+file_from_form (RndimgExchange *exchange, GBytes *body)
 {
   g_autoptr(SoupMultipart) form = soup_multipart_new_from_message (
-    soup_server_message_get_request_headers (msg), body);
+    rndimg_exchange_get_request_headers (exchange), body);
 
   if (form == NULL)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the multipart/form-data body is malformed");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the multipart/form-data body is malformed");
       return NULL;
     }
   for (int i = 0; i < soup_multipart_get_length (form); i++)
@@ -72,15 +72,15 @@ file_from_form (SoupServerMessage *msg, GBytes *body)
       if (soup_multipart_get_part (form, i, &headers, &part) && part_is_file (headers))
         return g_bytes_ref (part);
     }
-  rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the form has no file (a part named \"image\" or with a filename)");
+  rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the form has no file (a part named \"image\" or with a filename)");
   return NULL;
 }
 
 /* The picture's bytes, from a raw body or a form; NULL with the answer set. */
 static GBytes *
-uploaded_bytes (SoupServerMessage *msg)
+uploaded_bytes (RndimgExchange *exchange)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_request_headers (exchange);
   const char *content_type = soup_message_headers_get_content_type (headers, NULL);
   /* Keep the form parsed from libsoup's flattened body: it is one buffer
    * with a NUL after its last byte, and soup_multipart_new_from_message()
@@ -88,13 +88,13 @@ uploaded_bytes (SoupServerMessage *msg)
    * boundary. Never hand it a GBytes of our own making (a slice, a copy).
    * tests/test-errors.c sends forms cut off mid-boundary; the fuzz target
    * tests/fuzz/fuzz-multipart.c reads them the same way. */
-  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autoptr(GBytes) body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
 
   if (content_type != NULL && g_ascii_strcasecmp (content_type, "multipart/form-data") == 0)
-    return file_from_form (msg, body);
+    return file_from_form (exchange, body);
   if (content_type != NULL && g_ascii_strncasecmp (content_type, "image/", 6) == 0)
     return g_steal_pointer (&body);
-  rndimg_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+  rndimg_http_send_error (exchange, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
                           "send the picture as the body with Content-Type image/..., or as multipart/form-data");
   return NULL;
 }
@@ -139,7 +139,7 @@ store (const char *folder, const char *album, GBytes *bytes, const char *content
  * picture) 413, a header that cannot be read or that its decoder would
  * refuse 422. Returns the content type; NULL with the answer sent. */
 static const char *
-judge_picture (SoupServerMessage *msg, const RndimgConfig *config, GBytes *bytes)
+judge_picture (RndimgExchange *exchange, const RndimgConfig *config, GBytes *bytes)
 {
   g_autoptr(GError) error = NULL;
   RndimgPictureHeader header;
@@ -149,16 +149,16 @@ judge_picture (SoupServerMessage *msg, const RndimgConfig *config, GBytes *bytes
   if (rndimg_picture_header_judge_bytes (data, length, (guint64) config->max_input_pixels, &header, &error))
     return header.content_type;
   if (g_error_matches (error, RNDIMG_PICTURE_HEADER_ERROR, RNDIMG_PICTURE_HEADER_ERROR_TOO_LARGE))
-    rndimg_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "%s (--max-input-pixels)", error->message);
+    rndimg_http_send_error (exchange, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "%s (--max-input-pixels)", error->message);
   else if (g_error_matches (error, RNDIMG_PICTURE_HEADER_ERROR, RNDIMG_PICTURE_HEADER_ERROR_INVALID))
-    rndimg_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "%s", error->message);
+    rndimg_http_send_error (exchange, SOUP_STATUS_UNPROCESSABLE_ENTITY, "%s", error->message);
   else
-    rndimg_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "%s", error->message);
+    rndimg_http_send_error (exchange, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "%s", error->message);
   return NULL;
 }
 
 void
-rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query,
+rndimg_upload_serve (RndimgExchange *exchange, const char *path, GHashTable *query,
                      gpointer api_context)
 {
   RndimgApiContext *api = api_context;
@@ -171,15 +171,15 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   const char *content_type;
   const char *album;
 
-  if ((access = rndimg_api_begin_write (api, msg, "upload",
+  if ((access = rndimg_api_begin_write (api, exchange, "upload",
                                         query != NULL ? g_hash_table_lookup (query, "album") : NULL)) == NULL ||
       (!rndimg_access_holds (access, RNDIMG_SCOPE_UPLOAD) &&
-       !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_UPLOAD, NULL)) ||
-      (album = upload_album (api, msg, query)) == NULL ||
-      !rndimg_auth_require (api->credentials, msg, access, RNDIMG_SCOPE_UPLOAD, album) ||
-      (bytes = uploaded_bytes (msg)) == NULL)
+       !rndimg_auth_require (api->credentials, exchange, access, RNDIMG_SCOPE_UPLOAD, NULL)) ||
+      (album = upload_album (api, exchange, query)) == NULL ||
+      !rndimg_auth_require (api->credentials, exchange, access, RNDIMG_SCOPE_UPLOAD, album) ||
+      (bytes = uploaded_bytes (exchange)) == NULL)
     return;
-  if ((content_type = judge_picture (msg, api->config, bytes)) == NULL)
+  if ((content_type = judge_picture (exchange, api->config, bytes)) == NULL)
     return;
 
   name = store (api->config->uploads_dir, album, bytes, content_type, &error);
@@ -187,11 +187,11 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   if (image == NULL)
     {
       g_warning ("upload not stored: %s", error ? error->message : "the file vanished");
-      rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the picture could not be stored");
+      rndimg_http_send_error (exchange, SOUP_STATUS_INTERNAL_SERVER_ERROR, "the picture could not be stored");
       return;
     }
   g_message ("stored upload %s (%" G_GOFFSET_FORMAT " bytes)", name, image->size);
   if (api->pictures != NULL)
     rndimg_picture_store_share (api->pictures, name, bytes);
-  rndimg_api_publish_and_answer (api, msg, image, "upload");
+  rndimg_api_publish_and_answer (api, exchange, image, "upload");
 }

@@ -63,7 +63,7 @@ rndimg_variants_api_free (RndimgVariantsApi *self)
 /* 400 {"status":"error","message":...,"parameter":...}; the parameter may
  * be a name from the query, made valid UTF-8 first. */
 void
-rndimg_variants_api_send_problem (SoupServerMessage *msg, const RndimgVariantProblem *problem)
+rndimg_variants_api_send_problem (RndimgExchange *exchange, const RndimgVariantProblem *problem)
 {
   g_autofree char *message = g_utf8_make_valid (problem->message, -1);
   g_autofree char *parameter = g_utf8_make_valid (problem->parameter, -1);
@@ -73,20 +73,20 @@ rndimg_variants_api_send_problem (SoupServerMessage *msg, const RndimgVariantPro
   g_string_append (answer, ",\"parameter\":");
   rndimg_json_text_append_string (answer, parameter);
   g_string_append_c (answer, '}');
-  rndimg_http_set_no_store (msg);
-  rndimg_http_send_json_text (msg, SOUP_STATUS_BAD_REQUEST, answer);
+  rndimg_http_set_no_store (exchange);
+  rndimg_http_send_json_text (exchange, SOUP_STATUS_BAD_REQUEST, answer);
 }
 
 /* 302 to @location (a path), never cached: the target moves when the
  * picture changes. */
 void
-rndimg_variants_api_redirect (SoupServerMessage *msg, const char *location)
+rndimg_variants_api_redirect (RndimgExchange *exchange, const char *location)
 {
-  g_autofree char *base = rndimg_http_base_url (msg);
+  g_autofree char *base = rndimg_http_base_url (exchange);
   g_autofree char *url = g_strconcat (base, location, NULL);
 
-  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, url);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
+  rndimg_exchange_set_redirect (exchange, SOUP_STATUS_FOUND, url);
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Cache-Control",
                                 "private, no-cache, no-store, must-revalidate");
 }
 
@@ -116,9 +116,9 @@ accepts (const char *accept, const char *type)
 }
 
 static RndimgFormat
-negotiate (RndimgPictureVariants *variants, SoupServerMessage *msg)
+negotiate (RndimgPictureVariants *variants, RndimgExchange *exchange)
 {
-  const char *accept = soup_message_headers_get_list (soup_server_message_get_request_headers (msg), "Accept");
+  const char *accept = soup_message_headers_get_list (rndimg_exchange_get_request_headers (exchange), "Accept");
 
   if (accepts (accept, "image/avif") && rndimg_picture_variants_can_encode (variants, RNDIMG_FORMAT_AVIF))
     return RNDIMG_FORMAT_AVIF;
@@ -136,9 +136,9 @@ etag_for (const char *key)
 }
 
 static gboolean
-etag_matches (SoupServerMessage *msg, const char *etag)
+etag_matches (RndimgExchange *exchange, const char *etag)
 {
-  const char *if_none_match = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+  const char *if_none_match = soup_message_headers_get_list (rndimg_exchange_get_request_headers (exchange),
                                                              "If-None-Match");
   g_auto(GStrv) tags = NULL;
 
@@ -181,9 +181,9 @@ answer_clear (Answer *answer)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answer, answer_clear)
 
 static void
-add_variant_headers (SoupServerMessage *msg, const Answer *answer)
+add_variant_headers (RndimgExchange *exchange, const Answer *answer)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
   soup_message_headers_replace (headers, "Cache-Control", answer->cache_control != NULL ? answer->cache_control
                                                                                     : IMMUTABLE);
@@ -217,26 +217,26 @@ add_picsum_names (Answer *answer, RndimgPictureNumbers *numbers, const RndimgPic
 }
 
 static void
-send_bytes (SoupServerMessage *msg, const Answer *answer, GBytes *bytes)
+send_bytes (RndimgExchange *exchange, const Answer *answer, GBytes *bytes)
 {
-  add_variant_headers (msg, answer);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type",
+  add_variant_headers (exchange, answer);
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Content-Type",
                                 rndimg_format_content_type (answer->format));
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_OK);
+  rndimg_exchange_set_body (exchange, bytes);
 }
 
 static void
-send_render_error (SoupServerMessage *msg, const GError *error)
+send_render_error (RndimgExchange *exchange, const GError *error)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
   guint status = SOUP_STATUS_UNPROCESSABLE_ENTITY;
 
   if (g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_OUTPUT_TOO_LARGE))
     {
       RndimgVariantProblem problem = { (char *) "size", error->message };
 
-      rndimg_variants_api_send_problem (msg, &problem);
+      rndimg_variants_api_send_problem (exchange, &problem);
       return;
     }
   if (g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_BUSY) ||
@@ -248,7 +248,7 @@ send_render_error (SoupServerMessage *msg, const GError *error)
     }
   else if (g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_UNSUPPORTED))
     status = SOUP_STATUS_NOT_ACCEPTABLE;
-  rndimg_http_send_error (msg, status, "%s", error->message);
+  rndimg_http_send_error (exchange, status, "%s", error->message);
 }
 
 /* A request paused for its render. */
@@ -267,9 +267,9 @@ on_rendered (GObject *source, GAsyncResult *result, gpointer user_data)
   if (rndimg_paused_resume (wait->paused))
     {
       if (bytes != NULL)
-        send_bytes (rndimg_paused_message (wait->paused), &wait->answer, bytes);
+        send_bytes (rndimg_paused_exchange (wait->paused), &wait->answer, bytes);
       else
-        send_render_error (rndimg_paused_message (wait->paused), error);
+        send_render_error (rndimg_paused_exchange (wait->paused), error);
     }
   rndimg_paused_free (wait->paused);
   answer_clear (&wait->answer);
@@ -277,14 +277,14 @@ on_rendered (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-render_and_answer (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgPicture *image,
+render_and_answer (RndimgPictureVariants *variants, RndimgExchange *exchange, RndimgPicture *image,
                    const RndimgVariantSpec *spec, Answer *answer)
 {
   RenderWait *wait = g_new0 (RenderWait, 1);
 
   wait->answer = *answer;
   *answer = (Answer) { 0 };
-  wait->paused = rndimg_paused_new (msg);
+  wait->paused = rndimg_paused_new (exchange);
   rndimg_picture_variants_fetch_async (variants, image, spec, wait->answer.key, on_rendered, wait);
 }
 
@@ -320,7 +320,7 @@ must_wait (RndimgVariantsApi *api, const char *key)
 
 /* The canonical variant: 304, cached bytes, or a render. */
 static void
-serve_canonical (VariantRequest *request, SoupServerMessage *msg, RndimgPicture *image,
+serve_canonical (VariantRequest *request, RndimgExchange *exchange, RndimgPicture *image,
                  RndimgVariantSpec *spec, const char *canonical)
 {
   RndimgPictureVariants *variants = request->api->variants;
@@ -328,31 +328,31 @@ serve_canonical (VariantRequest *request, SoupServerMessage *msg, RndimgPicture 
   g_autoptr(GBytes) bytes = NULL;
 
   answer.negotiated = spec->format == RNDIMG_FORMAT_AUTO;
-  answer.format = answer.negotiated ? negotiate (variants, msg) : spec->format;
+  answer.format = answer.negotiated ? negotiate (variants, exchange) : spec->format;
   if (!rndimg_picture_variants_can_encode (variants, answer.format))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_ACCEPTABLE,
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_ACCEPTABLE,
                               "this server's libvips cannot encode %s", rndimg_format_extension (answer.format));
       return;
     }
   spec->format = answer.format;
   answer.key = g_strdup_printf ("%s#%s", canonical, rndimg_format_extension (answer.format));
   answer.etag = etag_for (answer.key);
-  rndimg_picture_gate_cache_control (msg, image, &request->pass, IMMUTABLE);
-  answer.cache_control = g_strdup (soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
+  rndimg_picture_gate_cache_control (exchange, image, &request->pass, IMMUTABLE);
+  answer.cache_control = g_strdup (soup_message_headers_get_one (rndimg_exchange_get_response_headers (exchange),
                                                                  "Cache-Control"));
   add_picsum_names (&answer, request->api->numbers, image, spec);
-  if (etag_matches (msg, answer.etag))
+  if (etag_matches (exchange, answer.etag))
     {
-      add_variant_headers (msg, &answer);
-      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      add_variant_headers (exchange, &answer);
+      rndimg_exchange_set_status (exchange, SOUP_STATUS_NOT_MODIFIED);
       return;
     }
   if ((bytes = rndimg_picture_variants_lookup (variants, answer.key)) != NULL)
-    send_bytes (msg, &answer, bytes);
+    send_bytes (exchange, &answer, bytes);
   else if (!must_wait (request->api, answer.key) ||
-           rndimg_request_take (request->api->renders, msg, request->pass.access))
-    render_and_answer (variants, msg, image, spec, &answer);
+           rndimg_request_take (request->api->renders, exchange, request->pass.access))
+    render_and_answer (variants, exchange, image, spec, &answer);
 }
 
 /* A request paused for its picture's version. */
@@ -374,9 +374,9 @@ on_versioned (GObject *source, GAsyncResult *result, gpointer user_data)
   if (rndimg_paused_resume (wait->paused))
     {
       if (version != NULL)
-        wait->then (rndimg_paused_message (wait->paused), wait->image, version, wait->user_data);
+        wait->then (rndimg_paused_exchange (wait->paused), wait->image, version, wait->user_data);
       else
-        rndimg_http_send_error (rndimg_paused_message (wait->paused), SOUP_STATUS_INTERNAL_SERVER_ERROR,
+        rndimg_http_send_error (rndimg_paused_exchange (wait->paused), SOUP_STATUS_INTERNAL_SERVER_ERROR,
                                 "the picture cannot be read: %s", error->message);
     }
   rndimg_paused_free (wait->paused);
@@ -387,10 +387,10 @@ on_versioned (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /* Calls @then with @image's version: at once when it is known, else once
- * a worker has hashed the picture, @msg paused meanwhile (a picture that
+ * a worker has hashed the picture, @exchange paused meanwhile (a picture that
  * cannot be read: 500). @free_data frees @user_data afterwards. */
 void
-rndimg_variants_api_when_versioned (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgPicture *image,
+rndimg_variants_api_when_versioned (RndimgPictureVariants *variants, RndimgExchange *exchange, RndimgPicture *image,
                                 RndimgVersionedFunc then, gpointer user_data, GDestroyNotify free_data)
 {
   RndimgVariantVersions *versions = rndimg_picture_variants_get_versions (variants);
@@ -399,13 +399,13 @@ rndimg_variants_api_when_versioned (RndimgPictureVariants *variants, SoupServerM
 
   if (known != NULL)
     {
-      then (msg, image, known, user_data);
+      then (exchange, image, known, user_data);
       if (free_data != NULL)
         free_data (user_data);
       return;
     }
   wait = g_new0 (VersionWait, 1);
-  wait->paused = rndimg_paused_new (msg);
+  wait->paused = rndimg_paused_new (exchange);
   wait->image = rndimg_picture_ref (image);
   wait->then = then;
   wait->user_data = user_data;
@@ -456,7 +456,7 @@ same_spelling (const char *canonical, const char *requested)
 /* The canonical spelling answered, any other redirected to it (with the
  * signature the request came with). */
 static void
-serve_versioned (SoupServerMessage *msg, RndimgPicture *image, const char *version, gpointer user_data)
+serve_versioned (RndimgExchange *exchange, RndimgPicture *image, const char *version, gpointer user_data)
 {
   VariantRequest *request = user_data;
   g_autofree char *canonical = rndimg_variant_canonical_path (image->name, version, &request->spec);
@@ -464,21 +464,21 @@ serve_versioned (SoupServerMessage *msg, RndimgPicture *image, const char *versi
 
   if (same_spelling (canonical, request->requested))
     {
-      serve_canonical (request, msg, image, &request->spec, canonical);
+      serve_canonical (request, exchange, image, &request->spec, canonical);
       return;
     }
   if (request->pass.signature != NULL)
     signed_canonical = g_strconcat (canonical, strchr (canonical, '?') != NULL ? "&" : "?",
                                     request->pass.signature, NULL);
-  rndimg_variants_api_redirect (msg, signed_canonical != NULL ? signed_canonical : canonical);
+  rndimg_variants_api_redirect (exchange, signed_canonical != NULL ? signed_canonical : canonical);
 }
 
 /* GET|HEAD /img/... */
 void
-rndimg_variants_api_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer variants_api)
+rndimg_variants_api_serve (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer variants_api)
 {
   RndimgVariantsApi *api = variants_api;
-  g_autofree char *raw_query = rndimg_picture_gate_strip_query (g_uri_get_query (soup_server_message_get_uri (msg)));
+  g_autofree char *raw_query = rndimg_picture_gate_strip_query (rndimg_exchange_get_query (exchange));
   g_autofree char *name = NULL, *version = NULL, *size = NULL;
   g_autoptr(RndimgPicture) image = NULL;
   g_auto(RndimgVariantProblem) problem = { 0 };
@@ -486,11 +486,11 @@ rndimg_variants_api_serve (SoupServerMessage *msg, const char *path, GHashTable 
 
   if (!split_path (path, &name, &version, &size))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such picture; variants are /img/NAME/SIZE");
+      rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no such picture; variants are /img/NAME/SIZE");
       return;
     }
   request = g_new0 (VariantRequest, 1);
-  if ((image = rndimg_picture_gate_open (api->gate, msg, name, &request->pass)) == NULL)
+  if ((image = rndimg_picture_gate_open (api->gate, exchange, name, &request->pass)) == NULL)
     {
       variant_request_free (request);
       return;
@@ -498,11 +498,11 @@ rndimg_variants_api_serve (SoupServerMessage *msg, const char *path, GHashTable 
   if (!rndimg_variant_parse (size, raw_query, &request->spec, &problem))
     {
       variant_request_free (request);
-      rndimg_variants_api_send_problem (msg, &problem);
+      rndimg_variants_api_send_problem (exchange, &problem);
       return;
     }
   request->api = api;
   request->requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
-  rndimg_variants_api_when_versioned (api->variants, msg, image, serve_versioned, request,
+  rndimg_variants_api_when_versioned (api->variants, exchange, image, serve_versioned, request,
                                       (GDestroyNotify) variant_request_free);
 }

@@ -46,31 +46,29 @@ rndimg_broker_publish_async (RndimgBroker *self, const char *name, const char *s
   rndimg_broker_publish_with_key_async (self, &change, NULL, cancellable, callback, user_data);
 }
 
-/* The same, for a request that came with @key (NULL: none): a key
- * recorded before gets its event again (the same request) or
- * RNDIMG_BROKER_ERROR_KEY_REUSED (another), and nothing is published. */
+/* Appends an event for @change (its strings are copied at once), for a
+ * request that came with @key (NULL: none): a key recorded before gets
+ * its event again (the same request) or RNDIMG_BROKER_ERROR_KEY_REUSED
+ * (another), and nothing is published. */
 void
 rndimg_broker_publish_with_key_async (RndimgBroker *self, const RndimgEventChange *change,
                                       const RndimgPublishKey *key, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (RNDIMG_IS_BROKER (self));
-  g_return_if_fail (change != NULL && change->name != NULL && change->source != NULL);
-
-  RNDIMG_BROKER_GET_IFACE (self)->publish_async (self, change, key, cancellable, callback, user_data);
-}
-
-/* Appends an event for @change (its strings are copied at once). */
-void
-rndimg_broker_publish_change_async (RndimgBroker *self, const RndimgEventChange *change, GCancellable *cancellable,
-                                    GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_return_if_fail (RNDIMG_IS_BROKER (self));
   g_return_if_fail (change != NULL && change->source != NULL);
   g_return_if_fail (change->kind == RNDIMG_EVENT_ALBUM_CHANGED || change->kind == RNDIMG_EVENT_ALBUM_REMOVED
                     ? change->album != NULL : change->name != NULL);
 
-  RNDIMG_BROKER_GET_IFACE (self)->publish_async (self, change, NULL, cancellable, callback, user_data);
+  RNDIMG_BROKER_GET_IFACE (self)->publish_async (self, change, key, cancellable, callback, user_data);
+}
+
+/* Appends an event for @change, without a key. */
+void
+rndimg_broker_publish_change_async (RndimgBroker *self, const RndimgEventChange *change, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  rndimg_broker_publish_with_key_async (self, change, NULL, cancellable, callback, user_data);
 }
 
 /* Returns (transfer full) the published event, or NULL with @error set in

@@ -50,12 +50,12 @@ struct _RndimgBrokerInterface
 
   /* A picture published, or a change (a picture removed, changed,
    * moved; an album's), with @key (NULL: none). */
-  void         (*publish_async)  (RndimgBroker        *self,
+  void         (*publish_async)  (RndimgBroker            *self,
                                   const RndimgEventChange *change,
-                                  const RndimgPublishKey *key,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data);
+                                  const RndimgPublishKey  *key,
+                                  GCancellable            *cancellable,
+                                  GAsyncReadyCallback      callback,
+                                  gpointer                 user_data);
   RndimgEvent *(*publish_finish) (RndimgBroker        *self,
                                   GAsyncResult        *result,
                                   gboolean            *replayed,
@@ -110,7 +110,7 @@ void         rndimg_broker_publish_async  (RndimgBroker        *self,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
-void         rndimg_broker_publish_with_key_async (RndimgBroker *self,
+void         rndimg_broker_publish_with_key_async (RndimgBroker    *self,
                                            const RndimgEventChange *change,
                                            const RndimgPublishKey *key,
                                            GCancellable        *cancellable,

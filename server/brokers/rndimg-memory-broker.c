@@ -70,7 +70,6 @@ append (RndimgMemoryBroker *self, const RndimgEventChange *change)
   RndimgEvent *event = rndimg_event_new_change (self->next_id++, change);
 
   event->epoch = g_intern_string (self->epoch);
-
   g_queue_push_tail (&self->history, event);
   rndimg_gone_evict (self->gone, &self->history, self->history_length);
   if (self->state_file != NULL && event->id > self->reserved_id)

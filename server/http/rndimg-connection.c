@@ -1,83 +1,100 @@
 /* SPDX-License-Identifier: MIT */
-/* The connections we accept and hand to libsoup, watched where libsoup 3.2
- * does not look. Held requests (long-polls, event streams) sit paused with
- * nothing to read or write, so libsoup would only notice a vanished client
- * at the next write: a hangup watch notices it at once. An idle keep-alive
- * connection that its client closes is never closed by libsoup 3.2 (fixed
- * in 3.4): a sweep once a second closes it, and any connection idle too
- * long, taking it from libsoup first through the request answered last on
- * it, so that libsoup lets go of its own connection object too (the gate
- * keeps the close from libsoup meanwhile: see rndimg-gate.c). RndimgConnections holds all this for one SoupServer, with the
- * work a fan-out leaves for after its pass (rndimg_connections_run_later()). */
+/* The connections we accept, each one record (RndimgConnection, as
+ * libsoup's SoupServerConnection is for libsoup): its socket, the TLS
+ * connection over it, the bytes read and not yet used, who holds it now
+ * (the hot path, the SoupServer through the gate, or an answer written by
+ * us: rndimg-connection.h's RndimgHolder), whether a request is in
+ * progress, and the watch on its socket.
+ *
+ * Every watched socket sits in one epoll set whose descriptor is the only
+ * one the main loop polls for them: a watch costs one epoll_ctl(), not a
+ * GSource that GLib adds to and removes from a list of every descriptor
+ * (a cost that grows with the number of connections). Over TLS, reads and
+ * writes are watched on the TLS streams instead (they may hold decrypted
+ * bytes the socket no longer shows); a hang-up still shows on the socket.
+ *
+ * What libsoup 3.2 does not do is done here: a connection idle for
+ * --idle-timeout, or whose client closed it while idle (libsoup leaves
+ * that one in CLOSE_WAIT; fixed in 3.4), and one whose request head takes
+ * longer than --header-timeout, is closed by a sweep once a second. One
+ * libsoup holds is taken from it first, through the request it answered
+ * last (rndimg_connection_set_soup_last()), and the gate keeps its
+ * client's close from libsoup meanwhile: else libsoup 3.2 keeps its own
+ * connection object until the server stops. */
 #include "rndimg-connection.h"
 #include "rndimg-gate.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <glib-unix.h>
+#include <netinet/in.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <string.h>
 #include <unistd.h>
 
-/* Every watched connection sits in one epoll set, and the main loop polls
- * only that set's descriptor: holding or releasing a client costs one
- * epoll_ctl(), not a GSource that GLib adds to and removes from a list of
- * every descriptor (a cost that grows with the number of held clients). */
-struct _RndimgHangupWatch
-{
-  RndimgConnections *owner;
-  int fd;
-  SoupServerMessage *msg;
-  RndimgHangupFunc callback;
-  gpointer user_data;
-};
+/* Bytes read at once. */
+#define READ_SIZE 16384
 
-struct _RndimgConnections
-{
-  /* Borrowed */
-  SoupServer *server;         /* where our connections go; outlives us */
-
-  /* Owned */
-  char *server_header;        /* its "server-header", read once */
-  int hangup_epoll;           /* -1 until the first watch */
-  guint hangup_source_id;
-  GHashTable *by_peer;        /* PeerKey * (in its ConnectionState) -> GSocketConnection (weak) */
-  GHashTable *states;         /* every ConnectionState still watched (a set) */
-  GQueue later;               /* Later *: see rndimg_connections_run_later() */
-  guint later_id;
-};
-
-/* EPOLLRDHUP: the peer sent its FIN. Unlike "readable", it is not set by
- * a pipelined request or stray bytes, which stay for libsoup, and it is
- * not hidden behind them. EPOLLHUP and EPOLLERR come with any mask. */
-static gboolean
-on_hangups (gint epoll_fd, GIOCondition condition, gpointer user_data)
-{
-  struct epoll_event events[64];
-  int count = epoll_wait (epoll_fd, events, G_N_ELEMENTS (events), 0);
-
-  /* Each callback ends only its own watch, so the rest of the batch stays valid. */
-  for (int i = 0; i < count; i++)
-    {
-      RndimgHangupWatch *watch = events[i].data.ptr;
-
-      if (watch->callback != NULL)   /* NULL: muted, ended soon */
-        watch->callback (watch->msg, watch->user_data);
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-/* Connections we accepted and handed to libsoup are found by the peer's
- * address and port: a message made from a handed-over stream does not
- * know its socket, and the hangup watch needs it. Entries leave with
- * their connection. Looked up twice a request: a binary key, no
- * formatting. */
+/* A connection is found from a libsoup message by its peer's address and
+ * port (a message made from a stream we handed over does not know its
+ * socket). Looked up a few times a request: a binary key, no formatting. */
 typedef struct {
   guint8 address[16];         /* IPv4 or IPv6, as bytes */
   guint16 length;
   guint16 port;
 } PeerKey;
+
+struct _RndimgConnection
+{
+  guint ref_count;
+  RndimgConnections *owner;       /* borrowed; outlives its open connections */
+
+  /* Owned */
+  GSocketConnection *socket_connection;
+  GIOStream *transport;           /* the TLS connection over it, or itself */
+  GByteArray *input;              /* read, not yet used; NULL when empty */
+  gpointer hot_data;              /* the hot path's state for it */
+  GDestroyNotify free_hot_data;
+  GSource *tls_read, *tls_write;  /* TLS: the streams' sources instead of epoll */
+  char *remote_host;              /* made when first asked for */
+  GIOStream *gate;                /* the stream libsoup reads through, once made; it
+                                   * holds a reference on us until we close */
+  SoupServerMessage *soup_last;   /* idle with libsoup: the request it answered last */
+
+  /* Borrowed */
+  GSocket *socket;                /* socket_connection's */
+
+  PeerKey key;
+  int fd;
+  gboolean tls;
+  RndimgHolder holder;
+  gboolean busy;                  /* a request is read, held or answered */
+  gint64 idle_since;              /* monotonic; meaningless while busy */
+  gint64 head_started;            /* a head is arriving since (monotonic), or 0 */
+  guint32 epoll_events;           /* registered in the set; 0: not in it */
+  RndimgConnectionEvents watched;
+  RndimgConnectionFunc func;
+  gpointer func_data;
+};
+
+struct _RndimgConnections
+{
+  /* Borrowed */
+  SoupServer *server;         /* where connections for libsoup go; outlives us */
+
+  /* Owned */
+  char *server_header;        /* its "server-header", read once */
+  int epoll_fd;
+  GSource *epoll_source;
+  GHashTable *all;            /* RndimgConnection * (a reference), open ones */
+  GHashTable *by_peer;        /* PeerKey * (in its record) -> RndimgConnection * */
+  GQueue later;               /* Later *: see rndimg_connections_run_later() */
+  guint later_id;
+  RndimgConnectionsHotFunc hot_path;   /* NULL: every connection goes to libsoup */
+  gpointer hot_path_data;
+  RndimgConnectionsRefuseFunc refuse;
+  gpointer refuse_data;
+};
 
 static gboolean
 peer_key (GSocketAddress *address, PeerKey *key)
@@ -113,241 +130,289 @@ peer_key_equal (gconstpointer a, gconstpointer b)
   return memcmp (a, b, sizeof (PeerKey)) == 0;
 }
 
-/* What we know of a connection (qdata on it, so it lives as long). */
-typedef struct {
-  RndimgConnections *owner;
-  GSocketConnection *connection;   /* weak */
-  PeerKey key;
-  gint64 idle_since;          /* monotonic; meaningless while busy */
-  gboolean busy;              /* a request is being read, held or answered */
-  GIOStream *tls;             /* the TLS connection over it (weak), or NULL */
-  SoupServerMessage *last;    /* idle: the request libsoup answered last on it, to take it back */
-} ConnectionState;
-
-static void drop_last (ConnectionState *state);
-
-static void
-state_free (ConnectionState *state)
+RndimgConnection *
+rndimg_connection_ref (RndimgConnection *connection)
 {
-  drop_last (state);
-  if (state->tls != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (state->tls), (gpointer *) &state->tls);
-  g_free (state);
+  connection->ref_count++;
+  return connection;
 }
 
-static GQuark
-state_quark (void)
-{
-  return g_quark_from_static_string ("rndimg-connection-state");
-}
-
-static void
-on_connection_gone (gpointer data, GObject *connection)
-{
-  ConnectionState *state = data;
-  RndimgConnections *self = state->owner;
-
-  /* A newer connection from the same address may have taken the slot. */
-  if (g_hash_table_lookup (self->by_peer, &state->key) == connection)
-    g_hash_table_remove (self->by_peer, &state->key);
-  g_hash_table_remove (self->states, state);
-}
-
-static GSocketConnection *
-connection_of (RndimgConnections *self, SoupServerMessage *msg)
-{
-  PeerKey key;
-
-  if (!peer_key (soup_server_message_get_remote_address (msg), &key))
-    return NULL;
-  return g_hash_table_lookup (self->by_peer, &key);
-}
-
-/* @connection was accepted; @tls (or NULL) is the TLS connection over it
- * that libsoup gets, and that goes back to libsoup after a taken answer. */
 void
-rndimg_connections_register (RndimgConnections *self, GSocketConnection *connection, GIOStream *tls)
+rndimg_connection_unref (RndimgConnection *connection)
 {
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  ConnectionState *state = g_new0 (ConnectionState, 1);
-
-  if (remote == NULL || !peer_key (remote, &state->key))
-    {
-      g_free (state);
-      return;
-    }
-  state->owner = self;
-  state->connection = connection;
-  /* Idle from the start: a client that connects and says nothing for the
-   * idle limit is closed too. */
-  state->idle_since = g_get_monotonic_time ();
-  /* The TLS connection holds the socket's: it goes first, and clears this. */
-  state->tls = tls;
-  if (tls != NULL)
-    g_object_add_weak_pointer (G_OBJECT (tls), (gpointer *) &state->tls);
-  g_object_set_qdata_full (G_OBJECT (connection), state_quark (), state, (GDestroyNotify) state_free);
-  g_hash_table_replace (self->by_peer, &state->key, connection);
-  g_hash_table_add (self->states, state);
-  g_object_weak_ref (G_OBJECT (connection), on_connection_gone, state);
+  if (--connection->ref_count > 0)
+    return;
+  g_assert (connection->holder == RNDIMG_HOLDER_CLOSED);
+  g_clear_pointer (&connection->input, g_byte_array_unref);
+  g_free (connection->remote_host);
+  g_object_unref (connection->transport);
+  g_object_unref (connection->socket_connection);
+  g_free (connection);
 }
 
-static ConnectionState *
-state_of (GSocketConnection *connection)
+RndimgConnections *
+rndimg_connection_get_owner (RndimgConnection *connection)
 {
-  return connection != NULL ? g_object_get_qdata (G_OBJECT (connection), state_quark ()) : NULL;
+  return connection->owner;
 }
 
-/* TRUE when @msg came over TLS: what is written to it must go through its
- * stream, never straight to the socket. */
-gboolean
-rndimg_connections_is_tls (RndimgConnections *self, SoupServerMessage *msg)
+RndimgHolder
+rndimg_connection_get_holder (RndimgConnection *connection)
 {
-  ConnectionState *state = state_of (connection_of (self, msg));
-
-  return state != NULL && state->tls != NULL;
+  return connection->holder;
 }
 
-/* What @connection's bytes go through (borrowed): its TLS connection, or
- * itself. */
-GIOStream *
-rndimg_connections_transport (RndimgConnections *self, GSocketConnection *connection)
-{
-  ConnectionState *state = state_of (connection);
-
-  return state != NULL && state->tls != NULL ? state->tls : G_IO_STREAM (connection);
-}
-
-/* The socket under @msg (borrowed), or NULL. */
+/* The socket itself (borrowed): for its options and the idle sweep, never
+ * for bytes, which go through the transport. */
 GSocket *
-rndimg_connections_get_socket (RndimgConnections *self, SoupServerMessage *msg)
+rndimg_connection_get_socket (RndimgConnection *connection)
 {
-  GSocketConnection *connection;
-
-  if (soup_server_message_get_socket (msg) != NULL)
-    return soup_server_message_get_socket (msg);
-  connection = connection_of (self, msg);
-  return connection != NULL ? g_socket_connection_get_socket (connection) : NULL;
+  return connection->socket;
 }
 
-/* Calls @callback once the peer of @msg hangs up; the callback, or the
- * owner when the request ends first, must end the watch with
- * rndimg_connection_unwatch_hangup(). NULL when @msg has no socket. */
-RndimgHangupWatch *
-rndimg_connections_watch_hangup (RndimgConnections *self, SoupServerMessage *msg,
-                                 RndimgHangupFunc callback, gpointer user_data)
-{
-  GSocket *socket = rndimg_connections_get_socket (self, msg);
-  RndimgHangupWatch *watch;
-  struct epoll_event event = { .events = EPOLLRDHUP };
-
-  if (socket == NULL)
-    return NULL;
-  if (self->hangup_epoll < 0)
-    {
-      self->hangup_epoll = epoll_create1 (EPOLL_CLOEXEC);
-      g_assert (self->hangup_epoll >= 0);
-      self->hangup_source_id = g_unix_fd_add (self->hangup_epoll, G_IO_IN, on_hangups, NULL);
-    }
-  watch = g_new (RndimgHangupWatch, 1);
-  *watch = (RndimgHangupWatch) { self, g_socket_get_fd (socket), msg, callback, user_data };
-  event.data.ptr = watch;
-  if (epoll_ctl (self->hangup_epoll, EPOLL_CTL_ADD, watch->fd, &event) != 0)
-    {
-      g_warning ("cannot watch a connection: %s", g_strerror (errno));
-      g_free (watch);
-      return NULL;
-    }
-  return watch;
-}
-
-/* Silences @watch at once, without a system call: a fan-out releasing
- * thousands of clients leaves the unwatching for after. */
-void
-rndimg_connection_mute_hangup (RndimgHangupWatch *watch)
-{
-  watch->callback = NULL;
-}
-
-void
-rndimg_connection_unwatch_hangup (RndimgHangupWatch *watch)
-{
-  /* The socket may be closed already, which left the set by itself. */
-  epoll_ctl (watch->owner->hangup_epoll, EPOLL_CTL_DEL, watch->fd, NULL);
-  g_free (watch);
-}
-
-static GQuark
-base_quark (void)
-{
-  return g_quark_from_static_string ("rndimg-connection-base");
-}
-
-static GQuark
-stolen_quark (void)
-{
-  return g_quark_from_static_string ("rndimg-stolen");
-}
-
-/* Returns (transfer full) @msg's connection, taken from libsoup, or NULL
- * when it was taken before: libsoup 3.2 drops a reference on the message
- * at every steal, so a second one would free it under its owners. */
+/* What the bytes go through (borrowed): the TLS connection, or the
+ * socket's. */
 GIOStream *
-rndimg_connections_steal (RndimgConnections *self, SoupServerMessage *msg)
+rndimg_connection_get_transport (RndimgConnection *connection)
 {
-  g_autoptr(SoupServerMessage) keep = g_object_ref (msg);
-  GSocketConnection *connection = connection_of (self, msg);
-  GIOStream *stream;
-
-  if (g_object_get_qdata (G_OBJECT (msg), stolen_quark ()) != NULL)
-    return NULL;
-  g_object_set_qdata (G_OBJECT (msg), stolen_quark (), GINT_TO_POINTER (TRUE));
-  rndimg_connections_mark_busy (self, msg);   /* ours from now on: never swept */
-  if (connection != NULL)
-    rndimg_gate_pass_through (connection);
-  stream = soup_server_message_steal_connection (msg);
-  /* libsoup is done with the message, but its handlers on it stay
-   * connected, each watched by the server: GObject keeps an object's
-   * watched closures in one array, grown and searched one by one, so with
-   * thousands of held messages every new request and every answer would
-   * walk them all. */
-  g_signal_handlers_disconnect_by_data (msg, self->server);
-  /* libsoup's wrapper, which may hold bytes it read ahead; the connection
-   * under it is kept too, for base_of(). */
-  if (stream != NULL && connection != NULL && stream != G_IO_STREAM (connection))
-    g_object_set_qdata_full (G_OBJECT (stream), base_quark (), g_object_ref (connection), g_object_unref);
-  return stream;
+  return connection->transport;
 }
 
-/* The connection we accepted under @stream, one taken with
- * rndimg_connections_steal() (borrowed), or NULL. */
-static GSocketConnection *
-base_of (GIOStream *stream)
+gboolean
+rndimg_connection_is_tls (RndimgConnection *connection)
 {
-  if (G_IS_SOCKET_CONNECTION (stream))
-    return G_SOCKET_CONNECTION (stream);
-  return g_object_get_qdata (G_OBJECT (stream), base_quark ());
+  return connection->tls;
 }
 
-/* Takes the connection away from libsoup and closes it: for a client that
- * is gone or that we must drop, with nothing more written to it. */
+/* The client's address as text ("127.0.0.1"), for the access log. */
+const char *
+rndimg_connection_get_remote_host (RndimgConnection *connection)
+{
+  if (connection->remote_host == NULL)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_bytes (connection->key.address,
+                                                                        connection->key.length == 16
+                                                                        ? G_SOCKET_FAMILY_IPV6
+                                                                        : G_SOCKET_FAMILY_IPV4);
+
+      connection->remote_host = g_inet_address_to_string (address);
+    }
+  return connection->remote_host;
+}
+
+/* The bytes read and not yet used (borrowed; NULL when there are none). */
+GByteArray *
+rndimg_connection_get_input (RndimgConnection *connection)
+{
+  return connection->input;
+}
+
+/* Reads what the transport has now, up to @most bytes, at the end of the
+ * input: the count, 0 at the end of the stream, -1 with @error
+ * (G_IO_ERROR_WOULD_BLOCK: nothing now). */
+gssize
+rndimg_connection_read (RndimgConnection *connection, gsize most, GError **error)
+{
+  guint8 chunk[READ_SIZE];
+  gssize got;
+
+  most = MIN (most, sizeof chunk);
+  if (connection->tls)
+    got = g_pollable_input_stream_read_nonblocking (
+      G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (connection->transport)), chunk, most, NULL, error);
+  else
+    {
+      /* Straight to the socket: no GError made for every "nothing now". */
+      do
+        got = recv (connection->fd, chunk, most, 0);
+      while (got < 0 && errno == EINTR);
+      if (got < 0)
+        g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errno), g_strerror (errno));
+    }
+  if (got > 0)
+    {
+      if (connection->input == NULL)
+        connection->input = g_byte_array_sized_new ((guint) got);
+      g_byte_array_append (connection->input, chunk, (guint) got);
+    }
+  return got;
+}
+
+/* The first @length bytes of the input are used. */
 void
-rndimg_connections_abort (RndimgConnections *self, SoupServerMessage *msg)
+rndimg_connection_consume (RndimgConnection *connection, gsize length)
 {
-  g_autoptr(GIOStream) stream = rndimg_connections_steal (self, msg);
-
-  if (stream != NULL)
-    g_io_stream_close (stream, NULL, NULL);
+  g_assert (connection->input != NULL && length <= connection->input->len);
+  g_byte_array_remove_range (connection->input, 0, (guint) length);
+  /* An idle connection keeps no buffer. */
+  if (connection->input->len == 0)
+    g_clear_pointer (&connection->input, g_byte_array_unref);
 }
-
-static void on_end_held (GSocketConnection *connection, gpointer user_data);
 
 static void
-drop_last (ConnectionState *state)
+dispatch (RndimgConnection *connection, RndimgConnectionEvents events)
 {
-  g_autoptr(SoupServerMessage) last = g_steal_pointer (&state->last);
+  events &= connection->watched;
+  if (events != 0 && connection->func != NULL && connection->holder != RNDIMG_HOLDER_CLOSED)
+    connection->func (connection, events, connection->func_data);
+}
+
+/* Every socket ready in the set, in one pass. A callback may close other
+ * connections of the batch: each is kept until the pass is over. */
+static gboolean
+on_epoll (gint epoll_fd, GIOCondition condition, gpointer user_data)
+{
+  struct epoll_event events[64];
+  int count = epoll_wait (epoll_fd, events, G_N_ELEMENTS (events), 0);
+
+  for (int i = 0; i < count; i++)
+    rndimg_connection_ref (events[i].data.ptr);
+  for (int i = 0; i < count; i++)
+    {
+      RndimgConnection *connection = events[i].data.ptr;
+      guint32 flags = events[i].events;
+      RndimgConnectionEvents ready = 0;
+
+      if (flags & (EPOLLIN | EPOLLHUP | EPOLLERR))
+        ready |= RNDIMG_CONNECTION_READABLE;
+      if (flags & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+        ready |= RNDIMG_CONNECTION_WRITABLE;
+      if (flags & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        ready |= RNDIMG_CONNECTION_HUNG_UP;
+      dispatch (connection, ready);
+    }
+  for (int i = 0; i < count; i++)
+    rndimg_connection_unref (events[i].data.ptr);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_tls_readable (GObject *stream, gpointer user_data)
+{
+  dispatch (user_data, RNDIMG_CONNECTION_READABLE);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_tls_writable (GObject *stream, gpointer user_data)
+{
+  dispatch (user_data, RNDIMG_CONNECTION_WRITABLE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+set_epoll_events (RndimgConnection *connection, guint32 wanted)
+{
+  int epoll_fd = connection->owner->epoll_fd;
+  struct epoll_event event = { .events = wanted, .data.ptr = connection };
+  int operation = connection->epoll_events == 0 ? EPOLL_CTL_ADD : wanted == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+
+  if (wanted == connection->epoll_events)
+    return;
+  /* A socket already closed has left the set by itself. */
+  if (epoll_ctl (epoll_fd, operation, connection->fd, &event) != 0 && operation != EPOLL_CTL_DEL)
+    g_debug ("cannot watch a connection: %s", g_strerror (errno));
+  connection->epoll_events = wanted;
+}
+
+static GSource *
+tls_source (RndimgConnection *connection, gboolean output, GSourceFunc func)
+{
+  GSource *source;
+
+  if (output)
+    source = g_pollable_output_stream_create_source (
+      G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (connection->transport)), NULL);
+  else
+    source = g_pollable_input_stream_create_source (
+      G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (connection->transport)), NULL);
+  g_source_set_callback (source, func, connection, NULL);
+  g_source_attach (source, NULL);
+  return source;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+/* Calls @func (with the events among @events that happen) until the
+ * next watch or unwatch: one watcher at a time, its holder. A hang-up is
+ * the peer's FIN (or a reset): bytes before it are still readable. */
+void
+rndimg_connection_watch (RndimgConnection *connection, RndimgConnectionEvents events,
+                         RndimgConnectionFunc func, gpointer user_data)
+{
+  guint32 wanted = 0;
+
+  connection->watched = events;
+  connection->func = func;
+  connection->func_data = user_data;
+  if (events & RNDIMG_CONNECTION_HUNG_UP)
+    wanted |= EPOLLRDHUP;
+  if (!connection->tls)
+    {
+      if (events & RNDIMG_CONNECTION_READABLE)
+        wanted |= EPOLLIN;
+      if (events & RNDIMG_CONNECTION_WRITABLE)
+        wanted |= EPOLLOUT;
+    }
+  else
+    {
+      if ((events & RNDIMG_CONNECTION_READABLE) && connection->tls_read == NULL)
+        connection->tls_read = tls_source (connection, FALSE, G_SOURCE_FUNC (on_tls_readable));
+      else if (!(events & RNDIMG_CONNECTION_READABLE))
+        clear_source (&connection->tls_read);
+      if ((events & RNDIMG_CONNECTION_WRITABLE) && connection->tls_write == NULL)
+        connection->tls_write = tls_source (connection, TRUE, G_SOURCE_FUNC (on_tls_writable));
+      else if (!(events & RNDIMG_CONNECTION_WRITABLE))
+        clear_source (&connection->tls_write);
+    }
+  set_epoll_events (connection, wanted);
+}
+
+void
+rndimg_connection_unwatch (RndimgConnection *connection)
+{
+  rndimg_connection_watch (connection, 0, NULL, NULL);
+}
+
+/* Stops calling the watcher at once, without a system call: the socket
+ * stays in the epoll set until the next watch (one epoll_ctl() then,
+ * not two), so a fan-out releasing thousands of clients does none. */
+void
+rndimg_connection_mute (RndimgConnection *connection)
+{
+  connection->watched = 0;
+  connection->func = NULL;
+  clear_source (&connection->tls_read);
+  clear_source (&connection->tls_write);
+}
+
+static void
+drop_soup_last (RndimgConnection *connection)
+{
+  g_autoptr(SoupServerMessage) last = g_steal_pointer (&connection->soup_last);
 
   if (last != NULL)
-    g_signal_handlers_disconnect_by_data (last, state);
+    g_signal_handlers_disconnect_by_data (last, connection);
+}
+
+/* A request is in progress (not idle) or not (idle since now). */
+void
+rndimg_connection_set_busy (RndimgConnection *connection, gboolean busy)
+{
+  connection->busy = busy;
+  connection->idle_since = g_get_monotonic_time ();
+  if (!busy)
+    return;
+  drop_soup_last (connection);
+  if (connection->gate != NULL)
+    rndimg_gate_hold_end (connection->gate, FALSE);
 }
 
 /* A request kept to take its connection back later: its headers and
@@ -364,80 +429,303 @@ trim (gpointer data)
   soup_message_headers_clear (soup_server_message_get_response_headers (msg));
 }
 
-/* @last: the request libsoup answered last on it, kept while it idles
- * (NULL: busy, or its request was taken from libsoup). */
+/* libsoup answered @msg on @connection, which it keeps for a next
+ * request. libsoup 3.2 never lets go of a connection whose client closes
+ * it while it idles (it reads the end with a placeholder request that
+ * has no completion callback; fixed upstream by d20c6601, in 3.4): about
+ * 2.8 KB kept until the server stops, for every such client. @msg is kept
+ * so that closing the connection takes it from libsoup first
+ * (soup_server_message_steal_connection(): libsoup then drops its own
+ * object); dropped when libsoup closes the connection itself. */
+void
+rndimg_connection_set_soup_last (RndimgConnection *connection, SoupServerMessage *msg)
+{
+  drop_soup_last (connection);
+  connection->soup_last = g_object_ref (msg);
+  g_signal_connect_swapped (msg, "disconnected", G_CALLBACK (drop_soup_last), connection);
+  rndimg_connections_run_later (connection->owner, trim, g_object_ref (msg));
+  if (connection->gate != NULL)
+    rndimg_gate_hold_end (connection->gate, TRUE);
+}
+
+/* Takes @connection from libsoup through the request it answered last on
+ * it: libsoup disconnects and drops its connection object. */
 static void
-set_busy (GSocketConnection *connection, gboolean busy, SoupServerMessage *last)
+let_go_of_soup (RndimgConnection *connection)
 {
-  ConnectionState *state = state_of (connection);
+  g_autoptr(SoupServerMessage) last = connection->soup_last != NULL ? g_object_ref (connection->soup_last) : NULL;
+  g_autoptr(GIOStream) stream = NULL;
 
-  if (state == NULL)
+  if (last == NULL)
     return;
-  state->busy = busy;
-  state->idle_since = g_get_monotonic_time ();
-  drop_last (state);
-  if (last != NULL)
+  drop_soup_last (connection);
+  stream = soup_server_message_steal_connection (last);
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+}
+
+/* A request head began to arrive at @usec (monotonic), or 0: none is. */
+void
+rndimg_connection_set_head_started (RndimgConnection *connection, gint64 usec)
+{
+  connection->head_started = usec;
+}
+
+/* A request head began to arrive, unless one is arriving already (the
+ * first is timed from the connection's start). */
+void
+rndimg_connection_head_begins (RndimgConnection *connection)
+{
+  if (connection->head_started == 0)
+    connection->head_started = g_get_monotonic_time ();
+}
+
+/* The hot path's own state for @connection, freed with @free_data when
+ * it is closed or replaced. */
+void
+rndimg_connection_set_hot_data (RndimgConnection *connection, gpointer data, GDestroyNotify free_data)
+{
+  gpointer old = connection->hot_data;
+  GDestroyNotify free_old = connection->free_hot_data;
+
+  connection->hot_data = data;
+  connection->free_hot_data = free_data;
+  if (old != NULL && free_old != NULL)
+    free_old (old);
+}
+
+gpointer
+rndimg_connection_get_hot_data (RndimgConnection *connection)
+{
+  return connection->hot_data;
+}
+
+static void
+forget (RndimgConnection *connection)
+{
+  RndimgConnections *self = connection->owner;
+
+  if (g_hash_table_lookup (self->by_peer, &connection->key) == connection)
+    g_hash_table_remove (self->by_peer, &connection->key);
+  g_hash_table_remove (self->all, connection);   /* the set's reference */
+}
+
+/* Closes @connection for good (its transport, so its socket), whoever
+ * holds it; the record lives on while others keep a reference. */
+void
+rndimg_connection_close (RndimgConnection *connection)
+{
+  g_autoptr(RndimgConnection) keep = rndimg_connection_ref (connection);
+
+  RndimgHolder holder = connection->holder;
+
+  if (holder == RNDIMG_HOLDER_CLOSED)
+    return;
+  rndimg_connection_unwatch (connection);
+  connection->holder = RNDIMG_HOLDER_CLOSED;
+  if (holder == RNDIMG_HOLDER_SOUP)
+    let_go_of_soup (connection);
+  drop_soup_last (connection);
+  rndimg_connection_set_hot_data (connection, NULL, NULL);
+  g_io_stream_close (connection->transport, NULL, NULL);
+  g_clear_object (&connection->gate);   /* libsoup may still hold it: closed, its input ends */
+  forget (connection);
+}
+
+/* The gate refused a head: answered (by whoever the service named) and closed. */
+static void
+on_gate_refused (gpointer data, guint status, const char *message)
+{
+  RndimgConnection *connection = data;
+  RndimgConnections *self = connection->owner;
+
+  connection->holder = RNDIMG_HOLDER_TAKEN;
+  self->refuse (connection, status, message, self->refuse_data);
+}
+
+/* The client closed a connection libsoup holds, idle (the gate kept the
+ * end from libsoup): closed, taken from libsoup first. */
+static void
+close_idle (gpointer data)
+{
+  g_autoptr(RndimgConnection) connection = data;
+
+  if (connection->holder == RNDIMG_HOLDER_SOUP && !connection->busy)
     {
-      state->last = g_object_ref (last);
-      /* libsoup closing it itself (no keep-alive, shutdown): nothing to
-       * take back, and the request would keep libsoup's connection. */
-      g_signal_connect_swapped (last, "disconnected", G_CALLBACK (drop_last), state);
-      rndimg_connections_run_later (state->owner, trim, g_object_ref (last));
+      g_debug ("closing a connection: closed by the client");
+      rndimg_connection_close (connection);
     }
-  rndimg_gate_hold_end (connection, last != NULL, on_end_held, state->owner);
 }
 
-/* A request began on @msg's connection: not idle until it is answered. */
-void
-rndimg_connections_mark_busy (RndimgConnections *self, SoupServerMessage *msg)
+/* Told by the gate from within libsoup's read: closed after it. */
+static void
+on_gate_ended (gpointer data)
 {
-  set_busy (connection_of (self, msg), TRUE, NULL);
+  RndimgConnection *connection = data;
+
+  rndimg_connections_run_later (connection->owner, close_idle, rndimg_connection_ref (connection));
 }
 
-/* @msg is answered and its connection waits for the next request. */
-void
-rndimg_connections_mark_idle (RndimgConnections *self, SoupServerMessage *msg)
+/* The SoupServer closed the gate's stream: the connection is done. */
+static void
+on_gate_closed (gpointer data)
 {
-  gboolean taken = g_object_get_qdata (G_OBJECT (msg), stolen_quark ()) != NULL;
+  RndimgConnection *connection = data;
 
-  set_busy (connection_of (self, msg), FALSE, taken ? NULL : msg);
+  drop_soup_last (connection);   /* libsoup is letting go itself: nothing to take */
+  rndimg_connection_close (connection);
 }
 
-/* Gives @stream (taken with rndimg_connections_steal() and fully answered)
- * back to the server, which reads the next request on it. */
-void
-rndimg_connections_give_back (RndimgConnections *self, GIOStream *stream)
+static GIOStream *
+gate_of (RndimgConnection *connection)
 {
-  GSocketConnection *connection = base_of (stream);
-  g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(GSocketAddress) remote = NULL;
-  g_autoptr(GError) error = NULL;
-  GIOStream *next;
-
-  /* The gate lets libsoup read nothing past the end of a request, so
-   * libsoup's wrapper holds nothing ahead: the gate's stream goes back,
-   * not the wrapper, or a connection carrying thousands of long-polls
-   * would gather a wrapper for each. Not when the gate did not follow
-   * the body (chunked): that connection ends here. */
-  if (connection == NULL || !rndimg_gate_expect_request (connection))
+  if (connection->gate == NULL)
     {
-      g_io_stream_close (stream, NULL, NULL);
+      RndimgGateOwner owner = {
+        .transport = connection->transport,
+        .input = &connection->input,
+        .head_started = &connection->head_started,
+        .refused = on_gate_refused,
+        .closed = on_gate_closed,
+        .ended = on_gate_ended,
+        .data = rndimg_connection_ref (connection),
+        .free_data = (GDestroyNotify) rndimg_connection_unref,
+      };
+      /* Ours until we close: libsoup lets go of it at a steal (a long-poll
+       * taken), and it is needed again after. */
+      connection->gate = rndimg_gate_new (&owner);
+      return g_object_ref (connection->gate);
+    }
+  rndimg_gate_expect_request (connection->gate);
+  return g_object_ref (connection->gate);
+}
+
+/* Hands @connection to the SoupServer, which reads its next request
+ * (through the gate; the bytes already read first). */
+void
+rndimg_connection_give_to_soup (RndimgConnection *connection)
+{
+  RndimgConnections *self = connection->owner;
+  g_autoptr(GIOStream) gate = NULL;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection->socket_connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection->socket_connection, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (connection->gate != NULL && !rndimg_gate_can_take_request (connection->gate))
+    {
+      rndimg_connection_close (connection);
       return;
     }
-  next = rndimg_gate_of (connection);
-  local = g_socket_connection_get_local_address (connection, NULL);
-  remote = g_socket_connection_get_remote_address (connection, NULL);
-  set_busy (connection, FALSE, NULL);
-  if (local == NULL || remote == NULL ||
-      !soup_server_accept_iostream (self->server, next, local, remote, &error))
+  rndimg_connection_unwatch (connection);
+  rndimg_connection_set_hot_data (connection, NULL, NULL);
+  connection->holder = RNDIMG_HOLDER_SOUP;
+  rndimg_connection_set_busy (connection, FALSE);
+  gate = gate_of (connection);
+  if (local == NULL || remote == NULL || !soup_server_accept_iostream (self->server, gate, local, remote, &error))
     {
-      g_debug ("cannot give a connection back: %s", error != NULL ? error->message : "no address");
-      g_io_stream_close (stream, NULL, NULL);
+      g_debug ("cannot give a connection to libsoup: %s", error != NULL ? error->message : "no address");
+      rndimg_connection_close (connection);
     }
 }
 
-/* The connections handed to @server (borrowed: it must outlive the
- * result). */
+/* An answer of ours is under way on @connection (a held long-poll, a
+ * stream, a refusal): nobody else reads or writes it, and it is never
+ * swept. */
+void
+rndimg_connection_take (RndimgConnection *connection)
+{
+  rndimg_connection_mute (connection);
+  connection->holder = RNDIMG_HOLDER_TAKEN;
+  rndimg_connection_set_busy (connection, TRUE);
+  connection->head_started = 0;
+  if (connection->gate != NULL)
+    rndimg_gate_pass_through (connection->gate);
+}
+
+/* @connection's next request is read by the hot path, or by libsoup
+ * when there is none: a connection just accepted, or one whose answer
+ * (written by us) is all sent. */
+void
+rndimg_connection_serve (RndimgConnection *connection)
+{
+  RndimgConnections *self = connection->owner;
+
+  if (connection->holder == RNDIMG_HOLDER_CLOSED)
+    return;
+  if (self->hot_path == NULL)
+    {
+      rndimg_connection_give_to_soup (connection);
+      return;
+    }
+  connection->holder = RNDIMG_HOLDER_HOT;
+  rndimg_connection_set_busy (connection, FALSE);
+  self->hot_path (connection, self->hot_path_data);
+}
+
+/* A connection accepted (@tls: the TLS connection over it that carries
+ * its bytes, or NULL), not yet served: see rndimg_connection_serve(). */
+RndimgConnection *
+rndimg_connections_accept (RndimgConnections *self, GSocketConnection *socket_connection, GIOStream *tls)
+{
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (socket_connection, NULL);
+  RndimgConnection *connection = g_new0 (RndimgConnection, 1);
+
+  connection->ref_count = 1;   /* the set's */
+  connection->owner = self;
+  connection->socket_connection = g_object_ref (socket_connection);
+  connection->socket = g_socket_connection_get_socket (socket_connection);
+  connection->fd = g_socket_get_fd (connection->socket);
+  connection->tls = tls != NULL;
+  connection->transport = g_object_ref (tls != NULL ? tls : G_IO_STREAM (socket_connection));
+  if (remote != NULL)
+    peer_key (remote, &connection->key);
+  /* Idle from the start: a client that connects and says nothing for the
+   * idle limit is closed too; its first head is timed from now. */
+  connection->idle_since = g_get_monotonic_time ();
+  connection->head_started = connection->idle_since;
+  g_hash_table_add (self->all, connection);
+  g_hash_table_replace (self->by_peer, &connection->key, connection);
+  connection->holder = RNDIMG_HOLDER_TAKEN;
+  return connection;
+}
+
+/* The connection @msg came on (borrowed), or NULL. */
+RndimgConnection *
+rndimg_connections_lookup (RndimgConnections *self, SoupServerMessage *msg)
+{
+  PeerKey key;
+
+  if (!peer_key (soup_server_message_get_remote_address (msg), &key))
+    return NULL;
+  return g_hash_table_lookup (self->by_peer, &key);
+}
+
+/* Returns (transfer full) @msg's stream, taken from libsoup, and sets
+ * @connection to its record (borrowed); NULL when it was taken before:
+ * libsoup 3.2 drops a reference on the message at every steal, so a
+ * second one would free it under its owners. */
+GIOStream *
+rndimg_connections_steal (RndimgConnections *self, SoupServerMessage *msg, RndimgConnection **connection)
+{
+  g_autoptr(SoupServerMessage) keep = g_object_ref (msg);
+  RndimgConnection *found = rndimg_connections_lookup (self, msg);
+  GIOStream *stream;
+
+  *connection = found;
+  if (found == NULL || found->holder != RNDIMG_HOLDER_SOUP)
+    return NULL;
+  rndimg_connection_take (found);
+  stream = soup_server_message_steal_connection (msg);
+  /* libsoup is done with the message, but its handlers on it stay
+   * connected, each watched by the server: GObject keeps an object's
+   * watched closures in one array, grown and searched one by one, so with
+   * thousands of held messages every new request and every answer would
+   * walk them all. */
+  g_signal_handlers_disconnect_by_data (msg, self->server);
+  return stream;
+}
+
+/* The connections of @server (borrowed: it must outlive the result). */
 RndimgConnections *
 rndimg_connections_new (SoupServer *server)
 {
@@ -445,30 +733,93 @@ rndimg_connections_new (SoupServer *server)
 
   self->server = server;
   g_object_get (server, "server-header", &self->server_header, NULL);
-  self->hangup_epoll = -1;
+  self->epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
+  g_assert (self->epoll_fd >= 0);
+  /* May recurse: GLib "blocks" any other source while it is dispatched,
+   * taking its descriptor out of the poll and putting it back, and each
+   * of those writes the main context's wakeup eventfd, which wakes the
+   * next poll at once: two system calls and a pass of the loop for every
+   * pass. on_epoll() never runs the main loop itself. */
+  self->epoll_source = g_unix_fd_source_new (self->epoll_fd, G_IO_IN);
+  g_source_set_callback (self->epoll_source, G_SOURCE_FUNC (on_epoll), self, NULL);
+  g_source_set_can_recurse (self->epoll_source, TRUE);
+  g_source_attach (self->epoll_source, NULL);
+  self->all = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) rndimg_connection_unref, NULL);
   self->by_peer = g_hash_table_new (peer_key_hash, peer_key_equal);
-  self->states = g_hash_table_new (NULL, NULL);
   g_queue_init (&self->later);
   return self;
 }
 
-/* Runs the work still waiting, then forgets every connection (each may
- * outlive us; its state stays on it, unused). */
+/* Accepted connections go to @take (the hot path) first, not libsoup. */
+void
+rndimg_connections_set_hot_path (RndimgConnections *self, RndimgConnectionsHotFunc take, gpointer user_data)
+{
+  self->hot_path = take;
+  self->hot_path_data = user_data;
+}
+
+/* Heads the gate refuses are answered by @refuse. */
+void
+rndimg_connections_set_refuse (RndimgConnections *self, RndimgConnectionsRefuseFunc refuse, gpointer user_data)
+{
+  self->refuse = refuse;
+  self->refuse_data = user_data;
+}
+
+/* The open connections, each with a reference: a snapshot to walk
+ * while some close. */
+static GPtrArray *
+open_connections (RndimgConnections *self)
+{
+  GPtrArray *open = g_ptr_array_new_full (g_hash_table_size (self->all), (GDestroyNotify) rndimg_connection_unref);
+  GHashTableIter iter;
+  gpointer connection;
+
+  g_hash_table_iter_init (&iter, self->all);
+  while (g_hash_table_iter_next (&iter, &connection, NULL))
+    g_ptr_array_add (open, rndimg_connection_ref (connection));
+  return open;
+}
+
+/* Closes every connection we still hold (not those libsoup holds: it
+ * closes them itself). */
+void
+rndimg_connections_close_all (RndimgConnections *self)
+{
+  g_autoptr(GPtrArray) open = open_connections (self);
+
+  for (guint i = 0; i < open->len; i++)
+    {
+      RndimgConnection *connection = g_ptr_array_index (open, i);
+
+      if (connection->holder == RNDIMG_HOLDER_HOT)
+        rndimg_connection_close (connection);
+    }
+}
+
+/* Runs the work still waiting, then forgets every connection (those
+ * still referenced elsewhere are closed by their holders). */
 void
 rndimg_connections_free (RndimgConnections *self)
 {
   GHashTableIter iter;
-  gpointer state;
+  gpointer connection;
 
   rndimg_connections_flush_later (self);
-  g_hash_table_iter_init (&iter, self->states);
-  while (g_hash_table_iter_next (&iter, &state, NULL))
-    g_object_weak_unref (G_OBJECT (((ConnectionState *) state)->connection), on_connection_gone, state);
-  g_hash_table_unref (self->states);
+  g_hash_table_iter_init (&iter, self->all);
+  while (g_hash_table_iter_next (&iter, &connection, NULL))
+    {
+      RndimgConnection *open = connection;
+
+      rndimg_connection_unwatch (open);
+      rndimg_connection_set_hot_data (open, NULL, NULL);
+      open->holder = RNDIMG_HOLDER_CLOSED;
+    }
   g_hash_table_unref (self->by_peer);
-  g_clear_handle_id (&self->hangup_source_id, g_source_remove);
-  if (self->hangup_epoll >= 0)
-    close (self->hangup_epoll);
+  g_hash_table_unref (self->all);
+  g_source_destroy (self->epoll_source);
+  g_source_unref (self->epoll_source);
+  close (self->epoll_fd);
   g_free (self->server_header);
   g_free (self);
 }
@@ -485,6 +836,13 @@ const char *
 rndimg_connections_get_server_header (RndimgConnections *self)
 {
   return self->server_header != NULL ? self->server_header : "";
+}
+
+/* How many connections are open. */
+guint
+rndimg_connections_get_count (RndimgConnections *self)
+{
+  return g_hash_table_size (self->all);
 }
 
 /* Work left for after the current pass of the main loop: what a fan-out
@@ -530,110 +888,90 @@ rndimg_connections_flush_later (RndimgConnections *self)
   on_later (self);
 }
 
-/* An idle connection's end: closed by its client (recv gives 0 or an
- * error), which libsoup 3.2 would leave in CLOSE_WAIT, or idle too long. */
+/* Whether the client closed @connection (recv gives 0 or an error). */
 static gboolean
-should_close (GSocket *socket, const ConnectionState *state, gint64 now, gint64 idle_limit_usec)
+peer_has_closed (RndimgConnection *connection)
 {
   char byte;
-  gssize got;
+  gssize got = recv (connection->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
 
-  if (now - state->idle_since > idle_limit_usec)
-    return TRUE;
-  got = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR);
 }
 
-/* Takes an idle connection from libsoup through the request it answered
- * last on it: libsoup disconnects and drops its connection object. */
-static void
-let_go (ConnectionState *state)
-{
-  g_autoptr(SoupServerMessage) last = state->last != NULL ? g_object_ref (state->last) : NULL;
-  g_autoptr(GIOStream) stream = NULL;
+#define SLOW_HEAD "its request head took too long"
 
-  if (last == NULL)
-    return;
-  drop_last (state);
-  stream = soup_server_message_steal_connection (last);
-  if (stream != NULL)
-    g_io_stream_close (stream, NULL, NULL);
+/* Why the sweep ends @connection now, or NULL. */
+static const char *
+sweep_verdict (RndimgConnection *connection, gint64 now, gint64 idle_limit, gint64 header_limit)
+{
+  if (connection->holder == RNDIMG_HOLDER_TAKEN || connection->holder == RNDIMG_HOLDER_CLOSED)
+    return NULL;
+  if (connection->head_started > 0 && now - connection->head_started > header_limit)
+    return SLOW_HEAD;
+  if (connection->busy)
+    return NULL;
+  if (now - connection->idle_since > idle_limit)
+    return "idle too long";
+  /* libsoup 3.2 leaves one its client closed in CLOSE_WAIT; we see ours. */
+  if (connection->holder == RNDIMG_HOLDER_SOUP && peer_has_closed (connection))
+    return "closed by the client";
+  return NULL;
 }
 
-/* The client closed @connection (taken, a reference) between requests. */
+/* Ends @connection for @why. A head that takes too long on a connection
+ * libsoup reads gets its socket shut down: libsoup sees the end of the
+ * stream and ends the request itself. Any other is closed (an idle one
+ * libsoup holds too: libsoup 3.2 would leave it in CLOSE_WAIT). */
 static void
-close_idle (gpointer data)
+end (RndimgConnection *connection, gboolean slow_head)
 {
-  g_autoptr(GSocketConnection) connection = data;
-  ConnectionState *state = state_of (connection);
-  GSocket *socket = g_socket_connection_get_socket (connection);
-
-  if (state == NULL || state->busy || g_socket_is_closed (socket))
-    return;
-  g_debug ("closing an idle connection (closed by the client)");
-  let_go (state);
-  g_socket_shutdown (socket, TRUE, TRUE, NULL);
-  g_socket_close (socket, NULL);
+  if (connection->holder == RNDIMG_HOLDER_SOUP && slow_head)
+    {
+      connection->head_started = 0;
+      g_socket_shutdown (connection->socket, TRUE, TRUE, NULL);
+      return;
+    }
+  rndimg_connection_close (connection);
 }
 
-/* Told by the gate from within libsoup's read: closed after it. */
-static void
-on_end_held (GSocketConnection *connection, gpointer user_data)
-{
-  rndimg_connections_run_later (user_data, close_idle, g_object_ref (connection));
-}
-
-/* Once a second, one pass over the idle connections: cheaper than a watch
- * per connection, which GLib would add and remove at every request. */
 typedef struct {
   RndimgConnections *connections;
   guint idle_seconds;
+  guint header_seconds;
 } Sweep;
 
 static gboolean
-sweep_idle (gpointer user_data)
+sweep (gpointer user_data)
 {
-  Sweep *sweep = user_data;
-  gint64 idle_limit_usec = sweep->idle_seconds * G_USEC_PER_SEC;
+  Sweep *settings = user_data;
   gint64 now = g_get_monotonic_time ();
-  g_autoptr(GPtrArray) closing = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer connection;
+  g_autoptr(GPtrArray) open = open_connections (settings->connections);
 
-  g_hash_table_iter_init (&iter, sweep->connections->by_peer);
-  while (g_hash_table_iter_next (&iter, NULL, &connection))
+  for (guint i = 0; i < open->len; i++)
     {
-      ConnectionState *state = g_object_get_qdata (connection, state_quark ());
-      GSocket *socket = g_socket_connection_get_socket (connection);
+      RndimgConnection *connection = g_ptr_array_index (open, i);
+      const char *why = sweep_verdict (connection, now, settings->idle_seconds * G_USEC_PER_SEC,
+                                       settings->header_seconds * G_USEC_PER_SEC);
 
-      if (state != NULL && !state->busy && !g_socket_is_closed (socket) &&
-          should_close (socket, state, now, idle_limit_usec))
-        g_ptr_array_add (closing, g_object_ref (connection));
-    }
-  /* Apart from the walk: a connection libsoup lets go of may go at once,
-   * and leave the table. */
-  for (guint i = 0; i < closing->len; i++)
-    {
-      GSocketConnection *idle = g_ptr_array_index (closing, i);
-      ConnectionState *state = g_object_get_qdata (G_OBJECT (idle), state_quark ());
-      GSocket *socket = g_socket_connection_get_socket (idle);
-
-      g_debug ("closing an idle connection (%s)",
-               now - state->idle_since > idle_limit_usec ? "idle too long" : "closed by the client");
-      let_go (state);
-      g_socket_shutdown (socket, TRUE, TRUE, NULL);
-      g_socket_close (socket, NULL);
+      if (why == NULL)
+        continue;
+      g_debug ("closing a connection: %s", why);
+      end (connection, g_str_equal (why, SLOW_HEAD));
     }
   return G_SOURCE_CONTINUE;
 }
 
-/* Closes, once a second, the idle connections their clients closed and
- * those idle more than @idle_seconds. Returns the source id. */
+/* Once a second (cheaper than a timer per connection, which GLib would
+ * add and remove at every request), closes the connections idle more
+ * than @idle_seconds, those whose client closed them while idle, and
+ * those whose request head has taken more than @header_seconds (a client
+ * trickling a head a byte at a time would otherwise hold its connection
+ * for good: libsoup 3.2 has no such limit). Returns the source id. */
 guint
-rndimg_connections_sweep_idle (RndimgConnections *self, guint idle_seconds)
+rndimg_connections_sweep (RndimgConnections *self, guint idle_seconds, guint header_seconds)
 {
-  Sweep *sweep = g_new (Sweep, 1);
+  Sweep *settings = g_new (Sweep, 1);
 
-  *sweep = (Sweep) { self, idle_seconds };
-  return g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 1, sweep_idle, sweep, g_free);
+  *settings = (Sweep) { self, idle_seconds, header_seconds };
+  return g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 1, sweep, settings, g_free);
 }

@@ -6,47 +6,101 @@
 G_BEGIN_DECLS
 
 typedef struct _RndimgConnections RndimgConnections;
+typedef struct _RndimgConnection RndimgConnection;
 
-typedef void (*RndimgHangupFunc) (SoupServerMessage *msg,
-                                  gpointer           user_data);
+/* Who reads and writes a connection now. */
+typedef enum {
+  RNDIMG_HOLDER_HOT,      /* the hot path (rndimg-hot-path.c): its requests are read by us */
+  RNDIMG_HOLDER_SOUP,     /* the SoupServer, through the gate (rndimg-gate.c) */
+  RNDIMG_HOLDER_TAKEN,    /* an answer written by us: a held long-poll, a stream, a refusal */
+  RNDIMG_HOLDER_CLOSED,
+} RndimgHolder;
 
-typedef struct _RndimgHangupWatch RndimgHangupWatch;
+/* What the connection's socket says, for whoever watches it: readable,
+ * writable, or hung up (the peer's FIN or an error). */
+typedef enum {
+  RNDIMG_CONNECTION_READABLE = 1 << 0,
+  RNDIMG_CONNECTION_WRITABLE = 1 << 1,
+  RNDIMG_CONNECTION_HUNG_UP = 1 << 2,
+} RndimgConnectionEvents;
+
+typedef void (*RndimgConnectionFunc) (RndimgConnection      *connection,
+                                      RndimgConnectionEvents events,
+                                      gpointer               user_data);
+
+/* Gives the hot path a connection accepted or given back to it. */
+typedef void (*RndimgConnectionsHotFunc) (RndimgConnection *connection,
+                                          gpointer          user_data);
+/* Answers a connection whose head the gate refused, and closes it. */
+typedef void (*RndimgConnectionsRefuseFunc) (RndimgConnection *connection,
+                                             guint             status,
+                                             const char       *message,
+                                             gpointer          user_data);
 
 RndimgConnections *rndimg_connections_new        (SoupServer        *server);
 void        rndimg_connections_free              (RndimgConnections *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgConnections, rndimg_connections_free)
-void        rndimg_connections_register          (RndimgConnections *self,
-                                                  GSocketConnection *connection,
+void        rndimg_connections_set_hot_path      (RndimgConnections          *self,
+                                                  RndimgConnectionsHotFunc    take,
+                                                  gpointer                    user_data);
+void        rndimg_connections_set_refuse        (RndimgConnections          *self,
+                                                  RndimgConnectionsRefuseFunc refuse,
+                                                  gpointer                    user_data);
+RndimgConnection *rndimg_connections_accept      (RndimgConnections *self,
+                                                  GSocketConnection *socket_connection,
                                                   GIOStream         *tls);
-gboolean    rndimg_connections_is_tls            (RndimgConnections *self,
+RndimgConnection *rndimg_connections_lookup      (RndimgConnections *self,
                                                   SoupServerMessage *msg);
-GIOStream  *rndimg_connections_transport         (RndimgConnections *self,
-                                                  GSocketConnection *connection);
-GSocket    *rndimg_connections_get_socket        (RndimgConnections *self,
-                                                  SoupServerMessage *msg);
-RndimgHangupWatch *rndimg_connections_watch_hangup (RndimgConnections *self,
-                                                  SoupServerMessage *msg,
-                                                  RndimgHangupFunc   callback,
-                                                  gpointer           user_data);
-void        rndimg_connection_unwatch_hangup     (RndimgHangupWatch *watch);
-void        rndimg_connection_mute_hangup        (RndimgHangupWatch *watch);
-void        rndimg_connections_mark_busy         (RndimgConnections *self,
-                                                  SoupServerMessage *msg);
-void        rndimg_connections_mark_idle         (RndimgConnections *self,
-                                                  SoupServerMessage *msg);
-guint       rndimg_connections_sweep_idle        (RndimgConnections *self,
-                                                  guint              idle_seconds);
 GIOStream  *rndimg_connections_steal             (RndimgConnections *self,
-                                                  SoupServerMessage *msg);
-void        rndimg_connections_give_back         (RndimgConnections *self,
-                                                  GIOStream         *stream);
-void        rndimg_connections_abort             (RndimgConnections *self,
-                                                  SoupServerMessage *msg);
+                                                  SoupServerMessage *msg,
+                                                  RndimgConnection **connection);
+guint       rndimg_connections_sweep             (RndimgConnections *self,
+                                                  guint              idle_seconds,
+                                                  guint              header_seconds);
 SoupServer *rndimg_connections_get_server        (RndimgConnections *self);
 const char *rndimg_connections_get_server_header (RndimgConnections *self);
+guint       rndimg_connections_get_count         (RndimgConnections *self);
 void        rndimg_connections_run_later         (RndimgConnections *self,
                                                   GDestroyNotify     func,
                                                   gpointer           data);
 void        rndimg_connections_flush_later       (RndimgConnections *self);
+void        rndimg_connections_close_all         (RndimgConnections *self);
+
+RndimgConnection *rndimg_connection_ref          (RndimgConnection *connection);
+void        rndimg_connection_unref              (RndimgConnection *connection);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgConnection, rndimg_connection_unref)
+RndimgConnections *rndimg_connection_get_owner   (RndimgConnection *connection);
+RndimgHolder rndimg_connection_get_holder        (RndimgConnection *connection);
+GSocket    *rndimg_connection_get_socket         (RndimgConnection *connection);
+GIOStream  *rndimg_connection_get_transport      (RndimgConnection *connection);
+gboolean    rndimg_connection_is_tls             (RndimgConnection *connection);
+const char *rndimg_connection_get_remote_host    (RndimgConnection *connection);
+GByteArray *rndimg_connection_get_input          (RndimgConnection *connection);
+gssize      rndimg_connection_read               (RndimgConnection *connection,
+                                                  gsize              most,
+                                                  GError           **error);
+void        rndimg_connection_consume            (RndimgConnection *connection,
+                                                  gsize              length);
+void        rndimg_connection_watch              (RndimgConnection      *connection,
+                                                  RndimgConnectionEvents events,
+                                                  RndimgConnectionFunc   func,
+                                                  gpointer               user_data);
+void        rndimg_connection_unwatch            (RndimgConnection *connection);
+void        rndimg_connection_mute               (RndimgConnection *connection);
+void        rndimg_connection_set_busy           (RndimgConnection *connection,
+                                                  gboolean          busy);
+void        rndimg_connection_set_soup_last      (RndimgConnection  *connection,
+                                                  SoupServerMessage *msg);
+void        rndimg_connection_set_head_started   (RndimgConnection *connection,
+                                                  gint64            usec);
+void        rndimg_connection_head_begins        (RndimgConnection *connection);
+void        rndimg_connection_set_hot_data       (RndimgConnection *connection,
+                                                  gpointer          data,
+                                                  GDestroyNotify    free_data);
+gpointer    rndimg_connection_get_hot_data       (RndimgConnection *connection);
+void        rndimg_connection_take               (RndimgConnection *connection);
+void        rndimg_connection_give_to_soup       (RndimgConnection *connection);
+void        rndimg_connection_serve              (RndimgConnection *connection);
+void        rndimg_connection_close              (RndimgConnection *connection);
 
 G_END_DECLS

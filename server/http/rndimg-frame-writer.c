@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* A streaming answer written by us, not libsoup: once libsoup has written
- * the headers, the connection is taken over and each frame goes out in one
- * send() (libsoup's chunked writer makes three, and copies); over TLS,
- * each frame goes through the connection's TLS stream. What the
- * kernel does not take at once waits in a queue bounded in bytes; past
- * the bound the reader is too slow and the writer refuses. Frames written
- * before the take-over wait in the same queue. Freeing closes the
- * connection, which ends an EOF-delimited body cleanly; finishing hands
- * it on once the queue is sent (a long-poll's answer, then keep-alive). */
+/* A streaming answer written by us, not libsoup: once the connection is
+ * taken (after libsoup has written the headers, or at once on the hot
+ * path) each frame goes out in one send() (libsoup's chunked writer makes
+ * three, and copies); over TLS, each frame goes through the connection's
+ * TLS stream. What the kernel does not take at once waits in a queue
+ * bounded in bytes; past the bound the reader is too slow and the writer
+ * refuses. Frames written before the take-over wait in the same queue.
+ * Freeing closes the connection, which ends an EOF-delimited body
+ * cleanly; finishing hands it on once the queue is sent (a long-poll's
+ * answer, then keep-alive). */
 #include "rndimg-frame-writer.h"
 #include "rndimg-connection.h"
 
@@ -17,8 +18,8 @@
 
 struct _RndimgFrameWriter
 {
-  GIOStream *stream;          /* NULL until the take-over */
-  GPollableOutputStream *output;  /* @stream's (borrowed): the socket's, or TLS */
+  RndimgConnection *connection;   /* NULL until the take-over */
+  GPollableOutputStream *output;  /* its transport's (borrowed): the socket's, or TLS */
   gboolean joins_vectors;     /* TLS: pieces go out joined, as one record */
   GQueue queue;               /* GBytes not yet written */
   gsize queued_bytes;
@@ -102,10 +103,10 @@ on_writable (GObject *output, gpointer user_data)
   sent = flush (self);
   if (self->done != NULL && (!sent || g_queue_is_empty (&self->queue)))
     {
-      if (!sent)   /* failed: closed, and no stream handed on */
+      if (!sent)   /* failed: closed, and no connection handed on */
         {
-          g_io_stream_close (self->stream, NULL, NULL);
-          g_clear_object (&self->stream);
+          rndimg_connection_close (self->connection);
+          g_clear_pointer (&self->connection, rndimg_connection_unref);
         }
       hand_on (self);
     }
@@ -114,29 +115,33 @@ on_writable (GObject *output, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Call once @msg's headers are written (its "wrote-headers"): takes the
- * connection from libsoup and sends what was queued. FALSE: no socket. */
+/* Takes over @connection, already taken from its reader (see
+ * rndimg_exchange_take()), and sends what was queued. FALSE when it
+ * cannot be written to. */
 gboolean
-rndimg_frame_writer_take_over (RndimgFrameWriter *self, RndimgConnections *connections, SoupServerMessage *msg)
+rndimg_frame_writer_take_over (RndimgFrameWriter *self, RndimgConnection *connection)
 {
-  GSocket *socket = rndimg_connections_get_socket (connections, msg);
+  GOutputStream *output = g_io_stream_get_output_stream (rndimg_connection_get_transport (connection));
 
-  if (socket == NULL)
+  if (!G_IS_POLLABLE_OUTPUT_STREAM (output))
     return FALSE;
   /* Events are small: a fixed kernel buffer, not one that grows to
    * megabytes behind a reader that stopped, keeps the bound meaningful. */
-  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, KERNEL_BUFFER_BYTES, NULL);
-  self->joins_vectors = rndimg_connections_is_tls (connections, msg);
-  self->stream = rndimg_connections_steal (connections, msg);
-  if (self->stream == NULL)
-    return FALSE;
-  if (!G_IS_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream)))
-    {
-      g_clear_object (&self->stream);
-      return FALSE;
-    }
-  self->output = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
+  g_socket_set_option (rndimg_connection_get_socket (connection), SOL_SOCKET, SO_SNDBUF, KERNEL_BUFFER_BYTES, NULL);
+  self->joins_vectors = rndimg_connection_is_tls (connection);
+  self->connection = rndimg_connection_ref (connection);
+  self->output = G_POLLABLE_OUTPUT_STREAM (output);
   return flush (self);
+}
+
+/* Puts @frame before everything queued, to go first: a stream's head
+ * handed over with its connection. Before the take-over only. */
+void
+rndimg_frame_writer_write_first (RndimgFrameWriter *self, GBytes *frame)
+{
+  g_return_if_fail (self->connection == NULL);
+  g_queue_push_head (&self->queue, g_bytes_ref (frame));
+  self->queued_bytes += g_bytes_get_size (frame);
 }
 
 /* Queues @frame and sends what the kernel takes. FALSE: the reader is
@@ -149,7 +154,7 @@ rndimg_frame_writer_write (RndimgFrameWriter *self, GBytes *frame)
   gssize sent = 0;
 
   /* The usual case: nothing waiting, and the kernel takes it all. */
-  if (self->stream != NULL && g_queue_is_empty (&self->queue))
+  if (self->connection != NULL && g_queue_is_empty (&self->queue))
     {
       sent = send_some (self, data, size, NULL);
       if (sent == (gssize) size)
@@ -162,7 +167,7 @@ rndimg_frame_writer_write (RndimgFrameWriter *self, GBytes *frame)
   self->queued_bytes += size - (gsize) sent;
   if (g_queue_get_length (&self->queue) == 1)
     self->head_written = (gsize) sent;
-  if (self->stream == NULL || self->writable != NULL)
+  if (self->connection == NULL || self->writable != NULL)
     return TRUE;
   return flush (self);
 }
@@ -175,9 +180,9 @@ rndimg_frame_writer_free (RndimgFrameWriter *self)
     g_source_destroy (self->writable);
   g_clear_pointer (&self->writable, g_source_unref);
   g_queue_clear_full (&self->queue, (GDestroyNotify) g_bytes_unref);
-  if (self->stream != NULL)
-    g_io_stream_close (self->stream, NULL, NULL);
-  g_clear_object (&self->stream);
+  if (self->connection != NULL)
+    rndimg_connection_close (self->connection);
+  g_clear_pointer (&self->connection, rndimg_connection_unref);
   g_free (self);
 }
 
@@ -188,14 +193,14 @@ hand_on (RndimgFrameWriter *self)
 {
   RndimgFrameWriterDone done = self->done;
   gpointer done_data = self->done_data;
-  GIOStream *stream = g_steal_pointer (&self->stream);
+  RndimgConnection *connection = g_steal_pointer (&self->connection);
 
   rndimg_frame_writer_free (self);
-  done (stream, done_data);
+  done (connection, done_data);
 }
 
 /* Ends the writer once what is queued is sent: then @done gets the
- * connection (transfer full), or NULL if it failed first (closed). The
+ * connection (a reference), or NULL if it failed first (closed). The
  * writer is freed; the failed callback given at creation is not called
  * any more. */
 void
@@ -203,7 +208,7 @@ rndimg_frame_writer_finish (RndimgFrameWriter *self, RndimgFrameWriterDone done,
 {
   self->done = done;
   self->done_data = user_data;
-  if (self->stream == NULL || g_queue_is_empty (&self->queue))
+  if (self->connection == NULL || g_queue_is_empty (&self->queue))
     hand_on (self);
 }
 
@@ -219,7 +224,7 @@ rndimg_frame_writer_write_vectors (RndimgFrameWriter *self, const GOutputVector 
 
   for (guint i = 0; i < count; i++)
     total += vectors[i].size;
-  if (self->stream != NULL && g_queue_is_empty (&self->queue) && !self->joins_vectors &&
+  if (self->connection != NULL && g_queue_is_empty (&self->queue) && !self->joins_vectors &&
       g_pollable_output_stream_writev_nonblocking (self->output, vectors, count, &sent,
                                                    NULL, NULL) == G_POLLABLE_RETURN_OK &&
       sent == total)

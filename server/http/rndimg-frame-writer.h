@@ -10,16 +10,17 @@ G_BEGIN_DECLS
 typedef struct _RndimgFrameWriter RndimgFrameWriter;
 
 typedef void (*RndimgFrameWriterFailed) (gpointer user_data);
-typedef void (*RndimgFrameWriterDone)   (GIOStream *stream,
-                                         gpointer   user_data);
+typedef void (*RndimgFrameWriterDone)   (RndimgConnection *connection,
+                                         gpointer          user_data);
 
 RndimgFrameWriter *rndimg_frame_writer_new       (gsize                    max_queued_bytes,
                                                   RndimgFrameWriterFailed  failed,
                                                   gpointer                 user_data);
 gboolean           rndimg_frame_writer_take_over (RndimgFrameWriter       *self,
-                                                  RndimgConnections       *connections,
-                                                  SoupServerMessage       *msg);
+                                                  RndimgConnection        *connection);
 gboolean           rndimg_frame_writer_write     (RndimgFrameWriter       *self,
+                                                  GBytes                  *frame);
+void               rndimg_frame_writer_write_first (RndimgFrameWriter     *self,
                                                   GBytes                  *frame);
 gboolean           rndimg_frame_writer_write_vectors (RndimgFrameWriter   *self,
                                                   const GOutputVector     *vectors,

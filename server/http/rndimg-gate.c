@@ -24,20 +24,14 @@
  * and lets nothing of the next request through before libsoup asks for
  * it.
  *
- * Between requests on a keep-alive connection (rndimg_gate_hold_end()),
- * the gate keeps the client's close (or a reset) from libsoup: libsoup
- * 3.2 reads it with the idle placeholder message, which has no completion
- * callback, so it never disconnects its SoupServerConnection, and that
- * connection with its socket, streams and gate (about 2.8 KB) stays until
- * the server stops (fixed upstream by d20c6601 "server: do not leak idle
- * connections closed by the client", in 3.3.0/3.4.0). Held, the close is
- * told to rndimg-connection.c, which takes the connection from libsoup
- * through the request answered last on it (soup_server_message_steal_
- * connection(): libsoup then drops it) and closes it. */
+ * The gate belongs to a connection (rndimg-connection.c), which hands it
+ * what it needs (RndimgGateOwner): the transport, the connection's buffer
+ * of bytes read and not yet used (shared with the hot path, which may
+ * have read the head it hands on), where to note when a head began (for
+ * the header timeout), and whom to tell of a refusal and of the close. */
 #include "rndimg-gate.h"
 #include "rndimg-chunked.h"
 #include "rndimg-http.h"
-#include "rndimg-refusal.h"
 #include "rndimg-soup-errors.h"
 
 #include <libsoup/soup.h>
@@ -60,12 +54,8 @@ G_DECLARE_FINAL_TYPE (RndimgGateInput, rndimg_gate_input, RNDIMG, GATE_INPUT, GI
 struct _RndimgGateInput
 {
   GInputStream parent_instance;
-  GSocketConnection *connection;
-  GIOStream *transport;       /* what the bytes go through: @connection, or TLS over it */
-  RndimgRefusals *refusals;   /* the service's: outlives its connections */
-  GIOStream *iostream;        /* weak: the stream handed to libsoup */
+  RndimgGateOwner owner;      /* owner.data is ours until finalized */
   GateState state;
-  GByteArray *pending;        /* read, not yet delivered; NULL when empty */
   gsize approved;             /* how many of the pending bytes may go to libsoup */
   GByteArray *head;           /* a copy of the head being read; NULL between heads */
   gsize line_length;
@@ -74,8 +64,6 @@ struct _RndimgGateInput
   gboolean eof;
   gboolean hold_end;          /* between requests: a close is not libsoup's to read */
   gboolean end_held;          /* ...and the client closed (or reset) meanwhile */
-  RndimgGateEndFunc on_end;   /* told when an end is held */
-  gpointer on_end_data;
 };
 
 static void rndimg_gate_input_pollable_init (GPollableInputStreamInterface *iface);
@@ -84,16 +72,13 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RndimgGateInput, rndimg_gate_input, G_TYPE_INPUT_
                                G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM,
                                                       rndimg_gate_input_pollable_init))
 
-static GQuark
-gate_quark (void)
-{
-  return g_quark_from_static_string ("rndimg-gate");
-}
+/* The bytes read and not yet delivered: the owner's buffer (NULL when empty). */
+#define PENDING(self) (*(self)->owner.input)
 
 static GInputStream *
 base_input (RndimgGateInput *self)
 {
-  return g_io_stream_get_input_stream (self->transport);
+  return g_io_stream_get_input_stream (self->owner.transport);
 }
 
 static void
@@ -102,7 +87,8 @@ refuse (RndimgGateInput *self, guint status, const char *message)
   g_debug ("refused before libsoup: %u %s", status, message);
   self->state = GATE_REFUSED;
   g_clear_pointer (&self->head, g_byte_array_unref);
-  rndimg_refusal_refuse_connection (self->refusals, self->connection, status, message);
+  *self->owner.head_started = 0;
+  self->owner.refused (self->owner.data, status, message);
 }
 
 /* The head is over the limit: 414 when its request line alone is, else 431. */
@@ -232,6 +218,7 @@ judge_head (RndimgGateInput *self, gsize terminator)
   g_byte_array_append (self->head, (const guint8 *) "", 1);
   status = check_head ((const char *) self->head->data, self->head->len - 1, &next, &self->body_left, &message);
   g_clear_pointer (&self->head, g_byte_array_unref);
+  *self->owner.head_started = 0;
   if (status != 0)
     {
       refuse (self, status, message);
@@ -263,8 +250,8 @@ head_terminator (RndimgGateInput *self)
 static gboolean
 scan_head (RndimgGateInput *self)
 {
-  const guint8 *start = self->pending->data + self->approved;
-  gsize available = self->pending->len - self->approved;
+  const guint8 *start = PENDING (self)->data + self->approved;
+  gsize available = PENDING (self)->len - self->approved;
   const guint8 *newline = memchr (start, '\n', available);
   gsize taken = newline != NULL ? (gsize) (newline - start) + 1 : available;
   gsize terminator = 0;
@@ -273,6 +260,9 @@ scan_head (RndimgGateInput *self)
     {
       self->head = g_byte_array_new ();
       self->line_length = 0;
+      /* Timed from its first byte (or from the connection's start). */
+      if (*self->owner.head_started == 0)
+        *self->owner.head_started = g_get_monotonic_time ();
     }
   g_byte_array_append (self->head, start, (guint) taken);
   self->line_length += taken;
@@ -300,8 +290,8 @@ scan_chunks (RndimgGateInput *self)
 {
   const char *problem = NULL;
   gsize taken = 0;
-  RndimgChunkedResult result = rndimg_chunked_feed (&self->chunked, self->pending->data + self->approved,
-                                                    self->pending->len - self->approved, &taken, &problem);
+  RndimgChunkedResult result = rndimg_chunked_feed (&self->chunked, PENDING (self)->data + self->approved,
+                                                    PENDING (self)->len - self->approved, &taken, &problem);
 
   self->approved += taken;
   if (result == RNDIMG_CHUNKED_BAD)
@@ -316,9 +306,9 @@ scan_chunks (RndimgGateInput *self)
 static void
 scan (RndimgGateInput *self)
 {
-  while (self->pending != NULL && self->approved < self->pending->len)
+  while (PENDING (self) != NULL && self->approved < PENDING (self)->len)
     {
-      gsize available = self->pending->len - self->approved;
+      gsize available = PENDING (self)->len - self->approved;
       gsize taken;
 
       switch (self->state)
@@ -343,7 +333,7 @@ scan (RndimgGateInput *self)
           break;
         case GATE_TAKEN:
         case GATE_UNTIL_CLOSE:
-          self->approved = self->pending->len;
+          self->approved = PENDING (self)->len;
           break;
         case GATE_REFUSED:
           return;
@@ -356,12 +346,12 @@ deliver (RndimgGateInput *self, void *buffer, gsize count)
 {
   gsize given = MIN (count, self->approved);
 
-  memcpy (buffer, self->pending->data, given);
-  g_byte_array_remove_range (self->pending, 0, (guint) given);
+  memcpy (buffer, PENDING (self)->data, given);
+  g_byte_array_remove_range (PENDING (self), 0, (guint) given);
   self->approved -= given;
   /* An idle connection keeps no buffer. */
-  if (self->pending->len == 0)
-    g_clear_pointer (&self->pending, g_byte_array_unref);
+  if (PENDING (self)->len == 0)
+    g_clear_pointer (&PENDING (self), g_byte_array_unref);
   return (gssize) given;
 }
 
@@ -370,7 +360,7 @@ deliver (RndimgGateInput *self, void *buffer, gsize count)
 static gboolean
 holds_end (RndimgGateInput *self)
 {
-  return self->hold_end && self->state == GATE_HEAD && self->pending == NULL && self->head == NULL;
+  return self->hold_end && self->state == GATE_HEAD && PENDING (self) == NULL && self->head == NULL;
 }
 
 static gssize
@@ -398,7 +388,7 @@ read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GErro
         }
       if (self->approved > 0)
         return deliver (self, buffer, count);
-      if (self->pending != NULL)
+      if (PENDING (self) != NULL)
         {
           gsize before = self->approved;
 
@@ -423,8 +413,8 @@ read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GErro
       if (got == 0 && holds_end (self))
         {
           self->end_held = TRUE;
-          if (self->on_end != NULL)
-            self->on_end (self->connection, self->on_end_data);
+          if (self->owner.ended != NULL)
+            self->owner.ended (self->owner.data);
           return would_block (error);
         }
       if (got == 0)
@@ -433,9 +423,9 @@ read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GErro
           self->eof = TRUE;
           continue;
         }
-      if (self->pending == NULL)
-        self->pending = g_byte_array_sized_new ((guint) got);
-      g_byte_array_append (self->pending, chunk, (guint) got);
+      if (PENDING (self) == NULL)
+        PENDING (self) = g_byte_array_sized_new ((guint) got);
+      g_byte_array_append (PENDING (self), chunk, (guint) got);
     }
 }
 
@@ -446,7 +436,7 @@ is_readable (GPollableInputStream *stream)
 
   if (self->end_held)
     return FALSE;
-  return self->state == GATE_REFUSED || self->eof || self->pending != NULL ||
+  return self->state == GATE_REFUSED || self->eof || PENDING (self) != NULL ||
          g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base_input (self)));
 }
 
@@ -462,15 +452,33 @@ create_source (GPollableInputStream *stream, GCancellable *cancellable)
   RndimgGateInput *self = RNDIMG_GATE_INPUT (stream);
   g_autoptr(GSource) child = NULL;
 
-  /* An end held back: never ready (the idle sweep closes the connection). */
+  /* An end held back: never ready (the connection closes it). */
   if (self->end_held)
     child = g_timeout_source_new_seconds (G_MAXUINT);
   /* Bytes in hand (or an end to report): ready at once. */
-  else if (self->state == GATE_REFUSED || self->eof || self->pending != NULL)
+  else if (self->state == GATE_REFUSED || self->eof || PENDING (self) != NULL)
     child = g_timeout_source_new (0);
   else
     child = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (base_input (self)), cancellable);
   return g_pollable_source_new_full (stream, child, cancellable);
+}
+
+/* Blocks until the transport has bytes (libsoup reads this way only in
+ * its synchronous API, which the server does not use). */
+static gboolean
+wait_readable (RndimgGateInput *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (base_input (self)),
+                                                                     cancellable);
+
+  g_source_set_dummy_callback (source);
+  g_source_attach (source, context);
+  while (!g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base_input (self))) &&
+         !g_cancellable_is_cancelled (cancellable))
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (source);
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
 static gssize
@@ -491,7 +499,7 @@ read_blocking (GInputStream *stream, void *buffer, gsize count, GCancellable *ca
         }
       /* TLS may hold decrypted bytes the socket no longer shows. */
       if (!g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base_input (self))) &&
-          !g_socket_condition_wait (g_socket_connection_get_socket (self->connection), G_IO_IN, cancellable, error))
+          !wait_readable (self, cancellable, error))
         return -1;
     }
 }
@@ -501,10 +509,11 @@ close_stream (GInputStream *stream, GCancellable *cancellable, GError **error)
 {
   RndimgGateInput *self = RNDIMG_GATE_INPUT (stream);
 
-  /* A refused connection is closed by the refusal, once it has lingered. */
-  if (self->state == GATE_REFUSED)
-    return TRUE;
-  return g_io_stream_close (self->transport, cancellable, error);
+  /* A refused connection is closed by the refusal, once it has lingered;
+   * any other by its owner, which closes the transport. */
+  if (self->state != GATE_REFUSED)
+    self->owner.closed (self->owner.data);
+  return TRUE;
 }
 
 static void
@@ -512,13 +521,8 @@ rndimg_gate_input_finalize (GObject *object)
 {
   RndimgGateInput *self = RNDIMG_GATE_INPUT (object);
 
-  if (g_object_get_qdata (G_OBJECT (self->connection), gate_quark ()) == self)
-    g_object_set_qdata (G_OBJECT (self->connection), gate_quark (), NULL);
-  g_clear_weak_pointer (&self->iostream);
-  g_clear_pointer (&self->pending, g_byte_array_unref);
   g_clear_pointer (&self->head, g_byte_array_unref);
-  g_object_unref (self->transport);
-  g_object_unref (self->connection);
+  self->owner.free_data (self->owner.data);
   G_OBJECT_CLASS (rndimg_gate_input_parent_class)->finalize (object);
 }
 
@@ -544,80 +548,75 @@ rndimg_gate_input_init (RndimgGateInput *self)
 {
 }
 
-/* The stream to hand libsoup for @connection, whose bytes go through
- * @transport (@connection itself, or a TLS connection over it): its
- * output, and its input through the gate. Closing it closes @transport.
- * Refusals are answered through @refusals. */
+/* The stream to hand libsoup for a connection whose owner gives what
+ * the gate needs (copied; owner->data is the gate's until it is
+ * finalized): its output is the transport's, its input the gate. */
 GIOStream *
-rndimg_gate_new (GSocketConnection *connection, GIOStream *transport, RndimgRefusals *refusals)
+rndimg_gate_new (const RndimgGateOwner *owner)
 {
-  RndimgGateInput *input = g_object_new (RNDIMG_TYPE_GATE_INPUT, NULL);
-  GIOStream *stream;
+  g_autoptr(RndimgGateInput) input = g_object_new (RNDIMG_TYPE_GATE_INPUT, NULL);
 
-  input->connection = g_object_ref (connection);
-  input->transport = g_object_ref (transport);
-  input->refusals = refusals;
-  stream = g_simple_io_stream_new (G_INPUT_STREAM (input), g_io_stream_get_output_stream (transport));
-  g_set_weak_pointer (&input->iostream, stream);
-  g_object_set_qdata (G_OBJECT (connection), gate_quark (), input);
-  g_object_unref (input);
-  return stream;
+  input->owner = *owner;
+  return g_simple_io_stream_new (G_INPUT_STREAM (input), g_io_stream_get_output_stream (owner->transport));
 }
 
-/* The stream rndimg_gate_new() made for @connection (borrowed), or NULL. */
-GIOStream *
-rndimg_gate_of (GSocketConnection *connection)
+static RndimgGateInput *
+input_of (GIOStream *gate)
 {
-  RndimgGateInput *input = g_object_get_qdata (G_OBJECT (connection), gate_quark ());
-
-  return input != NULL ? input->iostream : NULL;
+  return RNDIMG_GATE_INPUT (g_io_stream_get_input_stream (gate));
 }
 
-/* @connection was taken from libsoup: its bytes go as they are to
- * whoever reads them now (a WebSocket, say). */
+/* The connection was taken from libsoup: its bytes go as they are to
+ * whoever reads @gate now (a WebSocket, say). */
 void
-rndimg_gate_pass_through (GSocketConnection *connection)
+rndimg_gate_pass_through (GIOStream *gate)
 {
-  RndimgGateInput *self = g_object_get_qdata (G_OBJECT (connection), gate_quark ());
+  RndimgGateInput *self = input_of (gate);
 
-  if (self == NULL || self->state == GATE_REFUSED || self->state == GATE_UNTIL_CLOSE)
+  if (self->state == GATE_REFUSED || self->state == GATE_UNTIL_CLOSE)
     return;
   self->state = GATE_TAKEN;
   g_clear_pointer (&self->head, g_byte_array_unref);
-  if (self->pending != NULL)
-    self->approved = self->pending->len;
+  if (PENDING (self) != NULL)
+    self->approved = PENDING (self)->len;
 }
 
-/* @connection, taken and answered, is given back to libsoup for its next
- * request: the gate reads a head again. FALSE when it may not take one
- * (a head libsoup refused itself, a refusal). */
+/* FALSE when @gate's connection may not carry another request (a head
+ * libsoup refused itself, a refusal). */
 gboolean
-rndimg_gate_expect_request (GSocketConnection *connection)
+rndimg_gate_can_take_request (GIOStream *gate)
 {
-  RndimgGateInput *self = g_object_get_qdata (G_OBJECT (connection), gate_quark ());
+  RndimgGateInput *self = input_of (gate);
 
-  if (self == NULL || self->iostream == NULL || self->state == GATE_REFUSED || self->state == GATE_UNTIL_CLOSE)
-    return FALSE;
+  return self->state != GATE_REFUSED && self->state != GATE_UNTIL_CLOSE;
+}
+
+/* The connection goes (back) to libsoup for its next request: the gate
+ * reads a head again, from the first byte not yet used. */
+void
+rndimg_gate_expect_request (GIOStream *gate)
+{
+  RndimgGateInput *self = input_of (gate);
+
   self->state = GATE_HEAD;
   self->approved = 0;
-  return TRUE;
+  g_clear_pointer (&self->head, g_byte_array_unref);
 }
 
-/* Between two requests on @connection (@hold TRUE, from when one is
- * answered until the next begins), its client's close is kept from
- * libsoup (see the top of this file) and told to @on_end, called from
- * libsoup's read (so it must not touch libsoup's state then); an end held
- * when the hold is lifted goes to libsoup then. */
+/* Between two requests on @gate's connection (@hold TRUE, from when one
+ * is answered until the next begins), its client's close (or a reset) is
+ * kept from libsoup and told to the owner's ended(), called from
+ * libsoup's read (so it must not touch libsoup's state then): libsoup
+ * 3.2 would read it with its idle placeholder request, which has no
+ * completion callback, and keep its connection object until the server
+ * stops (fixed upstream by d20c6601, in 3.4). An end held when the hold
+ * is lifted goes to libsoup then. */
 void
-rndimg_gate_hold_end (GSocketConnection *connection, gboolean hold, RndimgGateEndFunc on_end, gpointer user_data)
+rndimg_gate_hold_end (GIOStream *gate, gboolean hold)
 {
-  RndimgGateInput *self = g_object_get_qdata (G_OBJECT (connection), gate_quark ());
+  RndimgGateInput *self = input_of (gate);
 
-  if (self == NULL)
-    return;
   self->hold_end = hold;
-  self->on_end = on_end;
-  self->on_end_data = user_data;
   if (!hold && self->end_held)
     {
       self->end_held = FALSE;

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "rndimg-refusal.h"
-
-#include <libsoup/soup.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -11,19 +9,23 @@ G_BEGIN_DECLS
 /* RFC 6585, not in libsoup 3.2's SoupStatus. */
 #define RNDIMG_STATUS_HEADERS_TOO_LARGE 431
 
-GIOStream *rndimg_gate_new                (GSocketConnection *connection,
-                                           GIOStream         *transport,
-                                           RndimgRefusals    *refusals);
-GIOStream *rndimg_gate_of                 (GSocketConnection *connection);
-void       rndimg_gate_pass_through       (GSocketConnection *connection);
-gboolean   rndimg_gate_expect_request     (GSocketConnection *connection);
-/* A client closed its connection between two requests. */
-typedef void (*RndimgGateEndFunc) (GSocketConnection *connection,
-                                   gpointer           user_data);
+/* What a gate's connection hands it. */
+typedef struct {
+  GIOStream *transport;       /* where the bytes come from and go to (borrowed) */
+  GByteArray **input;         /* the connection's bytes read and not yet used */
+  gint64 *head_started;       /* set when a head's first byte comes, 0 once it is whole */
+  void (*refused) (gpointer data, guint status, const char *message);   /* answer and close */
+  void (*closed)  (gpointer data);   /* libsoup closed the stream: close the connection */
+  void (*ended)   (gpointer data);   /* held: the client closed between requests (rndimg_gate_hold_end) */
+  gpointer data;
+  GDestroyNotify free_data;   /* when the gate is finalized */
+} RndimgGateOwner;
 
-void       rndimg_gate_hold_end           (GSocketConnection *connection,
-                                           gboolean           hold,
-                                           RndimgGateEndFunc  on_end,
-                                           gpointer           user_data);
+GIOStream *rndimg_gate_new                (const RndimgGateOwner *owner);
+void       rndimg_gate_pass_through       (GIOStream             *gate);
+gboolean   rndimg_gate_can_take_request   (GIOStream             *gate);
+void       rndimg_gate_expect_request     (GIOStream             *gate);
+void       rndimg_gate_hold_end           (GIOStream             *gate,
+                                           gboolean               hold);
 
 G_END_DECLS

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Small helpers shared by every handler: JSON answers and errors,
- * no-store, a request's base URL (kept on its message) and the absolute
- * URLs made from it, the Host check, and number parsing. */
+ * no-store, a request's base URL and the absolute URLs made from it, the
+ * Host check, and number parsing. */
 #include "rndimg-http.h"
 
 #include <string.h>
@@ -16,22 +16,23 @@ rndimg_http_json_to_string (JsonNode *node)
 }
 
 void
-rndimg_http_send_json (SoupServerMessage *msg, guint status, JsonNode *node)
+rndimg_http_send_json (RndimgExchange *exchange, guint status, JsonNode *node)
 {
   char *body = rndimg_http_json_to_string (node);
+  g_autoptr(GBytes) bytes = g_bytes_new_take (body, strlen (body));
 
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+  rndimg_exchange_set_status (exchange, status);
+  rndimg_exchange_set_response (exchange, "application/json", bytes);
 }
 
 /* @json (taken), JSON already written as text, as the answer. */
 void
-rndimg_http_send_json_text (SoupServerMessage *msg, guint status, GString *json)
+rndimg_http_send_json_text (RndimgExchange *exchange, guint status, GString *json)
 {
-  gsize length = json->len;
+  g_autoptr(GBytes) bytes = g_string_free_to_bytes (json);
 
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, g_string_free (json, FALSE), length);
+  rndimg_exchange_set_status (exchange, status);
+  rndimg_exchange_set_response (exchange, "application/json", bytes);
 }
 
 /* The body of every error: {"status":"error","message":"..."}. The
@@ -56,9 +57,10 @@ rndimg_http_error_json (const char *message)
 
 /* Every error the API gives: {"status":"error","message":"..."}. */
 void
-rndimg_http_send_error (SoupServerMessage *msg, guint status, const char *format, ...)
+rndimg_http_send_error (RndimgExchange *exchange, guint status, const char *format, ...)
 {
   g_autofree char *message = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   char *body;
   va_list args;
 
@@ -67,9 +69,10 @@ rndimg_http_send_error (SoupServerMessage *msg, guint status, const char *format
   va_end (args);
 
   body = rndimg_http_error_json (message);
-  rndimg_http_set_no_store (msg);
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+  bytes = g_bytes_new_take (body, strlen (body));
+  rndimg_http_set_no_store (exchange);
+  rndimg_exchange_set_status (exchange, status);
+  rndimg_exchange_set_response (exchange, "application/json", bytes);
 }
 
 /* {"status":"success","message":...}, the shape of the tutorial's API. */
@@ -88,10 +91,9 @@ rndimg_http_success_node (const char *message)
 }
 
 void
-rndimg_http_set_no_store (SoupServerMessage *msg)
+rndimg_http_set_no_store (RndimgExchange *exchange)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Cache-Control", "no-store");
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Cache-Control", "no-store");
 }
 
 /* TRUE when @if_none_match (a header's value) lists @etag (or "*"); a
@@ -115,57 +117,19 @@ rndimg_http_etag_listed (const char *if_none_match, const char *etag)
 
 /* TRUE when the request's If-None-Match lists @etag. */
 gboolean
-rndimg_http_if_none_match (SoupServerMessage *msg, const char *etag)
+rndimg_http_if_none_match (RndimgExchange *exchange, const char *etag)
 {
-  const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                            "If-None-Match");
+  const char *if_none_match = rndimg_exchange_get_header (exchange, "If-None-Match");
 
   return if_none_match != NULL && rndimg_http_etag_listed (if_none_match, etag);
 }
 
-static GQuark
-base_url_quark (void)
-{
-  static GQuark quark;
-
-  if (quark == 0)
-    quark = g_quark_from_static_string ("rndimg-base-url");
-  return quark;
-}
-
-/* Sets what rndimg_http_base_url() gives for @msg (the router does, from
- * --public-url or the Host). @base_url is a GRefString: it is acquired,
- * not copied, since the router hands the same one to many requests. */
-void
-rndimg_http_set_base_url (SoupServerMessage *msg, char *base_url)
-{
-  g_object_set_qdata_full (G_OBJECT (msg), base_url_quark (), g_ref_string_acquire (base_url),
-                           (GDestroyNotify) g_ref_string_release);
-}
-
-/* The base URL set by rndimg_http_set_base_url() (borrowed), or NULL. */
-const char *
-rndimg_http_peek_base_url (SoupServerMessage *msg)
-{
-  return g_object_get_qdata (G_OBJECT (msg), base_url_quark ());
-}
-
-/* "http://host[:port]" as the client addressed us (its Host header), so
- * the URLs we hand out work behind any address, name or port; or the one
- * set by rndimg_http_set_base_url(). */
+/* "http://host[:port]" as the client addressed us (its Host header), or
+ * the --public-url: what the router set (rndimg_origin_base_url()). */
 char *
-rndimg_http_base_url (SoupServerMessage *msg)
+rndimg_http_base_url (RndimgExchange *exchange)
 {
-  const char *set = rndimg_http_peek_base_url (msg);
-  GUri *uri = soup_server_message_get_uri (msg);
-  const char *scheme = g_uri_get_scheme (uri);
-  int port = g_uri_get_port (uri);
-
-  if (set != NULL)
-    return g_strdup (set);
-  if ((port == 80 && g_strcmp0 (scheme, "http") == 0) || (port == 443 && g_strcmp0 (scheme, "https") == 0))
-    port = -1;
-  return g_uri_join (G_URI_FLAGS_ENCODED, scheme, NULL, g_uri_get_host (uri), port, "", NULL, NULL);
+  return g_strdup (rndimg_exchange_get_base_url (exchange));
 }
 
 static gboolean
@@ -211,9 +175,9 @@ rndimg_http_host_header_is_valid (const char *value)
 /* The URLs we build start with the Host the client sent: it must be a
  * plain host name or IP address, nothing that could bend the URL. */
 gboolean
-rndimg_http_host_is_valid (SoupServerMessage *msg)
+rndimg_http_host_is_valid (RndimgExchange *exchange)
 {
-  const char *host = g_uri_get_host (soup_server_message_get_uri (msg));
+  const char *host = rndimg_exchange_get_host (exchange);
 
   if (host == NULL || *host == '\0' || strlen (host) > 253)
     return FALSE;
@@ -236,9 +200,9 @@ rndimg_http_parse_number (const char *text, guint64 min, guint64 max, guint64 *v
 /* Whether the query's raw text gives @name a value with an escaped NUL
  * ("%00"): decoded, it would end there and hide the rest from any check. */
 gboolean
-rndimg_http_query_value_has_nul (SoupServerMessage *msg, const char *name)
+rndimg_http_query_value_has_nul (RndimgExchange *exchange, const char *name)
 {
-  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  const char *query = rndimg_exchange_get_query (exchange);
   g_auto(GStrv) pairs = query != NULL ? g_strsplit (query, "&", -1) : NULL;
   gsize length = strlen (name);
 

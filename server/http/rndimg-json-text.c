@@ -2,8 +2,14 @@
 /* JSON written straight as text, for answers that repeat per picture or
  * per event (a picture's details, an event, Picsum's items): json-glib's
  * builder and generator cost ten times the text there. Everything else is
- * written with json-glib. The one escaper of the server's text JSON. */
+ * written with json-glib. The one escaper of the server's text JSON.
+ *
+ * A picture's details are some forty small pieces: each is copied in
+ * place when the string has room (rndimg_http_append()). */
 #include "rndimg-json-text.h"
+#include "rndimg-http.h"
+
+#define APPEND_LITERAL(out, literal) rndimg_http_append ((out), (literal), sizeof (literal) - 1)
 
 /* @text as a JSON string (RFC 8259): quotes, backslashes and control
  * characters escaped; the rest (valid UTF-8) as it is, a run at a time. */
@@ -11,35 +17,38 @@ void
 rndimg_json_text_append_string (GString *out, const char *text)
 {
   const char *run = text;
+  const char *p = text;
 
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p; p++)
+  APPEND_LITERAL (out, "\"");
+  for (; *p; p++)
     {
       guchar c = (guchar) *p;
+      char escaped[8];
 
       if (c != '"' && c != '\\' && c >= 0x20)
         continue;
-      g_string_append_len (out, run, p - run);
+      rndimg_http_append (out, run, (gsize) (p - run));
       if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
+        rndimg_http_append (out, escaped, (gsize) g_snprintf (escaped, sizeof escaped, "\\u%04x", c));
       else
         {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) c);
+          escaped[0] = '\\';
+          escaped[1] = (char) c;
+          rndimg_http_append (out, escaped, 2);
         }
       run = p + 1;
     }
-  g_string_append (out, run);
-  g_string_append_c (out, '"');
+  rndimg_http_append (out, run, (gsize) (p - run));
+  APPEND_LITERAL (out, "\"");
 }
 
 /* ,"@member_name": (the name is one of ours: nothing to escape). */
 void
 rndimg_json_text_append_name (GString *out, const char *member_name)
 {
-  g_string_append (out, ",\"");
-  g_string_append (out, member_name);
-  g_string_append (out, "\":");
+  APPEND_LITERAL (out, ",\"");
+  rndimg_http_append (out, member_name, strlen (member_name));
+  APPEND_LITERAL (out, "\":");
 }
 
 /* ,"@member_name":"@value" (null for NULL). */
@@ -50,7 +59,7 @@ rndimg_json_text_append_member (GString *out, const char *member_name, const cha
   if (value != NULL)
     rndimg_json_text_append_string (out, value);
   else
-    g_string_append (out, "null");
+    APPEND_LITERAL (out, "null");
 }
 
 void
@@ -62,5 +71,5 @@ rndimg_json_text_append_number (GString *out, guint64 value)
   do
     digits[--at] = (char) ('0' + value % 10);
   while ((value /= 10) > 0);
-  g_string_append_len (out, digits + at, (gssize) sizeof digits - at);
+  rndimg_http_append (out, digits + at, sizeof digits - (gsize) at);
 }

@@ -11,14 +11,11 @@ G_BEGIN_DECLS
 
 typedef struct _RndimgLimits RndimgLimits;
 
-RndimgLimits *rndimg_limits_new                (SoupServer         *server,
-                                                const RndimgConfig *config,
-                                                RndimgConnections  *connections,
+RndimgLimits *rndimg_limits_new                (const RndimgConfig *config,
                                                 RndimgRefusals     *refusals);
 void          rndimg_limits_free               (RndimgLimits       *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgLimits, rndimg_limits_free)
 gboolean      rndimg_limits_admit_connection   (RndimgLimits       *self,
-                                                GSocketConnection  *connection,
-                                                gboolean            answer_in_plain_text);
+                                                RndimgConnection   *connection);
 
 G_END_DECLS

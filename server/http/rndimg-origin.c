@@ -32,22 +32,37 @@ struct _RndimgOriginPolicy
   gboolean last_host_allowed;
 };
 
-/* @scheme: instead of @uri's, or NULL. */
+/* "scheme://host[:port]" of a request or origin whose URL says
+ * @url_scheme, @host and @port (GUri's reading), in lower case and
+ * without the scheme's default port; @scheme: instead of @url_scheme, or
+ * NULL. */
 static char *
-uri_base (GUri *uri, const char *scheme)
+base_of (const char *url_scheme, const char *host, int port, const char *scheme)
 {
-  int port = g_uri_get_port (uri);
-  g_autofree char *scheme_lower = g_ascii_strdown (scheme != NULL ? scheme : g_uri_get_scheme (uri), -1);
-  g_autofree char *host_lower = g_ascii_strdown (g_uri_get_host (uri), -1);
+  g_autofree char *scheme_lower = g_ascii_strdown (scheme != NULL ? scheme : url_scheme, -1);
+  g_autofree char *host_lower = g_ascii_strdown (host, -1);
 
   /* libsoup fills in http's port 80 for a Host without one: over TLS
    * that Host meant https's own default. */
-  if (scheme != NULL && port == 80 && g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0)
+  if (scheme != NULL && port == 80 && g_ascii_strcasecmp (url_scheme, "http") == 0)
     port = 443;
 
   if ((port == 80 && g_str_equal (scheme_lower, "http")) || (port == 443 && g_str_equal (scheme_lower, "https")))
     port = -1;
   return g_uri_join (G_URI_FLAGS_ENCODED, scheme_lower, NULL, host_lower, port, "", NULL, NULL);
+}
+
+static char *
+uri_base (GUri *uri, const char *scheme)
+{
+  return base_of (g_uri_get_scheme (uri), g_uri_get_host (uri), g_uri_get_port (uri), scheme);
+}
+
+static char *
+request_base (RndimgExchange *exchange, const char *scheme)
+{
+  return base_of (rndimg_exchange_get_scheme (exchange), rndimg_exchange_get_host (exchange),
+                  rndimg_exchange_get_port (exchange), scheme);
 }
 
 /* @config must outlive the policy. */
@@ -85,24 +100,23 @@ rndimg_origin_policy_free (RndimgOriginPolicy *self)
   g_free (self);
 }
 
-/* What absolute URLs in the answer to @msg start with: the --public-url
- * when there is one (behind a TLS proxy the request itself says http),
- * else the request's own scheme and Host. Returns a GRefString: release
- * it with g_ref_string_release(). */
+/* What absolute URLs in the answer to @exchange start with: the
+ * --public-url when there is one (behind a TLS proxy the request itself
+ * says http), else the request's own scheme and Host. Returns a
+ * GRefString: release it with g_ref_string_release(). */
 char *
-rndimg_origin_base_url (RndimgOriginPolicy *self, SoupServerMessage *msg)
+rndimg_origin_base_url (RndimgOriginPolicy *self, RndimgExchange *exchange)
 {
-  GUri *uri = soup_server_message_get_uri (msg);
-  const char *scheme = g_uri_get_scheme (uri);
-  const char *host = g_uri_get_host (uri);
-  int port = g_uri_get_port (uri);
+  const char *scheme = rndimg_exchange_get_scheme (exchange);
+  const char *host = rndimg_exchange_get_host (exchange);
+  int port = rndimg_exchange_get_port (exchange);
 
   if (self->public_base != NULL)
     return g_ref_string_acquire (self->public_base);
   if (self->last_base == NULL || port != self->last_port ||
       g_strcmp0 (host, self->last_host) != 0 || g_strcmp0 (scheme, self->last_scheme) != 0)
     {
-      g_autofree char *base = uri_base (uri, self->scheme);
+      g_autofree char *base = request_base (exchange, self->scheme);
 
       g_clear_pointer (&self->last_base, g_ref_string_release);
       self->last_base = g_ref_string_new (base);
@@ -134,13 +148,13 @@ in_list (char **list, const char *item)
   return FALSE;
 }
 
-/* Whether the Host of @msg may be served. With a token every valid host
- * is: rebinding gains a page nothing it could not read anyway, and writes
- * need the token. */
+/* Whether the Host of @exchange may be served. With a token every valid
+ * host is: rebinding gains a page nothing it could not read anyway, and
+ * writes need the token. */
 gboolean
-rndimg_origin_host_allowed (RndimgOriginPolicy *self, SoupServerMessage *msg)
+rndimg_origin_host_allowed (RndimgOriginPolicy *self, RndimgExchange *exchange)
 {
-  const char *host = g_uri_get_host (soup_server_message_get_uri (msg));
+  const char *host = rndimg_exchange_get_host (exchange);
 
   if (self->config->token != NULL)
     return TRUE;
@@ -161,15 +175,15 @@ rndimg_origin_host_allowed (RndimgOriginPolicy *self, SoupServerMessage *msg)
 
 /* The request's Origin header, or NULL. */
 const char *
-rndimg_origin_of_request (SoupServerMessage *msg)
+rndimg_origin_of_request (RndimgExchange *exchange)
 {
-  return soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Origin");
+  return rndimg_exchange_get_header (exchange, "Origin");
 }
 
 static gboolean
-origin_allowed (RndimgOriginPolicy *self, SoupServerMessage *msg, const char *origin)
+origin_allowed (RndimgOriginPolicy *self, RndimgExchange *exchange, const char *origin)
 {
-  g_autofree char *own = uri_base (soup_server_message_get_uri (msg), self->scheme);
+  g_autofree char *own = request_base (exchange, self->scheme);
   g_autoptr(GUri) parsed = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
   g_autofree char *normal = NULL;
 
@@ -190,20 +204,19 @@ origin_allowed (RndimgOriginPolicy *self, SoupServerMessage *msg, const char *or
   return FALSE;
 }
 
-/* Whether a browser page may write with @msg (publish, upload): its Origin
- * is ours or allowed; with no Origin, Sec-Fetch-Site must not say another
- * site. Clients other than browsers (curl) send neither and pass. On a
- * refusal *@why says why (free it). */
+/* Whether a browser page may write with @exchange (publish, upload): its
+ * Origin is ours or allowed; with no Origin, Sec-Fetch-Site must not say
+ * another site. Clients other than browsers (curl) send neither and
+ * pass. On a refusal *@why says why (free it). */
 gboolean
-rndimg_origin_write_allowed (RndimgOriginPolicy *self, SoupServerMessage *msg, char **why)
+rndimg_origin_write_allowed (RndimgOriginPolicy *self, RndimgExchange *exchange, char **why)
 {
-  const char *origin = rndimg_origin_of_request (msg);
-  const char *fetch_site = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                         "Sec-Fetch-Site");
+  const char *origin = rndimg_origin_of_request (exchange);
+  const char *fetch_site = rndimg_exchange_get_header (exchange, "Sec-Fetch-Site");
 
   if (origin != NULL)
     {
-      if (origin_allowed (self, msg, origin))
+      if (origin_allowed (self, exchange, origin))
         return TRUE;
       *why = g_strdup_printf ("pages of %s may not write here (see --allow-origin)", origin);
       return FALSE;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "rndimg-config.h"
+#include "rndimg-exchange.h"
 
 #include <libsoup/soup.h>
 
@@ -14,12 +15,12 @@ void                rndimg_origin_policy_free (RndimgOriginPolicy *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgOriginPolicy, rndimg_origin_policy_free)
 
 char       *rndimg_origin_base_url       (RndimgOriginPolicy *self,
-                                          SoupServerMessage  *msg);
+                                          RndimgExchange     *exchange);
 gboolean    rndimg_origin_host_allowed   (RndimgOriginPolicy *self,
-                                          SoupServerMessage  *msg);
+                                          RndimgExchange     *exchange);
 gboolean    rndimg_origin_write_allowed  (RndimgOriginPolicy *self,
-                                          SoupServerMessage  *msg,
+                                          RndimgExchange     *exchange,
                                           char              **why);
-const char *rndimg_origin_of_request     (SoupServerMessage  *msg);
+const char *rndimg_origin_of_request     (RndimgExchange     *exchange);
 
 G_END_DECLS

@@ -1,56 +1,45 @@
 /* SPDX-License-Identifier: MIT */
-/* A request paused while other work answers it (a worker, the broker).
- * libsoup 3.2 objects to unpausing a message whose client is gone, so
- * the disconnect is watched from the pause on; resuming says whether
- * there is still someone to answer. */
+/* A request paused while other work answers it (a worker, the broker),
+ * whichever executor runs it: the pause is the exchange's, and resuming
+ * says whether there is still someone to answer (libsoup 3.2 objects to
+ * unpausing a message whose client is gone: its executor watches for
+ * that from the pause on). */
 #include "rndimg-paused.h"
 
 struct _RndimgPaused
 {
-  SoupServerMessage *msg;
-  gulong disconnected_id;
-  gboolean gone;
+  RndimgExchange *exchange;
 };
 
-static void
-on_gone (SoupServerMessage *msg, gpointer gone)
-{
-  *(gboolean *) gone = TRUE;
-}
-
-/* Pauses @msg (a reference is kept until rndimg_paused_free()). */
+/* Pauses @exchange (a reference is kept until rndimg_paused_free()). */
 RndimgPaused *
-rndimg_paused_new (SoupServerMessage *msg)
+rndimg_paused_new (RndimgExchange *exchange)
 {
   RndimgPaused *paused = g_new0 (RndimgPaused, 1);
 
-  paused->msg = g_object_ref (msg);
-  paused->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_gone), &paused->gone);
-  soup_server_message_pause (msg);
+  paused->exchange = rndimg_exchange_ref (exchange);
+  rndimg_exchange_pause (exchange);
   return paused;
 }
 
 /* Ends the pause: TRUE when the client is still there, then answer it
  * (or pause it again) before returning to the main loop, which is when
- * libsoup 3.2 resumes its I/O. */
+ * the answer goes out. */
 gboolean
 rndimg_paused_resume (RndimgPaused *paused)
 {
-  g_signal_handler_disconnect (paused->msg, paused->disconnected_id);
-  if (!paused->gone)
-    soup_server_message_unpause (paused->msg);
-  return !paused->gone;
+  return rndimg_exchange_unpause (paused->exchange);
 }
 
-SoupServerMessage *
-rndimg_paused_message (RndimgPaused *paused)
+RndimgExchange *
+rndimg_paused_exchange (RndimgPaused *paused)
 {
-  return paused->msg;
+  return paused->exchange;
 }
 
 void
 rndimg_paused_free (RndimgPaused *paused)
 {
-  g_object_unref (paused->msg);
+  rndimg_exchange_unref (paused->exchange);
   g_free (paused);
 }

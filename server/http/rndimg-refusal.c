@@ -2,10 +2,12 @@
 /* Refusing a request before its body is read. libsoup 3.2 reads (and
  * keeps) the whole body even when an early handler has set an error
  * status, so a client announcing a gigabyte would be answered only once
- * the server held it all. Instead we take the connection from libsoup,
- * write the JSON error ourselves and close: the body never enters memory.
- * Connections over a limit are refused the same way. RndimgRefusals holds
- * the connections still lingering after their answer. */
+ * the server held it all. Instead the connection is taken (from libsoup,
+ * or from the hot path, which never reads such a body), the JSON error
+ * written by us and the connection closed: the body never enters memory.
+ * Heads the gate refuses and connections over a limit are refused the
+ * same way, with the same bytes whoever refuses. RndimgRefusals holds the
+ * connections still lingering after their answer. */
 #include "rndimg-refusal.h"
 #include "rndimg-connection.h"
 #include "rndimg-http.h"
@@ -22,13 +24,12 @@
 
 struct _RndimgRefusals
 {
-  RndimgConnections *connections;   /* borrowed */
   GList *lingering;                 /* Linger *, owned: ended by _free() */
 };
 
 typedef struct {
   RndimgRefusals *owner;
-  GIOStream *stream;
+  RndimgConnection *connection;     /* owned */
   GSource *readable;
   guint timeout_id;
   gsize drained;
@@ -41,8 +42,8 @@ linger_end (Linger *linger)
   g_source_destroy (linger->readable);
   g_source_unref (linger->readable);
   g_clear_handle_id (&linger->timeout_id, g_source_remove);
-  g_io_stream_close (linger->stream, NULL, NULL);
-  g_object_unref (linger->stream);
+  rndimg_connection_close (linger->connection);
+  rndimg_connection_unref (linger->connection);
   g_free (linger);
 }
 
@@ -101,20 +102,24 @@ error_answer (guint status, const char *message, const char *allow_origin)
                           body);
 }
 
-/* Writes @answer on @stream (whose socket is @socket), then lingers and closes. */
+/* Writes @answer on @connection, then lingers and closes. */
 static void
-send_and_close (RndimgRefusals *self, GIOStream *stream, GSocket *socket, const char *answer)
+send_and_close (RndimgRefusals *self, RndimgConnection *connection, const char *answer)
 {
   Linger *linger = g_new0 (Linger, 1);
+  GSocket *socket = rndimg_connection_get_socket (connection);
+  GIOStream *transport = rndimg_connection_get_transport (connection);
 
+  rndimg_connection_take (connection);
   linger->owner = self;
+  linger->connection = rndimg_connection_ref (connection);
   /* A fresh connection's send buffer is empty: the few hundred bytes fit.
-   * Through the stream, which may be TLS. */
-  g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (stream)),
+   * Through the transport, which may be TLS. */
+  g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (transport)),
                                               answer, strlen (answer), NULL, NULL);
   g_socket_shutdown (socket, FALSE, TRUE, NULL);
 
-  linger->stream = g_object_ref (stream);
+  /* What comes now is thrown away, straight from the socket. */
   linger->readable = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (linger->readable, G_SOURCE_FUNC (on_linger_readable), linger, NULL);
   g_source_attach (linger->readable, NULL);
@@ -122,49 +127,25 @@ send_and_close (RndimgRefusals *self, GIOStream *stream, GSocket *socket, const 
   self->lingering = g_list_prepend (self->lingering, linger);
 }
 
-/* Answers @msg with @status and a JSON error carrying @message (and the
- * CORS header already set on it), then closes the connection without
- * reading the request's body. */
+/* Answers @connection with @status and a JSON error carrying @message
+ * (and, unless NULL, Access-Control-Allow-Origin: @allow_origin), then
+ * closes it without reading what the client sends after its head; over
+ * TLS, through its TLS connection. Whoever held it gives it up. */
 void
-rndimg_refusal_answer_and_close (RndimgRefusals *self, SoupServerMessage *msg, guint status,
-                                 const char *message)
+rndimg_refusal_refuse (RndimgRefusals *self, RndimgConnection *connection, guint status,
+                       const char *message, const char *allow_origin)
 {
-  const char *allow_origin = soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
-                                                           "Access-Control-Allow-Origin");
   g_autofree char *answer = error_answer (status, message, allow_origin);
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GIOStream) stream = NULL;
 
-  /* The socket first: once stolen, the message no longer knows it. */
-  if (rndimg_connections_get_socket (self->connections, msg) == NULL)
+  if (rndimg_connection_get_holder (connection) == RNDIMG_HOLDER_CLOSED)
     return;
-  socket = g_object_ref (rndimg_connections_get_socket (self->connections, msg));
-  stream = rndimg_connections_steal (self->connections, msg);
-  if (stream != NULL)
-    send_and_close (self, stream, socket, answer);
+  send_and_close (self, connection, answer);
 }
 
-/* Answers a connection libsoup has not parsed a request of (over a limit,
- * or refused by the gate) with @status and a JSON error, and closes it;
- * through its TLS connection when it has one. */
-void
-rndimg_refusal_refuse_connection (RndimgRefusals *self, GSocketConnection *connection, guint status,
-                                  const char *message)
-{
-  g_autofree char *answer = error_answer (status, message, "*");
-
-  send_and_close (self, rndimg_connections_transport (self->connections, connection),
-                  g_socket_connection_get_socket (connection), answer);
-}
-
-/* Refusals of requests on @connections (borrowed: must outlive the result). */
 RndimgRefusals *
-rndimg_refusals_new (RndimgConnections *connections)
+rndimg_refusals_new (void)
 {
-  RndimgRefusals *self = g_new0 (RndimgRefusals, 1);
-
-  self->connections = connections;
-  return self;
+  return g_new0 (RndimgRefusals, 1);
 }
 
 /* Closes at once the connections still lingering (at shutdown). */

@@ -14,9 +14,9 @@
 #include <string.h>
 
 static const char *
-bearer_of (SoupServerMessage *msg, gboolean *malformed)
+bearer_of (RndimgExchange *exchange, gboolean *malformed)
 {
-  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+  const char *header = soup_message_headers_get_one (rndimg_exchange_get_request_headers (exchange),
                                                      "Authorization");
 
   *malformed = FALSE;
@@ -32,48 +32,48 @@ bearer_of (SoupServerMessage *msg, gboolean *malformed)
 
 /* 401 with WWW-Authenticate and @why (which never holds the credential). */
 void
-rndimg_request_send_unauthorized (SoupServerMessage *msg, const char *why)
+rndimg_request_send_unauthorized (RndimgExchange *exchange, const char *why)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "WWW-Authenticate",
                                 "Bearer realm=\"rndimg\"");
-  rndimg_http_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "%s", why);
+  rndimg_http_send_error (exchange, SOUP_STATUS_UNAUTHORIZED, "%s", why);
 }
 
-/* Returns (transfer full) what @msg's credential allows (anonymous when it
+/* Returns (transfer full) what @exchange's credential allows (anonymous when it
  * has none), or NULL with 401 sent when it presents one that is refused.
  * @from_query: ?access_token= is read too. */
 RndimgAccess *
-rndimg_request_access (RndimgCredentials *credentials, SoupServerMessage *msg, gboolean from_query)
+rndimg_request_access (RndimgCredentials *credentials, RndimgExchange *exchange, gboolean from_query)
 {
   g_autoptr(GHashTable) query = NULL;
   g_autoptr(GError) error = NULL;
-  GUri *uri = soup_server_message_get_uri (msg);
+  const char *raw_query = rndimg_exchange_get_query (exchange);
   const char *presented;
   gboolean malformed;
   RndimgAccess *access;
 
-  presented = bearer_of (msg, &malformed);
+  presented = bearer_of (exchange, &malformed);
   if (malformed)
     {
-      rndimg_request_send_unauthorized (msg, "Authorization must be Bearer <token>");
+      rndimg_request_send_unauthorized (exchange, "Authorization must be Bearer <token>");
       return NULL;
     }
-  if (presented == NULL && from_query && uri != NULL && g_uri_get_query (uri) != NULL)
+  if (presented == NULL && from_query && raw_query != NULL)
     {
-      query = soup_form_decode (g_uri_get_query (uri));
+      query = soup_form_decode (raw_query);
       presented = g_hash_table_lookup (query, "access_token");
     }
   access = rndimg_credentials_check (credentials, presented, g_get_real_time () / G_USEC_PER_SEC, &error);
   if (access == NULL)
-    rndimg_request_send_unauthorized (msg, error->message);
+    rndimg_request_send_unauthorized (exchange, error->message);
   return access;
 }
 
-/* Who a limit counts @msg as: the credential's name, else the address. */
+/* Who a limit counts @exchange as: the credential's name, else the address. */
 char *
-rndimg_request_client (SoupServerMessage *msg, const RndimgAccess *access)
+rndimg_request_client (RndimgExchange *exchange, const RndimgAccess *access)
 {
-  const char *address = soup_server_message_get_remote_host (msg);
+  const char *address = rndimg_exchange_get_remote_host (exchange);
 
   if (access != NULL && !access->anonymous)
     return g_strdup (access->who);
@@ -81,9 +81,9 @@ rndimg_request_client (SoupServerMessage *msg, const RndimgAccess *access)
 }
 
 static void
-add_rate_headers (SoupServerMessage *msg, RndimgRateLimiter *limiter, const RndimgRateVerdict *verdict)
+add_rate_headers (RndimgExchange *exchange, RndimgRateLimiter *limiter, const RndimgRateVerdict *verdict)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
   const char *name = rndimg_rate_limiter_get_name (limiter);
   g_autofree char *policy = g_strdup_printf ("\"%s\";q=%u;w=%u", name, verdict->limit, verdict->window);
   g_autofree char *now = g_strdup_printf ("\"%s\";r=%u;t=%u", name, verdict->remaining, verdict->reset);
@@ -98,10 +98,10 @@ add_rate_headers (SoupServerMessage *msg, RndimgRateLimiter *limiter, const Rndi
   soup_message_headers_replace (headers, "RateLimit-Reset", reset);
 }
 
-/* Takes one from @msg's client's bucket of @limiter: TRUE, with the
+/* Takes one from @exchange's client's bucket of @limiter: TRUE, with the
  * RateLimit fields set, when it may go on; FALSE with 429 sent. */
 gboolean
-rndimg_request_take (RndimgRateLimiter *limiter, SoupServerMessage *msg, const RndimgAccess *access)
+rndimg_request_take (RndimgRateLimiter *limiter, RndimgExchange *exchange, const RndimgAccess *access)
 {
   g_autofree char *client = NULL;
   g_autofree char *retry_after = NULL;
@@ -109,16 +109,16 @@ rndimg_request_take (RndimgRateLimiter *limiter, SoupServerMessage *msg, const R
 
   if (limiter == NULL || !rndimg_rate_limiter_enabled (limiter))
     return TRUE;
-  client = rndimg_request_client (msg, access);
+  client = rndimg_request_client (exchange, access);
   if (rndimg_rate_limiter_take (limiter, client, g_get_monotonic_time (), &verdict))
     {
-      add_rate_headers (msg, limiter, &verdict);
+      add_rate_headers (exchange, limiter, &verdict);
       return TRUE;
     }
-  add_rate_headers (msg, limiter, &verdict);
+  add_rate_headers (exchange, limiter, &verdict);
   retry_after = g_strdup_printf ("%u", verdict.retry_after);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry_after);
-  rndimg_http_send_error (msg, 429 /* Too Many Requests: not in libsoup 3.2's enum */,
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Retry-After", retry_after);
+  rndimg_http_send_error (exchange, 429 /* Too Many Requests: not in libsoup 3.2's enum */,
                           "too many %s from this client (%u at once, then %g a second); retry in %u s",
                           rndimg_rate_limiter_get_name (limiter), verdict.limit,
                           rndimg_rate_limiter_get_rate (limiter), verdict.retry_after);

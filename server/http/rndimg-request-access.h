@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <libsoup/soup.h>
+#include "rndimg-exchange.h"
 
 #include "rndimg-credentials.h"
 #include "rndimg-rate-limiter.h"
@@ -9,14 +9,14 @@
 G_BEGIN_DECLS
 
 RndimgAccess *rndimg_request_access        (RndimgCredentials *credentials,
-                                            SoupServerMessage *msg,
+                                            RndimgExchange *exchange,
                                             gboolean           from_query);
-char         *rndimg_request_client        (SoupServerMessage *msg,
+char         *rndimg_request_client        (RndimgExchange *exchange,
                                             const RndimgAccess *access);
-void          rndimg_request_send_unauthorized (SoupServerMessage *msg,
+void          rndimg_request_send_unauthorized (RndimgExchange *exchange,
                                                 const char        *why);
 gboolean      rndimg_request_take          (RndimgRateLimiter *limiter,
-                                            SoupServerMessage *msg,
+                                            RndimgExchange *exchange,
                                             const RndimgAccess *access);
 
 G_END_DECLS

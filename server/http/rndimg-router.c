@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* One table says which handler answers which path and method. The router
- * adds what every answer shares: CORS, OPTIONS preflight, 404 and 405;
- * and, from the headers alone, before any body is read, it refuses what
- * must not be served: a bad or foreign Host, a write from a page of
+/* One table says which handler answers which path and method, and the
+ * rules every request passes, whichever executor runs it (libsoup's,
+ * rndimg-soup-executor.c, or the hot path, rndimg-hot-path.c): the
+ * router adds what every answer shares: CORS, OPTIONS preflight, 404 and
+ * 405; and, from the headers alone, before any body is read, it refuses
+ * what must not be served: a bad or foreign Host, a write from a page of
  * another origin, a body over the limit. */
 #include "rndimg-router.h"
-#include "rndimg-connection.h"
 #include "rndimg-http.h"
-#include "rndimg-refusal.h"
 
 #include <string.h>
-
-/* Bodies for anything but an upload are tiny JSON documents. */
-#define MAX_SMALL_BODY_BYTES (64 * 1024)
 
 typedef struct {
   char *path;
@@ -21,19 +18,27 @@ typedef struct {
   gpointer user_data;
 } RndimgRoute;
 
+/* What the routes say of one path. */
+typedef struct {
+  const RndimgRoute *get;    /* the first matching route with a GET handler, or NULL */
+  const RndimgRoute *post;   /* ... with a POST handler */
+  const RndimgRoute *patch;
+  const RndimgRoute *delete;
+  RndimgMethods methods;     /* every method some matching route takes */
+  const char *label;         /* for metrics: see rndimg_router_route_label() */
+} Resolution;
+
 struct _RndimgRouter
 {
   GArray *routes;      /* RndimgRoute, first match wins */
   gsize max_upload_bytes;
   RndimgOriginPolicy *origins;   /* borrowed */
-  RndimgRefusals *refusals;      /* borrowed */
+  /* The last path's resolution: a request asks several times (is it hot,
+   * its body limit, is it a write, its handler, its label), and clients
+   * ask for the same paths again and again. */
+  char *last_path;
+  Resolution last;
 };
-
-/* A chunked body being counted against its limit. */
-typedef struct {
-  RndimgRefusals *refusals;
-  gsize limit;
-} BodyLimit;
 
 static void
 route_clear (RndimgRoute *route)
@@ -72,16 +77,14 @@ route_methods (const RndimgRoute *route)
          (route->handlers.delete != NULL ? RNDIMG_METHOD_DELETE : 0);
 }
 
-/* What the routes say of @path: the first route with a handler for
- * @method (NULL if none), and every method some matching route takes.
- * Routes are read in order; one without any handler claims the rest of
- * its paths for a 404. FALSE: no route serves @path at all. */
-static gboolean
-resolve (RndimgRouter *self, const char *path, const char *method,
-         const RndimgRoute **chosen, RndimgMethods *methods)
+/* Reads the routes in order for @path: the first route with a handler
+ * for each method, every method some matching route takes, and the label
+ * of the first that matches. One without any handler claims the rest of
+ * its paths for a 404. */
+static void
+resolve_path (RndimgRouter *self, const char *path, Resolution *resolution)
 {
-  *chosen = NULL;
-  *methods = 0;
+  *resolution = (Resolution) { .label = "unknown" };
   for (guint i = 0; i < self->routes->len; i++)
     {
       const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
@@ -90,29 +93,61 @@ resolve (RndimgRouter *self, const char *path, const char *method,
         continue;
       if (route_methods (route) == 0)
         break;
-      *methods |= route_methods (route);
-      if (*chosen == NULL && method != NULL && handler_for_method (route, method) != NULL)
-        *chosen = route;
+      if (resolution->methods == 0)
+        resolution->label = g_str_equal (route->path, "/") && (route->flags & RNDIMG_ROUTE_PREFIX) ? "/*" : route->path;
+      resolution->methods |= route_methods (route);
+      if (resolution->get == NULL && route->handlers.get != NULL)
+        resolution->get = route;
+      if (resolution->post == NULL && route->handlers.post != NULL)
+        resolution->post = route;
+      if (resolution->patch == NULL && route->handlers.patch != NULL)
+        resolution->patch = route;
+      if (resolution->delete == NULL && route->handlers.delete != NULL)
+        resolution->delete = route;
     }
+}
+
+static const Resolution *
+resolution_of (RndimgRouter *self, const char *path)
+{
+  if (self->last_path == NULL || strcmp (path, self->last_path) != 0)
+    {
+      resolve_path (self, path, &self->last);
+      g_free (self->last_path);
+      self->last_path = g_strdup (path);
+    }
+  return &self->last;
+}
+
+/* What the routes say of @path: the first route with a handler for
+ * @method (NULL if none, or no method given), and every method some
+ * matching route takes. FALSE: no route serves @path at all. */
+static gboolean
+resolve (RndimgRouter *self, const char *path, const char *method,
+         const RndimgRoute **chosen, RndimgMethods *methods)
+{
+  const Resolution *resolution = resolution_of (self, path);
+
+  *methods = resolution->methods;
+  *chosen = NULL;
+  if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
+    *chosen = resolution->get;
+  else if (method == SOUP_METHOD_POST)
+    *chosen = resolution->post;
+  else if (method == SOUP_METHOD_DELETE)
+    *chosen = resolution->delete;
+  else if (g_strcmp0 (method, "PATCH") == 0)
+    *chosen = resolution->patch;
   return *methods != 0;
 }
 
 /* The route that answers @path, as a label with few values (for metrics):
- * the route's own path, the prefix "/" followed by a star for the web files, "unknown" for none. */
+ * the route's own path, the prefix "/" followed by a star for the web
+ * files, "unknown" for none. */
 const char *
 rndimg_router_route_label (RndimgRouter *self, const char *path)
 {
-  for (guint i = 0; i < self->routes->len; i++)
-    {
-      const RndimgRoute *route = &g_array_index (self->routes, RndimgRoute, i);
-
-      if (!route_matches (route, path))
-        continue;
-      if (route_methods (route) == 0)
-        return "unknown";
-      return g_str_equal (route->path, "/") && (route->flags & RNDIMG_ROUTE_PREFIX) ? "/*" : route->path;
-    }
-  return "unknown";
+  return resolution_of (self, path)->label;
 }
 
 /* Every route in order, with the methods it takes. */
@@ -155,23 +190,23 @@ allowed_methods (RndimgMethods methods)
 }
 
 static void
-add_cors_headers (SoupServerMessage *msg)
+add_cors_headers (RndimgExchange *exchange)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
   soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
   soup_message_headers_replace (headers, "Access-Control-Expose-Headers",
-                                "Location, Retry-After, ETag, Link, Idempotent-Replayed, RateLimit, RateLimit-Policy, "
-                                "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
+                                "Location, Retry-After, ETag, Link, Idempotent-Replayed, RateLimit, "
+                                "RateLimit-Policy, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
 }
 
 /* Reads are open to every origin; a write's answer names the page's
- * origin, already checked in on_headers(). */
+ * origin, already checked in rndimg_router_admit(). */
 static void
-add_write_cors_headers (SoupServerMessage *msg)
+add_write_cors_headers (RndimgExchange *exchange)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  const char *origin = rndimg_origin_of_request (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
+  const char *origin = rndimg_origin_of_request (exchange);
 
   if (origin == NULL)
     return;
@@ -193,22 +228,21 @@ is_write (RndimgRouter *self, const char *path, const char *method)
 }
 
 static void
-answer_preflight (RndimgRouter *self, SoupServerMessage *msg, const char *path, const char *allow)
+answer_preflight (RndimgRouter *self, RndimgExchange *exchange, const char *path, const char *allow)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  const char *wanted = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                     "Access-Control-Request-Method");
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
+  const char *wanted = rndimg_exchange_get_header (exchange, "Access-Control-Request-Method");
   g_autofree char *why = NULL;
 
   if (wanted != NULL && is_write (self, path, g_intern_string (wanted)))
     {
-      if (!rndimg_origin_write_allowed (self->origins, msg, &why))
+      if (!rndimg_origin_write_allowed (self->origins, exchange, &why))
         {
           soup_message_headers_remove (headers, "Access-Control-Allow-Origin");
-          rndimg_http_send_error (msg, SOUP_STATUS_FORBIDDEN, "%s", why);
+          rndimg_http_send_error (exchange, SOUP_STATUS_FORBIDDEN, "%s", why);
           return;
         }
-      add_write_cors_headers (msg);
+      add_write_cors_headers (exchange);
     }
 
   soup_message_headers_replace (headers, "Allow", allow);
@@ -216,49 +250,49 @@ answer_preflight (RndimgRouter *self, SoupServerMessage *msg, const char *path, 
   soup_message_headers_replace (headers, "Access-Control-Allow-Headers",
                                 "Authorization, Content-Type, If-Match, Last-Event-ID, Idempotency-Key");
   soup_message_headers_replace (headers, "Access-Control-Max-Age", "86400");
-  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_NO_CONTENT);
 }
 
-/* The CORS headers are in already: on_headers() ran for every request
- * that comes here. */
-static void
-on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
-            GHashTable *query, gpointer user_data)
+/* Answers @exchange (admitted by rndimg_router_admit()) from the routes:
+ * 404, the preflight, 405, or the route's handler with @query (the
+ * query's form, or NULL). The answer goes out when the handler returns,
+ * unless it paused the exchange or took its connection. */
+void
+rndimg_router_dispatch (RndimgRouter *self, RndimgExchange *exchange, GHashTable *query)
 {
-  RndimgRouter *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
+  const char *method = rndimg_exchange_get_method (exchange);
+  const char *path = rndimg_exchange_get_path (exchange);
   const RndimgRoute *route;
   g_autofree char *allow = NULL;
   RndimgMethods methods;
 
   if (!resolve (self, path, method, &route, &methods))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s", path);
-      return;
-    }
-
-  if (method == SOUP_METHOD_OPTIONS)
+    rndimg_http_send_error (exchange, SOUP_STATUS_NOT_FOUND, "no such endpoint: %s", path);
+  else if (method == SOUP_METHOD_OPTIONS)
     {
       allow = allowed_methods (methods);
-      answer_preflight (self, msg, path, allow);
-      return;
+      answer_preflight (self, exchange, path, allow);
     }
-
-  if (route == NULL)
+  else if (route == NULL)
     {
       allow = allowed_methods (methods);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
-      rndimg_http_send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+      soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Allow", allow);
+      rndimg_http_send_error (exchange, SOUP_STATUS_METHOD_NOT_ALLOWED,
                               "method %s is not allowed on %s (allowed: %s)", method, path, allow);
-      return;
     }
-  if (is_write (self, path, method))
-    add_write_cors_headers (msg);
-  handler_for_method (route, method) (msg, path, query, route->user_data);
+  else
+    {
+      if (is_write (self, path, method))
+        add_write_cors_headers (exchange);
+      handler_for_method (route, method) (exchange, path, query, route->user_data);
+    }
+  rndimg_exchange_handled (exchange);
 }
 
-static gsize
-body_limit (RndimgRouter *self, const char *path)
+/* The most bytes a body sent to @path may have: --max-upload for an
+ * upload, else a small JSON document's. */
+gsize
+rndimg_router_body_limit (RndimgRouter *self, const char *path)
 {
   const RndimgRoute *route;
   RndimgMethods methods;
@@ -266,111 +300,86 @@ body_limit (RndimgRouter *self, const char *path)
   if (resolve (self, path, SOUP_METHOD_POST, &route, &methods) &&
       route != NULL && (route->flags & RNDIMG_ROUTE_UPLOAD))
     return self->max_upload_bytes;
-  return MAX_SMALL_BODY_BYTES;
+  return RNDIMG_ROUTER_SMALL_BODY_BYTES;
 }
 
 /* Answered 413 and closed at once: the body is not read any further. */
-static void
-refuse_large_body (RndimgRefusals *refusals, SoupServerMessage *msg, gsize limit)
+void
+rndimg_router_refuse_large_body (RndimgExchange *exchange, gsize limit)
 {
   g_autofree char *message = g_strdup_printf ("the body is larger than %" G_GSIZE_FORMAT " bytes", limit);
 
-  add_cors_headers (msg);
-  rndimg_refusal_answer_and_close (refusals, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, message);
+  rndimg_exchange_refuse (exchange, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, message);
 }
 
-static void
-free_body_limit (gpointer body, GClosure *closure)
+/* Whether the hot path may answer @method on @path itself: not what only
+ * libsoup does (a WebSocket's upgrade, an upload's large body). */
+gboolean
+rndimg_router_is_hot (RndimgRouter *self, const char *path, const char *method)
 {
-  g_free (body);
+  const RndimgRoute *route;
+  RndimgMethods methods;
+
+  if (!resolve (self, path, method, &route, &methods) || route == NULL)
+    return TRUE;   /* a 404 or a 405: nothing of libsoup's is needed */
+  if (route->flags & RNDIMG_ROUTE_SOUP)
+    return FALSE;
+  return !(method == SOUP_METHOD_POST && (route->flags & RNDIMG_ROUTE_UPLOAD));
 }
 
-/* A chunked body has no length up front: count while it arrives and
- * refuse it once it passes the limit, before it can fill memory. */
-static void
-on_body_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+/* What no request may get past, checked from its headers before its body
+ * is read (libsoup would read it all, whatever status is set): the URLs
+ * we build start with its Host, so it must be a plain name; without a
+ * token only our own names are served (DNS rebinding); a write must come
+ * from an allowed page; a body must be within its route's limit. A
+ * refused request is answered and its connection closed without reading
+ * the body; FALSE then. Also sets what every answer shares (CORS) and
+ * the request's base URL. (Framing, and a Host that is not host[:port],
+ * never get here: the gate and the hot path's reader refuse them first.) */
+gboolean
+rndimg_router_admit (RndimgRouter *self, RndimgExchange *exchange)
 {
-  BodyLimit *body = user_data;
-
-  if (soup_server_message_get_request_body (msg)->length > (goffset) body->limit)
-    {
-      g_debug ("chunked body over %" G_GSIZE_FORMAT " bytes: refused", body->limit);
-      refuse_large_body (body->refusals, msg, body->limit);
-    }
-}
-
-/* What no request may get past, checked from its headers: the URLs we
- * build start with its Host, so it must be a plain name; without a token
- * only our own names are served (DNS rebinding); a write must come from
- * an allowed page. (Framing, and a Host that is not host[:port], never
- * get here: the gate, rndimg-gate.c, refuses them before libsoup parses
- * the head.) Returns FALSE once it has refused @msg. */
-static gboolean
-admit (RndimgRouter *self, SoupServerMessage *msg, const char *path)
-{
+  const char *path = rndimg_exchange_get_path (exchange);
+  SoupMessageHeaders *headers = rndimg_exchange_get_request_headers (exchange);
   g_autofree char *why = NULL;
+  gsize limit;
+  char *base_url;
 
-  if (!rndimg_http_host_is_valid (msg))
+  add_cors_headers (exchange);
+  if (!rndimg_http_host_is_valid (exchange))
     {
-      rndimg_refusal_answer_and_close (self->refusals, msg, SOUP_STATUS_BAD_REQUEST, "the Host header is not a valid host name");
+      rndimg_exchange_refuse (exchange, SOUP_STATUS_BAD_REQUEST, "the Host header is not a valid host name");
       return FALSE;
     }
-  if (!rndimg_origin_host_allowed (self->origins, msg))
+  if (!rndimg_origin_host_allowed (self->origins, exchange))
     {
-      rndimg_refusal_answer_and_close (self->refusals, msg, SOUP_STATUS_MISDIRECTED_REQUEST,
-                                       "this server does not answer for that Host (see --allow-host, --public-url)");
+      rndimg_exchange_refuse (exchange, SOUP_STATUS_MISDIRECTED_REQUEST,
+                              "this server does not answer for that Host (see --allow-host, --public-url)");
       return FALSE;
     }
-  if (is_write (self, path, soup_server_message_get_method (msg)) &&
-      !rndimg_origin_write_allowed (self->origins, msg, &why))
+  if (is_write (self, path, rndimg_exchange_get_method (exchange)) &&
+      !rndimg_origin_write_allowed (self->origins, exchange, &why))
     {
-      soup_message_headers_remove (soup_server_message_get_response_headers (msg), "Access-Control-Allow-Origin");
-      rndimg_refusal_answer_and_close (self->refusals, msg, SOUP_STATUS_FORBIDDEN, why);
+      soup_message_headers_remove (rndimg_exchange_get_response_headers (exchange), "Access-Control-Allow-Origin");
+      rndimg_exchange_refuse (exchange, SOUP_STATUS_FORBIDDEN, why);
       return FALSE;
     }
+  limit = rndimg_router_body_limit (self, path);
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > (goffset) limit)
+    {
+      rndimg_router_refuse_large_body (exchange, limit);
+      return FALSE;
+    }
+  base_url = rndimg_origin_base_url (self->origins, exchange);
+  rndimg_exchange_set_base_url (exchange, base_url);
+  g_ref_string_release (base_url);
   return TRUE;
 }
 
-/* Runs once the headers are in, before the body is read: a request that
- * must be refused is answered and its connection closed without reading
- * the body (libsoup would read it all, whatever status we set here). */
-static void
-on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
-            GHashTable *query, gpointer user_data)
-{
-  RndimgRouter *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  gsize limit = body_limit (self, path);
-  BodyLimit *body;
-  char *base_url;
-
-  add_cors_headers (msg);
-  if (!admit (self, msg, path))
-    return;
-  base_url = rndimg_origin_base_url (self->origins, msg);
-  rndimg_http_set_base_url (msg, base_url);
-  g_ref_string_release (base_url);
-
-  switch (soup_message_headers_get_encoding (headers))
-    {
-    case SOUP_ENCODING_CONTENT_LENGTH:
-      if (soup_message_headers_get_content_length (headers) > (goffset) limit)
-        refuse_large_body (self->refusals, msg, limit);
-      break;
-    case SOUP_ENCODING_CHUNKED:
-      body = g_new (BodyLimit, 1);
-      *body = (BodyLimit) { self->refusals, limit };
-      g_signal_connect_data (msg, "got-chunk", G_CALLBACK (on_body_chunk), body, free_body_limit, 0);
-      break;
-    default:
-      break;
-    }
-}
-
-/* A router answering every request of @server from its routes. */
+/* A router over @origins (borrowed: it must outlive the router). */
 RndimgRouter *
-rndimg_router_new (SoupServer *server, gsize max_upload_bytes, RndimgOriginPolicy *origins,
-                   RndimgRefusals *refusals)
+rndimg_router_new (gsize max_upload_bytes, RndimgOriginPolicy *origins)
 {
   RndimgRouter *self = g_new0 (RndimgRouter, 1);
 
@@ -378,9 +387,6 @@ rndimg_router_new (SoupServer *server, gsize max_upload_bytes, RndimgOriginPolic
   g_array_set_clear_func (self->routes, (GDestroyNotify) route_clear);
   self->max_upload_bytes = max_upload_bytes;
   self->origins = origins;
-  self->refusals = refusals;
-  soup_server_add_early_handler (server, NULL, on_headers, self, NULL);
-  soup_server_add_handler (server, NULL, on_request, self, NULL);
   return self;
 }
 
@@ -405,11 +411,13 @@ rndimg_router_add_handlers (RndimgRouter *self, const char *path, RndimgRouteFla
   RndimgRoute route = { g_strdup (path), flags, *handlers, user_data };
 
   g_array_append_val (self->routes, route);
+  g_clear_pointer (&self->last_path, g_free);   /* the routes moved */
 }
 
 void
 rndimg_router_free (RndimgRouter *self)
 {
   g_array_unref (self->routes);
+  g_free (self->last_path);
   g_free (self);
 }

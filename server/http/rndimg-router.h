@@ -1,24 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-exchange.h"
 #include "rndimg-origin.h"
-#include "rndimg-refusal.h"
 
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
-/* Every handler: the request, and the object that serves it. */
-typedef void (*RndimgHandler) (SoupServerMessage *msg,
-                               const char        *path,
-                               GHashTable        *query,
-                               gpointer           user_data);
+/* Bodies for anything but an upload are tiny JSON documents. */
+#define RNDIMG_ROUTER_SMALL_BODY_BYTES (64 * 1024)
+
+/* Every handler: the request and its answer, and the object that serves
+ * it. */
+typedef void (*RndimgHandler) (RndimgExchange *exchange,
+                               const char     *path,
+                               GHashTable     *query,
+                               gpointer        user_data);
 
 typedef enum {
   RNDIMG_ROUTE_EXACT = 0,
   RNDIMG_ROUTE_PREFIX = 1 << 0,   /* every path under this one */
-  RNDIMG_ROUTE_UPLOAD = 1 << 1,   /* bodies up to --max-upload */
+  RNDIMG_ROUTE_UPLOAD = 1 << 1,   /* bodies up to --max-upload: POST read by libsoup */
   RNDIMG_ROUTE_WRITE = 1 << 2,    /* POST changes state: only from allowed origins */
+  RNDIMG_ROUTE_SOUP = 1 << 3,     /* only libsoup runs it (a WebSocket's upgrade) */
 } RndimgRouteFlags;
 
 /* The methods a route takes; PATCH and DELETE always change state (they
@@ -40,10 +45,8 @@ typedef struct {
 
 typedef struct _RndimgRouter RndimgRouter;
 
-RndimgRouter *rndimg_router_new  (SoupServer         *server,
-                                  gsize               max_upload_bytes,
-                                  RndimgOriginPolicy *origins,
-                                  RndimgRefusals     *refusals);
+RndimgRouter *rndimg_router_new  (gsize               max_upload_bytes,
+                                  RndimgOriginPolicy *origins);
 void          rndimg_router_add  (RndimgRouter     *self,
                                   const char       *path,
                                   RndimgRouteFlags  flags,
@@ -56,6 +59,18 @@ void          rndimg_router_add_handlers (RndimgRouter              *self,
                                           const RndimgRouteHandlers *handlers,
                                           gpointer                   user_data);
 void          rndimg_router_free (RndimgRouter     *self);
+gboolean      rndimg_router_admit     (RndimgRouter   *self,
+                                       RndimgExchange *exchange);
+void          rndimg_router_dispatch  (RndimgRouter   *self,
+                                       RndimgExchange *exchange,
+                                       GHashTable     *query);
+gboolean      rndimg_router_is_hot    (RndimgRouter   *self,
+                                       const char     *path,
+                                       const char     *method);
+gsize         rndimg_router_body_limit (RndimgRouter  *self,
+                                        const char    *path);
+void          rndimg_router_refuse_large_body (RndimgExchange *exchange,
+                                               gsize           limit);
 const char   *rndimg_router_route_label (RndimgRouter *self,
                                          const char   *path);
 

@@ -1,27 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-/* Answers written by us on a connection taken from libsoup (a held
+/* Answers written by us on a connection taken from its executor (a held
  * long-poll): the whole answer, head and body, goes out in one send()
  * instead of libsoup's headers, body and teardown; the request is then
  * reported to whoever watches finished requests (metrics, access log) as
- * libsoup would report it; a keep-alive connection then goes back to the
- * SoupServer for its next request (rndimg_connections_give_back()), so a
- * client never sees a difference. libsoup parsed the request: only the
- * answer is ours. */
+ * its executor would report it; a keep-alive connection then goes back
+ * for its next request (rndimg_connection_serve(): to the hot path), so a
+ * client never sees a difference. The executor read the request: only
+ * the answer is ours. */
 #include "rndimg-taken-answer.h"
 #include "rndimg-connection.h"
 
 #include <string.h>
 
-/* TRUE when the connection of @msg may carry another request after our
- * answer (HTTP/1.1 unless the client said close; HTTP/1.0 if it asked). */
+/* TRUE when the connection of @exchange may carry another request after
+ * our answer (HTTP/1.1 unless the client said close; HTTP/1.0 if it
+ * asked). */
 static gboolean
-keep_alive_after (SoupServerMessage *msg)
+keep_alive_after (RndimgExchange *exchange)
 {
-  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *request = rndimg_exchange_get_request_headers (exchange);
 
   if (soup_message_headers_header_contains (request, "Connection", "close"))
     return FALSE;
-  if (soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0)
+  if (rndimg_exchange_get_http_version (exchange) == SOUP_HTTP_1_0)
     return soup_message_headers_header_contains (request, "Connection", "keep-alive");
   return TRUE;
 }
@@ -66,13 +67,13 @@ append_header (GString *answer, const char *name, const char *value)
   g_string_append_len (answer, "\r\n", 2);
 }
 
-/* What the answer to @msg will say before its body, kept from when the
- * request is taken and held: the headers set on it so far (CORS,
+/* What the answer to @exchange will say before its body, kept from when
+ * the request is taken and held: the headers set on it so far (CORS,
  * Cache-Control ...), its HTTP version, whether it is a HEAD, and whether
  * the connection may be kept. Answering it later needs no look at the
- * message. */
+ * request. */
 void
-rndimg_taken_head_init (RndimgTakenHead *head, RndimgConnections *connections, SoupServerMessage *msg)
+rndimg_taken_head_init (RndimgTakenHead *head, RndimgConnections *connections, RndimgExchange *exchange)
 {
   const char *server_header = rndimg_connections_get_server_header (connections);
   GString *headers = g_string_sized_new (256);
@@ -81,15 +82,15 @@ rndimg_taken_head_init (RndimgTakenHead *head, RndimgConnections *connections, S
 
   if (*server_header != '\0')
     append_header (headers, "Server", server_header);
-  soup_message_headers_iter_init (&iter, soup_server_message_get_response_headers (msg));
+  soup_message_headers_iter_init (&iter, rndimg_exchange_get_response_headers (exchange));
   while (soup_message_headers_iter_next (&iter, &name, &value))
     if (!is_framing_header (name))
       append_header (headers, name, value);
   head->length = headers->len;
   head->headers = g_string_free (headers, FALSE);
-  head->http_1_0 = soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0;
-  head->head_only = soup_server_message_get_method (msg) == SOUP_METHOD_HEAD;
-  head->keep_alive = keep_alive_after (msg);
+  head->http_1_0 = rndimg_exchange_get_http_version (exchange) == SOUP_HTTP_1_0;
+  head->head_only = rndimg_exchange_is_head (exchange);
+  head->keep_alive = keep_alive_after (exchange);
 }
 
 void
@@ -176,61 +177,51 @@ rndimg_taken_answer_vectors (const RndimgTakenHead *head, guint status, const ch
 struct _RndimgAnswerDone
 {
   RndimgConnections *connections;
-  SoupServerMessage *msg;
-  GIOStream *stream;          /* NULL: the connection failed, closed */
+  RndimgExchange *exchange;
+  RndimgConnection *connection;   /* NULL: the connection failed, closed */
   guint status;
-  guint body_bytes;           /* written, for the access log and metrics */
+  guint64 body_bytes;             /* written, for the access log and metrics */
   gboolean keep_alive;
 };
 
 RndimgAnswerDone *
-rndimg_taken_answer_done_new (RndimgConnections *connections, SoupServerMessage *msg, guint status,
+rndimg_taken_answer_done_new (RndimgConnections *connections, RndimgExchange *exchange, guint status,
                               gsize body_bytes, gboolean keep_alive)
 {
   RndimgAnswerDone *done = g_new0 (RndimgAnswerDone, 1);
 
   done->connections = connections;
-  done->msg = g_object_ref (msg);
+  done->exchange = rndimg_exchange_ref (exchange);
   done->status = status;
-  done->body_bytes = (guint) body_bytes;
+  done->body_bytes = body_bytes;
   done->keep_alive = keep_alive;
   return done;
 }
 
-/* Tells those who watch finished requests about @done through libsoup's
- * own signals, as if libsoup had written the answer: one place
- * (rndimg-instrument.c, the service's counts) sees every request,
- * whoever wrote it. */
-static void
-report (RndimgAnswerDone *done)
-{
-  SoupServer *server = rndimg_connections_get_server (done->connections);
-
-  soup_server_message_set_status (done->msg, done->status, NULL);
-  if (done->body_bytes > 0)
-    g_signal_emit_by_name (done->msg, "wrote-body-data", done->body_bytes);
-  g_signal_emit_by_name (server, "request-finished", done->msg);
-}
-
+/* Tells those who watch finished requests about @done, as its executor
+ * would have: one place (the service's request watch) sees every
+ * request, whoever wrote it; then the connection goes back for its next
+ * request, or is closed. */
 static void
 complete (RndimgAnswerDone *done)
 {
-  report (done);
-  if (done->stream != NULL && done->keep_alive)
-    rndimg_connections_give_back (done->connections, done->stream);
-  else if (done->stream != NULL)
-    g_io_stream_close (done->stream, NULL, NULL);
-  g_clear_object (&done->stream);
-  g_object_unref (done->msg);
+  rndimg_exchange_report (done->exchange, done->connection != NULL ? done->status : RNDIMG_STATUS_CLIENT_CLOSED,
+                          done->connection != NULL ? done->body_bytes : 0);
+  if (done->connection != NULL && done->keep_alive)
+    rndimg_connection_serve (done->connection);
+  else if (done->connection != NULL)
+    rndimg_connection_close (done->connection);
+  g_clear_pointer (&done->connection, rndimg_connection_unref);
+  rndimg_exchange_unref (done->exchange);
   g_free (done);
 }
 
-/* @done's answer is all sent on @stream (transfer full), or its
- * connection failed (NULL). Soon: reported, then the connection goes back
- * to libsoup (keep-alive) or is closed. */
+/* @done's answer is all sent on @connection (a reference, taken), or
+ * its connection failed (NULL). Soon: reported, then the connection goes
+ * back for its next request (keep-alive) or is closed. */
 void
-rndimg_taken_answer_done_finish (RndimgAnswerDone *done, GIOStream *stream)
+rndimg_taken_answer_done_finish (RndimgAnswerDone *done, RndimgConnection *connection)
 {
-  done->stream = stream;
+  done->connection = connection;
   rndimg_connections_run_later (done->connections, (GDestroyNotify) complete, done);
 }

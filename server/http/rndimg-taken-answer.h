@@ -2,6 +2,7 @@
 #pragma once
 
 #include "rndimg-connection.h"
+#include "rndimg-exchange.h"
 
 #include <libsoup/soup.h>
 
@@ -20,7 +21,7 @@ typedef struct {
 
 void     rndimg_taken_head_init         (RndimgTakenHead       *head,
                                          RndimgConnections     *connections,
-                                         SoupServerMessage     *msg);
+                                         RndimgExchange        *exchange);
 void     rndimg_taken_head_clear        (RndimgTakenHead       *head);
 guint    rndimg_taken_answer_vectors    (const RndimgTakenHead *head,
                                          guint                  status,
@@ -32,11 +33,11 @@ guint    rndimg_taken_answer_vectors    (const RndimgTakenHead *head,
 typedef struct _RndimgAnswerDone RndimgAnswerDone;
 
 RndimgAnswerDone *rndimg_taken_answer_done_new    (RndimgConnections *connections,
-                                                   SoupServerMessage *msg,
+                                                   RndimgExchange    *exchange,
                                                    guint              status,
                                                    gsize              body_bytes,
                                                    gboolean           keep_alive);
 void              rndimg_taken_answer_done_finish (RndimgAnswerDone  *done,
-                                                   GIOStream         *stream);
+                                                   RndimgConnection  *connection);
 
 G_END_DECLS

@@ -10,8 +10,8 @@
  * deleted) are made here too before their events go out, so every node
  * agrees on what is gone and on what is private. */
 #include "rndimg-picture-store.h"
-#include "rndimg-picture-writer.h"
 #include "rndimg-catalogue-writes.h"
+#include "rndimg-picture-writer.h"
 
 #include <errno.h>
 #include <string.h>

@@ -33,14 +33,13 @@ form_decode (const char *start, gsize length)
   return g_uri_unescape_string (raw, NULL);
 }
 
-/* The id in the query parameter @name of @msg: absent when the parameter
- * is not there, invalid when it is there more than once, empty, or not
- * an id once decoded. */
+/* The id in the query parameter @name of @exchange: absent when the
+ * parameter is not there, invalid when it is there more than once,
+ * empty, or not an id once decoded. */
 RndimgEventIdKind
-rndimg_event_id_from_query (SoupServerMessage *msg, const char *name, gint64 *id)
+rndimg_event_id_from_query (RndimgExchange *exchange, const char *name, gint64 *id)
 {
-  GUri *uri = soup_server_message_get_uri (msg);
-  const char *query = uri != NULL ? g_uri_get_query (uri) : NULL;
+  const char *query = rndimg_exchange_get_query (exchange);
   g_auto(GStrv) pairs = query != NULL ? g_strsplit (query, "&", -1) : NULL;
   g_autofree char *value = NULL;
   gboolean found = FALSE;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <libsoup/soup.h>
+#include "rndimg-exchange.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +17,7 @@ typedef enum {
 
 RndimgEventIdKind rndimg_event_id_parse      (const char        *text,
                                               gint64            *id);
-RndimgEventIdKind rndimg_event_id_from_query (SoupServerMessage *msg,
+RndimgEventIdKind rndimg_event_id_from_query (RndimgExchange    *exchange,
                                               const char        *name,
                                               gint64            *id);
 

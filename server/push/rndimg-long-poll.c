@@ -4,10 +4,10 @@
  * A long-poll subscriber: answered by the first event after `since` (from
  * history when the client is behind), or 204 at its timeout or shutdown.
  * A held request costs no CPU and little memory: its connection is taken
- * from libsoup at once (libsoup's state for it goes), and the answer is
- * written by us in one send (rndimg-taken-answer.c); after the fan-out the
- * request is reported and a keep-alive connection goes back to libsoup
- * for the next request. */
+ * from its executor at once (libsoup's state for it goes, if libsoup read
+ * it), and the answer is written by us in one send (rndimg-taken-answer.c);
+ * after the fan-out the request is reported and a keep-alive connection
+ * goes back to the hot path for the next request. */
 #include "rndimg-long-poll.h"
 #include "rndimg-connection.h"
 #include "rndimg-deadlines.h"
@@ -37,9 +37,9 @@ typedef struct {
 } LongPoll;
 
 static void
-on_answer_sent (GIOStream *stream, gpointer done)
+on_answer_sent (RndimgConnection *connection, gpointer done)
 {
-  rndimg_taken_answer_done_finish (done, stream);
+  rndimg_taken_answer_done_finish (done, connection);
 }
 
 /* Writes the whole answer, one sendmsg() of pieces made at hold time or
@@ -61,7 +61,10 @@ answer (LongPoll *poll, guint status, GBytes *body, gboolean keep_alive)
 static void
 destroy (LongPoll *poll)
 {
-  g_clear_pointer (&poll->writer, rndimg_frame_writer_free);   /* unanswered: closed */
+  /* Unanswered (its client left, or it was dropped): closed, and reported so. */
+  if (poll->writer != NULL)
+    rndimg_exchange_report (poll->parent.exchange, RNDIMG_STATUS_CLIENT_CLOSED, 0);
+  g_clear_pointer (&poll->writer, rndimg_frame_writer_free);
   rndimg_taken_head_clear (&poll->head);
   rndimg_subscriber_clear (&poll->parent);
   g_free (poll);
@@ -73,7 +76,7 @@ static void
 finish (gpointer data)
 {
   LongPoll *poll = data;
-  RndimgAnswerDone *done = rndimg_taken_answer_done_new (poll->connections, poll->parent.msg, poll->status,
+  RndimgAnswerDone *done = rndimg_taken_answer_done_new (poll->connections, poll->parent.exchange, poll->status,
                                                          poll->body_bytes, poll->keep_alive);
   RndimgFrameWriter *writer = g_steal_pointer (&poll->writer);
 
@@ -135,8 +138,7 @@ long_poll_free (RndimgSubscriber *sub)
       destroy (poll);
       return;
     }
-  if (sub->hangup_watch != NULL)
-    rndimg_connection_mute_hangup (sub->hangup_watch);
+  rndimg_subscriber_mute_hangup (sub);
   rndimg_connections_run_later (poll->connections, finish, poll);
 }
 
@@ -169,20 +171,20 @@ on_timeout (gpointer user_data)
 }
 
 static gboolean
-parse_parameters (SoupServerMessage *msg, GHashTable *query, gint64 *since, guint64 *timeout)
+parse_parameters (RndimgExchange *exchange, GHashTable *query, gint64 *since, guint64 *timeout)
 {
   const char *timeout_text = query != NULL ? g_hash_table_lookup (query, "timeout") : NULL;
 
   *since = -1;
   *timeout = DEFAULT_TIMEOUT_SECONDS;
-  if (rndimg_event_id_from_query (msg, "since", since) == RNDIMG_EVENT_ID_INVALID)
+  if (rndimg_event_id_from_query (exchange, "since", since) == RNDIMG_EVENT_ID_INVALID)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be an event id (" RNDIMG_EVENT_ID_RULE ")");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "since must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return FALSE;
     }
   if (timeout_text != NULL && !rndimg_http_parse_number (timeout_text, 1, MAX_TIMEOUT_SECONDS, timeout))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "timeout must be a whole number of seconds from 1 to %d",
                               MAX_TIMEOUT_SECONDS);
       return FALSE;
@@ -191,34 +193,42 @@ parse_parameters (SoupServerMessage *msg, GHashTable *query, gint64 *since, guin
 }
 
 void
-rndimg_long_poll_serve (SoupServerMessage *msg, const char *path, GHashTable *query,
+rndimg_long_poll_serve (RndimgExchange *exchange, const char *path, GHashTable *query,
                         gpointer long_polls)
 {
   RndimgSubscribers *registry = long_polls;
+  RndimgConnection *connection;
   LongPoll *poll;
   gint64 since;
   guint64 timeout;
   g_auto(GStrv) albums = NULL;
   g_autoptr(RndimgAccess) access = NULL;
 
-  rndimg_http_set_no_store (msg);
-  if (!parse_parameters (msg, query, &since, &timeout) || !rndimg_subscriber_read_albums (msg, query, &albums) ||
-      (access = rndimg_subscribers_read_access (registry, msg)) == NULL || !rndimg_subscribers_admit (registry, msg))
+  rndimg_http_set_no_store (exchange);
+  if (!parse_parameters (exchange, query, &since, &timeout) ||
+      !rndimg_subscriber_read_albums (exchange, query, &albums) ||
+      (access = rndimg_subscribers_read_access (registry, exchange)) == NULL ||
+      !rndimg_subscribers_admit (registry, exchange))
     return;
 
   poll = g_new0 (LongPoll, 1);
-  rndimg_subscriber_init (&poll->parent, &long_poll_funcs, msg);
+  rndimg_subscriber_init (&poll->parent, &long_poll_funcs, exchange);
   poll->parent.albums = g_steal_pointer (&albums);
   poll->parent.access = g_steal_pointer (&access);
   poll->connections = rndimg_subscribers_get_connections (registry);
-  rndimg_taken_head_init (&poll->head, poll->connections, msg);
+  rndimg_taken_head_init (&poll->head, poll->connections, exchange);
   poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, poll);
-  if (!rndimg_frame_writer_take_over (poll->writer, poll->connections, msg))
+  connection = rndimg_exchange_take (exchange);
+  if (connection == NULL || !rndimg_frame_writer_take_over (poll->writer, connection))
     {
-      destroy (poll);
-      rndimg_http_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "this request cannot be held");
+      g_debug ("a long-poll cannot be held: its connection is gone");
+      rndimg_subscriber_clear (&poll->parent);
+      rndimg_taken_head_clear (&poll->head);
+      g_clear_pointer (&poll->writer, rndimg_frame_writer_free);
+      g_free (poll);
       return;
     }
+  rndimg_subscriber_watch_hangup (&poll->parent, connection);
   poll->timeout = rndimg_deadlines_add (deadlines_of (registry), (guint) timeout * 1000, on_timeout, poll);
   rndimg_subscribers_add (registry, &poll->parent, since,
                           query != NULL ? g_hash_table_lookup (query, "epoch") : NULL);

@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 RndimgSubscribers *rndimg_long_poll_new   (RndimgBroker      *broker,
                                            RndimgConnections *connections,
                                            guint              max_waiters);
-void               rndimg_long_poll_serve (SoupServerMessage *msg,
+void               rndimg_long_poll_serve (RndimgExchange    *exchange,
                                            const char        *path,
                                            GHashTable        *query,
                                            gpointer           long_polls);

@@ -2,9 +2,10 @@
 /* GET /polling/api/v1.0/events: a Server-Sent Events subscriber. A stream
  * resumes after Last-Event-ID from history, is kept alive by comment
  * heartbeats, and is dropped when its reader falls too far behind (unsent
- * data over a bound) instead of growing memory. libsoup writes the
- * headers; the frames are written by a RndimgFrameWriter, one send each,
- * and the body ends when the connection closes. */
+ * data over a bound) instead of growing memory. The executor writes the
+ * head (libsoup), or hands it over as the first frame (the hot path); the
+ * frames are written by a RndimgFrameWriter, one send each, and the body
+ * ends when the connection closes. */
 #include "rndimg-sse.h"
 #include "rndimg-event-id.h"
 #include "rndimg-frame-writer.h"
@@ -21,10 +22,12 @@ typedef struct {
   RndimgFrameWriter *writer;
 } Stream;
 
-/* A published picture is the event "image" (what clients have always
- * listened for); a change is named by its type ("removed", "changed",
- * "moved", "album-changed", "album-removed"), so an older client that
- * listens for "image" alone is never told a deletion is a new picture. */
+/* "id: N\nevent: KIND\ndata: JSON\n\n", made once per event and base
+ * URL for every stream (the JSON has no line break). A published picture
+ * is the event "image" (what clients have always listened for); a change
+ * is named by its type ("removed", "changed", "moved", "album-changed",
+ * "album-removed"), so an older client that listens for "image" alone is
+ * never told a deletion is a new picture. */
 static GBytes *
 sse_render (const RndimgEvent *event, const RndimgEventLook *look)
 {
@@ -32,11 +35,13 @@ sse_render (const RndimgEvent *event, const RndimgEventLook *look)
   RndimgEventKind kind = rndimg_event_look_kind (event, look);
   gsize size;
   const char *data = g_bytes_get_data (json, &size);
-  char *frame = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: %s\ndata: %.*s\n\n", event->id,
-                                 kind == RNDIMG_EVENT_PUBLISHED ? "image" : rndimg_event_kind_to_string (kind),
-                                 (int) size, data);
+  GString *frame = g_string_sized_new (size + 64);
 
-  return g_bytes_new_take (frame, strlen (frame));
+  g_string_append_printf (frame, "id: %" G_GINT64_FORMAT "\nevent: %s\ndata: ", event->id,
+                          kind == RNDIMG_EVENT_PUBLISHED ? "image" : rndimg_event_kind_to_string (kind));
+  g_string_append_len (frame, data, (gssize) size);
+  g_string_append_len (frame, "\n\n", 2);
+  return g_string_free_to_bytes (frame);
 }
 
 /* Queues @payload for the client, unless the reader is too slow. */
@@ -109,6 +114,7 @@ sse_free (RndimgSubscriber *sub)
 {
   Stream *stream = (Stream *) sub;
 
+  rndimg_exchange_cancel_stream (sub->exchange);   /* a head libsoup still writes */
   rndimg_frame_writer_free (stream->writer);
   rndimg_subscriber_clear (sub);
   g_free (stream);
@@ -136,40 +142,47 @@ rndimg_sse_new (RndimgBroker *broker, RndimgConnections *connections, guint max_
   return streams;
 }
 
+/* The head is out (or is the first frame, @head): the connection is ours. */
 static void
-on_wrote_headers (SoupServerMessage *msg, gpointer user_data)
+on_stream_ready (RndimgExchange *exchange, RndimgConnection *connection, GBytes *head, gpointer user_data)
 {
   Stream *stream = user_data;
 
-  if (!rndimg_frame_writer_take_over (stream->writer,
-                                      rndimg_subscribers_get_connections (stream->parent.registry), msg))
-    rndimg_subscriber_gone (stream);
+  if (head != NULL)
+    rndimg_frame_writer_write_first (stream->writer, head);
+  if (connection == NULL || !rndimg_frame_writer_take_over (stream->writer, connection))
+    {
+      if (connection != NULL)
+        rndimg_connection_close (connection);
+      rndimg_subscriber_gone (stream);
+      return;
+    }
+  rndimg_subscriber_watch_hangup (&stream->parent, connection);
 }
 
 /* Last-Event-ID (header, or ?lastEventId= for clients that cannot set
  * headers): -1 when absent, -2 when malformed. An empty header is absent:
  * a browser whose last id is empty sends none. */
 static gint64
-resume_id (SoupServerMessage *msg)
+resume_id (RndimgExchange *exchange)
 {
-  const char *text = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                   "Last-Event-ID");
+  const char *text = rndimg_exchange_get_header (exchange, "Last-Event-ID");
   gint64 id = -1;
   RndimgEventIdKind kind;
 
   if (text != NULL && *text != '\0')
     kind = rndimg_event_id_parse (text, &id);
   else
-    kind = rndimg_event_id_from_query (msg, "lastEventId", &id);
+    kind = rndimg_event_id_from_query (exchange, "lastEventId", &id);
   return kind == RNDIMG_EVENT_ID_INVALID ? -2 : kind == RNDIMG_EVENT_ID_VALID ? id : -1;
 }
 
 static void
-start_response (SoupServerMessage *msg)
+start_response (RndimgExchange *exchange)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  rndimg_exchange_set_status (exchange, SOUP_STATUS_OK);
   soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
   soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
@@ -179,33 +192,35 @@ start_response (SoupServerMessage *msg)
 }
 
 void
-rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer streams)
+rndimg_sse_serve (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer streams)
 {
   RndimgSubscribers *registry = streams;
-  gint64 last_id = resume_id (msg);
+  gint64 last_id = resume_id (exchange);
   g_auto(GStrv) albums = NULL;
   g_autoptr(RndimgAccess) access = NULL;
   Stream *stream;
 
   if (last_id == -2)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "Last-Event-ID and lastEventId must be an event id (" RNDIMG_EVENT_ID_RULE ")");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "Last-Event-ID and lastEventId must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
-  if (!rndimg_subscriber_read_albums (msg, query, &albums) ||
-      (access = rndimg_subscribers_read_access (registry, msg)) == NULL || !rndimg_subscribers_admit (registry, msg))
+  if (!rndimg_subscriber_read_albums (exchange, query, &albums) ||
+      (access = rndimg_subscribers_read_access (registry, exchange)) == NULL ||
+      !rndimg_subscribers_admit (registry, exchange))
     return;
-  start_response (msg);
-  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
+  start_response (exchange);
+  if (rndimg_exchange_is_head (exchange))
     return;
 
   stream = g_new0 (Stream, 1);
-  rndimg_subscriber_init (&stream->parent, &sse_funcs, msg);
+  rndimg_subscriber_init (&stream->parent, &sse_funcs, exchange);
   stream->parent.albums = g_steal_pointer (&albums);
   stream->parent.access = g_steal_pointer (&access);
   stream->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, stream);
-  g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), stream);
   sse_deliver (&stream->parent, preamble ());
   rndimg_subscribers_add (registry, &stream->parent, last_id,
                           query != NULL ? g_hash_table_lookup (query, "epoch") : NULL);
+  /* Registered first: a replay's frames wait in the writer meanwhile. */
+  rndimg_exchange_start_stream (exchange, on_stream_ready, stream);
 }

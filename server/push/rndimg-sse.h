@@ -9,7 +9,7 @@ RndimgSubscribers *rndimg_sse_new   (RndimgBroker      *broker,
                                      RndimgConnections *connections,
                                      guint              max_streams,
                                      double             heartbeat_seconds);
-void               rndimg_sse_serve (SoupServerMessage *msg,
+void               rndimg_sse_serve (RndimgExchange    *exchange,
                                      const char        *path,
                                      GHashTable        *query,
                                      gpointer           streams);

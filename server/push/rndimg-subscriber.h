@@ -6,6 +6,7 @@
 #include "rndimg-access.h"
 #include "rndimg-connection.h"
 #include "rndimg-event.h"
+#include "rndimg-exchange.h"
 
 G_BEGIN_DECLS
 
@@ -41,8 +42,8 @@ typedef struct {
                          gint64             missed);
   /* Optional: a keep-alive every --heartbeat seconds. */
   RndimgSubscriberState (*heartbeat) (RndimgSubscriber *sub);
-  /* Timeout or shutdown. FALSE: done now; TRUE: leaves when its message
-   * finishes. */
+  /* Timeout or shutdown. FALSE: done now; TRUE: leaves by itself soon
+   * (a WebSocket's close handshake). */
   gboolean (*end)       (RndimgSubscriber  *sub);
   void     (*free)      (RndimgSubscriber  *sub);
 } RndimgSubscriberFuncs;
@@ -52,12 +53,12 @@ struct _RndimgSubscriber
 {
   const RndimgSubscriberFuncs *fn;
   RndimgSubscribers *registry;   /* borrowed: it owns us */
-  SoupServerMessage *msg;        /* owned */
+  RndimgExchange *exchange;      /* owned: the request */
+  RndimgConnection *watched;     /* owned: its connection, taken, watched for a hang-up; or NULL */
   char *base_url;                /* the Host the client used */
   gint64 last_id;                /* as nchan's last_msgid: replay and live never overlap */
   gboolean replaying;            /* live events wait until the replay is sent */
   guint index;                   /* in the registry's array */
-  RndimgHangupWatch *hangup_watch;
   GCancellable *cancellable;     /* history asked for this subscriber */
   GStrv albums;                  /* only events of these albums; NULL: all */
   RndimgAccess *access;          /* what its credential may read (private albums' events) */
@@ -65,9 +66,12 @@ struct _RndimgSubscriber
 
 void rndimg_subscriber_init  (RndimgSubscriber            *sub,
                               const RndimgSubscriberFuncs *fn,
-                              SoupServerMessage           *msg);
+                              RndimgExchange              *exchange);
 void rndimg_subscriber_clear (RndimgSubscriber            *sub);
-gboolean rndimg_subscriber_read_albums (SoupServerMessage *msg,
+void rndimg_subscriber_watch_hangup (RndimgSubscriber     *sub,
+                                     RndimgConnection     *connection);
+void rndimg_subscriber_mute_hangup  (RndimgSubscriber     *sub);
+gboolean rndimg_subscriber_read_albums (RndimgExchange    *exchange,
                                         GHashTable        *query,
                                         GStrv             *albums);
 void rndimg_subscriber_gone  (gpointer                     sub);

@@ -40,11 +40,11 @@ struct _RndimgSubscribers
 G_DEFINE_FINAL_TYPE (RndimgSubscribers, rndimg_subscribers, G_TYPE_OBJECT)
 
 void
-rndimg_subscriber_init (RndimgSubscriber *sub, const RndimgSubscriberFuncs *fn, SoupServerMessage *msg)
+rndimg_subscriber_init (RndimgSubscriber *sub, const RndimgSubscriberFuncs *fn, RndimgExchange *exchange)
 {
   sub->fn = fn;
-  sub->msg = g_object_ref (msg);
-  sub->base_url = rndimg_http_base_url (msg);
+  sub->exchange = rndimg_exchange_ref (exchange);
+  sub->base_url = rndimg_http_base_url (exchange);
 }
 
 void
@@ -53,9 +53,8 @@ rndimg_subscriber_clear (RndimgSubscriber *sub)
   if (sub->cancellable != NULL)
     g_cancellable_cancel (sub->cancellable);
   g_clear_object (&sub->cancellable);
-  g_clear_pointer (&sub->hangup_watch, rndimg_connection_unwatch_hangup);
-  g_signal_handlers_disconnect_by_data (sub->msg, sub);
-  g_clear_object (&sub->msg);
+  rndimg_subscriber_mute_hangup (sub);
+  g_clear_pointer (&sub->exchange, rndimg_exchange_unref);
   g_clear_pointer (&sub->base_url, g_free);
   g_clear_pointer (&sub->albums, g_strfreev);
   g_clear_pointer (&sub->access, rndimg_access_unref);
@@ -68,7 +67,7 @@ rndimg_subscriber_clear (RndimgSubscriber *sub)
  * its parent's too). An album that does not exist yet may come: only the
  * names are checked. FALSE with a 400 sent when one is not an album name. */
 gboolean
-rndimg_subscriber_read_albums (SoupServerMessage *msg, GHashTable *query, GStrv *albums)
+rndimg_subscriber_read_albums (RndimgExchange *exchange, GHashTable *query, GStrv *albums)
 {
   const char *text = query != NULL ? g_hash_table_lookup (query, "album") : NULL;
   g_auto(GStrv) names = NULL;
@@ -82,11 +81,11 @@ rndimg_subscriber_read_albums (SoupServerMessage *msg, GHashTable *query, GStrv 
   for (guint i = 0; i < count; i++)
     if (!rndimg_album_name_is_valid (names[i]))
       count = 0;
-  if (rndimg_http_query_value_has_nul (msg, "album"))
+  if (rndimg_http_query_value_has_nul (exchange, "album"))
     count = 0;
   if (count == 0 || count > MAX_FOLLOWED_ALBUMS)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST,
                               "album must be 1 to %d album names separated by commas, each one or two segments "
                               "(dogs, dogs/puppies) of lower-case letters, digits, '-' and '_'", MAX_FOLLOWED_ALBUMS);
       return FALSE;
@@ -166,15 +165,15 @@ rndimg_subscribers_set_privacy (RndimgSubscribers *self, RndimgCatalogue *catalo
   self->signer = signer;
 }
 
-/* Returns (transfer full) what @msg's credential (Authorization, or
+/* Returns (transfer full) what @exchange's credential (Authorization, or
  * ?access_token= for browsers' EventSource and WebSocket) may read: the
  * anonymous access without one; NULL with 401 sent for a refused one. */
 RndimgAccess *
-rndimg_subscribers_read_access (RndimgSubscribers *self, SoupServerMessage *msg)
+rndimg_subscribers_read_access (RndimgSubscribers *self, RndimgExchange *exchange)
 {
   if (self->credentials == NULL)
     return rndimg_access_new_anonymous (FALSE);
-  return rndimg_request_access (self->credentials, msg, TRUE);
+  return rndimg_request_access (self->credentials, exchange, TRUE);
 }
 
 /* Forgets @sub and frees it. Safe while the fan-out walks the array: the
@@ -192,15 +191,24 @@ rndimg_subscribers_remove (RndimgSubscribers *self, RndimgSubscriber *sub)
   sub->fn->free (sub);
 }
 
-/* Ends @sub's connection without another byte: gone or too slow. */
+/* Ends @sub's connection without another byte: gone or too slow. Its
+ * kind closes the connection it took; one not taken yet (a stream whose
+ * head libsoup is still writing) is taken and closed here. */
 void
 rndimg_subscribers_drop (RndimgSubscribers *self, RndimgSubscriber *sub, const char *why)
 {
-  g_autoptr(SoupServerMessage) msg = g_object_ref (sub->msg);
+  g_autoptr(RndimgExchange) exchange = rndimg_exchange_ref (sub->exchange);
+  RndimgConnection *untaken;
 
   g_debug ("%s dropped: %s", self->fn->kind, why);
   rndimg_subscribers_remove (self, sub);
-  rndimg_connections_abort (self->connections, msg);
+  if (rndimg_exchange_is_paused (exchange))
+    return;
+  untaken = rndimg_exchange_get_connection (exchange);
+  if (untaken != NULL && (rndimg_connection_get_holder (untaken) == RNDIMG_HOLDER_SOUP ||
+                          rndimg_connection_get_holder (untaken) == RNDIMG_HOLDER_HOT) &&
+      (untaken = rndimg_exchange_take (exchange)) != NULL)
+    rndimg_connection_close (untaken);
 }
 
 /* Timeout or shutdown: the kind's clean end. */
@@ -397,31 +405,45 @@ rndimg_subscriber_gone (gpointer sub)
 }
 
 static void
-on_hangup (SoupServerMessage *msg, gpointer user_data)
+on_hangup (RndimgConnection *connection, RndimgConnectionEvents events, gpointer user_data)
 {
   RndimgSubscriber *sub = user_data;
 
-  g_clear_pointer (&sub->hangup_watch, rndimg_connection_unwatch_hangup);
+  rndimg_subscriber_mute_hangup (sub);
   rndimg_subscriber_gone (sub);
 }
 
-static void
-on_message_finished (SoupServerMessage *msg, gpointer user_data)
+/* @connection, taken by @sub's kind, is watched: when its client hangs
+ * up, the subscriber is dropped at once (a held request has nothing to
+ * read or write: nothing else would notice). */
+void
+rndimg_subscriber_watch_hangup (RndimgSubscriber *sub, RndimgConnection *connection)
 {
-  RndimgSubscriber *sub = user_data;
+  rndimg_subscriber_mute_hangup (sub);
+  sub->watched = rndimg_connection_ref (connection);
+  rndimg_connection_watch (connection, RNDIMG_CONNECTION_HUNG_UP, on_hangup, sub);
+}
 
-  rndimg_subscribers_remove (sub->registry, sub);
+/* No more hang-up for @sub, without a system call (see
+ * rndimg_connection_mute()). */
+void
+rndimg_subscriber_mute_hangup (RndimgSubscriber *sub)
+{
+  if (sub->watched == NULL)
+    return;
+  if (rndimg_connection_get_holder (sub->watched) == RNDIMG_HOLDER_TAKEN)
+    rndimg_connection_mute (sub->watched);
+  g_clear_pointer (&sub->watched, rndimg_connection_unref);
 }
 
 /* TRUE when there is room for one more; else answers 503 + Retry-After. */
 gboolean
-rndimg_subscribers_admit (RndimgSubscribers *self, SoupServerMessage *msg)
+rndimg_subscribers_admit (RndimgSubscribers *self, RndimgExchange *exchange)
 {
   if (self->subscribers->len < self->max_subscribers)
     return TRUE;
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Retry-After", RETRY_AFTER_SECONDS);
-  rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "%s", self->full_message);
+  soup_message_headers_replace (rndimg_exchange_get_response_headers (exchange), "Retry-After", RETRY_AFTER_SECONDS);
+  rndimg_http_send_error (exchange, SOUP_STATUS_SERVICE_UNAVAILABLE, "%s", self->full_message);
   return FALSE;
 }
 
@@ -485,8 +507,6 @@ rndimg_subscribers_add (RndimgSubscribers *self, RndimgSubscriber *sub, gint64 s
   sub->registry = self;
   sub->index = self->subscribers->len;
   g_ptr_array_add (self->subscribers, sub);
-  sub->hangup_watch = rndimg_connections_watch_hangup (self->connections, sub->msg, on_hangup, sub);
-  g_signal_connect (sub->msg, "finished", G_CALLBACK (on_message_finished), sub);
 
   /* Behind what this node has: its history answers, and the events it
    * reads next come after. */

@@ -23,7 +23,7 @@ void               rndimg_subscribers_set_heartbeat (RndimgSubscribers          
                                                      double                       seconds);
 double             rndimg_subscribers_get_heartbeat (RndimgSubscribers           *self);
 gboolean           rndimg_subscribers_admit         (RndimgSubscribers           *self,
-                                                     SoupServerMessage           *msg);
+                                                     RndimgExchange              *exchange);
 void               rndimg_subscribers_add           (RndimgSubscribers           *self,
                                                      RndimgSubscriber            *sub,
                                                      gint64                       since,
@@ -49,6 +49,6 @@ void               rndimg_subscribers_set_privacy   (RndimgSubscribers          
                                                      RndimgCredentials           *credentials,
                                                      RndimgUrlSigner             *signer);
 RndimgAccess      *rndimg_subscribers_read_access   (RndimgSubscribers           *self,
-                                                     SoupServerMessage           *msg);
+                                                     RndimgExchange        *exchange);
 
 G_END_DECLS

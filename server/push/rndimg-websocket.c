@@ -9,6 +9,7 @@
 #include "rndimg-connection.h"
 #include "rndimg-event-id.h"
 #include "rndimg-http.h"
+#include "rndimg-soup-executor.h"
 
 /* libsoup queues what the socket cannot take without a bound: past this
  * many events sent while the socket was full, the reader is too slow. */
@@ -21,6 +22,7 @@ typedef struct {
   GQueue early;                          /* GBytes sent before that */
   guint ping_seconds;
   guint backlog;
+  gulong upgraded_id, finished_id;       /* on the message, until the upgrade */
 } Socket;
 
 /* The kernel takes nothing more: what libsoup sends now waits in its queue.
@@ -66,10 +68,20 @@ websocket_end (RndimgSubscriber *sub)
 }
 
 static void
+stop_watching_message (Socket *socket, SoupServerMessage *msg)
+{
+  g_clear_signal_handler (&socket->upgraded_id, msg);
+  g_clear_signal_handler (&socket->finished_id, msg);
+}
+
+static void
 websocket_free (RndimgSubscriber *sub)
 {
   Socket *socket = (Socket *) sub;
+  SoupServerMessage *msg = rndimg_soup_executor_message (sub->exchange);
 
+  if (msg != NULL)
+    stop_watching_message (socket, msg);
   if (socket->connection != NULL)
     {
       g_signal_handlers_disconnect_by_data (socket->connection, socket);
@@ -119,23 +131,22 @@ on_upgraded (SoupServerMessage *msg, gpointer user_data)
 {
   Socket *socket = user_data;
   RndimgConnections *connections = rndimg_subscribers_get_connections (socket->parent.registry);
-  GSocket *tcp = rndimg_connections_get_socket (connections, msg);   /* before the steal: then unknown */
+  RndimgConnection *connection = NULL;
   g_autoptr(GIOStream) stream = NULL;
   GBytes *early;
 
-  socket->tcp = tcp != NULL ? g_object_ref (tcp) : NULL;
-  stream = rndimg_connections_steal (connections, msg);
-
+  stop_watching_message (socket, msg);
+  stream = rndimg_connections_steal (connections, msg, &connection);
   if (stream == NULL)
     {
       rndimg_subscribers_remove (socket->parent.registry, &socket->parent);
       return;
     }
+  socket->tcp = g_object_ref (rndimg_connection_get_socket (connection));
+  /* The connection reads the socket from now on and sees its end itself
+   * ("closed"): no hang-up watch, which would only trip on pongs. */
   socket->connection = soup_websocket_connection_new (stream, soup_server_message_get_uri (msg),
                                                       SOUP_WEBSOCKET_CONNECTION_SERVER, NULL, NULL, NULL);
-  /* The connection reads the socket from now on and sees its end itself
-   * ("closed"); the registry's hangup watch would only trip on pongs. */
-  g_clear_pointer (&socket->parent.hangup_watch, rndimg_connection_unwatch_hangup);
   soup_websocket_connection_set_keepalive_interval (socket->connection, socket->ping_seconds);
   g_signal_connect (socket->connection, "closed", G_CALLBACK (on_closed), socket);
   while ((early = g_queue_pop_head (&socket->early)) != NULL)
@@ -145,41 +156,56 @@ on_upgraded (SoupServerMessage *msg, gpointer user_data)
     }
 }
 
+/* The message ended before the upgrade was out: its client left. */
+static void
+on_message_finished (SoupServerMessage *msg, gpointer user_data)
+{
+  Socket *socket = user_data;
+
+  stop_watching_message (socket, msg);
+  rndimg_subscribers_remove (socket->parent.registry, &socket->parent);
+}
+
+/* GET /polling/api/v1.0/ws: only libsoup's executor runs it (its route
+ * says RNDIMG_ROUTE_SOUP), for libsoup's WebSocket. */
 void
-rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer sockets)
+rndimg_websocket_serve (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer sockets)
 {
   RndimgSubscribers *registry = sockets;
+  SoupServerMessage *msg = rndimg_soup_executor_message (exchange);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) albums = NULL;
   g_autoptr(RndimgAccess) access = NULL;
   gint64 since = -1;
   Socket *socket;
 
-  if (rndimg_event_id_from_query (msg, "since", &since) == RNDIMG_EVENT_ID_INVALID)
+  g_return_if_fail (msg != NULL);
+  if (rndimg_event_id_from_query (exchange, "since", &since) == RNDIMG_EVENT_ID_INVALID)
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be an event id (" RNDIMG_EVENT_ID_RULE ")");
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "since must be an event id (" RNDIMG_EVENT_ID_RULE ")");
       return;
     }
-  if (!rndimg_subscriber_read_albums (msg, query, &albums) ||
-      (access = rndimg_subscribers_read_access (registry, msg)) == NULL)
+  if (!rndimg_subscriber_read_albums (exchange, query, &albums) ||
+      (access = rndimg_subscribers_read_access (registry, exchange)) == NULL)
     return;
   if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "this endpoint takes a WebSocket handshake: %s",
+      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "this endpoint takes a WebSocket handshake: %s",
                               error->message);
       return;
     }
-  if (!rndimg_subscribers_admit (registry, msg))
+  if (!rndimg_subscribers_admit (registry, exchange))
     return;
   soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL);
 
   socket = g_new0 (Socket, 1);
-  rndimg_subscriber_init (&socket->parent, &websocket_funcs, msg);
+  rndimg_subscriber_init (&socket->parent, &websocket_funcs, exchange);
   socket->parent.albums = g_steal_pointer (&albums);
   socket->parent.access = g_steal_pointer (&access);
   g_queue_init (&socket->early);
   socket->ping_seconds = MAX ((guint) rndimg_subscribers_get_heartbeat (registry), 1);
-  g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);
+  socket->upgraded_id = g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);
+  socket->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_message_finished), socket);
   rndimg_subscribers_add (registry, &socket->parent, since,
                           query != NULL ? g_hash_table_lookup (query, "epoch") : NULL);
 }

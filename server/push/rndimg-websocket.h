@@ -9,7 +9,7 @@ RndimgSubscribers *rndimg_websocket_new   (RndimgBroker      *broker,
                                            RndimgConnections *connections,
                                            guint              max_sockets,
                                            double             ping_seconds);
-void               rndimg_websocket_serve (SoupServerMessage *msg,
+void               rndimg_websocket_serve (RndimgExchange    *exchange,
                                            const char        *path,
                                            GHashTable        *query,
                                            gpointer           sockets);

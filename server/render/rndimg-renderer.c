@@ -32,6 +32,7 @@ struct _RndimgRenderer
   GHashTable *jobs;             /* key -> Job, waiting or running */
   gint running;                 /* atomic */
   gboolean can_encode[RNDIMG_FORMAT_AVIF + 1];
+  gboolean avif_probed;         /* AVIF's module loaded and its encoder tried */
   RndimgRendererCounts counts;
 };
 
@@ -369,15 +370,29 @@ probe_encoder (RndimgFormat format)
 }
 
 /* On a thread of its own, lowered: the threads libvips starts for the
- * probes stay in its thread set and serve later renders. */
+ * probes stay in its thread set and serve later renders. AVIF is probed
+ * when first asked for (rndimg_renderer_can_encode()): its libvips module
+ * and libheif's encoders are loaded then, not at start. */
 static gpointer
 probe_encoders (gpointer data)
 {
   RndimgRenderer *self = data;
 
   rndimg_vips_lower_this_thread ();
-  for (RndimgFormat format = RNDIMG_FORMAT_JPEG; format <= RNDIMG_FORMAT_AVIF; format++)
+  for (RndimgFormat format = RNDIMG_FORMAT_JPEG; format < RNDIMG_FORMAT_AVIF; format++)
     self->can_encode[format] = probe_encoder (format);
+  vips_thread_shutdown ();
+  return NULL;
+}
+
+static gpointer
+probe_avif (gpointer data)
+{
+  RndimgRenderer *self = data;
+
+  rndimg_vips_lower_this_thread ();
+  self->can_encode[RNDIMG_FORMAT_AVIF] = rndimg_vips_load_module ("vips-heif") &&
+                                         probe_encoder (RNDIMG_FORMAT_AVIF);
   vips_thread_shutdown ();
   return NULL;
 }
@@ -396,14 +411,22 @@ rndimg_renderer_new (const RndimgRendererLimits *limits)
   if (self->pool == NULL)
     g_error ("cannot start the render threads: %s", error->message);
   g_thread_join (g_thread_new ("rndimg-probe", probe_encoders, self));
-  if (!self->can_encode[RNDIMG_FORMAT_AVIF])
-    g_message ("libvips here cannot encode AVIF (libheif without an AV1 encoder): avif answers 406");
   return self;
 }
 
+/* Whether @format can be rendered. The first ask for AVIF loads libvips'
+ * heif module and tries its encoder: the main loop waits for that once
+ * (some tens of milliseconds). */
 gboolean
 rndimg_renderer_can_encode (RndimgRenderer *self, RndimgFormat format)
 {
+  if (format == RNDIMG_FORMAT_AVIF && !self->avif_probed)
+    {
+      self->avif_probed = TRUE;
+      g_thread_join (g_thread_new ("rndimg-probe", probe_avif, self));
+      if (!self->can_encode[RNDIMG_FORMAT_AVIF])
+        g_message ("libvips here cannot encode AVIF (libheif without an AV1 encoder): avif answers 406");
+    }
   return format != RNDIMG_FORMAT_AUTO && self->can_encode[format];
 }
 

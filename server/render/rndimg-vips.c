@@ -3,11 +3,14 @@
  * decodes or renders a picture (the placeholders' worker starts at once,
  * the renderer later): its operation cache off (we cache whole answers),
  * one libvips thread per render or decode (our pools are the
- * parallelism), every loader but the four formats' blocked. And
- * the threads that run libvips work lowered below the main loop. */
+ * parallelism), every loader but the four formats' blocked (and loaders
+ * of modules loaded later with them), and only the modules a format in
+ * use needs loaded. And the threads that run libvips work lowered below
+ * the main loop. */
 #include "rndimg-vips.h"
 
 #include <gio/gio.h>
+#include <gmodule.h>
 
 #ifdef __linux__
 #include <errno.h>
@@ -15,6 +18,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
+
+/* Debian's libvips 8.14 loads every module of its modules folder at
+ * init: vips-magick (ImageMagick), vips-poppler, vips-openslide,
+ * vips-jxl and vips-heif (libheif, libaom, x265, dav1d...), 10 MB of
+ * resident memory for formats the server never reads. libvips finds the
+ * folder under $VIPSHOME/lib (vips_guess_libdir()): VIPSHOME names an
+ * install area without modules, so it loads none, and
+ * rndimg_vips_load_module() loads one when a format needs it. A VIPSHOME
+ * set by the user is left as it is. */
+#define NO_MODULES_HOME "/nonexistent/rndimg-without-vips-modules"
 
 /* The loaders of the four formats the catalogue takes, by class name:
  * every other one (ImageMagick, poppler, OpenSlide, librsvg, TIFF, HEIF,
@@ -39,6 +52,7 @@ block_unused_loaders (void)
 gboolean
 rndimg_vips_start (GError **error)
 {
+  g_setenv ("VIPSHOME", NO_MODULES_HOME, FALSE);
   if (VIPS_INIT ("rndimg-server") != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libvips cannot start: %s", vips_error_buffer ());
@@ -50,6 +64,30 @@ rndimg_vips_start (GError **error)
   vips_cache_set_max_mem (0);
   vips_cache_set_max_files (0);
   vips_concurrency_set (1);
+  return TRUE;
+}
+
+/* Loads libvips' module @name ("vips-heif": AVIF) for good, unless
+ * libvips loaded its modules itself (a VIPSHOME of the user's). FALSE
+ * with a debug message when it cannot. Blocks while the module and the
+ * libraries it needs load (tens of milliseconds). */
+gboolean
+rndimg_vips_load_module (const char *name)
+{
+  g_autofree char *file = g_strconcat (name, ".", G_MODULE_SUFFIX, NULL);
+  g_autofree char *path = g_build_filename (RNDIMG_VIPS_MODULE_DIR, file, NULL);
+  GModule *module;
+
+  if (!g_str_equal (g_getenv ("VIPSHOME"), NO_MODULES_HOME))
+    return TRUE;
+  module = g_module_open (path, G_MODULE_BIND_LAZY);
+  if (module == NULL)
+    {
+      g_debug ("libvips' module %s cannot be loaded: %s", path, g_module_error ());
+      return FALSE;
+    }
+  /* Its types stay registered with libvips: it may never go. */
+  g_module_make_resident (module);
   return TRUE;
 }
 

@@ -9,8 +9,6 @@
 -- ms, new-history floor, check picture, picture key prefix, deadline,
 -- token, fingerprint, record ms, most records, type, from, album, privacy
 -- ("10": private, from not), payload.
--- A picture's bytes follow its events: a "removed" one's go, a "moved"
--- one's are renamed; an album's events touch none.
 --
 -- Nothing is done once Redis's clock has passed the deadline (ms; "0":
 -- none): the node answered its client by then, so a script that waited in
@@ -19,6 +17,8 @@
 -- already recorded answers its event instead of publishing again, or
 -- refuses a different request; the record is written with the event, so
 -- a key is recorded exactly when its event is published.
+-- A picture's bytes follow its events: a "removed" one's go, a "moved"
+-- one's are renamed; an album's events touch none.
 -- A "timer" publish (lease ms > 0) needs the slideshow lease: free, or
 -- this node's (renewed). With check picture "1", a picture Redis does not
 -- have is asked for. The counter is kept at least at the floor (the

@@ -17,9 +17,9 @@
  * entry before it, token: the publish it came from, node: the publisher,
  * and a change's type, from, album, privacy and payload; see
  * RndimgEventChange), rndimg:picture:NAME (a picture's bytes),
- * rndimg:pictures (NAME -> newest id naming it),
- * rndimg:idempotency:DIGEST (an Idempotency-Key's record) and
- * rndimg:idempotency (the records by id, to keep the newest ones).
+ * rndimg:pictures (NAME -> newest id naming it), rndimg:idempotency:DIGEST
+ * (an Idempotency-Key's record) and rndimg:idempotency (the records by id,
+ * to keep the newest ones).
  *
  * Changes: a node following another node's change (a picture removed,
  * changed or moved, an album's) applies it to its own catalogue through
@@ -267,7 +267,8 @@ apply_change (RndimgRedisBroker *self, const RndimgEvent *event)
 static gboolean
 needs_picture (RndimgRedisBroker *self, const RndimgEvent *event)
 {
-  if (self->pictures == NULL || event->kind == RNDIMG_EVENT_REMOVED || rndimg_event_is_about_albums (event) ||
+  if (self->pictures == NULL || !rndimg_redis_link_is_up (self->follow) ||
+      event->kind == RNDIMG_EVENT_REMOVED || rndimg_event_is_about_albums (event) ||
       !self->pictures->missing (event->name, self->pictures_data))
     return FALSE;
   return event->kind != RNDIMG_EVENT_MOVED || event->from == NULL ||

@@ -47,7 +47,7 @@ typedef struct {
   int refs;                    /* the tables' (while unanswered) and each script's */
   RndimgRedisPublishes *publishes;
   GTask *task;                 /* NULL once answered */
-  RndimgEvent *pending;        /* the change, source and time asked for */
+  RndimgEvent *pending;        /* the name, source and time asked for */
   RndimgPublishKey *key;       /* NULL: none */
   char *token;                 /* in its stream entry */
   RndimgEvent *event;          /* as Redis answered it */
@@ -390,8 +390,7 @@ send_script (Publish *publish)
     pending->name, pending->source, pending->published_at, proposed_epoch, floor, length, broker->node, lease,
     hint, check_picture, PICTURE_PREFIX, deadline, publish->token, fingerprint, record_ms, records,
     rndimg_event_kind_to_string (pending->kind), pending->from != NULL ? pending->from : "",
-    pending->album_name != NULL ? pending->album_name : "", privacy,
-    pending->payload != NULL ? pending->payload : "",
+    pending->album_name != NULL ? pending->album_name : "", privacy, pending->payload != NULL ? pending->payload : "",
   };
 
   if (now_ms == 0 ||
