@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
-void rndimg_viewer_i18n_init (void);
+void  rndimg_viewer_i18n_init (void);
+char *rndimg_viewer_isolate   (const char *text);
 
 G_END_DECLS

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The preferences window: the server (checked, and "host:port" made a
- * URL, when applied; the window saves it once it answers), the upload
- * token, how Live follows, and whether to notify of new pictures. Settings are bound, not copied. */
+ * URL, when applied; the window saves it once it answers), the token
+ * (applied to the window, which keeps it in the keyring), how Live
+ * follows, and whether to notify of new pictures. Settings are bound,
+ * not copied. */
 #include "rndimg-viewer-preferences.h"
 #include "rndimg-client.h"
 #include "rndimg-viewer-settings.h"
@@ -50,6 +52,14 @@ on_server_apply (RndimgViewerPreferences *self)
   gtk_editable_set_text (GTK_EDITABLE (self->server_row), rndimg_viewer_window_get_server (self->window));
 }
 
+static void
+on_token_apply (RndimgViewerPreferences *self)
+{
+  g_autofree char *token = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->token_row))));
+
+  rndimg_viewer_window_save_token (self->window, token);
+}
+
 static gboolean
 transport_to_row (GValue *value, GVariant *variant, gpointer user_data)
 {
@@ -91,6 +101,7 @@ rndimg_viewer_preferences_class_init (RndimgViewerPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RndimgViewerPreferences, notify_switch);
   gtk_widget_class_bind_template_callback (widget_class, on_server_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_server_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_token_apply);
 }
 
 static void
@@ -98,7 +109,6 @@ rndimg_viewer_preferences_init (RndimgViewerPreferences *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->settings = rndimg_viewer_settings_new ();
-  g_settings_bind (self->settings, "upload-token", self->token_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "start-live", self->start_live_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "notify-new-pictures", self->notify_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "transport", self->transport_row, "selected",
@@ -112,5 +122,7 @@ rndimg_viewer_preferences_new (RndimgViewerWindow *window)
 
   self->window = g_object_ref (window);
   gtk_editable_set_text (GTK_EDITABLE (self->server_row), rndimg_viewer_window_get_server (window));
+  if (rndimg_viewer_window_get_token (window) != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->token_row), rndimg_viewer_window_get_token (window));
   return self;
 }

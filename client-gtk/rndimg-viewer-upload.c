@@ -1,21 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /* Uploading a picture of one's own: the Upload action (a file chooser)
  * and a file dropped on the window both publish it through the server's
- * upload API, with the token from the preferences. The server decides
- * whether the bytes are a picture; a refusal is said in plain words. */
+ * upload API, with the token from the preferences (kept in the keyring).
+ * The server decides whether the bytes are a picture; a refusal is said
+ * in plain words. */
 #include "rndimg-viewer-window-private.h"
+#include "rndimg-viewer-i18n.h"
 
 #include <glib/gi18n-lib.h>
 
 typedef struct {
   RndimgViewerWindow *self;
-  char *name;
+  char *file_name;
+  char *name;          /* isolated, for sentences */
 } Upload;
 
 static void
 upload_free (Upload *upload)
 {
   g_object_unref (upload->self);
+  g_free (upload->file_name);
   g_free (upload->name);
   g_free (upload);
 }
@@ -34,7 +38,7 @@ on_uploaded (GObject *source, GAsyncResult *result, gpointer user_data)
       g_clear_object (&self->upload_cancellable);
       if (answer == NULL)
         {
-          /* A refusal says it all, and a toast has room for one sentence. */
+          /* A refusal says it all, and a notice has room for one sentence. */
           message = g_error_matches (error, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_REJECTED)
             ? g_strdup (error->message)
             : g_strdup_printf (_("Cannot upload “%s”: %s"), upload->name, error->message);
@@ -43,8 +47,8 @@ on_uploaded (GObject *source, GAsyncResult *result, gpointer user_data)
       else
         {
           message = g_strdup_printf (_("Uploaded “%s”"), upload->name);
-          _rndimg_viewer_window_toast (self, message);
-          _rndimg_viewer_window_remember_server (self);
+          _rndimg_viewer_window_say (self, message);
+          _rndimg_viewer_window_server_answered (self);
           _rndimg_viewer_window_load_picture (self, answer);
         }
     }
@@ -71,23 +75,23 @@ on_file_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   RndimgViewerWindow *self = upload->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
-  g_autofree char *type = NULL, *token = NULL, *message = NULL;
+  g_autofree char *type = NULL, *message = NULL;
 
   if (bytes == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           message = g_strdup_printf (_("Cannot read “%s”: %s"), upload->name, error->message);
-          _rndimg_viewer_window_toast (self, message);
+          _rndimg_viewer_window_say (self, message);
         }
       upload_free (upload);
       return;
     }
-  type = guess_content_type (upload->name, bytes);
-  token = g_settings_get_string (self->settings, "upload-token");
+  type = guess_content_type (upload->file_name, bytes);
   message = g_strdup_printf (_("Uploading “%s”…"), upload->name);
-  _rndimg_viewer_window_toast (self, message);
-  rndimg_client_upload_async (self->client, bytes, type, token, self->upload_cancellable, on_uploaded, upload);
+  _rndimg_viewer_window_say (self, message);
+  rndimg_client_upload_async (self->client, bytes, type, rndimg_client_get_token (self->client),
+                              self->upload_cancellable, on_uploaded, upload);
 }
 
 void
@@ -99,7 +103,8 @@ rndimg_viewer_window_upload_file (RndimgViewerWindow *self, GFile *file)
   g_clear_object (&self->upload_cancellable);
   self->upload_cancellable = g_cancellable_new ();
   upload->self = g_object_ref (self);
-  upload->name = g_file_get_basename (file);
+  upload->file_name = g_file_get_basename (file);
+  upload->name = rndimg_viewer_isolate (upload->file_name);
   g_file_load_bytes_async (file, self->upload_cancellable, on_file_loaded, upload);
 }
 

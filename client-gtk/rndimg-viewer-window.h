@@ -18,6 +18,11 @@ RndimgViewerWindow  *rndimg_viewer_window_new              (GtkApplication     *
 void                 rndimg_viewer_window_set_server       (RndimgViewerWindow *self,
                                                             const char         *server);
 const char          *rndimg_viewer_window_get_server       (RndimgViewerWindow *self);
+void                 rndimg_viewer_window_set_token        (RndimgViewerWindow *self,
+                                                            const char         *token);
+const char          *rndimg_viewer_window_get_token        (RndimgViewerWindow *self);
+void                 rndimg_viewer_window_save_token       (RndimgViewerWindow *self,
+                                                            const char         *token);
 void                 rndimg_viewer_window_save_picture     (RndimgViewerWindow *self,
                                                             GFile              *file);
 void                 rndimg_viewer_window_upload_file      (RndimgViewerWindow *self,

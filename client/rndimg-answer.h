@@ -14,10 +14,21 @@ typedef enum {
   RNDIMG_ANSWER_ERROR_SERVER,       /* {"status":"error","message":...} */
 } RndimgAnswerError;
 
+/* What an event says happened (an answer that is no event: published). */
+typedef enum {
+  RNDIMG_ANSWER_PUBLISHED,   /* a picture to show */
+  RNDIMG_ANSWER_REMOVED,     /* the picture @name was deleted: url is NULL */
+  RNDIMG_ANSWER_CHANGED,     /* @name's text (alt, author, licence...) changed */
+  RNDIMG_ANSWER_MOVED,       /* the picture @from is now @name, in another album */
+  RNDIMG_ANSWER_ALBUM,       /* an album made, changed or removed: url and name are NULL */
+} RndimgAnswerKind;
+
 /* What the API answers: the picture's URL and, for events, the rest. */
 typedef struct {
-  char *url;
-  char *name;
+  RndimgAnswerKind kind;
+  char *url;              /* NULL only for REMOVED and ALBUM */
+  char *name;             /* NULL only for ALBUM */
+  char *from;             /* MOVED: the picture's old name; else NULL */
   gint64 id;              /* -1 when the answer has none (GET /rndimg) */
   char *published_at;     /* NULL when none */
   char *source;           /* NULL when none */
@@ -27,6 +38,13 @@ typedef struct {
   char *blurhash;         /* what to show while it loads; NULL when not said */
   char *colour;           /* its average colour, "#rrggbb"; NULL when not said */
   char *variant_version;  /* the content hash in its canonical variant URLs (16 hex digits); NULL when not said */
+  char *album;            /* "dogs", "dogs/puppies"; NULL: none, or not said */
+  char *author;           /* what the owner's info.json says; each NULL when not said */
+  char *license;
+  char *source_url;       /* an http(s) URL, else NULL */
+  char *content_type;     /* "image/png"; NULL when not said */
+  gint64 bytes;           /* the file's size; -1 when not said */
+  char *modified;         /* the file's time, RFC 3339; NULL when not said */
 } RndimgAnswer;
 
 RndimgAnswer *rndimg_answer_parse (const char   *data,

@@ -21,6 +21,7 @@ struct _RndimgClient
   SoupSession *session;
   char *base_url;
   char *album;         /* Get and Live follow only this album; NULL: all */
+  char *token;         /* sent to the server as Authorization; NULL: none */
 };
 
 G_DEFINE_FINAL_TYPE (RndimgClient, rndimg_client, G_TYPE_OBJECT)
@@ -35,6 +36,7 @@ rndimg_client_finalize (GObject *object)
   g_clear_object (&self->session);
   g_free (self->base_url);
   g_free (self->album);
+  g_free (self->token);
   G_OBJECT_CLASS (rndimg_client_parent_class)->finalize (object);
 }
 
@@ -44,6 +46,34 @@ rndimg_client_class_init (RndimgClientClass *klass)
   G_OBJECT_CLASS (klass)->finalize = rndimg_client_finalize;
 }
 
+/* Whether @uri is on the server: same scheme, host and port. */
+static gboolean
+is_on_server (RndimgClient *self, GUri *uri)
+{
+  g_autoptr(GUri) server = self->base_url != NULL ? g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  return server != NULL && g_ascii_strcasecmp (g_uri_get_scheme (uri), g_uri_get_scheme (server)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (uri), g_uri_get_host (server)) == 0 &&
+         g_uri_get_port (uri) == g_uri_get_port (server);
+}
+
+/* Every request to the server carries the token, never one elsewhere
+ * (a picture's source, say): private albums show to whoever may read
+ * them. */
+static void
+on_request_queued (SoupSession *session, SoupMessage *msg, gpointer user_data)
+{
+  RndimgClient *self = user_data;
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  g_autofree char *bearer = NULL;
+
+  if (self->token == NULL || soup_message_headers_get_one (headers, "Authorization") != NULL ||
+      !is_on_server (self, soup_message_get_uri (msg)))
+    return;
+  bearer = g_strconcat ("Bearer ", self->token, NULL);
+  soup_message_headers_replace (headers, "Authorization", bearer);
+}
+
 static void
 rndimg_client_init (RndimgClient *self)
 {
@@ -51,6 +81,7 @@ rndimg_client_init (RndimgClient *self)
                                                  "timeout", IDLE_TIMEOUT_SECONDS,
                                                  "idle-timeout", 60,
                                                  NULL);
+  g_signal_connect_object (self->session, "request-queued", G_CALLBACK (on_request_queued), self, 0);
 }
 
 RndimgClient *
@@ -82,6 +113,20 @@ char *
 rndimg_client_url (RndimgClient *self, const char *path)
 {
   return g_strconcat (self->base_url, path, NULL);
+}
+
+/* The token sent with every request to the server (NULL or "": none). */
+void
+rndimg_client_set_token (RndimgClient *self, const char *token)
+{
+  g_free (self->token);
+  self->token = token != NULL && *token != '\0' ? g_strdup (token) : NULL;
+}
+
+const char *
+rndimg_client_get_token (RndimgClient *self)
+{
+  return self->token;
 }
 
 SoupSession *
@@ -339,6 +384,7 @@ rndimg_client_get_random_async (RndimgClient *self, const char *exclude, GCancel
                                        escaped ? escaped : "", album, NULL);
   g_autofree char *url = rndimg_client_url (self, path);
 
+  g_task_set_source_tag (task, RNDIMG_TASK_TAG (rndimg_client_get_random_async));
   start_request (self, url, cancellable, task);
 }
 
@@ -377,6 +423,7 @@ rndimg_client_upload_async (RndimgClient *self, GBytes *picture, const char *con
   g_autofree char *url = rndimg_client_url (self, RNDIMG_API_PREFIX "/images");
   SoupMessage *msg = soup_message_new ("POST", url);
 
+  g_task_set_source_tag (task, RNDIMG_TASK_TAG (rndimg_client_upload_async));
   if (msg == NULL)
     {
       g_task_return_new_error (task, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
@@ -406,6 +453,7 @@ rndimg_client_fetch_async (RndimgClient *self, const char *url, GCancellable *ca
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
+  g_task_set_source_tag (task, RNDIMG_TASK_TAG (rndimg_client_fetch_async));
   start_request (self, url, cancellable, task);
 }
 
@@ -415,6 +463,54 @@ rndimg_client_fetch_finish (RndimgClient *self, GAsyncResult *result, GError **e
   return request_finish (result, error);
 }
 
+static void
+on_albums_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = rndimg_client_fetch_finish (RNDIMG_CLIENT (source), result, &error);
+  GPtrArray *albums;
+  gsize length;
+  const char *data;
+
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data = g_bytes_get_data (body, &length);
+  albums = rndimg_albums_parse (data, (gssize) length, &error);
+  if (albums == NULL)
+    g_task_return_new_error (task, RNDIMG_CLIENT_ERROR, RNDIMG_CLIENT_ERROR_BAD_ANSWER,
+                             _("Bad answer: %s"), error->message);
+  else
+    g_task_return_pointer (task, albums, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* GET /polling/api/v1.0/albums: the server's albums, as
+ * rndimg_albums_parse() reads them. */
+void
+rndimg_client_list_albums_async (RndimgClient *self, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *url = rndimg_client_url (self, RNDIMG_API_PREFIX "/albums");
+
+  g_task_set_source_tag (task, RNDIMG_TASK_TAG (rndimg_client_list_albums_async));
+  rndimg_client_fetch_async (self, url, cancellable, on_albums_fetched, task);
+}
+
+/* Returns (transfer full) RndimgAlbumInfo *, or NULL and @error. */
+GPtrArray *
+rndimg_client_list_albums_finish (RndimgClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == RNDIMG_TASK_TAG (rndimg_client_list_albums_async),
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static gboolean
 is_variant_version (const char *text)
 {
@@ -422,16 +518,15 @@ is_variant_version (const char *text)
 }
 
 /* The URL of a variant of the picture at @url (a server's /static/img/NAME)
- * that fits @width x @height logical pixels at @scale, never larger than
- * the picture, PNG for pictures that may have transparency, JPEG for JPEGs
- * (both decode without extra loaders). With @variant_version (the picture's
- * details give it) the canonical URL, answered with bytes at once:
- * /img/NAME/VERSION/(W*S)x(H*S).EXT?fit=inside; without, the short one the
- * server redirects there: /img/NAME/WxH@Sx.EXT?fit=inside. NAME is one
- * segment: an album's '/' is written %2F. NULL when @url names no
- * catalogue picture. */
-char *
-rndimg_client_variant_url (const char *url, const char *variant_version, int width, int height, int scale)
+ * that fits @width x @height logical pixels at @scale, with @query (NULL:
+ * none), PNG for pictures that may have transparency, JPEG for JPEGs
+ * (both decode without extra loaders). With @variant_version (the
+ * picture's details give it) the canonical URL, answered with bytes at
+ * once: /img/NAME/VERSION/(W*S)x(H*S).EXT; without, the short one the
+ * server redirects there: /img/NAME/WxH@Sx.EXT. NAME is one segment: an
+ * album's '/' is written %2F. NULL when @url names no catalogue picture. */
+static char *
+variant_url (const char *url, const char *variant_version, int width, int height, int scale, const char *query)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
   const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
@@ -460,6 +555,22 @@ rndimg_client_variant_url (const char *url, const char *variant_version, int wid
   escaped = g_uri_escape_string (name, NULL, FALSE);
   variant_path = g_strdup_printf ("/img/%s/%s.%s", escaped, size, extension);
   variant = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
-                         g_uri_get_port (uri), variant_path, "fit=inside", NULL);
+                         g_uri_get_port (uri), variant_path, query, NULL);
   return g_uri_to_string (variant);
+}
+
+/* The variant of the picture at @url that fits within @width x @height
+ * (?fit=inside: the whole picture, never larger than it). */
+char *
+rndimg_client_variant_url (const char *url, const char *variant_version, int width, int height, int scale)
+{
+  return variant_url (url, variant_version, width, height, scale, "fit=inside");
+}
+
+/* A square thumbnail of the picture at @url, @side logical pixels at
+ * @scale, cropped from its centre (fit=cover, the default, left out). */
+char *
+rndimg_client_thumbnail_url (const char *url, const char *variant_version, int side, int scale)
+{
+  return variant_url (url, variant_version, side, side, scale, NULL);
 }

@@ -3,9 +3,14 @@
 
 #include <libsoup/soup.h>
 
+#include "rndimg-albums.h"
 #include "rndimg-answer.h"
 
 G_BEGIN_DECLS
+
+/* A function as a GTask's source tag: ISO C has no cast from a function
+ * pointer to gpointer, only through an integer. */
+#define RNDIMG_TASK_TAG(function) ((gpointer) (guintptr) (function))
 
 #define RNDIMG_CLIENT_ERROR (rndimg_client_error_quark ())
 GQuark rndimg_client_error_quark (void);
@@ -28,6 +33,9 @@ void          rndimg_client_set_base_url      (RndimgClient        *self,
 char         *rndimg_client_url               (RndimgClient        *self,
                                                const char          *path);
 SoupSession  *rndimg_client_get_session       (RndimgClient        *self);
+void          rndimg_client_set_token         (RndimgClient        *self,
+                                               const char          *token);
+const char   *rndimg_client_get_token         (RndimgClient        *self);
 
 void          rndimg_client_set_album         (RndimgClient        *self,
                                                const char          *album);
@@ -60,6 +68,13 @@ void          rndimg_client_fetch_async       (RndimgClient        *self,
 GBytes       *rndimg_client_fetch_finish      (RndimgClient        *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+void          rndimg_client_list_albums_async (RndimgClient        *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GPtrArray    *rndimg_client_list_albums_finish (RndimgClient       *self,
+                                                GAsyncResult       *result,
+                                                GError            **error);
 
 GError       *rndimg_client_classify_error    (const GError        *error);
 char         *rndimg_client_normalize_base_url (const char         *text,
@@ -70,5 +85,9 @@ char         *rndimg_client_variant_url       (const char          *url,
                                                 int                  width,
                                                 int                  height,
                                                 int                  scale);
+char         *rndimg_client_thumbnail_url     (const char          *url,
+                                               const char          *variant_version,
+                                               int                  side,
+                                               int                  scale);
 
 G_END_DECLS

@@ -24,7 +24,9 @@ struct _RndimgLive
   RndimgLiveState state;
   gboolean ever_connected;
   gint64 connected_usec;              /* when the connection in use was made */
-  guint failures;
+  guint failures;                     /* SSE attempts that failed, for the fallback */
+  guint attempts_failed;              /* attempts failed since the last connection */
+  gint64 retry_usec;                  /* when the next attempt is due (monotonic); 0: none */
   RndimgBackoff backoff;
   guint retry_id;                     /* the next connection or poll, later */
   void (*later_then) (RndimgLive *self);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Live over Server-Sent Events, as a browser's EventSource does it:
  * "Accept: text/event-stream", events of the default type "message" (or
- * our "image"), and on reconnect "Last-Event-ID" with the last id: field
+ * our "image", and the catalogue's changes: "removed", "changed",
+ * "moved", "album-changed", "album-removed"), and on reconnect "Last-Event-ID" with the last id: field
  * the stream sent, whatever the events' data say. The answer is read
  * chunk by chunk into the bounded parser. */
 #include "rndimg-live-private.h"
@@ -15,7 +16,11 @@
 static void
 on_sse_event (const char *type, const char *data, const char *id, gpointer user_data)
 {
-  if (g_strcmp0 (type, "message") == 0 || g_strcmp0 (type, "image") == 0)
+  static const char *const followed[] = {
+    "message", "image", "removed", "changed", "moved", "album-changed", "album-removed", NULL,
+  };
+
+  if (type != NULL && g_strv_contains (followed, type))
     rndimg_live_deliver (user_data, data, strlen (data));
 }
 

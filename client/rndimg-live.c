@@ -3,7 +3,8 @@
  * (SSE, or long-poll when SSE cannot be had), reconnects with backoff,
  * and hands on each new event once: an event it already has is dropped,
  * so a server that repeats itself cannot make us spin. Emits "event"
- * (RndimgAnswer *) and notifies "state". The transports are in
+ * (RndimgAnswer *) and notifies "state" and, while it reconnects,
+ * "retry-time" (when it tries next). The transports are in
  * rndimg-live-sse.c and rndimg-live-long-poll.c. */
 #include "rndimg-live-private.h"
 
@@ -15,7 +16,7 @@
 
 G_DEFINE_FINAL_TYPE (RndimgLive, rndimg_live, G_TYPE_OBJECT)
 
-enum { PROP_0, PROP_STATE, N_PROPS };
+enum { PROP_0, PROP_STATE, PROP_RETRY_TIME, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 enum { EVENT, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -64,6 +65,7 @@ close_connection (RndimgLive *self)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->stream);
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  self->retry_usec = 0;
 }
 
 static void
@@ -71,6 +73,11 @@ connect_now (RndimgLive *self)
 {
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  if (self->retry_usec != 0)
+    {
+      self->retry_usec = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_TIME]);
+    }
   if (self->state != RNDIMG_LIVE_RECONNECTING)
     set_state (self, RNDIMG_LIVE_CONNECTING, NULL);
   if (self->active == RNDIMG_TRANSPORT_SSE)
@@ -124,8 +131,11 @@ rndimg_live_connection_lost (RndimgLive *self, const GError *error)
   delay = rndimg_backoff_next (&self->backoff);
   if (self->active == RNDIMG_TRANSPORT_SSE && stream_retry > 0)
     delay = MAX (delay, (guint) MIN (stream_retry, 60000));
+  self->attempts_failed++;
   set_state (self, RNDIMG_LIVE_RECONNECTING, classified->message);
   rndimg_live_later (self, delay, connect_now);
+  self->retry_usec = g_get_monotonic_time () + (gint64) delay * 1000;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_TIME]);
 }
 
 /* The server is there. The backoff is reset by a new event (see deliver)
@@ -137,6 +147,7 @@ rndimg_live_connected (RndimgLive *self)
   self->ever_connected = TRUE;
   self->connected_usec = g_get_monotonic_time ();
   self->failures = 0;
+  self->attempts_failed = 0;
   set_state (self, RNDIMG_LIVE_CONNECTED, NULL);
 }
 
@@ -196,7 +207,19 @@ rndimg_live_start (RndimgLive *self)
                                                                : RNDIMG_TRANSPORT_SSE;
   self->ever_connected = FALSE;
   self->failures = 0;
+  self->attempts_failed = 0;
   rndimg_backoff_reset (&self->backoff);
+  connect_now (self);
+}
+
+/* While reconnecting: the next attempt now, not when it is due (the
+ * backoff and the way of following are kept). */
+void
+rndimg_live_retry_now (RndimgLive *self)
+{
+  if (self->state != RNDIMG_LIVE_RECONNECTING || self->retry_id == 0)
+    return;
+  g_clear_handle_id (&self->retry_id, g_source_remove);
   connect_now (self);
 }
 
@@ -230,6 +253,22 @@ rndimg_live_get_active_transport (RndimgLive *self)
   return self->active;
 }
 
+/* When the next attempt is due (g_get_monotonic_time()'s clock) while
+ * Live waits to reconnect; 0 otherwise. */
+gint64
+rndimg_live_get_retry_time (RndimgLive *self)
+{
+  return self->state == RNDIMG_LIVE_RECONNECTING ? self->retry_usec : 0;
+}
+
+/* How many attempts in a row failed since Live was last connected (or
+ * started). */
+guint
+rndimg_live_get_failed_attempts (RndimgLive *self)
+{
+  return self->attempts_failed;
+}
+
 /* Why the last connection failed, for a person; NULL when all is well. */
 const char *
 rndimg_live_get_reason (RndimgLive *self)
@@ -246,6 +285,9 @@ rndimg_live_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     {
     case PROP_STATE:
       g_value_set_int (value, self->state);
+      break;
+    case PROP_RETRY_TIME:
+      g_value_set_int64 (value, rndimg_live_get_retry_time (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -289,6 +331,8 @@ rndimg_live_class_init (RndimgLiveClass *klass)
 
   properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, RNDIMG_LIVE_OFF, RNDIMG_LIVE_RECONNECTING,
                                              RNDIMG_LIVE_OFF, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RETRY_TIME] = g_param_spec_int64 ("retry-time", NULL, NULL, 0, G_MAXINT64, 0,
+                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* (RndimgLive *, RndimgAnswer *) */

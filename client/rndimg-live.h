@@ -34,5 +34,8 @@ void             rndimg_live_stop           (RndimgLive      *self);
 RndimgLiveState  rndimg_live_get_state      (RndimgLive      *self);
 RndimgTransport  rndimg_live_get_active_transport (RndimgLive *self);
 const char      *rndimg_live_get_reason     (RndimgLive      *self);
+gint64           rndimg_live_get_retry_time (RndimgLive      *self);
+guint            rndimg_live_get_failed_attempts (RndimgLive *self);
+void             rndimg_live_retry_now      (RndimgLive      *self);
 
 G_END_DECLS

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* The viewer's logic without widgets: SSE parser, answer parser, backoff,
+/* The viewer's logic without widgets: SSE parser, answer and album list
+ * parsers, variant URLs and which variant a shown size needs, backoff,
  * and the live follower against small fake servers on loopback that speak
- * plain SSE and long-poll the way third-party push servers do. */
+ * plain SSE and long-poll the way third-party push servers do, and
+ * against a port nobody listens on. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rndimg-albums.h"
 #include "rndimg-answer.h"
 #include "rndimg-backoff.h"
 #include "rndimg-blurhash-decode.h"
 #include "rndimg-live.h"
 #include "rndimg-sse-parser.h"
+#include "rndimg-variant-size.h"
 #include "rndimg-test-util.h"
 
 typedef struct {
@@ -270,6 +274,104 @@ test_answer_event_alt (void)
   g_assert_null (event->blurhash);
 }
 
+/* What the Properties pane shows: the owner's author, licence and source
+ * (http(s) only: it becomes a link), the file's size, type and time, the
+ * album; copied with the answer. */
+static void
+test_answer_properties (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgAnswer) answer = rndimg_answer_parse (
+    "{\"status\":\"success\",\"message\":\"http://h/static/img/cats/c1.png\",\"image\":{\"name\":\"cats/c1.png\","
+    "\"album\":\"cats\",\"bytes\":48213,\"content_type\":\"image/png\",\"modified\":\"2026-11-20T09:12:44Z\","
+    "\"author\":\"Ann Example\",\"license\":\"CC BY 4.0\",\"source_url\":\"https://example.org/c1\"}}", -1, &error);
+  g_autoptr(RndimgAnswer) copy = NULL;
+  g_autoptr(RndimgAnswer) hostile = rndimg_answer_parse (
+    "{\"status\":\"success\",\"message\":\"http://h/static/img/a.png\",\"source_url\":\"javascript:alert(1)\","
+    "\"bytes\":\"many\",\"author\":7}", -1, &error);
+
+  g_assert_no_error (error);
+  copy = rndimg_answer_copy (answer);
+  g_assert_cmpstr (copy->album, ==, "cats");
+  g_assert_cmpstr (copy->author, ==, "Ann Example");
+  g_assert_cmpstr (copy->license, ==, "CC BY 4.0");
+  g_assert_cmpstr (copy->source_url, ==, "https://example.org/c1");
+  g_assert_cmpstr (copy->content_type, ==, "image/png");
+  g_assert_cmpint (copy->bytes, ==, 48213);
+  g_assert_cmpstr (copy->modified, ==, "2026-11-20T09:12:44Z");
+  g_assert_null (hostile->source_url);
+  g_assert_null (hostile->author);
+  g_assert_cmpint (hostile->bytes, ==, -1);
+}
+
+/* An /albums answer: titles in the user's language when the server has
+ * them (LANGUAGE=fa for this test), else its one title, else the folder's
+ * name made readable; sub-albums keep their parent; what is not an album
+ * is left out; what is not a list is an error. */
+static void
+test_albums_parse (void)
+{
+  static const char answer[] =
+    "{\"status\":\"success\",\"count\":5,\"albums\":["
+    "{\"name\":\"squares\",\"title\":null,\"title_by_language\":null,\"parent\":null,\"count\":6,"
+    "\"sub_albums\":[\"small\"],\"cover\":\"http://h/static/img/squares/squares-1.png\"},"
+    "{\"name\":\"squares/small\",\"title\":null,\"parent\":\"squares\",\"count\":2,\"cover\":null},"
+    "{\"name\":\"dogs\",\"title\":\"Good Dogs\",\"title_by_language\":{\"fa\":\"سگ‌ها\"},\"count\":3},"
+    "{\"name\":\"holiday_2024-summer\",\"title\":\"\",\"count\":-4,\"cover\":\"javascript:x\"},"
+    "{\"title\":\"no name\"}, 7]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) albums = rndimg_albums_parse (answer, -1, &error);
+  const RndimgAlbumInfo *squares, *small, *dogs, *holiday;
+  g_autofree char *full = NULL, *unknown = NULL;
+  g_autoptr(GPtrArray) not_list = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (albums->len, ==, 4);
+  squares = g_ptr_array_index (albums, 0);
+  small = g_ptr_array_index (albums, 1);
+  dogs = g_ptr_array_index (albums, 2);
+  holiday = g_ptr_array_index (albums, 3);
+  g_assert_cmpstr (squares->title, ==, "Squares");
+  g_assert_cmpuint (squares->count, ==, 6);
+  g_assert_cmpstr (squares->cover_url, ==, "http://h/static/img/squares/squares-1.png");
+  g_assert_null (squares->parent);
+  g_assert_cmpstr (small->title, ==, "Small");
+  g_assert_cmpstr (small->parent, ==, "squares");
+  g_assert_null (small->cover_url);
+  g_assert_cmpstr (dogs->title, ==, "سگ‌ها");
+  g_assert_cmpstr (holiday->title, ==, "Holiday 2024 summer");
+  g_assert_cmpuint (holiday->count, ==, 0);
+  g_assert_null (holiday->cover_url);
+  full = rndimg_album_full_title (albums, "squares/small");
+  g_assert_cmpstr (full, ==, "Squares / Small");
+  unknown = rndimg_album_full_title (NULL, "cats/big_ones");
+  g_assert_cmpstr (unknown, ==, "Cats / Big ones");
+
+  not_list = rndimg_albums_parse ("{\"status\":\"success\",\"albums\":{}}", -1, &error);
+  g_assert_null (not_list);
+  g_assert_nonnull (error);
+}
+
+/* Which variant a shown size needs: the smallest step of the ladder at
+ * least that large; the original once the step is as large as the
+ * picture or the ladder ends; a small growth asks for nothing new. */
+static void
+test_variant_side (void)
+{
+  g_assert_cmpuint (rndimg_variant_side_for (3000, 2000, 536), ==, 768);
+  g_assert_cmpuint (rndimg_variant_side_for (3000, 2000, 560), ==, 768);
+  g_assert_cmpuint (rndimg_variant_side_for (3000, 2000, 768.4), ==, 768);
+  g_assert_cmpuint (rndimg_variant_side_for (3000, 2000, 1275), ==, 1536);
+  g_assert_cmpuint (rndimg_variant_side_for (2000, 4000, 2500), ==, 3072);
+  g_assert_cmpuint (rndimg_variant_side_for (3000, 2000, 3000), ==, 0);     /* 100 %: the file */
+  g_assert_cmpuint (rndimg_variant_side_for (400, 400, 400), ==, 0);        /* a small picture: the file */
+  g_assert_cmpuint (rndimg_variant_side_for (800, 600, 536), ==, 768);
+  g_assert_cmpuint (rndimg_variant_side_for (9000, 6000, 5000), ==, 0);     /* past the ladder */
+  g_assert_cmpuint (rndimg_variant_side_for (9000, 6000, 0), ==, 256);
+  g_assert_cmpuint (rndimg_variant_side_for (0, 0, 900), ==, 1024);         /* size unknown */
+  g_assert_cmpuint (rndimg_variant_side_for (0, 0, 4097), ==, 0);
+}
+
 /* The details' variant_version is kept when it is one (16 hex digits:
  * it goes into a URL path), from an event and from rndimg's "image". */
 static void
@@ -336,6 +438,19 @@ test_variant_url (void)
 
       g_assert_cmpstr (url, ==, cases[i].expected);
     }
+}
+
+/* A square thumbnail: cropped (fit=cover, the default, left out of the
+ * canonical URL), the scale multiplied in. */
+static void
+test_thumbnail_url (void)
+{
+  g_autofree char *canonical = rndimg_client_thumbnail_url ("http://h:5000/static/img/cats/c1.jpg",
+                                                            "0123456789abcdef", 32, 2);
+  g_autofree char *short_url = rndimg_client_thumbnail_url ("http://h:5000/static/img/cats/c1.jpg", NULL, 32, 2);
+
+  g_assert_cmpstr (canonical, ==, "http://h:5000/img/cats%2Fc1.jpg/0123456789abcdef/64x64.jpg");
+  g_assert_cmpstr (short_url, ==, "http://h:5000/img/cats%2Fc1.jpg/32x32@2x.jpg");
 }
 
 /* One colour alone (1 x 1 components): every pixel is that colour. */
@@ -640,9 +755,45 @@ test_live_long_poll_never_spins (void)
   fake_stop (&fake);
 }
 
+static gboolean
+failed_twice (gpointer user_data)
+{
+  return rndimg_live_get_failed_attempts (user_data) >= 2;
+}
+
+/* Nobody listens: Live says it reconnects, when it tries next (in the
+ * future, within the backoff's ceiling), and counts the attempts that
+ * failed in a row; Retry Now tries at once. */
+static void
+test_live_unreachable (void)
+{
+  g_autoptr(RndimgClient) client = rndimg_client_new ("http://127.0.0.1:9");   /* discard: nobody listens */
+  g_autoptr(RndimgLive) live = rndimg_live_new (client, RNDIMG_TRANSPORT_SSE);
+  gint64 retry;
+  guint failed;
+
+  rndimg_live_start (live);
+  g_assert_true (test_wait_until (failed_twice, live, 10000));
+  g_assert_cmpint (rndimg_live_get_state (live), ==, RNDIMG_LIVE_RECONNECTING);
+  g_assert_nonnull (strstr (rndimg_live_get_reason (live), "refused"));
+  retry = rndimg_live_get_retry_time (live);
+  g_assert_cmpint (retry, >, g_get_monotonic_time ());
+  g_assert_cmpint (retry, <=, g_get_monotonic_time () + 30 * G_USEC_PER_SEC);
+  failed = rndimg_live_get_failed_attempts (live);
+  rndimg_live_retry_now (live);
+  g_assert_cmpint (rndimg_live_get_retry_time (live), ==, 0);
+  g_assert_true (test_wait_until (failed_twice, live, 100));   /* still failed: the count is kept */
+  test_run_for (300);
+  g_assert_cmpuint (rndimg_live_get_failed_attempts (live), ==, failed + 1);
+  rndimg_live_stop (live);
+  g_assert_cmpint (rndimg_live_get_retry_time (live), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* The album titles in Persian when the server has them. */
+  g_setenv ("LANGUAGE", "fa", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sse/basic", test_sse_basic);
@@ -655,11 +806,16 @@ main (int argc, char **argv)
   g_test_add_func ("/sse/nul", test_sse_nul);
   g_test_add_func ("/live/plain-sse", test_live_plain_sse);
   g_test_add_func ("/live/long-poll-never-spins", test_live_long_poll_never_spins);
+  g_test_add_func ("/live/unreachable", test_live_unreachable);
   g_test_add_func ("/answer/valid", test_answer_valid);
   g_test_add_func ("/answer/invalid", test_answer_invalid);
   g_test_add_func ("/answer/event-alt", test_answer_event_alt);
   g_test_add_func ("/answer/variant-version", test_answer_variant_version);
+  g_test_add_func ("/answer/properties", test_answer_properties);
+  g_test_add_func ("/albums/parse", test_albums_parse);
   g_test_add_func ("/client/variant-url", test_variant_url);
+  g_test_add_func ("/client/thumbnail-url", test_thumbnail_url);
+  g_test_add_func ("/client/variant-side", test_variant_side);
   g_test_add_func ("/blurhash/solid", test_blurhash_solid);
   g_test_add_func ("/blurhash/server-vector", test_blurhash_server_vector);
   g_test_add_func ("/blurhash/invalid", test_blurhash_invalid);
