@@ -40,5 +40,6 @@ GBytes                *rndimg_picture_variants_fetch_finish  (RndimgPictureVaria
                                                          GError                             **error);
 RndimgRenderer        *rndimg_picture_variants_get_renderer  (RndimgPictureVariants          *self);
 RndimgVariantCache    *rndimg_picture_variants_get_cache     (RndimgPictureVariants          *self);
+RndimgMasters         *rndimg_picture_variants_get_masters   (RndimgPictureVariants          *self);
 
 G_END_DECLS
