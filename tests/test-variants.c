@@ -7,7 +7,7 @@
  * restart; decompression bombs refused at upload and in the folder; a
  * corrupt picture and a render over its time limit answered with JSON. */
 #include "picture-files.h"
-#include "rndimg-test-util.h"
+#include "variant-fixture.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -17,8 +17,6 @@
 #include <vips/vips.h>
 
 #define API "/polling/api/v1.0"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsImage, g_object_unref)
 
 /* ---- pictures for the folder ---- */
 
@@ -69,16 +67,6 @@ make_bomb_png (void)
   return g_byte_array_free_to_bytes (png);
 }
 
-static void
-write_file (const char *folder, const char *name, const void *data, gsize length)
-{
-  g_autofree char *path = g_build_filename (folder, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, data, (gssize) length, &error);
-  g_assert_no_error (error);
-}
-
 /* An 800x600 JPEG whose EXIF says where it was taken: an APP1 segment
  * (a TIFF header, IFD0 with one entry, ImageDescription: ASCII, 13 bytes
  * at offset 26) put right after the SOI marker of libvips' JPEG. */
@@ -104,7 +92,7 @@ write_jpeg_with_exif (const char *folder)
   g_byte_array_append (jpeg, app1, sizeof app1);
   g_byte_array_append (jpeg, (const guint8 *) buffer + 2, (guint) length - 2);
   g_free (buffer);
-  write_file (folder, "photo.jpg", jpeg->data, jpeg->len);
+  variant_write_file (folder, "photo.jpg", jpeg->data, jpeg->len);
   /* The test of the test: libvips reads the description back. */
   {
     g_autoptr(VipsImage) back = vips_image_new_from_buffer (jpeg->data, jpeg->len, "", NULL);
@@ -126,122 +114,34 @@ make_folder (void)
   g_autoptr(GBytes) bomb = make_bomb_png ();
 
   write_jpeg_with_exif (folder);
-  write_file (folder, "corrupt.png", corrupt, sizeof corrupt);
-  write_file (folder, "bomb.png", g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb));
+  variant_write_file (folder, "corrupt.png", corrupt, sizeof corrupt);
+  variant_write_file (folder, "bomb.png", g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb));
   return folder;
 }
 
 /* ---- requests ---- */
 
-typedef struct {
-  TestServer *server;
-  SoupSession *session;
-  char *folder;
-  char *variant_dir;
-} Fixture;
-
+/* A server on the fixture's folder (the shipped 01.png, the JPEG, a
+ * corrupt PNG and a bomb, unless the test made its own), with @first_arg
+ * and the flags after it. */
 static void
-fixture_start (Fixture *fixture, const char *first_arg, ...)
+fixture_start (VariantFixture *fixture, const char *first_arg, ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   va_list ap;
 
   if (fixture->folder == NULL)
     fixture->folder = make_folder ();
-  if (fixture->variant_dir == NULL)
-    fixture->variant_dir = g_dir_make_tmp ("rndimg-variants-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_ptr_array_add (args, g_strdup_printf ("--images=%s", fixture->folder));
-  g_ptr_array_add (args, g_strdup_printf ("--variant-dir=%s", fixture->variant_dir));
-  g_ptr_array_add (args, g_strdup ("--interval=0"));
   va_start (ap, first_arg);
   for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, g_strdup (arg));
+    g_ptr_array_add (args, (gpointer) arg);
   va_end (ap);
   g_ptr_array_add (args, NULL);
-  fixture->server = test_server_start_argv ((const char *const *) args->pdata);
-  if (fixture->session == NULL)
-    fixture->session = soup_session_new_with_options ("max-conns", 64, "max-conns-per-host", 64, NULL);
+  variant_fixture_start_argv (fixture, (const char *const *) args->pdata);
 }
 
 static void
-fixture_stop_server (Fixture *fixture)
-{
-  g_clear_pointer (&fixture->server, test_server_stop);
-}
-
-static void
-fixture_clear (Fixture *fixture)
-{
-  fixture_stop_server (fixture);
-  g_clear_object (&fixture->session);
-  if (fixture->folder != NULL)
-    test_remove_folder (fixture->folder);
-  if (fixture->variant_dir != NULL)
-    test_remove_folder (fixture->variant_dir);
-  g_free (fixture->folder);
-  g_free (fixture->variant_dir);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fixture, fixture_clear)
-
-/* One GET that does not follow redirects. */
-static void
-get_once (Fixture *fixture, const char *path, const char *const *headers, TestResponse *response)
-{
-  g_autofree char *url = g_str_has_prefix (path, "http") ? g_strdup (path) : test_server_url (fixture->server, path);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (msg);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  for (; headers != NULL && headers[0] != NULL; headers += 2)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), headers[0], headers[1]);
-  response->body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
-  g_assert_no_error (error);
-  response->status = soup_message_get_status (msg);
-  response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-  /* Checked against docs/openapi.yaml by the suite's last test. */
-  test_record_answer (msg, response->body);
-}
-
-/* The canonical URL a spelling redirects to (asserting the redirect). */
-static char *
-canonical_of (Fixture *fixture, const char *path)
-{
-  g_auto(TestResponse) response = { 0 };
-  const char *cache_control;
-
-  get_once (fixture, path, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 302);
-  cache_control = test_response_header (&response, "Cache-Control");
-  g_assert_nonnull (cache_control);
-  g_assert_nonnull (strstr (cache_control, "no-store"));
-  return g_strdup (test_response_header (&response, "Location"));
-}
-
-/* Follows @path to its canonical URL and gets it: 200 with the bytes. */
-static void
-get_variant (Fixture *fixture, const char *path, const char *const *headers, TestResponse *response)
-{
-  g_autofree char *canonical = canonical_of (fixture, path);
-
-  get_once (fixture, canonical, headers, response);
-}
-
-static VipsImage *
-decode (GBytes *bytes)
-{
-  gsize length;
-  const void *data = g_bytes_get_data (bytes, &length);
-  VipsImage *image = vips_image_new_from_buffer (data, length, "", NULL);
-
-  g_assert_nonnull (image);
-  return image;
-}
-
-static void
-assert_variant (Fixture *fixture, const char *path, const char *accept, int width, int height,
+assert_variant (VariantFixture *fixture, const char *path, const char *accept, int width, int height,
                 const char *loader, const char *content_type)
 {
   g_auto(TestResponse) response = { 0 };
@@ -250,54 +150,15 @@ assert_variant (Fixture *fixture, const char *path, const char *accept, int widt
   const char *made_by = NULL;
 
   g_test_message ("%s (Accept: %s)", path, accept ? accept : "none");
-  get_variant (fixture, path, accept != NULL ? headers : NULL, &response);
+  variant_get (fixture, path, accept != NULL ? headers : NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
   g_assert_cmpstr (test_response_header (&response, "Content-Type"), ==, content_type);
   g_assert_cmpstr (test_response_header (&response, "Cache-Control"), ==, "public, max-age=31536000, immutable");
-  image = decode (response.body);
+  image = variant_decode (response.body);
   g_assert_cmpint (vips_image_get_width (image), ==, width);
   g_assert_cmpint (vips_image_get_height (image), ==, height);
   g_assert_cmpint (vips_image_get_string (image, "vips-loader", &made_by), ==, 0);
   g_assert_cmpstr (made_by, ==, loader);
-}
-
-/* @name's value in /metrics (a series with its labels); FALSE when the
- * server has no such series. */
-static gboolean
-read_metric (Fixture *fixture, const char *name, double *value)
-{
-  g_auto(TestResponse) response = { 0 };
-  g_autofree char *url = test_server_url (fixture->server, "/metrics");
-  g_autofree char *prefix = g_strconcat ("\n", name, " ", NULL);
-  g_autofree char *text = NULL;
-  const char *line;
-
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 200);
-  text = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
-  line = strstr (text, prefix);
-  *value = line != NULL ? g_ascii_strtod (line + strlen (prefix), NULL) : 0;
-  return line != NULL;
-}
-
-/* @name's value, asserting the server has it. */
-static double
-metric (Fixture *fixture, const char *name)
-{
-  double value;
-
-  g_assert_true (read_metric (fixture, name, &value));
-  return value;
-}
-
-/* @name's value, 0 when the series is absent (none counted yet). */
-static double
-metric_or_zero (Fixture *fixture, const char *name)
-{
-  double value;
-
-  read_metric (fixture, name, &value);
-  return value;
 }
 
 /* ---- the tests ---- */
@@ -305,7 +166,7 @@ metric_or_zero (Fixture *fixture, const char *name)
 static void
 test_sizes_and_formats (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
 
   fixture_start (&fixture, NULL);
   assert_variant (&fixture, "/img/01.png/300x200.webp", NULL, 300, 200, "webpload_buffer", "image/webp");
@@ -330,14 +191,14 @@ test_sizes_and_formats (void)
 static void
 test_grayscale_is_gray (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_autoptr(VipsImage) image = NULL;
 
   fixture_start (&fixture, NULL);
-  get_variant (&fixture, "/img/01.png/50x50.png?grayscale", NULL, &response);
+  variant_get (&fixture, "/img/01.png/50x50.png?grayscale", NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
-  image = decode (response.body);
+  image = variant_decode (response.body);
   g_assert_cmpint (vips_image_get_bands (image), ==, 1);
 }
 
@@ -365,15 +226,15 @@ jpeg_frame_marker (GBytes *bytes)
 static void
 test_jpeg_progressive_when_large (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) small = { 0 };
   g_auto(TestResponse) large = { 0 };
 
   fixture_start (&fixture, NULL);
-  get_variant (&fixture, "/img/photo.jpg/300x200.jpg", NULL, &small);
+  variant_get (&fixture, "/img/photo.jpg/300x200.jpg", NULL, &small);
   g_assert_cmpuint (small.status, ==, 200);
   g_assert_cmphex (jpeg_frame_marker (small.body), ==, 0xc0);
-  get_variant (&fixture, "/img/photo.jpg/640x480.jpg", NULL, &large);
+  variant_get (&fixture, "/img/photo.jpg/640x480.jpg", NULL, &large);
   g_assert_cmpuint (large.status, ==, 200);
   g_assert_cmphex (jpeg_frame_marker (large.body), ==, 0xc2);
 }
@@ -381,7 +242,7 @@ test_jpeg_progressive_when_large (void)
 static void
 test_render_threads_lowered (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_autoptr(GHashTable) niceness = NULL;
   const char *pid;
@@ -393,7 +254,7 @@ test_render_threads_lowered (void)
   int render = MIN (base + 10, 19);
 
   fixture_start (&fixture, "--render-workers=2", NULL);
-  get_variant (&fixture, "/img/photo.jpg/120x90.jpg", NULL, &response);
+  variant_get (&fixture, "/img/photo.jpg/120x90.jpg", NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
   pid = g_subprocess_get_identifier (fixture.server->process);
   niceness = test_server_thread_niceness (fixture.server);
@@ -415,7 +276,7 @@ test_render_threads_lowered (void)
 static void
 test_metadata_stripped (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   const char *formats[] = { "jpg", "png", "webp", "avif" };
 
   fixture_start (&fixture, NULL);
@@ -424,7 +285,7 @@ test_metadata_stripped (void)
       g_auto(TestResponse) response = { 0 };
       g_autofree char *path = g_strdup_printf ("/img/photo.jpg/400x300.%s", formats[i]);
 
-      get_variant (&fixture, path, NULL, &response);
+      variant_get (&fixture, path, NULL, &response);
       g_assert_cmpuint (response.status, ==, 200);
       g_test_message ("%s", path);
       /* memmem: the bytes hold NULs, where g_strstr_len() would stop. */
@@ -437,7 +298,7 @@ test_metadata_stripped (void)
 static void
 test_canonical_and_redirects (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) first = { 0 };
   g_auto(TestResponse) again = { 0 };
   g_autofree char *canonical = NULL;
@@ -451,7 +312,7 @@ test_canonical_and_redirects (void)
   const char *etag;
 
   fixture_start (&fixture, NULL);
-  canonical = canonical_of (&fixture, "/img/01.png/300x200.webp?grayscale&blur=5");
+  canonical = variant_canonical_of (&fixture, "/img/01.png/300x200.webp?grayscale&blur=5");
   g_assert_true (g_str_has_prefix (canonical, fixture.server->url));
   /* /img/01.png/<16 hex digits>/300x200.webp?grayscale&blur=5 */
   version = g_strndup (canonical + strlen (fixture.server->url) + strlen ("/img/01.png/"), 16);
@@ -459,18 +320,18 @@ test_canonical_and_redirects (void)
   g_assert_true (g_str_has_suffix (canonical, "/300x200.webp?grayscale&blur=5"));
   for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
     {
-      g_autofree char *location = canonical_of (&fixture, spellings[i]);
+      g_autofree char *location = variant_canonical_of (&fixture, spellings[i]);
 
       g_assert_cmpstr (location, ==, canonical);
     }
 
-  get_once (&fixture, canonical, NULL, &first);
+  variant_get_once (&fixture, canonical, NULL, &first);
   g_assert_cmpuint (first.status, ==, 200);
   g_assert_cmpstr (test_response_header (&first, "Cache-Control"), ==, "public, max-age=31536000, immutable");
   etag = test_response_header (&first, "ETag");
   g_assert_nonnull (etag);
   g_assert_null (test_response_header (&first, "Vary"));
-  get_once (&fixture, canonical, (const char *[]) { "If-None-Match", etag, NULL }, &again);
+  variant_get_once (&fixture, canonical, (const char *[]) { "If-None-Match", etag, NULL }, &again);
   g_assert_cmpuint (again.status, ==, 304);
   g_assert_cmpuint (g_bytes_get_size (again.body), ==, 0);
   g_assert_cmpstr (test_response_header (&again, "ETag"), ==, etag);
@@ -480,13 +341,13 @@ test_canonical_and_redirects (void)
 static void
 test_negotiated_varies (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) webp = { 0 };
   g_auto(TestResponse) jpeg = { 0 };
 
   fixture_start (&fixture, NULL);
-  get_variant (&fixture, "/img/01.png/80x80", (const char *[]) { "Accept", "image/webp", NULL }, &webp);
-  get_variant (&fixture, "/img/01.png/80x80", (const char *[]) { "Accept", "image/png", NULL }, &jpeg);
+  variant_get (&fixture, "/img/01.png/80x80", (const char *[]) { "Accept", "image/webp", NULL }, &webp);
+  variant_get (&fixture, "/img/01.png/80x80", (const char *[]) { "Accept", "image/png", NULL }, &jpeg);
   g_assert_cmpstr (test_response_header (&webp, "Vary"), ==, "Accept");
   g_assert_cmpstr (test_response_header (&jpeg, "Vary"), ==, "Accept");
   g_assert_cmpstr (test_response_header (&webp, "Content-Type"), ==, "image/webp");
@@ -496,13 +357,13 @@ test_negotiated_varies (void)
 
 /* @path is a 400 whose JSON names @parameter and says what is allowed. */
 static void
-assert_refused_naming (Fixture *fixture, const char *path, const char *parameter)
+assert_refused_naming (VariantFixture *fixture, const char *path, const char *parameter)
 {
   g_auto(TestResponse) response = { 0 };
   g_autoptr(JsonObject) answer = NULL;
 
   g_test_message ("%s", path);
-  get_once (fixture, path, NULL, &response);
+  variant_get_once (fixture, path, NULL, &response);
   test_assert_json_error (&response, 400);
   answer = test_response_json (&response);
   g_assert_cmpstr (json_object_get_string_member (answer, "parameter"), ==, parameter);
@@ -512,7 +373,7 @@ assert_refused_naming (Fixture *fixture, const char *path, const char *parameter
 static void
 test_bad_parameters (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   static const struct { const char *path, *parameter; } cases[] = {
     { "/img/01.png/0x-5.jpg", "height" },
     { "/img/01.png/-5x10.jpg", "width" },
@@ -551,11 +412,11 @@ test_bad_parameters (void)
 static void
 test_unknown_picture (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
 
   fixture_start (&fixture, NULL);
-  get_once (&fixture, "/img/nothing.png/10x10.jpg", NULL, &response);
+  variant_get_once (&fixture, "/img/nothing.png/10x10.jpg", NULL, &response);
   test_assert_json_error (&response, 404);
 }
 
@@ -573,12 +434,12 @@ all_done (gpointer data)
 static void
 test_one_render_for_many (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) test_pending_free);
   g_autofree char *canonical = NULL;
 
   fixture_start (&fixture, "--render-workers=1", NULL);
-  canonical = canonical_of (&fixture, "/img/photo.jpg/3000x2000.png");
+  canonical = variant_canonical_of (&fixture, "/img/photo.jpg/3000x2000.png");
   for (int i = 0; i < 20; i++)
     g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
   g_assert_true (test_wait_until (all_done, pending, 60000));
@@ -589,11 +450,11 @@ test_one_render_for_many (void)
       g_assert_cmpuint (one->status, ==, 200);
       g_assert_true (g_bytes_equal (one->body, ((TestPending *) g_ptr_array_index (pending, 0))->body));
     }
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 1);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_joins_total") +
-                     metric (&fixture, "rndimg_variant_cache_hits_total"), ==, 19);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_joins_total"), >=, 1);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_seconds_count"), ==, 1);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_total"), ==, 1);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_joins_total") +
+                     variant_metric (&fixture, "rndimg_variant_cache_hits_total"), ==, 19);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_joins_total"), >=, 1);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_seconds_count"), ==, 1);
 }
 
 #define IMG_SERIES "rndimg_http_requests_total{route=\"/img/\",method=\"GET\",status=\"%s\"}"
@@ -603,7 +464,7 @@ client_closed_counted (gpointer fixture)
 {
   g_autofree char *series = g_strdup_printf (IMG_SERIES, "499");
 
-  return metric_or_zero (fixture, series) >= 1;
+  return variant_metric_or_zero (fixture, series) >= 1;
 }
 
 /* A client that leaves while its variant renders is counted (and logged)
@@ -612,7 +473,7 @@ client_closed_counted (gpointer fixture)
 static void
 test_client_gone_is_499 (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_autofree char *canonical = NULL;
   g_autofree char *request = NULL;
   g_autoptr(GSocketClient) client = g_socket_client_new ();
@@ -621,7 +482,7 @@ test_client_gone_is_499 (void)
   g_autofree char *series_500 = g_strdup_printf (IMG_SERIES, "500");
 
   fixture_start (&fixture, "--variant-disk=0", NULL);
-  canonical = canonical_of (&fixture, "/img/photo.jpg/4001x3999.png?fit=contain");
+  canonical = variant_canonical_of (&fixture, "/img/photo.jpg/4001x3999.png?fit=contain");
   request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", strstr (canonical + strlen ("http://"), "/"));
   connection = g_socket_client_connect_to_uri (client, canonical, 0, NULL, &error);
   g_assert_no_error (error);
@@ -631,13 +492,13 @@ test_client_gone_is_499 (void)
   test_run_for (100);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   g_assert_true (test_wait_until (client_closed_counted, &fixture, 60000));
-  g_assert_cmpfloat (metric_or_zero (&fixture, series_500), ==, 0);
+  g_assert_cmpfloat (variant_metric_or_zero (&fixture, series_500), ==, 0);
 }
 
 static void
 test_queue_limit (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) test_pending_free);
   guint ok = 0, busy = 0;
 
@@ -645,7 +506,7 @@ test_queue_limit (void)
   for (int i = 0; i < 12; i++)
     {
       g_autofree char *path = g_strdup_printf ("/img/photo.jpg/%dx3000.png", 2000 + i);
-      g_autofree char *canonical = canonical_of (&fixture, path);
+      g_autofree char *canonical = variant_canonical_of (&fixture, path);
 
       g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
     }
@@ -668,53 +529,34 @@ test_queue_limit (void)
   g_test_message ("%u rendered, %u refused", ok, busy);
   g_assert_cmpuint (ok, >=, 3);
   g_assert_cmpuint (busy, >=, 1);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_refused_busy_total"), ==, busy);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_queue"), ==, 0);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_refused_busy_total"), ==, busy);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_queue"), ==, 0);
 }
 
 static void
 test_busy_has_retry_after (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) test_pending_free);
   g_auto(TestResponse) refused = { 0 };
   g_autofree char *canonical = NULL;
 
   fixture_start (&fixture, "--render-workers=1", "--render-queue=0", NULL);
-  canonical = canonical_of (&fixture, "/img/photo.jpg/5000x4000.png");
+  canonical = variant_canonical_of (&fixture, "/img/photo.jpg/5000x4000.png");
   g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
   test_run_for (300);
   g_clear_pointer (&canonical, g_free);
-  canonical = canonical_of (&fixture, "/img/photo.jpg/4000x5000.png");
-  get_once (&fixture, canonical, NULL, &refused);
+  canonical = variant_canonical_of (&fixture, "/img/photo.jpg/4000x5000.png");
+  variant_get_once (&fixture, canonical, NULL, &refused);
   test_assert_json_error (&refused, 503);
   g_assert_cmpstr (test_response_header (&refused, "Retry-After"), ==, "1");
   g_assert_true (test_wait_until (all_done, pending, 60000));
 }
 
-static guint64
-folder_bytes (const char *folder)
-{
-  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
-  guint64 total = 0;
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (folder, name, NULL);
-      GStatBuf st;
-
-      g_assert_cmpint (g_stat (path, &st), ==, 0);
-      total += (guint64) st.st_size;
-    }
-  return total;
-}
-
 static void
 test_eviction_within_budgets (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
 
   fixture_start (&fixture, "--variant-memory=40000", "--variant-disk=60000", NULL);
   for (int i = 0; i < 12; i++)
@@ -722,115 +564,104 @@ test_eviction_within_budgets (void)
       g_auto(TestResponse) response = { 0 };
       g_autofree char *path = g_strdup_printf ("/img/01.png/%dx%d.png", 100 + i, 100 + i);
 
-      get_variant (&fixture, path, NULL, &response);
+      variant_get (&fixture, path, NULL, &response);
       g_assert_cmpuint (response.status, ==, 200);
-      g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_memory_bytes"), <=, 40000);
-      g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_bytes"), <=, 60000);
-      g_assert_cmpuint (folder_bytes (fixture.variant_dir), <=, 60000);
+      g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_memory_bytes"), <=, 40000);
+      g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_disk_bytes"), <=, 60000);
+      g_assert_cmpuint (variant_folder_bytes (fixture.variant_dir), <=, 60000);
     }
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_evictions_total"), >, 0);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_evictions_total"), >, 0);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_bytes"), ==, (double) folder_bytes (fixture.variant_dir));
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 12);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_evictions_total"), >, 0);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_disk_evictions_total"), >, 0);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_disk_bytes"), ==, (double) variant_folder_bytes (fixture.variant_dir));
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_total"), ==, 12);
 }
 
 static void
 test_disk_cache_survives_restart (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) before = { 0 };
   g_auto(TestResponse) after = { 0 };
   g_autofree char *canonical = NULL;
   g_autofree char *path = NULL;
 
   fixture_start (&fixture, NULL);
-  canonical = canonical_of (&fixture, "/img/01.png/123x45.webp");
+  canonical = variant_canonical_of (&fixture, "/img/01.png/123x45.webp");
   path = g_strdup (canonical + strlen (fixture.server->url));
-  get_once (&fixture, path, NULL, &before);
+  variant_get_once (&fixture, path, NULL, &before);
   g_assert_cmpuint (before.status, ==, 200);
-  fixture_stop_server (&fixture);
+  variant_fixture_stop_server (&fixture);
 
   fixture_start (&fixture, NULL);
-  get_once (&fixture, path, NULL, &after);
+  variant_get_once (&fixture, path, NULL, &after);
   g_assert_cmpuint (after.status, ==, 200);
   g_assert_true (g_bytes_equal (before.body, after.body));
   g_assert_cmpstr (test_response_header (&before, "ETag"), ==, test_response_header (&after, "ETag"));
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_hits_total"), ==, 1);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 0);
-}
-
-static guint
-count_files (const char *folder)
-{
-  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
-  guint count = 0;
-
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    count++;
-  return count;
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_disk_hits_total"), ==, 1);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_total"), ==, 0);
 }
 
 static void
 test_bomb_refused_at_upload (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_autoptr(GBytes) bomb = make_bomb_png ();
   g_autofree char *url = NULL;
   guint files_before;
 
   fixture.folder = make_folder ();
-  files_before = count_files (fixture.folder);
+  files_before = variant_count_files (fixture.folder, NULL);
   fixture_start (&fixture, NULL);
   url = test_server_url (fixture.server, API "/images");
   test_request (fixture.session, "POST", url, NULL, bomb, "image/png", &response);
   test_assert_json_error (&response, 413);
-  g_assert_cmpuint (count_files (fixture.folder), ==, files_before);
+  g_assert_cmpuint (variant_count_files (fixture.folder, NULL), ==, files_before);
 }
 
 static void
 test_bomb_in_folder (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
 
   fixture_start (&fixture, NULL);
-  get_variant (&fixture, "/img/bomb.png/100x100.jpg", NULL, &response);
+  variant_get (&fixture, "/img/bomb.png/100x100.jpg", NULL, &response);
   test_assert_json_error (&response, 422);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_refused_input_total"), ==, 1);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_refused_input_total"), ==, 1);
 }
 
 static void
 test_corrupt_picture (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_auto(TestResponse) still = { 0 };
 
   fixture_start (&fixture, NULL);
-  get_variant (&fixture, "/img/corrupt.png/100x100.jpg", NULL, &response);
+  variant_get (&fixture, "/img/corrupt.png/100x100.jpg", NULL, &response);
   test_assert_json_error (&response, 422);
-  get_variant (&fixture, "/img/01.png/100x100.jpg", NULL, &still);
+  variant_get (&fixture, "/img/01.png/100x100.jpg", NULL, &still);
   g_assert_cmpuint (still.status, ==, 200);
 }
 
 static void
 test_time_limit (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
 
   fixture_start (&fixture, "--render-timeout=0.01", NULL);
-  get_variant (&fixture, "/img/photo.jpg/5000x5000.png?blur=10", NULL, &response);
+  variant_get (&fixture, "/img/photo.jpg/5000x5000.png?blur=10", NULL, &response);
   test_assert_json_error (&response, 503);
   g_assert_nonnull (test_response_header (&response, "Retry-After"));
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_timeouts_total"), ==, 1);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_timeouts_total"), ==, 1);
 }
 
 static void
 test_changed_picture_new_version (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *source = test_source_image ("010.png");
@@ -839,14 +670,14 @@ test_changed_picture_new_version (void)
   gsize length;
 
   fixture_start (&fixture, NULL);
-  before = canonical_of (&fixture, "/img/01.png/50x50.png");
+  before = variant_canonical_of (&fixture, "/img/01.png/50x50.png");
   g_assert_true (g_file_get_contents (source, &data, &length, NULL));
   target = g_build_filename (fixture.folder, "01.png", NULL);
   g_assert_true (g_file_set_contents (target, data, (gssize) length, NULL));
   for (int i = 0; i < 50; i++)
     {
       g_clear_pointer (&after, g_free);
-      after = canonical_of (&fixture, "/img/01.png/50x50.png");
+      after = variant_canonical_of (&fixture, "/img/01.png/50x50.png");
       if (!g_str_equal (after, before))
         break;
       test_run_for (100);
@@ -856,7 +687,7 @@ test_changed_picture_new_version (void)
     g_auto(TestResponse) old = { 0 };
     g_autofree char *location = NULL;
 
-    get_once (&fixture, before, NULL, &old);
+    variant_get_once (&fixture, before, NULL, &old);
     g_assert_cmpuint (old.status, ==, 302);
     location = g_strdup (test_response_header (&old, "Location"));
     g_assert_cmpstr (location, ==, after);
@@ -866,7 +697,7 @@ test_changed_picture_new_version (void)
 static void
 test_metrics_listed (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   const char *names[] = {
     "rndimg_variant_cache_hits_total", "rndimg_variant_cache_disk_hits_total", "rndimg_variant_cache_misses_total",
     "rndimg_variant_cache_evictions_total", "rndimg_variant_cache_disk_evictions_total",
@@ -876,7 +707,7 @@ test_metrics_listed (void)
 
   fixture_start (&fixture, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-    g_assert_cmpfloat (metric (&fixture, names[i]), ==, 0);
+    g_assert_cmpfloat (variant_metric (&fixture, names[i]), ==, 0);
 }
 
 
@@ -885,7 +716,7 @@ test_metrics_listed (void)
 /* Random and seeded routes may pick any picture: only good ones here
  * (01.png, 02.png, 03.png and photo.jpg). */
 static void
-fixture_start_clean (Fixture *fixture, const char *flag)
+fixture_start_clean (VariantFixture *fixture, const char *flag)
 {
   fixture->folder = test_make_image_folder (3);
   write_jpeg_with_exif (fixture->folder);
@@ -895,7 +726,7 @@ fixture_start_clean (Fixture *fixture, const char *flag)
 /* A Picsum route: 302 no-store with Picsum-ID to a canonical variant of
  * @width x @height in @loader's format. Returns the Picsum-ID. */
 static char *
-assert_picsum (Fixture *fixture, const char *path, int width, int height, const char *loader)
+assert_picsum (VariantFixture *fixture, const char *path, int width, int height, const char *loader)
 {
   g_auto(TestResponse) redirect = { 0 };
   g_auto(TestResponse) variant = { 0 };
@@ -904,16 +735,16 @@ assert_picsum (Fixture *fixture, const char *path, int width, int height, const 
   const char *location;
 
   g_test_message ("%s", path);
-  get_once (fixture, path, NULL, &redirect);
+  variant_get_once (fixture, path, NULL, &redirect);
   g_assert_cmpuint (redirect.status, ==, 302);
   g_assert_nonnull (strstr (test_response_header (&redirect, "Cache-Control"), "no-store"));
   g_assert_nonnull (test_response_header (&redirect, "Picsum-ID"));
   location = test_response_header (&redirect, "Location");
   g_assert_true (g_str_has_prefix (location, fixture->server->url));
   g_assert_true (g_str_has_prefix (location + strlen (fixture->server->url), "/img/"));
-  get_once (fixture, location, NULL, &variant);
+  variant_get_once (fixture, location, NULL, &variant);
   g_assert_cmpuint (variant.status, ==, 200);
-  image = decode (variant.body);
+  image = variant_decode (variant.body);
   g_assert_cmpint (vips_image_get_width (image), ==, width);
   g_assert_cmpint (vips_image_get_height (image), ==, height);
   g_assert_cmpint (vips_image_get_string (image, "vips-loader", &made_by), ==, 0);
@@ -924,7 +755,7 @@ assert_picsum (Fixture *fixture, const char *path, int width, int height, const 
 static void
 test_picsum_routes (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_autofree char *seeded = NULL, *again = NULL, *by_id = NULL;
 
   fixture_start_clean (&fixture, NULL);
@@ -943,7 +774,7 @@ test_picsum_routes (void)
 static void
 test_picsum_info_and_list (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) info = { 0 };
   g_auto(TestResponse) seed_info = { 0 };
   g_auto(TestResponse) first = { 0 };
@@ -954,7 +785,7 @@ test_picsum_info_and_list (void)
   const char *link;
 
   fixture_start_clean (&fixture, NULL);
-  get_once (&fixture, "/id/01.png/info", NULL, &info);
+  variant_get_once (&fixture, "/id/01.png/info", NULL, &info);
   g_assert_cmpuint (info.status, ==, 200);
   object = test_response_json (&info);
   g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "01.png");
@@ -963,10 +794,10 @@ test_picsum_info_and_list (void)
   g_assert_true (json_object_has_member (object, "author"));
   g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "url"), "/static/img/01.png"));
   g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "download_url"), "/id/01.png/400/400"));
-  get_once (&fixture, "/seed/anything/info", NULL, &seed_info);
+  variant_get_once (&fixture, "/seed/anything/info", NULL, &seed_info);
   g_assert_cmpuint (seed_info.status, ==, 200);
 
-  get_once (&fixture, "/v2/list?page=1&limit=3", NULL, &first);
+  variant_get_once (&fixture, "/v2/list?page=1&limit=3", NULL, &first);
   g_assert_cmpuint (first.status, ==, 200);
   json_parser_load_from_data (parser, g_bytes_get_data (first.body, NULL), (gssize) g_bytes_get_size (first.body), NULL);
   items = json_node_get_array (json_parser_get_root (parser));
@@ -983,7 +814,7 @@ test_picsum_info_and_list (void)
   g_assert_nonnull (link);
   g_assert_nonnull (strstr (link, "/v2/list?page=2&limit=3>; rel=\"next\""));
   g_assert_null (strstr (link, "prev"));
-  get_once (&fixture, "/v2/list?page=2&limit=3", NULL, &second);
+  variant_get_once (&fixture, "/v2/list?page=2&limit=3", NULL, &second);
   json_parser_load_from_data (parser, g_bytes_get_data (second.body, NULL), (gssize) g_bytes_get_size (second.body), NULL);
   items = json_node_get_array (json_parser_get_root (parser));
   /* Four pictures in the folder: the second page has the last one. */
@@ -996,7 +827,7 @@ test_picsum_info_and_list (void)
 static void
 test_picsum_bad_parameters (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_autofree char *long_seed = g_strnfill (257, 's');
   g_autofree char *long_seed_path = g_strdup_printf ("/seed/%s/10/10", long_seed);
   const struct { const char *path, *parameter; } cases[] = {
@@ -1017,7 +848,7 @@ test_picsum_bad_parameters (void)
   {
     g_auto(TestResponse) missing = { 0 };
 
-    get_once (&fixture, "/id/nothing.png/10/10", NULL, &missing);
+    variant_get_once (&fixture, "/id/nothing.png/10/10", NULL, &missing);
     test_assert_json_error (&missing, 404);
   }
 }
@@ -1025,7 +856,7 @@ test_picsum_bad_parameters (void)
 static void
 test_picsum_shadows_nothing (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   const struct { const char *path; guint status; const char *type_prefix; } cases[] = {
     { "/", 200, "text/html" },
     { "/index.html", 200, "text/html" },
@@ -1042,7 +873,7 @@ test_picsum_shadows_nothing (void)
       g_auto(TestResponse) response = { 0 };
 
       g_test_message ("%s", cases[i].path);
-      get_once (&fixture, cases[i].path, NULL, &response);
+      variant_get_once (&fixture, cases[i].path, NULL, &response);
       g_assert_cmpuint (response.status, ==, cases[i].status);
       if (cases[i].type_prefix != NULL)
         g_assert_true (g_str_has_prefix (test_response_header (&response, "Content-Type"), cases[i].type_prefix));
@@ -1052,7 +883,7 @@ test_picsum_shadows_nothing (void)
 static void
 test_picsum_off (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   const char *paths[] = { "/300/200", "/300", "/id/01.png/10/10", "/seed/a/10/10", "/id/01.png/info", "/v2/list" };
   g_auto(TestResponse) page = { 0 };
 
@@ -1061,21 +892,21 @@ test_picsum_off (void)
     {
       g_auto(TestResponse) response = { 0 };
 
-      get_once (&fixture, paths[i], NULL, &response);
+      variant_get_once (&fixture, paths[i], NULL, &response);
       test_assert_json_error (&response, 404);
     }
-  get_once (&fixture, "/", NULL, &page);
+  variant_get_once (&fixture, "/", NULL, &page);
   g_assert_cmpuint (page.status, ==, 200);
 }
 
 static char *
-seed_picture (Fixture *fixture, const char *seed)
+seed_picture (VariantFixture *fixture, const char *seed)
 {
   g_auto(TestResponse) response = { 0 };
   g_autofree char *path = g_strdup_printf ("/seed/%s/info", seed);
   g_autoptr(JsonObject) info = NULL;
 
-  get_once (fixture, path, NULL, &response);
+  variant_get_once (fixture, path, NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
   info = test_response_json (&response);
   return g_strdup (json_object_get_string_member (info, "id"));
@@ -1084,10 +915,10 @@ seed_picture (Fixture *fixture, const char *seed)
 static gboolean
 picture_listed (gpointer data)
 {
-  Fixture *fixture = data;
+  VariantFixture *fixture = data;
   g_auto(TestResponse) response = { 0 };
 
-  get_once (fixture, "/id/new.png/info", NULL, &response);
+  variant_get_once (fixture, "/id/new.png/info", NULL, &response);
   return response.status == 200;
 }
 
@@ -1095,7 +926,7 @@ picture_listed (gpointer data)
 static void
 test_picsum_seeds_survive_an_addition (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_autofree char *source = test_source_image ("010.png");
   g_autofree char *target = NULL;
   g_autofree char *data = NULL;
@@ -1135,7 +966,7 @@ test_picsum_seeds_survive_an_addition (void)
 static void
 test_picsum_seed_is_rndimg_seed (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
 
   fixture_start_clean (&fixture, NULL);
   for (int i = 0; i < 12; i++)
@@ -1148,7 +979,7 @@ test_picsum_seed_is_rndimg_seed (void)
       g_auto(TestResponse) response = { 0 };
       g_autoptr(JsonObject) answer = NULL;
 
-      get_once (&fixture, path, NULL, &response);
+      variant_get_once (&fixture, path, NULL, &response);
       g_assert_cmpuint (response.status, ==, 200);
       answer = test_response_json (&response);
       g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (answer, "image"), "name"), ==,
@@ -1189,7 +1020,7 @@ static const AlbumPicture album_pictures[] = {
 };
 
 static void
-fixture_start_albums (Fixture *fixture)
+fixture_start_albums (VariantFixture *fixture)
 {
   fixture->folder = test_make_image_folder (0);
   picture_files_make_folder (fixture->folder, "dogs");
@@ -1202,7 +1033,7 @@ fixture_start_albums (Fixture *fixture)
 /* /id/{id}/info: the picture's own id, size and a download_url that,
  * followed, gives the picture at that size. */
 static void
-assert_id_info (Fixture *fixture, const char *id, const AlbumPicture *picture)
+assert_id_info (VariantFixture *fixture, const char *id, const AlbumPicture *picture)
 {
   g_auto(TestResponse) info = { 0 };
   g_autofree char *path = g_strdup_printf ("/id/%s/info", id);
@@ -1210,7 +1041,7 @@ assert_id_info (Fixture *fixture, const char *id, const AlbumPicture *picture)
   g_autoptr(JsonObject) object = NULL;
 
   g_test_message ("%s", path);
-  get_once (fixture, path, NULL, &info);
+  variant_get_once (fixture, path, NULL, &info);
   test_assert_status (&info, 200);
   object = test_response_json (&info);
   g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, picture->name);
@@ -1223,7 +1054,7 @@ assert_id_info (Fixture *fixture, const char *id, const AlbumPicture *picture)
 
 /* Every /id/ route for @id (the picture's name, escaped or not). */
 static void
-assert_id_routes (Fixture *fixture, const char *id, const AlbumPicture *picture)
+assert_id_routes (VariantFixture *fixture, const char *id, const AlbumPicture *picture)
 {
   const struct { const char *size; int width, height; const char *loader; } routes[] = {
     { "120/80", 120, 80, "jpegload_buffer" },
@@ -1247,7 +1078,7 @@ assert_id_routes (Fixture *fixture, const char *id, const AlbumPicture *picture)
 static void
 test_picsum_album_ids (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
 
   fixture_start_albums (&fixture);
   for (gsize i = 0; i < G_N_ELEMENTS (album_pictures); i++)
@@ -1263,13 +1094,13 @@ test_picsum_album_ids (void)
 static void
 test_picsum_list_download_urls (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) list = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonArray *items;
 
   fixture_start_albums (&fixture);
-  get_once (&fixture, "/v2/list?limit=100", NULL, &list);
+  variant_get_once (&fixture, "/v2/list?limit=100", NULL, &list);
   test_assert_status (&list, 200);
   g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (list.body, NULL),
                                              (gssize) g_bytes_get_size (list.body), NULL));
@@ -1298,7 +1129,7 @@ test_picsum_list_download_urls (void)
 static void
 test_picsum_album_ids_refused (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   const char *missing[] = {
     "/id/dogs/info", "/id/dogs/120/80", "/id/dogs%2Fpuppies/info", "/id/dogs/nothing.png/10/10",
     "/id/dogs/puppies/002.png/info", "/id/cats%2F001.png/10",
@@ -1310,7 +1141,7 @@ test_picsum_album_ids_refused (void)
       g_auto(TestResponse) response = { 0 };
 
       g_test_message ("%s", missing[i]);
-      get_once (&fixture, missing[i], NULL, &response);
+      variant_get_once (&fixture, missing[i], NULL, &response);
       test_assert_json_error (&response, 404);
     }
   assert_refused_naming (&fixture, "/id/dogs/001.png/abc/10", "width");
@@ -1357,7 +1188,7 @@ expected_version (const char *folder, const char *name, double *milliseconds)
 /* A GET written on its own connection, its answer read later: the test
  * goes on with other requests meanwhile. */
 static GSocketConnection *
-send_raw_get (Fixture *fixture, const char *path)
+send_raw_get (VariantFixture *fixture, const char *path)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GError) error = NULL;
@@ -1439,7 +1270,7 @@ probe (gpointer data)
 }
 
 static void
-prober_start (Prober *prober, Fixture *fixture)
+prober_start (Prober *prober, VariantFixture *fixture)
 {
   prober->url = test_server_url (fixture->server, API "/rndimg");
   prober->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
@@ -1483,14 +1314,14 @@ prober_clear (Prober *prober)
 }
 
 static const char *
-variant_version_of (Fixture *fixture, const char *name)
+variant_version_of (VariantFixture *fixture, const char *name)
 {
   g_auto(TestResponse) response = { 0 };
   g_autofree char *path = g_strdup_printf (API "/images/%s", name);
   g_autoptr(JsonObject) answer = NULL;
   JsonObject *image;
 
-  get_once (fixture, path, NULL, &response);
+  variant_get_once (fixture, path, NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
   answer = test_response_json (&response);
   image = json_object_get_object_member (answer, "image");
@@ -1499,7 +1330,7 @@ variant_version_of (Fixture *fixture, const char *name)
 }
 
 typedef struct {
-  Fixture *fixture;
+  VariantFixture *fixture;
   const char *name;
 } Described;
 
@@ -1517,7 +1348,7 @@ variant_version_known (gpointer data)
 static void
 test_version_off_the_main_loop (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_autoptr(GSocketConnection) connection = NULL;
   g_autofree char *expected = NULL, *answer = NULL, *version = NULL;
   Prober prober = { 0 };
@@ -1555,7 +1386,7 @@ test_version_off_the_main_loop (void)
 static void
 test_version_hashed_once (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   const char *spellings[] = { "10x10.jpg", "20x20.png", "30x30.webp", "10x10.jpg?q=50", "40x40", "50x50@2x.jpg" };
   GSocketConnection *connections[G_N_ELEMENTS (spellings)];
   g_autofree char *expected = NULL;
@@ -1568,7 +1399,7 @@ test_version_hashed_once (void)
   write_large_png (fixture.folder, "a2.png", 3000, 3000);
   expected = expected_version (fixture.folder, "a2.png", &hash_ms);
   fixture_start (&fixture, NULL);
-  hashed_before = metric (&fixture, "rndimg_variant_versions_hashed_total");
+  hashed_before = variant_metric (&fixture, "rndimg_variant_versions_hashed_total");
   for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
     {
       g_autofree char *path = g_strdup_printf ("/img/a2.png/%s", spellings[i]);
@@ -1584,7 +1415,7 @@ test_version_hashed_once (void)
       g_object_unref (connections[i]);
     }
   /* One hash, or none when the placeholders' worker got there first. */
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_versions_hashed_total") - hashed_before, <=, 1);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_versions_hashed_total") - hashed_before, <=, 1);
 }
 
 /* A picture that cannot be hashed (over 64 MiB): a JSON error, and the
@@ -1592,7 +1423,7 @@ test_version_hashed_once (void)
 static void
 test_version_unreadable (void)
 {
-  g_auto(Fixture) fixture = { 0 };
+  g_auto(VariantFixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_auto(TestResponse) still = { 0 };
   g_autofree char *path = NULL;
@@ -1607,9 +1438,9 @@ test_version_unreadable (void)
   g_assert_cmpint (ftruncate (fd, 70 * 1000 * 1000), ==, 0);
   close (fd);
   fixture_start (&fixture, NULL);
-  get_once (&fixture, "/img/huge.png/10x10.jpg", NULL, &response);
+  variant_get_once (&fixture, "/img/huge.png/10x10.jpg", NULL, &response);
   test_assert_json_error (&response, 500);
-  get_variant (&fixture, "/img/01.png/10x10.jpg", NULL, &still);
+  variant_get (&fixture, "/img/01.png/10x10.jpg", NULL, &still);
   g_assert_cmpuint (still.status, ==, 200);
 }
 
