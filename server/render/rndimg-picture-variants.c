@@ -129,6 +129,7 @@ typedef struct {
   char *key;
   RndimgPicture *image;
   RndimgVariantSpec spec;
+  gboolean ahead;   /* for the next asker: behind every render asked for */
 } Fetch;
 
 static void
@@ -180,7 +181,23 @@ on_read_from_disk (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (task);
       return;
     }
-  rndimg_renderer_render_async (self->renderer, fetch->key, fetch->image, &fetch->spec, FALSE, on_rendered, task);
+  rndimg_renderer_render_async (self->renderer, fetch->key, fetch->image, &fetch->spec, fetch->ahead, on_rendered,
+                                task);
+}
+
+static void
+fetch (RndimgPictureVariants *self, RndimgPicture *image, const RndimgVariantSpec *spec, const char *key,
+       gboolean ahead, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  Fetch *fetch = g_new0 (Fetch, 1);
+
+  fetch->key = g_strdup (key);
+  fetch->image = rndimg_picture_ref (image);
+  fetch->spec = *spec;
+  fetch->ahead = ahead;
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+  rndimg_variant_cache_read_async (self->cache, key, on_read_from_disk, task);
 }
 
 /* The bytes of the variant @key, @spec of @image, when memory has not
@@ -191,14 +208,19 @@ void
 rndimg_picture_variants_fetch_async (RndimgPictureVariants *self, RndimgPicture *image, const RndimgVariantSpec *spec,
                                      const char *key, GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = g_task_new (self, NULL, callback, user_data);
-  Fetch *fetch = g_new0 (Fetch, 1);
+  fetch (self, image, spec, key, FALSE, callback, user_data);
+}
 
-  fetch->key = g_strdup (key);
-  fetch->image = rndimg_picture_ref (image);
-  fetch->spec = *spec;
-  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
-  rndimg_variant_cache_read_async (self->cache, key, on_read_from_disk, task);
+/* Makes the variant @key, @spec of @image, ready for the next asker (in
+ * the cache), behind every render asked for; nothing when memory has it,
+ * it is being rendered, or too many renders ahead of need wait already. */
+void
+rndimg_picture_variants_prepare (RndimgPictureVariants *self, RndimgPicture *image, const RndimgVariantSpec *spec,
+                                 const char *key)
+{
+  if (rndimg_variant_cache_has (self->cache, key) || rndimg_renderer_is_rendering (self->renderer, key))
+    return;
+  fetch (self, image, spec, key, TRUE, NULL, NULL);
 }
 
 /* The variant's bytes, or NULL with a RNDIMG_RENDER_ERROR. */

@@ -19,6 +19,11 @@
 /* Halvings while their longer side is at least this: below it, a variant
  * costs little from the smallest one. */
 #define MASTER_MIN_SIDE 160
+/* A master serves a box it leaves at least this much to reduce (or none):
+ * a reduce by less resamples a picture already at its sharpest for that
+ * size and softens it (a 250 px master made 240 px was 5 dB further from
+ * an exact resize than libvips' own thumbnail; bench/README.md). */
+#define MASTER_MIN_REDUCE 1.25
 
 /* As vips_thumbnail_calculate_shrink() in libvips 8.14: the shrink of
  * each axis, the same for both (the aspect kept), the one that fills the
@@ -94,11 +99,13 @@ rndimg_master_plan (guint source_width, guint source_height, RndimgMasterSize *s
   return n;
 }
 
-/* Whether a variant of @box can be made from the master @size: it is at
- * least as large (a master at the original's size serves every box, even
- * one that enlarges: its pixels are the original's). */
+/* Whether a variant of @box can be made from the master @size: it is the
+ * box's size, or larger by enough (a master at the original's size serves
+ * every box, even one that enlarges: its pixels are the original's). */
 gboolean
 rndimg_master_serves (const RndimgMasterSize *size, const RndimgRenderBox *box)
 {
-  return size->level == 0 || (size->width >= box->width && size->height >= box->height);
+  if (size->level == 0 || (size->width == box->width && size->height == box->height))
+    return TRUE;
+  return size->width >= box->width * MASTER_MIN_REDUCE && size->height >= box->height * MASTER_MIN_REDUCE;
 }
