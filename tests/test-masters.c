@@ -21,10 +21,10 @@
  * masters: libvips' thumbnail, which decodes a JPEG at 1/2, 1/4 or 1/8
  * when it can), and against an exact resize of the whole decoded picture
  * (Lanczos-3 over every source pixel; libvips' thumbnail itself comes
- * within 42 dB of it here). Measured on libvips 8.14 (bench/README.md,
- * "Reduced masters": worst 48 and 43 dB). */
+ * within 40.8 dB of it here). Measured on libvips 8.14 over 84 variants
+ * (bench/README.md, "Reduced masters"): worst 42.4 and 40.5 dB. */
 #define MIN_PSNR_AGAINST_ORIGINAL 40.0
-#define MIN_PSNR_AGAINST_EXACT 40.0
+#define MIN_PSNR_AGAINST_EXACT 38.0
 
 /* ---- pictures ---- */
 
@@ -54,6 +54,24 @@ write_photographs (const char *folder)
   g_assert_cmpint (vips_extract_area (large, &wide, 0, 1500, 4000, 1000, NULL), ==, 0);
   save_or_die (photo, folder, "photo.jpg[Q=90]");
   save_or_die (wide, folder, "wide.jpg[Q=90]");
+}
+
+/* Over 4 MP, a picture's largest master is its halving, made with vector
+ * code from the decoded rows (a JPEG turned by its EXIF too): 3000x2000,
+ * and the same to be turned (it shows 2000x3000). */
+static void
+write_large (const char *folder)
+{
+  g_autofree char *shipped = test_source_image ("04.png");
+  g_autoptr(VipsImage) source = vips_image_new_from_file (shipped, NULL);
+  g_autoptr(VipsImage) large = NULL;
+  g_autoptr(VipsImage) cut = NULL;
+
+  g_assert_cmpint (vips_resize (source, &large, 7.5, NULL), ==, 0);
+  g_assert_cmpint (vips_extract_area (large, &cut, 0, 0, 3000, 2000, NULL), ==, 0);
+  save_or_die (cut, folder, "large.jpg[Q=90]");
+  vips_image_set_int (cut, VIPS_META_ORIENTATION, 6);
+  save_or_die (cut, folder, "large-turned.jpg[Q=90]");
 }
 
 /* A 900x600 JPEG whose EXIF says to turn it a quarter (orientation 6): it
@@ -293,6 +311,7 @@ test_quality_bound (void)
   write_photographs (fixture.folder);
   write_turned (fixture.folder);
   write_alpha_and_grey (fixture.folder);
+  write_large (fixture.folder);
   start (&fixture, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (photo_sides); i++)
     {
@@ -304,6 +323,8 @@ test_quality_bound (void)
     }
   for (gsize i = 0; i < G_N_ELEMENTS (small_sides); i++)
     {
+      measure_variant (&fixture, "large.jpg", small_sides[i][0], small_sides[i][1], &quality);
+      measure_variant (&fixture, "large-turned.jpg", small_sides[i][0], small_sides[i][1], &quality);
       measure_variant (&fixture, "turned.jpg", small_sides[i][0], small_sides[i][1], &quality);
       measure_variant (&fixture, "alpha.png", small_sides[i][0], small_sides[i][1], &quality);
       measure_variant (&fixture, "grey.png", small_sides[i][0], small_sides[i][1], &quality);
@@ -433,7 +454,7 @@ get_ok (VariantFixture *fixture, const char *request)
 }
 
 /* Ten variants of a 2000x1333 JPEG asked for at once: its masters
- * (1000x667, 500x333, 250x167) made once, every variant from one. */
+ * (2000x1333, 1000x667, 500x333, 250x167) made once, every variant from one. */
 typedef struct {
   VariantFixture *fixture;
   guint pending;
@@ -475,12 +496,12 @@ test_made_once (void)
       soup_session_send_and_read_async (fixture.session, msg, G_PRIORITY_DEFAULT, NULL, on_burst_answer, &burst);
     }
   g_assert_true (test_wait_until (burst_done, &burst, 120000));
-  wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 3);
+  wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
   g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, 10);
-  g_assert_cmpuint (variant_count_files (fixture.variant_dir, ".v"), ==, 3);
+  g_assert_cmpuint (variant_count_files (fixture.variant_dir, ".v"), ==, 4);
   g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_masters_bytes"), ==, (double) master_bytes (fixture.variant_dir));
-  /* 1000x667 + 500x333 + 250x167 pixels of 3 bytes, and their headers. */
-  g_assert_cmpuint (master_bytes (fixture.variant_dir), >=, (1000 * 667 + 500 * 333 + 250 * 167) * 3);
+  /* 2000x1333 + 1000x667 + 500x333 + 250x167 pixels of 3 bytes, and their headers. */
+  g_assert_cmpuint (master_bytes (fixture.variant_dir), >=, (2000 * 1333 + 1000 * 667 + 500 * 333 + 250 * 167) * 3);
 }
 
 static void
@@ -491,7 +512,7 @@ test_found_after_restart (void)
   make_photographs_folder (&fixture);
   start (&fixture, NULL);
   get_ok (&fixture, "/img/photo.jpg/300x200.jpg");
-  wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 3);
+  wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
   variant_fixture_stop_server (&fixture);
   start (&fixture, NULL);
   get_ok (&fixture, "/img/photo.jpg/301x200.jpg");
@@ -502,12 +523,12 @@ test_found_after_restart (void)
 }
 
 static gboolean
-three_masters_again (gpointer user_data)
+four_masters_again (gpointer user_data)
 {
   VariantFixture *fixture = user_data;
 
-  return variant_metric (fixture, "rndimg_variant_masters_made_total") == 6 &&
-         variant_count_files (fixture->variant_dir, ".v") == 3;
+  return variant_metric (fixture, "rndimg_variant_masters_made_total") == 8 &&
+         variant_count_files (fixture->variant_dir, ".v") == 4;
 }
 
 /* Deleted or damaged by hand: the variant is still right, the master made again. */
@@ -522,7 +543,7 @@ test_lost_master_made_again (void)
   make_photographs_folder (&fixture);
   start (&fixture, NULL);
   get_ok (&fixture, "/img/photo.jpg/300x200.jpg");
-  wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 3);
+  wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
   dir = g_dir_open (fixture.variant_dir, 0, NULL);
   for (guint n = 0; (name = g_dir_read_name (dir)) != NULL;)
     if (g_str_has_suffix (name, ".v"))
@@ -541,7 +562,7 @@ test_lost_master_made_again (void)
   variant_size (&fixture, "photo.jpg", "320x200.png", &width, &height);
   g_assert_cmpint (width, ==, 320);
   /* Moved into place by the disk thread, after the answer. */
-  g_assert_true (test_wait_until (three_masters_again, &fixture, 20000));
+  g_assert_true (test_wait_until (four_masters_again, &fixture, 20000));
 }
 
 static gboolean
@@ -603,9 +624,9 @@ test_gone_with_the_version (void)
   make_photographs_folder (&fixture);
   start (&fixture, NULL);
   get_ok (&fixture, "/img/photo.jpg/300x200.jpg");
-  wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 3);
+  wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
   old = master_names (fixture.variant_dir);
-  g_assert_cmpuint (g_hash_table_size (old), ==, 3);
+  g_assert_cmpuint (g_hash_table_size (old), ==, 4);
   /* Another picture under the same name. */
   photo = g_build_filename (fixture.folder, "photo.jpg", NULL);
   g_assert_cmpint (vips_black (&other, 1200, 800, "bands", 3, NULL), ==, 0);

@@ -35,7 +35,7 @@ typedef struct {
   RndimgMasterSize sizes[RNDIMG_MASTER_MAX_LEVELS];
   char *files[RNDIMG_MASTER_MAX_LEVELS + 1];   /* by level: the name in the cache's folder */
   guint adopting;   /* new files being moved into place */
-  gboolean refused; /* one was over the disk's whole budget */
+  guint refused;    /* by level (bits): over the disk's whole budget, never kept */
 } Record;
 
 struct _RndimgMasters
@@ -161,7 +161,7 @@ static const RndimgMasterSize *
 best_master (const Record *record, const RndimgRenderBox *box)
 {
   for (guint i = record->n_sizes; i > 0; i--)
-    if (rndimg_master_serves (&record->sizes[i - 1], box))
+    if (!(record->refused & (1u << record->sizes[i - 1].level)) && rndimg_master_serves (&record->sizes[i - 1], box))
       return &record->sizes[i - 1];
   return NULL;
 }
@@ -225,6 +225,7 @@ typedef struct {
   RndimgMasters *masters;
   char *name;
   char *version;
+  guint level;
 } Adoption;
 
 static void
@@ -247,11 +248,12 @@ on_adopted (gboolean kept, gpointer user_data)
     adoption->masters->counts.made++;
   if (record != NULL && g_str_equal (record->version, adoption->version))
     {
-      record->refused |= !kept;
+      /* A disk too small for a master would have it made at every render. */
+      if (!kept)
+        record->refused |= 1u << adoption->level;
       if (--record->adopting == 0 && record->state == RECORD_MAKING)
         {
-          /* A disk too small for a master would have it made at every render. */
-          record->state = record->refused ? RECORD_NONE : RECORD_READY;
+          record->state = RECORD_READY;
           g_signal_emit (adoption->masters, signals[READY], 0);
         }
     }
@@ -276,6 +278,7 @@ adopt (RndimgMasters *self, Record *record, RndimgMastersOutcome *outcome)
       adoption->masters = g_object_ref (self);
       adoption->name = g_strdup (record->name);
       adoption->version = g_strdup (record->version);
+      adoption->level = outcome->sizes[i].level;
       record->adopting++;
       rndimg_variant_cache_adopt_file (self->cache, outcome->made[i], record->files[outcome->sizes[i].level],
                                        outcome->made_bytes[i], on_adopted, adoption);

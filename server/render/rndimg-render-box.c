@@ -14,8 +14,9 @@
 /* No masters below this (a small picture decodes at once). */
 #define MASTER_MIN_SOURCE_PIXELS (256 * 256)
 /* A master at the original's size (the decode saved, nothing else) only
- * up to this: it holds 3 or 4 bytes a pixel, on disk. */
-#define MASTER_FULL_SIZE_MAX_PIXELS (1024 * 1024)
+ * up to this: it holds 3 or 4 bytes a pixel, on disk. Up to a 2000x1333
+ * photograph, whose halving is too small for a stage twice 520 px wide. */
+#define MASTER_FULL_SIZE_MAX_PIXELS (4 * 1024 * 1024)
 /* Halvings while their longer side is at least this: below it, a variant
  * costs little from the smallest one. */
 #define MASTER_MIN_SIDE 160

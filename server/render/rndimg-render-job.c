@@ -5,6 +5,7 @@
  * written beside the cache and mapped) and then from the smallest that
  * serves. The box always comes from the original's size as shown. */
 #include "rndimg-render-job.h"
+#include "rndimg-master-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,7 @@ render_from_master (RndimgMasterFile *master, const RndimgSourceFacts *facts, co
   RndimgRenderBox box;
 
   rndimg_render_box (spec, facts->width, facts->height, &box);
-  resized = rndimg_render_resize_master (master, box.width, box.height, error);
+  resized = rndimg_master_file_resize (master, box.width, box.height, error);
   return resized != NULL ? rndimg_render_encode (resized, &box, spec, deadline, error) : NULL;
 }
 
@@ -58,18 +59,19 @@ temporary_master (const char *folder, const char *final_path, GError **error)
 
 /* The master @size, from @above (the master over it) or the original. */
 static RndimgMasterFile *
-make_master (const char *path, RndimgMasterFile *above, const RndimgMasterSize *size, const RndimgMastersPlan *plan,
-             RndimgRenderDeadline *deadline, char **made, guint64 *bytes, GError **error)
+make_master (const char *path, const RndimgSourceFacts *facts, RndimgMasterFile *above, const RndimgMasterSize *size,
+             const RndimgMastersPlan *plan, RndimgRenderDeadline *deadline, char **made, guint64 *bytes, GError **error)
 {
   g_autoptr(VipsImage) resized = NULL;
   g_autofree char *temporary = temporary_master (plan->folder, plan->paths[size->level], error);
+  gboolean turned = FALSE;
   RndimgMasterFile *file;
 
   if (temporary == NULL)
     return NULL;
-  resized = above != NULL ? rndimg_render_shrink_master (above, size, error)
-                          : rndimg_render_resize_original (path, size->width, size->height, error);
-  if (resized == NULL || !rndimg_render_write_master (resized, above != NULL, temporary, deadline, bytes, error) ||
+  resized = above != NULL ? rndimg_master_from_master (above, size, error)
+                          : rndimg_master_from_original (path, facts, size, &turned, error);
+  if (resized == NULL || !rndimg_master_write (resized, turned, temporary, deadline, bytes, error) ||
       (file = rndimg_master_file_map (temporary, size, error)) == NULL)
     {
       g_unlink (temporary);
@@ -91,8 +93,8 @@ make_masters (const char *path, const RndimgMastersPlan *plan, RndimgRenderDeadl
 
       if (plan->present[size->level] && (files[i] = rndimg_master_file_map (plan->paths[size->level], size, NULL)) != NULL)
         continue;
-      files[i] = make_master (path, i > 0 ? files[i - 1] : NULL, size, plan, deadline, &outcome->made[i],
-                              &outcome->made_bytes[i], error);
+      files[i] = make_master (path, &outcome->facts, i > 0 ? files[i - 1] : NULL, size, plan, deadline,
+                              &outcome->made[i], &outcome->made_bytes[i], error);
       if (files[i] == NULL)
         return FALSE;
     }

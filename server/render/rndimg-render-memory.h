@@ -22,6 +22,8 @@ typedef struct {
   guint sample_bytes;     /* 1, or 2 for 16 bits a sample */
   gboolean interlaced;    /* a progressive JPEG, an interlaced PNG */
   gboolean chroma_full;   /* a JPEG without chroma subsampling */
+  guint orientation;      /* EXIF, 1 to 8 */
+  gboolean plain;         /* 8-bit sRGB or grey without alpha: decoded as it is shown */
 } RndimgSourceFacts;
 
 void    rndimg_source_facts_assume        (RndimgSourceFacts       *facts,

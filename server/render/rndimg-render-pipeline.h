@@ -27,16 +27,6 @@ typedef struct {
   gboolean passed;
 } RndimgRenderDeadline;
 
-/* A master file mapped, its pixels seen as a libvips image (no decoding). */
-typedef struct _RndimgMasterFile RndimgMasterFile;
-
-RndimgMasterFile *rndimg_master_file_map     (const char             *path,
-                                              const RndimgMasterSize *size,
-                                              GError                **error);
-VipsImage        *rndimg_master_file_image   (RndimgMasterFile       *file);
-void              rndimg_master_file_free    (RndimgMasterFile       *file);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgMasterFile, rndimg_master_file_free)
-
 gboolean   rndimg_render_read_facts      (const char                 *path,
                                           guint64                     max_input_pixels,
                                           RndimgSourceFacts          *facts,
@@ -49,24 +39,19 @@ VipsImage *rndimg_render_resize_image    (VipsImage                  *image,
                                           guint                       width,
                                           guint                       height,
                                           GError                    **error);
-VipsImage *rndimg_render_resize_master   (RndimgMasterFile           *file,
-                                          guint                       width,
-                                          guint                       height,
-                                          GError                    **error);
-VipsImage *rndimg_render_shrink_master   (RndimgMasterFile           *file,
-                                          const RndimgMasterSize     *size,
-                                          GError                    **error);
-gboolean   rndimg_render_write_master    (VipsImage                  *image,
-                                          gboolean                    turned,
-                                          const char                 *path,
-                                          RndimgRenderDeadline       *deadline,
-                                          guint64                    *bytes,
-                                          GError                    **error);
 GBytes    *rndimg_render_encode          (VipsImage                  *resized,
                                           const RndimgRenderBox      *box,
                                           const RndimgVariantSpec    *spec,
                                           RndimgRenderDeadline       *deadline,
                                           GError                    **error);
 gboolean   rndimg_render_probe_encoder   (RndimgFormat                format);
+void       rndimg_render_set_vips_error  (GError                    **error,
+                                          RndimgRenderError           code,
+                                          const char                 *what);
+void       rndimg_render_set_sink_error  (GError                    **error,
+                                          const RndimgRenderDeadline *deadline,
+                                          const char                 *what);
+void       rndimg_render_watch_deadline  (VipsImage                  *image,
+                                          RndimgRenderDeadline       *deadline);
 
 G_END_DECLS
