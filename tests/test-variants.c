@@ -713,6 +713,105 @@ test_time_limit (void)
   g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_timeouts_total"), ==, 1);
 }
 
+/* A progressive JPEG that keeps all its chroma: decoding it holds 6 bytes
+ * a pixel of coefficients, whatever the size asked for. */
+static void
+write_progressive_jpeg (const char *folder, const char *name, int width, int height)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  VipsImage *noise[3] = { NULL };
+  g_autoptr(VipsImage) colour = NULL;
+  g_autoptr(VipsImage) large = NULL;
+  g_autoptr(VipsImage) bytes = NULL;
+
+  for (guint band = 0; band < 3; band++)
+    g_assert_cmpint (vips_gaussnoise (&noise[band], width / 8, height / 8, "sigma", 40.0, NULL), ==, 0);
+  g_assert_cmpint (vips_bandjoin (noise, &colour, 3, NULL), ==, 0);
+  for (guint band = 0; band < 3; band++)
+    g_object_unref (noise[band]);
+  g_assert_cmpint (vips_resize (colour, &large, 8, "kernel", VIPS_KERNEL_CUBIC, NULL), ==, 0);
+  g_assert_cmpint (vips_cast (large, &bytes, VIPS_FORMAT_UCHAR, NULL), ==, 0);
+  g_assert_cmpint (vips_jpegsave (bytes, path, "Q", 90, "interlace", TRUE, "subsample_mode",
+                                  VIPS_FOREIGN_SUBSAMPLE_OFF, NULL), ==, 0);
+}
+
+/* A render that could never fit the render memory budget is refused
+ * (422, naming the budget), before anything is decoded. */
+static void
+test_render_memory_refused (void)
+{
+  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) answer = NULL;
+
+  fixture.folder = test_make_image_folder (1);
+  write_progressive_jpeg (fixture.folder, "large.jpg", 3000, 2000);
+  fixture_start (&fixture, "--render-memory=16777216", NULL);
+  variant_get (&fixture, "/img/large.jpg/100x100.jpg", NULL, &response);
+  test_assert_json_error (&response, 422);
+  answer = test_response_json (&response);
+  g_assert_nonnull (strstr (json_object_get_string_member (answer, "message"), "render memory"));
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_refused_memory_total"), ==, 1);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_total"), ==, 0);
+  /* A small picture still renders under that budget. */
+  {
+    g_auto(TestResponse) small = { 0 };
+
+    variant_get (&fixture, "/img/01.png/100x100.jpg", NULL, &small);
+    g_assert_cmpuint (small.status, ==, 200);
+  }
+}
+
+typedef struct {
+  guint pending;
+  guint ok;
+} Pair;
+
+static void
+on_pair_answer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Pair *pair = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (body != NULL && soup_message_get_status (msg) == 200)
+    pair->ok++;
+  pair->pending--;
+}
+
+static gboolean
+pair_done (gpointer user_data)
+{
+  return ((Pair *) user_data)->pending == 0;
+}
+
+/* Two workers, but memory for one of two large renders at a time: the
+ * second waits for the first (both answered). */
+static void
+test_render_memory_waits (void)
+{
+  g_auto(VariantFixture) fixture = { 0 };
+  Pair pair = { 0, 0 };
+
+  fixture.folder = test_make_image_folder (0);
+  write_progressive_jpeg (fixture.folder, "one.jpg", 2000, 1500);
+  write_progressive_jpeg (fixture.folder, "two.jpg", 2000, 1500);
+  fixture_start (&fixture, "--render-memory=50331648", "--render-workers=2", NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *canonical = variant_canonical_of (&fixture, i == 0 ? "/img/one.jpg/200x200.jpg"
+                                                                            : "/img/two.jpg/200x200.jpg");
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", canonical);
+
+      pair.pending++;
+      soup_session_send_and_read_async (fixture.session, msg, G_PRIORITY_DEFAULT, NULL, on_pair_answer, &pair);
+    }
+  g_assert_true (test_wait_until (pair_done, &pair, 120000));
+  g_assert_cmpuint (pair.ok, ==, 2);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_memory_waits_total"), >=, 1);
+  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_memory_bytes"), ==, 0);
+}
+
 static void
 test_changed_picture_new_version (void)
 {
@@ -1530,6 +1629,8 @@ main (int argc, char **argv)
   g_test_add_func ("/variants/corrupt-picture", test_corrupt_picture);
   g_test_add_func ("/variants/time-limit", test_time_limit);
   g_test_add_func ("/variants/changed-picture-new-version", test_changed_picture_new_version);
+  g_test_add_func ("/variants/render-memory/refused", test_render_memory_refused);
+  g_test_add_func ("/variants/render-memory/waits", test_render_memory_waits);
   g_test_add_func ("/variants/metrics-listed", test_metrics_listed);
   g_test_add_func ("/variants/picsum/routes", test_picsum_routes);
   g_test_add_func ("/variants/picsum/info-and-list", test_picsum_info_and_list);

@@ -61,10 +61,9 @@ decode_bytes (const RndimgSourceFacts *facts, const RndimgRenderBox *box)
     case RNDIMG_SOURCE_JPEG:
       shrink = jpeg_shrink (facts, box);
       /* Coefficients are 16 bits: 3 planes in full, or luma and two
-       * quarter-size chroma planes. */
+       * quarter-size chroma planes; the rows stream out of them. */
       if (facts->interlaced)
-        return pixels * (facts->bands == 1 ? 2 : facts->chroma_full ? 6 : 3) +
-               pixels / ((guint64) shrink * shrink) * facts->bands;
+        return pixels * (facts->bands == 1 ? 2 : facts->chroma_full ? 6 : 3);
       return (guint64) (facts->width / shrink + 1) * STREAMED_ROWS * facts->bands;
     case RNDIMG_SOURCE_PNG:
       if (facts->interlaced)
@@ -74,6 +73,9 @@ decode_bytes (const RndimgSourceFacts *facts, const RndimgRenderBox *box)
       /* The frame, and the frame before it (for disposal), in RGBA. */
       return pixels * 4 * 2;
     case RNDIMG_SOURCE_WEBP:
+      /* libwebp's planes, its RGB(A) picture and libvips' copy of it
+       * (110 MiB measured for 4000x3000). */
+      return pixels * 8;
     case RNDIMG_SOURCE_OTHER:
     default:
       return pixels * 4;
@@ -124,10 +126,11 @@ rndimg_render_memory_for_original (const RndimgSourceFacts *facts, const RndimgR
   if (making_masters)
     {
       /* The largest master is made from the original at half its size at
-       * most, or at its own: decoded as for a box of that size. */
+       * most, or at its own: decoded as for a box of that size, and held
+       * whole in memory to be turned (at most the picture's own size). */
       RndimgRenderBox master = { facts->width, facts->height, facts->width, facts->height, FALSE };
 
-      decode = MAX (decode, decode_bytes (facts, &master));
+      decode = MAX (decode, decode_bytes (facts, &master)) + (guint64) facts->width * facts->height * bands;
     }
   return FIXED_BYTES + decode + resize_bytes (box, bands) + encode_bytes (box, format);
 }

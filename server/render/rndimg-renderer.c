@@ -18,6 +18,8 @@
 
 /* Renders made ahead, waiting at most; beyond, they are not made. */
 #define BACKGROUND_QUEUE_LIMIT 16
+/* Memory goes back to the system once no render has run for this long. */
+#define IDLE_BEFORE_RETURN_MS 500
 
 /* One render, and every request waiting for it. */
 typedef struct {
@@ -52,6 +54,7 @@ struct _RndimgRenderer
   guint unfinished;             /* asked-for Jobs waiting or running */
   guint64 memory;               /* the running Jobs' estimates */
   gint running_threads;         /* atomic: renders on a thread now, for /metrics */
+  guint idle_id;                /* returns memory when the pool stays idle */
   gboolean can_encode[RNDIMG_FORMAT_AVIF + 1];
   RndimgRendererCounts counts;
 };
@@ -79,6 +82,7 @@ rndimg_renderer_finalize (GObject *object)
   RndimgRenderer *self = RNDIMG_RENDERER (object);
 
   /* Every job holds a reference: none is left by now. */
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   g_thread_pool_free (self->pool, TRUE, TRUE);
   g_hash_table_unref (self->jobs);
   g_main_context_unref (self->context);
@@ -143,6 +147,26 @@ retire (RndimgRenderer *self, Job *job)
   g_object_unref (self);
 }
 
+static void
+return_memory (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  rndimg_vips_return_memory ();
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The pool stayed idle: what the renders' threads freed goes back to the
+ * system, on a thread of GLib's (it walks every heap). */
+static gboolean
+on_idle (gpointer user_data)
+{
+  RndimgRenderer *self = user_data;
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  self->idle_id = 0;
+  g_task_run_in_thread (task, return_memory);
+  return G_SOURCE_REMOVE;
+}
+
 /* On the main context, from a worker. */
 static gboolean
 finish_job (gpointer data)
@@ -155,6 +179,9 @@ finish_job (gpointer data)
   rndimg_masters_finish (self->masters, job->picture, &job->plan, &job->outcome);
   retire (self, job);
   dispatch (self);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
+  if (self->running == 0)
+    self->idle_id = g_timeout_add (IDLE_BEFORE_RETURN_MS, on_idle, self);
   return G_SOURCE_REMOVE;
 }
 
@@ -270,6 +297,10 @@ dispatch (RndimgRenderer *self)
         }
       self->running++;
       self->memory += job->memory;
+      g_debug ("render %s (%s): about %" G_GUINT64_FORMAT " KiB", job->key,
+               job->plan.step == RNDIMG_MASTERS_MAKE ? "making masters" :
+               job->plan.step == RNDIMG_MASTERS_FROM_MASTER ? "from a master" : "from the original",
+               job->memory / 1024);
       g_thread_pool_push (self->pool, job, NULL);
     }
 }
