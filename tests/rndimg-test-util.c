@@ -148,10 +148,11 @@ is_json_type (const char *essence)
 
 /* Appends one answer as a JSON line to the file named by $RNDIMG_ANSWERS
  * (set per suite), for the check registered by test_add_answers_described().
- * @content_type is the header's whole value, or NULL. */
-void
-test_record_answer_parts (const char *method, const char *path, guint status,
-                          const char *content_type, const char *data, gsize length)
+ * @content_type is the header's whole value, or NULL; @cache_control too,
+ * "" when the answer had none, NULL when it was not read. */
+static void
+record_answer (const char *method, const char *path, guint status, const char *content_type,
+               const char *cache_control, const char *data, gsize length)
 {
   const char *log = g_getenv ("RNDIMG_ANSWERS");
   g_autofree char *essence = g_strdup (content_type);   /* the type without parameters */
@@ -181,6 +182,13 @@ test_record_answer_parts (const char *method, const char *path, guint status,
   json_builder_add_string_value (builder, content_type);
   json_builder_set_member_name (builder, "body_bytes");
   json_builder_add_int_value (builder, (gint64) length);
+  if (cache_control != NULL)
+    {
+      g_autofree char *valid = g_utf8_make_valid (cache_control, -1);
+
+      json_builder_set_member_name (builder, "cache_control");
+      json_builder_add_string_value (builder, valid);
+    }
   if (is_json_type (essence) && length > 0 && g_utf8_validate (data, (gssize) length, NULL))
     {
       g_autofree char *text = g_strndup (data, length);
@@ -197,16 +205,24 @@ test_record_answer_parts (const char *method, const char *path, guint status,
   fclose (file);
 }
 
-/* test_record_answer_parts() for libsoup's @msg and its @body. */
+void
+test_record_answer_parts (const char *method, const char *path, guint status,
+                          const char *content_type, const char *data, gsize length)
+{
+  record_answer (method, path, status, content_type, NULL, data, length);
+}
+
+/* The answer of libsoup's @msg and its @body, its Cache-Control too. */
 void
 test_record_answer (SoupMessage *msg, GBytes *body)
 {
   SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  const char *cache_control = soup_message_headers_get_list (headers, "Cache-Control");
 
-  test_record_answer_parts (soup_message_get_method (msg), g_uri_get_path (soup_message_get_uri (msg)),
-                            soup_message_get_status (msg), soup_message_headers_get_one (headers, "Content-Type"),
-                            body != NULL ? g_bytes_get_data (body, NULL) : NULL,
-                            body != NULL ? g_bytes_get_size (body) : 0);
+  record_answer (soup_message_get_method (msg), g_uri_get_path (soup_message_get_uri (msg)),
+                 soup_message_get_status (msg), soup_message_headers_get_one (headers, "Content-Type"),
+                 cache_control != NULL ? cache_control : "",
+                 body != NULL ? g_bytes_get_data (body, NULL) : NULL, body != NULL ? g_bytes_get_size (body) : 0);
 }
 
 static void

@@ -136,7 +136,7 @@ copy_shipped (const char *folder)
         gsize length;
 
         g_assert_true (g_file_get_contents (from, &data, &length, NULL));
-        variant_write_file (folder, name, data, length);
+        write_file (folder, name, data, length);
       }
 }
 
@@ -238,7 +238,7 @@ typedef struct {
 /* The PNG variant @width x @height of @name, against what the original
  * gives and against the exact resize: within the bound. */
 static void
-measure_variant (VariantFixture *fixture, const char *name, int width, int height, Quality *quality)
+measure_variant (Fixture *fixture, const char *name, int width, int height, Quality *quality)
 {
   g_autofree char *path = g_build_filename (fixture->folder, name, NULL);
   g_autofree char *request = g_strdup_printf ("/img/%s/%dx%d.png", name, width, height);
@@ -254,9 +254,9 @@ measure_variant (VariantFixture *fixture, const char *name, int width, int heigh
   double against_original, variant_exact, original_exact;
 
   cover_box (shown_width, shown_height, width, height, &resized_width, &resized_height);
-  variant_get (fixture, request, NULL, &response);
+  get_variant (fixture, request, NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
-  variant = variant_decode (response.body);
+  variant = decode (response.body);
   original = from_original (path, width, height, resized_width, resized_height);
   exactly = exact (path, width, height, resized_width, resized_height);
   against_original = psnr (variant, original);
@@ -275,21 +275,7 @@ measure_variant (VariantFixture *fixture, const char *name, int width, int heigh
 /* ---- the tests ---- */
 
 static void
-start (VariantFixture *fixture, const char *first_arg, ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
-
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  variant_fixture_start_argv (fixture, (const char *const *) args->pdata);
-}
-
-static void
-make_photographs_folder (VariantFixture *fixture)
+make_photographs_folder (Fixture *fixture)
 {
   fixture->folder = test_make_image_folder (0);
   write_photographs (fixture->folder);
@@ -298,7 +284,7 @@ make_photographs_folder (VariantFixture *fixture)
 static void
 test_quality_bound (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   static const int photo_sides[][2] = { { 100, 60 }, { 150, 150 }, { 200, 200 }, { 250, 180 }, { 327, 327 },
                                         { 400, 400 }, { 490, 490 } };
   static const int small_sides[][2] = { { 64, 64 }, { 150, 100 }, { 250, 250 }, { 333, 300 } };
@@ -312,7 +298,7 @@ test_quality_bound (void)
   write_turned (fixture.folder);
   write_alpha_and_grey (fixture.folder);
   write_large (fixture.folder);
-  start (&fixture, NULL);
+  fixture_start (&fixture, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (photo_sides); i++)
     {
       measure_variant (&fixture, "photo.jpg", photo_sides[i][0], photo_sides[i][1], &quality);
@@ -339,21 +325,21 @@ test_quality_bound (void)
                   "exact resize", quality.n, quality.worst_against_original, quality.sum / quality.n,
                   quality.worst_against_exact);
   /* Each from a master: the test measured masters, not the original twice. */
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, quality.n);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_from_original_total"), ==, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, quality.n);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_original_total"), ==, 0);
 }
 
 /* The size of the variant @spelling of @name (following its redirect). */
 static void
-variant_size (VariantFixture *fixture, const char *name, const char *spelling, int *width, int *height)
+variant_size (Fixture *fixture, const char *name, const char *spelling, int *width, int *height)
 {
   g_autofree char *request = g_strdup_printf ("/img/%s/%s", name, spelling);
   g_auto(TestResponse) response = { 0 };
   g_autoptr(VipsImage) image = NULL;
 
-  variant_get (fixture, request, NULL, &response);
+  get_variant (fixture, request, NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
-  image = variant_decode (response.body);
+  image = decode (response.body);
   *width = vips_image_get_width (image);
   *height = vips_image_get_height (image);
 }
@@ -364,14 +350,14 @@ variant_size (VariantFixture *fixture, const char *name, const char *spelling, i
 static void
 test_same_sizes_without_masters (void)
 {
-  g_auto(VariantFixture) with = { 0 };
-  g_auto(VariantFixture) without = { 0 };
+  g_auto(Fixture) with = { 0 };
+  g_auto(Fixture) without = { 0 };
   static const char *const fits[] = { "", "?fit=inside", "?fit=contain", "?fit=inside&enlarge" };
 
   make_photographs_folder (&with);
   make_photographs_folder (&without);
-  start (&with, NULL);
-  start (&without, "--variant-disk=0", NULL);
+  fixture_start (&with, NULL);
+  fixture_start (&without, "--variant-disk=0", NULL);
   for (int side = 150; side <= 490; side += 17)
     for (gsize f = 0; f < G_N_ELEMENTS (fits); f++)
       {
@@ -394,9 +380,9 @@ test_same_sizes_without_masters (void)
               g_assert_cmpint (height, ==, expected_height);
             }
       }
-  g_assert_cmpfloat (variant_metric (&with, "rndimg_variant_renders_from_master_total"), >, 0);
-  g_assert_cmpfloat (variant_metric (&without, "rndimg_variant_renders_from_master_total"), ==, 0);
-  g_assert_cmpuint (variant_count_files (without.variant_dir, ".v"), ==, 0);
+  g_assert_cmpfloat (metric (&with, "rndimg_variant_renders_from_master_total"), >, 0);
+  g_assert_cmpfloat (metric (&without, "rndimg_variant_renders_from_master_total"), ==, 0);
+  g_assert_cmpuint (count_files_ending (without.variant_dir, ".v"), ==, 0);
 }
 
 /* The sum of the masters' file sizes in the variant folder. */
@@ -420,7 +406,7 @@ master_bytes (const char *folder)
 }
 
 typedef struct {
-  VariantFixture *fixture;
+  Fixture *fixture;
   const char *name;
   double value;
 } Expected;
@@ -430,33 +416,33 @@ metric_reached (gpointer user_data)
 {
   Expected *expected = user_data;
 
-  return variant_metric (expected->fixture, expected->name) == expected->value;
+  return metric (expected->fixture, expected->name) == expected->value;
 }
 
 /* Waits until @name is @value: masters are counted once the disk thread
  * has moved them into place, after the answer that made them. */
 static void
-wait_for_metric (VariantFixture *fixture, const char *name, double value)
+wait_for_metric (Fixture *fixture, const char *name, double value)
 {
   Expected expected = { fixture, name, value };
 
   if (!test_wait_until (metric_reached, &expected, 20000))
-    g_assert_cmpfloat (variant_metric (fixture, name), ==, value);
+    g_assert_cmpfloat (metric (fixture, name), ==, value);
 }
 
 static void
-get_ok (VariantFixture *fixture, const char *request)
+get_ok (Fixture *fixture, const char *request)
 {
   g_auto(TestResponse) response = { 0 };
 
-  variant_get (fixture, request, NULL, &response);
+  get_variant (fixture, request, NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
 }
 
 /* Ten variants of a 2000x1333 JPEG asked for at once: its masters
  * (2000x1333, 1000x667, 500x333, 250x167) made once, every variant from one. */
 typedef struct {
-  VariantFixture *fixture;
+  Fixture *fixture;
   guint pending;
 } Burst;
 
@@ -479,13 +465,13 @@ burst_done (gpointer user_data)
 static void
 test_made_once (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_autofree char *first = NULL;
   Burst burst = { &fixture, 0 };
 
   make_photographs_folder (&fixture);
-  start (&fixture, NULL);
-  first = variant_canonical_of (&fixture, "/img/photo.jpg/10x10.jpg");
+  fixture_start (&fixture, NULL);
+  first = canonical_of (&fixture, "/img/photo.jpg/10x10.jpg");
   for (int i = 0; i < 10; i++)
     {
       g_autofree char *url = g_strdup_printf ("%.*s%dx%d.jpg", (int) (strrchr (first, '/') - first + 1), first,
@@ -497,9 +483,9 @@ test_made_once (void)
     }
   g_assert_true (test_wait_until (burst_done, &burst, 120000));
   wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, 10);
-  g_assert_cmpuint (variant_count_files (fixture.variant_dir, ".v"), ==, 4);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_masters_bytes"), ==, (double) master_bytes (fixture.variant_dir));
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, 10);
+  g_assert_cmpuint (count_files_ending (fixture.variant_dir, ".v"), ==, 4);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_masters_bytes"), ==, (double) master_bytes (fixture.variant_dir));
   /* 2000x1333 + 1000x667 + 500x333 + 250x167 pixels of 3 bytes, and their headers. */
   g_assert_cmpuint (master_bytes (fixture.variant_dir), >=, (2000 * 1333 + 1000 * 667 + 500 * 333 + 250 * 167) * 3);
 }
@@ -507,41 +493,41 @@ test_made_once (void)
 static void
 test_found_after_restart (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
 
   make_photographs_folder (&fixture);
-  start (&fixture, NULL);
+  fixture_start (&fixture, NULL);
   get_ok (&fixture, "/img/photo.jpg/300x200.jpg");
   wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
-  variant_fixture_stop_server (&fixture);
-  start (&fixture, NULL);
+  fixture_stop_server (&fixture);
+  fixture_start (&fixture, NULL);
   get_ok (&fixture, "/img/photo.jpg/301x200.jpg");
   get_ok (&fixture, "/img/photo.jpg/302x200.jpg");
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_masters_made_total"), ==, 0);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, 2);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_masters_bytes"), ==, (double) master_bytes (fixture.variant_dir));
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_masters_made_total"), ==, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, 2);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_masters_bytes"), ==, (double) master_bytes (fixture.variant_dir));
 }
 
 static gboolean
 four_masters_again (gpointer user_data)
 {
-  VariantFixture *fixture = user_data;
+  Fixture *fixture = user_data;
 
-  return variant_metric (fixture, "rndimg_variant_masters_made_total") == 8 &&
-         variant_count_files (fixture->variant_dir, ".v") == 4;
+  return metric (fixture, "rndimg_variant_masters_made_total") == 8 &&
+         count_files_ending (fixture->variant_dir, ".v") == 4;
 }
 
 /* Deleted or damaged by hand: the variant is still right, the master made again. */
 static void
 test_lost_master_made_again (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_autoptr(GDir) dir = NULL;
   const char *name;
   int width, height;
 
   make_photographs_folder (&fixture);
-  start (&fixture, NULL);
+  fixture_start (&fixture, NULL);
   get_ok (&fixture, "/img/photo.jpg/300x200.jpg");
   wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
   dir = g_dir_open (fixture.variant_dir, 0, NULL);
@@ -568,7 +554,7 @@ test_lost_master_made_again (void)
 static gboolean
 has_no_masters (gpointer user_data)
 {
-  return variant_count_files (user_data, ".v") == 0;
+  return count_files_ending (user_data, ".v") == 0;
 }
 
 /* The names of the masters in @folder. */
@@ -586,7 +572,7 @@ master_names (const char *folder)
 }
 
 typedef struct {
-  VariantFixture *fixture;
+  Fixture *fixture;
   GHashTable *old;
 } Replaced;
 
@@ -596,13 +582,13 @@ static gboolean
 old_masters_replaced (gpointer user_data)
 {
   Replaced *replaced = user_data;
-  g_autofree char *canonical = variant_canonical_of (replaced->fixture, "/img/photo.jpg/300x200.jpg");
+  g_autofree char *canonical = canonical_of (replaced->fixture, "/img/photo.jpg/300x200.jpg");
   g_auto(TestResponse) response = { 0 };
   g_autoptr(GHashTable) now = NULL;
   GHashTableIter iter;
   gpointer name;
 
-  variant_get_once (replaced->fixture, canonical, NULL, &response);
+  get_once (replaced->fixture, canonical, NULL, &response);
   now = master_names (replaced->fixture->variant_dir);
   g_hash_table_iter_init (&iter, replaced->old);
   while (g_hash_table_iter_next (&iter, &name, NULL))
@@ -615,14 +601,14 @@ old_masters_replaced (gpointer user_data)
 static void
 test_gone_with_the_version (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_autoptr(GHashTable) old = NULL;
   g_autofree char *photo = NULL;
   g_autoptr(VipsImage) other = NULL;
   Replaced replaced = { &fixture, NULL };
 
   make_photographs_folder (&fixture);
-  start (&fixture, NULL);
+  fixture_start (&fixture, NULL);
   get_ok (&fixture, "/img/photo.jpg/300x200.jpg");
   wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
   old = master_names (fixture.variant_dir);
@@ -634,26 +620,26 @@ test_gone_with_the_version (void)
   replaced.old = old;
   g_assert_true (test_wait_until (old_masters_replaced, &replaced, 20000));
   test_run_for (300);   /* the disk thread's deletes */
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_masters_bytes"), ==, (double) master_bytes (fixture.variant_dir));
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_masters_bytes"), ==, (double) master_bytes (fixture.variant_dir));
   g_assert_cmpint (g_unlink (photo), ==, 0);
   g_assert_true (test_wait_until (has_no_masters, fixture.variant_dir, 20000));
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_masters_bytes"), ==, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_masters_bytes"), ==, 0);
 }
 
 static void
 test_small_picture_has_none (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_autoptr(VipsImage) small = NULL;
 
   fixture.folder = test_make_image_folder (0);
   g_assert_cmpint (vips_black (&small, 200, 150, "bands", 3, NULL), ==, 0);
   save_or_die (small, fixture.folder, "small.png");
-  start (&fixture, NULL);
+  fixture_start (&fixture, NULL);
   get_ok (&fixture, "/img/small.png/100x100.jpg");
   get_ok (&fixture, "/img/small.png/120x100.jpg");
-  g_assert_cmpuint (variant_count_files (fixture.variant_dir, ".v"), ==, 0);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_from_original_total"), ==, 2);
+  g_assert_cmpuint (count_files_ending (fixture.variant_dir, ".v"), ==, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_original_total"), ==, 2);
 }
 
 /* Masters and variants together within --variant-disk, on the books and
@@ -661,26 +647,26 @@ test_small_picture_has_none (void)
 static void
 test_within_disk_budget (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   const guint64 budget = 3000000;
   g_autofree char *flag = g_strdup_printf ("--variant-disk=%" G_GUINT64_FORMAT, budget);
   static const char *const names[] = { "photo.jpg", "wide.jpg", "01.png" };
 
   fixture.folder = test_make_image_folder (1);
   write_photographs (fixture.folder);
-  start (&fixture, flag, NULL);
+  fixture_start (&fixture, flag, NULL);
   for (int i = 0; i < 24; i++)
     {
       g_autofree char *request = g_strdup_printf ("/img/%s/%dx%d.png", names[i % 3], 200 + i, 150 + i);
 
       get_ok (&fixture, request);
-      g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_disk_bytes"), <=, budget);
+      g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_bytes"), <=, budget);
     }
   test_run_for (300);   /* the disk thread's last deletes */
-  g_assert_cmpuint (variant_folder_bytes (fixture.variant_dir), <=, budget);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_masters_bytes"), <=,
-                     variant_metric (&fixture, "rndimg_variant_cache_disk_bytes"));
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_masters_bytes"), >, 0);
+  g_assert_cmpuint (folder_bytes (fixture.variant_dir), <=, budget);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_masters_bytes"), <=,
+                     metric (&fixture, "rndimg_variant_cache_disk_bytes"));
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_masters_bytes"), >, 0);
 }
 
 int

@@ -14,134 +14,11 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#include <vips/vips.h>
 
 #define API "/polling/api/v1.0"
 
-/* ---- pictures for the folder ---- */
-
-static guint32
-crc32_of (const guint8 *data, gsize length)
-{
-  guint32 crc = 0xffffffffu;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      crc ^= data[i];
-      for (int bit = 0; bit < 8; bit++)
-        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-  return ~crc;
-}
-
 static void
-append_chunk (GByteArray *png, const char *type, const guint8 *data, guint32 length)
-{
-  guint8 header[8] = { length >> 24, length >> 16, length >> 8, length, type[0], type[1], type[2], type[3] };
-  g_autoptr(GByteArray) checked = g_byte_array_new ();
-  guint32 crc;
-  guint8 trailer[4];
-
-  g_byte_array_append (png, header, 8);
-  g_byte_array_append (png, data, length);
-  g_byte_array_append (checked, (const guint8 *) type, 4);
-  g_byte_array_append (checked, data, length);
-  crc = crc32_of (checked->data, checked->len);
-  trailer[0] = crc >> 24; trailer[1] = crc >> 16; trailer[2] = crc >> 8; trailer[3] = crc;
-  g_byte_array_append (png, trailer, 4);
-}
-
-/* A few hundred bytes that declare a 30000x30000 RGB picture (900 MP). */
-static GBytes *
-make_bomb_png (void)
-{
-  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  guint8 ihdr[13] = { 0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0 };
-  guint8 idat[64] = { 0x78, 0x9c };
-  GByteArray *png = g_byte_array_new ();
-
-  g_byte_array_append (png, signature, 8);
-  append_chunk (png, "IHDR", ihdr, sizeof ihdr);
-  append_chunk (png, "IDAT", idat, sizeof idat);
-  append_chunk (png, "IEND", NULL, 0);
-  return g_byte_array_free_to_bytes (png);
-}
-
-/* An 800x600 JPEG whose EXIF says where it was taken: an APP1 segment
- * (a TIFF header, IFD0 with one entry, ImageDescription: ASCII, 13 bytes
- * at offset 26) put right after the SOI marker of libvips' JPEG. */
-static void
-write_jpeg_with_exif (const char *folder)
-{
-  static const guint8 app1[] = {
-    0xff, 0xe1, 0, 47,
-    'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2a, 0, 8, 0, 0, 0,
-    1, 0, 0x0e, 0x01, 2, 0, 13, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0,
-    'S', 'E', 'C', 'R', 'E', 'T', '-', 'P', 'L', 'A', 'C', 'E', 0,
-  };
-  g_autoptr(VipsImage) black = NULL;
-  g_autoptr(VipsImage) picture = NULL;
-  g_autoptr(GByteArray) jpeg = g_byte_array_new ();
-  void *buffer = NULL;
-  size_t length = 0;
-
-  g_assert_cmpint (vips_black (&black, 800, 600, "bands", 3, NULL), ==, 0);
-  g_assert_cmpint (vips_linear1 (black, &picture, 1.0, 90.0, "uchar", TRUE, NULL), ==, 0);
-  g_assert_cmpint (vips_jpegsave_buffer (picture, &buffer, &length, "strip", TRUE, NULL), ==, 0);
-  g_byte_array_append (jpeg, buffer, 2);
-  g_byte_array_append (jpeg, app1, sizeof app1);
-  g_byte_array_append (jpeg, (const guint8 *) buffer + 2, (guint) length - 2);
-  g_free (buffer);
-  variant_write_file (folder, "photo.jpg", jpeg->data, jpeg->len);
-  /* The test of the test: libvips reads the description back. */
-  {
-    g_autoptr(VipsImage) back = vips_image_new_from_buffer (jpeg->data, jpeg->len, "", NULL);
-    const char *description = NULL;
-
-    g_assert_nonnull (back);
-    g_assert_cmpint (vips_image_get_string (back, "exif-ifd0-ImageDescription", &description), ==, 0);
-    g_assert_nonnull (strstr (description, "SECRET-PLACE"));
-  }
-}
-
-/* The shipped 01.png (400x400), the JPEG, a corrupt PNG and a bomb. */
-static char *
-make_folder (void)
-{
-  char *folder = test_make_image_folder (1);
-  static const guint8 corrupt[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 'n', 'o', 't', ' ', 'a', ' ',
-                                    'p', 'i', 'c', 't', 'u', 'r', 'e' };
-  g_autoptr(GBytes) bomb = make_bomb_png ();
-
-  write_jpeg_with_exif (folder);
-  variant_write_file (folder, "corrupt.png", corrupt, sizeof corrupt);
-  variant_write_file (folder, "bomb.png", g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb));
-  return folder;
-}
-
-/* ---- requests ---- */
-
-/* A server on the fixture's folder (the shipped 01.png, the JPEG, a
- * corrupt PNG and a bomb, unless the test made its own), with @first_arg
- * and the flags after it. */
-static void
-fixture_start (VariantFixture *fixture, const char *first_arg, ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
-
-  if (fixture->folder == NULL)
-    fixture->folder = make_folder ();
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  variant_fixture_start_argv (fixture, (const char *const *) args->pdata);
-}
-
-static void
-assert_variant (VariantFixture *fixture, const char *path, const char *accept, int width, int height,
+assert_variant (Fixture *fixture, const char *path, const char *accept, int width, int height,
                 const char *loader, const char *content_type)
 {
   g_auto(TestResponse) response = { 0 };
@@ -150,11 +27,11 @@ assert_variant (VariantFixture *fixture, const char *path, const char *accept, i
   const char *made_by = NULL;
 
   g_test_message ("%s (Accept: %s)", path, accept ? accept : "none");
-  variant_get (fixture, path, accept != NULL ? headers : NULL, &response);
+  get_variant (fixture, path, accept != NULL ? headers : NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
   g_assert_cmpstr (test_response_header (&response, "Content-Type"), ==, content_type);
   g_assert_cmpstr (test_response_header (&response, "Cache-Control"), ==, "public, max-age=31536000, immutable");
-  image = variant_decode (response.body);
+  image = decode (response.body);
   g_assert_cmpint (vips_image_get_width (image), ==, width);
   g_assert_cmpint (vips_image_get_height (image), ==, height);
   g_assert_cmpint (vips_image_get_string (image, "vips-loader", &made_by), ==, 0);
@@ -166,7 +43,7 @@ assert_variant (VariantFixture *fixture, const char *path, const char *accept, i
 static void
 test_sizes_and_formats (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
 
   fixture_start (&fixture, NULL);
   assert_variant (&fixture, "/img/01.png/300x200.webp", NULL, 300, 200, "webpload_buffer", "image/webp");
@@ -190,14 +67,14 @@ test_sizes_and_formats (void)
 static void
 test_grayscale_is_gray (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_autoptr(VipsImage) image = NULL;
 
   fixture_start (&fixture, NULL);
-  variant_get (&fixture, "/img/01.png/50x50.png?grayscale", NULL, &response);
+  get_variant (&fixture, "/img/01.png/50x50.png?grayscale", NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
-  image = variant_decode (response.body);
+  image = decode (response.body);
   g_assert_cmpint (vips_image_get_bands (image), ==, 1);
 }
 
@@ -225,15 +102,15 @@ jpeg_frame_marker (GBytes *bytes)
 static void
 test_jpeg_progressive_when_large (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) small = { 0 };
   g_auto(TestResponse) large = { 0 };
 
   fixture_start (&fixture, NULL);
-  variant_get (&fixture, "/img/photo.jpg/300x200.jpg", NULL, &small);
+  get_variant (&fixture, "/img/photo.jpg/300x200.jpg", NULL, &small);
   g_assert_cmpuint (small.status, ==, 200);
   g_assert_cmphex (jpeg_frame_marker (small.body), ==, 0xc0);
-  variant_get (&fixture, "/img/photo.jpg/640x480.jpg", NULL, &large);
+  get_variant (&fixture, "/img/photo.jpg/640x480.jpg", NULL, &large);
   g_assert_cmpuint (large.status, ==, 200);
   g_assert_cmphex (jpeg_frame_marker (large.body), ==, 0xc2);
 }
@@ -241,7 +118,7 @@ test_jpeg_progressive_when_large (void)
 static void
 test_render_threads_lowered (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_autoptr(GHashTable) niceness = NULL;
   const char *pid;
@@ -253,7 +130,7 @@ test_render_threads_lowered (void)
   int render = MIN (base + 10, 19);
 
   fixture_start (&fixture, "--render-workers=2", NULL);
-  variant_get (&fixture, "/img/photo.jpg/120x90.jpg", NULL, &response);
+  get_variant (&fixture, "/img/photo.jpg/120x90.jpg", NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
   pid = g_subprocess_get_identifier (fixture.server->process);
   niceness = test_server_thread_niceness (fixture.server);
@@ -275,7 +152,7 @@ test_render_threads_lowered (void)
 static void
 test_metadata_stripped (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   const char *formats[] = { "jpg", "png", "webp", "avif" };
 
   fixture_start (&fixture, NULL);
@@ -284,7 +161,7 @@ test_metadata_stripped (void)
       g_auto(TestResponse) response = { 0 };
       g_autofree char *path = g_strdup_printf ("/img/photo.jpg/400x300.%s", formats[i]);
 
-      variant_get (&fixture, path, NULL, &response);
+      get_variant (&fixture, path, NULL, &response);
       g_assert_cmpuint (response.status, ==, 200);
       g_test_message ("%s", path);
       /* memmem: the bytes hold NULs, where g_strstr_len() would stop. */
@@ -297,7 +174,7 @@ test_metadata_stripped (void)
 static void
 test_canonical_and_redirects (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) first = { 0 };
   g_auto(TestResponse) again = { 0 };
   g_autofree char *canonical = NULL;
@@ -311,7 +188,7 @@ test_canonical_and_redirects (void)
   const char *etag;
 
   fixture_start (&fixture, NULL);
-  canonical = variant_canonical_of (&fixture, "/img/01.png/300x200.webp?grayscale&blur=5");
+  canonical = canonical_of (&fixture, "/img/01.png/300x200.webp?grayscale&blur=5");
   g_assert_true (g_str_has_prefix (canonical, fixture.server->url));
   /* /img/01.png/<16 hex digits>/300x200.webp?grayscale&blur=5 */
   version = g_strndup (canonical + strlen (fixture.server->url) + strlen ("/img/01.png/"), 16);
@@ -319,18 +196,18 @@ test_canonical_and_redirects (void)
   g_assert_true (g_str_has_suffix (canonical, "/300x200.webp?grayscale&blur=5"));
   for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
     {
-      g_autofree char *location = variant_canonical_of (&fixture, spellings[i]);
+      g_autofree char *location = canonical_of (&fixture, spellings[i]);
 
       g_assert_cmpstr (location, ==, canonical);
     }
 
-  variant_get_once (&fixture, canonical, NULL, &first);
+  get_once (&fixture, canonical, NULL, &first);
   g_assert_cmpuint (first.status, ==, 200);
   g_assert_cmpstr (test_response_header (&first, "Cache-Control"), ==, "public, max-age=31536000, immutable");
   etag = test_response_header (&first, "ETag");
   g_assert_nonnull (etag);
   g_assert_null (test_response_header (&first, "Vary"));
-  variant_get_once (&fixture, canonical, (const char *[]) { "If-None-Match", etag, NULL }, &again);
+  get_once (&fixture, canonical, (const char *[]) { "If-None-Match", etag, NULL }, &again);
   g_assert_cmpuint (again.status, ==, 304);
   g_assert_cmpuint (g_bytes_get_size (again.body), ==, 0);
   g_assert_cmpstr (test_response_header (&again, "ETag"), ==, etag);
@@ -340,13 +217,13 @@ test_canonical_and_redirects (void)
 static void
 test_negotiated_varies (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) webp = { 0 };
   g_auto(TestResponse) jpeg = { 0 };
 
   fixture_start (&fixture, NULL);
-  variant_get (&fixture, "/img/01.png/80x80", (const char *[]) { "Accept", "image/webp", NULL }, &webp);
-  variant_get (&fixture, "/img/01.png/80x80", (const char *[]) { "Accept", "image/png", NULL }, &jpeg);
+  get_variant (&fixture, "/img/01.png/80x80", (const char *[]) { "Accept", "image/webp", NULL }, &webp);
+  get_variant (&fixture, "/img/01.png/80x80", (const char *[]) { "Accept", "image/png", NULL }, &jpeg);
   g_assert_cmpstr (test_response_header (&webp, "Vary"), ==, "Accept");
   g_assert_cmpstr (test_response_header (&jpeg, "Vary"), ==, "Accept");
   g_assert_cmpstr (test_response_header (&webp, "Content-Type"), ==, "image/webp");
@@ -354,8 +231,9 @@ test_negotiated_varies (void)
   g_assert_cmpstr (test_response_header (&webp, "ETag"), !=, test_response_header (&jpeg, "ETag"));
 }
 
+
 typedef struct {
-  VariantFixture *fixture;
+  Fixture *fixture;
   double renders;
 } RendersDone;
 
@@ -364,8 +242,8 @@ renders_done (gpointer user_data)
 {
   RendersDone *done = user_data;
 
-  return variant_metric (done->fixture, "rndimg_variant_renders_total") >= done->renders &&
-         variant_metric (done->fixture, "rndimg_variant_render_queue") == 0;
+  return metric (done->fixture, "rndimg_variant_renders_total") >= done->renders &&
+         metric (done->fixture, "rndimg_variant_render_queue") == 0;
 }
 
 /* A negotiated request that takes AVIF gets the next best format at once
@@ -374,7 +252,7 @@ renders_done (gpointer user_data)
 static void
 test_first_view_does_not_wait_for_avif (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) first = { 0 };
   g_auto(TestResponse) next = { 0 };
   g_auto(TestResponse) again = { 0 };
@@ -384,51 +262,36 @@ test_first_view_does_not_wait_for_avif (void)
   RendersDone done = { &fixture, 2 };
 
   fixture_start (&fixture, NULL);
-  canonical = variant_canonical_of (&fixture, "/img/01.png/90x60");
-  variant_get_once (&fixture, canonical, (const char *[]) { "Accept", accept, NULL }, &first);
+  canonical = canonical_of (&fixture, "/img/01.png/90x60");
+  get_once (&fixture, canonical, (const char *[]) { "Accept", accept, NULL }, &first);
   g_assert_cmpuint (first.status, ==, 200);
   g_assert_cmpstr (test_response_header (&first, "Content-Type"), ==, "image/webp");
   g_assert_cmpstr (test_response_header (&first, "Cache-Control"), ==, "public, max-age=60");
   g_assert_cmpstr (test_response_header (&first, "Vary"), ==, "Accept");
   /* The WebP answered, the AVIF made behind it. */
   g_assert_true (test_wait_until (renders_done, &done, 60000));
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_background_renders_total"), ==, 1);
-  variant_get_once (&fixture, canonical, (const char *[]) { "Accept", accept, "If-None-Match",
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_background_renders_total"), ==, 1);
+  get_once (&fixture, canonical, (const char *[]) { "Accept", accept, "If-None-Match",
                                                             test_response_header (&first, "ETag"), NULL }, &next);
   g_assert_cmpuint (next.status, ==, 200);
   g_assert_cmpstr (test_response_header (&next, "Content-Type"), ==, "image/avif");
   g_assert_cmpstr (test_response_header (&next, "Cache-Control"), ==, "public, max-age=31536000, immutable");
   g_assert_cmpstr (test_response_header (&next, "ETag"), !=, test_response_header (&first, "ETag"));
-  variant_get_once (&fixture, canonical, (const char *[]) { "Accept", accept, "If-None-Match",
+  get_once (&fixture, canonical, (const char *[]) { "Accept", accept, "If-None-Match",
                                                             test_response_header (&next, "ETag"), NULL }, &again);
   g_assert_cmpuint (again.status, ==, 304);
   /* AVIF alone accepted: the interim answer is a JPEG. */
-  variant_get (&fixture, "/img/01.png/91x60", (const char *[]) { "Accept", "image/avif", NULL }, &jpeg_only);
+  get_variant (&fixture, "/img/01.png/91x60", (const char *[]) { "Accept", "image/avif", NULL }, &jpeg_only);
   g_assert_cmpstr (test_response_header (&jpeg_only, "Content-Type"), ==, "image/jpeg");
   g_assert_cmpstr (test_response_header (&jpeg_only, "Cache-Control"), ==, "public, max-age=60");
   /* An explicit .avif waits for its render, and is immutable. */
   assert_variant (&fixture, "/img/01.png/92x60.avif", accept, 92, 60, "heifload_buffer", "image/avif");
 }
 
-/* @path is a 400 whose JSON names @parameter and says what is allowed. */
-static void
-assert_refused_naming (VariantFixture *fixture, const char *path, const char *parameter)
-{
-  g_auto(TestResponse) response = { 0 };
-  g_autoptr(JsonObject) answer = NULL;
-
-  g_test_message ("%s", path);
-  variant_get_once (fixture, path, NULL, &response);
-  test_assert_json_error (&response, 400);
-  answer = test_response_json (&response);
-  g_assert_cmpstr (json_object_get_string_member (answer, "parameter"), ==, parameter);
-  g_assert_true (strlen (json_object_get_string_member (answer, "message")) > 10);
-}
-
 static void
 test_bad_parameters (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   static const struct { const char *path, *parameter; } cases[] = {
     { "/img/01.png/0x-5.jpg", "height" },
     { "/img/01.png/-5x10.jpg", "width" },
@@ -467,11 +330,11 @@ test_bad_parameters (void)
 static void
 test_unknown_picture (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
 
   fixture_start (&fixture, NULL);
-  variant_get_once (&fixture, "/img/nothing.png/10x10.jpg", NULL, &response);
+  get_once (&fixture, "/img/nothing.png/10x10.jpg", NULL, &response);
   test_assert_json_error (&response, 404);
 }
 
@@ -489,12 +352,12 @@ all_done (gpointer data)
 static void
 test_one_render_for_many (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) test_pending_free);
   g_autofree char *canonical = NULL;
 
   fixture_start (&fixture, "--render-workers=1", NULL);
-  canonical = variant_canonical_of (&fixture, "/img/photo.jpg/3000x2000.png");
+  canonical = canonical_of (&fixture, "/img/photo.jpg/3000x2000.png");
   for (int i = 0; i < 20; i++)
     g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
   g_assert_true (test_wait_until (all_done, pending, 60000));
@@ -505,11 +368,11 @@ test_one_render_for_many (void)
       g_assert_cmpuint (one->status, ==, 200);
       g_assert_true (g_bytes_equal (one->body, ((TestPending *) g_ptr_array_index (pending, 0))->body));
     }
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_total"), ==, 1);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_joins_total") +
-                     variant_metric (&fixture, "rndimg_variant_cache_hits_total"), ==, 19);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_joins_total"), >=, 1);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_seconds_count"), ==, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_joins_total") +
+                     metric (&fixture, "rndimg_variant_cache_hits_total"), ==, 19);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_joins_total"), >=, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_seconds_count"), ==, 1);
 }
 
 #define IMG_SERIES "rndimg_http_requests_total{route=\"/img/\",method=\"GET\",status=\"%s\"}"
@@ -519,7 +382,7 @@ client_closed_counted (gpointer fixture)
 {
   g_autofree char *series = g_strdup_printf (IMG_SERIES, "499");
 
-  return variant_metric_or_zero (fixture, series) >= 1;
+  return metric_or_zero (fixture, series) >= 1;
 }
 
 /* A client that leaves while its variant renders is counted (and logged)
@@ -528,7 +391,7 @@ client_closed_counted (gpointer fixture)
 static void
 test_client_gone_is_499 (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_autofree char *canonical = NULL;
   g_autofree char *request = NULL;
   g_autoptr(GSocketClient) client = g_socket_client_new ();
@@ -537,7 +400,7 @@ test_client_gone_is_499 (void)
   g_autofree char *series_500 = g_strdup_printf (IMG_SERIES, "500");
 
   fixture_start (&fixture, "--variant-disk=0", NULL);
-  canonical = variant_canonical_of (&fixture, "/img/photo.jpg/4001x3999.png?fit=contain");
+  canonical = canonical_of (&fixture, "/img/photo.jpg/4001x3999.png?fit=contain");
   request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", strstr (canonical + strlen ("http://"), "/"));
   connection = g_socket_client_connect_to_uri (client, canonical, 0, NULL, &error);
   g_assert_no_error (error);
@@ -547,13 +410,13 @@ test_client_gone_is_499 (void)
   test_run_for (100);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   g_assert_true (test_wait_until (client_closed_counted, &fixture, 60000));
-  g_assert_cmpfloat (variant_metric_or_zero (&fixture, series_500), ==, 0);
+  g_assert_cmpfloat (metric_or_zero (&fixture, series_500), ==, 0);
 }
 
 static void
 test_queue_limit (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) test_pending_free);
   guint ok = 0, busy = 0;
 
@@ -561,7 +424,7 @@ test_queue_limit (void)
   for (int i = 0; i < 12; i++)
     {
       g_autofree char *path = g_strdup_printf ("/img/photo.jpg/%dx3000.png", 2000 + i);
-      g_autofree char *canonical = variant_canonical_of (&fixture, path);
+      g_autofree char *canonical = canonical_of (&fixture, path);
 
       g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
     }
@@ -584,25 +447,25 @@ test_queue_limit (void)
   g_test_message ("%u rendered, %u refused", ok, busy);
   g_assert_cmpuint (ok, >=, 3);
   g_assert_cmpuint (busy, >=, 1);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_refused_busy_total"), ==, busy);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_queue"), ==, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_refused_busy_total"), ==, busy);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_queue"), ==, 0);
 }
 
 static void
 test_busy_has_retry_after (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) test_pending_free);
   g_auto(TestResponse) refused = { 0 };
   g_autofree char *canonical = NULL;
 
   fixture_start (&fixture, "--render-workers=1", "--render-queue=0", NULL);
-  canonical = variant_canonical_of (&fixture, "/img/photo.jpg/5000x4000.png");
+  canonical = canonical_of (&fixture, "/img/photo.jpg/5000x4000.png");
   g_ptr_array_add (pending, test_request_async (fixture.session, "GET", canonical, NULL));
   test_run_for (300);
   g_clear_pointer (&canonical, g_free);
-  canonical = variant_canonical_of (&fixture, "/img/photo.jpg/4000x5000.png");
-  variant_get_once (&fixture, canonical, NULL, &refused);
+  canonical = canonical_of (&fixture, "/img/photo.jpg/4000x5000.png");
+  get_once (&fixture, canonical, NULL, &refused);
   test_assert_json_error (&refused, 503);
   g_assert_cmpstr (test_response_header (&refused, "Retry-After"), ==, "1");
   g_assert_true (test_wait_until (all_done, pending, 60000));
@@ -611,7 +474,7 @@ test_busy_has_retry_after (void)
 static void
 test_eviction_within_budgets (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
 
   fixture_start (&fixture, "--variant-memory=40000", "--variant-disk=60000", NULL);
   for (int i = 0; i < 12; i++)
@@ -619,98 +482,109 @@ test_eviction_within_budgets (void)
       g_auto(TestResponse) response = { 0 };
       g_autofree char *path = g_strdup_printf ("/img/01.png/%dx%d.png", 100 + i, 100 + i);
 
-      variant_get (&fixture, path, NULL, &response);
+      get_variant (&fixture, path, NULL, &response);
       g_assert_cmpuint (response.status, ==, 200);
-      g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_memory_bytes"), <=, 40000);
-      g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_disk_bytes"), <=, 60000);
-      g_assert_cmpuint (variant_folder_bytes (fixture.variant_dir), <=, 60000);
+      g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_memory_bytes"), <=, 40000);
+      g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_bytes"), <=, 60000);
+      g_assert_cmpuint (folder_bytes (fixture.variant_dir), <=, 60000);
     }
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_evictions_total"), >, 0);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_disk_evictions_total"), >, 0);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_disk_bytes"), ==, (double) variant_folder_bytes (fixture.variant_dir));
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_total"), ==, 12);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_evictions_total"), >, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_evictions_total"), >, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_bytes"), ==, (double) folder_bytes (fixture.variant_dir));
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 12);
 }
 
 static void
 test_disk_cache_survives_restart (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) before = { 0 };
   g_auto(TestResponse) after = { 0 };
   g_autofree char *canonical = NULL;
   g_autofree char *path = NULL;
 
   fixture_start (&fixture, NULL);
-  canonical = variant_canonical_of (&fixture, "/img/01.png/123x45.webp");
+  canonical = canonical_of (&fixture, "/img/01.png/123x45.webp");
   path = g_strdup (canonical + strlen (fixture.server->url));
-  variant_get_once (&fixture, path, NULL, &before);
+  get_once (&fixture, path, NULL, &before);
   g_assert_cmpuint (before.status, ==, 200);
-  variant_fixture_stop_server (&fixture);
+  fixture_stop_server (&fixture);
 
   fixture_start (&fixture, NULL);
-  variant_get_once (&fixture, path, NULL, &after);
+  get_once (&fixture, path, NULL, &after);
   g_assert_cmpuint (after.status, ==, 200);
   g_assert_true (g_bytes_equal (before.body, after.body));
   g_assert_cmpstr (test_response_header (&before, "ETag"), ==, test_response_header (&after, "ETag"));
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_cache_disk_hits_total"), ==, 1);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_total"), ==, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_cache_disk_hits_total"), ==, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 0);
+}
+
+static guint
+count_files (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  guint count = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    count++;
+  return count;
 }
 
 static void
 test_bomb_refused_at_upload (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_autoptr(GBytes) bomb = make_bomb_png ();
   g_autofree char *url = NULL;
   guint files_before;
 
   fixture.folder = make_folder ();
-  files_before = variant_count_files (fixture.folder, NULL);
+  files_before = count_files (fixture.folder);
   fixture_start (&fixture, NULL);
   url = test_server_url (fixture.server, API "/images");
   test_request (fixture.session, "POST", url, NULL, bomb, "image/png", &response);
   test_assert_json_error (&response, 413);
-  g_assert_cmpuint (variant_count_files (fixture.folder, NULL), ==, files_before);
+  g_assert_cmpuint (count_files (fixture.folder), ==, files_before);
 }
 
 static void
 test_bomb_in_folder (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
 
   fixture_start (&fixture, NULL);
-  variant_get (&fixture, "/img/bomb.png/100x100.jpg", NULL, &response);
+  get_variant (&fixture, "/img/bomb.png/100x100.jpg", NULL, &response);
   test_assert_json_error (&response, 422);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_refused_input_total"), ==, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_refused_input_total"), ==, 1);
 }
 
 static void
 test_corrupt_picture (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_auto(TestResponse) still = { 0 };
 
   fixture_start (&fixture, NULL);
-  variant_get (&fixture, "/img/corrupt.png/100x100.jpg", NULL, &response);
+  get_variant (&fixture, "/img/corrupt.png/100x100.jpg", NULL, &response);
   test_assert_json_error (&response, 422);
-  variant_get (&fixture, "/img/01.png/100x100.jpg", NULL, &still);
+  get_variant (&fixture, "/img/01.png/100x100.jpg", NULL, &still);
   g_assert_cmpuint (still.status, ==, 200);
 }
 
 static void
 test_time_limit (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
 
   fixture_start (&fixture, "--render-timeout=0.01", NULL);
-  variant_get (&fixture, "/img/photo.jpg/5000x5000.png?blur=10", NULL, &response);
+  get_variant (&fixture, "/img/photo.jpg/5000x5000.png?blur=10", NULL, &response);
   test_assert_json_error (&response, 503);
   g_assert_nonnull (test_response_header (&response, "Retry-After"));
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_timeouts_total"), ==, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_timeouts_total"), ==, 1);
 }
 
 /* A progressive JPEG that keeps all its chroma: decoding it holds 6 bytes
@@ -740,24 +614,24 @@ write_progressive_jpeg (const char *folder, const char *name, int width, int hei
 static void
 test_render_memory_refused (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_autoptr(JsonObject) answer = NULL;
 
   fixture.folder = test_make_image_folder (1);
   write_progressive_jpeg (fixture.folder, "large.jpg", 3000, 2000);
   fixture_start (&fixture, "--render-memory=16777216", NULL);
-  variant_get (&fixture, "/img/large.jpg/100x100.jpg", NULL, &response);
+  get_variant (&fixture, "/img/large.jpg/100x100.jpg", NULL, &response);
   test_assert_json_error (&response, 422);
   answer = test_response_json (&response);
   g_assert_nonnull (strstr (json_object_get_string_member (answer, "message"), "render memory"));
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_refused_memory_total"), ==, 1);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_renders_total"), ==, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_refused_memory_total"), ==, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 0);
   /* A small picture still renders under that budget. */
   {
     g_auto(TestResponse) small = { 0 };
 
-    variant_get (&fixture, "/img/01.png/100x100.jpg", NULL, &small);
+    get_variant (&fixture, "/img/01.png/100x100.jpg", NULL, &small);
     g_assert_cmpuint (small.status, ==, 200);
   }
 }
@@ -790,7 +664,7 @@ pair_done (gpointer user_data)
 static void
 test_render_memory_waits (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   Pair pair = { 0, 0 };
 
   fixture.folder = test_make_image_folder (0);
@@ -799,7 +673,7 @@ test_render_memory_waits (void)
   fixture_start (&fixture, "--render-memory=50331648", "--render-workers=2", NULL);
   for (guint i = 0; i < 2; i++)
     {
-      g_autofree char *canonical = variant_canonical_of (&fixture, i == 0 ? "/img/one.jpg/200x200.jpg"
+      g_autofree char *canonical = canonical_of (&fixture, i == 0 ? "/img/one.jpg/200x200.jpg"
                                                                             : "/img/two.jpg/200x200.jpg");
       g_autoptr(SoupMessage) msg = soup_message_new ("GET", canonical);
 
@@ -808,14 +682,14 @@ test_render_memory_waits (void)
     }
   g_assert_true (test_wait_until (pair_done, &pair, 120000));
   g_assert_cmpuint (pair.ok, ==, 2);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_memory_waits_total"), >=, 1);
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_render_memory_bytes"), ==, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_memory_waits_total"), >=, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_memory_bytes"), ==, 0);
 }
 
 static void
 test_changed_picture_new_version (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *source = test_source_image ("010.png");
@@ -824,14 +698,14 @@ test_changed_picture_new_version (void)
   gsize length;
 
   fixture_start (&fixture, NULL);
-  before = variant_canonical_of (&fixture, "/img/01.png/50x50.png");
+  before = canonical_of (&fixture, "/img/01.png/50x50.png");
   g_assert_true (g_file_get_contents (source, &data, &length, NULL));
   target = g_build_filename (fixture.folder, "01.png", NULL);
   g_assert_true (g_file_set_contents (target, data, (gssize) length, NULL));
   for (int i = 0; i < 50; i++)
     {
       g_clear_pointer (&after, g_free);
-      after = variant_canonical_of (&fixture, "/img/01.png/50x50.png");
+      after = canonical_of (&fixture, "/img/01.png/50x50.png");
       if (!g_str_equal (after, before))
         break;
       test_run_for (100);
@@ -841,7 +715,7 @@ test_changed_picture_new_version (void)
     g_auto(TestResponse) old = { 0 };
     g_autofree char *location = NULL;
 
-    variant_get_once (&fixture, before, NULL, &old);
+    get_once (&fixture, before, NULL, &old);
     g_assert_cmpuint (old.status, ==, 302);
     location = g_strdup (test_response_header (&old, "Location"));
     g_assert_cmpstr (location, ==, after);
@@ -851,7 +725,7 @@ test_changed_picture_new_version (void)
 static void
 test_metrics_listed (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   const char *names[] = {
     "rndimg_variant_cache_hits_total", "rndimg_variant_cache_disk_hits_total", "rndimg_variant_cache_misses_total",
     "rndimg_variant_cache_evictions_total", "rndimg_variant_cache_disk_evictions_total",
@@ -861,447 +735,9 @@ test_metrics_listed (void)
 
   fixture_start (&fixture, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-    g_assert_cmpfloat (variant_metric (&fixture, names[i]), ==, 0);
+    g_assert_cmpfloat (metric (&fixture, names[i]), ==, 0);
 }
 
-
-/* ---- Lorem Picsum's routes ---- */
-
-/* Random and seeded routes may pick any picture: only good ones here
- * (01.png, 02.png, 03.png and photo.jpg). */
-static void
-fixture_start_clean (VariantFixture *fixture, const char *flag)
-{
-  fixture->folder = test_make_image_folder (3);
-  write_jpeg_with_exif (fixture->folder);
-  fixture_start (fixture, flag, NULL);
-}
-
-/* A Picsum route: 302 no-store with Picsum-ID to a canonical variant of
- * @width x @height in @loader's format. Returns the Picsum-ID. */
-static char *
-assert_picsum (VariantFixture *fixture, const char *path, int width, int height, const char *loader)
-{
-  g_auto(TestResponse) redirect = { 0 };
-  g_auto(TestResponse) variant = { 0 };
-  g_autoptr(VipsImage) image = NULL;
-  const char *made_by = NULL;
-  const char *location;
-
-  g_test_message ("%s", path);
-  variant_get_once (fixture, path, NULL, &redirect);
-  g_assert_cmpuint (redirect.status, ==, 302);
-  g_assert_nonnull (strstr (test_response_header (&redirect, "Cache-Control"), "no-store"));
-  g_assert_nonnull (test_response_header (&redirect, "Picsum-ID"));
-  location = test_response_header (&redirect, "Location");
-  g_assert_true (g_str_has_prefix (location, fixture->server->url));
-  g_assert_true (g_str_has_prefix (location + strlen (fixture->server->url), "/img/"));
-  variant_get_once (fixture, location, NULL, &variant);
-  g_assert_cmpuint (variant.status, ==, 200);
-  image = variant_decode (variant.body);
-  g_assert_cmpint (vips_image_get_width (image), ==, width);
-  g_assert_cmpint (vips_image_get_height (image), ==, height);
-  g_assert_cmpint (vips_image_get_string (image, "vips-loader", &made_by), ==, 0);
-  g_assert_cmpstr (made_by, ==, loader);
-  return g_strdup (test_response_header (&redirect, "Picsum-ID"));
-}
-
-static void
-test_picsum_routes (void)
-{
-  g_auto(VariantFixture) fixture = { 0 };
-  g_autofree char *seeded = NULL, *again = NULL, *by_id = NULL;
-
-  fixture_start_clean (&fixture, NULL);
-  g_free (assert_picsum (&fixture, "/300/200", 300, 200, "jpegload_buffer"));
-  g_free (assert_picsum (&fixture, "/300", 300, 300, "jpegload_buffer"));
-  g_free (assert_picsum (&fixture, "/300.webp", 300, 300, "webpload_buffer"));
-  g_free (assert_picsum (&fixture, "/120/80.jpg?grayscale&blur&random=3", 120, 80, "jpegload_buffer"));
-  by_id = assert_picsum (&fixture, "/id/01.png/200/300?blur=2", 200, 300, "jpegload_buffer");
-  g_assert_cmpstr (by_id, ==, "01.png");
-  g_free (assert_picsum (&fixture, "/id/01.png/150.webp", 150, 150, "webpload_buffer"));
-  seeded = assert_picsum (&fixture, "/seed/picsum/64/48", 64, 48, "jpegload_buffer");
-  again = assert_picsum (&fixture, "/seed/picsum/100/100.webp?grayscale", 100, 100, "webpload_buffer");
-  g_assert_cmpstr (seeded, ==, again);
-}
-
-static void
-test_picsum_info_and_list (void)
-{
-  g_auto(VariantFixture) fixture = { 0 };
-  g_auto(TestResponse) info = { 0 };
-  g_auto(TestResponse) seed_info = { 0 };
-  g_auto(TestResponse) first = { 0 };
-  g_auto(TestResponse) second = { 0 };
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonArray *items;
-  const char *link;
-
-  fixture_start_clean (&fixture, NULL);
-  variant_get_once (&fixture, "/id/01.png/info", NULL, &info);
-  g_assert_cmpuint (info.status, ==, 200);
-  object = test_response_json (&info);
-  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "01.png");
-  g_assert_cmpint (json_object_get_int_member (object, "width"), ==, 400);
-  g_assert_cmpint (json_object_get_int_member (object, "height"), ==, 400);
-  g_assert_true (json_object_has_member (object, "author"));
-  g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "url"), "/static/img/01.png"));
-  g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "download_url"), "/id/01.png/400/400"));
-  variant_get_once (&fixture, "/seed/anything/info", NULL, &seed_info);
-  g_assert_cmpuint (seed_info.status, ==, 200);
-
-  variant_get_once (&fixture, "/v2/list?page=1&limit=3", NULL, &first);
-  g_assert_cmpuint (first.status, ==, 200);
-  json_parser_load_from_data (parser, g_bytes_get_data (first.body, NULL), (gssize) g_bytes_get_size (first.body), NULL);
-  items = json_node_get_array (json_parser_get_root (parser));
-  g_assert_cmpuint (json_array_get_length (items), ==, 3);
-  for (guint i = 0; i < 3; i++)
-    {
-      JsonObject *item = json_array_get_object_element (items, i);
-
-      g_assert_true (json_object_has_member (item, "id") && json_object_has_member (item, "author") &&
-                     json_object_has_member (item, "width") && json_object_has_member (item, "height") &&
-                     json_object_has_member (item, "url") && json_object_has_member (item, "download_url"));
-    }
-  link = test_response_header (&first, "Link");
-  g_assert_nonnull (link);
-  g_assert_nonnull (strstr (link, "/v2/list?page=2&limit=3>; rel=\"next\""));
-  g_assert_null (strstr (link, "prev"));
-  variant_get_once (&fixture, "/v2/list?page=2&limit=3", NULL, &second);
-  json_parser_load_from_data (parser, g_bytes_get_data (second.body, NULL), (gssize) g_bytes_get_size (second.body), NULL);
-  items = json_node_get_array (json_parser_get_root (parser));
-  /* Four pictures in the folder: the second page has the last one. */
-  g_assert_cmpuint (json_array_get_length (items), ==, 1);
-  link = test_response_header (&second, "Link");
-  g_assert_nonnull (strstr (link, "/v2/list?page=1&limit=3>; rel=\"prev\""));
-  g_assert_null (strstr (link, "next"));
-}
-
-static void
-test_picsum_bad_parameters (void)
-{
-  g_auto(VariantFixture) fixture = { 0 };
-  g_autofree char *long_seed = g_strnfill (257, 's');
-  g_autofree char *long_seed_path = g_strdup_printf ("/seed/%s/10/10", long_seed);
-  const struct { const char *path, *parameter; } cases[] = {
-    { "/300/200.png", "format" },
-    { "/5001/10", "width" },
-    { "/10/5001", "height" },
-    { "/10/10?blur=11", "blur" },
-    { "/10/10?blur=0", "blur" },
-    { "/id/01.png/abc/10", "width" },
-    { long_seed_path, "seed" },
-    { "/v2/list?limit=101", "limit" },
-    { "/v2/list?page=0", "page" },
-  };
-
-  fixture_start_clean (&fixture, NULL);
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    assert_refused_naming (&fixture, cases[i].path, cases[i].parameter);
-  {
-    g_auto(TestResponse) missing = { 0 };
-
-    variant_get_once (&fixture, "/id/nothing.png/10/10", NULL, &missing);
-    test_assert_json_error (&missing, 404);
-  }
-}
-
-static void
-test_picsum_shadows_nothing (void)
-{
-  g_auto(VariantFixture) fixture = { 0 };
-  const struct { const char *path; guint status; const char *type_prefix; } cases[] = {
-    { "/", 200, "text/html" },
-    { "/index.html", 200, "text/html" },
-    { "/seed.html", 200, "text/html" },
-    { "/static/img/01.png", 200, "image/png" },
-    { API "/rndimg", 200, "application/json" },
-    { "/healthz", 200, NULL },
-    { "/nothing-here", 404, "application/json" },
-  };
-
-  fixture_start_clean (&fixture, NULL);
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_auto(TestResponse) response = { 0 };
-
-      g_test_message ("%s", cases[i].path);
-      variant_get_once (&fixture, cases[i].path, NULL, &response);
-      g_assert_cmpuint (response.status, ==, cases[i].status);
-      if (cases[i].type_prefix != NULL)
-        g_assert_true (g_str_has_prefix (test_response_header (&response, "Content-Type"), cases[i].type_prefix));
-    }
-}
-
-static void
-test_picsum_off (void)
-{
-  g_auto(VariantFixture) fixture = { 0 };
-  const char *paths[] = { "/300/200", "/300", "/id/01.png/10/10", "/seed/a/10/10", "/id/01.png/info", "/v2/list" };
-  g_auto(TestResponse) page = { 0 };
-
-  fixture_start_clean (&fixture, "--no-picsum");
-  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
-    {
-      g_auto(TestResponse) response = { 0 };
-
-      variant_get_once (&fixture, paths[i], NULL, &response);
-      test_assert_json_error (&response, 404);
-    }
-  variant_get_once (&fixture, "/", NULL, &page);
-  g_assert_cmpuint (page.status, ==, 200);
-}
-
-static char *
-seed_picture (VariantFixture *fixture, const char *seed)
-{
-  g_auto(TestResponse) response = { 0 };
-  g_autofree char *path = g_strdup_printf ("/seed/%s/info", seed);
-  g_autoptr(JsonObject) info = NULL;
-
-  variant_get_once (fixture, path, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 200);
-  info = test_response_json (&response);
-  return g_strdup (json_object_get_string_member (info, "id"));
-}
-
-static gboolean
-picture_listed (gpointer data)
-{
-  VariantFixture *fixture = data;
-  g_auto(TestResponse) response = { 0 };
-
-  variant_get_once (fixture, "/id/new.png/info", NULL, &response);
-  return response.status == 200;
-}
-
-/* A seed keeps its picture when one is added, unless the newcomer wins it. */
-static void
-test_picsum_seeds_survive_an_addition (void)
-{
-  g_auto(VariantFixture) fixture = { 0 };
-  g_autofree char *source = test_source_image ("010.png");
-  g_autofree char *target = NULL;
-  g_autofree char *data = NULL;
-  char *before[40];
-  guint moved = 0;
-  gsize length;
-
-  fixture_start_clean (&fixture, NULL);
-  for (int i = 0; i < 40; i++)
-    {
-      g_autofree char *seed = g_strdup_printf ("seed-%d", i);
-
-      before[i] = seed_picture (&fixture, seed);
-    }
-  g_assert_true (g_file_get_contents (source, &data, &length, NULL));
-  target = g_build_filename (fixture.folder, "new.png", NULL);
-  g_assert_true (g_file_set_contents (target, data, (gssize) length, NULL));
-  g_assert_true (test_wait_until (picture_listed, &fixture, 10000));
-  for (int i = 0; i < 40; i++)
-    {
-      g_autofree char *seed = g_strdup_printf ("seed-%d", i);
-      g_autofree char *after = seed_picture (&fixture, seed);
-
-      if (!g_str_equal (after, before[i]))
-        {
-          g_assert_cmpstr (after, ==, "new.png");
-          moved++;
-        }
-      g_free (before[i]);
-    }
-  g_test_message ("%u of 40 seeds moved to the new picture", moved);
-  g_assert_cmpuint (moved, <, 20);
-}
-
-/* A Picsum seed picks what rndimg?seed= picks; a seed with an escaped
- * slash is the same seed in info and size routes, not a 404. */
-static void
-test_picsum_seed_is_rndimg_seed (void)
-{
-  g_auto(VariantFixture) fixture = { 0 };
-
-  fixture_start_clean (&fixture, NULL);
-  for (int i = 0; i < 12; i++)
-    {
-      g_autofree char *seed = g_strdup_printf (i % 2 ? "user-%d" : "team%%2Fuser-%d", i);
-      g_autofree char *by_picsum = seed_picture (&fixture, seed);
-      g_autofree char *path = g_strdup_printf (API "/rndimg?seed=%s", seed);
-      g_autofree char *sized_path = g_strdup_printf ("/seed/%s/64/48", seed);
-      g_autofree char *sized = NULL;
-      g_auto(TestResponse) response = { 0 };
-      g_autoptr(JsonObject) answer = NULL;
-
-      variant_get_once (&fixture, path, NULL, &response);
-      g_assert_cmpuint (response.status, ==, 200);
-      answer = test_response_json (&response);
-      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (answer, "image"), "name"), ==,
-                       by_picsum);
-      sized = assert_picsum (&fixture, sized_path, 64, 48, "jpegload_buffer");
-      g_assert_cmpstr (sized, ==, by_picsum);
-    }
-}
-
-/* ---- Picsum ids of album pictures ---- */
-
-/* A picture libvips can decode, of @width x @height, its format from the
- * name's extension. */
-static void
-write_picture (const char *folder, const char *relative, int width, int height)
-{
-  g_autofree char *path = g_build_filename (folder, relative, NULL);
-  g_autoptr(VipsImage) black = NULL;
-  g_autoptr(VipsImage) picture = NULL;
-
-  g_assert_cmpint (vips_black (&black, width, height, "bands", 3, NULL), ==, 0);
-  g_assert_cmpint (vips_linear1 (black, &picture, 1.0, 120.0, "uchar", TRUE, NULL), ==, 0);
-  g_assert_cmpint (vips_image_write_to_file (picture, path, NULL), ==, 0);
-}
-
-typedef struct {
-  const char *name;
-  int width, height;
-} AlbumPicture;
-
-/* Album pictures, a root picture with a number for a name, and an album
- * picture called like a size. */
-static const AlbumPicture album_pictures[] = {
-  { "dogs/001.png", 320, 240 },
-  { "dogs/puppies/001.png", 240, 320 },
-  { "023.png", 200, 150 },
-  { "dogs/200.jpg", 160, 120 },
-};
-
-static void
-fixture_start_albums (VariantFixture *fixture)
-{
-  fixture->folder = test_make_image_folder (0);
-  picture_files_make_folder (fixture->folder, "dogs");
-  picture_files_make_folder (fixture->folder, "dogs/puppies");
-  for (gsize i = 0; i < G_N_ELEMENTS (album_pictures); i++)
-    write_picture (fixture->folder, album_pictures[i].name, album_pictures[i].width, album_pictures[i].height);
-  fixture_start (fixture, NULL);
-}
-
-/* /id/{id}/info: the picture's own id, size and a download_url that,
- * followed, gives the picture at that size. */
-static void
-assert_id_info (VariantFixture *fixture, const char *id, const AlbumPicture *picture)
-{
-  g_auto(TestResponse) info = { 0 };
-  g_autofree char *path = g_strdup_printf ("/id/%s/info", id);
-  g_autofree char *by_download = NULL;
-  g_autoptr(JsonObject) object = NULL;
-
-  g_test_message ("%s", path);
-  variant_get_once (fixture, path, NULL, &info);
-  test_assert_status (&info, 200);
-  object = test_response_json (&info);
-  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, picture->name);
-  g_assert_cmpint (json_object_get_int_member (object, "width"), ==, picture->width);
-  g_assert_cmpint (json_object_get_int_member (object, "height"), ==, picture->height);
-  by_download = assert_picsum (fixture, json_object_get_string_member (object, "download_url"),
-                               picture->width, picture->height, "jpegload_buffer");
-  g_assert_cmpstr (by_download, ==, picture->name);
-}
-
-/* Every /id/ route for @id (the picture's name, escaped or not). */
-static void
-assert_id_routes (VariantFixture *fixture, const char *id, const AlbumPicture *picture)
-{
-  const struct { const char *size; int width, height; const char *loader; } routes[] = {
-    { "120/80", 120, 80, "jpegload_buffer" },
-    { "90", 90, 90, "jpegload_buffer" },
-    { "60/40.jpg", 60, 40, "jpegload_buffer" },
-    { "70/50.webp?grayscale", 70, 50, "webpload_buffer" },
-    { "30.webp?blur=2", 30, 30, "webpload_buffer" },
-    { "300", 300, 300, "jpegload_buffer" },
-  };
-
-  assert_id_info (fixture, id, picture);
-  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/id/%s/%s", id, routes[i].size);
-      g_autofree char *picsum_id = assert_picsum (fixture, path, routes[i].width, routes[i].height, routes[i].loader);
-
-      g_assert_cmpstr (picsum_id, ==, picture->name);
-    }
-}
-
-static void
-test_picsum_album_ids (void)
-{
-  g_auto(VariantFixture) fixture = { 0 };
-
-  fixture_start_albums (&fixture);
-  for (gsize i = 0; i < G_N_ELEMENTS (album_pictures); i++)
-    {
-      g_autofree char *escaped = g_uri_escape_string (album_pictures[i].name, NULL, FALSE);
-
-      assert_id_routes (&fixture, escaped, &album_pictures[i]);
-      assert_id_routes (&fixture, album_pictures[i].name, &album_pictures[i]);
-    }
-}
-
-/* Every item of /v2/list: its download_url, followed, is its picture. */
-static void
-test_picsum_list_download_urls (void)
-{
-  g_auto(VariantFixture) fixture = { 0 };
-  g_auto(TestResponse) list = { 0 };
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonArray *items;
-
-  fixture_start_albums (&fixture);
-  variant_get_once (&fixture, "/v2/list?limit=100", NULL, &list);
-  test_assert_status (&list, 200);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (list.body, NULL),
-                                             (gssize) g_bytes_get_size (list.body), NULL));
-  items = json_node_get_array (json_parser_get_root (parser));
-  g_assert_cmpuint (json_array_get_length (items), ==, G_N_ELEMENTS (album_pictures));
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonObject *item = json_array_get_object_element (items, i);
-      const char *id = json_object_get_string_member (item, "id");
-      const AlbumPicture *picture = NULL;
-      g_autofree char *by_download = NULL;
-
-      for (gsize j = 0; j < G_N_ELEMENTS (album_pictures); j++)
-        if (g_str_equal (album_pictures[j].name, id))
-          picture = &album_pictures[j];
-      g_assert_nonnull (picture);
-      g_assert_cmpint (json_object_get_int_member (item, "width"), ==, picture->width);
-      g_assert_cmpint (json_object_get_int_member (item, "height"), ==, picture->height);
-      by_download = assert_picsum (&fixture, json_object_get_string_member (item, "download_url"),
-                                   picture->width, picture->height, "jpegload_buffer");
-      g_assert_cmpstr (by_download, ==, id);
-    }
-}
-
-/* What is not a picture's id stays a 404 or names the bad size. */
-static void
-test_picsum_album_ids_refused (void)
-{
-  g_auto(VariantFixture) fixture = { 0 };
-  const char *missing[] = {
-    "/id/dogs/info", "/id/dogs/120/80", "/id/dogs%2Fpuppies/info", "/id/dogs/nothing.png/10/10",
-    "/id/dogs/puppies/002.png/info", "/id/cats%2F001.png/10",
-  };
-
-  fixture_start_albums (&fixture);
-  for (gsize i = 0; i < G_N_ELEMENTS (missing); i++)
-    {
-      g_auto(TestResponse) response = { 0 };
-
-      g_test_message ("%s", missing[i]);
-      variant_get_once (&fixture, missing[i], NULL, &response);
-      test_assert_json_error (&response, 404);
-    }
-  assert_refused_naming (&fixture, "/id/dogs/001.png/abc/10", "width");
-  assert_refused_naming (&fixture, "/id/dogs%2F200.jpg/10/abc", "height");
-  assert_refused_naming (&fixture, "/id/dogs/200.jpg/10/10.png", "format");
-}
 
 /* ---- a picture's version, never hashed on the main loop ---- */
 
@@ -1342,7 +778,7 @@ expected_version (const char *folder, const char *name, double *milliseconds)
 /* A GET written on its own connection, its answer read later: the test
  * goes on with other requests meanwhile. */
 static GSocketConnection *
-send_raw_get (VariantFixture *fixture, const char *path)
+send_raw_get (Fixture *fixture, const char *path)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GError) error = NULL;
@@ -1424,7 +860,7 @@ probe (gpointer data)
 }
 
 static void
-prober_start (Prober *prober, VariantFixture *fixture)
+prober_start (Prober *prober, Fixture *fixture)
 {
   prober->url = test_server_url (fixture->server, API "/rndimg");
   prober->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
@@ -1468,14 +904,14 @@ prober_clear (Prober *prober)
 }
 
 static const char *
-variant_version_of (VariantFixture *fixture, const char *name)
+variant_version_of (Fixture *fixture, const char *name)
 {
   g_auto(TestResponse) response = { 0 };
   g_autofree char *path = g_strdup_printf (API "/images/%s", name);
   g_autoptr(JsonObject) answer = NULL;
   JsonObject *image;
 
-  variant_get_once (fixture, path, NULL, &response);
+  get_once (fixture, path, NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
   answer = test_response_json (&response);
   image = json_object_get_object_member (answer, "image");
@@ -1484,7 +920,7 @@ variant_version_of (VariantFixture *fixture, const char *name)
 }
 
 typedef struct {
-  VariantFixture *fixture;
+  Fixture *fixture;
   const char *name;
 } Described;
 
@@ -1502,7 +938,7 @@ variant_version_known (gpointer data)
 static void
 test_version_off_the_main_loop (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_autoptr(GSocketConnection) connection = NULL;
   g_autofree char *expected = NULL, *answer = NULL, *version = NULL;
   Prober prober = { 0 };
@@ -1540,7 +976,7 @@ test_version_off_the_main_loop (void)
 static void
 test_version_hashed_once (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   const char *spellings[] = { "10x10.jpg", "20x20.png", "30x30.webp", "10x10.jpg?q=50", "40x40", "50x50@2x.jpg" };
   GSocketConnection *connections[G_N_ELEMENTS (spellings)];
   g_autofree char *expected = NULL;
@@ -1553,7 +989,7 @@ test_version_hashed_once (void)
   write_large_png (fixture.folder, "a2.png", 3000, 3000);
   expected = expected_version (fixture.folder, "a2.png", &hash_ms);
   fixture_start (&fixture, NULL);
-  hashed_before = variant_metric (&fixture, "rndimg_variant_versions_hashed_total");
+  hashed_before = metric (&fixture, "rndimg_variant_versions_hashed_total");
   for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
     {
       g_autofree char *path = g_strdup_printf ("/img/a2.png/%s", spellings[i]);
@@ -1569,7 +1005,7 @@ test_version_hashed_once (void)
       g_object_unref (connections[i]);
     }
   /* One hash, or none when the placeholders' worker got there first. */
-  g_assert_cmpfloat (variant_metric (&fixture, "rndimg_variant_versions_hashed_total") - hashed_before, <=, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_versions_hashed_total") - hashed_before, <=, 1);
 }
 
 /* A picture that cannot be hashed (over 64 MiB): a JSON error, and the
@@ -1577,7 +1013,7 @@ test_version_hashed_once (void)
 static void
 test_version_unreadable (void)
 {
-  g_auto(VariantFixture) fixture = { 0 };
+  g_auto(Fixture) fixture = { 0 };
   g_auto(TestResponse) response = { 0 };
   g_auto(TestResponse) still = { 0 };
   g_autofree char *path = NULL;
@@ -1592,9 +1028,9 @@ test_version_unreadable (void)
   g_assert_cmpint (ftruncate (fd, 70 * 1000 * 1000), ==, 0);
   close (fd);
   fixture_start (&fixture, NULL);
-  variant_get_once (&fixture, "/img/huge.png/10x10.jpg", NULL, &response);
+  get_once (&fixture, "/img/huge.png/10x10.jpg", NULL, &response);
   test_assert_json_error (&response, 500);
-  variant_get (&fixture, "/img/01.png/10x10.jpg", NULL, &still);
+  get_variant (&fixture, "/img/01.png/10x10.jpg", NULL, &still);
   g_assert_cmpuint (still.status, ==, 200);
 }
 
@@ -1632,16 +1068,6 @@ main (int argc, char **argv)
   g_test_add_func ("/variants/render-memory/refused", test_render_memory_refused);
   g_test_add_func ("/variants/render-memory/waits", test_render_memory_waits);
   g_test_add_func ("/variants/metrics-listed", test_metrics_listed);
-  g_test_add_func ("/variants/picsum/routes", test_picsum_routes);
-  g_test_add_func ("/variants/picsum/info-and-list", test_picsum_info_and_list);
-  g_test_add_func ("/variants/picsum/bad-parameters", test_picsum_bad_parameters);
-  g_test_add_func ("/variants/picsum/shadows-nothing", test_picsum_shadows_nothing);
-  g_test_add_func ("/variants/picsum/off", test_picsum_off);
-  g_test_add_func ("/variants/picsum/seeds-survive-an-addition", test_picsum_seeds_survive_an_addition);
-  g_test_add_func ("/variants/picsum/seed-is-rndimg-seed", test_picsum_seed_is_rndimg_seed);
-  g_test_add_func ("/variants/picsum/album-ids", test_picsum_album_ids);
-  g_test_add_func ("/variants/picsum/list-download-urls", test_picsum_list_download_urls);
-  g_test_add_func ("/variants/picsum/album-ids-refused", test_picsum_album_ids_refused);
   g_test_add_func ("/variants/version/off-the-main-loop", test_version_off_the_main_loop);
   g_test_add_func ("/variants/version/hashed-once", test_version_hashed_once);
   g_test_add_func ("/variants/version/unreadable", test_version_unreadable);

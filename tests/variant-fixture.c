@@ -1,44 +1,163 @@
 /* SPDX-License-Identifier: MIT */
-/* What the variant suites share: see variant-fixture.h. */
+/* What the variant suites (test-variants.c, test-picsum.c,
+ * test-masters.c) share: the pictures they put in a server's folder, a
+ * server on it, one GET that does not follow redirects, a spelling
+ * followed to its canonical URL, libvips' decode of an answer, and
+ * /metrics read by name. */
 #include "variant-fixture.h"
+#include "picture-files.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
 
-/* Starts a server on the fixture's folder (one shipped picture when the
- * caller set none) and variant folder, with @args after its own. */
-void
-variant_fixture_start_argv (VariantFixture *fixture, const char *const *args)
+/* ---- pictures for the folder ---- */
+
+static guint32
+crc32_of (const guint8 *data, gsize length)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  guint32 crc = 0xffffffffu;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      crc ^= data[i];
+      for (int bit = 0; bit < 8; bit++)
+        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+  return ~crc;
+}
+
+static void
+append_chunk (GByteArray *png, const char *type, const guint8 *data, guint32 length)
+{
+  guint8 header[8] = { length >> 24, length >> 16, length >> 8, length, type[0], type[1], type[2], type[3] };
+  g_autoptr(GByteArray) checked = g_byte_array_new ();
+  guint32 crc;
+  guint8 trailer[4];
+
+  g_byte_array_append (png, header, 8);
+  g_byte_array_append (png, data, length);
+  g_byte_array_append (checked, (const guint8 *) type, 4);
+  g_byte_array_append (checked, data, length);
+  crc = crc32_of (checked->data, checked->len);
+  trailer[0] = crc >> 24; trailer[1] = crc >> 16; trailer[2] = crc >> 8; trailer[3] = crc;
+  g_byte_array_append (png, trailer, 4);
+}
+
+/* A few hundred bytes that declare a 30000x30000 RGB picture (900 MP). */
+GBytes *
+make_bomb_png (void)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  guint8 ihdr[13] = { 0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0 };
+  guint8 idat[64] = { 0x78, 0x9c };
+  GByteArray *png = g_byte_array_new ();
+
+  g_byte_array_append (png, signature, 8);
+  append_chunk (png, "IHDR", ihdr, sizeof ihdr);
+  append_chunk (png, "IDAT", idat, sizeof idat);
+  append_chunk (png, "IEND", NULL, 0);
+  return g_byte_array_free_to_bytes (png);
+}
+
+void
+write_file (const char *folder, const char *name, const void *data, gsize length)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
   g_autoptr(GError) error = NULL;
 
+  g_file_set_contents (path, data, (gssize) length, &error);
+  g_assert_no_error (error);
+}
+
+/* An 800x600 JPEG whose EXIF says where it was taken: an APP1 segment
+ * (a TIFF header, IFD0 with one entry, ImageDescription: ASCII, 13 bytes
+ * at offset 26) put right after the SOI marker of libvips' JPEG. */
+void
+write_jpeg_with_exif (const char *folder)
+{
+  static const guint8 app1[] = {
+    0xff, 0xe1, 0, 47,
+    'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2a, 0, 8, 0, 0, 0,
+    1, 0, 0x0e, 0x01, 2, 0, 13, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0,
+    'S', 'E', 'C', 'R', 'E', 'T', '-', 'P', 'L', 'A', 'C', 'E', 0,
+  };
+  g_autoptr(VipsImage) black = NULL;
+  g_autoptr(VipsImage) picture = NULL;
+  g_autoptr(GByteArray) jpeg = g_byte_array_new ();
+  void *buffer = NULL;
+  size_t length = 0;
+
+  g_assert_cmpint (vips_black (&black, 800, 600, "bands", 3, NULL), ==, 0);
+  g_assert_cmpint (vips_linear1 (black, &picture, 1.0, 90.0, "uchar", TRUE, NULL), ==, 0);
+  g_assert_cmpint (vips_jpegsave_buffer (picture, &buffer, &length, "strip", TRUE, NULL), ==, 0);
+  g_byte_array_append (jpeg, buffer, 2);
+  g_byte_array_append (jpeg, app1, sizeof app1);
+  g_byte_array_append (jpeg, (const guint8 *) buffer + 2, (guint) length - 2);
+  g_free (buffer);
+  write_file (folder, "photo.jpg", jpeg->data, jpeg->len);
+  /* The test of the test: libvips reads the description back. */
+  {
+    g_autoptr(VipsImage) back = vips_image_new_from_buffer (jpeg->data, jpeg->len, "", NULL);
+    const char *description = NULL;
+
+    g_assert_nonnull (back);
+    g_assert_cmpint (vips_image_get_string (back, "exif-ifd0-ImageDescription", &description), ==, 0);
+    g_assert_nonnull (strstr (description, "SECRET-PLACE"));
+  }
+}
+
+/* The shipped 01.png (400x400), the JPEG, a corrupt PNG and a bomb. */
+char *
+make_folder (void)
+{
+  char *folder = test_make_image_folder (1);
+  static const guint8 corrupt[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 'n', 'o', 't', ' ', 'a', ' ',
+                                    'p', 'i', 'c', 't', 'u', 'r', 'e' };
+  g_autoptr(GBytes) bomb = make_bomb_png ();
+
+  write_jpeg_with_exif (folder);
+  write_file (folder, "corrupt.png", corrupt, sizeof corrupt);
+  write_file (folder, "bomb.png", g_bytes_get_data (bomb, NULL), g_bytes_get_size (bomb));
+  return folder;
+}
+
+/* ---- requests ---- */
+
+void
+fixture_start (Fixture *fixture, const char *first_arg, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  va_list ap;
+
   if (fixture->folder == NULL)
-    fixture->folder = test_make_image_folder (1);
+    fixture->folder = make_folder ();
   if (fixture->variant_dir == NULL)
     fixture->variant_dir = g_dir_make_tmp ("rndimg-variants-XXXXXX", &error);
   g_assert_no_error (error);
-  g_ptr_array_add (argv, g_strdup_printf ("--images=%s", fixture->folder));
-  g_ptr_array_add (argv, g_strdup_printf ("--variant-dir=%s", fixture->variant_dir));
-  g_ptr_array_add (argv, g_strdup ("--interval=0"));
-  for (; args != NULL && *args != NULL; args++)
-    g_ptr_array_add (argv, g_strdup (*args));
-  g_ptr_array_add (argv, NULL);
-  fixture->server = test_server_start_argv ((const char *const *) argv->pdata);
+  g_ptr_array_add (args, g_strdup_printf ("--images=%s", fixture->folder));
+  g_ptr_array_add (args, g_strdup_printf ("--variant-dir=%s", fixture->variant_dir));
+  g_ptr_array_add (args, g_strdup ("--interval=0"));
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  fixture->server = test_server_start_argv ((const char *const *) args->pdata);
   if (fixture->session == NULL)
     fixture->session = soup_session_new_with_options ("max-conns", 64, "max-conns-per-host", 64, NULL);
 }
 
 void
-variant_fixture_stop_server (VariantFixture *fixture)
+fixture_stop_server (Fixture *fixture)
 {
   g_clear_pointer (&fixture->server, test_server_stop);
 }
 
 void
-variant_fixture_clear (VariantFixture *fixture)
+fixture_clear (Fixture *fixture)
 {
-  variant_fixture_stop_server (fixture);
+  fixture_stop_server (fixture);
   g_clear_object (&fixture->session);
   if (fixture->folder != NULL)
     test_remove_folder (fixture->folder);
@@ -48,9 +167,9 @@ variant_fixture_clear (VariantFixture *fixture)
   g_free (fixture->variant_dir);
 }
 
-/* One GET that does not follow redirects; @headers: name, value, ..., NULL. */
+/* One GET that does not follow redirects. */
 void
-variant_get_once (VariantFixture *fixture, const char *path, const char *const *headers, TestResponse *response)
+get_once (Fixture *fixture, const char *path, const char *const *headers, TestResponse *response)
 {
   g_autofree char *url = g_str_has_prefix (path, "http") ? g_strdup (path) : test_server_url (fixture->server, path);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
@@ -68,32 +187,9 @@ variant_get_once (VariantFixture *fixture, const char *path, const char *const *
   test_record_answer (msg, response->body);
 }
 
-/* The canonical URL a spelling redirects to (asserting the redirect). */
-char *
-variant_canonical_of (VariantFixture *fixture, const char *path)
-{
-  g_auto(TestResponse) response = { 0 };
-  const char *cache_control;
-
-  variant_get_once (fixture, path, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 302);
-  cache_control = test_response_header (&response, "Cache-Control");
-  g_assert_nonnull (cache_control);
-  g_assert_nonnull (strstr (cache_control, "no-store"));
-  return g_strdup (test_response_header (&response, "Location"));
-}
-
-/* Follows @path to its canonical URL and gets it. */
-void
-variant_get (VariantFixture *fixture, const char *path, const char *const *headers, TestResponse *response)
-{
-  g_autofree char *canonical = variant_canonical_of (fixture, path);
-
-  variant_get_once (fixture, canonical, headers, response);
-}
 
 VipsImage *
-variant_decode (GBytes *bytes)
+decode (GBytes *bytes)
 {
   gsize length;
   const void *data = g_bytes_get_data (bytes, &length);
@@ -103,10 +199,66 @@ variant_decode (GBytes *bytes)
   return image;
 }
 
+
+/* @path is a 400 whose JSON names @parameter and says what is allowed. */
+void
+assert_refused_naming (Fixture *fixture, const char *path, const char *parameter)
+{
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) answer = NULL;
+
+  g_test_message ("%s", path);
+  get_once (fixture, path, NULL, &response);
+  test_assert_json_error (&response, 400);
+  answer = test_response_json (&response);
+  g_assert_cmpstr (json_object_get_string_member (answer, "parameter"), ==, parameter);
+  g_assert_true (strlen (json_object_get_string_member (answer, "message")) > 10);
+}
+
+/* A picture libvips can decode, of @width x @height, its format from the
+ * name's extension. */
+void
+write_picture (const char *folder, const char *relative, int width, int height)
+{
+  g_autofree char *path = g_build_filename (folder, relative, NULL);
+  g_autoptr(VipsImage) black = NULL;
+  g_autoptr(VipsImage) picture = NULL;
+
+  g_assert_cmpint (vips_black (&black, width, height, "bands", 3, NULL), ==, 0);
+  g_assert_cmpint (vips_linear1 (black, &picture, 1.0, 120.0, "uchar", TRUE, NULL), ==, 0);
+  g_assert_cmpint (vips_image_write_to_file (picture, path, NULL), ==, 0);
+}
+
+/* ---- requests and readings ---- */
+
+/* The canonical URL a spelling redirects to (asserting the redirect). */
+char *
+canonical_of (Fixture *fixture, const char *path)
+{
+  g_auto(TestResponse) response = { 0 };
+  const char *cache_control;
+
+  get_once (fixture, path, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 302);
+  cache_control = test_response_header (&response, "Cache-Control");
+  g_assert_nonnull (cache_control);
+  g_assert_nonnull (strstr (cache_control, "no-store"));
+  return g_strdup (test_response_header (&response, "Location"));
+}
+
+/* Follows @path to its canonical URL and gets it: 200 with the bytes. */
+void
+get_variant (Fixture *fixture, const char *path, const char *const *headers, TestResponse *response)
+{
+  g_autofree char *canonical = canonical_of (fixture, path);
+
+  get_once (fixture, canonical, headers, response);
+}
+
 /* @name's value in /metrics (a series with its labels); FALSE when the
  * server has no such series. */
 gboolean
-variant_read_metric (VariantFixture *fixture, const char *name, double *value)
+read_metric (Fixture *fixture, const char *name, double *value)
 {
   g_auto(TestResponse) response = { 0 };
   g_autofree char *url = test_server_url (fixture->server, "/metrics");
@@ -124,27 +276,26 @@ variant_read_metric (VariantFixture *fixture, const char *name, double *value)
 
 /* @name's value, asserting the server has it. */
 double
-variant_metric (VariantFixture *fixture, const char *name)
+metric (Fixture *fixture, const char *name)
 {
   double value;
 
-  if (!variant_read_metric (fixture, name, &value))
-    g_error ("the server has no metric %s", name);
+  g_assert_true (read_metric (fixture, name, &value));
   return value;
 }
 
 /* @name's value, 0 when the series is absent (none counted yet). */
 double
-variant_metric_or_zero (VariantFixture *fixture, const char *name)
+metric_or_zero (Fixture *fixture, const char *name)
 {
   double value;
 
-  variant_read_metric (fixture, name, &value);
+  read_metric (fixture, name, &value);
   return value;
 }
 
 guint64
-variant_folder_bytes (const char *folder)
+folder_bytes (const char *folder)
 {
   g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
   guint64 total = 0;
@@ -162,26 +313,16 @@ variant_folder_bytes (const char *folder)
   return total;
 }
 
-/* Files in @folder whose name ends in @suffix (NULL: every file). */
+/* Files in @folder whose name ends in @suffix. */
 guint
-variant_count_files (const char *folder, const char *suffix)
+count_files_ending (const char *folder, const char *suffix)
 {
   g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
   guint count = 0;
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (suffix == NULL || g_str_has_suffix (name, suffix))
+    if (g_str_has_suffix (name, suffix))
       count++;
   return count;
-}
-
-void
-variant_write_file (const char *folder, const char *name, const void *data, gsize length)
-{
-  g_autofree char *path = g_build_filename (folder, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, data, (gssize) length, &error);
-  g_assert_no_error (error);
 }
