@@ -171,6 +171,7 @@ plan_make (RndimgMasters *self, Record *record, RndimgMastersPlan *plan)
 {
   plan->step = RNDIMG_MASTERS_MAKE;
   plan->folder = g_strdup (rndimg_variant_cache_get_folder (self->cache));
+  plan->max_bytes = rndimg_variant_cache_get_disk_budget (self->cache);
   for (guint level = 0; level <= RNDIMG_MASTER_MAX_LEVELS; level++)
     {
       plan->paths[level] = rndimg_variant_cache_file_path (self->cache, record->files[level]);

@@ -26,6 +26,7 @@ typedef struct {
   char *paths[RNDIMG_MASTER_MAX_LEVELS + 1];   /* by level: where each master is (or goes) */
   gboolean present[RNDIMG_MASTER_MAX_LEVELS + 1]; /* MAKE: by level, on disk already */
   char *folder;                  /* MAKE: where new masters are written first */
+  guint64 max_bytes;             /* MAKE: the disk's whole budget; a master over it is not made */
 } RndimgMastersPlan;
 
 /* What a worker did, for the main context. */

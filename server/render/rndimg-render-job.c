@@ -101,6 +101,23 @@ make_masters (const char *path, const RndimgMastersPlan *plan, RndimgRenderDeadl
   return TRUE;
 }
 
+/* Drops from @outcome's sizes the masters the disk could never keep (over
+ * its whole budget): not written at all, so the folder never holds more
+ * than its budget, even while a master is made. The largest go first; the
+ * largest left is then made from the original. */
+static void
+drop_masters_over (guint64 max_bytes, RndimgMastersOutcome *outcome)
+{
+  guint64 pixel_bytes = MAX (outcome->facts.bands, 1);
+  guint first = 0;
+
+  while (first < outcome->n_sizes &&
+         (guint64) outcome->sizes[first].width * outcome->sizes[first].height * pixel_bytes > max_bytes)
+    first++;
+  memmove (outcome->sizes, outcome->sizes + first, (outcome->n_sizes - first) * sizeof outcome->sizes[0]);
+  outcome->n_sizes -= first;
+}
+
 /* The picture's first render: its masters, then the variant from the
  * smallest that serves (or the original, for a box larger than them all). */
 static GBytes *
@@ -113,6 +130,7 @@ make_then_render (const char *path, const RndimgVariantSpec *spec, const RndimgM
   RndimgRenderBox box;
 
   outcome->n_sizes = rndimg_master_plan (outcome->facts.width, outcome->facts.height, outcome->sizes);
+  drop_masters_over (plan->max_bytes, outcome);
   if (!make_masters (path, plan, deadline, outcome, files, &make_error))
     {
       outcome->make_failed = TRUE;

@@ -506,6 +506,13 @@ rndimg_variant_cache_keeps_files (RndimgVariantCache *self)
   return self->folder != NULL;
 }
 
+/* The disk's whole budget, in bytes. */
+guint64
+rndimg_variant_cache_get_disk_budget (RndimgVariantCache *self)
+{
+  return self->disk.budget;
+}
+
 /* The folder, or NULL (none kept). */
 const char *
 rndimg_variant_cache_get_folder (RndimgVariantCache *self)

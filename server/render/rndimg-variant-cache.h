@@ -45,6 +45,7 @@ char               *rndimg_variant_cache_file_name   (const char         *what,
                                                      const char         *suffix);
 gboolean            rndimg_variant_cache_keeps_files (RndimgVariantCache *self);
 const char         *rndimg_variant_cache_get_folder (RndimgVariantCache *self);
+guint64             rndimg_variant_cache_get_disk_budget (RndimgVariantCache *self);
 char               *rndimg_variant_cache_file_path  (RndimgVariantCache *self,
                                                      const char         *name);
 gboolean            rndimg_variant_cache_has_file   (RndimgVariantCache *self,
