@@ -636,6 +636,27 @@ test_render_memory_refused (void)
   }
 }
 
+/* Before a picture's first render only its format's worst case is known
+ * (a PNG of 2000x1500 might be 16-bit RGBA and interlaced: some 40 MB
+ * with its masters, over a 32 MiB budget); its header decides: a plain
+ * 8-bit PNG needs some 15 MB, and renders. */
+static void
+test_render_memory_header_decides (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(VipsImage) image = NULL;
+
+  fixture.folder = test_make_image_folder (0);
+  write_picture (fixture.folder, "plain.png", 2000, 1500);
+  fixture_start (&fixture, "--render-memory=33554432", NULL);
+  get_variant (&fixture, "/img/plain.png/200x150.jpg", NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  image = decode (response.body);
+  g_assert_cmpint (vips_image_get_width (image), ==, 200);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_refused_memory_total"), ==, 0);
+}
+
 typedef struct {
   guint pending;
   guint ok;
@@ -1067,6 +1088,7 @@ main (int argc, char **argv)
   g_test_add_func ("/variants/changed-picture-new-version", test_changed_picture_new_version);
   g_test_add_func ("/variants/render-memory/refused", test_render_memory_refused);
   g_test_add_func ("/variants/render-memory/waits", test_render_memory_waits);
+  g_test_add_func ("/variants/render-memory/header-decides", test_render_memory_header_decides);
   g_test_add_func ("/variants/metrics-listed", test_metrics_listed);
   g_test_add_func ("/variants/version/off-the-main-loop", test_version_off_the_main_loop);
   g_test_add_func ("/variants/version/hashed-once", test_version_hashed_once);

@@ -157,12 +157,31 @@ out:
   return bytes;
 }
 
+/* Admitted on its format's worst case before its header was read (a
+ * 16-bit interlaced RGBA PNG, say), holding the whole budget: what the
+ * header says decides now, before anything is decoded. */
+static gboolean
+fits_memory_limit (const RndimgSourceFacts *facts, const RndimgVariantSpec *spec, const RndimgMastersPlan *plan,
+                   guint64 memory_limit, GError **error)
+{
+  RndimgRenderBox box;
+  guint64 needed;
+
+  rndimg_render_box (spec, facts->width, facts->height, &box);
+  needed = rndimg_render_memory_for_original (facts, &box, spec->format, plan->step == RNDIMG_MASTERS_MAKE);
+  if (needed <= memory_limit)
+    return TRUE;
+  rndimg_render_set_over_memory_error (error, needed, memory_limit);
+  return FALSE;
+}
+
 /* The variant @spec of the picture at @path, as @plan says; @outcome
- * tells the main context what was learnt and made. */
+ * tells the main context what was learnt and made. A @memory_limit (not
+ * 0) is checked against the picture's header first. */
 GBytes *
 rndimg_render_job_run (const char *path, const RndimgVariantSpec *spec, const RndimgMastersPlan *plan,
-                       guint64 max_input_pixels, RndimgRenderDeadline *deadline, RndimgMastersOutcome *outcome,
-                       GError **error)
+                       guint64 max_input_pixels, guint64 memory_limit, RndimgRenderDeadline *deadline,
+                       RndimgMastersOutcome *outcome, GError **error)
 {
   if (plan->step == RNDIMG_MASTERS_FROM_MASTER)
     {
@@ -180,6 +199,8 @@ rndimg_render_job_run (const char *path, const RndimgVariantSpec *spec, const Rn
   if (!rndimg_render_read_facts (path, max_input_pixels, &outcome->facts, error))
     return NULL;
   outcome->facts_known = TRUE;
+  if (memory_limit > 0 && !fits_memory_limit (&outcome->facts, spec, plan, memory_limit, error))
+    return NULL;
   if (plan->step == RNDIMG_MASTERS_MAKE)
     return make_then_render (path, spec, plan, deadline, outcome, error);
   return render_from_original (path, &outcome->facts, spec, deadline, error);

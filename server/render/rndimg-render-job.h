@@ -10,6 +10,7 @@ GBytes *rndimg_render_job_run (const char               *path,
                                const RndimgVariantSpec  *spec,
                                const RndimgMastersPlan  *plan,
                                guint64                   max_input_pixels,
+                               guint64                   memory_limit,
                                RndimgRenderDeadline     *deadline,
                                RndimgMastersOutcome     *outcome,
                                GError                  **error);

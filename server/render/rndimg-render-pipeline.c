@@ -23,6 +23,15 @@ rndimg_render_set_vips_error (GError **error, RndimgRenderError code, const char
   g_set_error (error, RNDIMG_RENDER_ERROR, code, "%s%s%s", what, *detail ? ": " : "", detail);
 }
 
+/* A render that needs @needed bytes, over the whole @budget. */
+void
+rndimg_render_set_over_memory_error (GError **error, guint64 needed, guint64 budget)
+{
+  g_set_error (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_OVER_MEMORY,
+               "rendering this picture needs about %" G_GUINT64_FORMAT " MiB, over the render memory budget "
+               "of %" G_GUINT64_FORMAT " MiB (--render-memory)", (needed + 1048575) / 1048576, budget / 1048576);
+}
+
 /* Kills the render whose deadline has passed; libvips checks between
  * tiles (and resets the flag once read, so we keep our own). */
 static void

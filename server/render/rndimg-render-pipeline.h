@@ -48,6 +48,9 @@ gboolean   rndimg_render_probe_encoder   (RndimgFormat                format);
 void       rndimg_render_set_vips_error  (GError                    **error,
                                           RndimgRenderError           code,
                                           const char                 *what);
+void       rndimg_render_set_over_memory_error (GError             **error,
+                                                guint64              needed,
+                                                guint64              budget);
 void       rndimg_render_set_sink_error  (GError                    **error,
                                           const RndimgRenderDeadline *deadline,
                                           const char                 *what);

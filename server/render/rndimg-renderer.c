@@ -32,6 +32,7 @@ typedef struct {
   gboolean planned;             /* @plan made: it is next to start */
   RndimgMastersPlan plan;
   guint64 memory;               /* its estimate, held while it runs */
+  guint64 memory_limit;         /* not 0: admitted on a worst case; the header decides */
   /* On the worker: */
   GBytes *bytes;                /* the result, or */
   GError *error;
@@ -197,7 +198,7 @@ run_job (gpointer data, gpointer user_data)
   rndimg_vips_lower_this_thread ();
   g_atomic_int_inc (&self->running_threads);
   job->bytes = rndimg_render_job_run (job->picture->path, &job->spec, &job->plan, self->limits.max_input_pixels,
-                                      &deadline, &job->outcome, &job->error);
+                                      job->memory_limit, &deadline, &job->outcome, &job->error);
   job->seconds = (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
   vips_error_clear ();
   vips_thread_shutdown ();
@@ -257,10 +258,7 @@ refuse_before_start (RndimgRenderer *self, Job *job)
                  "the picture has %" G_GUINT64_FORMAT " pixels, over the limit of %" G_GUINT64_FORMAT,
                  pixels, self->limits.max_input_pixels);
   else
-    g_set_error (&job->error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_OVER_MEMORY,
-                 "rendering this picture needs about %" G_GUINT64_FORMAT " MiB, over the render memory budget "
-                 "of %" G_GUINT64_FORMAT " MiB (--render-memory)", (job->memory + 1048575) / 1048576,
-                 self->limits.memory_budget / 1048576);
+    rndimg_render_set_over_memory_error (&job->error, job->memory, self->limits.memory_budget);
   if (job->plan.step == RNDIMG_MASTERS_MAKE)
     rndimg_masters_finish (self->masters, job->picture, &job->plan, &job->outcome);
   retire (self, job);
@@ -283,6 +281,12 @@ dispatch (RndimgRenderer *self)
       if (job == NULL)
         return;
       job->memory = estimate_memory (job);
+      if (job->memory > self->limits.memory_budget && !job->plan.facts_known)
+        {
+          /* Only its format's worst case is known: it runs alone, holding
+           * the whole budget, and its header decides (rndimg-render-job.c). */
+          job->memory = job->memory_limit = self->limits.memory_budget;
+        }
       if (job->memory > self->limits.memory_budget)
         {
           refuse_before_start (self, job);
