@@ -21,7 +21,8 @@
 #              bench/render-flood.py's renders/s, RSS and anonymous RSS at
 #              the start, at the peak and 10 s after
 # Every server gets two cores' worth: rndimg --render-workers 2, nginx two
-# workers, sharp its defaults. wrk: 2 threads, 8 connections.
+# workers, sharp its defaults; rndimg's render threads at the peers'
+# priority. wrk: 2 threads, 8 connections.
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -67,11 +68,17 @@ rm -f "$WORK"/*.v
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+# rndimg's render threads run 10 nice levels below the server; started
+# 10 levels up (when allowed), they run at the priority of nginx's workers
+# and sharp's threads, which matters on a machine other work keeps busy.
+RNDIMG_NICE=""
+nice -n -10 true 2>/dev/null && RNDIMG_NICE="nice -n -10"
+
 # rndimg with a fresh state folder each time: nothing cached from before.
 start_rndimg() {
     rm -rf "$WORK/state"
     mkdir -p "$WORK/state"
-    "$SERVER_BIN" --port 0 --images "$WORK/img" --uploads "$WORK/state" --state-file "$WORK/state/history.json" \
+    $RNDIMG_NICE "$SERVER_BIN" --port 0 --images "$WORK/img" --uploads "$WORK/state" --state-file "$WORK/state/history.json" \
         --interval 0 --render-workers 2 --render-queue 64 "$@" >"$WORK/rndimg.url" 2>"$WORK/rndimg.log" &
     SERVER_PID=$!
     # The whole line, port and newline included: on a loaded machine the
