@@ -25,15 +25,23 @@
  * freed, up to 32 MiB): the coefficients of a progressive JPEG (tens of
  * MiB, in a few blocks) then stayed in the render threads' arenas after
  * every render (a flood of 200 left 346 MiB of 370). A fixed threshold
- * keeps every block over it a mapping of its own, returned when freed. */
-#define MAPPED_BLOCK_MIN_BYTES (1024 * 1024)
+ * keeps every block over it a mapping of its own, returned when freed.
+ * Fixing it also fixes the trim threshold at its 128 KiB default, and
+ * then every render gave its heap's top back (madvise) and faulted it in
+ * again, zeroed, for the next: half the CPU of a render from a master
+ * (perf, bench/README.md). Free memory under RETAINED_FREE_MAX_BYTES a
+ * heap is kept for the next render; all of it goes back once the pool is
+ * idle (rndimg_vips_return_memory). */
+#define MAPPED_BLOCK_MIN_BYTES (4 * 1024 * 1024)
+#define RETAINED_FREE_MAX_BYTES (32 * 1024 * 1024)
 
 static void
 return_large_blocks (void)
 {
 #ifdef __GLIBC__
-  if (mallopt (M_MMAP_THRESHOLD, MAPPED_BLOCK_MIN_BYTES) != 1)
-    g_debug ("malloc keeps its own mapping threshold");
+  if (mallopt (M_MMAP_THRESHOLD, MAPPED_BLOCK_MIN_BYTES) != 1 ||
+      mallopt (M_TRIM_THRESHOLD, RETAINED_FREE_MAX_BYTES) != 1)
+    g_debug ("malloc keeps its own thresholds");
 #endif
 }
 
