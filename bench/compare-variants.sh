@@ -83,7 +83,7 @@ start_rndimg() {
     SERVER_PID=$!
     # The whole line, port and newline included: on a loaded machine the
     # file can be seen before the server has written all of it.
-    for _ in $(seq 400); do grep -qs '^http://[^/]*:[0-9][0-9]*/$' "$WORK/rndimg.url" && break; sleep 0.05; done
+    for _ in $(seq 1200); do grep -qs '^http://[^/]*:[0-9][0-9]*/$' "$WORK/rndimg.url" && break; sleep 0.05; done
     grep -qs '^http://[^/]*:[0-9][0-9]*/$' "$WORK/rndimg.url" ||
         { echo "rndimg did not start:" >&2; tail -5 "$WORK/rndimg.log" >&2; exit 1; }
     RNDIMG=$(sed 's|/$||' "$WORK/rndimg.url")
@@ -101,7 +101,7 @@ start_nginx() {
     [ "$(id -u)" -ne 0 ] || sed -i 's|^#user$|user root;|' "$WORK/nginx.conf"
     nginx -c "$WORK/nginx.conf" -p "$WORK" -e "$WORK/nginx-error.log" &
     NGINX_PID=$!
-    for _ in $(seq 400); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/file/01.png" && break; sleep 0.05; done
+    for _ in $(seq 1200); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/file/01.png" && break; sleep 0.05; done
     curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/file/01.png" ||
         { echo "nginx did not start:" >&2; tail -5 "$WORK/nginx-error.log" >&2; exit 1; }
     NGINX="http://127.0.0.1:$NGINX_PORT"
