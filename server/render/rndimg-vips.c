@@ -29,9 +29,10 @@
  * Fixing it also fixes the trim threshold at its 128 KiB default, and
  * then every render gave its heap's top back (madvise) and faulted it in
  * again, zeroed, for the next: half the CPU of a render from a master
- * (perf, bench/README.md). Free memory under RETAINED_FREE_MAX_BYTES a
- * heap is kept for the next render; all of it goes back once the pool is
- * idle (rndimg_vips_return_memory). */
+ * (perf, bench/README.md). Free memory under RETAINED_FREE_MAX_BYTES at
+ * the top of a heap is kept for the next render (malloc_trim, when the
+ * pool is idle, returns the rest: rndimg_vips_return_memory); a flood's
+ * end keeps some 15 MiB more than before this, within the bound. */
 #define MAPPED_BLOCK_MIN_BYTES (4 * 1024 * 1024)
 #define RETAINED_FREE_MAX_BYTES (32 * 1024 * 1024)
 
