@@ -42,6 +42,7 @@ typedef struct {
   char *variant_dir;           /* where; NULL: variants/ beside the state file */
   int render_workers;          /* variant renders at once */
   int render_queue;            /* renders waiting beyond those; then 503 */
+  gint64 render_memory_bytes;  /* what renders under way may hold together */
   double render_timeout_seconds;
   gint64 max_input_pixels;     /* a picture larger is refused (decompression bombs) */
   gboolean no_picsum;          /* no Lorem Picsum routes */

@@ -172,6 +172,27 @@ RENDER_COUNT (refused_busy)
 RENDER_COUNT (refused_input)
 RENDER_COUNT (timeouts)
 RENDER_COUNT (joined)
+RENDER_COUNT (refused_memory)
+RENDER_COUNT (waited_memory)
+RENDER_COUNT (background)
+#define MASTERS_COUNT(field) \
+  static double read_masters_##field (gpointer variants) \
+  { return (double) rndimg_masters_get_counts (rndimg_picture_variants_get_masters (variants))->field; }
+MASTERS_COUNT (made)
+MASTERS_COUNT (renders_from_master)
+MASTERS_COUNT (renders_from_original)
+
+static double
+read_master_bytes (gpointer variants)
+{
+  return (double) rndimg_variant_cache_get_master_bytes (rndimg_picture_variants_get_cache (variants));
+}
+
+static double
+read_render_memory (gpointer variants)
+{
+  return (double) rndimg_renderer_get_memory (rndimg_picture_variants_get_renderer (variants));
+}
 
 static double
 read_variant_memory_bytes (gpointer variants)
@@ -222,7 +243,11 @@ add_variant_readings (RndimgMetrics *metrics, RndimgPictureVariants *variants)
     { "rndimg_variant_cache_evictions_total", "counter", "Variants dropped from memory to stay within --variant-memory.", read_cache_memory_evictions },
     { "rndimg_variant_cache_disk_evictions_total", "counter", "Variants deleted from disk to stay within --variant-disk.", read_cache_disk_evictions },
     { "rndimg_variant_cache_memory_bytes", "gauge", "Bytes of variants in memory.", read_variant_memory_bytes },
-    { "rndimg_variant_cache_disk_bytes", "gauge", "Bytes of variants on disk.", read_variant_disk_bytes },
+    { "rndimg_variant_cache_disk_bytes", "gauge", "Bytes of variants and masters on disk.", read_variant_disk_bytes },
+    { "rndimg_variant_masters_bytes", "gauge", "Bytes of the pictures' reduced masters on disk (within --variant-disk).", read_master_bytes },
+    { "rndimg_variant_masters_made_total", "counter", "Reduced masters written.", read_masters_made },
+    { "rndimg_variant_renders_from_master_total", "counter", "Renders made from a reduced master.", read_masters_renders_from_master },
+    { "rndimg_variant_renders_from_original_total", "counter", "Renders made from the original (a small picture, or a box larger than its masters).", read_masters_renders_from_original },
     { "rndimg_variant_renders_total", "counter", "Variants rendered.", read_render_renders },
     { "rndimg_variant_render_joins_total", "counter", "Requests that waited for a render already under way.", read_render_joined },
     { "rndimg_variant_render_failures_total", "counter", "Renders that failed (an unreadable picture, limits on output).", read_render_failures },
@@ -231,6 +256,10 @@ add_variant_readings (RndimgMetrics *metrics, RndimgPictureVariants *variants)
     { "rndimg_variant_render_timeouts_total", "counter", "Renders stopped at --render-timeout.", read_render_timeouts },
     { "rndimg_variant_render_queue", "gauge", "Renders waiting for a worker.", read_render_queue },
     { "rndimg_variant_renders_running", "gauge", "Renders under way.", read_render_running },
+    { "rndimg_variant_render_memory_bytes", "gauge", "Memory the renders under way hold, by their estimates (within --render-memory).", read_render_memory },
+    { "rndimg_variant_refused_memory_total", "counter", "Renders refused with 422: they need more than the whole --render-memory.", read_render_refused_memory },
+    { "rndimg_variant_render_memory_waits_total", "counter", "Times a render waited for memory before it started.", read_render_waited_memory },
+    { "rndimg_variant_background_renders_total", "counter", "Renders asked for ahead of need (AVIF for the next asker).", read_render_background },
     { "rndimg_variant_versions_hashed_total", "counter", "Pictures hashed for their variant version by the variants (not the placeholders' worker).", read_versions_hashed },
   };
 

@@ -379,6 +379,7 @@ make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue, RndimgPla
       .queue_limit = (guint) config->render_queue,
       .time_limit_seconds = config->render_timeout_seconds,
       .max_input_pixels = (guint64) config->max_input_pixels,
+      .memory_budget = (guint64) config->render_memory_bytes,
     },
     .memory_budget = (guint64) config->variant_memory_bytes,
     .disk_folder = folder,

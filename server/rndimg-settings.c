@@ -118,6 +118,9 @@ static const Setting settings[] = {
     "Picture variants rendered at once, each on its own thread (default 2)" },
   { "render-queue", 0, KIND_INT, AT (render_queue), "32", 0, 100000, "N",
     "Variant renders that may wait for a worker; beyond, 503 with Retry-After (default 32)" },
+  { "render-memory", 0, KIND_INT64, AT (render_memory_bytes), "268435456", 16777216, 1099511627776.0, "BYTES",
+    "Memory the renders under way may hold together, by their estimates; a render that does not fit waits, "
+    "one that could never fit is refused with 422 (default 268435456, 256 MiB)" },
   { "render-timeout", 0, KIND_DOUBLE, AT (render_timeout_seconds), "10", 0.01, 600, "SECONDS",
     "Longest a variant's render may take; beyond, it is stopped and answered 503 (default 10)" },
   { "max-input-pixels", 0, KIND_INT64, AT (max_input_pixels), "50000000", 1, 1000000000000.0, "PIXELS",

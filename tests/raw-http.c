@@ -237,17 +237,25 @@ raw_assert_json_error (const char *answer, guint min_status, guint max_status)
 }
 
 /* The server's resident memory in KiB, from /proc. */
+/* @field of the server's /proc/PID/status, in KiB ("VmRSS:", "RssAnon:"). */
 gsize
-raw_server_rss_kib (TestServer *server)
+raw_server_status_kib (TestServer *server, const char *field)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (server->process));
   g_autofree char *status = NULL;
   const char *line;
 
   g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
-  line = strstr (status, "VmRSS:");
+  line = strstr (status, field);
   g_assert_nonnull (line);
-  return (gsize) g_ascii_strtoull (line + 6 + strspn (line + 6, " \t"), NULL, 10);
+  line += strlen (field);
+  return (gsize) g_ascii_strtoull (line + strspn (line, " \t"), NULL, 10);
+}
+
+gsize
+raw_server_rss_kib (TestServer *server)
+{
+  return raw_server_status_kib (server, "VmRSS:");
 }
 
 /* Every way of following reads a resume point by one rule: GET @path

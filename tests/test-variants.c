@@ -17,30 +17,6 @@
 
 #define API "/polling/api/v1.0"
 
-/* The canonical URL a spelling redirects to (asserting the redirect). */
-static char *
-canonical_of (Fixture *fixture, const char *path)
-{
-  g_auto(TestResponse) response = { 0 };
-  const char *cache_control;
-
-  get_once (fixture, path, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 302);
-  cache_control = test_response_header (&response, "Cache-Control");
-  g_assert_nonnull (cache_control);
-  g_assert_nonnull (strstr (cache_control, "no-store"));
-  return g_strdup (test_response_header (&response, "Location"));
-}
-
-/* Follows @path to its canonical URL and gets it: 200 with the bytes. */
-static void
-get_variant (Fixture *fixture, const char *path, const char *const *headers, TestResponse *response)
-{
-  g_autofree char *canonical = canonical_of (fixture, path);
-
-  get_once (fixture, canonical, headers, response);
-}
-
 static void
 assert_variant (Fixture *fixture, const char *path, const char *accept, int width, int height,
                 const char *loader, const char *content_type)
@@ -60,32 +36,6 @@ assert_variant (Fixture *fixture, const char *path, const char *accept, int widt
   g_assert_cmpint (vips_image_get_height (image), ==, height);
   g_assert_cmpint (vips_image_get_string (image, "vips-loader", &made_by), ==, 0);
   g_assert_cmpstr (made_by, ==, loader);
-}
-
-static gboolean
-read_metric (Fixture *fixture, const char *name, double *value)
-{
-  return test_server_metric (fixture->server, fixture->session, name, value);
-}
-
-/* @name's value, asserting the server has it. */
-static double
-metric (Fixture *fixture, const char *name)
-{
-  double value;
-
-  g_assert_true (read_metric (fixture, name, &value));
-  return value;
-}
-
-/* @name's value, 0 when the series is absent (none counted yet). */
-static double
-metric_or_zero (Fixture *fixture, const char *name)
-{
-  double value;
-
-  read_metric (fixture, name, &value);
-  return value;
 }
 
 /* ---- the tests ---- */
@@ -110,7 +60,6 @@ test_sizes_and_formats (void)
   assert_variant (&fixture, "/img/photo.jpg/300x300.png?fit=contain", NULL, 300, 300, "pngload_buffer", "image/png");
   assert_variant (&fixture, "/img/photo.jpg/300x300.webp?crop=attention", NULL, 300, 300, "webpload_buffer", "image/webp");
   assert_variant (&fixture, "/img/photo.jpg/120x90.jpg?grayscale&blur=3&q=40", NULL, 120, 90, "jpegload_buffer", "image/jpeg");
-  assert_variant (&fixture, "/img/01.png/90x60", "image/avif,image/webp,*/*", 90, 60, "heifload_buffer", "image/avif");
   assert_variant (&fixture, "/img/01.png/90x60", "image/webp,*/*", 90, 60, "webpload_buffer", "image/webp");
   assert_variant (&fixture, "/img/01.png/90x60", "*/*", 90, 60, "jpegload_buffer", "image/jpeg");
 }
@@ -282,6 +231,62 @@ test_negotiated_varies (void)
   g_assert_cmpstr (test_response_header (&webp, "ETag"), !=, test_response_header (&jpeg, "ETag"));
 }
 
+
+typedef struct {
+  Fixture *fixture;
+  double renders;
+} RendersDone;
+
+static gboolean
+renders_done (gpointer user_data)
+{
+  RendersDone *done = user_data;
+
+  return metric (done->fixture, "rndimg_variant_renders_total") >= done->renders &&
+         metric (done->fixture, "rndimg_variant_render_queue") == 0;
+}
+
+/* A negotiated request that takes AVIF gets the next best format at once
+ * (kept a minute), while the AVIF is made for the next asker; its ETag
+ * then no longer matches, and the AVIF comes. An explicit .avif is AVIF. */
+static void
+test_first_view_does_not_wait_for_avif (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) first = { 0 };
+  g_auto(TestResponse) next = { 0 };
+  g_auto(TestResponse) again = { 0 };
+  g_auto(TestResponse) jpeg_only = { 0 };
+  g_autofree char *canonical = NULL;
+  const char *accept = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+  RendersDone done = { &fixture, 2 };
+
+  fixture_start (&fixture, NULL);
+  canonical = canonical_of (&fixture, "/img/01.png/90x60");
+  get_once (&fixture, canonical, (const char *[]) { "Accept", accept, NULL }, &first);
+  g_assert_cmpuint (first.status, ==, 200);
+  g_assert_cmpstr (test_response_header (&first, "Content-Type"), ==, "image/webp");
+  g_assert_cmpstr (test_response_header (&first, "Cache-Control"), ==, "public, max-age=60");
+  g_assert_cmpstr (test_response_header (&first, "Vary"), ==, "Accept");
+  /* The WebP answered, the AVIF made behind it. */
+  g_assert_true (test_wait_until (renders_done, &done, 60000));
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_background_renders_total"), ==, 1);
+  get_once (&fixture, canonical, (const char *[]) { "Accept", accept, "If-None-Match",
+                                                            test_response_header (&first, "ETag"), NULL }, &next);
+  g_assert_cmpuint (next.status, ==, 200);
+  g_assert_cmpstr (test_response_header (&next, "Content-Type"), ==, "image/avif");
+  g_assert_cmpstr (test_response_header (&next, "Cache-Control"), ==, "public, max-age=31536000, immutable");
+  g_assert_cmpstr (test_response_header (&next, "ETag"), !=, test_response_header (&first, "ETag"));
+  get_once (&fixture, canonical, (const char *[]) { "Accept", accept, "If-None-Match",
+                                                            test_response_header (&next, "ETag"), NULL }, &again);
+  g_assert_cmpuint (again.status, ==, 304);
+  /* AVIF alone accepted: the interim answer is a JPEG. */
+  get_variant (&fixture, "/img/01.png/91x60", (const char *[]) { "Accept", "image/avif", NULL }, &jpeg_only);
+  g_assert_cmpstr (test_response_header (&jpeg_only, "Content-Type"), ==, "image/jpeg");
+  g_assert_cmpstr (test_response_header (&jpeg_only, "Cache-Control"), ==, "public, max-age=60");
+  /* An explicit .avif waits for its render, and is immutable. */
+  assert_variant (&fixture, "/img/01.png/92x60.avif", accept, 92, 60, "heifload_buffer", "image/avif");
+}
 
 static void
 test_bad_parameters (void)
@@ -455,25 +460,6 @@ test_busy_has_retry_after (void)
   g_assert_true (test_wait_until (test_pendings_done, pending, 60000));
 }
 
-static guint64
-folder_bytes (const char *folder)
-{
-  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
-  guint64 total = 0;
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (folder, name, NULL);
-      GStatBuf st;
-
-      g_assert_cmpint (g_stat (path, &st), ==, 0);
-      total += (guint64) st.st_size;
-    }
-  return total;
-}
-
 static void
 test_eviction_within_budgets (void)
 {
@@ -588,6 +574,126 @@ test_time_limit (void)
   test_assert_json_error (&response, 503);
   g_assert_nonnull (test_response_header (&response, "Retry-After"));
   g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_timeouts_total"), ==, 1);
+}
+
+/* A progressive JPEG that keeps all its chroma: decoding it holds 6 bytes
+ * a pixel of coefficients, whatever the size asked for. */
+static void
+write_progressive_jpeg (const char *folder, const char *name, int width, int height)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  VipsImage *noise[3] = { NULL };
+  g_autoptr(VipsImage) colour = NULL;
+  g_autoptr(VipsImage) large = NULL;
+  g_autoptr(VipsImage) bytes = NULL;
+
+  for (guint band = 0; band < 3; band++)
+    g_assert_cmpint (vips_gaussnoise (&noise[band], width / 8, height / 8, "sigma", 40.0, NULL), ==, 0);
+  g_assert_cmpint (vips_bandjoin (noise, &colour, 3, NULL), ==, 0);
+  for (guint band = 0; band < 3; band++)
+    g_object_unref (noise[band]);
+  g_assert_cmpint (vips_resize (colour, &large, 8, "kernel", VIPS_KERNEL_CUBIC, NULL), ==, 0);
+  g_assert_cmpint (vips_cast (large, &bytes, VIPS_FORMAT_UCHAR, NULL), ==, 0);
+  g_assert_cmpint (vips_jpegsave (bytes, path, "Q", 90, "interlace", TRUE, "subsample_mode",
+                                  VIPS_FOREIGN_SUBSAMPLE_OFF, NULL), ==, 0);
+}
+
+/* A render that could never fit the render memory budget is refused
+ * (422, naming the budget), before anything is decoded. */
+static void
+test_render_memory_refused (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) answer = NULL;
+
+  fixture.folder = test_make_image_folder (1);
+  write_progressive_jpeg (fixture.folder, "large.jpg", 3000, 2000);
+  fixture_start (&fixture, "--render-memory=16777216", NULL);
+  get_variant (&fixture, "/img/large.jpg/100x100.jpg", NULL, &response);
+  test_assert_json_error (&response, 422);
+  answer = test_response_json (&response);
+  g_assert_nonnull (strstr (json_object_get_string_member (answer, "message"), "render memory"));
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_refused_memory_total"), ==, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_total"), ==, 0);
+  /* A small picture still renders under that budget. */
+  {
+    g_auto(TestResponse) small = { 0 };
+
+    get_variant (&fixture, "/img/01.png/100x100.jpg", NULL, &small);
+    g_assert_cmpuint (small.status, ==, 200);
+  }
+}
+
+/* Before a picture's first render only its format's worst case is known
+ * (a PNG of 2000x1500 might be 16-bit RGBA and interlaced: some 40 MB
+ * with its masters, over a 32 MiB budget); its header decides: a plain
+ * 8-bit PNG needs some 15 MB, and renders. */
+static void
+test_render_memory_header_decides (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(VipsImage) image = NULL;
+
+  fixture.folder = test_make_image_folder (0);
+  write_picture (fixture.folder, "plain.png", 2000, 1500);
+  fixture_start (&fixture, "--render-memory=33554432", NULL);
+  get_variant (&fixture, "/img/plain.png/200x150.jpg", NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  image = decode (response.body);
+  g_assert_cmpint (vips_image_get_width (image), ==, 200);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_refused_memory_total"), ==, 0);
+}
+
+typedef struct {
+  guint pending;
+  guint ok;
+} Pair;
+
+static void
+on_pair_answer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Pair *pair = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (body != NULL && soup_message_get_status (msg) == 200)
+    pair->ok++;
+  pair->pending--;
+}
+
+static gboolean
+pair_done (gpointer user_data)
+{
+  return ((Pair *) user_data)->pending == 0;
+}
+
+/* Two workers, but memory for one of two large renders at a time: the
+ * second waits for the first (both answered). */
+static void
+test_render_memory_waits (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+  Pair pair = { 0, 0 };
+
+  fixture.folder = test_make_image_folder (0);
+  write_progressive_jpeg (fixture.folder, "one.jpg", 2000, 1500);
+  write_progressive_jpeg (fixture.folder, "two.jpg", 2000, 1500);
+  fixture_start (&fixture, "--render-memory=50331648", "--render-workers=2", NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *canonical = canonical_of (&fixture, i == 0 ? "/img/one.jpg/200x200.jpg"
+                                                                            : "/img/two.jpg/200x200.jpg");
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", canonical);
+
+      pair.pending++;
+      soup_session_send_and_read_async (fixture.session, msg, G_PRIORITY_DEFAULT, NULL, on_pair_answer, &pair);
+    }
+  g_assert_true (test_wait_until (pair_done, &pair, 120000));
+  g_assert_cmpuint (pair.ok, ==, 2);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_memory_waits_total"), >=, 1);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_render_memory_bytes"), ==, 0);
 }
 
 static void
@@ -956,6 +1062,7 @@ main (int argc, char **argv)
   g_test_add_func ("/variants/metadata-stripped", test_metadata_stripped);
   g_test_add_func ("/variants/canonical-and-redirects", test_canonical_and_redirects);
   g_test_add_func ("/variants/negotiated-varies", test_negotiated_varies);
+  g_test_add_func ("/variants/first-view-does-not-wait-for-avif", test_first_view_does_not_wait_for_avif);
   g_test_add_func ("/variants/bad-parameters", test_bad_parameters);
   g_test_add_func ("/variants/unknown-picture", test_unknown_picture);
   g_test_add_func ("/variants/one-render-for-many", test_one_render_for_many);
@@ -968,6 +1075,9 @@ main (int argc, char **argv)
   g_test_add_func ("/variants/corrupt-picture", test_corrupt_picture);
   g_test_add_func ("/variants/time-limit", test_time_limit);
   g_test_add_func ("/variants/changed-picture-new-version", test_changed_picture_new_version);
+  g_test_add_func ("/variants/render-memory/refused", test_render_memory_refused);
+  g_test_add_func ("/variants/render-memory/waits", test_render_memory_waits);
+  g_test_add_func ("/variants/render-memory/header-decides", test_render_memory_header_decides);
   g_test_add_func ("/variants/metrics-listed", test_metrics_listed);
   g_test_add_func ("/variants/version/off-the-main-loop", test_version_off_the_main_loop);
   g_test_add_func ("/variants/version/hashed-once", test_version_hashed_once);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* What the variant suites (test-variants.c, test-picsum.c) share: the
- * pictures they put in a server's folder, a server on it, one GET that
- * does not follow redirects, and libvips' decode of an answer. */
+/* What the variant suites (test-variants.c, test-picsum.c,
+ * test-masters.c) share: the pictures they put in a server's folder, a
+ * server on it, one GET that does not follow redirects, a spelling
+ * followed to its canonical URL, libvips' decode of an answer, and
+ * /metrics read by name. */
 #include "variant-fixture.h"
 #include "attack-pictures.h"
 #include "picture-files.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* ---- pictures for the folder ---- */
@@ -185,4 +188,102 @@ write_picture (const char *folder, const char *relative, int width, int height)
   g_assert_cmpint (vips_black (&black, width, height, "bands", 3, NULL), ==, 0);
   g_assert_cmpint (vips_linear1 (black, &picture, 1.0, 120.0, "uchar", TRUE, NULL), ==, 0);
   g_assert_cmpint (vips_image_write_to_file (picture, path, NULL), ==, 0);
+}
+
+/* ---- requests and readings ---- */
+
+/* The canonical URL a spelling redirects to (asserting the redirect). */
+char *
+canonical_of (Fixture *fixture, const char *path)
+{
+  g_auto(TestResponse) response = { 0 };
+  const char *cache_control;
+
+  get_once (fixture, path, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 302);
+  cache_control = test_response_header (&response, "Cache-Control");
+  g_assert_nonnull (cache_control);
+  g_assert_nonnull (strstr (cache_control, "no-store"));
+  return g_strdup (test_response_header (&response, "Location"));
+}
+
+/* Follows @path to its canonical URL and gets it: 200 with the bytes. */
+void
+get_variant (Fixture *fixture, const char *path, const char *const *headers, TestResponse *response)
+{
+  g_autofree char *canonical = canonical_of (fixture, path);
+
+  get_once (fixture, canonical, headers, response);
+}
+
+/* @name's value in /metrics (a series with its labels); FALSE when the
+ * server has no such series. */
+gboolean
+read_metric (Fixture *fixture, const char *name, double *value)
+{
+  g_auto(TestResponse) response = { 0 };
+  g_autofree char *url = test_server_url (fixture->server, "/metrics");
+  g_autofree char *prefix = g_strconcat ("\n", name, " ", NULL);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  text = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
+  line = strstr (text, prefix);
+  *value = line != NULL ? g_ascii_strtod (line + strlen (prefix), NULL) : 0;
+  return line != NULL;
+}
+
+/* @name's value, asserting the server has it. */
+double
+metric (Fixture *fixture, const char *name)
+{
+  double value;
+
+  g_assert_true (read_metric (fixture, name, &value));
+  return value;
+}
+
+/* @name's value, 0 when the series is absent (none counted yet). */
+double
+metric_or_zero (Fixture *fixture, const char *name)
+{
+  double value;
+
+  read_metric (fixture, name, &value);
+  return value;
+}
+
+guint64
+folder_bytes (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  guint64 total = 0;
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      GStatBuf st;
+
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      total += (guint64) st.st_size;
+    }
+  return total;
+}
+
+/* Files in @folder whose name ends in @suffix. */
+guint
+count_files_ending (const char *folder, const char *suffix)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  guint count = 0;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, suffix))
+      count++;
+  return count;
 }

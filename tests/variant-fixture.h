@@ -28,6 +28,14 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fixture, fixture_clear)
 void       get_once              (Fixture *fixture, const char *path, const char *const *headers,
                                   TestResponse *response);
 VipsImage *decode                (GBytes *bytes);
+char      *canonical_of          (Fixture *fixture, const char *path);
+void       get_variant           (Fixture *fixture, const char *path, const char *const *headers,
+                                  TestResponse *response);
+gboolean   read_metric           (Fixture *fixture, const char *name, double *value);
+double     metric                (Fixture *fixture, const char *name);
+double     metric_or_zero        (Fixture *fixture, const char *name);
+guint64    folder_bytes          (const char *folder);
+guint      count_files_ending    (const char *folder, const char *suffix);
 void       assert_refused_naming (Fixture *fixture, const char *path, const char *parameter);
 
 G_END_DECLS

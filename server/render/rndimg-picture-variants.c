@@ -15,6 +15,7 @@ struct _RndimgPictureVariants
   RndimgCatalogue *catalogue;
   RndimgVariantVersions *versions;
   RndimgVariantCache *cache;
+  RndimgMasters *masters;      /* the renderer's; borrowed */
   RndimgRenderer *renderer;
 };
 
@@ -28,10 +29,13 @@ rndimg_picture_variants_finalize (GObject *object)
 {
   RndimgPictureVariants *self = RNDIMG_PICTURE_VARIANTS (object);
 
+  if (self->catalogue != NULL)
+    g_signal_handlers_disconnect_by_data (self->catalogue, self);
   g_clear_object (&self->catalogue);
   g_clear_object (&self->versions);
-  g_clear_pointer (&self->cache, rndimg_variant_cache_free);
+  /* The renderer and its masters use the cache: before it. */
   g_clear_object (&self->renderer);
+  g_clear_pointer (&self->cache, rndimg_variant_cache_free);
   G_OBJECT_CLASS (rndimg_picture_variants_parent_class)->finalize (object);
 }
 
@@ -49,6 +53,15 @@ rndimg_picture_variants_init (RndimgPictureVariants *self)
 {
 }
 
+/* A picture left the catalogue: its masters go (its variants age out). */
+static void
+on_picture_removed (RndimgCatalogue *catalogue, const char *name, gpointer user_data)
+{
+  RndimgPictureVariants *self = user_data;
+
+  rndimg_masters_forget (self->masters, name);
+}
+
 /* Variants of @catalogue's pictures; their versions come from
  * @placeholders (borrowed, may be NULL; it must outlive the result) when
  * it knows them. */
@@ -61,7 +74,9 @@ rndimg_picture_variants_new (RndimgCatalogue *catalogue, RndimgPlaceholders *pla
   self->catalogue = g_object_ref (catalogue);
   self->versions = rndimg_variant_versions_new (placeholders);
   self->cache = rndimg_variant_cache_new (settings->memory_budget, settings->disk_folder, settings->disk_budget);
-  self->renderer = rndimg_renderer_new (&settings->render);
+  self->masters = rndimg_masters_new (self->cache);
+  self->renderer = rndimg_renderer_new (&settings->render, self->masters);
+  g_signal_connect (catalogue, "image-removed", G_CALLBACK (on_picture_removed), self);
   return self;
 }
 
@@ -89,6 +104,12 @@ rndimg_picture_variants_get_cache (RndimgPictureVariants *self)
   return self->cache;
 }
 
+RndimgMasters *
+rndimg_picture_variants_get_masters (RndimgPictureVariants *self)
+{
+  return self->masters;
+}
+
 gboolean
 rndimg_picture_variants_can_encode (RndimgPictureVariants *self, RndimgFormat format)
 {
@@ -108,6 +129,7 @@ typedef struct {
   char *key;
   RndimgPicture *image;
   RndimgVariantSpec spec;
+  gboolean ahead;   /* for the next asker: behind every render asked for */
 } Fetch;
 
 static void
@@ -159,7 +181,23 @@ on_read_from_disk (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (task);
       return;
     }
-  rndimg_renderer_render_async (self->renderer, fetch->key, fetch->image->path, &fetch->spec, on_rendered, task);
+  rndimg_renderer_render_async (self->renderer, fetch->key, fetch->image, &fetch->spec, fetch->ahead, on_rendered,
+                                task);
+}
+
+static void
+fetch (RndimgPictureVariants *self, RndimgPicture *image, const RndimgVariantSpec *spec, const char *key,
+       gboolean ahead, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  Fetch *fetch = g_new0 (Fetch, 1);
+
+  fetch->key = g_strdup (key);
+  fetch->image = rndimg_picture_ref (image);
+  fetch->spec = *spec;
+  fetch->ahead = ahead;
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+  rndimg_variant_cache_read_async (self->cache, key, on_read_from_disk, task);
 }
 
 /* The bytes of the variant @key, @spec of @image, when memory has not
@@ -170,14 +208,19 @@ void
 rndimg_picture_variants_fetch_async (RndimgPictureVariants *self, RndimgPicture *image, const RndimgVariantSpec *spec,
                                      const char *key, GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = g_task_new (self, NULL, callback, user_data);
-  Fetch *fetch = g_new0 (Fetch, 1);
+  fetch (self, image, spec, key, FALSE, callback, user_data);
+}
 
-  fetch->key = g_strdup (key);
-  fetch->image = rndimg_picture_ref (image);
-  fetch->spec = *spec;
-  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
-  rndimg_variant_cache_read_async (self->cache, key, on_read_from_disk, task);
+/* Makes the variant @key, @spec of @image, ready for the next asker (in
+ * the cache), behind every render asked for; nothing when memory has it,
+ * it is being rendered, or too many renders ahead of need wait already. */
+void
+rndimg_picture_variants_prepare (RndimgPictureVariants *self, RndimgPicture *image, const RndimgVariantSpec *spec,
+                                 const char *key)
+{
+  if (rndimg_variant_cache_has (self->cache, key) || rndimg_renderer_is_rendering (self->renderer, key))
+    return;
+  fetch (self, image, spec, key, TRUE, NULL, NULL);
 }
 
 /* The variant's bytes, or NULL with a RNDIMG_RENDER_ERROR. */

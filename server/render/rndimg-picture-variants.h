@@ -38,8 +38,13 @@ void                   rndimg_picture_variants_fetch_async   (RndimgPictureVaria
 GBytes                *rndimg_picture_variants_fetch_finish  (RndimgPictureVariants          *self,
                                                          GAsyncResult                        *result,
                                                          GError                             **error);
+void                   rndimg_picture_variants_prepare  (RndimgPictureVariants               *self,
+                                                         RndimgPicture                         *image,
+                                                         const RndimgVariantSpec             *spec,
+                                                         const char                          *key);
 RndimgRenderer        *rndimg_picture_variants_get_renderer  (RndimgPictureVariants          *self);
 RndimgVariantCache    *rndimg_picture_variants_get_cache     (RndimgPictureVariants          *self);
+RndimgMasters         *rndimg_picture_variants_get_masters   (RndimgPictureVariants          *self);
 
 void                   rndimg_picture_variants_forget (RndimgPictureVariants        *self,
                                                        const RndimgPicture          *image);

@@ -2,24 +2,44 @@
 /* Renders picture variants with libvips on a bounded pool of threads,
  * never on the main loop. One render per variant key however many ask at
  * once (they all wait for it); a full queue refuses at once; each render
- * is killed at its time limit. libvips is set up before, once for the
- * process (rndimg-vips.c); the render threads run lowered. */
+ * is killed at its time limit. Renders start in order, as workers come
+ * free and as the render memory budget allows: each is admitted with an
+ * estimate of what it holds (rndimg-render-memory.c), and waits while the
+ * renders under way hold too much; one that could never fit is refused.
+ * Renders asked for ahead of need (the next asker's AVIF) wait behind
+ * every other. How a render gets its pixels (a reduced master, the
+ * original, or making the masters first) is planned as it starts
+ * (rndimg-masters.c): renders of a picture whose masters are being made
+ * wait for them. Scheduling is on the main context; libvips is set up
+ * before, once for the process (rndimg-vips.c); the render threads run
+ * lowered. */
 #include "rndimg-renderer.h"
 #include "rndimg-picture-header.h"
 #include "rndimg-vips.h"
+#include "rndimg-render-job.h"
 
-G_DEFINE_QUARK (rndimg-render-error-quark, rndimg_render_error)
+/* Renders made ahead, waiting at most; beyond, they are not made. */
+#define BACKGROUND_QUEUE_LIMIT 16
+/* Memory goes back to the system once no render has run for this long. */
+#define IDLE_BEFORE_RETURN_MS 500
 
 /* One render, and every request waiting for it. */
 typedef struct {
   RndimgRenderer *renderer;     /* a reference: finish runs on the main context */
   char *key;
-  char *path;
+  RndimgPicture *picture;
   RndimgVariantSpec spec;
+  gboolean background;          /* nobody waits for it yet */
   GPtrArray *tasks;             /* GTask, each waiting */
+  gboolean planned;             /* @plan made: it is next to start */
+  RndimgMastersPlan plan;
+  guint64 memory;               /* its estimate, held while it runs */
+  guint64 memory_limit;         /* not 0: admitted on a worst case; the header decides */
+  /* On the worker: */
   GBytes *bytes;                /* the result, or */
   GError *error;
   double seconds;
+  RndimgMastersOutcome outcome;
 } Job;
 
 struct _RndimgRenderer
@@ -27,10 +47,17 @@ struct _RndimgRenderer
   GObject parent_instance;
 
   RndimgRendererLimits limits;
+  RndimgMasters *masters;       /* owned */
   GThreadPool *pool;
   GMainContext *context;        /* where results are delivered */
   GHashTable *jobs;             /* key -> Job, waiting or running */
-  gint running;                 /* atomic */
+  GQueue waiting;               /* Job asked for, in order */
+  GQueue waiting_background;    /* Job made ahead, in order */
+  guint running;
+  guint unfinished;             /* asked-for Jobs waiting or running */
+  guint64 memory;               /* the running Jobs' estimates */
+  gint running_threads;         /* atomic: renders on a thread now, for /metrics */
+  guint idle_id;                /* returns memory when the pool stays idle */
   gboolean can_encode[RNDIMG_FORMAT_AVIF + 1];
   gboolean avif_probed;         /* AVIF's module loaded and its encoder tried */
   RndimgRendererCounts counts;
@@ -38,12 +65,16 @@ struct _RndimgRenderer
 
 G_DEFINE_FINAL_TYPE (RndimgRenderer, rndimg_renderer, G_TYPE_OBJECT)
 
+static void dispatch (RndimgRenderer *self);
+
 static void
 job_free (Job *job)
 {
   g_free (job->key);
-  g_free (job->path);
+  rndimg_picture_unref (job->picture);
   g_ptr_array_unref (job->tasks);
+  rndimg_masters_plan_clear (&job->plan);
+  rndimg_masters_outcome_clear (&job->outcome);
   g_clear_pointer (&job->bytes, g_bytes_unref);
   g_clear_error (&job->error);
   g_free (job);
@@ -55,9 +86,11 @@ rndimg_renderer_finalize (GObject *object)
   RndimgRenderer *self = RNDIMG_RENDERER (object);
 
   /* Every job holds a reference: none is left by now. */
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   g_thread_pool_free (self->pool, TRUE, TRUE);
   g_hash_table_unref (self->jobs);
   g_main_context_unref (self->context);
+  g_clear_object (&self->masters);
   G_OBJECT_CLASS (rndimg_renderer_parent_class)->finalize (object);
 }
 
@@ -70,255 +103,14 @@ rndimg_renderer_class_init (RndimgRendererClass *klass)
 static void
 rndimg_renderer_init (RndimgRenderer *self)
 {
+  g_queue_init (&self->waiting);
+  g_queue_init (&self->waiting_background);
 }
 
+/* Every waiting request gets the one result. */
 static void
-set_vips_error (GError **error, RndimgRenderError code, const char *what)
+answer_tasks (Job *job)
 {
-  g_autofree char *detail = vips_error_buffer_copy ();
-
-  g_strchomp (detail);
-  g_set_error (error, RNDIMG_RENDER_ERROR, code, "%s%s%s", what, *detail ? ": " : "", detail);
-}
-
-typedef struct {
-  gint64 deadline;
-  gboolean passed;
-} Deadline;
-
-/* Kills the render whose deadline has passed; libvips checks between
- * tiles (and resets the flag once read, so we keep our own). */
-static void
-on_eval (VipsImage *image, VipsProgress *progress, gpointer user_data)
-{
-  Deadline *deadline = user_data;
-
-  if (g_get_monotonic_time () > deadline->deadline)
-    {
-      deadline->passed = TRUE;
-      vips_image_set_kill (image, TRUE);
-    }
-}
-
-/* Progressive JPEG only where it shows: a large picture appears early as
- * a coarse whole. A thumbnail arrives in a packet or two anyway, and
- * progressive coding costs a tenth more CPU per render (callgrind: 53.7
- * against 48.9 million instructions for a 400x400 PNG to 250x250). */
-#define PROGRESSIVE_MIN_PIXELS (512 * 512)
-
-static gboolean
-wants_progressive (VipsImage *image)
-{
-  return (guint64) vips_image_get_width (image) * (guint64) vips_image_get_height (image) >= PROGRESSIVE_MIN_PIXELS;
-}
-
-static int
-save (VipsImage *image, RndimgFormat format, guint quality, void **buffer, size_t *length)
-{
-  guint q = quality != 0 ? quality : rndimg_format_default_quality (format);
-
-  switch (format)
-    {
-    case RNDIMG_FORMAT_JPEG:
-      return vips_jpegsave_buffer (image, buffer, length, "Q", q, "interlace", wants_progressive (image),
-                                   "optimize_coding", TRUE, "strip", TRUE, NULL);
-    case RNDIMG_FORMAT_PNG:
-      return vips_pngsave_buffer (image, buffer, length, "compression", 6, "strip", TRUE, NULL);
-    case RNDIMG_FORMAT_WEBP:
-      return vips_webpsave_buffer (image, buffer, length, "Q", q, "strip", TRUE, NULL);
-    case RNDIMG_FORMAT_AVIF:
-      return vips_heifsave_buffer (image, buffer, length, "Q", q, "strip", TRUE, "effort", 2,
-                                   "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, NULL);
-    case RNDIMG_FORMAT_AUTO:
-    default:
-      vips_error ("rndimg", "no format chosen");
-      return -1;
-    }
-}
-
-/* The box libvips' thumbnail is asked for, from the spec and the source. */
-static void
-thumbnail_box (const RndimgVariantSpec *spec, int source_width, int source_height, int *width, int *height)
-{
-  *width = spec->width != 0 ? (int) spec->width : VIPS_MAX_COORD;
-  *height = spec->height != 0 ? (int) spec->height : VIPS_MAX_COORD;
-  if (spec->width == 0 && spec->height == 0)
-    {
-      *width = source_width;
-      *height = source_height;
-    }
-}
-
-/* Every metadata block goes, not only through the savers' "strip":
- * libvips 8.14.1's webpsave ignores it and writes EXIF (GPS included),
- * made again from the "exif-ifd*" fields if the block alone is removed. */
-static gboolean
-is_metadata (const char *field)
-{
-  static const char *const prefixes[] = { "exif-", "xmp-", "iptc-", "icc-", "photoshop-", "orientation",
-                                          "gif-comment", "png-comment" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (prefixes); i++)
-    if (g_str_has_prefix (field, prefixes[i]))
-      return TRUE;
-  return FALSE;
-}
-
-static int
-strip_metadata (VipsImage **image)
-{
-  VipsImage *next = NULL;
-  g_auto(GStrv) fields = NULL;
-
-  if (rndimg_vips_step (image, &next, vips_copy (*image, &next, NULL)) != 0)
-    return -1;
-  fields = vips_image_get_fields (*image);
-  for (char **field = fields; *field != NULL; field++)
-    if (is_metadata (*field))
-      vips_image_remove (*image, *field);
-  return 0;
-}
-
-static int
-apply_look (VipsImage **image, const RndimgVariantSpec *spec)
-{
-  VipsImage *next = NULL;
-
-  if (spec->fit == RNDIMG_FIT_CONTAIN && spec->width != 0 && spec->height != 0 &&
-      rndimg_vips_step (image, &next, vips_gravity (*image, &next, VIPS_COMPASS_DIRECTION_CENTRE, (int) spec->width,
-                                          (int) spec->height, "extend", VIPS_EXTEND_WHITE, NULL)) != 0)
-    return -1;
-  if (spec->grayscale &&
-      rndimg_vips_step (image, &next, vips_colourspace (*image, &next, VIPS_INTERPRETATION_B_W, NULL)) != 0)
-    return -1;
-  if (spec->blur != 0 && rndimg_vips_step (image, &next, vips_gaussblur (*image, &next, (double) spec->blur, NULL)) != 0)
-    return -1;
-  if (spec->format == RNDIMG_FORMAT_JPEG && vips_image_hasalpha (*image) &&
-      rndimg_vips_step (image, &next, rndimg_vips_flatten_on_white (*image, &next)) != 0)
-    return -1;
-  return strip_metadata (image);
-}
-
-/* libvips' own reading of the header, for the size the thumbnail is
- * asked for; its pixel check guards a file swapped in since the judgement. */
-static VipsImage *
-open_checked (const char *path, guint64 max_input_pixels, GError **error)
-{
-  VipsImage *header = vips_image_new_from_file (path, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
-  guint64 pixels;
-
-  if (header == NULL)
-    {
-      set_vips_error (error, RNDIMG_RENDER_ERROR_CORRUPT, "the picture cannot be read");
-      return NULL;
-    }
-  pixels = (guint64) vips_image_get_width (header) * (guint64) vips_image_get_height (header);
-  if (pixels > max_input_pixels)
-    {
-      g_set_error (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE,
-                   "the picture has %" G_GUINT64_FORMAT " pixels, over the limit of %" G_GUINT64_FORMAT,
-                   pixels, max_input_pixels);
-      g_object_unref (header);
-      return NULL;
-    }
-  return header;
-}
-
-static gboolean
-check_output (VipsImage *image, GError **error)
-{
-  RndimgVariantSpec made = { .width = (guint) vips_image_get_width (image),
-                             .height = (guint) vips_image_get_height (image) };
-  g_auto(RndimgVariantProblem) problem = { 0 };
-
-  if (rndimg_variant_check_limits (&made, &problem))
-    return TRUE;
-  g_set_error (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_OUTPUT_TOO_LARGE,
-               "the variant would be %ux%u: %s", made.width, made.height, problem.message);
-  return FALSE;
-}
-
-/* The picture judged by its header as at upload and in the catalogue
- * (pictures/rndimg-picture-header.c), from the file as it is now. */
-static gboolean
-judge_source (const char *path, guint64 max_input_pixels, GError **error)
-{
-  g_autoptr(GError) refused = NULL;
-
-  if (rndimg_picture_header_judge_file (path, max_input_pixels, NULL, &refused))
-    return TRUE;
-  g_set_error (error, RNDIMG_RENDER_ERROR,
-               g_error_matches (refused, RNDIMG_PICTURE_HEADER_ERROR, RNDIMG_PICTURE_HEADER_ERROR_TOO_LARGE)
-                 ? RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE : RNDIMG_RENDER_ERROR_CORRUPT,
-               "%s", refused->message);
-  return FALSE;
-}
-
-static GBytes *
-render (const RndimgRendererLimits *limits, const char *path, const RndimgVariantSpec *spec, GError **error)
-{
-  g_autoptr(VipsImage) header = judge_source (path, limits->max_input_pixels, error)
-                                  ? open_checked (path, limits->max_input_pixels, error) : NULL;
-  VipsImage *image = NULL;
-  Deadline deadline = { g_get_monotonic_time () + (gint64) (limits->time_limit_seconds * G_USEC_PER_SEC), FALSE };
-  gboolean cover = spec->fit == RNDIMG_FIT_COVER && spec->width != 0 && spec->height != 0;
-  gboolean only_down = spec->fit == RNDIMG_FIT_INSIDE && !spec->enlarge;
-  void *buffer = NULL;
-  size_t length = 0;
-  int width, height, status;
-
-  if (header == NULL)
-    return NULL;
-  thumbnail_box (spec, vips_image_get_width (header), vips_image_get_height (header), &width, &height);
-  if (vips_thumbnail (path, &image, width, "height", height, "fail_on", VIPS_FAIL_ON_ERROR,
-                      "size", only_down ? VIPS_SIZE_DOWN : VIPS_SIZE_BOTH,
-                      "crop", cover ? (VipsInteresting) (VIPS_INTERESTING_CENTRE + spec->crop) : VIPS_INTERESTING_NONE,
-                      NULL) != 0)
-    {
-      set_vips_error (error, RNDIMG_RENDER_ERROR_CORRUPT, "the picture cannot be decoded");
-      return NULL;
-    }
-  if (!check_output (image, error) || apply_look (&image, spec) != 0)
-    {
-      if (error != NULL && *error == NULL)
-        set_vips_error (error, RNDIMG_RENDER_ERROR_CORRUPT, "the picture cannot be processed");
-      g_object_unref (image);
-      return NULL;
-    }
-  vips_image_set_progress (image, TRUE);
-  g_signal_connect (image, "eval", G_CALLBACK (on_eval), &deadline);
-  status = save (image, spec->format, spec->quality, &buffer, &length);
-  if (status != 0)
-    {
-      gboolean killed = deadline.passed;
-
-      set_vips_error (error, killed ? RNDIMG_RENDER_ERROR_TIMEOUT : RNDIMG_RENDER_ERROR_CORRUPT,
-                      killed ? "the render took longer than its time limit" : "the picture cannot be decoded");
-      g_object_unref (image);
-      return NULL;
-    }
-  g_object_unref (image);
-  /* libvips' buffer has room to spare (it grows as it writes): cut to
-   * size, or the cache's byte budget would count a fraction of its memory. */
-  return g_bytes_new_take (g_realloc (buffer, MAX (length, 1)), length);
-}
-
-/* On the main context: every waiting request gets the one result. */
-static gboolean
-finish_job (gpointer data)
-{
-  Job *job = data;
-  RndimgRenderer *self = job->renderer;
-
-  g_hash_table_steal (self->jobs, job->key);
-  if (job->bytes != NULL)
-    self->counts.renders++;
-  else if (g_error_matches (job->error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_TIMEOUT))
-    self->counts.timeouts++;
-  else if (g_error_matches (job->error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE))
-    self->counts.refused_input++;
-  else
-    self->counts.failures++;
   for (guint i = 0; i < job->tasks->len; i++)
     {
       GTask *task = g_ptr_array_index (job->tasks, i);
@@ -329,8 +121,71 @@ finish_job (gpointer data)
       else
         g_task_return_error (task, g_error_copy (job->error));
     }
+}
+
+static void
+count_result (RndimgRenderer *self, const Job *job)
+{
+  if (job->bytes != NULL)
+    self->counts.renders++;
+  else if (g_error_matches (job->error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_TIMEOUT))
+    self->counts.timeouts++;
+  else if (g_error_matches (job->error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE))
+    self->counts.refused_input++;
+  else if (g_error_matches (job->error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_OVER_MEMORY))
+    self->counts.refused_memory++;
+  else
+    self->counts.failures++;
+}
+
+/* The job is done (or refused before it ran): answered and forgotten. */
+static void
+retire (RndimgRenderer *self, Job *job)
+{
+  g_hash_table_remove (self->jobs, job->key);
+  if (!job->background)
+    self->unfinished--;
+  count_result (self, job);
+  answer_tasks (job);
   job_free (job);
   g_object_unref (self);
+}
+
+static void
+return_memory (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  rndimg_vips_return_memory ();
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The pool stayed idle: what the renders' threads freed goes back to the
+ * system, on a thread of GLib's (it walks every heap). */
+static gboolean
+on_idle (gpointer user_data)
+{
+  RndimgRenderer *self = user_data;
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  self->idle_id = 0;
+  g_task_run_in_thread (task, return_memory);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the main context, from a worker. */
+static gboolean
+finish_job (gpointer data)
+{
+  Job *job = data;
+  RndimgRenderer *self = job->renderer;
+
+  self->running--;
+  self->memory -= job->memory;
+  rndimg_masters_finish (self->masters, job->picture, &job->plan, &job->outcome);
+  retire (self, job);
+  dispatch (self);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
+  if (self->running == 0)
+    self->idle_id = g_timeout_add (IDLE_BEFORE_RETURN_MS, on_idle, self);
   return G_SOURCE_REMOVE;
 }
 
@@ -341,35 +196,123 @@ run_job (gpointer data, gpointer user_data)
   Job *job = data;
   RndimgRenderer *self = job->renderer;
   gint64 started = g_get_monotonic_time ();
+  RndimgRenderDeadline deadline = { started + (gint64) (self->limits.time_limit_seconds * G_USEC_PER_SEC), FALSE };
 
   rndimg_vips_lower_this_thread ();
-  g_atomic_int_inc (&self->running);
-  job->bytes = render (&self->limits, job->path, &job->spec, &job->error);
+  g_atomic_int_inc (&self->running_threads);
+  job->bytes = rndimg_render_job_run (job->picture->path, &job->spec, &job->plan, self->limits.max_input_pixels,
+                                      job->memory_limit, &deadline, &job->outcome, &job->error);
   job->seconds = (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
   vips_error_clear ();
   vips_thread_shutdown ();
-  g_atomic_int_dec_and_test (&self->running);
+  g_atomic_int_dec_and_test (&self->running_threads);
   g_main_context_invoke (self->context, finish_job, job);
 }
 
-/* Renders a tiny picture in @format: Debian's libheif may lack an AV1 encoder. */
-static gboolean
-probe_encoder (RndimgFormat format)
+/* What @job will hold while it runs, by its plan. */
+static guint64
+estimate_memory (const Job *job)
 {
-  g_autoptr(VipsImage) black = NULL;
-  void *buffer = NULL;
-  size_t length = 0;
-  int status;
+  const RndimgMastersPlan *plan = &job->plan;
+  RndimgSourceFacts facts = plan->facts;
+  RndimgRenderBox box;
 
-  if (vips_black (&black, 16, 16, "bands", 3, NULL) != 0)
-    return FALSE;
-  status = save (black, format, 0, &buffer, &length);
-  g_free (buffer);
-  vips_error_clear ();
-  return status == 0 && length > 0;
+  if (!plan->facts_known)
+    rndimg_source_facts_assume (&facts, job->picture->content_type, job->picture->width, job->picture->height);
+  rndimg_render_box (&job->spec, facts.width, facts.height, &box);
+  if (plan->step == RNDIMG_MASTERS_FROM_MASTER)
+    return rndimg_render_memory_for_master (&plan->master, facts.bands, &box, job->spec.format);
+  return rndimg_render_memory_for_original (&facts, &box, job->spec.format, plan->step == RNDIMG_MASTERS_MAKE);
 }
 
-/* On a thread of its own, lowered: the threads libvips starts for the
+/* The first waiting job that may start now (its plan made), or NULL:
+ * those waiting for their picture's masters are passed over. */
+static Job *
+next_job (RndimgRenderer *self, GQueue *queue)
+{
+  for (GList *link = queue->head; link != NULL; link = link->next)
+    {
+      Job *job = link->data;
+
+      if (!job->planned)
+        {
+          rndimg_masters_plan_clear (&job->plan);
+          rndimg_masters_plan (self->masters, job->picture, &job->spec, &job->plan);
+          job->planned = job->plan.step != RNDIMG_MASTERS_WAIT;
+        }
+      if (job->planned)
+        {
+          g_queue_delete_link (queue, link);
+          return job;
+        }
+    }
+  return NULL;
+}
+
+/* Refused before it starts: over the input limit by the catalogue's
+ * size (as its header would say), or over the whole memory budget. */
+static void
+refuse_before_start (RndimgRenderer *self, Job *job)
+{
+  guint64 pixels = (guint64) job->picture->width * job->picture->height;
+
+  if (pixels > self->limits.max_input_pixels)
+    g_set_error (&job->error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE,
+                 "the picture has %" G_GUINT64_FORMAT " pixels, over the limit of %" G_GUINT64_FORMAT,
+                 pixels, self->limits.max_input_pixels);
+  else
+    rndimg_render_set_over_memory_error (&job->error, job->memory, self->limits.memory_budget);
+  if (job->plan.step == RNDIMG_MASTERS_MAKE)
+    rndimg_masters_finish (self->masters, job->picture, &job->plan, &job->outcome);
+  retire (self, job);
+}
+
+/* Starts waiting jobs while a worker is free and the memory budget
+ * allows, in order: asked-for first, then those made ahead. A job that
+ * does not fit waits, and holds the jobs behind it (a small one never
+ * overtakes a large one for ever). */
+static void
+dispatch (RndimgRenderer *self)
+{
+  while (self->running < self->limits.workers)
+    {
+      GQueue *queue = &self->waiting;
+      Job *job = next_job (self, queue);
+
+      if (job == NULL)
+        job = next_job (self, queue = &self->waiting_background);
+      if (job == NULL)
+        return;
+      job->memory = estimate_memory (job);
+      if (job->memory > self->limits.memory_budget && !job->plan.facts_known)
+        {
+          /* Only its format's worst case is known: it runs alone, holding
+           * the whole budget, and its header decides (rndimg-render-job.c). */
+          job->memory = job->memory_limit = self->limits.memory_budget;
+        }
+      if (job->memory > self->limits.memory_budget)
+        {
+          refuse_before_start (self, job);
+          continue;
+        }
+      if (self->memory + job->memory > self->limits.memory_budget)
+        {
+          /* Back at its place, its plan kept (it may be its picture's maker). */
+          g_queue_push_head (queue, job);
+          self->counts.waited_memory++;
+          return;
+        }
+      self->running++;
+      self->memory += job->memory;
+      g_debug ("render %s (%s): about %" G_GUINT64_FORMAT " KiB", job->key,
+               job->plan.step == RNDIMG_MASTERS_MAKE ? "making masters" :
+               job->plan.step == RNDIMG_MASTERS_FROM_MASTER ? "from a master" : "from the original",
+               job->memory / 1024);
+      g_thread_pool_push (self->pool, job, NULL);
+    }
+}
+
+/* Renders a tiny picture in each format, on a thread of its own, lowered: the threads libvips starts for the
  * probes stay in its thread set and serve later renders. AVIF is probed
  * when first asked for (rndimg_renderer_can_encode()): its libvips module
  * and libheif's encoders are loaded then, not at start. */
@@ -380,7 +323,7 @@ probe_encoders (gpointer data)
 
   rndimg_vips_lower_this_thread ();
   for (RndimgFormat format = RNDIMG_FORMAT_JPEG; format < RNDIMG_FORMAT_AVIF; format++)
-    self->can_encode[format] = probe_encoder (format);
+    self->can_encode[format] = rndimg_render_probe_encoder (format);
   vips_thread_shutdown ();
   return NULL;
 }
@@ -392,24 +335,33 @@ probe_avif (gpointer data)
 
   rndimg_vips_lower_this_thread ();
   self->can_encode[RNDIMG_FORMAT_AVIF] = rndimg_vips_load_module ("vips-heif") &&
-                                         probe_encoder (RNDIMG_FORMAT_AVIF);
+                                         rndimg_render_probe_encoder (RNDIMG_FORMAT_AVIF);
   vips_thread_shutdown ();
   return NULL;
 }
 
-/* libvips must be started (rndimg_vips_start) before. */
+static void
+on_masters_ready (RndimgMasters *masters, gpointer user_data)
+{
+  dispatch (user_data);
+}
+
+/* libvips must be started (rndimg_vips_start) before. Takes @masters. */
 RndimgRenderer *
-rndimg_renderer_new (const RndimgRendererLimits *limits)
+rndimg_renderer_new (const RndimgRendererLimits *limits, RndimgMasters *masters)
 {
   RndimgRenderer *self = g_object_new (RNDIMG_TYPE_RENDERER, NULL);
   g_autoptr(GError) error = NULL;
 
   self->limits = *limits;
+  self->limits.workers = MAX (limits->workers, 1);
+  self->masters = masters;
   self->context = g_main_context_ref_thread_default ();
   self->jobs = g_hash_table_new (g_str_hash, g_str_equal);
-  self->pool = g_thread_pool_new (run_job, self, (gint) MAX (limits->workers, 1), TRUE, &error);
+  self->pool = g_thread_pool_new (run_job, self, (gint) self->limits.workers, TRUE, &error);
   if (self->pool == NULL)
     g_error ("cannot start the render threads: %s", error->message);
+  g_signal_connect_object (masters, "ready", G_CALLBACK (on_masters_ready), self, 0);
   g_thread_join (g_thread_new ("rndimg-probe", probe_encoders, self));
   return self;
 }
@@ -430,11 +382,43 @@ rndimg_renderer_can_encode (RndimgRenderer *self, RndimgFormat format)
   return format != RNDIMG_FORMAT_AUTO && self->can_encode[format];
 }
 
-/* Renders @spec (a concrete format) of the picture at @path, or joins the
- * render of @key already under way. */
+/* A job made ahead is asked for: it moves behind the other asked-for ones. */
+static void
+ask_for (RndimgRenderer *self, Job *job)
+{
+  GList *link = g_queue_find (&self->waiting_background, job);
+
+  job->background = FALSE;
+  self->unfinished++;
+  if (link != NULL)
+    {
+      g_queue_delete_link (&self->waiting_background, link);
+      g_queue_push_tail (&self->waiting, job);
+    }
+}
+
+static Job *
+job_new (RndimgRenderer *self, const char *key, RndimgPicture *picture, const RndimgVariantSpec *spec,
+         gboolean background)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->renderer = g_object_ref (self);
+  job->key = g_strdup (key);
+  job->picture = rndimg_picture_ref (picture);
+  job->spec = *spec;
+  job->background = background;
+  job->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  return job;
+}
+
+/* Renders @spec (a concrete format) of @picture, or joins the render of
+ * @key already under way. @background: ahead of need, behind every
+ * render asked for; not made at all when too many wait already. */
 void
-rndimg_renderer_render_async (RndimgRenderer *self, const char *key, const char *path,
-                              const RndimgVariantSpec *spec, GAsyncReadyCallback callback, gpointer user_data)
+rndimg_renderer_render_async (RndimgRenderer *self, const char *key, RndimgPicture *picture,
+                              const RndimgVariantSpec *spec, gboolean background, GAsyncReadyCallback callback,
+                              gpointer user_data)
 {
   GTask *task = g_task_new (self, NULL, callback, user_data);
   Job *job = g_hash_table_lookup (self->jobs, key);
@@ -442,6 +426,8 @@ rndimg_renderer_render_async (RndimgRenderer *self, const char *key, const char 
   if (job != NULL)
     {
       self->counts.joined++;
+      if (job->background && !background)
+        ask_for (self, job);
       g_ptr_array_add (job->tasks, task);
       return;
     }
@@ -449,23 +435,30 @@ rndimg_renderer_render_async (RndimgRenderer *self, const char *key, const char 
    * the pool's own counts lag behind a render thread that the machine's
    * load keeps from running (they run lowered), and would let the queue
    * grow past its limit meanwhile. */
-  if (g_hash_table_size (self->jobs) >= self->limits.workers + self->limits.queue_limit)
+  if ((!background && self->unfinished >= self->limits.workers + self->limits.queue_limit) ||
+      (background && self->waiting_background.length >= BACKGROUND_QUEUE_LIMIT))
     {
-      self->counts.refused_busy++;
+      if (!background)
+        self->counts.refused_busy++;
       g_task_return_new_error (task, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_BUSY,
                                "%u renders are waiting already; try again shortly", self->limits.queue_limit);
       g_object_unref (task);
       return;
     }
-  job = g_new0 (Job, 1);
-  job->renderer = g_object_ref (self);
-  job->key = g_strdup (key);
-  job->path = g_strdup (path);
-  job->spec = *spec;
-  job->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  job = job_new (self, key, picture, spec, background);
   g_ptr_array_add (job->tasks, task);
   g_hash_table_insert (self->jobs, job->key, job);
-  g_thread_pool_push (self->pool, job, NULL);
+  if (background)
+    {
+      self->counts.background++;
+      g_queue_push_tail (&self->waiting_background, job);
+    }
+  else
+    {
+      self->unfinished++;
+      g_queue_push_tail (&self->waiting, job);
+    }
+  dispatch (self);
 }
 
 /* The variant's bytes, and in @seconds how long its render took. */
@@ -479,28 +472,34 @@ rndimg_renderer_render_finish (RndimgRenderer *self, GAsyncResult *result, doubl
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Whether @key is being rendered, or waits to be. */
+gboolean
+rndimg_renderer_is_rendering (RndimgRenderer *self, const char *key)
+{
+  return g_hash_table_contains (self->jobs, key);
+}
+
 guint
 rndimg_renderer_get_queued (RndimgRenderer *self)
 {
-  return g_thread_pool_unprocessed (self->pool);
+  return self->waiting.length + self->waiting_background.length;
 }
 
 guint
 rndimg_renderer_get_running (RndimgRenderer *self)
 {
-  return (guint) g_atomic_int_get (&self->running);
+  return (guint) g_atomic_int_get (&self->running_threads);
+}
+
+/* The estimates of the renders under way. */
+guint64
+rndimg_renderer_get_memory (RndimgRenderer *self)
+{
+  return self->memory;
 }
 
 const RndimgRendererCounts *
 rndimg_renderer_get_counts (RndimgRenderer *self)
 {
   return &self->counts;
-}
-
-/* Whether a render of @key is waiting or running (a request for it joins
- * that render, adding no work). */
-gboolean
-rndimg_renderer_is_rendering (RndimgRenderer *self, const char *key)
-{
-  return g_hash_table_contains (self->jobs, key);
 }

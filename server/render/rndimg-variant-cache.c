@@ -26,10 +26,13 @@
 
 #define DISK_NAME_LENGTH 32
 
+#define MASTER_SUFFIX ".v"
+
 typedef struct {
   char *key;           /* memory: the variant key; disk: the file name */
   GBytes *bytes;       /* memory only */
   guint64 size;
+  gboolean master;     /* disk only: a reduced master, not a variant */
   GList *link;         /* in the LRU queue */
 } Entry;
 
@@ -38,6 +41,7 @@ typedef struct {
   GHashTable *entries; /* key -> Entry */
   GQueue order;        /* Entry, least recently used at the head */
   guint64 bytes;
+  guint64 master_bytes;
   guint64 budget;
 } Lru;
 
@@ -52,13 +56,14 @@ struct _RndimgVariantCache
 };
 
 /* One piece of disk work, done on the cache's disk thread. */
-typedef enum { DISK_READ, DISK_WRITE, DISK_DELETE } DiskJobKind;
+typedef enum { DISK_READ, DISK_WRITE, DISK_DELETE, DISK_MOVE } DiskJobKind;
 
 typedef struct {
   DiskJobKind kind;
   char *path;
+  char *from;          /* DISK_MOVE: the file moved to @path */
   GBytes *bytes;       /* DISK_WRITE */
-  GTask *task;         /* DISK_READ: returns the bytes, or NULL */
+  GTask *task;         /* DISK_READ: returns the bytes, or NULL; DISK_MOVE: returns when done */
   gint *failures;      /* DISK_WRITE: counted here when it fails */
 } DiskJob;
 
@@ -103,6 +108,8 @@ lru_remove (Lru *lru, Entry *entry)
 {
   g_queue_delete_link (&lru->order, entry->link);
   lru->bytes -= entry->size;
+  if (entry->master)
+    lru->master_bytes -= entry->size;
   g_hash_table_remove (lru->entries, entry->key);
 }
 
@@ -116,6 +123,8 @@ lru_add (Lru *lru, Entry *entry)
   g_queue_push_tail (&lru->order, entry);
   entry->link = lru->order.tail;
   lru->bytes += entry->size;
+  if (entry->master)
+    lru->master_bytes += entry->size;
   g_hash_table_insert (lru->entries, entry->key, entry);
 }
 
@@ -156,6 +165,16 @@ group_hash (const char *key, gsize length)
   return g_strndup (digest, DISK_NAME_LENGTH / 2);
 }
 
+/* The name of the file that keeps @what: the start of its SHA-256, then
+ * @suffix. */
+char *
+rndimg_variant_cache_file_name (const char *what, const char *suffix)
+{
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, what, -1);
+
+  return g_strdup_printf ("%.*s%s", DISK_NAME_LENGTH, digest, suffix);
+}
+
 static char *
 disk_name (const char *key)
 {
@@ -165,10 +184,14 @@ disk_name (const char *key)
   return g_strdup_printf ("%s%.*s", group, DISK_NAME_LENGTH / 2, digest);
 }
 
+/* A variant's name, or a master's (TRUE in @master). */
 static gboolean
-is_disk_name (const char *name)
+is_disk_name (const char *name, gboolean *master)
 {
-  return strlen (name) == DISK_NAME_LENGTH && strspn (name, "0123456789abcdef") == DISK_NAME_LENGTH;
+  gsize length = strlen (name);
+
+  *master = length == DISK_NAME_LENGTH + strlen (MASTER_SUFFIX) && g_str_has_suffix (name, MASTER_SUFFIX);
+  return (length == DISK_NAME_LENGTH || *master) && strspn (name, "0123456789abcdef") == DISK_NAME_LENGTH;
 }
 
 static void disk_job_push (RndimgVariantCache *self, DiskJobKind kind, const char *name, GBytes *bytes, GTask *task);
@@ -183,6 +206,7 @@ typedef struct {
   char *name;
   guint64 size;
   gint64 used;
+  gboolean master;
 } FoundFile;
 
 static gint
@@ -193,8 +217,8 @@ compare_used (gconstpointer a, gconstpointer b)
   return (x->used > y->used) - (x->used < y->used);
 }
 
-/* What an earlier run left: its variants, oldest use first; temporary
- * files of writes cut short are deleted. */
+/* What an earlier run left: its variants and masters, oldest use first;
+ * temporary files of writes cut short are deleted. */
 static void
 load_folder (RndimgVariantCache *self)
 {
@@ -214,15 +238,17 @@ load_folder (RndimgVariantCache *self)
     {
       g_autofree char *path = g_build_filename (self->folder, name, NULL);
       GStatBuf st;
+      gboolean master;
 
       if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
         continue;
-      if (!is_disk_name (name) || st.st_size == 0)
+      if (!is_disk_name (name, &master) || st.st_size == 0)
         {
           g_unlink (path);
           continue;
         }
-      g_array_append_val (found, ((FoundFile) { g_strdup (name), (guint64) st.st_size, (gint64) st.st_mtime }));
+      g_array_append_val (found, ((FoundFile) { g_strdup (name), (guint64) st.st_size, (gint64) st.st_mtime,
+                                                master }));
     }
   g_array_sort (found, compare_used);
   for (guint i = 0; i < found->len; i++)
@@ -232,6 +258,7 @@ load_folder (RndimgVariantCache *self)
 
       entry->key = file->name;
       entry->size = file->size;
+      entry->master = file->master;
       lru_add (&self->disk, entry);
     }
   self->counts.disk_evictions += lru_shrink (&self->disk, delete_file, self);
@@ -289,6 +316,7 @@ static void
 disk_job_free (DiskJob *job)
 {
   g_free (job->path);
+  g_free (job->from);
   g_clear_pointer (&job->bytes, g_bytes_unref);
   g_clear_object (&job->task);
   g_free (job);
@@ -319,6 +347,14 @@ run_disk_job (gpointer data, gpointer user_data)
     case DISK_DELETE:
       if (g_unlink (job->path) != 0 && errno != ENOENT)
         g_warning ("cannot delete the cached variant %s: %s", job->path, g_strerror (errno));
+      break;
+    case DISK_MOVE:
+      if (job->path == NULL ? g_unlink (job->from) != 0 : g_rename (job->from, job->path) != 0)
+        {
+          g_warning ("cannot move the master %s into place: %s", job->from, g_strerror (errno));
+          g_unlink (job->from);
+        }
+      g_task_return_boolean (job->task, TRUE);
       break;
     }
   disk_job_free (job);
@@ -515,6 +551,114 @@ guint64
 rndimg_variant_cache_get_disk_bytes (RndimgVariantCache *self)
 {
   return self->disk.bytes;
+}
+
+/* Of the disk's bytes, the masters'. */
+guint64
+rndimg_variant_cache_get_master_bytes (RndimgVariantCache *self)
+{
+  return self->disk.master_bytes;
+}
+
+/* Files beside the variants: the pictures' reduced masters. */
+
+/* Whether the disk keeps anything (else no master is kept either). */
+gboolean
+rndimg_variant_cache_keeps_files (RndimgVariantCache *self)
+{
+  return self->folder != NULL;
+}
+
+/* The disk's whole budget, in bytes. */
+guint64
+rndimg_variant_cache_get_disk_budget (RndimgVariantCache *self)
+{
+  return self->disk.budget;
+}
+
+/* The folder, or NULL (none kept). */
+const char *
+rndimg_variant_cache_get_folder (RndimgVariantCache *self)
+{
+  return self->folder;
+}
+
+/* Where the file @name is (or would be); NULL when the disk keeps nothing. */
+char *
+rndimg_variant_cache_file_path (RndimgVariantCache *self, const char *name)
+{
+  return self->folder != NULL ? g_build_filename (self->folder, name, NULL) : NULL;
+}
+
+/* Whether the file @name is kept (then it counts as used now). */
+gboolean
+rndimg_variant_cache_has_file (RndimgVariantCache *self, const char *name)
+{
+  return self->folder != NULL && lru_touch (&self->disk, name) != NULL;
+}
+
+typedef struct {
+  RndimgVariantCacheMoved moved;
+  gpointer user_data;
+  gboolean kept;
+} Move;
+
+static void
+on_moved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Move *move = user_data;
+
+  move->moved (move->kept, move->user_data);
+  g_free (move);
+}
+
+/* Keeps the file at @temporary (in the folder) as @name, a master of
+ * @size bytes: counted at once, moved into place by the disk thread in
+ * order with the deletes asked before, least recently used files out to
+ * stay within the budget; a file over the whole budget is deleted
+ * instead. @moved is called on this context when the disk is done. */
+void
+rndimg_variant_cache_adopt_file (RndimgVariantCache *self, const char *temporary, const char *name, guint64 size,
+                                 RndimgVariantCacheMoved moved, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Move *move;
+  DiskJob *job;
+
+  g_return_if_fail (self->folder != NULL);
+  move = g_new0 (Move, 1);
+  job = g_new0 (DiskJob, 1);
+  move->moved = moved;
+  move->user_data = user_data;
+  move->kept = size <= self->disk.budget;
+  task = g_task_new (NULL, NULL, on_moved, move);
+  job->kind = DISK_MOVE;
+  job->from = g_strdup (temporary);
+  job->path = move->kept ? g_build_filename (self->folder, name, NULL) : NULL;
+  job->task = g_object_ref (task);
+  if (move->kept)
+    {
+      Entry *entry = g_new0 (Entry, 1);
+
+      entry->key = g_strdup (name);
+      entry->size = size;
+      entry->master = TRUE;
+      lru_add (&self->disk, entry);
+      self->counts.disk_evictions += lru_shrink (&self->disk, delete_file, self);
+    }
+  g_thread_pool_push (self->disk_thread, job, NULL);
+}
+
+/* Deletes the file @name, if kept (after the disk work asked before). */
+void
+rndimg_variant_cache_delete_file (RndimgVariantCache *self, const char *name)
+{
+  Entry *entry;
+
+  if (self->folder == NULL || (entry = g_hash_table_lookup (self->disk.entries, name)) == NULL)
+    return;
+  delete_file (self, entry);
+  lru_remove (&self->disk, entry);
 }
 
 const RndimgVariantCacheCounts *

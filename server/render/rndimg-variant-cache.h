@@ -16,6 +16,10 @@ typedef struct {
 
 typedef struct _RndimgVariantCache RndimgVariantCache;
 
+/* A file given to the cache is in place (@kept), or was deleted: over the
+ * whole disk budget. */
+typedef void (*RndimgVariantCacheMoved) (gboolean kept, gpointer user_data);
+
 RndimgVariantCache *rndimg_variant_cache_new        (guint64             memory_budget,
                                                      const char         *disk_folder,
                                                      guint64             disk_budget);
@@ -40,6 +44,25 @@ void                rndimg_variant_cache_store      (RndimgVariantCache *self,
 guint64             rndimg_variant_cache_get_memory_bytes (RndimgVariantCache *self);
 guint64             rndimg_variant_cache_get_disk_bytes   (RndimgVariantCache *self);
 const RndimgVariantCacheCounts *rndimg_variant_cache_get_counts (RndimgVariantCache *self);
+
+char               *rndimg_variant_cache_file_name   (const char         *what,
+                                                     const char         *suffix);
+gboolean            rndimg_variant_cache_keeps_files (RndimgVariantCache *self);
+const char         *rndimg_variant_cache_get_folder (RndimgVariantCache *self);
+guint64             rndimg_variant_cache_get_disk_budget (RndimgVariantCache *self);
+char               *rndimg_variant_cache_file_path  (RndimgVariantCache *self,
+                                                     const char         *name);
+gboolean            rndimg_variant_cache_has_file   (RndimgVariantCache *self,
+                                                     const char         *name);
+void                rndimg_variant_cache_adopt_file (RndimgVariantCache *self,
+                                                     const char         *temporary,
+                                                     const char         *name,
+                                                     guint64             size,
+                                                     RndimgVariantCacheMoved moved,
+                                                     gpointer            user_data);
+void                rndimg_variant_cache_delete_file (RndimgVariantCache *self,
+                                                     const char         *name);
+guint64             rndimg_variant_cache_get_master_bytes (RndimgVariantCache *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgVariantCache, rndimg_variant_cache_free)
 
 G_END_DECLS

@@ -4,14 +4,17 @@
  * the renderer later): its operation cache off (we cache whole answers),
  * one libvips thread per render or decode (our pools are the
  * parallelism), every loader but the four formats' blocked (and loaders
- * of modules loaded later with them), and only the modules a format in
- * use needs loaded. And the threads that run libvips work lowered below
- * the main loop. */
+ * of modules loaded later with them), only the modules a format in use
+ * needs loaded, and the allocator made to give large blocks back. And
+ * the threads that run libvips work lowered below the main loop. */
 #include "rndimg-vips.h"
 
 #include <gio/gio.h>
 #include <gmodule.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #ifdef __linux__
 #include <errno.h>
 #include <sys/resource.h>
@@ -29,7 +32,8 @@
  * set by the user is left as it is. */
 #define NO_MODULES_HOME "/nonexistent/rndimg-without-vips-modules"
 
-/* The loaders of the four formats the catalogue takes, by class name:
+/* The loaders of the four formats the catalogue takes (and of the
+ * masters' .v), by class name:
  * every other one (ImageMagick, poppler, OpenSlide, librsvg, TIFF, HEIF,
  * JPEG XL, …, each a module Debian's libvips loads at start) is blocked,
  * so no input path reaches it whatever bytes it is handed: libvips'
@@ -41,12 +45,53 @@ block_unused_loaders (void)
 {
   static const char *const used[] = {
     "VipsForeignLoadPng", "VipsForeignLoadJpeg", "VipsForeignLoadNsgif", "VipsForeignLoadWebp",
+    /* libvips' own format: only the reduced masters we write
+     * (rndimg-masters.c); every input is sniffed by our header reader
+     * first, which takes none. */
+    "VipsForeignLoadVips",
   };
 
   vips_block_untrusted_set (TRUE);
   vips_operation_block_set ("VipsForeignLoad", TRUE);
   for (gsize i = 0; i < G_N_ELEMENTS (used); i++)
     vips_operation_block_set (used[i], FALSE);
+}
+
+/* glibc's malloc serves a block from the heap, not a mapping of its own,
+ * once a mapping that large was freed (the threshold follows the largest
+ * freed, up to 32 MiB): the coefficients of a progressive JPEG (tens of
+ * MiB, in a few blocks) then stayed in the render threads' arenas after
+ * every render (a flood of 200 left 346 MiB of 370). A fixed threshold
+ * keeps every block over it a mapping of its own, returned when freed.
+ * Fixing it also fixes the trim threshold at its 128 KiB default, and
+ * then every render gave its heap's top back (madvise) and faulted it in
+ * again, zeroed, for the next: half the CPU of a render from a master
+ * (perf, bench/README.md). Free memory under RETAINED_FREE_MAX_BYTES at
+ * the top of a heap is kept for the next render (malloc_trim, when the
+ * pool is idle, returns the rest: rndimg_vips_return_memory); a flood's
+ * end keeps some 15 MiB more than before this, within the bound. */
+#define MAPPED_BLOCK_MIN_BYTES (4 * 1024 * 1024)
+#define RETAINED_FREE_MAX_BYTES (32 * 1024 * 1024)
+
+static void
+return_large_blocks (void)
+{
+#ifdef __GLIBC__
+  if (mallopt (M_MMAP_THRESHOLD, MAPPED_BLOCK_MIN_BYTES) != 1 ||
+      mallopt (M_TRIM_THRESHOLD, RETAINED_FREE_MAX_BYTES) != 1)
+    g_debug ("malloc keeps its own thresholds");
+#endif
+}
+
+/* What the heaps of every thread hold free goes back to the system
+ * (glibc keeps it otherwise, for the next allocation): after a burst of
+ * renders, when none is left. */
+void
+rndimg_vips_return_memory (void)
+{
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
 }
 
 gboolean
@@ -59,6 +104,7 @@ rndimg_vips_start (GError **error)
       vips_error_clear ();
       return FALSE;
     }
+  return_large_blocks ();
   block_unused_loaders ();
   vips_cache_set_max (0);
   vips_cache_set_max_mem (0);
