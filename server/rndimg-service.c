@@ -17,6 +17,7 @@
 #include "rndimg-long-poll.h"
 #include "rndimg-memory-broker.h"
 #include "rndimg-picsum.h"
+#include "rndimg-picture-writer.h"
 #include "rndimg-refusal.h"
 #include "rndimg-redis-broker.h"
 #include "rndimg-router.h"
@@ -335,6 +336,16 @@ start_executors (RndimgService *self)
     self->hot_path = rndimg_hot_path_new (self->connections, self->router, self->refusals, &self->request_watch);
 }
 
+/* What a crash (kill -9, power loss) left in the uploads folder. */
+static void
+sweep_uploads (const char *uploads_dir)
+{
+  guint removed = rndimg_picture_writer_sweep (uploads_dir);
+
+  if (removed > 0)
+    g_message ("removed %u temporary file%s a crash left in %s", removed, removed == 1 ? "" : "s", uploads_dir);
+}
+
 RndimgService *
 rndimg_service_new (const RndimgConfig *config, GError **error)
 {
@@ -348,6 +359,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->connections = rndimg_connections_new (self->server);
   self->refusals = rndimg_refusals_new ();
   rndimg_connections_set_refuse (self->connections, on_gate_refusal, self);
+  sweep_uploads (config->uploads_dir);
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL)
     return NULL;
@@ -406,7 +418,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
     .long_polls = self->long_polls, .streams = self->streams,
     .sockets = self->sockets, .catalogue = self->catalogue,
-    .variants = self->variants,
+    .variants = self->variants, .broker = self->broker,
   });
   return g_steal_pointer (&self);
 }

@@ -108,6 +108,16 @@ test_server_start (const char *first_arg, ...)
   return test_server_start_argv ((const char *const *) args->pdata);
 }
 
+static void
+forget (TestServer *server)
+{
+  g_object_unref (server->process);
+  test_remove_folder (server->state_dir);
+  g_free (server->state_dir);
+  g_free (server->url);
+  g_free (server);
+}
+
 /* SIGTERM, then the server must exit 0: a leak or sanitizer error found at
  * exit makes it fail, and so the test. */
 void
@@ -120,11 +130,16 @@ test_server_stop (TestServer *server)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (server->process));
   g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
-  g_object_unref (server->process);
-  test_remove_folder (server->state_dir);
-  g_free (server->state_dir);
-  g_free (server->url);
-  g_free (server);
+  forget (server);
+}
+
+/* SIGKILL, as a crash or an OOM killer would: nothing is written at exit. */
+void
+test_server_kill (TestServer *server)
+{
+  g_subprocess_force_exit (server->process);
+  g_subprocess_wait (server->process, NULL, NULL);
+  forget (server);
 }
 
 char *
@@ -776,6 +791,25 @@ test_server_wait_for_placeholders (TestServer *server, SoupSession *session, gui
   PlaceholdersProbe probe = { server, session };
 
   g_assert_true (test_wait_until (placeholders_done, &probe, timeout_ms));
+}
+
+/* @name's value in /metrics (a series with its labels); FALSE (and 0)
+ * when the server has no such series. */
+gboolean
+test_server_metric (TestServer *server, SoupSession *session, const char *name, double *value)
+{
+  g_auto(TestResponse) response = { 0 };
+  g_autofree char *url = test_server_url (server, "/metrics");
+  g_autofree char *prefix = g_strconcat ("\n", name, " ", NULL);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  test_request (session, "GET", url, NULL, NULL, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  text = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
+  line = strstr (text, prefix);
+  *value = line != NULL ? g_ascii_strtod (line + strlen (prefix), NULL) : 0;
+  return line != NULL;
 }
 
 /* POST /publish (the named image, or a random one); asserts 201. */

@@ -62,23 +62,10 @@ assert_variant (Fixture *fixture, const char *path, const char *accept, int widt
   g_assert_cmpstr (made_by, ==, loader);
 }
 
-/* @name's value in /metrics (a series with its labels); FALSE when the
- * server has no such series. */
 static gboolean
 read_metric (Fixture *fixture, const char *name, double *value)
 {
-  g_auto(TestResponse) response = { 0 };
-  g_autofree char *url = test_server_url (fixture->server, "/metrics");
-  g_autofree char *prefix = g_strconcat ("\n", name, " ", NULL);
-  g_autofree char *text = NULL;
-  const char *line;
-
-  test_request (fixture->session, "GET", url, NULL, NULL, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 200);
-  text = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
-  line = strstr (text, prefix);
-  *value = line != NULL ? g_ascii_strtod (line + strlen (prefix), NULL) : 0;
-  return line != NULL;
+  return test_server_metric (fixture->server, fixture->session, name, value);
 }
 
 /* @name's value, asserting the server has it. */

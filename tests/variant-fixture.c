@@ -3,57 +3,18 @@
  * pictures they put in a server's folder, a server on it, one GET that
  * does not follow redirects, and libvips' decode of an answer. */
 #include "variant-fixture.h"
+#include "attack-pictures.h"
 #include "picture-files.h"
 
 #include <string.h>
 
 /* ---- pictures for the folder ---- */
 
-static guint32
-crc32_of (const guint8 *data, gsize length)
-{
-  guint32 crc = 0xffffffffu;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      crc ^= data[i];
-      for (int bit = 0; bit < 8; bit++)
-        crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-  return ~crc;
-}
-
-static void
-append_chunk (GByteArray *png, const char *type, const guint8 *data, guint32 length)
-{
-  guint8 header[8] = { length >> 24, length >> 16, length >> 8, length, type[0], type[1], type[2], type[3] };
-  g_autoptr(GByteArray) checked = g_byte_array_new ();
-  guint32 crc;
-  guint8 trailer[4];
-
-  g_byte_array_append (png, header, 8);
-  g_byte_array_append (png, data, length);
-  g_byte_array_append (checked, (const guint8 *) type, 4);
-  g_byte_array_append (checked, data, length);
-  crc = crc32_of (checked->data, checked->len);
-  trailer[0] = crc >> 24; trailer[1] = crc >> 16; trailer[2] = crc >> 8; trailer[3] = crc;
-  g_byte_array_append (png, trailer, 4);
-}
-
 /* A few hundred bytes that declare a 30000x30000 RGB picture (900 MP). */
 GBytes *
 make_bomb_png (void)
 {
-  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  guint8 ihdr[13] = { 0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0 };
-  guint8 idat[64] = { 0x78, 0x9c };
-  GByteArray *png = g_byte_array_new ();
-
-  g_byte_array_append (png, signature, 8);
-  append_chunk (png, "IHDR", ihdr, sizeof ihdr);
-  append_chunk (png, "IDAT", idat, sizeof idat);
-  append_chunk (png, "IEND", NULL, 0);
-  return g_byte_array_free_to_bytes (png);
+  return attack_png_declaring (30000, 30000, 64);
 }
 
 void

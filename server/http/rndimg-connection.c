@@ -16,7 +16,12 @@
  * What libsoup 3.2 does not do is done here: a connection idle for
  * --idle-timeout, or whose client closed it while idle (libsoup leaves
  * that one in CLOSE_WAIT; fixed in 3.4), and one whose request head takes
- * longer than --header-timeout, is closed by a sweep once a second. */
+ * longer than --header-timeout, is closed by a sweep once a second. One
+ * that libsoup holds is taken from it first, through the request it
+ * answered last on it, so that libsoup lets go of its own connection
+ * object too: libsoup 3.2 never does for a connection its client closed
+ * between requests (the gate keeps that close from libsoup meanwhile and
+ * tells us: see rndimg-gate.c). */
 #include "rndimg-connection.h"
 #include "rndimg-gate.h"
 
@@ -55,6 +60,8 @@ struct _RndimgConnection
   char *remote_host;              /* made when first asked for */
   GIOStream *gate;                /* the stream libsoup reads through, once made; it
                                    * holds a reference on us until we close */
+  SoupServerMessage *last;        /* libsoup's, idle: the request it answered last on
+                                   * it, to take the connection back through */
 
   /* Borrowed */
   GSocket *socket;                /* socket_connection's */
@@ -388,12 +395,74 @@ rndimg_connection_mute (RndimgConnection *connection)
   clear_source (&connection->tls_write);
 }
 
+static void
+drop_last (RndimgConnection *connection)
+{
+  g_autoptr(SoupServerMessage) last = g_steal_pointer (&connection->last);
+
+  if (last != NULL)
+    g_signal_handlers_disconnect_by_data (last, connection);
+}
+
 /* A request is in progress (not idle) or not (idle since now). */
 void
 rndimg_connection_set_busy (RndimgConnection *connection, gboolean busy)
 {
   connection->busy = busy;
   connection->idle_since = g_get_monotonic_time ();
+  if (busy && connection->last != NULL)
+    {
+      drop_last (connection);
+      rndimg_gate_hold_end (connection->gate, FALSE);
+    }
+}
+
+/* A request kept to take its connection back later: its headers and
+ * bodies are done with. Not before libsoup is (it reads the headers after
+ * "request-finished", to decide whether to keep the connection). */
+static void
+trim (gpointer data)
+{
+  g_autoptr(SoupServerMessage) msg = data;
+
+  soup_message_body_truncate (soup_server_message_get_request_body (msg));
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  soup_message_headers_clear (soup_server_message_get_request_headers (msg));
+  soup_message_headers_clear (soup_server_message_get_response_headers (msg));
+}
+
+/* libsoup answered @msg on @connection, which it keeps for the next
+ * request: idle, with @msg kept to take it back from libsoup (see the top
+ * of this file). */
+void
+rndimg_connection_soup_answered (RndimgConnection *connection, SoupServerMessage *msg)
+{
+  rndimg_connection_set_busy (connection, FALSE);
+  drop_last (connection);
+  if (connection->gate == NULL)
+    return;
+  connection->last = g_object_ref (msg);
+  /* libsoup closing it itself (no keep-alive, shutdown): nothing to take
+   * back, and the request would keep libsoup's connection. */
+  g_signal_connect_swapped (msg, "disconnected", G_CALLBACK (drop_last), connection);
+  rndimg_connections_run_later (connection->owner, trim, g_object_ref (msg));
+  rndimg_gate_hold_end (connection->gate, TRUE);
+}
+
+/* Takes @connection from libsoup through the request it answered last on
+ * it: libsoup disconnects and drops its connection object. */
+static void
+let_go (RndimgConnection *connection)
+{
+  g_autoptr(SoupServerMessage) last = connection->last != NULL ? g_object_ref (connection->last) : NULL;
+  g_autoptr(GIOStream) stream = NULL;
+
+  if (last == NULL)
+    return;
+  drop_last (connection);
+  stream = soup_server_message_steal_connection (last);
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
 }
 
 /* A request head began to arrive at @usec (monotonic), or 0: none is. */
@@ -453,6 +522,7 @@ rndimg_connection_close (RndimgConnection *connection)
     return;
   rndimg_connection_unwatch (connection);
   connection->holder = RNDIMG_HOLDER_CLOSED;
+  let_go (connection);
   rndimg_connection_set_hot_data (connection, NULL, NULL);
   g_io_stream_close (connection->transport, NULL, NULL);
   g_clear_object (&connection->gate);   /* libsoup may still hold it: closed, its input ends */
@@ -477,6 +547,28 @@ on_gate_closed (gpointer data)
   rndimg_connection_close (data);
 }
 
+/* The client closed @data (a reference) while libsoup idled on it. */
+static void
+close_idle (gpointer data)
+{
+  g_autoptr(RndimgConnection) connection = data;
+
+  if (connection->holder == RNDIMG_HOLDER_SOUP && !connection->busy)
+    {
+      g_debug ("closing a connection: closed by the client");
+      rndimg_connection_close (connection);
+    }
+}
+
+/* Told by the gate from within libsoup's read: closed after it. */
+static void
+on_gate_ended (gpointer data)
+{
+  RndimgConnection *connection = data;
+
+  rndimg_connections_run_later (connection->owner, close_idle, rndimg_connection_ref (connection));
+}
+
 static GIOStream *
 gate_of (RndimgConnection *connection)
 {
@@ -488,6 +580,7 @@ gate_of (RndimgConnection *connection)
         .head_started = &connection->head_started,
         .refused = on_gate_refused,
         .closed = on_gate_closed,
+        .ended = on_gate_ended,
         .data = rndimg_connection_ref (connection),
         .free_data = (GDestroyNotify) rndimg_connection_unref,
       };

@@ -96,6 +96,8 @@ void        rndimg_connection_set_hot_data       (RndimgConnection *connection,
                                                   gpointer          data,
                                                   GDestroyNotify    free_data);
 gpointer    rndimg_connection_get_hot_data       (RndimgConnection *connection);
+void        rndimg_connection_soup_answered      (RndimgConnection  *connection,
+                                                  SoupServerMessage *msg);
 void        rndimg_connection_take               (RndimgConnection *connection);
 void        rndimg_connection_give_to_soup       (RndimgConnection *connection);
 void        rndimg_connection_serve              (RndimgConnection *connection);

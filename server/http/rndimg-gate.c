@@ -28,7 +28,18 @@
  * what it needs (RndimgGateOwner): the transport, the connection's buffer
  * of bytes read and not yet used (shared with the hot path, which may
  * have read the head it hands on), where to note when a head began (for
- * the header timeout), and whom to tell of a refusal and of the close. */
+ * the header timeout), and whom to tell of a refusal and of the close.
+ *
+ * Between requests on a keep-alive connection (rndimg_gate_hold_end()),
+ * the gate keeps the client's close (or a reset) from libsoup: libsoup
+ * 3.2 reads it with the idle placeholder message, which has no completion
+ * callback, so it never disconnects its SoupServerConnection, and that
+ * connection with its socket, streams and gate (about 2.8 KB) stays until
+ * the server stops (fixed upstream by d20c6601 "server: do not leak idle
+ * connections closed by the client", in 3.3.0/3.4.0). Held, the close is
+ * told to the owner (owner.ended), which takes the connection from libsoup
+ * through the request answered last on it (soup_server_message_steal_
+ * connection(): libsoup then drops it) and closes it. */
 #include "rndimg-gate.h"
 #include "rndimg-chunked.h"
 #include "rndimg-http.h"
@@ -62,6 +73,8 @@ struct _RndimgGateInput
   guint64 body_left;
   RndimgChunked chunked;
   gboolean eof;
+  gboolean hold_end;          /* between requests: a close is not libsoup's to read */
+  gboolean end_held;          /* ...and the client closed (or reset) meanwhile */
 };
 
 static void rndimg_gate_input_pollable_init (GPollableInputStreamInterface *iface);
@@ -353,6 +366,21 @@ deliver (RndimgGateInput *self, void *buffer, gsize count)
   return (gssize) given;
 }
 
+/* Idle between two requests, with the end held back: no byte of a next
+ * request has come. */
+static gboolean
+holds_end (RndimgGateInput *self)
+{
+  return self->hold_end && self->state == GATE_HEAD && PENDING (self) == NULL && self->head == NULL;
+}
+
+static gssize
+would_block (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "nothing to read");
+  return -1;
+}
+
 static gssize
 read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GError **error)
 {
@@ -360,6 +388,7 @@ read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GErro
 
   for (;;)
     {
+      g_autoptr(GError) failure = NULL;
       guint8 chunk[READ_SIZE];
       gssize got;
 
@@ -378,12 +407,26 @@ read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GErro
           if (self->approved > before || self->state == GATE_REFUSED)
             continue;
         }
+      if (self->end_held)
+        return would_block (error);
       if (self->eof || count == 0)
         return 0;
       got = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (base_input (self)),
-                                                      chunk, sizeof chunk, NULL, error);
+                                                      chunk, sizeof chunk, NULL, &failure);
+      /* A reset between requests is an end like a close. */
+      if (got < 0 && !g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) && holds_end (self))
+        got = 0;
       if (got < 0)
-        return -1;
+        {
+          g_propagate_error (error, g_steal_pointer (&failure));
+          return -1;
+        }
+      if (got == 0 && holds_end (self))
+        {
+          self->end_held = TRUE;
+          self->owner.ended (self->owner.data);
+          return would_block (error);
+        }
       if (got == 0)
         {
           /* A head cut short goes to libsoup as it is: it answers 400. */
@@ -401,6 +444,8 @@ is_readable (GPollableInputStream *stream)
 {
   RndimgGateInput *self = RNDIMG_GATE_INPUT (stream);
 
+  if (self->end_held)
+    return FALSE;
   return self->state == GATE_REFUSED || self->eof || PENDING (self) != NULL ||
          g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base_input (self)));
 }
@@ -417,8 +462,11 @@ create_source (GPollableInputStream *stream, GCancellable *cancellable)
   RndimgGateInput *self = RNDIMG_GATE_INPUT (stream);
   g_autoptr(GSource) child = NULL;
 
+  /* An end held back: never ready (the owner closes the connection). */
+  if (self->end_held)
+    child = g_timeout_source_new_seconds (G_MAXUINT);
   /* Bytes in hand (or an end to report): ready at once. */
-  if (self->state == GATE_REFUSED || self->eof || PENDING (self) != NULL)
+  else if (self->state == GATE_REFUSED || self->eof || PENDING (self) != NULL)
     child = g_timeout_source_new (0);
   else
     child = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (base_input (self)), cancellable);
@@ -563,4 +611,21 @@ rndimg_gate_expect_request (GIOStream *gate)
   self->state = GATE_HEAD;
   self->approved = 0;
   g_clear_pointer (&self->head, g_byte_array_unref);
+}
+
+/* Between two requests (@hold TRUE, from when one is answered until the
+ * next begins), the client's close is kept from libsoup (see the top of
+ * this file) and told to the owner; an end held when the hold is lifted
+ * goes to libsoup then. */
+void
+rndimg_gate_hold_end (GIOStream *gate, gboolean hold)
+{
+  RndimgGateInput *self = input_of (gate);
+
+  self->hold_end = hold;
+  if (!hold && self->end_held)
+    {
+      self->end_held = FALSE;
+      self->eof = TRUE;
+    }
 }

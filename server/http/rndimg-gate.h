@@ -16,6 +16,8 @@ typedef struct {
   gint64 *head_started;       /* set when a head's first byte comes, 0 once it is whole */
   void (*refused) (gpointer data, guint status, const char *message);   /* answer and close */
   void (*closed)  (gpointer data);   /* libsoup closed the stream: close the connection */
+  void (*ended)   (gpointer data);   /* the client closed between requests, kept from libsoup
+                                      * (called from libsoup's read: act later) */
   gpointer data;
   GDestroyNotify free_data;   /* when the gate is finalized */
 } RndimgGateOwner;
@@ -24,5 +26,7 @@ GIOStream *rndimg_gate_new                (const RndimgGateOwner *owner);
 void       rndimg_gate_pass_through       (GIOStream             *gate);
 gboolean   rndimg_gate_can_take_request   (GIOStream             *gate);
 void       rndimg_gate_expect_request     (GIOStream             *gate);
+void       rndimg_gate_hold_end           (GIOStream             *gate,
+                                           gboolean               hold);
 
 G_END_DECLS

@@ -167,7 +167,8 @@ add_cors_headers (RndimgExchange *exchange)
   SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
   soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
-  soup_message_headers_replace (headers, "Access-Control-Expose-Headers", "Location, Retry-After, ETag, Link");
+  soup_message_headers_replace (headers, "Access-Control-Expose-Headers",
+                                "Location, Retry-After, ETag, Link, Idempotent-Replayed");
 }
 
 /* Reads are open to every origin; a write's answer names the page's
@@ -215,7 +216,7 @@ answer_preflight (RndimgRouter *self, RndimgExchange *exchange, const char *path
   soup_message_headers_replace (headers, "Allow", allow);
   soup_message_headers_replace (headers, "Access-Control-Allow-Methods", allow);
   soup_message_headers_replace (headers, "Access-Control-Allow-Headers",
-                                "Authorization, Content-Type, Last-Event-ID");
+                                "Authorization, Content-Type, Last-Event-ID, Idempotency-Key");
   soup_message_headers_replace (headers, "Access-Control-Max-Age", "86400");
   rndimg_exchange_set_status (exchange, SOUP_STATUS_NO_CONTENT);
 }

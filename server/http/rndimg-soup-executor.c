@@ -372,7 +372,12 @@ finish (RndimgSoupExecutor *self, SoupServerMessage *msg, gboolean aborted)
   guint status = soup_server_message_get_status (msg);
 
   if (connection != NULL && rndimg_connection_get_holder (connection) == RNDIMG_HOLDER_SOUP)
-    rndimg_connection_set_busy (connection, FALSE);
+    {
+      if (aborted)
+        rndimg_connection_set_busy (connection, FALSE);
+      else
+        rndimg_connection_soup_answered (connection, msg);
+    }
   if (state == NULL)
     return;
   g_clear_signal_handler (&state->disconnected_id, msg);

@@ -208,9 +208,8 @@ rndimg_sse_serve (RndimgExchange *exchange, const char *path, GHashTable *query,
   stream->parent.albums = g_steal_pointer (&albums);
   stream->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, stream);
   sse_deliver (&stream->parent, preamble ());
-  rndimg_subscribers_add (registry, &stream->parent,
-                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry), last_id,
-                                                      query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
+  rndimg_subscribers_add (registry, &stream->parent, last_id,
+                          query != NULL ? g_hash_table_lookup (query, "epoch") : NULL);
   /* Registered first: a replay's frames wait in the writer meanwhile. */
   rndimg_exchange_start_stream (exchange, on_stream_ready, stream);
 }

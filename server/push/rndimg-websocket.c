@@ -203,7 +203,6 @@ rndimg_websocket_serve (RndimgExchange *exchange, const char *path, GHashTable *
   socket->ping_seconds = MAX ((guint) rndimg_subscribers_get_heartbeat (registry), 1);
   socket->upgraded_id = g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);
   socket->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_message_finished), socket);
-  rndimg_subscribers_add (registry, &socket->parent,
-                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry), since,
-                                                      query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
+  rndimg_subscribers_add (registry, &socket->parent, since,
+                          query != NULL ? g_hash_table_lookup (query, "epoch") : NULL);
 }
