@@ -162,11 +162,13 @@ request_then_close (TestServer *server)
 
 /* libsoup 3.2 kept every keep-alive connection its client closed between
  * requests (about 2.8 KB each, until the server stopped): 5000 such
- * connections must leave the RSS flat (issue 33, point 4). */
+ * connections must leave the RSS flat (issue 33, point 4), on the hot
+ * path (@data NULL) and on connections libsoup holds (@data
+ * "--no-hot-path"). */
 static void
-test_rss_flat_keep_alive_closed_by_client (void)
+test_rss_flat_keep_alive_closed_by_client (gconstpointer data)
 {
-  const char *args[] = { "--interval=0", NULL };
+  const char *args[] = { "--interval=0", data, NULL };
   TestServer *server = test_server_start_plain (args);
   gsize before, after;
 
@@ -195,7 +197,10 @@ main (int argc, char *argv[])
       g_strdelimit (path + strlen ("/memory/rss-flat/"), " /", '-');
       g_test_add_data_func (path, &attacks[i], test_rss_flat);
     }
-  g_test_add_func ("/memory/rss-flat/keep-alive-closed-by-client", test_rss_flat_keep_alive_closed_by_client);
+  g_test_add_data_func ("/memory/rss-flat/keep-alive-closed-by-client", NULL,
+                        test_rss_flat_keep_alive_closed_by_client);
+  g_test_add_data_func ("/memory/rss-flat/keep-alive-closed-by-client/libsoup", "--no-hot-path",
+                        test_rss_flat_keep_alive_closed_by_client);
   g_test_add_func ("/memory/clean-exit-after-all", test_clean_exit_after_all);
   return g_test_run ();
 }

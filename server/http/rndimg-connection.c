@@ -540,10 +540,12 @@ on_gate_refused (gpointer data, guint status, const char *message)
   self->refuse (connection, status, message, self->refuse_data);
 }
 
-/* The SoupServer closed the gate's stream: the connection is done. */
+/* The SoupServer closed the gate's stream: the connection is done, and
+ * libsoup lets go of it itself (nothing to take back). */
 static void
 on_gate_closed (gpointer data)
 {
+  drop_last (data);
   rndimg_connection_close (data);
 }
 
