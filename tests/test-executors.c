@@ -34,8 +34,8 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   fixture->hot = test_server_start ("--interval", "0", NULL);
   fixture->libsoup = test_server_start ("--interval", "0", "--no-hot-path", NULL);
   fixture->session = soup_session_new ();
-  test_server_wait_for_placeholders (fixture->hot, fixture->session, 60000);
-  test_server_wait_for_placeholders (fixture->libsoup, fixture->session, 60000);
+  test_server_wait_for_placeholders (fixture->hot, fixture->session, 180000);
+  test_server_wait_for_placeholders (fixture->libsoup, fixture->session, 180000);
 }
 
 static void

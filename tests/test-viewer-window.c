@@ -154,7 +154,7 @@ test_live_banner_stays (void)
   screenshot (window, "live-server-gone", 200);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.get", NULL);
-  wait_for (window, RNDIMG_VIEWER_ERROR, NULL, "refused", 15000);
+  wait_for (window, RNDIMG_VIEWER_ERROR, NULL, "refused", 60000);
   g_assert_true (rndimg_viewer_notice_is_shown (window->notice));
   g_assert_nonnull (strstr (rndimg_viewer_window_get_last_notice (window), "refused"));
   test_run_for (1500);
