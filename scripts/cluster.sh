@@ -48,6 +48,17 @@ wait_for_port() {
     return 1
 }
 
+# A node publishes only once Redis has answered its link (its readiness
+# with ?broker=required says so).
+wait_for_node() {
+    for _ in $(seq 300); do
+        curl -sf -o /dev/null "http://127.0.0.1:$1/readyz?broker=required" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "cluster: the node on port $1 is not linked to Redis" >&2
+    return 1
+}
+
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$CLUSTER_DIR" \
     --appendonly yes --save "" --daemonize no >"$CLUSTER_DIR/redis.log" 2>&1 &
 pids="$pids $!"
@@ -70,7 +81,7 @@ for node_port in $NODE_PORTS; do
     echo $! >"$CLUSTER_DIR/node$n.pid"
     upstream="$upstream server 127.0.0.1:$node_port max_fails=1 fail_timeout=2s;"
 done
-for node_port in $NODE_PORTS; do wait_for_port "$node_port"; done
+for node_port in $NODE_PORTS; do wait_for_node "$node_port"; done
 
 # nginx holds two descriptors per viewer: as many as the limit allows.
 connections=$(ulimit -n)

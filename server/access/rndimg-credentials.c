@@ -244,7 +244,7 @@ rndimg_credentials_load (RndimgCredentials *self, const RndimgConfig *config, GE
 {
   g_autoptr(GArray) tokens = tokens_new ();
   g_autoptr(GBytes) jwt_key = NULL;
-  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (config->address);
+  g_autoptr(GInetAddress) address = config->address != NULL ? g_inet_address_new_from_string (config->address) : NULL;
   jwt_alg_t algorithm = algorithm_from_name (config->jwt_algorithm);
 
   if (algorithm == JWT_ALG_INVAL)

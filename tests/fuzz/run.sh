@@ -23,7 +23,8 @@ CFLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer $(pkg-config --cfl
   -Icommon -Iserver -Iserver/access -Iserver/api -Iserver/http -Iserver/pictures -Iserver/render -Iserver/brokers -Iserver/brokers/redis -I$BUILD/generated -Iserver/push -Iclient
   -DG_LOG_DOMAIN=\"rndimg\" -DPACKAGE_VERSION=\"fuzz\" -DGETTEXT_PACKAGE=\"rndimg-viewer\"
   -DRNDIMG_SOURCE_IMAGES_DIR=\"data/img\" -DRNDIMG_SOURCE_WEB_DIR=\"web\"
-  -DRNDIMG_INSTALLED_IMAGES_DIR=\"data/img\" -DRNDIMG_INSTALLED_WEB_DIR=\"web\""
+  -DRNDIMG_INSTALLED_IMAGES_DIR=\"data/img\" -DRNDIMG_INSTALLED_WEB_DIR=\"web\"
+  -DRNDIMG_VIPS_MODULE_DIR=\"$(pkg-config --variable=libdir vips)/vips-modules-$(pkg-config --modversion vips | cut -d. -f1,2)\""
 LIBS="$(pkg-config --libs $PKGS)"
 SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
