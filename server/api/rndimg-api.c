@@ -300,6 +300,20 @@ add_count (JsonBuilder *builder, const char *name, gint64 value)
   json_builder_add_int_value (builder, value);
 }
 
+/* What an upload may be, so a client can refuse a file before sending it. */
+static void
+add_upload_limits (JsonBuilder *builder, const RndimgConfig *config)
+{
+  g_auto(GStrv) types = rndimg_image_type_list ();
+
+  add_count (builder, "max_upload_bytes", config->max_upload_bytes);
+  json_builder_set_member_name (builder, "upload_types");
+  json_builder_begin_array (builder);
+  for (char **type = types; *type != NULL; type++)
+    json_builder_add_string_value (builder, *type);
+  json_builder_end_array (builder);
+}
+
 /* GET /polling/api/v1.0/stats: what the server holds and has done. */
 void
 rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
@@ -332,6 +346,7 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
   add_count (builder, "uptime_seconds", (g_get_monotonic_time () - api->started_usec) / G_USEC_PER_SEC);
   json_builder_set_member_name (builder, "writes_enabled");
   json_builder_add_boolean_value (builder, rndimg_auth_writes_enabled (api->config));
+  add_upload_limits (builder, api->config);
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);
