@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: MIT
 // The album picker: "All pictures" and every album the server has (a
-// sub-album under its parent). The choice is kept in the page's URL
-// (?album=) and in localStorage, so a reload or a shared link keeps it.
-import { API, getJson } from "./api.js";
+// sub-album under its parent), each with its title (the owner's, else the
+// folder's name made readable: "family-holidays-2024" is "Family holidays
+// 2024"), its count and a cover thumbnail. A native <select>: where the
+// browser styles selects (appearance: base-select) the options show the
+// cover and the count; elsewhere their text says the same ("Squares ›
+// Small, 2 pictures"). Long titles are cut with an ellipsis, and the whole
+// title is the option's (and the picker's) tooltip. The choice is kept in
+// the page's URL (?album=) and in localStorage, so a reload or a shared
+// link keeps it.
+import { listAlbums } from "./api.js";
+import { isolate, t, tn } from "./i18n.js";
+import { variantUrl } from "./variants.js";
 
 const STORAGE_KEY = "rndimg.album";
 const ALBUM_NAME = /^[a-z0-9_-]{1,64}(\/[a-z0-9_-]{1,64})?$/;
+const COVER = 40;
 
 function stored() {
   try {
@@ -24,14 +34,42 @@ function remember(album) {
   }
 }
 
+// "family-holidays-2024_summer" -> "Family holidays 2024 summer".
+export function readableName(folder) {
+  const words = folder.replace(/[-_]+/g, " ").trim();
+  return words.charAt(0).toLocaleUpperCase() + words.slice(1);
+}
+
+// An album's own title, else its last folder's name made readable.
+export function albumTitle(album) {
+  return album.title || readableName(album.name.split("/").pop());
+}
+
+function span(className, text = "") {
+  const element = document.createElement("span");
+  element.className = className;
+  element.textContent = text;
+  return element;
+}
+
+function hidden(text) {
+  return span("visually-hidden", text);
+}
+
 export class AlbumPicker {
+  #select;
+  #picker;
+  #onChange;
+  #albums = [];
+  #total = null;
+
   // onChange(album): "" for all pictures.
   constructor(select, onChange) {
-    this.select = select;
+    this.#select = select;
     // Hidden until the server turns out to have albums: none, nothing to pick.
-    this.picker = select.closest("label") ?? select;
-    this.picker.hidden = true;
-    this.onChange = onChange;
+    this.#picker = select.closest("label") ?? select;
+    this.#picker.hidden = true;
+    this.#onChange = onChange;
     const wanted = new URLSearchParams(location.search).get("album") ?? stored() ?? "";
     this.album = ALBUM_NAME.test(wanted) ? wanted : "";
     select.addEventListener("change", () => this.choose(select.value));
@@ -39,22 +77,22 @@ export class AlbumPicker {
 
   // Fills the list from the server; an album that is gone falls back to all.
   async load() {
-    let answer;
     try {
-      answer = await getJson(`${API}/albums`);
+      this.#albums = await listAlbums();
     } catch {
       return;   // no list: "All pictures" still works
     }
-    for (const album of answer.albums) {
-      const option = document.createElement("option");
-      option.value = album.name;
-      option.textContent = album.parent ? `${album.parent} › ${album.name.slice(album.parent.length + 1)}` : album.name;
-      option.dataset.count = album.count;
-      this.select.append(option);
-    }
-    if (!answer.albums.some((album) => album.name === this.album)) this.album = "";
-    this.select.value = this.album;
-    this.picker.hidden = answer.albums.length === 0;
+    for (const album of this.#albums) this.#select.append(this.#makeOption(album));
+    if (!this.#albums.some((album) => album.name === this.album)) this.album = "";
+    this.#select.value = this.album;
+    this.#picker.hidden = this.#albums.length === 0;
+    this.retranslate();
+  }
+
+  // The whole catalogue's count, for "All pictures" (from /stats).
+  setTotal(count) {
+    this.#total = Number.isInteger(count) ? count : null;
+    this.retranslate();
   }
 
   choose(album) {
@@ -65,6 +103,55 @@ export class AlbumPicker {
     if (album) url.searchParams.set("album", album);
     else url.searchParams.delete("album");
     history.replaceState(null, "", url);
-    this.onChange(album);
+    this.#showTooltip();
+    this.#onChange(album);
+  }
+
+  // Counts and the parent's name in the page's language again.
+  retranslate() {
+    for (const option of this.#select.options) {
+      const count = option.value === "" ? this.#total : Number(option.dataset.count);
+      const counter = option.querySelector(".album-count");
+      if (!counter) continue;
+      counter.replaceChildren();
+      if (count === null || Number.isNaN(count)) continue;
+      counter.append(hidden(", "), tn("album.count", count));
+      const album = this.#albums.find((known) => known.name === option.value);
+      option.title = album ? this.#fullTitle(album) : t("album.all");
+    }
+    this.#showTooltip();
+  }
+
+  #fullTitle(album) {
+    const parent = album.parent ? this.#albums.find((known) => known.name === album.parent) : null;
+    const title = albumTitle(album);
+    return parent ? t("album.sub", { parent: isolate(albumTitle(parent)), album: isolate(title) }) : title;
+  }
+
+  #makeOption(album) {
+    const option = document.createElement("option");
+    option.value = album.name;
+    option.dataset.count = String(album.count);
+    if (album.parent) option.classList.add("sub-album");
+    const cover = document.createElement("img");
+    cover.className = "album-cover";
+    cover.alt = "";
+    cover.width = COVER;
+    cover.height = COVER;
+    cover.loading = "lazy";
+    if (album.cover) cover.src = variantUrl({ url: album.cover }, COVER, COVER, { dpr: devicePixelRatio });
+    const title = span("album-title");
+    if (album.parent) {
+      const parent = this.#albums.find((known) => known.name === album.parent);
+      title.append(hidden(`${parent ? albumTitle(parent) : album.parent} › `));
+    }
+    title.append(albumTitle(album));
+    option.append(cover, title, span("album-count"));
+    return option;
+  }
+
+  // The picker's tooltip: the whole title of the album picked.
+  #showTooltip() {
+    this.#select.title = this.#select.selectedOptions[0]?.title ?? "";
   }
 }

@@ -54,6 +54,23 @@ export function variantUrl(picture, width, height, { dpr = 1, format: asked = ""
   return `${parsed.origin}/img/${name}/${width}x${height}${ratio}${extension}${query}`;
 }
 
+// The widths a picture is offered at: a phone's at 1x up to a large
+// screen's at 2x. The server renders at most 5000 px a side.
+const WIDTHS = [320, 480, 640, 800, 1024, 1280, 1600, 2048, 2560, 3200, 4096];
+const MAX_SIDE = 5000;
+
+// A srcset of width descriptors for a picture whose pixel size is known
+// (details.width and height): every step below its own width, and its own
+// width, never more (a picture smaller than its box is asked at its size).
+// "" when the size is not known.
+export function widthSrcset(picture, options = {}) {
+  const { width, height } = picture;
+  if (!(width > 0 && height > 0)) return "";
+  const largest = Math.min(width, MAX_SIDE, Math.floor(MAX_SIDE * width / height));
+  const widths = [...WIDTHS.filter((step) => step < largest), largest];
+  return widths.map((step) => `${variantUrl(picture, step, 0, options)} ${step}w`).join(", ");
+}
+
 // A srcset of one box at 1x, 2x and 3x.
 export function densitySrcset(picture, width, height, options = {}, ratios = [1, 2, 3]) {
   return ratios.map((dpr) => `${variantUrl(picture, width, height, { ...options, dpr })} ${dpr}x`).join(", ");
