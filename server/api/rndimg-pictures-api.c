@@ -37,6 +37,35 @@ send_text (SoupServerMessage *msg, GString *answer)
   rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
 }
 
+/* The album's title from its info.json, and its translations; null both
+ * when it has none. */
+static void
+add_album_title (JsonBuilder *builder, const RndimgPictureText *title)
+{
+  GHashTableIter iter;
+  gpointer tag, text;
+
+  json_builder_set_member_name (builder, "title");
+  if (title != NULL)
+    json_builder_add_string_value (builder, title->alt);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "title_by_language");
+  if (title == NULL || title->alt_by_language == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_object (builder);
+  g_hash_table_iter_init (&iter, title->alt_by_language);
+  while (g_hash_table_iter_next (&iter, &tag, &text))
+    {
+      json_builder_set_member_name (builder, tag);
+      json_builder_add_string_value (builder, text);
+    }
+  json_builder_end_object (builder);
+}
+
 static void
 add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrArray *all)
 {
@@ -53,6 +82,7 @@ add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrA
     json_builder_add_string_value (builder, parent);
   else
     json_builder_add_null_value (builder);
+  add_album_title (builder, album->title);
   json_builder_set_member_name (builder, "count");
   json_builder_add_int_value (builder, sorted->len);
   json_builder_set_member_name (builder, "sub_albums");

@@ -128,6 +128,7 @@ rndimg_album_free (RndimgAlbum *album)
       forget_ring (album, i);
       g_ptr_array_unref (album->members[i]);
     }
+  g_clear_pointer (&album->title, rndimg_picture_text_unref);
   g_free (album->name);
   g_free (album);
 }

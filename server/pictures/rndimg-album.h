@@ -16,6 +16,7 @@ typedef struct {
   guint ring_dropped[RNDIMG_ORIENTATION_N];   /* points of removed pictures, their image NULL */
   GPtrArray *sorted;                          /* members in name order; NULL: to be sorted */
   gboolean has_folder;                        /* a folder of this name exists */
+  RndimgPictureText *title;                   /* its info.json's title (alt: the title); NULL: none */
 } RndimgAlbum;
 
 typedef struct {

@@ -272,7 +272,7 @@ load_from_folders (RndimgCatalogue *self, const char *name)
 /* What one scan found. */
 typedef struct {
   GHashTable *images;    /* name -> RndimgPicture */
-  GHashTable *albums;    /* album names with a folder (set) */
+  GHashTable *albums;    /* album name with a folder -> its title (RndimgPictureText) or NULL */
   GHashTable *folders;   /* every folder read: path (set) */
 } Scan;
 
@@ -305,6 +305,16 @@ scan_child (const char *root, const char *album, GFileInfo *info, GHashTable *te
     }
 }
 
+/* Notes the album @name has a folder, with the @title its info.json
+ * gives (the first folder's that gives one, among the roots). */
+static void
+record_album (GHashTable *albums, const char *name, RndimgPictureText *title)
+{
+  if (g_hash_table_lookup (albums, name) != NULL)
+    return;
+  g_hash_table_replace (albums, g_strdup (name), title != NULL ? rndimg_picture_text_ref (title) : NULL);
+}
+
 /* Adds every image of @root/@album (and its sub-albums) whose name is not
  * listed yet. */
 static gboolean
@@ -320,10 +330,10 @@ scan_folder (const char *root, const char *album, Scan *scan, GError **error)
                                         G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, error);
   if (children == NULL)
     return FALSE;
-  if (album[0] != '\0')
-    g_hash_table_add (scan->albums, g_strdup (album));
   g_hash_table_add (scan->folders, g_strdup (path));
   texts = load_texts (root, album);
+  if (album[0] != '\0')
+    record_album (scan->albums, album, texts != NULL ? g_hash_table_lookup (texts, RNDIMG_SIDECAR_FOLDER) : NULL);
   while (g_file_enumerator_iterate (children, &info, NULL, NULL, error) && info != NULL)
     scan_child (root, album, info, texts, scan);
   return error == NULL || *error == NULL;
@@ -331,12 +341,21 @@ scan_folder (const char *root, const char *album, Scan *scan, GError **error)
 
 static void sync_monitors (RndimgCatalogue *self, GHashTable *folders);
 
-/* Albums no folder holds any more and no picture is in are dropped. */
+static void
+picture_text_unref_or_null (RndimgPictureText *text)
+{
+  if (text != NULL)
+    rndimg_picture_text_unref (text);
+}
+
+/* Albums no folder holds any more and no picture is in are dropped; the
+ * others take their folder's title. */
 static void
 settle_albums (RndimgCatalogue *self, GHashTable *albums_with_folders)
 {
   GHashTableIter iter;
   RndimgAlbum *album;
+  gpointer name, title;
 
   g_hash_table_iter_init (&iter, self->albums);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &album))
@@ -346,8 +365,13 @@ settle_albums (RndimgCatalogue *self, GHashTable *albums_with_folders)
         g_hash_table_iter_remove (&iter);
     }
   g_hash_table_iter_init (&iter, albums_with_folders);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &album, NULL))
-    ensure_album (self, (const char *) album)->has_folder = TRUE;
+  while (g_hash_table_iter_next (&iter, &name, &title))
+    {
+      album = ensure_album (self, name);
+      album->has_folder = TRUE;
+      g_clear_pointer (&album->title, rndimg_picture_text_unref);
+      album->title = title != NULL ? rndimg_picture_text_ref (title) : NULL;
+    }
 }
 
 /* Lists the folders again from scratch: names gone are dropped (and
@@ -357,7 +381,7 @@ catalogue_scan (RndimgCatalogue *self, GError **error)
 {
   Scan scan = {
     g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rndimg_picture_unref),
-    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) picture_text_unref_or_null),
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
   };
   g_autofree const char **old_names = NULL;

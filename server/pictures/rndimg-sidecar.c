@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* A folder's info.json: what the folder's owner says of its pictures.
+/* A folder's info.json: what the folder's owner says of it and of its
+ * pictures.
  *
- *   { "pictures": { "001.png": { "alt": "A red square",
+ *   { "title": "Family holidays", "title_by_language": { "fa": "..." },
+ *     "pictures": { "001.png": { "alt": "A red square",
  *                                "alt_by_language": { "fa": "..." },
  *                                "author": "...", "license": "CC0-1.0",
  *                                "source_url": "https://..." } } }
+ *
+ * The folder's title (an album's) is kept beside its pictures' texts
+ * under RNDIMG_SIDECAR_FOLDER, which no picture can be called: that
+ * entry's alt is the title, its alt_by_language the title's translations.
  *
  * The file is untrusted: over RNDIMG_SIDECAR_MAX_BYTES, not UTF-8, nested
  * deeper than MAX_DEPTH or not this shape, it is refused whole with a
@@ -82,9 +88,9 @@ language_tag_is_valid (const char *tag)
 }
 
 static GHashTable *
-languages_member (JsonObject *object)
+languages_member (JsonObject *object, const char *member_name)
 {
-  JsonNode *node = json_object_get_member (object, "alt_by_language");
+  JsonNode *node = json_object_get_member (object, member_name);
   g_autoptr(GList) members = NULL;
   GHashTable *languages;
 
@@ -111,7 +117,7 @@ picture_text (JsonObject *object)
   const char *source_scheme;
 
   text->alt = text_member (object, "alt");
-  text->alt_by_language = languages_member (object);
+  text->alt_by_language = languages_member (object, "alt_by_language");
   text->author = text_member (object, "author");
   text->license = text_member (object, "license");
   text->source_url = text_member (object, "source_url");
@@ -123,8 +129,24 @@ picture_text (JsonObject *object)
   return text;
 }
 
-/* Returns (transfer full) file name -> RndimgPictureText, or NULL with
- * @error when the document is refused. */
+/* The folder's title, when the document gives one. */
+static RndimgPictureText *
+folder_text (JsonObject *root)
+{
+  char *title = text_member (root, "title");
+  RndimgPictureText *text;
+
+  if (title == NULL)
+    return NULL;
+  text = g_rc_box_new0 (RndimgPictureText);
+  text->alt = title;
+  text->alt_by_language = languages_member (root, "title_by_language");
+  return text;
+}
+
+/* Returns (transfer full) file name -> RndimgPictureText (the folder's
+ * own under RNDIMG_SIDECAR_FOLDER), or NULL with @error when the document
+ * is refused. */
 GHashTable *
 rndimg_sidecar_parse (const char *data, gsize length, GError **error)
 {
@@ -132,6 +154,7 @@ rndimg_sidecar_parse (const char *data, gsize length, GError **error)
   g_autoptr(GList) members = NULL;
   GHashTable *texts;
   JsonNode *root, *pictures;
+  RndimgPictureText *folder;
   const char *problem = length > RNDIMG_SIDECAR_MAX_BYTES ? "it is too large"
                         : !g_utf8_validate_len (data, length, NULL) ? "it is not UTF-8"
                         : !depth_is_at_most (data, length, MAX_DEPTH) ? "it is nested too deep" : NULL;
@@ -147,12 +170,19 @@ rndimg_sidecar_parse (const char *data, gsize length, GError **error)
   root = json_parser_get_root (parser);
   pictures = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
              ? json_object_get_member (json_node_get_object (root), "pictures") : NULL;
-  if (pictures == NULL || !JSON_NODE_HOLDS_OBJECT (pictures))
+  folder = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? folder_text (json_node_get_object (root)) : NULL;
+  if ((pictures == NULL && folder == NULL) || (pictures != NULL && !JSON_NODE_HOLDS_OBJECT (pictures)))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not an object with a \"pictures\" object");
+      g_clear_pointer (&folder, rndimg_picture_text_unref);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "not an object with a \"pictures\" object or a \"title\"");
       return NULL;
     }
   texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rndimg_picture_text_unref);
+  if (folder != NULL)
+    g_hash_table_replace (texts, g_strdup (RNDIMG_SIDECAR_FOLDER), folder);
+  if (pictures == NULL)
+    return texts;
   members = json_object_get_members (json_node_get_object (pictures));
   for (GList *l = members; l != NULL; l = l->next)
     {

@@ -6,6 +6,8 @@
 G_BEGIN_DECLS
 
 #define RNDIMG_SIDECAR_NAME "info.json"
+/* The key of the folder's own text (its title) among its pictures'. */
+#define RNDIMG_SIDECAR_FOLDER ""
 /* Larger sidecars are refused before they are read. */
 #define RNDIMG_SIDECAR_MAX_BYTES (256 * 1024)
 
