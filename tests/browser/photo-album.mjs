@@ -2,11 +2,14 @@
 // An album of photographs for the page's tests and screenshots: a wide
 // panorama, a tall portrait, a 3:2 landscape and a picture smaller than
 // any box, drawn as scenes (sky, sun, hills) rather than flat shapes, with
-// an info.json giving each its alt text (English and Persian), author,
-// licence and source, as a photographer's folder would.
+// an info.json giving the album its title and each picture its alt text
+// (English and Persian), author, licence and source, as a photographer's
+// folder would.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writePng } from "./png-writer.mjs";
+
+export const ALBUM_TITLE = { en: "Photographs", fa: "عکس‌ها" };
 
 export const PHOTOS = [
   { file: "mountain-panorama.png", width: 4000, height: 1000, hue: 0,
@@ -60,6 +63,8 @@ export function makePhotoAlbum(folder) {
       ...(photo.source_url ? { source_url: photo.source_url } : {}),
     };
   }
-  writeFileSync(join(album, "info.json"), JSON.stringify({ pictures }, null, 2));
+  writeFileSync(join(album, "info.json"), JSON.stringify({
+    title: ALBUM_TITLE.en, title_by_language: { fa: ALBUM_TITLE.fa }, pictures,
+  }, null, 2));
   return album;
 }

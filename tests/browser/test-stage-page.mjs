@@ -10,7 +10,9 @@
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { assertAccessible, launchBrowser, openPage, screenshot, waitForStagePicture } from "./browser.mjs";
-import { PHOTOS, makePhotoAlbum } from "./photo-album.mjs";
+import { cpSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { ALBUM_TITLE, PHOTOS, makePhotoAlbum } from "./photo-album.mjs";
 import { API, makeImageFolder, publish, removeFolder, serverStats, startServer } from "./server.mjs";
 
 let browser;
@@ -21,6 +23,9 @@ let page;
 before(async () => {
   folder = makeImageFolder(4);
   makePhotoAlbum(folder);
+  const long = join(folder, "family-holidays-2024-summer-at-the-coast-with-grandparents");
+  mkdirSync(long);
+  cpSync(join(folder, "01.png"), join(long, "01.png"));
   server = await startServer({ images: folder });
   for (let tries = 0; tries < 300 && (await serverStats(server)).placeholders_pending > 0; tries++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -311,6 +316,43 @@ test("the strip: square tiles, newest first, the current one in view, a fade and
   await page.click("#strip-back");
   await page.waitForFunction(() => document.getElementById("history").scrollLeft === 0 ||
     document.getElementById("strip-frame").dataset.overflow.includes("end"));
+});
+
+// ---- 6. the album picker ----
+
+test("the album picker: the owner's title (in Persian too) or the folder's made readable, counts, covers, the full title on hover", async () => {
+  await openPage(page, `${server.url}/?album=photos`);
+  const options = await page.$$eval("#album option", (all) => all.map((option) => ({
+    value: option.value, text: option.textContent, title: option.title,
+    cover: option.querySelector("img.album-cover")?.getAttribute("src") ?? null,
+  })));
+  const photos = options.find((option) => option.value === "photos");
+  assert.equal(photos.text, `${ALBUM_TITLE.en}, 4 pictures`);
+  assert.match(photos.cover, /\/img\/photos%2F/, "a cover thumbnail, a variant of its first picture");
+  const long = options.find((option) => option.value.startsWith("family-"));
+  assert.equal(long.title, "Family holidays 2024 summer at the coast with grandparents");
+  assert.equal(long.text, "Family holidays 2024 summer at the coast with grandparents, 1 picture");
+  assert.equal(options[0].text, "All pictures, 9 pictures", "all of them, counted");
+  assert.equal(await page.getAttribute("#album", "title"), ALBUM_TITLE.en, "the picker's tooltip: the album picked");
+
+  await page.click("#album");
+  await page.waitForFunction(() => document.getElementById("album").matches(":open"));
+  // A long title is cut with an ellipsis, within the list.
+  const cut = await page.evaluate(() => {
+    const title = [...document.querySelectorAll("#album option")].find((option) => option.value.startsWith("family-"))
+      .querySelector(".album-title");
+    return { overflow: getComputedStyle(title).textOverflow, clipped: title.scrollWidth > title.clientWidth };
+  });
+  assert.equal(cut.overflow, "ellipsis");
+  await assertAccessible(page, "album picker open");
+  await screenshot(page, "album-picker", { fullPage: false });
+  await page.keyboard.press("Escape");
+
+  await page.selectOption("#language", "fa");
+  await page.waitForFunction((title) => document.querySelector("#album option[value='photos']").textContent.startsWith(title),
+    ALBUM_TITLE.fa);
+  assert.match(await page.textContent("#album option[value='photos']"), /۴/);
+  await page.selectOption("#language", "en");
 });
 
 // ---- 7. the phone ----

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The album picker: "All pictures" and every album the server has (a
-// sub-album under its parent), each with its title (the owner's, else the
+// sub-album under its parent), each with its title (the owner's from the
+// folder's info.json, in the page's language when given, else the
 // folder's name made readable: "family-holidays-2024" is "Family holidays
 // 2024"), its count and a cover thumbnail. A native <select>: where the
 // browser styles selects (appearance: base-select) the options show the
@@ -10,7 +11,7 @@
 // the page's URL (?album=) and in localStorage, so a reload or a shared
 // link keeps it.
 import { listAlbums } from "./api.js";
-import { isolate, t, tn } from "./i18n.js";
+import { currentLanguage, isolate, t, tn } from "./i18n.js";
 import { variantUrl } from "./variants.js";
 
 const STORAGE_KEY = "rndimg.album";
@@ -40,9 +41,10 @@ export function readableName(folder) {
   return words.charAt(0).toLocaleUpperCase() + words.slice(1);
 }
 
-// An album's own title, else its last folder's name made readable.
+// An album's own title (in the page's language when it has one), else
+// its last folder's name made readable.
 export function albumTitle(album) {
-  return album.title || readableName(album.name.split("/").pop());
+  return album.title_by_language?.[currentLanguage()] || album.title || readableName(album.name.split("/").pop());
 }
 
 function span(className, text = "") {
@@ -107,19 +109,37 @@ export class AlbumPicker {
     this.#onChange(album);
   }
 
-  // Counts and the parent's name in the page's language again.
+  // Titles and counts in the page's language again.
   retranslate() {
     for (const option of this.#select.options) {
+      const album = this.#albums.find((known) => known.name === option.value);
+      if (album) this.#showTitle(option.querySelector(".album-title"), album);
+      option.title = album ? this.#fullTitle(album) : t("album.all");
       const count = option.value === "" ? this.#total : Number(option.dataset.count);
       const counter = option.querySelector(".album-count");
-      if (!counter) continue;
-      counter.replaceChildren();
-      if (count === null || Number.isNaN(count)) continue;
-      counter.append(hidden(", "), tn("album.count", count));
-      const album = this.#albums.find((known) => known.name === option.value);
-      option.title = album ? this.#fullTitle(album) : t("album.all");
+      counter?.replaceChildren();
+      if (counter && count !== null && !Number.isNaN(count)) counter.append(hidden(", "), tn("album.count", count));
     }
+    this.#refreshButton();
     this.#showTooltip();
+  }
+
+  // The button shows a copy of the picked option (<selectedcontent>),
+  // made when the pick changes: picked again, it copies the new words.
+  #refreshButton() {
+    const picked = this.#select.value;
+    this.#select.selectedIndex = -1;
+    this.#select.value = picked;
+  }
+
+  // A sub-album's title says its parent's, unseen: "Squares › Small".
+  #showTitle(element, album) {
+    element.replaceChildren();
+    if (album.parent) {
+      const parent = this.#albums.find((known) => known.name === album.parent);
+      element.append(hidden(`${parent ? albumTitle(parent) : album.parent} › `));
+    }
+    element.append(albumTitle(album));
   }
 
   #fullTitle(album) {
@@ -140,13 +160,7 @@ export class AlbumPicker {
     cover.height = COVER;
     cover.loading = "lazy";
     if (album.cover) cover.src = variantUrl({ url: album.cover }, COVER, COVER, { dpr: devicePixelRatio });
-    const title = span("album-title");
-    if (album.parent) {
-      const parent = this.#albums.find((known) => known.name === album.parent);
-      title.append(hidden(`${parent ? albumTitle(parent) : album.parent} › `));
-    }
-    title.append(albumTitle(album));
-    option.append(cover, title, span("album-count"));
+    option.append(cover, span("album-title"), span("album-count"));
     return option;
   }
 

@@ -83,6 +83,11 @@ export class Caption {
     this.#emptyHint = title.dataset.i18n;
   }
 
+  // The title's element id (it names the picture's button).
+  get titleId() {
+    return this.#title.id;
+  }
+
   // The caption of @entry; null: the empty stage's hint.
   render(entry) {
     if (!entry) {

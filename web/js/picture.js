@@ -126,6 +126,7 @@ export class PictureView {
       this.#image.removeAttribute("srcset");
       this.#image.removeAttribute("src");
       this.#stage.dataset.empty = "true";
+      this.#nameButton(false);
       this.#button.disabled = true;
       this.#actions.hidden = true;
       this.#caption.render(null);
@@ -141,6 +142,7 @@ export class PictureView {
     ++this.#generation;
     this.#current = null;
     this.#stage.dataset.empty = "false";
+    this.#nameButton(true);
     this.#setBusy(false);
     this.#button.disabled = true;
     this.#actions.hidden = true;
@@ -172,6 +174,7 @@ export class PictureView {
     this.#current = entry;
     if (entry.details?.width > 0 && entry.details?.height > 0) this.#setShape(entry.details.width, entry.details.height);
     this.#stage.dataset.empty = "false";
+    this.#nameButton(true);
     this.#button.disabled = false;
     this.#image.alt = altTextOf(entry);
     this.#caption.render(entry);
@@ -179,6 +182,13 @@ export class PictureView {
     this.#download.download = nameOf(entry.url);
     this.#open.href = entry.url;
     this.#actions.hidden = false;
+  }
+
+  // The picture's button is named by the caption's title (the picture's
+  // name in words); empty, by what it shows ("No picture yet").
+  #nameButton(byCaption) {
+    if (byCaption) this.#button.setAttribute("aria-labelledby", this.#caption.titleId);
+    else this.#button.removeAttribute("aria-labelledby");
   }
 
   // aria-busy for assistive technology and the styles; data-loading for
