@@ -204,7 +204,7 @@ add_routes (RndimgService *self)
   rndimg_router_add (router, "/metrics", 0, rndimg_instrument_serve_metrics, NULL,
                      self->config.no_metrics ? NULL : self->metrics);
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
-  rndimg_router_add (router, "/static/img/", RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
+  rndimg_router_add (router, RNDIMG_PICTURES_PATH, RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
   rndimg_router_add (router, "/img/", RNDIMG_ROUTE_PREFIX, rndimg_variants_api_serve, NULL, self->variants);
   if (!self->config.no_dogceo)
     {
@@ -336,7 +336,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .pictures = self->pictures,
     .started_usec = g_get_monotonic_time (),
   };
-  rndimg_broker_set_describer (self->broker, rndimg_pictures_api_describe_event, &self->api.pictures_api);
+  rndimg_broker_set_describer (self->broker, rndimg_pictures_api_describe_event, rndimg_pictures_api_event_url_path,
+                               &self->api.pictures_api);
   rndimg_api_context_load_description (&self->api);
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   self->variants = make_variants (&self->config, self->catalogue, self->placeholders);

@@ -220,6 +220,12 @@ describe_fake (const char *name, GString *members, gpointer user_data)
   return TRUE;
 }
 
+static char *
+url_path_fake (const char *name, gpointer user_data)
+{
+  return g_strconcat ("/at/", name, NULL);
+}
+
 /* What the describer writes is in every event handed out: the publish
  * answer, the signal's, the history's. */
 static void
@@ -231,10 +237,11 @@ test_events_described (Fixture *fixture, gconstpointer kind)
   g_autofree char *replayed = NULL;
   gint64 missed;
 
-  rndimg_broker_set_describer (fixture->broker, describe_fake, NULL);
+  rndimg_broker_set_describer (fixture->broker, describe_fake, url_path_fake, NULL);
   event = publish (fixture, "dogs/a.png", "api");
   json = rndimg_event_to_json (event, "http://h", 0);
   g_assert_nonnull (strstr (json, "\"described\":\"dogs/a.png\""));
+  g_assert_nonnull (strstr (json, "\"url\":\"http://h/at/dogs/a.png\""));
   events = history (fixture, 0, &missed);
   replayed = rndimg_event_to_json (g_ptr_array_index (events, 0), "http://h", 0);
   g_assert_nonnull (strstr (replayed, "\"described\":\"dogs/a.png\""));

@@ -234,7 +234,8 @@ static void
 send_event (SoupServerMessage *msg, const RndimgEvent *event)
 {
   g_autofree char *base_url = rndimg_http_base_url (msg);
-  g_autofree char *location = rndimg_http_image_url (msg, event->name);
+  g_autofree char *url_path = rndimg_picture_url_path (event->name);
+  g_autofree char *location = g_strconcat (base_url, url_path, NULL);
   g_autoptr(GBytes) json = rndimg_event_to_json_bytes (event, base_url, 0);   /* the fan-out's, usually */
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 

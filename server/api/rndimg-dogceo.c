@@ -102,7 +102,7 @@ send_urls (SoupServerMessage *msg, GPtrArray *images, gboolean as_list)
 
   if (!as_list)
     {
-      g_autofree char *url = images->len > 0 ? rndimg_picture_json_url (base_url, ((RndimgPicture *) g_ptr_array_index (images, 0))->name) : NULL;
+      g_autofree char *url = images->len > 0 ? g_strconcat (base_url, ((RndimgPicture *) g_ptr_array_index (images, 0))->url_path, NULL) : NULL;
       json_builder_add_string_value (builder, url != NULL ? url : "");
     }
   else
@@ -110,7 +110,7 @@ send_urls (SoupServerMessage *msg, GPtrArray *images, gboolean as_list)
       json_builder_begin_array (builder);
       for (guint i = 0; i < images->len; i++)
         {
-          g_autofree char *url = rndimg_picture_json_url (base_url, ((RndimgPicture *) g_ptr_array_index (images, i))->name);
+          g_autofree char *url = g_strconcat (base_url, ((RndimgPicture *) g_ptr_array_index (images, i))->url_path, NULL);
           json_builder_add_string_value (builder, url);
         }
       json_builder_end_array (builder);

@@ -261,21 +261,21 @@ redirect_to_variant (RndimgPicsum *self, SoupServerMessage *msg, RndimgPicture *
 static void
 append_info (SoupServerMessage *msg, GString *out, RndimgPicture *image)
 {
-  g_autofree char *url = rndimg_http_image_url (msg, image->name);
   g_autofree char *base = rndimg_http_base_url (msg);
+  g_autofree char *url = g_strconcat (base, image->url_path, NULL);
   g_autofree char *escaped = g_uri_escape_string (image->name, NULL, FALSE);
   g_autofree char *download = g_strdup_printf ("%s/id/%s/%u/%u", base, escaped, image->width, image->height);
 
   g_string_append (out, "{\"id\":");
-  rndimg_picture_json_append_string (out, image->name);
+  rndimg_json_text_append_string (out, image->name);
   g_string_append (out, ",\"author\":\"\",\"width\":");
-  rndimg_picture_json_append_number (out, image->width);
+  rndimg_json_text_append_number (out, image->width);
   g_string_append (out, ",\"height\":");
-  rndimg_picture_json_append_number (out, image->height);
+  rndimg_json_text_append_number (out, image->height);
   g_string_append (out, ",\"url\":");
-  rndimg_picture_json_append_string (out, url);
+  rndimg_json_text_append_string (out, url);
   g_string_append (out, ",\"download_url\":");
-  rndimg_picture_json_append_string (out, download);
+  rndimg_json_text_append_string (out, download);
   g_string_append_c (out, '}');
 }
 

@@ -3,83 +3,16 @@
  * own page, rndimg, events and dog.ceo's routes. Unknown values are null,
  * never left out, so a client reads one shape, written here once, straight
  * as text (a count of 100 must cost little more than one: json-glib's
- * builder and generator cost ten times the text). With the small writers
- * other answers about pictures use (Picsum's items, the variants' 400). */
+ * builder and generator cost ten times the text; see rndimg-json-text.c). */
 #include "rndimg-picture-json.h"
-
-/* Returns (transfer full) "<base>/static/img/<name>", the album's '/' kept. */
-char *
-rndimg_picture_json_url (const char *base_url, const char *name)
-{
-  g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);
-
-  return g_strconcat (base_url, "/static/img/", escaped, NULL);
-}
-
-/* @text as a JSON string (RFC 8259): quotes, backslashes and control
- * characters escaped; the rest (valid UTF-8) as it is, a run at a time. */
-void
-rndimg_picture_json_append_string (GString *out, const char *text)
-{
-  const char *run = text;
-
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c != '"' && c != '\\' && c >= 0x20)
-        continue;
-      g_string_append_len (out, run, p - run);
-      if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) c);
-        }
-      run = p + 1;
-    }
-  g_string_append (out, run);
-  g_string_append_c (out, '"');
-}
-
-static void
-append_name (GString *out, const char *member_name)
-{
-  g_string_append (out, ",\"");
-  g_string_append (out, member_name);
-  g_string_append (out, "\":");
-}
-
-static void
-append_member (GString *out, const char *member_name, const char *value)
-{
-  append_name (out, member_name);
-  if (value != NULL)
-    rndimg_picture_json_append_string (out, value);
-  else
-    g_string_append (out, "null");
-}
-
-void
-rndimg_picture_json_append_number (GString *out, guint64 value)
-{
-  char digits[24];
-  int at = sizeof digits;
-
-  do
-    digits[--at] = (char) ('0' + value % 10);
-  while ((value /= 10) > 0);
-  g_string_append_len (out, digits + at, (gssize) sizeof digits - at);
-}
+#include "rndimg-json-text.h"
 
 static void
 append_size (GString *out, const char *member_name, guint value)
 {
-  append_name (out, member_name);
+  rndimg_json_text_append_name (out, member_name);
   if (value > 0)
-    rndimg_picture_json_append_number (out, value);
+    rndimg_json_text_append_number (out, value);
   else
     g_string_append (out, "null");
 }
@@ -104,9 +37,9 @@ append_languages (GString *out, GHashTable *languages)
       if (!first)
         g_string_append_c (out, ',');
       first = FALSE;
-      rndimg_picture_json_append_string (out, tag);
+      rndimg_json_text_append_string (out, tag);
       g_string_append_c (out, ':');
-      rndimg_picture_json_append_string (out, text);
+      rndimg_json_text_append_string (out, text);
     }
   g_string_append_c (out, '}');
 }
@@ -119,25 +52,25 @@ rndimg_picture_json_append_details (GString *out, const RndimgPicture *image, Rn
   const RndimgPlaceholder *placeholder = image != NULL && placeholders != NULL ? rndimg_placeholders_lookup (placeholders, image) : NULL;
   const RndimgPictureText *text = image != NULL ? image->text : NULL;
 
-  append_name (out, "bytes");
+  rndimg_json_text_append_name (out, "bytes");
   if (image != NULL)
-    rndimg_picture_json_append_number (out, (guint64) MAX (image->size, 0));
+    rndimg_json_text_append_number (out, (guint64) MAX (image->size, 0));
   else
     g_string_append (out, "null");
-  append_member (out, "content_type", image != NULL ? image->content_type : NULL);
-  append_member (out, "modified", image != NULL ? image->modified_text : NULL);
+  rndimg_json_text_append_member (out, "content_type", image != NULL ? image->content_type : NULL);
+  rndimg_json_text_append_member (out, "modified", image != NULL ? image->modified_text : NULL);
   append_size (out, "width", image != NULL ? image->width : 0);
   append_size (out, "height", image != NULL ? image->height : 0);
-  append_member (out, "orientation", image != NULL ? rndimg_orientation_to_string (image->orientation) : NULL);
-  append_member (out, "version", image != NULL ? image->version : NULL);
-  append_member (out, "colour", placeholder != NULL ? placeholder->colour : NULL);
-  append_member (out, "blurhash", placeholder != NULL ? placeholder->blurhash : NULL);
-  append_member (out, "variant_version", placeholder != NULL ? placeholder->variant_version : NULL);
-  append_member (out, "alt", text != NULL ? text->alt : NULL);
+  rndimg_json_text_append_member (out, "orientation", image != NULL ? rndimg_orientation_to_string (image->orientation) : NULL);
+  rndimg_json_text_append_member (out, "version", image != NULL ? image->version : NULL);
+  rndimg_json_text_append_member (out, "colour", placeholder != NULL ? placeholder->colour : NULL);
+  rndimg_json_text_append_member (out, "blurhash", placeholder != NULL ? placeholder->blurhash : NULL);
+  rndimg_json_text_append_member (out, "variant_version", placeholder != NULL ? placeholder->variant_version : NULL);
+  rndimg_json_text_append_member (out, "alt", text != NULL ? text->alt : NULL);
   append_languages (out, text != NULL ? text->alt_by_language : NULL);
-  append_member (out, "author", text != NULL ? text->author : NULL);
-  append_member (out, "license", text != NULL ? text->license : NULL);
-  append_member (out, "source_url", text != NULL ? text->source_url : NULL);
+  rndimg_json_text_append_member (out, "author", text != NULL ? text->author : NULL);
+  rndimg_json_text_append_member (out, "license", text != NULL ? text->license : NULL);
+  rndimg_json_text_append_member (out, "source_url", text != NULL ? text->source_url : NULL);
 }
 
 /* Appends the picture's details as a JSON object. */
@@ -146,9 +79,9 @@ rndimg_picture_json_append (GString *out, const char *base_url, const RndimgPict
                             RndimgPlaceholders *placeholders)
 {
   g_string_append (out, "{\"name\":");
-  rndimg_picture_json_append_string (out, image->name);
-  append_member (out, "album", image->album[0] != '\0' ? image->album : NULL);
-  append_name (out, "url");
+  rndimg_json_text_append_string (out, image->name);
+  rndimg_json_text_append_member (out, "album", image->album[0] != '\0' ? image->album : NULL);
+  rndimg_json_text_append_name (out, "url");
   g_string_append_c (out, '"');
   g_string_append (out, base_url);         /* a checked Host or --public-url */
   g_string_append (out, image->url_path);  /* escaped: nothing JSON would escape */

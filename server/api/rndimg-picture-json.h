@@ -1,17 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-json-text.h"
 #include "rndimg-picture.h"
 #include "rndimg-placeholders.h"
 
 G_BEGIN_DECLS
 
-char *rndimg_picture_json_url (const char        *base_url,
-                               const char        *name);
-void  rndimg_picture_json_append_string (GString    *out,
-                                         const char *text);
-void  rndimg_picture_json_append_number (GString    *out,
-                                         guint64     value);
 void  rndimg_picture_json_append (GString           *out,
                                   const char        *base_url,
                                   const RndimgPicture *image,

@@ -98,7 +98,7 @@ add_album (JsonBuilder *builder, const char *base_url, RndimgAlbum *album, GPtrA
   json_builder_set_member_name (builder, "cover");
   if (sorted->len > 0)
     {
-      g_autofree char *cover = rndimg_picture_json_url (base_url, ((RndimgPicture *) g_ptr_array_index (sorted, 0))->name);
+      g_autofree char *cover = g_strconcat (base_url, ((RndimgPicture *) g_ptr_array_index (sorted, 0))->url_path, NULL);
       json_builder_add_string_value (builder, cover);
     }
   else
@@ -273,13 +273,20 @@ rndimg_pictures_api_list (SoupServerMessage *msg, const char *path, GHashTable *
     {
       const char *next = ((RndimgPicture *) g_ptr_array_index (sorted, end - 1))->name;
 
-      rndimg_picture_json_append_string (answer, next);
+      rndimg_json_text_append_string (answer, next);
       add_next_link (msg, base_url, list.album, (guint) list.limit, next);
     }
   else
     g_string_append (answer, "null");
   g_string_append_c (answer, '}');
   send_text (msg, answer);
+}
+
+/* An RndimgEventUrlPathFunc: where the event's picture is served. */
+char *
+rndimg_pictures_api_event_url_path (const char *name, gpointer pictures_api)
+{
+  return rndimg_picture_url_path (name);
 }
 
 /* An RndimgEventDescribeFunc: an event's picture as this node's catalogue

@@ -22,6 +22,8 @@ void rndimg_pictures_api_picture (SoupServerMessage *msg, const char *path,
                                   GHashTable *query, gpointer pictures_api);
 void rndimg_pictures_api_list    (SoupServerMessage *msg, const char *path,
                                   GHashTable *query, gpointer pictures_api);
+char    *rndimg_pictures_api_event_url_path (const char *name,
+                                             gpointer    pictures_api);
 gboolean rndimg_pictures_api_describe_event (const char *name, GString *members,
                                              gpointer pictures_api);
 

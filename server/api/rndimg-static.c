@@ -187,7 +187,7 @@ rndimg_static_serve_image (SoupServerMessage *msg, const char *path, GHashTable 
   const LoadedFile *file;
   const char *why;
   /* NULL for an escaped '/' or NUL: such a name is in no catalogue. */
-  g_autofree char *name = g_uri_unescape_string (path + strlen ("/static/img/"), "/");
+  g_autofree char *name = g_uri_unescape_string (path + strlen (RNDIMG_PICTURES_PATH), "/");
   g_autoptr(RndimgPicture) image = NULL;
 
   if (name != NULL)

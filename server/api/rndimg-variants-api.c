@@ -26,9 +26,9 @@ rndimg_variants_api_send_problem (SoupServerMessage *msg, const RndimgVariantPro
   g_autofree char *parameter = g_utf8_make_valid (problem->parameter, -1);
   GString *answer = g_string_new ("{\"status\":\"error\",\"message\":");
 
-  rndimg_picture_json_append_string (answer, message);
+  rndimg_json_text_append_string (answer, message);
   g_string_append (answer, ",\"parameter\":");
-  rndimg_picture_json_append_string (answer, parameter);
+  rndimg_json_text_append_string (answer, parameter);
   g_string_append_c (answer, '}');
   rndimg_http_send_json_text (msg, SOUP_STATUS_BAD_REQUEST, answer);
 }

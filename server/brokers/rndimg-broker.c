@@ -152,14 +152,15 @@ rndimg_broker_emit_published (RndimgBroker *self, RndimgEvent *event)
 }
 
 /* Every event this broker hands out carries the details @describe writes
- * of its picture, asked of this node's catalogue: made once per event,
- * when it is first told or answered. */
+ * of its picture, asked of this node's catalogue, and the path @url_path
+ * gives it: made once per event, when it is first told or answered. */
 void
-rndimg_broker_set_describer (RndimgBroker *self, RndimgEventDescribeFunc describe, gpointer user_data)
+rndimg_broker_set_describer (RndimgBroker *self, RndimgEventDescribeFunc describe,
+                             RndimgEventUrlPathFunc url_path, gpointer user_data)
 {
   g_return_if_fail (RNDIMG_IS_BROKER (self));
 
-  *RNDIMG_BROKER_GET_IFACE (self)->get_describer (self) = (RndimgEventDescriber) { describe, user_data };
+  *RNDIMG_BROKER_GET_IFACE (self)->get_describer (self) = (RndimgEventDescriber) { describe, url_path, user_data };
 }
 
 /* Every event of @history (oldest first) newer than @since, and in

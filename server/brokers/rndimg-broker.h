@@ -82,6 +82,7 @@ gint64       rndimg_broker_resume_point   (RndimgBroker        *self,
                                            const char          *epoch);
 void         rndimg_broker_set_describer  (RndimgBroker        *self,
                                            RndimgEventDescribeFunc describe,
+                                           RndimgEventUrlPathFunc url_path,
                                            gpointer             user_data);
 char        *rndimg_broker_new_epoch      (void);
 void         rndimg_broker_emit_published (RndimgBroker        *self,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* RndimgEvent, the value every broker hands out, and its JSON. */
 #include "rndimg-event.h"
+#include "rndimg-json-text.h"
 
 #include <string.h>
 
@@ -19,6 +20,7 @@ event_clear (RndimgEvent *event)
   g_free (event->name);
   g_free (event->published_at);
   g_free (event->details);
+  g_free (event->url_path);
   g_free (event->json->base_url);
   g_clear_pointer (&event->json->bytes, g_bytes_unref);
   g_free (event->json);
@@ -122,7 +124,11 @@ rndimg_event_describe (RndimgEvent *event, const RndimgEventDescriber *describer
 {
   g_autoptr(GString) members = NULL;
 
-  if (describer == NULL || describer->describe == NULL || event->details_known)
+  if (describer == NULL)
+    return;
+  if (event->url_path == NULL && describer->url_path != NULL)
+    event->url_path = describer->url_path (event->name, describer->user_data);
+  if (describer->describe == NULL || event->details_known)
     return;
   members = g_string_new (NULL);
   event->details_known = describer->describe (event->name, members, describer->user_data);
@@ -133,56 +139,24 @@ rndimg_event_describe (RndimgEvent *event, const RndimgEventDescriber *describer
   g_clear_pointer (&event->json->bytes, g_bytes_unref);   /* made without them */
 }
 
-/* @text as a JSON string: quotes, backslashes and control characters
- * escaped, the rest (valid UTF-8) as it is. */
-static void
-append_string (GString *out, const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c == '"' || c == '\\')
-        g_string_append_c (out, '\\');
-      if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
-}
-
-/* ,"@member_name":"@value" (null for NULL). */
-static void
-append_member (GString *out, const char *member_name, const char *value)
-{
-  g_string_append_printf (out, ",\"%s\":", member_name);
-  if (value != NULL)
-    append_string (out, value);
-  else
-    g_string_append (out, "null");
-}
-
 /* The event as clients see it; the URL is built on @base_url (the Host the
  * client used). @missed > 0 says how many older events fell out of history. */
 char *
 rndimg_event_to_json (const RndimgEvent *event, const char *base_url, gint64 missed)
 {
   g_autoptr(GString) out = g_string_new ("{\"status\":\"success\",\"id\":");
-  g_autofree char *escaped = g_uri_escape_string (event->name, "/", FALSE);
-  g_autofree char *url = g_strconcat (base_url, "/static/img/", escaped, NULL);
+  g_autofree char *url = event->url_path != NULL ? g_strconcat (base_url, event->url_path, NULL) : NULL;
   g_autofree char *album = rndimg_event_album (event);
 
   g_string_append_printf (out, "%" G_GINT64_FORMAT, event->id);
-  append_member (out, "message", url);
-  append_member (out, "url", url);
-  append_member (out, "name", event->name);
-  append_member (out, "album", album);
-  append_member (out, "published_at", event->published_at);
-  append_member (out, "source", event->source);
+  rndimg_json_text_append_member (out, "message", url);
+  rndimg_json_text_append_member (out, "url", url);
+  rndimg_json_text_append_member (out, "name", event->name);
+  rndimg_json_text_append_member (out, "album", album);
+  rndimg_json_text_append_member (out, "published_at", event->published_at);
+  rndimg_json_text_append_member (out, "source", event->source);
   if (event->epoch != NULL)
-    append_member (out, "epoch", event->epoch);
+    rndimg_json_text_append_member (out, "epoch", event->epoch);
   if (missed > 0)
     g_string_append_printf (out, ",\"missed\":%" G_GINT64_FORMAT, missed);
   if (event->details != NULL)

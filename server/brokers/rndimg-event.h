@@ -15,8 +15,14 @@ typedef gboolean (*RndimgEventDescribeFunc) (const char *name,
                                              GString    *members,
                                              gpointer    user_data);
 
+/* Returns (transfer full) the path the picture called @name is served at
+ * ("/static/img/..."), whether it is known or not. */
+typedef char *(*RndimgEventUrlPathFunc) (const char *name,
+                                         gpointer    user_data);
+
 typedef struct {
   RndimgEventDescribeFunc describe;
+  RndimgEventUrlPathFunc url_path;
   gpointer user_data;
 } RndimgEventDescriber;
 
@@ -32,6 +38,7 @@ typedef struct {
                              * (gone from a shared history before it read them): its
                              * live subscribers are told them as "missed" */
   RndimgEventJson *json;    /* the last JSON made of it, for the next to ask */
+  char *url_path;           /* where the picture is served, from the describer; NULL: none yet */
   char *details;            /* the picture's details as JSON members (see
                              * RndimgEventDescribeFunc), made once; NULL: none yet */
   gboolean details_known;   /* FALSE: asked again next time (the picture may come) */

@@ -225,15 +225,6 @@ rndimg_http_host_is_valid (SoupServerMessage *msg)
   return TRUE;
 }
 
-char *
-rndimg_http_image_url (SoupServerMessage *msg, const char *name)
-{
-  g_autofree char *base = rndimg_http_base_url (msg);
-  g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);   /* an album's '/' stays */
-
-  return g_strconcat (base, "/static/img/", escaped, NULL);
-}
-
 /* A whole decimal number in [min, max]: no sign, no spaces, no junk. */
 gboolean
 rndimg_http_parse_number (const char *text, guint64 min, guint64 max, guint64 *value)

@@ -28,8 +28,6 @@ void  rndimg_http_set_base_url     (SoupServerMessage *msg,
 const char *rndimg_http_peek_base_url (SoupServerMessage *msg);
 gboolean rndimg_http_host_is_valid (SoupServerMessage *msg);
 gboolean rndimg_http_host_header_is_valid (const char *value);
-char *rndimg_http_image_url        (SoupServerMessage *msg,
-                                    const char        *name);
 char *rndimg_http_json_to_string   (JsonNode          *node);
 gboolean rndimg_http_parse_number  (const char        *text,
                                     guint64            min,

@@ -105,14 +105,6 @@ version_of (const struct stat *st)
                           (unsigned long long) st->st_mtim.tv_nsec, (unsigned long long) st->st_size);
 }
 
-static char *
-url_path_of (const char *name)
-{
-  g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);   /* an album's '/' stays */
-
-  return g_strconcat ("/static/img/", escaped, NULL);
-}
-
 static void
 modified_text (time_t seconds, char text[24])
 {
@@ -138,7 +130,7 @@ image_new (const char *root, const char *name, const char *content_type, const s
   image->version = version_of (st);
   image->name_hash = rndimg_picture_hash (name, 0);
   image->sort_key = g_utf8_collate_key_for_filename (name, -1);
-  image->url_path = url_path_of (name);
+  image->url_path = rndimg_picture_url_path (name);
   modified_text (st->st_mtim.tv_sec, image->modified_text);
   rndimg_picture_header_read_size (fd, &image->width, &image->height);
   image->orientation = rndimg_orientation_for_size (image->width, image->height);

@@ -98,3 +98,14 @@ rndimg_picture_hash (const char *text, guint64 salt)
   hash = (hash ^ (hash >> 27)) * 0x94d049bb133111ebull;
   return hash ^ (hash >> 31);
 }
+
+/* Returns (transfer full) the path a picture called @name is served at:
+ * RNDIMG_PICTURES_PATH and the name escaped for a URL, an album's '/'
+ * kept. Built here only. */
+char *
+rndimg_picture_url_path (const char *name)
+{
+  g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);
+
+  return g_strconcat (RNDIMG_PICTURES_PATH, escaped, NULL);
+}

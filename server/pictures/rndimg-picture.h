@@ -5,6 +5,9 @@
 
 G_BEGIN_DECLS
 
+/* Where pictures are served: RNDIMG_PICTURES_PATH and the name. */
+#define RNDIMG_PICTURES_PATH "/static/img/"
+
 typedef enum {
   RNDIMG_ORIENTATION_ANY,        /* also: the size is unknown */
   RNDIMG_ORIENTATION_LANDSCAPE,
@@ -56,6 +59,7 @@ RndimgOrientation rndimg_orientation_for_size   (guint        width,
 const char       *rndimg_orientation_to_string  (RndimgOrientation orientation);
 gboolean          rndimg_orientation_from_string (const char  *text,
                                                   RndimgOrientation *orientation);
+char             *rndimg_picture_url_path       (const char   *name);
 guint64           rndimg_picture_hash           (const char   *text,
                                                  guint64       salt);
 

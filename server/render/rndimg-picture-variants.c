@@ -5,7 +5,7 @@
  * on a bounded pool). Offers a canonical variant's bytes: from memory at
  * once, else from the disk cache (read by its own thread) or a render in
  * a worker, one render however many ask.
- * No HTTP here: the routes are in server/api/rndimg-variants.c. */
+ * No HTTP here: the routes are in server/api/rndimg-variants-api.c. */
 #include "rndimg-picture-variants.h"
 
 struct _RndimgPictureVariants

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Paints a BlurHash (the server's, see server/pictures/rndimg-blurhash.c)
+// Paints a BlurHash (the server's, see server/render/rndimg-blurhash.c)
 // as a small picture, decoded from the published algorithm: the sum of a
 // few cosine products in linear light. Used as the picture's placeholder
 // while the picture itself loads.
