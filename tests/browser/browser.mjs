@@ -46,6 +46,17 @@ export async function screenshot(page, name, { fullPage = true } = {}) {
   assert.ok(colours > 20, `screenshot ${name} looks blank (${colours} colours)`);
 }
 
+// A page in a context of its own (1280x800, English unless @options say
+// otherwise), the @previous one's context closed; an error in the page
+// fails the test.
+export async function replacePage(browser, previous, options = {}) {
+  await previous?.context().close();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US", ...options });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => { throw error; });
+  return page;
+}
+
 // Opens @url and waits until the page says it is ready (its language,
 // albums and the server's stats in).
 export async function openPage(page, url) {

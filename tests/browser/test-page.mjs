@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { join } from "node:path";
-import { assertAccessible, launchBrowser, screenshot } from "./browser.mjs";
+import { assertAccessible, launchBrowser, replacePage, screenshot } from "./browser.mjs";
 import { makeImageFolder, publish, removeFolder, startServer } from "./server.mjs";
 
 const MAX_UPLOAD = 150000;
@@ -31,10 +31,7 @@ after(async () => {
 });
 
 async function newPage(options = {}) {
-  await page?.context().close();
-  const context = await browser.newContext({ viewport: { width: 800, height: 900 }, locale: "en-US", ...options });
-  page = await context.newPage();
-  page.on("pageerror", (error) => { throw error; });
+  page = await replacePage(browser, page, { viewport: { width: 800, height: 900 }, ...options });
   return page;
 }
 

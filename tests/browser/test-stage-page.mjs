@@ -9,7 +9,7 @@
 // Persian and full screen. Screenshots of each.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertAccessible, launchBrowser, openPage, screenshot, waitForStagePicture } from "./browser.mjs";
+import { assertAccessible, launchBrowser, openPage, replacePage, screenshot, waitForStagePicture } from "./browser.mjs";
 import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ALBUM_TITLE, PHOTOS, makePhotoAlbum } from "./photo-album.mjs";
@@ -40,10 +40,7 @@ after(async () => {
 });
 
 async function newPage(options = {}) {
-  await page?.context().close();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US", ...options });
-  page = await context.newPage();
-  page.on("pageerror", (error) => { throw error; });
+  page = await replacePage(browser, page, options);
   return page;
 }
 

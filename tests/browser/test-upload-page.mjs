@@ -9,10 +9,11 @@
 // Screenshots on a desktop and on a Persian phone.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { assertAccessible, launchBrowser, openPage, screenshot, waitForStagePicture } from "./browser.mjs";
+import { assertAccessible, launchBrowser, openPage, replacePage, screenshot, waitForStagePicture } from "./browser.mjs";
 import { makePhotoAlbum } from "./photo-album.mjs";
+import { writePng } from "./png-writer.mjs";
 import { makeImageFolder, removeFolder, serverStats, startServer } from "./server.mjs";
 
 const MAX_UPLOAD = 200000;
@@ -22,10 +23,20 @@ let server;
 let folder;
 let page;
 let photos;
+let noise;   // a 150 KB picture: at 2 KB/s its upload takes over a minute, time enough to look and cancel
 
 before(async () => {
   folder = makeImageFolder(2);
   photos = makePhotoAlbum(folder);
+  noise = join(folder, "..", `rndimg-noise-${process.pid}.png`);
+  let state = 2463534242;   // xorshift32: noise that does not compress
+  const next = () => {
+    state = (state ^ (state << 13)) >>> 0;
+    state = (state ^ (state >>> 17)) >>> 0;
+    state = (state ^ (state << 5)) >>> 0;
+    return state & 255;
+  };
+  writePng(noise, 250, 200, () => [next(), next(), next()]);
   server = await startServer({ images: folder, args: [`--max-upload=${MAX_UPLOAD}`] });
   browser = await launchBrowser();
 });
@@ -34,13 +45,11 @@ after(async () => {
   await browser?.close();
   await server?.stop();
   removeFolder(folder);
+  rmSync(noise, { force: true });
 });
 
 async function newPage(options = {}) {
-  await page?.context().close();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US", ...options });
-  page = await context.newPage();
-  page.on("pageerror", (error) => { throw error; });
+  page = await replacePage(browser, page, options);
   return page;
 }
 
@@ -93,17 +102,17 @@ test("an upload shows at once in the stage, in its own shape, with its name, per
   await waitForStagePicture(page);
   const shownBefore = await page.evaluate(() => document.getElementById("picture").src);
   const newestBefore = (await serverStats(server)).newest_id;
-  const cdp = await slowUploads(2 * 1024);   // 32 KB of valley.png: some 16 s, time to look and cancel
+  const cdp = await slowUploads(2 * 1024);
   const posts = watchPosts();
-  await page.setInputFiles("#upload-file", join(photos, "valley.png"));
+  await page.setInputFiles("#upload-file", noise);
   await page.waitForFunction(() => document.getElementById("picture").src.startsWith("blob:"));
-  await page.waitForFunction(() => Number(document.getElementById("upload-progress").value) >= 20);
-  assert.equal(await page.textContent("#upload-name"), "valley.png");
+  await page.waitForFunction(() => Number(document.getElementById("upload-progress").value) >= 5);
+  assert.equal(await page.textContent("#upload-name"), noise.split("/").pop());
   assert.match(await page.textContent("#upload-percent"), /^\d+%$/);
   const frame = await box("#frame");
   assert.ok(within(await box("#upload-card"), frame), "the progress is in the picture, where the person looks");
-  assert.ok(Math.abs(frame.width / frame.height - 1.5) < 0.015, "the file's own shape (3000x2000)");
-  assert.equal(await page.textContent("#caption-title"), "valley.png");
+  assert.ok(Math.abs(frame.width / frame.height - 1.25) < 0.0125, "the file's own shape (250x200)");
+  assert.equal(await page.textContent("#caption-title"), noise.split("/").pop());
   assert.equal(await page.isVisible("#actions"), false, "no Download of a picture not published yet");
   assert.equal(await page.locator("#history .thumb[aria-current='true']").count(), 0, "no tile is the stage's");
   await assertAccessible(page, "upload in progress");
@@ -153,8 +162,8 @@ test("Persian phone: the upload in progress, mirrored, no axe violations", async
   await newPage({ viewport: { width: 390, height: 844 }, locale: "fa-IR", hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
   await openPage(page, server.url);
   await slowUploads(2 * 1024);
-  await page.setInputFiles("#upload-file", join(photos, "tall-tree.png"));
-  await page.waitForFunction(() => Number(document.getElementById("upload-progress").value) >= 20);
+  await page.setInputFiles("#upload-file", noise);
+  await page.waitForFunction(() => Number(document.getElementById("upload-progress").value) >= 5);
   assert.ok(within(await box("#upload-card"), await box("#frame")));
   assert.match(await page.textContent("#upload-percent"), /[۰-۹]/, "the percent in Persian digits");
   await assertAccessible(page, "Persian phone, upload in progress");
