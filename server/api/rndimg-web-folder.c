@@ -338,41 +338,44 @@ fill_import_map (GString *page, GHashTable *hashed, const char *folder, char **i
   g_string_insert (page, (gssize) from, *import_map);
 }
 
+/* Writes @target's last segment in place of @value's (which starts at
+ * @start of @page), keeping the value's own spelling of the folders;
+ * returns where the value now ends. */
+static gsize
+replace_last_segment (GString *page, gsize start, const char *value, const char *target)
+{
+  const char *old_base = strrchr (value, '/');
+  const char *new_base = strrchr (target, '/');
+  gsize keep = old_base != NULL ? (gsize) (old_base - value + 1) : 0;
+  const char *replacement = new_base != NULL ? new_base + 1 : target;
+
+  g_string_erase (page, (gssize) (start + keep), (gssize) (strlen (value) - keep));
+  g_string_insert (page, (gssize) (start + keep), replacement);
+  return start + keep + strlen (replacement);
+}
+
 /* Every attribute value (in double quotes) that is a path of the folder
  * below the page's own folder, written as its hashed name. */
 static void
 point_at_hashed_names (GString *page, GHashTable *hashed, const char *folder)
 {
   gsize at = 0;
-  const char *value;
+  const char *equals;
 
-  while ((value = strstr (page->str + at, "=\"")) != NULL)
+  while ((equals = strstr (page->str + at, "=\"")) != NULL)
     {
-      gsize start = (gsize) (value - page->str) + 2;
+      gsize start = (gsize) (equals - page->str) + 2;
       const char *end = strchr (page->str + start, '"');
-      g_autofree char *text = NULL;
+      g_autofree char *value = NULL;
       g_autofree char *relative = NULL;
       const char *target;
 
       if (end == NULL)
         return;
-      text = g_strndup (page->str + start, (gsize) (end - page->str) - start);
-      relative = g_strconcat (folder, g_str_has_prefix (text, "./") ? text + 2 : text, NULL);
+      value = g_strndup (page->str + start, (gsize) (end - page->str) - start);
+      relative = g_strconcat (folder, g_str_has_prefix (value, "./") ? value + 2 : value, NULL);
       target = g_hash_table_lookup (hashed, relative);
-      at = (gsize) (end - page->str) + 1;
-      if (target == NULL)
-        continue;
-      /* Only the last segment differs: keep the value's own spelling of the folders. */
-      {
-        const char *old_base = strrchr (text, '/');
-        const char *new_base = strrchr (target, '/');
-        gsize keep = old_base != NULL ? (gsize) (old_base - text + 1) : 0;
-        const char *replacement = new_base != NULL ? new_base + 1 : target;
-
-        g_string_erase (page, (gssize) (start + keep), (gssize) (strlen (text) - keep));
-        g_string_insert (page, (gssize) (start + keep), replacement);
-        at = start + keep + strlen (replacement) + 1;
-      }
+      at = (target != NULL ? replace_last_segment (page, start, value, target) : (gsize) (end - page->str)) + 1;
     }
 }
 
