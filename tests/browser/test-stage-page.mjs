@@ -212,6 +212,33 @@ test("full screen opens and closes by keyboard, zooms with + - 0 and the wheel, 
   await page.waitForFunction(() => !document.getElementById("lightbox").open);
 });
 
+test("full screen on a touch screen: a pinch zooms, a drag pans, a tap on Close leaves", async () => {
+  await newPage({ viewport: { width: 430, height: 800 }, hasTouch: true, isMobile: true });
+  await openPage(page, server.url);
+  await showPublished("photos/valley.png");
+  await page.tap("#picture");
+  await page.waitForFunction(() => document.getElementById("lightbox").open);
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type, points) => cdp.send("Input.dispatchTouchEvent", {
+    type, touchPoints: points.map(([x, y], id) => ({ x, y, id })),
+  });
+  const fit = await page.textContent("#lightbox-zoom");
+  const transform = () => page.evaluate(() => document.getElementById("lightbox-picture").style.transform);
+  await touch("touchStart", [[180, 400], [250, 400]]);
+  for (let step = 1; step <= 5; step++) await touch("touchMove", [[180 - step * 20, 400], [250 + step * 20, 400]]);
+  await touch("touchEnd", []);
+  const pinched = await page.textContent("#lightbox-zoom");
+  assert.notEqual(pinched, fit, `a pinch zooms (${fit} then ${pinched})`);
+  const before = await transform();
+  await touch("touchStart", [[200, 300]]);
+  for (let step = 1; step <= 5; step++) await touch("touchMove", [[200 + step * 15, 300 + step * 10]]);
+  await touch("touchEnd", []);
+  assert.notEqual(await transform(), before, "a drag pans");
+  await assertAccessible(page, "full screen on a phone");
+  await page.tap("#lightbox-close");
+  await page.waitForFunction(() => !document.getElementById("lightbox").open);
+});
+
 // ---- 5. one picture at a time ----
 
 // Holds every variant of @album's pictures until released.
