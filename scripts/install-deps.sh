@@ -6,7 +6,7 @@
 # scripts/cluster.sh needs; "--bench" what the benchmarks (bench/) need.
 set -eu
 
-PACKAGES="gcc meson ninja-build pkg-config python3 python3-yaml libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev libhiredis-dev libjpeg62-turbo-dev libvips-dev libbrotli-dev gettext glib-networking"
+PACKAGES="gcc meson ninja-build pkg-config python3 python3-yaml libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev libhiredis-dev libjpeg62-turbo-dev libvips-dev libbrotli-dev zlib1g-dev gettext glib-networking"
 TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 systemd man-db appstream desktop-file-utils clang libclang-rt-14-dev openssl"
 # The cluster (scripts/cluster.sh) and its tests.
 CLUSTER_PACKAGES="libhiredis-dev redis-server redis-tools nginx-light curl"

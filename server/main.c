@@ -90,6 +90,11 @@ run (RndimgConfig *config, GSocket *activated, GTlsCertificate *certificate)
       return 1;
     }
 
+  /* Before the URL is announced: whoever reads it may stop us at once. */
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  sighup_id = rndimg_reload_on_sighup (service);
   url = rndimg_service_get_url (service);
   printf ("%s\n", url);
   fflush (stdout);
@@ -101,10 +106,6 @@ run (RndimgConfig *config, GSocket *activated, GTlsCertificate *certificate)
              : "disabled (no token)");
 
   raise_fd_limit ();
-  loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
-  sighup_id = rndimg_reload_on_sighup (service);
   rndimg_systemd_notify ("READY=1");
   g_main_loop_run (loop);
 

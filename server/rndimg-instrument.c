@@ -93,6 +93,7 @@ upload_result (guint status)
     case SOUP_STATUS_FORBIDDEN: return "forbidden";
     case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE: return "too_large";
     case SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE: return "not_an_image";
+    case SOUP_STATUS_UNPROCESSABLE_ENTITY: return "unreadable";
     case 0:
     case STATUS_CLIENT_CLOSED: return "aborted";
     default: return "failed";
@@ -169,6 +170,43 @@ static double
 read_images (gpointer catalogue)
 {
   return rndimg_catalogue_get_count (catalogue);
+}
+
+static double
+read_broker_up (gpointer broker)
+{
+  RndimgBrokerLink link;
+
+  rndimg_broker_get_link (broker, &link);
+  return link.up ? 1 : 0;
+}
+
+static double
+read_broker_losses (gpointer broker)
+{
+  RndimgBrokerLink link;
+
+  rndimg_broker_get_link (broker, &link);
+  return (double) link.losses;
+}
+
+static double
+read_publishes_pending (gpointer broker)
+{
+  RndimgBrokerLink link;
+
+  rndimg_broker_get_link (broker, &link);
+  return link.publishes_pending;
+}
+
+/* Seconds since Redis last answered (0 for a broker in this process). */
+static double
+read_broker_answer_age (gpointer broker)
+{
+  RndimgBrokerLink link;
+
+  rndimg_broker_get_link (broker, &link);
+  return link.last_answer_usec > 0 ? (double) (g_get_monotonic_time () - link.last_answer_usec) / G_USEC_PER_SEC : 0;
 }
 
 /* The variant renderer's and cache's numbers, each read by its offset. */
@@ -271,6 +309,18 @@ rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumented
                               read_slow_readers_dropped, push->streams);
   rndimg_metrics_add_reading (metrics, "rndimg_images", "gauge",
                               "Pictures in the catalogue.", read_images, push->catalogue);
+  rndimg_metrics_add_reading (metrics, "rndimg_broker_up", "gauge",
+                              "1 while the broker can publish and this node follows every event; 0 while its link "
+                              "to Redis is down.", read_broker_up, push->broker);
+  rndimg_metrics_add_reading (metrics, "rndimg_broker_link_losses_total", "counter",
+                              "Times a link to Redis was lost after Redis had answered on it.",
+                              read_broker_losses, push->broker);
+  rndimg_metrics_add_reading (metrics, "rndimg_broker_last_answer_age_seconds", "gauge",
+                              "Seconds since Redis last answered this node (0 with --broker memory).",
+                              read_broker_answer_age, push->broker);
+  rndimg_metrics_add_reading (metrics, "rndimg_publishes_pending", "gauge",
+                              "Publishes sent to the broker and not answered yet.",
+                              read_publishes_pending, push->broker);
   if (push->variants != NULL)
     add_variant_readings (metrics, push->variants);
 }

@@ -17,6 +17,7 @@ typedef struct {
   RndimgSubscribers *sockets;
   RndimgCatalogue *catalogue;
   RndimgPictureVariants *variants;
+  RndimgBroker *broker;
 } RndimgInstrumentedPush;
 
 typedef struct _RndimgInstrument RndimgInstrument;

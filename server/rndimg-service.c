@@ -17,6 +17,7 @@
 #include "rndimg-long-poll.h"
 #include "rndimg-memory-broker.h"
 #include "rndimg-picsum.h"
+#include "rndimg-picture-writer.h"
 #include "rndimg-refusal.h"
 #include "rndimg-redis-broker.h"
 #include "rndimg-router.h"
@@ -53,7 +54,10 @@ struct _RndimgService
   RndimgPlaceholders *placeholders; /* average colours and BlurHashes, computed in a worker */
   RndimgStatic *files;
   RndimgPictureVariants *variants; /* /img/: sizes and formats of the pictures */
+  RndimgVariantsApi *variants_api; /* the /img/ route */
+  RndimgPictureNumbers *numbers;   /* each picture's Lorem Picsum number, unless --no-picsum */
   RndimgPicsum *picsum;            /* Lorem Picsum's routes, unless --no-picsum */
+  RndimgDogceo *dogceo;            /* dog.ceo's routes, unless --no-dogceo */
   RndimgApiContext api;            /* what the REST handlers serve (borrows the parts above) */
 
   /* Owned: HTTP on libsoup */
@@ -106,6 +110,9 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->origins, rndimg_origin_policy_free);
 
   g_clear_pointer (&self->picsum, rndimg_picsum_free);
+  g_clear_pointer (&self->dogceo, rndimg_dogceo_free);
+  g_clear_pointer (&self->variants_api, rndimg_variants_api_free);
+  g_clear_object (&self->numbers);
   g_clear_pointer (&self->files, rndimg_static_free);
   rndimg_api_context_clear (&self->api);
   g_clear_pointer (&self->pictures, rndimg_picture_store_free);
@@ -205,14 +212,14 @@ add_routes (RndimgService *self)
                      self->config.no_metrics ? NULL : self->metrics);
   rndimg_router_add (router, "/polling/", RNDIMG_ROUTE_PREFIX, NULL, NULL, NULL);
   rndimg_router_add (router, RNDIMG_PICTURES_PATH, RNDIMG_ROUTE_PREFIX, rndimg_static_serve_image, NULL, self->files);
-  rndimg_router_add (router, "/img/", RNDIMG_ROUTE_PREFIX, rndimg_variants_api_serve, NULL, self->variants);
-  if (!self->config.no_dogceo)
+  rndimg_router_add (router, "/img/", RNDIMG_ROUTE_PREFIX, rndimg_variants_api_serve, NULL, self->variants_api);
+  if (self->dogceo != NULL)
     {
-      static const char *const dogceo_prefixes[] = { "/api/breeds/", "/api/breed/", "/breeds/", "/breed/" };
+      /* Every path under /api/ is dog.ceo's: its 404 has a "code". */
+      static const char *const dogceo_prefixes[] = { "/api/", "/breeds/", "/breed/" };
 
       for (gsize i = 0; i < G_N_ELEMENTS (dogceo_prefixes); i++)
-        rndimg_router_add (router, dogceo_prefixes[i], RNDIMG_ROUTE_PREFIX, rndimg_dogceo_serve, NULL,
-                           &api->pictures_api);
+        rndimg_router_add (router, dogceo_prefixes[i], RNDIMG_ROUTE_PREFIX, rndimg_dogceo_serve, NULL, self->dogceo);
     }
   /* The tutorial's page does XMLHttpRequest POST / and reads "message":
    * a GET handler and a POST handler serving different objects. */
@@ -282,13 +289,34 @@ make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue, RndimgPla
   return rndimg_picture_variants_new (catalogue, placeholders, &settings);
 }
 
-/* Beside the broker's state file: placeholders.jsonl in the state folder. */
+/* @name in the state folder, beside the broker's state file (NULL: none). */
 static char *
-placeholders_file (const RndimgConfig *config)
+state_folder_file (const RndimgConfig *config, const char *name)
 {
   g_autofree char *folder = config->state_file != NULL ? g_path_get_dirname (config->state_file) : NULL;
 
-  return folder != NULL ? g_build_filename (folder, "placeholders.jsonl", NULL) : NULL;
+  return folder != NULL ? g_build_filename (folder, name, NULL) : NULL;
+}
+
+/* Every picture's number, kept in the state folder, for Picsum's ids. */
+static RndimgPictureNumbers *
+make_numbers (const RndimgConfig *config, RndimgCatalogue *catalogue)
+{
+  g_autofree char *path = state_folder_file (config, RNDIMG_PICTURE_NUMBERS_FILE);
+  RndimgPictureNumbers *numbers = rndimg_picture_numbers_new (path);
+
+  rndimg_picture_numbers_follow (numbers, catalogue);
+  return numbers;
+}
+
+/* What a crash (kill -9, power loss) left in the uploads folder. */
+static void
+sweep_uploads (const char *uploads_dir)
+{
+  guint removed = rndimg_picture_writer_sweep (uploads_dir);
+
+  if (removed > 0)
+    g_message ("removed %u temporary file%s a crash left in %s", removed, removed == 1 ? "" : "s", uploads_dir);
 }
 
 RndimgService *
@@ -303,6 +331,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
   self->connections = rndimg_connections_new (self->server);
   self->refusals = rndimg_refusals_new (self->connections);
+  sweep_uploads (config->uploads_dir);
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
   if (self->catalogue == NULL)
     return NULL;
@@ -322,7 +351,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   if (RNDIMG_IS_REDIS_BROKER (self->broker))
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
                                                config->uploads_dir, config->max_upload_bytes);
-  placeholders_path = placeholders_file (config);
+  placeholders_path = state_folder_file (config, "placeholders.jsonl");
   self->placeholders = rndimg_placeholders_new (self->catalogue, placeholders_path,
                                                 (guint64) config->max_input_pixels);
   self->api = (RndimgApiContext) {
@@ -342,7 +371,14 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   self->variants = make_variants (&self->config, self->catalogue, self->placeholders);
   if (!config->no_picsum)
-    self->picsum = rndimg_picsum_new (self->catalogue, self->variants, rndimg_static_serve_web, self->files);
+    {
+      self->numbers = make_numbers (config, self->catalogue);
+      self->picsum = rndimg_picsum_new (self->catalogue, self->numbers, self->variants, rndimg_static_serve_web,
+                                        self->files);
+    }
+  self->variants_api = rndimg_variants_api_new (self->variants, self->numbers);
+  if (!config->no_dogceo)
+    self->dogceo = rndimg_dogceo_new (self->catalogue, self->files);
   if (!start_sources (self, error))
     return NULL;
 
@@ -355,7 +391,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_instrument_add_readings (self->metrics, &(RndimgInstrumentedPush) {
     .long_polls = self->long_polls, .streams = self->streams,
     .sockets = self->sockets, .catalogue = self->catalogue,
-    .variants = self->variants,
+    .variants = self->variants, .broker = self->broker,
   });
   return g_steal_pointer (&self);
 }

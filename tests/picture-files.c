@@ -2,6 +2,7 @@
 /* See picture-files.h. Written through a temporary name and a rename, as
  * an upload is, so a folder watch sees each file once, complete. */
 #include "picture-files.h"
+#include "attack-pictures.h"
 #include "rndimg-test-util.h"
 
 #include <glib/gstdio.h>
@@ -44,23 +45,14 @@ picture_files_copy_shipped (const char *folder, const char *relative, const char
   write_bytes (folder, relative, (const guint8 *) data, length);
 }
 
-static void
-put_be32 (guint8 *p, guint32 value)
-{
-  p[0] = value >> 24; p[1] = value >> 16; p[2] = value >> 8; p[3] = value;
-}
-
+/* Headers that the server's reader takes whole: its decoder would get as
+ * far as the pixels, which are not there. */
 void
 picture_files_write_png (const char *folder, const char *relative, guint width, guint height)
 {
-  guint8 png[45] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
+  g_autoptr(GBytes) png = attack_png_declaring (width, height, 16);
 
-  put_be32 (png + 16, width);
-  put_be32 (png + 20, height);
-  png[24] = 8;    /* depth */
-  png[25] = 2;    /* RGB */
-  memcpy (png + 33, "\0\0\0\0IEND\xae\x42\x60\x82", 12);
-  write_bytes (folder, relative, png, sizeof png);
+  write_bytes (folder, relative, g_bytes_get_data (png, NULL), g_bytes_get_size (png));
 }
 
 void
@@ -69,7 +61,9 @@ picture_files_write_jpeg (const char *folder, const char *relative, guint width,
   guint8 jpeg[] = {
     0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
     0xff, 0xc0, 0, 17, 8, height >> 8, height & 0xff, width >> 8, width & 0xff, 3,
-    1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9,
+    1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
+    0xff, 0xda, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0,
+    0xff, 0xd9,
   };
 
   write_bytes (folder, relative, jpeg, sizeof jpeg);
@@ -78,7 +72,10 @@ picture_files_write_jpeg (const char *folder, const char *relative, guint width,
 void
 picture_files_write_gif (const char *folder, const char *relative, guint width, guint height)
 {
-  guint8 gif[] = { 'G', 'I', 'F', '8', '9', 'a', width & 0xff, width >> 8, height & 0xff, height >> 8, 0, 0, 0, ';' };
+  guint8 gif[] = {
+    'G', 'I', 'F', '8', '9', 'a', width & 0xff, width >> 8, height & 0xff, height >> 8, 0, 0, 0,
+    0x2c, 0, 0, 0, 0, width & 0xff, width >> 8, height & 0xff, height >> 8, 0, 2, 0, ';',
+  };
 
   write_bytes (folder, relative, gif, sizeof gif);
 }
@@ -86,9 +83,9 @@ picture_files_write_gif (const char *folder, const char *relative, guint width, 
 void
 picture_files_write_webp (const char *folder, const char *relative, guint width, guint height)
 {
-  guint8 webp[30] = { 'R', 'I', 'F', 'F', 22, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'X', 10, 0, 0, 0 };
+  guint32 bits = (width - 1) | (height - 1) << 14;
+  guint8 webp[26] = { 'R', 'I', 'F', 'F', 18, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'L', 6, 0, 0, 0, 0x2f,
+                      bits & 0xff, bits >> 8, bits >> 16, bits >> 24, 0 };
 
-  webp[24] = (width - 1) & 0xff; webp[25] = (width - 1) >> 8; webp[26] = (width - 1) >> 16;
-  webp[27] = (height - 1) & 0xff; webp[28] = (height - 1) >> 8; webp[29] = (height - 1) >> 16;
   write_bytes (folder, relative, webp, sizeof webp);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Picture files for tests: shipped ones copied, and headers of any size
- * written by hand (the catalogue reads only the header). */
+ * written by hand (the catalogue reads only the header: these are sound
+ * up to the pixels, which are missing). */
 #pragma once
 
 #include <glib.h>

@@ -8,8 +8,9 @@
 #include <signal.h>
 #include <sys/prctl.h>
 
-static int
-free_port (void)
+/* A TCP port nothing listens on now, on 127.0.0.1. */
+int
+test_free_loopback_port (void)
 {
   g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -47,7 +48,8 @@ launch (TestRedis *redis)
   g_subprocess_launcher_set_cwd (launcher, redis->folder);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   redis->process = g_subprocess_launcher_spawn (launcher, &error, binary, "--port", port, "--bind", "127.0.0.1",
-                                                "--save", "", "--appendonly", "no", "--daemonize", "no", NULL);
+                                                "--save", "", "--appendonly", redis->append_only ? "yes" : "no",
+                                                "--appendfsync", "always", "--daemonize", "no", NULL);
   g_assert_no_error (error);
   while (!answers_ping (redis))
     {
@@ -56,18 +58,33 @@ launch (TestRedis *redis)
     }
 }
 
-TestRedis *
-test_redis_start (void)
+static TestRedis *
+start (gboolean append_only)
 {
   TestRedis *redis = g_new0 (TestRedis, 1);
   g_autoptr(GError) error = NULL;
 
+  redis->append_only = append_only;
   redis->folder = g_dir_make_tmp ("rndimg-redis-XXXXXX", &error);
   g_assert_no_error (error);
-  redis->port = free_port ();
+  redis->port = test_free_loopback_port ();
   redis->url = g_strdup_printf ("redis://127.0.0.1:%d", redis->port);
   launch (redis);
   return redis;
+}
+
+TestRedis *
+test_redis_start (void)
+{
+  return start (FALSE);
+}
+
+/* A Redis that writes every change to its append-only file before it
+ * answers: killed, it comes back with everything it answered. */
+TestRedis *
+test_redis_start_append_only (void)
+{
+  return start (TRUE);
 }
 
 /* Stops it for good (SIGTERM, waits). */
@@ -85,8 +102,18 @@ static void
 forget_data (TestRedis *redis)
 {
   g_autofree char *dump = g_build_filename (redis->folder, "dump.rdb", NULL);
+  g_autofree char *append_only = g_build_filename (redis->folder, "appendonlydir", NULL);
+  g_autoptr(GDir) files = g_dir_open (append_only, 0, NULL);
+  const char *name;
 
   g_remove (dump);
+  while (files != NULL && (name = g_dir_read_name (files)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (append_only, name, NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (append_only);
 }
 
 /* Down now. With @keep_data it saves first (and test_redis_bring_up()
@@ -101,6 +128,14 @@ test_redis_take_down (TestRedis *redis, gboolean keep_data)
   terminate (redis, keep_data ? SIGTERM : SIGKILL);
   if (!keep_data)
     forget_data (redis);
+}
+
+/* Killed (SIGKILL) with its files kept: with an append-only file it
+ * comes back (test_redis_bring_up()) with every write it answered. */
+void
+test_redis_crash (TestRedis *redis)
+{
+  terminate (redis, SIGKILL);
 }
 
 /* Up again on the same port after test_redis_take_down(). */

@@ -108,6 +108,16 @@ test_server_start (const char *first_arg, ...)
   return test_server_start_argv ((const char *const *) args->pdata);
 }
 
+static void
+forget (TestServer *server)
+{
+  g_object_unref (server->process);
+  test_remove_folder (server->state_dir);
+  g_free (server->state_dir);
+  g_free (server->url);
+  g_free (server);
+}
+
 /* SIGTERM, then the server must exit 0: a leak or sanitizer error found at
  * exit makes it fail, and so the test. */
 void
@@ -120,11 +130,16 @@ test_server_stop (TestServer *server)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (server->process));
   g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
-  g_object_unref (server->process);
-  test_remove_folder (server->state_dir);
-  g_free (server->state_dir);
-  g_free (server->url);
-  g_free (server);
+  forget (server);
+}
+
+/* SIGKILL, as a crash or an OOM killer would: nothing is written at exit. */
+void
+test_server_kill (TestServer *server)
+{
+  g_subprocess_force_exit (server->process);
+  g_subprocess_wait (server->process, NULL, NULL);
+  forget (server);
 }
 
 char *
@@ -148,10 +163,11 @@ is_json_type (const char *essence)
 
 /* Appends one answer as a JSON line to the file named by $RNDIMG_ANSWERS
  * (set per suite), for the check registered by test_add_answers_described().
- * @content_type is the header's whole value, or NULL. */
-void
-test_record_answer_parts (const char *method, const char *path, guint status,
-                          const char *content_type, const char *data, gsize length)
+ * @content_type is the header's whole value, or NULL; @cache_control too,
+ * "" when the answer had none, NULL when it was not read. */
+static void
+record_answer (const char *method, const char *path, guint status, const char *content_type,
+               const char *cache_control, const char *data, gsize length)
 {
   const char *log = g_getenv ("RNDIMG_ANSWERS");
   g_autofree char *essence = g_strdup (content_type);   /* the type without parameters */
@@ -181,6 +197,13 @@ test_record_answer_parts (const char *method, const char *path, guint status,
   json_builder_add_string_value (builder, content_type);
   json_builder_set_member_name (builder, "body_bytes");
   json_builder_add_int_value (builder, (gint64) length);
+  if (cache_control != NULL)
+    {
+      g_autofree char *valid = g_utf8_make_valid (cache_control, -1);
+
+      json_builder_set_member_name (builder, "cache_control");
+      json_builder_add_string_value (builder, valid);
+    }
   if (is_json_type (essence) && length > 0 && g_utf8_validate (data, (gssize) length, NULL))
     {
       g_autofree char *text = g_strndup (data, length);
@@ -197,16 +220,24 @@ test_record_answer_parts (const char *method, const char *path, guint status,
   fclose (file);
 }
 
-/* test_record_answer_parts() for libsoup's @msg and its @body. */
+void
+test_record_answer_parts (const char *method, const char *path, guint status,
+                          const char *content_type, const char *data, gsize length)
+{
+  record_answer (method, path, status, content_type, NULL, data, length);
+}
+
+/* The answer of libsoup's @msg and its @body, its Cache-Control too. */
 void
 test_record_answer (SoupMessage *msg, GBytes *body)
 {
   SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  const char *cache_control = soup_message_headers_get_list (headers, "Cache-Control");
 
-  test_record_answer_parts (soup_message_get_method (msg), g_uri_get_path (soup_message_get_uri (msg)),
-                            soup_message_get_status (msg), soup_message_headers_get_one (headers, "Content-Type"),
-                            body != NULL ? g_bytes_get_data (body, NULL) : NULL,
-                            body != NULL ? g_bytes_get_size (body) : 0);
+  record_answer (soup_message_get_method (msg), g_uri_get_path (soup_message_get_uri (msg)),
+                 soup_message_get_status (msg), soup_message_headers_get_one (headers, "Content-Type"),
+                 cache_control != NULL ? cache_control : "",
+                 body != NULL ? g_bytes_get_data (body, NULL) : NULL, body != NULL ? g_bytes_get_size (body) : 0);
 }
 
 static void
@@ -760,6 +791,25 @@ test_server_wait_for_placeholders (TestServer *server, SoupSession *session, gui
   PlaceholdersProbe probe = { server, session };
 
   g_assert_true (test_wait_until (placeholders_done, &probe, timeout_ms));
+}
+
+/* @name's value in /metrics (a series with its labels); FALSE (and 0)
+ * when the server has no such series. */
+gboolean
+test_server_metric (TestServer *server, SoupSession *session, const char *name, double *value)
+{
+  g_auto(TestResponse) response = { 0 };
+  g_autofree char *url = test_server_url (server, "/metrics");
+  g_autofree char *prefix = g_strconcat ("\n", name, " ", NULL);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  test_request (session, "GET", url, NULL, NULL, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  text = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
+  line = strstr (text, prefix);
+  *value = line != NULL ? g_ascii_strtod (line + strlen (prefix), NULL) : 0;
+  return line != NULL;
 }
 
 /* POST /publish (the named image, or a random one); asserts 201. */

@@ -22,6 +22,7 @@ TestServer *test_server_start_plain (const char *const *args);
 TestServer *test_server_start_full (const char *const *args,
                                     const char *const *environment);
 void        test_server_stop       (TestServer *server);
+void        test_server_kill       (TestServer *server);
 char       *test_server_url        (TestServer *server, const char *path);
 const char *test_server_binary     (void);
 
@@ -153,6 +154,10 @@ gint64      test_server_stat      (TestServer   *server,
 void        test_server_wait_for_placeholders (TestServer  *server,
                                                SoupSession *session,
                                                guint        timeout_ms);
+gboolean    test_server_metric    (TestServer   *server,
+                                   SoupSession  *session,
+                                   const char   *name,
+                                   double       *value);
 JsonObject *test_publish          (TestServer   *server,
                                    SoupSession  *session,
                                    const char   *name);

@@ -357,7 +357,8 @@ test_web_symlink_out_of_folder (void)
   g_autofree char *outside = g_dir_make_tmp ("rndimg-outside-XXXXXX", NULL);
   g_autofree char *secret = g_build_filename (outside, "secret.json", NULL);
   g_autofree char *index = g_build_filename (web, "index.html", NULL);
-  g_autofree char *sub = g_build_filename (web, "sub", NULL);
+  /* One of the page's folders, which docs/openapi.yaml names. */
+  g_autofree char *sub = g_build_filename (web, "i18n", NULL);
   g_autofree char *inside = g_build_filename (sub, "inside.json", NULL);
   g_autofree char *folder_link = g_build_filename (web, "escape", NULL);
   g_autofree char *file_link = g_build_filename (web, "secret.json", NULL);
@@ -383,7 +384,7 @@ test_web_symlink_out_of_folder (void)
       test_assert_json_error (&response, 404);
     }
   {
-    g_autofree char *url = test_server_url (server, "/sub/inside.json");
+    g_autofree char *url = test_server_url (server, "/i18n/inside.json");
     g_auto(TestResponse) response = { 0 };
 
     test_get (session, url, &response);

@@ -75,7 +75,7 @@ publish (Fixture *fixture, const char *name, const char *source)
   RndimgEvent *event;
 
   rndimg_broker_publish_async (fixture->broker, name, source, NULL, on_result, &result);
-  event = rndimg_broker_publish_finish (fixture->broker, wait_result (&result), &error);
+  event = rndimg_broker_publish_finish (fixture->broker, wait_result (&result), NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (event);
   return event;
@@ -247,10 +247,79 @@ test_events_described (Fixture *fixture, gconstpointer kind)
   g_assert_nonnull (strstr (replayed, "\"described\":\"dogs/a.png\""));
 }
 
+/* Publishes 01.png with key @record, request @fingerprint. */
+static RndimgEvent *
+publish_keyed (Fixture *fixture, const char *record, const char *fingerprint, gboolean *replayed, GError **error)
+{
+  RndimgPublishKey key = { (char *) record, (char *) fingerprint };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  rndimg_broker_publish_with_key_async (fixture->broker, "01.png", "api", &key, NULL, on_result, &result);
+  return rndimg_broker_publish_finish (fixture->broker, wait_result (&result), replayed, error);
+}
+
+/* A key publishes once: the same request again gets its event (replayed,
+ * nothing told), another request with it an error, another key anew. */
+static void
+test_publish_key_publishes_once (Fixture *fixture, gconstpointer kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgEvent) first = NULL;
+  g_autoptr(RndimgEvent) again = NULL;
+  g_autoptr(RndimgEvent) reused = NULL;
+  g_autoptr(RndimgEvent) other = NULL;
+  gboolean replayed = TRUE;
+
+  first = publish_keyed (fixture, "key-one", "request-a", &replayed, &error);
+  g_assert_no_error (error);
+  g_assert_false (replayed);
+  again = publish_keyed (fixture, "key-one", "request-a", &replayed, &error);
+  g_assert_no_error (error);
+  g_assert_true (replayed);
+  g_assert_cmpint (again->id, ==, first->id);
+  g_assert_cmpstr (again->published_at, ==, first->published_at);
+  reused = publish_keyed (fixture, "key-one", "request-b", &replayed, &error);
+  g_assert_error (error, RNDIMG_BROKER_ERROR, RNDIMG_BROKER_ERROR_KEY_REUSED);
+  g_assert_null (reused);
+  g_clear_error (&error);
+  other = publish_keyed (fixture, "key-two", "request-a", &replayed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (other->id, ==, first->id + 1);
+  g_assert_cmpuint (fixture->heard->len, ==, 2);
+}
+
+static void
+on_synced (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rndimg_broker_sync_finish (RNDIMG_BROKER (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* A sync answers once the history holds what was published before it. */
+static void
+test_sync_holds_what_was_published (Fixture *fixture, gconstpointer kind)
+{
+  g_autoptr(RndimgEvent) event = publish (fixture, "01.png", "api");
+  gboolean synced = FALSE;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  rndimg_broker_sync_async (fixture->broker, NULL, on_synced, &synced);
+  while (!synced && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (synced);
+  g_assert_cmpint (rndimg_broker_get_newest_id (fixture->broker), >=, event->id);
+  g_assert_true (rndimg_broker_is_current (fixture->broker));
+}
+
 static const struct {
   const char *name;
   void (*func) (Fixture *fixture, gconstpointer kind);
 } contract[] = {
+  { "publish-key-publishes-once", test_publish_key_publishes_once },
+  { "sync-holds-what-was-published", test_sync_holds_what_was_published },
   { "history-counts-missed-per-album", test_history_counts_missed_per_album },
   { "events-described", test_events_described },
   { "empty", test_empty },
@@ -368,7 +437,7 @@ test_second_node_hears_first (Fixture *fixture, gconstpointer kind)
 static void
 count_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, NULL);
+  g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, NULL, NULL);
 
   g_assert_nonnull (event);
   (*(guint *) user_data)++;
@@ -416,7 +485,7 @@ assert_publish_fails (RndimgBroker *broker)
   g_autoptr(RndimgEvent) event = NULL;
 
   rndimg_broker_publish_async (broker, "01.png", "api", NULL, on_result, &result);
-  event = rndimg_broker_publish_finish (broker, wait_result (&result), &error);
+  event = rndimg_broker_publish_finish (broker, wait_result (&result), NULL, &error);
   g_assert_null (event);
   g_assert_nonnull (error);
 }

@@ -86,22 +86,6 @@ test_ids_continue_after_restart (Fixture *fixture, gconstpointer data)
   test_server_stop (server);
 }
 
-/* SIGKILL: no clean stop, no last write. */
-static void
-kill_server (TestServer *server)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_force_exit (server->process);
-  g_subprocess_wait (server->process, NULL, &error);
-  g_assert_no_error (error);
-  g_object_unref (server->process);
-  test_remove_folder (server->state_dir);
-  g_free (server->state_dir);
-  g_free (server->url);
-  g_free (server);
-}
-
 /* A killed server never hands out an id twice: after a restart the next
  * id is past every id it gave before, in the same epoch, and the history
  * written before the kill is still there. */
@@ -122,7 +106,7 @@ test_killed_server_never_reuses_an_id (Fixture *fixture, gconstpointer data)
     }
   g_assert_cmpint (last, ==, 5);
   test_run_for (300);   /* the history's lazy write is done by now */
-  kill_server (server);
+  test_server_kill (server);
 
   server = start (fixture);
   epoch_after = stats_epoch (server, fixture->session);

@@ -146,6 +146,44 @@ test_clean_exit_after_all (void)
   test_server_stop (server);
 }
 
+/* One keep-alive request, answered, then the client closes while the
+ * connection idles (what curl, a browser leaving, or any client pool
+ * does). */
+static void
+request_then_close (TestServer *server)
+{
+  g_autoptr(RawConnection) connection = raw_connect (server);
+  g_autofree char *answer = NULL;
+
+  g_assert_true (raw_send_text (connection, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  answer = raw_read_answer (connection, 5000);
+  g_assert_cmpuint (raw_answer_status (answer), ==, 200);
+}
+
+/* libsoup 3.2 kept every keep-alive connection its client closed between
+ * requests (about 2.8 KB each, until the server stopped): 5000 such
+ * connections must leave the RSS flat (issue 33, point 4). */
+static void
+test_rss_flat_keep_alive_closed_by_client (void)
+{
+  const char *args[] = { "--interval=0", NULL };
+  TestServer *server = test_server_start_plain (args);
+  gsize before, after;
+
+  wait_for_placeholders (server);
+  for (guint i = 0; i < 500; i++)
+    request_then_close (server);
+  before = settled_rss_kib (server);
+  for (guint i = 0; i < 5000; i++)
+    request_then_close (server);
+  after = settled_rss_kib (server);
+  g_test_message ("keep-alive closed by the client: RSS %" G_GSIZE_FORMAT " KiB before 5000 connections, %"
+                  G_GSIZE_FORMAT " KiB after (%+" G_GSSIZE_FORMAT " KiB)", before, after,
+                  (gssize) after - (gssize) before);
+  g_assert_cmpint ((gssize) after - (gssize) before, <, ALLOWED_GROWTH_KIB);
+  test_server_stop (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -157,6 +195,7 @@ main (int argc, char *argv[])
       g_strdelimit (path + strlen ("/memory/rss-flat/"), " /", '-');
       g_test_add_data_func (path, &attacks[i], test_rss_flat);
     }
+  g_test_add_func ("/memory/rss-flat/keep-alive-closed-by-client", test_rss_flat_keep_alive_closed_by_client);
   g_test_add_func ("/memory/clean-exit-after-all", test_clean_exit_after_all);
   return g_test_run ();
 }

@@ -214,6 +214,72 @@ test_auth_no_token_beyond_loopback (void)
   fixture_tear_down (&fixture, NULL);
 }
 
+static gint64
+published_id (TestResponse *response)
+{
+  g_autoptr(JsonObject) event = test_response_json (response);
+
+  return json_object_get_int_member (event, "id");
+}
+
+/* POST /publish with @key as its Idempotency-Key. */
+static void
+publish_with_key (Fixture *fixture, const char *json, const char *key, TestResponse *response)
+{
+  const char *headers[] = { "Idempotency-Key", key, NULL };
+
+  post_json (fixture, API "/publish", json, headers, response);
+}
+
+/* The Idempotency-Key on one node (the memory broker): a retry is
+ * answered with the first event (a random pick too) and publishes
+ * nothing; another body is 422; malformed keys 400; followers see each
+ * event once. */
+static void
+test_publish_idempotency_key (Fixture *fixture, gconstpointer data)
+{
+  static const char *const malformed[] = { "\"open", "\"\"", "\"a\", \"b\"", "sp ace", "\"\x01\"", NULL };
+  TestEventStream *stream = open_events (fixture, "", NULL);
+  g_auto(TestResponse) first = { 0 };
+  g_auto(TestResponse) again = { 0 };
+  g_auto(TestResponse) other_body = { 0 };
+  g_auto(TestResponse) other_key = { 0 };
+  g_autoptr(JsonObject) first_event = NULL;
+  g_autoptr(JsonObject) again_event = NULL;
+
+  assert_stat_becomes (fixture, "open_streams", 1, 3000);
+  publish_with_key (fixture, NULL, "\"b1d2c3e4-random\"", &first);
+  test_assert_status (&first, 201);
+  g_assert_null (test_response_header (&first, "Idempotent-Replayed"));
+  publish_with_key (fixture, NULL, "\"b1d2c3e4-random\"", &again);
+  test_assert_status (&again, 201);
+  g_assert_cmpstr (test_response_header (&again, "Idempotent-Replayed"), ==, "true");
+  first_event = test_response_json (&first);
+  again_event = test_response_json (&again);
+  g_assert_cmpint (json_object_get_int_member (again_event, "id"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (again_event, "name"), ==,
+                   json_object_get_string_member (first_event, "name"));
+  g_assert_cmpstr (test_response_header (&again, "Location"), ==, test_response_header (&first, "Location"));
+
+  publish_with_key (fixture, "{\"name\":\"01.png\"}", "\"b1d2c3e4-random\"", &other_body);
+  test_assert_json_error (&other_body, 422);
+  for (guint i = 0; malformed[i] != NULL; i++)
+    {
+      g_auto(TestResponse) response = { 0 };
+
+      publish_with_key (fixture, NULL, malformed[i], &response);
+      test_assert_json_error (&response, 400);
+    }
+  publish_with_key (fixture, "{\"name\":\"01.png\"}", "\"another\"", &other_key);
+  test_assert_status (&other_key, 201);
+  g_assert_cmpint (published_id (&other_key), ==, 2);
+
+  g_assert_true (test_event_stream_wait (stream, 2, 3000));
+  g_assert_false (test_event_stream_wait (stream, 3, 300));
+  g_assert_cmpint (test_server_stat (fixture->server, fixture->session, "events_published"), ==, 2);
+  test_event_stream_close (stream);
+}
+
 static const char *const small_uploads[] = { "--max-upload=10000", NULL };
 
 int
@@ -228,6 +294,7 @@ main (int argc, char **argv)
   ADD ("/upload/oversize", test_upload_oversize, small_uploads);
   ADD ("/upload/limits-in-stats", test_upload_limits_in_stats, small_uploads);
   ADD ("/publish/errors", test_publish_errors, NULL);
+  ADD ("/publish/idempotency-key", test_publish_idempotency_key, NULL);
   g_test_add_func ("/auth/token", test_auth_token);
   g_test_add_func ("/auth/no-token-beyond-loopback", test_auth_no_token_beyond_loopback);
 

@@ -196,6 +196,7 @@ typedef struct {
   const char *album;
   const char *title[2];        /* English, Persian: "Landscape 3" */
   int width, height, count, first_number;
+  const char *name;            /* the album's, for dog.ceo's breed information */
 } Album;
 
 static const char *
@@ -215,10 +216,10 @@ persian_digit (int n)
 }
 
 static const Album albums[] = {
-  { "landscapes", { "Landscape", "تصویر افقی" }, 640, 400, 4, 101 },
-  { "portraits", { "Portrait", "تصویر عمودی" }, 300, 480, 4, 201 },
-  { "squares", { "Square", "تصویر مربع" }, 360, 360, 4, 301 },
-  { "squares/small", { "Small square", "تصویر مربع کوچک" }, 160, 160, 2, 401 },
+  { "landscapes", { "Landscape", "تصویر افقی" }, 640, 400, 4, 101, "Landscapes" },
+  { "portraits", { "Portrait", "تصویر عمودی" }, 300, 480, 4, 201, "Portraits" },
+  { "squares", { "Square", "تصویر مربع" }, 360, 360, 4, 301, "Squares" },
+  { "squares/small", { "Small square", "تصویر مربع کوچک" }, 160, 160, 2, 401, "Small squares" },
 };
 
 static gboolean
@@ -330,10 +331,20 @@ make_album (const char *dir, const Album *album)
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *album_info = g_strdup_printf ("%d pictures of %d by %d pixels, each a shape and its number on a "
+                                                 "coloured background, drawn by tools/make-images.c.",
+                                                 album->count, album->width, album->height);
 
   if (g_mkdir_with_parents (folder, 0755) != 0)
     return FALSE;
   json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "album");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, album->name);
+  json_builder_set_member_name (builder, "info");
+  json_builder_add_string_value (builder, album_info);
+  json_builder_end_object (builder);
   json_builder_set_member_name (builder, "pictures");
   json_builder_begin_object (builder);
   for (int index = 0; index < album->count; index++)

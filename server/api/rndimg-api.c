@@ -13,6 +13,7 @@
 #include "rndimg-picture-json.h"
 #include "rndimg-openapi-resources.h"
 #include "rndimg-paused.h"
+#include "rndimg-publish.h"
 
 #include <string.h>
 
@@ -143,155 +144,66 @@ rndimg_api_list_images (SoupServerMessage *msg, const char *path, GHashTable *qu
   rndimg_pictures_api_list (msg, path, query, &api->pictures_api);
 }
 
-/* A string member of @object, or NULL; FALSE with a 400 sent when it is
- * there but not a string. */
-static gboolean
-read_string_member (SoupServerMessage *msg, JsonObject *object, const char *member_name, char **value)
-{
-  JsonNode *member = json_object_get_member (object, member_name);
-
-  *value = NULL;
-  if (member == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "%s must be a string like \"%s\"", member_name,
-                              g_str_equal (member_name, "name") ? "023.png" : "dogs");
-      return FALSE;
-    }
-  *value = g_strdup (json_node_get_string (member));
-  return TRUE;
-}
-
-/* The body of a publish: {"name":"023.png"}, {"album":"dogs"} or nothing. */
-static gboolean
-read_publish_body (SoupServerMessage *msg, char **name, char **album)
-{
-  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (body, &length);
-  JsonNode *root;
-
-  *name = *album = NULL;
-  if (length == 0)
-    return TRUE;
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the body is not JSON: %s", error->message);
-      return FALSE;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "the body must be a JSON object like {\"name\":\"023.png\"}");
-      return FALSE;
-    }
-  return read_string_member (msg, json_node_get_object (root), "name", name) &&
-         read_string_member (msg, json_node_get_object (root), "album", album);
-}
-
-/* The picture a publish names, or a random one of its album or of all;
- * NULL with the answer sent. */
-static RndimgPicture *
-publish_choice (RndimgApiContext *api, SoupServerMessage *msg, const char *name, const char *album)
-{
-  const char *albums[] = { album, NULL };
-  g_autoptr(GPtrArray) picked = NULL;
-  g_autoptr(GError) error = NULL;
-  RndimgPicture *image;
-
-  if (name != NULL && !rndimg_catalogue_name_is_valid (name))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST, "name must be a picture name like 023.png or dogs/001.png");
-      return NULL;
-    }
-  if (album != NULL && !rndimg_album_name_is_valid (album))
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_BAD_REQUEST,
-                              "album must be an album name (dogs, dogs/puppies): lower-case letters, digits, '-' and '_'");
-      return NULL;
-    }
-  if (name != NULL)
-    {
-      if ((image = rndimg_catalogue_lookup (api->catalogue, name)) == NULL)
-        rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no image called %s", name);
-      return image;
-    }
-  picked = rndimg_catalogue_choose (api->catalogue, album != NULL ? albums : NULL, RNDIMG_ORIENTATION_ANY, NULL,
-                                    NULL, 1, &error);
-  if (picked == NULL || picked->len == 0)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "%s", error != NULL ? error->message : "no image (any)");
-      return NULL;
-    }
-  return rndimg_picture_ref (g_ptr_array_index (picked, 0));
-}
-
-/* Answers 201 with the event, and Location: the picture's URL. */
+/* Writes what the publish layer answered. */
 static void
-send_event (SoupServerMessage *msg, const RndimgEvent *event)
+send_publish_answer (SoupServerMessage *msg, const RndimgPublishAnswer *answer)
 {
-  g_autofree char *base_url = rndimg_http_base_url (msg);
-  g_autofree char *url_path = rndimg_picture_url_path (event->name);
-  g_autofree char *location = g_strconcat (base_url, url_path, NULL);
-  g_autoptr(GBytes) json = rndimg_event_to_json_bytes (event, base_url, 0);   /* the fan-out's, usually */
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   rndimg_http_set_no_store (msg);
-  soup_message_headers_replace (headers, "Location", location);
-  soup_server_message_set_status (msg, SOUP_STATUS_CREATED, NULL);
+  if (answer->location != NULL)
+    soup_message_headers_replace (headers, "Location", answer->location);
+  if (answer->retry_after != NULL)
+    soup_message_headers_replace (headers, "Retry-After", answer->retry_after);
+  if (answer->replayed)
+    soup_message_headers_replace (headers, "Idempotent-Replayed", "true");
+  soup_server_message_set_status (msg, answer->status, NULL);
   soup_message_headers_set_content_type (headers, "application/json", NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), json);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), answer->body);
 }
 
 static void
-on_published (GObject *source, GAsyncResult *result, gpointer user_data)
+on_answered (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   RndimgPaused *paused = user_data;
-  SoupServerMessage *msg = rndimg_paused_message (paused);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, &error);
+  g_autoptr(RndimgPublishAnswer) answer = rndimg_publish_finish (result);
 
   if (rndimg_paused_resume (paused))
-    {
-      if (event != NULL)
-        send_event (msg, event);
-      else
-        {
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
-          rndimg_http_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-                                  "the picture could not be published: %s", error->message);
-        }
-    }
+    send_publish_answer (rndimg_paused_message (paused), answer);
   rndimg_paused_free (paused);
 }
 
 /* Publishes @name from @source (a static string) and answers @msg with
- * 201 and the event once the broker has it. */
+ * 201 and the event once the broker has it (uploads). */
 void
 rndimg_api_publish_and_answer (RndimgApiContext *api, SoupServerMessage *msg,
                                const char *name, const char *source)
 {
-  rndimg_broker_publish_async (api->broker, name, source, NULL, on_published, rndimg_paused_new (msg));
+  g_autofree char *base_url = rndimg_http_base_url (msg);
+
+  rndimg_publish_picture_async (api->broker, name, source, NULL, base_url, NULL, on_answered,
+                                rndimg_paused_new (msg));
 }
 
 /* POST /polling/api/v1.0/publish [{"name":"023.png"} | {"album":"dogs"}]:
  * publishes the named picture, or a random one (of the album), to every
- * subscriber. */
+ * subscriber, once per Idempotency-Key (rndimg-publish.c decides). */
 void
 rndimg_api_publish (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer api_context)
 {
   RndimgApiContext *api = api_context;
-  g_autoptr(RndimgPicture) image = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *album = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *base_url = NULL;
+  const char *key;
+  RndimgPublishRequest request;
 
-  if (!rndimg_auth_allows_write (api->config, msg) || !read_publish_body (msg, &name, &album) ||
-      (image = publish_choice (api, msg, name, album)) == NULL)
+  if (!rndimg_auth_allows_write (api->config, msg))
     return;
-  rndimg_api_publish_and_answer (api, msg, image->name, "api");
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  key = soup_message_headers_get_list (soup_server_message_get_request_headers (msg), "Idempotency-Key");
+  base_url = rndimg_http_base_url (msg);
+  request = (RndimgPublishRequest) { body, key, base_url };
+  rndimg_publish_async (api->catalogue, api->broker, &request, NULL, on_answered, rndimg_paused_new (msg));
 }
 
 static void
@@ -313,6 +225,25 @@ add_upload_limits (JsonBuilder *builder, const RndimgConfig *config)
   for (char **type = types; *type != NULL; type++)
     json_builder_add_string_value (builder, *type);
   json_builder_end_array (builder);
+}
+
+/* broker_up, broker_last_answer_ms (null: not a remote broker, or it
+ * never answered) and broker_link_losses. */
+static void
+add_broker_link (JsonBuilder *builder, RndimgBroker *broker)
+{
+  RndimgBrokerLink link;
+
+  rndimg_broker_get_link (broker, &link);
+  json_builder_set_member_name (builder, "broker_up");
+  json_builder_add_boolean_value (builder, link.up);
+  json_builder_set_member_name (builder, "broker_last_answer_ms");
+  if (link.last_answer_usec > 0)
+    json_builder_add_int_value (builder, (g_get_monotonic_time () - link.last_answer_usec) / 1000);
+  else
+    json_builder_add_null_value (builder);
+  add_count (builder, "broker_link_losses", (gint64) link.losses);
+  add_count (builder, "publishes_pending", link.publishes_pending);
 }
 
 /* GET /polling/api/v1.0/stats: what the server holds and has done. */
@@ -341,6 +272,7 @@ rndimg_api_stats (SoupServerMessage *msg, const char *path, GHashTable *query, g
     json_builder_add_string_value (builder, rndimg_broker_get_problem (api->broker));
   else
     json_builder_add_null_value (builder);
+  add_broker_link (builder, api->broker);
   add_count (builder, "images", rndimg_catalogue_get_count (api->catalogue));
   add_count (builder, "placeholders_pending", rndimg_placeholders_get_pending (api->pictures_api.placeholders));
   add_count (builder, "requests_served", (gint64) api->requests);

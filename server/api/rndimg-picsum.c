@@ -1,41 +1,54 @@
 /* SPDX-License-Identifier: MIT */
-/* Lorem Picsum's routes, so code written for picsum.photos works with the
- * host changed: /{w}/{h} and /{size} (a random picture), /id/{id}/...,
- * /seed/{seed}/..., each with .jpg (the default) or .webp and ?grayscale,
- * ?blur[=1..10], ?random=N (ignored, as Picsum does); every one a 302
- * (no-store, Picsum-ID) to the picture's canonical variant URL. Also
- * /id/{id}/info, /seed/{seed}/info and /v2/list?page=&limit= with
- * Picsum's item fields and Link header. Ids are the catalogue's names,
- * an album's picture's with its slash ("dogs/001.png", escaped or not).
- * A seed picks what rndimg?seed= picks, from the catalogue's ring
- * (consistent hashing), so adding a picture moves only a few seeds.
- * Paths of any other shape go to @fallback (the web page's files). */
+/* Lorem Picsum's routes, as its code answers them, so code written for
+ * picsum.photos works with the host changed:
+ *
+ *   /{size}, /{width}/{height}        a random picture
+ *   /id/{id}/{size}, /id/{id}/{w}/{h} a picture by id
+ *   /seed/{seed}/{size}, .../{w}/{h}  the picture a seed picks
+ *   /id/{id}/info, /seed/{seed}/info  its information
+ *   /v2/list?page=&limit=             a page of the catalogue, with Link
+ *   /list, /g/..., ?image={id}        the routes Picsum still serves
+ *
+ * each size with .jpg (the default) or .webp in any case, ?grayscale and
+ * ?blur[=N]. A picture route is a 302 to the picture's canonical variant
+ * URL (/img/...: Picsum-ID, Content-Disposition and CORS on the picture
+ * itself, see rndimg-variants-api.c); every other answer carries Picsum's
+ * no-store. Errors are Picsum's words, text/plain, or JSON with "error"
+ * when the client asks for JSON; a route with a trailing slash is a 301 to
+ * it without. An id is a picture's number (rndimg-picture-numbers.c) or,
+ * beyond Picsum, its name ("dogs/001.png", escaped or not); a seed picks
+ * what rndimg?seed= picks. Sizes are checked as Picsum checks them: up to
+ * 5000, 0 the picture's own, a picture larger than 5000 px served at most
+ * 5000 (rndimg-picsum-params.c).
+ *
+ * rndimg_picsum_decide() makes each decision from the path, the query and
+ * the base URL alone; rndimg_picsum_serve() is its libsoup executor. */
 #include "rndimg-picsum.h"
 #include "rndimg-http.h"
-#include "rndimg-picture-json.h"
+#include "rndimg-json-text.h"
 
 #include <string.h>
 
-#define MAX_SEED_BYTES 256
-#define DEFAULT_BLUR 5
-#define LIST_DEFAULT_LIMIT 30
-#define LIST_MAX_LIMIT 100
+/* An id with its album is at most three segments ("dogs/puppies/001.png"). */
+#define MAX_ID_SEGMENTS 3
 
 struct _RndimgPicsum
 {
   RndimgCatalogue *catalogue;
+  RndimgPictureNumbers *numbers;
   RndimgPictureVariants *variants;
   RndimgHandler fallback;
   gpointer fallback_data;
 };
 
 RndimgPicsum *
-rndimg_picsum_new (RndimgCatalogue *catalogue, RndimgPictureVariants *variants, RndimgHandler fallback,
-                   gpointer fallback_data)
+rndimg_picsum_new (RndimgCatalogue *catalogue, RndimgPictureNumbers *numbers, RndimgPictureVariants *variants,
+                   RndimgHandler fallback, gpointer fallback_data)
 {
   RndimgPicsum *self = g_new0 (RndimgPicsum, 1);
 
   self->catalogue = g_object_ref (catalogue);
+  self->numbers = g_object_ref (numbers);
   self->variants = g_object_ref (variants);
   self->fallback = fallback;
   self->fallback_data = fallback_data;
@@ -46,373 +59,574 @@ void
 rndimg_picsum_free (RndimgPicsum *self)
 {
   g_object_unref (self->catalogue);
+  g_object_unref (self->numbers);
   g_object_unref (self->variants);
   g_free (self);
 }
 
-static gboolean G_GNUC_PRINTF (3, 4)
-refuse (SoupServerMessage *msg, const char *parameter, const char *format, ...)
+void
+rndimg_picsum_answer_clear (RndimgPicsumAnswer *answer)
 {
-  RndimgVariantProblem problem = { (char *) parameter, NULL };
-  va_list args;
-
-  va_start (args, format);
-  problem.message = g_strdup_vprintf (format, args);
-  va_end (args);
-  rndimg_variants_api_send_problem (msg, &problem);
-  g_free (problem.message);
-  return FALSE;
+  g_clear_pointer (&answer->detail, g_free);
+  g_clear_pointer (&answer->location, g_free);
+  g_clear_pointer (&answer->picture, rndimg_picture_unref);
+  if (answer->body != NULL)
+    g_string_free (g_steal_pointer (&answer->body), TRUE);
+  g_clear_pointer (&answer->link, g_free);
 }
 
-/* The raw query as key -> value (NULL for a key without '='); NULL when
- * it is not well-formed. libsoup's form decoder drops "?grayscale". */
-static GHashTable *
-read_query (SoupServerMessage *msg)
-{
-  const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
-  g_autoptr(GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_auto(GStrv) pieces = NULL;
+/* ---- decisions ---- */
 
-  if (raw == NULL)
-    return g_steal_pointer (&table);
-  if (strlen (raw) > 1024)
-    return NULL;
-  pieces = g_strsplit (raw, "&", 32);
-  for (char **piece = pieces; *piece != NULL; piece++)
-    {
-      char *equals = strchr (*piece, '=');
-      char *key = g_uri_unescape_segment (*piece, equals, NULL);
-      char *value = equals != NULL ? g_uri_unescape_string (equals + 1, NULL) : NULL;
-
-      if (key == NULL || (equals != NULL && value == NULL))
-        {
-          g_free (key);
-          g_free (value);
-          return NULL;
-        }
-      g_hash_table_replace (table, key, value);
-    }
-  return g_steal_pointer (&table);
-}
-
-/* ?grayscale, ?blur[=N]; ?random and anything else are ignored, as by Picsum. */
 static gboolean
-read_look (SoupServerMessage *msg, RndimgVariantSpec *spec)
+fail (RndimgPicsumAnswer *answer, guint status, const char *message, const char *detail)
 {
-  g_autoptr(GHashTable) query = read_query (msg);
-  const char *blur;
-
-  if (query == NULL)
-    return refuse (msg, "query", "the query is not well-formed percent-encoded text");
-  spec->grayscale = g_hash_table_contains (query, "grayscale");
-  if (!g_hash_table_lookup_extended (query, "blur", NULL, (gpointer *) &blur))
-    return TRUE;
-  spec->blur = DEFAULT_BLUR;
-  if (blur != NULL && *blur != '\0')
-    {
-      guint64 value;
-
-      if (!rndimg_http_parse_number (blur, 1, RNDIMG_VARIANT_MAX_BLUR, &value))
-        return refuse (msg, "blur", "blur must be a whole number from 1 to %d (no value: %d)",
-                       RNDIMG_VARIANT_MAX_BLUR, DEFAULT_BLUR);
-      spec->blur = (guint) value;
-    }
+  answer->verdict = RNDIMG_PICSUM_FAIL;
+  answer->status = status;
+  answer->message = message;
+  g_free (answer->detail);
+  answer->detail = g_strdup (detail);
   return TRUE;
 }
 
 static gboolean
-read_side (SoupServerMessage *msg, const char *text, const char *parameter, guint *side)
+fail_problem (RndimgPicsumAnswer *answer, RndimgPicsumProblem problem)
 {
-  guint64 value;
-
-  if (!rndimg_http_parse_number (text, 0, RNDIMG_VARIANT_MAX_SIDE, &value))
-    return refuse (msg, parameter, "%s must be a whole number from 0 to %d", parameter, RNDIMG_VARIANT_MAX_SIDE);
-  *side = (guint) value;
-  return TRUE;
+  return fail (answer, SOUP_STATUS_BAD_REQUEST, rndimg_picsum_problem_message (problem),
+               rndimg_picsum_problem_detail (problem));
 }
 
-/* The size segments, "300" or "300", "200.webp": a variant as Picsum
- * makes it (centre crop, JPEG unless .webp). */
 static gboolean
-read_size (SoupServerMessage *msg, char **segments, guint n, RndimgVariantSpec *spec)
+fail_missing (RndimgPicsumAnswer *answer)
 {
-  char *last = segments[n - 1];
-  char *dot = strchr (last, '.');
-
-  *spec = (RndimgVariantSpec) { .format = RNDIMG_FORMAT_JPEG };
-  if (dot != NULL)
-    {
-      if (g_str_equal (dot, ".webp"))
-        spec->format = RNDIMG_FORMAT_WEBP;
-      else if (!g_str_equal (dot, ".jpg"))
-        return refuse (msg, "format", "the file extension must be .jpg or .webp");
-      *dot = '\0';
-    }
-  if (!read_side (msg, segments[0], "width", &spec->width))
-    return FALSE;
-  if (n == 1)
-    spec->height = spec->width;
-  else if (!read_side (msg, segments[1], "height", &spec->height))
-    return FALSE;
-  return read_look (msg, spec);
+  return fail (answer, SOUP_STATUS_NOT_FOUND, "Image does not exist",
+               "Image does not exist: an id is a picture's number (see /v2/list) or its name");
 }
 
-/* The first @count of @segments, joined with '/'. */
-static char *
-join_segments (char **segments, guint count)
+static gboolean
+fail_no_route (RndimgPicsumAnswer *answer)
 {
-  GString *joined = g_string_new (NULL);
-
-  for (guint i = 0; i < count; i++)
-    g_string_append_printf (joined, "%s%s", i > 0 ? "/" : "", segments[i]);
-  return g_string_free (joined, FALSE);
+  return fail (answer, SOUP_STATUS_NOT_FOUND, "page not found", "page not found: no Lorem Picsum route has this path");
 }
 
-/* A seed from its path segments; NULL with the answer set. */
-static char *
-read_seed (SoupServerMessage *msg, char **segments, guint count)
+static gboolean
+fail_empty (RndimgPicsumAnswer *answer)
 {
-  g_autofree char *joined = join_segments (segments, count);
-  char *seed = g_uri_unescape_string (joined, NULL);
-
-  if (seed == NULL || *seed == '\0' || strlen (seed) > MAX_SEED_BYTES)
-    {
-      g_free (seed);
-      refuse (msg, "seed", "a seed is 1 to %d bytes", MAX_SEED_BYTES);
-      return NULL;
-    }
-  return seed;
+  return fail (answer, SOUP_STATUS_SERVICE_UNAVAILABLE, "Something went wrong",
+               "Something went wrong: the image folder is empty");
 }
 
-/* The picture /seed/{seed} picks: the one rndimg?seed= picks, from the
- * catalogue's ring (consistent hashing: a picture added or removed moves
- * only the seeds nearest its points). NULL with the answer set. */
+static gboolean
+is_digits (const char *text)
+{
+  return *text != '\0' && strspn (text, "0123456789") == strlen (text);
+}
+
+/* The picture @id names, with its number: a number (Picsum's ids) or a
+ * picture's name. NULL when none. */
 static RndimgPicture *
-find_seeded (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint count)
+find_by_id (RndimgPicsum *self, const char *id, guint64 *number)
 {
-  g_autofree char *seed = read_seed (msg, segments, count);
-  g_autoptr(GPtrArray) picked = NULL;
+  RndimgPicture *picture;
+  const char *name = id;
 
-  if (seed == NULL)
+  if (is_digits (id))
+    {
+      if (!g_ascii_string_to_unsigned (id, 10, 0, G_MAXUINT64, number, NULL) ||
+          (name = rndimg_picture_numbers_name_of (self->numbers, *number)) == NULL)
+        return NULL;
+      return rndimg_catalogue_lookup (self->catalogue, name);
+    }
+  if (!rndimg_catalogue_name_is_valid (id) || (picture = rndimg_catalogue_lookup (self->catalogue, id)) == NULL)
     return NULL;
-  picked = rndimg_catalogue_choose (self->catalogue, NULL, RNDIMG_ORIENTATION_ANY, seed, NULL, 1, NULL);
+  *number = rndimg_picture_numbers_number (self->numbers, picture->name);
+  return picture;
+}
+
+static RndimgPicture *
+find_random (RndimgPicsum *self, guint64 *number)
+{
+  RndimgPicture *picture = rndimg_catalogue_pick_random (self->catalogue, NULL);
+
+  if (picture != NULL)
+    *number = rndimg_picture_numbers_number (self->numbers, picture->name);
+  return picture;
+}
+
+/* The picture rndimg?seed= picks for @seed, from the catalogue's ring. */
+static RndimgPicture *
+find_seeded (RndimgPicsum *self, const char *seed, guint64 *number)
+{
+  g_autoptr(GPtrArray) picked = rndimg_catalogue_choose (self->catalogue, NULL, RNDIMG_ORIENTATION_ANY, seed, NULL,
+                                                         1, NULL);
+  RndimgPicture *picture;
+
   if (picked == NULL || picked->len == 0)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
-      return NULL;
-    }
-  return rndimg_picture_ref (g_ptr_array_index (picked, 0));
+    return NULL;
+  picture = rndimg_picture_ref (g_ptr_array_index (picked, 0));
+  *number = rndimg_picture_numbers_number (self->numbers, picture->name);
+  return picture;
 }
 
-
-/* The picture of /id/{id}/...: @segments after "id", @n of them. An
- * album's picture's id ("dogs/001.png") reaches us with its slash decoded
- * whether the client escaped it (as download_url does) or not: libsoup
- * 3.2's SoupServer decodes the path before routing. So the id is the
- * longest run of segments that names a picture and leaves one ("info",
- * "{size}") or two ("{width}", "{height}") after it. A picture's name
- * ends in an image extension, so a size ("300") never is one, and a
- * picture called "200.jpg" is found as such. Sets *@rest to the
- * segments after the id; NULL if none names a picture. */
-static RndimgPicture *
-resolve_id (RndimgPicsum *self, char **segments, guint n, guint *rest)
-{
-  for (guint left = 1; left <= 2 && left < n; left++)
-    {
-      g_autofree char *joined = join_segments (segments, n - left);
-      g_autofree char *name = g_uri_unescape_string (joined, NULL);
-      RndimgPicture *image;
-
-      if (name != NULL && (image = rndimg_catalogue_lookup (self->catalogue, name)) != NULL)
-        {
-          *rest = n - left;
-          return image;
-        }
-    }
-  return NULL;
-}
-
+/* Picsum's item: {id, author, width, height, url, download_url}, at the
+ * size Picsum serves. */
 static void
-expose_picsum_headers (SoupServerMessage *msg)
+append_item (GString *out, const RndimgPicture *picture, guint64 number, const char *base_url)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Access-Control-Expose-Headers",
-                                "Location, Retry-After, ETag, Link, Picsum-ID, Content-Type");
-}
+  const RndimgPictureText *text = picture->text;
+  g_autofree char *original = g_strconcat (base_url, picture->url_path, NULL);
+  g_autofree char *download = NULL;
+  guint width, height;
 
-static void
-redirect_versioned (SoupServerMessage *msg, RndimgPicture *image, const char *version, gpointer spec)
-{
-  g_autofree char *path = rndimg_variant_canonical_path (image->name, version, spec);
-
-  rndimg_variants_api_redirect (msg, path);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Picsum-ID", image->name);
-  expose_picsum_headers (msg);
-}
-
-/* 302 (no-store) to the canonical URL of @spec of @image, with Picsum-ID. */
-static void
-redirect_to_variant (RndimgPicsum *self, SoupServerMessage *msg, RndimgPicture *image, const RndimgVariantSpec *spec)
-{
-  rndimg_variants_api_when_versioned (self->variants, msg, image, redirect_versioned, g_memdup2 (spec, sizeof *spec),
-                                  g_free);
-}
-
-/* Picsum's item: {id, author, width, height, url, download_url}. */
-static void
-append_info (SoupServerMessage *msg, GString *out, RndimgPicture *image)
-{
-  g_autofree char *base = rndimg_http_base_url (msg);
-  g_autofree char *url = g_strconcat (base, image->url_path, NULL);
-  g_autofree char *escaped = g_uri_escape_string (image->name, NULL, FALSE);
-  g_autofree char *download = g_strdup_printf ("%s/id/%s/%u/%u", base, escaped, image->width, image->height);
-
-  g_string_append (out, "{\"id\":");
-  rndimg_json_text_append_string (out, image->name);
-  g_string_append (out, ",\"author\":\"\",\"width\":");
-  rndimg_json_text_append_number (out, image->width);
+  rndimg_picsum_served_size (picture, &width, &height);
+  download = g_strdup_printf ("%s/id/%" G_GUINT64_FORMAT "/%u/%u", base_url, number, width, height);
+  g_string_append_printf (out, "{\"id\":\"%" G_GUINT64_FORMAT "\",\"author\":", number);
+  rndimg_json_text_append_string (out, text != NULL && text->author != NULL ? text->author : "");
+  g_string_append (out, ",\"width\":");
+  rndimg_json_text_append_number (out, width);
   g_string_append (out, ",\"height\":");
-  rndimg_json_text_append_number (out, image->height);
+  rndimg_json_text_append_number (out, height);
   g_string_append (out, ",\"url\":");
-  rndimg_json_text_append_string (out, url);
+  rndimg_json_text_append_string (out, text != NULL && text->source_url != NULL ? text->source_url : original);
   g_string_append (out, ",\"download_url\":");
   rndimg_json_text_append_string (out, download);
   g_string_append_c (out, '}');
 }
 
-static void
-send_info (SoupServerMessage *msg, RndimgPicture *image)
+static gboolean
+answer_info (RndimgPicsumAnswer *answer, RndimgPicture *picture, guint64 number, const char *base_url)
 {
-  GString *answer = g_string_new (NULL);
+  answer->verdict = RNDIMG_PICSUM_JSON;
+  answer->body = g_string_new (NULL);
+  append_item (answer->body, picture, number, base_url);
+  return TRUE;
+}
 
-  append_info (msg, answer, image);
-  expose_picsum_headers (msg);
-  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
+/* Checks @params against the picture and answers the 302 to its variant;
+ * takes @picture. */
+static gboolean
+answer_picture (RndimgPicsumAnswer *answer, RndimgPicture *picture, guint64 number, const RndimgPicsumParams *params)
+{
+  RndimgPicsumProblem problem = rndimg_picsum_params_check (params);
+
+  if (problem != RNDIMG_PICSUM_FINE)
+    {
+      rndimg_picture_unref (picture);
+      return fail_problem (answer, problem);
+    }
+  answer->verdict = RNDIMG_PICSUM_TO_PICTURE;
+  answer->picture = picture;
+  answer->number = number;
+  rndimg_picsum_params_to_spec (params, picture, &answer->spec);
+  return TRUE;
+}
+
+/* Reads @size and the query; FALSE with the answer set on a bad size. */
+static gboolean
+read_params (RndimgPicsumAnswer *answer, const RndimgPicsumSize *size, const char *raw_query,
+             RndimgPicsumParams *params)
+{
+  RndimgPicsumProblem problem = rndimg_picsum_params_read_size (size, params);
+
+  if (problem != RNDIMG_PICSUM_FINE)
+    {
+      fail_problem (answer, problem);
+      return FALSE;
+    }
+  rndimg_picsum_params_read_look (raw_query, params);
+  return TRUE;
+}
+
+/* A picture route: parameters first, then the picture, then the checks,
+ * in Picsum's order. @id NULL: a random picture. */
+static gboolean
+decide_picture (RndimgPicsum *self, const char *id, const RndimgPicsumSize *size, const char *raw_query,
+                gboolean grayscale, RndimgPicsumAnswer *answer)
+{
+  RndimgPicsumParams params = { 0 };
+  RndimgPicture *picture;
+  guint64 number = 0;
+
+  if (!read_params (answer, size, raw_query, &params))
+    return TRUE;
+  params.grayscale |= grayscale;
+  picture = id != NULL ? find_by_id (self, id, &number) : find_random (self, &number);
+  if (picture == NULL)
+    return id != NULL ? fail_missing (answer) : fail_empty (answer);
+  return answer_picture (answer, picture, number, &params);
+}
+
+/* A random picture, or the deprecated ?image={id} (its errors always
+ * text, as Picsum's middleware writes them). */
+static gboolean
+decide_random (RndimgPicsum *self, const RndimgPicsumSize *size, const char *raw_query, gboolean grayscale,
+               RndimgPicsumAnswer *answer)
+{
+  g_autofree char *image = NULL;
+
+  if (rndimg_picsum_query_get (raw_query, "image", &image) && image[0] != '\0')
+    {
+      answer->plain_text = !grayscale;
+      return decide_picture (self, image, size, raw_query, grayscale, answer);
+    }
+  return decide_picture (self, NULL, size, raw_query, grayscale, answer);
+}
+
+/* Whether @tail ends a picture route: "info" or a size. */
+static gboolean
+is_route_tail (const char *tail)
+{
+  g_auto(RndimgPicsumSize) size = { 0 };
+
+  return g_str_equal (tail, "info") || rndimg_picsum_match_size (tail, &size);
+}
+
+/* Splits "/id/REST" into its id and the rest. Picsum's id is one segment;
+ * a picture's name may be up to three (libsoup decodes an escaped '/'
+ * before routing). Of the splits whose tail is a route's, the first whose
+ * id names a picture wins, else the first that is a picture's name, else
+ * the first (Picsum's own reading). @self NULL: by shape alone. */
+static gboolean
+split_id (RndimgPicsum *self, const char *rest, char **id, char **tail)
+{
+  const char *slash = rest;
+  int best = -1;
+
+  *id = *tail = NULL;
+  for (guint k = 0; k < MAX_ID_SEGMENTS && best < 2 && (slash = strchr (slash, '/')) != NULL; k++, slash++)
+    {
+      g_autofree char *candidate = g_strndup (rest, (gsize) (slash - rest));
+      g_autoptr(RndimgPicture) picture = NULL;
+      guint64 number;
+      int score;
+
+      if (candidate[0] == '\0' || !is_route_tail (slash + 1))
+        continue;
+      picture = self != NULL ? find_by_id (self, candidate, &number) : NULL;
+      score = picture != NULL ? 2 : rndimg_catalogue_name_is_valid (candidate) ? 1 : 0;
+      if (score > best)
+        {
+          best = score;
+          g_free (*id);
+          g_free (*tail);
+          *id = g_steal_pointer (&candidate);
+          *tail = g_strdup (slash + 1);
+        }
+    }
+  return *id != NULL;
+}
+
+/* Answers @picture's info; takes @picture. */
+static gboolean
+decide_info (RndimgPicture *picture, guint64 number, const char *base_url, RndimgPicsumAnswer *answer)
+{
+  if (picture == NULL)
+    return fail_missing (answer);
+  answer_info (answer, picture, number, base_url);
+  rndimg_picture_unref (picture);
+  return TRUE;
 }
 
 static gboolean
-read_list_number (SoupServerMessage *msg, GHashTable *query, const char *name, guint64 max, guint64 fallback,
-                  guint64 *value)
+decide_id (RndimgPicsum *self, const char *rest, const char *raw_query, const char *base_url,
+           RndimgPicsumAnswer *answer)
 {
-  const char *text = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *tail = NULL;
+  g_auto(RndimgPicsumSize) size = { 0 };
+  guint64 number = 0;
 
-  *value = fallback;
-  if (text == NULL || rndimg_http_parse_number (text, 1, max, value))
+  if (!split_id (self, rest, &id, &tail))
+    return FALSE;
+  if (g_str_equal (tail, "info"))
+    {
+      RndimgPicture *picture = find_by_id (self, id, &number);
+
+      return decide_info (picture, number, base_url, answer);
+    }
+  rndimg_picsum_match_size (tail, &size);
+  return decide_picture (self, id, &size, raw_query, FALSE, answer);
+}
+
+/* Splits "/seed/REST": the seed is everything before "info" or the size
+ * (two numbers when the last two segments are, else one), since a seed
+ * with an escaped '/' reaches us decoded. Returns the seed's length. */
+static gboolean
+split_seed (const char *rest, gsize *seed_length)
+{
+  const char *last = strrchr (rest, '/');
+  const char *split = last;
+
+  if (last == NULL || last == rest)
+    return FALSE;
+  for (const char *p = last - 1; p > rest; p--)
+    if (*p == '/')
+      {
+        g_auto(RndimgPicsumSize) pair = { 0 };
+
+        if (rndimg_picsum_match_size (p + 1, &pair) && pair.height != NULL)
+          split = p;
+        break;
+      }
+  *seed_length = (gsize) (split - rest);
+  return is_route_tail (split + 1);
+}
+
+static gboolean
+decide_seed (RndimgPicsum *self, const char *rest, const char *raw_query, const char *base_url,
+             RndimgPicsumAnswer *answer)
+{
+  g_auto(RndimgPicsumSize) size = { 0 };
+  g_autofree char *seed = NULL;
+  RndimgPicsumParams params = { 0 };
+  RndimgPicture *picture;
+  guint64 number = 0;
+  gsize seed_length;
+
+  if (!split_seed (rest, &seed_length))
+    return FALSE;
+  seed = g_strndup (rest, seed_length);
+  if (g_str_equal (rest + seed_length + 1, "info"))
+    {
+      picture = find_seeded (self, seed, &number);
+      return decide_info (picture, number, base_url, answer);
+    }
+  rndimg_picsum_match_size (rest + seed_length + 1, &size);
+  if (!read_params (answer, &size, raw_query, &params))
     return TRUE;
-  return refuse (msg, name, "%s must be a whole number from 1 to %" G_GUINT64_FORMAT, name, max);
+  if ((picture = find_seeded (self, seed, &number)) == NULL)
+    return fail_empty (answer);
+  return answer_picture (answer, picture, number, &params);
 }
 
 static void
-add_link (GString *link, const char *base, guint64 page, guint64 limit, const char *rel)
+add_link (GString *link, const char *base_url, guint64 page, guint64 limit, const char *rel)
 {
   if (link->len > 0)
     g_string_append (link, ", ");
   g_string_append_printf (link, "<%s/v2/list?page=%" G_GUINT64_FORMAT "&limit=%" G_GUINT64_FORMAT ">; rel=\"%s\"",
-                          base, page, limit, rel);
+                          base_url, page, limit, rel);
 }
 
-/* GET /v2/list?page=&limit=: a page of items, Link rel="prev"/"next". */
-static void
-serve_list (RndimgPicsum *self, SoupServerMessage *msg)
-{
-  g_autoptr(GHashTable) query = read_query (msg);
-  g_autoptr(GPtrArray) images = rndimg_catalogue_list (self->catalogue);
-  g_autoptr(GString) link = g_string_new (NULL);
-  GString *answer;
-  g_autofree char *base = rndimg_http_base_url (msg);
-  guint64 page, limit, first;
-
-  if (!read_list_number (msg, query, "page", G_MAXUINT32, 1, &page) ||
-      !read_list_number (msg, query, "limit", LIST_MAX_LIMIT, LIST_DEFAULT_LIMIT, &limit))
-    return;
-  first = (page - 1) * limit;
-  answer = g_string_new ("[");
-  for (guint64 i = first; i < images->len && i < first + limit; i++)
-    {
-      if (i > first)
-        g_string_append_c (answer, ',');
-      append_info (msg, answer, g_ptr_array_index (images, i));
-    }
-  g_string_append_c (answer, ']');
-  if (page > 1)
-    add_link (link, base, page - 1, limit, "prev");
-  if (first + limit < images->len)
-    add_link (link, base, page + 1, limit, "next");
-  if (link->len > 0)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Link", link->str);
-  expose_picsum_headers (msg);
-  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, answer);
-}
-
+/* /v2/list?page=&limit=: as Picsum pages, its Link included (a first page
+ * always has "next", as Picsum's has). */
 static gboolean
-is_number_segment (const char *segment)
+decide_list (RndimgPicsum *self, const char *raw_query, const char *base_url, RndimgPicsumAnswer *answer)
 {
-  gsize digits = strspn (segment, "0123456789");
+  guint64 limit = MIN (rndimg_picsum_query_number (raw_query, "limit", RNDIMG_PICSUM_LIST_DEFAULT_LIMIT),
+                       RNDIMG_PICSUM_LIST_MAX_LIMIT);
+  guint64 page = MIN (rndimg_picsum_query_number (raw_query, "page", 1), G_MAXUINT64 / RNDIMG_PICSUM_LIST_MAX_LIMIT);
+  g_autoptr(GPtrArray) pictures = rndimg_picture_numbers_page (self->numbers, (page - 1) * limit, (guint) limit);
+  GString *link = g_string_new (NULL);
 
-  return digits > 0 && (segment[digits] == '\0' || segment[digits] == '.');
-}
-
-/* info or a variant of @image: @rest, @n segments after the picture. */
-static void
-serve_picture (RndimgPicsum *self, SoupServerMessage *msg, RndimgPicture *image, char **rest, guint n)
-{
-  RndimgVariantSpec spec;
-
-  if (n == 1 && g_str_equal (rest[0], "info"))
-    send_info (msg, image);
-  else if (read_size (msg, rest, n, &spec))
-    redirect_to_variant (self, msg, image, &spec);
-}
-
-/* /id/{id}/...: @segments after "id". */
-static void
-serve_id (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
-{
-  guint rest = 0;
-  g_autoptr(RndimgPicture) image = resolve_id (self, segments, n, &rest);
-
-  if (image == NULL)
-    rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "no picture with that id");
-  else
-    serve_picture (self, msg, image, segments + rest, n - rest);
-}
-
-/* /seed/{seed}/...: @segments after "seed", @n >= 2 of them. A seed
- * with an escaped slash reaches us split (libsoup decodes the path): the
- * seed is every segment before "info", or before the size, one number or
- * two. */
-static void
-serve_seed (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
-{
-  RndimgVariantSpec spec;
-  g_autoptr(RndimgPicture) image = NULL;
-  guint size_segments = n >= 3 && is_number_segment (segments[n - 2]) ? 2 : 1;
-
-  if (g_str_equal (segments[n - 1], "info"))
+  answer->verdict = RNDIMG_PICSUM_JSON;
+  answer->body = g_string_new ("[");
+  for (guint i = 0; i < pictures->len; i++)
     {
-      if ((image = find_seeded (self, msg, segments, n - 1)) != NULL)
-        send_info (msg, image);
-      return;
+      RndimgPicture *picture = g_ptr_array_index (pictures, i);
+
+      if (i > 0)
+        g_string_append_c (answer->body, ',');
+      append_item (answer->body, picture, rndimg_picture_numbers_number (self->numbers, picture->name), base_url);
     }
-  if (read_size (msg, segments + n - size_segments, size_segments, &spec) &&
-      (image = find_seeded (self, msg, segments, n - size_segments)) != NULL)
-    redirect_to_variant (self, msg, image, &spec);
+  g_string_append_c (answer->body, ']');
+  if (page > 1)
+    add_link (link, base_url, page - 1, limit, "prev");
+  if (page == 1 || pictures->len >= limit)
+    add_link (link, base_url, page + 1, limit, "next");
+  answer->link = g_string_free (link, FALSE);
+  return TRUE;
 }
 
-/* /{size} and /{w}/{h}: a random picture. */
-static void
-serve_random (RndimgPicsum *self, SoupServerMessage *msg, char **segments, guint n)
+/* /list: Picsum's first list, every picture, by number. */
+static gboolean
+decide_old_list (RndimgPicsum *self, const char *base_url, RndimgPicsumAnswer *answer)
 {
-  g_autoptr(RndimgPicture) image = NULL;
-  RndimgVariantSpec spec;
+  g_autoptr(GPtrArray) pictures = rndimg_picture_numbers_all (self->numbers);
 
-  if (!read_size (msg, segments, n, &spec))
+  answer->verdict = RNDIMG_PICSUM_JSON;
+  answer->body = g_string_new ("[");
+  for (guint i = 0; i < pictures->len; i++)
+    {
+      RndimgPicture *picture = g_ptr_array_index (pictures, i);
+      guint64 number = rndimg_picture_numbers_number (self->numbers, picture->name);
+      g_autofree char *original = g_strconcat (base_url, picture->url_path, NULL);
+      const char *url = picture->text != NULL && picture->text->source_url != NULL ? picture->text->source_url
+                                                                                     : original;
+      guint width, height;
+
+      rndimg_picsum_served_size (picture, &width, &height);
+      g_string_append_printf (answer->body, "%s{\"format\":\"jpeg\",\"width\":%u,\"height\":%u,"
+                              "\"filename\":\"%" G_GUINT64_FORMAT ".jpeg\",\"id\":%" G_GUINT64_FORMAT ",\"author\":",
+                              i > 0 ? "," : "", width, height, number, number);
+      rndimg_json_text_append_string (answer->body, picture->text != NULL && picture->text->author != NULL
+                                                    ? picture->text->author : "");
+      g_string_append (answer->body, ",\"author_url\":");
+      rndimg_json_text_append_string (answer->body, url);
+      g_string_append (answer->body, ",\"post_url\":");
+      rndimg_json_text_append_string (answer->body, url);
+      g_string_append_c (answer->body, '}');
+    }
+  g_string_append_c (answer->body, ']');
+  return TRUE;
+}
+
+/* The routes; FALSE when @path is none of them. */
+static gboolean
+decide_route (RndimgPicsum *self, const char *path, const char *raw_query, const char *base_url,
+              RndimgPicsumAnswer *answer)
+{
+  g_auto(RndimgPicsumSize) size = { 0 };
+
+  if (g_str_equal (path, "/v2/list"))
+    return decide_list (self, raw_query, base_url, answer);
+  if (g_str_equal (path, "/list"))
+    return decide_old_list (self, base_url, answer);
+  if (rndimg_picsum_match_size (path + 1, &size))
+    return decide_random (self, &size, raw_query, FALSE, answer);
+  if (g_str_has_prefix (path, "/g/") && rndimg_picsum_match_size (path + 3, &size))
+    return decide_random (self, &size, raw_query, TRUE, answer);
+  if (g_str_has_prefix (path, "/id/"))
+    return decide_id (self, path + 4, raw_query, base_url, answer);
+  if (g_str_has_prefix (path, "/seed/"))
+    return decide_seed (self, path + 6, raw_query, base_url, answer);
+  return FALSE;
+}
+
+/* Whether @path is one of Picsum's routes, by its shape alone. */
+static gboolean
+is_route (const char *path)
+{
+  g_auto(RndimgPicsumSize) size = { 0 };
+  g_autofree char *id = NULL;
+  g_autofree char *tail = NULL;
+  gsize seed_length;
+
+  return g_str_equal (path, "/v2/list") || g_str_equal (path, "/list") ||
+         rndimg_picsum_match_size (path + 1, &size) ||
+         (g_str_has_prefix (path, "/g/") && rndimg_picsum_match_size (path + 3, &size)) ||
+         (g_str_has_prefix (path, "/id/") && split_id (NULL, path + 4, &id, &tail)) ||
+         (g_str_has_prefix (path, "/seed/") && split_seed (path + 6, &seed_length));
+}
+
+/* Every decision Picsum's routes make, from the path (decoded, as
+ * libsoup hands it), the raw query and the base URL of answers. */
+void
+rndimg_picsum_decide (RndimgPicsum *self, const char *path, const char *raw_query, const char *base_url,
+                      RndimgPicsumAnswer *answer)
+{
+  gsize length = strlen (path);
+  g_autofree char *without_slash = NULL;
+
+  *answer = (RndimgPicsumAnswer) { .verdict = RNDIMG_PICSUM_PASS };
+  if (decide_route (self, path, raw_query, base_url, answer))
     return;
-  if ((image = rndimg_catalogue_pick_random (self->catalogue, NULL)) == NULL)
+  without_slash = length > 1 && path[length - 1] == '/' ? g_strndup (path, length - 1) : NULL;
+  if (without_slash != NULL && is_route (without_slash))
     {
-      rndimg_http_send_error (msg, SOUP_STATUS_NOT_FOUND, "the catalogue is empty");
+      answer->verdict = RNDIMG_PICSUM_MOVED;
+      answer->location = raw_query != NULL ? g_strconcat (without_slash, "?", raw_query, NULL)
+                                           : g_steal_pointer (&without_slash);
+    }
+  else if (g_str_has_prefix (path, "/id/") || g_str_has_prefix (path, "/seed/") || g_str_has_prefix (path, "/g/"))
+    fail_no_route (answer);
+}
+
+/* ---- the libsoup executor ---- */
+
+/* Whether the client asked for JSON: application/json among its Accept
+ * ranges, with a quality above 0. */
+static gboolean
+wants_json (SoupServerMessage *msg)
+{
+  const char *accept = soup_message_headers_get_list (soup_server_message_get_request_headers (msg), "Accept");
+  g_auto(GStrv) ranges = g_strsplit (accept != NULL ? accept : "", ",", 32);
+
+  for (char **range = ranges; *range != NULL; range++)
+    {
+      g_auto(GStrv) parts = g_strsplit (*range, ";", 8);
+      gboolean refused = FALSE;
+
+      for (char **parameter = parts + 1; *parameter != NULL; parameter++)
+        {
+          const char *p = g_strstrip (*parameter);
+
+          refused |= g_str_has_prefix (p, "q=") && g_ascii_strtod (p + 2, NULL) <= 0;
+        }
+      if (!refused && g_ascii_strcasecmp (g_strstrip (parts[0]), "application/json") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+send_failure (SoupServerMessage *msg, const RndimgPicsumAnswer *answer)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Cache-Control", RNDIMG_PICSUM_NO_STORE);
+  if (!answer->plain_text && wants_json (msg))
+    {
+      GString *json = g_string_new ("{\"error\":");
+
+      rndimg_json_text_append_string (json, answer->message);
+      g_string_append (json, ",\"status\":\"error\",\"message\":");
+      rndimg_json_text_append_string (json, answer->detail);
+      g_string_append_c (json, '}');
+      rndimg_http_send_json_text (msg, answer->status, json);
       return;
     }
-  redirect_to_variant (self, msg, image, &spec);
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_server_message_set_status (msg, answer->status, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_TAKE,
+                                    g_strconcat (answer->message, "\n", NULL), strlen (answer->message) + 1);
+}
+
+static void
+send_json (SoupServerMessage *msg, RndimgPicsumAnswer *answer)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Cache-Control", RNDIMG_PICSUM_NO_STORE);
+  soup_message_headers_replace (headers, "Access-Control-Expose-Headers", RNDIMG_PICSUM_EXPOSED_HEADERS);
+  if (answer->link != NULL && answer->link[0] != '\0')
+    soup_message_headers_replace (headers, "Link", answer->link);
+  rndimg_http_send_json_text (msg, SOUP_STATUS_OK, g_steal_pointer (&answer->body));
+}
+
+static void
+send_moved (SoupServerMessage *msg, const RndimgPicsumAnswer *answer)
+{
+  g_autofree char *base = rndimg_http_base_url (msg);
+  g_autofree char *url = g_strconcat (base, answer->location, NULL);
+
+  soup_server_message_set_redirect (msg, SOUP_STATUS_MOVED_PERMANENTLY, url);
+}
+
+typedef struct {
+  RndimgVariantSpec spec;
+  guint64 number;
+} PictureRedirect;
+
+static void
+redirect_versioned (SoupServerMessage *msg, RndimgPicture *picture, const char *version, gpointer user_data)
+{
+  PictureRedirect *redirect = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *path = rndimg_variant_canonical_path (picture->name, version, &redirect->spec);
+  g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, redirect->number);
+
+  rndimg_variants_api_redirect (msg, path);
+  soup_message_headers_replace (headers, "Picsum-ID", number);
+  soup_message_headers_replace (headers, "Access-Control-Expose-Headers", RNDIMG_PICSUM_EXPOSED_HEADERS);
+}
+
+static void
+send_to_picture (RndimgPicsum *self, SoupServerMessage *msg, const RndimgPicsumAnswer *answer)
+{
+  PictureRedirect *redirect = g_new (PictureRedirect, 1);
+
+  *redirect = (PictureRedirect) { answer->spec, answer->number };
+  rndimg_variants_api_when_versioned (self->variants, msg, answer->picture, redirect_versioned, redirect, g_free);
 }
 
 /* GET|HEAD of every path not routed elsewhere. */
@@ -420,17 +634,28 @@ void
 rndimg_picsum_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer picsum)
 {
   RndimgPicsum *self = picsum;
-  g_auto(GStrv) segments = g_strsplit (path + 1, "/", 8);
-  guint n = g_strv_length (segments);
+  g_auto(RndimgPicsumAnswer) answer = { 0 };
+  g_autofree char *base_url = rndimg_http_base_url (msg);
 
-  if (n == 2 && g_str_equal (segments[0], "v2") && g_str_equal (segments[1], "list"))
-    serve_list (self, msg);
-  else if (n >= 3 && n <= 6 && g_str_equal (segments[0], "id"))
-    serve_id (self, msg, segments + 1, n - 1);
-  else if (n >= 3 && n <= 6 && g_str_equal (segments[0], "seed"))
-    serve_seed (self, msg, segments + 1, n - 1);
-  else if (n >= 1 && n <= 2 && is_number_segment (segments[0]) && (n == 1 || is_number_segment (segments[1])))
-    serve_random (self, msg, segments, n);
-  else
-    self->fallback (msg, path, query, self->fallback_data);
+  rndimg_picsum_decide (self, path, g_uri_get_query (soup_server_message_get_uri (msg)), base_url, &answer);
+  switch (answer.verdict)
+    {
+    case RNDIMG_PICSUM_PASS:
+      self->fallback (msg, path, query, self->fallback_data);
+      break;
+    case RNDIMG_PICSUM_FAIL:
+      send_failure (msg, &answer);
+      break;
+    case RNDIMG_PICSUM_MOVED:
+      send_moved (msg, &answer);
+      break;
+    case RNDIMG_PICSUM_JSON:
+      send_json (msg, &answer);
+      break;
+    case RNDIMG_PICSUM_TO_PICTURE:
+      send_to_picture (self, msg, &answer);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* POST /polling/api/v1.0/images[?album=A]: a new picture (into album A), as the raw body
  * (Content-Type image/...) or as the file of a multipart/form-data form.
- * The bytes must really be an image; the server names the file and writes
- * it atomically (temporary file, fsync, rename), so the catalogue never
- * sees half a picture. The body size limit is enforced by the router
- * before the body is read. */
+ * The bytes must really be an image whose header is sound and within
+ * --max-input-pixels; the server names the file and writes it whole or
+ * not at all (an unnamed file, fsync, then its name), so the catalogue
+ * never sees half a picture and a crash leaves nothing behind. The body
+ * size limit is enforced by the router before the body is read. */
 #include "rndimg-upload.h"
 #include "rndimg-api.h"
 #include "rndimg-auth.h"
 #include "rndimg-http.h"
 #include "rndimg-image-type.h"
-#include "rndimg-renderer.h"
-
-#include <errno.h>
-#include <string.h>
+#include "rndimg-picture-header.h"
+#include "rndimg-picture-writer.h"
 
 /* ?album=A: an album with a folder, or any valid name with
  * --allow-new-albums. "" for none; NULL with the answer sent. */
@@ -110,55 +109,52 @@ new_file_name (const char *content_type)
                           rndimg_image_type_extension (content_type));
 }
 
-/* Writes @bytes under a fresh name in @folder's @album ("": none).
- * Returns the picture's name ("dogs/upload-....png"). */
+/* Writes @bytes under a fresh name in @folder's @album ("": none), whole
+ * or not at all (rndimg-picture-writer.c). Returns the picture's name
+ * ("dogs/upload-....png"). */
 static char *
 store (const char *folder, const char *album, GBytes *bytes, const char *content_type, GError **error)
 {
-  g_autofree char *album_folder = g_build_filename (folder, album, NULL);
-
-  if (g_mkdir_with_parents (album_folder, 0755) != 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "cannot make %s: %s", album_folder,
-                   g_strerror (saved_errno));
-      return NULL;
-    }
   for (int attempt = 0; attempt < 8; attempt++)
     {
       g_autofree char *file_name = new_file_name (content_type);
       g_autofree char *name = album[0] != '\0' ? g_strconcat (album, "/", file_name, NULL) : g_strdup (file_name);
-      g_autofree char *path = g_build_filename (folder, name, NULL);
-      gsize length;
-      const char *data = g_bytes_get_data (bytes, &length);
+      g_autoptr(GError) taken = NULL;
 
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
-        continue;
-      /* CONSISTENT|DURABLE: a temporary file, fsync, then rename. */
-      if (!g_file_set_contents_full (path, data, (gssize) length,
-                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                     0644, error))
-        return NULL;
-      return g_steal_pointer (&name);
+      if (rndimg_picture_writer_write (folder, name, bytes, &taken))
+        return g_steal_pointer (&name);
+      if (!g_error_matches (taken, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          g_propagate_error (error, g_steal_pointer (&taken));
+          return NULL;
+        }
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "no free file name");
   return NULL;
 }
 
-/* A decompression bomb (a small file declaring a huge picture) is refused
- * from its header, before it is stored or decoded. Bytes libvips cannot
- * read a header from are left to the type check above (and answered with
- * a JSON error when a variant is asked of them). */
-static gboolean
-accept_pixels (SoupServerMessage *msg, const RndimgConfig *config, GBytes *bytes)
+/* The picture judged by its header as everywhere else
+ * (rndimg-picture-header.c), before it is stored or decoded: no supported
+ * image is 415, a decompression bomb (a small file declaring a huge
+ * picture) 413, a header that cannot be read or that its decoder would
+ * refuse 422. Returns the content type; NULL with the answer sent. */
+static const char *
+judge_picture (SoupServerMessage *msg, const RndimgConfig *config, GBytes *bytes)
 {
   g_autoptr(GError) error = NULL;
+  RndimgPictureHeader header;
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
 
-  if (rndimg_renderer_check_picture (bytes, (guint64) config->max_input_pixels, &error) ||
-      !g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE))
-    return TRUE;
-  rndimg_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "%s (--max-input-pixels)", error->message);
-  return FALSE;
+  if (rndimg_picture_header_judge_bytes (data, length, (guint64) config->max_input_pixels, &header, &error))
+    return header.content_type;
+  if (g_error_matches (error, RNDIMG_PICTURE_HEADER_ERROR, RNDIMG_PICTURE_HEADER_ERROR_TOO_LARGE))
+    rndimg_http_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "%s (--max-input-pixels)", error->message);
+  else if (g_error_matches (error, RNDIMG_PICTURE_HEADER_ERROR, RNDIMG_PICTURE_HEADER_ERROR_INVALID))
+    rndimg_http_send_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "%s", error->message);
+  else
+    rndimg_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "%s", error->message);
+  return NULL;
 }
 
 void
@@ -177,14 +173,7 @@ rndimg_upload_serve (SoupServerMessage *msg, const char *path, GHashTable *query
   if (!rndimg_auth_allows_write (api->config, msg) || (album = upload_album (api, msg, query)) == NULL ||
       (bytes = uploaded_bytes (msg)) == NULL)
     return;
-  content_type = rndimg_image_type_sniff (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  if (content_type == NULL)
-    {
-      rndimg_http_send_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-                              "the bytes are not a PNG, JPEG, GIF or WebP image");
-      return;
-    }
-  if (!accept_pixels (msg, api->config, bytes))
+  if ((content_type = judge_picture (msg, api->config, bytes)) == NULL)
     return;
 
   name = store (api->config->uploads_dir, album, bytes, content_type, &error);

@@ -7,15 +7,44 @@
  * it. The picture's version, its bytes from the cache or a render come
  * from the pictures' side (server/render/rndimg-picture-variants.c),
  * the request paused while a worker hashes or renders: the main loop
- * never reads a picture. Here: the URL, Accept, ETag and the answer. */
+ * never reads a picture. Here: the URL, Accept, ETag and the answer, with
+ * Lorem Picsum's Picsum-ID and Content-Disposition (its routes redirect
+ * here) unless they are off. */
 #include "rndimg-variants-api.h"
 #include "rndimg-paused.h"
+#include "rndimg-picsum.h"
 #include "rndimg-http.h"
 #include "rndimg-picture-json.h"
 
 #include <string.h>
 
 #define IMMUTABLE "public, max-age=31536000, immutable"
+
+struct _RndimgVariantsApi
+{
+  RndimgPictureVariants *variants;
+  RndimgPictureNumbers *numbers;   /* NULL: no Lorem Picsum headers */
+};
+
+/* The /img/ route of @variants; with @numbers (Lorem Picsum's routes on),
+ * each picture carries Picsum's headers too. */
+RndimgVariantsApi *
+rndimg_variants_api_new (RndimgPictureVariants *variants, RndimgPictureNumbers *numbers)
+{
+  RndimgVariantsApi *self = g_new0 (RndimgVariantsApi, 1);
+
+  self->variants = g_object_ref (variants);
+  self->numbers = numbers != NULL ? g_object_ref (numbers) : NULL;
+  return self;
+}
+
+void
+rndimg_variants_api_free (RndimgVariantsApi *self)
+{
+  g_object_unref (self->variants);
+  g_clear_object (&self->numbers);
+  g_free (self);
+}
 
 /* 400 {"status":"error","message":...,"parameter":...}; the parameter may
  * be a name from the query, made valid UTF-8 first. */
@@ -30,6 +59,7 @@ rndimg_variants_api_send_problem (SoupServerMessage *msg, const RndimgVariantPro
   g_string_append (answer, ",\"parameter\":");
   rndimg_json_text_append_string (answer, parameter);
   g_string_append_c (answer, '}');
+  rndimg_http_set_no_store (msg);
   rndimg_http_send_json_text (msg, SOUP_STATUS_BAD_REQUEST, answer);
 }
 
@@ -119,6 +149,8 @@ typedef struct {
   char *etag;
   RndimgFormat format;
   gboolean negotiated;
+  char *picsum_id;      /* Lorem Picsum's headers; NULL: none */
+  char *disposition;
 } Answer;
 
 static void
@@ -126,6 +158,8 @@ answer_clear (Answer *answer)
 {
   g_free (answer->key);
   g_free (answer->etag);
+  g_free (answer->picsum_id);
+  g_free (answer->disposition);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answer, answer_clear)
@@ -141,6 +175,28 @@ add_variant_headers (SoupServerMessage *msg, const Answer *answer)
   soup_message_headers_replace (headers, "Timing-Allow-Origin", "*");
   if (answer->negotiated)
     soup_message_headers_replace (headers, "Vary", "Accept");
+  if (answer->picsum_id != NULL)
+    {
+      soup_message_headers_replace (headers, "Picsum-ID", answer->picsum_id);
+      soup_message_headers_replace (headers, "Content-Disposition", answer->disposition);
+      soup_message_headers_replace (headers, "Access-Control-Expose-Headers", RNDIMG_PICSUM_EXPOSED_HEADERS);
+    }
+}
+
+/* Picsum-ID and Content-Disposition, as Lorem Picsum's pictures carry them. */
+static void
+add_picsum_names (Answer *answer, RndimgPictureNumbers *numbers, const RndimgPicture *image,
+                  const RndimgVariantSpec *spec)
+{
+  guint64 number;
+  g_autofree char *file_name = NULL;
+
+  if (numbers == NULL)
+    return;
+  number = rndimg_picture_numbers_number (numbers, image->name);
+  file_name = rndimg_picsum_file_name (number, spec, answer->format);
+  answer->picsum_id = g_strdup_printf ("%" G_GUINT64_FORMAT, number);
+  answer->disposition = g_strdup_printf ("inline; filename=\"%s\"", file_name);
 }
 
 static void
@@ -217,8 +273,8 @@ render_and_answer (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndi
 
 /* The canonical variant: 304, cached bytes, or a render. */
 static void
-serve_canonical (RndimgPictureVariants *variants, SoupServerMessage *msg, RndimgPicture *image,
-                 RndimgVariantSpec *spec, const char *canonical)
+serve_canonical (RndimgPictureVariants *variants, RndimgPictureNumbers *numbers, SoupServerMessage *msg,
+                 RndimgPicture *image, RndimgVariantSpec *spec, const char *canonical)
 {
   g_auto(Answer) answer = { 0 };
   g_autoptr(GBytes) bytes = NULL;
@@ -234,6 +290,7 @@ serve_canonical (RndimgPictureVariants *variants, SoupServerMessage *msg, Rndimg
   spec->format = answer.format;
   answer.key = g_strdup_printf ("%s#%s", canonical, rndimg_format_extension (answer.format));
   answer.etag = etag_for (answer.key);
+  add_picsum_names (&answer, numbers, image, spec);
   if (etag_matches (msg, answer.etag))
     {
       add_variant_headers (msg, &answer);
@@ -347,6 +404,7 @@ same_spelling (const char *canonical, const char *requested)
 /* What a request for a variant asked, kept while its version is found. */
 typedef struct {
   RndimgPictureVariants *variants;
+  RndimgPictureNumbers *numbers;   /* NULL: no Picsum headers */
   RndimgVariantSpec spec;
   char *requested;   /* path and query as they came */
 } VariantRequest;
@@ -355,6 +413,7 @@ static void
 variant_request_free (VariantRequest *request)
 {
   g_object_unref (request->variants);
+  g_clear_object (&request->numbers);
   g_free (request->requested);
   g_free (request);
 }
@@ -369,14 +428,15 @@ serve_versioned (SoupServerMessage *msg, RndimgPicture *image, const char *versi
   if (!same_spelling (canonical, request->requested))
     rndimg_variants_api_redirect (msg, canonical);
   else
-    serve_canonical (request->variants, msg, image, &request->spec, canonical);
+    serve_canonical (request->variants, request->numbers, msg, image, &request->spec, canonical);
 }
 
 /* GET|HEAD /img/... */
 void
-rndimg_variants_api_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer picture_variants)
+rndimg_variants_api_serve (SoupServerMessage *msg, const char *path, GHashTable *query, gpointer variants_api)
 {
-  RndimgPictureVariants *variants = picture_variants;
+  RndimgVariantsApi *api = variants_api;
+  RndimgPictureVariants *variants = api->variants;
   const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
   g_autofree char *name = NULL, *version = NULL, *size = NULL;
   g_autoptr(RndimgPicture) image = NULL;
@@ -397,6 +457,7 @@ rndimg_variants_api_serve (SoupServerMessage *msg, const char *path, GHashTable 
       return;
     }
   request->variants = g_object_ref (variants);
+  request->numbers = api->numbers != NULL ? g_object_ref (api->numbers) : NULL;
   request->requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
   rndimg_variants_api_when_versioned (variants, msg, image, serve_versioned, request,
                                   (GDestroyNotify) variant_request_free);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-picture-numbers.h"
 #include "rndimg-picture-variants.h"
 
 #include <libsoup/soup.h>
@@ -13,10 +14,17 @@ typedef void (*RndimgVersionedFunc) (SoupServerMessage *msg,
                                      const char        *version,
                                      gpointer           user_data);
 
+typedef struct _RndimgVariantsApi RndimgVariantsApi;
+
+RndimgVariantsApi *rndimg_variants_api_new  (RndimgPictureVariants *variants,
+                                             RndimgPictureNumbers  *numbers);
+void               rndimg_variants_api_free (RndimgVariantsApi     *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgVariantsApi, rndimg_variants_api_free)
+
 void rndimg_variants_api_serve          (SoupServerMessage          *msg,
                                      const char                 *path,
                                      GHashTable                 *query,
-                                     gpointer                    picture_variants);
+                                     gpointer                    variants_api);
 void rndimg_variants_api_when_versioned (RndimgPictureVariants      *variants,
                                      SoupServerMessage          *msg,
                                      RndimgPicture                *image,

@@ -7,11 +7,13 @@
 #include "rndimg-broker.h"
 
 G_DEFINE_INTERFACE (RndimgBroker, rndimg_broker, G_TYPE_OBJECT)
+G_DEFINE_QUARK (rndimg-broker-error-quark, rndimg_broker_error)
 
 enum { PUBLISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static RndimgEvent *propagate_event (RndimgBroker *self, GAsyncResult *result, GError **error);
+static RndimgEvent *propagate_event (RndimgBroker *self, GAsyncResult *result, gboolean *replayed,
+                                     GError **error);
 static GPtrArray *propagate_history (RndimgBroker *self, GAsyncResult *result, gint64 *missed,
                                      GError **error);
 
@@ -33,30 +35,147 @@ rndimg_broker_default_init (RndimgBrokerInterface *iface)
                                      NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
-/* Appends an event for image @name; @source must be a static string. */
+/* Appends an event for picture @name; @source must be a static string. */
 void
 rndimg_broker_publish_async (RndimgBroker *self, const char *name, const char *source,
                              GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)
 {
+  rndimg_broker_publish_with_key_async (self, name, source, NULL, cancellable, callback, user_data);
+}
+
+/* The same, for a request that came with @key (NULL: none): a key
+ * recorded before gets its event again (the same request) or
+ * RNDIMG_BROKER_ERROR_KEY_REUSED (another), and nothing is published. */
+void
+rndimg_broker_publish_with_key_async (RndimgBroker *self, const char *name, const char *source,
+                                      const RndimgPublishKey *key, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
+{
   g_return_if_fail (RNDIMG_IS_BROKER (self));
   g_return_if_fail (name != NULL && source != NULL);
 
-  RNDIMG_BROKER_GET_IFACE (self)->publish_async (self, name, source, cancellable, callback, user_data);
+  RNDIMG_BROKER_GET_IFACE (self)->publish_async (self, name, source, key, cancellable, callback, user_data);
 }
 
-/* Returns (transfer full) the published event, or NULL with @error set. */
+/* Returns (transfer full) the published event, or NULL with @error set in
+ * RNDIMG_BROKER_ERROR; @replayed (may be NULL): it was published before,
+ * for an earlier request with the same key. */
 RndimgEvent *
-rndimg_broker_publish_finish (RndimgBroker *self, GAsyncResult *result, GError **error)
+rndimg_broker_publish_finish (RndimgBroker *self, GAsyncResult *result, gboolean *replayed, GError **error)
 {
   RndimgEvent *event;
+  gboolean again = FALSE;
 
   g_return_val_if_fail (RNDIMG_IS_BROKER (self), NULL);
 
-  event = RNDIMG_BROKER_GET_IFACE (self)->publish_finish (self, result, error);
+  event = RNDIMG_BROKER_GET_IFACE (self)->publish_finish (self, result, &again, error);
   if (event != NULL)
     rndimg_event_describe (event, RNDIMG_BROKER_GET_IFACE (self)->get_describer (self));
+  if (replayed != NULL)
+    *replayed = event != NULL && again;
   return event;
+}
+
+typedef struct {
+  RndimgEvent *event;
+  gboolean replayed;
+} Published;
+
+static void
+published_free (Published *published)
+{
+  rndimg_event_unref (published->event);
+  g_free (published);
+}
+
+/* For implementations: @task (of publish_async) returns @event (borrowed);
+ * the default publish_finish() reads it. */
+void
+rndimg_broker_return_published (GTask *task, RndimgEvent *event, gboolean replayed)
+{
+  Published *published = g_new0 (Published, 1);
+
+  published->event = rndimg_event_ref (event);
+  published->replayed = replayed;
+  g_task_return_pointer (task, published, (GDestroyNotify) published_free);
+}
+
+/* Whether the history here holds every event published: FALSE while a
+ * node catches up (after a start or a reconnect). */
+gboolean
+rndimg_broker_is_current (RndimgBroker *self)
+{
+  RndimgBrokerInterface *iface;
+
+  g_return_val_if_fail (RNDIMG_IS_BROKER (self), FALSE);
+  iface = RNDIMG_BROKER_GET_IFACE (self);
+  return iface->is_current == NULL || iface->is_current (self);
+}
+
+/* Answers once the history here holds every event published before this
+ * call (for a client that may have one this node has not read yet). It
+ * waits as long as that takes: a cancellable ends the wait. */
+void
+rndimg_broker_sync_async (RndimgBroker *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  RndimgBrokerInterface *iface;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (RNDIMG_IS_BROKER (self));
+  iface = RNDIMG_BROKER_GET_IFACE (self);
+  if (iface->sync_async != NULL)
+    {
+      iface->sync_async (self, cancellable, callback, user_data);
+      return;
+    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, (gpointer) (guintptr) rndimg_broker_sync_async);
+  g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+rndimg_broker_sync_finish (RndimgBroker *self, GAsyncResult *result, GError **error)
+{
+  RndimgBrokerInterface *iface;
+
+  g_return_val_if_fail (RNDIMG_IS_BROKER (self), FALSE);
+  iface = RNDIMG_BROKER_GET_IFACE (self);
+  if (iface->sync_finish != NULL)
+    return iface->sync_finish (self, result, error);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The link to where events live, for /stats and /metrics. */
+void
+rndimg_broker_get_link (RndimgBroker *self, RndimgBrokerLink *link)
+{
+  RndimgBrokerInterface *iface;
+
+  g_return_if_fail (RNDIMG_IS_BROKER (self));
+  iface = RNDIMG_BROKER_GET_IFACE (self);
+  *link = (RndimgBrokerLink) { .up = TRUE };
+  if (iface->get_link != NULL)
+    iface->get_link (self, link);
+}
+
+RndimgPublishKey *
+rndimg_publish_key_copy (const RndimgPublishKey *key)
+{
+  RndimgPublishKey *copy = g_new0 (RndimgPublishKey, 1);
+
+  copy->record = g_strdup (key->record);
+  copy->fingerprint = g_strdup (key->fingerprint);
+  return copy;
+}
+
+void
+rndimg_publish_key_free (RndimgPublishKey *key)
+{
+  g_free (key->record);
+  g_free (key->fingerprint);
+  g_free (key);
 }
 
 /* Asks for every kept event newer than @since, oldest first, and how many
@@ -226,11 +345,20 @@ propagate_history (RndimgBroker *self, GAsyncResult *result, gint64 *missed, GEr
   return events;
 }
 
-/* The default publish_finish(): the event is the GTask's pointer. */
+/* The default publish_finish(): what rndimg_broker_return_published()
+ * returned. */
 static RndimgEvent *
-propagate_event (RndimgBroker *self, GAsyncResult *result, GError **error)
+propagate_event (RndimgBroker *self, GAsyncResult *result, gboolean *replayed, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  Published *published;
+  RndimgEvent *event;
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  published = g_task_propagate_pointer (G_TASK (result), error);
+  if (published == NULL)
+    return NULL;
+  event = rndimg_event_ref (published->event);
+  *replayed = published->replayed;
+  published_free (published);
+  return event;
 }

@@ -7,6 +7,7 @@
  * immediate. */
 #include "rndimg-memory-broker.h"
 #include "rndimg-history-file.h"
+#include "rndimg-publish-keys.h"
 
 #include <glib/gstdio.h>
 
@@ -22,6 +23,7 @@ struct _RndimgMemoryBroker
   char *state_file;          /* NULL: nothing kept on disk */
   gint64 reserved_id;        /* ids up to here may be in use: the file says so */
   guint save_id;             /* a history save waiting */
+  RndimgPublishKeys *keys;   /* the Idempotency-Keys of recent publishes */
   RndimgEventDescriber describer;
 };
 
@@ -80,16 +82,34 @@ append (RndimgMemoryBroker *self, const char *name, const char *source)
   return event;
 }
 
+/* A publish is done when this returns: a key is either recorded (its
+ * event answered again) or recorded now with the event it publishes. */
 static void
-memory_publish_async (RndimgBroker *broker, const char *name, const char *source,
+memory_publish_async (RndimgBroker *broker, const char *name, const char *source, const RndimgPublishKey *key,
                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (broker);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  RndimgEvent *event = append (self, name, source);
+  g_autoptr(RndimgEvent) recorded = NULL;
+  g_autoptr(GError) error = NULL;
+  RndimgEvent *event;
 
+  g_task_set_source_tag (task, (gpointer) (guintptr) memory_publish_async);
+  if (key != NULL && (recorded = rndimg_publish_keys_find (self->keys, key, &error)) != NULL)
+    {
+      rndimg_broker_return_published (task, recorded, TRUE);
+      return;
+    }
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  event = append (self, name, source);
+  if (key != NULL)
+    rndimg_publish_keys_record (self->keys, key, event);
   rndimg_broker_emit_published (broker, event);
-  g_task_return_pointer (task, rndimg_event_ref (event), (GDestroyNotify) rndimg_event_unref);
+  rndimg_broker_return_published (task, event, FALSE);
 }
 
 static void
@@ -139,6 +159,7 @@ rndimg_memory_broker_finalize (GObject *object)
     save (self, self->next_id - 1, TRUE);
   g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
   g_clear_pointer (&self->gone, rndimg_gone_free);
+  g_clear_pointer (&self->keys, rndimg_publish_keys_free);
   g_free (self->epoch);
   g_free (self->state_file);
   G_OBJECT_CLASS (rndimg_memory_broker_parent_class)->finalize (object);
@@ -154,6 +175,7 @@ static void
 rndimg_memory_broker_init (RndimgMemoryBroker *self)
 {
   g_queue_init (&self->history);
+  self->keys = rndimg_publish_keys_new ();
   self->next_id = 1;
   self->epoch = rndimg_broker_new_epoch ();
 }

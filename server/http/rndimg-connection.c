@@ -5,7 +5,9 @@
  * at the next write: a hangup watch notices it at once. An idle keep-alive
  * connection that its client closes is never closed by libsoup 3.2 (fixed
  * in 3.4): a sweep once a second closes it, and any connection idle too
- * long. RndimgConnections holds all this for one SoupServer, with the
+ * long, taking it from libsoup first through the request answered last on
+ * it, so that libsoup lets go of its own connection object too (the gate
+ * keeps the close from libsoup meanwhile: see rndimg-gate.c). RndimgConnections holds all this for one SoupServer, with the
  * work a fan-out leaves for after its pass (rndimg_connections_run_later()). */
 #include "rndimg-connection.h"
 #include "rndimg-gate.h"
@@ -119,11 +121,15 @@ typedef struct {
   gint64 idle_since;          /* monotonic; meaningless while busy */
   gboolean busy;              /* a request is being read, held or answered */
   GIOStream *tls;             /* the TLS connection over it (weak), or NULL */
+  SoupServerMessage *last;    /* idle: the request libsoup answered last on it, to take it back */
 } ConnectionState;
+
+static void drop_last (ConnectionState *state);
 
 static void
 state_free (ConnectionState *state)
 {
+  drop_last (state);
   if (state->tls != NULL)
     g_object_remove_weak_pointer (G_OBJECT (state->tls), (gpointer *) &state->tls);
   g_free (state);
@@ -333,8 +339,35 @@ rndimg_connections_abort (RndimgConnections *self, SoupServerMessage *msg)
     g_io_stream_close (stream, NULL, NULL);
 }
 
+static void on_end_held (GSocketConnection *connection, gpointer user_data);
+
 static void
-set_busy (GSocketConnection *connection, gboolean busy)
+drop_last (ConnectionState *state)
+{
+  g_autoptr(SoupServerMessage) last = g_steal_pointer (&state->last);
+
+  if (last != NULL)
+    g_signal_handlers_disconnect_by_data (last, state);
+}
+
+/* A request kept to take its connection back later: its headers and
+ * bodies are done with. Not before libsoup is (it reads the headers after
+ * "request-finished", to decide whether to keep the connection). */
+static void
+trim (gpointer data)
+{
+  g_autoptr(SoupServerMessage) msg = data;
+
+  soup_message_body_truncate (soup_server_message_get_request_body (msg));
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  soup_message_headers_clear (soup_server_message_get_request_headers (msg));
+  soup_message_headers_clear (soup_server_message_get_response_headers (msg));
+}
+
+/* @last: the request libsoup answered last on it, kept while it idles
+ * (NULL: busy, or its request was taken from libsoup). */
+static void
+set_busy (GSocketConnection *connection, gboolean busy, SoupServerMessage *last)
 {
   ConnectionState *state = state_of (connection);
 
@@ -342,20 +375,32 @@ set_busy (GSocketConnection *connection, gboolean busy)
     return;
   state->busy = busy;
   state->idle_since = g_get_monotonic_time ();
+  drop_last (state);
+  if (last != NULL)
+    {
+      state->last = g_object_ref (last);
+      /* libsoup closing it itself (no keep-alive, shutdown): nothing to
+       * take back, and the request would keep libsoup's connection. */
+      g_signal_connect_swapped (last, "disconnected", G_CALLBACK (drop_last), state);
+      rndimg_connections_run_later (state->owner, trim, g_object_ref (last));
+    }
+  rndimg_gate_hold_end (connection, last != NULL, on_end_held, state->owner);
 }
 
 /* A request began on @msg's connection: not idle until it is answered. */
 void
 rndimg_connections_mark_busy (RndimgConnections *self, SoupServerMessage *msg)
 {
-  set_busy (connection_of (self, msg), TRUE);
+  set_busy (connection_of (self, msg), TRUE, NULL);
 }
 
 /* @msg is answered and its connection waits for the next request. */
 void
 rndimg_connections_mark_idle (RndimgConnections *self, SoupServerMessage *msg)
 {
-  set_busy (connection_of (self, msg), FALSE);
+  gboolean taken = g_object_get_qdata (G_OBJECT (msg), stolen_quark ()) != NULL;
+
+  set_busy (connection_of (self, msg), FALSE, taken ? NULL : msg);
 }
 
 /* Gives @stream (taken with rndimg_connections_steal() and fully answered)
@@ -382,7 +427,7 @@ rndimg_connections_give_back (RndimgConnections *self, GIOStream *stream)
   next = rndimg_gate_of (connection);
   local = g_socket_connection_get_local_address (connection, NULL);
   remote = g_socket_connection_get_remote_address (connection, NULL);
-  set_busy (connection, FALSE);
+  set_busy (connection, FALSE, NULL);
   if (local == NULL || remote == NULL ||
       !soup_server_accept_iostream (self->server, next, local, remote, &error))
     {
@@ -499,6 +544,45 @@ should_close (GSocket *socket, const ConnectionState *state, gint64 now, gint64 
   return got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR);
 }
 
+/* Takes an idle connection from libsoup through the request it answered
+ * last on it: libsoup disconnects and drops its connection object. */
+static void
+let_go (ConnectionState *state)
+{
+  g_autoptr(SoupServerMessage) last = state->last != NULL ? g_object_ref (state->last) : NULL;
+  g_autoptr(GIOStream) stream = NULL;
+
+  if (last == NULL)
+    return;
+  drop_last (state);
+  stream = soup_server_message_steal_connection (last);
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+}
+
+/* The client closed @connection (taken, a reference) between requests. */
+static void
+close_idle (gpointer data)
+{
+  g_autoptr(GSocketConnection) connection = data;
+  ConnectionState *state = state_of (connection);
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  if (state == NULL || state->busy || g_socket_is_closed (socket))
+    return;
+  g_debug ("closing an idle connection (closed by the client)");
+  let_go (state);
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_socket_close (socket, NULL);
+}
+
+/* Told by the gate from within libsoup's read: closed after it. */
+static void
+on_end_held (GSocketConnection *connection, gpointer user_data)
+{
+  rndimg_connections_run_later (user_data, close_idle, g_object_ref (connection));
+}
+
 /* Once a second, one pass over the idle connections: cheaper than a watch
  * per connection, which GLib would add and remove at every request. */
 typedef struct {
@@ -512,6 +596,7 @@ sweep_idle (gpointer user_data)
   Sweep *sweep = user_data;
   gint64 idle_limit_usec = sweep->idle_seconds * G_USEC_PER_SEC;
   gint64 now = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) closing = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   gpointer connection;
 
@@ -521,11 +606,21 @@ sweep_idle (gpointer user_data)
       ConnectionState *state = g_object_get_qdata (connection, state_quark ());
       GSocket *socket = g_socket_connection_get_socket (connection);
 
-      if (state == NULL || state->busy || g_socket_is_closed (socket) ||
-          !should_close (socket, state, now, idle_limit_usec))
-        continue;
+      if (state != NULL && !state->busy && !g_socket_is_closed (socket) &&
+          should_close (socket, state, now, idle_limit_usec))
+        g_ptr_array_add (closing, g_object_ref (connection));
+    }
+  /* Apart from the walk: a connection libsoup lets go of may go at once,
+   * and leave the table. */
+  for (guint i = 0; i < closing->len; i++)
+    {
+      GSocketConnection *idle = g_ptr_array_index (closing, i);
+      ConnectionState *state = g_object_get_qdata (G_OBJECT (idle), state_quark ());
+      GSocket *socket = g_socket_connection_get_socket (idle);
+
       g_debug ("closing an idle connection (%s)",
                now - state->idle_since > idle_limit_usec ? "idle too long" : "closed by the client");
+      let_go (state);
       g_socket_shutdown (socket, TRUE, TRUE, NULL);
       g_socket_close (socket, NULL);
     }

@@ -22,7 +22,18 @@
  * ends (no body, Content-Length, or chunks it follows and checks with
  * rndimg-chunked.c), so it checks every head on a keep-alive connection,
  * and lets nothing of the next request through before libsoup asks for
- * it. */
+ * it.
+ *
+ * Between requests on a keep-alive connection (rndimg_gate_hold_end()),
+ * the gate keeps the client's close (or a reset) from libsoup: libsoup
+ * 3.2 reads it with the idle placeholder message, which has no completion
+ * callback, so it never disconnects its SoupServerConnection, and that
+ * connection with its socket, streams and gate (about 2.8 KB) stays until
+ * the server stops (fixed upstream by d20c6601 "server: do not leak idle
+ * connections closed by the client", in 3.3.0/3.4.0). Held, the close is
+ * told to rndimg-connection.c, which takes the connection from libsoup
+ * through the request answered last on it (soup_server_message_steal_
+ * connection(): libsoup then drops it) and closes it. */
 #include "rndimg-gate.h"
 #include "rndimg-chunked.h"
 #include "rndimg-http.h"
@@ -61,6 +72,10 @@ struct _RndimgGateInput
   guint64 body_left;
   RndimgChunked chunked;
   gboolean eof;
+  gboolean hold_end;          /* between requests: a close is not libsoup's to read */
+  gboolean end_held;          /* ...and the client closed (or reset) meanwhile */
+  RndimgGateEndFunc on_end;   /* told when an end is held */
+  gpointer on_end_data;
 };
 
 static void rndimg_gate_input_pollable_init (GPollableInputStreamInterface *iface);
@@ -350,6 +365,21 @@ deliver (RndimgGateInput *self, void *buffer, gsize count)
   return (gssize) given;
 }
 
+/* Idle between two requests, with the end held back: no byte of a next
+ * request has come. */
+static gboolean
+holds_end (RndimgGateInput *self)
+{
+  return self->hold_end && self->state == GATE_HEAD && self->pending == NULL && self->head == NULL;
+}
+
+static gssize
+would_block (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "nothing to read");
+  return -1;
+}
+
 static gssize
 read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GError **error)
 {
@@ -357,6 +387,7 @@ read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GErro
 
   for (;;)
     {
+      g_autoptr(GError) failure = NULL;
       guint8 chunk[READ_SIZE];
       gssize got;
 
@@ -375,12 +406,27 @@ read_nonblocking (GPollableInputStream *stream, void *buffer, gsize count, GErro
           if (self->approved > before || self->state == GATE_REFUSED)
             continue;
         }
+      if (self->end_held)
+        return would_block (error);
       if (self->eof || count == 0)
         return 0;
       got = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (base_input (self)),
-                                                      chunk, sizeof chunk, NULL, error);
+                                                      chunk, sizeof chunk, NULL, &failure);
+      /* A reset between requests is an end like a close. */
+      if (got < 0 && !g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) && holds_end (self))
+        got = 0;
       if (got < 0)
-        return -1;
+        {
+          g_propagate_error (error, g_steal_pointer (&failure));
+          return -1;
+        }
+      if (got == 0 && holds_end (self))
+        {
+          self->end_held = TRUE;
+          if (self->on_end != NULL)
+            self->on_end (self->connection, self->on_end_data);
+          return would_block (error);
+        }
       if (got == 0)
         {
           /* A head cut short goes to libsoup as it is: it answers 400. */
@@ -398,6 +444,8 @@ is_readable (GPollableInputStream *stream)
 {
   RndimgGateInput *self = RNDIMG_GATE_INPUT (stream);
 
+  if (self->end_held)
+    return FALSE;
   return self->state == GATE_REFUSED || self->eof || self->pending != NULL ||
          g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base_input (self)));
 }
@@ -414,8 +462,11 @@ create_source (GPollableInputStream *stream, GCancellable *cancellable)
   RndimgGateInput *self = RNDIMG_GATE_INPUT (stream);
   g_autoptr(GSource) child = NULL;
 
+  /* An end held back: never ready (the idle sweep closes the connection). */
+  if (self->end_held)
+    child = g_timeout_source_new_seconds (G_MAXUINT);
   /* Bytes in hand (or an end to report): ready at once. */
-  if (self->state == GATE_REFUSED || self->eof || self->pending != NULL)
+  else if (self->state == GATE_REFUSED || self->eof || self->pending != NULL)
     child = g_timeout_source_new (0);
   else
     child = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (base_input (self)), cancellable);
@@ -550,4 +601,26 @@ rndimg_gate_expect_request (GSocketConnection *connection)
   self->state = GATE_HEAD;
   self->approved = 0;
   return TRUE;
+}
+
+/* Between two requests on @connection (@hold TRUE, from when one is
+ * answered until the next begins), its client's close is kept from
+ * libsoup (see the top of this file) and told to @on_end, called from
+ * libsoup's read (so it must not touch libsoup's state then); an end held
+ * when the hold is lifted goes to libsoup then. */
+void
+rndimg_gate_hold_end (GSocketConnection *connection, gboolean hold, RndimgGateEndFunc on_end, gpointer user_data)
+{
+  RndimgGateInput *self = g_object_get_qdata (G_OBJECT (connection), gate_quark ());
+
+  if (self == NULL)
+    return;
+  self->hold_end = hold;
+  self->on_end = on_end;
+  self->on_end_data = user_data;
+  if (!hold && self->end_held)
+    {
+      self->end_held = FALSE;
+      self->eof = TRUE;
+    }
 }

@@ -17,5 +17,13 @@ GIOStream *rndimg_gate_new                (GSocketConnection *connection,
 GIOStream *rndimg_gate_of                 (GSocketConnection *connection);
 void       rndimg_gate_pass_through       (GSocketConnection *connection);
 gboolean   rndimg_gate_expect_request     (GSocketConnection *connection);
+/* A client closed its connection between two requests. */
+typedef void (*RndimgGateEndFunc) (GSocketConnection *connection,
+                                   gpointer           user_data);
+
+void       rndimg_gate_hold_end           (GSocketConnection *connection,
+                                           gboolean           hold,
+                                           RndimgGateEndFunc  on_end,
+                                           gpointer           user_data);
 
 G_END_DECLS

@@ -145,7 +145,8 @@ add_cors_headers (SoupServerMessage *msg)
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
-  soup_message_headers_replace (headers, "Access-Control-Expose-Headers", "Location, Retry-After, ETag, Link");
+  soup_message_headers_replace (headers, "Access-Control-Expose-Headers",
+                                "Location, Retry-After, ETag, Link, Idempotent-Replayed");
 }
 
 /* Reads are open to every origin; a write's answer names the page's
@@ -194,7 +195,7 @@ answer_preflight (RndimgRouter *self, SoupServerMessage *msg, const char *path, 
   soup_message_headers_replace (headers, "Allow", allow);
   soup_message_headers_replace (headers, "Access-Control-Allow-Methods", allow);
   soup_message_headers_replace (headers, "Access-Control-Allow-Headers",
-                                "Authorization, Content-Type, Last-Event-ID");
+                                "Authorization, Content-Type, Last-Event-ID, Idempotency-Key");
   soup_message_headers_replace (headers, "Access-Control-Max-Age", "86400");
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
 }

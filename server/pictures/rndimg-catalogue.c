@@ -115,7 +115,7 @@ modified_text (time_t seconds, char text[24])
 }
 
 static RndimgPicture *
-image_new (const char *root, const char *name, const char *content_type, const struct stat *st, int fd)
+image_new (const char *root, const char *name, const RndimgPictureHeader *header, const struct stat *st)
 {
   RndimgPicture *image = g_rc_box_new0 (RndimgPicture);
   const char *slash = strrchr (name, '/');
@@ -124,7 +124,7 @@ image_new (const char *root, const char *name, const char *content_type, const s
   image->path = g_build_filename (root, name, NULL);
   image->file_name = slash != NULL ? strrchr (image->name, '/') + 1 : image->name;
   image->album = slash != NULL ? g_strndup (name, (gsize) (slash - name)) : g_strdup ("");
-  image->content_type = content_type;
+  image->content_type = header->content_type;
   image->size = st->st_size;
   image->modified_usec = (gint64) st->st_mtim.tv_sec * G_USEC_PER_SEC + st->st_mtim.tv_nsec / 1000;
   image->version = version_of (st);
@@ -132,23 +132,42 @@ image_new (const char *root, const char *name, const char *content_type, const s
   image->sort_key = g_utf8_collate_key_for_filename (name, -1);
   image->url_path = rndimg_picture_url_path (name);
   modified_text (st->st_mtim.tv_sec, image->modified_text);
-  rndimg_picture_header_read_size (fd, &image->width, &image->height);
+  image->width = header->width;
+  image->height = header->height;
   image->orientation = rndimg_orientation_for_size (image->width, image->height);
   return image;
 }
 
-/* Opens without following symlinks and sniffs the first bytes; NULL when
- * the file is not a complete-looking supported image. @texts: the
- * folder's info.json (NULL: none). */
+/* The picture's type and size, judged by its header as everywhere else
+ * (rndimg-picture-header.c), with no pixel limit: a picture over
+ * --max-input-pixels is listed (its file is served; its variants are
+ * refused). A header that cannot be read leaves the size unknown (0):
+ * the catalogue never lists a size it could not confirm. FALSE when the
+ * bytes are no supported image at all. */
+static gboolean
+judge_header (const char *root, const char *name, int fd, RndimgPictureHeader *header)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (rndimg_picture_header_judge_fd (fd, RNDIMG_PICTURE_HEADER_NO_LIMIT, header, &error))
+    return TRUE;
+  if (header->content_type == NULL)
+    return FALSE;
+  g_warning ("%s/%s: listed without a size: %s", root, name, error->message);
+  header->width = header->height = 0;
+  return TRUE;
+}
+
+/* Opens without following symlinks and judges the header; NULL when the
+ * file is not a supported image. @texts: the folder's info.json (NULL:
+ * none). */
 static RndimgPicture *
 image_load (const char *root, const char *name, GHashTable *texts)
 {
-  guint8 head[RNDIMG_SNIFF_LENGTH] = { 0 };
-  const char *content_type;
+  RndimgPictureHeader header;
   RndimgPicture *image;
   RndimgPictureText *text;
   struct stat st;
-  ssize_t got;
   int fd;
 
   if (!rndimg_catalogue_name_is_valid (name))
@@ -161,9 +180,7 @@ image_load (const char *root, const char *name, GHashTable *texts)
       close (fd);
       return NULL;
     }
-  got = pread (fd, head, sizeof head, 0);
-  content_type = got > 0 ? rndimg_image_type_sniff (head, (gsize) got) : NULL;
-  image = content_type != NULL ? image_new (root, name, content_type, &st, fd) : NULL;
+  image = judge_header (root, name, fd, &header) ? image_new (root, name, &header, &st) : NULL;
   close (fd);
   text = image != NULL && texts != NULL ? g_hash_table_lookup (texts, image->file_name) : NULL;
   if (text != NULL)

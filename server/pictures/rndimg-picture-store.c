@@ -7,8 +7,7 @@
  * the event meanwhile) and keeps them in its uploads folder, where the
  * catalogue takes them in without announcing them again. */
 #include "rndimg-picture-store.h"
-
-#include <errno.h>
+#include "rndimg-picture-writer.h"
 
 struct _RndimgPictureStore
 {
@@ -33,12 +32,8 @@ static void
 fetched (const char *name, GBytes *bytes, gpointer user_data)
 {
   RndimgPictureStore *self = user_data;
-  g_autofree char *path = g_build_filename (self->uploads_dir, name, NULL);
-  g_autofree char *folder = g_path_get_dirname (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(RndimgPicture) image = NULL;
-  gsize size = 0;
-  const char *data = g_bytes_get_data (bytes, &size);
 
   /* Names come from other nodes: only a picture name, never a path out. */
   if (!rndimg_catalogue_name_is_valid (name))
@@ -46,10 +41,11 @@ fetched (const char *name, GBytes *bytes, gpointer user_data)
       g_warning ("picture %s from Redis refused: not a picture name", name);
       return;
     }
-  if (g_mkdir_with_parents (folder, 0755) != 0 ||
-      !g_file_set_contents_full (path, data, (gssize) size, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+  /* Written whole or not at all; a file of that name (one the catalogue
+   * did not take) is left alone. */
+  if (!rndimg_picture_writer_write (self->uploads_dir, name, bytes, &error))
     {
-      g_warning ("picture %s from Redis not kept: %s", name, error ? error->message : g_strerror (errno));
+      g_warning ("picture %s from Redis not kept: %s", name, error->message);
       return;
     }
   image = rndimg_catalogue_refresh (self->catalogue, name, FALSE);

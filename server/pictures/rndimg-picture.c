@@ -51,11 +51,12 @@ rndimg_picture_unref (RndimgPicture *image)
   g_rc_box_release_full (image, (GDestroyNotify) image_clear);
 }
 
-/* Square within 1%: a resized square photo is often a pixel off. */
+/* Square within 1%: a resized square photo is often a pixel off. In 64
+ * bits: a difference of up to 2^32 - 2, times 100, cannot wrap there. */
 RndimgOrientation
 rndimg_orientation_for_size (guint width, guint height)
 {
-  guint larger = MAX (width, height), difference = MAX (width, height) - MIN (width, height);
+  guint64 larger = MAX (width, height), difference = larger - MIN (width, height);
 
   if (width == 0 || height == 0)
     return RNDIMG_ORIENTATION_ANY;

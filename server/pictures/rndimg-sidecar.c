@@ -3,6 +3,7 @@
  * pictures.
  *
  *   { "title": "Family holidays", "title_by_language": { "fa": "..." },
+ *     "album": { "name": "Hounds", "info": "..." },
  *     "pictures": { "001.png": { "alt": "A red square",
  *                                "alt_by_language": { "fa": "..." },
  *                                "author": "...", "license": "CC0-1.0",
@@ -11,6 +12,8 @@
  * The folder's title (an album's) is kept beside its pictures' texts
  * under RNDIMG_SIDECAR_FOLDER, which no picture can be called: that
  * entry's alt is the title, its alt_by_language the title's translations.
+ * "album" says what the folder's album is (dog.ceo's breed information).
+ * Any of "pictures", "title" and "album" may be missing, not all three.
  *
  * The file is untrusted: over RNDIMG_SIDECAR_MAX_BYTES, not UTF-8, nested
  * deeper than MAX_DEPTH or not this shape, it is refused whole with a
@@ -144,17 +147,12 @@ folder_text (JsonObject *root)
   return text;
 }
 
-/* Returns (transfer full) file name -> RndimgPictureText (the folder's
- * own under RNDIMG_SIDECAR_FOLDER), or NULL with @error when the document
- * is refused. */
-GHashTable *
-rndimg_sidecar_parse (const char *data, gsize length, GError **error)
+/* The document's root object, parsed within the bounds; NULL with @error. */
+static JsonObject *
+parse_root (const char *data, gsize length, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GList) members = NULL;
-  GHashTable *texts;
-  JsonNode *root, *pictures;
-  RndimgPictureText *folder;
+  JsonNode *root;
   const char *problem = length > RNDIMG_SIDECAR_MAX_BYTES ? "it is too large"
                         : !g_utf8_validate_len (data, length, NULL) ? "it is not UTF-8"
                         : !depth_is_at_most (data, length, MAX_DEPTH) ? "it is nested too deep" : NULL;
@@ -168,25 +166,51 @@ rndimg_sidecar_parse (const char *data, gsize length, GError **error)
   if (!json_parser_load_from_data (parser, data, (gssize) length, error))
     return NULL;
   root = json_parser_get_root (parser);
-  pictures = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-             ? json_object_get_member (json_node_get_object (root), "pictures") : NULL;
-  folder = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? folder_text (json_node_get_object (root)) : NULL;
-  if ((pictures == NULL && folder == NULL) || (pictures != NULL && !JSON_NODE_HOLDS_OBJECT (pictures)))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_clear_pointer (&folder, rndimg_picture_text_unref);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not an object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+static JsonObject *
+object_member (JsonObject *object, const char *member_name)
+{
+  JsonNode *node = json_object_get_member (object, member_name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* Returns (transfer full) file name -> RndimgPictureText (the folder's
+ * own under RNDIMG_SIDECAR_FOLDER), or NULL with @error when the document
+ * is refused. */
+GHashTable *
+rndimg_sidecar_parse (const char *data, gsize length, GError **error)
+{
+  g_autoptr(JsonObject) root = parse_root (data, length, error);
+  g_autoptr(GList) members = NULL;
+  GHashTable *texts;
+  JsonObject *pictures;
+  RndimgPictureText *folder;
+
+  if (root == NULL)
+    return NULL;
+  pictures = object_member (root, "pictures");
+  folder = folder_text (root);
+  if (pictures == NULL && folder == NULL && object_member (root, "album") == NULL)
+    {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "not an object with a \"pictures\" object or a \"title\"");
+                   "not an object with a \"pictures\" or \"album\" object or a \"title\"");
       return NULL;
     }
   texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rndimg_picture_text_unref);
   if (folder != NULL)
     g_hash_table_replace (texts, g_strdup (RNDIMG_SIDECAR_FOLDER), folder);
-  if (pictures == NULL)
-    return texts;
-  members = json_object_get_members (json_node_get_object (pictures));
+  members = pictures != NULL ? json_object_get_members (pictures) : NULL;
   for (GList *l = members; l != NULL; l = l->next)
     {
-      JsonNode *entry = json_object_get_member (json_node_get_object (pictures), l->data);
+      JsonNode *entry = json_object_get_member (pictures, l->data);
 
       if (rndimg_image_type_name_is_allowed (l->data) && JSON_NODE_HOLDS_OBJECT (entry))
         g_hash_table_replace (texts, g_strdup (l->data), picture_text (json_node_get_object (entry)));
@@ -244,4 +268,60 @@ rndimg_sidecar_load (int folder_fd, const char *folder_path)
   if (texts == NULL)
     g_warning ("%s/%s refused: %s", folder_path, RNDIMG_SIDECAR_NAME, error->message);
   return texts;
+}
+
+void
+rndimg_album_text_free (RndimgAlbumText *text)
+{
+  g_free (text->name);
+  g_free (text->info);
+  g_free (text);
+}
+
+/* The "album" member of an info.json: NULL when it has none (or no name
+ * and no info), or the document is refused (@error). */
+RndimgAlbumText *
+rndimg_sidecar_parse_album (const char *data, gsize length, GError **error)
+{
+  g_autoptr(JsonObject) root = parse_root (data, length, error);
+  JsonObject *album = root != NULL ? object_member (root, "album") : NULL;
+  RndimgAlbumText *text;
+
+  if (album == NULL)
+    return NULL;
+  text = g_new0 (RndimgAlbumText, 1);
+  text->name = text_member (album, "name");
+  text->info = text_member (album, "info");
+  if (text->name == NULL && text->info == NULL)
+    g_clear_pointer (&text, rndimg_album_text_free);
+  return text;
+}
+
+/* What @album's folder below @root says of it (its info.json's "album"),
+ * read now, never through a symlink; NULL when it says nothing. */
+RndimgAlbumText *
+rndimg_sidecar_load_album (const char *root, const char *album)
+{
+  g_auto(GStrv) segments = g_strsplit (album, "/", 3);
+  g_autofree char *data = NULL;
+  int folder = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  gsize length = 0;
+  int fd;
+
+  for (guint i = 0; folder >= 0 && segments[i] != NULL; i++)
+    {
+      int next = openat (folder, segments[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+      close (folder);
+      folder = next;
+    }
+  if (folder < 0)
+    return NULL;
+  fd = openat (folder, RNDIMG_SIDECAR_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  close (folder);
+  if (fd < 0)
+    return NULL;
+  data = read_bounded (fd, &length);
+  close (fd);
+  return data != NULL ? rndimg_sidecar_parse_album (data, length, NULL) : NULL;
 }

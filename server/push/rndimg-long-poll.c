@@ -218,7 +218,6 @@ rndimg_long_poll_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
       return;
     }
   poll->timeout = rndimg_deadlines_add (deadlines_of (registry), (guint) timeout * 1000, on_timeout, poll);
-  rndimg_subscribers_add (registry, &poll->parent,
-                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry), since,
-                                                      query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
+  rndimg_subscribers_add (registry, &poll->parent, since,
+                          query != NULL ? g_hash_table_lookup (query, "epoch") : NULL);
 }

@@ -196,7 +196,6 @@ rndimg_sse_serve (SoupServerMessage *msg, const char *path, GHashTable *query, g
   stream->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, stream);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), stream);
   sse_deliver (&stream->parent, preamble ());
-  rndimg_subscribers_add (registry, &stream->parent,
-                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry), last_id,
-                                                      query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
+  rndimg_subscribers_add (registry, &stream->parent, last_id,
+                          query != NULL ? g_hash_table_lookup (query, "epoch") : NULL);
 }

@@ -318,13 +318,62 @@ rndimg_subscribers_admit (RndimgSubscribers *self, SoupServerMessage *msg)
   return FALSE;
 }
 
-/* Takes @sub (made with rndimg_subscriber_init) and follows events after
- * @since for it; -1: only events from now on. An id newer than any (from
- * before a restart) gets the newest event, so the client is in step. */
-void
-rndimg_subscribers_add (RndimgSubscribers *self, RndimgSubscriber *sub, gint64 since)
+/* Follows events after @since (-1: only events from now on) of history
+ * @epoch (NULL: not said) for @sub, this node's history complete. An id
+ * newer than any (from before a restart) gets the newest event, so the
+ * client is in step. */
+static void
+start (RndimgSubscriber *sub, gint64 since, const char *epoch)
 {
-  gint64 newest = rndimg_broker_get_newest_id (self->broker);
+  RndimgBroker *broker = sub->registry->broker;
+  gint64 newest;
+
+  since = rndimg_broker_resume_point (broker, since, epoch);
+  newest = rndimg_broker_get_newest_id (broker);
+  sub->replaying = FALSE;
+  if (since > newest)
+    since = MAX (newest - 1, 0);
+  sub->last_id = since >= 0 ? since : newest;
+  if (since >= 0 && since < newest)
+    ask_history (sub);
+}
+
+/* Where a subscriber resumes from, kept while this node catches up. */
+typedef struct {
+  RndimgSubscriber *sub;     /* untouched once the sync is cancelled: it is gone */
+  gint64 since;
+  char *epoch;
+} Resume;
+
+static void
+resume_free (Resume *resume)
+{
+  g_free (resume->epoch);
+  g_free (resume);
+}
+
+static void
+on_synced (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Resume *resume = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (rndimg_broker_sync_finish (RNDIMG_BROKER (source), result, &error))
+    start (resume->sub, resume->since, resume->epoch);
+  resume_free (resume);
+}
+
+/* Takes @sub (made with rndimg_subscriber_init) and follows events after
+ * @since for it (see start()). A subscriber is never resumed after an id
+ * this node has not read yet (another node's, or one this node is still
+ * catching up to after a start or a reconnect), nor started "from now"
+ * while this node catches up: it waits, with nothing sent, until this
+ * node holds every event published before it came. Else what this node
+ * reads next would reach it a second time (or as news). */
+void
+rndimg_subscribers_add (RndimgSubscribers *self, RndimgSubscriber *sub, gint64 since, const char *epoch)
+{
+  Resume *resume;
 
   sub->registry = self;
   sub->index = self->subscribers->len;
@@ -332,11 +381,21 @@ rndimg_subscribers_add (RndimgSubscribers *self, RndimgSubscriber *sub, gint64 s
   sub->hangup_watch = rndimg_connections_watch_hangup (self->connections, sub->msg, on_hangup, sub);
   g_signal_connect (sub->msg, "finished", G_CALLBACK (on_message_finished), sub);
 
-  if (since > newest)
-    since = MAX (newest - 1, 0);
-  sub->last_id = since >= 0 ? since : newest;
-  if (since >= 0 && since < newest)
-    ask_history (sub);
+  /* Behind what this node has: its history answers, and the events it
+   * reads next come after. */
+  if (since >= 0 ? since <= rndimg_broker_get_newest_id (self->broker) : rndimg_broker_is_current (self->broker))
+    {
+      start (sub, since, epoch);
+      return;
+    }
+  if (sub->cancellable == NULL)
+    sub->cancellable = g_cancellable_new ();
+  sub->replaying = TRUE;
+  resume = g_new0 (Resume, 1);
+  resume->sub = sub;
+  resume->since = since;
+  resume->epoch = g_strdup (epoch);
+  rndimg_broker_sync_async (self->broker, sub->cancellable, on_synced, resume);
 }
 
 static gboolean

@@ -23,7 +23,8 @@ gboolean           rndimg_subscribers_admit         (RndimgSubscribers          
                                                      SoupServerMessage           *msg);
 void               rndimg_subscribers_add           (RndimgSubscribers           *self,
                                                      RndimgSubscriber            *sub,
-                                                     gint64                       since);
+                                                     gint64                       since,
+                                                     const char                  *epoch);
 gboolean           rndimg_subscribers_send_event    (RndimgSubscriber            *sub,
                                                      const RndimgEvent           *event,
                                                      gint64                       missed);

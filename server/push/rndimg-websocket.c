@@ -177,7 +177,6 @@ rndimg_websocket_serve (SoupServerMessage *msg, const char *path, GHashTable *qu
   g_queue_init (&socket->early);
   socket->ping_seconds = MAX ((guint) rndimg_subscribers_get_heartbeat (registry), 1);
   g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgraded), socket);
-  rndimg_subscribers_add (registry, &socket->parent,
-                          rndimg_broker_resume_point (rndimg_subscribers_get_broker (registry), since,
-                                                      query != NULL ? g_hash_table_lookup (query, "epoch") : NULL));
+  rndimg_subscribers_add (registry, &socket->parent, since,
+                          query != NULL ? g_hash_table_lookup (query, "epoch") : NULL);
 }

@@ -4,12 +4,14 @@
  * scaled decode) to at most @max_side pixels a side, as 8-bit sRGB in 3
  * bands whatever the source (grey, CMYK, 16 bits, alpha flattened on
  * white). Every format the catalogue accepts, GIF included (its first
- * frame). A picture over the input limit is not decoded: neither by the
- * catalogue's header nor by libvips' header of the very file it then
- * decodes (one descriptor, so a file swapped in between is not read). A
+ * frame). The picture is judged by its header as at upload and in the
+ * catalogue (pictures/rndimg-picture-header.c), over the very descriptor
+ * libvips then decodes (so a file swapped in between is not read): one
+ * over the input limit, or whose header cannot be read, is not decoded. A
  * truncated or corrupt file is an error. Runs in a worker thread: nothing
  * here touches shared state beyond libvips' own (set up by rndimg-vips.c). */
 #include "rndimg-picture-decode.h"
+#include "rndimg-picture-header.h"
 #include "rndimg-vips.h"
 
 #include <errno.h>
@@ -26,21 +28,13 @@ set_vips_error (GError **error, const char *what)
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s%s%s", what, *detail ? ": " : "", detail);
 }
 
-static gboolean
-too_many_pixels (guint64 width, guint64 height, guint64 max_pixels, GError **error)
-{
-  if (width * height <= max_pixels)
-    return FALSE;
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT
-               " pixels is over the input limit of %" G_GUINT64_FORMAT, width, height, max_pixels);
-  return TRUE;
-}
-
+/* Opens @path (never through a symlink, never blocking on a FIFO) and
+ * judges its header; the source is that descriptor. */
 static VipsSource *
-open_source (const char *path, GError **error)
+open_judged (const char *path, guint64 max_pixels, GError **error)
 {
-  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  VipsSource *source;
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  VipsSource *source = NULL;
 
   if (fd < 0)
     {
@@ -50,26 +44,11 @@ open_source (const char *path, GError **error)
       return NULL;
     }
   /* libvips keeps a duplicate of the descriptor. */
-  source = vips_source_new_from_descriptor (fd);
-  close (fd);
-  if (source == NULL)
+  if (rndimg_picture_header_judge_fd (fd, max_pixels, NULL, error) &&
+      (source = vips_source_new_from_descriptor (fd)) == NULL)
     set_vips_error (error, "the picture cannot be opened");
+  close (fd);
   return source;
-}
-
-/* Reads only the header of @source, rewound for the thumbnail after. */
-static gboolean
-header_within (VipsSource *source, guint64 max_pixels, GError **error)
-{
-  g_autoptr(VipsImage) header = vips_image_new_from_source (source, "", NULL);
-
-  if (header == NULL)
-    {
-      set_vips_error (error, "the picture cannot be read");
-      return FALSE;
-    }
-  return !too_many_pixels ((guint64) vips_image_get_width (header), (guint64) vips_image_get_height (header),
-                           max_pixels, error);
 }
 
 /* 8-bit sRGB, 3 bands: what the BlurHash reads. Each step only where
@@ -129,8 +108,7 @@ rndimg_picture_decode_small (const RndimgPicture *image, guint max_side, guint64
   g_autoptr(VipsSource) source = NULL;
   RndimgPixels *pixels = NULL;
 
-  if (!too_many_pixels (image->width, image->height, max_input_pixels, error) &&
-      (source = open_source (image->path, error)) != NULL && header_within (source, max_input_pixels, error))
+  if ((source = open_judged (image->path, max_input_pixels, error)) != NULL)
     pixels = decode (source, max_side, error);
   vips_error_clear ();
   /* This thread's libvips buffers, freed between pictures. */

@@ -5,6 +5,7 @@
  * is killed at its time limit. libvips is set up before, once for the
  * process (rndimg-vips.c); the render threads run lowered. */
 #include "rndimg-renderer.h"
+#include "rndimg-picture-header.h"
 #include "rndimg-vips.h"
 
 G_DEFINE_QUARK (rndimg-render-error-quark, rndimg_render_error)
@@ -197,7 +198,8 @@ apply_look (VipsImage **image, const RndimgVariantSpec *spec)
   return strip_metadata (image);
 }
 
-/* The source's header only, to refuse a decompression bomb before decoding. */
+/* libvips' own reading of the header, for the size the thumbnail is
+ * asked for; its pixel check guards a file swapped in since the judgement. */
 static VipsImage *
 open_checked (const char *path, guint64 max_input_pixels, GError **error)
 {
@@ -235,10 +237,27 @@ check_output (VipsImage *image, GError **error)
   return FALSE;
 }
 
+/* The picture judged by its header as at upload and in the catalogue
+ * (pictures/rndimg-picture-header.c), from the file as it is now. */
+static gboolean
+judge_source (const char *path, guint64 max_input_pixels, GError **error)
+{
+  g_autoptr(GError) refused = NULL;
+
+  if (rndimg_picture_header_judge_file (path, max_input_pixels, NULL, &refused))
+    return TRUE;
+  g_set_error (error, RNDIMG_RENDER_ERROR,
+               g_error_matches (refused, RNDIMG_PICTURE_HEADER_ERROR, RNDIMG_PICTURE_HEADER_ERROR_TOO_LARGE)
+                 ? RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE : RNDIMG_RENDER_ERROR_CORRUPT,
+               "%s", refused->message);
+  return FALSE;
+}
+
 static GBytes *
 render (const RndimgRendererLimits *limits, const char *path, const RndimgVariantSpec *spec, GError **error)
 {
-  g_autoptr(VipsImage) header = open_checked (path, limits->max_input_pixels, error);
+  g_autoptr(VipsImage) header = judge_source (path, limits->max_input_pixels, error)
+                                  ? open_checked (path, limits->max_input_pixels, error) : NULL;
   VipsImage *image = NULL;
   Deadline deadline = { g_get_monotonic_time () + (gint64) (limits->time_limit_seconds * G_USEC_PER_SEC), FALSE };
   gboolean cover = spec->fit == RNDIMG_FIT_COVER && spec->width != 0 && spec->height != 0;
@@ -453,30 +472,4 @@ const RndimgRendererCounts *
 rndimg_renderer_get_counts (RndimgRenderer *self)
 {
   return &self->counts;
-}
-
-/* Reads only the header of @bytes: FALSE when it is no picture libvips
- * reads, or declares more than @max_input_pixels (a decompression bomb). */
-gboolean
-rndimg_renderer_check_picture (GBytes *bytes, guint64 max_input_pixels, GError **error)
-{
-  gsize length;
-  const void *data = g_bytes_get_data (bytes, &length);
-  g_autoptr(VipsImage) header = vips_image_new_from_buffer (data, length, "", NULL);
-  guint64 pixels;
-
-  if (header == NULL)
-    {
-      set_vips_error (error, RNDIMG_RENDER_ERROR_CORRUPT, "the picture cannot be read");
-      vips_error_clear ();
-      return FALSE;
-    }
-  pixels = (guint64) vips_image_get_width (header) * (guint64) vips_image_get_height (header) *
-           (guint64) MAX (vips_image_get_n_pages (header), 1);
-  if (pixels <= max_input_pixels)
-    return TRUE;
-  g_set_error (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_INPUT_TOO_LARGE,
-               "the picture declares %" G_GUINT64_FORMAT " pixels, over the limit of %" G_GUINT64_FORMAT,
-               pixels, max_input_pixels);
-  return FALSE;
 }

@@ -54,8 +54,5 @@ GBytes         *rndimg_renderer_render_finish  (RndimgRenderer             *self
 guint           rndimg_renderer_get_queued     (RndimgRenderer             *self);
 guint           rndimg_renderer_get_running    (RndimgRenderer             *self);
 const RndimgRendererCounts *rndimg_renderer_get_counts (RndimgRenderer     *self);
-gboolean        rndimg_renderer_check_picture  (GBytes                     *bytes,
-                                                guint64                     max_input_pixels,
-                                                GError                    **error);
 
 G_END_DECLS

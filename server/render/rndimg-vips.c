@@ -3,7 +3,7 @@
  * decodes or renders a picture (the placeholders' worker starts at once,
  * the renderer later): its operation cache off (we cache whole answers),
  * one libvips thread per render or decode (our pools are the
- * parallelism), loaders and savers that were never fuzzed blocked. And
+ * parallelism), every loader but the four formats' blocked. And
  * the threads that run libvips work lowered below the main loop. */
 #include "rndimg-vips.h"
 
@@ -16,6 +16,26 @@
 #include <unistd.h>
 #endif
 
+/* The loaders of the four formats the catalogue takes, by class name:
+ * every other one (ImageMagick, poppler, OpenSlide, librsvg, TIFF, HEIF,
+ * JPEG XL, …, each a module Debian's libvips loads at start) is blocked,
+ * so no input path reaches it whatever bytes it is handed: libvips'
+ * sniffing skips a blocked loader, and building one fails. Blocking the
+ * untrusted ones (vips_block_untrusted_set) alone would leave TIFF, HEIF
+ * and the rest open. The savers are ours to choose. */
+static void
+block_unused_loaders (void)
+{
+  static const char *const used[] = {
+    "VipsForeignLoadPng", "VipsForeignLoadJpeg", "VipsForeignLoadNsgif", "VipsForeignLoadWebp",
+  };
+
+  vips_block_untrusted_set (TRUE);
+  vips_operation_block_set ("VipsForeignLoad", TRUE);
+  for (gsize i = 0; i < G_N_ELEMENTS (used); i++)
+    vips_operation_block_set (used[i], FALSE);
+}
+
 gboolean
 rndimg_vips_start (GError **error)
 {
@@ -25,7 +45,7 @@ rndimg_vips_start (GError **error)
       vips_error_clear ();
       return FALSE;
     }
-  vips_block_untrusted_set (TRUE);
+  block_unused_loaders ();
   vips_cache_set_max (0);
   vips_cache_set_max_mem (0);
   vips_cache_set_max_files (0);

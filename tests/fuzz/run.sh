@@ -13,12 +13,12 @@ TAP=0
 [ "${1:-}" = "--tap" ] && { TAP=1; shift; }
 SECONDS_EACH=${1:?usage: run.sh [--tap] SECONDS [TARGET...]}
 shift
-TARGETS=${*:-"sse-parser query image-type if-none-match multipart head chunked sidecar variant blurhash"}
+TARGETS=${*:-"sse-parser query image-type if-none-match multipart head chunked sidecar variant blurhash picture-header"}
 BUILD=${FUZZ_BUILD:-build-fuzz}
 mkdir -p "$BUILD/objects"
 
 CC=${CC_FUZZ:-clang}
-PKGS="glib-2.0 gio-2.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0 hiredis vips libbrotlienc"
+PKGS="glib-2.0 gio-2.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0 hiredis vips libbrotlienc zlib"
 CFLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer $(pkg-config --cflags $PKGS)
   -Icommon -Iserver -Iserver/api -Iserver/http -Iserver/pictures -Iserver/render -Iserver/brokers -Iserver/brokers/redis -I$BUILD/generated -Iserver/push -Iclient
   -DG_LOG_DOMAIN=\"rndimg\" -DPACKAGE_VERSION=\"fuzz\" -DGETTEXT_PACKAGE=\"rndimg-viewer\"
@@ -103,10 +103,14 @@ for target in $TARGETS; do
     number=$((number + 1))
     corpus="$BUILD/corpus-$target"
     mkdir -p "$corpus"
+    # A target's seeds (tests/fuzz/seeds/TARGET/), read, never written to.
+    seeds=""
+    [ -d "tests/fuzz/seeds/$target" ] && seeds="$PWD/tests/fuzz/seeds/$target"
+    # shellcheck disable=SC2086
     if link_target "$target" &&
        (cd "$BUILD" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./"fuzz-$target" -max_total_time="$SECONDS_EACH" \
             -max_len="$(max_len_of "$target")" -rss_limit_mb=2048 -print_final_stats=1 \
-            "corpus-$target" >"fuzz-$target.log" 2>&1); then
+            "corpus-$target" $seeds >"fuzz-$target.log" 2>&1); then
         say "fuzz-$target: $(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$BUILD/fuzz-$target.log" | grep -Eo '[0-9]+$') runs in ${SECONDS_EACH}s, no failure"
         [ "$TAP" = 1 ] && echo "ok $number - fuzz-$target"
     else

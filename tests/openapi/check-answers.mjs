@@ -5,12 +5,15 @@
 //
 // Each line of answers.jsonl is one answer (tests/rndimg-test-util.c,
 // test_record_answer()): method, path, status, content_type, body_bytes,
-// body (when JSON). Each must be described: its path by a path of the
-// document (or, for no path of it, the router's 404), its method by an
+// body (when JSON), cache_control (when read). Each must be described: its
+// path by a path of the document (or, for no path of it, the router's 404,
+// or the 301 of a route's path with a trailing slash), its method by an
 // operation (OPTIONS: the preflight; else the router's 405), its status by
 // one of the operation's responses or by those x-rndimg-router says any
-// request may get, its content type by that response's content, and a JSON
-// body by the schema there. Prints one line per problem; exits 1 if any.
+// request may get, its content type by that response's content, its
+// Cache-Control by the value the response documents (a const or an enum),
+// and a JSON body by the schema there. Prints one line per problem; exits 1
+// if any.
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -117,7 +120,11 @@ function describedResponses (document, method, path) {
   let ownPointer = '';
   let where;
 
-  if (template === null) {
+  if (template === null && path.length > 1 && path.endsWith('/') && matchPath(document, path.slice(0, -1)) !== null) {
+    own = router.trailingSlash ?? {};
+    ownPointer = '/x-rndimg-router/trailingSlash';
+    where = `${matchPath(document, path.slice(0, -1))} with a trailing slash`;
+  } else if (template === null) {
     own = router.noSuchPath ?? {};
     ownPointer = '/x-rndimg-router/noSuchPath';
     where = 'no path of the document';
@@ -166,6 +173,17 @@ function schemaValidator (loaded, pointer) {
   return loaded.validators.get(pointer);
 }
 
+// What is wrong with the answer's Cache-Control, or null: checked when the
+// response documents its value (a const or an enum) and the answer's was read.
+function cacheControlProblem (document, response, answer) {
+  const documented = followRef(document, followRef(document, response.headers?.['Cache-Control'])?.schema);
+  const allowed = documented?.const !== undefined ? [documented.const] : documented?.enum;
+
+  if (allowed === undefined || answer.cache_control === undefined || allowed.includes(answer.cache_control))
+    return null;
+  return `Cache-Control "${answer.cache_control}" is not the documented ${allowed.map(v => `"${v}"`).join(' or ')}`;
+}
+
 // What is wrong with one answer, or null when the document describes it.
 export function checkAnswer (loaded, answer) {
   const { document } = loaded;
@@ -177,6 +195,10 @@ export function checkAnswer (loaded, answer) {
     return `${where}: status ${status} is not among its responses (${Object.keys(described).join(', ')})`;
   const { response, pointer } = match;
   const content = response.content ?? {};
+  const cacheProblem = cacheControlProblem(document, response, answer);
+
+  if (cacheProblem !== null)
+    return `${where} ${status}: ${cacheProblem}`;
   const type = essence(answer.content_type);
   const hasBody = answer.body_bytes > 0 && answer.method !== 'HEAD';
 

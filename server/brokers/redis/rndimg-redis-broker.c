@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /* The broker shared by every node: one Redis Stream holds the history.
  *
- * Publishing runs one Lua script on the command connection: it increments
- * the id in a hash, XADDs the event with that id (the stream trimmed to
- * --history) and returns the id and the epoch, so ids are assigned once,
- * in order, for the whole cluster. Every node follows the stream on a
- * second connection with XREAD BLOCK from the last id it saw (never "$"),
- * keeps the events in a ring like the memory broker and emits "published"
- * for each, whoever published it: a reconnect loses nothing still in the
- * stream, and no event is seen twice.
+ * Publishing runs one Lua script on the command connection (see
+ * rndimg-redis-publish.c): it increments the id in a hash, XADDs the
+ * event with that id (the stream trimmed to --history) and returns the id
+ * and the epoch, so ids are assigned once, in order, for the whole
+ * cluster. Every node follows the stream on a second connection with
+ * XREAD BLOCK from the last id it saw (never "$"), keeps the events in a
+ * ring like the memory broker and emits "published" for each, whoever
+ * published it: a reconnect loses nothing still in the stream, and no
+ * event is seen twice. A client resuming after an id this node has not
+ * read yet waits until it has (rndimg-redis-sync.c).
  *
  * Keys: rndimg:meta {s: newest id, r: newest id in the stream, e: epoch},
  * rndimg:events (entries "ID-0" with name, source, at, epoch, prev: the
- * entry before it), rndimg:picture:NAME (a picture's bytes) and
- * rndimg:pictures (NAME -> newest id naming it).
+ * entry before it, token: the publish it came from), rndimg:picture:NAME
+ * (a picture's bytes), rndimg:pictures (NAME -> newest id naming it),
+ * rndimg:idempotency:DIGEST (an Idempotency-Key's record) and
+ * rndimg:idempotency (the records by id, to keep the newest ones).
  *
  * Ids never go back: every node keeps the counter at least at the newest
  * id it saw (at each publish, at each connect, and each second it waits
@@ -33,70 +37,24 @@
  *
  * The scripts are publish.lua and floor.lua beside this file (embedded at
  * build time); the two connections are RndimgRedisLinks
- * (rndimg-redis-link.c): each command waited for arms the link's watchdog,
- * and a dropped connection is retried every second. */
-#include "rndimg-redis-broker.h"
+ * (rndimg-redis-link.c): up only once Redis answered, every command with
+ * a time limit, the idle one probed, a dropped connection retried every
+ * second. The node's problem (/readyz, /stats) follows both links. */
+#include "rndimg-redis-broker-private.h"
 #include "rndimg-history-file.h"
-#include "rndimg-redis-link.h"
 #include "rndimg-redis-scripts.h"
 
-#include <hiredis/async.h>
-#include <hiredis/hiredis.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define META_KEY "rndimg:meta"
-#define LEASE_KEY "rndimg:slideshow-lease"
-#define STREAM_KEY "rndimg:events"
-#define PICTURES_KEY "rndimg:pictures"
 #define PICTURE_PREFIX "rndimg:picture:"
-#define COMMAND_TIMEOUT_MS 2000
-#define BLOCK_MS 1000
 #define SAVE_DELAY_MS 1000
+#define FLOOR_EVERY_USEC G_USEC_PER_SEC
 /* A picture put in Redis whose publish never came: gone after an hour. */
 #define UNCLAIMED_PICTURE_MS 3600000
 /* The most a client's word can move ids (2^50: JavaScript still counts
  * exactly far beyond). */
 #define CLIENT_HINT_MAX (G_GINT64_CONSTANT (1) << 50)
-
-struct _RndimgRedisBroker
-{
-  GObject parent_instance;
-
-  char *host;
-  int port;
-  int database;
-  char *url;
-  char *problem;
-  guint history_length;
-  RndimgGone *gone;          /* what is known of the events that left it */
-  GQueue history;            /* RndimgEvent, oldest first: the stream as followed */
-  gint64 last_seen;
-  char *epoch;
-  RndimgRedisLink *command;  /* owned: scripts, pictures */
-  RndimgRedisLink *follow;   /* owned: XREAD BLOCK, and the pictures of events read */
-  gboolean following;        /* the follow link has read the stream at least once */
-  GQueue parked;             /* Publish waiting for the follower to see its id */
-  GQueue unheard;            /* RndimgEvent read, not yet told: waiting for its picture */
-  gboolean disposing;
-  char *node;                /* random: who holds the slideshow lease */
-  guint lease_ms;            /* 0: every node's timer publishes */
-  char *state_file;          /* NULL: the newest id is not kept on disk */
-  gint64 saved_id;           /* the newest id the state file had at start */
-  guint save_id;
-  gint64 client_hint;        /* the newest id a client resumed from */
-  const RndimgRedisPictureHooks *pictures;
-  gpointer pictures_data;
-  RndimgEventDescriber describer;
-};
-
-typedef struct {
-  GTask *task;
-  RndimgEvent *event;
-  guint timeout_id;
-  gboolean answered;
-  gboolean picture_asked;    /* the picture was put after Redis asked for it */
-} Publish;
 
 static void broker_iface_init (RndimgBrokerInterface *iface);
 static void follow_next (RndimgRedisBroker *self);
@@ -107,15 +65,30 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RndimgRedisBroker, rndimg_redis_broker, G_TYPE_OB
 
 /* ---- connections ---- */
 
+/* The problem follows both links: publishing needs the command link, and
+ * this node's clients hear of events only through the follow link. */
 static void
-set_problem (RndimgRedisBroker *self, const char *why)
+update_problem (RndimgRedisBroker *self)
 {
-  if (why != NULL && self->problem == NULL)
-    g_warning ("Redis at %s: %s; writes answer 503 until it is back", self->url, why);
-  else if (why == NULL && self->problem != NULL)
-    g_message ("Redis at %s is back", self->url);
+  g_autofree char *problem = NULL;
+
+  if (self->command_down != NULL)
+    problem = g_strdup_printf ("Redis at %s is unreachable (%s)", self->url, self->command_down);
+  else if (self->follow_down != NULL)
+    problem = g_strdup_printf ("Redis at %s does not answer this node's reads (%s)", self->url, self->follow_down);
+  if (problem != NULL && self->problem == NULL)
+    g_warning ("%s; writes answer 503 until it is back", problem);
+  else if (problem == NULL && self->problem != NULL)
+    g_message ("Redis at %s is back (it answered)", self->url);
   g_free (self->problem);
-  self->problem = why != NULL ? g_strdup_printf ("Redis at %s is unreachable (%s)", self->url, why) : NULL;
+  self->problem = g_steal_pointer (&problem);
+}
+
+static void
+set_down (char **down, const char *why)
+{
+  g_free (*down);
+  *down = g_strdup (why);
 }
 
 static void
@@ -123,12 +96,14 @@ on_command_link (RndimgRedisLink *link, const char *why, gpointer user_data)
 {
   RndimgRedisBroker *self = user_data;
 
-  set_problem (self, why);
+  set_down (&self->command_down, why);
+  update_problem (self);
   if (why != NULL)
     return;
   g_debug ("Redis %s: command connection up", self->url);
   /* An empty Redis gets its epoch now, so /stats has one at once. */
   hold_floor (self);
+  rndimg_redis_syncs_ask (self->syncs);
 }
 
 static void
@@ -136,9 +111,12 @@ on_follow_link (RndimgRedisLink *link, const char *why, gpointer user_data)
 {
   RndimgRedisBroker *self = user_data;
 
+  set_down (&self->follow_down, why);
+  update_problem (self);
   if (why != NULL)
     {
       self->following = FALSE;
+      self->caught_up = FALSE;
       return;
     }
   g_debug ("Redis %s: follow connection up", self->url);
@@ -158,16 +136,16 @@ adopt_epoch (RndimgRedisBroker *self, const char *epoch)
                self->url, epoch, self->epoch);
   g_free (self->epoch);
   self->epoch = g_strdup (epoch);
-  g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
-  rndimg_gone_free (self->gone);   /* ids of another history */
-  self->gone = rndimg_gone_new (self->history_length);
+  /* Gone with the old history: a client resuming from one of its ids is
+   * told what it missed (ids go on above them), not left to think it
+   * missed nothing. */
+  rndimg_gone_evict (self->gone, &self->history, 0);
 }
 
 static void
-on_epoch (redisAsyncContext *context, void *reply_pointer, void *user_data)
+on_epoch (redisReply *reply, gpointer user_data)
 {
   RndimgRedisBroker *self = user_data;
-  redisReply *reply = reply_pointer;
 
   if (self->disposing || reply == NULL)
     return;
@@ -179,8 +157,8 @@ on_epoch (redisAsyncContext *context, void *reply_pointer, void *user_data)
 
 /* The newest id this node knows for sure: what it followed, or what its
  * state file kept from before a restart. */
-static gint64
-floor_id (RndimgRedisBroker *self)
+gint64
+rndimg_redis_broker_floor_id (RndimgRedisBroker *self)
 {
   return MAX (self->last_seen, self->saved_id);
 }
@@ -191,13 +169,12 @@ floor_id (RndimgRedisBroker *self)
 static void
 hold_floor (RndimgRedisBroker *self)
 {
-  g_autofree char *floor = g_strdup_printf ("%" G_GINT64_FORMAT, floor_id (self));
+  g_autofree char *floor = g_strdup_printf ("%" G_GINT64_FORMAT, rndimg_redis_broker_floor_id (self));
   g_autofree char *proposed_epoch = rndimg_broker_new_epoch ();
 
-  redisAsyncContext *command = rndimg_redis_link_get_context (self->command);
-
-  if (command != NULL)
-    redisAsyncCommand (command, on_epoch, self, "EVAL %s 1 %s %s %s", floor_script, META_KEY, floor, proposed_epoch);
+  self->floor_held_usec = g_get_monotonic_time ();
+  rndimg_redis_link_send (self->command, RNDIMG_REDIS_COMMAND_TIMEOUT_MS, on_epoch, self, "EVAL %s 1 %s %s %s",
+                          floor_script, RNDIMG_REDIS_META_KEY, floor, proposed_epoch);
 }
 
 /* ---- the newest id on disk ---- */
@@ -211,7 +188,8 @@ save_now (gpointer user_data)
 
   self->save_id = 0;
   if (self->epoch != NULL && self->last_seen > 0 &&
-      !rndimg_history_file_save (self->state_file, self->epoch, floor_id (self), &none, FALSE, &error))
+      !rndimg_history_file_save (self->state_file, self->epoch, rndimg_redis_broker_floor_id (self), &none, FALSE,
+                                 &error))
     g_warning ("newest id not saved: %s", error->message);
   return G_SOURCE_REMOVE;
 }
@@ -225,43 +203,7 @@ schedule_save (RndimgRedisBroker *self)
     self->save_id = g_timeout_add (SAVE_DELAY_MS, save_now, self);
 }
 
-/* ---- following the stream; publishes parked until it is followed ---- */
-
-static void
-finish_publish (Publish *publish, RndimgEvent *event, GError *error)
-{
-  if (publish->answered)
-    return;
-  publish->answered = TRUE;
-  g_clear_handle_id (&publish->timeout_id, g_source_remove);
-  if (event != NULL)
-    g_task_return_pointer (publish->task, rndimg_event_ref (event), (GDestroyNotify) rndimg_event_unref);
-  else
-    g_task_return_error (publish->task, error);
-}
-
-static void
-publish_free (Publish *publish)
-{
-  g_clear_handle_id (&publish->timeout_id, g_source_remove);
-  g_clear_pointer (&publish->event, rndimg_event_unref);
-  g_object_unref (publish->task);
-  g_free (publish);
-}
-
-/* Publishes answered once this node's subscribers have the event. */
-static void
-release_parked (RndimgRedisBroker *self)
-{
-  while (!g_queue_is_empty (&self->parked) &&
-         ((Publish *) g_queue_peek_head (&self->parked))->event->id <= self->last_seen)
-    {
-      Publish *publish = g_queue_pop_head (&self->parked);
-
-      finish_publish (publish, publish->event, NULL);
-      publish_free (publish);
-    }
-}
+/* ---- following the stream ---- */
 
 static const char *
 field (redisReply *fields, const char *name)
@@ -292,6 +234,7 @@ tell (RndimgRedisBroker *self, RndimgEvent *event)
   self->last_seen = event->id;
   schedule_save (self);
   rndimg_broker_emit_published (RNDIMG_BROKER (self), event);
+  rndimg_redis_publishes_told (self->publishes, event);
 }
 
 static void tell_unheard (RndimgRedisBroker *self);
@@ -299,15 +242,13 @@ static void tell_unheard (RndimgRedisBroker *self);
 /* The bytes of the picture of the first unheard event, or NULL (none in
  * Redis, or the connection dropped: the event goes out all the same). */
 static void
-on_picture_read (redisAsyncContext *context, void *reply_pointer, void *user_data)
+on_picture_read (redisReply *reply, gpointer user_data)
 {
   RndimgRedisBroker *self = user_data;
-  redisReply *reply = reply_pointer;
   RndimgEvent *event;
 
   if (self->disposing || (event = g_queue_pop_head (&self->unheard)) == NULL)
     return;
-  rndimg_redis_link_disarm_watchdog (self->follow);
   if (reply != NULL && reply->type == REDIS_REPLY_STRING && self->pictures != NULL)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (reply->str, reply->len);
@@ -319,6 +260,7 @@ on_picture_read (redisAsyncContext *context, void *reply_pointer, void *user_dat
     {
       /* The rest is read again after the reconnect. */
       g_queue_clear_full (&self->unheard, (GDestroyNotify) rndimg_event_unref);
+      rndimg_redis_syncs_check (self->syncs);
       return;
     }
   tell_unheard (self);
@@ -333,28 +275,24 @@ tell_unheard (RndimgRedisBroker *self)
 
   while ((event = g_queue_peek_head (&self->unheard)) != NULL)
     {
-      if (self->pictures != NULL && rndimg_redis_link_get_context (self->follow) != NULL &&
-          self->pictures->missing (event->name, self->pictures_data))
+      if (self->pictures != NULL && self->pictures->missing (event->name, self->pictures_data))
         {
           g_autofree char *key = g_strconcat (PICTURE_PREFIX, event->name, NULL);
 
-          if (redisAsyncCommand (rndimg_redis_link_get_context (self->follow), on_picture_read, self,
-                                 "GET %s", key) == REDIS_OK)
-            {
-              rndimg_redis_link_arm_watchdog (self->follow, COMMAND_TIMEOUT_MS);
-              return;
-            }
+          if (rndimg_redis_link_send (self->follow, RNDIMG_REDIS_COMMAND_TIMEOUT_MS, on_picture_read, self,
+                                      "GET %s", key))
+            return;
         }
       tell (self, g_queue_pop_head (&self->unheard));
     }
-  release_parked (self);
+  rndimg_redis_syncs_check (self->syncs);
   follow_next (self);
 }
 
 /* One stream entry ["ID-0", [name, N, source, S, at, T, epoch, E, prev,
  * P]] read after @after (the last id read) into the unheard events. */
 static void
-take_entry (RndimgRedisBroker *self, redisReply *entry, gint64 *after, const char **epoch_so_far)
+take_entry (RndimgRedisBroker *self, redisReply *entry, gint64 *after, const char **epoch_so_far, gboolean *gap)
 {
   redisReply *fields;
   const char *name, *epoch, *prev_text;
@@ -376,22 +314,24 @@ take_entry (RndimgRedisBroker *self, redisReply *entry, gint64 *after, const cha
    * are gone (a node that just started has read none: nothing lost). */
   if (*after > 0 && prev > *after && event->epoch == *epoch_so_far)
     event->lost_before = prev - *after;
+  *gap = *gap || event->lost_before > 0;
+  rndimg_redis_publishes_entry_read (self->publishes, field (fields, "token"), id);
   *after = id;
   *epoch_so_far = event->epoch;
   g_queue_push_tail (&self->unheard, event);
 }
 
-/* XREAD's answer: nil after BLOCK_MS without news, else
+/* XREAD's answer: nil after RNDIMG_REDIS_BLOCK_MS without news, else
  * [[stream, [entry, …]]]. */
 static void
-on_read (redisAsyncContext *context, void *reply_pointer, void *user_data)
+on_read (redisReply *reply, gpointer user_data)
 {
   RndimgRedisBroker *self = user_data;
-  redisReply *reply = reply_pointer;
+  guint read = self->reads_sent;
+  gboolean complete = FALSE, gap = FALSE;
 
   if (self->disposing || reply == NULL)
     return;
-  rndimg_redis_link_disarm_watchdog (self->follow);
   self->following = TRUE;
   if (reply->type == REDIS_REPLY_ERROR)
     g_warning ("Redis XREAD: %s", reply->str);
@@ -404,12 +344,19 @@ on_read (redisAsyncContext *context, void *reply_pointer, void *user_data)
       const char *epoch_so_far = self->epoch != NULL ? g_intern_string (self->epoch) : NULL;
 
       for (size_t i = 0; i < entries->elements; i++)
-        take_entry (self, entries->element[i], &after, &epoch_so_far);
+        take_entry (self, entries->element[i], &after, &epoch_so_far, &gap);
+      complete = entries->elements < RNDIMG_REDIS_READ_COUNT;
     }
   else if (reply->type == REDIS_REPLY_NIL)
-    /* A second without news: a Redis flushed meanwhile gets its
-     * counter back before a node that knows nothing publishes. */
-    hold_floor (self);
+    {
+      complete = TRUE;
+      /* Without news: a Redis flushed meanwhile gets its counter back
+       * before a node that knows nothing publishes. */
+      if (g_get_monotonic_time () - self->floor_held_usec >= FLOOR_EVERY_USEC)
+        hold_floor (self);
+    }
+  self->caught_up = complete;
+  rndimg_redis_publishes_read_done (self->publishes, read, complete && !gap);
   tell_unheard (self);
 }
 
@@ -417,137 +364,53 @@ static void
 follow_next (RndimgRedisBroker *self)
 {
   g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT "-0", self->last_seen);
-  redisAsyncContext *follow = rndimg_redis_link_get_context (self->follow);
 
-  if (follow == NULL)
-    return;
   /* The first read after connecting catches up without waiting. */
-  redisAsyncCommand (follow, on_read, self, "XREAD COUNT 100 BLOCK %d STREAMS %s %s",
-                     self->following ? BLOCK_MS : 1, STREAM_KEY, after);
-  rndimg_redis_link_arm_watchdog (self->follow, BLOCK_MS + COMMAND_TIMEOUT_MS);
+  if (rndimg_redis_link_send (self->follow, RNDIMG_REDIS_BLOCK_MS + RNDIMG_REDIS_PROBE_TIMEOUT_MS, on_read, self,
+                              "XREAD COUNT %d BLOCK %d STREAMS %s %s", RNDIMG_REDIS_READ_COUNT,
+                              self->following ? RNDIMG_REDIS_BLOCK_MS : 1, RNDIMG_REDIS_STREAM_KEY, after))
+    self->reads_sent++;
 }
 
 /* ---- RndimgBroker ---- */
 
-static gboolean
-on_publish_timeout (gpointer user_data)
-{
-  Publish *publish = user_data;
-  RndimgRedisBroker *self = g_task_get_source_object (publish->task);
-
-  publish->timeout_id = 0;
-  if (publish->event != NULL)
-    {
-      /* Written but not yet read back: it is published all the same. */
-      g_queue_remove (&self->parked, publish);
-      finish_publish (publish, publish->event, NULL);
-      publish_free (publish);
-      return G_SOURCE_REMOVE;
-    }
-  finish_publish (publish, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                              "Redis did not answer in %d ms", COMMAND_TIMEOUT_MS));
-  /* A Redis that hangs: the reply callback runs (NULL) as the link drops. */
-  rndimg_redis_link_drop (self->command, "no answer in time");
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean send_publish (RndimgRedisBroker *self, Publish *publish);
-
 static void
-on_published_reply (redisAsyncContext *context, void *reply_pointer, void *user_data)
-{
-  Publish *publish = user_data;
-  RndimgRedisBroker *self = g_task_get_source_object (publish->task);
-  redisReply *reply = reply_pointer;
-  RndimgEvent *pending = g_task_get_task_data (publish->task);
-
-  if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
-    {
-      finish_publish (publish, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "Redis: %s",
-                                                  reply != NULL && reply->type == REDIS_REPLY_ERROR ? reply->str
-                                                  : "the connection was lost"));
-      publish_free (publish);
-      return;
-    }
-  if (reply->element[0]->integer == 0)
-    {
-      finish_publish (publish, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BUSY,
-                                                          "another node runs the slideshow"));
-      publish_free (publish);
-      return;
-    }
-  if (reply->element[0]->integer < 0 && !publish->answered && !self->disposing && !publish->picture_asked)
-    {
-      /* Redis does not have the picture (gone with the events that named
-       * it, or never put): put it, if this node can, then publish. */
-      publish->picture_asked = TRUE;
-      if (self->pictures != NULL)
-        self->pictures->share (pending->name, self->pictures_data);
-      if (!send_publish (self, publish))
-        publish_free (publish);
-      return;
-    }
-  if (reply->element[0]->integer < 0)
-    {
-      finish_publish (publish, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "Redis: no answer"));
-      publish_free (publish);
-      return;
-    }
-  publish->event = rndimg_event_new_full (reply->element[0]->integer, pending->name, pending->source,
-                                          reply->element[1]->str, pending->published_at);
-  if (publish->answered || self->disposing || publish->event->id <= self->last_seen)
-    {
-      finish_publish (publish, publish->event, NULL);
-      publish_free (publish);
-      return;
-    }
-  g_queue_push_tail (&self->parked, publish);
-}
-
-/* Runs the publish script for @publish; FALSE when it could not be sent
- * (then @publish is answered, not freed). */
-static gboolean
-send_publish (RndimgRedisBroker *self, Publish *publish)
-{
-  RndimgEvent *pending = g_task_get_task_data (publish->task);
-  g_autofree char *proposed_epoch = rndimg_broker_new_epoch ();
-  g_autofree char *floor = g_strdup_printf ("%" G_GINT64_FORMAT, floor_id (self));
-  g_autofree char *hint = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (floor_id (self), self->client_hint));
-  g_autofree char *length = g_strdup_printf ("%u", self->history_length);
-  g_autofree char *lease = g_strdup_printf ("%u", g_str_equal (pending->source, "timer") ? self->lease_ms : 0);
-  g_autofree char *picture_key = g_strconcat (PICTURE_PREFIX, pending->name, NULL);
-  const char *check_picture = self->pictures != NULL && !publish->picture_asked ? "1" : "0";
-  redisAsyncContext *command = rndimg_redis_link_get_context (self->command);
-
-  if (command == NULL ||
-      redisAsyncCommand (command, on_published_reply, publish,
-                         "EVAL %s 5 %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s", publish_script,
-                         META_KEY, STREAM_KEY, LEASE_KEY, PICTURES_KEY, picture_key, pending->name,
-                         pending->source, pending->published_at, proposed_epoch, floor, length, self->node,
-                         lease, hint, check_picture, PICTURE_PREFIX) != REDIS_OK)
-    {
-      finish_publish (publish, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                                                          self->problem ? self->problem : "Redis is unreachable"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-redis_publish_async (RndimgBroker *broker, const char *name, const char *source,
+redis_publish_async (RndimgBroker *broker, const char *name, const char *source, const RndimgPublishKey *key,
                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  RndimgRedisBroker *self = RNDIMG_REDIS_BROKER (broker);
-  Publish *publish = g_new0 (Publish, 1);
+  rndimg_redis_publishes_start (RNDIMG_REDIS_BROKER (broker)->publishes, name, source, key, cancellable,
+                                callback, user_data);
+}
 
-  publish->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_task_data (publish->task, rndimg_event_new (0, name, source), (GDestroyNotify) rndimg_event_unref);
-  if (!send_publish (self, publish))
-    {
-      publish_free (publish);
-      return;
-    }
-  publish->timeout_id = g_timeout_add (COMMAND_TIMEOUT_MS, on_publish_timeout, publish);
+/* Following, and the last read reached the end of the stream. */
+static gboolean
+redis_is_current (RndimgBroker *broker)
+{
+  RndimgRedisBroker *self = RNDIMG_REDIS_BROKER (broker);
+
+  return rndimg_redis_link_is_up (self->follow) && self->following && self->caught_up &&
+         g_queue_is_empty (&self->unheard);
+}
+
+static void
+redis_sync_async (RndimgBroker *broker, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (broker, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, (gpointer) (guintptr) redis_sync_async);
+  rndimg_redis_syncs_wait (RNDIMG_REDIS_BROKER (broker)->syncs, task);
+}
+
+static void
+redis_get_link (RndimgBroker *broker, RndimgBrokerLink *link)
+{
+  RndimgRedisBroker *self = RNDIMG_REDIS_BROKER (broker);
+
+  link->up = self->problem == NULL;
+  link->last_answer_usec = MAX (rndimg_redis_link_last_answer_usec (self->command),
+                                rndimg_redis_link_last_answer_usec (self->follow));
+  link->losses = rndimg_redis_link_get_losses (self->command) + rndimg_redis_link_get_losses (self->follow);
+  link->publishes_pending = rndimg_redis_publishes_count (self->publishes);
 }
 
 /* From the ring, which holds what the stream holds once followed. */
@@ -603,6 +466,9 @@ broker_iface_init (RndimgBrokerInterface *iface)
   iface->client_resumes = redis_client_resumes;
   iface->publish_async = redis_publish_async;
   iface->history_async = redis_history_async;
+  iface->is_current = redis_is_current;
+  iface->sync_async = redis_sync_async;
+  iface->get_link = redis_get_link;
   iface->get_newest_id = redis_get_newest_id;
   iface->get_epoch = redis_get_epoch;
   iface->get_problem = redis_get_problem;
@@ -621,6 +487,8 @@ rndimg_redis_broker_finalize (GObject *object)
     }
   g_clear_pointer (&self->follow, rndimg_redis_link_free);
   g_clear_pointer (&self->command, rndimg_redis_link_free);
+  g_clear_pointer (&self->publishes, rndimg_redis_publishes_free);
+  g_clear_pointer (&self->syncs, rndimg_redis_syncs_free);
   g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
   g_queue_clear_full (&self->unheard, (GDestroyNotify) rndimg_event_unref);
   g_clear_pointer (&self->gone, rndimg_gone_free);
@@ -629,6 +497,8 @@ rndimg_redis_broker_finalize (GObject *object)
   g_free (self->url);
   g_free (self->epoch);
   g_free (self->problem);
+  g_free (self->command_down);
+  g_free (self->follow_down);
   g_free (self->node);
   G_OBJECT_CLASS (rndimg_redis_broker_parent_class)->finalize (object);
 }
@@ -643,9 +513,10 @@ static void
 rndimg_redis_broker_init (RndimgRedisBroker *self)
 {
   g_queue_init (&self->history);
-  g_queue_init (&self->parked);
   g_queue_init (&self->unheard);
   self->node = rndimg_broker_new_epoch ();
+  self->publishes = rndimg_redis_publishes_new (self);
+  self->syncs = rndimg_redis_syncs_new (self);
 }
 
 /* Reads redis://HOST[:PORT][/DB]; every out argument may be NULL (the
@@ -695,9 +566,11 @@ rndimg_redis_broker_new (const char *url, guint history_length, GError **error)
     return NULL;
   self->history_length = MAX (history_length, 1);
   self->gone = rndimg_gone_new (self->history_length);
+  self->command_down = g_strdup ("not connected yet");
+  self->follow_down = g_strdup ("not connected yet");
   self->problem = g_strdup_printf ("Redis at %s is not connected yet", url);
-  self->command = rndimg_redis_link_new (self->host, self->port, self->database, on_command_link, self);
-  self->follow = rndimg_redis_link_new (self->host, self->port, self->database, on_follow_link, self);
+  self->command = rndimg_redis_link_new (self->host, self->port, self->database, TRUE, on_command_link, self);
+  self->follow = rndimg_redis_link_new (self->host, self->port, self->database, FALSE, on_follow_link, self);
   rndimg_redis_link_connect (self->command);
   rndimg_redis_link_connect (self->follow);
   return RNDIMG_BROKER (g_steal_pointer (&self));
@@ -783,8 +656,7 @@ rndimg_redis_broker_put_picture (RndimgRedisBroker *self, const char *name, GByt
   gsize size = 0;
   gconstpointer data = g_bytes_get_data (bytes, &size);
   g_autofree char *key = g_strconcat (PICTURE_PREFIX, name, NULL);
-  redisAsyncContext *command = rndimg_redis_link_get_context (self->command);
 
-  if (command != NULL)
-    redisAsyncCommand (command, NULL, NULL, "SET %s %b PX %d", key, data, size, UNCLAIMED_PICTURE_MS);
+  rndimg_redis_link_send (self->command, RNDIMG_REDIS_COMMAND_TIMEOUT_MS, NULL, NULL, "SET %s %b PX %d", key, data,
+                          size, UNCLAIMED_PICTURE_MS);
 }
