@@ -17,8 +17,8 @@
              "<script type=\"importmap\">{\"imports\": {}}</script>\n" \
              "<link rel=\"modulepreload\" href=\"./js/util.js\">\n" \
              "<script type=\"module\" src=\"js/app.js\"></script>\n" \
-             "</head><body><a href=\"other.html\">other</a> <a href=\"polling/api/v1.0/images\">API</a>" \
-             "<img src=\"logo.png\" alt=\"\"></body></html>\n"
+             "</head><body><a href=\"seed.html\">other</a> <a href=\"polling/api/v1.0/images\">API</a>" \
+             "<img src=\"css/logo.png\" alt=\"\"></body></html>\n"
 #define APP_JS "import { greet } from \"./util.js\";\n// padding so compression is worth it\n" \
                "greet(); greet(); greet(); greet(); greet(); greet(); greet(); greet(); greet();\n"
 #define UTIL_JS "export function greet () { return \"hello, hello, hello, hello, hello, hello\"; }\n"
@@ -54,11 +54,11 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 
   fixture->web = g_dir_make_tmp ("rndimg-web-files-XXXXXX", NULL);
   write_file (fixture->web, "index.html", PAGE, -1);
-  write_file (fixture->web, "other.html", "<!doctype html><title>other</title>", -1);
+  write_file (fixture->web, "seed.html", "<!doctype html><title>other</title>", -1);
   write_file (fixture->web, "js/app.js", APP_JS, -1);
   write_file (fixture->web, "js/util.js", UTIL_JS, -1);
   write_file (fixture->web, "css/style.css", STYLE_CSS, -1);
-  write_file (fixture->web, "logo.png", PNG_BYTES, sizeof PNG_BYTES - 1);
+  write_file (fixture->web, "css/logo.png", PNG_BYTES, sizeof PNG_BYTES - 1);
   write_file (fixture->web, ".secret.json", "{}", -1);
   write_file (fixture->web, "huge.json", huge, 4 * 1024 * 1024 + 1);
   web_arg = g_strconcat ("--web=", fixture->web, NULL);
@@ -197,7 +197,7 @@ test_pictures_not_compressed (Fixture *fixture, gconstpointer data)
 {
   g_auto(TestResponse) response = { 0 };
 
-  get_encoded (fixture, "/logo.png", "gzip, br", NULL, &response);
+  get_encoded (fixture, "/css/logo.png", "gzip, br", NULL, &response);
   test_assert_status (&response, 200);
   g_assert_null (test_response_header (&response, "Content-Encoding"));
   g_assert_null (test_response_header (&response, "Vary"));
@@ -252,13 +252,13 @@ test_hashed_names (Fixture *fixture, gconstpointer data)
   app = hashed_in_page (text, "js/app", ".js");
   util = hashed_in_page (text, "js/util", ".js");
   style = hashed_in_page (text, "css/style", ".css");
-  logo = hashed_in_page (text, "logo", ".png");
+  logo = hashed_in_page (text, "css/logo", ".png");
   g_assert_nonnull (app);
   g_assert_nonnull (util);
   g_assert_nonnull (style);
   g_assert_nonnull (logo);
   g_assert_nonnull (strstr (text, "href=\"./js/util."));     /* its own spelling kept */
-  g_assert_nonnull (strstr (text, "href=\"other.html\""));   /* pages keep their names */
+  g_assert_nonnull (strstr (text, "href=\"seed.html\""));   /* pages keep their names */
   g_assert_nonnull (strstr (text, "href=\"polling/api/v1.0/images\""));
 
   map = import_map_of (text);
@@ -342,7 +342,7 @@ test_bounds (Fixture *fixture, gconstpointer data)
 
   get_encoded (fixture, "/huge.json", NULL, NULL, &huge);
   test_assert_json_error (&huge, 404);
-  get_encoded (fixture, "/other.html", NULL, NULL, &other);
+  get_encoded (fixture, "/seed.html", NULL, NULL, &other);
   test_assert_status (&other, 200);
 }
 
