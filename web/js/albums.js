@@ -58,6 +58,13 @@ function hidden(text) {
   return span("visually-hidden", text);
 }
 
+// A cover's URL as a picture for variantUrl: a private album's is signed,
+// and its variants carry the same signature.
+function coverPicture(url) {
+  const query = new URL(url, location.href).searchParams;
+  return { url, signature: query.has("sig") ? query.toString() : null };
+}
+
 export class AlbumPicker {
   #select;
   #picker;
@@ -77,18 +84,22 @@ export class AlbumPicker {
     select.addEventListener("change", () => this.choose(select.value));
   }
 
-  // Fills the list from the server; an album that is gone falls back to all.
+  // Fills the list from the server (again after a change of albums or of
+  // credential); an album that is gone falls back to all.
+  // Returns the error that kept the list out (null when in).
   async load() {
     try {
       this.#albums = await listAlbums();
-    } catch {
-      return;   // no list: "All pictures" still works
+    } catch (error) {
+      return error;   // no list: "All pictures" still works
     }
+    for (const option of [...this.#select.options]) if (option.value !== "") option.remove();
     for (const album of this.#albums) this.#select.append(this.#makeOption(album));
     if (!this.#albums.some((album) => album.name === this.album)) this.album = "";
     this.#select.value = this.album;
     this.#picker.hidden = this.#albums.length === 0;
     this.retranslate();
+    return null;
   }
 
   // The whole catalogue's count, for "All pictures" (from /stats).
@@ -119,6 +130,8 @@ export class AlbumPicker {
       const counter = option.querySelector(".album-count");
       counter?.replaceChildren();
       if (counter && count !== null && !Number.isNaN(count)) counter.append(hidden(", "), tn("album.count", count));
+      const privacy = option.querySelector(".album-private");
+      privacy?.replaceChildren(hidden(", "), t("album.private"));
     }
     this.#refreshButton();
     this.#showTooltip();
@@ -159,8 +172,12 @@ export class AlbumPicker {
     cover.width = COVER;
     cover.height = COVER;
     cover.loading = "lazy";
-    if (album.cover) cover.src = variantUrl({ url: album.cover }, COVER, COVER, { dpr: devicePixelRatio });
+    if (album.cover) cover.src = variantUrl(coverPicture(album.cover), COVER, COVER, { dpr: devicePixelRatio });
     option.append(cover, span("album-title"), span("album-count"));
+    if (album.private === true) {
+      option.dataset.private = "true";
+      option.append(span("album-private"));
+    }
     return option;
   }
 

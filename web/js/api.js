@@ -2,6 +2,8 @@
 // The rndimg JSON API, as the page uses it. Errors carry a kind (and the
 // HTTP status) rather than English text, so the page can say what went
 // wrong in the visitor's language.
+import { authHeaders, currentToken } from "./token.js";
+
 export const API = "/polling/api/v1.0";
 
 /**
@@ -20,11 +22,16 @@ export const API = "/polling/api/v1.0";
  * @property {string|null} [author]
  * @property {string|null} [license]
  * @property {string|null} [source_url]
+ * @property {string|null} [signature] a private picture's: the query
+ *   ("expires=…&sig=…") its variant URLs carry
  */
 
 /**
- * An event: a picture published, with its details.
- * @typedef {PictureDetails & { id: number, message: string, source: string, published_at: string }} PictureEvent
+ * An event: a picture published (type "published", or none from an older
+ * server), removed, changed or moved (from: its old name), or an album
+ * changed or removed; with the picture's details.
+ * @typedef {PictureDetails & { id: number, type?: string, from?: string, message: string|null, source: string,
+ *   published_at: string }} PictureEvent
  */
 
 /**
@@ -35,6 +42,7 @@ export const API = "/polling/api/v1.0";
  * @property {number} count its pictures, its sub-albums' included
  * @property {string|null} cover the first picture's URL
  * @property {string|null} [title] its owner's title, when it has one
+ * @property {boolean} [private] seen only with a credential that may read it
  */
 
 /**
@@ -65,7 +73,7 @@ function checkAnswer(status, body) {
 export async function getJson(path, options = {}) {
   let response;
   try {
-    response = await fetch(path, { cache: "no-store", ...options });
+    response = await fetch(path, { cache: "no-store", ...options, headers: { ...authHeaders(), ...options.headers } });
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError("unreachable");
@@ -91,13 +99,20 @@ export function randomPicture(exclude, album = "", signal = undefined) {
 
 // The page preloads these two (index.html): the HTTP cache is not asked
 // for them (they are no-store), so the fetch takes the preloaded answer.
+// With a credential, which the preload did not carry, they are asked
+// again: under another URL (an empty query), as Chromium would hand the
+// preloaded answer to a fetch of the same URL whatever its headers.
+function preloaded(path) {
+  return currentToken() ? getJson(`${path}?`) : getJson(path, { cache: "default" });
+}
+
 export function stats() {
-  return getJson(`${API}/stats`, { cache: "default" });
+  return preloaded(`${API}/stats`);
 }
 
 /** @returns {Promise<Album[]>} */
 export async function listAlbums() {
-  return (await getJson(`${API}/albums`, { cache: "default" })).albums;
+  return (await preloaded(`${API}/albums`)).albums;
 }
 
 /**
@@ -122,6 +137,7 @@ export function uploadPicture(file, { album = "", onProgress = () => {}, signal 
     const request = new XMLHttpRequest();
     request.open("POST", `${API}/images${album ? `?album=${encodeURIComponent(album)}` : ""}`);
     request.responseType = "text";
+    for (const [name, value] of Object.entries(authHeaders())) request.setRequestHeader(name, value);
     request.upload.onprogress = (progress) => {
       if (progress.lengthComputable) onProgress(progress.loaded / progress.total);
     };

@@ -137,6 +137,22 @@ export class PictureView {
     this.#image.hidden = false;
   }
 
+  // New words for the picture of @entry's key (its credits changed): the
+  // caption and alt text now, the picture left as it is.
+  refresh(entry) {
+    if (this.#shown?.key === entry.key) this.#shown = entry;
+    if (this.#current?.key !== entry.key) return;
+    this.#current = entry;
+    this.#image.alt = altTextOf(entry);
+    this.#caption.render(entry);
+  }
+
+  // The picture is gone (removed from the catalogue): the empty stage.
+  clear() {
+    this.#shown = null;
+    this.restore();
+  }
+
   // A file of one's own, shown from the browser's memory while it uploads.
   async preview(url, name, sizeText) {
     ++this.#generation;

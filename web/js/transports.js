@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The network side of Live mode: an EventSource on /events and the
-// long-poll requests, in the shape live-follower.js expects.
+// long-poll requests, in the shape live-follower.js expects. The tab's
+// credential goes as ?access_token= on the stream (an EventSource cannot
+// send a header) and as a header on the polls (getJson).
 import { API, getJson } from "./api.js";
+import { addAccessToken } from "./token.js";
+
+// What a stream's frames are named by: a published picture's "image", the
+// others by their type (docs/api.md, "Events").
+const STREAM_EVENTS = ["image", "removed", "changed", "moved", "album-changed", "album-removed"];
 
 function epochParam(epoch) {
   return typeof epoch === "string" ? `&epoch=${encodeURIComponent(epoch)}` : "";
@@ -18,10 +25,11 @@ export function sseTransport(album = "") {
     // epoch: the history lastId belongs to, so a server of another epoch
     // replays its own instead of waiting for an id that will not come.
     open(lastId, handlers, epoch = null) {
-      const query = `${lastId !== null ? `&lastEventId=${lastId}${epochParam(epoch)}` : ""}${albumParam(album)}`;
-      const source = new EventSource(`${API}/events${query ? `?${query.slice(1)}` : ""}`);
+      const query = addAccessToken(new URLSearchParams(
+        `${lastId !== null ? `&lastEventId=${lastId}${epochParam(epoch)}` : ""}${albumParam(album)}`)).toString();
+      const source = new EventSource(`${API}/events${query ? `?${query}` : ""}`);
       source.onopen = () => handlers.onOpen();
-      source.addEventListener("image", (message) => {
+      const deliver = (message) => {
         let event = null;
         try {
           event = JSON.parse(message.data);
@@ -29,7 +37,8 @@ export function sseTransport(album = "") {
           // left null: the follower reports an unreadable event
         }
         handlers.onEvent(event);
-      });
+      };
+      for (const name of STREAM_EVENTS) source.addEventListener(name, deliver);
       source.onerror = () => handlers.onError(source.readyState === EventSource.CLOSED);
       return { close: () => source.close() };
     },

@@ -37,15 +37,22 @@ function optionsQuery({ fit = "cover", crop = "centre", format = "", quality, gr
   return options.length ? `?${options.join("&")}` : "";
 }
 
-// picture: { url, name?, variant_version? }. width x height in CSS pixels
-// at dpr; format "" lets the server choose from Accept (AVIF, WebP).
+// A private picture's signature ("expires=…&sig=…", its details'), which
+// the server takes after the options, on every variant URL.
+function signed(query, signature) {
+  if (typeof signature !== "string" || !signature) return query;
+  return `${query}${query ? "&" : "?"}${signature}`;
+}
+
+// picture: { url, name?, variant_version?, signature? }. width x height in
+// CSS pixels at dpr; format "" lets the server choose from Accept (AVIF, WebP).
 export function variantUrl(picture, width, height, { dpr = 1, format: asked = "", ...options } = {}) {
   const format = asked === "jpeg" ? "jpg" : asked;
   const parsed = new URL(picture.url, globalThis.location?.href);
   // One path segment: an album's slash is written %2F.
   const name = encodeURIComponent(nameOf(picture, parsed));
   const extension = format ? `.${format}` : "";
-  const query = optionsQuery({ format, ...options });
+  const query = signed(optionsQuery({ format, ...options }), picture.signature);
   if (VERSION.test(picture.variant_version ?? "")) {
     return `${parsed.origin}/img/${name}/${picture.variant_version}/` +
            `${scaled(width, dpr)}x${scaled(height, dpr)}${extension}${query}`;
