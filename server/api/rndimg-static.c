@@ -217,6 +217,9 @@ send_prepared (SoupServerMessage *msg, const RndimgWebRoute *route)
 
   for (guint i = 0; extra[i] != NULL; i += 2)
     soup_message_headers_append (headers, extra[i], extra[i + 1]);
+  /* No header of the page's own files is for a script of another origin
+   * to read: some 70 bytes less on each of a dozen answers. */
+  soup_message_headers_remove (headers, "Access-Control-Expose-Headers");
   soup_message_headers_append (headers, "ETag", representation->etag);
   soup_message_headers_append (headers, "Last-Modified", rndimg_prepared_file_get_last_modified (route->file));
   soup_message_headers_append (headers, "Cache-Control", route->cache_control);

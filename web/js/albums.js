@@ -58,8 +58,7 @@ function hidden(text) {
   return span("visually-hidden", text);
 }
 
-// A cover's URL as a picture for variantUrl: a private album's is signed,
-// and its variants carry the same signature.
+// A private album's cover URL is signed: its variants carry the signature.
 function coverPicture(url) {
   const query = new URL(url, location.href).searchParams;
   return { url, signature: query.has("sig") ? query.toString() : null };
@@ -85,8 +84,8 @@ export class AlbumPicker {
   }
 
   // Fills the list from the server (again after a change of albums or of
-  // credential); an album that is gone falls back to all.
-  // Returns the error that kept the list out (null when in).
+  // credential); an album that is gone falls back to all. Returns the error
+  // that kept the list out, or null.
   async load() {
     try {
       this.#albums = await listAlbums();

@@ -2,9 +2,21 @@
 // The rndimg JSON API, as the page uses it. Errors carry a kind (and the
 // HTTP status) rather than English text, so the page can say what went
 // wrong in the visitor's language.
-import { authHeaders, currentToken } from "./token.js";
-
 export const API = "/polling/api/v1.0";
+
+// The tab's credential (access.js); none in a worker.
+export function currentToken() {
+  try {
+    return globalThis.sessionStorage?.getItem("rndimg-token") ?? "";
+  } catch {
+    return "";
+  }
+}
+
+function authHeaders() {
+  const token = currentToken();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
 
 /**
  * A picture's details, as every answer and event carries them (docs/api.md).
@@ -22,14 +34,11 @@ export const API = "/polling/api/v1.0";
  * @property {string|null} [author]
  * @property {string|null} [license]
  * @property {string|null} [source_url]
- * @property {string|null} [signature] a private picture's: the query
- *   ("expires=…&sig=…") its variant URLs carry
+ * @property {string|null} [signature] a private picture's variant URLs' query
  */
 
 /**
- * An event: a picture published (type "published", or none from an older
- * server), removed, changed or moved (from: its old name), or an album
- * changed or removed; with the picture's details.
+ * An event (type: published, removed, changed, moved, album-…), with the picture's details.
  * @typedef {PictureDetails & { id: number, type?: string, from?: string, message: string|null, source: string,
  *   published_at: string }} PictureEvent
  */
@@ -42,7 +51,7 @@ export const API = "/polling/api/v1.0";
  * @property {number} count its pictures, its sub-albums' included
  * @property {string|null} cover the first picture's URL
  * @property {string|null} [title] its owner's title, when it has one
- * @property {boolean} [private] seen only with a credential that may read it
+ * @property {boolean} [private]
  */
 
 /**
@@ -97,11 +106,9 @@ export function randomPicture(exclude, album = "", signal = undefined) {
   return getJson(`${API}/rndimg${text ? `?${text}` : ""}`, { signal });
 }
 
-// The page preloads these two (index.html): the HTTP cache is not asked
-// for them (they are no-store), so the fetch takes the preloaded answer.
-// With a credential, which the preload did not carry, they are asked
-// again: under another URL (an empty query), as Chromium would hand the
-// preloaded answer to a fetch of the same URL whatever its headers.
+// The page preloads these two (index.html): the fetch takes the preloaded
+// answer, but with a credential, which the preload lacked, asks again (an
+// empty query: Chromium matches a preload by its URL alone).
 function preloaded(path) {
   return currentToken() ? getJson(`${path}?`) : getJson(path, { cache: "default" });
 }

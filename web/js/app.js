@@ -3,15 +3,13 @@
 // second Get replaces the one on its way: the last asked wins); Live
 // follows new ones (one connection shared by all tabs); every picture seen
 // joins the history strip; the picture opens full screen; uploads show in
-// the stage while they go; a picture removed from the catalogue leaves the
-// stage and the strip, a changed one's credits change in place; a
-// credential given in the footer (kept in this tab) shows private albums;
-// the browser going offline, a tab coming back from sleep and a Retry
-// click all reconnect at once. What only some visits need (Live, uploads,
-// full screen) is imported when needed. The page's state is on one
-// object, `state`.
+// the stage while they go; removed and changed pictures follow (changes.js);
+// a token shows private albums (access.js); the browser going offline, a
+// tab coming back from sleep and a Retry click all reconnect at once. What
+// only some visits need is imported when needed. The page's state is on
+// one object, `state`.
 import { AlbumPicker } from "./albums.js";
-import { randomPicture, stats, uploadLimits } from "./api.js";
+import { currentToken, randomPicture, stats, uploadLimits } from "./api.js";
 import { placeholderUrl } from "./blurhash.js";
 import { Caption, altTextOf, nameOf, titleOf } from "./caption.js";
 import { HistoryStrip } from "./history.js";
@@ -19,10 +17,9 @@ import {
   chooseLanguage, currentLanguage, formatBytes, formatPercent, isolate, rememberLanguage, setLanguage,
   storedLanguage, t,
 } from "./i18n.js";
-import { PictureView, pictureName } from "./picture.js";
+import { PictureView } from "./picture.js";
 import { installShortcuts } from "./shortcuts.js";
 import { StatusView } from "./status.js";
-import { currentToken, setToken, tokenTag } from "./token.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -40,6 +37,8 @@ const state = {
   uploadLimits: null,      // what the server takes, when it takes uploads
   uploader: null,          // the Uploader, once a first file came
   lightbox: null,          // the FullScreenView, once first opened
+  changes: null,           // the PictureChanges, with Live or a forgotten credential
+  liveScope: null,         // (album) → what tabs share Live by, with Live
 };
 
 const caption = new Caption({ title: $("caption-title"), details: $("caption-details") });
@@ -55,21 +54,12 @@ const history = new HistoryStrip($("history"),
   (entry) => showEntry(entry));
 
 // Get and Live follow the album picked; Live starts over on a change.
-const albums = new AlbumPicker($("album"), () => restartLive());
-
-// Tabs share a live connection only with tabs of the same album and
-// credential.
-function liveScope() {
-  const tag = tokenTag();
-  return tag ? `${albums.album}~${tag}` : albums.album;
-}
-
-function restartLive() {
+const albums = new AlbumPicker($("album"), () => {
   if (!liveSwitch.checked || !state.live) return;
   state.live.stop();
-  state.live.setScope(liveScope());
+  state.live.setScope(state.liveScope(albums.album));
   state.live.start();
-}
+});
 
 // ---- pictures and history ----
 
@@ -133,75 +123,6 @@ function reasonFor(error) {
   if (error.status === 401 && currentToken()) return t("reason.tokenRefused");
   if (error.kind === "unreadable") return t("reason.unreadable", { status: error.status });
   return t("reason.http", { status: error.status });
-}
-
-// ---- what happened to pictures already seen ----
-
-// What an event says of the picture, without what only the event has.
-function detailsOf(event) {
-  const { id, type, from, message, source, published_at: at, epoch, node, status: answer, ...details } = event;
-  return details;
-}
-
-function entryName(entry) {
-  return entry.details?.name ?? pictureName(entry.url);
-}
-
-// Every entry of the picture @name: the strip's, and the stage's (which
-// may not be in the strip yet, while it loads).
-function entriesOf(name) {
-  const entries = history.entries.filter((entry) => entryName(entry) === name);
-  const current = picture.current;
-  if (current && entryName(current) === name && !entries.includes(current)) entries.push(current);
-  return entries;
-}
-
-function followChange(event) {
-  const type = event.type ?? "published";
-  if (type === "published") {
-    countUnseen();
-    showEntry(entryFor(event.message, event));
-  } else if (type === "removed") {
-    dropPicture(event.name);
-  } else if (type === "changed") {
-    for (const entry of entriesOf(event.name)) changeEntry(entry, { details: { ...entry.details, ...detailsOf(event) } });
-  } else if (type === "moved" && typeof event.from === "string") {
-    for (const entry of entriesOf(event.from)) {
-      changeEntry(entry, { url: event.url ?? event.message ?? entry.url, details: { ...entry.details, ...detailsOf(event) } });
-    }
-  } else if (type === "album-changed" || type === "album-removed") {
-    loadAlbums();
-  }
-}
-
-// The entry of @entry's key with @changes, on the stage and in the strip.
-function changeEntry(entry, changes) {
-  const changed = { ...entry, ...changes };
-  history.update({ ...changed, label: titleOf(changed), placeholder: changed.details ? placeholderUrl(changed.details) : null });
-  if (picture.current?.key !== entry.key) return;
-  if (changed.url !== entry.url) showEntry(changed);   // moved: its file is elsewhere now
-  else picture.refresh(changed);
-  if (state.lightbox?.isOpen) state.lightbox.show(lightboxPicture(changed));
-}
-
-// Removed from the catalogue: out of the strip; on the stage, the newest
-// picture left in the strip takes its place, or the empty stage.
-function dropPicture(name, { quietly = false } = {}) {
-  const gone = entriesOf(name);
-  if (!gone.length) return;
-  const wasShown = gone.includes(picture.current);
-  for (const entry of gone) history.remove(entry.key);
-  if (state.failed && entryName(state.failed) === name) state.failed = null;
-  if (!quietly) announce(t("removed.announce", { name: isolate(titleOf(gone[0])) }));
-  if (!wasShown) return;
-  const next = history.entries[0];
-  if (next) {
-    showEntry(next);
-    return;
-  }
-  picture.clear();
-  history.markCurrent(null);
-  state.lightbox?.close();
 }
 
 // ---- full screen ----
@@ -277,16 +198,22 @@ const LIVE_TEXT = {
 
 const liveMode = params.get("transport") ?? "auto";
 
+// What happens to pictures already shown (changes.js).
+async function pictureChanges() {
+  const { PictureChanges } = await import("./changes.js");
+  state.changes ??= new PictureChanges({ state, history, picture, showEntry, loadAlbums, announce, lightboxPicture });
+  return state.changes;
+}
+
 // The shared live connection, made the first time Live is turned on.
 async function liveShare() {
   if (state.live) return state.live;
-  const [{ LiveShare }, { LiveFollower }, { longPollTransport, sseTransport }] = await Promise.all([
-    import("./live-share.js"), import("./live-follower.js"), import("./transports.js"),
+  const [{ LiveShare }, { LiveFollower }, { liveScope, longPollTransport, sseTransport }, changes] = await Promise.all([
+    import("./live-share.js"), import("./live-follower.js"), import("./transports.js"), pictureChanges(),
   ]);
   state.live ??= new LiveShare({
     mode: liveMode,
-    // A shared worker cannot read this tab's credential (and a URL must
-    // not carry it): with one, the tabs share over a channel instead.
+    // A shared worker cannot read the tab's credential: a channel instead.
     ...(currentToken() ? { openWorker: null } : {}),
     createFollower: (handlers) => new LiveFollower({
       transports: { sse: sseTransport(albums.album), longpoll: longPollTransport(albums.album) },
@@ -295,12 +222,18 @@ async function liveShare() {
     }),
     onEvent: (event) => {
       status.noteEvent(event);
-      followChange(event);
+      if ((event.type ?? "published") !== "published") {
+        changes.follow(event);
+        return;
+      }
+      countUnseen();
+      showEntry(entryFor(event.message, event));
     },
     onState: ({ state: connection, transport }) => showLiveState(connection, transport),
     onRole: (role) => { document.documentElement.dataset.liveRole = role; },
   });
-  state.live.setScope(liveScope());
+  state.liveScope = liveScope;
+  state.live.setScope(liveScope(albums.album));
   state.live.setHidden(document.hidden);
   return state.live;
 }
@@ -493,49 +426,30 @@ async function readStats() {
 
 // ---- the credential: private albums ----
 
+// "in use" and Forget show with a credential (the style sheet).
 function showTokenState() {
-  const inUse = currentToken() !== "";
-  $("token-state").textContent = inUse ? t("token.inUse") : "";
-  $("token-forget").hidden = !inUse;
+  document.documentElement.toggleAttribute("data-token", currentToken() !== "");
 }
 
-// A credential given or forgotten: the albums, the counts and Live again,
-// as it may see them; forgotten, the private pictures leave the page.
-async function useToken(token) {
-  setToken(token);
-  $("token").value = "";
-  showTokenState();
-  status.clearError("error.token");
-  if (!token) forgetPrivatePictures();
-  if (state.live) {
-    state.live.close();
-    state.live = null;
-  }
-  await Promise.all([loadAlbums(), readStats()]);
-  if (liveSwitch.checked) setLive(true);
-  announce(t(token ? "token.used" : "token.forgotten"));
-}
-
-// The albums this tab may see; a credential refused is said, as nothing
-// else would show it (the page goes on as without one).
+// The albums this tab may see; a credential refused is said.
 async function loadAlbums() {
   const error = await albums.load();
   if (error?.status === 401 && currentToken()) status.showError("error.token");
 }
 
-function forgetPrivatePictures() {
-  const names = new Set([...history.entries, picture.current].filter((entry) => entry?.details?.private === true)
-    .map(entryName));
-  for (const name of names) dropPicture(name, { quietly: true });
-}
-
+// The token's form (access.js, imported at first use); Live starts over.
 function listenForToken() {
+  const use = async (token) => (await import("./access.js")).useToken(token, {
+    field: $("token"), showState: showTokenState, status, pictureChanges, announce,
+    stopLive: () => { state.live?.close(); state.live = null; },
+    reload: () => Promise.all([loadAlbums(), readStats()]),
+    startLive: () => liveSwitch.checked && setLive(true),
+  });
   $("token-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    const token = $("token").value.trim();
-    if (token) useToken(token);
+    if ($("token").value.trim()) use($("token").value.trim());
   });
-  $("token-forget").addEventListener("click", () => useToken(""));
+  $("token-forget").addEventListener("click", () => use(""));
   showTokenState();
 }
 
@@ -547,7 +461,6 @@ async function useLanguage(code) {
   status.retranslate();
   showSwitch(state.switchConnection);
   renderTitle();
-  showTokenState();
   picture.retranslate();
   albums.retranslate();
   state.lightbox?.retranslate();

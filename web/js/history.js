@@ -74,22 +74,6 @@ export class HistoryStrip {
     }
   }
 
-  // @entry takes the place of the entry of its key (new details, or a
-  // new URL after a move): its tile is made again where it was.
-  update(entry) {
-    const index = this.#entries.findIndex((known) => known.key === entry.key);
-    if (index < 0) return;
-    this.#entries[index] = entry;
-    const old = this.#list.querySelector(`button[data-key="${CSS.escape(entry.key)}"]`);
-    const item = this.#makeItem(entry);
-    const button = item.querySelector("button");
-    button.tabIndex = old.tabIndex;
-    button.setAttribute("aria-current", old.getAttribute("aria-current") ?? "false");
-    const focused = document.activeElement === old;
-    old.parentElement.replaceWith(item);
-    if (focused) button.focus({ preventScroll: true });
-  }
-
   remove(key) {
     this.#entries = this.#entries.filter((known) => known.key !== key);
     this.#list.querySelector(`button[data-key="${CSS.escape(key)}"]`)?.parentElement.remove();

@@ -137,8 +137,7 @@ export class PictureView {
     this.#image.hidden = false;
   }
 
-  // New words for the picture of @entry's key (its credits changed): the
-  // caption and alt text now, the picture left as it is.
+  // New words for @entry's picture, which stays.
   refresh(entry) {
     if (this.#shown?.key === entry.key) this.#shown = entry;
     if (this.#current?.key !== entry.key) return;
@@ -147,7 +146,7 @@ export class PictureView {
     this.#caption.render(entry);
   }
 
-  // The picture is gone (removed from the catalogue): the empty stage.
+  // The picture is gone: the empty stage.
   clear() {
     this.#shown = null;
     this.restore();

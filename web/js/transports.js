@@ -3,12 +3,27 @@
 // long-poll requests, in the shape live-follower.js expects. The tab's
 // credential goes as ?access_token= on the stream (an EventSource cannot
 // send a header) and as a header on the polls (getJson).
-import { API, getJson } from "./api.js";
-import { addAccessToken } from "./token.js";
+import { API, currentToken, getJson } from "./api.js";
 
 // What a stream's frames are named by: a published picture's "image", the
 // others by their type (docs/api.md, "Events").
 const STREAM_EVENTS = ["image", "removed", "changed", "moved", "album-changed", "album-removed"];
+
+function addAccessToken(query) {
+  const token = currentToken();
+  if (token) query.set("access_token", token);
+  return query;
+}
+
+// What tabs share Live with: tabs of the same album and credential. The
+// credential is named by a hash (FNV-1a), not given away in the names of
+// channels and locks.
+export function liveScope(album) {
+  const token = currentToken();
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
+  return token ? `${album}~${(hash >>> 0).toString(16)}` : album;
+}
 
 function epochParam(epoch) {
   return typeof epoch === "string" ? `&epoch=${encodeURIComponent(epoch)}` : "";

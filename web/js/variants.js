@@ -37,8 +37,7 @@ function optionsQuery({ fit = "cover", crop = "centre", format = "", quality, gr
   return options.length ? `?${options.join("&")}` : "";
 }
 
-// A private picture's signature ("expires=…&sig=…", its details'), which
-// the server takes after the options, on every variant URL.
+// A private picture's signature ("expires=…&sig=…") after the options.
 function signed(query, signature) {
   if (typeof signature !== "string" || !signature) return query;
   return `${query}${query ? "&" : "?"}${signature}`;
