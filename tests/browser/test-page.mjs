@@ -439,7 +439,7 @@ test("the tutorial's page: click, picture shown, no axe violations", async () =>
 const catalogue = (code) => JSON.parse(readFileSync(join(WEB, "i18n", `${code}.json`), "utf8"));
 // Names that stay Latin in Persian text, as Persian writers keep them.
 // So do key caps in tooltips: "(G)".
-const KEPT_LATIN = /\b(PNG|JPEG|GIF|WebP|JSON|HTTP|API|OpenAPI)\b|[\w-]+\.(png|jpe?g|gif|webp)\b|\([A-Z]\)|\(Esc\)/g;
+const KEPT_LATIN = /\b(PNG|JPEG|GIF|WebP|JSON|HTTP|API|OpenAPI|JWT)\b|[\w-]+\.(png|jpe?g|gif|webp)\b|\([A-Z]\)|\(Esc\)/g;
 
 // Every visible piece of text, with what is marked translate="no" (the
 // name rndimg, key caps) or in another language (the language names in
