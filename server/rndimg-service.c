@@ -482,7 +482,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   rndimg_config_copy (&self->config, config);
   self->metrics = rndimg_metrics_new ();
   self->instrument = rndimg_instrument_new (self->metrics);
-  self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION " ", NULL);
+  self->server = soup_server_new ("server-header", "rndimg/" PACKAGE_VERSION, NULL);
   self->connections = rndimg_connections_new (self->server);
   self->refusals = rndimg_refusals_new ();
   rndimg_connections_set_refuse (self->connections, on_gate_refusal, self);

@@ -154,6 +154,11 @@ static const char *const hot_requests[] = {
   "GET /static/img/no-such.png HTTP/1.1\r\n" HOST CLOSE "\r\n",
   "GET / HTTP/1.1\r\n" HOST CLOSE "\r\n",
   "GET /js/app.js HTTP/1.1\r\n" HOST CLOSE "\r\n",
+  /* The web folder's prepared encodings, as browsers ask for them. */
+  "GET / HTTP/1.1\r\n" HOST "Accept-Encoding: gzip, deflate, br\r\n" CLOSE "\r\n",
+  "GET /js/app.js HTTP/1.1\r\n" HOST "Accept-Encoding: gzip\r\n" CLOSE "\r\n",
+  "HEAD /js/app.js HTTP/1.1\r\n" HOST "Accept-Encoding: br;q=1, gzip;q=0.5\r\n" CLOSE "\r\n",
+  "GET /js/app.js HTTP/1.1\r\n" HOST "Accept-Encoding: identity, *;q=0\r\n" CLOSE "\r\n",
   "GET /img/023.png/200x150.jpg HTTP/1.1\r\n" HOST CLOSE "\r\n",
   "GET /img/023.png/0x0 HTTP/1.1\r\n" HOST CLOSE "\r\n",
   "GET /id/023.png/info HTTP/1.1\r\n" HOST CLOSE "\r\n",

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* A picture's details against a real server: the pixel size read from
  * PNG, JPEG, GIF and WebP headers, bytes, type, version, the sidecar's
- * alt text, author, licence and source; hostile sidecars refused whole
- * while everything else goes on. */
+ * alt text, author, licence and source, and an album's title; hostile
+ * sidecars refused whole while everything else goes on. */
 #include "rndimg-api-prefix.h"
 #include "picture-files.h"
 #include "rndimg-test-util.h"
@@ -18,7 +18,8 @@ typedef struct {
 } Fixture;
 
 static const char good_sidecar[] =
-  "{\"pictures\": {"
+  "{\"title\": \"Described pictures\", \"title_by_language\": {\"fa\": \"\xd8\xaa\xd8\xb5\xd9\x88\xdb\x8c\xd8\xb1\", \"x y\": \"no\"},"
+  " \"pictures\": {"
   "  \"a.png\": {\"alt\": \"A red square\", \"alt_by_language\": {\"fa\": \"\xd9\x85\xd8\xb1\xd8\xa8\xd8\xb9 \xd9\x82\xd8\xb1\xd9\x85\xd8\xb2\"},"
   "             \"author\": \"Ada\", \"license\": \"CC0-1.0\", \"source_url\": \"https://example.org/a\"},"
   "  \"b.jpg\": {\"alt\": 42, \"author\": [\"wrong\"], \"source_url\": \"javascript:alert(1)\"},"
@@ -45,6 +46,8 @@ make_folders (const char *folder)
   picture_files_make_folder (folder, "deep");
   picture_files_make_folder (folder, "notutf");
   picture_files_make_folder (folder, "wrongshape");
+  picture_files_make_folder (folder, "titled");
+  picture_files_make_folder (folder, "mistitled");
   picture_files_copy_shipped (folder, "described/a.png", "01.png");
   picture_files_write_jpeg (folder, "described/b.jpg", 1920, 1080);
   picture_files_write_gif (folder, "described/c.gif", 20, 30);
@@ -58,6 +61,10 @@ make_folders (const char *folder)
   picture_files_write_text (folder, "notutf/info.json", "{\"pictures\":{\"n.png\":{\"alt\":\"\xff\xfe\"}}}", -1);
   picture_files_copy_shipped (folder, "wrongshape/w.png", "05.png");
   picture_files_write_text (folder, "wrongshape/info.json", "[1, 2, 3]", -1);
+  picture_files_copy_shipped (folder, "titled/t.png", "06.png");
+  picture_files_write_text (folder, "titled/info.json", "{\"title\": \"A title, no pictures described\"}", -1);
+  picture_files_copy_shipped (folder, "mistitled/m.png", "07.png");
+  picture_files_write_text (folder, "mistitled/info.json", "{\"title\": 42, \"pictures\": {}}", -1);
   /* Not pictures at all, whatever the name says. */
   picture_files_write_text (folder, "described/fake.png", "not a picture", -1);
 }
@@ -148,6 +155,41 @@ test_sidecar (Fixture *fixture, gconstpointer data)
   g_assert_true (json_object_get_null_member (c, "alt"));
 }
 
+static JsonObject *get_json (Fixture *fixture, const char *path);
+
+/* The album @name of /albums. */
+static JsonObject *
+album (JsonObject *albums, const char *name)
+{
+  JsonArray *list = json_object_get_array_member (albums, "albums");
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (list, i), "name"), name))
+      return json_array_get_object_element (list, i);
+  g_assert_not_reached ();
+}
+
+/* An album's title is its folder's info.json's, with its translations
+ * (a bad language tag left out); a title of the wrong type is none; a
+ * file with a title alone is read. */
+static void
+test_album_titles (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JsonObject) albums = get_json (fixture, API "/albums");
+  JsonObject *described = album (albums, "described");
+  JsonObject *titled = album (albums, "titled");
+  JsonObject *languages = json_object_get_object_member (described, "title_by_language");
+
+  g_assert_cmpstr (json_object_get_string_member (described, "title"), ==, "Described pictures");
+  g_assert_cmpuint (json_object_get_size (languages), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (languages, "fa"), ==, "\xd8\xaa\xd8\xb5\xd9\x88\xdb\x8c\xd8\xb1");
+  g_assert_cmpstr (json_object_get_string_member (titled, "title"), ==, "A title, no pictures described");
+  g_assert_true (json_object_get_null_member (titled, "title_by_language"));
+  g_assert_true (json_object_get_null_member (album (albums, "mistitled"), "title"));
+  g_assert_true (json_object_get_null_member (album (albums, "wrongshape"), "title"));
+  g_assert_true (json_object_get_null_member (album (albums, "huge"), "title"));
+}
+
 static void
 test_hostile_sidecars (Fixture *fixture, gconstpointer data)
 {
@@ -161,8 +203,8 @@ test_hostile_sidecars (Fixture *fixture, gconstpointer data)
       g_assert_true (json_object_get_null_member (image, "alt"));
       g_assert_cmpint (json_object_get_int_member (image, "width"), ==, 400);
     }
-  /* Only the real pictures are listed: 1 + 4 + 4. */
-  g_assert_cmpint (test_server_stat (fixture->server, fixture->session, "images"), ==, 9);
+  /* Only the real pictures are listed: 1 + 4 + 4 + 2. */
+  g_assert_cmpint (test_server_stat (fixture->server, fixture->session, "images"), ==, 11);
 }
 
 static void
@@ -269,6 +311,7 @@ main (int argc, char **argv)
   ADD ("/picture-info/header-sizes", test_header_sizes);
   ADD ("/picture-info/sidecar", test_sidecar);
   ADD ("/picture-info/hostile-sidecars", test_hostile_sidecars);
+  ADD ("/picture-info/album-titles", test_album_titles);
   ADD ("/picture-info/not-found-and-bad-names", test_not_found_and_bad_names);
   ADD ("/picture-info/one-shape-everywhere", test_one_shape_everywhere);
   test_add_answers_described ();

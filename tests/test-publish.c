@@ -98,6 +98,28 @@ test_upload_oversize (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count_files (fixture->folder), ==, 5);
 }
 
+/* /stats says what an upload may be, so the page can refuse a file
+ * before sending it: the limit in force and the types the bytes may be. */
+static void
+test_upload_limits_in_stats (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *url = g_strconcat (fixture->server->url, API "/stats", NULL);
+  g_auto(TestResponse) response = { 0 };
+  g_autoptr(JsonObject) stats = NULL;
+  JsonArray *types;
+
+  test_get (fixture->session, url, &response);
+  test_assert_status (&response, 200);
+  stats = test_response_json (&response);
+  g_assert_cmpint (json_object_get_int_member (stats, "max_upload_bytes"), ==, 10000);
+  types = json_object_get_array_member (stats, "upload_types");
+  g_assert_cmpuint (json_array_get_length (types), ==, 4);
+  g_assert_cmpstr (json_array_get_string_element (types, 0), ==, "image/png");
+  g_assert_cmpstr (json_array_get_string_element (types, 1), ==, "image/jpeg");
+  g_assert_cmpstr (json_array_get_string_element (types, 2), ==, "image/gif");
+  g_assert_cmpstr (json_array_get_string_element (types, 3), ==, "image/webp");
+}
+
 static void
 post_json (Fixture *fixture, const char *path, const char *json, const char *const *headers,
            TestResponse *response)
@@ -270,6 +292,7 @@ main (int argc, char **argv)
   ADD ("/upload/multipart", test_upload_multipart, NULL);
   ADD ("/upload/text-named-png", test_upload_text_named_png, NULL);
   ADD ("/upload/oversize", test_upload_oversize, small_uploads);
+  ADD ("/upload/limits-in-stats", test_upload_limits_in_stats, small_uploads);
   ADD ("/publish/errors", test_publish_errors, NULL);
   ADD ("/publish/idempotency-key", test_publish_idempotency_key, NULL);
   g_test_add_func ("/auth/token", test_auth_token);

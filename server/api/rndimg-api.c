@@ -363,6 +363,20 @@ add_count (JsonBuilder *builder, const char *name, gint64 value)
   json_builder_add_int_value (builder, value);
 }
 
+/* What an upload may be, so a client can refuse a file before sending it. */
+static void
+add_upload_limits (JsonBuilder *builder, const RndimgConfig *config)
+{
+  g_auto(GStrv) types = rndimg_image_type_list ();
+
+  add_count (builder, "max_upload_bytes", config->max_upload_bytes);
+  json_builder_set_member_name (builder, "upload_types");
+  json_builder_begin_array (builder);
+  for (char **type = types; *type != NULL; type++)
+    json_builder_add_string_value (builder, *type);
+  json_builder_end_array (builder);
+}
+
 /* broker_up, broker_last_answer_ms (null: not a remote broker, or it
  * never answered) and broker_link_losses. */
 static void
@@ -415,6 +429,7 @@ rndimg_api_stats (RndimgExchange *exchange, const char *path, GHashTable *query,
   add_count (builder, "uptime_seconds", (g_get_monotonic_time () - api->started_usec) / G_USEC_PER_SEC);
   json_builder_set_member_name (builder, "writes_enabled");
   json_builder_add_boolean_value (builder, rndimg_auth_writes_enabled (api->credentials));
+  add_upload_limits (builder, api->config);
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);

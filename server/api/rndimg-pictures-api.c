@@ -40,6 +40,35 @@ send_text (RndimgExchange *exchange, GString *answer)
   rndimg_http_send_json_text (exchange, SOUP_STATUS_OK, answer);
 }
 
+/* The album's title from its info.json, and its translations; null both
+ * when it has none. */
+static void
+add_album_title (JsonBuilder *builder, const RndimgAlbum *album)
+{
+  GHashTableIter iter;
+  gpointer tag, text;
+
+  json_builder_set_member_name (builder, "title");
+  if (album->title != NULL)
+    json_builder_add_string_value (builder, album->title);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "title_by_language");
+  if (album->title_by_language == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_object (builder);
+  g_hash_table_iter_init (&iter, album->title_by_language);
+  while (g_hash_table_iter_next (&iter, &tag, &text))
+    {
+      json_builder_set_member_name (builder, tag);
+      json_builder_add_string_value (builder, text);
+    }
+  json_builder_end_object (builder);
+}
+
 static void
 add_album (JsonBuilder *builder, RndimgPicturesApi *api, const char *base_url, RndimgAlbum *album, GPtrArray *all)
 {
@@ -56,6 +85,7 @@ add_album (JsonBuilder *builder, RndimgPicturesApi *api, const char *base_url, R
     json_builder_add_string_value (builder, parent);
   else
     json_builder_add_null_value (builder);
+  add_album_title (builder, album);
   json_builder_set_member_name (builder, "count");
   json_builder_add_int_value (builder, sorted->len);
   json_builder_set_member_name (builder, "sub_albums");
@@ -77,11 +107,6 @@ add_album (JsonBuilder *builder, RndimgPicturesApi *api, const char *base_url, R
 
       json_builder_add_string_value (builder, cover);
     }
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "title");
-  if (album->title != NULL)
-    json_builder_add_string_value (builder, album->title);
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "private");

@@ -129,6 +129,7 @@ rndimg_album_free (RndimgAlbum *album)
       g_ptr_array_unref (album->members[i]);
     }
   g_free (album->title);
+  g_clear_pointer (&album->title_by_language, g_hash_table_unref);
   g_free (album->name);
   g_free (album);
 }

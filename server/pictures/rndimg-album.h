@@ -17,6 +17,7 @@ typedef struct {
   GPtrArray *sorted;                          /* members in name order; NULL: to be sorted */
   gboolean has_folder;                        /* a folder of this name exists */
   char *title;                                /* from its info.json; NULL: none */
+  GHashTable *title_by_language;              /* language tag -> title; NULL: none */
   gboolean marked_private;                    /* its info.json says "private": true */
   gboolean is_private;                        /* marked, or a sub-album of a marked one */
 } RndimgAlbum;

@@ -333,11 +333,11 @@ load_from_folders (RndimgCatalogue *self, const char *name)
   return NULL;
 }
 
-/* What one scan found. */
 /* What the info.json files of an album's folders say of it: the first
  * title found, and private if any of them says so. */
 typedef struct {
   char *title;
+  GHashTable *title_by_language;   /* NULL: none */
   gboolean marked_private;
 } AlbumSettings;
 
@@ -345,6 +345,7 @@ static void
 album_settings_free (AlbumSettings *settings)
 {
   g_free (settings->title);
+  g_clear_pointer (&settings->title_by_language, g_hash_table_unref);
   g_free (settings);
 }
 
@@ -358,8 +359,12 @@ album_settings_merge (GHashTable *settings, const char *album, const RndimgSidec
       merged = g_new0 (AlbumSettings, 1);
       g_hash_table_insert (settings, g_strdup (album), merged);
     }
-  if (merged->title == NULL)
-    merged->title = g_strdup (sidecar->title);
+  if (merged->title == NULL && sidecar->title != NULL)
+    {
+      merged->title = g_strdup (sidecar->title);
+      merged->title_by_language = sidecar->title_by_language != NULL
+                                  ? g_hash_table_ref (sidecar->title_by_language) : NULL;
+    }
   merged->marked_private |= sidecar->is_private;
 }
 
@@ -429,16 +434,21 @@ scan_folder (const char *root, const char *album, Scan *scan, GError **error)
 
 static void sync_monitors (RndimgCatalogue *self, GHashTable *folders);
 
-/* Whether @album's title or mark changed; sets them. */
+/* Whether @album's title (or its translations) or mark changed; sets them. */
 static gboolean
 album_settle_settings (RndimgAlbum *album, const AlbumSettings *settings)
 {
   const char *title = settings != NULL ? settings->title : NULL;
+  GHashTable *languages = settings != NULL ? settings->title_by_language : NULL;
   gboolean marked = settings != NULL && settings->marked_private;
-  gboolean changed = g_strcmp0 (album->title, title) != 0 || album->marked_private != marked;
+  gboolean changed = g_strcmp0 (album->title, title) != 0 ||
+                     !rndimg_sidecar_languages_equal (album->title_by_language, languages) ||
+                     album->marked_private != marked;
 
   g_free (album->title);
   album->title = g_strdup (title);
+  g_clear_pointer (&album->title_by_language, g_hash_table_unref);
+  album->title_by_language = languages != NULL ? g_hash_table_ref (languages) : NULL;
   album->marked_private = marked;
   return changed;
 }

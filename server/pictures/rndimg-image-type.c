@@ -50,6 +50,18 @@ rndimg_image_type_extension (const char *content_type)
   return NULL;
 }
 
+/* Every type the bytes may be, once each, in the table's order. */
+GStrv
+rndimg_image_type_list (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (signatures); i++)
+    if (i == 0 || strcmp (signatures[i].content_type, signatures[i - 1].content_type) != 0)
+      g_strv_builder_add (builder, signatures[i].content_type);
+  return g_strv_builder_end (builder);
+}
+
 static gboolean
 has_image_extension (const char *name)
 {

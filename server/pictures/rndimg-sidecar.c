@@ -2,7 +2,7 @@
 /* A folder's info.json: what the folder's owner says of the album (the
  * folder) and of its pictures.
  *
- *   { "title": "Dogs", "private": false,
+ *   { "title": "Dogs", "title_by_language": { "fa": "..." }, "private": false,
  *     "album": { "name": "Hounds", "info": "..." },
  *     "pictures": { "001.png": { "title": "Red", "alt": "A red square",
  *                                "alt_by_language": { "fa": "..." },
@@ -92,9 +92,9 @@ rndimg_sidecar_language_tag_is_valid (const char *tag)
 }
 
 static GHashTable *
-languages_member (JsonObject *object)
+languages_member (JsonObject *object, const char *member_name)
 {
-  JsonNode *node = json_object_get_member (object, "alt_by_language");
+  JsonNode *node = json_object_get_member (object, member_name);
   g_autoptr(GList) members = NULL;
   GHashTable *languages;
 
@@ -122,7 +122,7 @@ picture_text (JsonObject *object)
 
   text->title = text_member (object, "title");
   text->alt = text_member (object, "alt");
-  text->alt_by_language = languages_member (object);
+  text->alt_by_language = languages_member (object, "alt_by_language");
   text->author = text_member (object, "author");
   text->license = text_member (object, "license");
   text->source_url = text_member (object, "source_url");
@@ -148,6 +148,7 @@ sidecar_clear (RndimgSidecar *sidecar)
 {
   g_clear_pointer (&sidecar->texts, g_hash_table_unref);
   g_clear_pointer (&sidecar->title, g_free);
+  g_clear_pointer (&sidecar->title_by_language, g_hash_table_unref);
   sidecar->is_private = FALSE;
 }
 
@@ -215,6 +216,7 @@ rndimg_sidecar_parse_into (const char *data, gsize length, RndimgSidecar *sideca
       return FALSE;
     }
   sidecar->title = text_member (root, "title");
+  sidecar->title_by_language = sidecar->title != NULL ? languages_member (root, "title_by_language") : NULL;
   sidecar->is_private = boolean_member (root, "private");
   members = pictures != NULL ? json_object_get_members (pictures) : NULL;
   for (GList *l = members; l != NULL; l = l->next)
@@ -280,8 +282,10 @@ rndimg_sidecar_stamp_of (int folder_fd, RndimgSidecarStamp *stamp)
   return TRUE;
 }
 
-static gboolean
-strings_equal (GHashTable *a, GHashTable *b)
+/* Whether two language tag -> text tables (either may be NULL) say the
+ * same. */
+gboolean
+rndimg_sidecar_languages_equal (GHashTable *a, GHashTable *b)
 {
   GHashTableIter iter;
   gpointer key, value;
@@ -304,7 +308,7 @@ rndimg_picture_text_equal (const RndimgPictureText *a, const RndimgPictureText *
   if (a == NULL || b == NULL)
     return a == b;
   return g_strcmp0 (a->title, b->title) == 0 && g_strcmp0 (a->alt, b->alt) == 0 &&
-         strings_equal (a->alt_by_language, b->alt_by_language) && g_strcmp0 (a->author, b->author) == 0 &&
+         rndimg_sidecar_languages_equal (a->alt_by_language, b->alt_by_language) && g_strcmp0 (a->author, b->author) == 0 &&
          g_strcmp0 (a->license, b->license) == 0 && g_strcmp0 (a->source_url, b->source_url) == 0;
 }
 

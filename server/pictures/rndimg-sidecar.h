@@ -24,6 +24,7 @@ typedef struct {
 typedef struct {
   GHashTable *texts;        /* file name -> RndimgPictureText; never NULL */
   char *title;              /* the album's title; NULL: none */
+  GHashTable *title_by_language;   /* language tag -> the title in it; NULL: none */
   gboolean is_private;      /* the album is private */
   RndimgSidecarStamp stamp;
 } RndimgSidecar;
@@ -45,6 +46,8 @@ gboolean       rndimg_sidecar_parse_into (const char      *data,
 gboolean       rndimg_picture_text_equal (const RndimgPictureText *a,
                                           const RndimgPictureText *b);
 gboolean       rndimg_sidecar_language_tag_is_valid (const char *tag);
+gboolean       rndimg_sidecar_languages_equal (GHashTable *a,
+                                               GHashTable *b);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgSidecar, rndimg_sidecar_free)
 

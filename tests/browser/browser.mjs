@@ -26,9 +26,11 @@ export async function launchBrowser(extraArgs = []) {
 }
 
 // Saves a screenshot as an artifact and checks that it shows something:
-// decoded in the browser, it must hold many different colours.
-export async function screenshot(page, name) {
-  const png = await page.screenshot({ fullPage: true });
+// decoded in the browser, it must hold many different colours. fullPage:
+// false for the window alone (on an emulated phone, a full-page shot
+// drops the touch emulation while it is taken).
+export async function screenshot(page, name, { fullPage = true } = {}) {
+  const png = await page.screenshot({ fullPage });
   writeFileSync(join(ARTIFACTS, `page-${name}.png`), png);
   const colours = await page.evaluate(async (base64) => {
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -42,6 +44,35 @@ export async function screenshot(page, name) {
     return seen.size;
   }, png.toString("base64"));
   assert.ok(colours > 20, `screenshot ${name} looks blank (${colours} colours)`);
+}
+
+// A page in a context of its own (1280x800, English unless @options say
+// otherwise), the @previous one's context closed; an error in the page
+// fails the test.
+export async function replacePage(browser, previous, options = {}) {
+  await previous?.context().close();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US", ...options });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => { throw error; });
+  return page;
+}
+
+// Opens @url and waits until the page says it is ready (its language,
+// albums and the server's stats in).
+export async function openPage(page, url) {
+  await page.goto(url);
+  await page.waitForSelector("html[data-ready='true']");
+}
+
+// Waits until the stage shows a picture (not its placeholder): @name's
+// (a catalogue name, "photos/valley.png") when given.
+export async function waitForStagePicture(page, name = null, timeout = 10000) {
+  await page.waitForFunction((wanted) => {
+    const image = document.getElementById("picture");
+    return !image.hidden && image.complete && image.naturalWidth > 0 && !image.src.startsWith("data:") &&
+      !document.getElementById("stage").dataset.loading &&
+      (wanted === null || image.src.endsWith(`/static/img/${wanted}`));
+  }, name, { timeout });
 }
 
 // Runs axe-core (WCAG 2.x A and AA rules and best practices) on the page

@@ -26,11 +26,13 @@ export function removeFolder(folder) {
 }
 
 // ca: the PEM the server's certificate is checked with (an https:// server).
-export async function startServer({ port = 0, images, args = [], ca = null }) {
+// token: the server's one token (RNDIMG_TOKEN), which requestJson() then sends.
+export async function startServer({ port = 0, images, args = [], ca = null, token = null }) {
   const child = spawn(process.env.RNDIMG_SERVER,
     [`--port=${port}`, `--images=${images}`, "--interval=0", `--state-file=${images}/history.json`, ...args],
     // RNDIMG_SERVER_PRELOAD: see tests/meson.build (LeakSanitizer and TLS).
-    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LD_PRELOAD: process.env.RNDIMG_SERVER_PRELOAD ?? "" } });
+    { stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, LD_PRELOAD: process.env.RNDIMG_SERVER_PRELOAD ?? "", ...(token ? { RNDIMG_TOKEN: token } : {}) } });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
     lines.once("line", (line) => resolve(line.replace(/\/$/, "")));
@@ -40,6 +42,7 @@ export async function startServer({ port = 0, images, args = [], ca = null }) {
   return {
     url,
     ca,
+    token,
     port: Number(new URL(url).port),
     async stop() {
       child.kill("SIGTERM");
@@ -58,7 +61,10 @@ export function requestJson(server, path, { method = "GET", body = null } = {}) 
     const request = send(url, {
       method,
       ca: server.ca ?? undefined,
-      headers: body !== null ? { "Content-Type": "application/json" } : {},
+      headers: {
+        ...(body !== null ? { "Content-Type": "application/json" } : {}),
+        ...(server.token ? { Authorization: `Bearer ${server.token}` } : {}),
+      },
     }, (response) => {
       const chunks = [];
       response.on("data", (chunk) => chunks.push(chunk));

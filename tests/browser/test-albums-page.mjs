@@ -133,7 +133,7 @@ test("Live follows only the album picked", async () => {
   assert.deepEqual(askedDetails, []);
 });
 
-test("while a picture loads, its BlurHash stands in, in the same box", async () => {
+test("while a picture loads, its BlurHash stands in, in the picture's own box", async () => {
   let release;
   const held = new Promise((resolve) => { release = resolve; });
   // The file and its variants (/img/squares%2F…), which the page asks for first.
@@ -142,17 +142,21 @@ test("while a picture loads, its BlurHash stands in, in the same box", async () 
     await route.continue();
   });
   await open("/?album=squares");
-  const box = await page.evaluate(() => document.getElementById("stage").getBoundingClientRect().height);
   await page.click("#get");
   await page.waitForFunction(() => document.getElementById("stage").dataset.loading === "true");
   const placeholder = await page.evaluate(() => document.getElementById("picture").getAttribute("src"));
   assert.match(placeholder, /^data:image\/png;base64,/);
+  const box = await page.evaluate(() => document.getElementById("frame").getBoundingClientRect().toJSON());
   await screenshot(page, "album-placeholder");
   release();
   const shown = await shownPicture();
   assert.match(shown.src, /\/static\/img\/squares\//);
-  const after = await page.evaluate(() => document.getElementById("stage").getBoundingClientRect().height);
-  assert.ok(Math.abs(after - box) < 60, `the stage moved from ${box} to ${after} px`);
+  await page.waitForFunction(() => !document.getElementById("stage").dataset.loading);
+  const after = await page.evaluate(() => document.getElementById("frame").getBoundingClientRect().toJSON());
+  assert.deepEqual([after.width, after.height, after.top], [box.width, box.height, box.top],
+    "the placeholder's box is the picture's: nothing moves when it comes");
+  const { width, height } = await details(shown.src);
+  assert.ok(Math.abs(box.width / box.height - width / height) < 0.01 * (width / height), "in the picture's shape");
 });
 
 test("at phone width the picker fits: no sideways scrolling, still named", async () => {

@@ -2,7 +2,7 @@
 // The page asks for picture variants, in Chromium against a real server:
 // the history strip's thumbnails are 64x64 variants for the screen's pixel
 // ratio (srcset) in a format the browser takes, the main picture a
-// variant no larger than the stage, each by its canonical URL built from
+// variant no wider than its box nor itself, each by its canonical URL built from
 // the picture's variant_version (no 302 per picture); without one, the
 // short URL (and its redirect). What the first screen with ten pictures in
 // history costs, against the originals it used to get. The page's URL
@@ -195,7 +195,9 @@ for (const scale of [1, 2]) {
       assert.equal(thumbnail.height, 64);
       assert.equal(thumbnail.placeholder, "", "the placeholder goes once the thumbnail is in");
     }
-    assert.equal(picture.current, variantUrl(details.get(picture.src), 520 * scale, 520 * scale, { fit: "inside" }));
+    // 400 px pictures: asked at their own width, never more, at 1x and 2x
+    // alike (srcset width descriptors stop at the picture's own), as WebP.
+    assert.equal(picture.current, variantUrl(details.get(picture.src), 400, 0, { format: "webp" }));
     assert.ok(exchanges.length > 0);
     for (const exchange of exchanges) {
       assert.match(exchange.url.split("?")[0], CANONICAL, "every /img/ request canonical");
@@ -237,7 +239,7 @@ test("a picture without variant_version still loads, by the short URL", async ()
   await context.close();
   assert.match(thumbnail.current, /\/img\/[^/]+\/64x64$/);
   assert.equal(thumbnail.width, 64);
-  assert.match(current, /\/img\/[^/]+\/520x520\?fit=inside$/);
+  assert.match(current, /\/img\/[^/]+\/400x0\.webp$/);
   const answers = difference(await variantAnswers(), answersBefore);
   assert.ok(answers["302"] >= 2, `the short URLs were redirected: ${JSON.stringify(answers)}`);
 });
@@ -275,8 +277,8 @@ test("an album picture's tile shows its placeholder until the thumbnail loads", 
   assert.equal(tiles[0].complete, false);
   assert.equal(tiles[0].marked, "true");
   assert.deepEqual(tiles.slice(1).map((tile) => tile.placeholder), ["", ""], "the loaded tiles show no placeholder");
-  assert.match(await page.textContent("#caption"), /squares-3\.png/,
-    "the caption names the picture whose placeholder the stage shows");
+  assert.match(await page.textContent("#caption-title"), /^Square 3:/,
+    "the caption names (by its alt text) the picture whose placeholder the stage shows");
   await screenshot(page, "history-placeholder");
   release();
   await shown("squares/squares-3.png", 3);

@@ -3,7 +3,10 @@
 // start (no build step). The language is the one the visitor picked (kept
 // in localStorage), else the first of navigator.languages we have, else
 // English. Sets <html lang dir>, fills every [data-i18n] element, and
-// formats numbers and times with Intl in that language.
+// formats numbers, sizes and times with Intl in that language. A
+// catalogue's URL is the one the page gives ([data-catalogue] on its
+// language's option: rndimg-server names it by its content hash there, so
+// the browser keeps it), else i18n/CODE.json.
 export const LANGUAGES = ["en", "fa"];
 const RIGHT_TO_LEFT = new Set(["fa"]);
 const STORAGE_KEY = "rndimg.language";
@@ -37,9 +40,15 @@ export function rememberLanguage(code) {
   }
 }
 
+function catalogueUrl(code) {
+  const declared = globalThis.document?.querySelector(`[data-catalogue][value="${code}"]`);
+  return declared?.getAttribute("data-catalogue") ?? `i18n/${code}.json`;
+}
+
 async function fetchCatalogue(code) {
-  const response = await fetch(`i18n/${code}.json`);
-  if (!response.ok) throw new Error(`i18n/${code}.json: HTTP ${response.status}`);
+  const url = catalogueUrl(code);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }
 
@@ -74,6 +83,15 @@ export function t(key, params = {}) {
   });
 }
 
+// A count in words: "{key}.one" or "{key}.other" (the language's plural
+// rules), with {count} formatted.
+export function tn(key, count, params = {}) {
+  const rule = new Intl.PluralRules(language).select(count);
+  const wanted = `${key}.${rule}`;
+  const known = catalogue[wanted] ?? fallback[wanted];
+  return t(known !== undefined ? wanted : `${key}.other`, { ...params, count });
+}
+
 // A name (file name, number) in a sentence of the other direction: kept
 // whole and in its own direction by Unicode isolates (FSI … PDI).
 export function isolate(text) {
@@ -82,6 +100,17 @@ export function isolate(text) {
 
 export function formatNumber(number) {
   return new Intl.NumberFormat(language, { useGrouping: false }).format(number);
+}
+
+// 0.38 -> "38 %" (as the language writes it).
+export function formatPercent(fraction) {
+  return new Intl.NumberFormat(language, { style: "percent", maximumFractionDigits: 0 }).format(fraction);
+}
+
+// Bytes as a person reads them: "820 kB", "3.2 MB".
+export function formatBytes(bytes) {
+  const [unit, size] = bytes >= 1e6 ? ["megabyte", bytes / 1e6] : bytes >= 1e3 ? ["kilobyte", bytes / 1e3] : ["byte", bytes];
+  return new Intl.NumberFormat(language, { style: "unit", unit, maximumFractionDigits: 1 }).format(size);
 }
 
 export function formatTime(value) {

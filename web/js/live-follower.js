@@ -22,9 +22,11 @@ const realTimers = {
   clear: (timer) => clearTimeout(timer),
 };
 
+// A published picture's event names its URL in message; the others
+// (removed, changed, moved, an album's) say what they are by type.
 function isEvent(event) {
   return event !== null && typeof event === "object" && Number.isInteger(event.id) &&
-    typeof event.message === "string";
+    (typeof event.message === "string" || (typeof event.type === "string" && event.type !== "published"));
 }
 
 export class LiveFollower {

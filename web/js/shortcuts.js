@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Single-key shortcuts (G, L and the arrow keys). A screen reader's own
+// Single-key shortcuts (G, L, F, C, D and the arrow keys). A screen reader's own
 // quick keys can clash with them, so a checkbox turns them off (WCAG
 // 2.1.4), and the choice is remembered. Keys are matched by position
 // (event.code), so they work on a Persian keyboard too.
@@ -41,6 +41,7 @@ export function installShortcuts(toggle, actions) {
   document.addEventListener("keydown", (event) => {
     if (!toggle.checked || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
     if (event.target.closest?.(TEXT_ENTRY)) return;   // typing, not commanding
+    if (event.target.closest?.("dialog")) return;     // full screen has keys of its own
     const action = actions[event.code];
     if (!action) return;
     event.preventDefault();

@@ -37,21 +37,44 @@ function optionsQuery({ fit = "cover", crop = "centre", format = "", quality, gr
   return options.length ? `?${options.join("&")}` : "";
 }
 
-// picture: { url, name?, variant_version? }. width x height in CSS pixels
-// at dpr; format "" lets the server choose from Accept (AVIF, WebP).
+// A private picture's signature ("expires=…&sig=…") after the options.
+function signed(query, signature) {
+  if (typeof signature !== "string" || !signature) return query;
+  return `${query}${query ? "&" : "?"}${signature}`;
+}
+
+// picture: { url, name?, variant_version?, signature? }. width x height in
+// CSS pixels at dpr; format "" lets the server choose from Accept (AVIF, WebP).
 export function variantUrl(picture, width, height, { dpr = 1, format: asked = "", ...options } = {}) {
   const format = asked === "jpeg" ? "jpg" : asked;
   const parsed = new URL(picture.url, globalThis.location?.href);
   // One path segment: an album's slash is written %2F.
   const name = encodeURIComponent(nameOf(picture, parsed));
   const extension = format ? `.${format}` : "";
-  const query = optionsQuery({ format, ...options });
+  const query = signed(optionsQuery({ format, ...options }), picture.signature);
   if (VERSION.test(picture.variant_version ?? "")) {
     return `${parsed.origin}/img/${name}/${picture.variant_version}/` +
            `${scaled(width, dpr)}x${scaled(height, dpr)}${extension}${query}`;
   }
   const ratio = hundredths(dpr) > 100 ? `@${hundredths(dpr) / 100}x` : "";
   return `${parsed.origin}/img/${name}/${width}x${height}${ratio}${extension}${query}`;
+}
+
+// The widths a picture is offered at: a phone's at 1x up to a large
+// screen's at 2x. The server renders at most 5000 px a side.
+const WIDTHS = [320, 480, 640, 800, 1024, 1280, 1600, 2048, 2560, 3200, 4096];
+const MAX_SIDE = 5000;
+
+// A srcset of width descriptors for a picture whose pixel size is known
+// (details.width and height): every step below its own width, and its own
+// width, never more (a picture smaller than its box is asked at its size).
+// "" when the size is not known.
+export function widthSrcset(picture, options = {}) {
+  const { width, height } = picture;
+  if (!(width > 0 && height > 0)) return "";
+  const largest = Math.min(width, MAX_SIDE, Math.floor(MAX_SIDE * width / height));
+  const widths = [...WIDTHS.filter((step) => step < largest), largest];
+  return widths.map((step) => `${variantUrl(picture, step, 0, options)} ${step}w`).join(", ");
 }
 
 // A srcset of one box at 1x, 2x and 3x.
