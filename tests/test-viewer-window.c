@@ -119,6 +119,24 @@ live_waits (gpointer window)
   return rndimg_live_get_retry_time (((RndimgViewerWindow *) window)->live) > 0;
 }
 
+/* Stops @server and keeps its port bound but not listening, so that a
+ * connection to it is refused for the rest of the test: another suite's
+ * server, run at the same time, could otherwise take the port and leave
+ * the viewer waiting on a stranger. */
+static GSocket *
+stop_server_refusing (TestServer *server)
+{
+  g_autoptr(GUri) uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, (guint16) g_uri_get_port (uri));
+  GSocket *held = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+
+  test_server_stop (server);
+  g_assert_nonnull (held);
+  g_assert_true (g_socket_bind (held, address, TRUE, NULL));   /* past its connections in TIME_WAIT */
+  return held;
+}
+
 /* With Live on and the server gone, the banner is there as long as Live
  * is not connected, whatever Get does: after 20 s it still says when Live
  * tries next (and offers Change Server… once the server has failed a
@@ -128,6 +146,7 @@ live_waits (gpointer window)
 static void
 test_live_banner_stays (void)
 {
+  g_autoptr(GSocket) held = NULL;
   g_autofree char *folder = test_make_image_folder (5);
   TestServer *server = start_server (folder, NULL);
   RndimgViewerWindow *window = open_window (server->url);
@@ -140,7 +159,7 @@ test_live_banner_stays (void)
   assert_live_button_looks (window, TRUE, FALSE);
   g_assert_false (gtk_revealer_get_reveal_child (window->banner));
 
-  test_server_stop (server);
+  held = stop_server_refusing (server);
   wait_for (window, RNDIMG_VIEWER_RECONNECTING, NULL, "refused", 15000);
   assert_banner_shown (window, "refused");
   assert_live_button_looks (window, FALSE, TRUE);
