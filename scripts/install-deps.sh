@@ -7,9 +7,10 @@
 set -eu
 
 PACKAGES="gcc meson ninja-build pkg-config python3 python3-yaml libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev libhiredis-dev libjpeg62-turbo-dev libvips-dev libbrotli-dev zlib1g-dev libjwt-dev libsecret-1-dev gettext glib-networking"
-# python3-jwt mints the JWTs the tests present (an independent library);
+# python3-jwt mints the JWTs the tests present (an independent library;
+# python3-cryptography gives it RS256 and ES256);
 # gnome-keyring holds the viewer's token in its test.
-TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 python3-jwt systemd man-db appstream desktop-file-utils clang libclang-rt-14-dev openssl gnome-keyring dbus"
+TEST_PACKAGES="curl xvfb xauth fonts-dejavu-core chromium python3 python3-jwt python3-cryptography systemd man-db appstream desktop-file-utils clang libclang-rt-14-dev openssl gnome-keyring dbus"
 # The cluster (scripts/cluster.sh) and its tests.
 CLUSTER_PACKAGES="libhiredis-dev redis-server redis-tools nginx-light curl"
 # bench/compare-nchan.sh (nchan, wrk) and bench/compare-cluster.sh (the cluster's).

@@ -4,7 +4,7 @@
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { crc32 } from "node:zlib";
+import { crc32 } from "./png-writer.mjs";
 import { join } from "node:path";
 import { assertAccessible, launchBrowser, replacePage, screenshot } from "./browser.mjs";
 import { makeImageFolder, publish, removeFolder, startServer } from "./server.mjs";
