@@ -262,6 +262,9 @@ rndimg_router_dispatch (RndimgRouter *self, RndimgExchange *exchange, GHashTable
 {
   const char *method = rndimg_exchange_get_method (exchange);
   const char *path = rndimg_exchange_get_path (exchange);
+  /* The handler may let its own reference go (a stream whose subscriber
+   * is dropped at once, its client gone): ours lasts until it is marked. */
+  g_autoptr(RndimgExchange) held = rndimg_exchange_ref (exchange);
   const RndimgRoute *route;
   g_autofree char *allow = NULL;
   RndimgMethods methods;
@@ -286,7 +289,7 @@ rndimg_router_dispatch (RndimgRouter *self, RndimgExchange *exchange, GHashTable
         add_write_cors_headers (exchange);
       handler_for_method (route, method) (exchange, path, query, route->user_data);
     }
-  rndimg_exchange_handled (exchange);
+  rndimg_exchange_handled (held);
 }
 
 /* The most bytes a body sent to @path may have: --max-upload for an
