@@ -15,6 +15,7 @@
 #include "rndimg-render-engine.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <gmodule.h>
 
 struct _RndimgRenderEngine
@@ -30,13 +31,17 @@ struct _RndimgRenderEngine
 
 G_DEFINE_FINAL_TYPE (RndimgRenderEngine, rndimg_render_engine, G_TYPE_OBJECT)
 
+/* Whether the executable is the one in its build tree: the same folder,
+ * whatever links lead to it (/proc/self/exe has them resolved). */
 static gboolean
 runs_from_build_tree (void)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *folder = exe != NULL ? g_path_get_dirname (exe) : NULL;
+  GStatBuf running, built;
 
-  return folder != NULL && g_str_equal (folder, RNDIMG_BUILD_SERVER_DIR);
+  return folder != NULL && g_stat (folder, &running) == 0 && g_stat (RNDIMG_BUILD_SERVER_DIR, &built) == 0 &&
+         running.st_dev == built.st_dev && running.st_ino == built.st_ino;
 }
 
 /* Where the render module is: $RNDIMG_RENDER_MODULE, else beside the
