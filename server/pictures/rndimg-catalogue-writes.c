@@ -91,7 +91,13 @@ rndimg_catalogue_edit_picture (RndimgCatalogue *self, const char *name, JsonObje
 static JsonNode *
 text_as_node (const RndimgPictureText *text)
 {
-  return text != NULL ? json_node_init_object (json_node_alloc (), rndimg_sidecar_text_as_changes (text)) : NULL;
+  JsonNode *node;
+
+  if (text == NULL)
+    return NULL;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, rndimg_sidecar_text_as_changes (text));
+  return node;
 }
 
 /* Moves @name's file to @trash (with its text) and drops its entry from

@@ -125,7 +125,12 @@ read_document (int folder_fd, GError **error)
   int fd = openat (folder_fd, RNDIMG_SIDECAR_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
   if (fd < 0 && errno == ENOENT)
-    return json_node_init_object (json_node_alloc (), json_object_new ());
+    {
+      JsonNode *empty = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_take_object (empty, json_object_new ());
+      return empty;
+    }
   if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > RNDIMG_SIDECAR_MAX_BYTES)
     {
       if (fd >= 0)
