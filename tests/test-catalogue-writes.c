@@ -437,6 +437,49 @@ test_albums_made_changed_deleted (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* The title's translation of @album_answer in @language, or NULL. */
+static const char *
+title_in (JsonObject *album_answer, const char *language)
+{
+  JsonNode *languages = json_object_get_member (album_answer, "title_by_language");
+
+  if (languages == NULL || !JSON_NODE_HOLDS_OBJECT (languages))
+    return NULL;
+  return json_object_get_string_member_with_default (json_node_get_object (languages), language, NULL);
+}
+
+/* An album's title is given in other languages over the API as in its
+ * info.json: the event and /albums carry the translations; they need a
+ * title, and removing the title removes them. */
+static void
+test_album_title_translated (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JsonObject) made = NULL, changed = NULL, one = NULL, cleared = NULL, again = NULL;
+
+  made = send_ok (fixture, "POST", API "/albums",
+                  "{\"name\":\"birds\",\"title\":\"Birds\",\"title_by_language\":{\"fa\":\"پرنده‌ها\"}}", NULL, 201);
+  g_assert_cmpstr (title_in (made, "fa"), ==, "پرنده‌ها");
+  changed = send_ok (fixture, "PATCH", API "/albums/birds", "{\"title_by_language\":{\"fa\":\"همه‌ی پرنده‌ها\",\"de\":\"Vögel\"}}",
+                     NULL, 200);
+  g_assert_cmpstr (json_object_get_string_member (changed, "title"), ==, "Birds");
+  g_assert_cmpstr (title_in (changed, "de"), ==, "Vögel");
+  one = send_ok (fixture, "GET", API "/albums/birds", NULL, NULL, 200);
+  g_assert_cmpstr (title_in (json_object_get_object_member (one, "album"), "fa"), ==, "همه‌ی پرنده‌ها");
+
+  assert_refused (fixture, "PATCH", API "/albums/birds", "{\"title_by_language\":{\"f a\":\"x\"}}", NULL, 400);
+  assert_refused (fixture, "PATCH", API "/albums/birds", "{\"title_by_language\":{\"fa\":7}}", NULL, 400);
+  assert_refused (fixture, "PATCH", API "/albums/birds", "{\"title_by_language\":\"fa\"}", NULL, 400);
+  assert_refused (fixture, "PATCH", API "/albums/birds", "{\"title\":null,\"title_by_language\":{\"fa\":\"x\"}}",
+                  NULL, 400);
+  assert_refused (fixture, "POST", API "/albums", "{\"name\":\"fish\",\"title_by_language\":{\"fa\":\"x\"}}", NULL, 400);
+  g_assert_cmpuint (status_of (fixture, API "/albums/fish"), ==, 404);
+
+  cleared = send_ok (fixture, "PATCH", API "/albums/birds", "{\"title\":null}", NULL, 200);
+  g_assert_true (json_object_get_null_member (cleared, "title_by_language"));
+  again = send_ok (fixture, "GET", API "/albums/birds", NULL, NULL, 200);
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (again, "album"), "title_by_language"));
+}
+
 /* ---- Lorem Picsum's numbers ---- */
 
 /* The Picsum id of @name (GET /id/NAME/info). */
@@ -568,6 +611,8 @@ main (int argc, char **argv)
               writes_tear_down);
   g_test_add ("/catalogue/albums-made-changed-deleted", Fixture, NULL, writes_set_up,
               test_albums_made_changed_deleted, writes_tear_down);
+  g_test_add ("/catalogue/album-title-translated", Fixture, NULL, writes_set_up, test_album_title_translated,
+              writes_tear_down);
   g_test_add ("/catalogue/deleted-number-never-reused", Fixture, NULL, writes_set_up,
               test_deleted_number_never_reused, writes_tear_down);
   g_test_add ("/catalogue/manage-scope-needed", Fixture, "tokens", writes_set_up, test_manage_scope_needed,
