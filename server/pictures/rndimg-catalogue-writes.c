@@ -317,6 +317,12 @@ rndimg_catalogue_create_album (RndimgCatalogue *self, const char *name, JsonObje
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "album %s exists already", name);
       return FALSE;
     }
+  if (rndimg_catalogue_is_own_folder (self, folder))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "%s cannot be an album: the uploads folder's %s is where the server keeps its own files", name, name);
+      return FALSE;
+    }
   if (parent != NULL && rndimg_catalogue_get_album_any (self, parent) == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no album called %s to make %s in", parent, name);
