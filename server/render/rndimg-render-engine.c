@@ -14,6 +14,7 @@
  * every later ask gets the same error. */
 #include "rndimg-render-engine.h"
 
+#include <dlfcn.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <gmodule.h>
@@ -118,6 +119,11 @@ rndimg_render_engine_get (RndimgRenderEngine *self, GError **error)
 
       self->tried = TRUE;
       entry_points = open_module (self->module_path, &self->failure);
+      /* GModule read dlerror()'s message (its probe for
+       * g_module_check_init fails whatever the module): the second call
+       * frees glibc's copy, held by this thread otherwise, which may be a
+       * worker that ends with the process (a leak under LeakSanitizer). */
+      dlerror ();
       if (entry_points == NULL)
         g_warning ("renders and placeholders are unavailable: %s", self->failure->message);
       else
