@@ -68,7 +68,7 @@ now_rfc3339 (void)
 RndimgEvent *
 rndimg_event_new (gint64 id, const char *name, const char *source)
 {
-  RndimgEvent *event = g_rc_box_new0 (RndimgEvent);
+  RndimgEvent *event = g_atomic_rc_box_new0 (RndimgEvent);
 
   event->id = id;
   event->name = g_strdup (name);
@@ -153,16 +153,18 @@ rndimg_event_intern_source (const char *source)
   return g_intern_string (source != NULL ? source : "api");
 }
 
+/* Counted atomically: a history save in a thread of its own holds events
+ * (rndimg-history-saver.c), and may drop the last reference there. */
 RndimgEvent *
 rndimg_event_ref (RndimgEvent *event)
 {
-  return g_rc_box_acquire (event);
+  return g_atomic_rc_box_acquire (event);
 }
 
 void
 rndimg_event_unref (RndimgEvent *event)
 {
-  g_rc_box_release_full (event, (GDestroyNotify) event_clear);
+  g_atomic_rc_box_release_full (event, (GDestroyNotify) event_clear);
 }
 
 /* Returns (transfer full) the album of the event's picture ("dogs" or
