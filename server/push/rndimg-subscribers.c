@@ -440,7 +440,7 @@ on_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
   if (self->fn->joins_payloads && self->connections != NULL)
     {
       self->fanned_out_in_pass = TRUE;
-      rndimg_connections_run_later (self->connections, on_pass_over, g_object_ref (self));
+      rndimg_connections_run_after_pass (self->connections, on_pass_over, g_object_ref (self));
     }
 }
 
