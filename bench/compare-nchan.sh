@@ -69,9 +69,14 @@ start_rndimg() {
     # Every load client comes from 127.0.0.1: lift the per-address cap
     # where the server has one.
     # shellcheck disable=SC2046
-    # A state folder of its own, empty at every start: no history or
-    # placeholders carried from one run to the next.
+    # A state folder of its own at every start: no history or variants
+    # carried from one run to the next, but the placeholders are, as a
+    # restarted server has them (the first start of a round makes them):
+    # "at start" is a restart, which loads no libvips (bench/README.md).
+    [ ! -f "$WORK/state/placeholders.jsonl" ] || mv "$WORK/state/placeholders.jsonl" "$WORK/placeholders.jsonl"
     rm -rf "$WORK/state"
+    mkdir -p "$WORK/state"
+    [ ! -f "$WORK/placeholders.jsonl" ] || mv "$WORK/placeholders.jsonl" "$WORK/state/"
     $ON_SERVER_CPU "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 --state-file "$WORK/state/history.json" \
         --max-waiters 100000 --max-streams 100000 $(per_address_cap) >"$WORK/rndimg.log" 2>&1 &
     SERVER_PID=$!
