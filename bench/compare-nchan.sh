@@ -6,7 +6,7 @@
 # picture, a cached variant) and memory at start. By hand only, never in
 # the test run. Everything listens on 127.0.0.1; every run is bounded.
 #
-#   bench/compare-nchan.sh [--rounds N] [--seconds S] [--server PATH] [--pin]
+#   bench/compare-nchan.sh [--rounds N] [--seconds S] [--server PATH] [--pin] [--only LIST]
 #     --rounds N    rounds of every workload (default 3; at least 3)
 #     --seconds S   length of the sustained-publish and wrk runs (default 10)
 #     --server PATH measure this rndimg-server instead of building one
@@ -15,6 +15,9 @@
 #                   wrk) on CPU 1, for both servers: otherwise the scheduler
 #                   sometimes puts them on one core, which makes rounds of
 #                   the same binary differ by half
+#     --only LIST   some of the workloads (comma-separated; default all):
+#                   poll (long-poll fan-out), sse (SSE fan-out), rate,
+#                   latency, requests (the wrk rows and memory at start)
 #
 # In each round every workload runs on rndimg, then on nchan (A B A B ...),
 # each push run on a freshly started server. Raw figures go to
@@ -25,12 +28,20 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 SECONDS_PER_RUN=10
+ONLY=poll,sse,rate,latency,requests
 ON_SERVER_CPU=""
 ON_CLIENT_CPU=""
 nchan_option() {
     case $1 in
         --seconds) SECONDS_PER_RUN=$2; SHIFT=2 ;;
         --pin) ON_SERVER_CPU="taskset -c 0"; ON_CLIENT_CPU="taskset -c 1"; SHIFT=1 ;;
+        --only) ONLY=$2; SHIFT=2
+                for workload in $(echo "$ONLY" | tr , ' '); do
+                    case $workload in
+                        poll|sse|rate|latency|requests) ;;
+                        *) echo "$BENCH_SCRIPT: unknown workload $workload (--help lists them)" >&2; exit 2 ;;
+                    esac
+                done ;;
     esac
 }
 parse_arguments nchan_option "$@"
@@ -171,17 +182,27 @@ throughput() { # throughput SERVER METRIC PATH
     log "$1" "$2" "$rps req/s$( [ $ok = 1 ] || printf ' (errors: %s)' "$(printf '%s' "$out" | grep -e Non-2xx -e 'Socket errors' | tr -s ' ' | tr '\n' ' ')")"
 }
 
+chosen() { # chosen WORKLOAD: whether --only (or the default, all) has it
+    case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac
+}
+
 one_round() {
     for clients in 1000 5000; do
         for transport in poll sse; do
+            chosen "$transport" || continue
             fanout rndimg "$transport" "$clients"
             fanout nchan "$transport" "$clients"
         done
     done
-    rate rndimg
-    rate nchan
-    latency rndimg
-    latency nchan
+    if chosen rate; then
+        rate rndimg
+        rate nchan
+    fi
+    if chosen latency; then
+        latency rndimg
+        latency nchan
+    fi
+    chosen requests || return 0
     throughput rndimg json_rps /polling/api/v1.0/rndimg
     throughput nchan json_rps /rndimg
     throughput rndimg static_rps /static/img/023.png
@@ -200,5 +221,5 @@ cp data/img/023.png "$WORK/nginx/html/static/img/"
 
 HEADER=$(describe_run "rndimg vs nginx+nchan, side by side" "server and load client" \
     "nginx $(nginx -v 2>&1 | sed 's|.*/||') + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), 1 worker." \
-    "$BENCH_SCRIPT --rounds $ROUNDS --seconds $SECONDS_PER_RUN${ON_SERVER_CPU:+ --pin}")
+    "$BENCH_SCRIPT --rounds $ROUNDS --seconds $SECONDS_PER_RUN${ON_SERVER_CPU:+ --pin} --only $ONLY")
 run_rounds "$HEADER" bench/summarize.py

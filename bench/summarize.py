@@ -56,6 +56,8 @@ def add_scaling(figures):
         for server in SERVERS:
             small = figures.get((f"{transport}1000_ms", server), {})
             large = figures.get((f"{transport}5000_ms", server), {})
+            if not large:
+                continue
             figures[(f"{transport}_scaling", server)] = {
                 r: large[r] / small[r] if large.get(r) and small.get(r) else None for r in large
             }
@@ -102,6 +104,8 @@ def table(figures):
     print("| workload | unit | rndimg | nginx+nchan | rndimg / nchan | target |")
     print("| --- | --- | --- | --- | --- | --- |")
     for metric, what, unit, target in ROWS:
+        if (metric, "rndimg") not in figures and (metric, "nchan") not in figures:
+            continue   # a workload left out (compare-nchan.sh --only)
         ours_text, ours = spread(list(figures.get((metric, "rndimg"), {}).values()))
         theirs_text, _ = spread(list(figures.get((metric, "nchan"), {}).values()))
         ratio_text, ratio = spread(ratios(figures, metric))
