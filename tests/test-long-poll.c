@@ -70,6 +70,32 @@ test_poll_timeouts_each_their_own (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* An answer's Date is when it is sent, though the server writes held
+ * requests' answers from bytes it keeps: a timeout seconds after another
+ * never carries the first one's Date. */
+static void
+test_poll_date_is_current (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *url = test_server_url (fixture->server, API "/rndimg/poll?timeout=1");
+  g_auto(TestResponse) first = { 0 };
+  g_auto(TestResponse) second = { 0 };
+  g_autoptr(GDateTime) first_date = NULL;
+  g_autoptr(GDateTime) second_date = NULL;
+  gint64 second_asked;
+
+  test_get (fixture->session, url, &first);
+  test_assert_status (&first, 204);
+  g_usleep (1100 * 1000);
+  second_asked = g_get_real_time () / G_USEC_PER_SEC;
+  test_get (fixture->session, url, &second);
+  test_assert_status (&second, 204);
+  first_date = soup_date_time_new_from_http_string (test_response_header (&first, "Date"));
+  second_date = soup_date_time_new_from_http_string (test_response_header (&second, "Date"));
+  g_assert_nonnull (first_date);
+  g_assert_nonnull (second_date);
+  g_assert_cmpint (g_date_time_to_unix (second_date), >=, second_asked);
+}
+
 static void
 test_poll_replay (Fixture *fixture, gconstpointer data)
 {
@@ -286,6 +312,7 @@ main (int argc, char **argv)
   ADD ("/poll/released-by-publish", test_poll_released_by_publish, NULL);
   ADD ("/poll/timeout", test_poll_timeout, NULL);
   ADD ("/poll/timeouts-each-their-own", test_poll_timeouts_each_their_own, NULL);
+  ADD ("/poll/date-is-current", test_poll_date_is_current, NULL);
   ADD ("/poll/replay", test_poll_replay, NULL);
   ADD ("/poll/missed", test_poll_missed, history_2);
   ADD ("/poll/since-from-the-future", test_poll_since_future, NULL);

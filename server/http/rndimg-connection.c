@@ -72,6 +72,7 @@ struct _RndimgConnection
   gint64 idle_since;              /* monotonic; meaningless while busy */
   gint64 head_started;            /* a head is arriving since (monotonic), or 0 */
   guint32 epoll_events;           /* registered in the set; 0: not in it */
+  guint32 epoll_wanted;           /* of them, what the watcher asked for */
   RndimgConnectionEvents watched;
   RndimgConnectionFunc func;
   gpointer func_data;
@@ -259,6 +260,50 @@ dispatch (RndimgConnection *connection, RndimgConnectionEvents events)
     connection->func (connection, events, connection->func_data);
 }
 
+/* A socket stays registered for these after its watcher stops asking
+ * for them (rndimg_connection_watch()): the hot path reading (readable)
+ * and a held long-poll (hung up) then share one registration, and a
+ * long-poll held and answered on a kept connection costs no epoll_ctl().
+ * The set is level-triggered: one of them that comes unasked is reported,
+ * and the registration is narrowed then (narrow_if_unasked()). */
+#define KEPT_EVENTS (EPOLLIN | EPOLLRDHUP)
+
+static void
+set_epoll_events (RndimgConnection *connection, guint32 wanted)
+{
+  int epoll_fd = connection->owner->epoll_fd;
+  struct epoll_event event = { .events = wanted, .data.ptr = connection };
+  int operation = connection->epoll_events == 0 ? EPOLL_CTL_ADD : wanted == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+
+  if (wanted == connection->epoll_events)
+    return;
+  /* A socket already closed has left the set by itself. */
+  if (epoll_ctl (epoll_fd, operation, connection->fd, &event) != 0 && operation != EPOLL_CTL_DEL)
+    g_debug ("cannot watch a connection: %s", g_strerror (errno));
+  connection->epoll_events = wanted;
+}
+
+/* Of @flags, those that came unasked (kept, KEPT_EVENTS) by the watcher
+ * they go to; none while the connection is muted, which lasts until the
+ * next watch, within the pass. */
+static guint32
+unasked (RndimgConnection *connection, guint32 flags)
+{
+  return connection->watched != 0 ? flags & connection->epoll_events & ~connection->epoll_wanted : 0;
+}
+
+/* After the pass's dispatch: events that came unasked (@unasked_flags)
+ * and are still not asked for would be reported again at every pass while
+ * true (level-triggered), so the registration is narrowed to what the
+ * watcher asks for. */
+static void
+narrow_if_unasked (RndimgConnection *connection, guint32 unasked_flags)
+{
+  if (unasked_flags != 0 && connection->holder != RNDIMG_HOLDER_CLOSED &&
+      unasked (connection, unasked_flags) != 0)
+    set_epoll_events (connection, connection->epoll_wanted);
+}
+
 /* Every socket ready in the set, in one pass. A callback may close other
  * connections of the batch: each is kept until the pass is over. */
 static void run_after_pass (RndimgConnections *self);
@@ -276,6 +321,7 @@ on_epoll (gint epoll_fd, GIOCondition condition, gpointer user_data)
     {
       RndimgConnection *connection = events[i].data.ptr;
       guint32 flags = events[i].events;
+      guint32 unasked_flags = unasked (connection, flags);
       RndimgConnectionEvents ready = 0;
 
       if (flags & (EPOLLIN | EPOLLHUP | EPOLLERR))
@@ -285,6 +331,7 @@ on_epoll (gint epoll_fd, GIOCondition condition, gpointer user_data)
       if (flags & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
         ready |= RNDIMG_CONNECTION_HUNG_UP;
       dispatch (connection, ready);
+      narrow_if_unasked (connection, unasked_flags);
     }
   for (int i = 0; i < count; i++)
     rndimg_connection_unref (events[i].data.ptr);
@@ -304,21 +351,6 @@ on_tls_writable (GObject *stream, gpointer user_data)
 {
   dispatch (user_data, RNDIMG_CONNECTION_WRITABLE);
   return G_SOURCE_CONTINUE;
-}
-
-static void
-set_epoll_events (RndimgConnection *connection, guint32 wanted)
-{
-  int epoll_fd = connection->owner->epoll_fd;
-  struct epoll_event event = { .events = wanted, .data.ptr = connection };
-  int operation = connection->epoll_events == 0 ? EPOLL_CTL_ADD : wanted == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
-
-  if (wanted == connection->epoll_events)
-    return;
-  /* A socket already closed has left the set by itself. */
-  if (epoll_ctl (epoll_fd, operation, connection->fd, &event) != 0 && operation != EPOLL_CTL_DEL)
-    g_debug ("cannot watch a connection: %s", g_strerror (errno));
-  connection->epoll_events = wanted;
 }
 
 static GSource *
@@ -378,6 +410,10 @@ rndimg_connection_watch (RndimgConnection *connection, RndimgConnectionEvents ev
       else if (!(events & RNDIMG_CONNECTION_WRITABLE))
         clear_source (&connection->tls_write);
     }
+  connection->epoll_wanted = wanted;
+  /* Over TLS, the socket's readable is never watched: its TLS stream is. */
+  if ((wanted & KEPT_EVENTS) != 0 && !connection->tls)
+    wanted |= KEPT_EVENTS;
   set_epoll_events (connection, wanted);
 }
 
@@ -388,8 +424,9 @@ rndimg_connection_unwatch (RndimgConnection *connection)
 }
 
 /* Stops calling the watcher at once, without a system call: the socket
- * stays in the epoll set until the next watch (one epoll_ctl() then,
- * not two), so a fan-out releasing thousands of clients does none. */
+ * stays in the epoll set as it is until the next watch (none then when
+ * it asks for what is registered: KEPT_EVENTS), so a fan-out releasing
+ * thousands of clients does none. */
 void
 rndimg_connection_mute (RndimgConnection *connection)
 {

@@ -20,7 +20,6 @@ struct _RndimgFrameWriter
 {
   RndimgConnection *connection;   /* NULL until the take-over */
   GPollableOutputStream *output;  /* its transport's (borrowed): the socket's, or TLS */
-  gboolean joins_vectors;     /* TLS: pieces go out joined, as one record */
   GQueue queue;               /* GBytes not yet written */
   gsize queued_bytes;
   gsize head_written;         /* of the first queued frame */
@@ -128,7 +127,6 @@ rndimg_frame_writer_take_over (RndimgFrameWriter *self, RndimgConnection *connec
   /* Events are small: a fixed kernel buffer, not one that grows to
    * megabytes behind a reader that stopped, keeps the bound meaningful. */
   g_socket_set_option (rndimg_connection_get_socket (connection), SOL_SOCKET, SO_SNDBUF, KERNEL_BUFFER_BYTES, NULL);
-  self->joins_vectors = rndimg_connection_is_tls (connection);
   self->connection = rndimg_connection_ref (connection);
   self->output = G_POLLABLE_OUTPUT_STREAM (output);
   return flush (self);
@@ -210,37 +208,4 @@ rndimg_frame_writer_finish (RndimgFrameWriter *self, RndimgFrameWriterDone done,
   self->done_data = user_data;
   if (self->connection == NULL || g_queue_is_empty (&self->queue))
     hand_on (self);
-}
-
-/* rndimg_frame_writer_write() of the pieces in @vectors, joined: one
- * sendmsg() when nothing waits and the kernel takes it all (the usual
- * case, with nothing copied); else, or over TLS, what is left is joined
- * into one frame and written or queued. */
-gboolean
-rndimg_frame_writer_write_vectors (RndimgFrameWriter *self, const GOutputVector *vectors, guint count)
-{
-  g_autoptr(GByteArray) rest = NULL;
-  gsize total = 0, sent = 0, skip;
-
-  for (guint i = 0; i < count; i++)
-    total += vectors[i].size;
-  if (self->connection != NULL && g_queue_is_empty (&self->queue) && !self->joins_vectors &&
-      g_pollable_output_stream_writev_nonblocking (self->output, vectors, count, &sent,
-                                                   NULL, NULL) == G_POLLABLE_RETURN_OK &&
-      sent == total)
-    return TRUE;
-  rest = g_byte_array_sized_new ((guint) total);
-  skip = sent;
-  for (guint i = 0; i < count; i++)
-    {
-      gsize from = MIN (skip, vectors[i].size);
-
-      g_byte_array_append (rest, (const guint8 *) vectors[i].buffer + from, (guint) (vectors[i].size - from));
-      skip -= from;
-    }
-  {
-    g_autoptr(GBytes) frame = g_byte_array_free_to_bytes (g_steal_pointer (&rest));
-
-    return rndimg_frame_writer_write (self, frame);
-  }
 }

@@ -22,9 +22,6 @@ gboolean           rndimg_frame_writer_write     (RndimgFrameWriter       *self,
                                                   GBytes                  *frame);
 void               rndimg_frame_writer_write_first (RndimgFrameWriter     *self,
                                                   GBytes                  *frame);
-gboolean           rndimg_frame_writer_write_vectors (RndimgFrameWriter   *self,
-                                                  const GOutputVector     *vectors,
-                                                  guint                    count);
 void               rndimg_frame_writer_finish    (RndimgFrameWriter       *self,
                                                   RndimgFrameWriterDone    done,
                                                   gpointer                 user_data);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Answers written by us on a connection taken from its executor (a held
  * long-poll): the whole answer, head and body, goes out in one send()
- * instead of libsoup's headers, body and teardown; the request is then
+ * instead of libsoup's headers, body and teardown. The answer's bytes are
+ * made once and sent to every held request whose head is the same (a
+ * fan-out sends one buffer to thousands, as an event stream's frame is):
+ * only the answer's bookkeeping is per request. The request is then
  * reported to whoever watches finished requests (metrics, access log) as
  * its executor would report it; a keep-alive connection then goes back
  * for its next request (rndimg_connection_serve(): to the hot path), so a
@@ -12,28 +15,13 @@
 
 #include <string.h>
 
-/* TRUE when the connection of @exchange may carry another request after
- * our answer (HTTP/1.1 unless the client said close; HTTP/1.0 if it
- * asked). */
-static gboolean
-keep_alive_after (RndimgExchange *exchange)
-{
-  SoupMessageHeaders *request = rndimg_exchange_get_request_headers (exchange);
-
-  if (soup_message_headers_header_contains (request, "Connection", "close"))
-    return FALSE;
-  if (rndimg_exchange_get_http_version (exchange) == SOUP_HTTP_1_0)
-    return soup_message_headers_header_contains (request, "Connection", "keep-alive");
-  return TRUE;
-}
-
-/* The Date header's value, made again only when the second changes. */
+/* The Date header's value for @now (seconds since the epoch), made again
+ * only when the second changes. */
 static const char *
-http_date_now (void)
+http_date (gint64 now)
 {
   static char text[64];
   static gint64 made_for = -1;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   if (now != made_for)
     {
@@ -67,108 +55,224 @@ append_header (GString *answer, const char *name, const char *value)
   g_string_append_len (answer, "\r\n", 2);
 }
 
-/* What the answer to @exchange will say before its body, kept from when
- * the request is taken and held: the headers set on it so far (CORS,
- * Cache-Control ...), its HTTP version, whether it is a HEAD, and whether
- * the connection may be kept. Answering it later needs no look at the
- * request. */
-void
-rndimg_taken_head_init (RndimgTakenHead *head, RndimgConnections *connections, RndimgExchange *exchange)
+/* Whole answers a head made lately: a fan-out sends one event to nearly
+ * every client, so the first client's answer is every other's. */
+#define MADE_ANSWERS 4
+
+typedef struct {
+  GBytes *answer;             /* NULL: an empty slot */
+  guint status;
+  const char *content_type;
+  GBytes *body;               /* a reference: its address is not reused meanwhile */
+  gboolean keep_alive;
+  gint64 second;              /* of its Date */
+} MadeAnswer;
+
+struct _RndimgTakenHeads
 {
-  const char *server_header = rndimg_connections_get_server_header (connections);
-  GString *headers = g_string_sized_new (256);
+  RndimgConnections *connections;   /* borrowed */
+  GHashTable *heads;          /* RndimgTakenHead * (borrowed: each leaves at its last unref) */
+  GString *scratch;           /* a head being made, to look it up */
+};
+
+struct _RndimgTakenHead
+{
+  guint ref_count;
+  RndimgTakenHeads *set;      /* NULL once the set is gone */
+  char *headers;              /* "Name: value\r\n" ... */
+  gsize length;
+  gboolean http_1_0;
+  gboolean head_only;         /* a HEAD: no body */
+  gboolean keep_alive;        /* the client may send another request after */
+  MadeAnswer made[MADE_ANSWERS];
+  guint next_made;
+};
+
+static guint
+head_hash (gconstpointer data)
+{
+  const RndimgTakenHead *head = data;
+
+  return g_str_hash (head->headers) ^ (guint) (head->http_1_0 | head->head_only << 1 | head->keep_alive << 2);
+}
+
+static gboolean
+head_equal (gconstpointer a, gconstpointer b)
+{
+  const RndimgTakenHead *left = a, *right = b;
+
+  return left->http_1_0 == right->http_1_0 && left->head_only == right->head_only &&
+         left->keep_alive == right->keep_alive && left->length == right->length &&
+         memcmp (left->headers, right->headers, left->length) == 0;
+}
+
+/* The distinct heads of the requests held at once (by one registry). */
+RndimgTakenHeads *
+rndimg_taken_heads_new (RndimgConnections *connections)
+{
+  RndimgTakenHeads *self = g_new0 (RndimgTakenHeads, 1);
+
+  self->connections = connections;
+  self->heads = g_hash_table_new (head_hash, head_equal);
+  self->scratch = g_string_sized_new (256);
+  return self;
+}
+
+/* Heads still referenced live on, alone. */
+void
+rndimg_taken_heads_free (RndimgTakenHeads *self)
+{
+  GHashTableIter iter;
+  gpointer head;
+
+  g_hash_table_iter_init (&iter, self->heads);
+  while (g_hash_table_iter_next (&iter, &head, NULL))
+    ((RndimgTakenHead *) head)->set = NULL;
+  g_hash_table_unref (self->heads);
+  g_string_free (self->scratch, TRUE);
+  g_free (self);
+}
+
+/* TRUE when the connection of @exchange may carry another request after
+ * our answer (HTTP/1.1 unless the client said close; HTTP/1.0 if it
+ * asked). */
+static gboolean
+keep_alive_after (RndimgExchange *exchange)
+{
+  SoupMessageHeaders *request = rndimg_exchange_get_request_headers (exchange);
+
+  if (soup_message_headers_header_contains (request, "Connection", "close"))
+    return FALSE;
+  if (rndimg_exchange_get_http_version (exchange) == SOUP_HTTP_1_0)
+    return soup_message_headers_header_contains (request, "Connection", "keep-alive");
+  return TRUE;
+}
+
+/* Returns (transfer full) what the answer to @exchange will say before its
+ * body, kept from when the request is taken and held: the headers set on
+ * it so far (CORS, Cache-Control ...), its HTTP version, whether it is a
+ * HEAD, and whether the connection may be kept. Answering it later needs
+ * no look at the request. Requests with the same head share one. */
+RndimgTakenHead *
+rndimg_taken_heads_get (RndimgTakenHeads *self, RndimgExchange *exchange)
+{
+  const char *server_header = rndimg_connections_get_server_header (self->connections);
+  RndimgTakenHead wanted = { 0 }, *head;
   SoupMessageHeadersIter iter;
   const char *name, *value;
 
+  g_string_truncate (self->scratch, 0);
   if (*server_header != '\0')
-    append_header (headers, "Server", server_header);
+    append_header (self->scratch, "Server", server_header);
   soup_message_headers_iter_init (&iter, rndimg_exchange_get_response_headers (exchange));
   while (soup_message_headers_iter_next (&iter, &name, &value))
     if (!is_framing_header (name))
-      append_header (headers, name, value);
-  head->length = headers->len;
-  head->headers = g_string_free (headers, FALSE);
-  head->http_1_0 = rndimg_exchange_get_http_version (exchange) == SOUP_HTTP_1_0;
-  head->head_only = rndimg_exchange_is_head (exchange);
-  head->keep_alive = keep_alive_after (exchange);
+      append_header (self->scratch, name, value);
+  wanted.headers = self->scratch->str;
+  wanted.length = self->scratch->len;
+  wanted.http_1_0 = rndimg_exchange_get_http_version (exchange) == SOUP_HTTP_1_0;
+  wanted.head_only = rndimg_exchange_is_head (exchange);
+  wanted.keep_alive = keep_alive_after (exchange);
+  head = g_hash_table_lookup (self->heads, &wanted);
+  if (head != NULL)
+    {
+      head->ref_count++;
+      return head;
+    }
+  head = g_new0 (RndimgTakenHead, 1);
+  *head = wanted;
+  head->ref_count = 1;
+  head->set = self;
+  head->headers = g_strndup (self->scratch->str, self->scratch->len);
+  g_hash_table_add (self->heads, head);
+  return head;
+}
+
+static void
+made_answer_clear (MadeAnswer *made)
+{
+  g_clear_pointer (&made->answer, g_bytes_unref);
+  g_clear_pointer (&made->body, g_bytes_unref);
 }
 
 void
-rndimg_taken_head_clear (RndimgTakenHead *head)
+rndimg_taken_head_unref (RndimgTakenHead *head)
 {
-  g_clear_pointer (&head->headers, g_free);
+  if (--head->ref_count > 0)
+    return;
+  if (head->set != NULL)
+    g_hash_table_remove (head->set->heads, head);
+  for (guint i = 0; i < MADE_ANSWERS; i++)
+    made_answer_clear (&head->made[i]);
+  g_free (head->headers);
+  g_free (head);
 }
 
-/* "HTTP/1.1 200 OK\r\n": a static buffer, good until the next call. */
-static const char *
-status_line (guint status, gboolean http_1_0)
+/* Whether the client may send another request after the answer. */
+gboolean
+rndimg_taken_head_keeps_alive (const RndimgTakenHead *head)
 {
-  static char line[96];
-  static guint made_status;
-  static gboolean made_1_0;
-
-  if (status != made_status || http_1_0 != made_1_0)
-    {
-      g_snprintf (line, sizeof line, "HTTP/1.%d %u %s\r\n", http_1_0 ? 0 : 1, status,
-                  soup_status_get_phrase (status));
-      made_status = status;
-      made_1_0 = http_1_0;
-    }
-  return line;
+  return head->keep_alive;
 }
 
-/* Date, Content-Type, Content-Length and the blank line: the same for
- * every client of a fan-out, so made once for it (a static buffer, good
- * until the next call). */
-static const char *
-framing_tail (guint status, const char *content_type, gsize body_size)
-{
-  static char tail[256];
-  static const char *made_date;
-  static const char *made_type;
-  static gsize made_size = G_MAXSIZE;
-  static guint made_status;
-  const char *date = http_date_now ();
-
-  if (date == made_date && content_type == made_type && body_size == made_size && status == made_status)
-    return tail;
-  if (status == SOUP_STATUS_NO_CONTENT)
-    g_snprintf (tail, sizeof tail, "Date: %s\r\n\r\n", date);
-  else
-    g_snprintf (tail, sizeof tail, "Date: %s\r\n%s%s%sContent-Length: %" G_GSIZE_FORMAT "\r\n\r\n", date,
-                content_type != NULL ? "Content-Type: " : "", content_type != NULL ? content_type : "",
-                content_type != NULL ? "\r\n" : "", body_size);
-  made_date = date;
-  made_type = content_type;
-  made_size = body_size;
-  made_status = status;
-  return tail;
-}
-
-/* The answer to the request of @head, as up to RNDIMG_TAKEN_ANSWER_VECTORS
- * pieces for one sendmsg(): status line, the request's own headers, the
- * connection's fate, the framing shared by a fan-out, and @body (none for
- * HEAD, 204 or NULL). Nothing is copied; the pieces are good until the
- * next call. Returns how many were filled. */
-guint
-rndimg_taken_answer_vectors (const RndimgTakenHead *head, guint status, const char *content_type,
-                             GBytes *body, gboolean keep_alive, GOutputVector *vectors)
+/* The whole answer, head and body: the status line, the request's own
+ * headers, the connection's fate, Date, Content-Type (when there is a
+ * body) and Content-Length (none for 204), and @body (none for HEAD). */
+static GBytes *
+make_answer (const RndimgTakenHead *head, guint status, const char *content_type, GBytes *body,
+             gboolean keep_alive, gint64 now)
 {
   gsize body_size = body != NULL ? g_bytes_get_size (body) : 0;
-  const char *connection = !keep_alive ? "Connection: close\r\n"
-                           : head->http_1_0 ? "Connection: keep-alive\r\n" : NULL;
-  const char *line = status_line (status, head->http_1_0);
-  const char *tail = framing_tail (status, content_type, body_size);
-  guint n = 0;
+  GString *answer = g_string_sized_new (head->length + body_size + 160);
 
-  vectors[n++] = (GOutputVector) { line, strlen (line) };
-  vectors[n++] = (GOutputVector) { head->headers, head->length };
-  if (connection != NULL)
-    vectors[n++] = (GOutputVector) { connection, strlen (connection) };
-  vectors[n++] = (GOutputVector) { tail, strlen (tail) };
+  g_string_append_printf (answer, "HTTP/1.%d %u %s\r\n", head->http_1_0 ? 0 : 1, status,
+                          soup_status_get_phrase (status));
+  g_string_append_len (answer, head->headers, (gssize) head->length);
+  if (!keep_alive)
+    g_string_append (answer, "Connection: close\r\n");
+  else if (head->http_1_0)
+    g_string_append (answer, "Connection: keep-alive\r\n");
+  append_header (answer, "Date", http_date (now));
+  if (status != SOUP_STATUS_NO_CONTENT)
+    {
+      if (content_type != NULL)
+        append_header (answer, "Content-Type", content_type);
+      g_string_append_printf (answer, "Content-Length: %" G_GSIZE_FORMAT "\r\n", body_size);
+    }
+  g_string_append_len (answer, "\r\n", 2);
   if (body_size > 0 && !head->head_only)
-    vectors[n++] = (GOutputVector) { g_bytes_get_data (body, NULL), body_size };
-  return n;
+    g_string_append_len (answer, g_bytes_get_data (body, NULL), (gssize) body_size);
+  return g_string_free_to_bytes (answer);
+}
+
+/* The answer with @status (and @body of @content_type, or NULL) to the
+ * request of @head, whole, for one send(): made once, then the same bytes
+ * for every request with this head answered the same within the second
+ * (borrowed: good until the head's next answers). @body_bytes: how much
+ * of the body it carries, for the access log. */
+GBytes *
+rndimg_taken_head_answer (RndimgTakenHead *head, guint status, const char *content_type, GBytes *body,
+                          gboolean keep_alive, gsize *body_bytes)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  MadeAnswer *made;
+
+  *body_bytes = body != NULL && !head->head_only && status != SOUP_STATUS_NO_CONTENT ? g_bytes_get_size (body) : 0;
+  for (guint i = 0; i < MADE_ANSWERS; i++)
+    {
+      made = &head->made[i];
+      if (made->answer != NULL && made->status == status && made->body == body && made->keep_alive == keep_alive &&
+          made->second == now && g_strcmp0 (made->content_type, content_type) == 0)
+        return made->answer;
+    }
+  made = &head->made[head->next_made];
+  head->next_made = (head->next_made + 1) % MADE_ANSWERS;
+  made_answer_clear (made);
+  *made = (MadeAnswer) {
+    make_answer (head, status, content_type, body, keep_alive, now),
+    status, content_type, body != NULL ? g_bytes_ref (body) : NULL, keep_alive, now,
+  };
+  return made->answer;
 }
 
 /* A request answered on a taken connection, waiting for the end of the

@@ -8,27 +8,24 @@
 
 G_BEGIN_DECLS
 
-/* What the answer to a taken request will say before its body. */
-typedef struct {
-  char *headers;              /* "Name: value\r\n" ... */
-  gsize length;
-  gboolean http_1_0;
-  gboolean head_only;         /* a HEAD: no body */
-  gboolean keep_alive;        /* the client may send another request after */
-} RndimgTakenHead;
+/* What the answers to taken requests say before their bodies: each
+ * distinct head kept once, shared by the held requests that have it
+ * (nearly all of them), with the whole answers made from it. */
+typedef struct _RndimgTakenHeads RndimgTakenHeads;
+typedef struct _RndimgTakenHead RndimgTakenHead;
 
-#define RNDIMG_TAKEN_ANSWER_VECTORS 5
-
-void     rndimg_taken_head_init         (RndimgTakenHead       *head,
-                                         RndimgConnections     *connections,
-                                         RndimgExchange        *exchange);
-void     rndimg_taken_head_clear        (RndimgTakenHead       *head);
-guint    rndimg_taken_answer_vectors    (const RndimgTakenHead *head,
-                                         guint                  status,
-                                         const char            *content_type,
-                                         GBytes                *body,
-                                         gboolean               keep_alive,
-                                         GOutputVector         *vectors);
+RndimgTakenHeads *rndimg_taken_heads_new        (RndimgConnections *connections);
+void              rndimg_taken_heads_free       (RndimgTakenHeads  *heads);
+RndimgTakenHead  *rndimg_taken_heads_get        (RndimgTakenHeads  *heads,
+                                                 RndimgExchange    *exchange);
+void              rndimg_taken_head_unref       (RndimgTakenHead   *head);
+gboolean          rndimg_taken_head_keeps_alive (const RndimgTakenHead *head);
+GBytes           *rndimg_taken_head_answer      (RndimgTakenHead   *head,
+                                                 guint              status,
+                                                 const char        *content_type,
+                                                 GBytes            *body,
+                                                 gboolean           keep_alive,
+                                                 gsize             *body_bytes);
 
 typedef struct _RndimgAnswerDone RndimgAnswerDone;
 

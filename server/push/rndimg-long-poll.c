@@ -5,7 +5,8 @@
  * history when the client is behind), or 204 at its timeout or shutdown.
  * A held request costs no CPU and little memory: its connection is taken
  * from its executor at once (libsoup's state for it goes, if libsoup read
- * it), and the answer is written by us in one send (rndimg-taken-answer.c);
+ * it), and the answer is written by us in one send, of bytes shared by
+ * every client with the same head (rndimg-taken-answer.c);
  * after the fan-out the request is reported and a keep-alive connection
  * goes back to the hot path for the next request. */
 #include "rndimg-long-poll.h"
@@ -26,7 +27,7 @@ typedef struct {
   RndimgConnections *connections;   /* borrowed: outlives the registry */
   RndimgDeadline *timeout;    /* NULL once it ran */
   RndimgFrameWriter *writer;  /* the taken connection */
-  RndimgTakenHead head;       /* of the answer, made at hold time */
+  RndimgTakenHead *head;      /* of the answer, found at hold time; NULL once out of the registry */
   gboolean timed_out;
   /* Set by the answer; the rest is done after the fan-out (finish()). */
   gboolean answered;
@@ -42,20 +43,19 @@ on_answer_sent (RndimgConnection *connection, gpointer done)
   rndimg_taken_answer_done_finish (done, connection);
 }
 
-/* Writes the whole answer, one sendmsg() of pieces made at hold time or
- * shared by the fan-out: nothing is allocated or copied per client. */
+/* Writes the whole answer in one send(): the bytes every client with the
+ * same head gets for this event (or timeout), made for the first of them.
+ * Nothing is made, allocated or copied for the others. */
 static void
 answer (LongPoll *poll, guint status, GBytes *body, gboolean keep_alive)
 {
-  GOutputVector vectors[RNDIMG_TAKEN_ANSWER_VECTORS];
-  guint count = rndimg_taken_answer_vectors (&poll->head, status, body != NULL ? "application/json" : NULL,
-                                             body, keep_alive, vectors);
+  GBytes *bytes = rndimg_taken_head_answer (poll->head, status, body != NULL ? "application/json" : NULL,
+                                            body, keep_alive, &poll->body_bytes);
 
   poll->answered = TRUE;
   poll->status = status;
   poll->keep_alive = keep_alive;
-  poll->body_bytes = body != NULL && !poll->head.head_only ? g_bytes_get_size (body) : 0;
-  poll->failed = !rndimg_frame_writer_write_vectors (poll->writer, vectors, count);
+  poll->failed = !rndimg_frame_writer_write (poll->writer, bytes);
 }
 
 static void
@@ -65,7 +65,7 @@ destroy (LongPoll *poll)
   if (poll->writer != NULL)
     rndimg_exchange_report (poll->parent.exchange, RNDIMG_STATUS_CLIENT_CLOSED, 0);
   g_clear_pointer (&poll->writer, rndimg_frame_writer_free);
-  rndimg_taken_head_clear (&poll->head);
+  g_clear_pointer (&poll->head, rndimg_taken_head_unref);
   rndimg_subscriber_clear (&poll->parent);
   g_free (poll);
 }
@@ -94,7 +94,9 @@ finish (gpointer data)
 static RndimgSubscriberState
 long_poll_deliver (RndimgSubscriber *sub, GBytes *payload)
 {
-  answer ((LongPoll *) sub, SOUP_STATUS_OK, payload, ((LongPoll *) sub)->head.keep_alive);
+  LongPoll *poll = (LongPoll *) sub;
+
+  answer (poll, SOUP_STATUS_OK, payload, rndimg_taken_head_keeps_alive (poll->head));
   return RNDIMG_SUBSCRIBER_DONE;
 }
 
@@ -111,14 +113,26 @@ long_poll_end (RndimgSubscriber *sub)
 {
   LongPoll *poll = (LongPoll *) sub;
 
-  answer (poll, SOUP_STATUS_NO_CONTENT, NULL, poll->timed_out && poll->head.keep_alive);
+  answer (poll, SOUP_STATUS_NO_CONTENT, NULL, poll->timed_out && rndimg_taken_head_keeps_alive (poll->head));
   return FALSE;
 }
 
-/* The timeouts of a registry's held long-polls, behind one GSource: the
- * registry's kind data. */
-static RndimgDeadlines *
-deadlines_of (RndimgSubscribers *registry)
+/* What a registry's held long-polls share: the registry's kind data. */
+typedef struct {
+  RndimgDeadlines *deadlines; /* their timeouts, behind one GSource */
+  RndimgTakenHeads *heads;    /* their answers' heads, each distinct one once */
+} Shared;
+
+static void
+shared_free (Shared *shared)
+{
+  rndimg_deadlines_free (shared->deadlines);
+  rndimg_taken_heads_free (shared->heads);
+  g_free (shared);
+}
+
+static Shared *
+shared_of (RndimgSubscribers *registry)
 {
   return rndimg_subscribers_get_kind_data (registry);
 }
@@ -131,13 +145,15 @@ long_poll_free (RndimgSubscriber *sub)
   LongPoll *poll = (LongPoll *) sub;
 
   if (poll->timeout != NULL)
-    rndimg_deadlines_cancel (deadlines_of (sub->registry), poll->timeout);
+    rndimg_deadlines_cancel (shared_of (sub->registry)->deadlines, poll->timeout);
   poll->timeout = NULL;
   if (!poll->answered)
     {
       destroy (poll);
       return;
     }
+  /* Its head goes with the registry's set: let go of it now. */
+  g_clear_pointer (&poll->head, rndimg_taken_head_unref);
   rndimg_subscriber_mute_hangup (sub);
   rndimg_connections_run_later (poll->connections, finish, poll);
 }
@@ -155,9 +171,13 @@ static const RndimgSubscriberFuncs long_poll_funcs = {
 RndimgSubscribers *
 rndimg_long_poll_new (RndimgBroker *broker, RndimgConnections *connections, guint max_waiters)
 {
+  Shared *shared = g_new0 (Shared, 1);
+
+  shared->deadlines = rndimg_deadlines_new ();
+  shared->heads = rndimg_taken_heads_new (connections);
   return rndimg_subscribers_new (broker, connections, &long_poll_funcs, max_waiters,
                                  "too many clients are waiting; retry later",
-                                 rndimg_deadlines_new (), (GDestroyNotify) rndimg_deadlines_free);
+                                 shared, (GDestroyNotify) shared_free);
 }
 
 static void
@@ -216,20 +236,20 @@ rndimg_long_poll_serve (RndimgExchange *exchange, const char *path, GHashTable *
   poll->parent.albums = g_steal_pointer (&albums);
   poll->parent.access = g_steal_pointer (&access);
   poll->connections = rndimg_subscribers_get_connections (registry);
-  rndimg_taken_head_init (&poll->head, poll->connections, exchange);
+  poll->head = rndimg_taken_heads_get (shared_of (registry)->heads, exchange);
   poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, poll);
   connection = rndimg_exchange_take (exchange);
   if (connection == NULL || !rndimg_frame_writer_take_over (poll->writer, connection))
     {
       g_debug ("a long-poll cannot be held: its connection is gone");
       rndimg_subscriber_clear (&poll->parent);
-      rndimg_taken_head_clear (&poll->head);
+      g_clear_pointer (&poll->head, rndimg_taken_head_unref);
       g_clear_pointer (&poll->writer, rndimg_frame_writer_free);
       g_free (poll);
       return;
     }
   rndimg_subscriber_watch_hangup (&poll->parent, connection);
-  poll->timeout = rndimg_deadlines_add (deadlines_of (registry), (guint) timeout * 1000, on_timeout, poll);
+  poll->timeout = rndimg_deadlines_add (shared_of (registry)->deadlines, (guint) timeout * 1000, on_timeout, poll);
   rndimg_subscribers_add (registry, &poll->parent, since,
                           query != NULL ? g_hash_table_lookup (query, "epoch") : NULL);
 }
