@@ -404,6 +404,25 @@ state_path (const RndimgConfig *config, const char *name)
   return g_build_filename (folder, name, NULL);
 }
 
+/* The folders the server keeps its own files in: the state folder, the
+ * variants' disk cache and the trash, which may be inside a picture folder
+ * (systemd's state folder is also the uploads folder). */
+static GStrv
+own_folders (const RndimgConfig *config)
+{
+  g_autoptr(GStrvBuilder) folders = g_strv_builder_new ();
+  g_autofree char *variants = variant_folder (config);
+  g_autofree char *trash = state_path (config, "trash");
+  g_autofree char *state = config->state_file != NULL ? g_path_get_dirname (config->state_file) : NULL;
+
+  if (state != NULL)
+    g_strv_builder_add (folders, state);
+  if (variants != NULL)
+    g_strv_builder_add (folders, variants);
+  g_strv_builder_add (folders, trash);
+  return g_strv_builder_end (folders);
+}
+
 /* Who may do what, how fast, and where deletions go. */
 static gboolean
 make_access (RndimgService *self, GError **error)
@@ -478,6 +497,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 {
   g_autoptr(RndimgService) self = g_object_new (RNDIMG_TYPE_SERVICE, NULL);
   g_autofree char *placeholders_path = NULL;
+  g_auto(GStrv) own = NULL;
 
   rndimg_config_copy (&self->config, config);
   self->metrics = rndimg_metrics_new ();
@@ -487,7 +507,8 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->refusals = rndimg_refusals_new ();
   rndimg_connections_set_refuse (self->connections, on_gate_refusal, self);
   sweep_uploads (config->uploads_dir);
-  self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir, error);
+  self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir,
+                                          (const char *const *) (own = own_folders (config)), error);
   if (self->catalogue == NULL || !make_access (self, error))
     return NULL;
   /* Before the placeholders' worker and the renderer, which both use it. */

@@ -437,6 +437,98 @@ test_albums_made_changed_deleted (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* The title's translation of @album_answer in @language, or NULL. */
+static const char *
+title_in (JsonObject *album_answer, const char *language)
+{
+  JsonNode *languages = json_object_get_member (album_answer, "title_by_language");
+
+  if (languages == NULL || !JSON_NODE_HOLDS_OBJECT (languages))
+    return NULL;
+  return json_object_get_string_member_with_default (json_node_get_object (languages), language, NULL);
+}
+
+/* An album's title is given in other languages over the API as in its
+ * info.json: the event and /albums carry the translations; they need a
+ * title, and removing the title removes them. */
+static void
+test_album_title_translated (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JsonObject) made = NULL, changed = NULL, one = NULL, cleared = NULL, again = NULL;
+
+  made = send_ok (fixture, "POST", API "/albums",
+                  "{\"name\":\"birds\",\"title\":\"Birds\",\"title_by_language\":{\"fa\":\"پرنده‌ها\"}}", NULL, 201);
+  g_assert_cmpstr (title_in (made, "fa"), ==, "پرنده‌ها");
+  changed = send_ok (fixture, "PATCH", API "/albums/birds", "{\"title_by_language\":{\"fa\":\"همه‌ی پرنده‌ها\",\"de\":\"Vögel\"}}",
+                     NULL, 200);
+  g_assert_cmpstr (json_object_get_string_member (changed, "title"), ==, "Birds");
+  g_assert_cmpstr (title_in (changed, "de"), ==, "Vögel");
+  one = send_ok (fixture, "GET", API "/albums/birds", NULL, NULL, 200);
+  g_assert_cmpstr (title_in (json_object_get_object_member (one, "album"), "fa"), ==, "همه‌ی پرنده‌ها");
+
+  assert_refused (fixture, "PATCH", API "/albums/birds", "{\"title_by_language\":{\"f a\":\"x\"}}", NULL, 400);
+  assert_refused (fixture, "PATCH", API "/albums/birds", "{\"title_by_language\":{\"fa\":7}}", NULL, 400);
+  assert_refused (fixture, "PATCH", API "/albums/birds", "{\"title_by_language\":\"fa\"}", NULL, 400);
+  assert_refused (fixture, "PATCH", API "/albums/birds", "{\"title\":null,\"title_by_language\":{\"fa\":\"x\"}}",
+                  NULL, 400);
+  assert_refused (fixture, "POST", API "/albums", "{\"name\":\"fish\",\"title_by_language\":{\"fa\":\"x\"}}", NULL, 400);
+  g_assert_cmpuint (status_of (fixture, API "/albums/fish"), ==, 404);
+
+  cleared = send_ok (fixture, "PATCH", API "/albums/birds", "{\"title\":null}", NULL, 200);
+  g_assert_true (json_object_get_null_member (cleared, "title_by_language"));
+  again = send_ok (fixture, "GET", API "/albums/birds", NULL, NULL, 200);
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (again, "album"), "title_by_language"));
+}
+
+/* Whether /albums lists @name. */
+static gboolean
+albums_list (Fixture *fixture, const char *name)
+{
+  g_autoptr(JsonObject) answer = send_ok (fixture, "GET", API "/albums", NULL, NULL, 200);
+  JsonArray *albums = json_object_get_array_member (answer, "albums");
+
+  for (guint i = 0; i < json_array_get_length (albums); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (albums, i), "name"), name))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+restart_on_folder (Fixture *fixture, const char *extra)
+{
+  test_server_stop (fixture->server);
+  fixture->server = NULL;
+  g_clear_object (&fixture->session);
+  g_clear_object (&fixture->async_session);
+  start_on_folder (fixture, FALSE, extra);
+}
+
+/* With the state folder in the uploads folder (systemd's StateDirectory=
+ * is both), the server's own folders (the variants' cache, the trash) are
+ * never albums, and no album may be made there. */
+static void
+test_own_folders_are_no_albums (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *state = g_strconcat ("--state-file=", fixture->folder, "/history.json", NULL);
+  g_autofree char *variants = g_build_filename (fixture->folder, "variants", NULL);
+  g_autofree char *trash = g_build_filename (fixture->folder, "trash", NULL);
+  g_autofree char *sidecar_in_variants = g_build_filename (variants, "info.json", NULL);
+
+  restart_on_folder (fixture, state);
+  g_assert_cmpuint (status_of (fixture, "/200/150.jpg"), ==, 200);
+  json_object_unref (send_ok (fixture, "DELETE", API "/images/cats/c1.png", NULL, NULL, 200));
+  g_assert_true (g_file_test (variants, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (trash, G_FILE_TEST_IS_DIR));
+
+  restart_on_folder (fixture, state);
+  g_assert_true (albums_list (fixture, "cats"));
+  g_assert_false (albums_list (fixture, "variants"));
+  g_assert_false (albums_list (fixture, "trash"));
+  assert_refused (fixture, "POST", API "/albums", "{\"name\":\"variants\"}", NULL, 409);
+  assert_refused (fixture, "POST", API "/albums", "{\"name\":\"trash\"}", NULL, 409);
+  g_assert_false (g_file_test (sidecar_in_variants, G_FILE_TEST_EXISTS));
+}
+
 /* ---- Lorem Picsum's numbers ---- */
 
 /* The Picsum id of @name (GET /id/NAME/info). */
@@ -568,6 +660,10 @@ main (int argc, char **argv)
               writes_tear_down);
   g_test_add ("/catalogue/albums-made-changed-deleted", Fixture, NULL, writes_set_up,
               test_albums_made_changed_deleted, writes_tear_down);
+  g_test_add ("/catalogue/album-title-translated", Fixture, NULL, writes_set_up, test_album_title_translated,
+              writes_tear_down);
+  g_test_add ("/catalogue/own-folders-are-no-albums", Fixture, NULL, writes_set_up, test_own_folders_are_no_albums,
+              writes_tear_down);
   g_test_add ("/catalogue/deleted-number-never-reused", Fixture, NULL, writes_set_up,
               test_deleted_number_never_reused, writes_tear_down);
   g_test_add ("/catalogue/manage-scope-needed", Fixture, "tokens", writes_set_up, test_manage_scope_needed,

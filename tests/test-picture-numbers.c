@@ -25,7 +25,7 @@ fixture_open (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
 
-  fixture->catalogue = rndimg_catalogue_new (fixture->folder, fixture->folder, &error);
+  fixture->catalogue = rndimg_catalogue_new (fixture->folder, fixture->folder, NULL, &error);
   g_assert_no_error (error);
   fixture->numbers = rndimg_picture_numbers_new (fixture->path);
   rndimg_picture_numbers_follow (fixture->numbers, fixture->catalogue);

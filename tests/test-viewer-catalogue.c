@@ -5,7 +5,8 @@
  *  - a picture deleted on the server (DELETE /images/NAME) reaches the
  *    viewer as a "removed" event and leaves the stage and the history;
  *    an edit of another (PATCH) changes its credits under the picture
- *    at once (again in Persian, as viewer-catalogue-fa);
+ *    at once, and its move to another album keeps it shown under its
+ *    new name (again in Persian, as viewer-catalogue-fa);
  *  - a token makes the private album show: without it the album picker
  *    does not list it, with it (sent as Authorization on every request)
  *    it does, marked private, and Get shows its pictures (their URLs
@@ -101,6 +102,15 @@ history_lacks (gpointer user_data)
 }
 
 static gboolean
+shows_in_history (gpointer user_data)
+{
+  Named *named = user_data;
+
+  return history_has (named->window, named->name) &&
+         g_strcmp0 (rndimg_viewer_window_get_shown_name (named->window), named->name) == 0;
+}
+
+static gboolean
 caption_says (gpointer user_data)
 {
   Named *named = user_data;
@@ -120,9 +130,38 @@ publish_and_wait (TestServer *server, RndimgViewerWindow *window, const char *na
   wait_for (window, RNDIMG_VIEWER_LIVE, name, NULL, 15000);
 }
 
+/* Moves @name into a new @album on the server; the picture stays shown
+ * and in the history, under its new name. */
+static void
+move_and_wait (TestServer *server, RndimgViewerWindow *window, const char *name, const char *album)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *albums_url = test_server_url (server, "/polling/api/v1.0/albums");
+  g_autofree char *picture_url = g_strconcat (server->url, "/polling/api/v1.0/images/", name, NULL);
+  g_autofree char *make = g_strdup_printf ("{\"name\":\"%s\"}", album);
+  g_autofree char *move = g_strdup_printf ("{\"album\":\"%s\"}", album);
+  g_autofree char *moved_name = g_strconcat (album, "/", name, NULL);
+  g_autoptr(GBytes) make_body = g_bytes_new (make, strlen (make));
+  g_autoptr(GBytes) move_body = g_bytes_new (move, strlen (move));
+  g_auto(TestResponse) made = { 0 };
+  g_auto(TestResponse) moved = { 0 };
+  Named shown = { window, moved_name };
+  Named old = { window, name };
+
+  test_request (session, "POST", albums_url, NULL, make_body, "application/json", &made);
+  g_assert_cmpuint (made.status, ==, 201);
+  test_request (session, "PATCH", picture_url, NULL, move_body, "application/json", &moved);
+  g_assert_cmpuint (moved.status, ==, 200);
+  if (!test_wait_until (shows_in_history, &shown, 15000))
+    g_error ("%s, moved to %s, is not shown under its new name (shown: %s)", name, moved_name,
+             rndimg_viewer_window_get_shown_name (window));
+  g_assert_true (history_lacks (&old));
+}
+
 /* Two pictures come live; the one shown is deleted on the server: it
  * leaves the stage and the history, the other is shown, a notice says
- * why. The other is edited: its credits change under it at once. */
+ * why. The other is edited: its credits change under it at once; then
+ * moved to another album, it stays shown under its new name. */
 static void
 test_delete_and_edit (void)
 {
@@ -169,6 +208,9 @@ test_delete_and_edit (void)
   assert_caption_has (window, "A quiet test card");
   assert_described_as (window, "A quiet test card");
   screenshot (window, viewer_test_is_persian () ? "fa-picture-edited" : "picture-edited", 20);
+
+  move_and_wait (server, window, "01.png", "pets");
+  screenshot (window, viewer_test_is_persian () ? "fa-picture-moved" : "picture-moved", 20);
 
   gtk_window_destroy (GTK_WINDOW (window));
   test_server_stop (server);

@@ -278,7 +278,28 @@ rndimg_catalogue_api_edit_picture (RndimgExchange *exchange, const char *path, G
 
 /* ---- albums ---- */
 
-/* An album's settings as a change's payload: {"title":...,"private":...}. */
+/* An album's translations as JSON: an object, or null without any. */
+static JsonNode *
+languages_node (GHashTable *title_by_language)
+{
+  JsonNode *node;
+  JsonObject *languages;
+  GHashTableIter iter;
+  gpointer tag, text;
+
+  if (title_by_language == NULL || g_hash_table_size (title_by_language) == 0)
+    return json_node_new (JSON_NODE_NULL);
+  languages = json_object_new ();
+  g_hash_table_iter_init (&iter, title_by_language);
+  while (g_hash_table_iter_next (&iter, &tag, &text))
+    json_object_set_string_member (languages, tag, text);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, languages);
+  return node;
+}
+
+/* An album's settings as a change's payload:
+ * {"title":...,"title_by_language":...,"private":...}. */
 char *
 rndimg_catalogue_api_album_payload (RndimgCatalogue *catalogue, const char *name)
 {
@@ -290,6 +311,7 @@ rndimg_catalogue_api_album_payload (RndimgCatalogue *catalogue, const char *name
     json_object_set_string_member (settings, "title", album->title);
   else
     json_object_set_null_member (settings, "title");
+  json_object_set_member (settings, "title_by_language", languages_node (album != NULL ? album->title_by_language : NULL));
   json_object_set_boolean_member (settings, "private", album != NULL && album->marked_private);
   json_node_set_object (root, settings);
   return json_to_string (root, FALSE);

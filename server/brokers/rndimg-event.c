@@ -236,20 +236,34 @@ album_or_null (const char *name, char **album)
   return *album;
 }
 
-/* An album's settings, from the payload: its "title" and "private". */
+/* An album's settings, from the payload: its "title", the title's
+ * translations and "private". */
 static void
 append_album_settings (GString *out, const RndimgEvent *event)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *settings = NULL;
+  JsonNode *languages = NULL;
   const char *title = NULL;
 
   if (event->payload != NULL && json_parser_load_from_data (parser, event->payload, -1, NULL) &&
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     settings = json_node_get_object (json_parser_get_root (parser));
   if (settings != NULL)
-    title = json_object_get_string_member_with_default (settings, "title", NULL);
+    {
+      title = json_object_get_string_member_with_default (settings, "title", NULL);
+      languages = json_object_get_member (settings, "title_by_language");
+    }
   rndimg_json_text_append_member (out, "title", title);
+  g_string_append (out, ",\"title_by_language\":");
+  if (languages != NULL && JSON_NODE_HOLDS_OBJECT (languages))
+    {
+      g_autofree char *text = json_to_string (languages, FALSE);
+
+      g_string_append (out, text);
+    }
+  else
+    g_string_append (out, "null");
   g_string_append_printf (out, ",\"private\":%s", event->is_private ? "true" : "false");
 }
 

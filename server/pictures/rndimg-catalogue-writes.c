@@ -91,7 +91,13 @@ rndimg_catalogue_edit_picture (RndimgCatalogue *self, const char *name, JsonObje
 static JsonNode *
 text_as_node (const RndimgPictureText *text)
 {
-  return text != NULL ? json_node_init_object (json_node_alloc (), rndimg_sidecar_text_as_changes (text)) : NULL;
+  JsonNode *node;
+
+  if (text == NULL)
+    return NULL;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, rndimg_sidecar_text_as_changes (text));
+  return node;
 }
 
 /* Moves @name's file to @trash (with its text) and drops its entry from
@@ -192,7 +198,8 @@ rndimg_catalogue_move_picture (RndimgCatalogue *self, const char *name, const ch
 
 /* ---- albums ---- */
 
-/* {"title": string or null, "private": boolean}, both optional. */
+/* {"title": string or null, "title_by_language": {tag: string} or null,
+ * "private": boolean}, each optional. */
 gboolean
 rndimg_catalogue_check_album_settings (JsonObject *settings, GError **error)
 {
@@ -213,6 +220,11 @@ rndimg_catalogue_check_album_settings (JsonObject *settings, GError **error)
               return FALSE;
             }
         }
+      else if (g_str_equal (l->data, "title_by_language"))
+        {
+          if (!rndimg_sidecar_check_languages ("title_by_language", node, error))
+            return FALSE;
+        }
       else if (g_str_equal (l->data, "private"))
         {
           if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
@@ -224,24 +236,33 @@ rndimg_catalogue_check_album_settings (JsonObject *settings, GError **error)
       else if (!g_str_equal (l->data, "name"))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "an album has name, title and private; not %s", (const char *) l->data);
+                       "an album has name, title, title_by_language and private; not %s", (const char *) l->data);
           return FALSE;
         }
     }
   return TRUE;
 }
 
+/* Removing the title removes its translations. */
 static gboolean
 apply_album_settings (JsonObject *root, gpointer user_data, GError **error)
 {
   JsonObject *settings = user_data;
   JsonNode *title = json_object_get_member (settings, "title");
+  JsonNode *languages = json_object_get_member (settings, "title_by_language");
   JsonNode *private = json_object_get_member (settings, "private");
 
   if (title != NULL && json_node_is_null (title))
-    json_object_remove_member (root, "title");
+    {
+      json_object_remove_member (root, "title");
+      json_object_remove_member (root, "title_by_language");
+    }
   else if (title != NULL)
     json_object_set_member (root, "title", json_node_copy (title));
+  if (languages != NULL && json_node_is_null (languages))
+    json_object_remove_member (root, "title_by_language");
+  else if (languages != NULL)
+    json_object_set_member (root, "title_by_language", json_node_copy (languages));
   if (private != NULL && json_node_get_boolean (private))
     json_object_set_boolean_member (root, "private", TRUE);
   else if (private != NULL)
@@ -249,14 +270,32 @@ apply_album_settings (JsonObject *root, gpointer user_data, GError **error)
   return TRUE;
 }
 
+/* Translations without a title would be read as none (rndimg-sidecar.c):
+ * @settings may give them only to an album that will have a title. */
+static gboolean
+check_title_translated (JsonObject *settings, const char *current_title, GError **error)
+{
+  JsonNode *title = json_object_get_member (settings, "title");
+  JsonNode *languages = json_object_get_member (settings, "title_by_language");
+  gboolean titled = title != NULL ? !json_node_is_null (title) : current_title != NULL;
+
+  if (languages == NULL || json_node_is_null (languages) || titled)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "title_by_language translates the album's title: give a title too");
+  return FALSE;
+}
+
 static gboolean
 settings_say_something (JsonObject *settings)
 {
-  return json_object_has_member (settings, "title") || json_object_has_member (settings, "private");
+  return json_object_has_member (settings, "title") || json_object_has_member (settings, "title_by_language") ||
+         json_object_has_member (settings, "private");
 }
 
 /* Makes album @name (a sub-album's parent must exist) in the uploads
- * folder, with @settings (title, private) in its info.json. */
+ * folder, with @settings (title and its translations, private) in its
+ * info.json. */
 gboolean
 rndimg_catalogue_create_album (RndimgCatalogue *self, const char *name, JsonObject *settings, GError **error)
 {
@@ -270,11 +309,18 @@ rndimg_catalogue_create_album (RndimgCatalogue *self, const char *name, JsonObje
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s is not an album name", name);
       return FALSE;
     }
-  if (!rndimg_catalogue_check_album_settings (settings, error))
+  if (!rndimg_catalogue_check_album_settings (settings, error) ||
+      !check_title_translated (settings, NULL, error))
     return FALSE;
   if (known != NULL && known->has_folder)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "album %s exists already", name);
+      return FALSE;
+    }
+  if (rndimg_catalogue_is_own_folder (self, folder))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "%s cannot be an album: the uploads folder's %s is where the server keeps its own files", name, name);
       return FALSE;
     }
   if (parent != NULL && rndimg_catalogue_get_album_any (self, parent) == NULL)
@@ -294,8 +340,9 @@ rndimg_catalogue_create_album (RndimgCatalogue *self, const char *name, JsonObje
   return TRUE;
 }
 
-/* Writes @settings (title, private) to the info.json of every folder of
- * album @name (made in the uploads folder when it has none yet). */
+/* Writes @settings (title and its translations, private) to the
+ * info.json of every folder of album @name (made in the uploads folder
+ * when it has none yet). */
 gboolean
 rndimg_catalogue_edit_album (RndimgCatalogue *self, const char *name, JsonObject *settings, GError **error)
 {
@@ -303,12 +350,15 @@ rndimg_catalogue_edit_album (RndimgCatalogue *self, const char *name, JsonObject
   g_autoptr(GPtrArray) changed = NULL;
   gboolean written = FALSE;
 
-  if (rndimg_catalogue_get_album_any (self, name) == NULL)
+  RndimgAlbum *album = rndimg_catalogue_get_album_any (self, name);
+
+  if (album == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no album called %s", name);
       return FALSE;
     }
-  if (!rndimg_catalogue_check_album_settings (settings, error))
+  if (!rndimg_catalogue_check_album_settings (settings, error) ||
+      !check_title_translated (settings, album->title, error))
     return FALSE;
   for (guint i = 0; i < folders->len; i++)
     {

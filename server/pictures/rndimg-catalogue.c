@@ -37,6 +37,8 @@ struct _RndimgCatalogue
   GObject parent_instance;
 
   GPtrArray *folders;    /* canonical paths; the first is the image folder */
+  GStrv own_folders;     /* the server's own folders (state, variants, trash): never albums */
+  GArray *own_ids;       /* FolderId of each of them that exists, as of the last scan */
   GHashTable *by_name;   /* name -> RndimgPicture (owned) */
   GHashTable *albums;    /* name -> RndimgAlbum; "" holds every picture */
   GHashTable *folders_read;  /* every folder the last scan read (set of paths) */
@@ -379,6 +381,51 @@ typedef struct {
 
 static gboolean scan_folder (const char *root, const char *album, Scan *scan, GError **error);
 
+/* A folder by what it is, not how its path is spelled. */
+typedef struct {
+  guint32 device;
+  guint64 inode;
+} FolderId;
+
+/* Notes which of the server's own folders exist now, for a scan to pass
+ * them by (the state folder may be the uploads folder: systemd's). */
+static void
+note_own_folders (RndimgCatalogue *self)
+{
+  g_array_set_size (self->own_ids, 0);
+  for (guint i = 0; self->own_folders != NULL && self->own_folders[i] != NULL; i++)
+    {
+      struct stat st;
+
+      if (stat (self->own_folders[i], &st) == 0 && S_ISDIR (st.st_mode))
+        g_array_append_val (self->own_ids, ((FolderId) { (guint32) st.st_dev, (guint64) st.st_ino }));
+    }
+}
+
+static gboolean
+is_own_folder (RndimgCatalogue *self, guint32 device, guint64 inode)
+{
+  for (guint i = 0; i < self->own_ids->len; i++)
+    {
+      FolderId *id = &g_array_index (self->own_ids, FolderId, i);
+
+      if (id->device == device && id->inode == inode)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether @path is one of the server's own folders (an album may not be
+ * made there). */
+gboolean
+rndimg_catalogue_is_own_folder (RndimgCatalogue *self, const char *path)
+{
+  struct stat st;
+
+  note_own_folders (self);
+  return stat (path, &st) == 0 && is_own_folder (self, (guint32) st.st_dev, (guint64) st.st_ino);
+}
+
 static void
 scan_child (const char *root, const char *album, GFileInfo *info, GHashTable *texts, Scan *scan)
 {
@@ -388,7 +435,9 @@ scan_child (const char *root, const char *album, GFileInfo *info, GHashTable *te
 
   if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
     {
-      if (child[0] == '.')
+      if (child[0] == '.' ||
+          is_own_folder (scan->catalogue, g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_DEVICE),
+                         g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE)))
         return;
       if (depth >= MAX_ALBUM_DEPTH || !rndimg_album_name_is_valid (child))
         g_warning ("folder %s/%s skipped: an album name is lower-case letters, digits, '-' and '_' "
@@ -417,7 +466,9 @@ scan_folder (const char *root, const char *album, Scan *scan, GError **error)
   g_autoptr(RndimgSidecar) sidecar = NULL;
   GFileInfo *info;
 
-  children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+  children = g_file_enumerate_children (folder,
+                                        G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                                        G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE,
                                         G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, error);
   if (children == NULL)
     return FALSE;
@@ -563,6 +614,7 @@ catalogue_scan (RndimgCatalogue *self, GError **error)
   gpointer image;
   gboolean ok = TRUE;
 
+  note_own_folders (self);
   for (guint i = 0; ok && i < self->folders->len; i++)
     if (!scan_folder (g_ptr_array_index (self->folders, i), "", &scan, error))
       {
@@ -613,6 +665,8 @@ rndimg_catalogue_finalize (GObject *object)
   g_clear_handle_id (&self->sidecars_id, g_source_remove);
   g_clear_pointer (&self->sidecars_due, g_hash_table_unref);
   g_clear_pointer (&self->monitors, g_hash_table_unref);
+  g_clear_pointer (&self->own_folders, g_strfreev);
+  g_clear_pointer (&self->own_ids, g_array_unref);
   g_clear_pointer (&self->stamps, g_hash_table_unref);
   g_clear_pointer (&self->folders_read, g_hash_table_unref);
   g_clear_pointer (&self->folders, g_ptr_array_unref);
@@ -660,18 +714,24 @@ rndimg_catalogue_init (RndimgCatalogue *self)
   self->albums = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rndimg_album_free);
   ensure_album (self, "");
   self->folders = g_ptr_array_new_with_free_func (g_free);
+  self->own_ids = g_array_new (FALSE, FALSE, sizeof (FolderId));
   self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) folder_watch_free);
   self->stamps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sidecars_due = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Fails when @directory cannot be read or holds no image at all. Uploads
- * go into @uploads_directory (made when missing), which may be the same. */
+ * go into @uploads_directory (made when missing), which may be the same.
+ * @own_folders (NULL-terminated, may be NULL) are the server's own, never
+ * read as albums wherever they are. */
 RndimgCatalogue *
-rndimg_catalogue_new (const char *directory, const char *uploads_directory, GError **error)
+rndimg_catalogue_new (const char *directory, const char *uploads_directory, const char *const *own_folders,
+                      GError **error)
 {
   g_autoptr(RndimgCatalogue) self = g_object_new (RNDIMG_TYPE_CATALOGUE, NULL);
   g_autofree char *uploads = g_canonicalize_filename (uploads_directory, NULL);
+
+  self->own_folders = g_strdupv ((GStrv) own_folders);
 
   g_ptr_array_add (self->folders, g_canonicalize_filename (directory, NULL));
   if (!g_file_test (g_ptr_array_index (self->folders, 0), G_FILE_TEST_IS_DIR))

@@ -18,7 +18,10 @@ G_DECLARE_FINAL_TYPE (RndimgCatalogue, rndimg_catalogue, RNDIMG, CATALOGUE, GObj
 
 RndimgCatalogue *rndimg_catalogue_new          (const char       *directory,
                                                 const char       *uploads_directory,
+                                                const char *const *own_folders,
                                                 GError          **error);
+gboolean         rndimg_catalogue_is_own_folder (RndimgCatalogue *self,
+                                                const char       *path);
 gboolean         rndimg_catalogue_rescan       (RndimgCatalogue  *self,
                                                 GError          **error);
 const char      *rndimg_catalogue_get_directory (RndimgCatalogue *self);

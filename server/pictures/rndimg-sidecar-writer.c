@@ -57,30 +57,32 @@ check_text (const char *member_name, JsonNode *node, GError **error)
   return TRUE;
 }
 
-static gboolean
-check_languages (JsonNode *node, GError **error)
+/* @node, the translations of member @member_name: null, or an object of
+ * language tags to texts, as info.json takes them. */
+gboolean
+rndimg_sidecar_check_languages (const char *member_name, JsonNode *node, GError **error)
 {
   g_autoptr(GList) members = NULL;
 
   if (json_node_is_null (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, G_IO_ERROR_INVALID_ARGUMENT, "alt_by_language must be an object of language tags, or null");
+    return fail (error, G_IO_ERROR_INVALID_ARGUMENT, "%s must be an object of language tags, or null", member_name);
   members = json_object_get_members (json_node_get_object (node));
   if (g_list_length (members) > MAX_LANGUAGES)
-    return fail (error, G_IO_ERROR_INVALID_ARGUMENT, "alt_by_language takes at most %d languages", MAX_LANGUAGES);
+    return fail (error, G_IO_ERROR_INVALID_ARGUMENT, "%s takes at most %d languages", member_name, MAX_LANGUAGES);
   for (GList *l = members; l != NULL; l = l->next)
     {
       JsonNode *text = json_object_get_member (json_node_get_object (node), l->data);
 
       if (!rndimg_sidecar_language_tag_is_valid (l->data))
         return fail (error, G_IO_ERROR_INVALID_ARGUMENT,
-                     "alt_by_language: \"%s\" is not a language tag (letters, digits and '-', at most 16)",
-                     (const char *) l->data);
+                     "%s: \"%s\" is not a language tag (letters, digits and '-', at most 16)",
+                     member_name, (const char *) l->data);
       if (!JSON_NODE_HOLDS_VALUE (text) || json_node_get_value_type (text) != G_TYPE_STRING ||
           strlen (json_node_get_string (text)) > MAX_TEXT_BYTES)
         return fail (error, G_IO_ERROR_INVALID_ARGUMENT,
-                     "alt_by_language: each text must be a string of at most %d bytes", MAX_TEXT_BYTES);
+                     "%s: each text must be a string of at most %d bytes", member_name, MAX_TEXT_BYTES);
     }
   return TRUE;
 }
@@ -106,7 +108,7 @@ rndimg_sidecar_check_text_changes (JsonObject *changes, GError **error)
     {
       JsonNode *node = json_object_get_member (changes, l->data);
 
-      if (g_str_equal (l->data, "alt_by_language") ? !check_languages (node, error)
+      if (g_str_equal (l->data, "alt_by_language") ? !rndimg_sidecar_check_languages (l->data, node, error)
                                                     : !check_text (l->data, node, error))
         return FALSE;
     }
@@ -125,7 +127,12 @@ read_document (int folder_fd, GError **error)
   int fd = openat (folder_fd, RNDIMG_SIDECAR_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
   if (fd < 0 && errno == ENOENT)
-    return json_node_init_object (json_node_alloc (), json_object_new ());
+    {
+      JsonNode *empty = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_take_object (empty, json_object_new ());
+      return empty;
+    }
   if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > RNDIMG_SIDECAR_MAX_BYTES)
     {
       if (fd >= 0)

@@ -22,6 +22,9 @@ gboolean    rndimg_sidecar_edit               (const char               *folder_
 gboolean    rndimg_sidecar_is_text_member     (const char               *member_name);
 gboolean    rndimg_sidecar_check_text_changes (JsonObject               *changes,
                                                GError                  **error);
+gboolean    rndimg_sidecar_check_languages    (const char               *member_name,
+                                               JsonNode                 *node,
+                                               GError                  **error);
 JsonObject *rndimg_sidecar_pictures_of        (JsonObject               *root,
                                                gboolean                  create);
 void        rndimg_sidecar_apply_text_changes (JsonObject               *root,

@@ -2,7 +2,8 @@
 // The page and the catalogue's writes (issue 30), in Chromium against a
 // real server with a token and a private album: a picture deleted through
 // the API leaves the stage and the strip; a PATCH of its credits changes
-// the caption while it is shown; the private album is in the picker only
+// the caption while it is shown; one moved to another album stays shown
+// under its new URL; the private album is in the picker only
 // with the token given in the page's footer (kept in the tab's session
 // storage), and its pictures load by the signed URLs the API gives; axe-core
 // with the token's form open, light, dark and Persian.
@@ -129,6 +130,28 @@ writesTest("a PATCH of a picture's credits changes its caption while it is shown
     "the strip's tile is named by the new text too");
   await waitForStagePicture(page, "04.png");   // the picture stayed: only its words changed
   await screenshot(page, "catalogue-credits-changed");
+});
+
+writesTest("a picture moved to another album stays on the stage under its new URL", async () => {
+  await openPage(page, server.url);
+  await followLive();
+  await publish(server, "05.png");
+  await waitForStagePicture(page, "05.png");
+
+  let answer = await requestJson(server, `${API}/albums`, { method: "POST", body: { name: "pets", title: "Pets" } });
+  assert.equal(answer.status, 201, JSON.stringify(answer.json));
+  answer = await requestJson(server, `${API}/images/05.png`, { method: "PATCH", body: { album: "pets" } });
+  assert.equal(answer.status, 200, JSON.stringify(answer.json));
+  assert.equal(answer.json.type, "moved");
+  assert.equal(answer.json.from, "05.png");
+
+  await waitForStagePicture(page, "pets/05.png");
+  const strip = await stripNames();
+  assert.ok(strip.includes("pets/05.png"), `the strip's tile follows the move: ${strip}`);
+  assert.ok(!strip.includes("05.png"), `no tile left at the old URL: ${strip}`);
+  await page.waitForFunction(() => [...document.querySelectorAll("#album option")].some((option) =>
+    option.value === "pets"));
+  await screenshot(page, "catalogue-moved");
 });
 
 writesTest("the private album shows only with a token, its pictures by signed URLs", async () => {
