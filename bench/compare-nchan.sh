@@ -7,6 +7,7 @@
 # the test run. Everything listens on 127.0.0.1; every run is bounded.
 #
 #   bench/compare-nchan.sh [--rounds N] [--seconds S] [--server PATH] [--pin]
+#                          [--only LIST]
 #     --rounds N    rounds of every workload (default 3; at least 3)
 #     --seconds S   length of the sustained-publish and wrk runs (default 10)
 #     --server PATH measure this rndimg-server instead of building one
@@ -15,6 +16,9 @@
 #                   wrk) on CPU 1, for both servers: otherwise the scheduler
 #                   sometimes puts them on one core, which makes rounds of
 #                   the same binary differ by half
+#     --only LIST   only these workloads, comma-separated, of: poll sse
+#                   (the fan-outs), rate, latency, json, static, variant
+#                   (default all)
 #
 # In each round every workload runs on rndimg, then on nchan (A B A B ...),
 # each push run on a freshly started server. Raw figures go to
@@ -25,15 +29,26 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 SECONDS_PER_RUN=10
+ONLY=poll,sse,rate,latency,json,static,variant
 ON_SERVER_CPU=""
 ON_CLIENT_CPU=""
 nchan_option() {
     case $1 in
         --seconds) SECONDS_PER_RUN=$2; SHIFT=2 ;;
         --pin) ON_SERVER_CPU="taskset -c 0"; ON_CLIENT_CPU="taskset -c 1"; SHIFT=1 ;;
+        --only) ONLY=$2; SHIFT=2 ;;
     esac
 }
 parse_arguments nchan_option "$@"
+for workload in $(echo "$ONLY" | tr , ' '); do
+    case $workload in
+        poll|sse|rate|latency|json|static|variant) ;;
+        *) echo "$BENCH_SCRIPT: unknown workload $workload (--help lists them)" >&2; exit 2 ;;
+    esac
+done
+
+# wanted WORKLOAD: whether --only names it
+wanted() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 cd "$(dirname "$0")/.."
 
 BUILD=build-bench
@@ -54,9 +69,14 @@ start_rndimg() {
     # Every load client comes from 127.0.0.1: lift the per-address cap
     # where the server has one.
     # shellcheck disable=SC2046
-    # A state folder of its own, empty at every start: no history or
-    # placeholders carried from one run to the next.
+    # A state folder of its own at every start: no history or variants
+    # carried from one run to the next, but the placeholders are, as a
+    # restarted server has them (the first start of a round makes them):
+    # "at start" is a restart, which loads no libvips (bench/README.md).
+    [ ! -f "$WORK/state/placeholders.jsonl" ] || mv "$WORK/state/placeholders.jsonl" "$WORK/placeholders.jsonl"
     rm -rf "$WORK/state"
+    mkdir -p "$WORK/state"
+    [ ! -f "$WORK/placeholders.jsonl" ] || mv "$WORK/placeholders.jsonl" "$WORK/state/"
     $ON_SERVER_CPU "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 --state-file "$WORK/state/history.json" \
         --max-waiters 100000 --max-streams 100000 $(per_address_cap) >"$WORK/rndimg.log" 2>&1 &
     SERVER_PID=$!
@@ -174,20 +194,31 @@ throughput() { # throughput SERVER METRIC PATH
 one_round() {
     for clients in 1000 5000; do
         for transport in poll sse; do
+            wanted "$transport" || continue
             fanout rndimg "$transport" "$clients"
             fanout nchan "$transport" "$clients"
         done
     done
-    rate rndimg
-    rate nchan
-    latency rndimg
-    latency nchan
-    throughput rndimg json_rps /polling/api/v1.0/rndimg
-    throughput nchan json_rps /rndimg
-    throughput rndimg static_rps /static/img/023.png
-    throughput nchan static_rps /static/img/023.png
-    throughput rndimg variant_rps variant
-    throughput nchan variant_rps variant
+    if wanted rate; then
+        rate rndimg
+        rate nchan
+    fi
+    if wanted latency; then
+        latency rndimg
+        latency nchan
+    fi
+    if wanted json; then
+        throughput rndimg json_rps /polling/api/v1.0/rndimg
+        throughput nchan json_rps /rndimg
+    fi
+    if wanted static; then
+        throughput rndimg static_rps /static/img/023.png
+        throughput nchan static_rps /static/img/023.png
+    fi
+    if wanted variant; then
+        throughput rndimg variant_rps variant
+        throughput nchan variant_rps variant
+    fi
 }
 
 build
@@ -200,5 +231,5 @@ cp data/img/023.png "$WORK/nginx/html/static/img/"
 
 HEADER=$(describe_run "rndimg vs nginx+nchan, side by side" "server and load client" \
     "nginx $(nginx -v 2>&1 | sed 's|.*/||') + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), 1 worker." \
-    "$BENCH_SCRIPT --rounds $ROUNDS --seconds $SECONDS_PER_RUN${ON_SERVER_CPU:+ --pin}")
+    "$BENCH_SCRIPT --rounds $ROUNDS --seconds $SECONDS_PER_RUN${ON_SERVER_CPU:+ --pin} --only $ONLY")
 run_rounds "$HEADER" bench/summarize.py

@@ -30,7 +30,6 @@
 #include "rndimg-tls.h"
 #include "rndimg-upload.h"
 #include "rndimg-variants-api.h"
-#include "rndimg-vips.h"
 #include "rndimg-websocket.h"
 
 #include <errno.h>
@@ -53,6 +52,7 @@ struct _RndimgService
   RndimgCatalogue *catalogue;
   RndimgBroker *broker;
   RndimgPictureStore *pictures;    /* with a Redis broker: pictures on every node */
+  RndimgRenderEngine *render_engine; /* libvips' code, a module loaded on first need */
   RndimgPlaceholders *placeholders; /* average colours and BlurHashes, computed in a worker */
   RndimgStatic *files;
   RndimgPictureVariants *variants; /* /img/: sizes and formats of the pictures */
@@ -138,6 +138,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_pointer (&self->credentials, rndimg_credentials_free);
   g_clear_object (&self->variants);      /* borrows the placeholders */
   g_clear_object (&self->placeholders);
+  g_clear_object (&self->render_engine);
   g_clear_object (&self->broker);
   g_clear_object (&self->catalogue);
   g_clear_object (&self->metrics);
@@ -370,10 +371,12 @@ variant_folder (const RndimgConfig *config)
 }
 
 static RndimgPictureVariants *
-make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue, RndimgPlaceholders *placeholders)
+make_variants (const RndimgConfig *config, RndimgCatalogue *catalogue, RndimgPlaceholders *placeholders,
+               RndimgRenderEngine *engine)
 {
   g_autofree char *folder = variant_folder (config);
   RndimgPictureVariantsSettings settings = {
+    .engine = engine,
     .render = {
       .workers = (guint) config->render_workers,
       .queue_limit = (guint) config->render_queue,
@@ -497,6 +500,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
 {
   g_autoptr(RndimgService) self = g_object_new (RNDIMG_TYPE_SERVICE, NULL);
   g_autofree char *placeholders_path = NULL;
+  g_autofree char *render_module = NULL;
   g_auto(GStrv) own = NULL;
 
   rndimg_config_copy (&self->config, config);
@@ -511,9 +515,10 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
                                           (const char *const *) (own = own_folders (config)), error);
   if (self->catalogue == NULL || !make_access (self, error))
     return NULL;
-  /* Before the placeholders' worker and the renderer, which both use it. */
-  if (!rndimg_vips_start (error))
-    return NULL;
+  /* For the placeholders' worker and the renderer; libvips is loaded
+   * with it when one of them first needs it, not here. */
+  render_module = rndimg_render_engine_find_module ();
+  self->render_engine = rndimg_render_engine_new (render_module);
   self->broker = make_broker (config, error);
   if (self->broker == NULL)
     return NULL;
@@ -531,7 +536,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     self->pictures = rndimg_picture_store_new (RNDIMG_REDIS_BROKER (self->broker), self->catalogue,
                                                config->uploads_dir, config->max_upload_bytes, self->trash);
   placeholders_path = state_folder_file (config, "placeholders.jsonl");
-  self->placeholders = rndimg_placeholders_new (self->catalogue, placeholders_path,
+  self->placeholders = rndimg_placeholders_new (self->catalogue, self->render_engine, placeholders_path,
                                                 (guint64) config->max_input_pixels);
   self->api = (RndimgApiContext) {
     .pictures_api = { self->catalogue, self->placeholders, self->credentials, self->signer },
@@ -554,7 +559,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->gate = (RndimgPictureGate) { self->catalogue, self->credentials, self->signer };
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);
   rndimg_static_set_gate (self->files, &self->gate);
-  self->variants = make_variants (&self->config, self->catalogue, self->placeholders);
+  self->variants = make_variants (&self->config, self->catalogue, self->placeholders, self->render_engine);
   if (!config->no_picsum)
     {
       self->numbers = make_numbers (config, self->catalogue);

@@ -126,6 +126,12 @@ start_server (const char *const *args, const char *const *environment, gboolean 
   g_assert_no_error (error);
   state_file = g_build_filename (server->state_dir, "history.json", NULL);
   g_subprocess_launcher_setenv (launcher, "RNDIMG_STATE_FILE", state_file, TRUE);
+  /* Under ASan: the libraries a sanitized server dlopens, loaded at start
+   * instead (tests/meson.build, LeakSanitizer and thread-local storage);
+   * never into the server without sanitizers. */
+  if (g_getenv ("RNDIMG_SERVER_PRELOAD") != NULL &&
+      g_strcmp0 (test_server_binary (), g_getenv ("RNDIMG_SERVER_PLAIN")) != 0)
+    g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", g_getenv ("RNDIMG_SERVER_PRELOAD"), TRUE);
   for (; environment != NULL && environment[0] != NULL; environment += 2)
     g_subprocess_launcher_setenv (launcher, environment[0], environment[1], TRUE);
   if (logged)

@@ -6,6 +6,8 @@
  * before each case). Then what only a shared broker does: several nodes
  * on one Redis, Redis going away and coming back. */
 #include "rndimg-broker.h"
+#include "rndimg-history-file.h"
+#include "rndimg-history-saver.h"
 #include "rndimg-memory-broker.h"
 #include "rndimg-redis-broker.h"
 #include "redis-fixture.h"
@@ -345,7 +347,7 @@ add_contract (const BrokerKind *kind)
 
 static const BrokerKind memory_broker = { "memory", rndimg_memory_broker_new };
 
-/* ---- the Redis broker ---- */
+/* ---- what only the memory broker does ---- */
 
 static void
 run_for (guint ms)
@@ -355,6 +357,144 @@ run_for (guint ms)
   while (g_get_monotonic_time () < until)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
 }
+
+
+/* Publishes 01.png at once with key @record, request @fingerprint. */
+static RndimgEvent *
+publish_now_keyed (Fixture *fixture, const char *record, const char *fingerprint, gboolean *replayed,
+                   GError **error)
+{
+  RndimgPublishKey key = { (char *) record, (char *) fingerprint };
+  RndimgEventChange change = { .kind = RNDIMG_EVENT_PUBLISHED, .name = "01.png", .source = "api" };
+
+  return rndimg_broker_publish_now (fixture->broker, &change, &key, replayed, error);
+}
+
+/* A publish answered in the call (no main-loop pass) is the same publish:
+ * subscribers told before it returns, the key kept, the event described. */
+static void
+test_publish_now_is_a_publish (Fixture *fixture, gconstpointer kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgEvent) first = NULL;
+  g_autoptr(RndimgEvent) again = NULL;
+  g_autoptr(RndimgEvent) reused = NULL;
+  g_autoptr(RndimgEvent) queued = NULL;
+  gboolean replayed = TRUE;
+
+  g_assert_true (rndimg_broker_can_publish_now (fixture->broker));
+  first = publish_now_keyed (fixture, "key-one", "request-a", &replayed, &error);
+  g_assert_no_error (error);
+  g_assert_false (replayed);
+  g_assert_cmpint (first->id, ==, 1);
+  g_assert_cmpuint (fixture->heard->len, ==, 1);   /* in the call */
+  again = publish_now_keyed (fixture, "key-one", "request-a", &replayed, &error);
+  g_assert_no_error (error);
+  g_assert_true (replayed);
+  g_assert_cmpint (again->id, ==, first->id);
+  reused = publish_now_keyed (fixture, "key-one", "request-b", &replayed, &error);
+  g_assert_error (error, RNDIMG_BROKER_ERROR, RNDIMG_BROKER_ERROR_KEY_REUSED);
+  g_assert_null (reused);
+  /* And the asynchronous publish continues the same ids. */
+  queued = publish (fixture, "02.png", "api");
+  g_assert_cmpint (queued->id, ==, 2);
+  g_assert_cmpuint (fixture->heard->len, ==, 2);
+}
+
+static RndimgBroker *
+memory_broker_in (const char *path)
+{
+  return rndimg_memory_broker_new_with_state (HISTORY_LENGTH, path);
+}
+
+/* What the lazy save (a thread of its own) writes is read back whole by
+ * the next start, a change's every field with it, awkward text included. */
+static void
+test_state_file_keeps_changes (void)
+{
+  g_autofree char *folder = g_dir_make_tmp ("rndimg-state-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (folder, "history.json", NULL);
+  g_autoptr(RndimgBroker) broker = memory_broker_in (path);
+  g_autoptr(RndimgBroker) restarted = NULL;
+  RndimgEventChange moved = {
+    .kind = RNDIMG_EVENT_MOVED, .name = "dogs/\"new\"\tname.png", .from = "cats/old\\name.png",
+    .source = "api", .is_private = TRUE, .from_private = FALSE, .payload = "{\"size\":[1,2],\"note\":\"\u00e9\"}",
+  };
+  RndimgEventChange album = { .kind = RNDIMG_EVENT_ALBUM_CHANGED, .album = "dogs", .source = "api" };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  RndimgEvent *read;
+  gint64 missed = -1;
+
+  g_autoptr(RndimgEvent) plain = rndimg_broker_publish_now (broker, &(RndimgEventChange) {
+      .kind = RNDIMG_EVENT_PUBLISHED, .name = "01.png", .source = "timer" }, NULL, NULL, &error);
+  g_autoptr(RndimgEvent) first = rndimg_broker_publish_now (broker, &moved, NULL, NULL, &error);
+  g_autoptr(RndimgEvent) second = rndimg_broker_publish_now (broker, &album, NULL, NULL, &error);
+  g_assert_no_error (error);
+  run_for (500);   /* the lazy save is written by now; the broker still runs */
+
+  restarted = memory_broker_in (path);
+  g_assert_cmpstr (rndimg_broker_get_epoch (restarted), ==, rndimg_broker_get_epoch (broker));
+  rndimg_broker_history_async (restarted, 0, NULL, NULL, on_result, &result);
+  events = rndimg_broker_history_finish (restarted, wait_result (&result), &missed, &error);
+  g_assert_no_error (error);
+  assert_ids (events, 1, 3);
+  read = g_ptr_array_index (events, 0);
+  g_assert_cmpstr (read->name, ==, "01.png");
+  g_assert_cmpstr (read->source, ==, "timer");
+  g_assert_cmpstr (read->published_at, ==, plain->published_at);
+  read = g_ptr_array_index (events, 1);
+  g_assert_cmpint (read->kind, ==, RNDIMG_EVENT_MOVED);
+  g_assert_cmpstr (read->name, ==, moved.name);
+  g_assert_cmpstr (read->from, ==, moved.from);
+  g_assert_cmpstr (read->payload, ==, moved.payload);
+  g_assert_true (read->is_private);
+  g_assert_false (read->from_private);
+  read = g_ptr_array_index (events, 2);
+  g_assert_cmpint (read->kind, ==, RNDIMG_EVENT_ALBUM_CHANGED);
+  g_assert_cmpstr (read->album_name, ==, "dogs");
+  g_clear_object (&restarted);
+  g_clear_object (&broker);
+  g_remove (path);
+  g_rmdir (folder);
+}
+
+/* A lazy save still being written when a durable one (more ids reserved)
+ * is made never lands over it: the file keeps the newer reservation. */
+static void
+test_late_save_never_overwrites_newer (void)
+{
+  g_autofree char *folder = g_dir_make_tmp ("rndimg-state-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (folder, "history.json", NULL);
+  g_autoptr(RndimgHistorySaver) saver = rndimg_history_saver_new (path);
+  g_autofree char *epoch = NULL;
+  g_autoptr(GError) error = NULL;
+  GQueue events = G_QUEUE_INIT;
+  GQueue read = G_QUEUE_INIT;
+  gint64 newest_id = 0;
+
+  /* Enough events that the thread is still writing when the durable save comes. */
+  for (int i = 1; i <= 20000; i++)
+    g_queue_push_tail (&events, rndimg_event_new (i, "01.png", "api"));
+  for (int round = 0; round < 5; round++)
+    {
+      rndimg_history_saver_save_soon (saver, "0123456789abcdef", 20000, &events);
+      g_assert_true (rndimg_history_saver_save_now (saver, "0123456789abcdef", 21024 + round, &events, &error));
+      g_assert_no_error (error);
+      run_for (300);
+      g_assert_true (rndimg_history_file_load (path, &epoch, &newest_id, &read, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (newest_id, ==, 21024 + round);
+      g_queue_clear_full (&read, (GDestroyNotify) rndimg_event_unref);
+      g_clear_pointer (&epoch, g_free);
+    }
+  g_queue_clear_full (&events, (GDestroyNotify) rndimg_event_unref);
+  g_remove (path);
+  g_rmdir (folder);
+}
+
+/* ---- the Redis broker ---- */
 
 static gboolean
 is_ready (RndimgBroker *broker)
@@ -842,6 +982,10 @@ main (int argc, char **argv)
 
   add_contract (&memory_broker);
   add_contract (&redis_broker);
+  g_test_add ("/broker/memory/publish-now-is-a-publish", Fixture, &memory_broker, fixture_set_up,
+              test_publish_now_is_a_publish, fixture_tear_down);
+  g_test_add_func ("/broker/memory/state-file-keeps-changes", test_state_file_keeps_changes);
+  g_test_add_func ("/broker/memory/late-save-never-overwrites-newer", test_late_save_never_overwrites_newer);
   add_redis_case ("second-node-hears-first", test_second_node_hears_first);
   add_redis_case ("ids-increase-across-nodes", test_ids_increase_across_nodes);
   add_redis_case ("redis-down-and-back", test_redis_down_and_back);

@@ -208,7 +208,25 @@ installs_what_is_shipped() {
     [ -x "$root/bin/rndimg-server" ] &&
     [ -f "$root/lib/systemd/system/rndimg-server.socket" ] &&
     grep -qx "ExecStart=$prefix/bin/rndimg-server" "$root/lib/systemd/system/rndimg-server.service" &&
-    [ -f "$root/share/man/man1/rndimg-server.1" ]
+    [ -f "$root/share/man/man1/rndimg-server.1" ] &&
+    installed_server_renders "$root"
+}
+
+# The installed server, outside its build tree, with the installed render
+# module (at its installed path less the destdir): renders a variant.
+installed_server_renders() {
+    libdir=$(meson introspect "$RNDIMG_BUILD_ROOT" --buildoptions |
+             python3 -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "libdir"][0])')
+    module="$1/$libdir/rndimg/rndimg-render.so"
+    [ -f "$module" ] || { echo "no $module"; return 1; }
+    RNDIMG_RENDER_MODULE=$module "$1/bin/rndimg-server" --port 0 --address 127.0.0.1 --images "$WORK/images" \
+        --state-file "$WORK/installed-state/history.json" >"$WORK/installed.url" 2>"$WORK/installed.log" &
+    installed_pid=$!
+    for _ in $(seq 100); do [ -s "$WORK/installed.url" ] && break; sleep 0.1; done
+    url=$(head -n 1 "$WORK/installed.url")
+    status=$(curl -s -L -o /dev/null -w '%{http_code} %{content_type}' "${url}img/01.png/40x30.jpg")
+    kill "$installed_pid"; wait "$installed_pid" 2>/dev/null
+    [ "$status" = "200 image/jpeg" ] || { echo "installed server: $status"; cat "$WORK/installed.log"; return 1; }
 }
 
 mkdir -p "$WORK/images"
@@ -226,6 +244,6 @@ else
 fi
 check "systemd-analyze verify accepts the units" units_verify
 check "the service unit is hardened and reloads with SIGHUP" unit_is_hardened
-check "meson install installs the 51 shipped pictures, the albums, units and man page" installs_what_is_shipped
+check "meson install installs the 51 shipped pictures, the albums, units, man page and render module" installs_what_is_shipped
 
 tap_finish

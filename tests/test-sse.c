@@ -36,6 +36,43 @@ test_sse_five_in_order (Fixture *fixture, gconstpointer data)
   assert_stat_becomes (fixture, "open_streams", 0, 3000);
 }
 
+/* Publishes that arrive together (read in one pass of the server's loop,
+ * under load) may reach a stream in one write: every event still comes
+ * once, whole, in id order, and a stream resuming in the middle gets
+ * exactly the rest. */
+static void
+test_sse_publishes_together_in_order (Fixture *fixture, gconstpointer data)
+{
+  static const char publish[] = "POST /polling/api/v1.0/publish HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+  TestEventStream *stream = open_events (fixture, "", NULL);
+  TestEventStream *resumed;
+  RawConnection *publishers[12];
+
+  assert_stat_becomes (fixture, "open_streams", 1, 2000);
+  for (guint i = 0; i < G_N_ELEMENTS (publishers); i++)
+    publishers[i] = raw_connect (fixture->server);
+  for (guint i = 0; i < G_N_ELEMENTS (publishers); i++)
+    g_assert_true (raw_send_text (publishers[i], publish));
+  for (guint i = 0; i < G_N_ELEMENTS (publishers); i++)
+    {
+      g_autofree char *answer = raw_read_answer (publishers[i], 5000);
+
+      g_assert_cmpuint (raw_answer_status (answer), ==, 201);
+      raw_connection_free (publishers[i]);
+    }
+  g_assert_true (test_event_stream_wait (stream, G_N_ELEMENTS (publishers), 5000));
+  g_assert_false (test_event_stream_wait (stream, G_N_ELEMENTS (publishers) + 1, 300));
+  assert_stream_ids (stream, 1, G_N_ELEMENTS (publishers));
+  test_event_stream_close (stream);
+
+  resumed = open_events (fixture, "", "5");
+  g_assert_true (test_event_stream_wait (resumed, G_N_ELEMENTS (publishers) - 5, 3000));
+  g_assert_false (test_event_stream_wait (resumed, G_N_ELEMENTS (publishers) - 4, 300));
+  assert_stream_ids (resumed, 6, G_N_ELEMENTS (publishers) - 5);
+  test_event_stream_close (resumed);
+}
+
 static void
 test_sse_resume (Fixture *fixture, gconstpointer data)
 {
@@ -198,6 +235,7 @@ main (int argc, char **argv)
 
   ADD ("/sse/five-in-order", test_sse_five_in_order, NULL);
   ADD ("/sse/resume", test_sse_resume, NULL);
+  ADD ("/sse/publishes-together-in-order", test_sse_publishes_together_in_order, NULL);
   ADD ("/sse/heartbeat", test_sse_heartbeat, heartbeat_fast);
   ADD ("/sse/long-replay-is-bounded", test_sse_long_replay_is_bounded, long_history);
   ADD ("/sse/bad-last-event-id", test_sse_bad_last_event_id, NULL);

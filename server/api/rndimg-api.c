@@ -343,6 +343,7 @@ rndimg_api_publish (RndimgExchange *exchange, const char *path, GHashTable *quer
   g_autofree char *album = NULL;
   const char *key;
   RndimgPublishRequest request;
+  g_autoptr(RndimgPublishAnswer) answer = NULL;
 
   if (!read_publish_body (exchange, &name, &album) ||
       (access = rndimg_api_begin_write (api, exchange, "publish", name != NULL ? name : album)) == NULL ||
@@ -353,7 +354,11 @@ rndimg_api_publish (RndimgExchange *exchange, const char *path, GHashTable *quer
   key = soup_message_headers_get_list (rndimg_exchange_get_request_headers (exchange), "Idempotency-Key");
   base_url = rndimg_http_base_url (exchange);
   request = (RndimgPublishRequest) { body, key, base_url, access, api->pictures_api.signer };
-  rndimg_publish_async (api->catalogue, api->broker, &request, NULL, on_answered, rndimg_paused_new (exchange));
+  answer = rndimg_publish_now (api->catalogue, api->broker, &request);
+  if (answer != NULL)
+    send_publish_answer (exchange, answer);
+  else
+    rndimg_publish_async (api->catalogue, api->broker, &request, NULL, on_answered, rndimg_paused_new (exchange));
 }
 
 static void

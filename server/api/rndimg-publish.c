@@ -95,19 +95,18 @@ answer_for_error (const GError *error)
 /* 201 with the event and Location: the picture's URL, signed (in both)
  * when the picture is in a private album. */
 static RndimgPublishAnswer *
-event_answer (const RndimgEvent *event, const Publishing *publishing, gboolean replayed)
+event_answer (const RndimgEvent *event, const char *base_url, RndimgUrlSigner *signer, gboolean replayed)
 {
   RndimgPublishAnswer *answer = g_new0 (RndimgPublishAnswer, 1);
   g_autofree char *url_path = rndimg_picture_url_path (event->name);
-  g_autofree char *signature = event->is_private && publishing->signer != NULL
-                               ? rndimg_url_signer_query (publishing->signer, event->name,
-                                                          g_get_real_time () / G_USEC_PER_SEC)
+  g_autofree char *signature = event->is_private && signer != NULL
+                               ? rndimg_url_signer_query (signer, event->name, g_get_real_time () / G_USEC_PER_SEC)
                                : NULL;
-  char *json = rndimg_event_to_json_viewed (event, publishing->base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature);
+  char *json = rndimg_event_to_json_viewed (event, base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature);
 
   answer->status = 201;
   answer->body = g_bytes_new_take (json, strlen (json));
-  answer->location = g_strconcat (publishing->base_url, url_path, signature != NULL ? "?" : NULL, signature, NULL);
+  answer->location = g_strconcat (base_url, url_path, signature != NULL ? "?" : NULL, signature, NULL);
   answer->replayed = replayed;
   return answer;
 }
@@ -121,7 +120,7 @@ on_published (GObject *source, GAsyncResult *result, gpointer user_data)
   gboolean replayed = FALSE;
   g_autoptr(RndimgEvent) event = rndimg_broker_publish_finish (RNDIMG_BROKER (source), result, &replayed, &error);
 
-  g_task_return_pointer (task, event != NULL ? event_answer (event, publishing, replayed)
+  g_task_return_pointer (task, event != NULL ? event_answer (event, publishing->base_url, publishing->signer, replayed)
                                              : answer_for_error (error),
                          (GDestroyNotify) rndimg_publish_answer_free);
 }
@@ -320,6 +319,31 @@ choose (RndimgCatalogue *catalogue, const RndimgAccess *access, const char *name
   return rndimg_picture_ref (g_ptr_array_index (picked, 0));
 }
 
+/* What @request asks to publish, and its key (NULL: none); NULL with
+ * @error (a PUBLISH_REFUSAL) when it is refused. */
+static RndimgPicture *
+read_request (RndimgCatalogue *catalogue, const RndimgPublishRequest *request, RndimgPublishKey **key,
+              GError **error)
+{
+  g_autofree char *key_text = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *album = NULL;
+  g_autoptr(RndimgPicture) picture = NULL;
+
+  if ((request->idempotency_key == NULL || rndimg_publish_key_parse (request->idempotency_key, &key_text, error)) &&
+      read_body (request->body, &name, &album, error))
+    picture = choose (catalogue, request->access, name, album, error);
+  /* A credential may publish only in some albums: the one picked too. */
+  if (picture != NULL && !rndimg_access_may (request->access, RNDIMG_SCOPE_PUBLISH, picture->album))
+    {
+      refuse (error, 403, "this credential may not publish in the album of the picture picked");
+      return NULL;
+    }
+  if (picture != NULL && key_text != NULL)
+    *key = rndimg_publish_key_new ("publish", key_text, request->body);
+  return g_steal_pointer (&picture);
+}
+
 /* POST /publish: publishes the picture the body names, or a random one
  * (of its album), once per Idempotency-Key. Answers through @callback;
  * rndimg_publish_finish() gives the answer, never an error. */
@@ -328,21 +352,9 @@ rndimg_publish_async (RndimgCatalogue *catalogue, RndimgBroker *broker, const Rn
                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *key_text = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *album = NULL;
   g_autoptr(RndimgPublishKey) key = NULL;
-  g_autoptr(RndimgPicture) picture = NULL;
+  g_autoptr(RndimgPicture) picture = read_request (catalogue, request, &key, &error);
 
-  if ((request->idempotency_key == NULL || rndimg_publish_key_parse (request->idempotency_key, &key_text, &error)) &&
-      read_body (request->body, &name, &album, &error))
-    picture = choose (catalogue, request->access, name, album, &error);
-  /* A credential may publish only in some albums: the one picked too. */
-  if (picture != NULL && !rndimg_access_may (request->access, RNDIMG_SCOPE_PUBLISH, picture->album))
-    {
-      g_clear_pointer (&picture, rndimg_picture_unref);
-      refuse (&error, 403, "this credential may not publish in the album of the picture picked");
-    }
   if (picture == NULL)
     {
       g_autoptr(GTask) task = new_task (request->base_url, request->signer, cancellable, callback, user_data);
@@ -350,8 +362,33 @@ rndimg_publish_async (RndimgCatalogue *catalogue, RndimgBroker *broker, const Rn
       g_task_return_pointer (task, answer_for_error (error), (GDestroyNotify) rndimg_publish_answer_free);
       return;
     }
-  if (key_text != NULL)
-    key = rndimg_publish_key_new ("publish", key_text, request->body);
   rndimg_publish_picture_async (broker, picture, "api", key, request->base_url, request->signer, cancellable,
                                 callback, user_data);
+}
+
+/* The same as rndimg_publish_async(), answered in the call when @broker
+ * publishes at once (rndimg_broker_can_publish_now()): one main-loop pass
+ * less between the request and its answer. NULL: it cannot, ask
+ * rndimg_publish_async(). */
+RndimgPublishAnswer *
+rndimg_publish_now (RndimgCatalogue *catalogue, RndimgBroker *broker, const RndimgPublishRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RndimgPublishKey) key = NULL;
+  g_autoptr(RndimgPicture) picture = NULL;
+  g_autoptr(RndimgEvent) event = NULL;
+  gboolean replayed = FALSE;
+
+  if (!rndimg_broker_can_publish_now (broker))
+    return NULL;
+  picture = read_request (catalogue, request, &key, &error);
+  if (picture != NULL)
+    {
+      RndimgEventChange change = {
+        .kind = RNDIMG_EVENT_PUBLISHED, .name = picture->name, .source = "api", .is_private = picture->is_private,
+      };
+
+      event = rndimg_broker_publish_now (broker, &change, key, &replayed, &error);
+    }
+  return event != NULL ? event_answer (event, request->base_url, request->signer, replayed) : answer_for_error (error);
 }

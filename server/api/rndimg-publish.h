@@ -35,6 +35,9 @@ void                 rndimg_publish_async          (RndimgCatalogue            *
                                                     GCancellable               *cancellable,
                                                     GAsyncReadyCallback         callback,
                                                     gpointer                    user_data);
+RndimgPublishAnswer *rndimg_publish_now            (RndimgCatalogue            *catalogue,
+                                                    RndimgBroker               *broker,
+                                                    const RndimgPublishRequest *request);
 void                 rndimg_publish_picture_async  (RndimgBroker               *broker,
                                                     const RndimgPicture        *picture,
                                                     const char                 *source,

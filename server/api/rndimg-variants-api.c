@@ -251,6 +251,8 @@ send_render_error (RndimgExchange *exchange, const GError *error)
       soup_message_headers_replace (headers, "Retry-After",
                                     error->code == RNDIMG_RENDER_ERROR_BUSY ? "1" : "5");
     }
+  else if (g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_UNAVAILABLE))
+    status = SOUP_STATUS_SERVICE_UNAVAILABLE;
   else if (g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_UNSUPPORTED))
     status = SOUP_STATUS_NOT_ACCEPTABLE;
   rndimg_http_send_error (exchange, status, "%s", error->message);

@@ -90,6 +90,36 @@ rndimg_broker_publish_finish (RndimgBroker *self, GAsyncResult *result, gboolean
   return event;
 }
 
+/* Whether rndimg_broker_publish_now() answers here (a broker in this
+ * process): callers that can answer at once skip a main-loop pass. */
+gboolean
+rndimg_broker_can_publish_now (RndimgBroker *self)
+{
+  g_return_val_if_fail (RNDIMG_IS_BROKER (self), FALSE);
+  return RNDIMG_BROKER_GET_IFACE (self)->publish_now != NULL;
+}
+
+/* rndimg_broker_publish_with_key_async() and its finish in one call, for a
+ * broker that can (rndimg_broker_can_publish_now()): the same event, the
+ * same "published" emission, the same errors. */
+RndimgEvent *
+rndimg_broker_publish_now (RndimgBroker *self, const RndimgEventChange *change, const RndimgPublishKey *key,
+                           gboolean *replayed, GError **error)
+{
+  RndimgEvent *event;
+  gboolean again = FALSE;
+
+  g_return_val_if_fail (rndimg_broker_can_publish_now (self), NULL);
+  g_return_val_if_fail (change != NULL && change->source != NULL, NULL);
+
+  event = RNDIMG_BROKER_GET_IFACE (self)->publish_now (self, change, key, &again, error);
+  if (event != NULL)
+    rndimg_event_describe (event, RNDIMG_BROKER_GET_IFACE (self)->get_describer (self));
+  if (replayed != NULL)
+    *replayed = event != NULL && again;
+  return event;
+}
+
 typedef struct {
   RndimgEvent *event;
   gboolean replayed;

@@ -60,6 +60,14 @@ struct _RndimgBrokerInterface
                                   GAsyncResult        *result,
                                   gboolean            *replayed,
                                   GError             **error);
+  /* Optional: a broker in this process publishes at once, without the
+   * main-loop pass a GTask's answer takes: publish_async() done in the
+   * call, its event returned (transfer full) or NULL with @error. */
+  RndimgEvent *(*publish_now)    (RndimgBroker            *self,
+                                  const RndimgEventChange *change,
+                                  const RndimgPublishKey  *key,
+                                  gboolean                *replayed,
+                                  GError                 **error);
   void         (*history_async)  (RndimgBroker        *self,
                                   gint64               since,
                                   const char *const   *albums,
@@ -125,6 +133,12 @@ RndimgEvent *rndimg_broker_publish_finish (RndimgBroker        *self,
                                            GAsyncResult        *result,
                                            gboolean            *replayed,
                                            GError             **error);
+gboolean     rndimg_broker_can_publish_now (RndimgBroker       *self);
+RndimgEvent *rndimg_broker_publish_now    (RndimgBroker            *self,
+                                           const RndimgEventChange *change,
+                                           const RndimgPublishKey  *key,
+                                           gboolean                *replayed,
+                                           GError                 **error);
 void         rndimg_broker_return_published (GTask             *task,
                                            RndimgEvent         *event,
                                            gboolean             replayed);

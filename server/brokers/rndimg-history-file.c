@@ -8,6 +8,7 @@
  * (see RndimgEventChange). Written whole and renamed into place, so a
  * crash leaves the old file or the new one, never half of one. */
 #include "rndimg-history-file.h"
+#include "rndimg-json-text.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -81,43 +82,66 @@ rndimg_history_file_load (const char *path, char **epoch, gint64 *newest_id, GQu
   return TRUE;
 }
 
+/* ,"@member_name":"@text", nothing for NULL. */
 static void
-add_text (JsonBuilder *builder, const char *member_name, const char *text)
+add_text (GString *out, const char *member_name, const char *text)
 {
-  if (text == NULL)
-    return;
-  json_builder_set_member_name (builder, member_name);
-  json_builder_add_string_value (builder, text);
+  if (text != NULL)
+    rndimg_json_text_append_member (out, member_name, text);
 }
 
 static void
-add_change (JsonBuilder *builder, const RndimgEvent *event)
+add_boolean (GString *out, const char *member_name, gboolean value)
 {
-  add_text (builder, "type", rndimg_event_kind_to_string (event->kind));
-  add_text (builder, "from", event->from);
-  add_text (builder, "album", event->album_name);
-  add_text (builder, "payload", event->payload);
-  json_builder_set_member_name (builder, "private");
-  json_builder_add_boolean_value (builder, event->is_private);
-  json_builder_set_member_name (builder, "from_private");
-  json_builder_add_boolean_value (builder, event->from_private);
+  rndimg_json_text_append_name (out, member_name);
+  g_string_append (out, value ? "true" : "false");
 }
 
 static void
-add_event (JsonBuilder *builder, const RndimgEvent *event)
+add_change (GString *out, const RndimgEvent *event)
 {
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_int_value (builder, event->id);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, event->name);
-  json_builder_set_member_name (builder, "source");
-  json_builder_add_string_value (builder, event->source);
-  json_builder_set_member_name (builder, "published_at");
-  json_builder_add_string_value (builder, event->published_at);
+  add_text (out, "type", rndimg_event_kind_to_string (event->kind));
+  add_text (out, "from", event->from);
+  add_text (out, "album", event->album_name);
+  add_text (out, "payload", event->payload);
+  add_boolean (out, "private", event->is_private);
+  add_boolean (out, "from_private", event->from_private);
+}
+
+static void
+add_event (GString *out, const RndimgEvent *event)
+{
+  g_string_append (out, "{\"id\":");
+  rndimg_json_text_append_number (out, (guint64) event->id);
+  rndimg_json_text_append_member (out, "name", event->name);
+  rndimg_json_text_append_member (out, "source", event->source);
+  rndimg_json_text_append_member (out, "published_at", event->published_at);
   if (event->kind != RNDIMG_EVENT_PUBLISHED)
-    add_change (builder, event);
-  json_builder_end_object (builder);
+    add_change (out, event);
+  g_string_append_c (out, '}');
+}
+
+/* The file's text, written straight (json-glib's builder and its tree
+ * cost ten times as much: a save is made often). */
+static char *
+state_text (const char *epoch, gint64 newest_id, GQueue *events)
+{
+  GString *out = g_string_sized_new (256 + 160 * events->length);
+
+  g_string_append (out, "{\"epoch\":");
+  rndimg_json_text_append_string (out, epoch);
+  rndimg_json_text_append_name (out, "newest_id");
+  rndimg_json_text_append_number (out, (guint64) MAX (newest_id, 0));
+  rndimg_json_text_append_name (out, "events");
+  g_string_append_c (out, '[');
+  for (GList *link = events->head; link != NULL; link = link->next)
+    {
+      if (link != events->head)
+        g_string_append_c (out, ',');
+      add_event (out, link->data);
+    }
+  g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
 }
 
 gboolean
@@ -125,24 +149,9 @@ rndimg_history_file_save (const char *path, const char *epoch, gint64 newest_id,
                           gboolean durable, GError **error)
 {
   g_autofree char *temporary = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
+  g_autofree char *text = state_text (epoch, newest_id, events);
   g_autofree char *folder = g_path_get_dirname (path);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "epoch");
-  json_builder_add_string_value (builder, epoch);
-  json_builder_set_member_name (builder, "newest_id");
-  json_builder_add_int_value (builder, newest_id);
-  json_builder_set_member_name (builder, "events");
-  json_builder_begin_array (builder);
-  for (GList *link = events->head; link != NULL; link = link->next)
-    add_event (builder, link->data);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  text = json_to_string (root, FALSE);
   if (g_mkdir_with_parents (folder, 0700) != 0)
     {
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "cannot create %s: %s",

@@ -7,6 +7,7 @@
  * immediate. */
 #include "rndimg-memory-broker.h"
 #include "rndimg-history-file.h"
+#include "rndimg-history-saver.h"
 #include "rndimg-publish-keys.h"
 
 #include <glib/gstdio.h>
@@ -21,6 +22,7 @@ struct _RndimgMemoryBroker
   gint64 next_id;
   char *epoch;
   char *state_file;          /* NULL: nothing kept on disk */
+  RndimgHistorySaver *saver; /* writes it; NULL with it */
   gint64 reserved_id;        /* ids up to here may be in use: the file says so */
   guint save_id;             /* a history save waiting */
   RndimgPublishKeys *keys;   /* the Idempotency-Keys of recent publishes */
@@ -29,11 +31,12 @@ struct _RndimgMemoryBroker
 
 /* Ids are reserved on disk a block at a time, durably, before any of them
  * goes out (the first block at start); the history is written at most
- * every SAVE_DELAY_MS, with no fsync. So a publish almost never waits for
- * the disk (it used to wait for two fsyncs), and a killed server still
- * never reuses an id: it continues after its reservation (skipping at
- * most a block) and loses at most the last moment of history. A clean
- * stop writes the exact newest id. */
+ * every SAVE_DELAY_MS, with no fsync, by a thread of its own from a
+ * snapshot (rndimg-history-saver.c). So a publish almost never waits for
+ * the disk (it used to wait for two fsyncs) nor for a save, and a killed
+ * server still never reuses an id: it continues after its reservation
+ * (skipping at most a block) and loses at most the last moment of
+ * history. A clean stop writes the exact newest id. */
 #define ID_BLOCK 1024
 #define SAVE_DELAY_MS 100
 
@@ -42,15 +45,15 @@ static void broker_iface_init (RndimgBrokerInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (RndimgMemoryBroker, rndimg_memory_broker, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (RNDIMG_TYPE_BROKER, broker_iface_init))
 
-/* Writes the epoch, @newest_id and the history to the state file;
- * @durable: synced to the disk before returning. */
+/* Writes the epoch, @newest_id and the history to the state file, synced
+ * to the disk before returning. */
 static void
-save (RndimgMemoryBroker *self, gint64 newest_id, gboolean durable)
+save (RndimgMemoryBroker *self, gint64 newest_id)
 {
   g_autoptr(GError) error = NULL;
 
   g_clear_handle_id (&self->save_id, g_source_remove);
-  if (!rndimg_history_file_save (self->state_file, self->epoch, newest_id, &self->history, durable, &error))
+  if (!rndimg_history_saver_save_now (self->saver, self->epoch, newest_id, &self->history, &error))
     g_warning ("history not saved: %s", error->message);
 }
 
@@ -60,7 +63,7 @@ on_save (gpointer user_data)
   RndimgMemoryBroker *self = user_data;
 
   self->save_id = 0;
-  save (self, self->reserved_id, FALSE);
+  rndimg_history_saver_save_soon (self->saver, self->epoch, self->reserved_id, &self->history);
   return G_SOURCE_REMOVE;
 }
 
@@ -75,7 +78,7 @@ append (RndimgMemoryBroker *self, const RndimgEventChange *change)
   if (self->state_file != NULL && event->id > self->reserved_id)
     {
       self->reserved_id = event->id + ID_BLOCK - 1;
-      save (self, self->reserved_id, TRUE);
+      save (self, self->reserved_id);
     }
   else if (self->state_file != NULL && self->save_id == 0)
     self->save_id = g_timeout_add (SAVE_DELAY_MS, on_save, self);
@@ -86,32 +89,48 @@ append (RndimgMemoryBroker *self, const RndimgEventChange *change)
 
 /* A publish is done when this returns: a key is either recorded (its
  * event answered again) or recorded now with the event it publishes. */
-static void
-memory_publish_async (RndimgBroker *broker, const RndimgEventChange *change, const RndimgPublishKey *key,
-                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+static RndimgEvent *
+memory_publish_now (RndimgBroker *broker, const RndimgEventChange *change, const RndimgPublishKey *key,
+                    gboolean *replayed, GError **error)
 {
   RndimgMemoryBroker *self = RNDIMG_MEMORY_BROKER (broker);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(RndimgEvent) recorded = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) lookup_error = NULL;
   RndimgEvent *event;
 
-  g_task_set_source_tag (task, (gpointer) (guintptr) memory_publish_async);
-  if (key != NULL && (recorded = rndimg_publish_keys_find (self->keys, key, &error)) != NULL)
+  if (key != NULL && (event = rndimg_publish_keys_find (self->keys, key, &lookup_error)) != NULL)
     {
-      rndimg_broker_return_published (task, recorded, TRUE);
-      return;
+      *replayed = TRUE;
+      return event;
     }
-  if (error != NULL)
+  if (lookup_error != NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      g_propagate_error (error, g_steal_pointer (&lookup_error));
+      return NULL;
     }
   event = append (self, change);
   if (key != NULL)
     rndimg_publish_keys_record (self->keys, key, event);
   rndimg_broker_emit_published (broker, event);
-  rndimg_broker_return_published (task, event, FALSE);
+  *replayed = FALSE;
+  return rndimg_event_ref (event);
+}
+
+/* Answers through GTask like any other broker (callers that can answer
+ * at once use publish_now()). */
+static void
+memory_publish_async (RndimgBroker *broker, const RndimgEventChange *change, const RndimgPublishKey *key,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (broker, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  gboolean replayed = FALSE;
+  g_autoptr(RndimgEvent) event = memory_publish_now (broker, change, key, &replayed, &error);
+
+  g_task_set_source_tag (task, (gpointer) (guintptr) memory_publish_async);
+  if (event != NULL)
+    rndimg_broker_return_published (task, event, replayed);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
 }
 
 static void
@@ -147,6 +166,7 @@ broker_iface_init (RndimgBrokerInterface *iface)
   iface->get_describer = memory_get_describer;
   iface->get_epoch = memory_get_epoch;
   iface->publish_async = memory_publish_async;
+  iface->publish_now = memory_publish_now;
   iface->history_async = memory_history_async;
   iface->get_newest_id = memory_get_newest_id;
 }
@@ -158,7 +178,8 @@ rndimg_memory_broker_finalize (GObject *object)
 
   /* A clean stop: no id after this one was used. */
   if (self->state_file != NULL && self->reserved_id > 0)
-    save (self, self->next_id - 1, TRUE);
+    save (self, self->next_id - 1);
+  g_clear_pointer (&self->saver, rndimg_history_saver_free);
   g_queue_clear_full (&self->history, (GDestroyNotify) rndimg_event_unref);
   g_clear_pointer (&self->gone, rndimg_gone_free);
   g_clear_pointer (&self->keys, rndimg_publish_keys_free);
@@ -235,9 +256,10 @@ rndimg_memory_broker_new_with_state (guint history_length, const char *state_fil
   if (state_file == NULL)
     return RNDIMG_BROKER (self);
   self->state_file = g_strdup (state_file);
+  self->saver = rndimg_history_saver_new (state_file);
   restore (self);
   /* The first block now, so the first publish does not wait for it. */
   self->reserved_id = self->next_id - 1 + ID_BLOCK;
-  save (self, self->reserved_id, TRUE);
+  save (self, self->reserved_id);
   return RNDIMG_BROKER (self);
 }

@@ -90,6 +90,8 @@ struct _RndimgConnections
   GHashTable *by_peer;        /* PeerKey * (in its record) -> RndimgConnection * */
   GQueue later;               /* Later *: see rndimg_connections_run_later() */
   guint later_id;
+  gboolean in_pass;           /* on_epoll() is dispatching its batch */
+  GQueue after_pass;          /* Later *: see rndimg_connections_run_after_pass() */
   RndimgConnectionsHotFunc hot_path;   /* NULL: every connection goes to libsoup */
   gpointer hot_path_data;
   RndimgConnectionsRefuseFunc refuse;
@@ -259,12 +261,15 @@ dispatch (RndimgConnection *connection, RndimgConnectionEvents events)
 
 /* Every socket ready in the set, in one pass. A callback may close other
  * connections of the batch: each is kept until the pass is over. */
+static void run_after_pass (RndimgConnections *self);
+
 static gboolean
 on_epoll (gint epoll_fd, GIOCondition condition, gpointer user_data)
 {
   struct epoll_event events[64];
   int count = epoll_wait (epoll_fd, events, G_N_ELEMENTS (events), 0);
 
+  ((RndimgConnections *) user_data)->in_pass = TRUE;
   for (int i = 0; i < count; i++)
     rndimg_connection_ref (events[i].data.ptr);
   for (int i = 0; i < count; i++)
@@ -283,6 +288,7 @@ on_epoll (gint epoll_fd, GIOCondition condition, gpointer user_data)
     }
   for (int i = 0; i < count; i++)
     rndimg_connection_unref (events[i].data.ptr);
+  run_after_pass (user_data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -747,6 +753,7 @@ rndimg_connections_new (SoupServer *server)
   self->all = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) rndimg_connection_unref, NULL);
   self->by_peer = g_hash_table_new (peer_key_hash, peer_key_equal);
   g_queue_init (&self->later);
+  g_queue_init (&self->after_pass);
   return self;
 }
 
@@ -878,6 +885,38 @@ rndimg_connections_run_later (RndimgConnections *self, GDestroyNotify func, gpoi
   g_queue_push_tail (&self->later, item);
   if (self->later_id == 0)
     self->later_id = g_idle_add_full (G_PRIORITY_DEFAULT, on_later, self, NULL);
+}
+
+static void
+run_after_pass (RndimgConnections *self)
+{
+  Later *item;
+
+  self->in_pass = FALSE;
+  while ((item = g_queue_pop_head (&self->after_pass)) != NULL)
+    {
+      item->func (item->data);
+      g_free (item);
+    }
+}
+
+/* Runs @func(@data) once every socket ready in this pass of the epoll set
+ * was served, before the main loop goes on (no pass of its own, unlike
+ * rndimg_connections_run_later(), which it is outside such a pass): what
+ * the requests read together share, such as one send per stream. */
+void
+rndimg_connections_run_after_pass (RndimgConnections *self, GDestroyNotify func, gpointer data)
+{
+  Later *item;
+
+  if (!self->in_pass)
+    {
+      rndimg_connections_run_later (self, func, data);
+      return;
+    }
+  item = g_new (Later, 1);
+  *item = (Later) { func, data };
+  g_queue_push_tail (&self->after_pass, item);
 }
 
 /* Runs everything still waiting (at shutdown). */

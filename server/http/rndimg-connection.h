@@ -63,6 +63,9 @@ guint       rndimg_connections_get_count         (RndimgConnections *self);
 void        rndimg_connections_run_later         (RndimgConnections *self,
                                                   GDestroyNotify     func,
                                                   gpointer           data);
+void        rndimg_connections_run_after_pass    (RndimgConnections *self,
+                                                  GDestroyNotify     func,
+                                                  gpointer           data);
 void        rndimg_connections_flush_later       (RndimgConnections *self);
 void        rndimg_connections_close_all         (RndimgConnections *self);
 

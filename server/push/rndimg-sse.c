@@ -124,6 +124,7 @@ static const RndimgSubscriberFuncs sse_funcs = {
   .kind = "event stream",
   .render = sse_render,
   .deliver = sse_deliver,
+  .joins_payloads = TRUE,
   .replay = sse_replay,
   .heartbeat = sse_heartbeat,
   .end = sse_end,

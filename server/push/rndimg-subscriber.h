@@ -34,6 +34,11 @@ typedef struct {
   /* Sends @payload. */
   RndimgSubscriberState (*deliver) (RndimgSubscriber *sub,
                          GBytes            *payload);
+  /* Payloads sent back to back may go joined, in one write (a stream's
+   * frames): events published in one pass of the main loop after the
+   * first are then sent together at its end (one send per subscriber,
+   * not one per event). */
+  gboolean joins_payloads;
   /* Sends what a resuming client missed (oldest first, @missed more are
    * gone) with rndimg_subscribers_send_event(). NULL: each event is
    * rendered and delivered. FALSE: the subscriber left. */

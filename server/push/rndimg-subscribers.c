@@ -35,6 +35,8 @@ struct _RndimgSubscribers
   RndimgCatalogue *catalogue;       /* borrowed: which albums are private; NULL: none is */
   RndimgCredentials *credentials;   /* borrowed: who subscribers are; NULL: anonymous */
   RndimgUrlSigner *signer;          /* borrowed: private pictures' URLs; NULL: unsigned */
+  gboolean fanned_out_in_pass;      /* joins_payloads: an event went out in this pass */
+  GPtrArray *held;                  /* RndimgEvent published since, sent at its end */
 };
 
 G_DEFINE_FINAL_TYPE (RndimgSubscribers, rndimg_subscribers, G_TYPE_OBJECT)
@@ -302,15 +304,53 @@ rendered_clear (Rendered *rendered)
   g_bytes_unref (rendered->payload);
 }
 
-static void
-on_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
+/* Whether @sub gets @event live, and how it sees it. */
+static gboolean
+follows (RndimgSubscribers *self, RndimgSubscriber *sub, const RndimgEvent *event, gint64 now,
+         RndimgEventView *view)
 {
-  RndimgSubscribers *self = user_data;
-  g_autoptr(GArray) cache = g_array_sized_new (FALSE, FALSE, sizeof (Rendered), 2);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autofree char *signature = signature_for (self, event, now);
+  return !sub->replaying && event->id > sub->last_id &&
+         (*view = view_for (self, sub, event, now)) != RNDIMG_EVENT_VIEW_HIDDEN &&
+         rndimg_event_in_albums_viewed (event, (const char *const *) sub->albums, *view);
+}
 
-  g_array_set_clear_func (cache, (GDestroyNotify) rendered_clear);
+/* One event's payloads, made at most once per look, and its signature. */
+typedef struct {
+  const RndimgEvent *event;
+  char *signature;
+  GArray *cache;     /* Rendered */
+} Outgoing;
+
+static void
+outgoing_init (Outgoing *out, RndimgSubscribers *self, const RndimgEvent *event, gint64 now)
+{
+  out->event = event;
+  out->signature = signature_for (self, event, now);
+  out->cache = g_array_sized_new (FALSE, FALSE, sizeof (Rendered), 2);
+  g_array_set_clear_func (out->cache, (GDestroyNotify) rendered_clear);
+}
+
+static void
+outgoing_clear (Outgoing *out)
+{
+  g_free (out->signature);
+  g_array_unref (out->cache);
+}
+
+static GBytes *
+outgoing_payload (RndimgSubscribers *self, Outgoing *out, RndimgSubscriber *sub, RndimgEventView view)
+{
+  return rendered_for (out->cache, self->fn, out->event, sub->base_url, view,
+                       view == RNDIMG_EVENT_VIEW_AS_REMOVED ? NULL : out->signature);
+}
+
+static void
+fan_out (RndimgSubscribers *self, RndimgEvent *event)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  Outgoing out;
+
+  outgoing_init (&out, self, event, now);
   for (guint i = self->subscribers->len; i > 0; i--)
     {
       RndimgSubscriber *sub;
@@ -319,12 +359,88 @@ on_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
       if (i > self->subscribers->len)
         continue;
       sub = g_ptr_array_index (self->subscribers, i - 1);
-      if (sub->replaying || event->id <= sub->last_id ||
-          (view = view_for (self, sub, event, now)) == RNDIMG_EVENT_VIEW_HIDDEN ||
-          !rndimg_event_in_albums_viewed (event, (const char *const *) sub->albums, view))
+      if (follows (self, sub, event, now, &view))
+        deliver (sub, event->id, outgoing_payload (self, &out, sub, view));
+    }
+  outgoing_clear (&out);
+}
+
+/* The events held in this pass, each subscriber's joined in one payload. */
+static void
+fan_out_held (RndimgSubscribers *self)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GPtrArray) held = g_steal_pointer (&self->held);
+  Outgoing *outs = g_new (Outgoing, held->len);
+
+  for (guint e = 0; e < held->len; e++)
+    outgoing_init (&outs[e], self, g_ptr_array_index (held, e), now);
+  for (guint i = self->subscribers->len; i > 0; i--)
+    {
+      g_autoptr(GByteArray) joined = NULL;
+      RndimgSubscriber *sub;
+      gint64 last_id = 0;
+
+      if (i > self->subscribers->len)
         continue;
-      deliver (sub, event->id, rendered_for (cache, self->fn, event, sub->base_url, view,
-                                            view == RNDIMG_EVENT_VIEW_AS_REMOVED ? NULL : signature));
+      sub = g_ptr_array_index (self->subscribers, i - 1);
+      for (guint e = 0; e < held->len; e++)
+        {
+          RndimgEventView view;
+          GBytes *payload;
+
+          if (!follows (self, sub, outs[e].event, now, &view))
+            continue;
+          payload = outgoing_payload (self, &outs[e], sub, view);
+          if (joined == NULL)
+            joined = g_byte_array_sized_new ((guint) (g_bytes_get_size (payload) * (held->len - e)));
+          g_byte_array_append (joined, g_bytes_get_data (payload, NULL), (guint) g_bytes_get_size (payload));
+          last_id = outs[e].event->id;
+        }
+      if (joined != NULL)
+        {
+          g_autoptr(GBytes) payload = g_byte_array_free_to_bytes (g_steal_pointer (&joined));
+
+          deliver (sub, last_id, payload);
+        }
+    }
+  for (guint e = 0; e < held->len; e++)
+    outgoing_clear (&outs[e]);
+  g_free (outs);
+}
+
+static void
+on_pass_over (gpointer user_data)
+{
+  RndimgSubscribers *self = user_data;
+
+  self->fanned_out_in_pass = FALSE;
+  if (self->held != NULL)
+    fan_out_held (self);
+  g_object_unref (self);
+}
+
+/* An event goes out at once; for a kind that joins payloads, those that
+ * follow it in the same pass of the main loop (several publishes read at
+ * once, under load) wait for the pass's end and go out together: one
+ * send per subscriber for all of them. */
+static void
+on_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
+{
+  RndimgSubscribers *self = user_data;
+
+  if (self->fanned_out_in_pass)
+    {
+      if (self->held == NULL)
+        self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) rndimg_event_unref);
+      g_ptr_array_add (self->held, rndimg_event_ref (event));
+      return;
+    }
+  fan_out (self, event);
+  if (self->fn->joins_payloads && self->connections != NULL)
+    {
+      self->fanned_out_in_pass = TRUE;
+      rndimg_connections_run_after_pass (self->connections, on_pass_over, g_object_ref (self));
     }
 }
 
@@ -618,6 +734,7 @@ rndimg_subscribers_finalize (GObject *object)
   RndimgSubscribers *self = RNDIMG_SUBSCRIBERS (object);
 
   g_ptr_array_unref (self->subscribers);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   g_free (self->full_message);
   G_OBJECT_CLASS (rndimg_subscribers_parent_class)->finalize (object);
 }

@@ -75,7 +75,7 @@ rndimg_picture_variants_new (RndimgCatalogue *catalogue, RndimgPlaceholders *pla
   self->versions = rndimg_variant_versions_new (placeholders);
   self->cache = rndimg_variant_cache_new (settings->memory_budget, settings->disk_folder, settings->disk_budget);
   self->masters = rndimg_masters_new (self->cache);
-  self->renderer = rndimg_renderer_new (&settings->render, self->masters);
+  self->renderer = rndimg_renderer_new (&settings->render, self->masters, settings->engine);
   g_signal_connect (catalogue, "image-removed", G_CALLBACK (on_picture_removed), self);
   return self;
 }

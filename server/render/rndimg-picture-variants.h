@@ -11,6 +11,7 @@
 G_BEGIN_DECLS
 
 typedef struct {
+  RndimgRenderEngine *engine;  /* the render module, loaded on first need */
   RndimgRendererLimits render;
   guint64 memory_budget;
   const char *disk_folder;     /* NULL: no disk cache */

@@ -5,13 +5,13 @@
  * requests never wait for it), with the content hash its variants' URLs carry (so answers and
  * events can give it without reading the file on the main loop); kept in
  * the state folder (placeholders.jsonl, one JSON line appended per
- * picture) so a restart does not redo them.
+ * picture) so a restart does not redo them (nor load the render module,
+ * libvips, which only a picture without a placeholder yet needs).
  * Until a picture's turn comes its placeholder is unknown (null in JSON). */
 #include "rndimg-placeholders.h"
 #include "rndimg-blurhash.h"
-#include "rndimg-picture-decode.h"
 #include "rndimg-content-hash.h"
-#include "rndimg-vips.h"
+#include "rndimg-picture-thread.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -33,6 +33,7 @@ struct _RndimgPlaceholders
   GObject parent_instance;
 
   RndimgCatalogue *catalogue;
+  RndimgRenderEngine *engine;  /* decodes, in the render module */
   char *cache_file;           /* NULL: not kept */
   guint64 max_input_pixels;   /* pictures larger are not decoded */
   GHashTable *entries;        /* picture name -> Entry */
@@ -101,7 +102,9 @@ remember (RndimgPlaceholders *self, const char *name, const char *version, const
 
 /* One line of the cache: {"name":…,"version":…,"colour":…,"blurhash":…,
  * "variant_version":…}; a line without the last (an older server's) is
- * computed again. */
+ * computed again. {"name":…,"version":…,"failed":true}: that version
+ * cannot be decoded, and is not tried again at the next start (which
+ * would load the render module for it). */
 static void
 load_line (RndimgPlaceholders *self, JsonParser *parser, const char *line, gsize length)
 {
@@ -117,16 +120,26 @@ load_line (RndimgPlaceholders *self, JsonParser *parser, const char *line, gsize
   if (name != NULL && json_object_get_boolean_member_with_default (entry, "removed", FALSE))
     {
       g_hash_table_remove (self->entries, name);
+      g_hash_table_remove (self->failed, name);
       return;
     }
   version = json_object_get_string_member_with_default (entry, "version", NULL);
+  if (name != NULL && version != NULL && json_object_get_boolean_member_with_default (entry, "failed", FALSE))
+    {
+      if (rndimg_catalogue_name_is_valid (name))
+        g_hash_table_replace (self->failed, g_strdup (name), g_strdup (version));
+      return;
+    }
   colour = json_object_get_string_member_with_default (entry, "colour", NULL);
   blurhash = json_object_get_string_member_with_default (entry, "blurhash", NULL);
   variant_version = json_object_get_string_member_with_default (entry, "variant_version", NULL);
   if (name != NULL && version != NULL && colour != NULL && blurhash != NULL && variant_version != NULL &&
       colour_is_valid (colour) && blurhash_is_valid (blurhash) && variant_version_is_valid (variant_version) &&
       rndimg_catalogue_name_is_valid (name))
-    remember (self, name, version, colour, blurhash, variant_version);
+    {
+      remember (self, name, version, colour, blurhash, variant_version);
+      g_hash_table_remove (self->failed, name);
+    }
 }
 
 /* Reads what earlier runs computed (JSON Lines, later lines win);
@@ -153,6 +166,24 @@ load_cache (RndimgPlaceholders *self)
       line = stop + 1;
     }
   return lines;
+}
+
+static char *
+failure_line (const char *name, const char *version)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, version);
+  json_builder_set_member_name (builder, "failed");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
 }
 
 static char *
@@ -190,16 +221,22 @@ open_cache (RndimgPlaceholders *self, guint lines_read)
   if (self->cache_file == NULL)
     return;
   file = g_file_new_for_path (self->cache_file);
-  if (lines_read > 2 * g_hash_table_size (self->entries) + 64)
+  if (lines_read > 2 * (g_hash_table_size (self->entries) + g_hash_table_size (self->failed)) + 64)
     {
       g_autoptr(GString) text = g_string_new (NULL);
       GHashTableIter iter;
-      gpointer name, entry;
+      gpointer name, entry, version;
 
       g_hash_table_iter_init (&iter, self->entries);
       while (g_hash_table_iter_next (&iter, &name, &entry))
         {
           g_autofree char *line = entry_line (name, entry);
+          g_string_append (g_string_append (text, line), "\n");
+        }
+      g_hash_table_iter_init (&iter, self->failed);
+      while (g_hash_table_iter_next (&iter, &name, &version))
+        {
+          g_autofree char *line = failure_line (name, version);
           g_string_append (g_string_append (text, line), "\n");
         }
       if (!g_file_set_contents_full (self->cache_file, text->str, (gssize) text->len,
@@ -215,20 +252,34 @@ open_cache (RndimgPlaceholders *self, guint lines_read)
 /* One line per placeholder computed: a few dozen bytes written, never
  * the whole cache, so the main loop never waits on it. */
 static void
-keep (RndimgPlaceholders *self, const char *name)
+append_line (RndimgPlaceholders *self, const char *line)
 {
-  g_autofree char *line = NULL;
   g_autoptr(GError) error = NULL;
 
   if (self->cache == NULL)
     return;
-  line = entry_line (name, g_hash_table_lookup (self->entries, name));
   if (!g_output_stream_write_all (G_OUTPUT_STREAM (self->cache), line, strlen (line), NULL, NULL, &error) ||
       !g_output_stream_write_all (G_OUTPUT_STREAM (self->cache), "\n", 1, NULL, NULL, &error))
     {
       g_warning ("placeholders not kept: %s", error->message);
       g_clear_object (&self->cache);
     }
+}
+
+static void
+keep (RndimgPlaceholders *self, const char *name)
+{
+  g_autofree char *line = entry_line (name, g_hash_table_lookup (self->entries, name));
+
+  append_line (self, line);
+}
+
+static void
+keep_failure (RndimgPlaceholders *self, const char *name, const char *version)
+{
+  g_autofree char *line = failure_line (name, version);
+
+  append_line (self, line);
 }
 
 typedef struct {
@@ -251,6 +302,7 @@ compute (GTask *task, gpointer source, gpointer task_data, GCancellable *cancell
 {
   RndimgPlaceholders *self = source;
   RndimgPicture *image = task_data;
+  const RndimgRenderEntryPoints *render;
   g_autoptr(RndimgPixels) pixels = NULL;
   g_autofree char *variant_version = NULL;
   GError *error = NULL;
@@ -259,7 +311,9 @@ compute (GTask *task, gpointer source, gpointer task_data, GCancellable *cancell
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  pixels = rndimg_picture_decode_small (image, SMALL_SIDE, self->max_input_pixels, &error);
+  render = rndimg_render_engine_get (self->engine, &error);
+  if (render != NULL)
+    pixels = render->decode_small (image, SMALL_SIDE, self->max_input_pixels, &error);
   if (pixels == NULL || (variant_version = rndimg_content_hash (image->path, &error)) == NULL)
     {
       g_task_return_error (task, error);
@@ -297,10 +351,13 @@ on_computed (GObject *source, GAsyncResult *result, gpointer user_data)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       /* Not tried again until the file changes; a picture deleted
-       * meanwhile is no news. */
-      if (is_listed (self, image))
+       * meanwhile is no news, nor a render module that cannot be loaded
+       * (said once, by rndimg-render-engine.c). */
+      if (is_listed (self, image) && !g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_UNAVAILABLE))
         g_warning ("no placeholder for %s: %s", image->name, error->message);
       g_hash_table_replace (self->failed, g_strdup (image->name), g_strdup (image->version));
+      if (!g_error_matches (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_UNAVAILABLE))
+        keep_failure (self, image->name, image->version);
       start_next (self);
       return;
     }
@@ -339,7 +396,7 @@ run_compute (gpointer data, gpointer user_data)
 {
   g_autoptr(GTask) task = data;
 
-  rndimg_vips_lower_this_thread ();
+  rndimg_picture_thread_lower ();
   compute (task, g_task_get_source_object (task), g_task_get_task_data (task), g_task_get_cancellable (task));
 }
 
@@ -396,6 +453,7 @@ rndimg_placeholders_finalize (GObject *object)
   g_hash_table_unref (self->queued);
   g_object_unref (self->cancellable);
   g_free (self->cache_file);
+  g_object_unref (self->engine);
   G_OBJECT_CLASS (rndimg_placeholders_parent_class)->finalize (object);
 }
 
@@ -425,12 +483,14 @@ rndimg_placeholders_init (RndimgPlaceholders *self)
  * computed again each run); pictures over @max_input_pixels get none.
  * Starts on the pictures it does not know. */
 RndimgPlaceholders *
-rndimg_placeholders_new (RndimgCatalogue *catalogue, const char *cache_file, guint64 max_input_pixels)
+rndimg_placeholders_new (RndimgCatalogue *catalogue, RndimgRenderEngine *engine, const char *cache_file,
+                         guint64 max_input_pixels)
 {
   RndimgPlaceholders *self = g_object_new (RNDIMG_TYPE_PLACEHOLDERS, NULL);
   g_autoptr(GPtrArray) pictures = rndimg_catalogue_list_all (catalogue);
 
   self->catalogue = g_object_ref (catalogue);
+  self->engine = g_object_ref (engine);
   self->cache_file = g_strdup (cache_file);
   self->max_input_pixels = max_input_pixels;
   open_cache (self, load_cache (self));
@@ -479,13 +539,10 @@ rndimg_placeholders_forget (RndimgPlaceholders *self, const char *name)
   g_autofree char *escaped = NULL;
   g_autofree char *line = NULL;
 
-  if (!g_hash_table_remove (self->entries, name))
-    {
-      g_hash_table_remove (self->failed, name);
-      return;
-    }
-  g_hash_table_remove (self->failed, name);
-  if (self->cache == NULL)
+  gboolean known = g_hash_table_remove (self->entries, name);
+
+  known = g_hash_table_remove (self->failed, name) || known;
+  if (!known || self->cache == NULL)
     return;
   escaped = g_strescape (name, NULL);
   line = g_strdup_printf ("{\"name\":\"%s\",\"removed\":true}\n", escaped);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "rndimg-catalogue.h"
+#include "rndimg-render-engine.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,7 @@ typedef struct {
 G_DECLARE_FINAL_TYPE (RndimgPlaceholders, rndimg_placeholders, RNDIMG, PLACEHOLDERS, GObject)
 
 RndimgPlaceholders      *rndimg_placeholders_new    (RndimgCatalogue    *catalogue,
+                                                     RndimgRenderEngine *engine,
                                                      const char         *cache_file,
                                                      guint64             max_input_pixels);
 const RndimgPlaceholder *rndimg_placeholders_lookup (RndimgPlaceholders *self,

@@ -12,7 +12,6 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-G_DEFINE_QUARK (rndimg-render-error-quark, rndimg_render_error)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsRegion, g_object_unref)
 
 /* @what failed, and libvips says why. */
@@ -23,15 +22,6 @@ rndimg_render_set_vips_error (GError **error, RndimgRenderError code, const char
 
   g_strchomp (detail);
   g_set_error (error, RNDIMG_RENDER_ERROR, code, "%s%s%s", what, *detail ? ": " : "", detail);
-}
-
-/* A render that needs @needed bytes, over the whole @budget. */
-void
-rndimg_render_set_over_memory_error (GError **error, guint64 needed, guint64 budget)
-{
-  g_set_error (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_OVER_MEMORY,
-               "rendering this picture needs about %" G_GUINT64_FORMAT " MiB, over the render memory budget "
-               "of %" G_GUINT64_FORMAT " MiB (--render-memory)", (needed + 1048575) / 1048576, budget / 1048576);
 }
 
 /* Kills the render whose deadline has passed; libvips checks between

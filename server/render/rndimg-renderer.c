@@ -12,13 +12,13 @@
  * waits for, nor between the renders of a page's first screen. How a render gets its pixels (a reduced master, the
  * original, or making the masters first) is planned as it starts
  * (rndimg-masters.c): renders of a picture whose masters are being made
- * wait for them. Scheduling is on the main context; libvips is set up
- * before, once for the process (rndimg-vips.c); the render threads run
- * lowered. */
+ * wait for them. Scheduling is on the main context; the renders
+ * themselves are the render module's (rndimg-render-engine.c), loaded by
+ * the first render or the first ask of which formats can be encoded; the
+ * render threads run lowered. */
 #include "rndimg-renderer.h"
 #include "rndimg-picture-header.h"
-#include "rndimg-vips.h"
-#include "rndimg-render-job.h"
+#include "rndimg-picture-thread.h"
 
 /* Renders made ahead, waiting at most; beyond, they are not made. */
 #define BACKGROUND_QUEUE_LIMIT 16
@@ -54,6 +54,9 @@ struct _RndimgRenderer
 
   RndimgRendererLimits limits;
   RndimgMasters *masters;       /* owned */
+  RndimgRenderEngine *engine;   /* owned */
+  gboolean probed;              /* @can_encode known, but for AVIF */
+  gboolean engine_unavailable;  /* renders fail with a 503 saying why */
   GThreadPool *pool;
   GMainContext *context;        /* where results are delivered */
   GHashTable *jobs;             /* key -> Job, waiting or running */
@@ -100,6 +103,7 @@ rndimg_renderer_finalize (GObject *object)
   g_hash_table_unref (self->jobs);
   g_main_context_unref (self->context);
   g_clear_object (&self->masters);
+  g_clear_object (&self->engine);
   G_OBJECT_CLASS (rndimg_renderer_parent_class)->finalize (object);
 }
 
@@ -163,7 +167,7 @@ retire (RndimgRenderer *self, Job *job)
 static void
 return_memory (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
-  rndimg_vips_return_memory ();
+  rndimg_picture_thread_return_memory ();
   g_task_return_boolean (task, TRUE);
 }
 
@@ -207,14 +211,17 @@ run_job (gpointer data, gpointer user_data)
   RndimgRenderer *self = job->renderer;
   gint64 started = g_get_monotonic_time ();
   RndimgRenderDeadline deadline = { started + (gint64) (self->limits.time_limit_seconds * G_USEC_PER_SEC), FALSE };
+  const RndimgRenderEntryPoints *render = rndimg_render_engine_get (self->engine, &job->error);
 
-  rndimg_vips_lower_this_thread ();
+  rndimg_picture_thread_lower ();
   g_atomic_int_inc (&self->running_threads);
-  job->bytes = rndimg_render_job_run (job->picture->path, &job->spec, &job->plan, self->limits.max_input_pixels,
-                                      job->memory_limit, &deadline, &job->outcome, &job->error);
+  if (render != NULL)
+    {
+      job->bytes = render->run_job (job->picture->path, &job->spec, &job->plan, self->limits.max_input_pixels,
+                                    job->memory_limit, &deadline, &job->outcome, &job->error);
+      render->finish_thread ();
+    }
   job->seconds = (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
-  vips_error_clear ();
-  vips_thread_shutdown ();
   g_atomic_int_dec_and_test (&self->running_threads);
   g_main_context_invoke (self->context, finish_job, job);
 }
@@ -360,11 +367,12 @@ static gpointer
 probe_encoders (gpointer data)
 {
   RndimgRenderer *self = data;
+  const RndimgRenderEntryPoints *render = rndimg_render_engine_get (self->engine, NULL);
 
-  rndimg_vips_lower_this_thread ();
+  rndimg_picture_thread_lower ();
   for (RndimgFormat format = RNDIMG_FORMAT_JPEG; format < RNDIMG_FORMAT_AVIF; format++)
-    self->can_encode[format] = rndimg_render_probe_encoder (format);
-  vips_thread_shutdown ();
+    self->can_encode[format] = render->probe_encoder (format);
+  render->finish_thread ();
   return NULL;
 }
 
@@ -372,11 +380,12 @@ static gpointer
 probe_avif (gpointer data)
 {
   RndimgRenderer *self = data;
+  const RndimgRenderEntryPoints *render = rndimg_render_engine_get (self->engine, NULL);
 
-  rndimg_vips_lower_this_thread ();
-  self->can_encode[RNDIMG_FORMAT_AVIF] = rndimg_vips_load_module ("vips-heif") &&
-                                         rndimg_render_probe_encoder (RNDIMG_FORMAT_AVIF);
-  vips_thread_shutdown ();
+  rndimg_picture_thread_lower ();
+  self->can_encode[RNDIMG_FORMAT_AVIF] = render->load_format ("vips-heif") &&
+                                         render->probe_encoder (RNDIMG_FORMAT_AVIF);
+  render->finish_thread ();
   return NULL;
 }
 
@@ -386,9 +395,10 @@ on_masters_ready (RndimgMasters *masters, gpointer user_data)
   dispatch (user_data);
 }
 
-/* libvips must be started (rndimg_vips_start) before. Takes @masters. */
+/* Takes @masters; the render module is loaded from @engine when first
+ * needed. */
 RndimgRenderer *
-rndimg_renderer_new (const RndimgRendererLimits *limits, RndimgMasters *masters)
+rndimg_renderer_new (const RndimgRendererLimits *limits, RndimgMasters *masters, RndimgRenderEngine *engine)
 {
   RndimgRenderer *self = g_object_new (RNDIMG_TYPE_RENDERER, NULL);
   g_autoptr(GError) error = NULL;
@@ -396,22 +406,42 @@ rndimg_renderer_new (const RndimgRendererLimits *limits, RndimgMasters *masters)
   self->limits = *limits;
   self->limits.workers = MAX (limits->workers, 1);
   self->masters = masters;
+  self->engine = g_object_ref (engine);
   self->context = g_main_context_ref_thread_default ();
   self->jobs = g_hash_table_new (g_str_hash, g_str_equal);
   self->pool = g_thread_pool_new (run_job, self, (gint) self->limits.workers, TRUE, &error);
   if (self->pool == NULL)
     g_error ("cannot start the render threads: %s", error->message);
   g_signal_connect_object (masters, "ready", G_CALLBACK (on_masters_ready), self, 0);
-  g_thread_join (g_thread_new ("rndimg-probe", probe_encoders, self));
   return self;
 }
 
-/* Whether @format can be rendered. The first ask for AVIF loads libvips'
- * heif module and tries its encoder: the main loop waits for that once
- * (some tens of milliseconds). */
+/* Renders a tiny picture in each format but AVIF, once, loading the
+ * render module first: FALSE when it cannot be loaded. */
+static gboolean
+probe (RndimgRenderer *self)
+{
+  if (!self->probed && !self->engine_unavailable)
+    {
+      if (rndimg_render_engine_get (self->engine, NULL) == NULL)
+        self->engine_unavailable = TRUE;
+      else
+        g_thread_join (g_thread_new ("rndimg-probe", probe_encoders, self));
+      self->probed = !self->engine_unavailable;
+    }
+  return self->probed;
+}
+
+/* Whether @format can be rendered. The first ask loads the render module
+ * (libvips) and tries its encoders, and the first ask for AVIF loads
+ * libvips' heif module and tries its encoder: the main loop waits for
+ * each once (some tens of milliseconds). Without the module every format
+ * is taken, and its render fails with the module's error (a 503). */
 gboolean
 rndimg_renderer_can_encode (RndimgRenderer *self, RndimgFormat format)
 {
+  if (!probe (self))
+    return format != RNDIMG_FORMAT_AUTO;
   if (format == RNDIMG_FORMAT_AVIF && !self->avif_probed)
     {
       self->avif_probed = TRUE;

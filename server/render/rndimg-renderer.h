@@ -2,7 +2,7 @@
 #pragma once
 
 #include "rndimg-masters.h"
-#include "rndimg-render-pipeline.h"
+#include "rndimg-render-engine.h"
 #include "rndimg-variant.h"
 
 #include <gio/gio.h>
@@ -34,7 +34,8 @@ typedef struct {
 G_DECLARE_FINAL_TYPE (RndimgRenderer, rndimg_renderer, RNDIMG, RENDERER, GObject)
 
 RndimgRenderer *rndimg_renderer_new            (const RndimgRendererLimits *limits,
-                                                RndimgMasters              *masters);
+                                                RndimgMasters              *masters,
+                                                RndimgRenderEngine         *engine);
 gboolean        rndimg_renderer_can_encode     (RndimgRenderer             *self,
                                                 RndimgFormat                format);
 void            rndimg_renderer_render_async   (RndimgRenderer             *self,

@@ -5,21 +5,17 @@
  * one libvips thread per render or decode (our pools are the
  * parallelism), every loader but the four formats' blocked (and loaders
  * of modules loaded later with them), only the modules a format in use
- * needs loaded, and the allocator made to give large blocks back. And
- * the threads that run libvips work lowered below the main loop. */
+ * needs loaded, and the allocator made to give large blocks back. It
+ * runs in the render module (rndimg-render-module.c), loaded on first
+ * need by rndimg-render-engine.c. */
 #include "rndimg-vips.h"
+#include "rndimg-render-entry-points.h"
 
 #include <gio/gio.h>
 #include <gmodule.h>
 
 #ifdef __GLIBC__
 #include <malloc.h>
-#endif
-#ifdef __linux__
-#include <errno.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #endif
 
 /* Debian's libvips 8.14 loads every module of its modules folder at
@@ -30,7 +26,7 @@
  * install area without modules, so it loads none, and
  * rndimg_vips_load_module() loads one when a format needs it. A VIPSHOME
  * set by the user is left as it is. */
-#define NO_MODULES_HOME "/nonexistent/rndimg-without-vips-modules"
+#define NO_MODULES_HOME RNDIMG_VIPSHOME_WITHOUT_MODULES
 
 /* The loaders of the four formats the catalogue takes (and of the
  * masters' .v), by class name:
@@ -68,7 +64,7 @@ block_unused_loaders (void)
  * again, zeroed, for the next: half the CPU of a render from a master
  * (perf, bench/README.md). Free memory under RETAINED_FREE_MAX_BYTES at
  * the top of a heap is kept for the next render (malloc_trim, when the
- * pool is idle, returns the rest: rndimg_vips_return_memory); a flood's
+ * pool is idle, returns the rest: rndimg_picture_thread_return_memory); a flood's
  * end keeps some 15 MiB more than before this, within the bound. */
 #define MAPPED_BLOCK_MIN_BYTES (4 * 1024 * 1024)
 #define RETAINED_FREE_MAX_BYTES (32 * 1024 * 1024)
@@ -80,17 +76,6 @@ return_large_blocks (void)
   if (mallopt (M_MMAP_THRESHOLD, MAPPED_BLOCK_MIN_BYTES) != 1 ||
       mallopt (M_TRIM_THRESHOLD, RETAINED_FREE_MAX_BYTES) != 1)
     g_debug ("malloc keeps its own thresholds");
-#endif
-}
-
-/* What the heaps of every thread hold free goes back to the system
- * (glibc keeps it otherwise, for the next allocation): after a burst of
- * renders, when none is left. */
-void
-rndimg_vips_return_memory (void)
-{
-#ifdef __GLIBC__
-  malloc_trim (0);
 #endif
 }
 
@@ -135,36 +120,6 @@ rndimg_vips_load_module (const char *name)
   /* Its types stay registered with libvips: it may never go. */
   g_module_make_resident (module);
   return TRUE;
-}
-
-/* Render and decode threads run at a lower priority than the main loop,
- * so that cached variants and every other endpoint keep their latency
- * while they are busy (on 2 cores, 2 render threads otherwise take two
- * thirds of the CPU from the main loop; a first placeholder scan of a big
- * catalogue would take one core for minutes). Nice 10 below the process,
- * not SCHED_IDLE: they still progress beside other busy processes. On
- * Linux a nice value is per thread, and the threads libvips starts inherit
- * it from the thread that starts them. Call it on a thread of one's own
- * (an exclusive pool's): GLib's shared pool would hand the lowered thread
- * to other work. */
-#define LOWERED_NICENESS 10
-
-void
-rndimg_vips_lower_this_thread (void)
-{
-#ifdef __linux__
-  static GPrivate lowered = G_PRIVATE_INIT (NULL);
-  id_t thread = (id_t) syscall (SYS_gettid);
-  int niceness;
-
-  if (g_private_get (&lowered) != NULL)
-    return;
-  g_private_set (&lowered, GINT_TO_POINTER (TRUE));
-  errno = 0;
-  niceness = getpriority (PRIO_PROCESS, thread);
-  if (errno == 0 && setpriority (PRIO_PROCESS, thread, MIN (niceness + LOWERED_NICENESS, 19)) != 0)
-    g_debug ("picture threads keep their priority: %s", g_strerror (errno));
-#endif
 }
 
 /* @in's alpha flattened on white, as vips_flatten(): 0, or -1 with

@@ -12,8 +12,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsSource, g_object_unref)
 
 gboolean rndimg_vips_start              (GError     **error);
 gboolean rndimg_vips_load_module        (const char  *name);
-void     rndimg_vips_lower_this_thread  (void);
-void     rndimg_vips_return_memory      (void);
 int      rndimg_vips_flatten_on_white   (VipsImage   *in,
                                          VipsImage  **out);
 int      rndimg_vips_step               (VipsImage  **image,

@@ -24,7 +24,8 @@ CFLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer $(pkg-config --cfl
   -DG_LOG_DOMAIN=\"rndimg\" -DPACKAGE_VERSION=\"fuzz\" -DGETTEXT_PACKAGE=\"rndimg-viewer\"
   -DRNDIMG_SOURCE_IMAGES_DIR=\"data/img\" -DRNDIMG_SOURCE_WEB_DIR=\"web\"
   -DRNDIMG_INSTALLED_IMAGES_DIR=\"data/img\" -DRNDIMG_INSTALLED_WEB_DIR=\"web\"
-  -DRNDIMG_VIPS_MODULE_DIR=\"$(pkg-config --variable=libdir vips)/vips-modules-$(pkg-config --modversion vips | cut -d. -f1,2)\""
+  -DRNDIMG_VIPS_MODULE_DIR=\"$(pkg-config --variable=libdir vips)/vips-modules-$(pkg-config --modversion vips | cut -d. -f1,2)\"
+  -DRNDIMG_BUILD_SERVER_DIR=\"/nonexistent\" -DRNDIMG_BUILD_RENDER_MODULE=\"/nonexistent\" -DRNDIMG_INSTALLED_RENDER_MODULE=\"/nonexistent\""
 LIBS="$(pkg-config --libs $PKGS)"
 SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/* The render module (server/render/rndimg-render-engine.c): libvips is
+ * not in the server's address space until a picture needs decoding or
+ * rendering; a restart with its placeholders kept does not load it; a
+ * module that is missing or not ours makes renders answer 503 with the
+ * reason, said once in the log, and the rest of the server serves on. */
+#include "variant-fixture.h"
+
+#include <string.h>
+
+/* Whether libvips is mapped into @server's process. */
+static gboolean
+maps_libvips (TestServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/maps", g_subprocess_get_identifier (server->process));
+  g_autofree char *maps = NULL;
+
+  g_assert_true (g_file_get_contents (path, &maps, NULL, NULL));
+  return strstr (maps, "/libvips.so") != NULL;
+}
+
+/* The server without sanitizers (the same one in a build without them):
+ * under ASan the test build preloads libvips (tests/meson.build). */
+static TestServer *
+start_plain_on (const char *images, const char *state_file)
+{
+  g_autofree char *images_arg = g_strdup_printf ("--images=%s", images);
+  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", state_file);
+  const char *args[] = { images_arg, state_arg, "--interval=0", NULL };
+
+  return test_server_start_plain (args);
+}
+
+static TestServer *
+start_on (const char *images, const char *state_file, const char *module)
+{
+  g_autofree char *images_arg = g_strdup_printf ("--images=%s", images);
+  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", state_file);
+  const char *args[] = { images_arg, state_arg, "--interval=0", NULL };
+  const char *environment[] = { "RNDIMG_RENDER_MODULE", module, NULL };
+
+  return test_server_start_logged (args, module != NULL ? environment : NULL);
+}
+
+static void
+get (TestServer *server, SoupSession *session, const char *path, TestResponse *response)
+{
+  g_autofree char *url = g_str_has_prefix (path, "http") ? g_strdup (path) : test_server_url (server, path);
+
+  test_response_clear (response);
+  test_request (session, "GET", url, NULL, NULL, NULL, response);
+}
+
+/* A variant's canonical URL, then its answer. */
+static void
+get_variant_of (TestServer *server, SoupSession *session, const char *path, TestResponse *response)
+{
+  g_autofree char *url = test_server_url (server, path);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *location = NULL;
+
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+  body = soup_session_send_and_read (session, message, NULL, NULL);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 302);
+  location = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (message), "Location"));
+  get (server, session, location, response);
+}
+
+static void
+test_restart_keeps_libvips_out (void)
+{
+  g_autofree char *images = make_folder ();
+  g_autofree char *state = g_dir_make_tmp ("rndimg-render-module-XXXXXX", NULL);
+  g_autofree char *state_file = g_build_filename (state, "history.json", NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_auto(TestResponse) response = { 0 };
+  TestServer *server = start_plain_on (images, state_file);
+
+  /* A fresh state folder: the placeholders need decodes, so libvips. */
+  test_server_wait_for_placeholders (server, session, 30000);
+  g_assert_true (maps_libvips (server));
+  test_server_stop (server);
+
+  server = start_plain_on (images, state_file);
+  get (server, session, "/polling/api/v1.0/rndimg", &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  test_server_wait_for_placeholders (server, session, 30000);
+  g_assert_false (maps_libvips (server));
+
+  get_variant_of (server, session, "/img/01.png/40x30.jpg", &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  g_assert_cmpstr (test_response_header (&response, "Content-Type"), ==, "image/jpeg");
+  g_assert_true (maps_libvips (server));
+  test_server_stop (server);
+  test_remove_folder (images);
+  test_remove_folder (state);
+}
+
+/* Renders refused with @reason in their JSON and once in the log; the
+ * rest of the server unharmed. */
+static void
+assert_renders_unavailable (const char *module, const char *reason)
+{
+  g_autofree char *images = make_folder ();
+  g_autofree char *state = g_dir_make_tmp ("rndimg-render-module-XXXXXX", NULL);
+  g_autofree char *state_file = g_build_filename (state, "history.json", NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_auto(TestResponse) response = { 0 };
+  TestServer *server = start_on (images, state_file, module);
+  g_autofree char *log = NULL;
+  g_autofree char *body = NULL;
+  const char *said;
+
+  get_variant_of (server, session, "/img/01.png/40x30.jpg", &response);
+  test_assert_json_error (&response, 503);
+  body = g_strndup (g_bytes_get_data (response.body, NULL), g_bytes_get_size (response.body));
+  g_assert_nonnull (strstr (body, reason));
+  test_server_wait_for_placeholders (server, session, 30000);
+  get_variant_of (server, session, "/img/01.png/50x30.webp", &response);
+  test_assert_json_error (&response, 503);
+
+  get (server, session, "/polling/api/v1.0/rndimg", &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  get (server, session, "/static/img/01.png", &response);
+  g_assert_cmpuint (response.status, ==, 200);
+
+  log = test_server_wait_log (server, "renders and placeholders are unavailable", 10000);
+  said = strstr (log, "renders and placeholders are unavailable");
+  g_assert_nonnull (said);
+  g_assert_nonnull (strstr (said, reason));
+  g_assert_null (strstr (said + 1, "renders and placeholders are unavailable"));
+  g_assert_null (strstr (log, "no placeholder for"));
+  test_server_stop (server);
+  test_remove_folder (images);
+  test_remove_folder (state);
+}
+
+static void
+test_missing_module (void)
+{
+  assert_renders_unavailable ("/nonexistent/rndimg-render.so", "cannot be loaded");
+}
+
+static void
+test_not_a_module (void)
+{
+  g_autofree char *folder = g_dir_make_tmp ("rndimg-render-module-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (folder, "rndimg-render.so", NULL);
+
+  g_assert_true (g_file_set_contents (path, "not a shared object", -1, NULL));
+  assert_renders_unavailable (path, "cannot be loaded");
+  test_remove_folder (folder);
+}
+
+/* A shared object, but not ours: zlib has no entry points. */
+static void
+test_someone_elses_module (void)
+{
+  assert_renders_unavailable ("libz.so.1", "is not this server's render module");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/render-module/restart-keeps-libvips-out", test_restart_keeps_libvips_out);
+  g_test_add_func ("/render-module/missing", test_missing_module);
+  g_test_add_func ("/render-module/not-a-module", test_not_a_module);
+  g_test_add_func ("/render-module/someone-elses", test_someone_elses_module);
+  return g_test_run ();
+}
