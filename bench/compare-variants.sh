@@ -74,12 +74,14 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 RNDIMG_NICE=""
 nice -n -10 true 2>/dev/null && RNDIMG_NICE="nice -n -10"
 
-# rndimg with a fresh state folder each time: nothing cached from before.
+# rndimg with a fresh state folder each time: nothing cached from before;
+# no per-client render share (--render-rate 0): wrk is one client, and the
+# peers have no such limit (with it, most cold requests were 429s).
 start_rndimg() {
     rm -rf "$WORK/state"
     mkdir -p "$WORK/state"
     $RNDIMG_NICE "$SERVER_BIN" --port 0 --images "$WORK/img" --uploads "$WORK/state" --state-file "$WORK/state/history.json" \
-        --interval 0 --render-workers 2 --render-queue 64 "$@" >"$WORK/rndimg.url" 2>"$WORK/rndimg.log" &
+        --interval 0 --render-workers 2 --render-queue 64 --render-rate 0 "$@" >"$WORK/rndimg.url" 2>"$WORK/rndimg.log" &
     SERVER_PID=$!
     # The whole line, port and newline included: on a loaded machine the
     # file can be seen before the server has written all of it.

@@ -28,6 +28,9 @@ for (let i = 0; i < args.length; i++) {
 if (servers.length === 0) throw new Error("usage: first-screen.mjs [--rounds N] [--scale 1|2] SERVER...");
 
 const SHIPPED = new URL("../data/img", import.meta.url).pathname;
+// Every server serves this checkout's page: an older binary's own page
+// would ask for other variants.
+const WEB = new URL("../web", import.meta.url).pathname;
 const TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString());
 const NAMES = Array.from({ length: 10 }, (_, i) => `photo-${String(i + 1).padStart(2, "0")}.jpg`);
 
@@ -46,7 +49,7 @@ function makePhotographs() {
 async function startServer(binary, images) {
   const state = mkdtempSync(join(tmpdir(), "rndimg-first-screen-state-"));
   const child = spawn(binary, ["--port=0", `--images=${images}`, "--interval=0", `--state-file=${state}/history.json`,
-                               `--uploads=${state}`], { stdio: ["ignore", "pipe", "ignore"] });
+                               `--uploads=${state}`, `--web=${WEB}`], { stdio: ["ignore", "pipe", "ignore"] });
   const url = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once("line", (line) => resolve(line.replace(/\/$/, "")));
     child.once("exit", (code) => reject(new Error(`${binary} exited with ${code}`)));
@@ -101,9 +104,13 @@ async function firstScreen(browser, binary, images) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: scale });
     const page = await context.newPage();
     const formats = {};
+    const variants = [];
     page.on("response", (response) => {
       const type = response.headers()["content-type"] ?? "";
-      if (response.url().includes("/img/") && type.startsWith("image/")) formats[type] = (formats[type] ?? 0) + 1;
+      if (response.url().includes("/img/") && type.startsWith("image/")) {
+        formats[type] = (formats[type] ?? 0) + 1;
+        variants.push(`${response.url().replace(/^.*\/img\//, "")} ${type}`);
+      }
     });
     await page.goto(`${server.url}/?live`);
     await page.waitForSelector("#live-label[data-connection='connected']");
@@ -121,6 +128,7 @@ async function firstScreen(browser, binary, images) {
     await waitUntilIdle(server);
     const cpuIdle = server.cpuMs() - cpuBefore;
     await context.close();
+    if (process.env.FIRST_SCREEN_URLS) console.log(variants.join("\n"));
     return { shownMs, cpuShown, cpuIdle, formats };
   } finally {
     await server.stop();

@@ -5,7 +5,8 @@
  * benchmark's photographs, a JPEG turned by its EXIF orientation, a
  * picture with alpha and a grey one), and no further from an exact resize
  * of the whole picture than libvips' own thumbnail; the same sizes with
- * masters as without; masters made once per picture version, found again
+ * masters as without; masters made by a picture's third render asked for
+ * (never for a picture shown at two sizes), once per version, found again
  * after a restart, made again when deleted, gone when the picture changes
  * or leaves, none for a small picture, all within the disk budget and
  * counted in /metrics. */
@@ -233,7 +234,39 @@ typedef struct {
   double worst_against_exact;
   double sum;
   guint n;
+  GHashTable *with_masters;   /* the pictures whose masters were made */
 } Quality;
+
+static void
+get_ok (Fixture *fixture, const char *request)
+{
+  g_auto(TestResponse) response = { 0 };
+
+  get_variant (fixture, request, NULL, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+}
+
+/* Two renders of @name asked for, from its original: the next one makes
+ * its masters (rndimg-masters.c). */
+static void
+ask_twice (Fixture *fixture, const char *name)
+{
+  g_autofree char *first = g_strdup_printf ("/img/%s/30x20.jpg", name);
+  g_autofree char *second = g_strdup_printf ("/img/%s/31x20.jpg", name);
+
+  get_ok (fixture, first);
+  get_ok (fixture, second);
+}
+
+/* @name's masters made (a third render of it, from one of them). */
+static void
+make_masters_of (Fixture *fixture, const char *name)
+{
+  g_autofree char *third = g_strdup_printf ("/img/%s/300x200.jpg", name);
+
+  ask_twice (fixture, name);
+  get_ok (fixture, third);
+}
 
 /* The PNG variant @width x @height of @name, against what the original
  * gives and against the exact resize: within the bound. */
@@ -253,6 +286,8 @@ measure_variant (Fixture *fixture, const char *name, int width, int height, Qual
   int resized_width, resized_height;
   double against_original, variant_exact, original_exact;
 
+  if (g_hash_table_add (quality->with_masters, g_strdup (name)))
+    ask_twice (fixture, name);
   cover_box (shown_width, shown_height, width, height, &resized_width, &resized_height);
   get_variant (fixture, request, NULL, &response);
   g_assert_cmpuint (response.status, ==, 200);
@@ -288,7 +323,8 @@ test_quality_bound (void)
   static const int photo_sides[][2] = { { 100, 60 }, { 150, 150 }, { 200, 200 }, { 250, 180 }, { 327, 327 },
                                         { 400, 400 }, { 490, 490 } };
   static const int small_sides[][2] = { { 64, 64 }, { 150, 100 }, { 250, 250 }, { 333, 300 } };
-  Quality quality = { .worst_against_original = 99, .worst_against_exact = 99 };
+  g_autoptr(GHashTable) with_masters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Quality quality = { .worst_against_original = 99, .worst_against_exact = 99, .with_masters = with_masters };
   g_autoptr(GDir) dir = NULL;
   const char *name;
 
@@ -324,9 +360,11 @@ test_quality_bound (void)
   g_test_message ("%u variants: worst %.1f dB, mean %.1f dB against the original's; worst %.1f dB against the "
                   "exact resize", quality.n, quality.worst_against_original, quality.sum / quality.n,
                   quality.worst_against_exact);
-  /* Each from a master: the test measured masters, not the original twice. */
+  /* Each from a master: the test measured masters, not the original twice
+   * (only the two renders before each picture's masters came from it). */
   g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, quality.n);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_original_total"), ==, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_original_total"), ==,
+                     2 * g_hash_table_size (with_masters));
 }
 
 /* The size of the variant @spelling of @name (following its redirect). */
@@ -430,17 +468,9 @@ wait_for_metric (Fixture *fixture, const char *name, double value)
     g_assert_cmpfloat (metric (fixture, name), ==, value);
 }
 
-static void
-get_ok (Fixture *fixture, const char *request)
-{
-  g_auto(TestResponse) response = { 0 };
-
-  get_variant (fixture, request, NULL, &response);
-  g_assert_cmpuint (response.status, ==, 200);
-}
-
 /* Ten variants of a 2000x1333 JPEG asked for at once: its masters
- * (2000x1333, 1000x667, 500x333, 250x167) made once, every variant from one. */
+ * (2000x1333, 1000x667, 500x333, 250x167) made once, by the third; every
+ * variant after from one. */
 typedef struct {
   Fixture *fixture;
   guint pending;
@@ -483,11 +513,31 @@ test_made_once (void)
     }
   g_assert_true (test_wait_until (burst_done, &burst, 120000));
   wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, 10);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_original_total"), ==, 2);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, 8);
   g_assert_cmpuint (count_files_ending (fixture.variant_dir, ".v"), ==, 4);
   g_assert_cmpfloat (metric (&fixture, "rndimg_variant_masters_bytes"), ==, (double) master_bytes (fixture.variant_dir));
   /* 2000x1333 + 1000x667 + 500x333 + 250x167 pixels of 3 bytes, and their headers. */
   g_assert_cmpuint (master_bytes (fixture.variant_dir), >=, (2000 * 1333 + 1000 * 667 + 500 * 333 + 250 * 167) * 3);
+}
+
+/* A picture asked for at two sizes (a first screen's thumbnail and stage)
+ * never pays for masters; its third size makes them, and is made from one. */
+static void
+test_made_by_the_third_size (void)
+{
+  g_auto(Fixture) fixture = { 0 };
+
+  make_photographs_folder (&fixture);
+  fixture_start (&fixture, NULL);
+  ask_twice (&fixture, "photo.jpg");
+  test_run_for (300);   /* the disk thread, had it any master to move */
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_masters_made_total"), ==, 0);
+  g_assert_cmpuint (count_files_ending (fixture.variant_dir, ".v"), ==, 0);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_original_total"), ==, 2);
+  get_ok (&fixture, "/img/photo.jpg/300x200.jpg");
+  wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_master_total"), ==, 1);
 }
 
 static void
@@ -497,7 +547,7 @@ test_found_after_restart (void)
 
   make_photographs_folder (&fixture);
   fixture_start (&fixture, NULL);
-  get_ok (&fixture, "/img/photo.jpg/300x200.jpg");
+  make_masters_of (&fixture, "photo.jpg");
   wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
   fixture_stop_server (&fixture);
   fixture_start (&fixture, NULL);
@@ -528,7 +578,7 @@ test_lost_master_made_again (void)
 
   make_photographs_folder (&fixture);
   fixture_start (&fixture, NULL);
-  get_ok (&fixture, "/img/photo.jpg/300x200.jpg");
+  make_masters_of (&fixture, "photo.jpg");
   wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
   dir = g_dir_open (fixture.variant_dir, 0, NULL);
   for (guint n = 0; (name = g_dir_read_name (dir)) != NULL;)
@@ -574,6 +624,7 @@ master_names (const char *folder)
 typedef struct {
   Fixture *fixture;
   GHashTable *old;
+  int asked;
 } Replaced;
 
 /* Asks for a variant of the new photo.jpg; TRUE once its masters are
@@ -582,7 +633,8 @@ static gboolean
 old_masters_replaced (gpointer user_data)
 {
   Replaced *replaced = user_data;
-  g_autofree char *canonical = canonical_of (replaced->fixture, "/img/photo.jpg/300x200.jpg");
+  g_autofree char *spelling = g_strdup_printf ("/img/photo.jpg/%dx200.jpg", 300 + replaced->asked++);
+  g_autofree char *canonical = canonical_of (replaced->fixture, spelling);
   g_auto(TestResponse) response = { 0 };
   g_autoptr(GHashTable) now = NULL;
   GHashTableIter iter;
@@ -605,11 +657,11 @@ test_gone_with_the_version (void)
   g_autoptr(GHashTable) old = NULL;
   g_autofree char *photo = NULL;
   g_autoptr(VipsImage) other = NULL;
-  Replaced replaced = { &fixture, NULL };
+  Replaced replaced = { &fixture, NULL, 0 };
 
   make_photographs_folder (&fixture);
   fixture_start (&fixture, NULL);
-  get_ok (&fixture, "/img/photo.jpg/300x200.jpg");
+  make_masters_of (&fixture, "photo.jpg");
   wait_for_metric (&fixture, "rndimg_variant_masters_made_total", 4);
   old = master_names (fixture.variant_dir);
   g_assert_cmpuint (g_hash_table_size (old), ==, 4);
@@ -636,10 +688,9 @@ test_small_picture_has_none (void)
   g_assert_cmpint (vips_black (&small, 200, 150, "bands", 3, NULL), ==, 0);
   save_or_die (small, fixture.folder, "small.png");
   fixture_start (&fixture, NULL);
-  get_ok (&fixture, "/img/small.png/100x100.jpg");
-  get_ok (&fixture, "/img/small.png/120x100.jpg");
+  make_masters_of (&fixture, "small.png");
   g_assert_cmpuint (count_files_ending (fixture.variant_dir, ".v"), ==, 0);
-  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_original_total"), ==, 2);
+  g_assert_cmpfloat (metric (&fixture, "rndimg_variant_renders_from_original_total"), ==, 3);
 }
 
 /* Masters and variants together within --variant-disk, on the books and
@@ -678,6 +729,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/masters/quality-bound", test_quality_bound);
   g_test_add_func ("/masters/same-sizes-without-masters", test_same_sizes_without_masters);
   g_test_add_func ("/masters/made-once", test_made_once);
+  g_test_add_func ("/masters/made-by-the-third-size", test_made_by_the_third_size);
   g_test_add_func ("/masters/found-after-restart", test_found_after_restart);
   g_test_add_func ("/masters/lost-master-made-again", test_lost_master_made_again);
   g_test_add_func ("/masters/gone-with-the-version", test_gone_with_the_version);

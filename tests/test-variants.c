@@ -669,7 +669,8 @@ pair_done (gpointer user_data)
   return ((Pair *) user_data)->pending == 0;
 }
 
-/* Two workers, but memory for one of two large renders at a time: the
+/* Two workers, but memory for one of two large renders at a time (each
+ * a progressive JPEG's coefficients, 26 MB: over half the 48 MiB): the
  * second waits for the first (both answered). */
 static void
 test_render_memory_waits (void)
@@ -678,8 +679,8 @@ test_render_memory_waits (void)
   Pair pair = { 0, 0 };
 
   fixture.folder = test_make_image_folder (0);
-  write_progressive_jpeg (fixture.folder, "one.jpg", 2000, 1500);
-  write_progressive_jpeg (fixture.folder, "two.jpg", 2000, 1500);
+  write_progressive_jpeg (fixture.folder, "one.jpg", 2400, 1800);
+  write_progressive_jpeg (fixture.folder, "two.jpg", 2400, 1800);
   fixture_start (&fixture, "--render-memory=50331648", "--render-workers=2", NULL);
   for (guint i = 0; i < 2; i++)
     {

@@ -150,7 +150,7 @@ reduce_master (RndimgMasterFile *file, guint width, guint height)
   if (premultiply (&image, &premultiplied) != 0 ||
       rndimg_vips_step (&image, &next, reduce_rows (image, &next, (guint) vips_image_get_height (image), width)) != 0 ||
       rndimg_vips_step (&image, &next, vips_rot (image, &next, VIPS_ANGLE_D270, NULL)) != 0 ||
-      (across = vips_image_copy_memory (image)) == NULL)
+      (across = rndimg_render_compute_here (image, NULL)) == NULL)
     return NULL;
   g_object_unref (image);
   image = across;

@@ -2,10 +2,15 @@
 /* Reduced masters: each picture version kept decoded at a few sizes (its
  * own for a small picture, then halvings; rndimg-render-box.c), so that a
  * variant costs what its size costs, not what the original's does. They
- * are made once, by the first render of a picture version (in a worker,
- * like any render), while later renders of the same picture wait for them
- * in the queue; then each render takes the smallest master at least as
- * large as its box. They live in the variants' disk cache, within its
+ * cost more than a render from the original (the whole picture decoded,
+ * without shrink-on-load, and written), so a picture shown at one or two
+ * sizes never pays them back: they are made by a picture version's third
+ * distinct render asked for (MAKE_AFTER_RENDERS; renders made ahead of
+ * need never make them nor count), in its worker, while later renders of
+ * the same picture wait for them in the queue; renders before come from
+ * the original. Masters on disk already (from an earlier run) are taken
+ * up by the first render. Then each render takes the smallest master at
+ * least as large as its box. They live in the variants' disk cache, within its
  * budget and least recently used out first like variants, as libvips .v
  * files a worker maps (rndimg-render-pipeline.c): no decoding. A master
  * evicted is made again by the next render that wants it. A picture's
@@ -16,6 +21,11 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+
+/* Renders of a picture version from its original before one makes its
+ * masters: a first screen that shows each picture as a thumbnail and once
+ * large never pays for them (bench/README.md, "first screen"). */
+#define MAKE_AFTER_RENDERS 2
 
 /* Where a picture version's masters stand. */
 typedef enum {
@@ -36,6 +46,7 @@ typedef struct {
   char *files[RNDIMG_MASTER_MAX_LEVELS + 1];   /* by level: the name in the cache's folder */
   guint adopting;   /* new files being moved into place */
   guint refused;    /* by level (bits): over the disk's whole budget, never kept */
+  guint renders_before;   /* UNKNOWN: asked-for renders planned from the original */
 } Record;
 
 struct _RndimgMasters
@@ -180,10 +191,37 @@ plan_make (RndimgMasters *self, Record *record, RndimgMastersPlan *plan)
   record->state = RECORD_MAKING;
 }
 
-/* How a render of @spec of @picture gets its pixels, now. */
+/* Whether any of @record's masters is on disk already (from an earlier
+ * run): taking them up costs a mapping, not a decode. */
+static gboolean
+any_on_disk (RndimgMasters *self, const Record *record)
+{
+  for (guint level = 0; level <= RNDIMG_MASTER_MAX_LEVELS; level++)
+    if (rndimg_variant_cache_has_file (self->cache, record->files[level]))
+      return TRUE;
+  return FALSE;
+}
+
+/* A picture version with no masters yet: this render makes them (its
+ * third asked for, or they are on disk), else it comes from the original. */
+static void
+plan_unknown (RndimgMasters *self, Record *record, gboolean ahead, RndimgMastersPlan *plan)
+{
+  if (any_on_disk (self, record) || (!ahead && record->renders_before >= MAKE_AFTER_RENDERS))
+    {
+      plan_make (self, record, plan);
+      return;
+    }
+  if (!ahead)
+    record->renders_before++;
+  plan->step = RNDIMG_MASTERS_FROM_ORIGINAL;
+}
+
+/* How a render of @spec of @picture gets its pixels, now. @ahead: made
+ * ahead of need (nobody waits for it yet). */
 void
 rndimg_masters_plan (RndimgMasters *self, const RndimgPicture *picture, const RndimgVariantSpec *spec,
-                     RndimgMastersPlan *plan)
+                     gboolean ahead, RndimgMastersPlan *plan)
 {
   Record *record = find_record (self, picture);
   const RndimgMasterSize *master;
@@ -193,7 +231,7 @@ rndimg_masters_plan (RndimgMasters *self, const RndimgPicture *picture, const Rn
   switch (record->state)
     {
     case RECORD_UNKNOWN:
-      plan_make (self, record, plan);
+      plan_unknown (self, record, ahead, plan);
       return;
     case RECORD_MAKING:
       plan->step = RNDIMG_MASTERS_WAIT;

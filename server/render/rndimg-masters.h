@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 typedef enum {
   RNDIMG_MASTERS_FROM_ORIGINAL,  /* no master serves (or none is kept): the original */
   RNDIMG_MASTERS_FROM_MASTER,    /* a master serves: @master at @paths[0] */
-  RNDIMG_MASTERS_MAKE,           /* the picture's first render: it makes the masters, then uses one */
+  RNDIMG_MASTERS_MAKE,           /* the picture's third render: it makes the masters, then uses one */
   RNDIMG_MASTERS_WAIT,           /* another render is making them: wait for it */
 } RndimgMastersStep;
 
@@ -58,6 +58,7 @@ RndimgMasters *rndimg_masters_new        (RndimgVariantCache          *cache);
 void           rndimg_masters_plan       (RndimgMasters               *self,
                                           const RndimgPicture         *picture,
                                           const RndimgVariantSpec     *spec,
+                                          gboolean                     ahead,
                                           RndimgMastersPlan           *plan);
 void           rndimg_masters_finish     (RndimgMasters               *self,
                                           const RndimgPicture         *picture,

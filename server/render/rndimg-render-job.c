@@ -118,7 +118,7 @@ drop_masters_over (guint64 max_bytes, RndimgMastersOutcome *outcome)
   outcome->n_sizes -= first;
 }
 
-/* The picture's first render: its masters, then the variant from the
+/* The render that makes a picture's masters: them, then the variant from the
  * smallest that serves (or the original, for a box larger than them all). */
 static GBytes *
 make_then_render (const char *path, const RndimgVariantSpec *spec, const RndimgMastersPlan *plan,

@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VipsRegion, g_object_unref)
+
 /* @what failed, and libvips says why. */
 void
 rndimg_render_set_vips_error (GError **error, RndimgRenderError code, const char *what)
@@ -190,6 +192,56 @@ rndimg_render_resize_image (VipsImage *image, guint width, guint height, GError 
   return resized;
 }
 
+/* Over this, an image is computed by libvips' own threads (its sinks,
+ * which check the render's time limit between tiles); up to it, on the
+ * calling thread (rndimg_render_compute_here). */
+#define COMPUTED_HERE_MAX_PIXELS (1024 * 1024)
+/* Rows computed at once on the calling thread: a strip's buffers, not the
+ * whole image's, for each operation of the pipeline. */
+#define COMPUTED_HERE_STRIP_ROWS 64
+
+/* @image's pixels computed into memory on this thread, in strips: libvips'
+ * sinks would hand every tile to one of their worker threads and wait for
+ * it, and for a variant's few hundred rows those hand-offs (some 80 futex
+ * calls a render) cost a fifth of its CPU (bench/README.md). Stopped
+ * between strips once @deadline (if any) has passed, as libvips' sinks
+ * stop between tiles. Larger images go through vips_image_copy_memory().
+ * A new reference, or NULL with libvips' error. */
+VipsImage *
+rndimg_render_compute_here (VipsImage *image, RndimgRenderDeadline *deadline)
+{
+  int width = vips_image_get_width (image), height = vips_image_get_height (image);
+  g_autoptr(VipsImage) memory = NULL;
+  g_autoptr(VipsRegion) from = NULL;
+  g_autoptr(VipsRegion) to = NULL;
+  VipsRect whole = { 0, 0, width, height };
+
+  if ((guint64) width * (guint64) height > COMPUTED_HERE_MAX_PIXELS)
+    return vips_image_copy_memory (image);
+  memory = vips_image_new_memory ();
+  if (vips_image_pipelinev (memory, VIPS_DEMAND_STYLE_ANY, image, NULL) != 0 ||
+      vips_image_write_prepare (memory) != 0)
+    return NULL;
+  from = vips_region_new (image);
+  to = vips_region_new (memory);
+  if (vips_region_image (to, &whole) != 0)
+    return NULL;
+  for (int top = 0; top < height; top += COMPUTED_HERE_STRIP_ROWS)
+    {
+      VipsRect strip = { 0, top, width, MIN (COMPUTED_HERE_STRIP_ROWS, height - top) };
+
+      if (deadline != NULL && g_get_monotonic_time () > deadline->at)
+        {
+          deadline->passed = TRUE;
+          vips_error ("rndimg", "stopped at the time limit");
+          return NULL;
+        }
+      if (vips_region_prepare_to (from, to, &strip, 0, top) != 0)
+        return NULL;
+    }
+  return g_steal_pointer (&memory);
+}
+
 /* Progressive JPEG only where it shows: a large picture appears early as
  * a coarse whole. A thumbnail arrives in a packet or two anyway, and
  * progressive coding costs a tenth more CPU per render (callgrind: 53.7
@@ -330,6 +382,7 @@ rndimg_render_encode (VipsImage *resized, const RndimgRenderBox *box, const Rndi
                       RndimgRenderDeadline *deadline, GError **error)
 {
   g_autoptr(VipsImage) image = g_object_ref (resized);
+  VipsImage *computed = NULL;
   void *buffer = NULL;
   size_t length = 0;
 
@@ -343,6 +396,11 @@ rndimg_render_encode (VipsImage *resized, const RndimgRenderBox *box, const Rndi
   if (apply_look (&image, spec) != 0)
     {
       rndimg_render_set_vips_error (error, RNDIMG_RENDER_ERROR_CORRUPT, "the picture cannot be processed");
+      return NULL;
+    }
+  if (rndimg_vips_step (&image, &computed, (computed = rndimg_render_compute_here (image, deadline)) != NULL ? 0 : -1) != 0)
+    {
+      rndimg_render_set_sink_error (error, deadline, "the picture cannot be decoded");
       return NULL;
     }
   rndimg_render_watch_deadline (image, deadline);

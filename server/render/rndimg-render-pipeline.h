@@ -27,6 +27,8 @@ GBytes    *rndimg_render_encode          (VipsImage                  *resized,
                                           const RndimgVariantSpec    *spec,
                                           RndimgRenderDeadline       *deadline,
                                           GError                    **error);
+VipsImage *rndimg_render_compute_here    (VipsImage                  *image,
+                                          RndimgRenderDeadline       *deadline);
 gboolean   rndimg_render_probe_encoder   (RndimgFormat                format);
 void       rndimg_render_set_vips_error  (GError                    **error,
                                           RndimgRenderError           code,

@@ -7,7 +7,9 @@
  * estimate of what it holds (rndimg-render-memory.c), and waits while the
  * renders under way hold too much; one that could never fit is refused.
  * Renders asked for ahead of need (the next asker's AVIF) wait behind
- * every other. How a render gets its pixels (a reduced master, the
+ * every other, and start only once the pool has been idle (no other
+ * render running or waiting) for a while: never ahead of one somebody
+ * waits for, nor between the renders of a page's first screen. How a render gets its pixels (a reduced master, the
  * original, or making the masters first) is planned as it starts
  * (rndimg-masters.c): renders of a picture whose masters are being made
  * wait for them. Scheduling is on the main context; the renders
@@ -20,6 +22,10 @@
 
 /* Renders made ahead, waiting at most; beyond, they are not made. */
 #define BACKGROUND_QUEUE_LIMIT 16
+/* Renders made ahead start once no other has run for this long: the
+ * renders of a page's first screen come a few at a time, with short gaps
+ * (bench/README.md, "first screen"). */
+#define IDLE_BEFORE_AHEAD_MS 1000
 /* Memory goes back to the system once no render has run for this long. */
 #define IDLE_BEFORE_RETURN_MS 500
 
@@ -61,6 +67,8 @@ struct _RndimgRenderer
   guint64 memory;               /* the running Jobs' estimates */
   gint running_threads;         /* atomic: renders on a thread now, for /metrics */
   guint idle_id;                /* returns memory when the pool stays idle */
+  gint64 idle_since;            /* monotonic: when the last render ended (0: none yet) */
+  guint ahead_id;               /* starts the renders made ahead once idle long enough */
   gboolean can_encode[RNDIMG_FORMAT_AVIF + 1];
   gboolean avif_probed;         /* AVIF's module loaded and its encoder tried */
   RndimgRendererCounts counts;
@@ -90,6 +98,7 @@ rndimg_renderer_finalize (GObject *object)
 
   /* Every job holds a reference: none is left by now. */
   g_clear_handle_id (&self->idle_id, g_source_remove);
+  g_clear_handle_id (&self->ahead_id, g_source_remove);
   g_thread_pool_free (self->pool, TRUE, TRUE);
   g_hash_table_unref (self->jobs);
   g_main_context_unref (self->context);
@@ -184,6 +193,7 @@ finish_job (gpointer data)
 
   self->running--;
   self->memory -= job->memory;
+  self->idle_since = g_get_monotonic_time ();
   rndimg_masters_finish (self->masters, job->picture, &job->plan, &job->outcome);
   retire (self, job);
   dispatch (self);
@@ -244,7 +254,7 @@ next_job (RndimgRenderer *self, GQueue *queue)
       if (!job->planned)
         {
           rndimg_masters_plan_clear (&job->plan);
-          rndimg_masters_plan (self->masters, job->picture, &job->spec, &job->plan);
+          rndimg_masters_plan (self->masters, job->picture, &job->spec, job->background, &job->plan);
           job->planned = job->plan.step != RNDIMG_MASTERS_WAIT;
         }
       if (job->planned)
@@ -274,8 +284,38 @@ refuse_before_start (RndimgRenderer *self, Job *job)
   retire (self, job);
 }
 
+static gboolean
+on_idle_long_enough (gpointer user_data)
+{
+  RndimgRenderer *self = user_data;
+
+  self->ahead_id = 0;
+  dispatch (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether a job made ahead may start now: nothing else runs or waits, and
+ * nothing has run for IDLE_BEFORE_AHEAD_MS; else, when idle, it is
+ * looked at again once that is over. */
+static gboolean
+idle_for_ahead (RndimgRenderer *self)
+{
+  gint64 waited_ms;
+
+  if (self->running > 0 || !g_queue_is_empty (&self->waiting) || g_queue_is_empty (&self->waiting_background))
+    return FALSE;
+  waited_ms = (g_get_monotonic_time () - self->idle_since) / 1000;
+  if (self->idle_since == 0 || waited_ms >= IDLE_BEFORE_AHEAD_MS)
+    return TRUE;
+  if (self->ahead_id == 0)
+    self->ahead_id = g_timeout_add ((guint) (IDLE_BEFORE_AHEAD_MS - waited_ms), on_idle_long_enough, self);
+  return FALSE;
+}
+
 /* Starts waiting jobs while a worker is free and the memory budget
- * allows, in order: asked-for first, then those made ahead. A job that
+ * allows, in order: asked-for first, then those made ahead, one at a
+ * time once the pool is idle (a first screen's renders neither wait for
+ * nor pay before it is shown the AVIFs made for its next viewer). A job that
  * does not fit waits, and holds the jobs behind it (a small one never
  * overtakes a large one for ever). */
 static void
@@ -286,7 +326,7 @@ dispatch (RndimgRenderer *self)
       GQueue *queue = &self->waiting;
       Job *job = next_job (self, queue);
 
-      if (job == NULL)
+      if (job == NULL && idle_for_ahead (self))
         job = next_job (self, queue = &self->waiting_background);
       if (job == NULL)
         return;
