@@ -7,7 +7,10 @@
 // until then and until its render queue is empty (what is made for the
 // next asker included). Each server in turn, per round:
 //   node bench/first-screen.mjs [--rounds N] [--scale 1|2] SERVER...
-// (bench/first-screen.sh builds, installs what is missing and runs it.)
+// SERVER: a built rndimg-server (its render module, rndimg-render.so,
+// beside it: `meson compile -C build-bench server/rndimg-server
+// server/rndimg-render`); Chromium and Playwright from tests/browser
+// (`npm ci` there, as scripts/test.sh does).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -44,7 +44,7 @@ done
 BUILD=build-bench
 [ -d "$BUILD" ] || meson setup "$BUILD" --buildtype=release -Dgtk_client=disabled >/dev/null
 if [ -z "$SERVER_BIN" ]; then
-    meson compile -C "$BUILD" server/rndimg-server >/dev/null
+    meson compile -C "$BUILD" server/rndimg-server server/rndimg-render >/dev/null
     SERVER_BIN=$(realpath "$BUILD/server/rndimg-server")
 fi
 meson compile -C "$BUILD" bench/push-load >/dev/null
