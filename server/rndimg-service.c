@@ -756,6 +756,8 @@ rndimg_service_shutdown (RndimgService *self)
     }
   if (self->server != NULL)
     soup_server_disconnect (self->server);
+  if (self->render_engine != NULL)
+    rndimg_render_engine_close (self->render_engine);
 }
 
 RndimgCatalogue *

@@ -26,6 +26,7 @@ struct _RndimgRenderEngine
   char *module_path;
   GMutex lock;
   gboolean tried;               /* under @lock */
+  gboolean closed;              /* under @lock: no load may start any more */
   const RndimgRenderEntryPoints *entry_points; /* set once, then read freely */
   GError *failure;
 };
@@ -113,6 +114,12 @@ rndimg_render_engine_get (RndimgRenderEngine *self, GError **error)
   if (entry_points != NULL)
     return entry_points;
   g_mutex_lock (&self->lock);
+  if (!self->tried && self->closed)
+    {
+      g_set_error_literal (error, RNDIMG_RENDER_ERROR, RNDIMG_RENDER_ERROR_UNAVAILABLE, "the server is stopping");
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
   if (!self->tried)
     {
       gint64 started = g_get_monotonic_time ();
@@ -136,6 +143,17 @@ rndimg_render_engine_get (RndimgRenderEngine *self, GError **error)
     g_propagate_error (error, g_error_copy (self->failure));
   g_mutex_unlock (&self->lock);
   return entry_points;
+}
+
+/* At shutdown: waits for a load in progress (a worker in dlopen() while
+ * the process exits runs libraries' constructors against their
+ * destructors: libgomp aborts), and lets no other start. */
+void
+rndimg_render_engine_close (RndimgRenderEngine *self)
+{
+  g_mutex_lock (&self->lock);
+  self->closed = TRUE;
+  g_mutex_unlock (&self->lock);
 }
 
 /* Whether the module is loaded (libvips in the address space). */

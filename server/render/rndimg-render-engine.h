@@ -14,6 +14,7 @@ char                          *rndimg_render_engine_find_module (void);
 RndimgRenderEngine            *rndimg_render_engine_new         (const char          *module_path);
 const RndimgRenderEntryPoints *rndimg_render_engine_get         (RndimgRenderEngine  *self,
                                                                  GError             **error);
+void                           rndimg_render_engine_close       (RndimgRenderEngine  *self);
 gboolean                       rndimg_render_engine_is_loaded   (RndimgRenderEngine  *self);
 
 G_END_DECLS
