@@ -274,8 +274,13 @@ static void
 test_idle_closed_by_client (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *request = get_request (API "/rndimg");
+  g_autoptr(SoupSession) probe = soup_session_new ();
   FdWait wait = { fixture->server, 0 };
 
+  /* The placeholders' worker loads the render module (and with it
+   * libvips' descriptors) at a moment of its own: before the count. */
+  test_server_wait_for_placeholders (fixture->server, probe, 60000);
+  soup_session_abort (probe);
   send_text (fixture, request);
   assert_kept_alive_answer (fixture, 200);
   wait.fds = test_server_fd_count (fixture->server) - 1;   /* all but this connection */
