@@ -9,10 +9,12 @@
  * runs in the render module (rndimg-render-module.c), loaded on first
  * need by rndimg-render-engine.c. */
 #include "rndimg-vips.h"
+#include "rndimg-orc-lock.h"
 #include "rndimg-render-entry-points.h"
 
 #include <gio/gio.h>
 #include <gmodule.h>
+#include <vips/vector.h>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -95,6 +97,11 @@ rndimg_vips_start (GError **error)
   vips_cache_set_max_mem (0);
   vips_cache_set_max_files (0);
   vips_concurrency_set (1);
+  if (!rndimg_orc_lock_in_effect ())
+    {
+      g_message ("libvips was loaded before the render module: its Orc code is off (rndimg-orc-lock.c)");
+      vips_vector_set_enabled (FALSE);
+    }
   return TRUE;
 }
 
