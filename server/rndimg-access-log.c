@@ -4,20 +4,24 @@
  * (as nginx and Apache write it) plus the duration in seconds; under
  * systemd it goes to the journal with one field per value (REMOTE_ADDR,
  * REQUEST_METHOD, HTTP_STATUS, ...); a credential or a signature in the
- * query is never written. Everything else goes through GLib's default
- * writer: warnings and errors always, debug with --verbose. */
+ * query is never written. The audit records (rndimg-audit.c) are one line
+ * on a terminal too, their own message. Everything else goes through
+ * GLib's default writer: warnings and errors always, debug with --verbose. */
 #include "rndimg-access-log.h"
+#include "rndimg-audit.h"
 
 #include <stdio.h>
 
 #define ACCESS_DOMAIN "rndimg-access"
 
+/* Whether a record is written as its own message, one line: the access
+ * log's and the audit's. */
 static gboolean
-is_access_record (const GLogField *fields, gsize n_fields)
+is_one_line_record (const GLogField *fields, gsize n_fields)
 {
   for (gsize i = 0; i < n_fields; i++)
     if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
-      return g_strcmp0 (fields[i].value, ACCESS_DOMAIN) == 0;
+      return g_strcmp0 (fields[i].value, ACCESS_DOMAIN) == 0 || g_strcmp0 (fields[i].value, RNDIMG_AUDIT_DOMAIN) == 0;
   return FALSE;
 }
 
@@ -30,13 +34,20 @@ message_of (const GLogField *fields, gsize n_fields)
   return "";
 }
 
+/* Where the logs go, decided once: standard error does not change. */
+typedef struct {
+  gboolean journald;
+} LogTarget;
+
 static GLogWriterOutput
 write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
-  if (!is_access_record (fields, n_fields))
-    return g_log_writer_default (level, fields, n_fields, user_data);
-  if (g_log_writer_is_journald (fileno (stderr)))
-    return g_log_writer_journald (level, fields, n_fields, user_data);
+  const LogTarget *target = user_data;
+
+  if (!is_one_line_record (fields, n_fields))
+    return g_log_writer_default (level, fields, n_fields, NULL);
+  if (target->journald)
+    return g_log_writer_journald (level, fields, n_fields, NULL);
   fprintf (stderr, "%s\n", message_of (fields, n_fields));
   fflush (stderr);
   return G_LOG_WRITER_HANDLED;
@@ -46,8 +57,11 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoint
 void
 rndimg_access_log_install_writer (void)
 {
+  LogTarget *target = g_new0 (LogTarget, 1);
+
+  target->journald = g_log_writer_is_journald (fileno (stderr));
   g_log_writer_default_set_use_stderr (TRUE);
-  g_log_set_writer_func (write_log, NULL, NULL);
+  g_log_set_writer_func (write_log, target, g_free);
 }
 
 static const char *

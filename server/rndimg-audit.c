@@ -9,8 +9,7 @@
  * REMOTE_ADDR, HTTP_STATUS), so `journalctl RNDIMG_AUDIT_ACTION=delete`
  * finds them. Each is counted in /metrics (rndimg_audited_writes_total). */
 #include "rndimg-audit.h"
-
-#define AUDIT_DOMAIN "rndimg-audit"
+#include "rndimg-utc-text.h"
 
 struct _RndimgAudit
 {
@@ -56,23 +55,28 @@ pending_free (gpointer data)
 static void
 record (Pending *pending, guint status)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *when = g_date_time_format_iso8601 (now);
-  g_autofree char *status_text = g_strdup_printf ("%u", status);
-  g_autofree char *line = g_strdup_printf ("audit: %s %s %s from %s at %s: %u", pending->who, pending->action,
-                                           pending->target, pending->remote, when, status);
-  const GLogField fields[] = {
-    { "MESSAGE", line, -1 },
-    { "PRIORITY", "5", -1 },
-    { "GLIB_DOMAIN", AUDIT_DOMAIN, -1 },
-    { "RNDIMG_AUDIT_WHO", pending->who, -1 },
-    { "RNDIMG_AUDIT_ACTION", pending->action, -1 },
-    { "RNDIMG_AUDIT_TARGET", pending->target, -1 },
-    { "REMOTE_ADDR", pending->remote, -1 },
-    { "HTTP_STATUS", status_text, -1 },
-  };
+  char when[RNDIMG_UTC_TEXT_SIZE];
+  char status_text[16];
+  g_autofree char *line = NULL;
 
-  g_log_structured_array (G_LOG_LEVEL_MESSAGE, fields, G_N_ELEMENTS (fields));
+  rndimg_utc_text (g_get_real_time (), when);
+  g_snprintf (status_text, sizeof status_text, "%u", status);
+  line = g_strconcat ("audit: ", pending->who, " ", pending->action, " ", pending->target, " from ",
+                      pending->remote, " at ", when, ": ", status_text, NULL);
+  {
+    const GLogField fields[] = {
+      { "MESSAGE", line, -1 },
+      { "PRIORITY", "5", -1 },
+      { "GLIB_DOMAIN", RNDIMG_AUDIT_DOMAIN, -1 },
+      { "RNDIMG_AUDIT_WHO", pending->who, -1 },
+      { "RNDIMG_AUDIT_ACTION", pending->action, -1 },
+      { "RNDIMG_AUDIT_TARGET", pending->target, -1 },
+      { "REMOTE_ADDR", pending->remote, -1 },
+      { "HTTP_STATUS", status_text, -1 },
+    };
+
+    g_log_structured_array (G_LOG_LEVEL_MESSAGE, fields, G_N_ELEMENTS (fields));
+  }
   rndimg_metrics_count_write (pending->audit->metrics, pending->action, status);
 }
 

@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* The audit records' log domain (one line each on a terminal:
+ * rndimg-access-log.c). */
+#define RNDIMG_AUDIT_DOMAIN "rndimg-audit"
+
 typedef struct _RndimgAudit RndimgAudit;
 
 RndimgAudit *rndimg_audit_new    (RndimgMetrics      *metrics);

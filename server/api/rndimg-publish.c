@@ -102,10 +102,12 @@ event_answer (const RndimgEvent *event, const char *base_url, RndimgUrlSigner *s
   g_autofree char *signature = event->is_private && signer != NULL
                                ? rndimg_url_signer_query (signer, event->name, g_get_real_time () / G_USEC_PER_SEC)
                                : NULL;
-  char *json = rndimg_event_to_json_viewed (event, base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature);
+  /* The same bytes as the streams' frames when they saw it alike (made
+   * once: rndimg_event_look_json()). */
+  RndimgEventLook look = { base_url, 0, RNDIMG_EVENT_VIEW_WHOLE, signature };
 
   answer->status = 201;
-  answer->body = g_bytes_new_take (json, strlen (json));
+  answer->body = rndimg_event_look_json (event, &look);
   answer->location = g_strconcat (base_url, url_path, signature != NULL ? "?" : NULL, signature, NULL);
   answer->replayed = replayed;
   return answer;
