@@ -74,7 +74,7 @@ rndimg_picture_json_append_details (GString *out, const RndimgPicture *image, Rn
   rndimg_json_text_append_member (out, "author", text != NULL ? text->author : NULL);
   rndimg_json_text_append_member (out, "license", text != NULL ? text->license : NULL);
   rndimg_json_text_append_member (out, "source_url", text != NULL ? text->source_url : NULL);
-  g_string_append_printf (out, ",\"private\":%s", image != NULL && image->is_private ? "true" : "false");
+  g_string_append (out, image != NULL && image->is_private ? ",\"private\":true" : ",\"private\":false");
 }
 
 /* The query that lets a browser load private @image (and its variants)

@@ -269,7 +269,7 @@ append_album_settings (GString *out, const RndimgEvent *event)
     }
   else
     g_string_append (out, "null");
-  g_string_append_printf (out, ",\"private\":%s", event->is_private ? "true" : "false");
+  g_string_append (out, event->is_private ? ",\"private\":true" : ",\"private\":false");
 }
 
 /* The event as one reader sees it (@view), the URL built on @base_url
@@ -290,7 +290,7 @@ rndimg_event_to_json_viewed (const RndimgEvent *event, const char *base_url, gin
                                                 url_query, NULL) : NULL;
   g_autofree char *album = NULL;
 
-  g_string_append_printf (out, "%" G_GINT64_FORMAT, event->id);
+  rndimg_json_text_append_number (out, (guint64) MAX (event->id, 0));
   rndimg_json_text_append_member (out, "type", rndimg_event_kind_to_string (kind));
   rndimg_json_text_append_member (out, "message", url);
   rndimg_json_text_append_member (out, "url", url);
@@ -303,7 +303,10 @@ rndimg_event_to_json_viewed (const RndimgEvent *event, const char *base_url, gin
   if (event->epoch != NULL)
     rndimg_json_text_append_member (out, "epoch", event->epoch);
   if (missed > 0)
-    g_string_append_printf (out, ",\"missed\":%" G_GINT64_FORMAT, missed);
+    {
+      g_string_append (out, ",\"missed\":");
+      rndimg_json_text_append_number (out, (guint64) missed);
+    }
   if (about_albums)
     append_album_settings (out, event);
   else

@@ -10,6 +10,7 @@
 #include "rndimg-event-id.h"
 #include "rndimg-frame-writer.h"
 #include "rndimg-http.h"
+#include "rndimg-json-text.h"
 
 #include <string.h>
 
@@ -37,8 +38,11 @@ sse_render (const RndimgEvent *event, const RndimgEventLook *look)
   const char *data = g_bytes_get_data (json, &size);
   GString *frame = g_string_sized_new (size + 64);
 
-  g_string_append_printf (frame, "id: %" G_GINT64_FORMAT "\nevent: %s\ndata: ", event->id,
-                          kind == RNDIMG_EVENT_PUBLISHED ? "image" : rndimg_event_kind_to_string (kind));
+  g_string_append_len (frame, "id: ", 4);
+  rndimg_json_text_append_number (frame, (guint64) MAX (event->id, 0));
+  g_string_append_len (frame, "\nevent: ", 8);
+  g_string_append (frame, kind == RNDIMG_EVENT_PUBLISHED ? "image" : rndimg_event_kind_to_string (kind));
+  g_string_append_len (frame, "\ndata: ", 7);
   g_string_append_len (frame, data, (gssize) size);
   g_string_append_len (frame, "\n\n", 2);
   return g_string_free_to_bytes (frame);
