@@ -223,7 +223,8 @@ rndimg_event_describe (RndimgEvent *event, const RndimgEventDescriber *describer
     event->url_path = describer->url_path (event->name, describer->user_data);
   if (describer->describe == NULL || event->details_known)
     return;
-  members = g_string_new (NULL);
+  /* Sized for a picture's details (~450 bytes): no regrowth. */
+  members = g_string_sized_new (512);
   event->details_known = describer->describe (event->name, members, describer->user_data);
   if (g_strcmp0 (event->details, members->str) == 0)
     return;
@@ -280,7 +281,8 @@ char *
 rndimg_event_to_json_viewed (const RndimgEvent *event, const char *base_url, gint64 missed, RndimgEventView view,
                              const char *url_query)
 {
-  g_autoptr(GString) out = g_string_new ("{\"status\":\"success\",\"id\":");
+  /* Sized for an event with a picture's details (~650 bytes). */
+  g_autoptr(GString) out = g_string_sized_new (768);
   RndimgEventKind kind = view == RNDIMG_EVENT_VIEW_AS_REMOVED ? RNDIMG_EVENT_REMOVED
                          : view == RNDIMG_EVENT_VIEW_AS_ADDED ? RNDIMG_EVENT_PUBLISHED : event->kind;
   const char *name = view == RNDIMG_EVENT_VIEW_AS_REMOVED ? event->from : event->name;
@@ -290,6 +292,7 @@ rndimg_event_to_json_viewed (const RndimgEvent *event, const char *base_url, gin
                                                 url_query, NULL) : NULL;
   g_autofree char *album = NULL;
 
+  g_string_append (out, "{\"status\":\"success\",\"id\":");
   rndimg_json_text_append_number (out, (guint64) MAX (event->id, 0));
   rndimg_json_text_append_member (out, "type", rndimg_event_kind_to_string (kind));
   rndimg_json_text_append_member (out, "message", url);
