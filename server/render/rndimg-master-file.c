@@ -21,12 +21,27 @@ struct _RndimgMasterFile
   VipsImage *image;   /* over the mapping's pixels */
 };
 
-void
-rndimg_master_file_free (RndimgMasterFile *file)
+static void
+master_file_clear (gpointer data)
 {
+  RndimgMasterFile *file = data;
+
   g_clear_object (&file->image);
   g_clear_pointer (&file->mapping, g_mapped_file_unref);
-  g_free (file);
+}
+
+/* Mapped masters are shared between render threads (rndimg-open-masters.c):
+ * a libvips image may be read by several at once. */
+RndimgMasterFile *
+rndimg_master_file_ref (RndimgMasterFile *file)
+{
+  return g_atomic_rc_box_acquire (file);
+}
+
+void
+rndimg_master_file_unref (RndimgMasterFile *file)
+{
+  g_atomic_rc_box_release_full (file, master_file_clear);
 }
 
 /* The fields of a .v header we check (libvips' file format: the magic
@@ -54,7 +69,7 @@ read_master_header (const char *data, gsize length, VipsFileHeader *header)
 RndimgMasterFile *
 rndimg_master_file_map (const char *path, const RndimgMasterSize *size, GError **error)
 {
-  g_autoptr(RndimgMasterFile) file = g_new0 (RndimgMasterFile, 1);
+  g_autoptr(RndimgMasterFile) file = g_atomic_rc_box_new0 (RndimgMasterFile);
   VipsFileHeader header;
   const char *data;
   gsize length, pixels;

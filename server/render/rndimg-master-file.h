@@ -11,8 +11,9 @@ typedef struct _RndimgMasterFile RndimgMasterFile;
 RndimgMasterFile *rndimg_master_file_map     (const char             *path,
                                               const RndimgMasterSize *size,
                                               GError                **error);
-void              rndimg_master_file_free    (RndimgMasterFile       *file);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgMasterFile, rndimg_master_file_free)
+RndimgMasterFile *rndimg_master_file_ref     (RndimgMasterFile       *file);
+void              rndimg_master_file_unref   (RndimgMasterFile       *file);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgMasterFile, rndimg_master_file_unref)
 
 VipsImage *rndimg_master_file_resize        (RndimgMasterFile           *file,
                                              guint                       width,

@@ -8,13 +8,17 @@
 
 G_BEGIN_DECLS
 
+/* The masters kept mapped between renders (rndimg-open-masters.c), made
+ * by the module and handed back to it with each job. */
+typedef struct _RndimgOpenMasters RndimgOpenMasters;
+
 /* What the render module (librndimg-render, the only code that links
  * libvips) offers the server: one table, found by its symbol name when
  * the module is loaded (rndimg-render-engine.c). The module's own code
  * calls back into the server's (the variant grammar, the render box, the
  * header readers), which the executable exports. A module whose @version
  * differs is refused. */
-#define RNDIMG_RENDER_ENTRY_POINTS_VERSION 1
+#define RNDIMG_RENDER_ENTRY_POINTS_VERSION 2
 #define RNDIMG_RENDER_ENTRY_POINTS_SYMBOL "rndimg_render_entry_points"
 
 /* libvips finds its own modules folder under $VIPSHOME/lib: this one has
@@ -31,7 +35,10 @@ typedef struct {
                                    guint                     max_side,
                                    guint64                   max_input_pixels,
                                    GError                  **error);
-  GBytes       *(*run_job)        (const char               *path,
+  RndimgOpenMasters *(*open_masters_new)  (guint capacity);
+  void          (*open_masters_free) (RndimgOpenMasters      *masters);
+  GBytes       *(*run_job)        (RndimgOpenMasters        *open_masters,
+                                   const char               *path,
                                    const RndimgVariantSpec  *spec,
                                    const RndimgMastersPlan  *plan,
                                    guint64                   max_input_pixels,

@@ -153,7 +153,7 @@ make_then_render (const char *path, const RndimgVariantSpec *spec, const RndimgM
   bytes = render_from_original (path, &outcome->facts, spec, deadline, error);
 out:
   for (guint i = 0; i < RNDIMG_MASTER_MAX_LEVELS; i++)
-    g_clear_pointer (&files[i], rndimg_master_file_free);
+    g_clear_pointer (&files[i], rndimg_master_file_unref);
   return bytes;
 }
 
@@ -179,13 +179,13 @@ fits_memory_limit (const RndimgSourceFacts *facts, const RndimgVariantSpec *spec
  * tells the main context what was learnt and made. A @memory_limit (not
  * 0) is checked against the picture's header first. */
 GBytes *
-rndimg_render_job_run (const char *path, const RndimgVariantSpec *spec, const RndimgMastersPlan *plan,
+rndimg_render_job_run (RndimgOpenMasters *open_masters, const char *path, const RndimgVariantSpec *spec, const RndimgMastersPlan *plan,
                        guint64 max_input_pixels, guint64 memory_limit, RndimgRenderDeadline *deadline,
                        RndimgMastersOutcome *outcome, GError **error)
 {
   if (plan->step == RNDIMG_MASTERS_FROM_MASTER)
     {
-      g_autoptr(RndimgMasterFile) master = rndimg_master_file_map (plan->paths[0], &plan->master, NULL);
+      g_autoptr(RndimgMasterFile) master = rndimg_open_masters_get (open_masters, plan->paths[0], &plan->master, NULL);
 
       if (master != NULL)
         {

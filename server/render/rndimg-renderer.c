@@ -72,7 +72,13 @@ struct _RndimgRenderer
   gboolean can_encode[RNDIMG_FORMAT_AVIF + 1];
   gboolean avif_probed;         /* AVIF's module loaded and its encoder tried */
   RndimgRendererCounts counts;
+  GMutex open_masters_lock;     /* the render threads make it on first need */
+  RndimgOpenMasters *open_masters;
+  void (*free_open_masters) (RndimgOpenMasters *masters);
 };
+
+/* How many masters stay mapped between renders (rndimg-open-masters.c). */
+#define OPEN_MASTERS 8
 
 G_DEFINE_FINAL_TYPE (RndimgRenderer, rndimg_renderer, G_TYPE_OBJECT)
 
@@ -104,6 +110,9 @@ rndimg_renderer_finalize (GObject *object)
   g_main_context_unref (self->context);
   g_clear_object (&self->masters);
   g_clear_object (&self->engine);
+  if (self->open_masters != NULL)
+    self->free_open_masters (self->open_masters);
+  g_mutex_clear (&self->open_masters_lock);
   G_OBJECT_CLASS (rndimg_renderer_parent_class)->finalize (object);
 }
 
@@ -118,6 +127,7 @@ rndimg_renderer_init (RndimgRenderer *self)
 {
   g_queue_init (&self->waiting);
   g_queue_init (&self->waiting_background);
+  g_mutex_init (&self->open_masters_lock);
 }
 
 /* Every waiting request gets the one result. */
@@ -203,6 +213,23 @@ finish_job (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The masters kept mapped, made by the module on the first render. */
+static RndimgOpenMasters *
+open_masters (RndimgRenderer *self, const RndimgRenderEntryPoints *render)
+{
+  RndimgOpenMasters *masters;
+
+  g_mutex_lock (&self->open_masters_lock);
+  if (self->open_masters == NULL)
+    {
+      self->open_masters = render->open_masters_new (OPEN_MASTERS);
+      self->free_open_masters = render->open_masters_free;
+    }
+  masters = self->open_masters;
+  g_mutex_unlock (&self->open_masters_lock);
+  return masters;
+}
+
 /* On a worker thread. */
 static void
 run_job (gpointer data, gpointer user_data)
@@ -217,7 +244,7 @@ run_job (gpointer data, gpointer user_data)
   g_atomic_int_inc (&self->running_threads);
   if (render != NULL)
     {
-      job->bytes = render->run_job (job->picture->path, &job->spec, &job->plan, self->limits.max_input_pixels,
+      job->bytes = render->run_job (open_masters (self, render), job->picture->path, &job->spec, &job->plan, self->limits.max_input_pixels,
                                     job->memory_limit, &deadline, &job->outcome, &job->error);
       render->finish_thread ();
     }
