@@ -5,7 +5,9 @@
  * module that is missing or not ours makes renders answer 503 with the
  * reason, said once in the log, and the rest of the server serves on;
  * and the module's lock on Orc's code memory holds while render threads
- * build and free libvips' reduces side by side (rndimg-orc-lock.c). */
+ * build and free libvips' reduces side by side (rndimg-orc-lock.c); the
+ * first variant after a restart loads the module and tries its encoders
+ * without stopping the main loop (rndimg-encoders.c). */
 #include "variant-fixture.h"
 
 #include <string.h>
@@ -250,6 +252,81 @@ test_concurrent_renders (void)
   test_remove_folder (state);
 }
 
+/* A GET of @path on its own thread, timed from when it was sent. */
+typedef struct {
+  TestServer *server;
+  const char *path;
+  gint64 started;
+  gint64 answered;
+  guint status;
+} TimedGet;
+
+static gpointer
+timed_get (gpointer data)
+{
+  TimedGet *get_it = data;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_auto(TestResponse) response = { 0 };
+
+  get_it->started = g_get_monotonic_time ();
+  get (get_it->server, session, get_it->path, &response);
+  get_it->answered = g_get_monotonic_time ();
+  get_it->status = response.status;
+  return NULL;
+}
+
+/* After a restart with its placeholders kept, libvips is not loaded: the
+ * first variant loads it and tries the encoders (~100 ms without
+ * sanitizers). That happens on a thread, the variant's request paused; a
+ * GET /rndimg sent meanwhile is answered at once, not after it (the main
+ * loop used to wait for the load: both took as long). */
+static void
+test_first_variant_keeps_serving (void)
+{
+  g_autofree char *images = make_folder ();
+  g_autofree char *state = g_dir_make_tmp ("rndimg-render-module-XXXXXX", NULL);
+  g_autofree char *state_file = g_build_filename (state, "history.json", NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_auto(TestResponse) response = { 0 };
+  TestServer *server = start_plain_on (images, state_file);
+  g_autofree char *canonical = NULL;
+  TimedGet variant = { 0 }, random = { 0 };
+  GThread *thread;
+
+  test_server_wait_for_placeholders (server, session, 30000);
+  test_server_stop (server);
+  server = start_plain_on (images, state_file);
+  test_server_wait_for_placeholders (server, session, 30000);
+  {
+    g_autofree char *url = test_server_url (server, "/img/01.png/40x30.jpg");
+    g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+    g_autoptr(GBytes) body = NULL;
+
+    soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+    body = soup_session_send_and_read (session, message, NULL, NULL);
+    canonical = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (message), "Location"));
+    g_assert_nonnull (canonical);
+  }
+  g_assert_false (maps_libvips (server));
+
+  variant = (TimedGet) { .server = server, .path = canonical };
+  random = (TimedGet) { .server = server, .path = "/polling/api/v1.0/rndimg" };
+  thread = g_thread_new ("first-variant", timed_get, &variant);
+  g_usleep (20000);
+  timed_get (&random);
+  g_thread_join (thread);
+
+  g_assert_cmpuint (variant.status, ==, 200);
+  g_assert_cmpuint (random.status, ==, 200);
+  g_test_message ("first variant %.1f ms; GET /rndimg sent 20 ms after it, answered in %.1f ms",
+                  (variant.answered - variant.started) / 1000.0, (random.answered - random.started) / 1000.0);
+  g_assert_cmpint (random.answered, <, variant.answered);
+  g_assert_cmpint ((random.answered - random.started) * 3, <, variant.answered - variant.started);
+  test_server_stop (server);
+  test_remove_folder (images);
+  test_remove_folder (state);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -259,5 +336,6 @@ main (int argc, char **argv)
   g_test_add_func ("/render-module/not-a-module", test_not_a_module);
   g_test_add_func ("/render-module/someone-elses", test_someone_elses_module);
   g_test_add_func ("/render-module/concurrent-renders", test_concurrent_renders);
+  g_test_add_func ("/render-module/first-variant-keeps-serving", test_first_variant_keeps_serving);
   return g_test_run ();
 }

@@ -554,6 +554,49 @@ serve_versioned (RndimgExchange *exchange, RndimgPicture *image, const char *ver
   rndimg_variants_api_redirect (exchange, signed_canonical != NULL ? signed_canonical : canonical);
 }
 
+/* A request paused until the encoders it needs are known (the first
+ * variant after a start loads libvips and tries its encoders on a thread:
+ * the main loop serves the others meanwhile). */
+typedef struct {
+  RndimgPaused *paused;
+  RndimgPicture *image;
+  VariantRequest *request;
+} EncodersWait;
+
+static void
+encoders_wait_free (gpointer data)
+{
+  EncodersWait *wait = data;
+
+  rndimg_paused_free (wait->paused);
+  rndimg_picture_unref (wait->image);
+  g_clear_pointer (&wait->request, variant_request_free);
+  g_free (wait);
+}
+
+static void
+on_encoders_known (gpointer data)
+{
+  EncodersWait *wait = data;
+  VariantRequest *request;
+
+  if (!rndimg_paused_resume (wait->paused))
+    return;
+  request = g_steal_pointer (&wait->request);
+  rndimg_variants_api_when_versioned (request->api->variants, rndimg_paused_exchange (wait->paused), wait->image,
+                                      serve_versioned, request, (GDestroyNotify) variant_request_free);
+}
+
+/* Whether @request will ask which encoders exist for AVIF: asked for by
+ * name, or negotiated with a client that takes it. */
+static gboolean
+asks_avif (RndimgExchange *exchange, const RndimgVariantSpec *spec)
+{
+  const char *accept = soup_message_headers_get_list (rndimg_exchange_get_request_headers (exchange), "Accept");
+
+  return spec->format == RNDIMG_FORMAT_AVIF || (spec->format == RNDIMG_FORMAT_AUTO && accepts (accept, "image/avif"));
+}
+
 /* GET|HEAD /img/... */
 void
 rndimg_variants_api_serve (RndimgExchange *exchange, const char *path, GHashTable *query, gpointer variants_api)
@@ -584,6 +627,18 @@ rndimg_variants_api_serve (RndimgExchange *exchange, const char *path, GHashTabl
     }
   request->api = api;
   request->requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
+  /* A spelling without the version is redirected: it needs no encoder. */
+  if (version != NULL && !rndimg_picture_variants_encoders_known (api->variants, asks_avif (exchange, &request->spec)))
+    {
+      EncodersWait *wait = g_new0 (EncodersWait, 1);
+
+      wait->paused = rndimg_paused_new (exchange);
+      wait->image = rndimg_picture_ref (image);
+      wait->request = request;
+      rndimg_picture_variants_when_encoders_known (api->variants, asks_avif (exchange, &request->spec),
+                                                   on_encoders_known, wait, encoders_wait_free);
+      return;
+    }
   rndimg_variants_api_when_versioned (api->variants, exchange, image, serve_versioned, request,
                                       (GDestroyNotify) variant_request_free);
 }

@@ -28,6 +28,13 @@ RndimgCatalogue       *rndimg_picture_variants_get_catalogue (RndimgPictureVaria
 RndimgVariantVersions *rndimg_picture_variants_get_versions  (RndimgPictureVariants          *self);
 gboolean               rndimg_picture_variants_can_encode (RndimgPictureVariants             *self,
                                                          RndimgFormat                         format);
+gboolean               rndimg_picture_variants_encoders_known (RndimgPictureVariants         *self,
+                                                         gboolean                             with_avif);
+void                   rndimg_picture_variants_when_encoders_known (RndimgPictureVariants    *self,
+                                                         gboolean                             with_avif,
+                                                         RndimgEncodersFunc                   func,
+                                                         gpointer                             user_data,
+                                                         GDestroyNotify                       free_data);
 GBytes                *rndimg_picture_variants_lookup   (RndimgPictureVariants               *self,
                                                          const char                          *key);
 void                   rndimg_picture_variants_fetch_async   (RndimgPictureVariants          *self,

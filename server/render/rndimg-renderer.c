@@ -55,8 +55,7 @@ struct _RndimgRenderer
   RndimgRendererLimits limits;
   RndimgMasters *masters;       /* owned */
   RndimgRenderEngine *engine;   /* owned */
-  gboolean probed;              /* @can_encode known, but for AVIF */
-  gboolean engine_unavailable;  /* renders fail with a 503 saying why */
+  RndimgEncoders *encoders;
   GThreadPool *pool;
   GMainContext *context;        /* where results are delivered */
   GHashTable *jobs;             /* key -> Job, waiting or running */
@@ -69,8 +68,6 @@ struct _RndimgRenderer
   guint idle_id;                /* returns memory when the pool stays idle */
   gint64 idle_since;            /* monotonic: when the last render ended (0: none yet) */
   guint ahead_id;               /* starts the renders made ahead once idle long enough */
-  gboolean can_encode[RNDIMG_FORMAT_AVIF + 1];
-  gboolean avif_probed;         /* AVIF's module loaded and its encoder tried */
   RndimgRendererCounts counts;
   GMutex open_masters_lock;     /* the render threads make it on first need */
   RndimgOpenMasters *open_masters;
@@ -106,6 +103,7 @@ rndimg_renderer_finalize (GObject *object)
   g_clear_handle_id (&self->idle_id, g_source_remove);
   g_clear_handle_id (&self->ahead_id, g_source_remove);
   g_thread_pool_free (self->pool, TRUE, TRUE);
+  rndimg_encoders_free (self->encoders);
   g_hash_table_unref (self->jobs);
   g_main_context_unref (self->context);
   g_clear_object (&self->masters);
@@ -386,36 +384,6 @@ dispatch (RndimgRenderer *self)
     }
 }
 
-/* Renders a tiny picture in each format, on a thread of its own, lowered: the threads libvips starts for the
- * probes stay in its thread set and serve later renders. AVIF is probed
- * when first asked for (rndimg_renderer_can_encode()): its libvips module
- * and libheif's encoders are loaded then, not at start. */
-static gpointer
-probe_encoders (gpointer data)
-{
-  RndimgRenderer *self = data;
-  const RndimgRenderEntryPoints *render = rndimg_render_engine_get (self->engine, NULL);
-
-  rndimg_picture_thread_lower ();
-  for (RndimgFormat format = RNDIMG_FORMAT_JPEG; format < RNDIMG_FORMAT_AVIF; format++)
-    self->can_encode[format] = render->probe_encoder (format);
-  render->finish_thread ();
-  return NULL;
-}
-
-static gpointer
-probe_avif (gpointer data)
-{
-  RndimgRenderer *self = data;
-  const RndimgRenderEntryPoints *render = rndimg_render_engine_get (self->engine, NULL);
-
-  rndimg_picture_thread_lower ();
-  self->can_encode[RNDIMG_FORMAT_AVIF] = render->load_format ("vips-heif") &&
-                                         render->probe_encoder (RNDIMG_FORMAT_AVIF);
-  render->finish_thread ();
-  return NULL;
-}
-
 static void
 on_masters_ready (RndimgMasters *masters, gpointer user_data)
 {
@@ -435,6 +403,7 @@ rndimg_renderer_new (const RndimgRendererLimits *limits, RndimgMasters *masters,
   self->masters = masters;
   self->engine = g_object_ref (engine);
   self->context = g_main_context_ref_thread_default ();
+  self->encoders = rndimg_encoders_new (engine, self->context);
   self->jobs = g_hash_table_new (g_str_hash, g_str_equal);
   self->pool = g_thread_pool_new (run_job, self, (gint) self->limits.workers, TRUE, &error);
   if (self->pool == NULL)
@@ -443,40 +412,28 @@ rndimg_renderer_new (const RndimgRendererLimits *limits, RndimgMasters *masters,
   return self;
 }
 
-/* Renders a tiny picture in each format but AVIF, once, loading the
- * render module first: FALSE when it cannot be loaded. */
-static gboolean
-probe (RndimgRenderer *self)
-{
-  if (!self->probed && !self->engine_unavailable)
-    {
-      if (rndimg_render_engine_get (self->engine, NULL) == NULL)
-        self->engine_unavailable = TRUE;
-      else
-        g_thread_join (g_thread_new ("rndimg-probe", probe_encoders, self));
-      self->probed = !self->engine_unavailable;
-    }
-  return self->probed;
-}
-
-/* Whether @format can be rendered. The first ask loads the render module
- * (libvips) and tries its encoders, and the first ask for AVIF loads
- * libvips' heif module and tries its encoder: the main loop waits for
- * each once (some tens of milliseconds). Without the module every format
- * is taken, and its render fails with the module's error (a 503). */
+/* Whether @format can be rendered (rndimg-encoders.c): the first ask
+ * loads the render module and tries its encoders in place. */
 gboolean
 rndimg_renderer_can_encode (RndimgRenderer *self, RndimgFormat format)
 {
-  if (!probe (self))
-    return format != RNDIMG_FORMAT_AUTO;
-  if (format == RNDIMG_FORMAT_AVIF && !self->avif_probed)
-    {
-      self->avif_probed = TRUE;
-      g_thread_join (g_thread_new ("rndimg-probe", probe_avif, self));
-      if (!self->can_encode[RNDIMG_FORMAT_AVIF])
-        g_message ("libvips here cannot encode AVIF (libheif without an AV1 encoder): avif answers 406");
-    }
-  return format != RNDIMG_FORMAT_AUTO && self->can_encode[format];
+  return rndimg_encoders_can_encode (self->encoders, format);
+}
+
+gboolean
+rndimg_renderer_encoders_known (RndimgRenderer *self, gboolean with_avif)
+{
+  return rndimg_encoders_known (self->encoders, with_avif);
+}
+
+/* Calls @func(@user_data) once the encoders a request needs (AVIF's too
+ * when @with_avif) are known, the main loop serving on meanwhile
+ * (rndimg_encoders_when_known()). */
+void
+rndimg_renderer_when_encoders_known (RndimgRenderer *self, gboolean with_avif, RndimgEncodersFunc func,
+                                     gpointer user_data, GDestroyNotify free_data)
+{
+  rndimg_encoders_when_known (self->encoders, with_avif, func, user_data, free_data);
 }
 
 /* A job made ahead is asked for: it moves behind the other asked-for ones. */

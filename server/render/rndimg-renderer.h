@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "rndimg-encoders.h"
 #include "rndimg-masters.h"
 #include "rndimg-render-engine.h"
 #include "rndimg-variant.h"
@@ -38,6 +39,13 @@ RndimgRenderer *rndimg_renderer_new            (const RndimgRendererLimits *limi
                                                 RndimgRenderEngine         *engine);
 gboolean        rndimg_renderer_can_encode     (RndimgRenderer             *self,
                                                 RndimgFormat                format);
+gboolean        rndimg_renderer_encoders_known (RndimgRenderer             *self,
+                                                gboolean                    with_avif);
+void            rndimg_renderer_when_encoders_known (RndimgRenderer        *self,
+                                                gboolean                    with_avif,
+                                                RndimgEncodersFunc          func,
+                                                gpointer                    user_data,
+                                                GDestroyNotify              free_data);
 void            rndimg_renderer_render_async   (RndimgRenderer             *self,
                                                 const char                 *key,
                                                 RndimgPicture              *picture,
