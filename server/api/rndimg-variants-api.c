@@ -313,8 +313,9 @@ variant_request_free (VariantRequest *request)
 
 /* Whether @key's render would wait in the queue every client shares: it
  * is in neither cache nor under way (joining a render adds no work), and
- * every worker is busy. Only such renders take from the client's share:
- * on an idle server nobody waits for anybody. */
+ * every worker is busy, counting the renders on their way to the queue.
+ * Only such renders take from the client's share: on an idle server
+ * nobody waits for anybody. */
 static gboolean
 must_wait (RndimgVariantsApi *api, const char *key)
 {
@@ -322,7 +323,8 @@ must_wait (RndimgVariantsApi *api, const char *key)
 
   return !rndimg_variant_cache_holds (rndimg_picture_variants_get_cache (api->variants), key) &&
          !rndimg_renderer_is_rendering (renderer, key) &&
-         rndimg_renderer_get_queued (renderer) + rndimg_renderer_get_running (renderer) >= MAX (api->workers, 1);
+         rndimg_renderer_get_queued (renderer) + rndimg_renderer_get_running (renderer) +
+         rndimg_picture_variants_get_on_the_way (api->variants) >= MAX (api->workers, 1);
 }
 
 /* The answer in @format: its key, ETag and Lorem Picsum's names. */

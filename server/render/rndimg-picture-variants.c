@@ -17,6 +17,7 @@ struct _RndimgPictureVariants
   RndimgVariantCache *cache;
   RndimgMasters *masters;      /* the renderer's; borrowed */
   RndimgRenderer *renderer;
+  guint on_the_way;            /* fetches asked for, the disk not answered yet */
 };
 
 enum { RENDERED, N_SIGNALS };
@@ -188,6 +189,8 @@ on_read_from_disk (GObject *source, GAsyncResult *result, gpointer user_data)
   Fetch *fetch = g_task_get_task_data (task);
   GBytes *bytes = rndimg_variant_cache_read_finish (self->cache, result);
 
+  if (!fetch->ahead)
+    self->on_the_way--;
   /* A render of it may have ended while the disk was asked. */
   if (bytes == NULL)
     bytes = rndimg_variant_cache_lookup (self->cache, fetch->key);
@@ -213,6 +216,8 @@ fetch (RndimgPictureVariants *self, RndimgPicture *image, const RndimgVariantSpe
   fetch->spec = *spec;
   fetch->ahead = ahead;
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+  if (!ahead)
+    self->on_the_way++;
   rndimg_variant_cache_read_async (self->cache, key, on_read_from_disk, task);
 }
 
@@ -237,6 +242,16 @@ rndimg_picture_variants_prepare (RndimgPictureVariants *self, RndimgPicture *ima
   if (rndimg_variant_cache_has (self->cache, key) || rndimg_renderer_is_rendering (self->renderer, key))
     return;
   fetch (self, image, spec, key, TRUE, NULL, NULL);
+}
+
+/* Fetches asked for whose disk read has not answered yet: each is a render
+ * on its way to the renderer, unless the disk has it. A burst of requests
+ * read in one pass of the main loop (or let go together) is counted
+ * before any of them reaches the renderer's queue. */
+guint
+rndimg_picture_variants_get_on_the_way (RndimgPictureVariants *self)
+{
+  return self->on_the_way;
 }
 
 /* The variant's bytes, or NULL with a RNDIMG_RENDER_ERROR. */

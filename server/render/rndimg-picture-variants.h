@@ -35,6 +35,7 @@ void                   rndimg_picture_variants_when_encoders_known (RndimgPictur
                                                          RndimgEncodersFunc                   func,
                                                          gpointer                             user_data,
                                                          GDestroyNotify                       free_data);
+guint                  rndimg_picture_variants_get_on_the_way (RndimgPictureVariants         *self);
 GBytes                *rndimg_picture_variants_lookup   (RndimgPictureVariants               *self,
                                                          const char                          *key);
 void                   rndimg_picture_variants_fetch_async   (RndimgPictureVariants          *self,
