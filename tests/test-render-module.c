@@ -55,19 +55,26 @@ get (TestServer *server, SoupSession *session, const char *path, TestResponse *r
   test_request (session, "GET", url, NULL, NULL, NULL, response);
 }
 
-/* A variant's canonical URL, then its answer. */
-static void
-get_variant_of (TestServer *server, SoupSession *session, const char *path, TestResponse *response)
+/* Where @path redirects to (a variant's canonical URL). */
+static char *
+redirect_of (TestServer *server, SoupSession *session, const char *path)
 {
   g_autofree char *url = test_server_url (server, path);
   g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
   g_autoptr(GBytes) body = NULL;
-  g_autofree char *location = NULL;
 
   soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   body = soup_session_send_and_read (session, message, NULL, NULL);
   g_assert_cmpuint (soup_message_get_status (message), ==, 302);
-  location = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (message), "Location"));
+  return g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (message), "Location"));
+}
+
+/* A variant's canonical URL, then its answer. */
+static void
+get_variant_of (TestServer *server, SoupSession *session, const char *path, TestResponse *response)
+{
+  g_autofree char *location = redirect_of (server, session, path);
+
   get (server, session, location, response);
 }
 
@@ -215,23 +222,14 @@ test_concurrent_renders (void)
   TestServer *server = test_server_start_logged (args, NULL);
   RenderClient clients[4];
   GThread *threads[G_N_ELEMENTS (clients)];
+  g_autofree char *location = NULL;
   g_autofree char *prefix = NULL;
   g_autofree char *log = NULL;
 
   test_server_wait_for_placeholders (server, session, 30000);
-  {
-    g_autofree char *url = test_server_url (server, "/img/01.png/1x1.jpg");
-    g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
-    g_autoptr(GBytes) body = NULL;
-    const char *location;
-
-    soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
-    body = soup_session_send_and_read (session, message, NULL, NULL);
-    location = soup_message_headers_get_one (soup_message_get_response_headers (message), "Location");
-    g_assert_nonnull (location);
-    g_assert_true (g_str_has_suffix (location, "1x1.jpg"));
-    prefix = g_strndup (location, strlen (location) - strlen ("1x1.jpg"));
-  }
+  location = redirect_of (server, session, "/img/01.png/1x1.jpg");
+  g_assert_true (g_str_has_suffix (location, "1x1.jpg"));
+  prefix = g_strndup (location, strlen (location) - strlen ("1x1.jpg"));
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {
       clients[i] = (RenderClient) { .server = server, .prefix = prefix, .first = i, .count = 150 };
@@ -297,16 +295,8 @@ test_first_variant_keeps_serving (void)
   test_server_stop (server);
   server = start_plain_on (images, state_file);
   test_server_wait_for_placeholders (server, session, 30000);
-  {
-    g_autofree char *url = test_server_url (server, "/img/01.png/40x30.jpg");
-    g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
-    g_autoptr(GBytes) body = NULL;
-
-    soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
-    body = soup_session_send_and_read (session, message, NULL, NULL);
-    canonical = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (message), "Location"));
-    g_assert_nonnull (canonical);
-  }
+  canonical = redirect_of (server, session, "/img/01.png/40x30.jpg");
+  g_assert_nonnull (canonical);
   g_assert_false (maps_libvips (server));
 
   variant = (TimedGet) { .server = server, .path = canonical };
