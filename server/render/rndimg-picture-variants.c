@@ -18,6 +18,7 @@ struct _RndimgPictureVariants
   RndimgMasters *masters;      /* the renderer's; borrowed */
   RndimgRenderer *renderer;
   guint on_the_way;            /* fetches asked for, the disk not answered yet */
+  GHashTable *keys_on_the_way; /* their keys -> how many (GUINT_TO_POINTER) */
 };
 
 enum { RENDERED, N_SIGNALS };
@@ -37,6 +38,7 @@ rndimg_picture_variants_finalize (GObject *object)
   /* The renderer and its masters use the cache: before it. */
   g_clear_object (&self->renderer);
   g_clear_pointer (&self->cache, rndimg_variant_cache_free);
+  g_hash_table_unref (self->keys_on_the_way);
   G_OBJECT_CLASS (rndimg_picture_variants_parent_class)->finalize (object);
 }
 
@@ -52,6 +54,7 @@ rndimg_picture_variants_class_init (RndimgPictureVariantsClass *klass)
 static void
 rndimg_picture_variants_init (RndimgPictureVariants *self)
 {
+  self->keys_on_the_way = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* A picture left the catalogue: its masters go (its variants age out). */
@@ -181,6 +184,28 @@ on_rendered (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
 }
 
+/* A fetch asked for sets out to the disk, then to the renderer. */
+static void
+take_the_way (RndimgPictureVariants *self, const char *key)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->keys_on_the_way, key));
+
+  g_hash_table_replace (self->keys_on_the_way, g_strdup (key), GUINT_TO_POINTER (count + 1));
+  self->on_the_way++;
+}
+
+static void
+leave_the_way (RndimgPictureVariants *self, const char *key)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->keys_on_the_way, key));
+
+  if (count <= 1)
+    g_hash_table_remove (self->keys_on_the_way, key);
+  else
+    g_hash_table_replace (self->keys_on_the_way, g_strdup (key), GUINT_TO_POINTER (count - 1));
+  self->on_the_way--;
+}
+
 static void
 on_read_from_disk (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -190,7 +215,7 @@ on_read_from_disk (GObject *source, GAsyncResult *result, gpointer user_data)
   GBytes *bytes = rndimg_variant_cache_read_finish (self->cache, result);
 
   if (!fetch->ahead)
-    self->on_the_way--;
+    leave_the_way (self, fetch->key);
   /* A render of it may have ended while the disk was asked. */
   if (bytes == NULL)
     bytes = rndimg_variant_cache_lookup (self->cache, fetch->key);
@@ -217,7 +242,7 @@ fetch (RndimgPictureVariants *self, RndimgPicture *image, const RndimgVariantSpe
   fetch->ahead = ahead;
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
   if (!ahead)
-    self->on_the_way++;
+    take_the_way (self, key);
   rndimg_variant_cache_read_async (self->cache, key, on_read_from_disk, task);
 }
 
@@ -252,6 +277,13 @@ guint
 rndimg_picture_variants_get_on_the_way (RndimgPictureVariants *self)
 {
   return self->on_the_way;
+}
+
+/* Whether a fetch of @key is on its way: another asker joins its render. */
+gboolean
+rndimg_picture_variants_is_on_the_way (RndimgPictureVariants *self, const char *key)
+{
+  return g_hash_table_contains (self->keys_on_the_way, key);
 }
 
 /* The variant's bytes, or NULL with a RNDIMG_RENDER_ERROR. */

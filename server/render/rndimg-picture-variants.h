@@ -36,6 +36,8 @@ void                   rndimg_picture_variants_when_encoders_known (RndimgPictur
                                                          gpointer                             user_data,
                                                          GDestroyNotify                       free_data);
 guint                  rndimg_picture_variants_get_on_the_way (RndimgPictureVariants         *self);
+gboolean               rndimg_picture_variants_is_on_the_way (RndimgPictureVariants          *self,
+                                                         const char                          *key);
 GBytes                *rndimg_picture_variants_lookup   (RndimgPictureVariants               *self,
                                                          const char                          *key);
 void                   rndimg_picture_variants_fetch_async   (RndimgPictureVariants          *self,
