@@ -196,7 +196,8 @@ on_probe_done (gpointer user_data)
         }
       link = next;
     }
-  if (!g_queue_is_empty (&self->waiters))
+  /* A waiter told may have asked again, and started a probe itself. */
+  if (self->thread == NULL && !g_queue_is_empty (&self->waiters))
     start_probe (self);
   return G_SOURCE_REMOVE;
 }
