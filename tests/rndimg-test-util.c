@@ -104,6 +104,17 @@ test_server_wait_log (TestServer *server, const char *text, guint timeout_ms)
   return test_server_read_log (server);
 }
 
+/* Whether @args name the images or the uploads folder themselves. */
+static gboolean
+chooses_folders (const char *const *args)
+{
+  for (; args != NULL && *args != NULL; args++)
+    if (g_str_has_prefix (*args, "--images") || g_str_has_prefix (*args, "--uploads") ||
+        g_str_has_prefix (*args, "-i"))
+      return TRUE;
+  return FALSE;
+}
+
 static TestServer *
 start_server (const char *const *args, const char *const *environment, gboolean logged)
 {
@@ -114,6 +125,7 @@ start_server (const char *const *args, const char *const *environment, gboolean 
   g_autofree char *line = NULL;
   g_autofree char *state_file = NULL;
   TestServer *server = g_new0 (TestServer, 1);
+  gboolean own_uploads = !chooses_folders (args);
 
   g_ptr_array_add (argv, (char *) test_server_binary ());
   g_ptr_array_add (argv, "--port=0");
@@ -126,6 +138,15 @@ start_server (const char *const *args, const char *const *environment, gboolean 
   g_assert_no_error (error);
   state_file = g_build_filename (server->state_dir, "history.json", NULL);
   g_subprocess_launcher_setenv (launcher, "RNDIMG_STATE_FILE", state_file, TRUE);
+  /* RNDIMG_IMAGES (the shipped pictures) is chosen by the environment, so
+   * uploads would go there, into every other test's catalogue: each server
+   * that chose no folder keeps them in its own. */
+  if (own_uploads)
+    {
+      g_autofree char *uploads = g_build_filename (server->state_dir, "uploads", NULL);
+
+      g_subprocess_launcher_setenv (launcher, "RNDIMG_UPLOADS", uploads, TRUE);
+    }
   /* Under ASan: the libraries a sanitized server dlopens, loaded at start
    * instead (tests/meson.build, LeakSanitizer and thread-local storage);
    * never into the server without sanitizers. */
@@ -538,7 +559,6 @@ test_source_image (const char *name)
   return g_build_filename (dir, name, NULL);
 }
 
-/* A fresh temporary folder with the first @count shipped images. */
 /* Each thread of @server with its name and nice value (from /proc, whose
  * names may hold spaces: the fields after the last ')' are read). */
 GHashTable *

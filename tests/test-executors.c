@@ -113,6 +113,20 @@ comparable (GBytes *answer)
   return text;
 }
 
+/* Where @a and @b part, backed up to the start of that line so that a
+ * failure shows the header or body line that differs. */
+static gsize
+first_difference (const GString *a, const GString *b)
+{
+  gsize at = 0;
+
+  while (at < a->len && at < b->len && a->str[at] == b->str[at])
+    at++;
+  while (at > 0 && a->str[at - 1] != '\n')
+    at--;
+  return at;
+}
+
 static void
 assert_same_bytes_until (Fixture *fixture, const char *request, const char *until)
 {
@@ -123,9 +137,14 @@ assert_same_bytes_until (Fixture *fixture, const char *request, const char *unti
 
   g_assert_cmpuint (hot->len, >, 0);
   if (hot->len != libsoup->len || memcmp (hot->str, libsoup->str, hot->len) != 0)
-    g_error ("the executors answer differently to:\n%s\n--- hot path (%" G_GSIZE_FORMAT " bytes):\n%.*s\n"
-             "--- libsoup (%" G_GSIZE_FORMAT " bytes):\n%.*s", request, hot->len, (int) MIN (hot->len, 1500),
-             hot->str, libsoup->len, (int) MIN (libsoup->len, 1500), libsoup->str);
+    {
+      gsize from = first_difference (hot, libsoup);
+
+      g_error ("the executors answer differently to:\n%s\n--- hot path (%" G_GSIZE_FORMAT " bytes), from byte %"
+               G_GSIZE_FORMAT ":\n%.*s\n--- libsoup (%" G_GSIZE_FORMAT " bytes), from byte %" G_GSIZE_FORMAT ":\n%.*s",
+               request, hot->len, from, (int) MIN (hot->len - from, 1500), hot->str + from, libsoup->len, from,
+               (int) MIN (libsoup->len - from, 1500), libsoup->str + from);
+    }
 }
 
 static void
