@@ -609,6 +609,7 @@ rndimg_variants_api_serve (RndimgExchange *exchange, const char *path, GHashTabl
   g_autoptr(RndimgPicture) image = NULL;
   g_auto(RndimgVariantProblem) problem = { 0 };
   VariantRequest *request;
+  gboolean avif;
 
   if (!split_path (path, &name, &version, &size))
     {
@@ -630,15 +631,15 @@ rndimg_variants_api_serve (RndimgExchange *exchange, const char *path, GHashTabl
   request->api = api;
   request->requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
   /* A spelling without the version is redirected: it needs no encoder. */
-  if (version != NULL && !rndimg_picture_variants_encoders_known (api->variants, asks_avif (exchange, &request->spec)))
+  avif = asks_avif (exchange, &request->spec);
+  if (version != NULL && !rndimg_picture_variants_encoders_known (api->variants, avif))
     {
       EncodersWait *wait = g_new0 (EncodersWait, 1);
 
       wait->paused = rndimg_paused_new (exchange);
       wait->image = rndimg_picture_ref (image);
       wait->request = request;
-      rndimg_picture_variants_when_encoders_known (api->variants, asks_avif (exchange, &request->spec),
-                                                   on_encoders_known, wait, encoders_wait_free);
+      rndimg_picture_variants_when_encoders_known (api->variants, avif, on_encoders_known, wait, encoders_wait_free);
       return;
     }
   rndimg_variants_api_when_versioned (api->variants, exchange, image, serve_versioned, request,

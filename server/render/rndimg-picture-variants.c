@@ -17,7 +17,8 @@ struct _RndimgPictureVariants
   RndimgVariantCache *cache;
   RndimgMasters *masters;      /* the renderer's; borrowed */
   RndimgRenderer *renderer;
-  guint on_the_way;            /* fetches asked for, the disk not answered yet */
+  guint on_the_way;            /* fetches asked for, the disk not answered yet (the
+                                * counts below added up, kept for the hot path) */
   GHashTable *keys_on_the_way; /* their keys -> how many (GUINT_TO_POINTER) */
 };
 
