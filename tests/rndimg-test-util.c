@@ -36,8 +36,10 @@ test_server_start_argv (const char *const *args)
 /* The same server built without sanitizers (RNDIMG_SERVER_PLAIN), for
  * what measures memory: ASan's allocator keeps freed blocks in quarantine,
  * so the sanitized server's RSS grows with every allocation freed. */
-TestServer *
-test_server_start_plain (const char *const *args)
+static TestServer *start_server (const char *const *args, const char *const *environment, gboolean logged);
+
+static TestServer *
+start_plain (const char *const *args, const char *const *environment, gboolean logged)
 {
   const char *plain = g_getenv ("RNDIMG_SERVER_PLAIN");
   g_autofree char *saved = g_strdup (test_server_binary ());
@@ -45,13 +47,26 @@ test_server_start_plain (const char *const *args)
 
   g_assert_nonnull (plain);
   g_setenv ("RNDIMG_SERVER", plain, TRUE);
-  server = test_server_start_full (args, NULL);
+  server = start_server (args, environment, logged);
   g_setenv ("RNDIMG_SERVER", saved, TRUE);
   return server;
 }
 
+TestServer *
+test_server_start_plain (const char *const *args)
+{
+  return start_plain (args, NULL, FALSE);
+}
+
+/* As test_server_start_plain(), with @environment, its standard error
+ * kept for test_server_read_log(). */
+TestServer *
+test_server_start_plain_logged (const char *const *args, const char *const *environment)
+{
+  return start_plain (args, environment, TRUE);
+}
+
 /* @environment: NULL-terminated "NAME", "VALUE" pairs for the server. */
-static TestServer *start_server (const char *const *args, const char *const *environment, gboolean logged);
 
 TestServer *
 test_server_start_full (const char *const *args, const char *const *environment)

@@ -20,6 +20,8 @@ typedef struct {
 TestServer *test_server_start      (const char *first_arg, ...) G_GNUC_NULL_TERMINATED;
 TestServer *test_server_start_argv (const char *const *args);
 TestServer *test_server_start_plain (const char *const *args);
+TestServer *test_server_start_plain_logged (const char *const *args,
+                                            const char *const *environment);
 TestServer *test_server_start_full (const char *const *args,
                                     const char *const *environment);
 TestServer *test_server_start_logged (const char *const *args,

@@ -23,23 +23,52 @@ maps_libvips (TestServer *server)
   return strstr (maps, "/libvips.so") != NULL;
 }
 
+/* A test's own picture folder and state folder, removed after it. */
+typedef struct {
+  char *images;
+  char *state;
+  char *state_file;  /* the history, in state */
+} Folders;
+
+static Folders
+folders_make (void)
+{
+  Folders folders = { .images = make_folder (), .state = g_dir_make_tmp ("rndimg-render-module-XXXXXX", NULL) };
+
+  g_assert_nonnull (folders.state);
+  folders.state_file = g_build_filename (folders.state, "history.json", NULL);
+  return folders;
+}
+
+static void
+folders_clear (Folders *folders)
+{
+  test_remove_folder (folders->images);
+  test_remove_folder (folders->state);
+  g_free (folders->images);
+  g_free (folders->state);
+  g_free (folders->state_file);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Folders, folders_clear)
+
 /* The server without sanitizers (the same one in a build without them):
  * under ASan the test build preloads libvips (tests/meson.build). */
 static TestServer *
-start_plain_on (const char *images, const char *state_file)
+start_plain_on (const Folders *folders)
 {
-  g_autofree char *images_arg = g_strdup_printf ("--images=%s", images);
-  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", state_file);
+  g_autofree char *images_arg = g_strdup_printf ("--images=%s", folders->images);
+  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", folders->state_file);
   const char *args[] = { images_arg, state_arg, "--interval=0", NULL };
 
   return test_server_start_plain (args);
 }
 
 static TestServer *
-start_on (const char *images, const char *state_file, const char *module)
+start_on (const Folders *folders, const char *module)
 {
-  g_autofree char *images_arg = g_strdup_printf ("--images=%s", images);
-  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", state_file);
+  g_autofree char *images_arg = g_strdup_printf ("--images=%s", folders->images);
+  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", folders->state_file);
   const char *args[] = { images_arg, state_arg, "--interval=0", NULL };
   const char *environment[] = { "RNDIMG_RENDER_MODULE", module, NULL };
 
@@ -81,19 +110,17 @@ get_variant_of (TestServer *server, SoupSession *session, const char *path, Test
 static void
 test_restart_keeps_libvips_out (void)
 {
-  g_autofree char *images = make_folder ();
-  g_autofree char *state = g_dir_make_tmp ("rndimg-render-module-XXXXXX", NULL);
-  g_autofree char *state_file = g_build_filename (state, "history.json", NULL);
+  g_auto(Folders) folders = folders_make ();
   g_autoptr(SoupSession) session = soup_session_new ();
   g_auto(TestResponse) response = { 0 };
-  TestServer *server = start_plain_on (images, state_file);
+  TestServer *server = start_plain_on (&folders);
 
   /* A fresh state folder: the placeholders need decodes, so libvips. */
   test_server_wait_for_placeholders (server, session, 30000);
   g_assert_true (maps_libvips (server));
   test_server_stop (server);
 
-  server = start_plain_on (images, state_file);
+  server = start_plain_on (&folders);
   get (server, session, "/polling/api/v1.0/rndimg", &response);
   g_assert_cmpuint (response.status, ==, 200);
   test_server_wait_for_placeholders (server, session, 30000);
@@ -104,8 +131,6 @@ test_restart_keeps_libvips_out (void)
   g_assert_cmpstr (test_response_header (&response, "Content-Type"), ==, "image/jpeg");
   g_assert_true (maps_libvips (server));
   test_server_stop (server);
-  test_remove_folder (images);
-  test_remove_folder (state);
 }
 
 /* Renders refused with @reason in their JSON and once in the log; the
@@ -113,12 +138,10 @@ test_restart_keeps_libvips_out (void)
 static void
 assert_renders_unavailable (const char *module, const char *reason)
 {
-  g_autofree char *images = make_folder ();
-  g_autofree char *state = g_dir_make_tmp ("rndimg-render-module-XXXXXX", NULL);
-  g_autofree char *state_file = g_build_filename (state, "history.json", NULL);
+  g_auto(Folders) folders = folders_make ();
   g_autoptr(SoupSession) session = soup_session_new ();
   g_auto(TestResponse) response = { 0 };
-  TestServer *server = start_on (images, state_file, module);
+  TestServer *server = start_on (&folders, module);
   g_autofree char *log = NULL;
   g_autofree char *body = NULL;
   const char *said;
@@ -143,8 +166,6 @@ assert_renders_unavailable (const char *module, const char *reason)
   g_assert_null (strstr (said + 1, "renders and placeholders are unavailable"));
   g_assert_null (strstr (log, "no placeholder for"));
   test_server_stop (server);
-  test_remove_folder (images);
-  test_remove_folder (state);
 }
 
 static void
@@ -210,11 +231,9 @@ ask_distinct_sizes (gpointer data)
 static void
 test_concurrent_renders (void)
 {
-  g_autofree char *images = make_folder ();
-  g_autofree char *state = g_dir_make_tmp ("rndimg-render-module-XXXXXX", NULL);
-  g_autofree char *state_file = g_build_filename (state, "history.json", NULL);
-  g_autofree char *images_arg = g_strdup_printf ("--images=%s", images);
-  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", state_file);
+  g_auto(Folders) folders = folders_make ();
+  g_autofree char *images_arg = g_strdup_printf ("--images=%s", folders.images);
+  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", folders.state_file);
   const char *args[] = { images_arg, state_arg, "--interval=0", "--render-workers=4", "--render-rate=0",
                          "--render-queue=64", NULL };
   g_autoptr(SoupSession) session = soup_session_new ();
@@ -246,8 +265,55 @@ test_concurrent_renders (void)
   log = test_server_wait_log (server, "", 1000);
   g_assert_null (strstr (log, "Orc code is off"));
   test_server_stop (server);
-  test_remove_folder (images);
-  test_remove_folder (state);
+}
+
+/* The log of a plain server on @folders with @environment, once it has
+ * rendered a variant (libvips loaded, its Orc settings made). */
+static char *
+log_after_a_render (const Folders *folders, const char *const *environment)
+{
+  g_autofree char *images_arg = g_strdup_printf ("--images=%s", folders->images);
+  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", folders->state_file);
+  const char *args[] = { images_arg, state_arg, "--interval=0", NULL };
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_auto(TestResponse) response = { 0 };
+  TestServer *server = test_server_start_plain_logged (args, environment);
+  char *log;
+
+  get_variant_of (server, session, "/img/01.png/40x30.jpg", &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  g_assert_true (maps_libvips (server));
+  log = test_server_read_log (server);
+  test_server_stop (server);
+  return log;
+}
+
+/* A VIPSHOME of the user's makes libvips load its own modules, into the
+ * global scope, liborc with them: the lock is in effect all the same
+ * (libvips was bound to it when the module was loaded), so Orc stays on.
+ * Its code was turned off here while the check ran after libvips started. */
+static void
+test_orc_lock_with_vipshome (void)
+{
+  g_auto(Folders) folders = folders_make ();
+  const char *environment[] = { "VIPSHOME", "/usr", NULL };
+  g_autofree char *log = log_after_a_render (&folders, environment);
+
+  g_assert_null (strstr (log, "Orc code is off"));
+}
+
+/* libvips loaded before the module (LD_PRELOAD) binds to liborc itself:
+ * the module says so and turns libvips' Orc code off. */
+static void
+test_orc_off_when_libvips_first (void)
+{
+  g_auto(Folders) folders = folders_make ();
+  const char *environment[] = { "LD_PRELOAD", g_getenv ("RNDIMG_LIBVIPS"), NULL };
+  g_autofree char *log = NULL;
+
+  g_assert_nonnull (environment[1]);
+  log = log_after_a_render (&folders, environment);
+  g_assert_nonnull (strstr (log, "libvips was loaded before the render module: its Orc code is off"));
 }
 
 /* A GET of @path on its own thread, timed from when it was sent. */
@@ -281,19 +347,17 @@ timed_get (gpointer data)
 static void
 test_first_variant_keeps_serving (void)
 {
-  g_autofree char *images = make_folder ();
-  g_autofree char *state = g_dir_make_tmp ("rndimg-render-module-XXXXXX", NULL);
-  g_autofree char *state_file = g_build_filename (state, "history.json", NULL);
+  g_auto(Folders) folders = folders_make ();
   g_autoptr(SoupSession) session = soup_session_new ();
   g_auto(TestResponse) response = { 0 };
-  TestServer *server = start_plain_on (images, state_file);
+  TestServer *server = start_plain_on (&folders);
   g_autofree char *canonical = NULL;
   TimedGet variant = { 0 }, random = { 0 };
   GThread *thread;
 
   test_server_wait_for_placeholders (server, session, 30000);
   test_server_stop (server);
-  server = start_plain_on (images, state_file);
+  server = start_plain_on (&folders);
   test_server_wait_for_placeholders (server, session, 30000);
   canonical = redirect_of (server, session, "/img/01.png/40x30.jpg");
   g_assert_nonnull (canonical);
@@ -313,8 +377,6 @@ test_first_variant_keeps_serving (void)
   g_assert_cmpint (random.answered, <, variant.answered);
   g_assert_cmpint ((random.answered - random.started) * 3, <, variant.answered - variant.started);
   test_server_stop (server);
-  test_remove_folder (images);
-  test_remove_folder (state);
 }
 
 int
@@ -327,5 +389,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render-module/someone-elses", test_someone_elses_module);
   g_test_add_func ("/render-module/concurrent-renders", test_concurrent_renders);
   g_test_add_func ("/render-module/first-variant-keeps-serving", test_first_variant_keeps_serving);
+  g_test_add_func ("/render-module/orc-lock-with-vipshome", test_orc_lock_with_vipshome);
+  g_test_add_func ("/render-module/orc-off-when-libvips-first", test_orc_off_when_libvips_first);
   return g_test_run ();
 }

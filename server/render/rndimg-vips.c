@@ -84,6 +84,13 @@ return_large_blocks (void)
 gboolean
 rndimg_vips_start (GError **error)
 {
+  /* Asked before libvips starts: a VIPSHOME of the user's makes it load
+   * its modules itself, into the global scope, liborc with them, and a
+   * lookup made after that finds liborc's calls first even though
+   * libvips (linked with BIND_NOW) was bound to the module's when the
+   * module was loaded. */
+  gboolean orc_locked = rndimg_orc_lock_in_effect ();
+
   g_setenv ("VIPSHOME", NO_MODULES_HOME, FALSE);
   if (VIPS_INIT ("rndimg-server") != 0)
     {
@@ -97,7 +104,7 @@ rndimg_vips_start (GError **error)
   vips_cache_set_max_mem (0);
   vips_cache_set_max_files (0);
   vips_concurrency_set (1);
-  if (!rndimg_orc_lock_in_effect ())
+  if (!orc_locked)
     {
       g_message ("libvips was loaded before the render module: its Orc code is off (rndimg-orc-lock.c)");
       vips_vector_set_enabled (FALSE);
