@@ -19,6 +19,8 @@
 #     --only LIST   only these workloads, comma-separated, of: poll sse
 #                   (the fan-outs), rate, latency, json, static, variant
 #                   (default all)
+#     --busy-poll USEC  rndimg runs with --busy-poll USEC (default: its
+#                   own default, 0); nginx has no such setting
 #
 # In each round every workload runs on rndimg, then on nchan (A B A B ...),
 # each push run on a freshly started server. Raw figures go to
@@ -32,11 +34,13 @@ SECONDS_PER_RUN=10
 ONLY=poll,sse,rate,latency,json,static,variant
 ON_SERVER_CPU=""
 ON_CLIENT_CPU=""
+BUSY_POLL=""
 nchan_option() {
     case $1 in
         --seconds) SECONDS_PER_RUN=$2; SHIFT=2 ;;
         --pin) ON_SERVER_CPU="taskset -c 0"; ON_CLIENT_CPU="taskset -c 1"; SHIFT=1 ;;
         --only) ONLY=$2; SHIFT=2 ;;
+        --busy-poll) BUSY_POLL="--busy-poll $2"; SHIFT=2 ;;
     esac
 }
 parse_arguments nchan_option "$@"
@@ -78,7 +82,7 @@ start_rndimg() {
     mkdir -p "$WORK/state"
     [ ! -f "$WORK/placeholders.jsonl" ] || mv "$WORK/placeholders.jsonl" "$WORK/state/"
     $ON_SERVER_CPU "$SERVER_BIN" --port "$PORT" --address 127.0.0.1 --interval 0 --state-file "$WORK/state/history.json" \
-        --max-waiters 100000 --max-streams 100000 $(per_address_cap) >"$WORK/rndimg.log" 2>&1 &
+        --max-waiters 100000 --max-streams 100000 $(per_address_cap) $BUSY_POLL >"$WORK/rndimg.log" 2>&1 &
     SERVER_PID=$!
     MEASURED_PIDS=$SERVER_PID
     "$PUSH_LOAD" up "$PORT" || { cat "$WORK/rndimg.log" >&2; exit 1; }

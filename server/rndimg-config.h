@@ -37,6 +37,7 @@ typedef struct {
   int header_timeout_seconds;  /* for a request's headers to arrive */
   int idle_timeout_seconds;    /* a keep-alive connection without a request */
   int max_connections_per_address;
+  int busy_poll_usec;          /* the main loop polls without sleeping after traffic */
   gint64 variant_memory_bytes; /* variants kept in memory */
   gint64 variant_disk_bytes;   /* variants kept on disk; 0: none */
   char *variant_dir;           /* where; NULL: variants/ beside the state file */

@@ -510,6 +510,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
   self->connections = rndimg_connections_new (self->server);
   self->refusals = rndimg_refusals_new ();
   rndimg_connections_set_refuse (self->connections, on_gate_refusal, self);
+  rndimg_connections_set_busy_poll (self->connections, (guint) config->busy_poll_usec);
   sweep_uploads (config->uploads_dir);
   self->catalogue = rndimg_catalogue_new (config->images_dir, config->uploads_dir,
                                           (const char *const *) (own = own_folders (config)), error);

@@ -108,6 +108,9 @@ static const Setting settings[] = {
     "Seconds a keep-alive connection may wait for its next request (default 60)" },
   { "max-connections-per-address", 0, KIND_INT, AT (max_connections_per_address), "1024", 1, 1000000, "N",
     "Most connections open at once from one client address; beyond, 503 (default 1024)" },
+  { "busy-poll", 0, KIND_INT, AT (busy_poll_usec), "0", 0, 1000, "USEC",
+    "Microseconds the main loop keeps polling without sleeping after a request came: lower latency "
+    "for a core kept busy meanwhile; 0 sleeps at once (default 0)" },
   { "variant-memory", 0, KIND_INT64, AT (variant_memory_bytes), "67108864", 0, 1099511627776.0, "BYTES",
     "Bytes of rendered picture variants kept in memory, least recently used out first (default 67108864, 64 MiB)" },
   { "variant-disk", 0, KIND_INT64, AT (variant_disk_bytes), "1073741824", 0, 1099511627776.0, "BYTES",

@@ -22,6 +22,7 @@
  * client's close from libsoup meanwhile: else libsoup 3.2 keeps its own
  * connection object until the server stops. */
 #include "rndimg-connection.h"
+#include "rndimg-busy-poll.h"
 #include "rndimg-gate.h"
 
 #include <errno.h>
@@ -87,6 +88,7 @@ struct _RndimgConnections
   char *server_header;        /* its "server-header", read once */
   int epoll_fd;
   GSource *epoll_source;
+  GSource *busy_poll;         /* NULL: --busy-poll 0 */
   GHashTable *all;            /* RndimgConnection * (a reference), open ones */
   GHashTable *by_peer;        /* PeerKey * (in its record) -> RndimgConnection * */
   GQueue later;               /* Later *: see rndimg_connections_run_later() */
@@ -802,6 +804,22 @@ rndimg_connections_set_hot_path (RndimgConnections *self, RndimgConnectionsHotFu
   self->hot_path_data = user_data;
 }
 
+/* The main loop polls without sleeping for @window_usec after any
+ * connection was readable (rndimg-busy-poll.c); 0: it sleeps at once. */
+void
+rndimg_connections_set_busy_poll (RndimgConnections *self, guint window_usec)
+{
+  if (self->busy_poll != NULL)
+    {
+      g_source_destroy (self->busy_poll);
+      g_clear_pointer (&self->busy_poll, g_source_unref);
+    }
+  if (window_usec == 0)
+    return;
+  self->busy_poll = rndimg_busy_poll_source_new (self->epoll_fd, window_usec);
+  g_source_attach (self->busy_poll, NULL);
+}
+
 /* Heads the gate refuses are answered by @refuse. */
 void
 rndimg_connections_set_refuse (RndimgConnections *self, RndimgConnectionsRefuseFunc refuse, gpointer user_data)
@@ -863,6 +881,11 @@ rndimg_connections_free (RndimgConnections *self)
   g_hash_table_unref (self->all);
   g_source_destroy (self->epoll_source);
   g_source_unref (self->epoll_source);
+  if (self->busy_poll != NULL)
+    {
+      g_source_destroy (self->busy_poll);
+      g_source_unref (self->busy_poll);
+    }
   close (self->epoll_fd);
   g_free (self->server_header);
   g_free (self);

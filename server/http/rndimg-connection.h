@@ -43,6 +43,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RndimgConnections, rndimg_connections_free)
 void        rndimg_connections_set_hot_path      (RndimgConnections          *self,
                                                   RndimgConnectionsHotFunc    take,
                                                   gpointer                    user_data);
+void        rndimg_connections_set_busy_poll     (RndimgConnections          *self,
+                                                  guint                       window_usec);
 void        rndimg_connections_set_refuse        (RndimgConnections          *self,
                                                   RndimgConnectionsRefuseFunc refuse,
                                                   gpointer                    user_data);
