@@ -7,6 +7,7 @@
 # the test run. Everything listens on 127.0.0.1; every run is bounded.
 #
 #   bench/compare-nchan.sh [--rounds N] [--seconds S] [--server PATH] [--pin]
+#                          [--busy-poll USEC]
 #                          [--only LIST]
 #     --rounds N    rounds of every workload (default 3; at least 3)
 #     --seconds S   length of the sustained-publish and wrk runs (default 10)
@@ -235,5 +236,5 @@ cp data/img/023.png "$WORK/nginx/html/static/img/"
 
 HEADER=$(describe_run "rndimg vs nginx+nchan, side by side" "server and load client" \
     "nginx $(nginx -v 2>&1 | sed 's|.*/||') + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), 1 worker." \
-    "$BENCH_SCRIPT --rounds $ROUNDS --seconds $SECONDS_PER_RUN${ON_SERVER_CPU:+ --pin} --only $ONLY")
+    "$BENCH_SCRIPT --rounds $ROUNDS --seconds $SECONDS_PER_RUN${ON_SERVER_CPU:+ --pin}${BUSY_POLL:+ $BUSY_POLL} --only $ONLY")
 run_rounds "$HEADER" bench/summarize.py
