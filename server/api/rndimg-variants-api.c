@@ -94,7 +94,10 @@ rndimg_variants_api_redirect (RndimgExchange *exchange, const char *location)
                                 "private, no-cache, no-store, must-revalidate");
 }
 
-/* Whether Accept lists @type (or a wildcard for it) with a quality above 0. */
+/* Whether Accept names @type itself with a quality above 0. A wildcard
+ * does not count: a client that takes anything (curl's lone wildcard) gets the
+ * JPEG every decoder reads, as browsers name AVIF and WebP when they
+ * take them. */
 static gboolean
 accepts (const char *accept, const char *type)
 {
