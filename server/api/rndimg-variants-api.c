@@ -125,12 +125,12 @@ accepts (const char *accept, const char *type)
 /* The best format the client takes: AVIF, WebP, JPEG; @fallback, the
  * best after AVIF. */
 static RndimgFormat
-negotiate (RndimgPictureVariants *variants, RndimgExchange *exchange, RndimgFormat *fallback)
+negotiate (RndimgEncoders *encoders, RndimgExchange *exchange, RndimgFormat *fallback)
 {
   const char *accept = soup_message_headers_get_list (rndimg_exchange_get_request_headers (exchange), "Accept");
 
   *fallback = accepts (accept, "image/webp") ? RNDIMG_FORMAT_WEBP : RNDIMG_FORMAT_JPEG;
-  if (accepts (accept, "image/avif") && rndimg_picture_variants_can_encode (variants, RNDIMG_FORMAT_AVIF))
+  if (accepts (accept, "image/avif") && rndimg_encoders_can_encode (encoders, RNDIMG_FORMAT_AVIF))
     return RNDIMG_FORMAT_AVIF;
   return *fallback;
 }
@@ -386,7 +386,7 @@ serve_negotiated (VariantRequest *request, RndimgExchange *exchange, RndimgPictu
   RndimgPictureVariants *variants = request->api->variants;
   RndimgPictureNumbers *numbers = request->api->numbers;
   RndimgFormat fallback;
-  RndimgFormat best = negotiate (variants, exchange, &fallback);
+  RndimgFormat best = negotiate (rndimg_picture_variants_get_encoders (variants), exchange, &fallback);
   g_autoptr(GBytes) ready = NULL;
 
   answer_set_format (answer, numbers, image, spec, canonical, best);
@@ -420,10 +420,11 @@ serve_canonical (VariantRequest *request, RndimgExchange *exchange, RndimgPictur
                  RndimgVariantSpec *spec, const char *canonical)
 {
   RndimgPictureVariants *variants = request->api->variants;
+  RndimgEncoders *encoders = rndimg_picture_variants_get_encoders (variants);
   g_auto(Answer) answer = { 0 };
 
   answer.negotiated = spec->format == RNDIMG_FORMAT_AUTO;
-  if (!answer.negotiated && !rndimg_picture_variants_can_encode (variants, spec->format))
+  if (!answer.negotiated && !rndimg_encoders_can_encode (encoders, spec->format))
     {
       rndimg_http_send_error (exchange, SOUP_STATUS_NOT_ACCEPTABLE,
                               "this server's libvips cannot encode %s", rndimg_format_extension (spec->format));
@@ -611,6 +612,7 @@ rndimg_variants_api_serve (RndimgExchange *exchange, const char *path, GHashTabl
   g_autofree char *name = NULL, *version = NULL, *size = NULL;
   g_autoptr(RndimgPicture) image = NULL;
   g_auto(RndimgVariantProblem) problem = { 0 };
+  RndimgEncoders *encoders = rndimg_picture_variants_get_encoders (api->variants);
   VariantRequest *request;
   gboolean avif;
 
@@ -635,14 +637,14 @@ rndimg_variants_api_serve (RndimgExchange *exchange, const char *path, GHashTabl
   request->requested = raw_query != NULL ? g_strconcat (path, "?", raw_query, NULL) : g_strdup (path);
   /* A spelling without the version is redirected: it needs no encoder. */
   avif = asks_avif (exchange, &request->spec);
-  if (version != NULL && !rndimg_picture_variants_encoders_known (api->variants, avif))
+  if (version != NULL && !rndimg_encoders_known (encoders, avif))
     {
       EncodersWait *wait = g_new0 (EncodersWait, 1);
 
       wait->paused = rndimg_paused_new (exchange);
       wait->image = rndimg_picture_ref (image);
       wait->request = request;
-      rndimg_picture_variants_when_encoders_known (api->variants, avif, on_encoders_known, wait, encoders_wait_free);
+      rndimg_encoders_when_known (encoders, avif, on_encoders_known, wait, encoders_wait_free);
       return;
     }
   rndimg_variants_api_when_versioned (api->variants, exchange, image, serve_versioned, request,

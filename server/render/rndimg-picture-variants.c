@@ -115,26 +115,12 @@ rndimg_picture_variants_get_masters (RndimgPictureVariants *self)
   return self->masters;
 }
 
-gboolean
-rndimg_picture_variants_can_encode (RndimgPictureVariants *self, RndimgFormat format)
+/* Which formats can be rendered, and when that is known (the first ask
+ * after a start loads the render module and tries its encoders). */
+RndimgEncoders *
+rndimg_picture_variants_get_encoders (RndimgPictureVariants *self)
 {
-  return rndimg_renderer_can_encode (self->renderer, format);
-}
-
-/* Whether rndimg_picture_variants_can_encode() answers without a probe
- * (AVIF's too when @with_avif). */
-gboolean
-rndimg_picture_variants_encoders_known (RndimgPictureVariants *self, gboolean with_avif)
-{
-  return rndimg_renderer_encoders_known (self->renderer, with_avif);
-}
-
-/* Calls @func once they are, the main loop serving on meanwhile. */
-void
-rndimg_picture_variants_when_encoders_known (RndimgPictureVariants *self, gboolean with_avif, RndimgEncodersFunc func,
-                                             gpointer user_data, GDestroyNotify free_data)
-{
-  rndimg_renderer_when_encoders_known (self->renderer, with_avif, func, user_data, free_data);
+  return rndimg_renderer_get_encoders (self->renderer);
 }
 
 /* The bytes of the variant @key (its canonical URL and format) if memory

@@ -26,15 +26,7 @@ RndimgPictureVariants *rndimg_picture_variants_new      (RndimgCatalogue        
                                                          const RndimgPictureVariantsSettings *settings);
 RndimgCatalogue       *rndimg_picture_variants_get_catalogue (RndimgPictureVariants          *self);
 RndimgVariantVersions *rndimg_picture_variants_get_versions  (RndimgPictureVariants          *self);
-gboolean               rndimg_picture_variants_can_encode (RndimgPictureVariants             *self,
-                                                         RndimgFormat                         format);
-gboolean               rndimg_picture_variants_encoders_known (RndimgPictureVariants         *self,
-                                                         gboolean                             with_avif);
-void                   rndimg_picture_variants_when_encoders_known (RndimgPictureVariants    *self,
-                                                         gboolean                             with_avif,
-                                                         RndimgEncodersFunc                   func,
-                                                         gpointer                             user_data,
-                                                         GDestroyNotify                       free_data);
+RndimgEncoders        *rndimg_picture_variants_get_encoders (RndimgPictureVariants          *self);
 guint                  rndimg_picture_variants_get_on_the_way (RndimgPictureVariants         *self);
 gboolean               rndimg_picture_variants_is_on_the_way (RndimgPictureVariants          *self,
                                                          const char                          *key);

@@ -412,28 +412,12 @@ rndimg_renderer_new (const RndimgRendererLimits *limits, RndimgMasters *masters,
   return self;
 }
 
-/* Whether @format can be rendered (rndimg-encoders.c): the first ask
- * loads the render module and tries its encoders in place. */
-gboolean
-rndimg_renderer_can_encode (RndimgRenderer *self, RndimgFormat format)
+/* Which formats the render module encodes (rndimg-encoders.c), owned by
+ * the renderer. */
+RndimgEncoders *
+rndimg_renderer_get_encoders (RndimgRenderer *self)
 {
-  return rndimg_encoders_can_encode (self->encoders, format);
-}
-
-gboolean
-rndimg_renderer_encoders_known (RndimgRenderer *self, gboolean with_avif)
-{
-  return rndimg_encoders_known (self->encoders, with_avif);
-}
-
-/* Calls @func(@user_data) once the encoders a request needs (AVIF's too
- * when @with_avif) are known, the main loop serving on meanwhile
- * (rndimg_encoders_when_known()). */
-void
-rndimg_renderer_when_encoders_known (RndimgRenderer *self, gboolean with_avif, RndimgEncodersFunc func,
-                                     gpointer user_data, GDestroyNotify free_data)
-{
-  rndimg_encoders_when_known (self->encoders, with_avif, func, user_data, free_data);
+  return self->encoders;
 }
 
 /* A job made ahead is asked for: it moves behind the other asked-for ones. */

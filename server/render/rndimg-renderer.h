@@ -37,15 +37,7 @@ G_DECLARE_FINAL_TYPE (RndimgRenderer, rndimg_renderer, RNDIMG, RENDERER, GObject
 RndimgRenderer *rndimg_renderer_new            (const RndimgRendererLimits *limits,
                                                 RndimgMasters              *masters,
                                                 RndimgRenderEngine         *engine);
-gboolean        rndimg_renderer_can_encode     (RndimgRenderer             *self,
-                                                RndimgFormat                format);
-gboolean        rndimg_renderer_encoders_known (RndimgRenderer             *self,
-                                                gboolean                    with_avif);
-void            rndimg_renderer_when_encoders_known (RndimgRenderer        *self,
-                                                gboolean                    with_avif,
-                                                RndimgEncodersFunc          func,
-                                                gpointer                    user_data,
-                                                GDestroyNotify              free_data);
+RndimgEncoders *rndimg_renderer_get_encoders   (RndimgRenderer             *self);
 void            rndimg_renderer_render_async   (RndimgRenderer             *self,
                                                 const char                 *key,
                                                 RndimgPicture              *picture,
