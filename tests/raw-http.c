@@ -238,8 +238,10 @@ raw_assert_json_error (const char *answer, guint min_status, guint max_status)
 
 /* The server's resident memory in KiB, from /proc. */
 /* @field of the server's /proc/PID/status, in KiB ("VmRSS:", "RssAnon:"). */
-gsize
-raw_server_status_kib (TestServer *server, const char *field)
+/* The number after @field ("VmRSS:") in the server's /proc status (its
+ * main thread's, for a per-thread field). */
+guint64
+raw_server_status_number (TestServer *server, const char *field)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (server->process));
   g_autofree char *status = NULL;
@@ -249,7 +251,13 @@ raw_server_status_kib (TestServer *server, const char *field)
   line = strstr (status, field);
   g_assert_nonnull (line);
   line += strlen (field);
-  return (gsize) g_ascii_strtoull (line + strspn (line, " \t"), NULL, 10);
+  return g_ascii_strtoull (line + strspn (line, " \t"), NULL, 10);
+}
+
+gsize
+raw_server_status_kib (TestServer *server, const char *field)
+{
+  return (gsize) raw_server_status_number (server, field);
 }
 
 gsize

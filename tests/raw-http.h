@@ -36,6 +36,8 @@ void        raw_assert_json_error (const char *answer,
 gsize       raw_server_rss_kib  (TestServer *server);
 gsize       raw_server_status_kib (TestServer *server,
                                    const char *field);
+guint64     raw_server_status_number (TestServer *server,
+                                      const char *field);
 void        raw_assert_bad_event_ids (TestServer *server,
                                       const char *path,
                                       const char *name,

@@ -13,20 +13,6 @@
 #define REQUESTS 200
 #define GAP_USEC 50
 
-/* The number after @field in the main thread's /proc status. */
-static guint64
-main_thread_status (TestServer *server, const char *field)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (server->process));
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
-  line = strstr (status, field);
-  g_assert_nonnull (line);
-  return g_ascii_strtoull (line + strlen (field), NULL, 10);
-}
-
 /* The main thread's CPU time (user and system) in clock ticks. */
 static guint64
 main_thread_cpu_ticks (TestServer *server)
@@ -75,9 +61,9 @@ sleeps_over_requests (TestServer *server)
   test_server_wait_for_placeholders (server, session, 60000);
   connection = raw_connect (server);
   ask_in_a_row (connection, 20);
-  before = main_thread_status (server, "voluntary_ctxt_switches:");
+  before = raw_server_status_number (server, "voluntary_ctxt_switches:");
   ask_in_a_row (connection, REQUESTS);
-  return main_thread_status (server, "voluntary_ctxt_switches:") - before;
+  return raw_server_status_number (server, "voluntary_ctxt_switches:") - before;
 }
 
 /* A server on a folder of two pictures (few placeholders to wait for),
