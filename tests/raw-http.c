@@ -236,8 +236,6 @@ raw_assert_json_error (const char *answer, guint min_status, guint max_status)
   g_assert_cmpuint (strlen (json_object_get_string_member (object, "message")), >, 0);
 }
 
-/* The server's resident memory in KiB, from /proc. */
-/* @field of the server's /proc/PID/status, in KiB ("VmRSS:", "RssAnon:"). */
 /* The number after @field ("VmRSS:") in the server's /proc status (its
  * main thread's, for a per-thread field). */
 guint64
@@ -254,12 +252,14 @@ raw_server_status_number (TestServer *server, const char *field)
   return g_ascii_strtoull (line + strspn (line, " \t"), NULL, 10);
 }
 
+/* @field of the server's /proc/PID/status, in KiB ("VmRSS:", "RssAnon:"). */
 gsize
 raw_server_status_kib (TestServer *server, const char *field)
 {
   return (gsize) raw_server_status_number (server, field);
 }
 
+/* The server's resident memory in KiB, from /proc. */
 gsize
 raw_server_rss_kib (TestServer *server)
 {
