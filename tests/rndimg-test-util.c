@@ -33,11 +33,12 @@ test_server_start_argv (const char *const *args)
   return test_server_start_full (args, NULL);
 }
 
+/* @environment: NULL-terminated "NAME", "VALUE" pairs for the server. */
+static TestServer *start_server (const char *const *args, const char *const *environment, gboolean logged);
+
 /* The same server built without sanitizers (RNDIMG_SERVER_PLAIN), for
  * what measures memory: ASan's allocator keeps freed blocks in quarantine,
  * so the sanitized server's RSS grows with every allocation freed. */
-static TestServer *start_server (const char *const *args, const char *const *environment, gboolean logged);
-
 static TestServer *
 start_plain (const char *const *args, const char *const *environment, gboolean logged)
 {
@@ -65,8 +66,6 @@ test_server_start_plain_logged (const char *const *args, const char *const *envi
 {
   return start_plain (args, environment, TRUE);
 }
-
-/* @environment: NULL-terminated "NAME", "VALUE" pairs for the server. */
 
 TestServer *
 test_server_start_full (const char *const *args, const char *const *environment)

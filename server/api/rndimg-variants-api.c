@@ -325,7 +325,8 @@ must_wait (RndimgVariantsApi *api, const char *key)
   RndimgRenderer *renderer = rndimg_picture_variants_get_renderer (api->variants);
 
   return !rndimg_variant_cache_holds (rndimg_picture_variants_get_cache (api->variants), key) &&
-         !rndimg_renderer_is_rendering (renderer, key) && !rndimg_picture_variants_is_on_the_way (api->variants, key) &&
+         !rndimg_renderer_is_rendering (renderer, key) &&
+         !rndimg_picture_variants_is_on_the_way (api->variants, key) &&
          rndimg_renderer_get_queued (renderer) + rndimg_renderer_get_running (renderer) +
          rndimg_picture_variants_get_on_the_way (api->variants) >= MAX (api->workers, 1);
 }

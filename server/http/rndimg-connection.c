@@ -806,14 +806,19 @@ rndimg_connections_set_hot_path (RndimgConnections *self, RndimgConnectionsHotFu
 
 /* The main loop polls without sleeping for @window_usec after any
  * connection was readable (rndimg-busy-poll.c); 0: it sleeps at once. */
+static void
+stop_busy_poll (RndimgConnections *self)
+{
+  if (self->busy_poll == NULL)
+    return;
+  g_source_destroy (self->busy_poll);
+  g_clear_pointer (&self->busy_poll, g_source_unref);
+}
+
 void
 rndimg_connections_set_busy_poll (RndimgConnections *self, guint window_usec)
 {
-  if (self->busy_poll != NULL)
-    {
-      g_source_destroy (self->busy_poll);
-      g_clear_pointer (&self->busy_poll, g_source_unref);
-    }
+  stop_busy_poll (self);
   if (window_usec == 0)
     return;
   self->busy_poll = rndimg_busy_poll_source_new (self->epoll_fd, window_usec);
@@ -881,11 +886,7 @@ rndimg_connections_free (RndimgConnections *self)
   g_hash_table_unref (self->all);
   g_source_destroy (self->epoll_source);
   g_source_unref (self->epoll_source);
-  if (self->busy_poll != NULL)
-    {
-      g_source_destroy (self->busy_poll);
-      g_source_unref (self->busy_poll);
-    }
+  stop_busy_poll (self);
   close (self->epoll_fd);
   g_free (self->server_header);
   g_free (self);
