@@ -573,8 +573,25 @@ test_source_image (const char *name)
   return g_build_filename (dir, name, NULL);
 }
 
-/* Each thread of @server with its name and nice value (from /proc, whose
- * names may hold spaces: the fields after the last ')' are read). */
+/* The fields of a /proc stat file at @path after the name (the first is
+ * field 3 of proc(5), the state), and in @name (may be NULL) the name,
+ * which may hold spaces and parentheses: the fields follow its last ')'.
+ * NULL when the file cannot be read (a thread gone). */
+GStrv
+test_read_proc_stat (const char *path, char **name)
+{
+  g_autofree char *stat = NULL;
+  const char *open, *close;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (open = strchr (stat, '(')) == NULL ||
+      (close = strrchr (stat, ')')) == NULL)
+    return NULL;
+  if (name != NULL)
+    *name = g_strndup (open + 1, (gsize) (close - open - 1));
+  return g_strsplit (close + 2, " ", 0);
+}
+
+/* Each thread of @server with its name and nice value. */
 GHashTable *
 test_server_thread_niceness (TestServer *server)
 {
@@ -587,18 +604,14 @@ test_server_thread_niceness (TestServer *server)
   while ((tid = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_strdup_printf ("%s/%s/stat", folder, tid);
-      g_autofree char *stat = NULL;
-      g_auto(GStrv) fields = NULL;
-      const char *open, *close;
+      g_autofree char *name = NULL;
+      g_auto(GStrv) fields = test_read_proc_stat (path, &name);
 
-      if (!g_file_get_contents (path, &stat, NULL, NULL) || (open = strchr (stat, '(')) == NULL ||
-          (close = strrchr (stat, ')')) == NULL)
+      if (fields == NULL)
         continue;
-      fields = g_strsplit (close + 2, " ", 0);
-      /* state is field 3 of stat(5), nice field 19 */
+      /* nice is field 19 */
       g_assert_cmpuint (g_strv_length (fields), >, 16);
-      g_hash_table_insert (niceness, g_strdup_printf ("%s %.*s", tid, (int) (close - open - 1), open + 1),
-                           GINT_TO_POINTER (atoi (fields[16])));
+      g_hash_table_insert (niceness, g_strdup_printf ("%s %s", tid, name), GINT_TO_POINTER (atoi (fields[16])));
     }
   return niceness;
 }

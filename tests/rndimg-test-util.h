@@ -179,6 +179,8 @@ guint       test_server_socket_count     (TestServer *server,
 guint       test_server_fd_count         (TestServer *server);
 /* "TID NAME" -> nice value, for each thread of the server now. */
 GHashTable *test_server_thread_niceness  (TestServer *server);
+GStrv       test_read_proc_stat          (const char *path,
+                                          char      **name);
 
 char       *test_make_image_folder (guint count);
 void        test_remove_folder     (const char *path);

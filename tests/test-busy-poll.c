@@ -7,7 +7,6 @@
  * Without the flag the main thread sleeps between every two requests. */
 #include "raw-http.h"
 
-#include <string.h>
 #include <unistd.h>
 
 #define REQUESTS 200
@@ -19,15 +18,10 @@ main_thread_cpu_ticks (TestServer *server)
 {
   const char *pid = g_subprocess_get_identifier (server->process);
   g_autofree char *path = g_strdup_printf ("/proc/%s/task/%s/stat", pid, pid);
-  g_autofree char *stat = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *after_name;
+  g_auto(GStrv) fields = test_read_proc_stat (path, NULL);
 
-  g_assert_true (g_file_get_contents (path, &stat, NULL, NULL));
-  after_name = strrchr (stat, ')');
-  g_assert_nonnull (after_name);
-  fields = g_strsplit (after_name + 2, " ", 0);
-  /* After the name: state is field 3 of stat(5), utime 14, stime 15. */
+  g_assert_nonnull (fields);
+  /* utime is field 14, stime 15 */
   g_assert_cmpuint (g_strv_length (fields), >, 12);
   return g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
 }
