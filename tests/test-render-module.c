@@ -52,27 +52,38 @@ folders_clear (Folders *folders)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Folders, folders_clear)
 
+/* A server's arguments on @folders (--interval=0), then @extra (NULL-
+ * terminated, may be NULL). */
+static GStrv
+args_on (const Folders *folders, const char *const *extra)
+{
+  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
+  g_autofree char *images_arg = g_strdup_printf ("--images=%s", folders->images);
+  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", folders->state_file);
+
+  g_strv_builder_add_many (args, images_arg, state_arg, "--interval=0", NULL);
+  if (extra != NULL)
+    g_strv_builder_addv (args, (const char **) extra);
+  return g_strv_builder_end (args);
+}
+
 /* The server without sanitizers (the same one in a build without them):
  * under ASan the test build preloads libvips (tests/meson.build). */
 static TestServer *
 start_plain_on (const Folders *folders)
 {
-  g_autofree char *images_arg = g_strdup_printf ("--images=%s", folders->images);
-  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", folders->state_file);
-  const char *args[] = { images_arg, state_arg, "--interval=0", NULL };
+  g_auto(GStrv) args = args_on (folders, NULL);
 
-  return test_server_start_plain (args);
+  return test_server_start_plain ((const char *const *) args);
 }
 
 static TestServer *
 start_on (const Folders *folders, const char *module)
 {
-  g_autofree char *images_arg = g_strdup_printf ("--images=%s", folders->images);
-  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", folders->state_file);
-  const char *args[] = { images_arg, state_arg, "--interval=0", NULL };
+  g_auto(GStrv) args = args_on (folders, NULL);
   const char *environment[] = { "RNDIMG_RENDER_MODULE", module, NULL };
 
-  return test_server_start_logged (args, module != NULL ? environment : NULL);
+  return test_server_start_logged ((const char *const *) args, module != NULL ? environment : NULL);
 }
 
 static void
@@ -232,13 +243,11 @@ static void
 test_concurrent_renders (void)
 {
   g_auto(Folders) folders = folders_make ();
-  g_autofree char *images_arg = g_strdup_printf ("--images=%s", folders.images);
-  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", folders.state_file);
-  const char *args[] = { images_arg, state_arg, "--interval=0", "--render-workers=4", "--render-rate=0",
-                         "--render-queue=64", NULL };
+  const char *pool[] = { "--render-workers=4", "--render-rate=0", "--render-queue=64", NULL };
+  g_auto(GStrv) args = args_on (&folders, pool);
   g_autoptr(SoupSession) session = soup_session_new ();
   g_auto(TestResponse) response = { 0 };
-  TestServer *server = test_server_start_logged (args, NULL);
+  TestServer *server = test_server_start_logged ((const char *const *) args, NULL);
   RenderClient clients[4];
   GThread *threads[G_N_ELEMENTS (clients)];
   g_autofree char *location = NULL;
@@ -272,12 +281,10 @@ test_concurrent_renders (void)
 static char *
 log_after_a_render (const Folders *folders, const char *const *environment)
 {
-  g_autofree char *images_arg = g_strdup_printf ("--images=%s", folders->images);
-  g_autofree char *state_arg = g_strdup_printf ("--state-file=%s", folders->state_file);
-  const char *args[] = { images_arg, state_arg, "--interval=0", NULL };
+  g_auto(GStrv) args = args_on (folders, NULL);
   g_autoptr(SoupSession) session = soup_session_new ();
   g_auto(TestResponse) response = { 0 };
-  TestServer *server = test_server_start_plain_logged (args, environment);
+  TestServer *server = test_server_start_plain_logged ((const char *const *) args, environment);
   char *log;
 
   get_variant_of (server, session, "/img/01.png/40x30.jpg", &response);
