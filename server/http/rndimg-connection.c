@@ -243,6 +243,33 @@ rndimg_connection_read (RndimgConnection *connection, gsize most, GError **error
   return got;
 }
 
+/* Writes what the transport takes now of @pieces (@count of them, in
+ * order): the count of bytes, -1 with @error (G_IO_ERROR_WOULD_BLOCK:
+ * nothing now). Plain TCP takes them in one sendmsg(); over TLS only the
+ * first piece goes, and a write that would block must be repeated with
+ * the same bytes. */
+gssize
+rndimg_connection_write (RndimgConnection *connection, const struct iovec *pieces, guint count, GError **error)
+{
+  gssize sent;
+
+  if (connection->tls)
+    {
+      GOutputStream *output = g_io_stream_get_output_stream (connection->transport);
+
+      return g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (output), pieces[0].iov_base,
+                                                         pieces[0].iov_len, NULL, error);
+    }
+  /* Straight to the socket, as rndimg_connection_read() reads. */
+  do
+    sent = sendmsg (connection->fd, &(struct msghdr) { .msg_iov = (struct iovec *) pieces, .msg_iovlen = count },
+                    MSG_NOSIGNAL | MSG_DONTWAIT);
+  while (sent < 0 && errno == EINTR);
+  if (sent < 0)
+    g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errno), g_strerror (errno));
+  return sent;
+}
+
 /* The first @length bytes of the input are used. */
 void
 rndimg_connection_consume (RndimgConnection *connection, gsize length)

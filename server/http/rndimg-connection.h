@@ -2,6 +2,7 @@
 #pragma once
 
 #include <libsoup/soup.h>
+#include <sys/uio.h>
 
 G_BEGIN_DECLS
 
@@ -84,6 +85,10 @@ GByteArray *rndimg_connection_get_input          (RndimgConnection *connection);
 gssize      rndimg_connection_read               (RndimgConnection *connection,
                                                   gsize              most,
                                                   GError           **error);
+gssize      rndimg_connection_write              (RndimgConnection   *connection,
+                                                  const struct iovec *pieces,
+                                                  guint               count,
+                                                  GError            **error);
 void        rndimg_connection_consume            (RndimgConnection *connection,
                                                   gsize              length);
 void        rndimg_connection_watch              (RndimgConnection      *connection,

@@ -51,7 +51,9 @@ static gboolean on_writable (GObject *output, gpointer user_data);
 static gssize
 send_some (RndimgFrameWriter *self, const char *data, gsize size, GError **error)
 {
-  return g_pollable_output_stream_write_nonblocking (self->output, data, size, NULL, error);
+  const struct iovec piece = { (void *) data, size };
+
+  return rndimg_connection_write (self->connection, &piece, 1, error);
 }
 
 /* Writes as much of the queue as the kernel takes now. FALSE: the

@@ -163,9 +163,9 @@ write_head (RndimgHotPath *self, GString *out, RndimgExchange *exchange, GBytes 
   return !no_body && claimed != SOUP_ENCODING_EOF;
 }
 
-/* Writes what the kernel takes now of the answer's head and body. TRUE
- * when all is written or the rest waits for the socket; FALSE when the
- * connection failed. */
+/* Writes what the kernel takes now of the answer's head and body (over
+ * TLS, a piece at a time). TRUE when all is written or the rest waits for
+ * the socket; FALSE when the connection failed. */
 static gboolean
 write_some (HotConnection *conn, gboolean *done)
 {
@@ -175,43 +175,23 @@ write_some (HotConnection *conn, gboolean *done)
 
   while (conn->written < total)
     {
+      g_autoptr(GError) error = NULL;
+      struct iovec pieces[2];
+      guint count = 0;
+      gsize from_head = MIN (conn->written, conn->head->len);
       gssize sent;
 
-      if (!rndimg_connection_is_tls (conn->connection))
+      if (from_head < conn->head->len)
+        pieces[count++] = (struct iovec) { conn->head->str + from_head, conn->head->len - from_head };
+      if (body_size > 0)
         {
-          struct iovec pieces[2];
-          struct msghdr message = { .msg_iov = pieces };
-          gsize from_head = MIN (conn->written, conn->head->len);
+          gsize from_body = conn->written - from_head;
 
-          if (from_head < conn->head->len)
-            pieces[message.msg_iovlen++] = (struct iovec) { conn->head->str + from_head, conn->head->len - from_head };
-          if (body_size > 0)
-            {
-              gsize from_body = conn->written - from_head;
-
-              pieces[message.msg_iovlen++] = (struct iovec) { (void *) (body + from_body), body_size - from_body };
-            }
-          do
-            sent = sendmsg (g_socket_get_fd (rndimg_connection_get_socket (conn->connection)), &message,
-                            MSG_NOSIGNAL | MSG_DONTWAIT);
-          while (sent < 0 && errno == EINTR);
-          if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
+          pieces[count++] = (struct iovec) { (void *) (body + from_body), body_size - from_body };
         }
-      else
-        {
-          /* Over TLS: the head, then the body, each as it is. */
-          GPollableOutputStream *output = G_POLLABLE_OUTPUT_STREAM (
-            g_io_stream_get_output_stream (rndimg_connection_get_transport (conn->connection)));
-          g_autoptr(GError) error = NULL;
-          const char *from = conn->written < conn->head->len ? conn->head->str + conn->written
-                                                              : (const char *) body + conn->written - conn->head->len;
-          gsize size = conn->written < conn->head->len ? conn->head->len - conn->written : total - conn->written;
-
-          sent = g_pollable_output_stream_write_nonblocking (output, from, size, NULL, &error);
-          if (sent < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            break;
-        }
+      sent = rndimg_connection_write (conn->connection, pieces, count, &error);
+      if (sent < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
       if (sent < 0)
         return FALSE;
       conn->written += (gsize) sent;
