@@ -121,20 +121,29 @@ album_of (const char *name)
   return slash != NULL ? g_strndup (name, (gsize) (slash - name)) : NULL;
 }
 
+/* Whether @sub may see what is in @album (private now, or @was). Its
+ * access is looked at only then: a public event's fan-out reads nothing
+ * of its subscribers but what they follow. */
+static gboolean
+may_see_album (RndimgSubscribers *self, RndimgSubscriber *sub, const char *album, gboolean was, gint64 now_seconds)
+{
+  return !is_private (self, album, was) ||
+         rndimg_access_may_read (rndimg_access_valid_at (sub->access, now_seconds), album);
+}
+
 /* How much of @event @sub may see, @now_seconds. */
 static RndimgEventView
 view_for (RndimgSubscribers *self, RndimgSubscriber *sub, const RndimgEvent *event, gint64 now_seconds)
 {
-  const RndimgAccess *access = rndimg_access_valid_at (sub->access, now_seconds);
   g_autofree char *album = rndimg_event_album (event);
   g_autofree char *from_album = NULL;
   gboolean may_see, may_see_from;
 
-  may_see = !is_private (self, album, event->is_private) || rndimg_access_may_read (access, album);
+  may_see = may_see_album (self, sub, album, event->is_private, now_seconds);
   if (event->kind != RNDIMG_EVENT_MOVED || event->from == NULL)
     return may_see ? RNDIMG_EVENT_VIEW_WHOLE : RNDIMG_EVENT_VIEW_HIDDEN;
   from_album = album_of (event->from);
-  may_see_from = !is_private (self, from_album, event->from_private) || rndimg_access_may_read (access, from_album);
+  may_see_from = may_see_album (self, sub, from_album, event->from_private, now_seconds);
   if (may_see && may_see_from)
     return RNDIMG_EVENT_VIEW_WHOLE;
   if (may_see)
