@@ -25,7 +25,9 @@
 typedef struct {
   RndimgSubscriber parent;
   RndimgConnections *connections;   /* borrowed: outlives the registry */
-  RndimgDeadline *timeout;    /* NULL once it ran */
+  RndimgDeadlines *deadlines; /* borrowed: the registry's, which outlives finish() (shutdown runs the
+                               * connections' later work before the registries go) */
+  RndimgDeadline *timeout;    /* NULL once it ran or was cancelled */
   RndimgFrameWriter *writer;  /* the taken connection */
   RndimgTakenHead *head;      /* of the answer, found at hold time; NULL once out of the registry */
   gboolean timed_out;
@@ -80,6 +82,8 @@ finish (gpointer data)
                                                          poll->body_bytes, poll->keep_alive);
   RndimgFrameWriter *writer = g_steal_pointer (&poll->writer);
 
+  if (poll->timeout != NULL)
+    rndimg_deadlines_cancel (poll->deadlines, g_steal_pointer (&poll->timeout));
   if (poll->failed)
     {
       rndimg_frame_writer_free (writer);
@@ -138,17 +142,17 @@ shared_of (RndimgSubscribers *registry)
 }
 
 /* Out of the registry. An answered one is silenced now and finished after
- * the fan-out, so releasing thousands costs a send each and little else. */
+ * the fan-out (its deadline cancelled then too), so releasing thousands
+ * costs a send each and little else. */
 static void
 long_poll_free (RndimgSubscriber *sub)
 {
   LongPoll *poll = (LongPoll *) sub;
 
-  if (poll->timeout != NULL)
-    rndimg_deadlines_cancel (shared_of (sub->registry)->deadlines, poll->timeout);
-  poll->timeout = NULL;
   if (!poll->answered)
     {
+      if (poll->timeout != NULL)
+        rndimg_deadlines_cancel (poll->deadlines, g_steal_pointer (&poll->timeout));
       destroy (poll);
       return;
     }
@@ -186,6 +190,8 @@ on_timeout (gpointer user_data)
   LongPoll *poll = user_data;
 
   poll->timeout = NULL;
+  if (poll->answered)
+    return;   /* out of the registry already, finished after its fan-out */
   poll->timed_out = TRUE;
   rndimg_subscribers_end (poll->parent.registry, &poll->parent);
 }
@@ -249,7 +255,8 @@ rndimg_long_poll_serve (RndimgExchange *exchange, const char *path, GHashTable *
       return;
     }
   rndimg_subscriber_watch_hangup (&poll->parent, connection);
-  poll->timeout = rndimg_deadlines_add (shared_of (registry)->deadlines, (guint) timeout * 1000, on_timeout, poll);
+  poll->deadlines = shared_of (registry)->deadlines;
+  poll->timeout = rndimg_deadlines_add (poll->deadlines, (guint) timeout * 1000, on_timeout, poll);
   rndimg_subscribers_add (registry, &poll->parent, since,
                           query != NULL ? g_hash_table_lookup (query, "epoch") : NULL);
 }
