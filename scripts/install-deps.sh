@@ -6,7 +6,7 @@
 # scripts/cluster.sh needs; "--bench" what the benchmarks (bench/) need.
 set -eu
 
-PACKAGES="gcc meson ninja-build pkg-config python3 python3-yaml libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev libhiredis-dev libjpeg62-turbo-dev libvips-dev libbrotli-dev zlib1g-dev libjwt-dev libsecret-1-dev gettext glib-networking"
+PACKAGES="gcc meson ninja-build pkg-config python3 python3-yaml libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev libhiredis-dev liburing-dev libjpeg62-turbo-dev libvips-dev libbrotli-dev zlib1g-dev libjwt-dev libsecret-1-dev gettext glib-networking"
 # python3-jwt mints the JWTs the tests present (an independent library;
 # python3-cryptography gives it RS256 and ES256);
 # gnome-keyring holds the viewer's token in its test.
