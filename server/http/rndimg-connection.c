@@ -24,6 +24,7 @@
 #include "rndimg-connection.h"
 #include "rndimg-busy-poll.h"
 #include "rndimg-gate.h"
+#include "rndimg-send-batch.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -95,6 +96,9 @@ struct _RndimgConnections
   guint later_id;
   gboolean in_pass;           /* on_epoll() is dispatching its batch */
   GQueue after_pass;          /* Later *: see rndimg_connections_run_after_pass() */
+  RndimgSendBatch *sends;     /* NULL where io_uring cannot be used */
+  guint sends_open;           /* rndimg_connections_begin_sends() calls not ended yet */
+  guint64 batched_sends;
   RndimgConnectionsHotFunc hot_path;   /* NULL: every connection goes to libsoup */
   gpointer hot_path_data;
   RndimgConnectionsRefuseFunc refuse;
@@ -268,6 +272,30 @@ rndimg_connection_write (RndimgConnection *connection, const struct iovec *piece
   if (sent < 0)
     g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errno), g_strerror (errno));
   return sent;
+}
+
+/* Sends @bytes from @offset in the batch open on @connection's owner
+ * (rndimg_connections_begin_sends()): @done(@user_data) gets the result
+ * when the batch ends. FALSE when there is none, or over TLS: write it
+ * now. @ticket is for rndimg_connection_forget_send(). */
+gboolean
+rndimg_connection_send_in_batch (RndimgConnection *connection, GBytes *bytes, gsize offset, RndimgSendDone done,
+                                 gpointer user_data, guint64 *ticket)
+{
+  RndimgConnections *owner = connection->owner;
+
+  if (owner->sends_open == 0 || owner->sends == NULL || connection->tls)
+    return FALSE;
+  *ticket = rndimg_send_batch_add (owner->sends, connection->fd, bytes, offset, done, user_data);
+  owner->batched_sends++;
+  return TRUE;
+}
+
+/* The result of the send of @ticket is not wanted any more. */
+void
+rndimg_connection_forget_send (RndimgConnection *connection, guint64 ticket)
+{
+  rndimg_send_batch_forget (connection->owner->sends, ticket);
 }
 
 /* The first @length bytes of the input are used. */
@@ -820,6 +848,7 @@ rndimg_connections_new (SoupServer *server)
   self->by_peer = g_hash_table_new (peer_key_hash, peer_key_equal);
   g_queue_init (&self->later);
   g_queue_init (&self->after_pass);
+  self->sends = rndimg_send_batch_new ();
   return self;
 }
 
@@ -914,6 +943,7 @@ rndimg_connections_free (RndimgConnections *self)
   g_source_destroy (self->epoll_source);
   g_source_unref (self->epoll_source);
   stop_busy_poll (self);
+  g_clear_pointer (&self->sends, rndimg_send_batch_free);
   close (self->epoll_fd);
   g_free (self->server_header);
   g_free (self);
@@ -1005,6 +1035,31 @@ rndimg_connections_run_after_pass (RndimgConnections *self, GDestroyNotify func,
   item = g_new (Later, 1);
   *item = (Later) { func, data };
   g_queue_push_tail (&self->after_pass, item);
+}
+
+/* From now until the matching rndimg_connections_end_sends(), the sends
+ * of frame writers (rndimg_connection_send_in_batch()) go out together,
+ * in one system call, at the end: a fan-out's. */
+void
+rndimg_connections_begin_sends (RndimgConnections *self)
+{
+  self->sends_open++;
+}
+
+/* Sends made in batches so far. */
+guint64
+rndimg_connections_get_batched_sends (RndimgConnections *self)
+{
+  return self->batched_sends;
+}
+
+void
+rndimg_connections_end_sends (RndimgConnections *self)
+{
+  g_return_if_fail (self->sends_open > 0);
+
+  if (--self->sends_open == 0 && self->sends != NULL)
+    rndimg_send_batch_submit (self->sends);
 }
 
 /* Runs everything still waiting (at shutdown). */

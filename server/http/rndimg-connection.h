@@ -3,6 +3,7 @@
 
 #include <libsoup/soup.h>
 #include <sys/uio.h>
+#include "rndimg-send-batch.h"
 
 G_BEGIN_DECLS
 
@@ -70,6 +71,9 @@ void        rndimg_connections_run_after_pass    (RndimgConnections *self,
                                                   GDestroyNotify     func,
                                                   gpointer           data);
 void        rndimg_connections_flush_later       (RndimgConnections *self);
+void        rndimg_connections_begin_sends       (RndimgConnections *self);
+void        rndimg_connections_end_sends         (RndimgConnections *self);
+guint64     rndimg_connections_get_batched_sends (RndimgConnections *self);
 void        rndimg_connections_close_all         (RndimgConnections *self);
 
 RndimgConnection *rndimg_connection_ref          (RndimgConnection *connection);
@@ -89,6 +93,14 @@ gssize      rndimg_connection_write              (RndimgConnection   *connection
                                                   const struct iovec *pieces,
                                                   guint               count,
                                                   GError            **error);
+gboolean    rndimg_connection_send_in_batch      (RndimgConnection   *connection,
+                                                  GBytes             *bytes,
+                                                  gsize               offset,
+                                                  RndimgSendDone      done,
+                                                  gpointer            user_data,
+                                                  guint64            *ticket);
+void        rndimg_connection_forget_send        (RndimgConnection   *connection,
+                                                  guint64             ticket);
 void        rndimg_connection_consume            (RndimgConnection *connection,
                                                   gsize              length);
 void        rndimg_connection_watch              (RndimgConnection      *connection,

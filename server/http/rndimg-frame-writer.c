@@ -3,7 +3,9 @@
  * taken (after libsoup has written the headers, or at once on the hot
  * path) each frame goes out in one send() (libsoup's chunked writer makes
  * three, and copies); over TLS, each frame goes through the connection's
- * TLS stream. What the kernel does not take at once waits in a queue
+ * TLS stream. In a batch of sends (a fan-out's: see
+ * rndimg_connections_begin_sends()) the first try waits for the batch's
+ * end, the frame queued meanwhile. What the kernel does not take at once waits in a queue
  * bounded in bytes; past the bound the reader is too slow and the writer
  * refuses. Frames written before the take-over wait in the same queue.
  * Freeing closes the connection, which ends an EOF-delimited body
@@ -12,6 +14,7 @@
 #include "rndimg-frame-writer.h"
 #include "rndimg-connection.h"
 
+#include <errno.h>
 #include <sys/socket.h>
 
 #define KERNEL_BUFFER_BYTES (64 * 1024)
@@ -25,6 +28,8 @@ struct _RndimgFrameWriter
   gsize head_written;         /* of the first queued frame */
   gsize max_queued_bytes;
   GSource *writable;
+  gboolean in_batch;          /* the first queued frame's send is in a batch */
+  guint64 batch_ticket;
   RndimgFrameWriterFailed failed;
   gpointer user_data;
   RndimgFrameWriterDone done;     /* set by _finish(): who gets the connection */
@@ -56,11 +61,25 @@ send_some (RndimgFrameWriter *self, const char *data, gsize size, GError **error
   return rndimg_connection_write (self->connection, &piece, 1, error);
 }
 
+/* The kernel took @taken bytes of the first queued frame. */
+static void
+took (RndimgFrameWriter *self, gsize taken)
+{
+  self->head_written += taken;
+  self->queued_bytes -= taken;
+  if (self->head_written < g_bytes_get_size (g_queue_peek_head (&self->queue)))
+    return;
+  g_bytes_unref (g_queue_pop_head (&self->queue));
+  self->head_written = 0;
+}
+
 /* Writes as much of the queue as the kernel takes now. FALSE: the
  * connection failed (the peer is gone). */
 static gboolean
 flush (RndimgFrameWriter *self)
 {
+  if (self->in_batch)
+    return TRUE;   /* its result comes first */
   while (!g_queue_is_empty (&self->queue))
     {
       GBytes *head = g_queue_peek_head (&self->queue);
@@ -76,12 +95,7 @@ flush (RndimgFrameWriter *self)
           g_debug ("frame writer: %s", error->message);
           return FALSE;
         }
-      self->head_written += (gsize) sent;
-      self->queued_bytes -= (gsize) sent;
-      if (self->head_written < size)
-        continue;
-      g_bytes_unref (g_queue_pop_head (&self->queue));
-      self->head_written = 0;
+      took (self, (gsize) sent);
     }
   if (!g_queue_is_empty (&self->queue) && self->writable == NULL)
     {
@@ -94,14 +108,14 @@ flush (RndimgFrameWriter *self)
 
 static void hand_on (RndimgFrameWriter *self);
 
-static gboolean
-on_writable (GObject *output, gpointer user_data)
+/* After a send that did not wait (the socket was writable, or a batch
+ * ended; @ok: it did not fail): the rest goes, and a finishing writer
+ * hands its connection on once all is out. */
+static void
+after_send (RndimgFrameWriter *self, gboolean ok)
 {
-  RndimgFrameWriter *self = user_data;
-  gboolean sent;
+  gboolean sent = ok && flush (self);
 
-  g_clear_pointer (&self->writable, g_source_unref);
-  sent = flush (self);
   if (self->done != NULL && (!sent || g_queue_is_empty (&self->queue)))
     {
       if (!sent)   /* failed: closed, and no connection handed on */
@@ -113,7 +127,43 @@ on_writable (GObject *output, gpointer user_data)
     }
   else if (!sent)
     self->failed (self->user_data);
+}
+
+static gboolean
+on_writable (GObject *output, gpointer user_data)
+{
+  RndimgFrameWriter *self = user_data;
+
+  g_clear_pointer (&self->writable, g_source_unref);
+  after_send (self, TRUE);
   return G_SOURCE_REMOVE;
+}
+
+static void
+on_batch_sent (gssize result, gpointer user_data)
+{
+  RndimgFrameWriter *self = user_data;
+
+  self->in_batch = FALSE;
+  if (result > 0)
+    took (self, (gsize) result);
+  if (result < 0 && result != -EAGAIN)
+    g_debug ("frame writer: %s", g_strerror ((int) -result));
+  after_send (self, result >= 0 || result == -EAGAIN);
+}
+
+/* Queues @frame, its send in the batch of sends open, if any (FALSE:
+ * none, send it now). */
+static gboolean
+send_in_batch (RndimgFrameWriter *self, GBytes *frame)
+{
+  if (!rndimg_connection_send_in_batch (self->connection, frame, 0, on_batch_sent, self, &self->batch_ticket))
+    return FALSE;
+  g_queue_push_tail (&self->queue, g_bytes_ref (frame));
+  self->queued_bytes += g_bytes_get_size (frame);
+  self->head_written = 0;
+  self->in_batch = TRUE;
+  return TRUE;
 }
 
 /* Takes over @connection, already taken from its reader (see
@@ -153,9 +203,12 @@ rndimg_frame_writer_write (RndimgFrameWriter *self, GBytes *frame)
   const char *data = g_bytes_get_data (frame, &size);
   gssize sent = 0;
 
-  /* The usual case: nothing waiting, and the kernel takes it all. */
+  /* The usual case: nothing waiting, and the kernel takes it all (now,
+   * or when the batch of sends ends). */
   if (self->connection != NULL && g_queue_is_empty (&self->queue))
     {
+      if (size <= self->max_queued_bytes && send_in_batch (self, frame))
+        return TRUE;
       sent = send_some (self, data, size, NULL);
       if (sent == (gssize) size)
         return TRUE;
@@ -176,6 +229,8 @@ rndimg_frame_writer_write (RndimgFrameWriter *self, GBytes *frame)
 void
 rndimg_frame_writer_free (RndimgFrameWriter *self)
 {
+  if (self->in_batch)
+    rndimg_connection_forget_send (self->connection, self->batch_ticket);
   if (self->writable != NULL)
     g_source_destroy (self->writable);
   g_clear_pointer (&self->writable, g_source_unref);

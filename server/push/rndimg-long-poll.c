@@ -39,6 +39,16 @@ typedef struct {
   gsize body_bytes;
 } LongPoll;
 
+/* The answer could not be written (told when a batch of sends ends, or
+ * by the socket later): finish() closes the connection. */
+static void
+on_write_failed (gpointer data)
+{
+  LongPoll *poll = data;
+
+  poll->failed = TRUE;
+}
+
 static void
 on_answer_sent (RndimgConnection *connection, gpointer done)
 {
@@ -243,7 +253,7 @@ rndimg_long_poll_serve (RndimgExchange *exchange, const char *path, GHashTable *
   poll->parent.access = g_steal_pointer (&access);
   poll->connections = rndimg_subscribers_get_connections (registry);
   poll->head = rndimg_taken_heads_get (shared_of (registry)->heads, exchange);
-  poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, rndimg_subscriber_gone, poll);
+  poll->writer = rndimg_frame_writer_new (MAX_UNSENT_BYTES, on_write_failed, poll);
   connection = rndimg_exchange_take (exchange);
   if (connection == NULL || !rndimg_frame_writer_take_over (poll->writer, connection))
     {

@@ -353,10 +353,30 @@ outgoing_payload (RndimgSubscribers *self, Outgoing *out, RndimgSubscriber *sub,
                        view == RNDIMG_EVENT_VIEW_AS_REMOVED ? NULL : out->signature);
 }
 
+/* Whether the sends of a fan-out go out together (one system call for
+ * all, rndimg_connections_begin_sends()): for more than one subscriber;
+ * one alone is sent at once. */
+static gboolean
+begin_sends (RndimgSubscribers *self)
+{
+  if (self->connections == NULL || self->subscribers->len < 2)
+    return FALSE;
+  rndimg_connections_begin_sends (self->connections);
+  return TRUE;
+}
+
+static void
+end_sends (RndimgSubscribers *self, gboolean began)
+{
+  if (began)
+    rndimg_connections_end_sends (self->connections);
+}
+
 static void
 fan_out (RndimgSubscribers *self, RndimgEvent *event)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean batched = begin_sends (self);
   Outgoing out;
 
   outgoing_init (&out, self, event, now);
@@ -372,6 +392,7 @@ fan_out (RndimgSubscribers *self, RndimgEvent *event)
         deliver (sub, event->id, outgoing_payload (self, &out, sub, view));
     }
   outgoing_clear (&out);
+  end_sends (self, batched);
 }
 
 /* The events held in this pass, each subscriber's joined in one payload. */
@@ -381,6 +402,7 @@ fan_out_held (RndimgSubscribers *self)
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autoptr(GPtrArray) held = g_steal_pointer (&self->held);
   Outgoing *outs = g_new (Outgoing, held->len);
+  gboolean batched = begin_sends (self);
 
   for (guint e = 0; e < held->len; e++)
     outgoing_init (&outs[e], self, g_ptr_array_index (held, e), now);
@@ -416,6 +438,7 @@ fan_out_held (RndimgSubscribers *self)
   for (guint e = 0; e < held->len; e++)
     outgoing_clear (&outs[e]);
   g_free (outs);
+  end_sends (self, batched);
 }
 
 static void
