@@ -94,6 +94,12 @@ read_slow_readers_dropped (gpointer subscribers)
 }
 
 static double
+read_batched_sends (gpointer connections)
+{
+  return (double) rndimg_connections_get_batched_sends (connections);
+}
+
+static double
 read_images (gpointer catalogue)
 {
   return rndimg_catalogue_get_count (catalogue);
@@ -281,6 +287,10 @@ rndimg_instrument_add_readings (RndimgMetrics *metrics, const RndimgInstrumented
   rndimg_metrics_add_reading (metrics, "rndimg_slow_readers_dropped_total", "counter",
                               "Event streams dropped because their reader fell too far behind.",
                               read_slow_readers_dropped, push->streams);
+  rndimg_metrics_add_reading (metrics, "rndimg_batched_sends_total", "counter",
+                              "Answers and frames of fan-outs handed to the kernel together, one system call for "
+                              "many (io_uring); 0 where io_uring cannot be used.",
+                              read_batched_sends, push->connections);
   rndimg_metrics_add_reading (metrics, "rndimg_images", "gauge",
                               "Pictures in the catalogue anyone may see (private albums' not counted).",
                               read_images, push->catalogue);

@@ -3,6 +3,7 @@
 
 #include "rndimg-broker.h"
 #include "rndimg-catalogue.h"
+#include "rndimg-connection.h"
 #include "rndimg-metrics.h"
 #include "rndimg-rate-limiter.h"
 #include "rndimg-trash.h"
@@ -23,6 +24,7 @@ typedef struct {
   RndimgRateLimiter *writes;
   RndimgRateLimiter *renders;
   RndimgTrash *trash;
+  RndimgConnections *connections;
 } RndimgInstrumentedPush;
 
 typedef struct _RndimgInstrument RndimgInstrument;

@@ -583,7 +583,7 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .long_polls = self->long_polls, .streams = self->streams,
     .sockets = self->sockets, .catalogue = self->catalogue,
     .variants = self->variants, .broker = self->broker, .writes = self->writes, .renders = self->renders,
-    .trash = self->trash,
+    .trash = self->trash, .connections = self->connections,
   });
   return g_steal_pointer (&self);
 }

@@ -362,6 +362,7 @@ test_metrics_format (Fixture *fixture, gconstpointer data)
     "rndimg_http_requests_total", "rndimg_http_request_duration_seconds", "rndimg_http_response_bytes_total",
     "rndimg_open_connections", "rndimg_long_polls_held", "rndimg_event_streams_open",
     "rndimg_events_published_total", "rndimg_fan_out_duration_seconds", "rndimg_slow_readers_dropped_total",
+    "rndimg_batched_sends_total",
     "rndimg_uploads_total", "process_resident_memory_bytes", "process_open_fds",
   };
   g_auto(TestResponse) warm_up = { 0 };
