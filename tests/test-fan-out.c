@@ -129,7 +129,7 @@ read_stream_ids (RawConnection *reader, guint count, guint timeout_ms, GArray *i
 }
 
 /* A reader that takes nothing for a while, beside three that read: its
- * kernel buffers fill, the batched sends to it come back short, and the
+ * kernel buffers fill, a batched send to it finds the socket full, and the
  * rest waits in its queue (under the 256 KiB bound). When it reads at
  * last it gets every event, whole and in order; the others got them all
  * the while. */
