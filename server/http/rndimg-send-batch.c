@@ -83,24 +83,22 @@ send_now (const Entry *entry)
   return sent < 0 ? -errno : sent;
 }
 
-/* Reads every result the kernel has posted, waiting for those not yet
- * posted when @wait (sends that never wait are all posted by the time
- * the submission returns). */
+/* Reads the result of every send handed to the kernel (sends that never
+ * wait are all done by the time the submission returns). */
 static void
-read_results (RndimgSendBatch *self, gboolean wait)
+read_results (RndimgSendBatch *self)
 {
   while (self->handed > 0)
     {
       struct io_uring_cqe *cqe;
-      int error = wait ? io_uring_wait_cqe (&self->ring, &cqe) : io_uring_peek_cqe (&self->ring, &cqe);
+      int error = io_uring_wait_cqe (&self->ring, &cqe);
       Entry *entry;
 
       if (error == -EINTR)
         continue;
       if (error < 0)
         {
-          if (wait)
-            g_critical ("io_uring: cannot read the sends' results: %s", g_strerror (-error));
+          g_critical ("io_uring: cannot read the sends' results: %s", g_strerror (-error));
           return;
         }
       entry = &g_array_index (self->entries, Entry, io_uring_cqe_get_data64 (cqe));
@@ -117,7 +115,7 @@ static void
 give_up_ring (RndimgSendBatch *self, int error)
 {
   g_warning ("io_uring failed (%s): sends go one by one from now on", g_strerror (-error));
-  read_results (self, TRUE);
+  read_results (self);
   io_uring_queue_exit (&self->ring);
   self->usable = FALSE;
   for (; self->first_queued < self->entries->len; self->first_queued++)
@@ -173,7 +171,7 @@ next_place (RndimgSendBatch *self)
     return place;
   hand_over (self);
   /* Results waiting in the completion ring would overflow it. */
-  read_results (self, TRUE);
+  read_results (self);
   return self->usable ? io_uring_get_sqe (&self->ring) : NULL;
 }
 
@@ -238,7 +236,7 @@ rndimg_send_batch_submit (RndimgSendBatch *self)
   g_autoptr(GArray) entries = NULL;
 
   hand_over (self);
-  read_results (self, TRUE);
+  read_results (self);
   entries = g_steal_pointer (&self->entries);
   self->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
   self->first_queued = 0;
@@ -256,12 +254,15 @@ rndimg_send_batch_submit (RndimgSendBatch *self)
   self->telling = NULL;
 }
 
+/* Sends added and not submitted are dropped, their senders not told
+ * (a batch is submitted in the pass it was opened in: there are none). */
 void
 rndimg_send_batch_free (RndimgSendBatch *self)
 {
-  rndimg_send_batch_submit (self);
   if (self->usable)
     io_uring_queue_exit (&self->ring);
+  for (guint i = 0; i < self->entries->len; i++)
+    g_bytes_unref (g_array_index (self->entries, Entry, i).bytes);
   g_array_unref (self->entries);
   g_free (self);
 }
