@@ -5,12 +5,12 @@
  * three, and copies); over TLS, each frame goes through the connection's
  * TLS stream. In a batch of sends (a fan-out's: see
  * rndimg_connections_begin_sends()) the first try waits for the batch's
- * end, the frame queued meanwhile. What the kernel does not take at once waits in a queue
- * bounded in bytes; past the bound the reader is too slow and the writer
- * refuses. Frames written before the take-over wait in the same queue.
- * Freeing closes the connection, which ends an EOF-delimited body
- * cleanly; finishing hands it on once the queue is sent (a long-poll's
- * answer, then keep-alive). */
+ * end, the frame queued meanwhile. What the kernel does not take at once
+ * waits in a queue bounded in bytes; past the bound the reader is too slow
+ * and the writer refuses. Frames written before the take-over wait in the
+ * same queue. Freeing closes the connection, which ends an EOF-delimited
+ * body cleanly; finishing hands it on once the queue is sent (a
+ * long-poll's answer, then keep-alive). */
 #include "rndimg-frame-writer.h"
 #include "rndimg-connection.h"
 
