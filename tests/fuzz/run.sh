@@ -18,7 +18,7 @@ BUILD=${FUZZ_BUILD:-build-fuzz}
 mkdir -p "$BUILD/objects"
 
 CC=${CC_FUZZ:-clang}
-PKGS="glib-2.0 gio-2.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0 hiredis vips libbrotlienc zlib libjwt"
+PKGS="glib-2.0 gio-2.0 gio-unix-2.0 libsoup-3.0 json-glib-1.0 hiredis liburing vips libbrotlienc zlib libjwt"
 CFLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer $(pkg-config --cflags $PKGS)
   -Icommon -Iserver -Iserver/access -Iserver/api -Iserver/http -Iserver/pictures -Iserver/render -Iserver/brokers -Iserver/brokers/redis -I$BUILD/generated -Iserver/push -Iclient
   -DG_LOG_DOMAIN=\"rndimg\" -DPACKAGE_VERSION=\"fuzz\" -DGETTEXT_PACKAGE=\"rndimg-viewer\"
