@@ -274,19 +274,19 @@ rndimg_connection_write (RndimgConnection *connection, const struct iovec *piece
   return sent;
 }
 
-/* Sends @bytes from @offset in the batch open on @connection's owner
+/* Sends @bytes in the batch open on @connection's owner
  * (rndimg_connections_begin_sends()): @done(@user_data) gets the result
  * when the batch ends. FALSE when there is none, or over TLS: write it
  * now. @ticket is for rndimg_connection_forget_send(). */
 gboolean
-rndimg_connection_send_in_batch (RndimgConnection *connection, GBytes *bytes, gsize offset, RndimgSendDone done,
-                                 gpointer user_data, guint64 *ticket)
+rndimg_connection_send_in_batch (RndimgConnection *connection, GBytes *bytes, RndimgSendDone done, gpointer user_data,
+                                 guint64 *ticket)
 {
   RndimgConnections *owner = connection->owner;
 
   if (owner->sends_open == 0 || owner->sends == NULL || connection->tls)
     return FALSE;
-  *ticket = rndimg_send_batch_add (owner->sends, connection->fd, bytes, offset, done, user_data);
+  *ticket = rndimg_send_batch_add (owner->sends, connection->fd, bytes, done, user_data);
   owner->batched_sends++;
   return TRUE;
 }

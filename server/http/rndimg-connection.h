@@ -95,7 +95,6 @@ gssize      rndimg_connection_write              (RndimgConnection   *connection
                                                   GError            **error);
 gboolean    rndimg_connection_send_in_batch      (RndimgConnection   *connection,
                                                   GBytes             *bytes,
-                                                  gsize               offset,
                                                   RndimgSendDone      done,
                                                   gpointer            user_data,
                                                   guint64            *ticket);

@@ -157,7 +157,7 @@ on_batch_sent (gssize result, gpointer user_data)
 static gboolean
 send_in_batch (RndimgFrameWriter *self, GBytes *frame)
 {
-  if (!rndimg_connection_send_in_batch (self->connection, frame, 0, on_batch_sent, self, &self->batch_ticket))
+  if (!rndimg_connection_send_in_batch (self->connection, frame, on_batch_sent, self, &self->batch_ticket))
     return FALSE;
   g_queue_push_tail (&self->queue, g_bytes_ref (frame));
   self->queued_bytes += g_bytes_get_size (frame);

@@ -30,7 +30,6 @@ typedef enum {
 
 typedef struct {
   GBytes *bytes;        /* held until the kernel is done with them */
-  gsize offset;
   int fd;
   RndimgSendDone done;  /* NULL once forgotten */
   gpointer user_data;
@@ -78,7 +77,7 @@ send_now (const Entry *entry)
   gssize sent;
 
   do
-    sent = send (entry->fd, data + entry->offset, size - entry->offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+    sent = send (entry->fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
   while (sent < 0 && errno == EINTR);
   return sent < 0 ? -errno : sent;
 }
@@ -175,15 +174,14 @@ next_place (RndimgSendBatch *self)
   return self->usable ? io_uring_get_sqe (&self->ring) : NULL;
 }
 
-/* Adds a send of @bytes from @offset on @fd; @done(@user_data) gets its
+/* Adds a send of @bytes on @fd; @done(@user_data) gets its
  * result at rndimg_send_batch_submit(). Returns a ticket for
  * rndimg_send_batch_forget(). */
 guint64
-rndimg_send_batch_add (RndimgSendBatch *self, int fd, GBytes *bytes, gsize offset, RndimgSendDone done,
-                       gpointer user_data)
+rndimg_send_batch_add (RndimgSendBatch *self, int fd, GBytes *bytes, RndimgSendDone done, gpointer user_data)
 {
   struct io_uring_sqe *place = next_place (self);
-  Entry entry = { g_bytes_ref (bytes), offset, fd, done, user_data, QUEUED, place, 0 };
+  Entry entry = { g_bytes_ref (bytes), fd, done, user_data, QUEUED, place, 0 };
   guint index = self->entries->len;
 
   if (place != NULL)
@@ -191,7 +189,7 @@ rndimg_send_batch_add (RndimgSendBatch *self, int fd, GBytes *bytes, gsize offse
       gsize size;
       const guint8 *data = g_bytes_get_data (bytes, &size);
 
-      io_uring_prep_send (place, fd, data + offset, size - offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+      io_uring_prep_send (place, fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
       io_uring_sqe_set_data64 (place, index);
     }
   else

@@ -15,7 +15,6 @@ void             rndimg_send_batch_free   (RndimgSendBatch *self);
 guint64          rndimg_send_batch_add    (RndimgSendBatch *self,
                                            int              fd,
                                            GBytes          *bytes,
-                                           gsize            offset,
                                            RndimgSendDone   done,
                                            gpointer         user_data);
 void             rndimg_send_batch_forget (RndimgSendBatch *self,
