@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 
 /* The submission ring; a larger batch is handed over in parts. Its
- * memory, with the completion ring (twice as long), is some 100 KB. */
+ * memory, with the completion ring (twice as long), is some 90 KB. */
 #define RING_ENTRIES 1024
 
 typedef enum {
