@@ -21,7 +21,11 @@
 #                   (the fan-outs), rate, latency, json, static, variant
 #                   (default all)
 #     --busy-poll USEC  rndimg runs with --busy-poll USEC (default: its
-#                   own default, 0); nginx has no such setting
+#                   own default, 0), the floor with --spin; nginx has no
+#                   such setting
+#
+# The latency workload also runs bench/latency-floor.c, a server that does
+# nothing but its system calls: the least any server gets on this machine.
 #
 # In each round every workload runs on rndimg, then on nchan (A B A B ...),
 # each push run on a freshly started server. Raw figures go to
@@ -94,6 +98,16 @@ start_rndimg() {
     done
 }
 
+# The floor (bench/latency-floor.c): a server doing nothing but its system
+# calls, answering on rndimg's paths; it spins as rndimg does under --busy-poll.
+start_floor() {
+    PORT=$("$PUSH_LOAD" port)
+    $ON_SERVER_CPU "$BUILD/bench/latency-floor" "$PORT" ${BUSY_POLL:+--spin} &
+    SERVER_PID=$!
+    MEASURED_PIDS=$SERVER_PID
+    "$PUSH_LOAD" up "$PORT" || exit 1
+}
+
 start_nchan() {
     PORT=$("$PUSH_LOAD" port)
     sed "s/@PORT@/$PORT/g" bench/nchan.conf.in >"$WORK/nginx/nginx.conf"
@@ -113,7 +127,7 @@ start_nchan() {
 push_load() {
     workload=$1 server=$2 transport=$3
     shift 3
-    if [ "$server" = rndimg ]; then
+    if [ "$server" = rndimg ] || [ "$server" = floor ]; then
         if [ "$transport" = sse ]; then
             set -- --sub /polling/api/v1.0/events --sse --ready-key '"open_streams":' "$@"
         else
@@ -211,6 +225,7 @@ one_round() {
     if wanted latency; then
         latency rndimg
         latency nchan
+        latency floor
     fi
     if wanted json; then
         throughput rndimg json_rps /polling/api/v1.0/rndimg

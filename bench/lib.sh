@@ -43,7 +43,7 @@ build() {
         meson compile -C "$BUILD" server/rndimg-server server/rndimg-render >/dev/null
         SERVER_BIN=$(realpath "$BUILD/server/rndimg-server")
     fi
-    meson compile -C "$BUILD" bench/push-load >/dev/null
+    meson compile -C "$BUILD" bench/push-load bench/latency-floor >/dev/null
     [ -x "$SERVER_BIN" ] || { echo "$BENCH_SCRIPT: no server at $SERVER_BIN" >&2; exit 1; }
 }
 

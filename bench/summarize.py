@@ -35,6 +35,11 @@ ROWS = [
     ("variant_rps_anon_before", "server memory after its first render, anonymous", "KiB", None),
 ]
 SERVERS = ("rndimg", "nchan")
+# Rows of the floor (bench/latency-floor.c: a server doing nothing but its
+# system calls), in the rndimg column: what no server can beat here.
+FLOOR_ROWS = [
+    ("latency_p50", "the floor (bench/latency-floor.c) -> one SSE reader, p50 of 1000", "ms"),
+]
 
 
 def read(path):
@@ -85,8 +90,8 @@ def spread(values):
     return text, statistics.median(good)
 
 
-def ratios(figures, metric):
-    ours, theirs = figures.get((metric, "rndimg"), {}), figures.get((metric, "nchan"), {})
+def ratios(figures, metric, server="rndimg"):
+    ours, theirs = figures.get((metric, server), {}), figures.get((metric, "nchan"), {})
     return [ours[r] / theirs[r] if ours.get(r) and theirs.get(r) else None for r in ours]
 
 
@@ -112,6 +117,13 @@ def table(figures):
         theirs_text, _ = spread(list(figures.get((metric, "nchan"), {}).values()))
         ratio_text, ratio = spread(ratios(figures, metric))
         print(f"| {what} | {unit} | {ours_text} | {theirs_text} | {ratio_text} | {verdict(target, ours, ratio)} |")
+    for metric, what, unit in FLOOR_ROWS:
+        if (metric, "floor") not in figures:
+            continue
+        floor_text, _ = spread(list(figures[(metric, "floor")].values()))
+        theirs_text, _ = spread(list(figures.get((metric, "nchan"), {}).values()))
+        ratio_text, _ = spread(ratios(figures, metric, "floor"))
+        print(f"| {what} | {unit} | {floor_text} | {theirs_text} | {ratio_text} | (no server does less) |")
 
 
 def main():
