@@ -461,6 +461,10 @@ on_published (RndimgBroker *broker, RndimgEvent *event, gpointer user_data)
 {
   RndimgSubscribers *self = user_data;
 
+  /* Nobody follows this transport: nothing to make (one publish is told
+   * to every transport's registry). */
+  if (self->subscribers->len == 0 && !self->fanned_out_in_pass)
+    return;
   if (self->fanned_out_in_pass)
     {
       if (self->held == NULL)
