@@ -259,7 +259,7 @@ read_string_member (JsonObject *object, const char *member_name, char **value, G
 static gboolean
 read_body (GBytes *body, char **name, char **album, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) json_error = NULL;
   g_autofree char *message = NULL;
   gsize length = 0;
@@ -269,6 +269,7 @@ read_body (GBytes *body, char **name, char **album, GError **error)
   *name = *album = NULL;
   if (length == 0)
     return TRUE;
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, data, (gssize) length, &json_error))
     {
       message = g_strdup_printf ("the body is not JSON: %s", json_error->message);
