@@ -121,13 +121,20 @@ rndimg_picture_hash (const char *text, guint64 salt)
   return hash ^ (hash >> 31);
 }
 
+/* What g_uri_escape_string (name, "/", FALSE) leaves as it is. */
+#define UNRESERVED_OR_SLASH "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/"
+
 /* Returns (transfer full) the path a picture called @name is served at:
  * RNDIMG_PICTURES_PATH and the name escaped for a URL, an album's '/'
  * kept. Built here only. */
 char *
 rndimg_picture_url_path (const char *name)
 {
-  g_autofree char *escaped = g_uri_escape_string (name, "/", FALSE);
+  g_autofree char *escaped = NULL;
 
+  /* Most names need no escape: they are made at once (one per publish). */
+  if (name[strspn (name, UNRESERVED_OR_SLASH)] == '\0')
+    return g_strconcat (RNDIMG_PICTURES_PATH, name, NULL);
+  escaped = g_uri_escape_string (name, "/", FALSE);
   return g_strconcat (RNDIMG_PICTURES_PATH, escaped, NULL);
 }
