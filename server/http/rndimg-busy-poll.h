@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
-GSource *rndimg_busy_poll_source_new (int watched_fd, guint window_usec);
+typedef gboolean (*RndimgBusyPollSpin) (gpointer user_data, gint64 until);
+GSource *rndimg_busy_poll_source_new (int watched_fd, guint window_usec, RndimgBusyPollSpin spin, gpointer user_data);
 
 G_END_DECLS

@@ -361,17 +361,14 @@ narrow_if_unasked (RndimgConnection *connection, guint32 unasked_flags)
     set_epoll_events (connection, connection->epoll_wanted);
 }
 
-/* Every socket ready in the set, in one pass. A callback may close other
- * connections of the batch: each is kept until the pass is over. */
 static void run_after_pass (RndimgConnections *self);
 
-static gboolean
-on_epoll (gint epoll_fd, GIOCondition condition, gpointer user_data)
+/* Every socket ready in the set, in one pass. A callback may close other
+ * connections of the batch: each is kept until the pass is over. */
+static void
+handle_events (RndimgConnections *self, struct epoll_event *events, int count)
 {
-  struct epoll_event events[64];
-  int count = epoll_wait (epoll_fd, events, G_N_ELEMENTS (events), 0);
-
-  ((RndimgConnections *) user_data)->in_pass = TRUE;
+  self->in_pass = TRUE;
   for (int i = 0; i < count; i++)
     rndimg_connection_ref (events[i].data.ptr);
   for (int i = 0; i < count; i++)
@@ -392,8 +389,39 @@ on_epoll (gint epoll_fd, GIOCondition condition, gpointer user_data)
     }
   for (int i = 0; i < count; i++)
     rndimg_connection_unref (events[i].data.ptr);
-  run_after_pass (user_data);
+  run_after_pass (self);
+}
+
+static gboolean
+on_epoll (gint epoll_fd, GIOCondition condition, gpointer user_data)
+{
+  struct epoll_event events[64];
+  int count = epoll_wait (epoll_fd, events, G_N_ELEMENTS (events), 0);
+
+  handle_events (user_data, events, count);
   return G_SOURCE_CONTINUE;
+}
+
+/* --busy-poll: asks the set without sleeping until something is ready
+ * (handled at once: TRUE) or @until (monotonic µs) passes. */
+static gboolean
+spin_on_epoll (gpointer user_data, gint64 until)
+{
+  RndimgConnections *self = user_data;
+  struct epoll_event events[64];
+
+  do
+    {
+      int count = epoll_wait (self->epoll_fd, events, G_N_ELEMENTS (events), 0);
+
+      if (count > 0)
+        {
+          handle_events (self, events, count);
+          return TRUE;
+        }
+    }
+  while (g_get_monotonic_time () < until);
+  return FALSE;
 }
 
 static gboolean
@@ -877,7 +905,7 @@ rndimg_connections_set_busy_poll (RndimgConnections *self, guint window_usec)
   stop_busy_poll (self);
   if (window_usec == 0)
     return;
-  self->busy_poll = rndimg_busy_poll_source_new (self->epoll_fd, window_usec);
+  self->busy_poll = rndimg_busy_poll_source_new (self->epoll_fd, window_usec, spin_on_epoll, self);
   g_source_attach (self->busy_poll, NULL);
 }
 
