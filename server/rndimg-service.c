@@ -11,6 +11,7 @@
 #include "rndimg-catalogue-api.h"
 #include "rndimg-connection.h"
 #include "rndimg-dogceo.h"
+#include "rndimg-event-details.h"
 #include "rndimg-health.h"
 #include "rndimg-hot-path.h"
 #include "rndimg-http.h"
@@ -67,6 +68,7 @@ struct _RndimgService
   RndimgAudit *audit;              /* one record per write */
   RndimgPictureGate gate;          /* who may load a private picture's bytes (borrows the parts above) */
   RndimgDogceo *dogceo;            /* dog.ceo's routes, unless --no-dogceo */
+  RndimgEventDetails *event_details; /* what events say of their pictures, for the broker */
   RndimgApiContext api;            /* what the REST handlers serve (borrows the parts above) */
 
   /* Owned: HTTP, one table of routes and two executors of it */
@@ -140,6 +142,7 @@ rndimg_service_finalize (GObject *object)
   g_clear_object (&self->placeholders);
   g_clear_object (&self->render_engine);
   g_clear_object (&self->broker);
+  g_clear_pointer (&self->event_details, rndimg_event_details_free);   /* the broker's describer */
   g_clear_object (&self->catalogue);
   g_clear_object (&self->metrics);
   rndimg_config_clear (&self->config);
@@ -554,8 +557,9 @@ rndimg_service_new (const RndimgConfig *config, GError **error)
     .pictures = self->pictures,
     .started_usec = g_get_monotonic_time (),
   };
-  rndimg_broker_set_describer (self->broker, rndimg_pictures_api_describe_event, rndimg_pictures_api_event_url_path,
-                               &self->api.pictures_api);
+  self->event_details = rndimg_event_details_new (self->catalogue, self->placeholders);
+  rndimg_broker_set_describer (self->broker, rndimg_event_details_describe, rndimg_event_details_url_path,
+                               self->event_details);
   rndimg_api_context_load_description (&self->api);
   self->gate = (RndimgPictureGate) { self->catalogue, self->credentials, self->signer };
   self->files = rndimg_static_new (self->catalogue, self->config.web_dir);

@@ -300,6 +300,25 @@ patch_if_match (Fixture *fixture, const char *name, const char *json, const char
   test_request (fixture->session, "PATCH", url, headers, body, "application/json", response);
 }
 
+/* A publish tells the picture's text as it is now: an event's details
+ * are kept per picture (server/api/rndimg-event-details.c), and an edit
+ * makes a new picture, so the next publish does not say the old text. */
+static void
+test_publish_after_edit (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JsonObject) before = NULL;
+  g_autoptr(JsonObject) edited = NULL;
+  g_autoptr(JsonObject) after = NULL;
+
+  test_server_wait_for_placeholders (fixture->server, fixture->session, 60000);
+  before = send_ok (fixture, "POST", API "/publish", "{\"name\":\"cats/c1.png\"}", NULL, 201);
+  g_assert_cmpstr (json_object_get_string_member_with_default (before, "title", NULL), !=, "Tabby");
+  g_assert_nonnull (json_object_get_string_member_with_default (before, "blurhash", NULL));   /* complete: kept */
+  edited = send_ok (fixture, "PATCH", API "/images/cats/c1.png", "{\"title\":\"Tabby\"}", NULL, 200);
+  after = send_ok (fixture, "POST", API "/publish", "{\"name\":\"cats/c1.png\"}", NULL, 201);
+  g_assert_cmpstr (json_object_get_string_member_with_default (after, "title", NULL), ==, "Tabby");
+}
+
 /* A hand edit is never lost: a PATCH made on a view older than the file is
  * refused 409, whether the client says which view (If-Match) or the
  * server sees the file changed since it read it. */
@@ -651,6 +670,8 @@ main (int argc, char **argv)
   g_test_add ("/catalogue/deleted-by-hand-is-removed", Fixture, NULL, writes_set_up,
               test_deleted_by_hand_is_removed, writes_tear_down);
   g_test_add ("/catalogue/edit-survives-a-restart", Fixture, NULL, writes_set_up, test_edit_survives_a_restart,
+              writes_tear_down);
+  g_test_add ("/catalogue/publish-after-edit", Fixture, NULL, writes_set_up, test_publish_after_edit,
               writes_tear_down);
   g_test_add ("/catalogue/hand-edit-is-not-lost", Fixture, NULL, writes_set_up, test_hand_edit_is_not_lost,
               writes_tear_down);

@@ -333,22 +333,3 @@ rndimg_pictures_api_list (RndimgExchange *exchange, const char *path, GHashTable
   g_string_append_c (answer, '}');
   send_text (exchange, answer);
 }
-
-/* An RndimgEventUrlPathFunc: where the event's picture is served. */
-char *
-rndimg_pictures_api_event_url_path (const char *name, gpointer pictures_api)
-{
-  return rndimg_picture_url_path (name);
-}
-
-/* An RndimgEventDescribeFunc: an event's picture as this node's catalogue
- * knows it (complete once the picture and its BlurHash are known). */
-gboolean
-rndimg_pictures_api_describe_event (const char *name, GString *members, gpointer pictures_api)
-{
-  RndimgPicturesApi *api = pictures_api;
-  g_autoptr(RndimgPicture) image = rndimg_catalogue_lookup_any (api->catalogue, name);
-
-  rndimg_picture_json_append_details (members, image, api->placeholders);
-  return image != NULL && rndimg_placeholders_lookup (api->placeholders, image) != NULL;
-}

@@ -30,9 +30,5 @@ void rndimg_pictures_api_picture (RndimgExchange *exchange, const char *path,
                                   GHashTable *query, gpointer pictures_api);
 void rndimg_pictures_api_list    (RndimgExchange *exchange, const char *path,
                                   GHashTable *query, gpointer pictures_api);
-char    *rndimg_pictures_api_event_url_path (const char *name,
-                                             gpointer    pictures_api);
-gboolean rndimg_pictures_api_describe_event (const char *name, GString *members,
-                                             gpointer pictures_api);
 
 G_END_DECLS
