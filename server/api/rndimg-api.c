@@ -197,7 +197,7 @@ static gboolean
 read_publish_body (RndimgExchange *exchange, char **name, char **album)
 {
   g_autoptr(GBytes) body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) error = NULL;
   gsize length;
   const char *data = g_bytes_get_data (body, &length);
@@ -206,6 +206,7 @@ read_publish_body (RndimgExchange *exchange, char **name, char **album)
   *name = *album = NULL;
   if (length == 0)
     return TRUE;
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
     {
       rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body is not JSON: %s", error->message);
