@@ -67,8 +67,17 @@ get_request (const char *path)
 
 /* Reads one answer: its status, whether it says "Connection: close", and
  * exactly Content-Length bytes of body, so the next answer can follow. */
+static guint read_answer_dated (Fixture *fixture, gboolean *closes, GBytes **body, char **date);
+
 static guint
 read_answer (Fixture *fixture, gboolean *closes, GBytes **body)
+{
+  return read_answer_dated (fixture, closes, body, NULL);
+}
+
+/* The same, and the answer's Date in @date (NULL: not wanted). */
+static guint
+read_answer_dated (Fixture *fixture, gboolean *closes, GBytes **body, char **date)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *status_line = g_data_input_stream_read_line (fixture->input, NULL, NULL, &error);
@@ -93,6 +102,8 @@ read_answer (Fixture *fixture, gboolean *closes, GBytes **body)
         length = (gsize) g_ascii_strtoull (line + 15, NULL, 10);
       if (g_ascii_strcasecmp (line, "Connection: close") == 0)
         *closes = TRUE;
+      if (date != NULL && g_ascii_strncasecmp (line, "Date: ", 6) == 0)
+        *date = g_strdup (line + 6);
     }
   {
     g_autofree guint8 *data = g_malloc (length + 1);
@@ -301,6 +312,37 @@ test_idle_closed_by_client (Fixture *fixture, gconstpointer data)
   g_assert_true (test_wait_until (nothing_left, &wait, 3000));
 }
 
+/* The answer's Date on a kept connection (the hot path prepares the next
+ * answer's headers when one is out) is its own second's, not that of
+ * the answer before. */
+static gint64
+answer_date (Fixture *fixture)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *date = NULL;
+  g_autoptr(GDateTime) parsed = NULL;
+  gboolean closes;
+
+  send_text (fixture, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  g_assert_cmpuint (read_answer_dated (fixture, &closes, &body, &date), ==, 200);
+  g_assert_nonnull (date);
+  parsed = soup_date_time_new_from_http_string (date);
+  g_assert_nonnull (parsed);
+  return g_date_time_to_unix (parsed);
+}
+
+static void
+test_date_of_each_answer (Fixture *fixture, gconstpointer data)
+{
+  gint64 first = answer_date (fixture);
+  gint64 second;
+
+  g_usleep (1500 * 1000);
+  second = answer_date (fixture);
+  g_assert_cmpint (second, >=, first + 1);
+  g_assert_cmpint (ABS (second - g_get_real_time () / G_USEC_PER_SEC), <=, 1);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -315,6 +357,7 @@ main (int argc, char **argv)
   ADD ("/keep-alive/long-polls-one-connection", test_long_polls_one_connection);
   ADD ("/keep-alive/pipelined-behind-long-poll", test_pipelined_behind_long_poll);
   ADD ("/keep-alive/long-poll-http-1.0", test_long_poll_http_1_0);
+  ADD ("/keep-alive/date-of-each-answer", test_date_of_each_answer);
 
   test_add_answers_described ();
   return g_test_run ();

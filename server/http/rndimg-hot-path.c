@@ -60,6 +60,7 @@ typedef struct {
   gsize written;                    /* of head and body */
   gboolean close_after;             /* the answer is the connection's last */
   gboolean processing;              /* process() runs: answered() leaves the next request to it */
+  gint64 prepared_second;           /* the headers are ready for a request in this second; -1: not */
 } HotConnection;
 
 static void process (HotConnection *conn);
@@ -201,6 +202,7 @@ write_some (HotConnection *conn, gboolean *done)
 }
 
 static void on_event (RndimgConnection *connection, RndimgConnectionEvents events, gpointer user_data);
+static void prepare_headers (HotConnection *conn);
 
 /* The answer is all written: reported, and the next request read. */
 static void
@@ -218,6 +220,7 @@ answered (HotConnection *conn)
       rndimg_connection_close (conn->connection);   /* frees @conn */
       return;
     }
+  prepare_headers (conn);
   rndimg_connection_watch (conn->connection, RNDIMG_CONNECTION_READABLE, on_event, conn);
   if (!conn->processing)
     process (conn);
@@ -348,9 +351,12 @@ static const RndimgExecutor hot_executor = {
 /* The headers objects for the next request: the last one's, emptied
  * (no allocation), unless an exchange still holds them (a long-poll's,
  * reported, not yet freed); the answer's begin as libsoup's do: Server,
- * then Date. */
+ * then Date, then what the router gives every answer. Made when an
+ * answer is out, for the request after it (they are most of the
+ * thousands of instructions libsoup's headers cost a request), and made
+ * again if that request comes in another second (the Date). */
 static void
-reset_headers (HotConnection *conn)
+prepare_headers (HotConnection *conn)
 {
   const char *server = rndimg_connections_get_server_header (conn->hot->connections);
 
@@ -371,6 +377,18 @@ reset_headers (HotConnection *conn)
   if (*server != '\0')
     soup_message_headers_append (conn->response_headers, "Server", server);
   soup_message_headers_append (conn->response_headers, "Date", date_now (conn->hot));
+  rndimg_router_add_answer_headers (conn->response_headers);
+  conn->prepared_second = conn->hot->date_second;
+}
+
+/* The headers for the request being read: those prepared, if still for
+ * this second. */
+static void
+take_prepared_headers (HotConnection *conn)
+{
+  if (conn->prepared_second != g_get_real_time () / G_USEC_PER_SEC)
+    prepare_headers (conn);
+  conn->prepared_second = -1;   /* used: this request may add to them */
 }
 
 /* An exchange is freed: the headers it was made with are free again. */
@@ -434,7 +452,7 @@ next_request (HotConnection *conn, GByteArray *input, RndimgRequestHead *head, G
   const char *path;
   gsize limit;
 
-  reset_headers (conn);
+  take_prepared_headers (conn);
   switch (rndimg_request_head_parse (input->data, input->len, head, conn->request_headers))
     {
     case RNDIMG_REQUEST_HEAD_INCOMPLETE:
@@ -558,6 +576,7 @@ take_connection (RndimgConnection *connection, gpointer user_data)
       conn->hot = self;
       conn->connection = connection;
       conn->head = g_string_sized_new (512);
+      conn->prepared_second = -1;
       rndimg_connection_set_hot_data (connection, conn, (GDestroyNotify) hot_connection_free);
     }
   rndimg_connection_watch (connection, RNDIMG_CONNECTION_READABLE, on_event, conn);

@@ -189,15 +189,26 @@ allowed_methods (RndimgMethods methods)
   return g_string_free (allow, FALSE);
 }
 
+/* What every answer has after Server and Date, whatever its request: the
+ * CORS headers of a read (a write's are set once its Origin is known).
+ * An executor may set them before the request comes (the hot path does,
+ * after the answer before: they cost some thousand instructions). */
+void
+rndimg_router_add_answer_headers (SoupMessageHeaders *headers)
+{
+  soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
+  soup_message_headers_replace (headers, "Access-Control-Expose-Headers",
+                                "Location, Retry-After, ETag, Link, Idempotent-Replayed, RateLimit, "
+                                "RateLimit-Policy, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
+}
+
 static void
 add_cors_headers (RndimgExchange *exchange)
 {
   SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
 
-  soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
-  soup_message_headers_replace (headers, "Access-Control-Expose-Headers",
-                                "Location, Retry-After, ETag, Link, Idempotent-Replayed, RateLimit, "
-                                "RateLimit-Policy, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
+  if (soup_message_headers_get_one (headers, "Access-Control-Expose-Headers") == NULL)
+    rndimg_router_add_answer_headers (headers);
 }
 
 /* Reads are open to every origin; a write's answer names the page's

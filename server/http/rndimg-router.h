@@ -61,6 +61,7 @@ void          rndimg_router_add_handlers (RndimgRouter              *self,
 void          rndimg_router_free (RndimgRouter     *self);
 gboolean      rndimg_router_admit     (RndimgRouter   *self,
                                        RndimgExchange *exchange);
+void          rndimg_router_add_answer_headers (SoupMessageHeaders *headers);
 void          rndimg_router_dispatch  (RndimgRouter   *self,
                                        RndimgExchange *exchange,
                                        GHashTable     *query);
