@@ -172,54 +172,16 @@ send_publish_answer (RndimgExchange *exchange, const RndimgPublishAnswer *answer
   rndimg_exchange_set_body (exchange, answer->body);
 }
 
-/* A string member of @object, or NULL; FALSE with a 400 sent when it is
- * there but not a string. */
-static gboolean
-read_string_member (RndimgExchange *exchange, JsonObject *object, const char *member_name, char **value)
-{
-  JsonNode *member = json_object_get_member (object, member_name);
-
-  *value = NULL;
-  if (member == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
-    {
-      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "%s must be a string like \"%s\"", member_name,
-                              g_str_equal (member_name, "name") ? "023.png" : "dogs");
-      return FALSE;
-    }
-  *value = g_strdup (json_node_get_string (member));
-  return TRUE;
-}
-
-/* The body of a publish: {"name":"023.png"}, {"album":"dogs"} or nothing. */
+/* The body of a publish: FALSE with its 400 sent when it is not one. */
 static gboolean
 read_publish_body (RndimgExchange *exchange, char **name, char **album)
 {
-  g_autoptr(GBytes) body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
-  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) error = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (body, &length);
-  JsonNode *root;
 
-  *name = *album = NULL;
-  if (length == 0)
+  if (rndimg_publish_read_body (rndimg_exchange_get_request_body (exchange), name, album, &error))
     return TRUE;
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
-    {
-      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body is not JSON: %s", error->message);
-      return FALSE;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "the body must be a JSON object like {\"name\":\"023.png\"}");
-      return FALSE;
-    }
-  return read_string_member (exchange, json_node_get_object (root), "name", name) &&
-         read_string_member (exchange, json_node_get_object (root), "album", album);
+  rndimg_http_send_error (exchange, SOUP_STATUS_BAD_REQUEST, "%s", error->message);
+  return FALSE;
 }
 
 /* A publish or a change being published: answered when the broker has it. */
@@ -354,7 +316,7 @@ rndimg_api_publish (RndimgExchange *exchange, const char *path, GHashTable *quer
   body = g_bytes_ref (rndimg_exchange_get_request_body (exchange));
   key = soup_message_headers_get_list (rndimg_exchange_get_request_headers (exchange), "Idempotency-Key");
   base_url = rndimg_http_base_url (exchange);
-  request = (RndimgPublishRequest) { body, key, base_url, access, api->pictures_api.signer };
+  request = (RndimgPublishRequest) { body, name, album, key, base_url, access, api->pictures_api.signer };
   answer = rndimg_publish_now (api->catalogue, api->broker, &request);
   if (answer != NULL)
     send_publish_answer (exchange, answer);

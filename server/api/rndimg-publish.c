@@ -255,9 +255,11 @@ read_string_member (JsonObject *object, const char *member_name, char **value, G
   return TRUE;
 }
 
-/* The body of a publish: {"name":"023.png"}, {"album":"dogs"} or nothing. */
-static gboolean
-read_body (GBytes *body, char **name, char **album, GError **error)
+/* The body of a publish: {"name":"023.png"}, {"album":"dogs"} or nothing
+ * (@name and @album NULL). FALSE with a 400 refusal in @error (its
+ * message is the answer's) when it is none of those. */
+gboolean
+rndimg_publish_read_body (GBytes *body, char **name, char **album, GError **error)
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) json_error = NULL;
@@ -329,13 +331,10 @@ read_request (RndimgCatalogue *catalogue, const RndimgPublishRequest *request, R
               GError **error)
 {
   g_autofree char *key_text = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *album = NULL;
   g_autoptr(RndimgPicture) picture = NULL;
 
-  if ((request->idempotency_key == NULL || rndimg_publish_key_parse (request->idempotency_key, &key_text, error)) &&
-      read_body (request->body, &name, &album, error))
-    picture = choose (catalogue, request->access, name, album, error);
+  if (request->idempotency_key == NULL || rndimg_publish_key_parse (request->idempotency_key, &key_text, error))
+    picture = choose (catalogue, request->access, request->name, request->album, error);
   /* A credential may publish only in some albums: the one picked too. */
   if (picture != NULL && !rndimg_access_may (request->access, RNDIMG_SCOPE_PUBLISH, picture->album))
     {

@@ -14,6 +14,8 @@ G_BEGIN_DECLS
  * another), after its token was checked. */
 typedef struct {
   GBytes *body;                  /* as sent; empty or NULL: none */
+  const char *name;              /* what rndimg_publish_read_body() read in it; NULL: none */
+  const char *album;
   const char *idempotency_key;   /* the Idempotency-Key field, every line joined by ", "; NULL: none */
   const char *base_url;          /* http(s)://host[:port] the client used */
   const RndimgAccess *access;    /* what the client's credential allows (private albums, scopes) */
@@ -29,6 +31,10 @@ typedef struct {
   gboolean replayed;             /* the first answer for this Idempotency-Key, again */
 } RndimgPublishAnswer;
 
+gboolean             rndimg_publish_read_body      (GBytes                     *body,
+                                                    char                      **name,
+                                                    char                      **album,
+                                                    GError                    **error);
 void                 rndimg_publish_async          (RndimgCatalogue            *catalogue,
                                                     RndimgBroker               *broker,
                                                     const RndimgPublishRequest *request,
