@@ -191,8 +191,9 @@ allowed_methods (RndimgMethods methods)
 
 /* What every answer has after Server and Date, whatever its request: the
  * CORS headers of a read (a write's are set once its Origin is known).
- * An executor may set them before the request comes (the hot path does,
- * after the answer before: they cost some thousand instructions). */
+ * Each executor sets them before admitting a request: libsoup's when its
+ * headers are in, the hot path before the request comes, once the answer
+ * before it is out (they cost some thousand instructions). */
 void
 rndimg_router_add_answer_headers (SoupMessageHeaders *headers)
 {
@@ -200,15 +201,6 @@ rndimg_router_add_answer_headers (SoupMessageHeaders *headers)
   soup_message_headers_replace (headers, "Access-Control-Expose-Headers",
                                 "Location, Retry-After, ETag, Link, Idempotent-Replayed, RateLimit, "
                                 "RateLimit-Policy, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
-}
-
-static void
-add_cors_headers (RndimgExchange *exchange)
-{
-  SoupMessageHeaders *headers = rndimg_exchange_get_response_headers (exchange);
-
-  if (soup_message_headers_get_one (headers, "Access-Control-Expose-Headers") == NULL)
-    rndimg_router_add_answer_headers (headers);
 }
 
 /* Reads are open to every origin; a write's answer names the page's
@@ -347,8 +339,9 @@ rndimg_router_is_hot (RndimgRouter *self, const char *path, const char *method)
  * token only our own names are served (DNS rebinding); a write must come
  * from an allowed page; a body must be within its route's limit. A
  * refused request is answered and its connection closed without reading
- * the body; FALSE then. Also sets what every answer shares (CORS) and
- * the request's base URL. (Framing, and a Host that is not host[:port],
+ * the body; FALSE then. Also sets the request's base URL (the CORS
+ * headers every answer has are already there:
+ * rndimg_router_add_answer_headers()). (Framing, and a Host that is not host[:port],
  * never get here: the gate and the hot path's reader refuse them first.) */
 gboolean
 rndimg_router_admit (RndimgRouter *self, RndimgExchange *exchange)
@@ -359,7 +352,6 @@ rndimg_router_admit (RndimgRouter *self, RndimgExchange *exchange)
   gsize limit;
   char *base_url;
 
-  add_cors_headers (exchange);
   if (!rndimg_http_host_is_valid (exchange))
     {
       rndimg_exchange_refuse (exchange, SOUP_STATUS_BAD_REQUEST, "the Host header is not a valid host name");

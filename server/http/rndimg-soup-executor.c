@@ -266,6 +266,7 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   if (state == NULL)
     return;
   state->exchange = exchange_for (self, msg);
+  rndimg_router_add_answer_headers (soup_server_message_get_response_headers (msg));
   if (!rndimg_router_admit (self->router, state->exchange))
     return;
   if (soup_message_headers_get_encoding (soup_server_message_get_request_headers (msg)) == SOUP_ENCODING_CHUNKED)
