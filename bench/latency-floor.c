@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* latency-floor: the least a server can do for "one publish -> one SSE
  * reader" on this machine, to measure beside rndimg and nchan with the
- * same client (bench/latency-floor.sh, bench/README.md). One thread, one
+ * same client (bench/compare-nchan.sh, bench/README.md). One thread, one
  * epoll set, no parsing beyond finding a head's end: a publish is one
  * recv(), one send() of a frame to each stream and one send() of its
  * answer. Whatever a real server does on top, this does not; what is left
@@ -40,15 +40,13 @@ typedef struct {
   bool streams;
 } Client;
 
-static Client *clients[MAX_FDS];
-static int streams;
-#ifndef FRAME_SIZE
-#define FRAME_SIZE 680
-#endif
-#ifndef ANSWER_SIZE
-#define ANSWER_SIZE 1060
-#endif
-static char frame[FRAME_SIZE], answer[ANSWER_SIZE];
+/* The server's whole state, one per process. */
+typedef struct {
+  Client *clients[MAX_FDS];   /* by descriptor; NULL: none */
+  int streams;                /* how many clients are event streams */
+  char frame[680], answer[1060];
+  int listener, epoll_fd;
+} Floor;
 
 static void
 die (const char *what)
@@ -67,16 +65,16 @@ fill (char *out, size_t size, const char *start, const char *end)
 }
 
 static void
-make_texts (void)
+make_texts (Floor *self)
 {
   static const char head[] = "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: ";
   char start[128];
   size_t body_length;
 
-  fill (frame, sizeof frame, "id: 1\nevent: image\ndata: {\"published_at\":\"", "\"}\n\n");
-  body_length = sizeof answer - (sizeof head - 1) - 4 - 4;   /* the length's 4 digits, the blank line */
+  fill (self->frame, sizeof self->frame, "id: 1\nevent: image\ndata: {\"published_at\":\"", "\"}\n\n");
+  body_length = sizeof self->answer - (sizeof head - 1) - 4 - 4;   /* the length's 4 digits, the blank line */
   snprintf (start, sizeof start, "%s%zu\r\n\r\n{\"status\":\"", head, body_length);
-  fill (answer, sizeof answer, start, "\"}");
+  fill (self->answer, sizeof self->answer, start, "\"}");
 }
 
 static void
@@ -96,12 +94,12 @@ send_all (int fd, const char *data, size_t size)
 }
 
 static void
-drop (int fd)
+drop (Floor *self, int fd)
 {
-  if (clients[fd]->streams)
-    streams--;
-  free (clients[fd]);
-  clients[fd] = NULL;
+  if (self->clients[fd]->streams)
+    self->streams--;
+  free (self->clients[fd]);
+  self->clients[fd] = NULL;
   close (fd);
 }
 
@@ -116,9 +114,9 @@ content_length (const char *head, const char *end)
 
 /* Answers the requests whole in @fd's input. */
 static void
-serve (int fd)
+serve (Floor *self, int fd)
 {
-  Client *client = clients[fd];
+  Client *client = self->clients[fd];
 
   for (;;)
     {
@@ -133,19 +131,19 @@ serve (int fd)
       if (strncmp (client->input, "POST ", 5) == 0)
         {
           for (int other = 0; other < MAX_FDS; other++)
-            if (clients[other] != NULL && clients[other]->streams)
-              send_all (other, frame, sizeof frame);
-          send_all (fd, answer, sizeof answer);
+            if (self->clients[other] != NULL && self->clients[other]->streams)
+              send_all (other, self->frame, sizeof self->frame);
+          send_all (fd, self->answer, sizeof self->answer);
         }
       else if (memmem (client->input, (size_t) (end - client->input), "/stats", 6) != NULL)
         {
           char body[40], stats[160];
-          int body_length = snprintf (body, sizeof body, "{\"open_streams\":%d}", streams);
+          int body_length = snprintf (body, sizeof body, "{\"open_streams\":%d}", self->streams);
           int length = snprintf (stats, sizeof stats, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
                                  body_length, body);
 
           send_all (fd, stats, (size_t) length);
-          drop (fd);
+          drop (self, fd);
           return;
         }
       else
@@ -154,7 +152,7 @@ serve (int fd)
 
           send_all (fd, stream_head, sizeof stream_head - 1);
           client->streams = true;
-          streams++;
+          self->streams++;
         }
       memmove (client->input, client->input + used, client->length - used);
       client->length -= used;
@@ -162,26 +160,26 @@ serve (int fd)
 }
 
 static void
-on_readable (int fd)
+on_readable (Floor *self, int fd)
 {
-  Client *client = clients[fd];
+  Client *client = self->clients[fd];
   ssize_t got = recv (fd, client->input + client->length, INPUT_SIZE - client->length, 0);
 
   if (got < 0 && (errno == EAGAIN || errno == EINTR))
     return;
   if (got <= 0 || client->length + (size_t) got == INPUT_SIZE)
     {
-      drop (fd);
+      drop (self, fd);
       return;
     }
   client->length += (size_t) got;
-  serve (fd);
+  serve (self, fd);
 }
 
 static void
-on_accept (int listener, int epoll_fd)
+on_accept (Floor *self)
 {
-  int fd = accept4 (listener, NULL, NULL, SOCK_NONBLOCK);
+  int fd = accept4 (self->listener, NULL, NULL, SOCK_NONBLOCK);
   int one = 1;
   struct epoll_event event = { .events = EPOLLIN };
 
@@ -193,9 +191,9 @@ on_accept (int listener, int epoll_fd)
       return;
     }
   setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  clients[fd] = calloc (1, sizeof (Client));
+  self->clients[fd] = calloc (1, sizeof (Client));
   event.data.fd = fd;
-  if (clients[fd] == NULL || epoll_ctl (epoll_fd, EPOLL_CTL_ADD, fd, &event) < 0)
+  if (self->clients[fd] == NULL || epoll_ctl (self->epoll_fd, EPOLL_CTL_ADD, fd, &event) < 0)
     die ("a new connection");
 }
 
@@ -215,8 +213,10 @@ listen_on (int port)
 int
 main (int argc, char **argv)
 {
-  int listener, epoll_fd, wait_ms;
+  static Floor floor_state;   /* about 10 KB: not on the stack */
+  Floor *self = &floor_state;
   struct epoll_event event = { .events = EPOLLIN }, ready[64];
+  int wait_ms;
 
   if (argc < 2 || argc > 3 || (argc == 3 && strcmp (argv[2], "--spin") != 0))
     {
@@ -224,20 +224,20 @@ main (int argc, char **argv)
       return 2;
     }
   wait_ms = argc == 3 ? 0 : -1;
-  make_texts ();
-  listener = listen_on (atoi (argv[1]));
-  if ((epoll_fd = epoll_create1 (0)) < 0)
+  make_texts (self);
+  self->listener = listen_on (atoi (argv[1]));
+  if ((self->epoll_fd = epoll_create1 (0)) < 0)
     die ("epoll");
-  event.data.fd = listener;
-  epoll_ctl (epoll_fd, EPOLL_CTL_ADD, listener, &event);
+  event.data.fd = self->listener;
+  epoll_ctl (self->epoll_fd, EPOLL_CTL_ADD, self->listener, &event);
   for (;;)
     {
-      int count = epoll_wait (epoll_fd, ready, 64, wait_ms);
+      int count = epoll_wait (self->epoll_fd, ready, 64, wait_ms);
 
       for (int i = 0; i < count; i++)
-        if (ready[i].data.fd == listener)
-          on_accept (listener, epoll_fd);
-        else if (clients[ready[i].data.fd] != NULL)
-          on_readable (ready[i].data.fd);
+        if (ready[i].data.fd == self->listener)
+          on_accept (self);
+        else if (self->clients[ready[i].data.fd] != NULL)
+          on_readable (self, ready[i].data.fd);
     }
 }
